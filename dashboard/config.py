@@ -1,0 +1,33 @@
+"""Paths and settings in one place. Imports nothing from Streamlit, so the CLI and tests use it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+QUERIES_DIR = ROOT / "queries"
+DATA_DIR = ROOT / "data"
+ASSUMPTIONS_CSV = DATA_DIR / "assumptions.csv"
+DEFAULT_DB_PATH = DATA_DIR / "warehouse.duckdb"
+
+#: Seconds a query result stays in the cache (one cache layer: query name + parameters).
+CACHE_TTL_SECONDS = int(os.environ.get("CX_CACHE_TTL", "600"))
+#: Most entries the query cache holds before evicting the oldest.
+CACHE_MAX_ENTRIES = 512
+
+#: Bases below this are withheld; below LOW_BASE they are badged and never get an arrow.
+MIN_BASE = 30
+LOW_BASE = 100
+#: Significance level after Benjamini–Hochberg correction.
+ALPHA = 0.05
+#: Weeks shown in each trend chart.
+TREND_WEEKS = 13
+
+
+def warehouse_url() -> str:
+    """The SQLAlchemy URL of the warehouse: `CX_WAREHOUSE_URL`, else the embedded DuckDB file."""
+    url = os.environ.get("CX_WAREHOUSE_URL")
+    if url:
+        return url
+    return f"duckdb:///{DEFAULT_DB_PATH}"

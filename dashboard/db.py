@@ -1,0 +1,326 @@
+"""Data access: the only module that imports duckdb or sqlalchemy.
+
+Every SQL statement lives in ``queries/<layer>/<name>.sql`` with a header::
+
+    -- name: kpi_survey_weekly
+    -- purpose: one line
+    -- grain: one row per …
+    -- params: start_week date, end_week date
+
+Values are always bound (``$name`` parameters); identifiers never come from user text.
+The app opens the warehouse read-only; a rebuilt warehouse file swapped in underneath is
+noticed on the next query and the connection reopened, so readers never see a half-built file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import sqlalchemy as sa
+
+from dashboard import config
+
+LAYERS = ("staging", "marts", "dashboard", "checks")
+_PARAM_RE = re.compile(r"(?<![\w$])\$([a-z_][a-z0-9_]*)")
+_HEADER_RE = re.compile(r"^--\s*(name|purpose|grain|params|materialize)\s*:\s*(.*?)\s*$")
+
+
+class QueryError(Exception):
+    """A named query is unknown, badly declared or given the wrong parameters."""
+
+
+class WarehouseMissing(Exception):
+    """The warehouse file does not exist yet."""
+
+
+@dataclass(frozen=True)
+class Query:
+    """One SQL statement loaded from ``queries/``."""
+
+    name: str
+    layer: str
+    path: Path
+    purpose: str
+    grain: str
+    params: tuple[str, ...]
+    sql: str
+
+    @property
+    def used_params(self) -> tuple[str, ...]:
+        """The ``$names`` the SQL text actually uses (comments stripped), sorted."""
+        body = "\n".join(line.split("--", 1)[0] for line in self.sql.splitlines())
+        return tuple(sorted(set(_PARAM_RE.findall(body))))
+
+
+def parse_query(path: Path) -> Query:
+    """Parse one ``.sql`` file and its header; raise QueryError when the header is incomplete."""
+    text = path.read_text(encoding="utf-8")
+    header: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.startswith("--"):
+            break
+        m = _HEADER_RE.match(line)
+        if m:
+            header[m.group(1)] = m.group(2)
+    missing = [k for k in ("name", "purpose", "grain", "params") if k not in header]
+    if missing:
+        raise QueryError(f"{path}: header lacks {', '.join(missing)}")
+    if header["name"] != path.stem:
+        raise QueryError(f"{path}: header name {header['name']!r} differs from file name")
+    raw = header["params"]
+    params = () if raw.lower() in ("", "none") else tuple(
+        sorted(p.strip().split()[0] for p in raw.split(",") if p.strip())
+    )
+    return Query(
+        name=header["name"],
+        layer=path.parent.name,
+        path=path,
+        purpose=header["purpose"],
+        grain=header["grain"],
+        params=params,
+        sql=text,
+    )
+
+
+@lru_cache(maxsize=1)
+def catalog() -> dict[str, Query]:
+    """Every query under ``queries/``, keyed by name (names are unique across layers)."""
+    out: dict[str, Query] = {}
+    for layer in LAYERS:
+        for path in sorted((config.QUERIES_DIR / layer).glob("*.sql")):
+            q = parse_query(path)
+            if q.name in out:
+                raise QueryError(f"duplicate query name {q.name!r}")
+            out[q.name] = q
+    return out
+
+
+def get_query(name: str) -> Query:
+    """The query called ``name``; QueryError if there is none."""
+    try:
+        return catalog()[name]
+    except KeyError:
+        raise QueryError(f"unknown query {name!r}") from None
+
+
+def layer_queries(layer: str) -> list[Query]:
+    """The queries of one layer in dependency order (a query after those it references)."""
+    qs = {q.name: q for q in catalog().values() if q.layer == layer}
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(n: str, stack: tuple[str, ...] = ()) -> None:
+        if n in seen:
+            return
+        if n in stack:
+            raise QueryError(f"cycle in {layer}: {' -> '.join(stack + (n,))}")
+        deps = set(re.findall(rf"\b{layer}\.(\w+)", qs[n].sql)) & set(qs) - {n}
+        for d in sorted(deps):
+            visit(d, stack + (n,))
+        seen.add(n)
+        order.append(n)
+
+    for n in sorted(qs):
+        visit(n)
+    return [qs[n] for n in order]
+
+
+def _db_path(url: str) -> Path | None:
+    if url.startswith("duckdb:///"):
+        p = url.removeprefix("duckdb:///")
+        return None if p in ("", ":memory:") else Path(p)
+    return None
+
+
+class Warehouse:
+    """A connection to the warehouse from a SQLAlchemy URL; thread-safe, read-only by default."""
+
+    def __init__(self, url: str | None = None, read_only: bool = True) -> None:
+        self.url = url or config.warehouse_url()
+        self.read_only = read_only
+        self.path = _db_path(self.url)
+        self._lock = threading.Lock()
+        self._engine: sa.Engine | None = None
+        self._stamp: tuple[int, int] | None = None
+
+    def _file_stamp(self) -> tuple[int, int] | None:
+        if self.path is None:
+            return None
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            raise WarehouseMissing(
+                f"no warehouse at {self.path.name}: run `python -m dashboard demo` first"
+            ) from None
+        return (st.st_ino, st.st_mtime_ns)
+
+    @property
+    def stamp(self) -> tuple[int, int] | None:
+        """Identity of the open warehouse file (changes when a rebuild is swapped in)."""
+        return self._file_stamp()
+
+    def engine(self) -> sa.Engine:
+        """The engine, reopened when the warehouse file was swapped for a new one."""
+        stamp = self._file_stamp()
+        with self._lock:
+            if self._engine is None or stamp != self._stamp:
+                if self._engine is not None:
+                    self._engine.dispose()
+                args: dict[str, Any] = {}
+                if self.url.startswith("duckdb"):
+                    args["connect_args"] = {"read_only": self.read_only}
+                self._engine = sa.create_engine(self.url, **args)
+                self._stamp = stamp
+            return self._engine
+
+    def sql(self, text: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run SQL text with bound parameters and return a DataFrame."""
+        with self.engine().connect() as conn:
+            res = conn.exec_driver_sql(text, params or {})
+            if not res.returns_rows:
+                conn.commit()
+                return pd.DataFrame()
+            return pd.DataFrame.from_records(res.fetchall(), columns=list(res.keys()))
+
+    def run(self, name: str, **params: Any) -> pd.DataFrame:
+        """Run the named query with bound parameters; the declared parameters must all be given."""
+        q = get_query(name)
+        given = set(params)
+        if given != set(q.params):
+            raise QueryError(
+                f"{name}: expects parameters {sorted(q.params)}, got {sorted(given)}"
+            )
+        return self.sql(q.sql, params)
+
+    def close(self) -> None:
+        """Dispose of the engine."""
+        with self._lock:
+            if self._engine is not None:
+                self._engine.dispose()
+                self._engine = None
+
+
+# --- the single cache layer: (url, file stamp, query name, parameters) -> DataFrame, with a TTL ---
+
+_cache: OrderedDict[tuple, tuple[float, pd.DataFrame]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def cached_run(wh: Warehouse, name: str, **params: Any) -> pd.DataFrame:
+    """``wh.run`` through a TTL cache; returns a copy so callers cannot corrupt the cache."""
+    key = (wh.url, wh.stamp, name, tuple(sorted((k, _freeze(v)) for k, v in params.items())))
+    now = time.monotonic()
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit and now - hit[0] < config.CACHE_TTL_SECONDS:
+            _cache.move_to_end(key)
+            return hit[1].copy()
+    df = wh.run(name, **params)
+    with _cache_lock:
+        _cache[key] = (now, df)
+        while len(_cache) > config.CACHE_MAX_ENTRIES:
+            _cache.popitem(last=False)
+    return df.copy()
+
+
+def clear_cache() -> None:
+    """Forget every cached result."""
+    with _cache_lock:
+        _cache.clear()
+
+
+# --- building (write side, used by the demo and the build command, never by the app) ---
+
+
+class Builder:
+    """Write access to a new warehouse file; ``publish`` swaps it in atomically."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = Path(target)
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = self.target.with_name(f".{self.target.name}.building-{os.getpid()}")
+        for p in (self.tmp, Path(f"{self.tmp}.wal")):
+            p.unlink(missing_ok=True)
+        self.conn = duckdb.connect(str(self.tmp))
+
+    @classmethod
+    def in_memory(cls) -> Builder:
+        """A builder over an in-memory database (tests)."""
+        self = cls.__new__(cls)
+        self.target = self.tmp = Path(":memory:")
+        self.conn = duckdb.connect(":memory:")
+        return self
+
+    def load_frame(self, schema: str, table: str, frame: pd.DataFrame) -> None:
+        """Create ``schema.table`` from a DataFrame (identifiers are fixed names, not user text)."""
+        if not (schema.isidentifier() and table.isidentifier()):
+            raise QueryError(f"bad identifier {schema}.{table}")
+        self.conn.execute(f"create schema if not exists {schema}")
+        self.conn.register("_frame", frame)
+        try:
+            self.conn.execute(f"create or replace table {schema}.{table} as select * from _frame")
+        finally:
+            self.conn.unregister("_frame")
+
+    def load_csv(self, schema: str, table: str, path: Path) -> None:
+        """Create ``schema.table`` from a CSV file with a header row (types inferred)."""
+        frame = pd.read_csv(path, dtype_backend="pyarrow", keep_default_na=True)
+        self.load_frame(schema, table, frame)
+
+    def build_layers(self, layers: tuple[str, ...] = ("staging", "marts")) -> list[str]:
+        """Create staging views and mart tables from ``queries/``; return the names built."""
+        built = []
+        for layer in layers:
+            self.conn.execute(f"create schema if not exists {layer}")
+            kind = "view" if layer == "staging" else "table"
+            for q in layer_queries(layer):
+                self.conn.execute(f"create or replace {kind} {layer}.{q.name} as\n{q.sql}")
+                built.append(f"{layer}.{q.name}")
+        return built
+
+    def run_checks(self) -> dict[str, int]:
+        """Run every contract check; return failing-row counts by check name."""
+        out = {}
+        for q in layer_queries("checks"):
+            out[q.name] = int(self.conn.execute(f"select count(*) from ({q.sql})").fetchone()[0])
+        return out
+
+    def query(self, text: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run SQL on the database being built."""
+        return self.conn.execute(text, params or {}).df()
+
+    def run(self, name: str, **params: Any) -> pd.DataFrame:
+        """Run a named query on the database being built."""
+        return self.query(get_query(name).sql, params)
+
+    def publish(self) -> Path:
+        """Checkpoint, close and atomically replace the target file with the new one."""
+        self.conn.execute("checkpoint")
+        self.conn.close()
+        os.replace(self.tmp, self.target)
+        return self.target
+
+    def abort(self) -> None:
+        """Close and delete the unfinished file; the previous warehouse stays as it was."""
+        try:
+            self.conn.close()
+        finally:
+            if str(self.tmp) != ":memory:":
+                self.tmp.unlink(missing_ok=True)
+                Path(f"{self.tmp}.wal").unlink(missing_ok=True)

@@ -1,0 +1,115 @@
+"""The filter bar's state: one immutable object, read once and passed down as an argument."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+COMPARISONS: dict[str, tuple[str, int]] = {
+    "previous": ("previous week", 1),
+    "4w": ("4 weeks earlier", 4),
+    "52w": ("52 weeks earlier", 52),
+}
+#: Customer dimensions a filter (and a group-by) may use: the identifier allowlist.
+DIMENSIONS: tuple[str, ...] = ("segment", "region", "plan")
+
+_WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+class FilterError(ValueError):
+    """A filter value is malformed or unknown."""
+
+
+def parse_week(text: str) -> date:
+    """The Monday of ISO week ``YYYY-Www``; FilterError when it is not a real ISO week."""
+    m = _WEEK_RE.match(text.strip())
+    if not m:
+        raise FilterError(f"bad week {text!r}: expected YYYY-Www, e.g. 2026-W44")
+    try:
+        return date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+    except ValueError:
+        raise FilterError(f"bad week {text!r}: {m.group(1)} has no week {m.group(2)}") from None
+
+
+def week_label(monday: date) -> str:
+    """``YYYY-Www`` of the ISO week holding ``monday``."""
+    y, w, _ = monday.isocalendar()
+    return f"{y}-W{w:02d}"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user selected: a week, customer filters (empty = all) and a comparison."""
+
+    week: str
+    segments: tuple[str, ...] = field(default_factory=tuple)
+    regions: tuple[str, ...] = field(default_factory=tuple)
+    plans: tuple[str, ...] = field(default_factory=tuple)
+    compare: str = "previous"
+
+    def __post_init__(self) -> None:
+        parse_week(self.week)
+        if self.compare not in COMPARISONS:
+            raise FilterError(
+                f"bad comparison {self.compare!r}: choose one of {', '.join(COMPARISONS)}"
+            )
+
+    @property
+    def week_start(self) -> date:
+        """Monday of the selected week."""
+        return parse_week(self.week)
+
+    @property
+    def compare_start(self) -> date:
+        """Monday of the comparison week."""
+        return self.week_start - timedelta(weeks=COMPARISONS[self.compare][1])
+
+    @property
+    def compare_week(self) -> str:
+        """The comparison week as ``YYYY-Www``."""
+        return week_label(self.compare_start)
+
+    @property
+    def compare_label(self) -> str:
+        """'previous week', '4 weeks earlier' or '52 weeks earlier'."""
+        return COMPARISONS[self.compare][0]
+
+    def customer_params(self) -> dict[str, list[str]]:
+        """The customer filters as bound query parameters (lists; empty means all)."""
+        return {
+            "segments": list(self.segments),
+            "regions": list(self.regions),
+            "plans": list(self.plans),
+        }
+
+    def describe(self) -> str:
+        """One line naming the active filters, for titles, exports and the CLI."""
+        parts = []
+        for label, values in (("segment", self.segments), ("region", self.regions),
+                              ("plan", self.plans)):
+            if values:
+                parts.append(f"{label}: {', '.join(values)}")
+        return "; ".join(parts) if parts else "all customers"
+
+    def as_dict(self) -> dict[str, list[str]]:
+        """The customer filters as a JSON-ready mapping."""
+        return {"segment": list(self.segments), "region": list(self.regions),
+                "plan": list(self.plans)}
+
+
+def validate(filters: Filters, options: Mapping[str, Sequence[str]],
+             weeks: Sequence[str]) -> None:
+    """FilterError naming the first unknown value (allowlists come from the warehouse)."""
+    if filters.week not in weeks:
+        span = f"{min(weeks)} … {max(weeks)}" if weeks else "none"
+        raise FilterError(f"week {filters.week} is not in the warehouse (weeks: {span})")
+    for dim, values in (("segment", filters.segments), ("region", filters.regions),
+                        ("plan", filters.plans)):
+        allowed = set(options.get(dim, ()))
+        for v in values:
+            if v not in allowed:
+                raise FilterError(
+                    f"unknown {dim} {v!r}: choose from {', '.join(sorted(allowed))}"
+                )

@@ -1,0 +1,94 @@
+-- name: fct_customer_base_weekly
+-- purpose: Customers active at the start of each week, churned and signed up in it, per cell.
+-- grain: one row per ISO week x segment x region x plan
+-- params: none
+with customers as (
+    select * from marts.dim_customers
+),
+
+weeks as (
+    select week_start from marts.dim_weeks
+),
+
+first_week as (
+    select min(week_start) as week_start from weeks
+),
+
+cells as (
+    select distinct segment, region, plan from customers
+),
+
+-- signups and churns before the first week count in the first week's opening base
+signup_buckets as (
+    select
+        greatest(customers.signup_bucket_week, first_week.week_start) as week_start,
+        segment,
+        region,
+        plan,
+        count(*) as customer_count
+    from customers, first_week
+    group by all
+),
+
+churn_buckets as (
+    select
+        greatest(customers.churn_bucket_week, first_week.week_start) as week_start,
+        segment,
+        region,
+        plan,
+        count(*) as customer_count
+    from customers, first_week
+    where customers.churn_date is not null
+    group by all
+),
+
+churned as (
+    select churn_week as week_start, segment, region, plan, count(*) as customer_count
+    from customers
+    where churn_date is not null
+    group by all
+),
+
+signed_up as (
+    select
+        cast(date_trunc('week', signup_date) as date) as week_start,
+        segment,
+        region,
+        plan,
+        count(*) as customer_count
+    from customers
+    group by all
+),
+
+grid as (
+    select weeks.week_start, cells.segment, cells.region, cells.plan
+    from weeks
+    cross join cells
+),
+
+final as (
+    select
+        grid.week_start,
+        grid.segment,
+        grid.region,
+        grid.plan,
+        cast(
+            sum(coalesce(signup_buckets.customer_count, 0)) over cell_history
+            - sum(coalesce(churn_buckets.customer_count, 0)) over cell_history
+            as bigint
+        ) as active_at_start,
+        cast(coalesce(churned.customer_count, 0) as bigint) as churned_count,
+        cast(coalesce(signed_up.customer_count, 0) as bigint) as signup_count
+    from grid
+    left join signup_buckets using (week_start, segment, region, plan)
+    left join churn_buckets using (week_start, segment, region, plan)
+    left join churned using (week_start, segment, region, plan)
+    left join signed_up using (week_start, segment, region, plan)
+    window cell_history as (
+        partition by grid.segment, grid.region, grid.plan
+        order by grid.week_start
+        rows between unbounded preceding and current row
+    )
+)
+
+select * from final

@@ -1,0 +1,30 @@
+-- name: stg_complaints
+-- purpose: Complaints cast, with the ISO week opened and response / resolution hours.
+-- grain: one row per complaint
+-- params: none
+with source as (
+    select
+        cast(complaint_id as bigint) as complaint_id,
+        cast(customer_id as bigint) as customer_id,
+        cast(opened_at as timestamp) as opened_at,
+        cast(first_response_at as timestamp) as first_response_at,
+        cast(resolved_at as timestamp) as resolved_at,
+        cast(channel as varchar) as channel,
+        cast(category as varchar) as category,
+        cast(severity as varchar) as severity,
+        cast(contacts_count as integer) as contacts_count,
+        cast(is_resolved_first_contact as boolean) as is_resolved_first_contact,
+        cast(compensation_amount as double) as compensation_amount
+    from raw.complaints
+),
+
+final as (
+    select
+        *,
+        cast(date_trunc('week', opened_at) as date) as week_start,
+        date_diff('second', opened_at, first_response_at) / 3600.0 as first_response_hours,
+        date_diff('second', opened_at, resolved_at) / 3600.0 as resolution_hours
+    from source
+)
+
+select * from final

@@ -1,0 +1,15 @@
+-- name: stg_contacts
+-- purpose: Service contacts cast, with the ISO week.
+-- grain: one row per contact
+-- params: none
+select
+    cast(contact_id as bigint) as contact_id,
+    cast(customer_id as bigint) as customer_id,
+    cast(occurred_at as timestamp) as occurred_at,
+    cast(date_trunc('week', cast(occurred_at as timestamp)) as date) as week_start,
+    cast(channel as varchar) as channel,
+    cast(reason as varchar) as reason,
+    cast(handle_seconds as integer) as handle_seconds,
+    cast(is_resolved as boolean) as is_resolved,
+    cast(agent_id as bigint) as agent_id
+from raw.contacts

@@ -1,0 +1,39 @@
+-- name: stg_survey_responses
+-- purpose: Survey answers cast, with the ISO week and the NPS / top-2-box / top-3-box flags.
+-- grain: one row per survey response
+-- params: none
+with source as (
+    select
+        cast(response_id as bigint) as response_id,
+        cast(customer_id as bigint) as customer_id,
+        cast(responded_at as timestamp) as responded_at,
+        lower(cast(survey as varchar)) as survey,
+        cast(score as integer) as score,
+        cast(scale_min as integer) as scale_min,
+        cast(scale_max as integer) as scale_max,
+        cast(journey_stage as varchar) as journey_stage,
+        cast(touchpoint as varchar) as touchpoint,
+        cast(channel as varchar) as channel,
+        cast(agent_id as bigint) as agent_id,
+        cast(store_id as bigint) as store_id,
+        cast(expectation_score as integer) as expectation_score,
+        cast(comment as varchar) as comment
+    from raw.survey_responses
+),
+
+final as (
+    select
+        *,
+        cast(date_trunc('week', responded_at) as date) as week_start,
+        -- promoter 9-10, detractor 0-6 on the 0-10 scale (DESIGN.md section 4)
+        survey = 'nps' and score >= 9 as is_promoter,
+        survey = 'nps' and score between 7 and 8 as is_passive,
+        survey = 'nps' and score <= 6 as is_detractor,
+        -- CSAT top-2-box is scale-aware: score >= scale_max - 1
+        score >= scale_max - 1 as is_top2,
+        -- CES "easy" share: the top three boxes (5-7 on 1-7)
+        score >= scale_max - 2 as is_top3
+    from source
+)
+
+select * from final

@@ -1,0 +1,14 @@
+-- name: stg_transactions
+-- purpose: Transactions cast, with the ISO week; refunds keep their negative amounts.
+-- grain: one row per transaction
+-- params: none
+select
+    cast(transaction_id as bigint) as transaction_id,
+    cast(customer_id as bigint) as customer_id,
+    cast(occurred_at as timestamp) as occurred_at,
+    cast(date_trunc('week', cast(occurred_at as timestamp)) as date) as week_start,
+    cast(amount as double) as amount,
+    cast(product as varchar) as product,
+    cast(channel as varchar) as channel,
+    cast(kind as varchar) as kind
+from raw.transactions
