@@ -55,9 +55,9 @@ def populate(builder: Builder, raw: Mapping[str, pd.DataFrame],
     progress("building staging and marts")
     for name in builder.build_layers():
         if name.startswith("marts."):
-            counts[name] = int(builder.query(f"select count(*) as n from {name}")["n"][0])
+            counts[name] = builder.count(name)
     progress("running contract checks")
-    failing = {k: v for k, v in builder.run_checks().items() if v}
+    failing = {k: len(v) for k, v in builder.run_checks().items() if len(v)}
     if failing:
         detail = ", ".join(f"{k}: {v} failing rows" for k, v in sorted(failing.items()))
         raise ContractViolation(f"contract checks failed ({detail}); warehouse not replaced")

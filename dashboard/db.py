@@ -268,15 +268,16 @@ class Builder:
         return self
 
     def load_frame(self, schema: str, table: str, frame: pd.DataFrame) -> None:
-        """Create ``schema.table`` from a DataFrame (identifiers are fixed names, not user text)."""
+        """Create ``schema.table`` from a DataFrame; both names must be plain identifiers."""
         if not (schema.isidentifier() and table.isidentifier()):
             raise QueryError(f"bad identifier {schema}.{table}")
         self.conn.execute(f"create schema if not exists {schema}")
-        self.conn.register("_frame", frame)
-        try:
-            self.conn.execute(f"create or replace table {schema}.{table} as select * from _frame")
-        finally:
-            self.conn.unregister("_frame")
+        self.conn.execute(f"drop table if exists {schema}.{table}")
+        self.conn.from_df(frame).create(f"{schema}.{table}")
+
+    def count(self, relation: str) -> int:
+        """Rows in a table or view of the database being built."""
+        return int(self.conn.table(relation).aggregate("count(*)").fetchone()[0])
 
     def load_csv(self, schema: str, table: str, path: Path) -> None:
         """Create ``schema.table`` from a CSV file with a header row (types inferred)."""
@@ -290,16 +291,14 @@ class Builder:
             self.conn.execute(f"create schema if not exists {layer}")
             kind = "view" if layer == "staging" else "table"
             for q in layer_queries(layer):
+                # layer, kind and name come from the project's own query catalog
                 self.conn.execute(f"create or replace {kind} {layer}.{q.name} as\n{q.sql}")
                 built.append(f"{layer}.{q.name}")
         return built
 
-    def run_checks(self) -> dict[str, int]:
-        """Run every contract check; return failing-row counts by check name."""
-        out = {}
-        for q in layer_queries("checks"):
-            out[q.name] = int(self.conn.execute(f"select count(*) from ({q.sql})").fetchone()[0])
-        return out
+    def run_checks(self) -> dict[str, pd.DataFrame]:
+        """Run every contract check; return its failing rows (empty frame = pass) by name."""
+        return {q.name: self.conn.execute(q.sql).df() for q in layer_queries("checks")}
 
     def query(self, text: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         """Run SQL on the database being built."""

@@ -83,7 +83,9 @@ def _est_revenue(w: WeekInputs) -> Estimate:
     return stats.normal(w["revenue"], w["revenue_sq"], int(w["transactions"]))
 
 
-def _normal_test(est: Callable[[WeekInputs], Estimate]) -> Callable[[WeekInputs, WeekInputs], float]:
+def _normal_test(
+    est: Callable[[WeekInputs], Estimate],
+) -> Callable[[WeekInputs, WeekInputs], float]:
     return lambda a, b: stats.normal_test(est(a), est(b))
 
 
@@ -162,7 +164,9 @@ _SURVEY_COLUMNS = ("response_count", "promoter_count", "passive_count", "detract
                    "top2_count", "top3_count", "score_sum", "score_sq_sum")
 
 
-def week_inputs(survey: pd.DataFrame, ops: pd.DataFrame, week_start: date) -> dict[str, float] | None:
+def week_inputs(
+    survey: pd.DataFrame, ops: pd.DataFrame, week_start: date
+) -> dict[str, float] | None:
     """The aggregated inputs of one week, or None when the week has no operational row.
 
     ``survey`` is the result of ``kpi_survey_weekly`` and ``ops`` of ``kpi_ops_weekly``; ``ops``

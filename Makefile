@@ -1,0 +1,44 @@
+# CX Ledger — `make run` serves the app, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+WAREHOUSE := data/warehouse.duckdb
+PORT ?= 8501
+
+.PHONY: run test lint bench demo venv browser clean
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+venv: $(STAMP)
+
+$(WAREHOUSE): | $(STAMP)
+	$(PY) -m dashboard demo --out $(WAREHOUSE)
+
+demo: $(STAMP)
+	$(PY) -m dashboard demo --out $(WAREHOUSE)
+
+run: $(STAMP) $(WAREHOUSE)
+	$(PY) -m streamlit run streamlit_app.py --server.port $(PORT) --server.address localhost
+
+# The browser tests need Debian's Chromium; install it when missing and running as root.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
+	  else echo "chromium is missing: apt-get install chromium (as root)"; exit 1; fi; }
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+test: $(STAMP) browser lint
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) -m dashboard bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache artifacts $(WAREHOUSE)
