@@ -277,7 +277,7 @@ class Builder:
 
     def count(self, relation: str) -> int:
         """Rows in a table or view of the database being built."""
-        return int(self.conn.table(relation).aggregate("count(*)").fetchone()[0])
+        return int(self.conn.table(relation).aggregate("count(*)").fetchall()[0][0])
 
     def load_csv(self, schema: str, table: str, path: Path) -> None:
         """Create ``schema.table`` from a CSV file with a header row (types inferred)."""

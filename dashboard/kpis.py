@@ -160,6 +160,11 @@ def headline(tiles: tuple[Tile, ...], filters: Filters, symbol: str) -> str:
     """One sentence: the largest significant movement, or plainly that nothing moved."""
     moved = [t for t in tiles if t.significant]
     tested = sum(t.p_value is not None for t in tiles)
+    if not moved and tested == 0:
+        return (
+            f"No KPI had a large enough base in both {filters.week} and {filters.compare_week} "
+            "to judge a change."
+        )
     if not moved:
         return (
             f"Nothing moved beyond noise in {filters.week}: none of the {tested} KPIs tested "

@@ -1,0 +1,67 @@
+"""Shared fixtures: the hand-written fixture warehouse and the demo world (built once)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from dashboard import build, db
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).resolve().parents[1]
+#: Scale of the demo warehouse the recovery, app and browser tests read (the product default).
+DEMO_CUSTOMERS = int(os.environ.get("CX_TEST_DEMO_CUSTOMERS", "50000"))
+DEMO_SEED = 7
+
+
+@pytest.fixture(scope="session")
+def fixture_raw():
+    """The raw tables of the fixture world (tests/fixtures/*.csv)."""
+    return build.read_csv_dir(FIXTURES)
+
+
+@pytest.fixture(scope="session")
+def fixture_db(tmp_path_factory, fixture_raw) -> Path:
+    """The fixture warehouse file, built by the real staging and mart SQL."""
+    path = tmp_path_factory.mktemp("fixture") / "warehouse.duckdb"
+    build.build(fixture_raw, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def fixture_wh(fixture_db) -> db.Warehouse:
+    """A read-only warehouse over the fixture file."""
+    return db.Warehouse(f"duckdb:///{fixture_db}")
+
+
+@pytest.fixture(scope="session")
+def demo_frames():
+    """The demo world's frames at the default scale and seed."""
+    from dashboard import demo
+
+    return demo.generate(customers=DEMO_CUSTOMERS, seed=DEMO_SEED)
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory, demo_frames) -> Path:
+    """The demo warehouse file, built exactly as `python -m dashboard demo` builds it."""
+    path = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
+    raw = {k: demo_frames[k] for k in build.RAW_TABLES if k != "assumptions"}
+    raw["assumptions"] = build.read_assumptions()
+    build.build(raw, path, {k: demo_frames[k] for k in build.TRUTH_TABLES})
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_wh(demo_db) -> db.Warehouse:
+    """A read-only warehouse over the demo file."""
+    return db.Warehouse(f"duckdb:///{demo_db}")
+
+
+@pytest.fixture(scope="session")
+def truth(demo_wh) -> dict[str, str]:
+    """The planted parameters (truth schema: read by tests only, never by pages)."""
+    df = demo_wh.sql("select key, value from truth.parameters")
+    return dict(zip(df["key"], df["value"], strict=True))
