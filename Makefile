@@ -38,7 +38,7 @@ test: $(STAMP) browser lint
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
-	$(PY) -m dashboard bench
+	$(PY) -m dashboard bench --customers 50000 1000000
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache artifacts $(WAREHOUSE)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, db, kpis
+from dashboard import charts, config, db, kpis
 from dashboard.filters import COMPARISONS, Filters
 from dashboard.kpis import Catalog, KpiReport, Tile
 from dashboard.metrics import format_delta, format_value
@@ -18,9 +18,13 @@ _KEYS = {"week": "f_week", "segment": "f_segment", "region": "f_region", "plan":
 
 
 @st.cache_resource
+def _warehouse(url: str) -> db.Warehouse:
+    return db.Warehouse(url, read_only=True)
+
+
 def warehouse() -> db.Warehouse:
-    """The warehouse, opened read-only once per process (connections are per query)."""
-    return db.Warehouse(read_only=True)
+    """The warehouse of ``CX_WAREHOUSE_URL``, opened read-only once per process and URL."""
+    return _warehouse(config.warehouse_url())
 
 
 def fetch(name: str, **params) -> pd.DataFrame:

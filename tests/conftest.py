@@ -65,3 +65,24 @@ def truth(demo_wh) -> dict[str, str]:
     """The planted parameters (truth schema: read by tests only, never by pages)."""
     df = demo_wh.sql("select key, value from truth.parameters")
     return dict(zip(df["key"], df["value"], strict=True))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Record the suite's counts and time for `make bench` (artifacts/last-suite.json)."""
+    import json
+    import time
+
+    rep = session.config.pluginmanager.get_plugin("terminalreporter")
+    if rep is None or not hasattr(session.config, "_cx_started"):
+        return
+    counts = {k: len(rep.stats.get(k, [])) for k in ("passed", "failed", "skipped", "error")}
+    out = ROOT / "artifacts"
+    out.mkdir(exist_ok=True)
+    (out / "last-suite.json").write_text(json.dumps(
+        {**counts, "seconds": time.time() - session.config._cx_started, "exit": int(exitstatus)}))
+
+
+def pytest_configure(config):
+    import time
+
+    config._cx_started = time.time()

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from dashboard import config, db, kpis, metrics
-from dashboard.filters import Filters, FilterError, parse_week, validate
+from dashboard.filters import FilterError, Filters, parse_week, validate
 
 
 @pytest.fixture

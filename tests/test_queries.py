@@ -1,4 +1,4 @@
-"""Every SQL file: header, declared parameters, runs on the fixture; marts hold hand-computed values."""
+"""Every SQL file: header, declared parameters, runs on the fixture; marts match hand values."""
 
 from __future__ import annotations
 

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 from scipy import stats as sps
-from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 from statsmodels.stats import rates as sm_rates
+from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 from statsmodels.stats.weightstats import DescrStatsW
 
 from dashboard import stats

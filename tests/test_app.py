@@ -1,0 +1,86 @@
+"""AppTest: the Weekly KPIs page renders for several filter combinations and shows the CLI's numbers."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.metrics import REGISTRY, format_value
+from tests.conftest import ROOT
+
+
+def cli_json(url: str, *args: str) -> dict:
+    res = subprocess.run([sys.executable, "-m", "dashboard", "kpis", "--url", url, "--json", *args],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120, check=True)
+    return json.loads(res.stdout)
+
+
+@pytest.fixture
+def app(demo_db, monkeypatch):
+    monkeypatch.setenv("CX_WAREHOUSE_URL", f"duckdb:///{demo_db}")
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def shown(at: AppTest) -> dict[str, str]:
+    return {m.label.removesuffix(" · low base"): m.value for m in at.metric}
+
+
+def expected(doc: dict) -> dict[str, str]:
+    return {REGISTRY[k].label: format_value(v["value"], REGISTRY[k].fmt, "$")
+            for k, v in doc["kpis"].items()}
+
+
+def test_default_page_shows_cli_numbers(app, demo_db):
+    doc = cli_json(f"duckdb:///{demo_db}")
+    assert shown(app) == expected(doc)
+    assert app.title[0].value == "Weekly KPIs"
+    assert app.info[0].value == doc["headline"]
+    captions = " ".join(c.value for c in app.caption)
+    assert f"n = {doc['kpis']['nps']['n']:,}" in captions
+    assert "95% CI" in captions
+
+
+@pytest.mark.parametrize("combo", [
+    {"f_region": ["Central"], "f_compare": "previous"},
+    {"f_segment": ["Business"], "f_plan": ["Premium", "Standard"], "f_compare": "52w"},
+    {"f_segment": ["Mass", "Affluent"], "f_region": ["North"], "f_compare": "4w"},
+])
+def test_filtered_page_shows_cli_numbers(app, demo_db, combo):
+    weeks = app.selectbox(key="f_week").options
+    week = weeks[20]
+    app.selectbox(key="f_week").set_value(week)
+    args = ["--week", week, "--compare", combo.get("f_compare", "previous")]
+    for key, flag in (("f_segment", "--segment"), ("f_region", "--region"), ("f_plan", "--plan")):
+        if key in combo:
+            app.multiselect(key=key).set_value(combo[key])
+            for v in combo[key]:
+                args += [flag, v]
+    app.selectbox(key="f_compare").set_value(combo["f_compare"])
+    app.run()
+    assert not app.exception
+    doc = cli_json(f"duckdb:///{demo_db}", *args)
+    assert shown(app) == expected(doc)
+    assert app.info[0].value == doc["headline"]
+
+
+def test_incident_week_shows_a_significant_nps_drop(app, demo_db, truth):
+    from dashboard.filters import parse_week, week_label
+    from datetime import timedelta
+
+    start = parse_week(truth["incident_start_week"])
+    app.selectbox(key="f_week").set_value(week_label(start + timedelta(weeks=1)))
+    app.multiselect(key="f_region").set_value([truth["incident_region"]])
+    app.selectbox(key="f_compare").set_value("4w")
+    app.run()
+    nps = next(m for m in app.metric if m.label.startswith("NPS"))
+    assert nps.delta.startswith("−")
+    captions = [c.value for c in app.caption]
+    assert any("Real change" in c for c in captions)
+    assert app.info[0].value.startswith("NPS fell")

@@ -1,0 +1,116 @@
+"""A real browser (Playwright driving Debian's Chromium) against a served app on the demo world."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from dashboard.metrics import REGISTRY, format_value
+from tests.conftest import ROOT
+
+CHROMIUM = Path(os.environ.get("CX_CHROMIUM", "/usr/bin/chromium"))
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = ROOT / "artifacts"
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_db):
+    # a missing browser is a failure, never a skip: `make test` installs Debian's chromium
+    assert CHROMIUM.exists(), f"{CHROMIUM} missing: apt-get install chromium (make test does)"
+    port = _free_port()
+    env = {**os.environ, "CX_WAREHOUSE_URL": f"duckdb:///{demo_db}"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.address", "127.0.0.1", "--server.port", str(port),
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not become healthy within 60 s")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        pg = browser.new_page(viewport={"width": 1600, "height": 1100})
+        errors: list[str] = []
+        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        pg.goto(server)
+        pg.errors = errors
+        yield pg
+        browser.close()
+
+
+def tile_value(pg, label: str) -> str:
+    tile = pg.locator('[data-testid="stMetric"]').filter(
+        has=pg.locator('[data-testid="stMetricLabel"]', has_text=label)).first
+    return tile.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def cli(url: str, *args: str) -> dict:
+    res = subprocess.run([sys.executable, "-m", "dashboard", "kpis", "--json", "--url", url, *args],
+                         capture_output=True, text=True, cwd=ROOT, check=True, timeout=120)
+    return json.loads(res.stdout)
+
+
+def test_tiles_chart_filter_change_and_screenshot(page, demo_db):
+    url = f"duckdb:///{demo_db}"
+    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    assert page.locator('[data-testid="stMetric"]').count() == 7
+    assert page.locator(".js-plotly-plot").count() == 7
+    doc = cli(url)
+    assert tile_value(page, "NPS") == format_value(doc["kpis"]["nps"]["value"], "score")
+
+    # change a filter: region = Central
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').nth(1)
+    box.click()
+    page.keyboard.type("Central")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    want = format_value(cli(url, "--region", "Central")["kpis"]["nps"]["value"], "score")
+    page.wait_for_function(
+        """([want]) => [...document.querySelectorAll('[data-testid="stMetric"]')]
+            .some(t => t.innerText.startsWith('NPS') && t.innerText.includes(want))""",
+        arg=[want], timeout=60_000)
+    assert tile_value(page, "NPS") == want
+    csat = cli(url, "--region", "Central")["kpis"]["csat"]["value"]
+    assert tile_value(page, "CSAT") == format_value(csat, REGISTRY["csat"].fmt)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "weekly_kpis.png"), full_page=True)
+    assert (ARTIFACTS / "weekly_kpis.png").stat().st_size > 20_000
+    unexpected = [e for e in page.errors if "fonts" not in e.lower() and "font" not in e.lower()]
+    assert not unexpected, unexpected

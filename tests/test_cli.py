@@ -1,0 +1,60 @@
+"""`python -m dashboard kpis`: the same numbers as the page, JSON shape, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+KEYS = {"value", "n", "ci_low", "ci_high", "previous", "delta", "p_value", "significant"}
+
+
+def run_cli(url: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "dashboard", "kpis", "--url", url, *args],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+def test_json_shape_on_fixture(fixture_db):
+    res = run_cli(f"duckdb:///{fixture_db}", "--week", "2026-W11", "--segment", "Mass",
+                  "--compare", "4w", "--json")
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert doc["week"] == "2026-W11" and doc["compare_to"] == "2026-W07"
+    assert doc["filters"] == {"segment": ["Mass"], "region": [], "plan": []}
+    assert set(doc["kpis"]) == {"nps", "csat", "ces", "complaint_rate", "churn_rate_4w",
+                                "cost_to_serve", "revenue"}
+    for body in doc["kpis"].values():
+        assert KEYS <= set(body)
+    # five customers: every base is under 30, so every value is withheld, never invented
+    assert all(k["value"] is None for k in doc["kpis"].values())
+    assert doc["kpis"]["nps"]["n"] == 4  # Mass customers' NPS responses in W11
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--week", "2026-W99"), "bad week '2026-W99'"),
+    (("--week", "2030-W01"), "not in the warehouse"),
+    (("--segment", "Platinum"), "unknown segment 'Platinum'"),
+])
+def test_bad_input_exits_2_with_one_line(fixture_db, args, message):
+    res = run_cli(f"duckdb:///{fixture_db}", *args)
+    assert res.returncode == 2
+    assert message in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_missing_warehouse_exits_2(tmp_path):
+    res = run_cli(f"duckdb:///{tmp_path / 'none.duckdb'}")
+    assert res.returncode == 2 and "python -m dashboard demo" in res.stderr
+
+
+def test_demo_text_and_json_agree(demo_db):
+    url = f"duckdb:///{demo_db}"
+    doc = json.loads(run_cli(url, "--json").stdout)
+    assert doc["week"] == "2026-W44"  # the latest complete week is the default
+    text = run_cli(url).stdout
+    assert text.splitlines()[-1] == doc["headline"]
+    nps = doc["kpis"]["nps"]
+    assert nps["n"] >= 400 and nps["ci_low"] < nps["value"] < nps["ci_high"]
