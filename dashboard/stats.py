@@ -207,3 +207,10 @@ def benjamini_hochberg(p_values: list[float]) -> list[float]:
     if not p_values:
         return []
     return [float(x) for x in multipletests(np.asarray(p_values), method="fdr_bh")[1]]
+
+
+def risk_ratio(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float, float]:
+    """Risk ratio (k1/n1) / (k2/n2) with the Katz log 95% interval."""
+    rr = (k1 / n1) / (k2 / n2)
+    se = math.sqrt(1 / k1 - 1 / n1 + 1 / k2 - 1 / n2)
+    return rr, rr * math.exp(-Z95 * se), rr * math.exp(Z95 * se)

@@ -105,3 +105,12 @@ def test_normal_estimate_and_test():
     b = stats.normal(4.0, 5.0, 50)
     assert (a.ci_low, a.ci_high) == (pytest.approx(10 - 1.959964 * 2), pytest.approx(10 + 3.919928))
     assert stats.normal_test(a, b) == pytest.approx(2 * sps.norm.sf(6 / 3))
+
+
+def test_risk_ratio_matches_statsmodels():
+    from statsmodels.stats.contingency_tables import Table2x2
+
+    rr, lo, hi = stats.risk_ratio(60, 1000, 25, 1100)
+    t = Table2x2(np.array([[60, 940], [25, 1075]]))
+    assert rr == pytest.approx(t.riskratio)
+    assert (lo, hi) == tuple(pytest.approx(x) for x in t.riskratio_confint())
