@@ -1,4 +1,4 @@
-"""AppTest: the Weekly KPIs page renders for several filter combinations and shows the CLI's numbers."""
+"""AppTest: the Weekly KPIs page renders for several filter combinations with the CLI numbers."""
 
 from __future__ import annotations
 
@@ -71,8 +71,9 @@ def test_filtered_page_shows_cli_numbers(app, demo_db, combo):
 
 
 def test_incident_week_shows_a_significant_nps_drop(app, demo_db, truth):
-    from dashboard.filters import parse_week, week_label
     from datetime import timedelta
+
+    from dashboard.filters import parse_week, week_label
 
     start = parse_week(truth["incident_start_week"])
     app.selectbox(key="f_week").set_value(week_label(start + timedelta(weeks=1)))

@@ -1,0 +1,36 @@
+"""Atomic builds: a failed build keeps the previous warehouse; readers pick up a swapped-in one."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dashboard import build, db
+
+
+def test_failed_build_keeps_previous_warehouse(tmp_path, fixture_raw):
+    path = tmp_path / "w.duckdb"
+    build.build(fixture_raw, path)
+    before = db.Warehouse(f"duckdb:///{path}").run("weeks_available")
+    bad = {k: v.copy() for k, v in fixture_raw.items()}
+    bad["complaints"].loc[0, "resolved_at"] = "2026-01-01 00:00:00"  # before it was opened
+    with pytest.raises(build.ContractViolation, match="assert_timestamps_ordered: 1"):
+        build.build(bad, path)
+    after = db.Warehouse(f"duckdb:///{path}").run("weeks_available")
+    assert after.equals(before)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.duckdb"]  # no half-built file left
+
+
+def test_open_reader_sees_the_swapped_in_warehouse(tmp_path, fixture_raw):
+    path = tmp_path / "w.duckdb"
+    build.build(fixture_raw, path)
+    reader = db.Warehouse(f"duckdb:///{path}")
+    first = db.cached_run(reader, "kpi_ops_weekly", start_week="2026-01-01",
+                          end_week="2026-12-31", segments=[], regions=[], plans=[])
+    more = {k: v.copy() for k, v in fixture_raw.items()}
+    extra = more["transactions"].iloc[[0]].assign(transaction_id=999, amount=1000.0)
+    more["transactions"] = pd.concat([more["transactions"], extra], ignore_index=True)
+    build.build(more, path)
+    second = db.cached_run(reader, "kpi_ops_weekly", start_week="2026-01-01",
+                           end_week="2026-12-31", segments=[], regions=[], plans=[])
+    assert second.revenue_amount.sum() == pytest.approx(first.revenue_amount.sum() + 1000.0)
