@@ -15,9 +15,13 @@ st.caption(f"{filters.week} vs {filters.compare_week} ({filters.compare_label}) 
            f"{filters.describe()}")
 st.info(report.headline, icon=":material/insights:")
 
-with st.container(horizontal=True):
-    for tile in report.tiles:
-        ui.kpi_tile(tile, report)
+ROWS = (("How customers feel", "survey"), ("What it costs, who leaves", "operations"))
+for heading, kind in ROWS:
+    st.subheader(heading)
+    row = [t for t in report.tiles if t.metric.kind == kind]
+    for col, tile in zip(st.columns(4), row, strict=False):
+        with col:
+            ui.kpi_tile(tile, report)
 
 st.subheader("13-week trends")
 cols = st.columns(2)
