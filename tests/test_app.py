@@ -32,6 +32,15 @@ def shown(at: AppTest) -> dict[str, str]:
     return {m.label.removesuffix(" · low base"): m.value for m in at.metric}
 
 
+def arrows(at: AppTest) -> dict[str, bool]:
+    """Which tiles draw an arrow (proto direction NONE = 2 means no arrow)."""
+    return {m.label.removesuffix(" · low base"): m.proto.direction != 2 for m in at.metric}
+
+
+def significant(doc: dict) -> dict[str, bool]:
+    return {REGISTRY[k].label: v["significant"] for k, v in doc["kpis"].items()}
+
+
 def expected(doc: dict) -> dict[str, str]:
     return {REGISTRY[k].label: format_value(v["value"], REGISTRY[k].fmt, "$")
             for k, v in doc["kpis"].items()}
@@ -40,6 +49,7 @@ def expected(doc: dict) -> dict[str, str]:
 def test_default_page_shows_cli_numbers(app, demo_db):
     doc = cli_json(f"duckdb:///{demo_db}")
     assert shown(app) == expected(doc)
+    assert arrows(app) == significant(doc)
     assert app.title[0].value == "Weekly KPIs"
     assert app.info[0].value == doc["headline"]
     captions = " ".join(c.value for c in app.caption)
@@ -67,6 +77,7 @@ def test_filtered_page_shows_cli_numbers(app, demo_db, combo):
     assert not app.exception
     doc = cli_json(f"duckdb:///{demo_db}", *args)
     assert shown(app) == expected(doc)
+    assert arrows(app) == significant(doc)
     assert app.info[0].value == doc["headline"]
 
 

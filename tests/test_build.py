@@ -34,3 +34,17 @@ def test_open_reader_sees_the_swapped_in_warehouse(tmp_path, fixture_raw):
     second = db.cached_run(reader, "kpi_ops_weekly", start_week="2026-01-01",
                            end_week="2026-12-31", segments=[], regions=[], plans=[])
     assert second.revenue_amount.sum() == pytest.approx(first.revenue_amount.sum() + 1000.0)
+
+
+def test_concurrent_readers_get_identical_results(fixture_db):
+    """Streamlit sessions are threads: one Warehouse serves many at once without errors."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    wh = db.Warehouse(f"duckdb:///{fixture_db}")
+    params = {"start_week": "2026-01-01", "end_week": "2026-12-31", "segments": [],
+              "regions": [], "plans": []}
+    expected = wh.run("kpi_ops_weekly", **params)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: wh.run("kpi_ops_weekly", **params), range(64)))
+    for r in results:
+        pd.testing.assert_frame_equal(r, expected)
