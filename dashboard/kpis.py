@@ -156,6 +156,10 @@ def _trend(metric: Metric, inputs: dict[date, dict | None]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _p_text(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
 def headline(tiles: tuple[Tile, ...], filters: Filters, symbol: str) -> str:
     """One sentence: the largest significant movement, or plainly that nothing moved."""
     moved = [t for t in tiles if t.significant]
@@ -168,17 +172,19 @@ def headline(tiles: tuple[Tile, ...], filters: Filters, symbol: str) -> str:
     if not moved:
         return (
             f"Nothing moved beyond noise in {filters.week}: none of the {tested} KPIs tested "
-            f"changed significantly against the {filters.compare_label} after correction."
+            f"changed significantly against {filters.compare_week} ({filters.compare_label}) "
+            "after correction."
         )
-    top = min(moved, key=lambda t: (t.p_adjusted, -abs(t.delta or 0)))
+    top = min(moved, key=lambda t: (t.p_value, t.p_adjusted))
     verb = "rose" if top.delta > 0 else "fell"
     tone = "an improvement" if top.improved else "a deterioration"
     others = len(moved) - 1
     tail = f"; {others} other KPI{'s' if others != 1 else ''} also moved" if others else ""
     return (
         f"{top.metric.label} {verb} {format_delta(top.delta, top.metric, symbol).lstrip('+−')} "
-        f"to {format_value(top.current.value, top.metric.fmt, symbol)} against the "
-        f"{filters.compare_label} ({tone}, p = {top.p_adjusted:.3f} after correction){tail}."
+        f"to {format_value(top.current.value, top.metric.fmt, symbol)} against "
+        f"{filters.compare_week} ({filters.compare_label}; {tone}, {_p_text(top.p_adjusted)} "
+        f"after correction){tail}."
     )
 
 
