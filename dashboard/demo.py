@@ -61,6 +61,9 @@ KINDS = ("purchase", "subscription", "refund")
 
 PHONE, CHAT, EMAIL, SELF_SERVICE, STORE, SOCIAL = range(6)
 NPS, CSAT, CES = range(3)
+MASS, AFFLUENT, BUSINESS = range(3)
+TECHNICAL = REASONS.index("technical")
+NETWORK = COMPLAINT_CATEGORIES.index("network")
 DETRACTOR, PASSIVE, PROMOTER = range(3)
 DAY_US = 86_400_000_000
 HOUR_US = 3_600_000_000
@@ -121,6 +124,12 @@ class WorldParams:
     complaint_resolution_sdlog: float = 1.0
     complaint_first_response_median_hours: float = 4.0
     complaint_first_response_missing_share: float = 0.02
+    # severity: ordered logit on -experience (+ incident), cut points low|medium|high|critical
+    severity_experience_slope: float = 0.6
+    severity_incident_shift: float = 0.8
+    severity_cuts: tuple[float, ...] = (0.1, 1.2, 2.2)
+    compensation_share_by_severity: tuple[float, ...] = (0.0, 0.05, 0.25, 0.60)
+    compensation_median_by_severity: tuple[float, ...] = (0.0, 10.0, 25.0, 60.0)
     # surveys: relationship NPS invitations and post-contact CSAT / CES
     nps_invite_rate: float = 0.075
     response_logit_intercept: float = -2.0
@@ -130,17 +139,27 @@ class WorldParams:
     nps_cumulative_shares: tuple[float, ...] = (0.02, 0.035, 0.05, 0.07, 0.10, 0.15, 0.23,
                                                 0.34, 0.56, 0.80)
     nps_response_noise: float = 0.08
-    csat_cumulative_shares: tuple[float, ...] = (0.02, 0.04, 0.07, 0.12, 0.22, 0.42)
-    ces_cumulative_shares: tuple[float, ...] = (0.03, 0.06, 0.10, 0.18, 0.32, 0.58)
+    csat_cumulative_shares: tuple[float, ...] = (0.005, 0.015, 0.035, 0.07, 0.16, 0.36)
+    ces_cumulative_shares: tuple[float, ...] = (0.01, 0.025, 0.055, 0.12, 0.25, 0.50)
     csat_response_noise: float = 0.45
     ces_response_noise: float = 0.50
     csat_resolution_effect: float = 0.9
     ces_resolution_effect: float = 0.7
+    resolution_reference: float = 0.7  # resolution effects are centred on this FCR
+    ces_experience_weight: float = 0.8
     ces_channel_ease: tuple[float, ...] = (-0.10, 0.05, -0.05, 0.30, -0.20, 0.0)
     contact_survey_invite_rate: float = 0.35
     contact_survey_csat_share: float = 0.55
-    contact_response_logit_intercept: float = -1.6
+    self_service_survey_invite_factor: float = 0.8
+    self_service_csat_share: float = 0.25
+    survey_delay_median_hours: float = 5.0
+    contact_response_logit_intercept: float = -1.5
+    contact_response_logit_extremity: float = 0.6
     expectation_share_csat: float = 0.30
+    expectation_base: float = 5.0
+    expectation_plan_step: float = 0.35
+    expectation_business_shift: float = 0.3
+    expectation_sd: float = 0.9
     comment_share: float = 0.25
     # churn: weekly hazard = h0[segment] * plan * category * open complaint * season
     churn_base_hazard_segment: tuple[float, ...] = (0.0030, 0.0024, 0.0024)
@@ -160,6 +179,7 @@ class WorldParams:
     purchase_q4_peak_iso_week: int = 49
     device_at_signup_share: float = 0.35
     refund_share: float = 0.04
+    refund_partial_share: float = 0.3
     # planted events (weeks counted back from the end week)
     incident_region: str = "Central"
     incident_weeks_before_end: int = 24
@@ -172,6 +192,9 @@ class WorldParams:
     self_service_launch_weeks_before_end: int = 56
     self_service_ramp_weeks: int = 4
     planted_cost_to_serve_drop_pct: float = 17.5
+    # lower contact volumes after launch (the programme's fewer repeat contacts) add this much
+    # to the drop; calibrated by simulation and taken off before solving the migration share
+    cost_drop_from_volume_pp: float = 0.9
     cost_window_weeks: int = 13
     programme_segment: str = "Business"
     programme_weeks_before_end: int = 69
@@ -179,6 +202,67 @@ class WorldParams:
 
 
 PARAMS = WorldParams()
+
+#: Descriptions of the WorldParams fields written to truth_parameters (others get their name).
+PARAM_DOCS: dict[str, str] = {
+    "segment_shares": "share of customers by segment",
+    "region_shares": "share of customers by region (Central is the largest)",
+    "existing_tenure_max_years": "oldest signup in the base at the window start, years before",
+    "quality_mean_segment": "mean latent quality q by segment",
+    "quality_plan_effect": "shift of latent quality by plan (the confounder of experience "
+                           "and churn)",
+    "quality_sd": "standard deviation of latent quality q within a segment and plan",
+    "experience_carryover_rho": "weekly carry-over of latent experience e",
+    "experience_noise_sd": "weekly noise added to latent experience",
+    "effect_unresolved_contact": "drop in e per contact not resolved on first contact",
+    "effect_resolved_contact": "rise in e per contact resolved on first contact",
+    "effect_open_complaint_per_week": "drop in e for each week a complaint stays open",
+    "effect_fast_complaint_resolution": "rise in e when a complaint is resolved within "
+                                        "fast_resolution_hours",
+    "contact_rate_segment": "weekly contact rate at e = 0, by segment (Poisson)",
+    "contact_experience_slope": "contact rate multiplier exp(-slope * e)",
+    "repeat_contacts_per_unresolved": "extra expected contacts next week per unresolved contact",
+    "contact_seasonality_amplitude": "contact volume seasonality, 1 + a * cos(day of year - "
+                                     "peak)",
+    "channel_mix_before_launch": "contact channel shares before the self-service launch",
+    "self_service_migration_from": "where migrated contacts come from (phone, chat, email)",
+    "fcr_by_channel": "first-contact resolution probability by channel (baseline)",
+    "agent_fcr_sd": "spread of agent skill added to FCR",
+    "cost_per_contact": "cost per contact by channel (as in data/assumptions.csv)",
+    "complaint_logit_intercept": "complaint logit k0 (weekly)",
+    "complaint_logit_unresolved": "complaint logit k1 per unresolved contact this week",
+    "complaint_logit_experience": "complaint logit k2 on -e",
+    "complaint_never_resolved_share": "share of complaints never resolved",
+    "complaint_resolution_median_hours": "median complaint resolution time (lognormal)",
+    "nps_invite_rate": "weekly share of active customers invited to the relationship NPS survey",
+    "response_logit_intercept": "NPS response logit intercept",
+    "response_logit_extremity": "NPS response logit slope on |e - reference| (U-shaped "
+                                "non-response)",
+    "experience_reference_mean": "centre of the experience scale used for cut points and "
+                                 "response",
+    "nps_response_noise": "logistic noise scale of NPS answers around the latent category",
+    "churn_base_hazard_segment": "weekly churn hazard of a promoter without open complaint, "
+                                 "by segment",
+    "churn_plan_multiplier": "churn hazard multiplier by plan (confounder)",
+    "churn_ratio_passive_promoter": "planted weekly churn hazard ratio, passive vs promoter",
+    "churn_seasonality_amplitude": "churn hazard seasonality amplitude (January peak)",
+    "price_by_plan": "subscription price per 4 weeks by plan (before segment multiplier)",
+    "purchase_rate_segment": "weekly device / add-on purchase rate at e = 0, by segment",
+    "purchase_experience_slope": "purchase rate multiplier exp(slope * e)",
+    "purchase_q4_peak": "extra purchase rate at the Q4 peak week",
+    "incident_outage_effect": "shift of perceived experience in the region during the incident",
+    "incident_carryover_effect": "weekly shock to e in the region during the incident "
+                                 "(carries over)",
+    "incident_contact_multiplier": "contact rate multiplier in the region during the incident",
+    "incident_complaint_logit": "complaint logit shift in the region during the incident",
+    "incident_fcr_penalty": "FCR drop of technical contacts in the region during the incident",
+    "self_service_ramp_weeks": "weeks for contacts to migrate to self-service after launch",
+    "cost_drop_from_volume_pp": "expected extra cost-to-serve drop from lower volumes, taken "
+                                "off before solving the migration share",
+    "programme_weeks_before_end": "programme start, in weeks before the end week",
+    "incident_weeks_before_end": "incident start, in weeks before the end week",
+    "self_service_launch_weeks_before_end": "self-service launch, in weeks before the end week",
+}
 
 
 # --- small helpers ---------------------------------------------------------------------------
@@ -202,6 +286,7 @@ def iso_week_label(monday: date) -> str:
 
 
 def _logistic(x: np.ndarray) -> np.ndarray:
+    """The logistic function."""
     return 1.0 / (1.0 + np.exp(-x))
 
 
@@ -245,17 +330,27 @@ def _strings(codes: np.ndarray, labels: tuple[str, ...] | list[str],
 
 
 def _nullable_int(values: np.ndarray, missing: np.ndarray) -> pd.arrays.IntegerArray:
+    """A nullable Int64 column."""
     return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing.copy())
 
 
-def _timestamps(us: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
-    out = np.asarray(us, dtype=np.int64).copy().view("datetime64[us]")
-    if missing is not None:
-        out[missing] = np.datetime64("NaT")
+def _ids(codes: np.ndarray) -> np.ndarray:
+    """Internal customer index -> customer_id (int64, 1-based)."""
+    out = codes.astype(np.int64)
+    out += 1
     return out
 
 
+def _timestamps(us: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
+    """Microseconds since the epoch as tz-naive UTC datetime64[us] (NaT where missing)."""
+    out = np.asarray(us, dtype=np.int64)
+    if missing is not None:
+        out = np.where(missing, np.iinfo(np.int64).min, out)  # the NaT bit pattern
+    return out.view("datetime64[us]")
+
+
 def _dates(days: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
+    """Days since the epoch as midnight datetime64 values (NaT where missing)."""
     out = (np.asarray(days, dtype=np.int64) * 86_400).astype("datetime64[s]")
     if missing is not None:
         out[missing] = np.datetime64("NaT")
@@ -277,6 +372,7 @@ def _purchase_season(day: int, p: WorldParams) -> float:
 
 
 def _ramp(weeks_since: int, ramp_weeks: int) -> float:
+    """Share of the self-service migration done ``weeks_since`` weeks after launch."""
     return 0.0 if weeks_since < 0 else min(1.0, (weeks_since + 1) / ramp_weeks)
 
 
@@ -297,12 +393,13 @@ def _migration_share(p: WorldParams, launch_day: int) -> float:
     before = c0 * sum(season[:n])
     after0 = c0 * sum(season[n:])
     ramp = sum(s * _ramp(k, p.self_service_ramp_weeks) for k, s in enumerate(season[n:]))
-    target = 1.0 - p.planted_cost_to_serve_drop_pct / 100.0
+    target = 1.0 - (p.planted_cost_to_serve_drop_pct - p.cost_drop_from_volume_pp) / 100.0
     m = (after0 - target * before) / (-dc * ramp)
     return float(np.clip(m, 0.0, 0.95 * mix[PHONE] / p.self_service_migration_from[0]))
 
 
 def _migration_vector(p: WorldParams) -> np.ndarray:
+    """Change of the channel mix per unit of migrated share (into self-service)."""
     shift = np.zeros(len(CONTACT_CHANNELS))
     shift[[PHONE, CHAT, EMAIL]] = -np.asarray(p.self_service_migration_from)
     shift[SELF_SERVICE] = 1.0
@@ -527,6 +624,7 @@ class _Frames:
     parts: dict[str, list[np.ndarray]]
 
     def add(self, **cols: np.ndarray) -> None:
+        """Append one batch of columns."""
         for k, v in cols.items():
             self.parts.setdefault(k, []).append(v)
 
@@ -544,8 +642,9 @@ class _Frames:
             del parts[mark:]
             parts.append(merged)
 
-    def get(self, key: str) -> np.ndarray:
-        parts = self.parts.get(key, [])
+    def pop(self, key: str) -> np.ndarray:
+        """One column, concatenated; its parts are released."""
+        parts = self.parts.pop(key, [])
         return np.concatenate(parts) if parts else np.empty(0)
 
 
@@ -590,12 +689,16 @@ class _World:
         # latent truth, per week
         self.latent_counts = np.zeros((weeks, len(REGIONS), len(SEGMENTS), 3), dtype=np.int64)
         self.latent_cf_counts = np.zeros((weeks, 3), dtype=np.int64)  # programme segment
+        # expected category counts among respondents (response propensity x ordered logit)
+        self.respondent_counts = np.zeros((weeks, len(REGIONS), len(SEGMENTS), 3))
         self.hazard_sum = np.zeros((weeks, len(SEGMENTS)))
         self.hazard_cf_sum = np.zeros(weeks)
         self.exposure = np.zeros((weeks, len(SEGMENTS)), dtype=np.int64)
         self.contacts_region = np.zeros((weeks, len(REGIONS)), dtype=np.int64)
         self.complaints_region = np.zeros((weeks, len(REGIONS)), dtype=np.int64)
         self.active_region = np.zeros((weeks, len(REGIONS)), dtype=np.int64)
+        self.expected_cost = np.zeros(weeks)  # expected contact cost from the contact rates
+        self.active_start = np.zeros(weeks, dtype=np.int64)
 
     def _week_index(self, end_monday: date, weeks_before_end: int) -> int:
         """Window index of the week ``weeks_before_end`` before the end week (may be < 0)."""
@@ -603,11 +706,13 @@ class _World:
         return ((monday - date(1970, 1, 1)).days - self.start_day) // 7
 
     def week_label(self, t: int) -> str:
+        """``YYYY-Www`` of window week t."""
         return iso_week_label(date(1970, 1, 1) + timedelta(days=self.start_day + 7 * t))
 
     # -- set-up --
 
     def _setup_agents_and_stores(self) -> None:
+        """Agent pools per assisted channel (with FCR skill) and stores per region."""
         p, rng = self.p, self.rng
         weekly = self.n0 * float(np.dot(p.segment_shares, p.contact_rate_segment)) * 1.3
         mix = np.asarray(p.channel_mix_before_launch)
@@ -627,6 +732,7 @@ class _World:
         self.agent_skill = np.clip(rng.normal(0, p.agent_fcr_sd, n_agents), -0.12, 0.12)
 
     def _grow(self, extra: int) -> None:
+        """Make room in the state arrays for ``extra`` more customers."""
         need = self.n + extra
         if need <= self.cap:
             return
@@ -637,6 +743,7 @@ class _World:
             "active": np.bool_, "join_week": np.int32, "unres": np.float64,
             "open_until": np.int64, "bill_phase": np.int8, "bill_dow": np.int8,
             "pay": np.int8, "store": np.int32, "touch": np.int8, "delivery": np.int8,
+            "last_category": np.int8,
         }
         for k, dt in spec.items():
             arr = np.zeros(cap, dtype=dt)
@@ -657,6 +764,7 @@ class _World:
                 "acq": _pick(rng, p.acquisition_shares, k)}
 
     def _base_hazard(self, seg: np.ndarray, plan: np.ndarray) -> np.ndarray:
+        """Weekly churn hazard of a promoter without open complaint (segment x plan)."""
         p = self.p
         return (np.asarray(p.churn_base_hazard_segment)[seg]
                 * np.asarray(p.churn_plan_multiplier)[plan])
@@ -680,10 +788,11 @@ class _World:
         s["join_week"][i] = join_week
         s["unres"][i] = 0
         s["open_until"][i] = 0
+        s["last_category"][i] = 0
         s["bill_phase"][i] = rng.integers(0, 4, k)
         s["bill_dow"][i] = rng.integers(0, 7, k)
         pay = _pick(rng, (0.70, 0.25, 0.05), k)
-        pay[(seg == 2) & (rng.random(k) < 0.6)] = 2  # many business lines pay by invoice
+        pay[(seg == BUSINESS) & (rng.random(k) < 0.6)] = 2  # business lines often pay by invoice
         s["pay"][i] = pay
         local = rng.integers(0, self.stores_per_region[reg])
         s["store"][i] = self.store_offset[reg] + local
@@ -731,6 +840,7 @@ class _World:
         seg, reg, plan = s["seg"][:n], s["reg"][:n], s["plan"][:n]
         e, ecf = s["e"][:n], s["ecf"][:n]
         elig = s["active"][:n] & (s["join_week"][:n] <= t)
+        self.active_start[t] = int(elig.sum())
         inc_on = self.t_incident <= t < self.t_incident + p.incident_weeks
         in_inc = (reg == self.inc_region) if inc_on else np.zeros(n, dtype=bool)
         perceived = e + np.where(in_inc, p.incident_outage_effect, 0.0)
@@ -760,6 +870,7 @@ class _World:
         self.latent_cf_counts[t] = np.bincount(cat_cf[elig & (seg == self.prog_segment)],
                                                minlength=3)
         self.active_region[t] = np.bincount(reg[elig], minlength=5)
+        self._expected_respondents(t, cell // 3, elig, perceived)
 
         n_res, n_unres, n_res_cf, n_unres_cf, last = self._contacts(
             t, t0, elig, perceived, in_inc, inc_on)
@@ -792,16 +903,31 @@ class _World:
         self.surveys.sort_since(marks[0], "at")
         self.transactions.sort_since(marks[1], "ts")
 
+    def _expected_respondents(self, t: int, cell: np.ndarray, elig: np.ndarray,
+                              perceived: np.ndarray) -> None:
+        """Expected NPS category counts among this week's respondents (what surveys measure)."""
+        p = self.p
+        x = perceived[elig]
+        w = _logistic(p.response_logit_intercept + p.response_logit_extremity
+                      * np.abs(x - p.experience_reference_mean))
+        det = _logistic((self.nps_cuts[6] - x) / p.nps_response_noise)
+        pro = 1.0 - _logistic((self.nps_cuts[8] - x) / p.nps_response_noise)
+        out = np.stack([np.bincount(cell, weights=w * v, minlength=15)
+                        for v in (det, 1.0 - det - pro, pro)], axis=-1)
+        self.respondent_counts[t] = out.reshape(5, 3, 3)
+
     def _category(self, latent: np.ndarray) -> np.ndarray:
         """Latent NPS category (no response noise): detractor 0, passive 1, promoter 2."""
         return ((latent > self.nps_cuts[6]).astype(np.int8)
                 + (latent > self.nps_cuts[8]).astype(np.int8))
 
     def _daytime(self, k: int) -> np.ndarray:
+        """Times of day (microseconds), busiest early afternoon."""
         sec = np.clip(self.rng.normal(13.5 * 3600, 3.5 * 3600, k), 0, 86_399.0)
         return (sec * 1e6).astype(np.int64)
 
     def _week_times(self, t0: int, k: int) -> np.ndarray:
+        """Timestamps inside the week starting ``t0`` (weekdays busier)."""
         day = _pick(self.rng, WEEKDAY_SHARES, k).astype(np.int64)
         return t0 + day * DAY_US + self._daytime(k)
 
@@ -814,6 +940,7 @@ class _World:
         return out
 
     def _channel_mix(self, t: int) -> np.ndarray:
+        """Contact channel shares in week t (self-service ramps up after launch)."""
         mix = np.asarray(self.p.channel_mix_before_launch, dtype=np.float64)
         mix = mix / mix.sum()
         r = _ramp(t - self.t_launch, self.p.self_service_ramp_weeks)
@@ -822,6 +949,10 @@ class _World:
     def _contacts(self, t: int, t0: int, elig: np.ndarray, perceived: np.ndarray,
                   in_inc: np.ndarray, inc_on: bool,
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """Contacts of the week: counts, channels, reasons, agents, first-contact resolution.
+
+        Returns resolved / unresolved counts per customer (actual and without the programme)
+        and, per customer, a representative contact for complaints."""
         p, rng, s, n = self.p, self.rng, self.s, self.n
         seg = s["seg"][:n]
         season = _season(self.start_day + 7 * t, p.contact_seasonality_amplitude,
@@ -830,12 +961,15 @@ class _World:
                * np.exp(-p.contact_experience_slope * perceived)
                * np.where(in_inc, p.incident_contact_multiplier, 1.0)
                + p.repeat_contacts_per_unresolved * s["unres"][:n])
-        nc = rng.poisson(np.where(elig, lam, 0.0))
+        lam = np.where(elig, lam, 0.0)
+        mix = self._channel_mix(t)
+        self.expected_cost[t] = float(lam.sum()) * float(mix @ np.asarray(p.cost_per_contact))
+        nc = rng.poisson(lam)
         who = np.flatnonzero(nc)
         cnt = nc[who]
         cust = np.repeat(who, cnt)
         k = len(cust)
-        ch = _pick(rng, self._channel_mix(t), k)
+        ch = _pick(rng, mix, k)
         reason = _pick(rng, p.reason_shares, k)
         inc_rows = in_inc[cust]
         if inc_on and inc_rows.any():
@@ -853,7 +987,7 @@ class _World:
         uplift = np.zeros(k)
         if t >= self.t_programme:
             uplift = np.where(seg[cust] == self.prog_segment, p.programme_fcr_uplift_pp / 100, 0)
-        fcr = fcr - np.where(inc_rows & (reason == 1), p.incident_fcr_penalty, 0.0)
+        fcr = fcr - np.where(inc_rows & (reason == TECHNICAL), p.incident_fcr_penalty, 0.0)
         u = rng.random(k)
         res = u < fcr + uplift
         res_cf = u < fcr
@@ -871,7 +1005,7 @@ class _World:
         self.contacts_region[t] = np.bincount(s["reg"][cust], minlength=5)
 
         # post-contact CSAT / CES
-        self._contact_surveys(t, t0, cust, ch, reason, res, agent, ts, perceived)
+        self._contact_surveys(t0, cust, ch, reason, res, agent, ts, perceived)
 
         order = np.argsort(ts, kind="stable")
         self.contacts.add(cust=cust[order].astype(np.int32), ts=ts[order], ch=ch[order],
@@ -881,31 +1015,34 @@ class _World:
         last = {"first": first, "ts": ts, "ch": ch, "reason": reason, "count": nc}
         return n_res, n_unres, n_res_cf, n_unres_cf, last
 
-    def _contact_surveys(self, t: int, t0: int, cust: np.ndarray, ch: np.ndarray,
+    def _contact_surveys(self, t0: int, cust: np.ndarray, ch: np.ndarray,
                          reason: np.ndarray, res: np.ndarray, agent: np.ndarray, ts: np.ndarray,
                          perceived: np.ndarray) -> None:
+        """CSAT / CES answers after contacts (resolution and channel matter)."""
         p, rng, s = self.p, self.rng, self.s
         k = len(cust)
-        invite_rate = np.where(ch == SELF_SERVICE, 0.8, 1.0) * p.contact_survey_invite_rate
+        invite_rate = p.contact_survey_invite_rate * np.where(
+            ch == SELF_SERVICE, p.self_service_survey_invite_factor, 1.0)
         inv = rng.random(k) < invite_rate
-        kind = np.where(rng.random(k) < np.where(ch == SELF_SERVICE, 0.25,
+        kind = np.where(rng.random(k) < np.where(ch == SELF_SERVICE, p.self_service_csat_share,
                                                    p.contact_survey_csat_share), CSAT, CES)
         exp_c = perceived[cust]
-        resp = _logistic(p.contact_response_logit_intercept + p.response_logit_extremity
+        resp = _logistic(p.contact_response_logit_intercept + p.contact_response_logit_extremity
                          * np.abs(exp_c - p.experience_reference_mean))
         r = np.flatnonzero(inv & (rng.random(k) < resp))
         m = len(r)
         if m == 0:
             return
         kind, chr_ = kind[r].astype(np.int8), ch[r].astype(np.int64)
-        resolved = res[r].astype(np.float64) - 0.7
+        resolved = res[r].astype(np.float64) - p.resolution_reference
         lat_csat = exp_c[r] + p.csat_resolution_effect * resolved
-        lat_ces = 0.8 * exp_c[r] + p.ces_resolution_effect * resolved + np.asarray(
-            p.ces_channel_ease)[chr_]
+        lat_ces = (p.ces_experience_weight * exp_c[r] + p.ces_resolution_effect * resolved
+                   + np.asarray(p.ces_channel_ease)[chr_])
         score_csat = _ordered(lat_csat, self.csat_cuts, p.csat_response_noise, rng, 1)
         score_ces = _ordered(lat_ces, self.ces_cuts, p.ces_response_noise, rng, 1)
         score = np.where(kind == CSAT, score_csat, score_ces)
-        delay = (rng.lognormal(math.log(5.0), 1.0, m) * HOUR_US).astype(np.int64)
+        delay = (rng.lognormal(math.log(p.survey_delay_median_hours), 1.0, m)
+                 * HOUR_US).astype(np.int64)
         at = self._before(ts[r], delay, t0 + 7 * DAY_US)
         c = cust[r]
         tenure_weeks = (t0 // DAY_US - s["signup_day"][c]) / 7
@@ -913,7 +1050,7 @@ class _World:
         stage[tenure_weeks < 8] = 0
         touch = CHANNEL_TOUCHPOINT[chr_].astype(np.int8)
         touch[(chr_ == SELF_SERVICE) & (rng.random(m) < 0.4)] = 1
-        tech = (chr_ == PHONE) & (reason[r] == 1) & (rng.random(m) < 0.25)
+        tech = (chr_ == PHONE) & (reason[r] == TECHNICAL) & (rng.random(m) < 0.25)
         touch[tech] = 4
         theme = REASON_THEME[reason[r]].astype(np.int8)
         theme[chr_ == SELF_SERVICE] = T_APP
@@ -922,8 +1059,9 @@ class _World:
         sentiment = np.digitize(score, [4, 6]).astype(np.int8)  # 1-3 / 4-5 / 6-7
         expect = np.full(m, -1, dtype=np.int16)
         has_exp = (kind == CSAT) & (rng.random(m) < p.expectation_share_csat)
-        raw_exp = (5.0 + 0.35 * s["plan"][c] + 0.3 * (s["seg"][c] == 2)
-                   + rng.normal(0, 0.9, m))
+        raw_exp = (p.expectation_base + p.expectation_plan_step * s["plan"][c]
+                   + p.expectation_business_shift * (s["seg"][c] == BUSINESS)
+                   + rng.normal(0, p.expectation_sd, m))
         expect[has_exp] = np.clip(np.rint(raw_exp[has_exp]), 1, 7).astype(np.int16)
         self._add_surveys(c, at, kind, score, stage, touch, chr_.astype(np.int8), agent[r],
                           ch[r] == SELF_SERVICE, np.where(ch[r] == STORE, s["store"][c], -1),
@@ -951,6 +1089,7 @@ class _World:
     def _complaints(self, t: int, t0: int, t1: int, elig: np.ndarray, perceived: np.ndarray,
                     in_inc: np.ndarray, n_unres: np.ndarray,
                     last: dict[str, np.ndarray]) -> np.ndarray:
+        """Complaints of the week with timings; returns who had a fast resolution."""
         p, rng, s, n = self.p, self.rng, self.s, self.n
         logit = (p.complaint_logit_intercept + p.complaint_logit_unresolved * n_unres
                  - p.complaint_logit_experience * perceived
@@ -973,10 +1112,11 @@ class _World:
         category = _pick_rows(rng, CATEGORY_BY_REASON[row])
         inc = in_inc[who]
         network = inc & (rng.random(k) < 0.75)
-        category[network] = 1
-        sev_latent = (-0.6 * perceived[who] + 0.8 * inc
+        category[network] = NETWORK
+        sev_latent = (-p.severity_experience_slope * perceived[who]
+                      + p.severity_incident_shift * inc
                       + np.log(1 / np.clip(rng.random(k), 1e-12, 1) - 1) * -0.6)
-        severity = np.searchsorted([0.0, 0.9, 1.9], sev_latent).astype(np.int8)
+        severity = np.searchsorted(p.severity_cuts, sev_latent).astype(np.int8)
         fr_h = (p.complaint_first_response_median_hours
                 * COMPLAINT_FIRST_RESPONSE_FACTOR[channel]
                 * np.exp(rng.normal(0, 0.9, k)))
@@ -992,13 +1132,14 @@ class _World:
         extra = rng.poisson(np.where(never, 1.5, 0.25 * res_h / 24))
         contacts_count = (n_contacts + extra).astype(np.int16)
         rfc = (~never) & (contacts_count == 1) & (res_h <= 24)
-        comp_share = np.array([0.0, 0.05, 0.25, 0.6])[severity]
-        comp_median = np.array([0.0, 10.0, 25.0, 60.0])[severity]
+        comp_share = np.asarray(p.compensation_share_by_severity)[severity]
+        comp_median = np.asarray(p.compensation_median_by_severity)[severity]
         pays = rng.random(k) < comp_share
         amount = np.where(pays, np.round(comp_median * np.exp(rng.normal(0, 0.5, k)), 2), 0.0)
         ou = s["open_until"]
         ou[who] = np.maximum(ou[who], resolved_us)
         fast[who] = (~never) & (res_h <= p.fast_resolution_hours)
+        s["last_category"][who] = category
         self.complaints.add(cust=who.astype(np.int32), opened=opened, first=first_us,
                             fr_missing=fr_missing, resolved=resolved_us, channel=channel,
                             category=category, severity=severity, contacts=contacts_count,
@@ -1006,6 +1147,7 @@ class _World:
         return fast
 
     def _nps(self, t: int, monday: int, elig: np.ndarray, perceived: np.ndarray) -> None:
+        """Relationship NPS: a random slice is invited, extremes answer more often."""
         p, rng, s, n = self.p, self.rng, self.s, self.n
         inv = elig & (rng.random(n) < p.nps_invite_rate)
         resp = _logistic(p.response_logit_intercept + p.response_logit_extremity
@@ -1022,7 +1164,8 @@ class _World:
         theme = _pick_rows(rng, NPS_THEME_MIX[sentiment])
         open_c = s["open_until"][who] > monday * DAY_US
         # the open complaint or the incident is what people write about
-        theme[open_c & (rng.random(m) < 0.6)] = T_SERVICE
+        about = open_c & (rng.random(m) < 0.6)
+        theme[about] = CATEGORY_THEME[s["last_category"][who[about]]]
         inc_recent = (self.t_incident <= t < self.t_incident + self.p.incident_weeks + 4)
         if inc_recent:
             net = (s["reg"][who] == self.inc_region) & (sentiment == 0) & (rng.random(m) < 0.7)
@@ -1035,9 +1178,10 @@ class _World:
 
     def _spend(self, t: int, monday: int, t1: int, elig: np.ndarray,
                perceived: np.ndarray) -> None:
+        """Subscription charges every 4 weeks and purchases that respond to experience."""
         p, rng, s, n = self.p, self.rng, self.s, self.n
         # subscription charges every 4 weeks, on the customer's billing day
-        bill = np.flatnonzero(elig & ((t + s["bill_phase"][:n]) % 4 == 0))
+        bill = np.flatnonzero(elig & ((t % 4 + s["bill_phase"][:n]) % 4 == 0))
         m = len(bill)
         plan, seg = s["plan"][bill], s["seg"][bill]
         price = np.asarray(p.price_by_plan)[plan] * np.asarray(p.price_segment_multiplier)[seg]
@@ -1057,6 +1201,7 @@ class _World:
         self._purchases(who, self._week_times(monday * DAY_US, len(who)), t1, at_signup=False)
 
     def _purchases(self, who: np.ndarray, ts: np.ndarray, t1: int, at_signup: bool) -> None:
+        """Device / add-on purchases at the given times, and a few refunds."""
         p, rng = self.p, self.rng
         m = len(who)
         if m == 0:
@@ -1073,7 +1218,8 @@ class _World:
         r = np.flatnonzero(refund)
         r_ts = self._before(ts[r], (rng.exponential(48.0, len(r)) * HOUR_US).astype(np.int64),
                             t1)
-        r_amount = -np.where(rng.random(len(r)) < 0.7, amount[r], np.round(amount[r] / 2, 2))
+        r_amount = -np.where(rng.random(len(r)) < p.refund_partial_share,
+                             np.round(amount[r] / 2, 2), amount[r])
         self.transactions.add(
             cust=np.concatenate([who, who[r]]).astype(np.int32),
             ts=np.concatenate([ts, r_ts]),
@@ -1097,83 +1243,83 @@ class _World:
             "acquisition_channel": _strings(s["acq"][:n], ACQUISITION_CHANNELS),
             "signup_date": _dates(s["signup_day"][:n]),
             "churn_date": _dates(s["churn_day"][:n], ~churned),
-        })
+        }, copy=False)
         churn_end_us = np.where(churned, (s["churn_day"][:n].astype(np.int64) + 1) * DAY_US,
                                 NEVER_US)
         self.progress("assembling contacts")
         c = self.contacts
-        no_agent = c.get("no_agent").astype(bool)
+        no_agent = c.pop("no_agent").astype(bool)
         contacts = pd.DataFrame({
             "contact_id": np.arange(1, len(no_agent) + 1, dtype=np.int64),
-            "customer_id": c.get("cust").astype(np.int64) + 1,
-            "occurred_at": _timestamps(c.get("ts")),
-            "channel": _strings(c.get("ch"), CONTACT_CHANNELS),
-            "reason": _strings(c.get("reason"), REASONS),
-            "handle_seconds": c.get("handle").astype(np.int64),
-            "is_resolved": c.get("res").astype(bool),
-            "agent_id": _nullable_int(c.get("agent").astype(np.int64) + 1, no_agent),
-        })
+            "customer_id": _ids(c.pop("cust")),
+            "occurred_at": _timestamps(c.pop("ts")),
+            "channel": _strings(c.pop("ch"), CONTACT_CHANNELS),
+            "reason": _strings(c.pop("reason"), REASONS),
+            "handle_seconds": c.pop("handle").astype(np.int64),
+            "is_resolved": c.pop("res").astype(bool),
+            "agent_id": _nullable_int(c.pop("agent").astype(np.int64) + 1, no_agent),
+        }, copy=False)
         del c
         self.contacts = _Frames({})
         self.progress("assembling complaints")
         q = self.complaints
-        cust = q.get("cust").astype(np.int64)
+        cust = q.pop("cust").astype(np.int64)
         limit = np.minimum(churn_end_us[cust], self.end_us)
-        first = q.get("first").astype(np.int64)
-        resolved = q.get("resolved").astype(np.int64)
-        first_missing = q.get("fr_missing").astype(bool) | (first >= limit)
+        first = q.pop("first").astype(np.int64)
+        resolved = q.pop("resolved").astype(np.int64)
+        first_missing = q.pop("fr_missing").astype(bool) | (first >= limit)
         # a resolution after the data cut or after the customer left: still open when they left
         res_missing = resolved >= limit
         complaints = pd.DataFrame({
             "complaint_id": np.arange(1, len(cust) + 1, dtype=np.int64),
             "customer_id": cust + 1,
-            "opened_at": _timestamps(q.get("opened")),
+            "opened_at": _timestamps(q.pop("opened")),
             "first_response_at": _timestamps(first, first_missing),
             "resolved_at": _timestamps(resolved, res_missing),
-            "channel": _strings(q.get("channel"), COMPLAINT_CHANNELS),
-            "category": _strings(q.get("category"), COMPLAINT_CATEGORIES),
-            "severity": _strings(q.get("severity"), SEVERITIES),
-            "contacts_count": q.get("contacts").astype(np.int64),
-            "is_resolved_first_contact": q.get("rfc").astype(bool) & ~res_missing,
-            "compensation_amount": q.get("amount").astype(np.float64),
-        })
+            "channel": _strings(q.pop("channel"), COMPLAINT_CHANNELS),
+            "category": _strings(q.pop("category"), COMPLAINT_CATEGORIES),
+            "severity": _strings(q.pop("severity"), SEVERITIES),
+            "contacts_count": q.pop("contacts").astype(np.int64),
+            "is_resolved_first_contact": q.pop("rfc").astype(bool) & ~res_missing,
+            "compensation_amount": q.pop("amount").astype(np.float64),
+        }, copy=False)
         self.progress("assembling survey responses")
         r = self.surveys
-        kind = r.get("kind").astype(np.int8)
-        agent = r.get("agent").astype(np.int64)
-        store = r.get("store").astype(np.int64)
-        expect = r.get("expect").astype(np.int64)
-        comment = r.get("comment").astype(np.int64)
-        at = r.get("at").astype(np.int64)
+        kind = r.pop("kind").astype(np.int8)
+        agent = r.pop("agent").astype(np.int64)
+        store = r.pop("store").astype(np.int64)
+        expect = r.pop("expect").astype(np.int64)
+        comment = r.pop("comment").astype(np.int64)
+        at = r.pop("at").astype(np.int64)
         scale_max = np.array([10, 7, 7])[kind]
         surveys = pd.DataFrame({
             "response_id": np.arange(1, len(kind) + 1, dtype=np.int64),
-            "customer_id": r.get("cust").astype(np.int64) + 1,
+            "customer_id": _ids(r.pop("cust")),
             "responded_at": _timestamps(at),
             "survey": _strings(kind, SURVEYS),
-            "score": r.get("score").astype(np.int64),
+            "score": r.pop("score").astype(np.int64),
             "scale_min": np.where(kind == NPS, 0, 1).astype(np.int64),
             "scale_max": scale_max.astype(np.int64),
-            "journey_stage": _strings(r.get("stage"), JOURNEY_STAGES),
-            "touchpoint": _strings(r.get("touch"), TOUCHPOINTS),
-            "channel": _strings(r.get("channel"), SURVEY_CHANNELS),
+            "journey_stage": _strings(r.pop("stage"), JOURNEY_STAGES),
+            "touchpoint": _strings(r.pop("touch"), TOUCHPOINTS),
+            "channel": _strings(r.pop("channel"), SURVEY_CHANNELS),
             "agent_id": _nullable_int(agent + 1, agent < 0),
             "store_id": _nullable_int(store + 1, store < 0),
             "expectation_score": _nullable_int(expect, expect < 0),
             "comment": _strings(np.maximum(comment, 0), COMMENTS, comment < 0),
-        })
+        }, copy=False)
         self.progress("assembling transactions")
         x = self.transactions
-        ts = x.get("ts").astype(np.int64)
+        ts = x.pop("ts").astype(np.int64)
         transactions = pd.DataFrame({
             "transaction_id": np.arange(1, len(ts) + 1, dtype=np.int64),
-            "customer_id": x.get("cust").astype(np.int64) + 1,
+            "customer_id": _ids(x.pop("cust")),
             "occurred_at": _timestamps(ts),
-            "amount": x.get("amount").astype(np.float64),
-            "product": _strings(x.get("product"), PRODUCTS),
-            "channel": _strings(x.get("channel"), TRANSACTION_CHANNELS),
-            "kind": _strings(x.get("kind"), KINDS),
-        })
+            "amount": x.pop("amount").astype(np.float64),
+            "product": _strings(x.pop("product"), PRODUCTS),
+            "channel": _strings(x.pop("channel"), TRANSACTION_CHANNELS),
+            "kind": _strings(x.pop("kind"), KINDS),
+        }, copy=False)
         return {"customers": customers, "survey_responses": surveys, "complaints": complaints,
                 "contacts": contacts, "transactions": transactions}
 
@@ -1190,7 +1336,7 @@ def _nps_of(counts: np.ndarray) -> float:
 
 def _describe(key: str, value: Any) -> str:
     """A description of a WorldParams field, naming what a tuple is indexed by."""
-    text = f"world parameter: {key.replace('_', ' ')}"
+    text = PARAM_DOCS.get(key, f"world parameter: {key.replace('_', ' ')}")
     if not isinstance(value, tuple):
         return text
     if key.startswith("nps_cumulative"):
@@ -1199,7 +1345,8 @@ def _describe(key: str, value: Any) -> str:
         return f"{text}; P(score <= k) for k = 1..6"
     if key == "self_service_migration_from":
         return f"{text}; share taken from phone, chat, email"
-    for word, vocab in (("segment", SEGMENTS), ("region", REGIONS), ("plan", PLANS),
+    for word, vocab in (("severity", SEVERITIES), ("segment", SEGMENTS), ("region", REGIONS),
+                        ("plan", PLANS),
                         ("acquisition", ACQUISITION_CHANNELS), ("reason", REASONS)):
         if word in key and len(value) == len(vocab):
             return f"{text}; by {', '.join(vocab)}"
@@ -1222,6 +1369,11 @@ def _truth(w: _World, seed: int, customers: int, end_week: str) -> dict[str, pd.
     before = _nps_of(lc[window(inc_t - 4, inc_t), reg])
     during = _nps_of(lc[window(inc_t, inc_t + p.incident_weeks), reg])
     inc_nps = during - before
+    rc = w.respondent_counts
+    inc_resp = (_nps_of(rc[window(inc_t, inc_t + p.incident_weeks), reg])
+                - _nps_of(rc[window(inc_t - 4, inc_t), reg]))
+    inc_wow = _nps_of(rc[window(inc_t, inc_t + 1), reg]) - _nps_of(
+        rc[window(inc_t - 1, inc_t), reg])
     ratios = []
     for arr in (w.contacts_region, w.complaints_region):
         pre = arr[window(inc_t - 4, inc_t), reg].sum() / max(
@@ -1232,9 +1384,20 @@ def _truth(w: _World, seed: int, customers: int, end_week: str) -> dict[str, pd.
     seg = w.prog_segment
     after = window(prog_t + 8, prog_t + 34)
     prog_nps = _nps_of(lc[after, :, seg]) - _nps_of(w.latent_cf_counts[after])
+    others = [k for k in range(len(SEGMENTS)) if k != seg]
+    before_p = window(prog_t - 26, prog_t)
+    prog_did = ((_nps_of(lc[after, :, seg]) - _nps_of(lc[before_p, :, seg]))
+                - (_nps_of(lc[after][:, :, others]) - _nps_of(lc[before_p][:, :, others])))
+    prog_did_resp = ((_nps_of(rc[after, :, seg]) - _nps_of(rc[before_p, :, seg]))
+                     - (_nps_of(rc[after][:, :, others]) - _nps_of(rc[before_p][:, :, others])))
     h_act = w.hazard_sum[window(prog_t, weeks), seg].sum()
     h_cf = w.hazard_cf_sum[window(prog_t, weeks)].sum()
     prog_churn = 100.0 * (h_act / h_cf - 1.0) if h_cf > 0 else float("nan")
+    pre, post = window(launch_t - p.cost_window_weeks, launch_t), window(
+        launch_t, launch_t + p.cost_window_weeks)
+    cost_drop = 100.0 * (1 - (w.expected_cost[post].sum() / max(w.active_start[post].sum(), 1))
+                         / max(w.expected_cost[pre].sum() / max(w.active_start[pre].sum(), 1),
+                               1e-12))
     annual = 100.0 * (1 - math.exp(-52 * w.hazard_sum.sum() / max(w.exposure.sum(), 1)))
 
     label = w.week_label
@@ -1253,6 +1416,10 @@ def _truth(w: _World, seed: int, customers: int, end_week: str) -> dict[str, pd.
         ("incident_weeks", p.incident_weeks, "length of the incident in weeks"),
         ("incident_latent_nps_effect_pts", round(inc_nps, 2),
          "latent NPS in the incident region, incident weeks minus the 4 weeks before"),
+        ("incident_respondent_nps_effect_pts", round(inc_resp, 2),
+         "the same change in the NPS expected among respondents (extremes answer more often)"),
+        ("incident_respondent_nps_first_week_change_pts", round(inc_wow, 2),
+         "expected respondent NPS in the region, first incident week minus the week before"),
         ("incident_contact_rate_ratio", round(ratios[0], 3),
          "contacts per active customer in the region, incident weeks over the 4 weeks before"),
         ("incident_complaint_rate_ratio", round(ratios[1], 3),
@@ -1262,13 +1429,20 @@ def _truth(w: _World, seed: int, customers: int, end_week: str) -> dict[str, pd.
          "share of all contacts moved to self-service once the ramp completes (solved so the "
          "expected cost-to-serve drop equals the planted one)"),
         ("planted_cost_to_serve_drop_pct", p.planted_cost_to_serve_drop_pct,
-         "expected drop in cost to serve per active customer, 13 weeks after vs before launch"),
+         "planted drop in cost to serve per active customer, 13 weeks after vs before launch"),
+        ("self_service_expected_cost_drop_pct", round(cost_drop, 2),
+         "the same drop from the simulated contact rates (no Poisson noise)"),
         ("programme_segment", p.programme_segment, "segment of the FCR improvement programme"),
         ("programme_start_week", label(prog_t), "first ISO week of the programme"),
         ("programme_fcr_uplift_pp", p.programme_fcr_uplift_pp,
          "first-contact resolution uplift in percentage points"),
         ("programme_latent_nps_effect_pts", round(prog_nps, 2),
          "latent NPS of the segment vs its no-programme counterfactual, weeks 8-33 after start"),
+        ("programme_latent_nps_did_pts", round(prog_did, 2),
+         "latent NPS difference-in-differences, segment vs the others, weeks 8-33 after start vs "
+         "the 26 weeks before"),
+        ("programme_respondent_nps_did_pts", round(prog_did_resp, 2),
+         "the same difference-in-differences of the NPS expected among respondents"),
         ("programme_churn_effect_pct", round(prog_churn, 2),
          "expected churn of the segment vs its no-programme counterfactual, after start (%)"),
         ("baseline_annual_churn_pct", round(annual, 2),
@@ -1291,7 +1465,11 @@ def _truth(w: _World, seed: int, customers: int, end_week: str) -> dict[str, pd.
 
     events = [
         ("incident", wk(inc_t), wk(inc_t + p.incident_weeks - 1), "region", p.incident_region,
-         "nps", round(inc_nps, 2), "service incident: latent NPS change (points)"),
+         "nps", round(inc_nps, 2),
+         "latent NPS of all customers in the region, incident weeks minus the 4 weeks before"),
+        ("incident", wk(inc_t), wk(inc_t + p.incident_weeks - 1), "region", p.incident_region,
+         "nps_respondents", round(inc_resp, 2),
+         "the same change in the NPS expected among survey respondents (what surveys measure)"),
         ("incident", wk(inc_t), wk(inc_t + p.incident_weeks - 1), "region", p.incident_region,
          "contact_rate", round(ratios[0], 3), "contacts per active customer (ratio)"),
         ("incident", wk(inc_t), wk(inc_t + p.incident_weeks - 1), "region", p.incident_region,
@@ -1303,7 +1481,12 @@ def _truth(w: _World, seed: int, customers: int, end_week: str) -> dict[str, pd.
         ("improvement_programme", wk(prog_t), wk(weeks - 1), "segment", p.programme_segment,
          "fcr", p.programme_fcr_uplift_pp, "first-contact resolution (percentage points)"),
         ("improvement_programme", wk(prog_t), wk(weeks - 1), "segment", p.programme_segment,
-         "nps", round(prog_nps, 2), "latent NPS vs counterfactual, weeks 8-33 after (points)"),
+         "nps", round(prog_nps, 2),
+         "latent NPS of the segment vs its no-programme counterfactual, weeks 8-33 after"),
+        ("improvement_programme", wk(prog_t), wk(weeks - 1), "segment", p.programme_segment,
+         "nps_respondents_did", round(prog_did_resp, 2),
+         "respondent NPS difference-in-differences vs the other segments, weeks 8-33 after "
+         "start vs the 26 weeks before (points)"),
         ("improvement_programme", wk(prog_t), wk(weeks - 1), "segment", p.programme_segment,
          "churn_rate", round(prog_churn, 2), "expected churn vs counterfactual (%)"),
         ("churn_drivers", wk(0), wk(weeks - 1), "all", "all", "churn_ratio_detractor_promoter",
