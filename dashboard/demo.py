@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
@@ -35,6 +34,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+
+from dashboard.filters import parse_week, week_label
 
 # --- vocabularies (codes index into these) --------------------------------------------------
 
@@ -68,7 +69,6 @@ DETRACTOR, PASSIVE, PROMOTER = range(3)
 DAY_US = 86_400_000_000
 HOUR_US = 3_600_000_000
 NEVER_US = np.iinfo(np.int64).max
-WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 
 Progress = Callable[[str], None]
 
@@ -266,23 +266,6 @@ PARAM_DOCS: dict[str, str] = {
 
 
 # --- small helpers ---------------------------------------------------------------------------
-
-
-def parse_iso_week(label: str) -> date:
-    """The Monday of an ISO week written ``YYYY-Www``; ValueError on a bad label."""
-    m = WEEK_RE.match(label) if isinstance(label, str) else None
-    if not m:
-        raise ValueError(f"bad ISO week {label!r}: expected 'YYYY-Www', e.g. '2026-W44'")
-    try:
-        return date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
-    except ValueError as exc:
-        raise ValueError(f"bad ISO week {label!r}: {exc}") from None
-
-
-def iso_week_label(monday: date) -> str:
-    """``YYYY-Www`` for the ISO week holding ``monday``."""
-    y, w, _ = monday.isocalendar()
-    return f"{y}-W{w:02d}"
 
 
 def _logistic(x: np.ndarray) -> np.ndarray:
@@ -707,7 +690,7 @@ class _World:
 
     def week_label(self, t: int) -> str:
         """``YYYY-Www`` of window week t."""
-        return iso_week_label(date(1970, 1, 1) + timedelta(days=self.start_day + 7 * t))
+        return week_label(date(1970, 1, 1) + timedelta(days=self.start_day + 7 * t))
 
     # -- set-up --
 
@@ -1517,7 +1500,7 @@ def generate(customers: int = 50_000, seed: int = 7, end_week: str = "2026-W44",
     the window is the ``weeks`` ISO weeks ending with ``end_week`` (``YYYY-Www``, Monday to
     Sunday, UTC). The same arguments give bit-identical frames.
     """
-    end_monday = parse_iso_week(end_week)
+    end_monday = parse_week(end_week)
     if isinstance(customers, bool) or not isinstance(customers, int | np.integer):
         raise ValueError(f"customers must be an integer, got {customers!r}")
     if customers < 100:

@@ -86,3 +86,21 @@ def pytest_configure(config):
     import time
 
     config._cx_started = time.time()
+
+
+def run_kpis(url: str, *args: str):
+    """Run `python -m dashboard kpis --url URL ARGS…` and return the completed process."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "dashboard", "kpis", "--url", url, *args],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+def kpis_json(url: str, *args: str) -> dict:
+    """The CLI's JSON document for these arguments (fails the test on a non-zero exit)."""
+    import json
+
+    res = run_kpis(url, "--json", *args)
+    assert res.returncode == 0, res.stderr
+    return json.loads(res.stdout)

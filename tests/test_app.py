@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.metrics import REGISTRY, format_value
-from tests.conftest import ROOT
-
-
-def cli_json(url: str, *args: str) -> dict:
-    res = subprocess.run([sys.executable, "-m", "dashboard", "kpis", "--url", url, "--json", *args],
-                         capture_output=True, text=True, cwd=ROOT, timeout=120, check=True)
-    return json.loads(res.stdout)
+from tests.conftest import ROOT, kpis_json
 
 
 @pytest.fixture
@@ -47,7 +37,7 @@ def expected(doc: dict) -> dict[str, str]:
 
 
 def test_default_page_shows_cli_numbers(app, demo_db):
-    doc = cli_json(f"duckdb:///{demo_db}")
+    doc = kpis_json(f"duckdb:///{demo_db}")
     assert shown(app) == expected(doc)
     assert arrows(app) == significant(doc)
     assert app.title[0].value == "Weekly KPIs"
@@ -75,7 +65,7 @@ def test_filtered_page_shows_cli_numbers(app, demo_db, combo):
     app.selectbox(key="f_compare").set_value(combo["f_compare"])
     app.run()
     assert not app.exception
-    doc = cli_json(f"duckdb:///{demo_db}", *args)
+    doc = kpis_json(f"duckdb:///{demo_db}", *args)
     assert shown(app) == expected(doc)
     assert arrows(app) == significant(doc)
     assert app.info[0].value == doc["headline"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.metrics import REGISTRY, format_value
-from tests.conftest import ROOT
+from tests.conftest import ROOT, kpis_json
 
 CHROMIUM = Path(os.environ.get("CX_CHROMIUM", "/usr/bin/chromium"))
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -80,19 +79,13 @@ def tile_value(pg, label: str) -> str:
     return tile.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
 
-def cli(url: str, *args: str) -> dict:
-    res = subprocess.run([sys.executable, "-m", "dashboard", "kpis", "--json", "--url", url, *args],
-                         capture_output=True, text=True, cwd=ROOT, check=True, timeout=120)
-    return json.loads(res.stdout)
-
-
 def test_tiles_chart_filter_change_and_screenshot(page, demo_db):
     url = f"duckdb:///{demo_db}"
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
     assert page.locator('[data-testid="stMetric"]').count() == 7
     assert page.locator(".js-plotly-plot").count() == 7
-    doc = cli(url)
+    doc = kpis_json(url)
     assert tile_value(page, "NPS") == format_value(doc["kpis"]["nps"]["value"], "score")
 
     # change a filter: region = Central
@@ -101,13 +94,13 @@ def test_tiles_chart_filter_change_and_screenshot(page, demo_db):
     page.keyboard.type("Central")
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
-    want = format_value(cli(url, "--region", "Central")["kpis"]["nps"]["value"], "score")
+    want = format_value(kpis_json(url, "--region", "Central")["kpis"]["nps"]["value"], "score")
     page.wait_for_function(
         """([want]) => [...document.querySelectorAll('[data-testid="stMetric"]')]
             .some(t => t.innerText.startsWith('NPS') && t.innerText.includes(want))""",
         arg=[want], timeout=60_000)
     assert tile_value(page, "NPS") == want
-    csat = cli(url, "--region", "Central")["kpis"]["csat"]["value"]
+    csat = kpis_json(url, "--region", "Central")["kpis"]["csat"]["value"]
     assert tile_value(page, "CSAT") == format_value(csat, REGISTRY["csat"].fmt)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "weekly_kpis.png"), full_page=True)

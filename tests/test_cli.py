@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import run_kpis
 
 KEYS = {"value", "n", "ci_low", "ci_high", "previous", "delta", "p_value", "significant"}
 
 
-def run_cli(url: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dashboard", "kpis", "--url", url, *args],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
-
-
 def test_json_shape_on_fixture(fixture_db):
-    res = run_cli(f"duckdb:///{fixture_db}", "--week", "2026-W11", "--segment", "Mass",
+    res = run_kpis(f"duckdb:///{fixture_db}", "--week", "2026-W11", "--segment", "Mass",
                   "--compare", "4w", "--json")
     assert res.returncode == 0, res.stderr
     doc = json.loads(res.stdout)
@@ -40,21 +33,21 @@ def test_json_shape_on_fixture(fixture_db):
     (("--segment", "Platinum"), "unknown segment 'Platinum'"),
 ])
 def test_bad_input_exits_2_with_one_line(fixture_db, args, message):
-    res = run_cli(f"duckdb:///{fixture_db}", *args)
+    res = run_kpis(f"duckdb:///{fixture_db}", *args)
     assert res.returncode == 2
     assert message in res.stderr and len(res.stderr.strip().splitlines()) == 1
 
 
 def test_missing_warehouse_exits_2(tmp_path):
-    res = run_cli(f"duckdb:///{tmp_path / 'none.duckdb'}")
+    res = run_kpis(f"duckdb:///{tmp_path / 'none.duckdb'}")
     assert res.returncode == 2 and "python -m dashboard demo" in res.stderr
 
 
 def test_demo_text_and_json_agree(demo_db):
     url = f"duckdb:///{demo_db}"
-    doc = json.loads(run_cli(url, "--json").stdout)
+    doc = json.loads(run_kpis(url, "--json").stdout)
     assert doc["week"] == "2026-W44"  # the latest complete week is the default
-    text = run_cli(url).stdout
+    text = run_kpis(url).stdout
     assert text.splitlines()[-1] == doc["headline"]
     nps = doc["kpis"]["nps"]
     assert nps["n"] >= 400 and nps["ci_low"] < nps["value"] < nps["ci_high"]
