@@ -139,3 +139,23 @@ def trend(t: Tile, report: KpiReport) -> None:
     fig = charts.trend_chart(report.trends[m.name], f"{m.label} — 13 weeks", m.unit,
                              target=t.target, band=m.kind == "survey")
     st.plotly_chart(fig, key=f"trend_{m.name}", config={"displaylogo": False})
+
+
+def page_header(title: str, question: str, filters: Filters) -> None:
+    """The page title, its leadership question as subtitle, and the active period and filters."""
+    st.title(title)
+    st.markdown(f"*{question}*")
+    st.caption(f"{filters.week} vs {filters.compare_week} ({filters.compare_label}) · "
+               f"{filters.describe()}")
+
+
+def chart(fig, key: str, takeaway: str) -> None:
+    """A plotly figure with its computed one-line takeaway underneath (plain text, never HTML)."""
+    st.plotly_chart(fig, key=key, config={"displaylogo": False})
+    st.caption(takeaway)
+
+
+def table(df: pd.DataFrame, key: str, column_config: dict | None = None) -> None:
+    """A data table; cells are rendered as text (customer text is never interpreted as HTML)."""
+    st.dataframe(df, key=key, hide_index=True, column_config=column_config,
+                 width="stretch")

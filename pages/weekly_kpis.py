@@ -10,9 +10,8 @@ catalog = ui.catalog()
 filters = ui.current_filters(catalog)
 report = kpis.build_report(ui.fetch, filters)
 
-st.title("Weekly KPIs")
-st.caption(f"{filters.week} vs {filters.compare_week} ({filters.compare_label}) · "
-           f"{filters.describe()}")
+ui.page_header("Weekly KPIs", "How did customers feel and what did serving them cost last "
+               "week, and did anything really change?", filters)
 st.info(report.headline, icon=":material/insights:")
 
 ROWS = (("How customers feel", "survey"), ("What it costs, who leaves", "operations"))
