@@ -54,7 +54,13 @@ def bench_scale(customers: int, repeat: int, folder: Path) -> dict:
         kpis.build_report(cached, combos[0])
         hits.append((time.perf_counter() - t) * 1000)
     wh.close()
+    pages = []
+    if customers == 50_000:
+        from dashboard import ui_bench
+
+        pages = ui_bench.page_timings(path)
     return {
+        "pages": pages,
         "customers": customers, "raw_rows": rows, "generate_s": gen_s,
         "build_s": report.seconds, "size_mb": report.size_bytes / 1e6,
         "page_ms_p50": statistics.median(times), "page_ms_p95": _pct(times, 0.95),
@@ -75,6 +81,9 @@ def main(args: argparse.Namespace) -> int:
                   f"{r['build_s']:>8.1f} {r['size_mb']:>8.1f} {r['page_ms_p50']:>11.1f} "
                   f"{r['page_ms_p95']:>11.1f} {r['cached_ms_p50']:>9.2f} "
                   f"{r['peak_rss_mb']:>11.0f}", flush=True)
+            for pg in r["pages"]:
+                print(f"    page {pg['page']:<20} cold {pg['cold_ms']:8.0f} ms   warm p50 "
+                      f"{pg['warm_ms_p50']:7.0f} ms   exceptions {pg['errors']}", flush=True)
     print("page = every query and computation of the Weekly KPIs page for one filter state "
           "(result cache bypassed); cached = the same through the TTL cache")
     last = config.ROOT / "artifacts" / "last-suite.json"

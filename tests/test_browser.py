@@ -108,3 +108,32 @@ def test_tiles_chart_filter_change_and_screenshot(page, demo_db):
     # the only tolerated console error: the offline fetch of the material-icon font
     unexpected = [e for e in page.errors if "net::ERR_NAME_NOT_RESOLVED" not in e]
     assert not unexpected, unexpected
+
+
+def _registered_pages() -> list[tuple[str, str]]:
+    """(title, url_path) of every page registered in streamlit_app.py."""
+    import re
+
+    app = (ROOT / "streamlit_app.py").read_text()
+    return re.findall(r'(?<![\w])title="([^"]+)",[^)]*?url_path="([^"]+)"', app, flags=re.S)
+
+
+def test_every_page_is_registered_for_the_walk():
+    titles = [t for t, _ in _registered_pages()]
+    assert titles[0] == "Weekly KPIs" and len(titles) == 6
+
+
+@pytest.mark.parametrize(("title", "path"), _registered_pages())
+def test_every_page_renders_in_the_browser(page, server, title, path):
+    page.goto(f"{server}/{path}")
+    page.wait_for_selector("h1", timeout=60_000)
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidget"]')""", timeout=60_000)
+    assert page.locator("h1").first.inner_text().strip() == title
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stSidebar"]').get_by_text("Filters").count() == 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / f"page-{path}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 20_000
