@@ -5,13 +5,15 @@ Pages compose these; they hold no SQL, formulas or formatting of their own.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, config, db, kpis
+from dashboard import charts, compare, config, db, kpis
 from dashboard.filters import COMPARISONS, Filters
 from dashboard.kpis import Catalog, KpiReport, Tile
-from dashboard.metrics import format_delta, format_value
+from dashboard.metrics import REGISTRY, format_delta, format_value
 
 _KEYS = {"week": "f_week", "segment": "f_segment", "region": "f_region", "plan": "f_plan",
          "compare": "f_compare"}
@@ -159,3 +161,133 @@ def table(df: pd.DataFrame, key: str, column_config: dict | None = None) -> None
     """A data table; cells are rendered as text (customer text is never interpreted as HTML)."""
     st.dataframe(df, key=key, hide_index=True, column_config=column_config,
                  width="stretch")
+
+
+# --- Segment comparison page (dashboard/compare.py) ---
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>$~#|])")
+
+
+def plain(text: str) -> str:
+    """Text made literal for st.caption/st.markdown: markdown, LaTeX ($) and HTML escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def compare_header(title: str, question: str) -> None:
+    """The page title and its leadership question (the scope line follows the pickers)."""
+    st.title(title)
+    st.markdown(f"*{question}*")
+
+
+def compare_controls(options: dict[str, tuple[str, ...]]) -> compare.Selection | None:
+    """Page-level pickers: a dimension, 2–4 of its groups (first = reference) and a KPI.
+
+    Each dimension keeps its own group selection (widget key ``cmp_groups_<dimension>``).
+    Returns None, with a message shown, while fewer than two groups are picked.
+    """
+    left, mid, right = st.columns([1, 3, 1])
+    with left:
+        dim = st.selectbox(
+            "Compare by", compare.COMPARE_DIMENSIONS, key="cmp_dimension",
+            format_func=lambda d: compare.DIMENSION_LABELS[d].capitalize(),
+            help="Channel is the survey channel: only survey scores are defined per channel.")
+    values = list(options.get(dim, ()))
+    with mid:
+        groups = st.multiselect(
+            f"{compare.plural(dim).capitalize()} to compare (the first is the reference)",
+            values, default=values[:3], key=f"cmp_groups_{dim}",
+            max_selections=compare.MAX_GROUPS,
+            help="Every difference is tested against the first group; Benjamini–Hochberg "
+                 "correction across the whole table.")
+    with right:
+        metric = st.selectbox("KPI to rank and trend", list(REGISTRY), key="cmp_metric",
+                              format_func=lambda n: REGISTRY[n].label)
+    if len(groups) < compare.MIN_GROUPS:
+        st.warning(f"Pick {compare.MIN_GROUPS} to {compare.MAX_GROUPS} "
+                   f"{compare.plural(dim)} to compare.")
+        return None
+    return compare.Selection(dim, tuple(groups), metric)
+
+
+def takeaway_table(df: pd.DataFrame, key: str, takeaway: str, note: str | None = None) -> None:
+    """A text table, then its computed takeaway (and an optional note) as literal captions."""
+    first = df.columns[0] if len(df.columns) else None
+    config_ = {first: st.column_config.TextColumn(pinned=True)} if first else None
+    table(df, key, config_)
+    st.caption(plain(takeaway))
+    if note:
+        st.caption(plain(note))
+
+
+def compare_ranking(report: compare.CompareReport) -> None:
+    """The ranking of every group of the dimension on the KPI: table and interval chart."""
+    if not report.metric_applies:
+        st.caption(plain(report.ranking_takeaway))
+        return
+    left, right = st.columns([3, 2])
+    with left:
+        takeaway_table(report.ranking_table(), "cmp_ranking", report.ranking_takeaway)
+    with right:
+        fig = charts.ranking_chart(report.ranking, report.ranking_title, report.metric.unit,
+                                   highlight=report.selection.groups)
+        st.plotly_chart(fig, key="cmp_ranking_chart", config={"displaylogo": False})
+
+
+def compare_trend(report: compare.CompareReport) -> None:
+    """The KPI's weekly trend for the compared groups (bands on survey scores) and takeaway."""
+    if report.metric_applies:
+        m = report.metric
+        fig = charts.group_trend_chart(report.trend, report.trend_title, m.unit,
+                                       band=m.kind == "survey")
+        st.plotly_chart(fig, key="cmp_trend", config={"displaylogo": False})
+    st.caption(plain(report.trend_takeaway))
+
+
+def note(text: str) -> None:
+    """A computed line (scope, takeaway) as a literal caption."""
+    st.caption(plain(text))
+
+
+# --- Cost to serve page (dashboard/cost.py) ---
+
+
+def session_value(key: str):
+    """The value a page-level widget holds (None before it is first drawn)."""
+    return st.session_state.get(key)
+
+
+def stat_tiles(tiles) -> None:
+    """A row of headline figures: label, value as computed, caption as literal text."""
+    for col, t in zip(st.columns(len(tiles)), tiles, strict=True):
+        with col, st.container(border=True):
+            st.metric(t.label, t.value, help=t.help)
+            st.caption(plain(t.caption))
+
+
+def figure(fig, key: str, takeaway: str) -> None:
+    """A plotly figure with its computed takeaway as a literal caption (no markdown, no LaTeX)."""
+    st.plotly_chart(fig, key=key, config={"displaylogo": False})
+    st.caption(plain(takeaway))
+
+
+def savings_controls(options, chosen: str | None, labels: dict[str, str],
+                     bases: dict[str, str], basis: str) -> None:
+    """Page-level pickers of the savings waterfall: the baseline window and the basis.
+
+    Keys ``cts_baseline`` and ``cts_basis``; a stored choice the current options no longer
+    offer is replaced by the computed default before the widget is drawn.
+    """
+    left, right = st.columns([2, 1])
+    if options:
+        if st.session_state.get("cts_baseline") not in options:
+            st.session_state["cts_baseline"] = chosen
+        with left:
+            st.selectbox("Baseline: 13 weeks ending", list(options), key="cts_baseline",
+                         format_func=lambda w: labels.get(w, w),
+                         help="Default: the 13 weeks before the detected self-service launch, "
+                              "else the 13 weeks before the current window.")
+    if st.session_state.get("cts_basis") not in bases:
+        st.session_state["cts_basis"] = basis
+    with right:
+        st.radio("Express the change", list(bases), key="cts_basis",
+                 format_func=lambda b: bases[b], horizontal=True)

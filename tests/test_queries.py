@@ -10,7 +10,7 @@ import pytest
 from dashboard import db
 
 ALL = sorted(db.catalog().values(), key=lambda q: (q.layer, q.name))
-SAMPLE = {"date": date(2026, 3, 2), "varchar[]": []}
+SAMPLE = {"date": date(2026, 3, 2), "varchar[]": [], "varchar": "region"}
 
 
 def sample_params(q: db.Query) -> dict:

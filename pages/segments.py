@@ -1,0 +1,31 @@
+"""Segment comparison — "Which segments do better, and is the difference real?"
+
+Every KPI side by side for 2–4 groups of one dimension (segment, region, plan or survey channel),
+differences against the first group corrected with Benjamini–Hochberg across the table; a ranking
+of every group on one KPI; that KPI's 13-week trend per group.
+"""
+
+import streamlit as st
+
+from dashboard import compare, ui
+
+catalog = ui.catalog()
+filters = ui.current_filters(catalog)
+options = compare.load_options(ui.fetch)
+
+ui.compare_header("Segment comparison", "Which segments do better, and is the difference real?")
+selection = ui.compare_controls(options)
+if selection is None:
+    st.stop()
+report = compare.build_comparison(ui.fetch, filters, selection, options)
+ui.note(report.scope)
+
+st.subheader("Every KPI side by side")
+ui.takeaway_table(report.side_by_side(), "cmp_side_by_side", report.table_takeaway,
+                  report.money_note)
+
+st.subheader("Ranking")
+ui.compare_ranking(report)
+
+st.subheader("Trend")
+ui.compare_trend(report)
