@@ -410,7 +410,9 @@ def table_takeaway(cells: tuple[Cell, ...], tested: int, reference: str, sym: st
     if not sig:
         return (f"No difference against {reference} is significant after Benjamini–Hochberg "
                 f"correction across the {tested} comparisons tested.")
-    top = min(sig, key=lambda c: (c.p_value, -abs(c.delta)))
+    order = {m.name: i for i, m in enumerate(METRICS)}
+    # the smallest raw p; ties (p underflows to 0 on large bases) go to the registry's order
+    top = min(sig, key=lambda c: (c.p_value, order.get(c.metric.name, len(order))))
     ref = next(c for c in cells if c.metric is top.metric and c.group == reference)
     m = top.metric
     return (

@@ -209,14 +209,16 @@ def compare_controls(options: dict[str, tuple[str, ...]]) -> compare.Selection |
     return compare.Selection(dim, tuple(groups), metric)
 
 
-def takeaway_table(df: pd.DataFrame, key: str, takeaway: str, note: str | None = None) -> None:
-    """A text table, then its computed takeaway (and an optional note) as literal captions."""
+def takeaway_table(df: pd.DataFrame, key: str, takeaway: str,
+                   footnote: str | None = None) -> None:
+    """A text table (first column pinned), then its computed takeaway and an optional footnote
+    as literal captions."""
     first = df.columns[0] if len(df.columns) else None
-    config_ = {first: st.column_config.TextColumn(pinned=True)} if first else None
-    table(df, key, config_)
+    pinned = {first: st.column_config.TextColumn(pinned=True)} if first else None
+    table(df, key, pinned)
     st.caption(plain(takeaway))
-    if note:
-        st.caption(plain(note))
+    if footnote:
+        st.caption(plain(footnote))
 
 
 def compare_ranking(report: compare.CompareReport) -> None:

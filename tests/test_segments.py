@@ -242,8 +242,12 @@ def test_fixture_by_hand(fetch, tiny_bases):
     assert r.cell("nps", "South").estimate.value == pytest.approx(0.0)
     assert r.cell("nps", "East").estimate.value == pytest.approx(-100.0)
     assert r.cell("nps", "East").delta == pytest.approx(-100 - 100 / 3)
-    # active at W11: North {1, 3, 5}, South {2}, East {8}; W11 revenue and cost by hand
+    # active at W11: North {1, 3, 5}, South {2}, East {8}
     assert r.cell("complaint_rate", "North").estimate.n == 3
+    frame = r.cells_frame().set_index(["metric", "group"])
+    assert len(frame) == len(METRICS) * 3
+    assert frame.loc[("nps", "South"), "delta"] == pytest.approx(-100 / 3)
+    assert frame.loc[("complaint_rate", "East"), "n"] == 1
     ch = compare.build_comparison(fetch, f, Selection("channel", ("email", "store", "phone"),
                                                       "csat"), opts)
     # W11 NPS by email: 105 (6), 108 (0), 109 (8) -> 0 promoters, 2 detractors of 3
@@ -396,15 +400,17 @@ def test_channel_scores_match_the_response_rows(demo_wh, demo_fetch, demo_option
 # --- the page (AppTest) ---
 
 
-def _set(at: AppTest, kind: str, key: str, value) -> None:
-    """Set a widget by key; the shared filter bar's state directly when the bar is not drawn on
-    this page (st.navigation + a pages/ folder run a page whose url_path equals its file stem
-    without the entrypoint in AppTest)."""
-    widgets = [w for w in getattr(at, kind) if w.key == key]
-    if widgets:
-        widgets[0].set_value(value)
-    else:
-        at.session_state[key] = value
+def _filters(at: AppTest, week: str, filters: dict[str, list[str]]) -> None:
+    """Set the shared filter bar. When the bar is not drawn on this page (st.navigation with a
+    pages/ folder runs a page whose url_path equals its file stem without the entrypoint), its
+    state is set directly, before every run, as the bar's widgets would hold it."""
+    state = {"f_week": week, **filters}
+    for key, value in state.items():
+        widgets = [w for w in (*at.selectbox, *at.multiselect) if w.key == key]
+        if widgets:
+            widgets[0].set_value(value)
+        else:
+            at.session_state[key] = value
 
 
 @pytest.fixture
@@ -420,15 +426,15 @@ def page(demo_db, monkeypatch):
 
 def _show(at: AppTest, *, week: str, dimension: str, groups: list[str], metric: str = "nps",
           filters: dict[str, list[str]] | None = None) -> None:
-    _set(at, "selectbox", "f_week", week)
-    for key, values in (filters or {}).items():
-        _set(at, "multiselect", key, values)
+    _filters(at, week, filters or {})
     at.selectbox(key="cmp_dimension").set_value(dimension)
     at.selectbox(key="cmp_metric").set_value(metric)
     at.run()
+    _filters(at, week, filters or {})
     at.multiselect(key=f"cmp_groups_{dimension}").set_value(groups)
     at.run()
     assert not at.exception, at.exception
+    assert at.caption[0].value.startswith(ui.plain(week))
 
 
 def _table(at: AppTest, n: int = 0) -> pd.DataFrame:
@@ -532,6 +538,7 @@ def test_page_channels_show_survey_scores_only(page, demo_db):
     assert ranking["Survey channel"].tolist() == rep.ranking["group"].tolist()
     # an operational KPI has no per-channel ranking: the page says so instead
     page.selectbox(key="cmp_metric").set_value("cost_to_serve")
+    _filters(page, week, {})
     page.run()
     assert len(page.dataframe) == 1
     assert any(c.value.startswith("Cost to serve is not defined per survey channel")
