@@ -15,7 +15,7 @@ import pandas as pd
 
 from dashboard import config, stats
 from dashboard.filters import Filters, week_label
-from dashboard.metrics import METRICS, Metric, format_delta, format_value, week_inputs
+from dashboard.metrics import METRICS, Metric, all_week_inputs, format_delta, format_value
 from dashboard.stats import Estimate
 
 Fetch = Callable[..., pd.DataFrame]
@@ -199,8 +199,9 @@ def build_report(fetch: Fetch, filters: Filters) -> KpiReport:
     assumptions = _assumptions(fetch, week)
     symbol = str(assumptions.get("currency_symbol", "$"))
 
-    cur_in = week_inputs(survey, ops, week)
-    prev_in = week_inputs(survey, ops, filters.compare_start)
+    by_week = all_week_inputs(survey, ops)
+    cur_in = by_week.get(week)
+    prev_in = by_week.get(filters.compare_start)
     parts = [(m, *_compare(m, cur_in, prev_in)) for m in METRICS]
     tested = [i for i, p in enumerate(parts) if p[4] is not None]
     adjusted = dict(zip(tested, stats.benjamini_hochberg([parts[i][4] for i in tested]),
@@ -215,7 +216,7 @@ def build_report(fetch: Fetch, filters: Filters) -> KpiReport:
                           float(target) if isinstance(target, float) else None))
     tiles_t = tuple(tiles)
     trend_weeks = [week - timedelta(weeks=k) for k in range(config.TREND_WEEKS - 1, -1, -1)]
-    inputs = {wk: week_inputs(survey, ops, wk) for wk in trend_weeks}
+    inputs = {wk: by_week.get(wk) for wk in trend_weeks}
     trends = {m.name: _trend(m, inputs) for m in METRICS}
     return KpiReport(filters, tiles_t, trends, headline(tiles_t, filters, symbol),
                      assumptions, symbol)

@@ -164,50 +164,67 @@ _SURVEY_COLUMNS = ("response_count", "promoter_count", "passive_count", "detract
                    "top2_count", "top3_count", "score_sum", "score_sq_sum")
 
 
+def all_week_inputs(survey: pd.DataFrame, ops: pd.DataFrame) -> dict[date, dict[str, float]]:
+    """The aggregated inputs of every week present in ``ops``, computed in one pass.
+
+    ``survey`` is the result of ``kpi_survey_weekly`` and ``ops`` of ``kpi_ops_weekly``. The 4-week
+    churn inputs need the 3 weeks before a week in ``ops``; without them they are 0 (withheld).
+    """
+    if ops.empty:
+        return {}
+    o = ops.assign(week=pd.to_datetime(ops["week_start"]).dt.date).set_index("week").sort_index()
+    weeks = list(o.index)
+    churned = o["churned_count"].astype(float)
+    active = o["active_at_start"].astype(float)
+    if survey.empty:
+        wide = pd.DataFrame()
+    else:
+        s = survey.assign(week=pd.to_datetime(survey["week_start"]).dt.date)
+        wide = s.pivot_table(index="week", columns="survey", values=list(_SURVEY_COLUMNS),
+                             aggfunc="sum", fill_value=0)
+
+    def col(metric: str, survey_name: str) -> pd.Series:
+        if (metric, survey_name) in wide.columns:
+            return wide[(metric, survey_name)].reindex(weeks, fill_value=0).astype(float)
+        return pd.Series(0.0, index=weeks)
+
+    frame = pd.DataFrame({
+        "active_at_start": active,
+        "complaints": o["complaint_count"].astype(float),
+        "contacts": o["contact_count"].astype(float),
+        "contact_cost": o["contact_cost"].astype(float),
+        "contact_cost_var": o["contact_cost_var"].astype(float),
+        "revenue": o["revenue_amount"].astype(float),
+        "revenue_sq": o["revenue_sq_sum"].astype(float),
+        "transactions": o["transaction_count"].astype(float),
+    }, index=weeks)
+    for name in ("nps", "csat", "ces"):
+        frame[f"{name}_n"] = col("response_count", name)
+        frame[f"{name}_sum"] = col("score_sum", name)
+        frame[f"{name}_sq"] = col("score_sq_sum", name)
+    frame["nps_promoters"] = col("promoter_count", "nps")
+    frame["nps_passives"] = col("passive_count", "nps")
+    frame["nps_detractors"] = col("detractor_count", "nps")
+    frame["csat_top2"] = col("top2_count", "csat")
+    frame["ces_top3"] = col("top3_count", "ces")
+    present = set(weeks)
+    out: dict[date, dict[str, float]] = {}
+    for wk, row in zip(weeks, frame.to_dict("records"), strict=True):
+        window = [wk - timedelta(weeks=k) for k in range(4)]
+        if all(d in present for d in window):
+            row["churn4_count"] = float(sum(churned[d] for d in window))
+            row["churn4_base"] = float(active[window[-1]])
+        else:
+            row["churn4_count"] = row["churn4_base"] = 0.0
+        out[wk] = row
+    return out
+
+
 def week_inputs(
     survey: pd.DataFrame, ops: pd.DataFrame, week_start: date
 ) -> dict[str, float] | None:
-    """The aggregated inputs of one week, or None when the week has no operational row.
-
-    ``survey`` is the result of ``kpi_survey_weekly`` and ``ops`` of ``kpi_ops_weekly``; ``ops``
-    must reach 3 weeks before ``week_start`` for the 4-week churn rate.
-    """
-    ops = ops.set_index(pd.to_datetime(ops["week_start"]).dt.date)
-    if week_start not in ops.index:
-        return None
-    row = ops.loc[week_start]
-    window = [week_start - timedelta(weeks=k) for k in range(4)]
-    first = window[-1]
-    have_window = all(d in ops.index for d in window)
-    out: dict[str, float] = {
-        "active_at_start": float(row["active_at_start"]),
-        "complaints": float(row["complaint_count"]),
-        "contacts": float(row["contact_count"]),
-        "contact_cost": float(row["contact_cost"]),
-        "contact_cost_var": float(row["contact_cost_var"]),
-        "revenue": float(row["revenue_amount"]),
-        "revenue_sq": float(row["revenue_sq_sum"]),
-        "transactions": float(row["transaction_count"]),
-        "churn4_count": float(ops.loc[window, "churned_count"].sum()) if have_window else 0.0,
-        "churn4_base": float(ops.loc[first, "active_at_start"]) if have_window else 0.0,
-    }
-    s = survey[pd.to_datetime(survey["week_start"]).dt.date == week_start]
-    by = {r.survey: r for r in s.itertuples(index=False)}
-    for name in ("nps", "csat", "ces"):
-        r = by.get(name)
-        vals = {c: (float(getattr(r, c)) if r is not None else 0.0) for c in _SURVEY_COLUMNS}
-        out[f"{name}_n"] = vals["response_count"]
-        out[f"{name}_sum"] = vals["score_sum"]
-        out[f"{name}_sq"] = vals["score_sq_sum"]
-    r = by.get("nps")
-    out["nps_promoters"] = float(r.promoter_count) if r is not None else 0.0
-    out["nps_passives"] = float(r.passive_count) if r is not None else 0.0
-    out["nps_detractors"] = float(r.detractor_count) if r is not None else 0.0
-    r = by.get("csat")
-    out["csat_top2"] = float(r.top2_count) if r is not None else 0.0
-    r = by.get("ces")
-    out["ces_top3"] = float(r.top3_count) if r is not None else 0.0
-    return out
+    """The aggregated inputs of one week, or None when the week has no operational row."""
+    return all_week_inputs(survey, ops).get(week_start)
 
 
 # --- formatting (named formats, used by tiles, CLI text and exports) ---
