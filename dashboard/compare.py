@@ -31,7 +31,14 @@ import pandas as pd
 from dashboard import config, stats
 from dashboard.filters import DIMENSIONS as CUSTOMER_DIMENSIONS
 from dashboard.filters import Filters, week_label
-from dashboard.metrics import METRICS, REGISTRY, Metric, format_delta, format_value, week_inputs
+from dashboard.metrics import (
+    METRICS,
+    REGISTRY,
+    Metric,
+    all_week_inputs,
+    format_delta,
+    format_value,
+)
 from dashboard.stats import Estimate
 
 Fetch = Callable[..., pd.DataFrame]
@@ -307,13 +314,14 @@ class _GroupData:
     ops: dict[str, pd.DataFrame]
     dimension: str
     zero_ops: pd.DataFrame | None  # channel: no customer base, operational inputs all zero
+    by_week: dict[str, dict] = field(default_factory=dict, compare=False, repr=False)
 
     def inputs(self, group: str, week: date) -> dict[str, float] | None:
-        survey = self.survey.get(group, _NO_SURVEY)
-        ops = self.zero_ops if self.zero_ops is not None else self.ops.get(group)
-        if ops is None:
-            return None
-        return week_inputs(survey, ops, week)
+        if group not in self.by_week:
+            survey = self.survey.get(group, _NO_SURVEY)
+            ops = self.zero_ops if self.zero_ops is not None else self.ops.get(group)
+            self.by_week[group] = {} if ops is None else all_week_inputs(survey, ops)
+        return self.by_week[group].get(week)
 
 
 def query_params(filters: Filters, dimension: str) -> dict[str, list[str]]:
