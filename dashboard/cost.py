@@ -37,6 +37,10 @@ BASES: dict[str, str] = {
     "per_customer": "Per 1,000 active customers a week",
     "total": "Total over the 13 weeks",
 }
+SAVINGS_TITLES: dict[str, str] = {
+    "per_customer": "Cost to serve per 1,000 active customers a week",
+    "total": "Total contact cost over the 13 weeks",
+}
 #: Effects of the decomposition, in waterfall order, with their labels.
 EFFECT_LABELS: dict[str, str] = {
     "base": "Base size",
@@ -353,6 +357,7 @@ class CostReport:
     window_weeks: int
     takeaways: dict[str, str]
     titles: dict[str, str]
+    savings_assumptions: str
     baseline_labels: dict[str, str]
     queries: tuple[str, ...] = field(default=("cost_channel_weekly", "cost_by_segment",
                                                "assumptions_in_force", "weeks_available"))
@@ -483,11 +488,11 @@ def _tiles(week: pd.DataFrame, week_start: date, sym: str, note: str,
         StatTile("Average cost per contact",
                  "—" if avg is None or contacts < config.MIN_BASE else money(avg, sym),
                  (_withheld_text(contacts) if contacts < config.MIN_BASE else
-                  f"n = {contacts:,} contacts · channel mix at unit costs ({note})"),
+                  f"n = {contacts:,} contacts · {note}"),
                  "Contact cost / contacts: the unit costs weighted by the channel mix."),
         StatTile("Repeat contacts", _shown(repeat, pct),
                  cap(repeat, pct, "contacts",
-                     f"cost {money_compact(repeat_cost, sym)} ({note})"),
+                     f"cost {money_compact(repeat_cost, sym)}, {note}"),
                  f"Contacts whose customer had a contact for the same reason in the "
                  f"{REPEAT_WINDOW_DAYS} days before (any channel); 95% interval: Wilson."),
         StatTile("Self-service share", _shown(self_share, pct),
@@ -644,7 +649,8 @@ def _segments(fetch: Fetch, filters: Filters, sym: str, note: str
             "Cost to serve": _shown(est, m2) if est.shown else _withheld_text(int(r.n)),
             "95% CI": _ci_text(est, m2),
             "n (active customers)": f"{int(r.n):,}",
-            f"{filters.compare_week}": money(r.previous, sym) if r.previous is not None else "—",
+            f"Cost to serve {filters.compare_week}": (
+                money(r.previous, sym) if r.previous is not None else "—"),
             "Change": (money(r.delta, sym, signed=True)
                        if r.delta is not None and not pd.isna(r.delta) else "—"),
             "p (BH)": (f"{r.p_adjusted:.3f}" if r.p_adjusted is not None else "—"),
@@ -704,7 +710,8 @@ def _repeats(df: pd.DataFrame, window: list[date], sym: str, note: str, selected
             take_ch += f"; highest in {top['label']}: {pct(top['value'])} (n = {int(top['n']):,})"
         take_ch += "."
 
-    weekly = _weekly(df).reset_index()
+    # the first week of data has no earlier week to find previous contacts in: left out
+    weekly = _weekly(df).reset_index().iloc[1:]
     trend_rows = []
     for r in weekly.itertuples(index=False):
         est = stats.share(int(r.repeat_count), int(r.contact_count))
@@ -725,7 +732,7 @@ def _repeats(df: pd.DataFrame, window: list[date], sym: str, note: str, selected
         take_t = (f"The repeat share peaked at {pct(peak['value'])} in {peak['week']} "
                   f"(n = {int(peak['n']):,}, repeats cost "
                   f"{money_compact(peak['repeat_cost'], sym)} that week); {last['week']}: "
-                  f"{last_text}. The first week lacks earlier contacts, so it undercounts.")
+                  f"{last_text} (the first week of data is left out: it has no earlier contacts).")
     return by_channel, trend, take_ch, take_t
 
 
@@ -858,7 +865,8 @@ def build_report(fetch: Fetch, filters: Filters, baseline_week: str | None = Non
                            all_weekly["contact_count"].to_numpy())
 
     week = df[df["week_start"] == selected]
-    tiles = _tiles(week, selected, sym, note, launch)
+    tiles = _tiles(week, selected, sym,
+                   "assumed unit costs " + _valid_from_text(list(units["valid_from"])), launch)
     ch_nums, ch_table = _channel_week(week, sym)
     mix = _mix(df)
     seg_nums, seg_table, seg_take = _segments(fetch, filters, sym, note)
@@ -871,7 +879,7 @@ def build_report(fetch: Fetch, filters: Filters, baseline_week: str | None = Non
     if chosen is None:
         savings, reason = None, (f"Savings need two full {window}-week windows: the data "
                                  f"start in {week_label(first)}.")
-        window_note = ""
+        window_note = note
     else:
         savings, reason = _savings(df, parse_week(chosen), selected, window, basis, sym)
         base_dates = _window(parse_week(chosen), window)
@@ -884,7 +892,7 @@ def build_report(fetch: Fetch, filters: Filters, baseline_week: str | None = Non
         "segments": seg_take,
         "repeat_channels": rep_take_ch,
         "repeat_trend": rep_take_t,
-        "savings": _savings_takeaway(savings, reason, sym, window_note or note, window),
+        "savings": _savings_takeaway(savings, reason, sym, window_note, window),
     }
     span = f"{week_label(current[0])}–{filters.week}"
     titles = {
@@ -895,7 +903,7 @@ def build_report(fetch: Fetch, filters: Filters, baseline_week: str | None = Non
         "mix": f"Channel mix of contacts, {week_label(first)}–{filters.week}",
         "repeat_channels": f"Repeat contacts by channel, % of contacts — {span} (95% CI)",
         "repeat_trend": "Repeat contacts, % of contacts per week",
-        "savings": (f"Change in {BASES[basis].lower()}: baseline vs {span}"
+        "savings": (f"{SAVINGS_TITLES[basis]}: baseline vs {span}"
                     if savings else "Savings against a baseline"),
     }
     return CostReport(
@@ -907,7 +915,7 @@ def build_report(fetch: Fetch, filters: Filters, baseline_week: str | None = Non
         waterfall=_waterfall(savings, sym),
         savings_table=savings.channels if savings else pd.DataFrame(),
         baseline_options=options, baseline_week=chosen, basis=basis, window_weeks=window,
-        takeaways=takeaways, titles=titles,
+        takeaways=takeaways, titles=titles, savings_assumptions=window_note,
         baseline_labels={w: baseline_label(w, window) for w in options},
     )
 
@@ -932,6 +940,6 @@ def describe_method(report: CostReport) -> str:
         "switching the factors from baseline to current, of the change its switch makes, so "
         "the effects add up exactly to the change. 95% interval of the change: quasi-Poisson "
         "(Σ contacts × unit cost² per window). Observed, not modelled: seasonality between the "
-        f"two windows is part of the volume effect. {report.assumption_note}."
+        f"two windows is part of the volume effect. {report.savings_assumptions}."
     )
 
