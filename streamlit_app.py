@@ -9,6 +9,8 @@ st.set_page_config(page_title="CX Ledger", page_icon=":material/monitoring:", la
 pages = [
     st.Page("pages/weekly_kpis.py", title="Weekly KPIs", icon=":material/dashboard:",
             url_path="weekly-kpis", default=True),
+    st.Page("pages/satisfaction.py", title="Satisfaction", icon=":material/sentiment_satisfied:",
+            url_path="satisfaction-trends"),
     st.Page("pages/cost_to_serve.py", title="Cost to serve", icon=":material/payments:",
             url_path="cost-to-serve"),
     st.Page("pages/segments.py", title="Segment comparison", icon=":material/compare:",

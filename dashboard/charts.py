@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -230,3 +231,412 @@ def savings_waterfall(bars: pd.DataFrame, title: str, y_title: str) -> go.Figure
     ))
     return _layout(fig, title, 380, showlegend=False, yaxis_title=y_title,
                    xaxis={"type": "category"})
+
+
+# --- Complaints and Churn & retention (dashboard/complaints.py, dashboard/churn.py) ---
+
+#: Severity colours, light to dark (unknown severities grey).
+SEVERITY_COLOURS = {"low": "#c6dbef", "medium": "#6baed6", "high": "#2171b5",
+                    "critical": "#08306b"}
+#: Colours of the survival and recovery groups (by group key).
+GROUP_KEY_COLOURS = {
+    "promoter": "#2e8b57", "passive": "#b36b00", "detractor": "#c0504d", "no_answer": "#8a8a8a",
+    "none": "#1f4e79", "open": "#c0504d",
+    "within_48h": "#2e8b57", "later": "#b36b00", "never": "#c0504d", "no_complaint": "#1f4e79",
+}
+SEGMENT_COLOURS = ("#1f4e79", "#c0504d", "#4f8a3c", "#8064a2", "#b36b00", "#2e8b57")
+
+
+def _cx_layout(fig: go.Figure, title: str, height: int = 320, **extra) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "font": {"size": 14}}, height=height,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10}, font={"family": THEME["font"]},
+        template="plotly_white", **extra,
+    )
+    return fig
+
+
+def _alpha(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r}, {g}, {b}, {alpha})"
+
+
+def complaint_volume_chart(vol: pd.DataFrame, title: str) -> go.Figure:
+    """Weekly complaints (bars) and the rate per 1,000 active customers with its exact Poisson
+    95% band (line, right axis). ``vol``: week, complaints, value, ci_low, ci_high, status."""
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=vol["week"], y=vol["complaints"], name="Complaints",
+                         marker_color=_alpha(THEME["line"], 0.25), yaxis="y"))
+    fig.add_trace(go.Scatter(x=vol["week"], y=vol["ci_high"], mode="lines", line={"width": 0},
+                             hoverinfo="skip", showlegend=False, yaxis="y2"))
+    fig.add_trace(go.Scatter(x=vol["week"], y=vol["ci_low"], mode="lines", line={"width": 0},
+                             fill="tonexty", fillcolor=THEME["band"], hoverinfo="skip",
+                             name="95% interval", yaxis="y2"))
+    fig.add_trace(go.Scatter(
+        x=vol["week"], y=vol["value"], mode="lines+markers", name="Per 1,000 active",
+        line={"color": THEME["line"], "width": 2}, yaxis="y2",
+        hovertemplate="%{x}<br>%{y:.2f} per 1,000<extra></extra>"))
+    return _cx_layout(fig, title, 340, xaxis={"type": "category", "tickangle": -45},
+                      yaxis={"title": "complaints", "rangemode": "tozero"},
+                      yaxis2={"title": "per 1,000 active customers", "overlaying": "y",
+                              "side": "right", "rangemode": "tozero", "showgrid": False},
+                      legend={"orientation": "h", "y": -0.35})
+
+
+def pareto_chart(par: pd.DataFrame, title: str) -> go.Figure:
+    """Categories as bars (largest first) with the cumulative share line and an 80% guide.
+    ``par``: category, count, share_pct, cumulative_pct."""
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=par["category"], y=par["count"], name="Complaints",
+                         marker_color=THEME["line"], customdata=par["share_pct"],
+                         hovertemplate="%{x}<br>%{y:,} (%{customdata:.1f}%)<extra></extra>"))
+    fig.add_trace(go.Scatter(x=par["category"], y=par["cumulative_pct"], mode="lines+markers",
+                             name="Cumulative %", yaxis="y2",
+                             line={"color": THEME["target"], "width": 2},
+                             hovertemplate="%{x}<br>cumulative %{y:.1f}%<extra></extra>"))
+    fig.add_hline(y=80, yref="y2", line={"color": THEME["low_base"], "dash": "dot", "width": 1})
+    return _cx_layout(fig, title, 320, yaxis={"title": "complaints"},
+                      yaxis2={"title": "cumulative %", "overlaying": "y", "side": "right",
+                              "range": [0, 105], "showgrid": False},
+                      legend={"orientation": "h", "y": -0.3})
+
+
+def severity_mix_chart(sev: pd.DataFrame, title: str) -> go.Figure:
+    """Weekly severity shares as stacked bars. ``sev``: week, severity, count, share_pct."""
+    fig = go.Figure()
+    for level, part in sev.groupby("severity", sort=False):
+        fig.add_trace(go.Bar(
+            x=part["week"], y=part["share_pct"], name=str(level),
+            marker_color=SEVERITY_COLOURS.get(str(level), THEME["low_base"]),
+            customdata=part["count"],
+            hovertemplate=f"{level}<br>%{{x}}<br>%{{y:.1f}}% (%{{customdata}})<extra></extra>"))
+    return _cx_layout(fig, title, 320, barmode="stack", yaxis={"title": "% of complaints"},
+                      xaxis={"type": "category", "tickangle": -45},
+                      legend={"orientation": "h", "y": -0.35})
+
+
+def percentile_trend_chart(res: pd.DataFrame, title: str, y_title: str) -> go.Figure:
+    """Weekly median and 90th percentile lines; withheld weeks are gaps.
+    ``res``: week, median, p90, n, status."""
+    fig = go.Figure()
+    for col, name, dash in (("median", "Median", "solid"), ("p90", "90th percentile", "dash")):
+        fig.add_trace(go.Scatter(
+            x=res["week"], y=res[col], mode="lines+markers", name=name,
+            line={"color": THEME["line"], "width": 2, "dash": dash}, customdata=res["n"],
+            hovertemplate=f"{name}<br>%{{x}}<br>%{{y:.1f}} h, n = %{{customdata}}<extra></extra>"))
+    return _cx_layout(fig, title, 300, yaxis={"title": y_title, "rangemode": "tozero"},
+                      xaxis={"type": "category", "tickangle": -45},
+                      legend={"orientation": "h", "y": -0.35})
+
+
+def backlog_chart(bl: pd.DataFrame, title: str) -> go.Figure:
+    """Open complaints per age band, split by whether the customer is still with us.
+    ``bl``: band, count, customer_left."""
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=bl["band"], y=bl["count"] - bl["customer_left"],
+                         name="Customer still active", marker_color=THEME["line"]))
+    fig.add_trace(go.Bar(x=bl["band"], y=bl["customer_left"], name="Customer has left",
+                         marker_color=THEME["low_base"]))
+    return _cx_layout(fig, title, 300, barmode="stack", yaxis={"title": "open complaints"},
+                      xaxis={"title": "age at the end of the week"},
+                      legend={"orientation": "h", "y": -0.35})
+
+
+def interval_dots_chart(df: pd.DataFrame, value: str, low: str, high: str, status: str,
+                        title: str, x_title: str) -> go.Figure:
+    """One dot with its 95% error bar per group (``group`` key, ``label``); low-base dots hollow,
+    withheld groups (no value) left out."""
+    shown = df[df[value].notna()].iloc[::-1]
+    low_base = shown[status].eq("low_base")
+    colours = [GROUP_KEY_COLOURS.get(str(g), THEME["line"]) for g in shown["group"]]
+    fig = go.Figure(go.Scatter(
+        x=shown[value], y=shown["label"], mode="markers",
+        marker={"size": 11, "color": colours,
+                "symbol": ["circle-open" if b else "circle" for b in low_base]},
+        error_x={"type": "data", "symmetric": False,
+                 "array": (shown[high] - shown[value]).to_numpy(float),
+                 "arrayminus": (shown[value] - shown[low]).to_numpy(float),
+                 "color": THEME["low_base"], "thickness": 1.5},
+        hovertemplate="%{y}<br>%{x:.1f}<extra></extra>"))
+    return _cx_layout(fig, title, 260, xaxis={"title": x_title}, showlegend=False)
+
+
+def compensation_chart(vol: pd.DataFrame, title: str, symbol: str) -> go.Figure:
+    """Weekly compensation paid (bars) and per complaint (line, right axis).
+    ``vol``: week, compensation, per_complaint, complaints."""
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=vol["week"], y=vol["compensation"], name="Paid in the week",
+                         marker_color=THEME["line"],
+                         hovertemplate=f"%{{x}}<br>{symbol}%{{y:,.0f}}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=vol["week"], y=vol["per_complaint"], mode="lines+markers",
+                             name="Per complaint", yaxis="y2",
+                             line={"color": THEME["target"], "width": 2},
+                             hovertemplate=f"%{{x}}<br>{symbol}%{{y:,.2f}} per complaint"
+                                           "<extra></extra>"))
+    return _cx_layout(fig, title, 300, xaxis={"type": "category", "tickangle": -45},
+                      yaxis={"title": f"paid ({symbol})", "rangemode": "tozero"},
+                      yaxis2={"title": f"per complaint ({symbol})", "overlaying": "y",
+                              "side": "right", "rangemode": "tozero", "showgrid": False},
+                      legend={"orientation": "h", "y": -0.35})
+
+
+def segment_rate_chart(df: pd.DataFrame, value: str, low: str, high: str, status: str,
+                       title: str, y_title: str) -> go.Figure:
+    """Monthly rates per group with 95% error bars; the all-customers line dashed.
+    ``df``: month, group, and the named value / interval / status columns."""
+    fig = go.Figure()
+    for i, (group, part) in enumerate(df.groupby("group", sort=False)):
+        part = part[part[value].notna()]
+        colour = SEGMENT_COLOURS[i % len(SEGMENT_COLOURS)]
+        is_all = group.startswith("All")
+        fig.add_trace(go.Scatter(
+            x=part["month"], y=part[value], mode="lines+markers", name=str(group),
+            line={"color": "#333333" if is_all else colour, "width": 2,
+                  "dash": "dash" if is_all else "solid"},
+            marker={"symbol": ["circle-open" if s == "low_base" else "circle"
+                               for s in part[status]]},
+            error_y={"type": "data", "symmetric": False,
+                     "array": (part[high] - part[value]).to_numpy(float),
+                     "arrayminus": (part[value] - part[low]).to_numpy(float),
+                     "thickness": 1, "width": 2},
+            customdata=part["n"],
+            hovertemplate=f"{group}<br>%{{x}}<br>%{{y:.2f}}%, n = %{{customdata:,}}"
+                          "<extra></extra>"))
+    return _cx_layout(fig, title, 340, yaxis={"title": y_title, "rangemode": "tozero"},
+                      xaxis={"type": "category"}, legend={"orientation": "h", "y": -0.25})
+
+
+def cohort_heatmap(cm: pd.DataFrame, title: str) -> go.Figure:
+    """Signup month (rows) × months since signup (columns), % still active; withheld cells
+    blank. ``cm``: cohort_month, cohort, months_since_signup, value, cohort_size."""
+    grid = cm.pivot(index="cohort_month", columns="months_since_signup", values="value")
+    grid = grid.sort_index()
+    first = cm.drop_duplicates("cohort_month").set_index("cohort_month")
+    ylabels = [f"{first.loc[m, 'cohort']} (n = {int(first.loc[m, 'cohort_size']):,})"
+               for m in grid.index]
+    z = grid.to_numpy(dtype=float)
+    text = [["" if v != v else f"{v:.0f}" for v in row] for row in z]
+    finite = z[~np.isnan(z)] if z.size else z
+    zmin = max(0.0, float(finite.min()) - 5) if finite.size else 0.0
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[str(c) for c in grid.columns], y=ylabels, text=text,
+        texttemplate="%{text}", colorscale="Blues", zmin=zmin, zmax=100,
+        colorbar={"title": "% active"},
+        hovertemplate="%{y}<br>month %{x}: %{z:.1f}% still active<extra></extra>"))
+    return _cx_layout(fig, title, max(320, 22 * len(ylabels) + 120),
+                      xaxis={"title": "months since the signup month", "type": "category"},
+                      yaxis={"autorange": "reversed", "type": "category"})
+
+
+def survival_chart(groups, title: str, mark_week: float | None = None) -> go.Figure:
+    """Kaplan–Meier step curves with their 95% bands, one per group that is not withheld.
+
+    ``groups`` are ``survival.SurvivalGroup`` objects (name, label, n, status, curve with
+    time, survival, ci_low, ci_high); low-base curves are dotted.
+    """
+    fig = go.Figure()
+    for g in groups:
+        if not g.shown:
+            continue
+        colour = GROUP_KEY_COLOURS.get(g.name, THEME["line"])
+        c = g.curve
+        fig.add_trace(go.Scatter(x=c["time"], y=100 * c["ci_high"], mode="lines",
+                                 line={"width": 0, "shape": "hv"}, hoverinfo="skip",
+                                 showlegend=False, legendgroup=g.name))
+        fig.add_trace(go.Scatter(x=c["time"], y=100 * c["ci_low"], mode="lines",
+                                 line={"width": 0, "shape": "hv"}, fill="tonexty",
+                                 fillcolor=_alpha(colour, 0.18), hoverinfo="skip",
+                                 showlegend=False, legendgroup=g.name))
+        fig.add_trace(go.Scatter(
+            x=c["time"], y=100 * c["survival"], mode="lines", legendgroup=g.name,
+            name=f"{g.label} (n = {g.n:,})",
+            line={"color": colour, "width": 2, "shape": "hv",
+                  "dash": "dot" if g.status == "low_base" else "solid"},
+            hovertemplate=f"{g.label}<br>week %{{x}}: %{{y:.1f}}% still active<extra></extra>"))
+    if mark_week is not None:
+        fig.add_vline(x=mark_week, line={"color": THEME["low_base"], "dash": "dot", "width": 1})
+    return _cx_layout(fig, title, 340, xaxis={"title": "weeks since the window start"},
+                      yaxis={"title": "% still active"}, legend={"orientation": "h", "y": -0.3})
+
+
+def revenue_lost_chart(df: pd.DataFrame, title: str, symbol: str) -> go.Figure:
+    """Revenue lost to churn per month, stacked by segment (the all-customers rows excluded).
+    ``df``: month, group, revenue_lost, churned."""
+    fig = go.Figure()
+    parts = df[~df["group"].str.startswith("All") & df["revenue_lost"].notna()]
+    for i, (group, part) in enumerate(parts.groupby("group", sort=False)):
+        fig.add_trace(go.Bar(
+            x=part["month"], y=part["revenue_lost"], name=str(group),
+            marker_color=SEGMENT_COLOURS[i % len(SEGMENT_COLOURS)], customdata=part["churned"],
+            hovertemplate=f"{group}<br>%{{x}}<br>{symbol}%{{y:,.0f}} from %{{customdata}} "
+                          "leavers<extra></extra>"))
+    return _cx_layout(fig, title, 320, barmode="stack", xaxis={"type": "category"},
+                      yaxis={"title": f"trailing 3-month revenue ({symbol})"},
+                      legend={"orientation": "h", "y": -0.25})
+
+
+# --- Satisfaction page (dashboard/satisfaction.py) ---
+
+#: NPS categories and the two compared weeks of the score distribution.
+SAT_COLOURS = {
+    "detractor": "#c0504d", "passive": "#b3b3b3", "promoter": "#4f8a3c",
+    "week": "#1f4e79", "compare": "#9fb7cf", "overall": "#8a8a8a", "gap": "#1f4e79",
+}
+
+
+def _sat_runs(values: list) -> list[tuple[int, int]]:
+    """Index ranges [start, end) of consecutive non-missing values (bands break at gaps)."""
+    runs, start = [], None
+    for i, v in enumerate([*values, None]):
+        missing = v is None or pd.isna(v)
+        if not missing and start is None:
+            start = i
+        elif missing and start is not None:
+            runs.append((start, i))
+            start = None
+    return runs
+
+
+def split_trend_chart(df: pd.DataFrame, title: str, y_title: str, overall: str,
+                      columns: int = 3) -> go.Figure:
+    """Small multiples: one panel per group with its 95% band, the all-groups line in grey.
+
+    ``df`` has columns group, period, value, ci_low, ci_high, n, status
+    (``SatisfactionReport.trend``); the ``overall`` group comes first and gets its own panel.
+    Withheld periods (value None) are gaps; low-base points are hollow. Panels share the y axis.
+    """
+    from plotly.subplots import make_subplots
+
+    groups = list(dict.fromkeys(df["group"]))
+    periods = list(dict.fromkeys(df["period"]))
+    rows = max(1, -(-len(groups) // columns))
+    titles = [str(g) if df.loc[df["group"] == g, "value"].notna().any()
+              else f"{g} · withheld (n < 30)" for g in groups]
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles,
+                        shared_yaxes="all", vertical_spacing=0.32 / rows + 0.04,
+                        horizontal_spacing=0.04)
+    ref = df[df["group"] == overall]
+    for i, group in enumerate(groups):
+        row, col = i // columns + 1, i % columns + 1
+        part = df[df["group"] == group]
+        x, lo, hi = part["period"].tolist(), part["ci_low"].tolist(), part["ci_high"].tolist()
+        for a, b in _sat_runs(part["value"].tolist()):
+            fig.add_trace(go.Scatter(
+                x=x[a:b] + x[a:b][::-1], y=hi[a:b] + lo[a:b][::-1], fill="toself",
+                fillcolor=THEME["band"], line={"width": 0}, mode="lines", hoverinfo="skip",
+                showlegend=False), row=row, col=col)
+        if group != overall and not ref.empty:
+            fig.add_trace(go.Scatter(
+                x=ref["period"], y=ref["value"], mode="lines", hoverinfo="skip",
+                line={"color": SAT_COLOURS["overall"], "width": 1},
+                showlegend=False), row=row, col=col)
+        low = part["status"].eq("low_base")
+        fig.add_trace(go.Scatter(
+            x=x, y=part["value"], mode="lines+markers", name=str(group), showlegend=False,
+            line={"color": THEME["line"], "width": 2},
+            marker={"size": 5, "color": THEME["line"],
+                    "symbol": ["circle-open" if b else "circle" for b in low]},
+            customdata=part[["n", "status"]].to_numpy(),
+            hovertemplate=f"{group}<br>%{{x}}<br>%{{y:.2f}}<br>n = %{{customdata[0]}} "
+                          "(%{customdata[1]})<extra></extra>",
+        ), row=row, col=col)
+    step = max(1, len(periods) // 6)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=periods,
+                     tickvals=periods[::step], tickangle=-45, tickfont={"size": 10})
+    fig.update_yaxes(title_text=None)
+    fig.update_yaxes(title_text=y_title, col=1)
+    fig.update_annotations(font={"size": 12})
+    fig.update_layout(
+        title={"text": title, "font": {"size": 14}}, height=120 + 200 * rows,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10}, font={"family": THEME["font"]},
+        template="plotly_white", showlegend=False,
+    )
+    return fig
+
+
+def nps_mix_chart(df: pd.DataFrame, title: str) -> go.Figure:
+    """Stacked shares of detractors, passives and promoters per period (withheld: no bar).
+
+    ``df`` has columns period, category, category_label, share_pct, count, n, status
+    (``SatisfactionReport.mix``).
+    """
+    fig = go.Figure()
+    periods = list(dict.fromkeys(df["period"]))
+    for cat, part in df.groupby("category", sort=False):
+        fig.add_trace(go.Bar(
+            x=part["period"], y=part["share_pct"], name=str(part["category_label"].iloc[0]),
+            marker={"color": SAT_COLOURS.get(str(cat), THEME["line"])},
+            customdata=part[["count", "n"]].to_numpy(),
+            hovertemplate="%{x}<br>%{y:.1f}% (%{customdata[0]} of %{customdata[1]})"
+                          "<extra></extra>",
+        ))
+    fig.update_layout(
+        barmode="stack", title={"text": title, "font": {"size": 14}}, height=320,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10}, font={"family": THEME["font"]},
+        yaxis={"title": "% of NPS answers", "range": [0, 100]},
+        xaxis={"type": "category", "categoryorder": "array", "categoryarray": periods,
+               "tickvals": periods[::max(1, len(periods) // 13)], "tickangle": -45},
+        legend={"orientation": "h", "y": -0.35}, template="plotly_white",
+    )
+    return fig
+
+
+def score_distribution_chart(df: pd.DataFrame, title: str, week: str, compare_week: str
+                             ) -> go.Figure:
+    """Share of answers at each score: the comparison week light, the selected week dark.
+
+    ``df`` has columns week, score, share_pct, count, n (``SatisfactionReport.distribution``);
+    a week whose base is withheld has no bars.
+    """
+    fig = go.Figure()
+    for wk, colour in ((compare_week, SAT_COLOURS["compare"]), (week, SAT_COLOURS["week"])):
+        part = df[df["week"] == wk]
+        if part.empty:
+            continue
+        n = int(part["n"].iloc[0])
+        fig.add_trace(go.Bar(
+            x=part["score"].astype(str), y=part["share_pct"], name=f"{wk} (n = {n:,})",
+            marker={"color": colour}, customdata=part[["count"]].to_numpy(),
+            hovertemplate=f"{wk}<br>score %{{x}}: %{{y:.1f}}% (%{{customdata[0]}})"
+                          "<extra></extra>",
+        ))
+    fig.update_layout(
+        barmode="group", title={"text": title, "font": {"size": 14}}, height=320,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10}, font={"family": THEME["font"]},
+        xaxis={"title": "score", "type": "category"}, yaxis_title="% of answers",
+        legend={"orientation": "h", "y": -0.25}, template="plotly_white",
+    )
+    return fig
+
+
+def expectation_gap_chart(df: pd.DataFrame, title: str) -> go.Figure:
+    """Mean perceived-minus-expected gap per touchpoint with its 95% interval, worst at the top.
+
+    ``df`` has columns label, gap, ci_low, ci_high, n, perceived_mean, expected_mean, status
+    (``SatisfactionReport.gap``, worst first); withheld rows are left out; zero is marked.
+    """
+    shown = df[df["gap"].notna()]
+    labels = [f"{label} (n = {int(n):,})" for label, n in zip(shown["label"], shown["n"],
+                                                              strict=True)]
+    fig = go.Figure(go.Scatter(
+        x=shown["gap"], y=labels, mode="markers",
+        marker={"size": 9, "color": SAT_COLOURS["gap"],
+                "symbol": ["circle-open" if s == "low_base" else "circle"
+                           for s in shown["status"]]},
+        error_x={"type": "data", "symmetric": False,
+                 "array": (shown["ci_high"] - shown["gap"]).tolist(),
+                 "arrayminus": (shown["gap"] - shown["ci_low"]).tolist(),
+                 "color": SAT_COLOURS["gap"]},
+        customdata=shown[["n", "perceived_mean", "expected_mean"]].to_numpy(),
+        hovertemplate="%{y}<br>gap %{x:+.2f}<br>n = %{customdata[0]}<br>perceived "
+                      "%{customdata[1]:.2f}, expected %{customdata[2]:.2f}<extra></extra>",
+    ))
+    fig.add_vline(x=0, line={"color": THEME["low_base"], "width": 1})
+    fig.update_layout(
+        title={"text": title, "font": {"size": 14}}, height=120 + 32 * max(len(shown), 3),
+        margin={"l": 10, "r": 10, "t": 40, "b": 10}, font={"family": THEME["font"]},
+        xaxis_title="perceived − expected (scale points)",
+        yaxis={"type": "category", "autorange": "reversed"}, template="plotly_white",
+        showlegend=False,
+    )
+    return fig

@@ -10,7 +10,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, compare, config, db, kpis
+from dashboard import charts, compare, config, db, kpis, satisfaction
 from dashboard.filters import COMPARISONS, Filters
 from dashboard.kpis import Catalog, KpiReport, Tile
 from dashboard.metrics import REGISTRY, format_delta, format_value
@@ -293,3 +293,84 @@ def savings_controls(options, chosen: str | None, labels: dict[str, str],
     with right:
         st.radio("Express the change", list(bases), key="cts_basis",
                  format_func=lambda b: bases[b], horizontal=True)
+
+
+# --- Satisfaction page (dashboard/satisfaction.py) ---
+
+_SAT_KEYS = {"split": "sat_split", "grain": "sat_grain", "score": "sat_score"}
+
+
+def choice(label: str, options: dict[str, str], key: str, default: str,
+           help: str | None = None) -> str:
+    """A page-level selectbox over an allowlist (value -> label); returns the chosen value."""
+    values = list(options)
+    if st.session_state.get(key) not in values:
+        st.session_state[key] = default
+    return st.selectbox(label, values, key=key, format_func=lambda v: options[v], help=help)
+
+
+def sat_controls() -> satisfaction.View:
+    """The Satisfaction page's pickers (score, split, grain), as one immutable view."""
+    left, mid, right = st.columns(3)
+    with left:
+        score = choice("Score", satisfaction.SCORES, _SAT_KEYS["score"], "nps",
+                       help="The score the trend, distribution and movers show.")
+    with mid:
+        split = choice("Split by", satisfaction.SPLITS, _SAT_KEYS["split"],
+                       satisfaction.DEFAULT_SPLIT,
+                       help="Customer attributes (segment, region, plan) or attributes of the "
+                            "answer (journey stage, touchpoint, channel).")
+    with right:
+        grain = choice("Grain", satisfaction.GRAINS, _SAT_KEYS["grain"], "week",
+                       help="Weekly: the 26 ISO weeks ending with the selected week. Monthly: "
+                            "the 12 calendar months ending with the selected week's month, "
+                            "counted up to the selected week's Sunday.")
+    return satisfaction.View(split=split, grain=grain, score=score)
+
+
+def sat_tiles(report: satisfaction.SatisfactionReport) -> None:
+    """NPS, CSAT and CES of the filtered customers: value, n, interval and corrected change."""
+    for col, t in zip(st.columns(len(report.tiles)), report.tiles, strict=True):
+        m = t.metric
+        with col, st.container(border=True):
+            label = m.label + (" · low base" if t.current.status == "low_base" else "")
+            color = ("normal" if m.higher_is_better else "inverse") if t.significant else "off"
+            st.metric(label, t.value_text, delta=t.delta_text, delta_color=color,
+                      delta_arrow="auto" if t.significant else "off", help=m.definition)
+            st.caption(t.caption)
+            st.caption(t.verdict)
+
+
+def sat_movers(report: satisfaction.SatisfactionReport) -> None:
+    """The movers table (n both weeks, values, change, raw and BH p, verdict) and takeaway."""
+    names = report.movers_columns()
+    fmt = {"nps": "%+.1f", "csat": "%.1f", "ces": "%.2f"}[report.view.score]
+    num = st.column_config.NumberColumn
+    column_config = {
+        names["group"]: st.column_config.TextColumn(pinned=True),
+        names["value_week"]: num(format=fmt), names["value_compare"]: num(format=fmt),
+        names["delta"]: num(format="%+.2f" if report.view.score == "ces" else "%+.1f"),
+        names["p_value"]: num(format="%.4f"), names["p_adjusted"]: num(format="%.4f"),
+    }
+    st.markdown(f"**{report.movers_title}**")
+    table(report.movers.rename(columns=names), "sat_movers", column_config)
+    st.caption(report.movers_takeaway)
+
+
+# --- Complaints and Churn & retention pages (dashboard/complaints.py, dashboard/churn.py) ---
+
+
+def card_row(cards, per_row: int = 4) -> None:
+    """Summary cards (``dashboard.cards.Card``) in rows: value, an arrow only when the change is
+    significant after correction, and caption lines as literal text."""
+    cards = list(cards)
+    for start in range(0, len(cards), per_row):
+        row = cards[start:start + per_row]
+        for col, c in zip(st.columns(per_row), row, strict=False):
+            with col, st.container(border=True):
+                color = ("normal" if c.higher_is_better else "inverse") if c.significant \
+                    else "off"
+                st.metric(c.label, c.value, delta=c.delta, delta_color=color,
+                          delta_arrow="auto" if c.significant else "off", help=c.help or None)
+                for line in c.captions:
+                    st.caption(plain(line))
