@@ -11,8 +11,12 @@ pages = [
             url_path="weekly-kpis", default=True),
     st.Page("pages/satisfaction.py", title="Satisfaction", icon=":material/sentiment_satisfied:",
             url_path="satisfaction-trends"),
+    st.Page("pages/complaints.py", title="Complaints", icon=":material/report:",
+            url_path="complaints-recovery"),
     st.Page("pages/cost_to_serve.py", title="Cost to serve", icon=":material/payments:",
             url_path="cost-to-serve"),
+    st.Page("pages/churn.py", title="Churn & retention", icon=":material/group_remove:",
+            url_path="churn-retention"),
     st.Page("pages/segments.py", title="Segment comparison", icon=":material/compare:",
             url_path="segment-comparison"),
 ]

@@ -1,0 +1,108 @@
+-- name: fct_churn_monthly
+-- purpose: Customers active at each month start, who of them churned in the month, and their trailing 3-month revenue.
+-- grain: one row per calendar month x segment x region x plan
+-- params: none
+-- active at a month start m: signup_date <= m and (churn_date is null or churn_date > m);
+-- churned in the month: active at m and not active at the next month start (m < churn_date <= next m).
+-- trailing revenue: net transactions in the three calendar months before m (refunds netted,
+-- floored at zero); complete only when those three months lie inside the data.
+with bounds as (
+    select
+        min(week_start) as first_day,
+        max(week_end) as last_day
+    from marts.dim_weeks
+),
+
+months as (
+    select
+        cast(generate_series as date) as month_start,
+        cast(generate_series + interval 1 month as date) as next_month_start,
+        cast(generate_series - interval 3 month as date) >= bounds.first_day
+            as revenue_history_complete
+    from bounds, generate_series(
+        cast(date_trunc('month', bounds.first_day) as timestamp),
+        cast(date_trunc('month', bounds.last_day) as timestamp),
+        interval 1 month
+    )
+),
+
+customers as (
+    select customer_id, segment, region, plan, signup_date, churn_date
+    from marts.dim_customers
+),
+
+monthly_revenue as (
+    select
+        customer_id,
+        cast(date_trunc('month', occurred_at) as date) as month_start,
+        sum(amount) as revenue_amount
+    from staging.stg_transactions
+    group by all
+),
+
+-- every customer x month, so a window can sum the three months before each month
+customer_months as (
+    select
+        customers.customer_id,
+        months.month_start,
+        coalesce(monthly_revenue.revenue_amount, 0) as revenue_amount
+    from customers
+    cross join months
+    left join monthly_revenue
+        on monthly_revenue.customer_id = customers.customer_id
+        and monthly_revenue.month_start = months.month_start
+),
+
+revenue_before as (
+    select
+        customer_id,
+        month_start,
+        greatest(coalesce(sum(revenue_amount) over (
+            partition by customer_id
+            order by month_start
+            rows between 3 preceding and 1 preceding
+        ), 0), 0) as trailing_revenue
+    from customer_months
+),
+
+active as (
+    select
+        months.month_start,
+        months.next_month_start,
+        months.revenue_history_complete,
+        customers.segment,
+        customers.region,
+        customers.plan,
+        customers.churn_date is not null
+            and customers.churn_date <= months.next_month_start as is_churned,
+        revenue_before.trailing_revenue
+    from customers
+    inner join months
+        on customers.signup_date <= months.month_start
+        and (customers.churn_date is null or customers.churn_date > months.month_start)
+    inner join revenue_before
+        on revenue_before.customer_id = customers.customer_id
+        and revenue_before.month_start = months.month_start
+),
+
+final as (
+    select
+        month_start,
+        next_month_start,
+        revenue_history_complete,
+        segment,
+        region,
+        plan,
+        count(*) as active_at_start,
+        count(*) filter (where is_churned) as churned_count,
+        sum(trailing_revenue) as revenue_at_start,
+        coalesce(sum(trailing_revenue) filter (where is_churned), 0) as revenue_churned,
+        sum(trailing_revenue * trailing_revenue) as revenue_sq_at_start,
+        coalesce(sum(trailing_revenue * trailing_revenue) filter (where is_churned), 0)
+            as revenue_sq_churned
+    from active
+    group by all
+)
+
+select * from final
+order by month_start, segment, region, plan

@@ -1,0 +1,389 @@
+"""Churn & retention page: Kaplan–Meier against lifelines, hand values, fixture queries by hand,
+planted truths on the demo world, AppTest."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+from lifelines import KaplanMeierFitter
+from streamlit.testing.v1 import AppTest
+
+from dashboard import churn, config, db, kpis, stats
+from dashboard.filters import Filters, parse_week
+from dashboard.survival import kaplan_meier, restricted_mean, survival_at
+from tests.conftest import ROOT
+
+ALL = {"segments": [], "regions": [], "plans": []}
+
+
+# --- Kaplan–Meier ------------------------------------------------------------------------------
+
+
+def _assert_equals_lifelines(durations, events, weights=None):
+    ours = kaplan_meier(durations, events, weights)
+    kmf = KaplanMeierFitter().fit(durations, events, weights=weights)
+    assert np.array_equal(ours["time"].to_numpy(), kmf.timeline)
+    np.testing.assert_allclose(ours["survival"], kmf.survival_function_.iloc[:, 0],
+                               rtol=0, atol=1e-9)
+    np.testing.assert_allclose(ours["ci_low"], kmf.confidence_interval_.iloc[:, 0],
+                               rtol=0, atol=1e-9)
+    np.testing.assert_allclose(ours["ci_high"], kmf.confidence_interval_.iloc[:, 1],
+                               rtol=0, atol=1e-9)
+    np.testing.assert_allclose(ours["at_risk"], kmf.event_table["at_risk"], rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_km_equals_lifelines_on_random_data_with_ties(seed):
+    rng = np.random.default_rng(seed)
+    n = 500
+    durations = rng.integers(1, 53, n).astype(float)
+    events = rng.random(n) < 0.3
+    _assert_equals_lifelines(durations, events)
+    # continuous times, heavy censoring
+    _assert_equals_lifelines(rng.exponential(20, n), rng.random(n) < 0.1)
+
+
+def test_km_with_counts_equals_lifelines_on_expanded_rows():
+    durations = np.array([1, 1, 2, 3, 3, 5, 8, 8], dtype=float)
+    events = np.array([True, False, True, True, False, True, False, True])
+    counts = np.array([4, 10, 3, 2, 7, 1, 20, 5], dtype=float)
+    ours = kaplan_meier(durations, events, counts)
+    kmf = KaplanMeierFitter().fit(np.repeat(durations, counts.astype(int)),
+                                  np.repeat(events, counts.astype(int)))
+    np.testing.assert_allclose(ours["survival"], kmf.survival_function_.iloc[:, 0], atol=1e-9)
+    np.testing.assert_allclose(ours[["ci_low", "ci_high"]], kmf.confidence_interval_, atol=1e-9)
+    _assert_equals_lifelines(durations, events, counts)
+
+
+def test_km_by_hand():
+    # 6 subjects: events at 3, 5, 7, 7; censored at 3 and 9
+    km = kaplan_meier([3, 3, 5, 7, 7, 9], [1, 0, 1, 1, 1, 0]).set_index("time")
+    assert km.loc[3, "survival"] == pytest.approx(5 / 6)
+    assert km.loc[5, "survival"] == pytest.approx(5 / 6 * 3 / 4)
+    assert km.loc[7, "survival"] == pytest.approx(5 / 6 * 3 / 4 * 1 / 3)
+    assert km.loc[9, "survival"] == pytest.approx(km.loc[7, "survival"])  # censoring only
+    # Greenwood: 1/(6·5) + 1/(4·3) + 2/(3·1)
+    assert km.loc[7, "variance"] == pytest.approx(1 / 30 + 1 / 12 + 2 / 3)
+    assert km["at_risk"].tolist() == [6, 6, 4, 3, 1]
+    s, lo, hi = survival_at(km.reset_index(), 6.5)
+    assert s == pytest.approx(5 / 6 * 3 / 4) and lo < s < hi
+    # restricted mean to 8: 3·1 + 2·5/6 + 2·5/8 + 1·5/24
+    assert restricted_mean(km.reset_index(), 8) == pytest.approx(3 + 10 / 6 + 10 / 8 + 5 / 24)
+    # everyone has the event: the curve reaches 0 with a zero band, as lifelines
+    _assert_equals_lifelines(np.array([1.0, 2.0, 2.0]), np.array([True, True, True]))
+
+
+def test_km_refuses_bad_input():
+    with pytest.raises(ValueError):
+        kaplan_meier([1, -1], [True, True])
+    with pytest.raises(ValueError):
+        kaplan_meier([1, 2], [True])
+
+
+# --- pure statistics by hand -------------------------------------------------------------------
+
+
+def test_weighted_share_by_hand():
+    # weights 100, 50 (churned), 200, 0 (stayed): p = 50/350
+    w = np.array([100.0, 50.0, 200.0, 0.0])
+    y = np.array([0, 1, 0, 0])
+    est = churn.weighted_share(w.sum(), (w * y).sum(), (w**2).sum(), (w**2 * y).sum(), 4)
+    assert est.status == "withheld"  # n = 4 < 30
+    est = churn.weighted_share(w.sum() * 10, (w * y).sum() * 10, (w**2).sum() * 10,
+                               (w**2 * y).sum() * 10, 40)
+    p = 50 / 350
+    var = 10 * ((w**2) * (y - p) ** 2).sum() / (3500.0**2)
+    assert est.value == pytest.approx(100 * p)
+    assert est.ci_high - est.value == pytest.approx(100 * stats.Z95 * np.sqrt(var))
+
+
+def test_monthly_table_by_hand():
+    m = date(2026, 3, 1)
+    df = pd.DataFrame({
+        "month_start": [m, m], "segment": ["Mass", "Business"],
+        "revenue_history_complete": [True, True], "active_at_start": [200, 100],
+        "churned_count": [10, 2], "revenue_at_start": [10_000.0, 20_000.0],
+        "revenue_churned": [400.0, 100.0], "revenue_sq_at_start": [600_000.0, 5_000_000.0],
+        "revenue_sq_churned": [20_000.0, 6_000.0],
+    })
+    mt = churn.monthly_table(df).set_index("group")
+    assert list(mt.index) == ["Business", "Mass", churn.ALL_LABEL]
+    assert mt.loc["Mass", "value"] == pytest.approx(5.0)
+    lo, hi = stats.wilson(12, 300)
+    assert (mt.loc[churn.ALL_LABEL, "ci_low"], mt.loc[churn.ALL_LABEL, "ci_high"]) == \
+        pytest.approx((100 * lo, 100 * hi))
+    assert mt.loc[churn.ALL_LABEL, "rev_value"] == pytest.approx(100 * 500 / 30_000)
+    assert mt.loc[churn.ALL_LABEL, "revenue_lost"] == pytest.approx(500.0)
+
+
+def test_cohort_matrix_withholds_small_cohorts():
+    df = pd.DataFrame({"cohort_month": [date(2025, 1, 1)] * 2 + [date(2025, 2, 1)],
+                       "months_since_signup": [1, 2, 1], "cohort_size": [40, 40, 29],
+                       "active_count": [38, 30, 29]})
+    cm = churn.cohort_matrix(df)
+    assert cm["value"].tolist()[:2] == pytest.approx([95.0, 75.0])
+    assert pd.isna(cm["value"].iloc[2]) and cm["status"].iloc[2] == "withheld"
+    assert cm["status"].iloc[0] == "low_base"
+
+
+def test_windows_near_the_data_start():
+    first = date(2024, 11, 4)
+    start, end, weeks = churn.survival_window(parse_week("2026-W44"), first)
+    assert (start, end, weeks) == (date(2025, 11, 3), date(2026, 11, 2), 52)
+    start, _, weeks = churn.survival_window(parse_week("2025-W20"), first)
+    assert start == first + timedelta(weeks=13) and weeks == 15
+    # months: the week 2026-W44 (26 Oct - 1 Nov) completes October
+    assert churn._month_bounds(parse_week("2026-W44"), date(2024, 11, 1)) == (
+        date(2025, 11, 1), date(2026, 11, 2), date(2026, 10, 1))
+    assert churn._month_bounds(parse_week("2026-W43"), date(2024, 11, 1))[2] == date(2026, 9, 1)
+
+
+# --- the queries on the fixture warehouse, by hand ----------------------------------------------
+
+
+def test_churn_monthly_on_fixture(fixture_wh):
+    feb = fixture_wh.run("churn_monthly", start_month=date(2026, 2, 1),
+                         period_end=date(2026, 3, 16), **ALL).set_index("segment")
+    # active on 1 Feb: 1, 2, 8 (Mass), 4 (Business), 6 (Affluent, left 1 Mar)
+    assert feb["active_at_start"].to_dict() == {"Affluent": 1, "Business": 1, "Mass": 3}
+    assert feb["churned_count"].to_dict() == {"Affluent": 1, "Business": 0, "Mass": 0}
+    assert not feb["revenue_history_complete"].any()  # Nov-Jan precede the data
+    mar = fixture_wh.run("churn_monthly", start_month=date(2026, 3, 1),
+                         period_end=date(2026, 4, 6), **ALL).set_index("segment")
+    # 6 left on 1 Mar: not active at the March start; 2 (11 Mar) and 4 (9 Mar) leave in March
+    assert mar["active_at_start"].to_dict() == {"Business": 1, "Mass": 3}
+    assert mar["churned_count"].to_dict() == {"Business": 1, "Mass": 1}
+    # trailing Dec-Feb revenue: customer 8 paid 45 on 10 Feb
+    assert mar.loc["Mass", "revenue_at_start"] == pytest.approx(45.0)
+    assert mar.loc["Mass", "revenue_churned"] == pytest.approx(0.0)
+
+
+def test_churn_cohorts_on_fixture(fixture_wh):
+    # cohorts start with the first month starting inside the data (March 2026): 3, 5 and 7
+    df = fixture_wh.run("churn_cohorts", period_end=date(2026, 4, 6), **ALL)
+    assert df[["months_since_signup", "cohort_size", "active_count"]].values.tolist() == \
+        [[0, 3, 3]]
+    assert fixture_wh.run("churn_cohorts", period_end=date(2026, 3, 16), **ALL).empty
+
+
+def test_churn_survival_on_fixture(fixture_wh):
+    df = fixture_wh.run("churn_survival", window_start=date(2026, 3, 9),
+                        window_end=date(2026, 3, 23), **ALL)
+    nps = df[df.split == "nps_category"]
+    got = {(r.group_name, r.duration_weeks, bool(r.is_churned)): r.customer_count
+           for r in nps.itertuples()}
+    # active on 9 Mar: 1, 2, 3, 5, 8; latest NPS before it: 1 -> 10, 2 -> 9, 3 -> 7, 8 -> 3;
+    # customer 2 left on 11 Mar (week 1), the others are censored at week 2
+    assert got == {("promoter", 1, True): 1, ("promoter", 2, False): 1,
+                   ("passive", 2, False): 1, ("detractor", 2, False): 1,
+                   ("no_answer", 2, False): 1}
+    cmp = df[df.split == "complaint_status"]
+    assert cmp.groupby("group_name")["customer_count"].sum().to_dict() == {"none": 5}
+
+
+def test_churn_at_risk_on_fixture(fixture_wh):
+    df = fixture_wh.run("churn_at_risk", as_of=date(2026, 3, 16), **ALL)
+    # active at the end of W11: 1, 3, 5, 8; detractors: 1 (6 on 9 Mar) and 8 (0 on 11 Mar)
+    assert df["customer_id"].tolist() == [8, 1]  # ranked by trailing revenue
+    assert df["trailing_revenue"].tolist() == pytest.approx([90.0, 20.0])  # 45 + 45; 30 - 10
+    assert df["latest_nps_score"].tolist() == [0, 6]
+    assert "name" not in " ".join(df.columns)
+
+
+def test_report_on_fixture(fixture_wh, monkeypatch):
+    monkeypatch.setattr(config, "MIN_BASE", 1)
+    monkeypatch.setattr(config, "LOW_BASE", 1)
+    fetch = lambda name, **p: fixture_wh.run(name, **p)  # noqa: E731
+    r = churn.build_report(fetch, Filters(week="2026-W11"))
+    assert r.month == date(2026, 2, 1)
+    assert r.card("Monthly churn").value == "20.00%"  # customer 6 of 5
+    assert r.card("Revenue-weighted churn").value == "—"  # no revenue history before Feb
+    assert r.card("At-risk customers").value == "2"
+    assert list(r.at_risk["Customer id"]) == [8, 1]
+    assert list(r.at_risk["Revenue, last 13 weeks"]) == ["$90.00", "$20.00"]
+
+
+# --- the demo world ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fetch(demo_wh):
+    return lambda name, **p: db.cached_run(demo_wh, name, **p)
+
+
+@pytest.fixture(scope="module")
+def latest(fetch) -> str:
+    return kpis.load_catalog(fetch).latest_complete
+
+
+@pytest.fixture(scope="module")
+def report(fetch, latest) -> churn.ChurnReport:
+    return churn.build_report(fetch, Filters(week=latest))
+
+
+def test_detractors_survive_less_than_promoters(report):
+    by = {g.name: g for g in report.survival_nps}
+    pro, det, pas = by["promoter"].at(26), by["detractor"].at(26), by["passive"].at(26)
+    assert det[0] < pas[0] < pro[0]
+    assert det[2] < pro[1]  # the 95% bands do not overlap
+    assert "do not overlap" in report.takeaways["survival_nps"]
+    # weekly hazards: detractors about 2.5 × promoters (planted on the latent category; the
+    # last answer before the window is a noisy proxy, so the observed ratio is diluted)
+    ratio = np.log(det[0]) / np.log(pro[0])
+    assert 1.6 < ratio < 3.0
+
+
+def test_unresolved_complaint_survives_less(report):
+    by = {g.name: g for g in report.survival_complaint}
+    none, open_ = by["none"].at(26), by["open"].at(26)
+    assert open_[2] < none[1]
+    assert by["open"].status == "ok" and by["open"].n >= 100
+
+
+def _raw(demo_frames):
+    cust = demo_frames["customers"].copy()
+    cust["signup_date"] = pd.to_datetime(cust["signup_date"])
+    cust["churn_date"] = pd.to_datetime(cust["churn_date"])
+    return cust
+
+
+def test_survival_curves_equal_lifelines_on_raw_frames(report, demo_frames):
+    """Durations rebuilt with pandas from the raw frames, fitted by lifelines (the oracle)."""
+    start, end = pd.Timestamp(report.window[0]), pd.Timestamp(report.window[1])
+    weeks = report.window[2]
+    cust = _raw(demo_frames)
+    active = cust[(cust.signup_date <= start)
+                  & (cust.churn_date.isna() | (cust.churn_date > start))].copy()
+    churned = active.churn_date.notna() & (active.churn_date <= end)
+    days = (active.churn_date - start).dt.days
+    active["duration"] = np.where(churned, np.ceil(days / 7), weeks)
+    active["event"] = churned
+    s = demo_frames["survey_responses"]
+    s = s[(s.survey == "nps") & (pd.to_datetime(s.responded_at) < start)].copy()
+    s["responded_at"] = pd.to_datetime(s.responded_at)
+    last = s.sort_values("responded_at").groupby("customer_id").tail(1).set_index("customer_id")
+    cat = pd.cut(last["score"], [-1, 6, 8, 10], labels=["detractor", "passive", "promoter"])
+    active["nps"] = active.customer_id.map(cat).astype(object).fillna("no_answer")
+    for g in report.survival_nps:
+        part = active[active.nps == g.name]
+        assert g.n == len(part)
+        kmf = KaplanMeierFitter().fit(part.duration, part.event)
+        ours = g.curve.set_index("time")
+        theirs = kmf.survival_function_.iloc[:, 0]
+        np.testing.assert_allclose(ours.loc[theirs.index, "survival"], theirs, atol=1e-9)
+        np.testing.assert_allclose(ours.loc[theirs.index, ["ci_low", "ci_high"]],
+                                   kmf.confidence_interval_, atol=1e-9)
+
+
+def test_monthly_churn_matches_pandas_oracle(report, demo_frames):
+    cust = _raw(demo_frames)
+    m = pd.Timestamp(report.month)
+    nxt = m + pd.offsets.MonthBegin(1)
+    active = (cust.signup_date <= m) & (cust.churn_date.isna() | (cust.churn_date > m))
+    left = active & (cust.churn_date <= nxt)
+    row = report.monthly[(report.monthly.group == churn.ALL_LABEL)
+                         & (report.monthly.month_start == report.month)].iloc[0]
+    assert (row["active"], row["churned"]) == (int(active.sum()), int(left.sum()))
+    tx = demo_frames["transactions"]
+    at = pd.to_datetime(tx.occurred_at)
+    window = tx[(at >= m - pd.DateOffset(months=3)) & (at < m)]
+    rev = window.groupby("customer_id")["amount"].sum().clip(lower=0)
+    lost = rev.reindex(cust.loc[left, "customer_id"]).fillna(0).sum()
+    assert row["revenue_lost"] == pytest.approx(lost)
+    assert report.card("Revenue lost to churn").value == f"${lost:,.0f}"
+
+
+def test_cohort_retention_matches_pandas_oracle(report, demo_frames):
+    cust = _raw(demo_frames)
+    cm = report.cohorts.set_index(["cohort_month", "months_since_signup"])
+    c = date(2025, 3, 1)
+    cohort = cust[(cust.signup_date >= pd.Timestamp(c))
+                  & (cust.signup_date < pd.Timestamp(date(2025, 4, 1)))]
+    for k in (1, 6, 12):
+        b = pd.Timestamp(c) + pd.DateOffset(months=k)
+        still = (cohort.churn_date.isna() | (cohort.churn_date > b)).sum()
+        assert cm.loc[(c, k), "cohort_size"] == len(cohort)
+        assert cm.loc[(c, k), "value"] == pytest.approx(100 * still / len(cohort))
+    assert cm.loc[(c, 0), "value"] == pytest.approx(100.0)
+
+
+def test_at_risk_are_active_detractors_or_open_complaints(report, fetch, latest, demo_frames):
+    as_of = parse_week(latest) + timedelta(days=7)
+    risk = fetch("churn_at_risk", as_of=as_of, **ALL)
+    assert report.at_risk_count == len(risk)
+    assert (risk.trailing_revenue.diff().dropna() <= 1e-9).all()  # ranked
+    assert (risk.is_recent_detractor | (risk.open_complaint_count > 0)).all()
+    cust = _raw(demo_frames).set_index("customer_id")
+    top = cust.loc[report.at_risk["Customer id"]]
+    assert (top.churn_date.isna() | (top.churn_date >= pd.Timestamp(as_of))).all()
+    assert list(report.at_risk.columns) == ["Rank", "Customer id", "Segment", "Region", "Plan",
+                                            "Why at risk", "Revenue, last 13 weeks"]
+
+
+# --- AppTest ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app(demo_db, monkeypatch):
+    monkeypatch.setenv("CX_WAREHOUSE_URL", f"duckdb:///{demo_db}")
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/churn.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _captions(at: AppTest) -> str:
+    return " ".join(c.value.replace("\\", "") for c in at.caption)
+
+
+def test_page_default_shows_report_numbers(app, report):
+    assert app.title[0].value == "Churn & retention"
+    assert {m.label: m.value for m in app.metric} == {c.label: c.value for c in report.cards}
+    text = _captions(app)
+    for key in ("monthly", "cohorts", "survival_nps", "survival_complaint", "revenue_lost",
+                "at_risk"):
+        assert report.takeaways[key] in text
+    km = app.dataframe[0].value.set_index("Group")
+    det = next(g for g in report.survival_nps if g.name == "detractor")
+    s26 = det.at(26)[0]
+    assert km.loc["Detractors (0–6)", "Still active at 26 weeks (95% CI)"].startswith(
+        f"{100 * s26:.1f}%")
+    risk = app.dataframe[1].value
+    assert list(risk["Customer id"]) == list(report.at_risk["Customer id"])
+    assert len(risk) == min(report.at_risk_count, churn.AT_RISK_ROWS)
+
+
+@pytest.mark.parametrize("combo", [
+    {"f_region": ["Central"], "week_index": 24},
+    {"f_segment": ["Business"], "f_plan": ["Premium"], "week_index": 40},
+    {"f_segment": ["Mass", "Affluent"], "f_region": ["North", "West"], "week_index": 8},
+])
+def test_page_filtered_shows_report_numbers(app, fetch, combo):
+    weeks = app.selectbox(key="f_week").options
+    week = weeks[combo["week_index"]]
+    app.selectbox(key="f_week").set_value(week)
+    for key in ("f_segment", "f_region", "f_plan"):
+        if key in combo:
+            app.multiselect(key=key).set_value(combo[key])
+    app.run()
+    assert not app.exception, app.exception
+    f = Filters(week=week, segments=tuple(combo.get("f_segment", ())),
+                regions=tuple(combo.get("f_region", ())), plans=tuple(combo.get("f_plan", ())))
+    rep = churn.build_report(fetch, f)
+    assert {m.label: m.value for m in app.metric} == {c.label: c.value for c in rep.cards}
+    text = _captions(app)
+    assert rep.takeaways["survival_nps"] in text and rep.takeaways["monthly"] in text
+    risk = app.dataframe[1].value
+    assert list(risk["Customer id"]) == list(rep.at_risk["Customer id"])
+    assert set(risk["Segment"]) <= set(combo.get("f_segment", ("Mass", "Affluent", "Business")))
+    assert set(risk["Region"]) <= set(combo.get("f_region", ("North", "South", "East", "West",
+                                                              "Central")))
+    # the monthly churn card is the count of leavers over the active base, by hand
+    m = rep.monthly[(rep.monthly.group == churn.ALL_LABEL)
+                    & (rep.monthly.month_start == rep.month)].iloc[0]
+    assert rep.card("Monthly churn").value == f"{100 * m['churned'] / m['active']:.2f}%"
