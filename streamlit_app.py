@@ -19,6 +19,12 @@ pages = [
             url_path="churn-retention"),
     st.Page("pages/segments.py", title="Segment comparison", icon=":material/compare:",
             url_path="segment-comparison"),
+    st.Page("pages/money.py", title="CX in money", icon=":material/account_balance:",
+            url_path="cx-in-money"),
+    st.Page("pages/simulator.py", title="Impact simulator", icon=":material/tune:",
+            url_path="impact-simulator"),
+    st.Page("pages/assumptions.py", title="Assumptions", icon=":material/rule_settings:",
+            url_path="finance-assumptions"),
 ]
 page = st.navigation(pages)
 catalog = ui.catalog()

@@ -10,6 +10,7 @@ QUERIES_DIR = ROOT / "queries"
 DATA_DIR = ROOT / "data"
 ASSUMPTIONS_CSV = DATA_DIR / "assumptions.csv"
 DEFAULT_DB_PATH = DATA_DIR / "warehouse.duckdb"
+DEFAULT_STORE_PATH = DATA_DIR / "app_store.sqlite"
 
 #: Seconds a query result stays in the cache (one cache layer: query name + parameters).
 CACHE_TTL_SECONDS = int(os.environ.get("CX_CACHE_TTL", "600"))
@@ -31,3 +32,12 @@ def warehouse_url() -> str:
     if url:
         return url
     return f"duckdb:///{DEFAULT_DB_PATH}"
+
+
+def app_store_url() -> str:
+    """The SQLAlchemy URL of the app-owned store (assumption edits, scenarios):
+    `CX_APP_STORE_URL`, else a SQLite file under data/. Never the analytics warehouse."""
+    url = os.environ.get("CX_APP_STORE_URL")
+    if url:
+        return url
+    return f"sqlite:///{DEFAULT_STORE_PATH}"

@@ -323,3 +323,72 @@ class Builder:
             if str(self.tmp) != ":memory:":
                 self.tmp.unlink(missing_ok=True)
                 Path(f"{self.tmp}.wal").unlink(missing_ok=True)
+
+
+# --- the app-owned store: assumption sets, their change log, saved scenarios -----------------
+# A separate database (SQLite by default) that the app may write; the analytics warehouse stays
+# read-only. Its SQL lives in ``queries/store/`` (not part of the warehouse catalog).
+
+
+@lru_cache(maxsize=1)
+def store_catalog() -> dict[str, Query]:
+    """The store's queries (``queries/store/*.sql``), keyed by name."""
+    return {p.stem: parse_query(p) for p in sorted((config.QUERIES_DIR / "store").glob("*.sql"))}
+
+
+class AppStore:
+    """Read-write access to the app-owned store; tables are created on first use."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or config.app_store_url()
+        self._lock = threading.Lock()
+        self._engine: sa.Engine | None = None
+
+    def engine(self) -> sa.Engine:
+        """The engine, created (with the store's tables) on first use."""
+        with self._lock:
+            if self._engine is None:
+                path = self.url.removeprefix("sqlite:///")
+                if self.url.startswith("sqlite:///") and path not in ("", ":memory:"):
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                engine = sa.create_engine(self.url)
+                body = "\n".join(line for line in store_catalog()["store_schema"].sql.splitlines()
+                                 if not line.startswith("--"))
+                with engine.begin() as conn:
+                    for statement in body.split(";"):
+                        if statement.strip():
+                            conn.exec_driver_sql(statement)
+                self._engine = engine
+            return self._engine
+
+    def _statement(self, name: str, params: dict[str, Any]) -> str:
+        try:
+            q = store_catalog()[name]
+        except KeyError:
+            raise QueryError(f"unknown store query {name!r}") from None
+        if set(params) != set(q.params):
+            raise QueryError(f"{name}: expects parameters {sorted(q.params)}, got "
+                             f"{sorted(params)}")
+        # the store's driver (sqlite3) takes :name placeholders; values stay bound
+        return _PARAM_RE.sub(r":\1", q.sql) if self.url.startswith("sqlite") else q.sql
+
+    def read(self, name: str, **params: Any) -> pd.DataFrame:
+        """Run a store query that returns rows."""
+        text = self._statement(name, params)
+        with self.engine().connect() as conn:
+            res = conn.exec_driver_sql(text, params)
+            return pd.DataFrame.from_records(res.fetchall(), columns=list(res.keys()))
+
+    def write(self, *steps: tuple[str, dict[str, Any]]) -> None:
+        """Run store statements (name, parameters) in one transaction: all or nothing."""
+        texts = [(self._statement(name, params), params) for name, params in steps]
+        with self.engine().begin() as conn:
+            for text, params in texts:
+                conn.exec_driver_sql(text, params)
+
+    def close(self) -> None:
+        """Dispose of the engine."""
+        with self._lock:
+            if self._engine is not None:
+                self._engine.dispose()
+                self._engine = None

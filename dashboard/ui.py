@@ -10,13 +10,14 @@ import re
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, compare, config, db, kpis, satisfaction
+from dashboard import assumptions, charts, compare, config, db, kpis, satisfaction
+from dashboard.assumptions import AssumptionSet
 from dashboard.filters import COMPARISONS, Filters
 from dashboard.kpis import Catalog, KpiReport, Tile
 from dashboard.metrics import REGISTRY, format_delta, format_value
 
 _KEYS = {"week": "f_week", "segment": "f_segment", "region": "f_region", "plan": "f_plan",
-         "compare": "f_compare"}
+         "compare": "f_compare", "set": "f_assumption_set"}
 
 
 @st.cache_resource
@@ -56,7 +57,46 @@ def filter_bar(cat: Catalog) -> Filters:
                            placeholder="All", help=f"Customers by {dim}; empty means all.")
         st.selectbox("Compare with", list(COMPARISONS), key=_KEYS["compare"],
                      format_func=lambda k: COMPARISONS[k][0])
+        names = assumptions.set_names(app_store())
+        if st.session_state.get(_KEYS["set"]) not in names:
+            st.session_state[_KEYS["set"]] = assumptions.PUBLISHED
+        st.selectbox("Assumption set", names, key=_KEYS["set"],
+                     help="The finance inputs every money figure uses (Assumptions page).")
     return current_filters(cat)
+
+
+@st.cache_resource
+def _app_store(url: str) -> db.AppStore:
+    return db.AppStore(url)
+
+
+def app_store() -> db.AppStore:
+    """The app-owned store of ``CX_APP_STORE_URL`` (assumption edits, scenarios)."""
+    return _app_store(config.app_store_url())
+
+
+def assumption_set() -> AssumptionSet:
+    """The assumption set chosen in the sidebar, read fresh (edits show at once)."""
+    name = st.session_state.get(_KEYS["set"]) or assumptions.PUBLISHED
+    return assumptions.load_set(app_store(), fetch("assumption_rows"), name)
+
+
+def money_tile(fig, symbol: str) -> None:
+    """One money figure (``dashboard.money.MoneyFigure``): value, band, kind and assumption set,
+    and a "How computed" popover with formula, inputs and data window."""
+    from dashboard.money import KINDS, money_text
+
+    with st.container(border=True):
+        st.metric(fig.label, money_text(fig.value, symbol), help=fig.note or None)
+        if fig.low is not None and fig.high is not None:
+            st.caption(plain(f"{fig.band_label} {money_text(fig.low, symbol)} – "
+                             f"{money_text(fig.high, symbol)} · {fig.unit}"))
+        else:
+            st.caption(plain(fig.unit))
+        st.caption(plain(f"{KINDS[fig.kind]} · assumption set {fig.assumption_set}"))
+        with st.popover("How computed"):
+            rows = fig.how_computed()
+            st.table(pd.DataFrame({"": list(rows.values())}, index=list(rows.keys())))
 
 
 def current_filters(cat: Catalog) -> Filters:

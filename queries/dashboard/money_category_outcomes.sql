@@ -1,0 +1,93 @@
+-- name: money_category_outcomes
+-- purpose: Customers active at as_of by segment, latest NPS category and recent complaint, with what they did until horizon_end (churn, exposure, revenue, complaints).
+-- grain: one row per segment, NPS category (promoter, passive, detractor, unanswered) and whether the customer complained in the 13 weeks before as_of
+-- params: as_of date, horizon_end date, segments varchar[], regions varchar[], plans varchar[]
+-- as_of and horizon_end are Mondays; the window is [as_of, horizon_end). With as_of = horizon_end
+-- the rows are simply the active base at that date.
+with latest_answer as (
+    select
+        customer_id,
+        arg_max(nps_category, responded_at) as nps_category
+    from marts.fct_survey_responses
+    where survey = 'nps' and responded_at < $as_of
+    group by customer_id
+),
+
+cohort as (
+    select
+        customer_id,
+        segment,
+        churn_date is not null and churn_date < $horizon_end as has_churned,
+        date_diff('day', $as_of, least(coalesce(churn_date, $horizon_end), $horizon_end))
+        / 365.25 as exposure_years
+    from marts.dim_customers
+    where
+        signup_date <= $as_of
+        and (churn_date is null or churn_date > $as_of)
+        and (len(cast($segments as varchar[])) = 0 or list_contains(cast($segments as varchar[]), segment))
+        and (len(cast($regions as varchar[])) = 0 or list_contains(cast($regions as varchar[]), region))
+        and (len(cast($plans as varchar[])) = 0 or list_contains(cast($plans as varchar[]), plan))
+),
+
+revenue as (
+    select
+        customer_id,
+        sum(revenue_amount) as revenue_amount
+    from marts.fct_customer_revenue_weekly
+    where week_start >= $as_of and week_start < $horizon_end
+    group by customer_id
+),
+
+complaints_after as (
+    select
+        customer_id,
+        count(*) as complaint_count,
+        sum(compensation_amount) as compensation_amount
+    from marts.fct_complaint_detail
+    where week_start >= $as_of and week_start < $horizon_end
+    group by customer_id
+),
+
+complained_before as (
+    select distinct customer_id
+    from marts.fct_complaint_detail
+    where week_start >= cast($as_of as date) - interval 91 day and week_start < $as_of
+),
+
+joined as (
+    select
+        cohort.segment,
+        coalesce(latest_answer.nps_category, 'unanswered') as nps_category,
+        complained_before.customer_id is not null as has_recent_complaint,
+        cohort.has_churned,
+        cohort.exposure_years,
+        coalesce(revenue.revenue_amount, 0) as revenue_amount,
+        coalesce(complaints_after.complaint_count, 0) as complaint_count,
+        coalesce(complaints_after.compensation_amount, 0) as compensation_amount
+    from cohort
+    left join latest_answer using (customer_id)
+    left join revenue using (customer_id)
+    left join complaints_after using (customer_id)
+    left join complained_before using (customer_id)
+),
+
+final as (
+    select
+        segment,
+        nps_category,
+        has_recent_complaint,
+        count(*) as customer_count,
+        count(*) filter (where has_churned) as churned_count,
+        sum(exposure_years) as exposure_years,
+        sum(exposure_years * exposure_years) as exposure_sq_sum,
+        sum(revenue_amount) as revenue_amount,
+        sum(revenue_amount * revenue_amount) as revenue_sq_sum,
+        sum(revenue_amount * exposure_years) as revenue_exposure_sum,
+        sum(complaint_count) as complaint_count,
+        sum(compensation_amount) as compensation_amount
+    from joined
+    group by segment, nps_category, has_recent_complaint
+)
+
+select * from final
+order by segment, nps_category, has_recent_complaint
