@@ -83,9 +83,12 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 def pytest_configure(config):
+    import tempfile
     import time
 
     config._cx_started = time.time()
+    # the app-owned store of the tests is a fresh file, never the one under data/
+    os.environ["CX_APP_STORE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='cx-store-')}/store.sqlite"
 
 
 def run_kpis(url: str, *args: str):
