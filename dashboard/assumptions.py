@@ -250,8 +250,7 @@ def create_set(store, name: str, based_on: str = PUBLISHED, who: str = "unknown"
     steps = [("store_create_set", {"set_name": name, "based_on": based_on,
                                    "created_at": _now(), "created_by": who or "unknown",
                                    "description": description})]
-    if based_on != PUBLISHED:
-        steps.append(("store_copy_changes", {"from_set": based_on, "to_set": name}))
+    steps.append(("store_copy_changes", {"from_set": based_on, "to_set": name}))
     store.write(*steps)
     return name
 
