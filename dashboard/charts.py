@@ -640,3 +640,133 @@ def expectation_gap_chart(df: pd.DataFrame, title: str) -> go.Figure:
         showlegend=False,
     )
     return fig
+
+
+# --- CX in money page (dashboard/value.py) ---
+
+MONEY_COLOURS = {"treated": "#1f4e79", "control": "#b36b00", "window": "rgba(31, 78, 121, 0.08)"}
+
+
+def band_bar_chart(df: pd.DataFrame, x: str, title: str, y_title: str,
+                   band_label: str = "P10–P90") -> go.Figure:
+    """Bars with asymmetric error bars spanning a band (``df``: column ``x``, value, low,
+    high); rows without a value are left out."""
+    shown = df[df["value"].notna()]
+    fig = go.Figure(go.Bar(
+        x=shown[x], y=shown["value"], marker_color=THEME["line"],
+        error_y={"type": "data", "symmetric": False,
+                 "array": (shown["high"] - shown["value"]).astype(float).to_numpy(),
+                 "arrayminus": (shown["value"] - shown["low"]).astype(float).to_numpy(),
+                 "color": "#444444", "thickness": 1.2},
+        customdata=shown[["low", "high"]].astype(float).to_numpy(),
+        hovertemplate=f"%{{x}}<br>%{{y:,.0f}}<br>{band_label} %{{customdata[0]:,.0f}} – "
+                      "%{customdata[1]:,.0f}<extra></extra>",
+    ))
+    return _layout(fig, title, showlegend=False, yaxis_title=y_title,
+                   xaxis={"type": "category"})
+
+
+def did_chart(weekly: pd.DataFrame, title: str, y_title: str,
+              before: tuple[int, int], after: tuple[int, int]) -> go.Figure:
+    """Weekly outcome of the programme segment and of the others against weeks since the
+    programme start, with the before and after windows shaded and the start marked.
+
+    ``weekly``: weeks_since_start, week, group ('treated' or 'control'), label, value.
+    """
+    fig = go.Figure()
+    for x0, x1, text in ((before[0] - 0.5, before[1] + 0.5, "before"),
+                         (after[0] - 0.5, after[1] + 0.5, "after")):
+        fig.add_vrect(x0=x0, x1=x1, fillcolor=MONEY_COLOURS["window"], line_width=0,
+                      annotation_text=text, annotation_position="top left")
+    for group in ("treated", "control"):
+        part = weekly[(weekly["group"] == group) & weekly["value"].notna()].sort_values(
+            "weeks_since_start")
+        if part.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=part["weeks_since_start"], y=part["value"], mode="lines",
+            name=str(part["label"].iloc[0]), line={"color": MONEY_COLOURS[group], "width": 2},
+            customdata=part[["week"]].to_numpy(),
+            hovertemplate="%{customdata[0]} (week %{x})<br>%{y:.2f}<extra></extra>"))
+    fig.add_vline(x=0, line={"color": THEME["target"], "dash": "dash", "width": 2})
+    return _layout(fig, title, 320, yaxis_title=y_title,
+                   xaxis={"title": "weeks since the programme start"},
+                   legend={"orientation": "h", "y": -0.3})
+
+
+# --- Impact simulator (dashboard/simulate.py) ---
+
+
+def tornado_chart(tornado: pd.DataFrame, title: str, x_title: str, top: int = 10,
+                  min_share: float = 0.005) -> go.Figure:
+    """One-at-a-time sensitivity: for each input a bar from the output at the input's P10 to
+    the output at its P90 (others at their medians), largest swing on top; the all-median
+    output as a line.
+
+    ``tornado`` has columns input, low_text, high_text, profit_low, profit_high, swing, base
+    (``SimResult.tornado``, sorted by swing); inputs swinging less than ``min_share`` of the
+    largest swing are left out.
+    """
+    t = tornado.head(top)
+    if len(t):
+        t = t[t["swing"] >= min_share * float(t["swing"].max())]
+    fig = go.Figure()
+    if len(t):
+        base = float(t["base"].iloc[0])
+        labels = t["input"].tolist()
+        for col, text, name, colour in (("profit_low", "low_text", "input at its P10",
+                                         "#c0504d"),
+                                        ("profit_high", "high_text", "input at its P90",
+                                         THEME["line"])):
+            fig.add_trace(go.Bar(
+                y=labels, x=(t[col] - base).astype(float).to_numpy(), base=base,
+                orientation="h", name=name, marker_color=colour,
+                customdata=np.stack([t[text].to_numpy(), t[col].astype(float).to_numpy()],
+                                    axis=1),
+                hovertemplate="%{y}<br>input %{customdata[0]}<br>output %{customdata[1]:,.0f}"
+                              "<extra></extra>",
+            ))
+        fig.add_vline(x=base, line={"color": THEME["low_base"], "width": 1, "dash": "dot"})
+    return _layout(fig, title, 140 + 30 * max(len(t), 3), barmode="overlay",
+                   xaxis_title=x_title, yaxis={"type": "category", "autorange": "reversed"},
+                   legend={"orientation": "h", "y": -0.25})
+
+
+def simulation_histogram(values: np.ndarray | pd.Series, title: str, x_title: str,
+                         threshold: float | None = None, bins: int = 60) -> go.Figure:
+    """The distribution of the Monte Carlo draws with P10, P50 and P90 marked, and an
+    optional threshold (the programme cost) as a dashed line."""
+    x = np.asarray(values, dtype=float)
+    fig = go.Figure(go.Histogram(x=x, nbinsx=bins, marker_color=THEME["band"].replace("0.18",
+                                                                                      "0.55"),
+                                 hovertemplate="%{x}<br>%{y} draws<extra></extra>",
+                                 name="draws"))
+    if len(x):
+        for q, label in zip(np.quantile(x, [0.1, 0.5, 0.9]), ("P10", "P50", "P90"),
+                            strict=True):
+            fig.add_vline(x=float(q), line={"color": THEME["line"], "width": 1.5,
+                                            "dash": "solid" if label == "P50" else "dot"},
+                          annotation_text=label, annotation_position="top")
+    if threshold is not None:
+        fig.add_vline(x=threshold, line={"color": THEME["target"], "width": 2, "dash": "dash"},
+                      annotation_text="programme cost", annotation_position="top left")
+    return _layout(fig, title, 300, showlegend=False, xaxis_title=x_title,
+                   yaxis_title="draws", bargap=0.02)
+
+
+def value_band_chart(df: pd.DataFrame, label: str, title: str, x_title: str) -> go.Figure:
+    """One dot at the P50 with its P10–P90 bar per row (columns ``label``, value, low, high),
+    first row on top; zero marked."""
+    fig = go.Figure(go.Scatter(
+        x=df["value"].astype(float), y=df[label].astype(str), mode="markers",
+        marker={"size": 11, "color": THEME["line"]},
+        error_x={"type": "data", "symmetric": False,
+                 "array": (df["high"] - df["value"]).to_numpy(float),
+                 "arrayminus": (df["value"] - df["low"]).to_numpy(float),
+                 "color": THEME["low_base"], "thickness": 1.5},
+        customdata=df[["low", "high"]].to_numpy(float),
+        hovertemplate="%{y}<br>P50 %{x:,.0f}<br>P10 %{customdata[0]:,.0f} – P90 "
+                      "%{customdata[1]:,.0f}<extra></extra>"))
+    fig.add_vline(x=0, line={"color": THEME["low_base"], "width": 1})
+    return _layout(fig, title, 120 + 40 * max(len(df), 3), showlegend=False,
+                   xaxis_title=x_title, yaxis={"type": "category", "autorange": "reversed"})

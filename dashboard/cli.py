@@ -1,4 +1,5 @@
-"""Command-line interface: build the demo warehouse, print the weekly KPIs, run the benchmark."""
+"""Command-line interface: build the demo warehouse, print the weekly KPIs and the money
+headline, run the benchmark."""
 
 from __future__ import annotations
 
@@ -35,22 +36,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _selection(args: argparse.Namespace):
+    """(fetch, filters) for the CLI's week and filter arguments; FilterError or
+    WarehouseMissing when they are bad (the caller prints one line and exits with 2)."""
+    from dashboard import db, kpis
+    from dashboard.filters import Filters, validate
+
+    wh = db.Warehouse(args.url)
+    fetch = lambda name, **p: db.cached_run(wh, name, **p)  # noqa: E731
+    catalog = kpis.load_catalog(fetch)
+    filters = Filters(
+        week=args.week or catalog.latest_complete,
+        segments=tuple(args.segment or ()), regions=tuple(args.region or ()),
+        plans=tuple(args.plan or ()), compare=getattr(args, "compare", "previous"),
+    )
+    validate(filters, catalog.options, catalog.weeks)
+    return fetch, filters
+
+
 def cmd_kpis(args: argparse.Namespace) -> int:
     """Print the weekly KPIs for a week and filters (the same numbers as the page)."""
     from dashboard import db, kpis
-    from dashboard.filters import FilterError, Filters, validate
+    from dashboard.filters import FilterError
     from dashboard.metrics import format_delta, format_value
 
-    wh = db.Warehouse(args.url)
     try:
-        fetch = lambda name, **p: db.cached_run(wh, name, **p)  # noqa: E731
-        catalog = kpis.load_catalog(fetch)
-        filters = Filters(
-            week=args.week or catalog.latest_complete,
-            segments=tuple(args.segment or ()), regions=tuple(args.region or ()),
-            plans=tuple(args.plan or ()), compare=args.compare,
-        )
-        validate(filters, catalog.options, catalog.weeks)
+        fetch, filters = _selection(args)
     except (FilterError, db.WarehouseMissing) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -74,11 +85,51 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_money(args: argparse.Namespace) -> int:
+    """Print the money headline (revenue at risk, savings, value of an NPS point by segment)
+    for a week, filters and assumption set: the same code as the Weekly KPIs page."""
+    from dashboard import assumptions, db, money_headline
+    from dashboard.filters import FilterError
+    from dashboard.money import band_text
+
+    try:
+        fetch, filters = _selection(args)
+        store = db.AppStore(args.store_url)
+        if args.set not in assumptions.set_names(store):
+            raise FilterError(f"unknown assumption set {args.set!r}: known are "
+                              f"{', '.join(assumptions.set_names(store))}")
+        aset = assumptions.load_set(store, fetch("assumption_rows"), args.set)
+    except (FilterError, db.WarehouseMissing) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    head = money_headline.build(fetch, filters, aset)
+    if args.json:
+        print(json.dumps(head.to_json(), indent=2, ensure_ascii=False))
+        return 0
+    sym = head.symbol
+    print(f"{filters.week} — {filters.describe()} — assumption set {head.assumption_set}")
+    print(f"  data window: {head.window}")
+    if head.withheld:
+        print(f"  {head.withheld}")
+    for f in head.figures:
+        print(f"  {f.label:<34} {band_text(f, sym):<44} {f.unit} [{f.kind}]")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     """Print the figures of the benchmark (demo build, size, warm query time)."""
     from dashboard import bench
 
     return bench.main(args)
+
+
+def _selection_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--week", help="ISO week YYYY-Www (default: latest complete week)")
+    p.add_argument("--segment", action="append", help="repeat for several")
+    p.add_argument("--region", action="append", help="repeat for several")
+    p.add_argument("--plan", action="append", help="repeat for several")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--url", default=None, help="warehouse URL (default CX_WAREHOUSE_URL)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -94,14 +145,17 @@ def parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_demo)
 
     k = sub.add_parser("kpis", help="print the weekly KPIs (same numbers as the page)")
-    k.add_argument("--week", help="ISO week YYYY-Www (default: latest complete week)")
-    k.add_argument("--segment", action="append", help="repeat for several")
-    k.add_argument("--region", action="append", help="repeat for several")
-    k.add_argument("--plan", action="append", help="repeat for several")
+    _selection_args(k)
     k.add_argument("--compare", choices=["previous", "4w", "52w"], default="previous")
-    k.add_argument("--json", action="store_true", help="print JSON")
-    k.add_argument("--url", default=None, help="warehouse URL (default CX_WAREHOUSE_URL)")
     k.set_defaults(func=cmd_kpis)
+
+    m = sub.add_parser("money", help="print the money headline (same numbers as the page)")
+    _selection_args(m)
+    m.add_argument("--set", default="published",
+                   help="assumption set name (default: published)")
+    m.add_argument("--store-url", default=None,
+                   help="app-owned store URL (default CX_APP_STORE_URL)")
+    m.set_defaults(func=cmd_money)
 
     b = sub.add_parser("bench", help="print benchmark figures")
     b.add_argument("--customers", type=int, nargs="+", default=[50_000])

@@ -81,6 +81,14 @@ def assumption_set() -> AssumptionSet:
     return assumptions.load_set(app_store(), fetch("assumption_rows"), name)
 
 
+def money_row(figures, symbol: str) -> None:
+    """Money figures side by side (one ``money_tile`` each)."""
+    figures = list(figures)
+    for col, fig in zip(st.columns(len(figures)), figures, strict=True):
+        with col:
+            money_tile(fig, symbol)
+
+
 def money_tile(fig, symbol: str) -> None:
     """One money figure (``dashboard.money.MoneyFigure``): value, band, kind and assumption set,
     and a "How computed" popover with formula, inputs and data window."""

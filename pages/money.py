@@ -1,6 +1,47 @@
 """CX in money — "What are our customers' experiences worth, and what is at risk?"
+
+Lifetime value by segment and by NPS category, the value of moving a customer up one NPS
+category, revenue at risk from the excess churn of passives and detractors, the cost of
+complaints, savings against a baseline quarter and the improvement programme's measured effect.
+Modelled figures (P10–P90 bands) and observed ones (95% intervals) are never added together;
+external rules of thumb are quoted apart. Every figure names its assumption set.
 """
 
 import streamlit as st
 
-st.title("CX in money")
+from dashboard import charts, ui, ui_money, value
+
+catalog = ui.catalog()
+filters = ui.current_filters(catalog)
+report = value.build_report(ui.fetch, filters, ui.assumption_set())
+t, k, n, sym = report.titles, report.takeaways, report.notes, report.symbol
+
+ui.page_header("CX in money",
+               "What are our customers' experiences worth, and what is at risk?", filters)
+ui.note(n["window"])
+ui_money.money_tiles(report.modelled, sym, "Modelled (P10–P90)", n["kinds"])
+ui_money.money_tiles(report.observed, sym, "Observed (95% interval)", k["complaints"])
+
+st.subheader("What a customer is worth")
+left, right = st.columns([3, 2])
+with left:
+    ui.takeaway_table(report.clv_table, "money_clv", k["clv_retention"], n["clv"])
+    ui_money.how_computed(report.clv_figures, value.ALL, t["clv_how"])
+with right:
+    ui.figure(charts.band_bar_chart(report.clv, "segment", t["clv"], t["clv_axis"]),
+              "money_clv_chart", k["clv"])
+
+st.subheader("Value by NPS category")
+ui.takeaway_table(report.category_table, "money_categories", k["categories"],
+                  n["categories"])
+
+st.subheader("Revenue at risk")
+ui.takeaway_table(report.rar_table, "money_rar", k["rar"], n["rar"])
+
+st.subheader("Savings we can see")
+ui.note(k["savings"])
+ui_money.heading(t["programme"])
+ui.takeaway_table(report.did_table, "money_did", k["programme"], n["programme"])
+ui_money.did_charts(report)
+
+ui_money.external_context(report.external, n["external"])

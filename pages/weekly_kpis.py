@@ -4,7 +4,7 @@ anything really change?"
 
 import streamlit as st
 
-from dashboard import kpis, ui
+from dashboard import kpis, money_headline, ui
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
@@ -21,6 +21,12 @@ for heading, kind in ROWS:
     for col, tile in zip(st.columns(4), row, strict=False):
         with col:
             ui.kpi_tile(tile, report)
+
+st.subheader("In money")
+money = money_headline.build(ui.fetch, filters, ui.assumption_set())
+if money.withheld:
+    ui.note(money.withheld)
+ui.money_row(money.figures, money.symbol)
 
 st.subheader("13-week trends")
 cols = st.columns(2)

@@ -1,0 +1,64 @@
+"""Streamlit widgets of the "CX in money" page (``dashboard.value``); the page composes them.
+
+Every computed string is shown as literal text (``ui.plain``): no markdown, LaTeX or HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, ui
+from dashboard.money import MoneyFigure
+from dashboard.value import External, ValueReport
+
+
+def money_tiles(figs: Sequence[MoneyFigure], symbol: str, heading: str, note: str,
+                per_row: int = 4) -> None:
+    """A labelled row of money tiles (value, band, kind, set id, "How computed")."""
+    st.markdown(f"**{ui.plain(heading)}**")
+    figs = list(figs)
+    for start in range(0, len(figs), per_row):
+        for col, fig in zip(st.columns(per_row), figs[start:start + per_row], strict=False):
+            with col:
+                ui.money_tile(fig, symbol)
+    ui.note(note)
+
+
+def heading(text: str) -> None:
+    """A computed bold line (literal text)."""
+    st.markdown(f"**{ui.plain(text)}**")
+
+
+def how_computed(figs: Mapping[str, MoneyFigure], key: str, label: str) -> None:
+    """The "how computed" rows of one figure in an expander (nothing when it is missing)."""
+    fig = figs.get(key)
+    if fig is None:
+        return
+    with st.expander(label):
+        rows = fig.how_computed()
+        st.table(pd.DataFrame({"": list(rows.values())}, index=list(rows.keys())))
+
+
+def did_charts(report: ValueReport) -> None:
+    """The programme's three outcomes, programme segment against the others, side by side."""
+    p = report.programme
+    if p is None:
+        return
+    t = report.titles
+    for col, outcome in zip(st.columns(3), ("nps", "fcr", "cts"), strict=True):
+        with col:
+            fig = charts.did_chart(report.did_weekly(outcome), t[f"did_{outcome}"],
+                                   t[f"did_{outcome}_axis"], p.before_k, p.after_k)
+            st.plotly_chart(fig, key=f"money_did_{outcome}", config={"displaylogo": False})
+
+
+def external_context(items: Sequence[External], note: str) -> None:
+    """Published rules of thumb, quoted with source and year, kept apart from our figures."""
+    with st.expander("External context — not part of any total"):
+        ui.note(note)
+        table = pd.DataFrame([{"Claim (quoted)": e.claim, "Source": e.source, "Year": e.year,
+                               "How to read it": e.caveat} for e in items])
+        ui.table(table, "money_external")
