@@ -45,7 +45,7 @@ only by their levers). A one-at-a-time tornado swings each input between its P10
 the others at their medians.
 
 Every figure is *modelled*: a P10–P90 band naming the assumption set, the migration rule, φ
-and the horizon. Published rules of thumb live apart in ``EXTERNAL_CONTEXT`` and are never
+and the horizon. Published rules of thumb live apart in ``money.EXTERNAL_CONTEXT`` and are never
 added to a modelled total.
 
 Pure: no Streamlit, no SQL.
@@ -1014,73 +1014,6 @@ def method_note(result: SimResult) -> str:
             "cost to serve. FCR and self-service levers count contact cost only.")
 
 
-# --- external context (never added to a modelled figure) ------------------------------------------
-
-
-@dataclass(frozen=True)
-class ExternalClaim:
-    """A published rule of thumb, quoted with source and year (reference/methods.md §2.8–2.9,
-    §3.3)."""
-
-    source: str
-    year: int | None
-    quote: str
-    note: str
-    url: str = ""
-
-
-EXTERNAL_CONTEXT: tuple[ExternalClaim, ...] = (
-    ExternalClaim(
-        "Reichheld & Sasser, \"Zero Defections: Quality Comes to Services\", Harvard Business "
-        "Review", 1990,
-        "companies can boost profits by almost 100 % by retaining just 5 % more of their "
-        "customers",
-        "\"5 %\" means 5 percentage points of retention (e.g. 90 % → 95 %), i.e. halving "
-        "defections; the effect is the compounding arithmetic of lifetime value, not a measured "
-        "law. Context only, never a forecast."),
-    ExternalClaim(
-        "Reichheld, Bain & Company (\"Prescription for cutting costs\")", 2001,
-        "in financial services, a 5 % increase in customer retention produces more than a 25 % "
-        "increase in profit",
-        "The popular \"25 %–95 %\" range is a cross-industry spread from Bain's 1990s case work.",
-        "http://docplayer.net/29016-Prescription-for-cutting-costs.html"),
-    ExternalClaim(
-        "McKinsey & Company, \"The CEO guide to customer experience\", McKinsey Quarterly "
-        "(August)", 2016,
-        "achieve revenue gains of 5 to 10 percent, and reduce costs by 15 to 25 percent within "
-        "two or three years",
-        "Said of CX leaders; an external sanity range for a multi-year programme, not a target.",
-        "https://ja.scribd.com/document/362268690/The-CEO-guide-to-customer-experience-pdf"),
-    ExternalClaim(
-        "Source article of this dashboard (attributed to McKinsey)", None,
-        "15–20 % cost reduction",
-        "Not verified: we did not find this wording; the nearest verified figure is 15–25 % "
-        "(McKinsey, The CEO guide to customer experience, 2016). Quote that, attributed, as an "
-        "external benchmark, not as a target."),
-    ExternalClaim(
-        "SQM Group, call-centre best practices", None,
-        "a 1 % FCR improvement = $286,000 annual operational savings for the average centre",
-        "Benchmark for an average contact centre, not for this business; SQM add that reduced "
-        "customers at risk is \"typically a 5–10 times greater\" opportunity.",
-        "https://www.sqmgroup.com/call-center-best-practices/"),
-    ExternalClaim(
-        "Harvard Business Review (Gallo), widely repeated", 2014,
-        "acquiring a customer costs 5–25× more than retaining one",
-        "Context-free rule of thumb; show only beside our own numbers."),
-)
-
-
-def external_context_table() -> pd.DataFrame:
-    """The external claims as text rows (source, year, quote, note, link)."""
-    return pd.DataFrame({
-        "Source": [c.source for c in EXTERNAL_CONTEXT],
-        "Year": [str(c.year) if c.year else "undated" for c in EXTERNAL_CONTEXT],
-        "Exact wording": [f"\"{c.quote}\"" for c in EXTERNAL_CONTEXT],
-        "How to read it": [c.note for c in EXTERNAL_CONTEXT],
-        "Link": [c.url for c in EXTERNAL_CONTEXT],
-    })
-
-
 # --- scenarios in the app-owned store (``store`` is a dashboard.db.AppStore) --------------------
 
 SCENARIO_COLUMNS = ("scenario_name", "saved_at", "saved_by", "assumption_set_id", "levers",
@@ -1144,11 +1077,11 @@ def scenario_levers(scenarios: pd.DataFrame) -> dict[str, Levers]:
 
 
 __all__ = [
-    "DEFAULT_DRAWS", "DEFAULT_RULE", "DEFAULT_SEED", "EXTERNAL_CONTEXT", "ExternalClaim",
+    "DEFAULT_DRAWS", "DEFAULT_RULE", "DEFAULT_SEED",
     "Levers", "RULES", "SimResult", "SimulationError", "chart_titles", "cohort_sum",
     "compare_scenarios", "comparison_takeaway",
     "components_table", "components_takeaway", "delete_scenario", "distribution_takeaway",
-    "exceed_text", "external_context_table", "list_scenarios", "load_scenario", "method_note",
+    "exceed_text", "list_scenarios", "load_scenario", "method_note",
     "nps_point_value", "point_values", "point_values_takeaway", "point_values_title",
     "probability_text", "save_scenario", "scenario_levers", "simulate",
     "survival_sum", "tornado_takeaway",

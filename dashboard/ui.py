@@ -81,6 +81,18 @@ def assumption_set() -> AssumptionSet:
     return assumptions.load_set(app_store(), fetch("assumption_rows"), name)
 
 
+def external_context(key: str) -> None:
+    """Published rules of thumb with source, year and exact wording, kept apart from our
+    figures (``dashboard.money.EXTERNAL_CONTEXT``)."""
+    from dashboard.money import external_context_table
+
+    with st.expander("External context: published rules of thumb — not part of any total"):
+        note("Quoted with source, year and exact wording. These are other companies' numbers "
+             "from other times and industries: they are never added to our observed or "
+             "modelled figures, and they are not forecasts or targets.")
+        table(external_context_table(), key)
+
+
 def money_row(figures, symbol: str) -> None:
     """Money figures side by side (one ``money_tile`` each)."""
     figures = list(figures)

@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard import charts, ui
 from dashboard.money import MoneyFigure
-from dashboard.value import External, ValueReport
+from dashboard.value import ValueReport
 
 
 def money_tiles(figs: Sequence[MoneyFigure], symbol: str, heading: str, note: str,
@@ -53,12 +53,3 @@ def did_charts(report: ValueReport) -> None:
             fig = charts.did_chart(report.did_weekly(outcome), t[f"did_{outcome}"],
                                    t[f"did_{outcome}_axis"], p.before_k, p.after_k)
             st.plotly_chart(fig, key=f"money_did_{outcome}", config={"displaylogo": False})
-
-
-def external_context(items: Sequence[External], note: str) -> None:
-    """Published rules of thumb, quoted with source and year, kept apart from our figures."""
-    with st.expander("External context — not part of any total"):
-        ui.note(note)
-        table = pd.DataFrame([{"Claim (quoted)": e.claim, "Source": e.source, "Year": e.year,
-                               "How to read it": e.caveat} for e in items])
-        ui.table(table, "money_external")

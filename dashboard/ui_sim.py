@@ -185,12 +185,3 @@ def scenario_panel(levers: sim.Levers, set_id: str, segments: tuple[str, ...]) -
         kind, text = flash
         (st.success if kind == "success" else st.error)(ui.plain(text))
     return saved
-
-
-def external_context() -> None:
-    """Published rules of thumb with source, year and exact wording, apart from our figures."""
-    with st.expander("External context: published rules of thumb (not our figures)"):
-        ui.note("Quoted with source, year and exact wording. These are other companies' "
-                "numbers from other times and industries: they are never added to the "
-                "modelled figures above and are not targets.")
-        ui.table(sim.external_context_table(), "sim_external")

@@ -71,35 +71,6 @@ OUTCOME_LABELS = {
 _MINUS = "−"
 
 
-# --- external context (methods §2.8, §2.9): quoted, never added to our figures ---------------
-
-
-@dataclass(frozen=True)
-class External:
-    """A published rule of thumb, quoted with its source and year."""
-
-    claim: str
-    source: str
-    year: str
-    caveat: str
-
-
-EXTERNAL: tuple[External, ...] = (
-    External("Companies can boost profits by almost 100% by retaining just 5% more of their "
-             "customers.", "Reichheld & Sasser, \"Zero Defections\", Harvard Business Review",
-             "1990", "Bain case work of the 1990s; '5%' means 5 percentage points of retention "
-             "(halving defection), not a measured law."),
-    External("In financial services, a 5% increase in customer retention produces more than a "
-             "25% increase in profit.", "Reichheld, Bain & Company", "2001",
-             "The popular '25–95%' range is a cross-industry spread of case studies."),
-    External("CX leaders achieve revenue gains of 5 to 10 percent, and reduce costs by 15 to 25 "
-             "percent within two or three years.",
-             "McKinsey Quarterly, \"The CEO guide to customer experience\"", "2016",
-             "A multi-year benchmark for transformations, not a per-quarter expectation or a "
-             "target."),
-)
-
-
 # --- the finance inputs of a set ----------------------------------------------------------
 
 
@@ -968,7 +939,6 @@ class ValueReport:
     takeaways: dict[str, str]
     titles: dict[str, str]
     notes: dict[str, str]
-    external: tuple[External, ...] = EXTERNAL
     queries: tuple[str, ...] = ("money_category_outcomes", "money_category_contacts",
                                 "cost_channel_weekly", "value_segment_weekly",
                                 "kpi_survey_weekly", "weeks_available")

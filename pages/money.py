@@ -44,4 +44,4 @@ ui_money.heading(t["programme"])
 ui.takeaway_table(report.did_table, "money_did", k["programme"], n["programme"])
 ui_money.did_charts(report)
 
-ui_money.external_context(report.external, n["external"])
+ui.external_context("money_external")

@@ -66,4 +66,4 @@ if scenarios:
 else:
     ui.note(sim.comparison_takeaway(0, aset.id))
 
-ui_sim.external_context()
+ui.external_context("sim_external")

@@ -18,13 +18,22 @@ def app(demo_db, monkeypatch):
     return at
 
 
+KPI_LABELS = {m.label for m in REGISTRY.values()}
+
+
+def _kpi_metrics(at: AppTest):
+    """The KPI tiles (the money row below them is tested in test_money_headline.py)."""
+    return [m for m in at.metric if m.label.removesuffix(" · low base") in KPI_LABELS]
+
+
 def shown(at: AppTest) -> dict[str, str]:
-    return {m.label.removesuffix(" · low base"): m.value for m in at.metric}
+    return {m.label.removesuffix(" · low base"): m.value for m in _kpi_metrics(at)}
 
 
 def arrows(at: AppTest) -> dict[str, bool]:
     """Which tiles draw an arrow (proto direction NONE = 2 means no arrow)."""
-    return {m.label.removesuffix(" · low base"): m.proto.direction != 2 for m in at.metric}
+    return {m.label.removesuffix(" · low base"): m.proto.direction != 2
+            for m in _kpi_metrics(at)}
 
 
 def significant(doc: dict) -> dict[str, bool]:

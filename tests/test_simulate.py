@@ -499,8 +499,8 @@ def test_comparison_resimulates_each_scenario(demo_inputs):
 
 
 def test_external_context_is_quoted_and_apart():
-    t = sim.external_context_table()
-    assert len(t) == len(sim.EXTERNAL_CONTEXT) >= 4
+    t = money.external_context_table()
+    assert len(t) == len(money.EXTERNAL_CONTEXT) >= 4
     text = " ".join(t["Exact wording"])
     assert "companies can boost profits by almost 100 % by retaining just 5 % more" in text
     assert "reduce costs by 15 to 25 percent within two or three years" in text
