@@ -87,9 +87,9 @@ def external_context(key: str) -> None:
     from dashboard.money import external_context_table
 
     with st.expander("External context: published rules of thumb — not part of any total"):
-        note("Quoted with source, year and exact wording. These are other companies' numbers "
-             "from other times and industries: they are never added to our observed or "
-             "modelled figures, and they are not forecasts or targets.")
+        note("Not part of any total. Quoted with source, year and exact wording: other "
+             "companies' numbers from other times and industries, never added to our observed "
+             "or modelled figures, and not forecasts or targets.")
         table(external_context_table(), key)
 
 

@@ -83,7 +83,9 @@ def test_tiles_chart_filter_change_and_screenshot(page, demo_db):
     url = f"duckdb:///{demo_db}"
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
-    assert page.locator('[data-testid="stMetric"]').count() == 7
+    # seven KPI tiles, then the money row: revenue at risk, savings, one NPS point per segment
+    assert page.locator('[data-testid="stMetric"]').count() == 7 + 2 + 3
+    assert page.locator('[data-testid="stMetric"]').nth(7).get_by_text("Revenue at risk").count()
     assert page.locator(".js-plotly-plot").count() == 7
     doc = kpis_json(url)
     assert tile_value(page, "NPS") == format_value(doc["kpis"]["nps"]["value"], "score")
