@@ -176,11 +176,8 @@ class AssumptionSet:
 
     def in_force(self, week_start: date) -> dict[str, float | str]:
         """Every key's value in force in the week starting ``week_start`` (parsed)."""
-        r = self.rows[self.rows["valid_from"] <= week_start]
-        r = r.sort_values(["assumption_key", "valid_from", "_order"])
-        latest = r.groupby("assumption_key", sort=True).tail(1)
         out: dict[str, float | str] = {}
-        for row in latest.itertuples(index=False):
+        for row in self.table(week_start).itertuples(index=False):
             try:
                 out[row.assumption_key] = parse_value(row.assumption_key, row.value_text)
             except AssumptionError:
@@ -188,7 +185,8 @@ class AssumptionSet:
         return out
 
     def table(self, week_start: date) -> pd.DataFrame:
-        """The values in force in a week with unit, description, valid_from and source."""
+        """The values in force in a week with unit, description, valid_from and source: per key
+        the latest valid_from on or before the week, an edit winning over the published row."""
         r = self.rows[self.rows["valid_from"] <= week_start]
         r = r.sort_values(["assumption_key", "valid_from", "_order"])
         latest = r.groupby("assumption_key", sort=True).tail(1)
@@ -272,20 +270,25 @@ def record_change(store, current: AssumptionSet, key: str, new_text: str,
     weeks = sorted({d for d in trial.rows["valid_from"] if d >= effective_from} | {effective_from})
     for wk in weeks:
         check_together(trial.in_force(wk))
-    text = f"{value:g}" if isinstance(value, float) else value
-    if current.name != PUBLISHED and current.name not in set_names(store):
-        create_set(store, current.name, who=who)
-    elif current.name == PUBLISHED and PUBLISHED not in set(store.read("store_sets")["set_name"]):
-        store.write(("store_create_set", {"set_name": PUBLISHED, "based_on": "warehouse",
-                                          "created_at": _now(), "created_by": who or "unknown",
-                                          "description": "edits over the warehouse values"}))
-    store.write(("store_record_change", {
+    steps = []
+    if current.name not in set(store.read("store_sets")["set_name"]):
+        # the first edit of a set the store does not know yet (the published set) records it
+        steps.append(("store_create_set", {
+            "set_name": current.name, "based_on": "warehouse" if current.name == PUBLISHED
+            else PUBLISHED, "created_at": _now(), "created_by": who or "unknown",
+            "description": "edits over the warehouse values"}))
+    steps.append(("store_record_change", {
         "set_name": current.name, "assumption_key": key,
         "effective_from": effective_from.isoformat(),
-        "old_value": None if old is None else (f"{old:g}" if isinstance(old, float) else old),
-        "new_value": text, "changed_at": _now(), "changed_by": who or "unknown",
-        "reason": reason}))
+        "old_value": None if old is None else _text(old), "new_value": _text(value),
+        "changed_at": _now(), "changed_by": who or "unknown", "reason": reason}))
+    store.write(*steps)
     return load_set(store, published, current.name)
+
+
+def _text(value: float | str) -> str:
+    """A parsed value as the store keeps it (numbers without trailing zeros)."""
+    return f"{value:g}" if isinstance(value, float) else value
 
 
 def _changes_of(s: AssumptionSet) -> pd.DataFrame:

@@ -276,10 +276,9 @@ def clv(margin: np.ndarray | float, retention: np.ndarray | float, discount: flo
         out = m * r / (1.0 + discount - r)
     else:
         q = r / (1.0 + discount)
-        out = m * np.where(np.isclose(q, 1.0), horizon_years,
-                           q * (1.0 - q**horizon_years) / np.where(np.isclose(q, 1.0), 1.0,
-                                                                   1.0 - q))
-        out = out if np.ndim(out) else float(out)
+        one = np.isclose(q, 1.0)
+        out = m * np.where(one, horizon_years,
+                           q * (1.0 - q**horizon_years) / np.where(one, 1.0, 1.0 - q))
     return out if np.ndim(out) else float(out)
 
 

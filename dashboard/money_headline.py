@@ -9,7 +9,7 @@ horizon). The same code serves the page and the CLI.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from dashboard import money, simulate, value
@@ -87,7 +87,7 @@ def build(fetch: Fetch, filters: Filters, aset: AssumptionSet) -> MoneyHeadline:
     segments = sorted(str(s) for s in est["segment"].unique() if s != ALL)
     short = value.window_shortfall(fetch, inputs)
     if short:
-        rar = replace(rar, value=float("nan"), low=None, high=None, inputs=(), note=short)
+        rar = value.withhold(rar, short)
         points: dict[str, MoneyFigure] = {}
     else:
         points = {seg: simulate.nps_point_value(est, inputs, seg) for seg in segments}

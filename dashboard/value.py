@@ -1149,6 +1149,11 @@ def _takeaways(r: dict, fin: Finance, filters: Filters) -> dict[str, str]:
     return out
 
 
+def withhold(fig: MoneyFigure, reason: str) -> MoneyFigure:
+    """The figure with its value, band and inputs withheld, and the reason as its note."""
+    return replace(fig, value=float("nan"), low=None, high=None, inputs=(), note=reason)
+
+
 def window_shortfall(fetch: Fetch, inputs: Inputs) -> str:
     """Why the year-based figures are withheld ('' when they are not): a trailing year that
     starts before the data (or without a quarter of answers and complaints before it) would
@@ -1185,8 +1190,7 @@ def build_report(fetch: Fetch, filters: Filters, aset: AssumptionSet, draws: int
     short = window_shortfall(fetch, inputs)
     if short:
         for f in (rar, *move_figs.values(), comp_mod, comp_obs):
-            figures[f.key] = replace(f, value=float("nan"), low=None, high=None, inputs=(),
-                                     note=short)
+            figures[f.key] = withhold(f, short)
         clv, categories, rar_rows = clv.iloc[:0], categories.iloc[:0], rar_rows.iloc[:0]
         clv_figs, risk, rate, comp, coverage = {}, None, None, None, float("nan")
     parts = {"clv": clv, "categories": categories, "risk_ratio": risk, "rate_ratio": rate,
