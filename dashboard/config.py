@@ -41,3 +41,15 @@ def app_store_url() -> str:
     if url:
         return url
     return f"sqlite:///{DEFAULT_STORE_PATH}"
+
+
+def pack_template_path() -> Path:
+    """The board pack's template (logo, colours, fonts): `CX_PACK_TEMPLATE`, else the shipped
+    `data/pack_template.toml`."""
+    return Path(os.environ.get("CX_PACK_TEMPLATE") or DATA_DIR / "pack_template.toml")
+
+
+def secrets_path() -> Path:
+    """Streamlit's secrets file (SMTP settings for the headless pack): `CX_SECRETS_FILE`, else
+    `.streamlit/secrets.toml` (git-ignored)."""
+    return Path(os.environ.get("CX_SECRETS_FILE") or ROOT / ".streamlit" / "secrets.toml")

@@ -220,3 +220,29 @@ def build_report(fetch: Fetch, filters: Filters) -> KpiReport:
     trends = {m.name: _trend(m, inputs) for m in METRICS}
     return KpiReport(filters, tiles_t, trends, headline(tiles_t, filters, symbol),
                      assumptions, symbol)
+
+
+def tile_caption(t: Tile, symbol: str) -> str:
+    """The base and interval line of a tile (or why it is withheld)."""
+    cur, m = t.current, t.metric
+    if cur.status == "withheld":
+        return f"Insufficient base (n = {cur.n:,}; at least 30 needed)"
+    parts = [f"n = {cur.n:,}",
+             f"95% CI {format_value(cur.ci_low, m.fmt, symbol)} – "
+             f"{format_value(cur.ci_high, m.fmt, symbol)}"]
+    if "mean" in cur.detail:
+        parts.append(f"mean {cur.detail['mean']:.2f}")
+    if "share_easy_pct" in cur.detail:
+        parts.append(f"{cur.detail['share_easy_pct']:.1f}% easy (5–7)")
+    return " · ".join(parts)
+
+
+def verdict(t: Tile, filters: Filters) -> str:
+    """Real change or noise: the verdict on a tile's change against the comparison week."""
+    if t.delta is None:
+        return f"No comparison: {filters.compare_week} has no usable base."
+    if t.current.status == "low_base" or t.previous.status == "low_base":
+        return "Low base (n < 100): change not judged."
+    if t.significant:
+        return "Real change (significant after correction)."
+    return "Within noise (not significant after correction)."

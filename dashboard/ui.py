@@ -131,30 +131,6 @@ def current_filters(cat: Catalog) -> Filters:
     )
 
 
-def _tile_caption(t: Tile, symbol: str) -> str:
-    cur, m = t.current, t.metric
-    if cur.status == "withheld":
-        return f"Insufficient base (n = {cur.n:,}; at least 30 needed)"
-    parts = [f"n = {cur.n:,}",
-             f"95% CI {format_value(cur.ci_low, m.fmt, symbol)} – "
-             f"{format_value(cur.ci_high, m.fmt, symbol)}"]
-    if "mean" in cur.detail:
-        parts.append(f"mean {cur.detail['mean']:.2f}")
-    if "share_easy_pct" in cur.detail:
-        parts.append(f"{cur.detail['share_easy_pct']:.1f}% easy (5–7)")
-    return " · ".join(parts)
-
-
-def _verdict(t: Tile, filters: Filters) -> str:
-    if t.delta is None:
-        return f"No comparison: {filters.compare_week} has no usable base."
-    if t.current.status == "low_base" or t.previous.status == "low_base":
-        return "Low base (n < 100): change not judged."
-    if t.significant:
-        return "Real change (significant after correction)."
-    return "Within noise (not significant after correction)."
-
-
 def kpi_tile(t: Tile, report: KpiReport) -> None:
     """One KPI tile: value, n and interval, change (arrow only if significant), target, popover."""
     m, sym, f = t.metric, report.currency_symbol, report.filters
@@ -165,9 +141,9 @@ def kpi_tile(t: Tile, report: KpiReport) -> None:
         st.metric(label, format_value(t.current.value, m.fmt, sym), delta=delta,
                   delta_color=color, delta_arrow="auto" if t.significant else "off",
                   help=m.definition)
-        st.caption(_tile_caption(t, sym))
+        st.caption(kpis.tile_caption(t, sym))
         st.caption(f"vs {f.compare_label} ({format_value(t.previous.value, m.fmt, sym)}): "
-                   f"{_verdict(t, f)}")
+                   f"{kpis.verdict(t, f)}")
         if t.target is not None:
             met = {True: "met", False: "missed", None: "—"}[t.target_met]
             st.caption(f"Target {format_value(t.target, m.fmt, sym)}: {met}")
