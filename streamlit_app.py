@@ -23,6 +23,8 @@ pages = [
             url_path="cx-in-money"),
     st.Page("pages/simulator.py", title="Impact simulator", icon=":material/tune:",
             url_path="impact-simulator"),
+    st.Page("pages/board_pack.py", title="Board pack", icon=":material/slideshow:",
+            url_path="board-pack"),
     st.Page("pages/assumptions.py", title="Assumptions", icon=":material/rule_settings:",
             url_path="finance-assumptions"),
 ]

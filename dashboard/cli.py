@@ -85,20 +85,29 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     return 0
 
 
+def _assumption_set(args: argparse.Namespace, fetch):
+    """The assumption set named by ``--set`` from the store of ``--store-url`` (FilterError
+    naming the known sets when it does not exist)."""
+    from dashboard import assumptions, db
+    from dashboard.filters import FilterError
+
+    store = db.AppStore(args.store_url)
+    if args.set not in assumptions.set_names(store):
+        raise FilterError(f"unknown assumption set {args.set!r}: known are "
+                          f"{', '.join(assumptions.set_names(store))}")
+    return assumptions.load_set(store, fetch("assumption_rows"), args.set)
+
+
 def cmd_money(args: argparse.Namespace) -> int:
     """Print the money headline (revenue at risk, savings, value of an NPS point by segment)
     for a week, filters and assumption set: the same code as the Weekly KPIs page."""
-    from dashboard import assumptions, db, money_headline
+    from dashboard import db, money_headline
     from dashboard.filters import FilterError
     from dashboard.money import band_text
 
     try:
         fetch, filters = _selection(args)
-        store = db.AppStore(args.store_url)
-        if args.set not in assumptions.set_names(store):
-            raise FilterError(f"unknown assumption set {args.set!r}: known are "
-                              f"{', '.join(assumptions.set_names(store))}")
-        aset = assumptions.load_set(store, fetch("assumption_rows"), args.set)
+        aset = _assumption_set(args, fetch)
     except (FilterError, db.WarehouseMissing) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -113,6 +122,71 @@ def cmd_money(args: argparse.Namespace) -> int:
         print(f"  {head.withheld}")
     for f in head.figures:
         print(f"  {f.label:<34} {band_text(f, sym):<44} {f.unit} [{f.kind}]")
+    return 0
+
+
+def cmd_pack(args: argparse.Namespace) -> int:
+    """Build the board pack with no browser session: files written all or nothing, a one-line
+    summary on stdout, e-mailed when SMTP settings are in the secrets file. Exit status 0 done,
+    1 build/write failed (nothing left behind), 2 bad arguments, 3 files written but the
+    e-mail failed."""
+    from dashboard import db, exhibits, export, mail, pack
+    from dashboard.filters import FilterError
+
+    if args.list:
+        for title, keys in exhibits.PAGE_KEYS.items():
+            print(f"{title}: {', '.join(keys)}")
+        return 0
+    try:
+        formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+        bad = [f for f in formats if f not in pack.FORMATS]
+        if bad or not formats:
+            raise FilterError(f"--format: unknown {', '.join(bad) or '(empty)'}; choose from "
+                              f"{', '.join(pack.FORMATS)}")
+        fetch, filters = _selection(args)
+        aset = _assumption_set(args, fetch)
+        template = pack.Template.load(args.template)
+        settings = None if args.no_email else mail.smtp_settings()
+        keys = tuple(k.strip() for k in (args.charts or "").split(",") if k.strip())
+        pages = tuple(p.strip() for p in (args.pages or "").split(",") if p.strip())
+        unknown = [p for p in pages if p not in exhibits.PAGES]
+        if unknown:
+            raise FilterError(f"--pages: unknown {', '.join(unknown)}; known are "
+                              f"{', '.join(exhibits.PAGES)}")
+        if not keys and not pages:
+            keys = exhibits.EXECUTIVE
+        chosen = exhibits.Catalogue(fetch, filters, aset).select(keys, pages)
+    except (FilterError, db.WarehouseMissing, pack.PackError, mail.MailError,
+            KeyError) as exc:
+        print(f"error: {str(exc).strip(chr(39))}", file=sys.stderr)
+        return 2
+    try:
+        built = pack.build(chosen, export.Context(filters, aset.id), aset, formats, template,
+                           progress=None if args.quiet else
+                           lambda d, t, label: _progress(f"{d}/{t} {label}"))
+        pack.write(built, args.out)
+    except Exception as exc:  # noqa: BLE001 - a scheduler needs one line and a status
+        print(f"pack failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        export.Renderer.stop()
+    line = built.summary()
+    if settings is not None:
+        try:
+            mail.send(settings, f"CX Ledger board pack {filters.week}",
+                      f"{line}\n\n{export.Context(filters, aset.id).source_line()}",
+                      [(p.name, p.read_bytes(), pack.MIME[p.suffix[1:]])
+                       for p in built.written])
+        except mail.MailError as exc:
+            print(f"{line}; {exc}", file=sys.stderr)
+            return 3
+        line += f"; e-mailed to {', '.join(settings.to)}"
+    if args.json:
+        print(json.dumps({"summary": line, "files": [str(p) for p in built.written],
+                          "charts": [e.key for e in built.exhibits],
+                          "seconds": round(built.seconds, 2)}, ensure_ascii=False))
+    else:
+        print(line)
     return 0
 
 
@@ -156,6 +230,25 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--store-url", default=None,
                    help="app-owned store URL (default CX_APP_STORE_URL)")
     m.set_defaults(func=cmd_money)
+
+    pk = sub.add_parser("pack", help="build the board pack (PPTX/PDF/XLSX) with no browser "
+                                     "session; e-mail it when SMTP secrets are present")
+    _selection_args(pk)
+    pk.add_argument("--compare", choices=["previous", "4w", "52w"], default="previous")
+    pk.add_argument("--format", default="pptx,pdf,xlsx", help="comma-separated: pptx,pdf,xlsx")
+    pk.add_argument("--out", default="packs", help="directory for the files (default packs/)")
+    pk.add_argument("--charts", help="comma-separated chart keys (default: the executive set; "
+                                     "--list shows them)")
+    pk.add_argument("--pages", help="comma-separated page titles: every chart of those pages")
+    pk.add_argument("--set", default="published", help="assumption set name")
+    pk.add_argument("--store-url", default=None,
+                    help="app-owned store URL (default CX_APP_STORE_URL)")
+    pk.add_argument("--template", default=None,
+                    help="pack template TOML (default CX_PACK_TEMPLATE or the shipped one)")
+    pk.add_argument("--no-email", action="store_true", help="never e-mail, even with SMTP set")
+    pk.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    pk.add_argument("--list", action="store_true", help="list the chart keys and exit")
+    pk.set_defaults(func=cmd_pack)
 
     b = sub.add_parser("bench", help="print benchmark figures")
     b.add_argument("--customers", type=int, nargs="+", default=[50_000])

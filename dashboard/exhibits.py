@@ -466,6 +466,29 @@ PAGES: Mapping[str, Builder] = {
     "CX in money": _money, "Impact simulator": _simulator,
 }
 
+#: A short name of every chart for pickers (the charts' own titles carry week and scope).
+LABELS: Mapping[str, str] = {
+    "trend_nps": "NPS trend", "trend_csat": "CSAT trend", "trend_ces": "CES trend",
+    "trend_complaint_rate": "Complaint rate trend", "trend_churn_rate_4w": "Churn rate trend",
+    "trend_cost_to_serve": "Cost to serve trend", "trend_revenue": "Revenue trend",
+    "sat_trend": "Score trend by group", "sat_mix": "NPS mix", "sat_distribution":
+    "Score distribution", "sat_gap": "Expectation gap by touchpoint",
+    "cmp_volume": "Complaint volume and rate", "cmp_pareto": "Complaint categories (Pareto)",
+    "cmp_severity": "Severity mix", "cmp_resolution": "Time to resolution",
+    "cmp_backlog": "Open backlog by age", "cmp_recovery_retention": "Recovery: retention",
+    "cmp_recovery_nps": "Recovery: next NPS", "cmp_compensation": "Compensation",
+    "cts_channels": "Contacts and cost by channel", "cts_segments": "Cost to serve by segment",
+    "cts_mix": "Channel mix over time", "cts_repeat_channels": "Repeat contacts by channel",
+    "cts_repeat_trend": "Repeat-contact trend", "cts_waterfall": "Savings waterfall",
+    "churn_monthly": "Monthly churn by segment", "churn_monthly_revenue":
+    "Revenue-weighted churn", "churn_cohorts": "Cohort retention", "churn_km_nps":
+    "Survival by NPS category", "churn_km_complaint": "Survival by open complaint",
+    "churn_revenue_lost": "Revenue lost to churn", "cmp_ranking_chart": "Segment ranking",
+    "cmp_trend": "Segment trend", "money_clv_chart": "Lifetime value by segment",
+    "money_did_nps": "Programme: NPS", "money_did_fcr": "Programme: first-contact resolution",
+    "money_did_cts": "Programme: cost to serve", "sim_point_values": "Value of one NPS point",
+}
+
 #: The executive set: the default pack (ten charts across six pages).
 EXECUTIVE: tuple[str, ...] = (
     "trend_nps", "trend_csat", "trend_complaint_rate", "trend_cost_to_serve", "sat_gap",

@@ -10,8 +10,9 @@ import re
 import pandas as pd
 import streamlit as st
 
-from dashboard import assumptions, charts, compare, config, db, kpis, satisfaction
+from dashboard import assumptions, compare, config, db, export, kpis, satisfaction
 from dashboard.assumptions import AssumptionSet
+from dashboard.exhibits import Exhibit
 from dashboard.filters import COMPARISONS, Filters
 from dashboard.kpis import Catalog, KpiReport, Tile
 from dashboard.metrics import REGISTRY, format_delta, format_value
@@ -171,14 +172,6 @@ def how_computed(t: Tile, report: KpiReport) -> None:
     st.table(pd.DataFrame({"": list(rows.values())}, index=list(rows.keys())))
 
 
-def trend(t: Tile, report: KpiReport) -> None:
-    """The 13-week trend chart of one metric (interval band on survey metrics)."""
-    m = t.metric
-    fig = charts.trend_chart(report.trends[m.name], f"{m.label} — 13 weeks", m.unit,
-                             target=t.target, band=m.kind == "survey")
-    st.plotly_chart(fig, key=f"trend_{m.name}", config={"displaylogo": False})
-
-
 def page_header(title: str, question: str, filters: Filters) -> None:
     """The page title, its leadership question as subtitle, and the active period and filters."""
     st.title(title)
@@ -187,16 +180,54 @@ def page_header(title: str, question: str, filters: Filters) -> None:
                f"{filters.describe()}")
 
 
-def chart(fig, key: str, takeaway: str) -> None:
-    """A plotly figure with its computed one-line takeaway underneath (plain text, never HTML)."""
-    st.plotly_chart(fig, key=key, config={"displaylogo": False})
-    st.caption(takeaway)
+def export_context() -> export.Context:
+    """Period, filters and assumption set of every export made in this run."""
+    return export.Context(current_filters(catalog()), assumption_set().id)
 
 
-def table(df: pd.DataFrame, key: str, column_config: dict | None = None) -> None:
-    """A data table; cells are rendered as text (customer text is never interpreted as HTML)."""
+def _downloads(items, key: str) -> None:
+    """A row of small download buttons: (label, file name, mime, callable making the bytes).
+    The bytes are made on click (deferred), and the click does not rerun the page."""
+    with st.container(horizontal=True, gap="small", key=f"dl_{key}"):
+        for label, name, mime, make in items:
+            st.download_button(label, make, file_name=name, mime=mime, key=f"dl_{key}_{label}",
+                               on_click="ignore", type="tertiary",
+                               icon=":material/download:", help=f"Download {name}")
+
+
+def exhibit(ex: Exhibit, ctx: export.Context | None = None) -> None:
+    """A chart, its computed takeaway (literal text) and its downloads: PNG (2560 × 1440) and
+    SVG carrying title, period, filters, n, band and source; the data behind it as CSV."""
+    ctx = ctx or export_context()
+    st.plotly_chart(ex.fig, key=ex.key, config={"displaylogo": False})
+    st.caption(plain(ex.takeaway))
+    name = ex.title
+    _downloads([
+        ("PNG", export.file_name(name, ctx.filters, "png"), export.FORMATS["png"],
+         lambda: export.image(ex, ctx, "png")),
+        ("SVG", export.file_name(name, ctx.filters, "svg"), export.FORMATS["svg"],
+         lambda: export.image(ex, ctx, "svg")),
+        ("CSV", export.file_name(name, ctx.filters, "csv"), export.CSV_MIME,
+         lambda: export.csv_bytes(ex.export_data(), ex.customer_list)),
+    ], ex.key)
+
+
+def table(df: pd.DataFrame, key: str, column_config: dict | None = None,
+          customer_list: bool = False) -> None:
+    """A data table; cells are rendered as text (customer text is never interpreted as HTML).
+    Downloads: CSV and XLSX named after the table, the week and the filters (customer ids
+    only when the table is a customer list)."""
     st.dataframe(df, key=key, hide_index=True, column_config=column_config,
                  width="stretch")
+    ctx = export_context()
+    name = key.replace("_", " ")
+    header = (name, ctx.scope_line(), ctx.source_line())
+    _downloads([
+        ("CSV", export.file_name(name, ctx.filters, "csv"), export.CSV_MIME,
+         lambda: export.csv_bytes(df, customer_list)),
+        ("XLSX", export.file_name(name, ctx.filters, "xlsx"), export.XLSX_MIME,
+         lambda: export.xlsx_bytes(df, name, header, customer_list)),
+    ], key)
 
 
 # --- Segment comparison page (dashboard/compare.py) ---
@@ -246,18 +277,18 @@ def compare_controls(options: dict[str, tuple[str, ...]]) -> compare.Selection |
 
 
 def takeaway_table(df: pd.DataFrame, key: str, takeaway: str,
-                   footnote: str | None = None) -> None:
+                   footnote: str | None = None, customer_list: bool = False) -> None:
     """A text table (first column pinned), then its computed takeaway and an optional footnote
     as literal captions."""
     first = df.columns[0] if len(df.columns) else None
     pinned = {first: st.column_config.TextColumn(pinned=True)} if first else None
-    table(df, key, pinned)
+    table(df, key, pinned, customer_list)
     st.caption(plain(takeaway))
     if footnote:
         st.caption(plain(footnote))
 
 
-def compare_ranking(report: compare.CompareReport) -> None:
+def compare_ranking(report: compare.CompareReport, ex: dict[str, Exhibit]) -> None:
     """The ranking of every group of the dimension on the KPI: table and interval chart."""
     if not report.metric_applies:
         st.caption(plain(report.ranking_takeaway))
@@ -266,19 +297,15 @@ def compare_ranking(report: compare.CompareReport) -> None:
     with left:
         takeaway_table(report.ranking_table(), "cmp_ranking", report.ranking_takeaway)
     with right:
-        fig = charts.ranking_chart(report.ranking, report.ranking_title, report.metric.unit,
-                                   highlight=report.selection.groups)
-        st.plotly_chart(fig, key="cmp_ranking_chart", config={"displaylogo": False})
+        exhibit(ex["cmp_ranking_chart"])
 
 
-def compare_trend(report: compare.CompareReport) -> None:
+def compare_trend(report: compare.CompareReport, ex: dict[str, Exhibit]) -> None:
     """The KPI's weekly trend for the compared groups (bands on survey scores) and takeaway."""
     if report.metric_applies:
-        m = report.metric
-        fig = charts.group_trend_chart(report.trend, report.trend_title, m.unit,
-                                       band=m.kind == "survey")
-        st.plotly_chart(fig, key="cmp_trend", config={"displaylogo": False})
-    st.caption(plain(report.trend_takeaway))
+        exhibit(ex["cmp_trend"])
+    else:
+        st.caption(plain(report.trend_takeaway))
 
 
 def note(text: str) -> None:
@@ -300,12 +327,6 @@ def stat_tiles(tiles) -> None:
         with col, st.container(border=True):
             st.metric(t.label, t.value, help=t.help)
             st.caption(plain(t.caption))
-
-
-def figure(fig, key: str, takeaway: str) -> None:
-    """A plotly figure with its computed takeaway as a literal caption (no markdown, no LaTeX)."""
-    st.plotly_chart(fig, key=key, config={"displaylogo": False})
-    st.caption(plain(takeaway))
 
 
 def savings_controls(options, chosen: str | None, labels: dict[str, str],

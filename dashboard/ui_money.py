@@ -10,9 +10,9 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, ui
+from dashboard import ui
+from dashboard.exhibits import Exhibit
 from dashboard.money import MoneyFigure
-from dashboard.value import ValueReport
 
 
 def money_tiles(figs: Sequence[MoneyFigure], symbol: str, heading: str, note: str,
@@ -42,14 +42,12 @@ def how_computed(figs: Mapping[str, MoneyFigure], key: str, label: str) -> None:
         st.table(pd.DataFrame({"": list(rows.values())}, index=list(rows.keys())))
 
 
-def did_charts(report: ValueReport) -> None:
-    """The programme's three outcomes, programme segment against the others, side by side."""
-    p = report.programme
-    if p is None:
+def did_charts(ex: Mapping[str, Exhibit]) -> None:
+    """The programme's three outcomes, programme segment against the others, side by side
+    (nothing when the selection has no programme)."""
+    keys = [k for k in ("money_did_nps", "money_did_fcr", "money_did_cts") if k in ex]
+    if not keys:
         return
-    t = report.titles
-    for col, outcome in zip(st.columns(3), ("nps", "fcr", "cts"), strict=True):
+    for col, key in zip(st.columns(len(keys)), keys, strict=True):
         with col:
-            fig = charts.did_chart(report.did_weekly(outcome), t[f"did_{outcome}"],
-                                   t[f"did_{outcome}_axis"], p.before_k, p.after_k)
-            st.plotly_chart(fig, key=f"money_did_{outcome}", config={"displaylogo": False})
+            ui.exhibit(ex[key])

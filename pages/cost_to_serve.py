@@ -7,13 +7,14 @@ against a baseline quarter split into volume, channel-mix and unit-cost effects.
 
 import streamlit as st
 
-from dashboard import charts, cost, ui
+from dashboard import cost, exhibits, ui
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
 report = cost.build_report(ui.fetch, filters, baseline_week=ui.session_value("cts_baseline"),
                            basis=ui.session_value("cts_basis"))
-t, k = report.titles, report.takeaways
+t = report.titles
+ex = exhibits.cost_exhibits(report)
 
 ui.page_header("Cost to serve", "What does serving customers cost, and where are the savings?",
                filters)
@@ -22,38 +23,30 @@ ui.stat_tiles(report.tiles)
 st.subheader("Where the cost goes")
 left, right = st.columns(2)
 with left:
-    ui.figure(charts.contact_cost_share_chart(report.channel_week, t["channels"]),
-              "cts_channels", k["channels"])
+    ui.exhibit(ex["cts_channels"])
 with right:
-    ui.figure(charts.estimate_bar_chart(report.segments, "segment", t["segments"],
-                                        t["segments_axis"]),
-              "cts_segments", k["segments"])
+    ui.exhibit(ex["cts_segments"])
 ui.table(report.channel_table, "cts_channel_table")
 ui.table(report.segment_table, "cts_segment_table")
 ui.note(t["unit_costs"])
 ui.table(report.unit_costs, "cts_unit_costs")
 
 st.subheader("The digital migration")
-ui.figure(charts.channel_mix_chart(report.mix, t["mix"], report.launch_week), "cts_mix",
-          k["mix"])
+ui.exhibit(ex["cts_mix"])
 
 st.subheader("Repeat-contact waste")
 left, right = st.columns(2)
 with left:
-    ui.figure(charts.estimate_bar_chart(report.repeat_channels, "label", t["repeat_channels"],
-                                        "% of contacts"),
-              "cts_repeat_channels", k["repeat_channels"])
+    ui.exhibit(ex["cts_repeat_channels"])
 with right:
-    ui.figure(charts.trend_chart(report.repeat_trend, t["repeat_trend"], "% of contacts"),
-              "cts_repeat_trend", k["repeat_trend"])
+    ui.exhibit(ex["cts_repeat_trend"])
 
 st.subheader("Savings against a baseline")
 ui.savings_controls(report.baseline_options, report.baseline_week, report.baseline_labels,
                     cost.BASES, report.basis)
 if report.savings is None:
-    ui.note(k["savings"])
+    ui.note(report.takeaways["savings"])
 else:
-    ui.figure(charts.savings_waterfall(report.waterfall, t["savings"], report.savings_unit),
-              "cts_waterfall", k["savings"])
+    ui.exhibit(ex["cts_waterfall"])
     ui.table(report.savings_table, "cts_savings_table")
     ui.note(cost.describe_method(report))

@@ -9,12 +9,13 @@ external rules of thumb are quoted apart. Every figure names its assumption set.
 
 import streamlit as st
 
-from dashboard import charts, ui, ui_money, value
+from dashboard import exhibits, ui, ui_money, value
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
 report = value.build_report(ui.fetch, filters, ui.assumption_set())
 t, k, n, sym = report.titles, report.takeaways, report.notes, report.symbol
+ex = exhibits.money_exhibits(report)
 
 ui.page_header("CX in money",
                "What are our customers' experiences worth, and what is at risk?", filters)
@@ -28,8 +29,7 @@ with left:
     ui.takeaway_table(report.clv_table, "money_clv", k["clv_retention"], n["clv"])
     ui_money.how_computed(report.clv_figures, value.ALL, t["clv_how"])
 with right:
-    ui.figure(charts.band_bar_chart(report.clv, "segment", t["clv"], t["clv_axis"]),
-              "money_clv_chart", k["clv"])
+    ui.exhibit(ex["money_clv_chart"])
 
 st.subheader("Value by NPS category")
 ui.takeaway_table(report.category_table, "money_categories", k["categories"],
@@ -42,6 +42,6 @@ st.subheader("Savings we can see")
 ui.note(k["savings"])
 ui_money.heading(t["programme"])
 ui.takeaway_table(report.did_table, "money_did", k["programme"], n["programme"])
-ui_money.did_charts(report)
+ui_money.did_charts(ex)
 
 ui.external_context("money_external")

@@ -7,7 +7,7 @@ significantly (Benjamini–Hochberg) against the comparison week.
 
 import streamlit as st
 
-from dashboard import charts, satisfaction, ui
+from dashboard import exhibits, satisfaction, ui
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
@@ -15,25 +15,21 @@ filters = ui.current_filters(catalog)
 ui.page_header("Satisfaction", "How do customers feel, where, and is it changing?", filters)
 view = ui.sat_controls()
 report = satisfaction.build_report(ui.fetch, filters, view)
+ex = exhibits.satisfaction_exhibits(report, filters)
 
 st.info(report.headline, icon=":material/sentiment_satisfied:")
 ui.sat_tiles(report)
 
 st.subheader("Is it changing?")
-ui.chart(charts.split_trend_chart(report.trend, report.trend_title, report.y_title,
-                                  satisfaction.OVERALL),
-         "sat_trend", report.trend_takeaway)
+ui.exhibit(ex["sat_trend"])
 
 left, right = st.columns(2)
 with left:
-    ui.chart(charts.nps_mix_chart(report.mix, report.mix_title), "sat_mix", report.mix_takeaway)
+    ui.exhibit(ex["sat_mix"])
 with right:
-    ui.chart(charts.score_distribution_chart(report.distribution, report.distribution_title,
-                                             filters.week, filters.compare_week),
-             "sat_distribution", report.distribution_takeaway)
+    ui.exhibit(ex["sat_distribution"])
 
 st.subheader("Where?")
-ui.chart(charts.expectation_gap_chart(report.gap, report.gap_title), "sat_gap",
-         report.gap_takeaway)
+ui.exhibit(ex["sat_gap"])
 
 ui.sat_movers(report)

@@ -7,7 +7,7 @@ of every group on one KPI; that KPI's 13-week trend per group.
 
 import streamlit as st
 
-from dashboard import compare, ui
+from dashboard import compare, exhibits, ui
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
@@ -19,13 +19,14 @@ if selection is None:
     st.stop()
 report = compare.build_comparison(ui.fetch, filters, selection, options)
 ui.note(report.scope)
+ex = exhibits.compare_exhibits(report)
 
 st.subheader("Every KPI side by side")
 ui.takeaway_table(report.side_by_side(), "cmp_side_by_side", report.table_takeaway,
                   report.money_note)
 
 st.subheader("Ranking")
-ui.compare_ranking(report)
+ui.compare_ranking(report, ex)
 
 st.subheader("Trend")
-ui.compare_trend(report)
+ui.compare_trend(report, ex)

@@ -9,7 +9,7 @@ saved scenarios side by side, and published rules of thumb kept apart as externa
 
 import streamlit as st
 
-from dashboard import charts, money, ui, ui_sim
+from dashboard import exhibits, money, ui, ui_sim
 from dashboard import simulate as sim
 
 catalog = ui.catalog()
@@ -39,23 +39,17 @@ if not result.components.empty:
                       sim.components_takeaway(result))
 
 st.subheader("What drives the answer")
-titles = sim.chart_titles(result)
+values = sim.point_values(estimates, inputs, levers.migration_rule, levers.horizon_years)
+ex = exhibits.simulator_exhibits(result, values, levers)
 if levers.is_zero:
     ui.note(sim.tornado_takeaway(result))
 else:
     left, right = st.columns(2)
     with left:
-        ui.figure(charts.tornado_chart(result.tornado, titles["tornado"], titles["axis"]),
-                  "sim_tornado", sim.tornado_takeaway(result))
+        ui.exhibit(ex["sim_tornado"])
     with right:
-        ui.figure(charts.simulation_histogram(result.samples["profit_impact"], titles["draws"],
-                                              titles["axis"],
-                                              threshold=levers.programme_cost or None),
-                  "sim_draws", sim.distribution_takeaway(result))
-values = sim.point_values(estimates, inputs, levers.migration_rule, levers.horizon_years)
-ui.figure(charts.value_band_chart(values, "segment", sim.point_values_title(result),
-                                  titles["axis"]),
-          "sim_point_values", sim.point_values_takeaway(values, result))
+        ui.exhibit(ex["sim_draws"])
+ui.exhibit(ex["sim_point_values"])
 
 st.subheader("Scenarios")
 saved = ui_sim.scenario_panel(levers, aset.id, segments)

@@ -4,7 +4,7 @@ anything really change?"
 
 import streamlit as st
 
-from dashboard import kpis, money_headline, ui
+from dashboard import exhibits, kpis, money_headline, ui
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
@@ -30,6 +30,7 @@ ui.money_row(money.figures, money.symbol)
 
 st.subheader("13-week trends")
 cols = st.columns(2)
+trends = exhibits.kpi_exhibits(report)
 for i, tile in enumerate(report.tiles):
     with cols[i % 2]:
-        ui.trend(tile, report)
+        ui.exhibit(trends[f"trend_{tile.metric.name}"])

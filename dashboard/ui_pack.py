@@ -1,0 +1,73 @@
+"""Streamlit widgets of the Board pack page (``dashboard.pack``); the page composes them."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import exhibits, export, pack, ui
+
+_STATE = "pack_built"
+
+
+def chart_choice() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Whole pages, individual charts (default: the executive set) and formats."""
+    pages = st.multiselect("Whole pages (every chart they draw)", list(exhibits.PAGES),
+                           key="pack_pages")
+    owner = {k: p for p, keys in exhibits.PAGE_KEYS.items() for k in keys}
+    keys = st.multiselect(
+        "Individual charts", list(owner), default=list(exhibits.EXECUTIVE), key="pack_charts",
+        format_func=lambda k: f"{owner[k]} — {exhibits.LABELS[k]}",
+        help="The default is the executive set: ten charts across six pages.")
+    formats = st.pills("Formats", list(pack.FORMATS), selection_mode="multi",
+                       default=list(pack.FORMATS), key="pack_formats",
+                       format_func=str.upper)
+    return tuple(pages), tuple(keys), tuple(formats or ())
+
+
+def build_button(pages, keys, formats, filters, aset) -> None:
+    """Build on click with progress shown; the result is kept for the downloads."""
+    signature = (pages, keys, formats, filters, aset.id)
+    if not (pages or keys) or not formats:
+        st.warning("Pick at least one page or chart and one format.")
+        return
+    if not st.button("Build the pack", type="primary", icon=":material/slideshow:",
+                     key="pack_build"):
+        return
+    with st.status("Building the pack…", expanded=True) as status:
+        st.write("Computing the charts of the chosen pages")
+        chosen = exhibits.Catalogue(ui.fetch, filters, aset).select(keys, pages)
+        bar = st.progress(0.0, text="Rendering")
+
+        def progress(done: int, total: int, label: str) -> None:
+            bar.progress(done / total, text=ui.plain(f"{done}/{total} · {label}"))
+
+        try:
+            built = pack.build(chosen, export.Context(filters, aset.id), aset, formats,
+                               progress=progress)
+        except pack.PackError as exc:
+            status.update(label=f"Not built: {exc}", state="error")
+            return
+        status.update(label=ui.plain(built.summary()), state="complete", expanded=False)
+    st.session_state[_STATE] = (signature, built)
+
+
+def downloads(pages, keys, formats, filters, aset) -> None:
+    """The built files (only while the selection they were built for is unchanged)."""
+    held = st.session_state.get(_STATE)
+    if held is None:
+        return
+    signature, built = held
+    if signature != (pages, keys, formats, filters, aset.id):
+        ui.note("The selection changed since the last build: build again to download.")
+        return
+    ui.note(built.summary())
+    with st.container(horizontal=True, key="pack_downloads"):
+        for fmt, data in built.files.items():
+            st.download_button(f"Download {fmt.upper()}", data, file_name=built.file_name(fmt),
+                               mime=pack.MIME[fmt], key=f"pack_dl_{fmt}", on_click="ignore",
+                               icon=":material/download:")
+    rows = [{"#": i, "Page": e.page, "Chart": e.title, "Slide title (takeaway)": e.takeaway}
+            for i, e in enumerate(built.exhibits, start=1)]
+    import pandas as pd
+
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="pack_contents", width="stretch")
