@@ -28,6 +28,6 @@ def test_every_registered_page_is_documented():
 
 
 def test_cli_commands_are_documented():
-    for verb in ("demo", "kpis", "bench"):
+    for verb in ("demo", "kpis", "money", "pack", "bench"):
         cmd = f"python -m dashboard {verb}"
         assert cmd in README
