@@ -155,6 +155,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
                               f"{', '.join(exhibits.PAGES)}")
         if not keys and not pages:
             keys = exhibits.EXECUTIVE
+        export.Renderer.warm_up()  # the browser starts while the charts are computed
         chosen = exhibits.Catalogue(fetch, filters, aset).select(keys, pages)
     except (FilterError, db.WarehouseMissing, pack.PackError, mail.MailError,
             KeyError) as exc:

@@ -106,6 +106,28 @@ class Renderer:
     _started = False
 
     @classmethod
+    def _start(cls) -> None:
+        import kaleido
+
+        if not cls._started:
+            kaleido.start_sync_server(n=1, headless=True, silence_warnings=True)
+            # the browser really starts on the first figure: draw a blank one now
+            kaleido.calc_fig_sync(go.Figure(), opts={"format": "svg", "width": 10,
+                                                     "height": 10})
+            cls._started = True
+
+    @classmethod
+    def warm_up(cls) -> threading.Thread:
+        """Start the browser in the background (while the charts are being computed)."""
+        def run() -> None:
+            with cls._lock:
+                cls._start()
+
+        thread = threading.Thread(target=run, name="kaleido-warm-up", daemon=True)
+        thread.start()
+        return thread
+
+    @classmethod
     def render(cls, fig: go.Figure, fmt: str, width: int = WIDTH, height: int = HEIGHT,
                scale: float | None = None) -> bytes:
         import kaleido
@@ -115,9 +137,7 @@ class Renderer:
         if scale is None:
             scale = PNG_SCALE if fmt == "png" else 1
         with cls._lock:
-            if not cls._started:
-                kaleido.start_sync_server(n=1, headless=True, silence_warnings=True)
-                cls._started = True
+            cls._start()
             return kaleido.calc_fig_sync(
                 fig, opts={"format": fmt, "width": width, "height": height, "scale": scale})
 

@@ -212,6 +212,22 @@ def exhibit(ex: Exhibit, ctx: export.Context | None = None) -> None:
     ], ex.key)
 
 
+#: What each data table is called in the names of its downloads (the key when missing).
+TABLE_NAMES = {
+    "asm_values": "assumptions in force", "asm_log": "assumption change log",
+    "churn_km_table": "survival by group", "churn_at_risk": "at-risk customers",
+    "cmp_ranking": "ranking", "cmp_recovery_table": "complaint recovery",
+    "cmp_repeat": "repeat complainants", "cmp_side_by_side": "kpis side by side",
+    "cts_channel_table": "cost by channel", "cts_savings_table": "savings inputs",
+    "cts_segment_table": "cost to serve by segment", "cts_unit_costs": "unit costs",
+    "money_categories": "value by nps category", "money_clv": "lifetime value by segment",
+    "money_did": "programme difference in differences", "money_rar": "revenue at risk",
+    "sat_movers": "significant movers", "sim_components": "simulation by lever",
+    "sim_compare": "scenarios compared", "money_external": "external context",
+    "sim_external": "external context",
+}
+
+
 def table(df: pd.DataFrame, key: str, column_config: dict | None = None,
           customer_list: bool = False) -> None:
     """A data table; cells are rendered as text (customer text is never interpreted as HTML).
@@ -220,7 +236,7 @@ def table(df: pd.DataFrame, key: str, column_config: dict | None = None,
     st.dataframe(df, key=key, hide_index=True, column_config=column_config,
                  width="stretch")
     ctx = export_context()
-    name = key.replace("_", " ")
+    name = TABLE_NAMES.get(key, key.replace("_", " "))
     header = (name, ctx.scope_line(), ctx.source_line())
     _downloads([
         ("CSV", export.file_name(name, ctx.filters, "csv"), export.CSV_MIME,

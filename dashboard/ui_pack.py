@@ -35,6 +35,7 @@ def build_button(pages, keys, formats, filters, aset) -> None:
         return
     with st.status("Building the pack…", expanded=True) as status:
         st.write("Computing the charts of the chosen pages")
+        export.Renderer.warm_up()
         chosen = exhibits.Catalogue(ui.fetch, filters, aset).select(keys, pages)
         bar = st.progress(0.0, text="Rendering")
 
