@@ -174,7 +174,7 @@ def build_pptx(exhibits: Sequence[Exhibit], pngs: Sequence[bytes], ctx: export.C
 
     prs = Presentation(str(tpl.master)) if tpl.master else Presentation()
     if not tpl.master:
-        prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
+        prs.slide_width, prs.slide_height = Emu(12192000), Emu(6858000)
     W, H = prs.slide_width, prs.slide_height
     title_only = _layout(prs, ("Title Only",), 5)
 
@@ -269,7 +269,7 @@ def _text_page(lines: Sequence[tuple[str, int, str]], tpl: Template) -> go.Figur
 def pdf_pages(exhibits: Sequence[Exhibit], ctx: export.Context, aset,
               tpl: Template) -> list[go.Figure]:
     """The PDF's pages as figures: title, one chart per page (takeaway as title, the chart's
-    title, scope, band and source under it), assumptions."""
+    title and scope under it, its definition, band and source at the foot), assumptions."""
     f = ctx.filters
     pages = [_text_page([
         ("CX Ledger — board pack", 40, tpl.primary),
@@ -279,12 +279,18 @@ def pdf_pages(exhibits: Sequence[Exhibit], ctx: export.Context, aset,
         (f"{len(exhibits)} charts · {ctx.source_line()}", 14, tpl.muted)], tpl)]
     for ex in exhibits:
         fig = export.decorate(ex, ctx, title=ex.takeaway)
-        fig.update_layout(title={"text": f"<b>{export._text(_wrap(ex.takeaway))}</b><br>"
+        head = export._text(_wrap(ex.takeaway)).replace("\n", "<br>")  # plotly breaks on <br>
+        fig.update_layout(title={"text": f"<b>{head}</b><br>"
                                          f"<span style='font-size:13px'>"
                                          f"{export._text(ex.title)} · "
                                          f"{export._text(ctx.scope_line(ex.n))}</span>",
                                  "font": {"color": tpl.primary, "size": 17}},
                           margin={"t": 120})
+        if ex.notes:  # the definition (the slide's notes) under the chart
+            note = ex.notes[0] if len(ex.notes[0]) <= 230 else ex.notes[0][:229] + "…"
+            fig.add_annotation(text=export._text(note), xref="paper", yref="paper", x=0,
+                               y=-0.02, yshift=-62, xanchor="left", yanchor="top",
+                               showarrow=False, font={"size": 11, "color": tpl.muted})
         pages.append(fig)
     rows = assumptions_rows(aset, ctx)
     parts = _chunks(rows, ROWS_PER_SLIDE * 2)
