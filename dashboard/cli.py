@@ -155,8 +155,13 @@ def cmd_pack(args: argparse.Namespace) -> int:
                               f"{', '.join(exhibits.PAGES)}")
         if not keys and not pages:
             keys = exhibits.EXECUTIVE
-        export.Renderer.warm_up()  # the browser starts while the charts are computed
-        chosen = exhibits.Catalogue(fetch, filters, aset).select(keys, pages)
+        if {"pptx", "pdf"} & set(formats):
+            export.Renderer.warm_up()  # the browser starts while the charts are computed
+        catalogue = exhibits.Catalogue(fetch, filters, aset)
+        chosen = catalogue.select(keys, pages)
+        if not chosen:
+            raise pack.PackError(f"none of the charts {', '.join(keys)} is drawn for "
+                                 f"{filters.week} ({filters.describe()})")
     except (FilterError, db.WarehouseMissing, pack.PackError, mail.MailError,
             KeyError) as exc:
         print(f"error: {str(exc).strip(chr(39))}", file=sys.stderr)
@@ -172,6 +177,11 @@ def cmd_pack(args: argparse.Namespace) -> int:
     finally:
         export.Renderer.stop()
     line = built.summary()
+    if catalogue.missing:
+        line += f"; not drawn for this selection: {', '.join(catalogue.missing)}"
+    status, doc = 0, {"files": [str(p) for p in built.written],
+                      "charts": [e.key for e in built.exhibits],
+                      "missing": list(catalogue.missing), "seconds": round(built.seconds, 2)}
     if settings is not None:
         try:
             mail.send(settings, f"CX Ledger board pack {filters.week}",
@@ -179,16 +189,15 @@ def cmd_pack(args: argparse.Namespace) -> int:
                       [(p.name, p.read_bytes(), pack.MIME[p.suffix[1:]])
                        for p in built.written])
         except mail.MailError as exc:
-            print(f"{line}; {exc}", file=sys.stderr)
-            return 3
-        line += f"; e-mailed to {', '.join(settings.to)}"
+            line, status = f"{line}; {exc}", 3
+            doc["email_error"] = str(exc)
+        else:
+            line += f"; e-mailed to {', '.join(settings.to)}"
     if args.json:
-        print(json.dumps({"summary": line, "files": [str(p) for p in built.written],
-                          "charts": [e.key for e in built.exhibits],
-                          "seconds": round(built.seconds, 2)}, ensure_ascii=False))
+        print(json.dumps({"summary": line, **doc}, ensure_ascii=False))
     else:
-        print(line)
-    return 0
+        print(line, file=sys.stderr if status else sys.stdout)
+    return status
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

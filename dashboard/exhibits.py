@@ -10,6 +10,7 @@ runs the page's own report with the page's default controls; ``EXECUTIVE`` is th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -22,8 +23,16 @@ from dashboard.kpis import KpiReport, tile_caption, verdict
 from dashboard.metrics import REGISTRY, format_value
 
 #: Columns that identify one customer: dropped from every export unless the exhibit is a
-#: customer list.
+#: customer list. Matched ignoring case, spaces, hyphens and underscores (``is_customer_column``).
 CUSTOMER_COLUMNS = ("customer_id", "Customer id", "customer", "email", "phone", "name")
+_CUSTOMER_KEYS = {re.sub(r"[^a-z0-9]", "", c.lower()) for c in CUSTOMER_COLUMNS} | {
+    "customerno", "customernumber", "clientid", "accountid", "emailaddress", "phonenumber",
+    "customername"}
+
+
+def is_customer_column(name: object) -> bool:
+    """Whether a column names or identifies one customer ("Customer ID", "customer-id" …)."""
+    return re.sub(r"[^a-z0-9]", "", str(name).lower()) in _CUSTOMER_KEYS
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,7 @@ class Exhibit:
         exhibit is a customer list."""
         if self.customer_list:
             return self.data.reset_index(drop=True)
-        drop = [c for c in self.data.columns if str(c) in CUSTOMER_COLUMNS]
+        drop = [c for c in self.data.columns if is_customer_column(c)]
         return self.data.drop(columns=drop).reset_index(drop=True)
 
 
@@ -512,9 +521,12 @@ class Catalogue:
             self.built[title] = PAGES[title](self.fetch, self.filters, self.aset)
         return self.built[title]
 
+    missing: tuple[str, ...] = ()
+
     def select(self, keys: tuple[str, ...] = (), pages: tuple[str, ...] = ()) -> list[Exhibit]:
         """The exhibits of the listed pages (all their charts) and of the listed keys, in the
-        app's page order; an unknown key is an error naming it."""
+        app's page order; an unknown key is an error naming it. Keys the selection does not
+        draw (e.g. no programme in the filtered segments) are listed in ``missing``."""
         wanted = set(keys)
         owners = {k: title for title, keys_ in PAGE_KEYS.items() for k in keys_}
         unknown = sorted(k for k in wanted if k not in owners)
@@ -526,6 +538,8 @@ class Catalogue:
                 out.extend(self.page(title))
             elif any(owners[k] == title for k in wanted):
                 out.extend(e for e in self.page(title) if e.key in wanted)
+        drawn = {e.key for e in out}
+        self.missing = tuple(k for k in keys if k not in drawn)
         return out
 
 

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.exhibits import CUSTOMER_COLUMNS, Exhibit
+from dashboard.exhibits import Exhibit, is_customer_column
 from dashboard.filters import Filters
 
 #: Image size of every export: 16:9 at 1280 × 720 CSS pixels, PNG at twice that resolution.
@@ -159,7 +159,7 @@ def image(ex: Exhibit, ctx: Context, fmt: str) -> bytes:
 def _guard(df: pd.DataFrame, customer_list: bool) -> pd.DataFrame:
     if customer_list:
         return df
-    return df.drop(columns=[c for c in df.columns if str(c) in CUSTOMER_COLUMNS])
+    return df.drop(columns=[c for c in df.columns if is_customer_column(c)])
 
 
 def csv_bytes(df: pd.DataFrame, customer_list: bool = False) -> bytes:

@@ -52,6 +52,10 @@ def smtp_settings(path: Path | str | None = None) -> SmtpSettings | None:
         raise MailError(f"secrets file {p.name}: [smtp] needs {', '.join(missing)}")
     to = s["to"] if isinstance(s["to"], list) else [s["to"]]
     known = set(SmtpSettings.__dataclass_fields__)
+    unknown = sorted(set(s) - known)
+    if unknown:
+        raise MailError(f"secrets file {p.name}: [smtp] has unknown key(s) "
+                        f"{', '.join(unknown)}; known are {', '.join(sorted(known))}")
     extra = {k: v for k, v in s.items() if k in known and k not in ("host", "sender", "to")}
     return SmtpSettings(host=str(s["host"]), sender=str(s["sender"]),
                         to=tuple(str(t) for t in to), **extra)

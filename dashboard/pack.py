@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 import time
 import tomllib
@@ -74,7 +75,7 @@ class Template:
                     raise PackError(f"pack template {p}: {key} file {doc[key]} not found")
         for key in ("primary", "accent", "text", "muted"):
             v = str(doc.get(key, getattr(cls, key)))
-            if len(v) != 7 or not v.startswith("#"):
+            if not re.fullmatch(r"#[0-9A-Fa-f]{6}", v):
                 raise PackError(f"pack template {p}: {key} must be a colour like #1F4E79, "
                                 f"got {v!r}")
         return cls(**doc)
@@ -98,7 +99,8 @@ class Pack:
         sizes = ", ".join(f"{fmt} {len(b) / 1e6:.2f} MB" for fmt, b in self.files.items())
         where = f" → {self.written[0].parent}" if self.written else ""
         return (f"pack {self.context.filters.week} ({self.context.filters.describe()}): "
-                f"{len(self.exhibits)} charts, {sizes} in {self.seconds:.1f} s{where}")
+                f"{len(self.exhibits)} chart{'s' if len(self.exhibits) != 1 else ''}, {sizes} "
+                f"in {self.seconds:.1f} s{where}")
 
 
 def _rgb(hex_colour: str):
@@ -166,6 +168,13 @@ def _layout(prs, names: Sequence[str], index: int):
     return prs.slide_layouts[min(index, len(prs.slide_layouts) - 1)]
 
 
+def _drop_slides(prs) -> None:
+    ids = prs.slides._sldIdLst  # python-pptx has no public call to delete a slide
+    for sld in list(ids):
+        prs.part.drop_rel(sld.rId)
+        ids.remove(sld)
+
+
 def build_pptx(exhibits: Sequence[Exhibit], pngs: Sequence[bytes], ctx: export.Context,
                aset, tpl: Template) -> bytes:
     """The deck: title slide, one chart per slide, assumptions closing slide(s)."""
@@ -173,6 +182,7 @@ def build_pptx(exhibits: Sequence[Exhibit], pngs: Sequence[bytes], ctx: export.C
     from pptx.util import Emu, Inches, Pt
 
     prs = Presentation(str(tpl.master)) if tpl.master else Presentation()
+    _drop_slides(prs)  # a master file's own slides are not part of the pack
     if not tpl.master:
         prs.slide_width, prs.slide_height = Emu(12192000), Emu(6858000)
     W, H = prs.slide_width, prs.slide_height
@@ -310,13 +320,16 @@ def pdf_pages(exhibits: Sequence[Exhibit], ctx: export.Context, aset,
     return pages
 
 
-def _wrap(text: str, width: int = 120) -> str:
-    """A long takeaway on at most two lines (plotly does not wrap titles)."""
-    if len(text) <= width:
-        return text
-    cut = text.rfind(" ", 0, width)
-    cut = cut if cut > 0 else width
-    return text[:cut] + "\n" + text[cut + 1:]
+def _wrap(text: str, width: int = 120, lines: int = 3) -> str:
+    """A long takeaway on at most ``lines`` lines of ``width`` characters (plotly does not wrap
+    titles); what does not fit ends in an ellipsis."""
+    import textwrap
+
+    parts = textwrap.wrap(text, width)
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = parts[-1][:width - 1].rstrip() + "…"
+    return "\n".join(parts)
 
 
 def merge_pdfs(parts: Sequence[bytes]) -> bytes:
@@ -397,11 +410,13 @@ def build(exhibits: Sequence[Exhibit], ctx: export.Context, aset,
 def write(pack: Pack, out_dir: Path | str) -> list[Path]:
     """Write every file of the pack into ``out_dir`` all or nothing: each goes to a hidden
     temporary file first and is renamed into place only when all are written; on any
-    failure the temporaries are removed and no file of this pack is left behind."""
+    failure the temporaries are removed, no file of this pack is left behind, and a file of
+    the same name that was there before (last run's) is put back."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     temps: list[tuple[Path, Path]] = []
     placed: list[Path] = []
+    kept: list[tuple[Path, Path]] = []  # (backup, original) of files this write replaces
     try:
         for fmt, data in pack.files.items():
             fd, tmp = tempfile.mkstemp(prefix=".pack-", suffix=f".{fmt}.part", dir=out)
@@ -411,11 +426,19 @@ def write(pack: Pack, out_dir: Path | str) -> list[Path]:
                 os.fsync(fh.fileno())
             temps.append((Path(tmp), out / pack.file_name(fmt)))
         for tmp, final in temps:
+            if final.exists():
+                backup = final.with_name(f".pack-{final.name}.previous")
+                os.replace(final, backup)
+                kept.append((backup, final))
             os.replace(tmp, final)
             placed.append(final)
     except BaseException:
         for path in [tmp for tmp, _ in temps] + placed:
             path.unlink(missing_ok=True)
+        for backup, original in kept:
+            os.replace(backup, original)
         raise
+    for backup, _ in kept:
+        backup.unlink(missing_ok=True)
     pack.written = [final for _, final in temps]
     return pack.written

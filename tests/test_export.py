@@ -242,7 +242,8 @@ def test_csv_bom_and_persian_round_trip():
 IDS = ["C000123", "C000456", "C000789"]
 
 
-@pytest.mark.parametrize("col", ["customer_id", "Customer id", "email"])
+@pytest.mark.parametrize("col", ["customer_id", "Customer id", "email", "Customer ID",
+                                 "customer-id", "CustomerID", "Email Address"])
 def test_csv_drops_customer_columns_unless_a_customer_list(col):
     df = pd.DataFrame({col: IDS, "segment": ["Mass", "Mass", "Business"], "value": [1, 2, 3]})
     text = export.csv_bytes(df).decode("utf-8-sig")

@@ -192,6 +192,7 @@ def test_template_colour_changes_slide_titles(two, demo, tmp_path):
 
 def test_template_master_supplies_the_layouts(two, demo, tmp_path):
     master = Presentation()  # python-pptx's own 4:3 template
+    master.slides.add_slide(master.slide_layouts[6])  # a slide of its own: not in the pack
     master.slide_master._element.cSld.set("name", "ACME corporate")
     (blank,) = [lay for lay in master.slide_layouts if lay.name == "Blank"]
     blank._element.cSld.set("name", "ACME blank")
@@ -226,6 +227,7 @@ def test_shipped_template_and_env(monkeypatch, tmp_path):
     ('colour = "#000000"\nname = "x"\n', r"unknown key\(s\) colour"),
     ('primary = "blue"\n', r"primary must be a colour like #1F4E79, got 'blue'"),
     ('accent = "#12345"\n', r"accent must be a colour"),
+    ('muted = "#GGGGGG"\n', r"muted must be a colour like #1F4E79, got '#GGGGGG'"),
     ('logo = "missing-logo.png"\n', r"logo file .*missing-logo\.png not found"),
     ('master = "corp.pptx"\n', r"master file .*corp\.pptx not found"),
     ('primary = \n', r"tpl\.toml"),
@@ -259,7 +261,10 @@ def test_pdf(built, demo):
     assert head in lines and tail in lines
     assert SOURCE in " ".join(lines) and ex.title in " ".join(lines)
     for ex, page in zip(built.exhibits, reader.pages[1:11], strict=True):
-        assert ex.takeaway[:40] in page.extract_text(), ex.key
+        text = page.extract_text()
+        assert ex.takeaway[:40] in text, ex.key
+        if ex.notes:  # the definition at the foot
+            assert ex.notes[0][:40] in text, ex.key
     last = reader.pages[-1].extract_text()
     assert f"Assumptions — set published v0, in force in {demo.filters.week}" in last
     assert built.rows["Assumption"].iloc[-1] in last
@@ -270,6 +275,10 @@ def test_wrap():
     text = " ".join(["word"] * 40)  # 199 characters
     head, tail = pack._wrap(text).split("\n")
     assert len(head) <= 120 and head + " " + tail == text
+    long = " ".join(["word"] * 100)  # 499 characters: three lines, the last cut with "…"
+    lines = pack._wrap(long).split("\n")
+    assert len(lines) == 3 and all(len(line) <= 120 for line in lines)
+    assert lines[-1].endswith("…") and " ".join(lines)[:-1].strip() in long
 
 
 # --- XLSX ------------------------------------------------------------------------------------
@@ -387,6 +396,34 @@ def test_write_is_all_or_nothing(built, tmp_path, monkeypatch):
     assert p.written == []
 
 
+def test_failed_rewrite_keeps_last_runs_files(built, tmp_path, monkeypatch):
+    """A failed run over last run's files of the same names puts every one of them back."""
+    p = fresh(built.pack)
+    out = tmp_path / "out"
+    out.mkdir()
+    old = {fmt: f"last run's {fmt}".encode() for fmt in p.files}
+    for fmt, data in old.items():
+        (out / p.file_name(fmt)).write_bytes(data)
+    real, calls = os.replace, []
+
+    def flaky(src, dst):
+        calls.append(Path(dst).name)
+        if len(calls) == 4:  # pptx backed up and placed, pdf backed up, then the disk fails
+            raise OSError("disk full")
+        return real(src, dst)
+
+    monkeypatch.setattr(pack.os, "replace", flaky)
+    with pytest.raises(OSError, match="disk full"):
+        pack.write(p, out)
+    monkeypatch.setattr(pack.os, "replace", real)
+    assert sorted(os.listdir(out)) == sorted(p.file_name(f) for f in old)
+    assert {f: (out / p.file_name(f)).read_bytes() for f in old} == old
+    # and a successful run replaces them, leaving no backup behind
+    pack.write(p, out)
+    assert sorted(os.listdir(out)) == sorted(p.file_name(f) for f in old)
+    assert (out / p.file_name("xlsx")).read_bytes() == p.files["xlsx"]
+
+
 # --- e-mail settings -------------------------------------------------------------------------
 
 def secrets(tmp_path: Path, body: str) -> Path:
@@ -415,6 +452,8 @@ def test_smtp_settings(tmp_path, monkeypatch):
     ('[smtp]\nsender = "s"\nto = []\n', r"\[smtp\] needs host, to"),
     ('[smtp]\nhost = "h"\nto = ["a@x"]\n', r"\[smtp\] needs sender$"),
     ('[smtp\nhost = "h"\n', r"secrets file secrets\.toml"),
+    ('[smtp]\nhost = "h"\nsender = "s"\nto = ["a@x"]\ntls = true\n',
+     r"\[smtp\] has unknown key\(s\) tls; known are host, password, port"),
 ])
 def test_smtp_settings_errors(tmp_path, body, message):
     with pytest.raises(mail.MailError, match=message):
@@ -465,14 +504,15 @@ def test_cli_builds_the_pack(demo_db, tmp_path):
 
 def test_cli_pages_as_json(demo_db, tmp_path):
     out = tmp_path / "out"
-    res = run_pack(f"duckdb:///{demo_db}", tmp_path, "--pages", "Complaints,Weekly KPIs",
-                   "--charts", "churn_cohorts", "--format", "xlsx", "--out", str(out), "--json")
+    res = run_pack(f"duckdb:///{demo_db}", tmp_path, "--pages", "Complaints",
+                   "--charts", "trend_csat,trend_nps", "--format", "xlsx", "--out", str(out),
+                   "--json")
     assert res.returncode == 0, res.stderr
     doc = json.loads(res.stdout)
-    assert doc["charts"] == [*exhibits.PAGE_KEYS["Weekly KPIs"],
-                             *exhibits.PAGE_KEYS["Complaints"], "churn_cohorts"]
+    # page order, and the page's own order within it
+    assert doc["charts"] == ["trend_nps", "trend_csat", *exhibits.PAGE_KEYS["Complaints"]]
     assert doc["files"] == [str(out / "cx-ledger-board-pack_2026-w44_all-customers.xlsx")]
-    assert doc["summary"].startswith("pack 2026-W44 (all customers): 16 charts, xlsx ")
+    assert doc["summary"].startswith("pack 2026-W44 (all customers): 10 charts, xlsx ")
     # progress lines (no --quiet) go to stderr, never stdout
     assert "1/1 files assembled" in res.stderr
 
@@ -480,21 +520,74 @@ def test_cli_pages_as_json(demo_db, tmp_path):
 @pytest.mark.parametrize(("args", "message"), [
     (("--format", "pptx,doc"), "--format: unknown doc"),
     (("--week", "2031-W01"), "week 2031-W01 is not in the warehouse"),
-    (("--week", "2026-W99"), "bad week '2026-W99'"),
     (("--charts", "trend_nps,nope"), "unknown chart(s) nope"),
-    (("--pages", "Weekly KPIs,Nope"), "--pages: unknown Nope"),
-    (("--segment", "Gold"), "unknown segment 'Gold'"),
-    (("--set", "nope"), "unknown assumption set 'nope'"),
-    (("--template", "missing.toml"), "missing.toml not found"),
 ])
 def test_cli_bad_arguments_exit_2(demo_db, tmp_path, args, message):
     out = tmp_path / "out"
     res = run_pack(f"duckdb:///{demo_db}", tmp_path, *args, "--out", str(out), "--quiet")
     assert res.returncode == 2, res.stderr
     assert res.stdout == ""
-    assert res.stderr.startswith("error: ") and len(res.stderr.strip().splitlines()) == 1
-    assert message in res.stderr
+    assert res.stderr.startswith(f"error: {message}")
+    assert len(res.stderr.strip().splitlines()) == 1
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--week", "2026-W99"), "bad week '2026-W99'"),
+    (("--pages", "Weekly KPIs,Nope"), "--pages: unknown Nope"),
+    (("--segment", "Gold"), "unknown segment 'Gold'"),
+    (("--set", "nope"), "unknown assumption set 'nope'"),
+    (("--template", "missing.toml"), "missing.toml not found"),
+    (("--format", ","), "--format: unknown (empty)"),
+    # the programme is measured against the other segments: not drawn for Business alone
+    (("--segment", "Business", "--charts", "money_did_nps", "--format", "xlsx"),
+     "none of the charts money_did_nps is drawn for"),
+])
+def test_cli_more_bad_arguments_exit_2(demo_db, tmp_path, monkeypatch, capsys, args,
+                                       message):
+    """The same refusals in-process (cheaper than a subprocess each)."""
+    from dashboard import cli
+
+    monkeypatch.setenv("CX_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
+    monkeypatch.delenv("CX_PACK_TEMPLATE", raising=False)
+    out = tmp_path / "out"
+    status = cli.main(["pack", "--url", f"duckdb:///{demo_db}", "--store-url",
+                       f"sqlite:///{tmp_path}/store.sqlite", *args, "--out", str(out)])
+    got = capsys.readouterr()
+    assert status == 2 and got.out == ""
+    assert got.err.startswith("error: ") and message in got.err
+    assert len(got.err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_cli_names_charts_the_selection_does_not_draw(demo_db, tmp_path, monkeypatch,
+                                                      capsys):
+    from dashboard import cli
+
+    monkeypatch.setenv("CX_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
+    out = tmp_path / "out"
+    status = cli.main(["pack", "--url", f"duckdb:///{demo_db}", "--segment", "Business",
+                       "--charts", "trend_nps,money_did_nps", "--format", "xlsx", "--quiet",
+                       "--json", "--out", str(out)])
+    doc = json.loads(capsys.readouterr().out)
+    assert status == 0 and doc["charts"] == ["trend_nps"]
+    assert doc["missing"] == ["money_did_nps"]
+    assert doc["summary"].endswith("; not drawn for this selection: money_did_nps")
+    assert "1 chart, xlsx" in doc["summary"]
+    assert [Path(f).name for f in doc["files"]] == [
+        "cx-ledger-board-pack_2026-w44_segment-business.xlsx"]
+
+
+def test_cli_bad_smtp_settings_exit_2(demo_db, tmp_path, monkeypatch, capsys):
+    from dashboard import cli
+
+    monkeypatch.setenv("CX_SECRETS_FILE", str(secrets(tmp_path, '[smtp]\nhost = "h"\n')))
+    monkeypatch.delenv("CX_PACK_TEMPLATE", raising=False)
+    out = tmp_path / "out"
+    status = cli.main(["pack", "--url", f"duckdb:///{demo_db}", "--format", "xlsx",
+                       "--out", str(out)])
+    assert status == 2
+    assert "[smtp] needs sender, to" in capsys.readouterr().err and not out.exists()
 
 
 def test_cli_list(tmp_path):
@@ -584,11 +677,3 @@ def test_cli_email_failure_exits_3_with_files_written(demo_db, tmp_path):
     assert res.stderr.startswith("pack 2026-W44 (all customers): 2 charts")
     assert [p.name for p in out.iterdir()] == [
         "cx-ledger-board-pack_2026-w44_all-customers.xlsx"]
-
-
-def test_cli_bad_smtp_settings_exit_2(demo_db, tmp_path):
-    out = tmp_path / "out"
-    res = run_pack(f"duckdb:///{demo_db}", tmp_path, "--format", "xlsx", "--out", str(out),
-                   secrets_file=secrets(tmp_path, '[smtp]\nhost = "h"\n'))
-    assert res.returncode == 2
-    assert "[smtp] needs sender, to" in res.stderr and not out.exists()
