@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 import subprocess
@@ -10,9 +11,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from dashboard import exhibits, pack
+from dashboard.filters import parse_week
 from dashboard.metrics import REGISTRY, format_value
+from tests import browser_util as bu
 from tests.conftest import ROOT, kpis_json
 
 CHROMIUM = Path(os.environ.get("CX_CHROMIUM", "/usr/bin/chromium"))
@@ -30,17 +35,24 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(demo_db):
+def server_log(tmp_path_factory) -> Path:
+    """The served app's stdout and stderr (read by the last test of the module)."""
+    return tmp_path_factory.mktemp("streamlit") / "server.log"
+
+
+@pytest.fixture(scope="module")
+def server(demo_db, server_log):
     # a missing browser is a failure, never a skip: `make test` installs Debian's chromium
     assert CHROMIUM.exists(), f"{CHROMIUM} missing: apt-get install chromium (make test does)"
     port = _free_port()
     env = {**os.environ, "CX_WAREHOUSE_URL": f"duckdb:///{demo_db}"}
+    log = server_log.open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
          "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.address", "127.0.0.1", "--server.port", str(port),
          "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -52,10 +64,12 @@ def server(demo_db):
             time.sleep(0.3)
     else:
         proc.kill()
-        pytest.fail("streamlit did not become healthy within 60 s")
+        log.close()
+        pytest.fail(f"streamlit did not become healthy within 60 s:\n{server_log.read_text()}")
     yield url
     proc.terminate()
     proc.wait(timeout=20)
+    log.close()
 
 
 @pytest.fixture(scope="module")
@@ -64,9 +78,12 @@ def page(server):
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        pg = browser.new_page(viewport={"width": 1600, "height": 1100})
+        pg = browser.new_page(viewport={"width": 1600, "height": 1100},
+                              accept_downloads=True)
         errors: list[str] = []
-        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        # each error with the resource it names (a failed fetch says which URL failed)
+        pg.on("console", lambda m: errors.append(bu.console_error(m)) if m.type == "error"
+              else None)
         pg.goto(server)
         pg.errors = errors
         yield pg
@@ -79,7 +96,7 @@ def tile_value(pg, label: str) -> str:
     return tile.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
 
-def test_tiles_chart_filter_change_and_screenshot(page, demo_db):
+def test_tiles_filter_change_and_nps_chart_downloads(page, demo_db, tmp_path):
     url = f"duckdb:///{demo_db}"
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=60_000)
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
@@ -105,11 +122,62 @@ def test_tiles_chart_filter_change_and_screenshot(page, demo_db):
     csat = kpis_json(url, "--region", "Central")["kpis"]["csat"]["value"]
     assert tile_value(page, "CSAT") == format_value(csat, REGISTRY["csat"].fmt)
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "weekly_kpis.png"), full_page=True)
+    bu.screenshot(page, ARTIFACTS / "weekly_kpis.png")
     assert (ARTIFACTS / "weekly_kpis.png").stat().st_size > 20_000
-    # the only tolerated console error: the offline fetch of the material-icon font
-    unexpected = [e for e in page.errors if "net::ERR_NAME_NOT_RESOLVED" not in e]
-    assert not unexpected, unexpected
+
+    # the NPS trend's downloads carry the filter just chosen
+    bu.wait_idle(page)
+    check_nps_downloads(page, tmp_path, want)
+    # the only tolerated console error here: the offline fetch of the material-icon font
+    unexpected = [e for e in page.errors if bu.KNOWN_CONSOLE_ERROR not in e]
+    assert not unexpected, "\n".join(unexpected)
+
+
+def shown_week(pg) -> str:
+    """The week the sidebar's Week picker shows, e.g. ``2026-W44``."""
+    text = pg.locator('[data-testid="stSidebar"] input[aria-label="Week"]').input_value()
+    found = bu.WEEK.fullmatch(text)
+    assert found, f"no ISO week in the Week picker: {text!r}"
+    return found.group(0)
+
+
+def check_nps_downloads(pg, dest: Path, tile_text: str) -> None:
+    """PNG, SVG and CSV under the NPS trend (Weekly KPIs, region = Central)."""
+    import xml.etree.ElementTree as ET
+
+    from PIL import Image
+
+    title = "NPS — 13 weeks"
+    week = shown_week(pg)
+    stem = f"nps-13-weeks_{week.lower()}_region-central"
+    assert bu.download_labels(pg, "trend_nps") == ["PNG", "SVG", "CSV"]
+
+    png = bu.download(pg, "dl_trend_nps_PNG", dest)
+    assert png.name == f"{stem}.png"
+    with Image.open(png) as im:
+        assert im.format == "PNG"
+        assert im.size == (2560, 1440)
+
+    svg = bu.download(pg, "dl_trend_nps_SVG", dest)
+    assert svg.name == f"{stem}.svg"
+    root = ET.parse(svg).getroot()
+    assert root.tag.endswith("svg"), root.tag
+    text = " ".join(" ".join(root.itertext()).split())
+    assert title in text
+    assert "region: Central" in text  # the scope line under the title
+
+    csv = bu.download(pg, "dl_trend_nps_CSV", dest)
+    assert csv.name == f"{stem}.csv"
+    df = bu.read_csv(csv)
+    assert list(df.columns) == ["week", "value", "ci_low", "ci_high", "n", "status"]
+    # one row per point the browser draws on the main line (the band traces aside)
+    drawn = [t for t in bu.traces(pg, "trend_nps") if t["name"] == title]
+    assert len(drawn) == 1, bu.traces(pg, "trend_nps")
+    assert len(df) == len(drawn[0]["x"]) == 13
+    assert df["week"].astype(str).tolist() == [str(x) for x in drawn[0]["x"]]
+    # the last point is the selected week and the tile's number
+    assert df["week"].iloc[-1] == week
+    assert round(float(df["value"].iloc[-1]), 1) == bu.number(tile_text)
 
 
 def _registered_pages() -> list[tuple[str, str]]:
@@ -130,19 +198,189 @@ def test_every_page_file_is_registered_for_the_walk():
     assert len(_registered_pages()) == len(registered)
 
 
+def _default_path() -> str | None:
+    """The url_path given to the default page, which Streamlit serves at ``/`` instead."""
+    import re
+
+    app = (ROOT / "streamlit_app.py").read_text()
+    found = re.findall(r'url_path="([^"]+)",\s*default=True', app)
+    return found[0] if found else None
+
+
+#: What each page shows once drawn: a chart, except the table pages.
+CONTENT = {"finance-assumptions": '[data-testid="stDataFrame"]',
+           "board-pack": ".st-key-pack_build button:visible"}
+
+
 @pytest.mark.parametrize(("title", "path"), _registered_pages())
 def test_every_page_renders_in_the_browser(page, server, title, path):
-    page.goto(f"{server}/{path}")
+    # the default page lives at the root: /weekly-kpis would say "Page not found" and run it
+    page.goto(f"{server}/" if path == _default_path() else f"{server}/{path}")
     page.wait_for_selector("h1", timeout=60_000)
-    # every page draws a chart except Assumptions, which is tables and a form
-    content = ".js-plotly-plot" if path != "finance-assumptions" else '[data-testid="stDataFrame"]'
-    page.wait_for_selector(content, timeout=60_000)
-    page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"]')""", timeout=60_000)
+    page.wait_for_selector(CONTENT.get(path, ".js-plotly-plot"), timeout=60_000)
+    bu.wait_idle(page)
     assert page.locator("h1").first.inner_text().strip() == title
     assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_text("Page not found").count() == 0
     assert page.locator('[data-testid="stSidebar"]').get_by_text("Filters").count() == 1
+    # under every chart: PNG, SVG and CSV downloads in the row keyed after the chart
+    keys = bu.chart_keys(page)
+    assert None not in keys, keys
+    assert sorted(keys) == sorted(bu.image_rows(page))
+    for key in keys:
+        assert bu.download_labels(page, key) == ["PNG", "SVG", "CSV"], key
+    # under every table: CSV and XLSX (the data grids draw lazily, after the run)
+    tables = bu.table_rows(page)
+    grids = '[data-testid="stDataFrame"]'
+    page.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length >= n",
+                           arg=[grids, len(tables)], timeout=30_000)
+    assert page.locator(grids).count() == len(tables), tables
+    for key in tables:
+        assert bu.download_labels(page, key) == ["CSV", "XLSX"], key
+    if path == "board-pack":
+        # the executive set preselected, all three formats, nothing built yet
+        owner = {k: pg for pg, ks in exhibits.PAGE_KEYS.items() for k in ks}
+        chips = page.locator(".st-key-pack_charts [data-tag]:visible")
+        assert [chips.nth(i).get_attribute("aria-label") for i in range(chips.count())] == [
+            f"{owner[k]} — {exhibits.LABELS[k]}" for k in exhibits.EXECUTIVE]
+        pills = page.locator('.st-key-pack_formats button[aria-pressed="true"]:visible')
+        assert [t.strip() for t in pills.all_inner_texts()] == ["PPTX", "PDF", "XLSX"]
+        assert page.locator(".st-key-pack_dl_pptx").count() == 0
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / f"page-{path}.png"
-    page.screenshot(path=str(shot), full_page=True)
+    bu.screenshot(page, shot)
     assert shot.stat().st_size > 20_000
+
+
+def test_complaints_pareto_and_table_downloads(page, server, tmp_path):
+    page.goto(f"{server}/complaints-recovery")
+    page.wait_for_selector(".st-key-dl_cmp_repeat button:visible", timeout=60_000)
+    bu.wait_idle(page)
+    week = shown_week(page).lower()
+
+    # the Pareto's CSV: one row per bar drawn, in the bars' order
+    csv = bu.download(page, "dl_cmp_pareto_CSV", tmp_path)
+    assert csv.name == f"categories-13-weeks-pareto_{week}_all-customers.csv"
+    df = bu.read_csv(csv)
+    assert list(df.columns) == ["category", "count", "share_pct", "cumulative_pct"]
+    bars = [t for t in bu.traces(page, "cmp_pareto") if t["type"] == "bar"]
+    assert len(bars) == 1
+    assert len(df) == len(bars[0]["x"]) > 0
+    assert df["category"].astype(str).tolist() == [str(x) for x in bars[0]["x"]]
+
+    # the repeat-complainants table: CSV and XLSX hold the rows the page shows
+    assert bu.download_labels(page, "cmp_repeat") == ["CSV", "XLSX"]
+    shown = bu.grid(page, before="dl_cmp_repeat")
+    csv = bu.download(page, "dl_cmp_repeat_CSV", tmp_path)
+    xlsx = bu.download(page, "dl_cmp_repeat_XLSX", tmp_path)
+    # named after what the table holds, the week and the filters
+    assert csv.name == f"repeat-complainants_{week}_all-customers.csv"
+    assert xlsx.name == f"repeat-complainants_{week}_all-customers.xlsx"
+    df = bu.read_csv(csv)
+    assert list(df.columns) == shown["rows"][0]
+    assert len(df) == shown["rowcount"] - 1 > 0
+    book = bu.xlsx_table(xlsx, [str(c) for c in df.columns])
+    assert len(book) == len(df)
+    pd.testing.assert_frame_equal(book.astype(str), df.astype(str), check_dtype=False)
+
+
+def test_churn_only_the_customer_list_carries_customer_ids(page, server, tmp_path):
+    import re
+
+    from dashboard.exhibits import CUSTOMER_COLUMNS
+
+    page.goto(f"{server}/churn-retention")
+    page.wait_for_selector(".st-key-dl_churn_at_risk button:visible", timeout=60_000)
+    bu.wait_idle(page)
+    week = shown_week(page).lower()
+    path = bu.download(page, "dl_churn_at_risk_CSV", tmp_path)
+    assert path.name == f"at-risk-customers_{week}_all-customers.csv"
+    at_risk = bu.read_csv(path)
+    assert "Customer id" in at_risk.columns
+    assert len(at_risk) > 0 and at_risk["Customer id"].notna().all()
+    path = bu.download(page, "dl_churn_monthly_CSV", tmp_path)
+    assert path.name == f"monthly-churn-by-segment-customers_{week}_all-customers.csv"
+    monthly = bu.read_csv(path)
+    assert len(monthly) > 0
+
+    def norm(c):
+        return re.sub(r"[^a-z0-9]", "", str(c).lower())
+
+    ids = {norm(c) for c in CUSTOMER_COLUMNS}
+    leaked = [c for c in monthly.columns if norm(c) in ids or "customerid" in norm(c)]
+    assert not leaked, leaked
+
+
+def test_board_pack_builds_and_downloads(page, server, demo_wh, tmp_path):
+    import re
+
+    import openpyxl
+    from pptx import Presentation
+    from pypdf import PdfReader
+
+    page.goto(f"{server}/board-pack")
+    bu.button(page, "pack_build").wait_for(timeout=60_000)
+    bu.wait_idle(page)
+    week = shown_week(page)
+    bu.button(page, "pack_build").click()
+    # ≈15–25 s: ten kaleido images, twelve PDF pages, the workbook
+    bu.button(page, "pack_dl_pptx").wait_for(timeout=180_000)
+    bu.wait_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    # the status line and the note under it: what was built, sizes and time
+    summary = re.compile(rf"^pack {week} \(all customers\): {len(exhibits.EXECUTIVE)} charts, "
+                         r"pptx [\d.]+ MB, pdf [\d.]+ MB, xlsx [\d.]+ MB in [\d.]+ s$")
+    assert page.get_by_text(summary).count() >= 1
+    assert bu.labels(page, "pack_downloads") == [
+        "Download PPTX", "Download PDF", "Download XLSX"]
+    contents = bu.grid(page, after="pack_downloads")
+    assert contents["rows"][0] == ["#", "Page", "Chart", "Slide title (takeaway)"]
+    rows = contents["rows"][1:]
+    assert contents["rowcount"] - 1 == len(rows) == len(exhibits.EXECUTIVE)
+    charts = [r[2] for r in rows]
+    takeaways = [r[3] for r in rows]
+
+    files = {fmt: bu.download(page, f"pack_dl_{fmt}", tmp_path) for fmt in pack.FORMATS}
+    for fmt, path in files.items():
+        assert path.name == f"cx-ledger-board-pack_{week.lower()}_all-customers.{fmt}"
+
+    # the assumptions in force in the week, read from the warehouse (published set, no edits)
+    published = demo_wh.run("assumption_rows")
+    in_force = published[pd.to_datetime(published["valid_from"])
+                         <= pd.Timestamp(parse_week(week))]["assumption_key"].nunique()
+    assert in_force > 0
+
+    deck = Presentation(str(files["pptx"]))
+    slides = list(deck.slides)
+    closing = math.ceil(in_force / pack.ROWS_PER_SLIDE)
+    assert len(slides) == 1 + len(rows) + closing
+    titles = [s.shapes.title.text if s.shapes.title is not None else None for s in slides]
+    assert titles[0] == "CX Ledger — board pack"
+    assert titles[1:1 + len(rows)] == takeaways  # each chart slide: its takeaway, in order
+    assert all(t.startswith("Assumptions — set ") for t in titles[1 + len(rows):])
+    tables = [sh.table for s in slides[1 + len(rows):] for sh in s.shapes if sh.has_table]
+    assert sum(len(t.rows) - 1 for t in tables) == in_force  # a header row on each slide
+
+    pdf_pages = len(PdfReader(files["pdf"]).pages)
+    assert pdf_pages == 1 + len(rows) + math.ceil(in_force / (2 * pack.ROWS_PER_SLIDE))
+
+    book = openpyxl.load_workbook(files["xlsx"])
+    sheets = book.worksheets
+    assert [ws.title for ws in sheets][-1] == "Assumptions"
+    assert len(sheets) == len(rows) + 1
+    for ws, chart in zip(sheets[:-1], charts, strict=True):
+        # the sheet is named after the chart (Excel: 31 characters, no []:*?/\)
+        assert ws.title == re.sub(r"[\[\]:*?/\\]", " ", chart)[:28].strip(), (ws.title, chart)
+        assert len(ws._charts) == 1, ws.title
+    values = [r[0] for r in book["Assumptions"].iter_rows(values_only=True)]
+    assert len(values) - values.index("Assumption") - 1 == in_force
+    ARTIFACTS.mkdir(exist_ok=True)
+    bu.screenshot(page, ARTIFACTS / "board_pack_built.png")
+
+
+def test_no_unexpected_console_errors_or_server_tracebacks(page, server_log):
+    """Last of the module: across every page, download and pack build above."""
+    unexpected = bu.unexpected_errors(page.errors, {p for _, p in _registered_pages()})
+    assert not unexpected, "\n".join(unexpected)
+    log = server_log.read_text(errors="replace")
+    assert "Traceback" not in log, log[-4000:]

@@ -1,0 +1,212 @@
+"""Small Playwright helpers of the browser suite (tests/test_browser.py): download buttons,
+the data plotly drew, the rows a st.dataframe shows, and the exported files read back."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+
+#: A kaleido image (first one starts a browser in the server process) or a board-pack file.
+DOWNLOAD_TIMEOUT = 60_000
+#: The one console error the offline test machine always shows: the icon font's fetch.
+KNOWN_CONSOLE_ERROR = "net::ERR_NAME_NOT_RESOLVED"
+#: Loaded at a page's own URL (``/<url_path>``), Streamlit's frontend first probes that path as
+#: a possible base URL of the server and logs the two 404s before it falls back to ``/``
+#: (streamlit/streamlit#7074, open): harmless, and only on a deep link.
+_DEEP_LINK_PROBE = re.compile(
+    r"Failed to load resource: the server responded with a status of 404 \(Not Found\) "
+    r"\[(?P<base>https?://[^/]+)/(?P<path>[^/]+)/_stcore/(?:health|host-config)\]")
+WEEK = re.compile(r"\d{4}-W\d{2}")
+
+
+def console_error(msg) -> str:
+    """A console error as text, with the URL it is about when there is one."""
+    url = (msg.location or {}).get("url")
+    return f"{msg.text} [{url}]" if url else msg.text
+
+
+def unexpected_errors(errors: list[str], paths) -> list[str]:
+    """Console errors other than the icon font's fetch and the deep-link probes of the app's
+    own page paths (``paths``)."""
+    def known(e: str) -> bool:
+        probe = _DEEP_LINK_PROBE.fullmatch(e)
+        return KNOWN_CONSOLE_ERROR in e or bool(probe and probe["path"] in paths)
+
+    return [e for e in errors if not known(e)]
+
+
+def button(pg, key: str):
+    """The visible button of the widget keyed ``key`` (Streamlit also renders a hidden copy of
+    a button that has a help tooltip, hence ``:visible``)."""
+    return pg.locator(f".st-key-{key} button:visible")
+
+
+def download(pg, key: str, dest: Path, timeout: int = DOWNLOAD_TIMEOUT) -> Path:
+    """Click the download button keyed ``key`` and save the file under its suggested name."""
+    with pg.expect_download(timeout=timeout) as info:
+        button(pg, key).click()
+    dl = info.value
+    assert dl.failure() is None, f"download {key}: {dl.failure()}"
+    path = dest / dl.suggested_filename
+    dl.save_as(path)
+    assert path.stat().st_size > 0, f"download {key}: empty file {path.name}"
+    return path
+
+
+def labels(pg, block: str) -> list[str]:
+    """The labels of the visible buttons in the block keyed ``block`` (without the icon's
+    ligature text)."""
+    return [t.strip() for t in pg.locator(
+        f'.st-key-{block} button:visible [data-testid="stMarkdownContainer"]').all_inner_texts()]
+
+
+def download_labels(pg, key: str) -> list[str]:
+    """The labels of the download buttons in the row under the element keyed ``key``, each
+    checked to be its button's key suffix (``dl_<key>_<label>``); read from the DOM text, so
+    rows in a collapsed expander count too."""
+    return pg.evaluate(
+        """(key) => {
+            const row = document.querySelector('.st-key-dl_' + key);
+            if (!row) return [];
+            return [...row.querySelectorAll('[data-testid="stDownloadButton"]')].map(b => {
+                const box = b.closest('[class*="st-key-dl_' + key + '_"]');
+                const label = b.querySelector('[data-testid="stMarkdownContainer"]');
+                const text = label ? label.textContent.trim() : '';
+                const ok = box && box.classList.contains('st-key-dl_' + key + '_' + text);
+                return ok ? text : `${text} (not keyed dl_${key}_${text})`;
+            });
+        }""", key)
+
+
+def wait_idle(pg, timeout: int = 60_000) -> None:
+    """Until the script run is over (``stApp``'s script state, which Streamlit's own browser
+    tests read; the running-man widget only shows on runs longer than a moment), then until
+    every chart that has a download row is drawn (plotly loads lazily, after the run)."""
+    pg.wait_for_function(
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            return app && app.getAttribute('data-test-script-state') === 'notRunning'
+                && app.getAttribute('data-test-connection-state') === 'CONNECTED';
+        }""", timeout=timeout)
+    pg.wait_for_function(
+        """(keys) => keys.every(k => {
+            const el = document.querySelector('.st-key-' + k + ' .js-plotly-plot');
+            return el && el.data;
+        })""", arg=image_rows(pg), timeout=timeout)
+
+
+def image_rows(pg) -> list[str]:
+    """The chart keys of the page's chart download rows (``dl_<key>`` holding a PNG button)."""
+    return pg.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stHorizontalBlock"]')]
+            .flatMap(el => [...el.classList].filter(c => c.startsWith('st-key-dl_')))
+            .map(c => c.slice('st-key-dl_'.length))
+            .filter(k => document.querySelector('.st-key-dl_' + k + '_PNG'))""")
+
+
+def table_rows(pg) -> list[str]:
+    """The table keys of the page's table download rows (``dl_<key>`` holding an XLSX button)."""
+    return pg.evaluate(
+        """() => [...document.querySelectorAll('[class*="st-key-dl_"][class*="_XLSX"]')]
+            .flatMap(el => [...el.classList].filter(c => /^st-key-dl_.+_XLSX$/.test(c)))
+            .map(c => c.slice('st-key-dl_'.length, -'_XLSX'.length))""")
+
+
+def traces(pg, key: str) -> list[dict]:
+    """What plotly drew in the chart keyed ``key``: per trace its type, name, mode and x values
+    (read from the plot element's live ``data``, i.e. the points in the DOM)."""
+    return pg.evaluate(
+        """(key) => {
+            const el = document.querySelector('.st-key-' + key + ' .js-plotly-plot');
+            if (!el || !el.data) return null;
+            return el.data.map(t => ({type: t.type || 'scatter', name: t.name ?? null,
+                                      mode: t.mode ?? null, x: Array.from(t.x || [])}));
+        }""", key)
+
+
+def chart_keys(pg) -> list[str]:
+    """The widget key of every plotly chart on the page (its container's ``st-key-`` class)."""
+    return pg.evaluate(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].map(el => {
+            const box = el.closest('[class*="st-key-"]');
+            const cls = box && [...box.classList].find(c => c.startsWith('st-key-'));
+            return cls ? cls.slice('st-key-'.length) : null;
+        })""")
+
+
+_GRID_JS = """(sel) => {
+    let el;
+    if (sel.after) {
+        el = document.querySelector('.st-key-' + sel.after);
+        while (el && !el.nextElementSibling) el = el.parentElement;
+        el = el && el.nextElementSibling;
+    } else if (sel.before) {
+        el = document.querySelector('.st-key-' + sel.before);
+        while (el && !el.previousElementSibling) el = el.parentElement;
+        el = el && el.previousElementSibling;
+    } else {
+        el = document;
+    }
+    const grid = el && el.querySelector('[data-testid="stDataFrame"] table[role="grid"]');
+    if (!grid) return null;
+    return {rowcount: Number(grid.getAttribute('aria-rowcount')),
+            rows: [...grid.querySelectorAll('tr')].map(
+                r => [...r.querySelectorAll('th, td')].map(c => c.innerText))};
+}"""
+
+
+def grid(pg, before: str | None = None, after: str | None = None,
+         timeout: int = 60_000) -> dict:
+    """The rows a st.dataframe shows, read from the data grid's accessible table (the grid
+    itself is a canvas): ``rowcount`` (header included) and the rendered rows as text. The
+    table is the one right before the block keyed ``before`` (its download row) or right after
+    the block keyed ``after``; the first of the page when neither is given."""
+    sel = {"before": before, "after": after}
+    pg.wait_for_function(_GRID_JS, arg=sel, timeout=timeout)
+    return pg.evaluate(_GRID_JS, sel)
+
+
+def screenshot(pg, path: Path, max_height: int = 12_000) -> None:
+    """The whole page: Streamlit scrolls inside ``stMain``, so a full-page screenshot shows the
+    viewport only; the viewport is stretched to the main area's height for the shot (same
+    width, so nothing re-flows) and restored after."""
+    size = pg.viewport_size
+    height = pg.evaluate(
+        """() => document.querySelector('[data-testid="stMain"]')?.scrollHeight || 0""")
+    try:
+        if height > size["height"]:
+            pg.set_viewport_size({"width": size["width"], "height": min(height, max_height)})
+            pg.wait_for_timeout(300)
+        pg.screenshot(path=str(path), full_page=True)
+    finally:
+        pg.set_viewport_size(size)
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """An exported CSV (UTF-8 with a byte-order mark)."""
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), f"{path.name}: no UTF-8 byte-order mark"
+    return pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig")
+
+
+def xlsx_table(path: Path, columns: list[str]) -> pd.DataFrame:
+    """The table of an exported one-table XLSX: the rows under the header row whose cells are
+    ``columns`` (title, scope and source lines sit above it)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True)
+    rows = list(wb.worksheets[0].iter_rows(values_only=True))
+    wb.close()
+    for i, row in enumerate(rows):
+        if [str(v) for v in row[:len(columns)]] == columns:
+            body = [list(r[:len(columns)]) for r in rows[i + 1:]]
+            return pd.DataFrame(body, columns=columns)
+    raise AssertionError(f"{path.name}: no header row {columns}")
+
+
+def number(text: str) -> float:
+    """A tile's number as shown (``+17.1``, ``−3.0``, ``55.8%``, ``$0.84``) as a float."""
+    return float(re.sub(r"[^0-9.+-]", "", text.replace("\u2212", "-")))
