@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import exhibits, export, pack, ui
@@ -69,6 +70,4 @@ def downloads(pages, keys, formats, filters, aset) -> None:
                                icon=":material/download:")
     rows = [{"#": i, "Page": e.page, "Chart": e.title, "Slide title (takeaway)": e.takeaway}
             for i, e in enumerate(built.exhibits, start=1)]
-    import pandas as pd
-
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="pack_contents", width="stretch")
