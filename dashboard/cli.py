@@ -139,10 +139,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
         return 0
     try:
         formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
-        bad = [f for f in formats if f not in pack.FORMATS]
-        if bad or not formats:
-            raise FilterError(f"--format: unknown {', '.join(bad) or '(empty)'}; choose from "
-                              f"{', '.join(pack.FORMATS)}")
+        pack.check_formats(formats, "--format: ")
         fetch, filters = _selection(args)
         aset = _assumption_set(args, fetch)
         template = pack.Template.load(args.template)
@@ -153,20 +150,23 @@ def cmd_pack(args: argparse.Namespace) -> int:
         if unknown:
             raise FilterError(f"--pages: unknown {', '.join(unknown)}; known are "
                               f"{', '.join(exhibits.PAGES)}")
+        unknown = exhibits.unknown_keys(keys)
+        if unknown:
+            raise FilterError(f"unknown chart(s) {', '.join(unknown)}: "
+                              "--list shows the keys")
         if not keys and not pages:
             keys = exhibits.EXECUTIVE
+    except (FilterError, db.WarehouseMissing, pack.PackError, mail.MailError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    catalogue = exhibits.Catalogue(fetch, filters, aset)
+    try:
         if {"pptx", "pdf"} & set(formats):
             export.Renderer.warm_up()  # the browser starts while the charts are computed
-        catalogue = exhibits.Catalogue(fetch, filters, aset)
         chosen = catalogue.select(keys, pages)
         if not chosen:
             raise pack.PackError(f"none of the charts {', '.join(keys)} is drawn for "
                                  f"{filters.week} ({filters.describe()})")
-    except (FilterError, db.WarehouseMissing, pack.PackError, mail.MailError,
-            KeyError) as exc:
-        print(f"error: {str(exc).strip(chr(39))}", file=sys.stderr)
-        return 2
-    try:
         built = pack.build(chosen, export.Context(filters, aset.id), aset, formats, template,
                            progress=None if args.quiet else
                            lambda d, t, label: _progress(f"{d}/{t} {label}"))
@@ -185,7 +185,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
     if settings is not None:
         try:
             mail.send(settings, f"CX Ledger board pack {filters.week}",
-                      f"{line}\n\n{export.Context(filters, aset.id).source_line()}",
+                      f"{line}\n\n{built.context.source_line()}",
                       [(p.name, p.read_bytes(), pack.MIME[p.suffix[1:]])
                        for p in built.written])
         except mail.MailError as exc:

@@ -53,6 +53,12 @@ class Exhibit:
     excel: tuple[str, tuple[str, ...], str | None, str] | None = None
     # (x column, y columns, series column or None, "line" | "column") for the native chart
 
+    def __post_init__(self) -> None:
+        if self.money and not self.band:
+            raise ValueError(f"money exhibit {self.key} needs its band (what the bands are, "
+                             "or that the figures are observed without one)")
+        _literal_text(self.fig)
+
     @property
     def label(self) -> str:
         """Page and title, for pickers."""
@@ -67,15 +73,87 @@ class Exhibit:
         return self.data.drop(columns=drop).reset_index(drop=True)
 
 
+_MARKUP = str.maketrans({"<": "&lt;", ">": "&gt;"})
+
+
+def _literal(values):
+    if isinstance(values, str):
+        return values.translate(_MARKUP)
+    if values is None or isinstance(values, (int, float)):
+        return values
+    try:
+        items = list(values)
+    except TypeError:
+        return values
+    if not any(isinstance(v, str) and ("<" in v or ">" in v) for v in items):
+        return values
+    return [v.translate(_MARKUP) if isinstance(v, str) else v for v in items]
+
+
+def _literal_text(fig: go.Figure) -> None:
+    """Warehouse values drawn as text (trace names, categories, labels) shown literally:
+    plotly reads "<…>" in them as markup, so angle brackets become entities, in place."""
+    for trace in fig.data:
+        for attr in ("name", "x", "y", "text", "labels"):
+            if attr in trace and trace[attr] is not None:
+                fixed = _literal(trace[attr])
+                if fixed is not trace[attr]:
+                    trace[attr] = fixed
+
+
+#: What the charts without a metric-registry definition show (speaker notes, PDF foot).
+DEFINITIONS: Mapping[str, str] = {
+    "sat_trend": "The chosen score per group and period with its 95% interval (NPS: Wilson "
+                 "intervals on the promoter and detractor shares; CSAT: Wilson; CES: t); "
+                 "bases under 30 are gaps.",
+    "sat_mix": "Share of promoters (9–10), passives (7–8) and detractors (0–6) among the NPS "
+               "answers of each period.",
+    "sat_distribution": "Share of answers at each score of the chosen survey, selected week "
+                        "against the comparison week.",
+    "sat_gap": "Perceived minus expected score per touchpoint over the last 26 weeks: paired "
+               "answers, mean difference with a t interval; below zero = below expectation.",
+    "cmp_volume": "Complaints opened each week and the rate per 1,000 customers active at the "
+                  "week's start (exact Poisson interval).",
+    "cmp_pareto": "Complaints opened in the 13 weeks to the selected week by category, largest "
+                  "first, with the cumulative share.",
+    "cmp_severity": "Share of the week's complaints at each severity.",
+    "cmp_resolution": "Hours from opening to resolution of the complaints resolved each week: "
+                      "median and 90th percentile.",
+    "cmp_backlog": "Complaints still open at the end of the selected week by age, split by "
+                   "whether the customer has since left.",
+    "cmp_compensation": "Compensation paid each week and the mean per compensated complaint.",
+    "cts_channels": "Each channel's share of the week's contacts and of their cost (contacts "
+                    "× the unit cost in force).",
+    "cts_segments": "Cost to serve per active customer in the week by segment (contact cost / "
+                    "active customers) with a 95% interval; change against the comparison "
+                    "week tested with Benjamini–Hochberg correction.",
+    "cts_mix": "Each channel's share of all contacts per week; the self-service launch is "
+               "detected from the data.",
+    "cts_repeat": "Repeat contacts: a contact by the same customer for the same reason within "
+                  "7 days of an earlier one, as a share of contacts (Wilson interval).",
+}
+
+#: Observed money drawn without an interval.
+OBSERVED = "observed values (booked costs and revenue), no interval"
+
+
 def _cols(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     """The listed columns that exist, in order."""
     return df[[c for c in cols if c in df.columns]].reset_index(drop=True)
 
 
 def _n(df: pd.DataFrame, col: str = "n") -> int | None:
+    """The base of a chart of groups: the sum of ``col`` over its rows."""
     if col not in df.columns or df.empty:
         return None
-    return int(pd.to_numeric(df[col], errors="coerce").fillna(0).max())
+    return int(pd.to_numeric(df[col], errors="coerce").fillna(0).sum())
+
+
+def _last(df: pd.DataFrame, col: str = "n") -> int | None:
+    """The base of a time series: ``col`` in its last row (the selected week or month)."""
+    if col not in df.columns or df.empty or pd.isna(df[col].iloc[-1]):
+        return None
+    return int(df[col].iloc[-1])
 
 
 # --- Weekly KPIs ---------------------------------------------------------------------------
@@ -95,7 +173,10 @@ def kpi_exhibits(report: KpiReport) -> dict[str, Exhibit]:
         df = report.trends[m.name]
         title = f"{m.label} — 13 weeks"
         fig = charts.trend_chart(df, title, m.unit, target=t.target, band=m.kind == "survey")
-        band = "95% confidence band" if m.kind == "survey" else None
+        money = m.fmt.startswith("money")
+        band = ("95% confidence band" if m.kind == "survey" else
+                OBSERVED + "; the selected week's 95% interval is in the takeaway" if money
+                else None)
         key = f"trend_{m.name}"
         out[key] = Exhibit(
             key, "Weekly KPIs", title, fig,
@@ -103,7 +184,7 @@ def kpi_exhibits(report: KpiReport) -> dict[str, Exhibit]:
             kpi_takeaway(t, report),
             notes=(f"{m.label}: {m.definition}", f"n in {report.filters.week}: "
                    f"{t.current.n:,}"),
-            n=t.current.n, band=band, excel=("week", ("value",), None, "line"))
+            n=t.current.n, band=band, money=money, excel=("week", ("value",), None, "line"))
     return out
 
 
@@ -119,25 +200,29 @@ def satisfaction_exhibits(report, filters: Filters) -> dict[str, Exhibit]:
             "sat_trend", page, r.trend_title,
             charts.split_trend_chart(r.trend, r.trend_title, r.y_title, satisfaction.OVERALL),
             _cols(r.trend, ["group", "period", "value", "ci_low", "ci_high", "n", "status"]),
-            r.trend_takeaway, notes=(r.headline,), n=_n(r.trend), band="95% confidence band",
+            r.trend_takeaway, notes=(DEFINITIONS["sat_trend"], r.headline),
+            n=_last(r.trend[r.trend["group"] == satisfaction.OVERALL]),
+            band="95% confidence band",
             excel=("period", ("value",), "group", "line")),
         "sat_mix": Exhibit(
             "sat_mix", page, r.mix_title, charts.nps_mix_chart(r.mix, r.mix_title),
             _cols(r.mix, ["period", "category_label", "count", "share_pct", "n", "status"]),
-            r.mix_takeaway, n=_n(r.mix), excel=("period", ("share_pct",), "category_label",
-                                                "column")),
+            r.mix_takeaway, notes=(DEFINITIONS["sat_mix"],), n=_last(r.mix),
+            excel=("period", ("share_pct",), "category_label", "column")),
         "sat_distribution": Exhibit(
             "sat_distribution", page, r.distribution_title,
             charts.score_distribution_chart(r.distribution, r.distribution_title, filters.week,
                                             filters.compare_week),
             _cols(r.distribution, ["week", "score", "count", "share_pct", "n", "status"]),
-            r.distribution_takeaway, n=_n(r.distribution),
+            r.distribution_takeaway, notes=(DEFINITIONS["sat_distribution"],),
+            n=_last(r.distribution),
             excel=("score", ("share_pct",), "week", "column")),
         "sat_gap": Exhibit(
             "sat_gap", page, r.gap_title, charts.expectation_gap_chart(r.gap, r.gap_title),
             _cols(r.gap, ["label", "survey", "scale", "n", "gap", "ci_low", "ci_high",
                           "perceived_mean", "expected_mean", "status"]),
-            r.gap_takeaway, n=_n(r.gap), band="95% confidence interval",
+            r.gap_takeaway, notes=(DEFINITIONS["sat_gap"],), n=_n(r.gap),
+            band="95% confidence interval",
             excel=("label", ("gap",), None, "column")),
     }
 
@@ -155,30 +240,33 @@ def complaints_exhibits(report) -> dict[str, Exhibit]:
             "cmp_volume", page, vol_title, charts.complaint_volume_chart(r.volume, vol_title),
             _cols(r.volume, ["week", "complaints", "active_at_start", "value", "ci_low",
                              "ci_high", "status"]).rename(columns={"value": "per_1000"}),
-            k["volume"], notes=(r.notes["service"],), n=_n(r.volume, "active_at_start"),
+            k["volume"], notes=(DEFINITIONS["cmp_volume"], r.notes["service"]),
+            n=_last(r.volume, "active_at_start"),
             band="95% confidence band on the rate",
             excel=("week", ("complaints",), None, "column")),
         "cmp_pareto": Exhibit(
             "cmp_pareto", page, "Categories — 13 weeks (Pareto)",
             charts.pareto_chart(r.pareto, "Categories — 13 weeks (Pareto)"),
             _cols(r.pareto, ["category", "count", "share_pct", "cumulative_pct"]),
-            k["pareto"], n=int(r.pareto["count"].sum()) if not r.pareto.empty else None,
+            k["pareto"], notes=(DEFINITIONS["cmp_pareto"],), n=_n(r.pareto, "count"),
             excel=("category", ("count",), None, "column")),
         "cmp_severity": Exhibit(
             "cmp_severity", page, "Severity mix — weekly",
             charts.severity_mix_chart(r.severity, "Severity mix — weekly"),
             _cols(r.severity, ["week", "severity", "count", "share_pct", "week_total"]),
-            k["severity"], excel=("week", ("count",), "severity", "column")),
+            k["severity"], notes=(DEFINITIONS["cmp_severity"],),
+            n=_last(r.severity, "week_total"), excel=("week", ("count",), "severity", "column")),
         "cmp_resolution": Exhibit(
             "cmp_resolution", page, res_title,
             charts.percentile_trend_chart(r.resolution, res_title, "hours"),
             _cols(r.resolution, ["week", "n", "median", "p90", "status"]), k["resolution"],
-            n=_n(r.resolution), excel=("week", ("median", "p90"), None, "line")),
+            notes=(DEFINITIONS["cmp_resolution"],), n=_last(r.resolution),
+            excel=("week", ("median", "p90"), None, "line")),
         "cmp_backlog": Exhibit(
             "cmp_backlog", page, "Open backlog by age",
             charts.backlog_chart(r.backlog, "Open backlog by age"),
             _cols(r.backlog, ["band", "count", "share_pct", "customer_left"]), k["backlog"],
-            n=int(r.backlog["count"].sum()) if not r.backlog.empty else None,
+            notes=(DEFINITIONS["cmp_backlog"],), n=_n(r.backlog, "count"),
             excel=("band", ("count",), None, "column")),
         "cmp_recovery_retention": Exhibit(
             "cmp_recovery_retention", page, "Still a customer 90 days later",
@@ -201,7 +289,8 @@ def complaints_exhibits(report) -> dict[str, Exhibit]:
             charts.compensation_chart(r.volume, "Compensation — weekly", sym),
             _cols(r.volume, ["week", "compensated", "compensation", "per_complaint",
                              "per_complaint_low", "per_complaint_high"]),
-            k["compensation"], notes=money_note, band="95% confidence interval per complaint",
+            k["compensation"], notes=(DEFINITIONS["cmp_compensation"], *money_note),
+            band="observed amounts paid; 95% confidence interval on the mean per complaint",
             money=True, excel=("week", ("compensation",), None, "column")),
     }
 
@@ -218,20 +307,24 @@ def cost_exhibits(report) -> dict[str, Exhibit]:
             charts.contact_cost_share_chart(r.channel_week, t["channels"]),
             _cols(r.channel_week, ["label", "contact_count", "contact_share_pct",
                                    "contact_cost", "cost_share_pct", "cost_per_contact"]),
-            k["channels"], notes=(t["unit_costs"],),
-            n=int(r.channel_week["contact_count"].sum()) if not r.channel_week.empty else None,
-            money=True, excel=("label", ("contact_share_pct", "cost_share_pct"), None,
+            k["channels"], notes=(DEFINITIONS["cts_channels"], t["unit_costs"]),
+            n=_n(r.channel_week, "contact_count"), band=OBSERVED, money=True,
+            excel=("label", ("contact_share_pct", "cost_share_pct"), None,
                                "column")),
         "cts_segments": Exhibit(
             "cts_segments", page, t["segments"],
             charts.estimate_bar_chart(r.segments, "segment", t["segments"], t["segments_axis"]),
             _cols(r.segments, ["segment", "value", "ci_low", "ci_high", "n", "status",
                                "previous", "delta", "p_adjusted", "significant"]),
-            k["segments"], n=_n(r.segments), band="95% confidence interval", money=True,
+            k["segments"], notes=(DEFINITIONS["cts_segments"],), n=_n(r.segments),
+            band="95% confidence interval", money=True,
             excel=("segment", ("value",), None, "column")),
         "cts_mix": Exhibit(
             "cts_mix", page, t["mix"], charts.channel_mix_chart(r.mix, t["mix"], r.launch_week),
             _cols(r.mix, ["week", "label", "contact_count", "share_pct"]), k["mix"],
+            notes=(DEFINITIONS["cts_mix"],),
+            n=_n(r.mix[r.mix["week"] == r.mix["week"].iloc[-1]], "contact_count")
+            if not r.mix.empty else None,
             excel=("week", ("share_pct",), "label", "line")),
         "cts_repeat_channels": Exhibit(
             "cts_repeat_channels", page, t["repeat_channels"],
@@ -239,21 +332,23 @@ def cost_exhibits(report) -> dict[str, Exhibit]:
                                       "% of contacts"),
             _cols(r.repeat_channels, ["label", "value", "ci_low", "ci_high", "n", "status",
                                       "repeat_count", "repeat_cost"]),
-            k["repeat_channels"], n=_n(r.repeat_channels), band="95% confidence interval",
+            k["repeat_channels"], notes=(DEFINITIONS["cts_repeat"],),
+            n=_n(r.repeat_channels), band="95% confidence interval",
             excel=("label", ("value",), None, "column")),
         "cts_repeat_trend": Exhibit(
             "cts_repeat_trend", page, t["repeat_trend"],
             charts.trend_chart(r.repeat_trend, t["repeat_trend"], "% of contacts"),
             _cols(r.repeat_trend, ["week", "value", "ci_low", "ci_high", "n", "status",
                                    "repeat_cost"]),
-            k["repeat_trend"], n=_n(r.repeat_trend), excel=("week", ("value",), None, "line")),
+            k["repeat_trend"], notes=(DEFINITIONS["cts_repeat"],), n=_last(r.repeat_trend),
+            band="95% confidence band", excel=("week", ("value",), None, "line")),
     }
     if r.savings is not None:
         out["cts_waterfall"] = Exhibit(
             "cts_waterfall", page, t["savings"],
             charts.savings_waterfall(r.waterfall, t["savings"], r.savings_unit),
             _cols(r.waterfall, ["label", "value", "measure"]), k["savings"],
-            notes=(cost.describe_method(r),), money=True,
+            notes=(cost.describe_method(r),), band=OBSERVED, money=True,
             excel=("label", ("value",), None, "column"))
     return out
 
@@ -270,7 +365,10 @@ def _survival_data(groups) -> pd.DataFrame:
 
 
 def churn_exhibits(report) -> dict[str, Exhibit]:
+    from dashboard import churn
+
     r, k, nt, page = report, report.takeaways, report.notes, "Churn & retention"
+    everyone = r.monthly[r.monthly["group"] == churn.ALL_LABEL]
     monthly = ["month", "group", "active", "churned", "value", "ci_low", "ci_high", "status"]
     t_cust = "Monthly churn by segment — customers"
     t_rev = "Monthly churn by segment — revenue-weighted"
@@ -284,39 +382,46 @@ def churn_exhibits(report) -> dict[str, Exhibit]:
             charts.segment_rate_chart(r.monthly, "value", "ci_low", "ci_high", "status",
                                       t_cust, "% churned"),
             _cols(r.monthly, monthly), k["monthly"], notes=(nt["monthly"],),
-            band="95% confidence band", excel=("month", ("value",), "group", "line")),
+            n=_last(everyone, "active"), band="95% confidence band",
+            excel=("month", ("value",), "group", "line")),
         "churn_monthly_revenue": Exhibit(
             "churn_monthly_revenue", page, t_rev,
             charts.segment_rate_chart(r.monthly, "rev_value", "rev_low", "rev_high",
                                       "rev_status", t_rev, "% of revenue churned"),
             _cols(r.monthly, ["month", "group", "revenue_at_start", "revenue_lost",
                               "rev_value", "rev_low", "rev_high", "rev_status"]),
-            k["monthly_revenue"], notes=(nt["monthly"],), band="95% confidence band",
+            k["monthly_revenue"], notes=(nt["monthly"],), n=_last(everyone, "active"),
+            band="95% confidence band",
             money=True, excel=("month", ("rev_value",), "group", "line")),
         "churn_cohorts": Exhibit(
             "churn_cohorts", page, t_coh, charts.cohort_heatmap(r.cohorts, t_coh),
             _cols(r.cohorts, ["cohort", "months_since_signup", "cohort_size", "active",
                               "value", "status"]),
             k["cohorts"], notes=(nt["cohorts"],),
+            n=_n(r.cohorts.drop_duplicates("cohort"), "cohort_size"),
             excel=("months_since_signup", ("value",), "cohort", "line")),
         "churn_km_nps": Exhibit(
             "churn_km_nps", page, t_nps,
             charts.survival_chart(r.survival_nps, t_nps, mark_week=26),
             _survival_data(r.survival_nps), k["survival_nps"], notes=(nt["survival"],),
+            n=sum(g.n for g in r.survival_nps if g.shown),
             band="95% confidence band (Kaplan–Meier, log-log)",
             excel=("time", ("survival",), "group", "line")),
         "churn_km_complaint": Exhibit(
             "churn_km_complaint", page, t_cmp,
             charts.survival_chart(r.survival_complaint, t_cmp, mark_week=26),
             _survival_data(r.survival_complaint), k["survival_complaint"],
-            notes=(nt["survival"],), band="95% confidence band (Kaplan–Meier, log-log)",
+            notes=(nt["survival"],), n=sum(g.n for g in r.survival_complaint if g.shown),
+            band="95% confidence band (Kaplan–Meier, log-log)",
             excel=("time", ("survival",), "group", "line")),
         "churn_revenue_lost": Exhibit(
             "churn_revenue_lost", page, t_lost,
             charts.revenue_lost_chart(r.monthly, t_lost, r.currency_symbol),
-            _cols(r.monthly[~r.monthly["group"].str.startswith("All")],
+            _cols(r.monthly[(r.monthly["group"] != churn.ALL_LABEL)
+                            & r.monthly["revenue_lost"].notna()],
                   ["month", "group", "churned", "revenue_lost"]),
-            k["revenue_lost"], notes=(nt["money"],), money=True,
+            k["revenue_lost"], notes=(nt["money"],), band=OBSERVED, money=True,
+            n=_last(everyone, "churned"),
             excel=("month", ("revenue_lost",), "group", "column")),
     }
 
@@ -334,13 +439,16 @@ def compare_exhibits(report) -> dict[str, Exhibit]:
             charts.ranking_chart(r.ranking, r.ranking_title, m.unit,
                                  highlight=r.selection.groups),
             _cols(r.ranking, ["rank", "group", "value", "ci_low", "ci_high", "n", "status"]),
-            r.ranking_takeaway, notes=(r.scope, m.definition), band="95% confidence interval",
+            r.ranking_takeaway, notes=(m.definition, r.scope), n=_n(r.ranking),
+            band="95% confidence interval",
             excel=("group", ("value",), None, "column")),
         "cmp_trend": Exhibit(
             "cmp_trend", page, r.trend_title,
             charts.group_trend_chart(r.trend, r.trend_title, m.unit, band=m.kind == "survey"),
             _cols(r.trend, ["group", "week", "value", "ci_low", "ci_high", "n", "status"]),
-            r.trend_takeaway, notes=(r.scope, m.definition),
+            r.trend_takeaway, notes=(m.definition, r.scope),
+            n=_n(r.trend[r.trend["week"] == r.trend["week"].iloc[-1]])
+            if not r.trend.empty else None,
             band="95% confidence band" if m.kind == "survey" else None,
             excel=("week", ("value",), "group", "line")),
     }
@@ -349,6 +457,8 @@ def compare_exhibits(report) -> dict[str, Exhibit]:
 # --- CX in money ---------------------------------------------------------------------------
 
 def money_exhibits(report) -> dict[str, Exhibit]:
+    from dashboard.money import ALL
+
     r, t, k, nt, page = report, report.titles, report.takeaways, report.notes, "CX in money"
     out = {
         "money_clv_chart": Exhibit(
@@ -357,18 +467,21 @@ def money_exhibits(report) -> dict[str, Exhibit]:
             _cols(r.clv, ["segment", "customers", "value", "low", "high", "churn_rate",
                           "margin_per_year"]),
             k["clv"], notes=(nt["clv"], nt["kinds"]), band="P10–P90 band (modelled)",
+            n=_n(r.clv[r.clv["segment"] == ALL], "customers"),
             money=True, excel=("segment", ("value", "low", "high"), None, "column")),
     }
     p = r.programme
     if p is not None:
         for outcome in ("nps", "fcr", "cts"):
-            key = f"money_did_{outcome}"
+            key, weekly = f"money_did_{outcome}", r.did_weekly(outcome)
             out[key] = Exhibit(
                 key, page, t[f"did_{outcome}"],
-                charts.did_chart(r.did_weekly(outcome), t[f"did_{outcome}"],
-                                 t[f"did_{outcome}_axis"], p.before_k, p.after_k),
-                _cols(r.did_weekly(outcome), ["week", "weeks_since_start", "label", "value"]),
+                charts.did_chart(weekly, t[f"did_{outcome}"], t[f"did_{outcome}_axis"],
+                                 p.before_k, p.after_k),
+                _cols(weekly, ["week", "weeks_since_start", "label", "value"]),
                 k["programme"], notes=(nt["programme"],), money=outcome == "cts",
+                band=OBSERVED + "; the effect's 95% interval is in the takeaway"
+                if outcome == "cts" else None,
                 excel=("week", ("value",), "label", "line"))
     return out
 
@@ -528,8 +641,8 @@ class Catalogue:
         app's page order; an unknown key is an error naming it. Keys the selection does not
         draw (e.g. no programme in the filtered segments) are listed in ``missing``."""
         wanted = set(keys)
-        owners = {k: title for title, keys_ in PAGE_KEYS.items() for k in keys_}
-        unknown = sorted(k for k in wanted if k not in owners)
+        owners = owner_pages()
+        unknown = unknown_keys(keys)
         if unknown:
             raise KeyError(f"unknown chart(s) {', '.join(unknown)}")
         out = []
@@ -559,3 +672,14 @@ PAGE_KEYS: Mapping[str, tuple[str, ...]] = {
     "CX in money": ("money_clv_chart", "money_did_nps", "money_did_fcr", "money_did_cts"),
     "Impact simulator": ("sim_point_values",),
 }
+
+
+def owner_pages() -> dict[str, str]:
+    """Chart key → the page that draws it."""
+    return {k: title for title, keys in PAGE_KEYS.items() for k in keys}
+
+
+def unknown_keys(keys) -> list[str]:
+    """The keys no page draws, sorted."""
+    owners = owner_pages()
+    return sorted({k for k in keys if k not in owners})

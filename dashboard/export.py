@@ -99,29 +99,98 @@ def decorate(ex: Exhibit, ctx: Context, title: str | None = None) -> go.Figure:
     return fig
 
 
+class RenderError(RuntimeError):
+    """No image: the browser is missing, did not start, or did not answer in time."""
+
+
+#: Seconds to wait for the browser to start, and for one image.
+START_TIMEOUT, RENDER_TIMEOUT = 60.0, 60.0
+
+
+def chromium_path() -> str | None:
+    """The browser kaleido drives: ``BROWSER_PATH`` if set, else ``chromium`` on PATH."""
+    import os
+    import shutil
+
+    path = os.environ.get("BROWSER_PATH")
+    if path:
+        return path if os.access(path, os.X_OK) else None
+    return next((p for p in map(shutil.which, ("chromium", "chromium-browser",
+                                              "google-chrome")) if p), None)
+
+
 class Renderer:
-    """One kaleido browser for every image of the process; thread-safe, started lazily."""
+    """One kaleido browser for every image of the process, on an event loop of its own.
+
+    Started lazily (or ahead with ``warm_up``); calls are serialised by a lock and each waits
+    at most ``RENDER_TIMEOUT`` seconds. A missing browser, a failed start or a render that does
+    not answer raises ``RenderError`` and leaves the renderer stopped, so the next call starts
+    a fresh browser instead of waiting forever.
+    """
 
     _lock = threading.Lock()
-    _started = False
+    _loop = None
+    _kaleido = None
+
+    @classmethod
+    def _call(cls, coro, timeout: float):
+        import asyncio
+
+        return asyncio.run_coroutine_threadsafe(coro, cls._loop).result(timeout)
 
     @classmethod
     def _start(cls) -> None:
+        import asyncio
+
         import kaleido
 
-        if not cls._started:
-            kaleido.start_sync_server(n=1, headless=True, silence_warnings=True)
-            # the browser really starts on the first figure: draw a blank one now
-            kaleido.calc_fig_sync(go.Figure(), opts={"format": "svg", "width": 10,
-                                                     "height": 10})
-            cls._started = True
+        if cls._kaleido is not None:
+            return
+        path = chromium_path()
+        if path is None:
+            raise RenderError("no Chromium for images: install Debian's chromium (make test "
+                              "does) or set BROWSER_PATH")
+        loop = asyncio.new_event_loop()
+        threading.Thread(target=loop.run_forever, name="kaleido-loop", daemon=True).start()
+        cls._loop = loop
+        k = kaleido.Kaleido(n=1, headless=True, path=path)
+        try:
+            cls._call(k.__aenter__(), START_TIMEOUT)
+            cls._kaleido = k
+            # the first figure loads plotly.js in the tab: do it now
+            cls._call(k.calc_fig(go.Figure(), opts={"format": "svg", "width": 10,
+                                                    "height": 10}), START_TIMEOUT)
+        except Exception as exc:
+            cls._shutdown()
+            raise RenderError(f"the browser for images ({path}) did not start: "
+                              f"{type(exc).__name__}: {exc}") from None
+
+    @classmethod
+    def _shutdown(cls) -> None:
+        import asyncio
+
+        k, loop = cls._kaleido, cls._loop
+        cls._kaleido = cls._loop = None
+        if loop is None:
+            return
+        if k is not None:
+            try:
+                asyncio.run_coroutine_threadsafe(k.__aexit__(None, None, None),
+                                                 loop).result(10)
+            except Exception:  # noqa: BLE001 - best effort: the browser may be gone already
+                pass
+        loop.call_soon_threadsafe(loop.stop)
 
     @classmethod
     def warm_up(cls) -> threading.Thread:
-        """Start the browser in the background (while the charts are being computed)."""
+        """Start the browser in the background (while the charts are being computed); a
+        failure is raised again by the first render."""
         def run() -> None:
             with cls._lock:
-                cls._start()
+                try:
+                    cls._start()
+                except RenderError:
+                    pass
 
         thread = threading.Thread(target=run, name="kaleido-warm-up", daemon=True)
         thread.start()
@@ -130,25 +199,24 @@ class Renderer:
     @classmethod
     def render(cls, fig: go.Figure, fmt: str, width: int = WIDTH, height: int = HEIGHT,
                scale: float | None = None) -> bytes:
-        import kaleido
-
         if fmt not in FORMATS:
             raise ValueError(f"unknown image format {fmt!r}: one of {', '.join(FORMATS)}")
         if scale is None:
             scale = PNG_SCALE if fmt == "png" else 1
+        opts = {"format": fmt, "width": width, "height": height, "scale": scale}
         with cls._lock:
             cls._start()
-            return kaleido.calc_fig_sync(
-                fig, opts={"format": fmt, "width": width, "height": height, "scale": scale})
+            try:
+                return cls._call(cls._kaleido.calc_fig(fig, opts=opts), RENDER_TIMEOUT)
+            except Exception as exc:
+                cls._shutdown()
+                raise RenderError(f"the {fmt.upper()} image was not rendered: "
+                                  f"{type(exc).__name__}: {exc}") from None
 
     @classmethod
     def stop(cls) -> None:
-        import kaleido
-
         with cls._lock:
-            if cls._started:
-                kaleido.stop_sync_server(silence_warnings=True)
-                cls._started = False
+            cls._shutdown()
 
 
 def image(ex: Exhibit, ctx: Context, fmt: str) -> bytes:
@@ -162,9 +230,37 @@ def _guard(df: pd.DataFrame, customer_list: bool) -> pd.DataFrame:
     return df.drop(columns=[c for c in df.columns if is_customer_column(c)])
 
 
+#: Text a spreadsheet would run as a formula: = @ tab CR first, or + / − followed by more
+#: than a signed number ("+17.1" and "-4.5%" stay as they are).
+_FORMULA = re.compile(r"^(?:[=@\t\r]|[+-](?![\d.,]+%?$))")
+
+
+def _literal_cell(v):
+    """A text cell made inert for spreadsheets (a leading apostrophe), other values as is."""
+    if isinstance(v, str) and _FORMULA.match(v):
+        return "'" + v
+    return v
+
+
 def csv_bytes(df: pd.DataFrame, customer_list: bool = False) -> bytes:
-    """UTF-8 CSV with a byte-order mark (Excel opens non-Latin text correctly)."""
-    return _guard(df, customer_list).to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 CSV with a byte-order mark (Excel opens non-Latin text correctly); text that a
+    spreadsheet would run as a formula gets a leading apostrophe."""
+    out = _guard(df, customer_list)
+    text_cols = [c for c in out.columns if out[c].dtype == object]
+    if text_cols:
+        out = out.copy()
+        for c in text_cols:
+            out[c] = out[c].map(_literal_cell)
+    return out.to_csv(index=False).encode("utf-8-sig")
+
+
+def workbook(buf: io.BytesIO):
+    """An in-memory xlsxwriter workbook that writes text as text: never a formula or a link
+    (warehouse values such as "=HYPERLINK(…)" stay inert); NaN/inf as Excel errors."""
+    import xlsxwriter
+
+    return xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
+                                     "strings_to_urls": False, "nan_inf_to_errors": True})
 
 
 def _sheet_name(text: str, used: set[str]) -> str:
@@ -212,14 +308,21 @@ def add_exhibit_sheet(wb, used: set[str], ex: Exhibit, ctx: Context) -> object:
               *((ex.band,) if ex.band else ()), ctx.source_line())
     ws = add_table_sheet(wb, used, ex.title, data, header)
     start = len(header) + 1
-    spec = ex.excel or (str(data.columns[0]), tuple(
-        str(c) for c in data.columns[1:2]), None, "column")
-    x, ys, series, kind = spec
-    if data.empty or x not in data.columns:
+    if data.empty or len(data.columns) < 2:
+        if len(data.columns):
+            ws.write(start - 1, len(data.columns) + 1, "No values to chart in this selection.")
         return ws
+    x, ys, series, kind = ex.excel or (str(data.columns[0]), (str(data.columns[1]),), None,
+                                       "column")
+    numeric = [y for y in ys if y in data.columns
+               and pd.to_numeric(data[y], errors="coerce").notna().any()]
+    if x not in data.columns or not numeric:
+        ws.write(start - 1, len(data.columns) + 1, "No values to chart in this selection.")
+        return ws
+    ys = tuple(numeric)
     if series and series in data.columns:
         wide = data.pivot_table(index=x, columns=series, values=ys[0], aggfunc="first",
-                                sort=False).reset_index()
+                                sort=False, dropna=False).reset_index()
         wide.columns = [str(c) for c in wide.columns]
         col0 = len(data.columns) + 1
         _write_frame(wb, ws, wide, row0=start, col0=col0)
@@ -229,7 +332,10 @@ def add_exhibit_sheet(wb, used: set[str], ex: Exhibit, ctx: Context) -> object:
     else:
         xcol = list(data.columns).index(x)
         first_row, last_row = start + 1, start + len(data)
-        cols = [(y, list(data.columns).index(y)) for y in ys if y in data.columns]
+        cols = [(y, list(data.columns).index(y)) for y in ys]
+    if not cols or last_row < first_row:
+        ws.write(start - 1, len(data.columns) + 1, "No values to chart in this selection.")
+        return ws
     chart = wb.add_chart({"type": "line" if kind == "line" else "column"})
     sheet = ws.get_name()
     for name, c in cols[:12]:
@@ -247,10 +353,8 @@ def add_exhibit_sheet(wb, used: set[str], ex: Exhibit, ctx: Context) -> object:
 def xlsx_bytes(df: pd.DataFrame, name: str, header: tuple[str, ...] = (),
                customer_list: bool = False) -> bytes:
     """One table as an XLSX workbook (header lines: title, scope, source)."""
-    import xlsxwriter
-
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = workbook(buf)
     add_table_sheet(wb, set(), name, _guard(df, customer_list), header)
     wb.close()
     return buf.getvalue()

@@ -92,7 +92,12 @@ class Pack:
     written: list[Path] = field(default_factory=list)
 
     def file_name(self, fmt: str) -> str:
-        return export.file_name("CX Ledger board pack", self.context.filters, fmt)
+        """``cx-ledger-board-pack[_<set>]_<week>_<filters>.<fmt>``: the set is named unless it
+        is the published one, so packs for two sets never overwrite each other."""
+        name = "CX Ledger board pack"
+        if not self.context.set_id.startswith("published "):
+            name += f" {self.context.set_id}"
+        return export.file_name(name, self.context.filters, fmt)
 
     def summary(self) -> str:
         """One line for a scheduler or the page."""
@@ -348,10 +353,8 @@ def merge_pdfs(parts: Sequence[bytes]) -> bytes:
 
 def build_xlsx(exhibits: Sequence[Exhibit], ctx: export.Context, aset) -> bytes:
     """One sheet per chart (data, takeaway, native chart), then the assumptions."""
-    import xlsxwriter
-
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = export.workbook(buf)
     used: set[str] = set()
     for ex in exhibits:
         export.add_exhibit_sheet(wb, used, ex, ctx)
@@ -362,6 +365,14 @@ def build_xlsx(exhibits: Sequence[Exhibit], ctx: export.Context, aset) -> bytes:
     return buf.getvalue()
 
 
+def check_formats(formats: Sequence[str], prefix: str = "") -> None:
+    """PackError naming the unknown formats (or an empty list) and the known ones."""
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise PackError(f"{prefix}unknown format(s) {', '.join(bad) or '(none given)'}: "
+                        f"choose from {', '.join(FORMATS)}")
+
+
 # --- the whole pack ------------------------------------------------------------------------
 
 def build(exhibits: Sequence[Exhibit], ctx: export.Context, aset,
@@ -369,9 +380,7 @@ def build(exhibits: Sequence[Exhibit], ctx: export.Context, aset,
           progress: Progress | None = None) -> Pack:
     """Every requested format in memory (nothing is written here)."""
     t0 = time.perf_counter()
-    bad = [f for f in formats if f not in FORMATS]
-    if bad:
-        raise PackError(f"unknown format(s) {', '.join(bad)}: choose from {', '.join(FORMATS)}")
+    check_formats(formats)
     if not exhibits:
         raise PackError("no chart selected for the pack")
     tpl = template or Template.load()
@@ -407,6 +416,12 @@ def build(exhibits: Sequence[Exhibit], ctx: export.Context, aset,
     return Pack(files, exhibits, ctx, seconds=time.perf_counter() - t0)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write(pack: Pack, out_dir: Path | str) -> list[Path]:
     """Write every file of the pack into ``out_dir`` all or nothing: each goes to a hidden
     temporary file first and is renamed into place only when all are written; on any
@@ -420,6 +435,7 @@ def write(pack: Pack, out_dir: Path | str) -> list[Path]:
     try:
         for fmt, data in pack.files.items():
             fd, tmp = tempfile.mkstemp(prefix=".pack-", suffix=f".{fmt}.part", dir=out)
+            os.chmod(tmp, 0o666 & ~_umask())  # as any new file: mkstemp's is owner-only
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()

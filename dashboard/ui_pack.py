@@ -14,7 +14,7 @@ def chart_choice() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """Whole pages, individual charts (default: the executive set) and formats."""
     pages = st.multiselect("Whole pages (every chart they draw)", list(exhibits.PAGES),
                            key="pack_pages")
-    owner = {k: p for p, keys in exhibits.PAGE_KEYS.items() for k in keys}
+    owner = exhibits.owner_pages()
     keys = st.multiselect(
         "Individual charts", list(owner), default=list(exhibits.EXECUTIVE), key="pack_charts",
         format_func=lambda k: f"{owner[k]} — {exhibits.LABELS[k]}",
@@ -36,21 +36,26 @@ def build_button(pages, keys, formats, filters, aset) -> None:
         return
     with st.status("Building the pack…", expanded=True) as status:
         st.write("Computing the charts of the chosen pages")
-        export.Renderer.warm_up()
-        chosen = exhibits.Catalogue(ui.fetch, filters, aset).select(keys, pages)
+        if {"pptx", "pdf"} & set(formats):
+            export.Renderer.warm_up()
+        catalogue = exhibits.Catalogue(ui.fetch, filters, aset)
+        chosen = catalogue.select(keys, pages)
         bar = st.progress(0.0, text="Rendering")
 
         def progress(done: int, total: int, label: str) -> None:
             bar.progress(done / total, text=ui.plain(f"{done}/{total} · {label}"))
 
         try:
+            if not chosen:
+                raise pack.PackError(f"none of the picked charts is drawn for {filters.week} "
+                                     f"({filters.describe()})")
             built = pack.build(chosen, export.Context(filters, aset.id), aset, formats,
                                progress=progress)
-        except pack.PackError as exc:
-            status.update(label=f"Not built: {exc}", state="error")
+        except (pack.PackError, export.RenderError) as exc:
+            status.update(label=ui.plain(f"Not built: {exc}"), state="error")
             return
         status.update(label=ui.plain(built.summary()), state="complete", expanded=False)
-    st.session_state[_STATE] = (signature, built)
+    st.session_state[_STATE] = (signature, built, catalogue.missing)
 
 
 def downloads(pages, keys, formats, filters, aset) -> None:
@@ -58,11 +63,14 @@ def downloads(pages, keys, formats, filters, aset) -> None:
     held = st.session_state.get(_STATE)
     if held is None:
         return
-    signature, built = held
+    signature, built, missing = held
     if signature != (pages, keys, formats, filters, aset.id):
         ui.note("The selection changed since the last build: build again to download.")
         return
     ui.note(built.summary())
+    if missing:
+        labels = ", ".join(exhibits.LABELS.get(k, k) for k in missing)
+        ui.note(f"Not in the pack — not drawn for this selection: {labels}.")
     with st.container(horizontal=True, key="pack_downloads"):
         for fmt, data in built.files.items():
             st.download_button(f"Download {fmt.upper()}", data, file_name=built.file_name(fmt),

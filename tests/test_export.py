@@ -125,8 +125,10 @@ def test_decorate_money_exhibit_carries_its_band(demo):
     assert fig.layout.title.text.startswith("<b>Custom title</b>")
     foot = [a.text for a in fig.layout.annotations if "CX Ledger" in a.text]
     assert foot == [f"P10–P90 band (modelled) · {SOURCE}"]
-    # no n on this exhibit: the scope line has none
-    assert ex.n is None and "n = " not in fig.layout.title.text
+    # n: the customers behind the all-segments lifetime value
+    everyone = ex.data[ex.data["segment"] == "All segments"]
+    assert ex.n == int(everyone["customers"].iloc[0]) > 0
+    assert f"n = {ex.n:,}" in fig.layout.title.text
 
 
 def test_decorate_escapes_html_in_filters_and_titles():
@@ -356,3 +358,87 @@ def test_select_by_page_and_key(demo):
         demo.cat.select(keys=("trend_nps", "nope"))
     with pytest.raises(KeyError, match="Nowhere"):
         demo.cat.page("Nowhere")
+
+
+# --- hardening: spreadsheet formulas, empty series, markup, bands, bases, the browser -------
+
+def test_text_is_never_a_formula_or_a_link():
+    df = pd.DataFrame({"label": ['=HYPERLINK("http://x","y")', "http://example.org", "@SUM(A1)",
+                                 "+cmd", "+17.1", "-4.5%", "plain"], "value": range(7)})
+    text = export.csv_bytes(df).decode("utf-8-sig").splitlines()
+    assert text[1:] == ["\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",0", "http://example.org,1",
+                        "'@SUM(A1),2", "'+cmd,3", "+17.1,4", "-4.5%,5", "plain,6"]
+    wb = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(df, "t")))
+    cells = [c for c in wb.active["A"][1:]]
+    assert [c.value for c in cells][:2] == ['=HYPERLINK("http://x","y")', "http://example.org"]
+    assert {c.data_type for c in cells} == {"s"} and not wb.active._hyperlinks
+
+
+@pytest.mark.parametrize("data", [
+    pd.DataFrame({"month": ["a", "b"], "group": ["x", "y"], "value": [np.nan, np.nan]}),
+    pd.DataFrame({"month": ["a", "b"], "group": ["x", "y"], "value": [np.inf, 1.0]}),
+    pd.DataFrame({"month": [], "group": [], "value": []}),
+    pd.DataFrame(),
+])
+def test_sheets_of_withheld_or_empty_data_never_break_the_workbook(data):
+    ex = Exhibit("k", "P", "Withheld", go.Figure(), data, "Nothing to show.",
+                 excel=("month", ("value",), "group", "line"))
+    ctx = export.Context(Filters(week="2026-W44"), "published v0", GENERATED)
+    buf = io.BytesIO()
+    wb = export.workbook(buf)
+    export.add_exhibit_sheet(wb, set(), ex, ctx)
+    wb.close()
+    ws = openpyxl.load_workbook(io.BytesIO(buf.getvalue())).active
+    finite = data.get("value", pd.Series(dtype=float)).replace(np.inf, np.nan).notna().any()
+    assert len(ws._charts) == (1 if finite else 0)
+    if len(data.columns) and not finite:
+        assert "No values to chart in this selection." in [c.value for row in ws.iter_rows()
+                                                             for c in row]
+
+
+def test_markup_in_warehouse_values_is_shown_literally():
+    fig = go.Figure(go.Bar(x=["<b>bold</b>", "plain"], y=[1, 2], name="<a href='x'>y</a>"))
+    ex = Exhibit("k", "P", "T", fig, pd.DataFrame({"x": [1]}), "t")
+    assert list(ex.fig.data[0].x) == ["&lt;b&gt;bold&lt;/b&gt;", "plain"]
+    assert ex.fig.data[0].name == "&lt;a href='x'&gt;y&lt;/a&gt;"
+
+
+def test_every_money_exhibit_names_its_band_and_every_exhibit_its_definition(demo):
+    with pytest.raises(ValueError, match="money exhibit k needs its band"):
+        Exhibit("k", "P", "T", go.Figure(), pd.DataFrame(), "t", money=True)
+    money = [e for e in demo.ex.values() if e.money]
+    assert {"trend_cost_to_serve", "trend_revenue", "cts_channels", "money_clv_chart",
+            "churn_revenue_lost"} <= {e.key for e in money}
+    assert all(e.band for e in money)
+    for e in demo.ex.values():
+        assert e.notes and len(e.notes[0]) > 30, e.key
+    # a base on every chart except weekly money series, the savings decomposition, the
+    # programme's weekly series (two groups over a year) and the simulator's per-segment values
+    assert [k for k, e in demo.ex.items() if e.n is None] == [
+        "cmp_compensation", "cts_waterfall", "money_did_nps", "money_did_fcr", "money_did_cts",
+        "sim_point_values"]
+
+
+def test_bases_are_the_selected_period_not_the_largest(demo):
+    nps = demo.ex["trend_nps"]
+    assert nps.n == int(nps.data["n"].iloc[-1])
+    churn = demo.ex["churn_monthly"]
+    everyone = churn.data[churn.data["group"] == "All filtered customers"]
+    assert churn.n == int(everyone["active"].iloc[-1])
+    pareto = demo.ex["cmp_pareto"]
+    assert pareto.n == int(pareto.data["count"].sum())
+
+
+def test_a_missing_browser_is_a_clear_error_and_the_next_render_recovers(monkeypatch):
+    fig = go.Figure(go.Bar(x=[1], y=[1]))
+    export.Renderer.stop()
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
+    with pytest.raises(export.RenderError, match="no Chromium for images"):
+        export.Renderer.render(fig, "svg")
+    monkeypatch.setenv("BROWSER_PATH", "/bin/true")  # exits at once: the start fails
+    with pytest.raises(export.RenderError, match=r"the browser for images \(/bin/true\) did "
+                                                 r"not start"):
+        export.Renderer.render(fig, "svg")
+    monkeypatch.delenv("BROWSER_PATH")
+    assert export.Renderer.render(fig, "svg").startswith(b"<svg")
+    export.Renderer.stop()

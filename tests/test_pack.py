@@ -518,7 +518,7 @@ def test_cli_pages_as_json(demo_db, tmp_path):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("--format", "pptx,doc"), "--format: unknown doc"),
+    (("--format", "pptx,doc"), "--format: unknown format(s) doc"),
     (("--week", "2031-W01"), "week 2031-W01 is not in the warehouse"),
     (("--charts", "trend_nps,nope"), "unknown chart(s) nope"),
 ])
@@ -538,10 +538,7 @@ def test_cli_bad_arguments_exit_2(demo_db, tmp_path, args, message):
     (("--segment", "Gold"), "unknown segment 'Gold'"),
     (("--set", "nope"), "unknown assumption set 'nope'"),
     (("--template", "missing.toml"), "missing.toml not found"),
-    (("--format", ","), "--format: unknown (empty)"),
-    # the programme is measured against the other segments: not drawn for Business alone
-    (("--segment", "Business", "--charts", "money_did_nps", "--format", "xlsx"),
-     "none of the charts money_did_nps is drawn for"),
+    (("--format", ","), "--format: unknown format(s) (none given)"),
 ])
 def test_cli_more_bad_arguments_exit_2(demo_db, tmp_path, monkeypatch, capsys, args,
                                        message):
@@ -557,6 +554,23 @@ def test_cli_more_bad_arguments_exit_2(demo_db, tmp_path, monkeypatch, capsys, a
     assert status == 2 and got.out == ""
     assert got.err.startswith("error: ") and message in got.err
     assert len(got.err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_cli_nothing_drawn_exits_1(demo_db, tmp_path, monkeypatch, capsys):
+    """The programme is measured against the other segments: nothing to draw for Business
+    alone, so no pack (exit 1, one line, nothing written)."""
+    from dashboard import cli
+
+    monkeypatch.setenv("CX_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
+    out = tmp_path / "out"
+    status = cli.main(["pack", "--url", f"duckdb:///{demo_db}", "--segment", "Business",
+                       "--charts", "money_did_nps", "--format", "xlsx", "--quiet",
+                       "--out", str(out)])
+    got = capsys.readouterr()
+    assert status == 1 and got.out == ""
+    assert got.err.strip() == ("pack failed: PackError: none of the charts money_did_nps is "
+                               "drawn for 2026-W44 (segment: Business)")
     assert not out.exists()
 
 
@@ -677,3 +691,21 @@ def test_cli_email_failure_exits_3_with_files_written(demo_db, tmp_path):
     assert res.stderr.startswith("pack 2026-W44 (all customers): 2 charts")
     assert [p.name for p in out.iterdir()] == [
         "cx-ledger-board-pack_2026-w44_all-customers.xlsx"]
+
+
+def test_written_files_are_readable_by_the_team(built, tmp_path):
+    old = os.umask(0o022)
+    try:
+        paths = pack.write(fresh(built.pack), tmp_path / "shared")
+    finally:
+        os.umask(old)
+    assert {oct(p.stat().st_mode & 0o777) for p in paths} == {"0o644"}
+
+
+def test_pack_names_carry_a_set_other_than_the_published_one(built):
+    p = fresh(built.pack)
+    edited = pack.Pack(p.files, p.exhibits, export.Context(p.context.filters, "board case v3",
+                                                           p.context.generated))
+    assert edited.file_name("pptx") == (
+        "cx-ledger-board-pack-board-case-v3_2026-w44_all-customers.pptx")
+    assert p.file_name("pptx") == "cx-ledger-board-pack_2026-w44_all-customers.pptx"
