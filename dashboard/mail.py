@@ -2,8 +2,9 @@
 
 Settings live in the ``[smtp]`` table of Streamlit's secrets file (``CX_SECRETS_FILE``, default
 ``.streamlit/secrets.toml``, git-ignored): ``host``, ``port`` (587), ``starttls`` (true),
-``ssl`` (false), ``user`` and ``password`` (optional), ``sender``, ``to`` (a list). No table, no
-e-mail; a table missing ``host``, ``sender`` or ``to`` is an error naming the key.
+``ssl`` (false; port 465 when true), ``user`` and ``password`` (optional), ``sender``, ``to`` (a
+list), ``timeout`` (30 s). No table, no e-mail; a table missing ``host``, ``sender`` or ``to``,
+or with an unknown key, is an error naming it.
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ def smtp_settings(path: Path | str | None = None) -> SmtpSettings | None:
         raise MailError(f"secrets file {p.name}: [smtp] has unknown key(s) "
                         f"{', '.join(unknown)}; known are {', '.join(sorted(known))}")
     extra = {k: v for k, v in s.items() if k in known and k not in ("host", "sender", "to")}
+    if extra.get("ssl") and "port" not in extra:
+        extra["port"] = 465  # SMTP over TLS from the first byte
     return SmtpSettings(host=str(s["host"]), sender=str(s["sender"]),
                         to=tuple(str(t) for t in to), **extra)
 

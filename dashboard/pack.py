@@ -199,8 +199,14 @@ def build_pptx(exhibits: Sequence[Exhibit], pngs: Sequence[bytes], ctx: export.C
             slide.shapes.add_picture(str(tpl.logo), W - Inches(0.3) - int(h * 3), Inches(0.2),
                                      height=h)
 
-    # title slide
+    # title slide, with a band in the template's accent colour along its foot
     s = prs.slides.add_slide(_layout(prs, ("Title Slide",), 0))
+    from pptx.enum.shapes import MSO_SHAPE
+
+    band = s.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, H - Inches(0.35), W, Inches(0.35))
+    band.fill.solid()
+    band.fill.fore_color.rgb = _rgb(tpl.accent)
+    band.line.fill.background()
     if s.shapes.title is not None:
         _set_title(s, "CX Ledger — board pack", tpl, 40)
     else:
@@ -307,6 +313,8 @@ def pdf_pages(exhibits: Sequence[Exhibit], ctx: export.Context, aset,
                                y=-0.02, yshift=-62, xanchor="left", yanchor="top",
                                showarrow=False, font={"size": 11, "color": tpl.muted})
         pages.append(fig)
+    for i, fig in enumerate(pages):
+        _add_logo(fig, tpl, chart=i > 0)
     rows = assumptions_rows(aset, ctx)
     parts = _chunks(rows, ROWS_PER_SLIDE * 2)
     for i, part in enumerate(parts, start=1):
@@ -321,8 +329,22 @@ def pdf_pages(exhibits: Sequence[Exhibit], ctx: export.Context, aset,
                            f"{f.week}{more}</b>", "font": {"color": tpl.primary}},
             width=export.WIDTH, height=export.HEIGHT, font={"family": export.FONT},
             margin={"t": 70, "b": 30, "l": 40, "r": 40})
+        _add_logo(fig, tpl, chart=False)
         pages.append(fig)
     return pages
+
+
+def _add_logo(fig: go.Figure, tpl: Template, chart: bool) -> None:
+    """The template's logo at the bottom right of a PDF page: under the plot of a chart page
+    (beside the source line), inside the page of a text page."""
+    if not tpl.logo:
+        return
+    from PIL import Image
+
+    y, anchor = (-0.13, "top") if chart else (0.02, "bottom")
+    fig.add_layout_image(source=Image.open(tpl.logo), xref="paper", yref="paper", x=1.0, y=y,
+                         xanchor="right", yanchor=anchor, sizex=0.16, sizey=0.09,
+                         sizing="contain", layer="above")
 
 
 def _wrap(text: str, width: int = 120, lines: int = 3) -> str:

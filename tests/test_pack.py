@@ -176,7 +176,8 @@ def small_template(tmp_path: Path, body: str) -> Path:
 
 def test_template_colour_changes_slide_titles(two, demo, tmp_path):
     exs, pngs = two
-    tpl = pack.Template.load(small_template(tmp_path, 'primary = "#AA1100"\nfont = "Arial"\n'))
+    tpl = pack.Template.load(small_template(
+        tmp_path, 'primary = "#AA1100"\naccent = "#00AA11"\nfont = "Arial"\n'))
     assert tpl.primary == "#AA1100" and tpl.logo is None and tpl.muted == "#666666"
     prs = Presentation(io.BytesIO(pack.build_pptx(exs, pngs, demo.ctx, demo.aset, tpl)))
     assert (prs.slide_width, prs.slide_height) == WIDE
@@ -188,6 +189,10 @@ def test_template_colour_changes_slide_titles(two, demo, tmp_path):
         assert s.shapes.title.text_frame.paragraphs[0].font.name == "Arial"
     # no logo in this template: the chart is the only picture
     assert [len(pictures(s)) for s in slides[:3]] == [0, 1, 1]
+    # the accent colour: the band along the title slide's foot
+    bands = [sh for sh in slides[0].shapes if sh.shape_type == 1]  # MSO_SHAPE_TYPE.AUTO_SHAPE
+    assert [str(b.fill.fore_color.rgb) for b in bands] == ["00AA11"]
+    assert bands[0].top + bands[0].height == prs.slide_height
 
 
 def test_template_master_supplies_the_layouts(two, demo, tmp_path):
@@ -265,6 +270,8 @@ def test_pdf(built, demo):
         assert ex.takeaway[:40] in text, ex.key
         if ex.notes:  # the definition at the foot
             assert ex.notes[0][:40] in text, ex.key
+    # the template's logo on every page (a raster image in the page's resources)
+    assert all(len(page.images) >= 1 for page in reader.pages)
     last = reader.pages[-1].extract_text()
     assert f"Assumptions — set published v0, in force in {demo.filters.week}" in last
     assert built.rows["Assumption"].iloc[-1] in last
