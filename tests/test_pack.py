@@ -716,3 +716,11 @@ def test_pack_names_carry_a_set_other_than_the_published_one(built):
     assert edited.file_name("pptx") == (
         "cx-ledger-board-pack-board-case-v3_2026-w44_all-customers.pptx")
     assert p.file_name("pptx") == "cx-ledger-board-pack_2026-w44_all-customers.pptx"
+
+
+def test_smtp_over_tls_defaults_to_port_465(tmp_path):
+    base = '[smtp]\nhost = "h"\nsender = "s"\nto = "a@x"\n'
+    assert mail.smtp_settings(secrets(tmp_path, base)).port == 587
+    tls = mail.smtp_settings(secrets(tmp_path, base + "ssl = true\n"))
+    assert (tls.port, tls.ssl, tls.to) == (465, True, ("a@x",))
+    assert mail.smtp_settings(secrets(tmp_path, base + "ssl = true\nport = 2465\n")).port == 2465
