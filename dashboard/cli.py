@@ -138,10 +138,9 @@ def cmd_pack(args: argparse.Namespace) -> int:
             print(f"{title}: {', '.join(keys)}")
         return 0
     try:
+        # the arguments that need no warehouse first
         formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
         pack.check_formats(formats, "--format: ")
-        fetch, filters = _selection(args)
-        aset = _assumption_set(args, fetch)
         template = pack.Template.load(args.template)
         settings = None if args.no_email else mail.smtp_settings()
         keys = tuple(k.strip() for k in (args.charts or "").split(",") if k.strip())
@@ -156,20 +155,25 @@ def cmd_pack(args: argparse.Namespace) -> int:
                               "--list shows the keys")
         if not keys and not pages:
             keys = exhibits.EXECUTIVE
+        if {"pptx", "pdf"} & set(formats):
+            export.Renderer.warm_up()  # the browser starts while the rest is prepared
+        fetch, filters = _selection(args)
+        aset = _assumption_set(args, fetch)
     except (FilterError, db.WarehouseMissing, pack.PackError, mail.MailError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        export.Renderer.stop()
         return 2
     catalogue = exhibits.Catalogue(fetch, filters, aset)
     try:
-        if {"pptx", "pdf"} & set(formats):
-            export.Renderer.warm_up()  # the browser starts while the charts are computed
-        chosen = catalogue.select(keys, pages)
-        if not chosen:
-            raise pack.PackError(f"none of the charts {', '.join(keys)} is drawn for "
-                                 f"{filters.week} ({filters.describe()})")
+        # pages are computed on a thread of their own while the charts already made render
+        chosen = pack.prefetch(catalogue.iter_select(keys, pages))
+        expected = len(keys) + sum(len(exhibits.PAGE_KEYS[p]) for p in pages)
         built = pack.build(chosen, export.Context(filters, aset.id), aset, formats, template,
                            progress=None if args.quiet else
-                           lambda d, t, label: _progress(f"{d}/{t} {label}"))
+                           lambda d, t, label: _progress(f"{d}/{t} {label}"),
+                           expected=expected,
+                           empty=f"none of the charts {', '.join(keys or pages)} is drawn "
+                                 f"for {filters.week} ({filters.describe()})")
         pack.write(built, args.out)
     except Exception as exc:  # noqa: BLE001 - a scheduler needs one line and a status
         print(f"pack failed: {type(exc).__name__}: {exc}", file=sys.stderr)

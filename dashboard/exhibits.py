@@ -626,6 +626,7 @@ class Catalogue:
     filters: Filters
     aset: object
     built: dict[str, list[Exhibit]] = field(default_factory=dict)
+    missing: tuple[str, ...] = field(default=(), init=False)
 
     def page(self, title: str) -> list[Exhibit]:
         if title not in PAGES:
@@ -634,26 +635,32 @@ class Catalogue:
             self.built[title] = PAGES[title](self.fetch, self.filters, self.aset)
         return self.built[title]
 
-    missing: tuple[str, ...] = ()
-
-    def select(self, keys: tuple[str, ...] = (), pages: tuple[str, ...] = ()) -> list[Exhibit]:
+    def iter_select(self, keys: tuple[str, ...] = (), pages: tuple[str, ...] = ()):
         """The exhibits of the listed pages (all their charts) and of the listed keys, in the
-        app's page order; an unknown key is an error naming it. Keys the selection does not
-        draw (e.g. no programme in the filtered segments) are listed in ``missing``."""
+        app's page order, each page computed only when reached; an unknown key is an error
+        naming it. Keys the selection does not draw (e.g. no programme in the filtered
+        segments) are listed in ``missing`` once the iteration is over."""
         wanted = set(keys)
         owners = owner_pages()
         unknown = unknown_keys(keys)
         if unknown:
             raise KeyError(f"unknown chart(s) {', '.join(unknown)}")
-        out = []
+        drawn = set()
         for title in PAGES:
             if title in pages:
-                out.extend(self.page(title))
+                chosen = self.page(title)
             elif any(owners[k] == title for k in wanted):
-                out.extend(e for e in self.page(title) if e.key in wanted)
-        drawn = {e.key for e in out}
+                chosen = [e for e in self.page(title) if e.key in wanted]
+            else:
+                continue
+            for e in chosen:
+                drawn.add(e.key)
+                yield e
         self.missing = tuple(k for k in keys if k not in drawn)
-        return out
+
+    def select(self, keys: tuple[str, ...] = (), pages: tuple[str, ...] = ()) -> list[Exhibit]:
+        """``iter_select`` as a list."""
+        return list(self.iter_select(keys, pages))
 
 
 #: The keys each page can contribute (a page may draw fewer, e.g. no programme in the filter).

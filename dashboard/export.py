@@ -103,8 +103,9 @@ class RenderError(RuntimeError):
     """No image: the browser is missing, did not start, or did not answer in time."""
 
 
-#: Seconds to wait for the browser to start, and for one image.
+#: Seconds to wait for the browser to start, and for one image; tabs rendering side by side.
 START_TIMEOUT, RENDER_TIMEOUT = 60.0, 60.0
+TABS = 2
 
 
 def chromium_path() -> str | None:
@@ -153,7 +154,7 @@ class Renderer:
         loop = asyncio.new_event_loop()
         threading.Thread(target=loop.run_forever, name="kaleido-loop", daemon=True).start()
         cls._loop = loop
-        k = kaleido.Kaleido(n=1, headless=True, path=path)
+        k = kaleido.Kaleido(n=TABS, headless=True, path=path)
         try:
             cls._call(k.__aenter__(), START_TIMEOUT)
             cls._kaleido = k
@@ -199,18 +200,38 @@ class Renderer:
     @classmethod
     def render(cls, fig: go.Figure, fmt: str, width: int = WIDTH, height: int = HEIGHT,
                scale: float | None = None) -> bytes:
-        if fmt not in FORMATS:
-            raise ValueError(f"unknown image format {fmt!r}: one of {', '.join(FORMATS)}")
-        if scale is None:
-            scale = PNG_SCALE if fmt == "png" else 1
-        opts = {"format": fmt, "width": width, "height": height, "scale": scale}
+        """One figure as PNG (at ``PNG_SCALE``), SVG or PDF."""
+        return cls.render_many([(fig, fmt)], width, height, scale)[0]
+
+    @classmethod
+    def render_many(cls, jobs, width: int = WIDTH, height: int = HEIGHT,
+                    scale: float | None = None) -> list[bytes]:
+        """Several (figure, format) jobs at once, spread over the browser's tabs."""
+        import asyncio
+
+        if not jobs:
+            return []
+        for _, fmt in jobs:
+            if fmt not in FORMATS:
+                raise ValueError(f"unknown image format {fmt!r}: one of {', '.join(FORMATS)}")
+
+        def opts(fmt: str) -> dict:
+            s = scale if scale is not None else (PNG_SCALE if fmt == "png" else 1)
+            return {"format": fmt, "width": width, "height": height, "scale": s}
+
         with cls._lock:
             cls._start()
+            k = cls._kaleido
+
+            async def run() -> list[bytes]:
+                return await asyncio.gather(*(k.calc_fig(f, opts=opts(fmt)) for f, fmt in jobs))
+
             try:
-                return cls._call(cls._kaleido.calc_fig(fig, opts=opts), RENDER_TIMEOUT)
+                return cls._call(run(), RENDER_TIMEOUT * len(jobs))
             except Exception as exc:
                 cls._shutdown()
-                raise RenderError(f"the {fmt.upper()} image was not rendered: "
+                kinds = "/".join(sorted({fmt.upper() for _, fmt in jobs}))
+                raise RenderError(f"the {kinds} image was not rendered: "
                                   f"{type(exc).__name__}: {exc}") from None
 
     @classmethod

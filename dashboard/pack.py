@@ -13,12 +13,15 @@ share it.
 from __future__ import annotations
 
 import io
+import math
 import os
+import queue
 import re
 import tempfile
+import threading
 import time
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -287,36 +290,43 @@ def _text_page(lines: Sequence[tuple[str, int, str]], tpl: Template) -> go.Figur
     return fig
 
 
-def pdf_pages(exhibits: Sequence[Exhibit], ctx: export.Context, aset,
-              tpl: Template) -> list[go.Figure]:
-    """The PDF's pages as figures: title, one chart per page (takeaway as title, the chart's
-    title and scope under it, its definition, band and source at the foot), assumptions."""
+def title_page(n_charts: int, ctx: export.Context, tpl: Template) -> go.Figure:
+    """The PDF's first page: week, comparison, filters, set, charts, source."""
     f = ctx.filters
-    pages = [_text_page([
+    fig = _text_page([
         ("CX Ledger — board pack", 40, tpl.primary),
         (f"Week {f.week} against {f.compare_week} ({f.compare_label})", 20, tpl.text),
         (f"Filters: {f.describe()}", 18, tpl.text),
         (f"Assumption set: {ctx.set_id}", 18, tpl.text),
-        (f"{len(exhibits)} charts · {ctx.source_line()}", 14, tpl.muted)], tpl)]
-    for ex in exhibits:
-        fig = export.decorate(ex, ctx, title=ex.takeaway)
-        head = export._text(_wrap(ex.takeaway)).replace("\n", "<br>")  # plotly breaks on <br>
-        fig.update_layout(title={"text": f"<b>{head}</b><br>"
-                                         f"<span style='font-size:13px'>"
-                                         f"{export._text(ex.title)} · "
-                                         f"{export._text(ctx.scope_line(ex.n))}</span>",
-                                 "font": {"color": tpl.primary, "size": 17}},
-                          margin={"t": 120})
-        if ex.notes:  # the definition (the slide's notes) under the chart
-            note = ex.notes[0] if len(ex.notes[0]) <= 230 else ex.notes[0][:229] + "…"
-            fig.add_annotation(text=export._text(note), xref="paper", yref="paper", x=0,
-                               y=-0.02, yshift=-62, xanchor="left", yanchor="top",
-                               showarrow=False, font={"size": 11, "color": tpl.muted})
-        pages.append(fig)
-    for i, fig in enumerate(pages):
-        _add_logo(fig, tpl, chart=i > 0)
+        (f"{n_charts} charts · {ctx.source_line()}", 14, tpl.muted)], tpl)
+    _add_logo(fig, tpl, chart=False)
+    return fig
+
+
+def chart_page(ex: Exhibit, ctx: export.Context, tpl: Template) -> go.Figure:
+    """One chart's PDF page: the takeaway as title, the chart's title and scope under it, its
+    definition, band and source at the foot."""
+    fig = export.decorate(ex, ctx, title=ex.takeaway)
+    head = export._text(_wrap(ex.takeaway)).replace("\n", "<br>")  # plotly breaks on <br>
+    fig.update_layout(title={"text": f"<b>{head}</b><br><span style='font-size:13px'>"
+                                     f"{export._text(ex.title)} · "
+                                     f"{export._text(ctx.scope_line(ex.n))}</span>",
+                             "font": {"color": tpl.primary, "size": 17}},
+                      margin={"t": 120})
+    if ex.notes:  # the definition (the slide's notes) under the chart
+        note = ex.notes[0] if len(ex.notes[0]) <= 230 else ex.notes[0][:229] + "…"
+        fig.add_annotation(text=export._text(note), xref="paper", yref="paper", x=0,
+                           y=-0.02, yshift=-62, xanchor="left", yanchor="top",
+                           showarrow=False, font={"size": 11, "color": tpl.muted})
+    _add_logo(fig, tpl, chart=True)
+    return fig
+
+
+def assumption_pages(aset, ctx: export.Context, tpl: Template) -> list[go.Figure]:
+    """The assumptions in force, 26 rows a page."""
     rows = assumptions_rows(aset, ctx)
     parts = _chunks(rows, ROWS_PER_SLIDE * 2)
+    pages = []
     for i, part in enumerate(parts, start=1):
         more = f" ({i}/{len(parts)})" if len(parts) > 1 else ""
         fig = go.Figure(go.Table(
@@ -326,12 +336,20 @@ def pdf_pages(exhibits: Sequence[Exhibit], ctx: export.Context, aset,
                    "font": {"size": 12}, "height": 22}))
         fig.update_layout(
             title={"text": f"<b>Assumptions — set {export._text(ctx.set_id)}, in force in "
-                           f"{f.week}{more}</b>", "font": {"color": tpl.primary}},
+                           f"{ctx.filters.week}{more}</b>", "font": {"color": tpl.primary}},
             width=export.WIDTH, height=export.HEIGHT, font={"family": export.FONT},
             margin={"t": 70, "b": 30, "l": 40, "r": 40})
         _add_logo(fig, tpl, chart=False)
         pages.append(fig)
     return pages
+
+
+def pdf_pages(exhibits: Sequence[Exhibit], ctx: export.Context, aset,
+              tpl: Template) -> list[go.Figure]:
+    """The PDF's pages as figures: title, one chart per page, assumptions."""
+    return [title_page(len(exhibits), ctx, tpl),
+            *(chart_page(ex, ctx, tpl) for ex in exhibits),
+            *assumption_pages(aset, ctx, tpl)]
 
 
 def _add_logo(fig: go.Figure, tpl: Template, chart: bool) -> None:
@@ -397,45 +415,85 @@ def check_formats(formats: Sequence[str], prefix: str = "") -> None:
 
 # --- the whole pack ------------------------------------------------------------------------
 
-def build(exhibits: Sequence[Exhibit], ctx: export.Context, aset,
+def build(exhibits: Iterable[Exhibit], ctx: export.Context, aset,
           formats: Sequence[str] = FORMATS, template: Template | None = None,
-          progress: Progress | None = None) -> Pack:
-    """Every requested format in memory (nothing is written here)."""
+          progress: Progress | None = None, expected: int | None = None,
+          empty: str = "no chart selected for the pack") -> Pack:
+    """Every requested format in memory (nothing is written here).
+
+    ``exhibits`` may be a lazy iterable (``prefetch``): each chart's slide image and PDF page
+    are rendered as it arrives, while later pages are still being computed. ``expected`` is
+    the number of charts for the progress total; ``empty`` the error when none arrives.
+    """
     t0 = time.perf_counter()
     check_formats(formats)
-    if not exhibits:
-        raise PackError("no chart selected for the pack")
     tpl = template or Template.load()
-    exhibits = list(exhibits)
-    pages = pdf_pages(exhibits, ctx, aset, tpl) if "pdf" in formats else []
-    total = (len(exhibits) if "pptx" in formats else 0) + len(pages) + 1
+    if isinstance(exhibits, Sequence):
+        expected = len(exhibits)
+    per_chart = ("pptx" in formats) + ("pdf" in formats)
+    n_rows = len(assumptions_rows(aset, ctx))
+    closing = (1 + math.ceil(n_rows / (2 * ROWS_PER_SLIDE))) if "pdf" in formats else 0
     done = 0
 
     def step(label: str) -> None:
         nonlocal done
         done += 1
         if progress:
+            total = max((expected or 0) * per_chart + closing + 1, done)
             progress(done, total, label)
 
+    exs: list[Exhibit] = []
+    pngs: list[bytes] = []
+    pdf_parts: list[bytes] = []
+    for ex in exhibits:
+        exs.append(ex)
+        jobs = ([(export.decorate(ex, ctx), "png")] if "pptx" in formats else []) + (
+            [(chart_page(ex, ctx, tpl), "pdf")] if "pdf" in formats else [])
+        images = export.Renderer.render_many(jobs) if jobs else []  # side by side in tabs
+        if "pptx" in formats:
+            pngs.append(images[0])
+            step(f"slide image: {ex.title}")
+        if "pdf" in formats:
+            pdf_parts.append(images[-1])
+            step(f"PDF page: {ex.title}")
+    if not exs:
+        raise PackError(empty)
     files: dict[str, bytes] = {}
     if "pptx" in formats:
-        pngs = []
-        for ex in exhibits:
-            pngs.append(export.image(ex, ctx, "png"))
-            step(f"image: {ex.title}")
-        files["pptx"] = build_pptx(exhibits, pngs, ctx, aset, tpl)
+        files["pptx"] = build_pptx(exs, pngs, ctx, aset, tpl)
     if "pdf" in formats:
-        parts = []
-        for i, fig in enumerate(pages, start=1):
-            parts.append(export.Renderer.render(fig, "pdf"))
-            step(f"PDF page {i} of {len(pages)}")
-        files["pdf"] = merge_pdfs(parts)
+        closing_pages = [title_page(len(exs), ctx, tpl), *assumption_pages(aset, ctx, tpl)]
+        first, *last = export.Renderer.render_many([(fig, "pdf") for fig in closing_pages])
+        for _ in closing_pages:
+            step("PDF title and assumption pages")
+        files["pdf"] = merge_pdfs([first, *pdf_parts, *last])
     if "xlsx" in formats:
-        files["xlsx"] = build_xlsx(exhibits, ctx, aset)
+        files["xlsx"] = build_xlsx(exs, ctx, aset)
     step("files assembled")
     order = {f: i for i, f in enumerate(FORMATS)}
     files = dict(sorted(files.items(), key=lambda kv: order[kv[0]]))
-    return Pack(files, exhibits, ctx, seconds=time.perf_counter() - t0)
+    return Pack(files, exs, ctx, seconds=time.perf_counter() - t0)
+
+
+def prefetch(items: Iterable[Exhibit]) -> Iterator[Exhibit]:
+    """Iterate ``items`` on a thread of its own, handing each over as soon as it is made, so
+    that computing the next page overlaps rendering this one; its error is raised here."""
+    done = object()
+    q: queue.Queue = queue.Queue()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                q.put(item)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            q.put(exc)
+        q.put(done)
+
+    threading.Thread(target=produce, name="pack-charts", daemon=True).start()
+    while (item := q.get()) is not done:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
 
 
 def _umask() -> int:

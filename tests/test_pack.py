@@ -95,7 +95,8 @@ def test_executive_selection_and_progress(built, demo):
     n_pdf = len(pack.pdf_pages(built.exhibits, demo.ctx, demo.aset, pack.Template.load(TEMPLATE)))
     total = 10 + n_pdf + 1
     assert [s[:2] for s in built.steps] == [(i, total) for i in range(1, total + 1)]
-    assert built.steps[0][2] == "image: NPS — 13 weeks"
+    assert built.steps[0][2] == "slide image: NPS — 13 weeks"
+    assert built.steps[1][2] == "PDF page: NPS — 13 weeks"
     assert built.steps[-1][2] == "files assembled"
     line = p.summary()
     assert line.startswith(f"pack {demo.filters.week} (all customers): 10 charts, pptx ")
@@ -349,6 +350,30 @@ def test_pareto_sheet_values(built):
 
 
 # --- build errors and subsets ----------------------------------------------------------------
+
+def test_build_renders_a_lazy_selection_as_it_arrives(demo, renderer):
+    """A generator of exhibits computed on another thread (prefetch) gives the same pack as
+    the list, with the progress total taken from ``expected``."""
+    steps = []
+    lazy = pack.prefetch(demo.cat.iter_select(("trend_nps", "cmp_pareto")))
+    p = pack.build(lazy, demo.ctx, demo.aset, ("pdf", "xlsx"), pack.Template.load(TEMPLATE),
+                   progress=lambda d, t, label: steps.append((d, t)), expected=2)
+    assert [e.key for e in p.exhibits] == ["trend_nps", "cmp_pareto"]
+    total = 2 + 1 + math.ceil(len(pack.assumptions_rows(demo.aset, demo.ctx))
+                              / (2 * pack.ROWS_PER_SLIDE)) + 1
+    assert steps == [(i, total) for i in range(1, total + 1)]
+    assert len(PdfReader(io.BytesIO(p.files["pdf"])).pages) == total - 1
+    # an error on the computing thread is raised to the consumer
+    def broken():
+        yield demo.cat.select(("trend_nps",))[0]
+        raise ValueError("page failed")
+
+    with pytest.raises(ValueError, match="page failed"):
+        pack.build(pack.prefetch(broken()), demo.ctx, demo.aset, ("xlsx",))
+    with pytest.raises(pack.PackError, match="nothing drawn here"):
+        pack.build(pack.prefetch(iter(())), demo.ctx, demo.aset, ("xlsx",),
+                   empty="nothing drawn here")
+
 
 def test_build_refuses_unknown_formats_and_empty_selection(built, demo):
     with pytest.raises(pack.PackError, match=r"unknown format\(s\) doc"):
