@@ -125,11 +125,35 @@ def cmd_money(args: argparse.Namespace) -> int:
     return 0
 
 
+def _wants_images(formats: str) -> bool:
+    """Whether a well-formed ``--format`` needs the browser (PPTX or PDF)."""
+    chosen = {f.strip() for f in formats.split(",") if f.strip()}
+    return bool(chosen) and chosen <= {"pptx", "pdf", "xlsx"} and bool(chosen & {"pptx", "pdf"})
+
+
+def _start_browser():
+    """Start the image browser on a thread before the heavy imports of the main thread; the
+    thread ends when the browser is up (or failed to start)."""
+    import threading
+
+    def run() -> None:
+        from dashboard import export
+
+        export.Renderer.warm_up().join()
+
+    thread = threading.Thread(target=run, name="browser-early", daemon=True)
+    thread.start()
+    return thread
+
+
 def cmd_pack(args: argparse.Namespace) -> int:
     """Build the board pack with no browser session: files written all or nothing, a one-line
     summary on stdout, e-mailed when SMTP settings are in the secrets file. Exit status 0 done,
     1 build/write failed (nothing left behind), 2 bad arguments, 3 files written but the
     e-mail failed."""
+    early = None
+    if not args.list and _wants_images(args.format):
+        early = _start_browser()  # the browser's start (seconds) overlaps all that follows
     from dashboard import db, exhibits, export, mail, pack
     from dashboard.filters import FilterError
 
@@ -155,13 +179,13 @@ def cmd_pack(args: argparse.Namespace) -> int:
                               "--list shows the keys")
         if not keys and not pages:
             keys = exhibits.EXECUTIVE
-        if {"pptx", "pdf"} & set(formats):
-            export.Renderer.warm_up()  # the browser starts while the rest is prepared
         fetch, filters = _selection(args)
         aset = _assumption_set(args, fetch)
     except (FilterError, db.WarehouseMissing, pack.PackError, mail.MailError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        export.Renderer.stop()
+        if early is not None:  # no browser left behind by a refused run
+            early.join()
+            export.Renderer.stop()
         return 2
     catalogue = exhibits.Catalogue(fetch, filters, aset)
     try:

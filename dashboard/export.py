@@ -105,7 +105,7 @@ class RenderError(RuntimeError):
 
 #: Seconds to wait for the browser to start, and for one image; tabs rendering side by side.
 START_TIMEOUT, RENDER_TIMEOUT = 60.0, 60.0
-TABS = 2
+TABS = 1
 
 
 def chromium_path() -> str | None:
