@@ -1,0 +1,222 @@
+"""The raw data contract as data (DESIGN.md §3), and the row rules a loaded file must meet.
+
+Issue 6 (ingest), first part: file reading with whole-file refusals, and per-row validation
+that names file, row, column, value and rule. Rules that need the warehouse (unknown customer,
+duplicate against loaded rows, event before signup) come with the loader.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+TEXT, INT, FLOAT, BOOL, TIMESTAMP, DATE = "text", "int", "float", "bool", "timestamp", "date"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str = TEXT
+    required: bool = True
+    accepted: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+CHANNELS = ("phone", "chat", "email", "self_service", "store", "social")
+
+CONTRACT: dict[str, Table] = {t.name: t for t in (
+    Table("customers", ("customer_id",), (
+        Column("customer_id", INT), Column("segment"), Column("region"), Column("plan"),
+        Column("acquisition_channel", required=False), Column("signup_date", DATE),
+        Column("churn_date", DATE, required=False))),
+    Table("survey_responses", ("response_id",), (
+        Column("response_id", INT), Column("customer_id", INT),
+        Column("responded_at", TIMESTAMP), Column("survey", accepted=("nps", "csat", "ces")),
+        Column("score", FLOAT), Column("scale_min", FLOAT), Column("scale_max", FLOAT),
+        Column("journey_stage", required=False), Column("touchpoint", required=False),
+        Column("channel", required=False), Column("agent_id", required=False),
+        Column("store_id", required=False),
+        Column("expectation_score", FLOAT, required=False),
+        Column("comment", required=False))),
+    Table("complaints", ("complaint_id",), (
+        Column("complaint_id", INT), Column("customer_id", INT), Column("opened_at", TIMESTAMP),
+        Column("first_response_at", TIMESTAMP, required=False),
+        Column("resolved_at", TIMESTAMP, required=False), Column("channel"),
+        Column("category"), Column("severity"), Column("contacts_count", INT, required=False),
+        Column("is_resolved_first_contact", BOOL, required=False),
+        Column("compensation_amount", FLOAT, required=False))),
+    Table("contacts", ("contact_id",), (
+        Column("contact_id", INT), Column("customer_id", INT), Column("occurred_at", TIMESTAMP),
+        Column("channel", accepted=CHANNELS), Column("reason"),
+        Column("handle_seconds", FLOAT, required=False),
+        Column("is_resolved", BOOL, required=False), Column("agent_id", required=False))),
+    Table("transactions", ("transaction_id",), (
+        Column("transaction_id", INT), Column("customer_id", INT),
+        Column("occurred_at", TIMESTAMP), Column("amount", FLOAT),
+        Column("product", required=False), Column("channel", required=False),
+        Column("kind", accepted=("purchase", "subscription", "refund")))),
+)}
+
+
+class FileRefused(ValueError):
+    """A file whose structure is unusable: refused whole, with one line saying why."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    row: int | None  # 1-based data row (the header is row 0); None for the whole file
+    column: str | None
+    value: str | None
+    rule: str
+
+    def __str__(self) -> str:
+        where = self.file if self.row is None else f"{self.file}, row {self.row}"
+        col = "" if self.column is None else f", column {self.column}"
+        val = "" if self.value is None else f", value {self.value!r}"
+        return f"{where}{col}{val}: {self.rule}"
+
+
+def read_file(path: Path | str) -> pd.DataFrame:
+    """A CSV (any common delimiter, UTF-8 with or without BOM), Parquet or XLSX file as text
+    columns; FileRefused naming the file and the reason when it is not a usable table."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            df = pd.read_parquet(p)
+        elif suffix in (".xlsx", ".xlsm"):
+            df = pd.read_excel(p, dtype=str, keep_default_na=False)
+        elif suffix in (".csv", ".tsv", ".txt"):
+            raw = p.read_bytes()
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise FileRefused(f"{p.name}: not UTF-8 text (byte {exc.start}); save it as "
+                                  "UTF-8") from None
+            if not text.strip():
+                raise FileRefused(f"{p.name}: the file is empty")
+            try:
+                dialect = csv.Sniffer().sniff(text[:20_000], delimiters=",;\t|")
+                sep = dialect.delimiter
+            except csv.Error:
+                sep = ","
+            df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+        else:
+            raise FileRefused(f"{p.name}: unsupported file type {suffix or '(none)'}; use CSV, "
+                              "Parquet or XLSX")
+    except FileRefused:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser failure is a refusal of the file
+        raise FileRefused(f"{p.name}: not a readable table ({type(exc).__name__}: "
+                          f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
+    if len(df.columns) == 0:
+        raise FileRefused(f"{p.name}: no header row")
+    unnamed = [c for c in df.columns if str(c).startswith("Unnamed:") or not str(c).strip()]
+    if unnamed and len(unnamed) == len(df.columns):
+        raise FileRefused(f"{p.name}: no header row")
+    return df.astype(str).where(df.notna(), "")
+
+
+def validate(table: str, df: pd.DataFrame, file: str,
+             now: datetime | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """The rows that meet every rule of ``table`` (typed) and the problems of the others.
+
+    Refusals of the whole file (wrong table, missing required columns, unknown columns, no
+    rows) come back as problems with ``row`` None and no good rows.
+    """
+    spec = CONTRACT.get(table)
+    if spec is None:
+        return df.iloc[0:0], [Problem(file, None, None, table,
+                                      f"unknown table: one of {', '.join(CONTRACT)}")]
+    if df.empty:
+        return df, [Problem(file, None, None, None, "the file has no data rows")]
+    cols = [str(c) for c in df.columns]
+    missing = [c.name for c in spec.columns if c.required and c.name not in cols]
+    unknown = [c for c in cols if c not in spec.names]
+    whole = []
+    if missing:
+        whole.append(Problem(file, None, ", ".join(missing), None,
+                             f"missing required column(s) for {table}"))
+    if unknown:
+        whole.append(Problem(file, None, ", ".join(unknown), None,
+                             f"unknown column(s) for {table}: expected "
+                             f"{', '.join(spec.names)} (a mapping file can rename them)"))
+    if whole:
+        return df.iloc[0:0], whole
+    now = now or datetime.now(UTC)
+    bad: dict[int, Problem] = {}
+    typed = pd.DataFrame(index=df.index)
+
+    def flag(mask: pd.Series, column: str, rule: str) -> None:
+        for i in mask[mask].index:
+            if i not in bad:
+                bad[i] = Problem(file, int(i) + 1, column, str(df.at[i, column]), rule)
+
+    for col in spec.columns:
+        if col.name not in cols:
+            typed[col.name] = None
+            continue
+        raw = df[col.name].astype(str).str.strip()
+        empty = raw == ""
+        if col.required:
+            flag(empty, col.name, "required value is empty")
+        if col.kind in (INT, FLOAT):
+            num = pd.to_numeric(raw.where(~empty), errors="coerce")
+            flag(~empty & num.isna(), col.name, f"not a number ({col.kind})")
+            if col.kind == INT:
+                flag(num.notna() & (num % 1 != 0), col.name, "not a whole number")
+            typed[col.name] = num
+        elif col.kind in (TIMESTAMP, DATE):
+            ts = pd.to_datetime(raw.where(~empty), errors="coerce", utc=True, format="mixed")
+            flag(~empty & ts.isna(), col.name, "unparseable date")
+            flag(ts.notna() & (ts > pd.Timestamp(now)), col.name, "timestamp in the future")
+            typed[col.name] = ts.dt.date if col.kind == DATE else ts.dt.tz_localize(None)
+        elif col.kind == BOOL:
+            low = raw.str.lower()
+            ok = low.isin(["true", "false", "1", "0", "yes", "no", "t", "f"])
+            flag(~empty & ~ok, col.name, "not true/false")
+            typed[col.name] = low.map(lambda v: None if v == "" else v in ("true", "1", "yes",
+                                                                           "t"))
+        else:
+            if col.accepted:
+                flag(~empty & ~raw.isin(col.accepted), col.name,
+                     f"not an accepted value ({' | '.join(col.accepted)})")
+            typed[col.name] = raw.where(~empty, None)
+    # table rules
+    key = spec.key[0]
+    dup = df[key].astype(str).str.strip().duplicated(keep="first")
+    flag(dup, key, "duplicate key within the file")
+    if table == "survey_responses":
+        s, lo, hi = typed["score"], typed["scale_min"], typed["scale_max"]
+        flag(s.notna() & lo.notna() & hi.notna() & ((s < lo) | (s > hi)), "score",
+             "score outside its scale")
+    if table == "complaints":
+        flag(typed["resolved_at"].notna() & (typed["resolved_at"] < typed["opened_at"]),
+             "resolved_at", "resolution before opening")
+    if table == "transactions":
+        flag(typed["amount"].notna() & (typed["amount"] < 0) & (typed["kind"] != "refund"),
+             "amount", "negative amount where not a refund")
+    if table == "customers":
+        flag(typed["churn_date"].notna() & (typed["churn_date"] < typed["signup_date"]),
+             "churn_date", "churn before signup")
+    good = typed.drop(index=list(bad))
+    return good.reset_index(drop=True), [bad[i] for i in sorted(bad)]
