@@ -220,3 +220,96 @@ def validate(table: str, df: pd.DataFrame, file: str,
              "churn_date", "churn before signup")
     good = typed.drop(index=list(bad))
     return good.reset_index(drop=True), [bad[i] for i in sorted(bad)]
+
+
+# --- mapping: source shapes onto the contract ------------------------------------------------
+
+class MappingError(ValueError):
+    """A mapping file that cannot be used, with its key named."""
+
+
+@dataclass(frozen=True)
+class TableMapping:
+    """How one source table becomes a contract table."""
+
+    columns: dict  # source column → contract column
+    values: dict  # contract column → {source value → contract value}
+    scales: dict  # survey → (scale_min, scale_max) for rows that do not carry their scale
+    date_format: str | None = None  # strptime format of every timestamp/date column
+    timezone: str | None = None  # the source's zone; converted to UTC
+
+
+def load_mapping(path: Path | str) -> dict[str, TableMapping]:
+    """A TOML mapping file: ``[<table>.columns]``, ``[<table>.values.<column>]``,
+    ``[<table>.scales]`` (``csat = [1, 5]``), ``<table>.date_format``, ``<table>.timezone``."""
+    import tomllib
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    p = Path(path)
+    try:
+        doc = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise MappingError(f"mapping {p.name}: {exc}") from None
+    out = {}
+    for table, body in doc.items():
+        if table not in CONTRACT:
+            raise MappingError(f"mapping {p.name}: unknown table {table!r}")
+        extra = sorted(set(body) - {"columns", "values", "scales", "date_format", "timezone"})
+        if extra:
+            raise MappingError(f"mapping {p.name}: [{table}] unknown key(s) {', '.join(extra)}")
+        names = CONTRACT[table].names
+        cols = dict(body.get("columns", {}))
+        wrong = [f"{src} → {dst}" for src, dst in cols.items() if dst not in names]
+        if wrong:
+            raise MappingError(f"mapping {p.name}: [{table}.columns] maps to unknown "
+                               f"column(s): {', '.join(wrong)}")
+        scales = {}
+        for survey, pair in body.get("scales", {}).items():
+            if (not isinstance(pair, list) or len(pair) != 2 or not pair[0] < pair[1]):
+                raise MappingError(f"mapping {p.name}: [{table}.scales] {survey} must be "
+                                   "[min, max] with min < max")
+            scales[survey] = (float(pair[0]), float(pair[1]))
+        tz = body.get("timezone")
+        if tz:
+            try:
+                ZoneInfo(tz)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise MappingError(f"mapping {p.name}: [{table}] unknown timezone {tz!r}") \
+                    from None
+        out[table] = TableMapping(cols, {k: dict(v) for k, v in body.get("values", {}).items()},
+                                  scales, body.get("date_format"), tz)
+    return out
+
+
+def apply_mapping(table: str, df: pd.DataFrame, m: TableMapping | None) -> pd.DataFrame:
+    """The source frame in the contract's shape: columns renamed, values mapped, missing
+    scales filled per survey, timestamps parsed with the source format and zone and written
+    as UTC ISO text (unparseable ones are left as they were, for ``validate`` to report)."""
+    if m is None:
+        return df
+    out = df.rename(columns=m.columns).copy()
+    for col, mapping in m.values.items():
+        if col in out.columns:
+            out[col] = out[col].map(lambda v, mp=mapping: mp.get(v, v))
+    if m.scales and "survey" in out.columns:
+        for bound, i in (("scale_min", 0), ("scale_max", 1)):
+            fill = out["survey"].map(lambda s, i=i: m.scales[s][i] if s in m.scales else None)
+            if bound not in out.columns:
+                out[bound] = ""
+            blank = out[bound].astype(str).str.strip() == ""
+            out.loc[blank & fill.notna(), bound] = fill[blank & fill.notna()].map(
+                lambda v: f"{v:g}")
+    if m.date_format or m.timezone:
+        for col in CONTRACT[table].columns:
+            if col.kind not in (TIMESTAMP, DATE) or col.name not in out.columns:
+                continue
+            raw = out[col.name].astype(str).str.strip()
+            ts = pd.to_datetime(raw.where(raw != ""), format=m.date_format or "mixed",
+                                errors="coerce")
+            if m.timezone and col.kind == TIMESTAMP:  # a calendar date has no zone
+                ts = ts.dt.tz_localize(m.timezone, ambiguous="NaT",
+                                       nonexistent="NaT").dt.tz_convert("UTC")
+            text = (ts.dt.strftime("%Y-%m-%d") if col.kind == DATE
+                    else ts.dt.strftime("%Y-%m-%d %H:%M:%S"))
+            out[col.name] = text.where(ts.notna(), raw)
+    return out

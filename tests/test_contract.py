@@ -115,3 +115,64 @@ def test_xlsx_and_parquet(tmp_path):
         back = contract.read_file(tmp_path / name)
         good, problems = contract.validate("transactions", back, name, now=NOW)
         assert problems == [] and len(good) == len(df)
+
+
+MAPPING = '''
+[survey_responses]
+date_format = "%d/%m/%Y %H:%M:%S"
+timezone = "Asia/Tehran"
+
+[survey_responses.columns]
+id = "response_id"
+client = "customer_id"
+when = "responded_at"
+kind = "survey"
+
+[survey_responses.values.survey]
+"Net Promoter" = "nps"
+Satisfaction = "csat"
+Effort = "ces"
+
+[survey_responses.scales]
+nps = [0, 10]
+ces = [1, 7]
+'''
+
+
+def test_a_mapping_brings_another_shape_onto_the_contract(tmp_path):
+    """Renamed columns, renamed survey values, scales filled for rows without one (CSAT rows
+    keep their own 1–5 or 1–7), day-first dates in Tehran time: after mapping, the same typed
+    rows as the contract-shaped fixture."""
+    path = FIXTURES / "survey_responses.csv"
+    want, problems = contract.validate("survey_responses", contract.read_file(path), "f",
+                                       now=NOW)
+    assert problems == []
+    src = contract.read_file(path)
+    ts = pd.to_datetime(src["responded_at"]).dt.tz_localize("UTC").dt.tz_convert("Asia/Tehran")
+    src["responded_at"] = ts.dt.strftime("%d/%m/%Y %H:%M:%S")
+    not_csat = src["survey"] != "csat"
+    src.loc[not_csat, ["scale_min", "scale_max"]] = ""
+    src["survey"] = src["survey"].map({"nps": "Net Promoter", "csat": "Satisfaction",
+                                       "ces": "Effort"})
+    src = src.rename(columns={"response_id": "id", "customer_id": "client",
+                              "responded_at": "when", "survey": "kind"})
+    (tmp_path / "map.toml").write_text(MAPPING, encoding="utf-8")
+    mapping = contract.load_mapping(tmp_path / "map.toml")
+    shaped = contract.apply_mapping("survey_responses", src, mapping["survey_responses"])
+    got, problems = contract.validate("survey_responses", shaped, "s.csv", now=NOW)
+    assert problems == []
+    pd.testing.assert_frame_equal(got, want)
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("[orders.columns]\na = 'b'\n", "unknown table 'orders'"),
+    ("[contacts]\ncolour = 1\n", r"\[contacts\] unknown key\(s\) colour"),
+    ("[contacts.columns]\na = 'motive'\n", r"maps to unknown column\(s\): a → motive"),
+    ("[survey_responses.scales]\ncsat = [5, 1]\n", "csat must be \\[min, max\\]"),
+    ("[contacts]\ntimezone = 'Mars/Olympus'\n", "unknown timezone 'Mars/Olympus'"),
+    ("[contacts\n", "map.toml"),
+])
+def test_bad_mappings_are_refused_by_key(tmp_path, body, message):
+    (tmp_path / "map.toml").write_text(body, encoding="utf-8")
+    with pytest.raises(contract.MappingError, match=message):
+        contract.load_mapping(tmp_path / "map.toml")
