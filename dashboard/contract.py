@@ -313,3 +313,40 @@ def apply_mapping(table: str, df: pd.DataFrame, m: TableMapping | None) -> pd.Da
                     else ts.dt.strftime("%Y-%m-%d %H:%M:%S"))
             out[col.name] = text.where(ts.notna(), raw)
     return out
+
+
+# --- rules against what the warehouse already holds ------------------------------------------
+
+def check_against(table: str, good: pd.DataFrame, file: str, customers: pd.DataFrame,
+                  existing_keys: set | None = None,
+                  rows: pd.Series | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """The typed rows (``validate``'s good rows) that also meet the rules needing other data:
+    every event's customer exists (in ``customers``: customer_id, signup_date — the loaded
+    ones plus this load's), no event before the customer signed up, and no key already in the
+    warehouse (``existing_keys``; a newer version of a row is the loader's business, not an
+    error, so the loader passes only the keys it must not replace). ``rows`` gives each good
+    row's data-row number in the file (default 1…n)."""
+    spec = CONTRACT[table]
+    rows = pd.Series(range(1, len(good) + 1)) if rows is None else rows.reset_index(drop=True)
+    good = good.reset_index(drop=True)
+    bad: dict[int, Problem] = {}
+
+    def flag(mask: pd.Series, column: str, rule: str) -> None:
+        for i in mask[mask].index:
+            if i not in bad:
+                bad[i] = Problem(file, int(rows[i]), column, str(good.at[i, column]), rule)
+
+    key = spec.key[0]
+    if existing_keys:
+        flag(good[key].isin(existing_keys), key, "duplicate key: already in the warehouse")
+    if table != "customers" and "customer_id" in good.columns:
+        signup = customers.drop_duplicates("customer_id", keep="last").set_index(
+            "customer_id")["signup_date"]
+        known = good["customer_id"].isin(signup.index)
+        flag(~known, "customer_id", "unknown customer id")
+        when = next(c.name for c in spec.columns if c.kind == TIMESTAMP)
+        start = pd.to_datetime(good["customer_id"].map(signup))
+        flag(known & good[when].notna() & (good[when] < start), when,
+             "event before the customer signed up")
+    kept = good.drop(index=list(bad)).reset_index(drop=True)
+    return kept, [bad[i] for i in sorted(bad)]
