@@ -35,6 +35,14 @@ def is_customer_column(name: object) -> bool:
     return re.sub(r"[^a-z0-9]", "", str(name).lower()) in _CUSTOMER_KEYS
 
 
+def without_customer_ids(df: pd.DataFrame, customer_list: bool = False) -> pd.DataFrame:
+    """The frame as any export carries it: customer-identifying columns dropped unless it is
+    a customer list."""
+    if customer_list:
+        return df
+    return df.drop(columns=[c for c in df.columns if is_customer_column(c)])
+
+
 @dataclass(frozen=True)
 class Exhibit:
     """One chart as the app shows it and as every export carries it."""
@@ -67,10 +75,7 @@ class Exhibit:
     def export_data(self) -> pd.DataFrame:
         """The data behind the chart as exported: customer identifiers dropped unless the
         exhibit is a customer list."""
-        if self.customer_list:
-            return self.data.reset_index(drop=True)
-        drop = [c for c in self.data.columns if is_customer_column(c)]
-        return self.data.drop(columns=drop).reset_index(drop=True)
+        return without_customer_ids(self.data, self.customer_list).reset_index(drop=True)
 
 
 _MARKUP = str.maketrans({"<": "&lt;", ">": "&gt;"})

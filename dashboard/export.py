@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.exhibits import Exhibit, is_customer_column
+from dashboard.exhibits import Exhibit, without_customer_ids
 from dashboard.filters import Filters
 
 #: Image size of every export: 16:9 at 1280 × 720 CSS pixels, PNG at twice that resolution.
@@ -75,7 +75,7 @@ def file_name(name: str, filters: Filters, ext: str) -> str:
     return "_".join(parts)[:150] + f".{ext}"
 
 
-def _text(value: str) -> str:
+def literal(value: str) -> str:
     """A computed string made literal for plotly's HTML-like text (no tags from data)."""
     return html.escape(value, quote=False)
 
@@ -88,12 +88,12 @@ def decorate(ex: Exhibit, ctx: Context, title: str | None = None) -> go.Figure:
     if ex.band:
         foot = f"{ex.band} · {foot}"
     fig.update_layout(
-        title={"text": f"<b>{_text(title or ex.title)}</b><br><span style='font-size:13px'>"
-                       f"{_text(ctx.scope_line(ex.n))}</span>", "x": 0.01, "xanchor": "left",
+        title={"text": f"<b>{literal(title or ex.title)}</b><br><span style='font-size:13px'>"
+                       f"{literal(ctx.scope_line(ex.n))}</span>", "x": 0.01, "xanchor": "left",
                "y": 0.97, "yanchor": "top"},
         margin={"t": 95, "b": 110, "l": 70, "r": 40}, width=WIDTH, height=HEIGHT,
         font={"family": FONT}, paper_bgcolor="white")
-    fig.add_annotation(text=_text(foot), xref="paper", yref="paper", x=0, y=-0.02,
+    fig.add_annotation(text=literal(foot), xref="paper", yref="paper", x=0, y=-0.02,
                        yshift=-78, xanchor="left", yanchor="top", showarrow=False,
                        font={"size": 11, "color": "#555555"})
     return fig
@@ -245,11 +245,6 @@ def image(ex: Exhibit, ctx: Context, fmt: str) -> bytes:
     return Renderer.render(decorate(ex, ctx), fmt)
 
 
-def _guard(df: pd.DataFrame, customer_list: bool) -> pd.DataFrame:
-    if customer_list:
-        return df
-    return df.drop(columns=[c for c in df.columns if is_customer_column(c)])
-
 
 #: Text a spreadsheet would run as a formula: = @ tab CR first, or + / − followed by more
 #: than a signed number ("+17.1" and "-4.5%" stay as they are).
@@ -266,7 +261,7 @@ def _literal_cell(v):
 def csv_bytes(df: pd.DataFrame, customer_list: bool = False) -> bytes:
     """UTF-8 CSV with a byte-order mark (Excel opens non-Latin text correctly); text that a
     spreadsheet would run as a formula gets a leading apostrophe."""
-    out = _guard(df, customer_list)
+    out = without_customer_ids(df, customer_list)
     text_cols = [c for c in out.columns if out[c].dtype == object]
     if text_cols:
         out = out.copy()
@@ -376,6 +371,6 @@ def xlsx_bytes(df: pd.DataFrame, name: str, header: tuple[str, ...] = (),
     """One table as an XLSX workbook (header lines: title, scope, source)."""
     buf = io.BytesIO()
     wb = workbook(buf)
-    add_table_sheet(wb, set(), name, _guard(df, customer_list), header)
+    add_table_sheet(wb, set(), name, without_customer_ids(df, customer_list), header)
     wb.close()
     return buf.getvalue()

@@ -279,7 +279,7 @@ def _text_page(lines: Sequence[tuple[str, int, str]], tpl: Template) -> go.Figur
     fig = go.Figure()
     y = 0.85
     for text, size, colour in lines:
-        fig.add_annotation(text=export._text(text), x=0.05, y=y, xref="paper", yref="paper",
+        fig.add_annotation(text=export.literal(text), x=0.05, y=y, xref="paper", yref="paper",
                            xanchor="left", yanchor="top", showarrow=False,
                            font={"size": size, "color": colour})
         y -= 0.045 + size / 400
@@ -307,15 +307,15 @@ def chart_page(ex: Exhibit, ctx: export.Context, tpl: Template) -> go.Figure:
     """One chart's PDF page: the takeaway as title, the chart's title and scope under it, its
     definition, band and source at the foot."""
     fig = export.decorate(ex, ctx, title=ex.takeaway)
-    head = export._text(_wrap(ex.takeaway)).replace("\n", "<br>")  # plotly breaks on <br>
+    head = export.literal(_wrap(ex.takeaway)).replace("\n", "<br>")  # plotly breaks on <br>
     fig.update_layout(title={"text": f"<b>{head}</b><br><span style='font-size:13px'>"
-                                     f"{export._text(ex.title)} · "
-                                     f"{export._text(ctx.scope_line(ex.n))}</span>",
+                                     f"{export.literal(ex.title)} · "
+                                     f"{export.literal(ctx.scope_line(ex.n))}</span>",
                              "font": {"color": tpl.primary, "size": 17}},
                       margin={"t": 120})
     if ex.notes:  # the definition (the slide's notes) under the chart
         note = ex.notes[0] if len(ex.notes[0]) <= 230 else ex.notes[0][:229] + "…"
-        fig.add_annotation(text=export._text(note), xref="paper", yref="paper", x=0,
+        fig.add_annotation(text=export.literal(note), xref="paper", yref="paper", x=0,
                            y=-0.02, yshift=-62, xanchor="left", yanchor="top",
                            showarrow=False, font={"size": 11, "color": tpl.muted})
     _add_logo(fig, tpl, chart=True)
@@ -335,7 +335,7 @@ def assumption_pages(aset, ctx: export.Context, tpl: Template) -> list[go.Figure
             cells={"values": [part[c].tolist() for c in part.columns], "align": "left",
                    "font": {"size": 12}, "height": 22}))
         fig.update_layout(
-            title={"text": f"<b>Assumptions — set {export._text(ctx.set_id)}, in force in "
+            title={"text": f"<b>Assumptions — set {export.literal(ctx.set_id)}, in force in "
                            f"{ctx.filters.week}{more}</b>", "font": {"color": tpl.primary}},
             width=export.WIDTH, height=export.HEIGHT, font={"family": export.FONT},
             margin={"t": 70, "b": 30, "l": 40, "r": 40})
