@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard import config
+from dashboard import config, contract
 from dashboard.db import Builder
 
 RAW_TABLES = ("customers", "survey_responses", "complaints", "contacts", "transactions",
@@ -46,17 +46,23 @@ def populate(builder: Builder, raw: Mapping[str, pd.DataFrame],
              progress: Progress = _noop) -> dict[str, int]:
     """Load raw (and truth) frames, build staging and marts, run checks; return row counts."""
     counts: dict[str, int] = {}
+    builder.create_contract()
     for table in RAW_TABLES:
         progress(f"loading raw.{table}")
-        builder.load_frame("raw", table, raw[table])
+        builder.load_raw(table, raw[table], contract.NAMES)
         counts[f"raw.{table}"] = len(raw[table])
     for key, frame in (truth or {}).items():
         builder.load_frame("truth", key.removeprefix("truth_"), frame)
     progress("building staging and marts")
-    for name in builder.build_layers():
-        if name.startswith("marts."):
-            counts[name] = builder.count(name)
-    progress("running contract checks")
+    counts.update(rebuild(builder))
+    return counts
+
+
+def rebuild(builder: Builder) -> dict[str, int]:
+    """Build staging and marts from the raw tables and run every contract check; mart row
+    counts, or ContractViolation naming the failing checks."""
+    counts = {name: builder.count(name) for name in builder.build_layers()
+              if name.startswith("marts.")}
     failing = {k: len(v) for k, v in builder.run_checks().items() if len(v)}
     if failing:
         detail = ", ".join(f"{k}: {v} failing rows" for k, v in sorted(failing.items()))

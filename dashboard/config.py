@@ -34,6 +34,14 @@ def warehouse_url() -> str:
     return f"duckdb:///{DEFAULT_DB_PATH}"
 
 
+def default_db_path() -> Path:
+    """The warehouse file that `CX_WAREHOUSE_URL` names (a DuckDB file), else data/'s."""
+    url = warehouse_url()
+    if url.startswith("duckdb:///") and url.removeprefix("duckdb:///") not in ("", ":memory:"):
+        return Path(url.removeprefix("duckdb:///"))
+    return DEFAULT_DB_PATH
+
+
 def app_store_url() -> str:
     """The SQLAlchemy URL of the app-owned store (assumption edits, scenarios):
     `CX_APP_STORE_URL`, else a SQLite file under data/. Never the analytics warehouse."""
@@ -41,6 +49,12 @@ def app_store_url() -> str:
     if url:
         return url
     return f"sqlite:///{DEFAULT_STORE_PATH}"
+
+
+def archive_dir() -> Path:
+    """Where ingest keeps every accepted file under its checksum: `CX_ARCHIVE_DIR`, else
+    `data/archive/` (git-ignored)."""
+    return Path(os.environ.get("CX_ARCHIVE_DIR") or DATA_DIR / "archive")
 
 
 def pack_template_path() -> Path:

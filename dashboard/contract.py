@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 TEXT, INT, FLOAT, BOOL, TIMESTAMP, DATE = "text", "int", "float", "bool", "timestamp", "date"
@@ -31,6 +32,10 @@ class Table:
     name: str
     key: tuple[str, ...]
     columns: tuple[Column, ...]
+    #: the column that says whose row a key is: a row arriving with a known key and the same
+    #: identity is a newer version (it replaces the old one, kept in history); with another
+    #: identity it is a clash of keys (quarantined)
+    identity: str = "customer_id"
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -46,15 +51,15 @@ CONTRACT: dict[str, Table] = {t.name: t for t in (
     Table("customers", ("customer_id",), (
         Column("customer_id", INT), Column("segment"), Column("region"), Column("plan"),
         Column("acquisition_channel", required=False), Column("signup_date", DATE),
-        Column("churn_date", DATE, required=False))),
+        Column("churn_date", DATE, required=False)), identity="signup_date"),
     Table("survey_responses", ("response_id",), (
         Column("response_id", INT), Column("customer_id", INT),
         Column("responded_at", TIMESTAMP), Column("survey", accepted=("nps", "csat", "ces")),
-        Column("score", FLOAT), Column("scale_min", FLOAT), Column("scale_max", FLOAT),
+        Column("score", INT), Column("scale_min", INT), Column("scale_max", INT),
         Column("journey_stage", required=False), Column("touchpoint", required=False),
         Column("channel", required=False), Column("agent_id", required=False),
         Column("store_id", required=False),
-        Column("expectation_score", FLOAT, required=False),
+        Column("expectation_score", INT, required=False),
         Column("comment", required=False))),
     Table("complaints", ("complaint_id",), (
         Column("complaint_id", INT), Column("customer_id", INT), Column("opened_at", TIMESTAMP),
@@ -74,6 +79,12 @@ CONTRACT: dict[str, Table] = {t.name: t for t in (
         Column("product", required=False), Column("channel", required=False),
         Column("kind", accepted=("purchase", "subscription", "refund")))),
 )}
+
+
+#: Every name a write-side statement may use as an identifier: the raw tables and their columns.
+NAMES: frozenset[str] = frozenset(
+    {"assumptions", *CONTRACT}
+    | {c.name for t in CONTRACT.values() for c in t.columns})
 
 
 class FileRefused(ValueError):
@@ -136,6 +147,16 @@ def read_file(path: Path | str) -> pd.DataFrame:
     return df.astype(str).where(df.notna(), "")
 
 
+def parse_times(values: pd.Series) -> pd.Series:
+    """Text to UTC timestamps (NaT where unparseable): ISO 8601 first (fast, the usual export),
+    then each remaining value on its own in any format pandas recognises."""
+    ts = pd.to_datetime(values, errors="coerce", utc=True, format="ISO8601")
+    rest = ts.isna() & values.notna()
+    if rest.any():
+        ts[rest] = pd.to_datetime(values[rest], errors="coerce", utc=True, format="mixed")
+    return ts
+
+
 def validate(table: str, df: pd.DataFrame, file: str,
              now: datetime | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """The rows that meet every rule of ``table`` (typed) and the problems of the others.
@@ -182,11 +203,13 @@ def validate(table: str, df: pd.DataFrame, file: str,
         if col.kind in (INT, FLOAT):
             num = pd.to_numeric(raw.where(~empty), errors="coerce")
             flag(~empty & num.isna(), col.name, f"not a number ({col.kind})")
+            flag(num.notna() & ~np.isfinite(num), col.name, "not a finite number")
             if col.kind == INT:
+                flag(num.notna() & (num.abs() >= 2**53), col.name, "number out of range")
                 flag(num.notna() & (num % 1 != 0), col.name, "not a whole number")
-            typed[col.name] = num
+            typed[col.name] = num.where(np.isfinite(num))
         elif col.kind in (TIMESTAMP, DATE):
-            ts = pd.to_datetime(raw.where(~empty), errors="coerce", utc=True, format="mixed")
+            ts = parse_times(raw.where(~empty))
             flag(~empty & ts.isna(), col.name, "unparseable date")
             flag(ts.notna() & (ts > pd.Timestamp(now)), col.name, "timestamp in the future")
             typed[col.name] = ts.dt.date if col.kind == DATE else ts.dt.tz_localize(None)
@@ -237,11 +260,13 @@ class TableMapping:
     scales: dict  # survey → (scale_min, scale_max) for rows that do not carry their scale
     date_format: str | None = None  # strptime format of every timestamp/date column
     timezone: str | None = None  # the source's zone; converted to UTC
+    files: tuple[str, ...] = ()  # file-name patterns (glob) of this table's source files
 
 
 def load_mapping(path: Path | str) -> dict[str, TableMapping]:
     """A TOML mapping file: ``[<table>.columns]``, ``[<table>.values.<column>]``,
-    ``[<table>.scales]`` (``csat = [1, 5]``), ``<table>.date_format``, ``<table>.timezone``."""
+    ``[<table>.scales]`` (``csat = [1, 5]``), ``<table>.date_format``, ``<table>.timezone``,
+    ``<table>.files`` (file-name patterns that belong to the table)."""
     import tomllib
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -254,7 +279,8 @@ def load_mapping(path: Path | str) -> dict[str, TableMapping]:
     for table, body in doc.items():
         if table not in CONTRACT:
             raise MappingError(f"mapping {p.name}: unknown table {table!r}")
-        extra = sorted(set(body) - {"columns", "values", "scales", "date_format", "timezone"})
+        extra = sorted(set(body) - {"columns", "values", "scales", "date_format", "timezone",
+                                    "files"})
         if extra:
             raise MappingError(f"mapping {p.name}: [{table}] unknown key(s) {', '.join(extra)}")
         names = CONTRACT[table].names
@@ -276,8 +302,11 @@ def load_mapping(path: Path | str) -> dict[str, TableMapping]:
             except (ZoneInfoNotFoundError, ValueError):
                 raise MappingError(f"mapping {p.name}: [{table}] unknown timezone {tz!r}") \
                     from None
+        files = body.get("files", [])
+        if isinstance(files, str):
+            files = [files]
         out[table] = TableMapping(cols, {k: dict(v) for k, v in body.get("values", {}).items()},
-                                  scales, body.get("date_format"), tz)
+                                  scales, body.get("date_format"), tz, tuple(files))
     return out
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import threading
 import time
 from collections import OrderedDict
@@ -30,8 +31,9 @@ import sqlalchemy as sa
 
 from dashboard import config
 
-LAYERS = ("staging", "marts", "dashboard", "checks")
+LAYERS = ("staging", "marts", "dashboard", "checks", "data")
 _PARAM_RE = re.compile(r"(?<![\w$])\$([a-z_][a-z0-9_]*)")
+_IDENT_RE = re.compile(r"\{(table|key|identity)\}")
 _HEADER_RE = re.compile(r"^--\s*(name|purpose|grain|params|materialize)\s*:\s*(.*?)\s*$")
 
 
@@ -260,6 +262,48 @@ class Builder:
         self.conn = duckdb.connect(str(self.tmp))
 
     @classmethod
+    def copy_of(cls, target: Path) -> Builder:
+        """A builder over a copy of the existing warehouse at ``target`` (a new one when there is
+        none yet); ``publish`` swaps the copy in, ``abort`` leaves the original untouched."""
+        self = cls.__new__(cls)
+        self.target = Path(target)
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = self.target.with_name(f".{self.target.name}.ingest-{os.getpid()}")
+        for p in (self.tmp, Path(f"{self.tmp}.wal")):
+            p.unlink(missing_ok=True)
+        if self.target.exists():
+            shutil.copyfile(self.target, self.tmp)
+            wal = Path(f"{self.target}.wal")
+            if wal.exists():  # an unfinished write-ahead log belongs to the file; replay it too
+                shutil.copyfile(wal, f"{self.tmp}.wal")
+        self.conn = duckdb.connect(str(self.tmp))
+        return self
+
+    def create_contract(self) -> None:
+        """Create the raw contract's tables, the load log, the quarantine and history when
+        missing (an existing warehouse keeps its rows)."""
+        for name in ("raw_schema", "ingest_schema"):
+            for statement in script(name):
+                self.conn.execute(statement)
+
+    def execute(self, name: str, allowed: frozenset[str] = frozenset(),
+                params: dict[str, Any] | None = None, **identifiers: str) -> pd.DataFrame | None:
+        """Run one statement of ``queries/ingest/`` with its identifiers (each from the
+        ``allowed`` set: the contract's names) and bound parameters; rows when it returns any."""
+        res = self.conn.execute(ingest_statement(name, allowed, **identifiers), params or {})
+        return res.df() if res.description else None
+
+    def register(self, name: str, frame: pd.DataFrame) -> None:
+        """Make a DataFrame visible to the next statements under ``name``."""
+        self.conn.register(name, frame)
+
+    def load_raw(self, table: str, frame: pd.DataFrame, allowed: frozenset[str]) -> None:
+        """Insert a whole raw table from a frame, cast to the contract's types."""
+        self.register("frame", frame)
+        self.execute("raw_load", allowed, table=table)
+        self.conn.unregister("frame")
+
+    @classmethod
     def in_memory(cls) -> Builder:
         """A builder over an in-memory database (tests)."""
         self = cls.__new__(cls)
@@ -309,10 +353,20 @@ class Builder:
         return self.query(get_query(name).sql, params)
 
     def publish(self) -> Path:
-        """Checkpoint, close and atomically replace the target file with the new one."""
+        """Checkpoint, close, flush to disk and atomically replace the target file with the new
+        one (readers holding the old file keep reading it until they reopen)."""
+        if str(self.tmp) == ":memory:":
+            raise QueryError("a read-only or in-memory builder cannot publish")
         self.conn.execute("checkpoint")
         self.conn.close()
+        with open(self.tmp, "rb") as fh:
+            os.fsync(fh.fileno())
         os.replace(self.tmp, self.target)
+        dir_fd = os.open(self.target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
         return self.target
 
     def abort(self) -> None:
@@ -323,6 +377,39 @@ class Builder:
             if str(self.tmp) != ":memory:":
                 self.tmp.unlink(missing_ok=True)
                 Path(f"{self.tmp}.wal").unlink(missing_ok=True)
+
+
+# --- ingest statements: write-side templates whose varying identifiers come from the contract ---
+
+
+@lru_cache(maxsize=1)
+def ingest_catalog() -> dict[str, Query]:
+    """The write-side statements of builds and loads (``queries/ingest/*.sql``), by name."""
+    return {p.stem: parse_query(p) for p in sorted((config.QUERIES_DIR / "ingest").glob("*.sql"))}
+
+
+def ingest_statement(name: str, allowed: frozenset[str] = frozenset(), **identifiers: str) -> str:
+    """The statement ``name`` with its ``{table}``/``{key}``/``{identity}`` placeholders filled;
+    every identifier must be given, be a plain name and belong to ``allowed``."""
+    try:
+        q = ingest_catalog()[name]
+    except KeyError:
+        raise QueryError(f"unknown ingest statement {name!r}") from None
+    wanted = set(_IDENT_RE.findall(q.sql))
+    if wanted != set(identifiers):
+        raise QueryError(f"{name}: expects identifiers {sorted(wanted)}, got "
+                         f"{sorted(identifiers)}")
+    for key, value in identifiers.items():
+        if not value.isidentifier() or value not in allowed:
+            raise QueryError(f"{name}: {key} {value!r} is not a name of the contract")
+    return _IDENT_RE.sub(lambda m: identifiers[m.group(1)], q.sql)
+
+
+def script(name: str) -> list[str]:
+    """The statements of a multi-statement DDL file of ``queries/ingest/`` (no identifiers)."""
+    body = "\n".join(line for line in ingest_statement(name).splitlines()
+                     if not line.startswith("--"))
+    return [s.strip() for s in body.split(";") if s.strip()]
 
 
 # --- the app-owned store: assumption sets, their change log, saved scenarios -----------------

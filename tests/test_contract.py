@@ -33,7 +33,7 @@ def _one(table: str, **change) -> list[contract.Problem]:
 
 
 @pytest.mark.parametrize(("table", "change", "column", "rule"), [
-    ("survey_responses", {"score": "eleven"}, "score", "not a number (float)"),
+    ("survey_responses", {"score": "eleven"}, "score", "not a number (int)"),
     ("survey_responses", {"score": "11"}, "score", "score outside its scale"),
     ("survey_responses", {"responded_at": "32/13/2026"}, "responded_at", "unparseable date"),
     ("survey_responses", {"responded_at": "2031-01-01 10:00"}, "responded_at",

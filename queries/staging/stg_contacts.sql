@@ -11,5 +11,5 @@ select
     cast(reason as varchar) as reason,
     cast(handle_seconds as integer) as handle_seconds,
     cast(is_resolved as boolean) as is_resolved,
-    cast(agent_id as bigint) as agent_id
+    cast(agent_id as varchar) as agent_id
 from raw.contacts

@@ -14,8 +14,8 @@ with source as (
         cast(journey_stage as varchar) as journey_stage,
         cast(touchpoint as varchar) as touchpoint,
         cast(channel as varchar) as channel,
-        cast(agent_id as bigint) as agent_id,
-        cast(store_id as bigint) as store_id,
+        cast(agent_id as varchar) as agent_id,
+        cast(store_id as varchar) as store_id,
         cast(expectation_score as integer) as expectation_score,
         cast(comment as varchar) as comment
     from raw.survey_responses
