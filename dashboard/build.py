@@ -93,12 +93,17 @@ def read_assumptions(path: Path = config.ASSUMPTIONS_CSV) -> pd.DataFrame:
 
 
 def read_csv_dir(folder: Path) -> dict[str, pd.DataFrame]:
-    """Raw tables from ``<folder>/<table>.csv`` (the fixture warehouse); assumptions default."""
+    """Raw tables from ``<folder>/<table>.csv`` (the fixture warehouse), typed by the contract
+    exactly as ingest types them; ContractViolation if a file breaks a row rule. Assumptions
+    from ``<folder>/assumptions.csv``, else the shipped defaults."""
     out: dict[str, pd.DataFrame] = {}
     for table in RAW_TABLES:
         path = folder / f"{table}.csv"
         if table == "assumptions":
             out[table] = read_assumptions(path if path.exists() else config.ASSUMPTIONS_CSV)
-        else:
-            out[table] = pd.read_csv(path)
+            continue
+        good, problems = contract.validate(table, contract.read_file(path), path.name)
+        if problems:
+            raise ContractViolation("; ".join(str(p) for p in problems[:5]))
+        out[table] = good
     return out

@@ -144,6 +144,24 @@ def _db_path(url: str) -> Path | None:
     return None
 
 
+def _attached_engine(path: Path, read_only: bool) -> sa.Engine:
+    """An engine whose every connection is a fresh in-memory DuckDB with the warehouse file
+    attached (and made the default catalog). DuckDB caches a database opened by path for the
+    whole process: a plain connect after the file was swapped for a rebuilt one would be handed
+    the old, cached file whenever another connection still holds it. Attaching opens the file
+    as it is now."""
+    engine = sa.create_engine("duckdb:///:memory:")
+    literal = str(path).replace("'", "''")  # a configured path, never user text
+    mode = " (read_only)" if read_only else ""
+
+    @sa.event.listens_for(engine, "connect")
+    def attach(dbapi_conn, _record) -> None:
+        dbapi_conn.execute(f"attach '{literal}' as warehouse{mode}")
+        dbapi_conn.execute("use warehouse")
+
+    return engine
+
+
 class Warehouse:
     """A connection to the warehouse from a SQLAlchemy URL; thread-safe, read-only by default."""
 
@@ -178,10 +196,13 @@ class Warehouse:
             if self._engine is None or stamp != self._stamp:
                 if self._engine is not None:
                     self._engine.dispose()
-                args: dict[str, Any] = {}
-                if self.url.startswith("duckdb"):
-                    args["connect_args"] = {"read_only": self.read_only}
-                self._engine = sa.create_engine(self.url, **args)
+                if self.path is not None:
+                    self._engine = _attached_engine(self.path, self.read_only)
+                else:
+                    args: dict[str, Any] = {}
+                    if self.url.startswith("duckdb"):
+                        args["connect_args"] = {"read_only": self.read_only}
+                    self._engine = sa.create_engine(self.url, **args)
                 self._stamp = stamp
             return self._engine
 

@@ -148,10 +148,10 @@ class IngestReport:
         if self.error:
             out.append(f"Load failed, nothing changed: {self.error}")
         elif self.dry_run:
-            out.append(f"Dry run: nothing was loaded ({self.loaded:,} rows would load, "
+            out.append(f"Dry run: nothing was loaded ({_rows(self.loaded)} would load, "
                        f"{self.quarantined:,} would be quarantined; {self.seconds:.1f} s).")
         elif self.published:
-            out.append(f"Loaded {self.loaded:,} rows, quarantined {self.quarantined:,}; "
+            out.append(f"Loaded {_rows(self.loaded)}, quarantined {self.quarantined:,}; "
                        f"staging and marts rebuilt, contract checks passed ({self.seconds:.1f} s).")
         else:
             out.append("Nothing to load; the warehouse is unchanged.")
@@ -171,6 +171,10 @@ class _Prepared:
     source: pd.DataFrame | None = None  # the file in the contract's shape, as text
     good: pd.DataFrame | None = None  # typed rows that met every row rule
     rows: pd.Series | None = None  # each good row's data-row number in the file
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row" + ("" if n == 1 else "s")
 
 
 def _noop(_: str) -> None:
@@ -256,7 +260,8 @@ def prepare(path: Path, explicit: str | None, mappings: dict[str, contract.Table
             rep.refused = (f"wrong table: the columns are those of {' or '.join(fits)}, "
                            f"not {table}")
         else:
-            rep.refused = "; ".join(str(p).removeprefix(f"{display}: ") for p in whole)
+            rep.refused = "; ".join(str(p).removeprefix(f"{display}, ").removeprefix(
+                f"{display}: ") for p in whole)
         return _Prepared(path, rep)
     bad = {p.row for p in problems}
     rows = pd.Series([r for r in range(1, len(source) + 1) if r not in bad], dtype="int64")
@@ -264,11 +269,13 @@ def prepare(path: Path, explicit: str | None, mappings: dict[str, contract.Table
     return _Prepared(path, rep, source, good, rows)
 
 
-def _archive(path: Path, rep: FileReport, folder: Path) -> str:
-    """Copy an accepted file into the archive under its checksum (once); its relative path."""
-    rel = Path(rep.table or "unknown") / f"{rep.checksum[:16]}-{path.name}"
+def _archive(path: Path, rep: FileReport, folder: Path, created: list[Path]) -> str:
+    """Copy an accepted file into the archive under its checksum (once; a new copy is added
+    to ``created``, so a failed run can take it back); its path relative to the archive."""
+    rel = Path(rep.table or "unknown") / f"{rep.checksum[:16]}-{Path(rep.file).name}"
     dest = folder / rel
     if not dest.exists():
+        created.append(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".{dest.name}.{os.getpid()}.part")
         with open(path, "rb") as src, open(tmp, "wb") as out:
@@ -283,9 +290,10 @@ def _archive(path: Path, rep: FileReport, folder: Path) -> str:
 class _Lock:
     """One load at a time per warehouse file (an advisory lock beside it)."""
 
-    def __init__(self, target: Path, wait: float = LOCK_WAIT_SECONDS) -> None:
+    def __init__(self, target: Path, wait: float | None = None) -> None:
+        self.target = target
         self.path = target.with_name(f".{target.name}.lock")
-        self.wait = wait
+        self.wait = LOCK_WAIT_SECONDS if wait is None else wait
         self.fh = None
 
     def __enter__(self) -> _Lock:
@@ -299,7 +307,7 @@ class _Lock:
             except BlockingIOError:
                 if time.monotonic() > deadline:
                     self.fh.close()
-                    raise IngestBusy(f"another load of {self.path.name.removesuffix('.lock')} "
+                    raise IngestBusy(f"another load of {self.target.name} "
                                      f"is running (waited {self.wait:.0f} s)") from None
                 time.sleep(0.2)
 
@@ -442,6 +450,7 @@ def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
     if lock:
         lock.__enter__()
     builder = None
+    archived: list[Path] = []  # archive copies this run made (taken back if it fails)
     try:
         remove_stale(target)
         progress("copying the warehouse")
@@ -463,7 +472,7 @@ def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
                 continue
             progress(f"loading {rep.file} into raw.{rep.table}")
             if not dry_run:
-                rep.archive = _archive(prep.path, rep, archive_dir)
+                rep.archive = _archive(prep.path, rep, archive_dir, archived)
             customers = _load_file(builder, prep, customers, load_id, stamp, run_id, mapping_id)
             load_id += 1
             changed = True
@@ -481,6 +490,8 @@ def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
     except BaseException as exc:
         if builder is not None:
             builder.abort()
+        for p in archived:
+            p.unlink(missing_ok=True)
         if not isinstance(exc, Exception):
             raise
         report.error = f"{type(exc).__name__}: {exc}" if not isinstance(

@@ -1,0 +1,588 @@
+"""Issue 6: the loader — quarantine, history, idempotence, atomic swap, kills at several points,
+the CLI, and the round trip of the demo world through another tool's shape."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dashboard import build, db, ingest
+from tests.conftest import FIXTURES, ROOT
+
+NOW = datetime(2026, 11, 23, tzinfo=UTC)
+TABLES = ("customers", "survey_responses", "complaints", "contacts", "transactions")
+CONTACT_HEADER = "contact_id,customer_id,occurred_at,channel,reason,handle_seconds,is_resolved,agent_id"
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def count(path: Path, relation: str) -> int:
+    wh = db.Warehouse(f"duckdb:///{path}")
+    try:
+        return int(wh.sql(f"select count(*) as n from {relation}")["n"].iloc[0])
+    finally:
+        wh.close()
+
+
+def read(path: Path, text: str) -> pd.DataFrame:
+    wh = db.Warehouse(f"duckdb:///{path}")
+    try:
+        return wh.sql(text)
+    finally:
+        wh.close()
+
+
+@pytest.fixture
+def wh(tmp_path, fixture_db) -> Path:
+    """A copy of the fixture warehouse to load into."""
+    path = tmp_path / "wh" / "warehouse.duckdb"
+    path.parent.mkdir()
+    shutil.copyfile(fixture_db, path)
+    return path
+
+
+@pytest.fixture
+def archive(tmp_path) -> Path:
+    return tmp_path / "archive"
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    p = folder / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def run(paths, target, archive, **kw) -> ingest.IngestReport:
+    return ingest.ingest(paths, target, now=NOW, archive_dir=archive, **kw)
+
+
+def fixture_paths() -> list[Path]:
+    return [FIXTURES / f"{t}.csv" for t in TABLES]
+
+
+# --- a first load into no warehouse at all, then the same files again ------------------------
+
+def test_first_load_into_an_empty_warehouse_builds_what_the_fixture_build_builds(
+        tmp_path, archive, fixture_raw):
+    # a new warehouse gets the shipped default assumptions (data/assumptions.csv)
+    reference = tmp_path / "reference.duckdb"
+    build.build({**fixture_raw, "assumptions": build.read_assumptions()}, reference)
+    target = tmp_path / "new" / "warehouse.duckdb"
+    rep = run(fixture_paths(), target, archive)
+    assert rep.published and rep.exit_code == 0, rep.lines()
+    for t in TABLES:
+        expected = len(pd.read_csv(FIXTURES / f"{t}.csv"))
+        f = next(f for f in rep.files if f.table == t)
+        assert (f.rows_read, f.rows_new, f.quarantined) == (expected, expected, 0)
+        assert count(target, f"raw.{t}") == expected
+    # the marts equal those of the fixture build (same rows, same numbers)
+    for mart in ("fct_kpi_weekly", "fct_survey_weekly", "fct_cost_channel_weekly"):
+        q = f"select * from marts.{mart} order by all"
+        pd.testing.assert_frame_equal(read(target, q), read(reference, q))
+    # every file archived under its checksum, byte for byte
+    for f in rep.files:
+        kept = archive / f.archive
+        assert kept.read_bytes() == (FIXTURES / f.file).read_bytes()
+        assert f.checksum == hashlib.sha256(kept.read_bytes()).hexdigest()
+        assert kept.name.startswith(f.checksum[:16])
+    loads = read(target, "select * from ingest.loads order by load_id")
+    assert list(loads["file_name"]) == [f"{t}.csv" for t in TABLES]  # customers first
+    assert list(loads["load_id"]) == [1, 2, 3, 4, 5]
+    assert loads["run_id"].nunique() == 1
+
+
+def test_loading_the_same_files_twice_changes_nothing(wh, archive):
+    first = run([FIXTURES / "contacts.csv"], wh, archive)
+    # the fixture warehouse was built from these very rows: all unchanged, but the file is new
+    assert first.files[0].rows_unchanged == 10 and first.files[0].loaded == 0
+    assert first.published
+    before = sha(wh)
+    again = run([FIXTURES / "contacts.csv"], wh, archive)
+    assert again.files[0].repeat_of == first.files[0].load_id
+    assert not again.published and again.exit_code == 0
+    assert sha(wh) == before  # not even rewritten
+    assert "already loaded (load 1); nothing changed" in again.lines()[0]
+
+
+def test_same_rows_in_another_file_are_unchanged_and_nothing_is_duplicated(wh, archive,
+                                                                           tmp_path):
+    df = pd.read_csv(FIXTURES / "transactions.csv", dtype=str, keep_default_na=False)
+    other = tmp_path / "transactions_reexport.csv"
+    df.iloc[::-1].to_csv(other, sep=";", index=False)  # other order, other delimiter
+    rep = run([other], wh, archive)
+    f = rep.files[0]
+    assert (f.rows_new, f.rows_replaced, f.rows_unchanged) == (0, 0, len(df))
+    assert count(wh, "raw.transactions") == len(df)
+    assert count(wh, "history.transactions") == 0
+
+
+def test_a_newer_version_replaces_by_key_and_the_old_one_is_kept_in_history(wh, archive,
+                                                                            tmp_path):
+    df = pd.read_csv(FIXTURES / "complaints.csv", dtype=str, keep_default_na=False)
+    old = df.loc[0].copy()
+    df.loc[0, "resolved_at"] = "2026-03-20 12:00:00"
+    df.loc[0, "compensation_amount"] = "99.5"
+    path = tmp_path / "complaints.csv"
+    df.to_csv(path, index=False)
+    rep = run([path], wh, archive)
+    f = rep.files[0]
+    assert (f.rows_new, f.rows_replaced, f.rows_unchanged) == (0, 1, len(df) - 1)
+    key = int(old["complaint_id"])
+    now = read(wh, f"select * from raw.complaints where complaint_id = {key}")
+    assert len(now) == 1 and now["compensation_amount"].iloc[0] == 99.5
+    hist = read(wh, "select * from history.complaints")
+    assert list(hist["complaint_id"]) == [key]
+    assert hist["replaced_by_load"].iloc[0] == f.load_id
+    assert str(hist["resolved_at"].iloc[0]) == str(pd.Timestamp(old["resolved_at"])) \
+        if old["resolved_at"] else pd.isna(hist["resolved_at"].iloc[0])
+    # the marts were rebuilt from the new version
+    comp = read(wh, f"select compensation_amount from marts.fct_complaint_detail "
+                    f"where complaint_id = {key}")
+    assert comp["compensation_amount"].iloc[0] == 99.5
+
+
+def test_bad_rows_are_quarantined_with_the_rule_and_good_rows_load(wh, archive, tmp_path):
+    path = write(tmp_path, "contacts_november.csv", "\n".join([
+        CONTACT_HEADER,
+        "9001,1,2026-03-04 10:00:00,phone,billing,120,true,7",     # good
+        "9002,999,2026-03-04 10:00:00,phone,billing,120,true,7",   # unknown customer
+        "9003,1,2020-01-01 10:00:00,chat,billing,120,true,7",      # before signup
+        "9004,1,2026-03-04 10:00:00,fax,billing,120,true,7",       # not accepted
+        "9005,1,2026-03-04 10:00:00,chat,billing,long,true,7",     # not a number
+        "9001,1,2026-03-05 10:00:00,chat,billing,60,false,7",      # duplicate in the file
+        "601,2,2026-03-03 14:00:00,phone,technical,420,true,11",   # key of customer 1's contact
+        "9006,1,2031-01-01 10:00:00,chat,billing,60,false,7",      # future
+        "9007,1,someday,chat,billing,60,false,7",                  # unparseable date
+    ]) + "\n")
+    before = count(wh, "raw.contacts")
+    rep = run([path], wh, archive)
+    f = rep.files[0]
+    assert rep.exit_code == 3 and rep.published
+    assert (f.rows_read, f.rows_new, f.quarantined) == (9, 1, 8)
+    assert count(wh, "raw.contacts") == before + 1
+    q = read(wh, "select row_number, column_name, value, rule, record, file_name "
+                 "from ingest.quarantine order by row_number")
+    assert list(zip(q["row_number"], q["column_name"], q["rule"], strict=True)) == [
+        (2, "customer_id", "unknown customer id"),
+        (3, "occurred_at", "event before the customer signed up"),
+        (4, "channel", "not an accepted value (phone | chat | email | self_service | store | "
+                       "social)"),
+        (5, "handle_seconds", "not a number (float)"),
+        (6, "contact_id", "duplicate key within the file"),
+        (7, "contact_id", "duplicate key: already in the warehouse for another customer"),
+        (8, "occurred_at", "timestamp in the future"),
+        (9, "occurred_at", "unparseable date"),
+    ]
+    assert set(q["file_name"]) == {"contacts_november.csv"}
+    assert json.loads(q["record"].iloc[0])["customer_id"] == "999"
+    assert f.by_rule["unknown customer id"] == 1
+    lines = "\n".join(rep.lines())
+    assert "contacts_november.csv → contacts: 9 rows read, 1 new" in lines
+    assert "8 quarantined" in lines
+    assert str(f.problems[0]) == ("contacts_november.csv, row 2, column customer_id, "
+                                  "value '999': unknown customer id")
+    log = read(wh, "select * from ingest.loads where file_name = 'contacts_november.csv'")
+    assert json.loads(log["by_rule"].iloc[0])["duplicate key within the file"] == 1
+    assert log["rows_quarantined"].iloc[0] == 8
+
+
+def test_events_of_customers_in_the_same_run_are_accepted(wh, archive, tmp_path):
+    cust = write(tmp_path, "customers_new.csv",
+                 "customer_id,segment,region,plan,acquisition_channel,signup_date,churn_date\n"
+                 "501,consumer,north,basic,web,2026-03-01,\n")
+    cont = write(tmp_path, "contacts_new.csv",
+                 f"{CONTACT_HEADER}\n9101,501,2026-03-02 09:00:00,chat,billing,30,true,\n"
+                 f"9102,501,2026-02-27 09:00:00,chat,billing,30,true,\n")
+    rep = run([cont, cust], wh, archive)  # order given does not matter: customers go first
+    assert [f.table for f in rep.files] == ["customers", "contacts"]
+    assert rep.files[1].rows_new == 1
+    assert [p.rule for p in rep.files[1].problems] == ["event before the customer signed up"]
+
+
+@pytest.mark.parametrize(("name", "text", "kw", "reason"), [
+    ("contacts.csv", "", {}, "the file is empty"),
+    ("contacts.csv", CONTACT_HEADER + "\n", {}, "the file has no data rows"),
+    ("contacts.csv", "contact_id,customer,when\n1,1,2026-03-02\n", {},
+     "column customer_id, occurred_at, channel, reason: missing required column(s) for "
+     "contacts; column customer, when: unknown column(s) for contacts"),
+    ("complaints.csv", CONTACT_HEADER + "\n9001,1,2026-03-04 10:00:00,phone,billing,1,true,\n",
+     {}, "wrong table: the columns are those of contacts, not complaints"),
+    ("export.csv", CONTACT_HEADER + "\n9001,1,2026-03-04 10:00:00,phone,billing,1,true,\n",
+     {"table": "transactions"}, "wrong table: the columns are those of contacts, not "
+                                "transactions"),
+    ("thing.csv", "a,b\n1,2\n", {}, "cannot tell which table it is for"),
+    ("contacts.json", "{}", {}, "unsupported file type .json"),
+])
+def test_unusable_files_are_refused_whole_with_one_line(wh, archive, tmp_path, name, text, kw,
+                                                        reason):
+    before = sha(wh)
+    rep = run([write(tmp_path, name, text)], wh, archive, **kw)
+    assert rep.exit_code == 1 and not rep.published
+    assert reason in rep.files[0].refused
+    assert rep.lines()[0].startswith(f"{name}: refused — ")
+    assert "\n" not in rep.lines()[0]
+    assert sha(wh) == before and not archive.exists()
+
+
+def test_missing_and_unknown_columns_are_both_named(wh, archive, tmp_path):
+    path = write(tmp_path, "contacts.csv", "contact_id,customer_id,occurred_at,channel,"
+                 "Reason,handle_seconds,is_resolved,agent_id,colour\n")
+    path.write_text(path.read_text() + "9001,1,2026-03-04 10:00:00,phone,billing,1,true,,red\n")
+    reason = run([path], wh, archive).files[0].refused
+    assert "column reason: missing required column(s) for contacts" in reason
+    assert "column Reason, colour: unknown column(s) for contacts" in reason
+
+
+def test_a_refused_file_does_not_stop_the_others(wh, archive, tmp_path):
+    good = write(tmp_path, "contacts.csv",
+                 f"{CONTACT_HEADER}\n9201,1,2026-03-04 10:00:00,phone,billing,1,true,\n")
+    bad = tmp_path / "transactions.csv"
+    bad.write_bytes("transaction_id,customer_id\n1,ü\n".encode("latin-1"))
+    rep = run([good, bad], wh, archive)
+    assert rep.published and rep.exit_code == 3
+    assert "not UTF-8 text" in rep.files[1].refused
+    assert count(wh, "raw.contacts") == 11
+
+
+# --- dry run, failures, the lock ---------------------------------------------------------------
+
+def test_dry_run_reports_what_a_load_would_do_and_changes_nothing(wh, archive, tmp_path):
+    path = write(tmp_path, "contacts.csv", f"{CONTACT_HEADER}\n"
+                 "9301,1,2026-03-04 10:00:00,phone,billing,1,true,\n"
+                 "9302,1,2026-03-04 10:00:00,fax,billing,1,true,\n")
+    before = sha(wh)
+    dry = run([path], wh, archive, dry_run=True)
+    assert sha(wh) == before and not archive.exists() and not dry.published
+    assert dry.lines()[-1].startswith("Dry run: nothing was loaded (1 row would load, 1 would")
+    real = run([path], wh, archive)
+    assert [f.to_json() | {"load_id": None, "archive": None} for f in dry.files] == \
+        [f.to_json() | {"load_id": None, "archive": None} for f in real.files]
+    assert real.published and sha(wh) != before
+
+
+def test_a_failure_late_in_the_load_leaves_the_warehouse_as_it_was(wh, archive, tmp_path,
+                                                                   monkeypatch):
+    path = write(tmp_path, "contacts.csv",
+                 f"{CONTACT_HEADER}\n9401,1,2026-03-04 10:00:00,phone,billing,1,true,\n")
+    before = sha(wh)
+
+    def broken(builder):
+        raise build.ContractViolation("contract checks failed (assert_x: 3 failing rows); "
+                                      "warehouse not replaced")
+
+    monkeypatch.setattr(build, "rebuild", broken)
+    rep = run([path], wh, archive)
+    assert rep.exit_code == 1 and not rep.published
+    assert rep.lines()[-1] == ("Load failed, nothing changed: contract checks failed (assert_x: 3 "
+                               "failing rows); warehouse not replaced")
+    assert sha(wh) == before
+    assert sorted(p.name for p in wh.parent.iterdir()) == [".warehouse.duckdb.lock",
+                                                          "warehouse.duckdb"]
+    assert not any(archive.rglob("*.csv"))  # the archive copy was taken back
+
+
+def test_a_second_load_waits_for_the_lock_then_gives_up_with_a_message(wh, archive, tmp_path,
+                                                                       monkeypatch):
+    import fcntl
+
+    monkeypatch.setattr(ingest, "LOCK_WAIT_SECONDS", 0.5)
+    holder = open(wh.with_name(".warehouse.duckdb.lock"), "a")  # noqa: SIM115
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        path = write(tmp_path, "contacts.csv",
+                     f"{CONTACT_HEADER}\n9501,1,2026-03-04 10:00:00,phone,billing,1,true,\n")
+        with pytest.raises(ingest.IngestBusy, match="another load of warehouse.duckdb"):
+            ingest.ingest([path], wh, now=NOW, archive_dir=archive)
+    finally:
+        holder.close()
+
+
+# --- kills at several points: the previous warehouse complete, readable, the app answering -----
+
+def _stopped(pid: int) -> bool:
+    with open(f"/proc/{pid}/stat") as fh:
+        return fh.read().rsplit(")", 1)[1].split()[0] == "T"
+
+
+def _app_kpis(target: Path) -> dict[str, str]:
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["CX_WAREHOUSE_URL"] = f"duckdb:///{target}"
+    try:
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+        at.run()
+        assert not at.exception, at.exception
+        return {m.label: m.value for m in at.metric}
+    finally:
+        del os.environ["CX_WAREHOUSE_URL"]
+
+
+@pytest.mark.parametrize("stage", ingest.STAGES)
+def test_a_kill_at_any_stage_leaves_the_previous_warehouse_complete(wh, archive, tmp_path,
+                                                                    stage):
+    path = write(tmp_path, "contacts.csv",
+                 f"{CONTACT_HEADER}\n9601,1,2026-03-04 10:00:00,phone,billing,1,true,\n")
+    before, tiles = sha(wh), _app_kpis(wh)
+    assert tiles
+    env = {**os.environ, ingest.STOP_ENV: stage, "CX_ARCHIVE_DIR": str(archive)}
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "ingest", str(path),
+                             "--out", str(wh), "--quiet"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while not _stopped(proc.pid):
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the load never reached its stop point"
+            time.sleep(0.05)
+        # mid-load: the warehouse is the previous one, and the app reads it as before
+        assert sha(wh) == before
+        assert count(wh, "raw.contacts") == 10
+        if stage in ("loaded", "archived"):
+            assert _app_kpis(wh) == tiles
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert sha(wh) == before
+    assert count(wh, "raw.contacts") == 10 and count(wh, "marts.fct_kpi_weekly") > 0
+    leftovers = [p for p in wh.parent.iterdir() if ".ingest-" in p.name]
+    assert leftovers or stage == "validated"
+    # the next load clears what the killed one left and loads the file
+    rep = run([path], wh, archive)
+    assert rep.published and rep.files[0].rows_new == 1
+    assert count(wh, "raw.contacts") == 11
+    assert not any(".ingest-" in p.name for p in wh.parent.iterdir())
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+def _cli(*args: str, archive: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "dashboard", "ingest", *args, "--quiet"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "CX_ARCHIVE_DIR": str(archive)})
+
+
+def test_cli_statuses_summary_and_json(wh, archive, tmp_path):
+    good = write(tmp_path, "contacts.csv",
+                 f"{CONTACT_HEADER}\n9701,1,2026-03-04 10:00:00,phone,billing,1,true,\n")
+    res = _cli(str(good), "--out", str(wh), "--dry-run", archive=archive)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines() == [
+        "contacts.csv → contacts: 1 rows read, 1 new, 0 replaced, 0 unchanged, 0 quarantined",
+        res.stdout.splitlines()[1]]
+    assert res.stdout.splitlines()[1].startswith("Dry run: nothing was loaded (1 row would load")
+    res = _cli(str(good), "--out", str(wh), archive=archive)
+    assert res.returncode == 0 and "Loaded 1 row, quarantined 0" in res.stdout
+    bad = write(tmp_path, "contacts_2.csv",
+                f"{CONTACT_HEADER}\n9702,1,2026-03-04 10:00:00,fax,billing,1,true,\n"
+                f"9703,1,2026-03-04 10:00:00,chat,billing,1,true,\n")
+    res = _cli(str(bad), "--out", str(wh), "--json", archive=archive)
+    assert res.returncode == 3
+    doc = json.loads(res.stdout)
+    assert doc["rows_loaded"] == 1 and doc["rows_quarantined"] == 1 and doc["published"]
+    assert doc["files"][0]["by_rule"] == {
+        "not an accepted value (phone | chat | email | self_service | store | social)": 1}
+    res = _cli(str(tmp_path / "nope.csv"), "--out", str(wh), archive=archive)
+    assert res.returncode == 2 and "no such file: " in res.stderr
+    bad_map = write(tmp_path, "map.toml", "[tickets]\n")
+    res = _cli(str(good), "--out", str(wh), "--mapping", str(bad_map), archive=archive)
+    assert res.returncode == 2 and "unknown table 'tickets'" in res.stderr
+    empty = write(tmp_path, "contacts_3.csv", "")
+    res = _cli(str(empty), "--out", str(wh), archive=archive)
+    assert res.returncode == 1
+    assert res.stdout.splitlines()[0] == "contacts_3.csv: refused — the file is empty"
+
+
+# --- round trip: the demo world exported in another tool's shape, ingested with a mapping ------
+
+ROUND_TRIP_MAPPING = """
+[customers]
+files = ["clients*.csv"]
+date_format = "%d/%m/%Y"
+[customers.columns]
+"Client no" = "customer_id"
+"Segment" = "segment"
+"Region" = "region"
+"Plan" = "plan"
+"Came via" = "acquisition_channel"
+"Joined" = "signup_date"
+"Left" = "churn_date"
+
+[survey_responses]
+files = ["feedback*.csv"]
+date_format = "%d/%m/%Y %H:%M:%S"
+timezone = "Asia/Tehran"
+[survey_responses.columns]
+"Response" = "response_id"
+"Client no" = "customer_id"
+"Answered" = "responded_at"
+"Survey" = "survey"
+"Score" = "score"
+"Stage" = "journey_stage"
+"Touchpoint" = "touchpoint"
+"Channel" = "channel"
+"Agent" = "agent_id"
+"Store" = "store_id"
+"Expected" = "expectation_score"
+"Comment" = "comment"
+[survey_responses.values.survey]
+"NPS" = "nps"
+"CSAT" = "csat"
+"CES" = "ces"
+[survey_responses.scales]
+nps = [0, 10]
+csat = [1, 5]
+ces = [1, 7]
+
+[complaints]
+files = ["cases*.csv"]
+date_format = "%d/%m/%Y %H:%M:%S"
+timezone = "Asia/Tehran"
+[complaints.columns]
+"Case" = "complaint_id"
+"Client no" = "customer_id"
+"Opened" = "opened_at"
+"First reply" = "first_response_at"
+"Closed" = "resolved_at"
+"Channel" = "channel"
+"Category" = "category"
+"Severity" = "severity"
+"Contacts" = "contacts_count"
+"FCR" = "is_resolved_first_contact"
+"Goodwill" = "compensation_amount"
+
+[contacts]
+files = ["tickets*.csv"]
+date_format = "%d/%m/%Y %H:%M:%S"
+timezone = "Asia/Tehran"
+[contacts.columns]
+"Ticket" = "contact_id"
+"Client no" = "customer_id"
+"Created" = "occurred_at"
+"Medium" = "channel"
+"Reason" = "reason"
+"Handle time (s)" = "handle_seconds"
+"Solved" = "is_resolved"
+"Agent" = "agent_id"
+[contacts.values.channel]
+"Phone" = "phone"
+"Chat" = "chat"
+"E-mail" = "email"
+"Self-service" = "self_service"
+"Store" = "store"
+"Social" = "social"
+
+[transactions]
+files = ["billing*.csv"]
+[transactions.columns]
+"Invoice" = "transaction_id"
+"Client no" = "customer_id"
+"Booked" = "occurred_at"
+"Amount" = "amount"
+"Product" = "product"
+"Channel" = "channel"
+"Type" = "kind"
+"""
+
+#: the other tool's CSAT is on 1–5: the top two boxes (6–7 of 1–7) become 4–5
+CSAT_7_TO_5 = {1: 1, 2: 1, 3: 2, 4: 2, 5: 3, 6: 4, 7: 5}
+
+
+def _local(ts: pd.Series, fmt: str, zone: str | None) -> pd.Series:
+    ts = pd.to_datetime(ts)
+    if zone:
+        ts = ts.dt.tz_localize("UTC").dt.tz_convert(zone)
+    return ts.dt.strftime(fmt).fillna("")
+
+
+def _export_in_another_shape(frames: dict, folder: Path, mapping: str) -> list[Path]:
+    """The demo world's raw tables as another tool would export them (inverse of the mapping):
+    renamed columns, capitalised values, CSAT on 1–5, day-first dates in Tehran time, no scale
+    columns, yes/no booleans, a semicolon-separated billing file."""
+    import tomllib
+
+    doc = tomllib.loads(mapping)
+    out = []
+    for table, name, sep in (("customers", "clients.csv", ","),
+                             ("survey_responses", "feedback.csv", ","),
+                             ("complaints", "cases.csv", ","),
+                             ("contacts", "tickets.csv", ","),
+                             ("transactions", "billing.csv", ";")):
+        df = frames[table].copy()
+        spec = doc[table]
+        fmt, zone = spec.get("date_format"), spec.get("timezone")
+        for col in df.columns:
+            if pd.api.types.is_datetime64_any_dtype(df[col]):
+                df[col] = (_local(df[col], fmt, zone if not col.endswith("_date") else None)
+                           if fmt else pd.to_datetime(df[col]).dt.strftime("%Y-%m-%dT%H:%M:%S")
+                           .fillna(""))
+            elif pd.api.types.is_bool_dtype(df[col]):
+                df[col] = df[col].map({True: "yes", False: "no"})
+        if table == "survey_responses":
+            csat = df["survey"] == "csat"
+            for col in ("score", "expectation_score"):
+                df[col] = df[col].astype("Int64").astype(object)
+                df.loc[csat, col] = df.loc[csat, col].map(
+                    lambda v: v if pd.isna(v) else CSAT_7_TO_5[int(v)])
+            df = df.drop(columns=["scale_min", "scale_max"])
+        for col, mapping_values in spec.get("values", {}).items():
+            df[col] = df[col].map({v: k for k, v in mapping_values.items()})
+        df = df.rename(columns={v: k for k, v in spec["columns"].items()})
+        path = folder / name
+        df.to_csv(path, index=False, sep=sep)
+        out.append(path)
+    return out
+
+
+def test_round_trip_of_the_demo_world_in_another_shape_gives_the_same_kpis(tmp_path):
+    from dashboard import demo, kpis
+    from dashboard.filters import Filters
+
+    frames = demo.generate(customers=6000, seed=11)
+    demo_path = tmp_path / "demo.duckdb"
+    raw = {k: frames[k] for k in build.RAW_TABLES if k != "assumptions"}
+    raw["assumptions"] = build.read_assumptions()
+    build.build(raw, demo_path)
+    mapping = write(tmp_path, "other_tool.toml", ROUND_TRIP_MAPPING)
+    files = _export_in_another_shape(frames, tmp_path, ROUND_TRIP_MAPPING)
+    target = tmp_path / "ingested" / "warehouse.duckdb"
+    rep = ingest.ingest(files, target, mapping=mapping, now=NOW,
+                        archive_dir=tmp_path / "archive")
+    assert rep.exit_code == 0, "\n".join(rep.lines() + [str(p) for f in rep.files
+                                                         for p in f.problems[:5]])
+    assert [f.table for f in rep.files] == list(TABLES)
+    for f in rep.files:
+        assert f.rows_new == len(frames[f.table]) and f.quarantined == 0
+    csat = read(target, "select scale_min, scale_max, count(*) as n from raw.survey_responses "
+                        "where survey = 'csat' group by all")
+    assert csat[["scale_min", "scale_max"]].values.tolist() == [[1, 5]]
+
+    def report(path: Path, **kw):
+        wh = db.Warehouse(f"duckdb:///{path}")
+        fetch = lambda name, **p: wh.run(name, **p)  # noqa: E731
+        cat = kpis.load_catalog(fetch)
+        doc = kpis.build_report(fetch, Filters(week=cat.latest_complete, **kw)).to_json()
+        wh.close()
+        return doc
+
+    for kw in ({}, {"segments": ("consumer",)}, {"compare": "4w"}):
+        assert report(target, **kw) == report(demo_path, **kw), kw
+    # the other marts agree too, except the CSAT means and expectation gaps (another scale)
+    q = "select * exclude (score_sum, score_sq_sum) from marts.fct_survey_weekly order by all"
+    pd.testing.assert_frame_equal(read(target, q), read(demo_path, q))
+    for mart in ("fct_kpi_weekly", "fct_cost_channel_weekly", "fct_churn_monthly",
+                 "fct_complaints_weekly", "fct_revenue_weekly"):
+        q = f"select * from marts.{mart} order by all"
+        pd.testing.assert_frame_equal(read(target, q), read(demo_path, q), check_dtype=False)
