@@ -60,8 +60,9 @@ def bench_scale(customers: int, repeat: int, folder: Path) -> dict:
 
         pages = ui_bench.page_timings(path)
         pack = pack_timing(path, folder)
+    load = ingest_timing(path, folder) if customers == 50_000 else None
     return {
-        "pages": pages, "pack": pack,
+        "pages": pages, "pack": pack, "ingest": load,
         "customers": customers, "raw_rows": rows, "generate_s": gen_s,
         "build_s": report.seconds, "size_mb": report.size_bytes / 1e6,
         "page_ms_p50": statistics.median(times), "page_ms_p95": _pct(times, 0.95),
@@ -91,6 +92,62 @@ def pack_timing(path: Path, folder: Path) -> dict:
             "sizes": sizes}
 
 
+def contact_file(path: Path, folder: Path, rows: int, bad_share: float = 0.01) -> Path:
+    """A CSV of ``rows`` new service contacts for the warehouse's customers (after each one's
+    signup), with ``bad_share`` of them for customers that do not exist."""
+    import numpy as np
+    import pandas as pd
+
+    wh = db.Warehouse(f"duckdb:///{path}")
+    cust = wh.sql("select customer_id, signup_date from raw.customers")
+    start = int(wh.sql("select max(contact_id) as m from raw.contacts")["m"].iloc[0]) + 1
+    window = wh.sql("select min(occurred_at) as lo, max(occurred_at) as hi from raw.contacts")
+    lo, end = (pd.Timestamp(window[c].iloc[0]) for c in ("lo", "hi"))
+    wh.close()
+    rng = np.random.default_rng(7)
+    pick = cust.iloc[rng.integers(0, len(cust), rows)].reset_index(drop=True)
+    signup = pd.to_datetime(pick["signup_date"]).clip(lower=lo)  # within the data's window
+    span = (end - signup).dt.total_seconds().clip(lower=3600)
+    when = signup + pd.to_timedelta(rng.random(rows) * span, unit="s")
+    ids = pick["customer_id"].to_numpy().copy()
+    ids[rng.random(rows) < bad_share] = -1
+    frame = pd.DataFrame({
+        "contact_id": np.arange(start, start + rows), "customer_id": ids,
+        "occurred_at": when.dt.strftime("%Y-%m-%d %H:%M:%S"),
+        "channel": rng.choice(["phone", "chat", "email", "self_service", "store", "social"], rows),
+        "reason": rng.choice(["billing", "technical", "delivery", "account"], rows),
+        "handle_seconds": rng.integers(30, 1800, rows), "is_resolved": rng.random(rows) < 0.8,
+        "agent_id": rng.integers(1, 400, rows)})
+    out = folder / "contacts_bench.csv"
+    frame.to_csv(out, index=False)
+    return out
+
+
+def ingest_timing(path: Path, folder: Path, rows: int = 1_000_000) -> dict:
+    """Load ``rows`` new contact rows (1 % with unknown customers) into a copy of the warehouse:
+    total time, rows per second, and the phases (read + validate, load, marts + checks)."""
+    import shutil
+
+    from dashboard import ingest
+
+    target = folder / "ingest" / "warehouse.duckdb"
+    target.parent.mkdir(exist_ok=True)
+    shutil.copyfile(path, target)
+    csv = contact_file(path, folder, rows)
+    marks: list[tuple[str, float]] = []
+    t0 = time.perf_counter()
+    rep = ingest.ingest([csv], target, archive_dir=folder / "archive",
+                        progress=lambda m: marks.append((m, time.perf_counter())))
+    total = time.perf_counter() - t0
+    at = {m.split()[0]: t - t0 for m, t in marks}
+    f = rep.files[0]
+    return {"rows": rows, "csv_mb": csv.stat().st_size / 1e6, "total_s": total,
+            "rows_per_s": rows / total, "validate_s": at.get("copying", 0.0),
+            "load_s": at.get("rebuilding", total) - at.get("copying", 0.0),
+            "rebuild_s": total - at.get("rebuilding", total), "loaded": f.loaded,
+            "quarantined": f.quarantined, "error": rep.error}
+
+
 def main(args: argparse.Namespace) -> int:
     """Print the benchmark table."""
     print(f"{'customers':>10} {'raw rows':>11} {'generate s':>10} {'build s':>8} "
@@ -115,6 +172,14 @@ def main(args: argparse.Namespace) -> int:
                     print(f"    board pack ({p['charts']} charts, headless command, fresh "
                           f"process): {p['wall_s']:.1f} s wall, {p['build_s']:.1f} s rendering "
                           f"and assembling; {sizes}", flush=True)
+            if r["ingest"]:
+                g = r["ingest"]
+                print(f"    ingest {g['rows']:,} contact rows (CSV {g['csv_mb']:.0f} MB, 1 % "
+                      f"unknown customers): {g['total_s']:.1f} s = {g['rows_per_s']:,.0f} "
+                      f"rows/s; read + validate {g['validate_s']:.1f} s, load "
+                      f"{g['load_s']:.1f} s, marts + checks {g['rebuild_s']:.1f} s; "
+                      f"{g['loaded']:,} loaded, {g['quarantined']:,} quarantined"
+                      + (f"; FAILED {g['error']}" if g["error"] else ""), flush=True)
     print("page = every query and computation of the Weekly KPIs page for one filter state "
           "(result cache bypassed); cached = the same through the TTL cache")
     last = config.ROOT / "artifacts" / "last-suite.json"

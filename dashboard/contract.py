@@ -347,14 +347,16 @@ def apply_mapping(table: str, df: pd.DataFrame, m: TableMapping | None) -> pd.Da
 # --- rules against what the warehouse already holds ------------------------------------------
 
 def check_against(table: str, good: pd.DataFrame, file: str, customers: pd.DataFrame,
-                  existing_keys: set | None = None,
-                  rows: pd.Series | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+                  existing_keys: set | None = None, rows: pd.Series | None = None,
+                  costed_from: dict | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """The typed rows (``validate``'s good rows) that also meet the rules needing other data:
     every event's customer exists (in ``customers``: customer_id, signup_date — the loaded
     ones plus this load's), no event before the customer signed up, and no key already in the
     warehouse (``existing_keys``; a newer version of a row is the loader's business, not an
     error, so the loader passes only the keys it must not replace). ``rows`` gives each good
-    row's data-row number in the file (default 1…n)."""
+    row's data-row number in the file (default 1…n). For contacts, ``costed_from`` (channel →
+    first day a cost per contact is in force) flags contacts whose week has no unit cost:
+    cost to serve could not count them."""
     spec = CONTRACT[table]
     rows = pd.Series(range(1, len(good) + 1)) if rows is None else rows.reset_index(drop=True)
     good = good.reset_index(drop=True)
@@ -377,5 +379,11 @@ def check_against(table: str, good: pd.DataFrame, file: str, customers: pd.DataF
         start = pd.to_datetime(good["customer_id"].map(signup))
         flag(known & good[when].notna() & (good[when] < start), when,
              "event before the customer signed up")
+    if table == "contacts" and costed_from is not None:
+        first = pd.to_datetime(good["channel"].map(costed_from))
+        monday = good["occurred_at"].dt.normalize() - pd.to_timedelta(
+            good["occurred_at"].dt.weekday, unit="D")
+        flag(first.isna() | (monday < first), "occurred_at",
+             "no cost per contact in force for this channel that week (assumptions)")
     kept = good.drop(index=list(bad)).reset_index(drop=True)
     return kept, [bad[i] for i in sorted(bad)]

@@ -271,6 +271,13 @@ def clear_cache() -> None:
 # --- building (write side, used by the demo and the build command, never by the app) ---
 
 
+def _connect(path: str) -> duckdb.DuckDBPyConnection:
+    """A read-write DuckDB connection for building (no progress bar on the terminal)."""
+    conn = duckdb.connect(path)
+    conn.execute("set enable_progress_bar = false")
+    return conn
+
+
 class Builder:
     """Write access to a new warehouse file; ``publish`` swaps it in atomically."""
 
@@ -280,7 +287,7 @@ class Builder:
         self.tmp = self.target.with_name(f".{self.target.name}.building-{os.getpid()}")
         for p in (self.tmp, Path(f"{self.tmp}.wal")):
             p.unlink(missing_ok=True)
-        self.conn = duckdb.connect(str(self.tmp))
+        self.conn = _connect(str(self.tmp))
 
     @classmethod
     def copy_of(cls, target: Path) -> Builder:
@@ -297,7 +304,7 @@ class Builder:
             wal = Path(f"{self.target}.wal")
             if wal.exists():  # an unfinished write-ahead log belongs to the file; replay it too
                 shutil.copyfile(wal, f"{self.tmp}.wal")
-        self.conn = duckdb.connect(str(self.tmp))
+        self.conn = _connect(str(self.tmp))
         return self
 
     def create_contract(self) -> None:
@@ -329,7 +336,7 @@ class Builder:
         """A builder over an in-memory database (tests)."""
         self = cls.__new__(cls)
         self.target = self.tmp = Path(":memory:")
-        self.conn = duckdb.connect(":memory:")
+        self.conn = _connect(":memory:")
         return self
 
     def load_frame(self, schema: str, table: str, frame: pd.DataFrame) -> None:

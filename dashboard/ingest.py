@@ -365,7 +365,12 @@ def _load_file(builder: Builder, prep: _Prepared, customers: pd.DataFrame, load_
     rep, table = prep.report, prep.report.table
     spec = CONTRACT[table]
     key, names = spec.key[0], contract.NAMES
-    good, more = contract.check_against(table, prep.good, rep.file, customers, None, prep.rows)
+    costed = None
+    if table == "contacts":
+        frame = builder.execute("ingest_costed_from")
+        costed = dict(zip(frame["channel"], frame["valid_from"], strict=True))
+    good, more = contract.check_against(table, prep.good, rep.file, customers, None, prep.rows,
+                                        costed)
     flagged = {p.row for p in more}
     rows = prep.rows[~prep.rows.isin(flagged)].reset_index(drop=True)
     builder.register("frame", good)

@@ -586,3 +586,43 @@ def test_round_trip_of_the_demo_world_in_another_shape_gives_the_same_kpis(tmp_p
                  "fct_complaints_weekly", "fct_revenue_weekly"):
         q = f"select * from marts.{mart} order by all"
         pd.testing.assert_frame_equal(read(target, q), read(demo_path, q), check_dtype=False)
+
+
+def test_contacts_in_a_week_without_a_unit_cost_are_quarantined_not_the_whole_load(
+        wh, archive, tmp_path):
+    # the shipped costs are in force from 2020-01-06 (a Monday): a contact in the week before
+    # cannot be costed, so cost to serve could not count it
+    cust = write(tmp_path, "customers_old.csv",
+                 "customer_id,segment,region,plan,acquisition_channel,signup_date,churn_date\n"
+                 "601,consumer,north,basic,web,2019-06-01,\n")
+    cont = write(tmp_path, "contacts_old.csv", f"{CONTACT_HEADER}\n"
+                 "9801,601,2020-01-05 23:59:59,phone,billing,30,true,\n"
+                 "9802,601,2020-01-06 00:00:00,phone,billing,30,true,\n")
+    rep = run([cust, cont], wh, archive)
+    assert rep.published, rep.lines()
+    f = rep.files[1]
+    assert f.rows_new == 1
+    assert [(p.row, p.column, p.rule) for p in f.problems] == [
+        (1, "occurred_at", "no cost per contact in force for this channel that week "
+                           "(assumptions)")]
+
+
+def test_a_reader_holding_the_old_file_does_not_hide_the_new_one(wh, archive, tmp_path):
+    """The app's connections see a load at once, even while another session's connection
+    still holds the file that was swapped out (DuckDB caches databases by path)."""
+    reader, other = db.Warehouse(f"duckdb:///{wh}"), db.Warehouse(f"duckdb:///{wh}")
+    held = other.engine().connect()
+    try:
+        q = "select count(*) as n from raw.contacts"
+        assert held.exec_driver_sql(q).scalar() == 10
+        assert int(reader.sql(q)["n"].iloc[0]) == 10
+        path = write(tmp_path, "contacts.csv",
+                     f"{CONTACT_HEADER}\n9901,1,2026-03-04 10:00:00,phone,billing,1,true,\n")
+        assert run([path], wh, archive).published
+        assert int(reader.sql(q)["n"].iloc[0]) == 11
+        assert int(db.cached_run(reader, "weeks_available").shape[0]) > 0
+        assert held.exec_driver_sql(q).scalar() == 10  # its own snapshot until it lets go
+    finally:
+        held.close()
+        reader.close()
+        other.close()
