@@ -1,8 +1,10 @@
-"""The raw data contract as data (DESIGN.md §3), and the row rules a loaded file must meet.
+"""The raw data contract as data (DESIGN.md §3), and the rules a loaded file must meet.
 
-Issue 6 (ingest), first part: file reading with whole-file refusals, and per-row validation
-that names file, row, column, value and rule. Rules that need the warehouse (unknown customer,
-duplicate against loaded rows, event before signup) come with the loader.
+File reading with whole-file refusals (one line each), per-row validation that names file, row,
+column, value and rule, mapping files (TOML or YAML) that bring another tool's shape onto the
+contract, and the rules that need what the warehouse already holds (``check_against``: unknown
+customer, event before signup, contacts in weeks with no unit cost). ``dashboard.ingest`` runs
+them and loads the rows that pass.
 """
 
 from __future__ import annotations
@@ -264,17 +266,24 @@ class TableMapping:
 
 
 def load_mapping(path: Path | str) -> dict[str, TableMapping]:
-    """A TOML mapping file: ``[<table>.columns]``, ``[<table>.values.<column>]``,
+    """A TOML (or YAML: ``.yaml``/``.yml``, the same structure) mapping file:
+    ``[<table>.columns]``, ``[<table>.values.<column>]``,
     ``[<table>.scales]`` (``csat = [1, 5]``), ``<table>.date_format``, ``<table>.timezone``,
     ``<table>.files`` (file-name patterns that belong to the table)."""
     import tomllib
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+    import yaml
+
     p = Path(path)
     try:
-        doc = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise MappingError(f"mapping {p.name}: {exc}") from None
+        text = p.read_text(encoding="utf-8")
+        doc = (yaml.safe_load(text) if p.suffix.lower() in (".yaml", ".yml")
+               else tomllib.loads(text))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+        raise MappingError(f"mapping {p.name}: {str(exc).splitlines()[0]}") from None
+    if not isinstance(doc, dict) or not all(isinstance(v, dict) for v in doc.values()):
+        raise MappingError(f"mapping {p.name}: expected one section per table")
     out = {}
     for table, body in doc.items():
         if table not in CONTRACT:
@@ -305,7 +314,9 @@ def load_mapping(path: Path | str) -> dict[str, TableMapping]:
         files = body.get("files", [])
         if isinstance(files, str):
             files = [files]
-        out[table] = TableMapping(cols, {k: dict(v) for k, v in body.get("values", {}).items()},
+        values = {str(col): {str(k): str(v) for k, v in vals.items()}
+                  for col, vals in body.get("values", {}).items()}
+        out[table] = TableMapping(cols, values,
                                   scales, body.get("date_format"), tz, tuple(files))
     return out
 

@@ -28,6 +28,24 @@ def test_every_registered_page_is_documented():
 
 
 def test_cli_commands_are_documented():
-    for verb in ("demo", "kpis", "money", "pack", "bench"):
+    for verb in ("demo", "kpis", "money", "pack", "ingest", "bench"):
         cmd = f"python -m dashboard {verb}"
         assert cmd in README
+
+
+def test_every_ingest_rule_is_documented():
+    """Each rule a row can break is named in the README's "Bring your own data"."""
+    section = README.split("## Bring your own data", 1)[1].split("\n## ", 1)[0]
+    rules = ("required value is empty", "not a number", "not a whole number", "number out of range",
+             "not a finite number", "not true/false", "unparseable date", "timestamp in the future",
+             "not an accepted value", "score outside its scale", "duplicate key within the file",
+             "resolution before opening", "negative amount where not a refund",
+             "churn before signup", "unknown customer id",
+             "event before the customer signed up", "already in the warehouse",
+             "no cost per contact in force")
+    flat = " ".join(section.split())
+    for rule in rules:
+        assert rule in flat, rule
+    code = " ".join((ROOT / "dashboard" / "contract.py").read_text().split())
+    for rule in rules:
+        assert rule in code, f"{rule!r} is no longer a rule of the contract module"

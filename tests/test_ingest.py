@@ -407,94 +407,8 @@ def test_cli_statuses_summary_and_json(wh, archive, tmp_path):
 
 # --- round trip: the demo world exported in another tool's shape, ingested with a mapping ------
 
-ROUND_TRIP_MAPPING = """
-[customers]
-files = ["clients*.csv"]
-date_format = "%d/%m/%Y"
-[customers.columns]
-"Client no" = "customer_id"
-"Segment" = "segment"
-"Region" = "region"
-"Plan" = "plan"
-"Came via" = "acquisition_channel"
-"Joined" = "signup_date"
-"Left" = "churn_date"
-
-[survey_responses]
-files = ["feedback*.csv"]
-date_format = "%d/%m/%Y %H:%M:%S"
-timezone = "Asia/Tehran"
-[survey_responses.columns]
-"Response" = "response_id"
-"Client no" = "customer_id"
-"Answered" = "responded_at"
-"Survey" = "survey"
-"Score" = "score"
-"Stage" = "journey_stage"
-"Touchpoint" = "touchpoint"
-"Channel" = "channel"
-"Agent" = "agent_id"
-"Store" = "store_id"
-"Expected" = "expectation_score"
-"Comment" = "comment"
-[survey_responses.values.survey]
-"NPS" = "nps"
-"CSAT" = "csat"
-"CES" = "ces"
-[survey_responses.scales]
-nps = [0, 10]
-csat = [1, 5]
-ces = [1, 7]
-
-[complaints]
-files = ["cases*.csv"]
-date_format = "%d/%m/%Y %H:%M:%S"
-timezone = "Asia/Tehran"
-[complaints.columns]
-"Case" = "complaint_id"
-"Client no" = "customer_id"
-"Opened" = "opened_at"
-"First reply" = "first_response_at"
-"Closed" = "resolved_at"
-"Channel" = "channel"
-"Category" = "category"
-"Severity" = "severity"
-"Contacts" = "contacts_count"
-"FCR" = "is_resolved_first_contact"
-"Goodwill" = "compensation_amount"
-
-[contacts]
-files = ["tickets*.csv"]
-date_format = "%d/%m/%Y %H:%M:%S"
-timezone = "Asia/Tehran"
-[contacts.columns]
-"Ticket" = "contact_id"
-"Client no" = "customer_id"
-"Created" = "occurred_at"
-"Medium" = "channel"
-"Reason" = "reason"
-"Handle time (s)" = "handle_seconds"
-"Solved" = "is_resolved"
-"Agent" = "agent_id"
-[contacts.values.channel]
-"Phone" = "phone"
-"Chat" = "chat"
-"E-mail" = "email"
-"Self-service" = "self_service"
-"Store" = "store"
-"Social" = "social"
-
-[transactions]
-files = ["billing*.csv"]
-[transactions.columns]
-"Invoice" = "transaction_id"
-"Client no" = "customer_id"
-"Booked" = "occurred_at"
-"Amount" = "amount"
-"Product" = "product"
-"Channel" = "channel"
-"Type" = "kind"
-"""
+#: the documented example mapping (data/mapping.example.toml) is the round trip's mapping
+ROUND_TRIP_MAPPING = (ROOT / "data" / "mapping.example.toml").read_text(encoding="utf-8")
 
 #: the other tool's CSAT is on 1–5: the top two boxes (6–7 of 1–7) become 4–5
 CSAT_7_TO_5 = {1: 1, 2: 1, 3: 2, 4: 2, 5: 3, 6: 4, 7: 5}
@@ -555,7 +469,7 @@ def test_round_trip_of_the_demo_world_in_another_shape_gives_the_same_kpis(tmp_p
     raw = {k: frames[k] for k in build.RAW_TABLES if k != "assumptions"}
     raw["assumptions"] = build.read_assumptions()
     build.build(raw, demo_path)
-    mapping = write(tmp_path, "other_tool.toml", ROUND_TRIP_MAPPING)
+    mapping = ROOT / "data" / "mapping.example.toml"
     files = _export_in_another_shape(frames, tmp_path, ROUND_TRIP_MAPPING)
     target = tmp_path / "ingested" / "warehouse.duckdb"
     rep = ingest.ingest(files, target, mapping=mapping, now=NOW,
@@ -626,3 +540,20 @@ def test_a_reader_holding_the_old_file_does_not_hide_the_new_one(wh, archive, tm
         held.close()
         reader.close()
         other.close()
+
+
+def test_a_yaml_mapping_reads_like_the_toml_one(tmp_path):
+    import tomllib
+
+    import yaml
+
+    from dashboard import contract
+
+    doc = tomllib.loads(ROUND_TRIP_MAPPING)
+    as_yaml = write(tmp_path, "other_tool.yaml", yaml.safe_dump(doc, allow_unicode=True))
+    toml_maps = contract.load_mapping(ROOT / "data" / "mapping.example.toml")
+    assert contract.load_mapping(as_yaml) == toml_maps
+    assert toml_maps["survey_responses"].scales["csat"] == (1.0, 5.0)
+    assert toml_maps["contacts"].values["channel"]["E-mail"] == "email"
+    with pytest.raises(contract.MappingError, match="bad.yaml: expected one section per table"):
+        contract.load_mapping(write(tmp_path, "bad.yaml", "- just\n- a list\n"))
