@@ -557,3 +557,34 @@ def test_a_yaml_mapping_reads_like_the_toml_one(tmp_path):
     assert toml_maps["contacts"].values["channel"]["E-mail"] == "email"
     with pytest.raises(contract.MappingError, match="bad.yaml: expected one section per table"):
         contract.load_mapping(write(tmp_path, "bad.yaml", "- just\n- a list\n"))
+
+
+def test_xlsx_parquet_and_a_persian_tsv_with_bom_load_intact(wh, archive, tmp_path):
+    contacts = pd.DataFrame({
+        "contact_id": [9951, 9952], "customer_id": [1, 2],
+        "occurred_at": ["2026-03-04 10:00:00", "2026-03-05 11:30:00"],
+        "channel": ["chat", "email"], "reason": ["billing", "technical"],
+        "handle_seconds": [120, 300], "is_resolved": ["true", "false"], "agent_id": ["A-7", ""]})
+    contacts.to_excel(tmp_path / "contacts.xlsx", index=False)
+    tx = pd.DataFrame({"transaction_id": [9951], "customer_id": [3],
+                       "occurred_at": pd.to_datetime(["2026-03-04 10:00:00"]),
+                       "amount": [-12.5], "product": ["plan"], "channel": ["web"],
+                       "kind": ["refund"]})
+    tx.to_parquet(tmp_path / "transactions.parquet")
+    comment = "پشتیبانی عالی بود، ممنون"
+    header = ("response_id\tcustomer_id\tresponded_at\tsurvey\tscore\tscale_min\tscale_max\t"
+              "journey_stage\ttouchpoint\tchannel\tagent_id\tstore_id\texpectation_score\tcomment")
+    row = f"9951\t1\t2026-03-04 10:00:00\tnps\t9\t0\t10\tusage\tapp\temail\t\t\t\t{comment}"
+    (tmp_path / "survey_responses.tsv").write_bytes(f"\ufeff{header}\n{row}\n".encode())
+    rep = run([tmp_path / "contacts.xlsx", tmp_path / "transactions.parquet",
+               tmp_path / "survey_responses.tsv"], wh, archive)
+    assert rep.exit_code == 0, rep.lines()
+    assert [f.rows_new for f in rep.files] == [1, 2, 1]
+    got = read(wh, "select comment from raw.survey_responses where response_id = 9951")
+    assert got["comment"].iloc[0] == comment
+    got = read(wh, "select agent_id, is_resolved from raw.contacts where contact_id >= 9951 "
+                   "order by contact_id")
+    assert got.values.tolist() == [["A-7", True], [None, False]]
+    got = read(wh, "select amount, occurred_at from raw.transactions where transaction_id = 9951")
+    assert got["amount"].iloc[0] == -12.5
+    assert str(got["occurred_at"].iloc[0]) == "2026-03-04 10:00:00"
