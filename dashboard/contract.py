@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -116,6 +117,7 @@ def read_file(path: Path | str) -> pd.DataFrame:
     try:
         if suffix == ".parquet":
             df = pd.read_parquet(p)
+            df = df.reset_index(drop=list(df.index.names) == [None])  # a stored index is data
         elif suffix in (".xlsx", ".xlsm"):
             df = pd.read_excel(p, dtype=str, keep_default_na=False)
         elif suffix in (".csv", ".tsv", ".txt"):
@@ -132,7 +134,11 @@ def read_file(path: Path | str) -> pd.DataFrame:
                 sep = dialect.delimiter
             except csv.Error:
                 sep = ","
-            df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+            with warnings.catch_warnings():
+                # a row longer than the header would otherwise become an index or be cut short
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                                 index_col=False)
         else:
             raise FileRefused(f"{p.name}: unsupported file type {suffix or '(none)'}; use CSV, "
                               "Parquet or XLSX")
@@ -146,7 +152,7 @@ def read_file(path: Path | str) -> pd.DataFrame:
     unnamed = [c for c in df.columns if str(c).startswith("Unnamed:") or not str(c).strip()]
     if unnamed and len(unnamed) == len(df.columns):
         raise FileRefused(f"{p.name}: no header row")
-    return df.astype(str).where(df.notna(), "")
+    return df.astype(str).where(df.notna(), "").reset_index(drop=True)
 
 
 def parse_times(values: pd.Series) -> pd.Series:
@@ -172,7 +178,12 @@ def validate(table: str, df: pd.DataFrame, file: str,
                                       f"unknown table: one of {', '.join(CONTRACT)}")]
     if df.empty:
         return df, [Problem(file, None, None, None, "the file has no data rows")]
+    df = df.reset_index(drop=True)
     cols = [str(c) for c in df.columns]
+    twice = sorted({c for c in cols if cols.count(c) > 1})
+    if twice:
+        return df.iloc[0:0], [Problem(file, None, ", ".join(twice), None,
+                                      "column named twice (after the mapping, if any)")]
     missing = [c.name for c in spec.columns if c.required and c.name not in cols]
     unknown = [c for c in cols if c not in spec.names]
     whole = []
@@ -232,11 +243,20 @@ def validate(table: str, df: pd.DataFrame, file: str,
     flag(dup, key, "duplicate key within the file")
     if table == "survey_responses":
         s, lo, hi = typed["score"], typed["scale_min"], typed["scale_max"]
+        flag(lo.notna() & hi.notna() & (lo >= hi), "scale_max", "scale_max not above scale_min")
+        flag((typed["survey"] == "nps") & ((lo != 0) | (hi != 10)), "scale_max",
+             "an NPS scale is 0–10")
         flag(s.notna() & lo.notna() & hi.notna() & ((s < lo) | (s > hi)), "score",
+             "score outside its scale")
+        e = typed["expectation_score"]
+        flag(e.notna() & lo.notna() & hi.notna() & ((e < lo) | (e > hi)), "expectation_score",
              "score outside its scale")
     if table == "complaints":
         flag(typed["resolved_at"].notna() & (typed["resolved_at"] < typed["opened_at"]),
              "resolved_at", "resolution before opening")
+        flag(typed["first_response_at"].notna()
+             & (typed["first_response_at"] < typed["opened_at"]),
+             "first_response_at", "first response before opening")
     if table == "transactions":
         flag(typed["amount"].notna() & (typed["amount"] < 0) & (typed["kind"] != "refund"),
              "amount", "negative amount where not a refund")
@@ -328,6 +348,8 @@ def apply_mapping(table: str, df: pd.DataFrame, m: TableMapping | None) -> pd.Da
     if m is None:
         return df
     out = df.rename(columns=m.columns).copy()
+    if out.columns.duplicated().any():
+        return out  # two columns with one name: validate refuses the file, naming them
     for col, mapping in m.values.items():
         if col in out.columns:
             out[col] = out[col].map(lambda v, mp=mapping: mp.get(v, v))

@@ -173,6 +173,10 @@ class _Prepared:
     rows: pd.Series | None = None  # each good row's data-row number in the file
 
 
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
 def _rows(n: int) -> str:
     return f"{n:,} row" + ("" if n == 1 else "s")
 
@@ -250,9 +254,13 @@ def prepare(path: Path, explicit: str | None, mappings: dict[str, contract.Table
     except OSError as exc:
         rep.refused = f"cannot read the file ({exc.strerror or exc})"
         return _Prepared(path, rep)
-    source = contract.apply_mapping(table, df, mappings.get(table))
-    rep.rows_read = len(source)
-    good, problems = contract.validate(table, source, display, now=now)
+    try:
+        source = contract.apply_mapping(table, df, mappings.get(table))
+        rep.rows_read = len(source)
+        good, problems = contract.validate(table, source, display, now=now)
+    except Exception as exc:  # noqa: BLE001 - a file we cannot judge is refused, never a crash
+        rep.refused = f"could not be validated ({type(exc).__name__}: {_one_line(exc)})"
+        return _Prepared(path, rep)
     whole = [p for p in problems if p.row is None]
     if whole:
         fits = [t for t in _fitting_tables(df.columns, mappings) if t != table]
@@ -349,8 +357,10 @@ def _quarantine_rows(prep: _Prepared, load_id: int) -> pd.DataFrame:
     records = []
     if probs:
         idx = [p.row - 1 for p in probs]
+        # split on the newlines to_json writes only (str.splitlines would also split on
+        # U+2028 or U+0085 inside a value, which JSON leaves as they are)
         records = prep.source.iloc[idx].to_json(orient="records", lines=True,
-                                                force_ascii=False).splitlines()
+                                                force_ascii=False).rstrip("\n").split("\n")
     return pd.DataFrame({
         "load_id": pd.Series([load_id] * len(probs), dtype="int64"),
         "file_name": rep.file, "table_name": rep.table,
@@ -499,8 +509,8 @@ def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
             p.unlink(missing_ok=True)
         if not isinstance(exc, Exception):
             raise
-        report.error = f"{type(exc).__name__}: {exc}" if not isinstance(
-            exc, build.ContractViolation) else str(exc)
+        report.error = (_one_line(exc) if isinstance(exc, build.ContractViolation)
+                        else f"{type(exc).__name__}: {_one_line(exc)}")
         for f in report.files:
             f.load_id = None
     finally:

@@ -39,7 +39,9 @@ def test_every_ingest_rule_is_documented():
     rules = ("required value is empty", "not a number", "not a whole number", "number out of range",
              "not a finite number", "not true/false", "unparseable date", "timestamp in the future",
              "not an accepted value", "score outside its scale", "duplicate key within the file",
-             "resolution before opening", "negative amount where not a refund",
+             "resolution before opening", "first response before opening",
+             "scale_max not above scale_min", "an NPS scale is 0–10", "column named twice",
+             "negative amount where not a refund",
              "churn before signup", "unknown customer id",
              "event before the customer signed up", "already in the warehouse",
              "no cost per contact in force")

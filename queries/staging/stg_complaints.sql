@@ -12,7 +12,7 @@ with source as (
         cast(channel as varchar) as channel,
         cast(category as varchar) as category,
         cast(severity as varchar) as severity,
-        cast(contacts_count as integer) as contacts_count,
+        cast(contacts_count as bigint) as contacts_count,
         cast(is_resolved_first_contact as boolean) as is_resolved_first_contact,
         cast(compensation_amount as double) as compensation_amount
     from raw.complaints

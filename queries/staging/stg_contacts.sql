@@ -9,7 +9,7 @@ select
     cast(date_trunc('week', cast(occurred_at as timestamp)) as date) as week_start,
     cast(channel as varchar) as channel,
     cast(reason as varchar) as reason,
-    cast(handle_seconds as integer) as handle_seconds,
+    cast(handle_seconds as bigint) as handle_seconds,
     cast(is_resolved as boolean) as is_resolved,
     cast(agent_id as varchar) as agent_id
 from raw.contacts
