@@ -145,21 +145,25 @@ def _db_path(url: str) -> Path | None:
 
 
 def _attached_engine(path: Path, read_only: bool) -> sa.Engine:
-    """An engine whose every connection is a fresh in-memory DuckDB with the warehouse file
-    attached (and made the default catalog). DuckDB caches a database opened by path for the
-    whole process: a plain connect after the file was swapped for a rebuilt one would be handed
-    the old, cached file whenever another connection still holds it. Attaching opens the file
-    as it is now."""
-    engine = sa.create_engine("duckdb:///:memory:")
+    """An engine over one in-memory DuckDB instance with the warehouse file attached as it is
+    now (and made each connection's default catalog); its pooled connections are cursors of
+    that instance, so they share one buffer cache. DuckDB caches a database opened by path for
+    the whole process: a plain connect after the file was swapped for a rebuilt one would be
+    handed the old file whenever another connection still held it. The next engine (made when
+    the file changes) attaches the new file; the old instance goes when its last cursor does."""
+    from duckdb_engine import ConnectionWrapper
+
+    base = duckdb.connect(":memory:")
+    base.execute("set enable_progress_bar = false")
     literal = str(path).replace("'", "''")  # a configured path, never user text
-    mode = " (read_only)" if read_only else ""
+    base.execute(f"attach '{literal}' as warehouse" + (" (read_only)" if read_only else ""))
 
-    @sa.event.listens_for(engine, "connect")
-    def attach(dbapi_conn, _record) -> None:
-        dbapi_conn.execute(f"attach '{literal}' as warehouse{mode}")
-        dbapi_conn.execute("use warehouse")
+    def cursor() -> ConnectionWrapper:
+        conn = base.cursor()
+        conn.execute("use warehouse")
+        return ConnectionWrapper(conn)
 
-    return engine
+    return sa.create_engine("duckdb://", creator=cursor, poolclass=sa.pool.QueuePool)
 
 
 class Warehouse:
