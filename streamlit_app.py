@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import ui
+from dashboard import ui, ui_data
 
 st.set_page_config(page_title="CX Ledger", page_icon=":material/monitoring:", layout="wide")
 
@@ -27,10 +27,20 @@ pages = [
             url_path="board-pack"),
     st.Page("pages/assumptions.py", title="Assumptions", icon=":material/rule_settings:",
             url_path="finance-assumptions"),
+    data_page := st.Page("pages/data.py", title="Data", icon=":material/database:",
+                         url_path="data-loads"),
 ]
 page = st.navigation(pages)
-catalog = ui.catalog()
-if catalog is None:
-    st.stop()
-ui.filter_bar(catalog)
+if page.url_path == data_page.url_path:
+    # the Data page works without a warehouse or survey data (a new team's first upload); the
+    # filter bar is drawn when there is something to filter, so the selection is kept
+    catalog = ui_data.catalog_if_any()
+else:
+    catalog = ui.catalog()
+    if catalog is None:
+        st.page_link(data_page, label="Load your own files on the Data page",
+                     icon=":material/upload:")
+        st.stop()
+if catalog is not None:
+    ui.filter_bar(catalog)
 page.run()

@@ -37,12 +37,18 @@ def fetch(name: str, **params) -> pd.DataFrame:
 
 
 def catalog() -> Catalog | None:
-    """Filter allowlists from the warehouse; None (with a message shown) when there is none."""
+    """Filter allowlists from the warehouse; None (with a message shown) when there is none,
+    or when it has no weeks of events yet (e.g. only customers loaded so far)."""
     try:
-        return kpis.load_catalog(fetch)
+        cat = kpis.load_catalog(fetch)
     except db.WarehouseMissing as exc:
         st.error(f"{exc}. `make run` builds it automatically.")
         return None
+    if not cat.weeks:
+        st.info("The warehouse has no weeks of surveys, contacts, complaints or transactions "
+                "yet, so there is nothing to chart. Load them on the Data page.")
+        return None
+    return cat
 
 
 def filter_bar(cat: Catalog) -> Filters:

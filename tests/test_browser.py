@@ -209,6 +209,7 @@ def _default_path() -> str | None:
 
 #: What each page shows once drawn: a chart, except the table pages.
 CONTENT = {"finance-assumptions": '[data-testid="stDataFrame"]',
+           "data-loads": '[data-testid="stDataFrame"]',
            "board-pack": ".st-key-pack_build button:visible"}
 
 

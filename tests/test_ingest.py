@@ -22,7 +22,8 @@ from tests.conftest import FIXTURES, ROOT
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 TABLES = ("customers", "survey_responses", "complaints", "contacts", "transactions")
-CONTACT_HEADER = "contact_id,customer_id,occurred_at,channel,reason,handle_seconds,is_resolved,agent_id"
+CONTACT_HEADER = ("contact_id,customer_id,occurred_at,channel,reason,handle_seconds,is_resolved,"
+                  "agent_id")
 
 
 def sha(path: Path) -> str:

@@ -10,7 +10,8 @@ import pytest
 from dashboard import db
 
 ALL = sorted(db.catalog().values(), key=lambda q: (q.layer, q.name))
-SAMPLE = {"date": date(2026, 3, 2), "varchar[]": [], "varchar": "region"}
+SAMPLE = {"date": date(2026, 3, 2), "varchar[]": [], "varchar": "region", "bigint[]": [],
+          "bigint": 100}
 
 
 def sample_params(q: db.Query) -> dict:

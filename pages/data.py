@@ -1,0 +1,28 @@
+"""Data — "Is the data fresh and sound, what did each load bring in, and what was kept out?"
+
+Freshness of every raw table, the load log, the quarantine browser, the contract checks and the
+upload. Works before there is a warehouse: a new team's first upload creates it.
+"""
+
+import streamlit as st
+
+from dashboard import ui, ui_data
+
+ui.compare_header("Data", "Is the data fresh and sound, what did each load bring in, and "
+                  "what was kept out?")
+
+if ui_data.warehouse_ready():
+    st.subheader("Freshness of the raw tables")
+    ui_data.freshness_section()
+
+    st.subheader("Loads, newest first")
+    ui_data.loads_section()
+
+    st.subheader("Quarantine")
+    ui_data.quarantine_section()
+
+    st.subheader("Contract checks")
+    ui_data.checks_section()
+
+st.subheader("Load files")
+ui_data.upload_section()
