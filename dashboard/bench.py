@@ -61,8 +61,13 @@ def bench_scale(customers: int, repeat: int, folder: Path) -> dict:
         pages = ui_bench.page_timings(path)
         pack = pack_timing(path, folder)
     load = ingest_timing(path, folder) if customers == 50_000 else None
+    sessions = None
+    if customers == 50_000:
+        from dashboard import concurrency
+
+        sessions = concurrency.run(path, sessions=50, seconds=20).line()
     return {
-        "pages": pages, "pack": pack, "ingest": load,
+        "pages": pages, "pack": pack, "ingest": load, "sessions": sessions,
         "customers": customers, "raw_rows": rows, "generate_s": gen_s,
         "build_s": report.seconds, "size_mb": report.size_bytes / 1e6,
         "page_ms_p50": statistics.median(times), "page_ms_p95": _pct(times, 0.95),
@@ -180,6 +185,8 @@ def main(args: argparse.Namespace) -> int:
                       f"{g['load_s']:.1f} s, marts + checks {g['rebuild_s']:.1f} s; "
                       f"{g['loaded']:,} loaded, {g['quarantined']:,} quarantined"
                       + (f"; FAILED {g['error']}" if g["error"] else ""), flush=True)
+            if r["sessions"]:
+                print(f"    concurrency: {r['sessions']}", flush=True)
     print("page = every query and computation of the Weekly KPIs page for one filter state "
           "(result cache bypassed); cached = the same through the TTL cache")
     last = config.ROOT / "artifacts" / "last-suite.json"
