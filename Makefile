@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 WAREHOUSE := data/warehouse.duckdb
 PORT ?= 8501
 
-.PHONY: run test lint bench demo venv browser clean
+.PHONY: run test lint bench demo venv browser postgres clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,10 +31,16 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
 	  else echo "chromium is missing: apt-get install chromium (as root)"; exit 1; fi; }
 
+# The engine tests start a throwaway PostgreSQL server; install Debian's package when missing.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q postgresql; \
+	  else echo "postgresql is missing: apt-get install postgresql (as root)"; exit 1; fi; }
+
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
-test: $(STAMP) browser lint
+test: $(STAMP) browser postgres lint
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

@@ -29,6 +29,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     raw["assumptions"] = build.read_assumptions()
     truth = {k: frames[k] for k in build.TRUTH_TABLES}
     gen_s = time.perf_counter() - t0
+    if args.url and not args.url.startswith("duckdb"):
+        from dashboard import db
+
+        t1 = time.perf_counter()
+        counts = db.build_remote(args.url, raw)
+        rows = sum(v for k, v in counts.items() if k.startswith("raw."))
+        print(f"Built in {args.url.split('@')[-1]}: {rows:,} raw rows, generated in "
+              f"{gen_s:.1f} s, loaded and built in {time.perf_counter() - t1:.1f} s")
+        return 0
     report = build.build(raw, Path(args.out), truth, progress=_progress)
     rows = sum(v for k, v in report.row_counts.items() if k.startswith("raw."))
     print(f"Built {report.path.name}: {rows:,} raw rows, {report.size_bytes / 1e6:.1f} MB, "
@@ -293,6 +302,9 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=7)
     d.add_argument("--end-week", default="2026-W44")
     d.add_argument("--out", default=str(config.DEFAULT_DB_PATH))
+    d.add_argument("--url", default=None,
+                   help="build into another engine instead (e.g. postgresql+psycopg://…): "
+                        "staging and marts are built there from the transpiled queries")
     d.set_defaults(func=cmd_demo)
 
     k = sub.add_parser("kpis", help="print the weekly KPIs (same numbers as the page)")

@@ -29,7 +29,7 @@ import duckdb
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard import config
+from dashboard import config, engines
 
 LAYERS = ("staging", "marts", "dashboard", "checks", "data")
 _PARAM_RE = re.compile(r"(?<![\w$])\$([a-z_][a-z0-9_]*)")
@@ -144,6 +144,82 @@ def _db_path(url: str) -> Path | None:
     return None
 
 
+def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Another engine's result with DuckDB's types: exact decimals as floats, zoned timestamps
+    as naive UTC."""
+    import decimal
+
+    for col in frame.columns:
+        s = frame[col]
+        if s.dtype == object and len(s.dropna()):
+            first = s.dropna().iloc[0]
+            if isinstance(first, decimal.Decimal):
+                frame[col] = pd.to_numeric(s.astype("float64"))
+        elif isinstance(s.dtype, pd.DatetimeTZDtype):
+            frame[col] = s.dt.tz_convert("UTC").dt.tz_localize(None)
+    return frame
+
+
+def build_remote(url: str, raw: dict[str, pd.DataFrame]) -> dict[str, int]:
+    """Build the warehouse in another engine (PostgreSQL) from raw frames, in one transaction:
+    the raw contract's tables, staging views and mart tables from the transpiled ``queries/``,
+    then every contract check; readers see the previous warehouse until it commits. Returns the
+    rows of every raw table and mart; ContractViolation-like QueryError when a check fails."""
+    from psycopg import sql as psql
+
+    dialect = engines.dialect_of(url)
+    engine = sa.create_engine(url)
+    counts: dict[str, int] = {}
+    try:
+        with engine.begin() as conn:
+            driver = conn.connection.driver_connection
+            cur = driver.cursor()
+            for schema in ("marts", "staging", "raw", "history", "ingest"):
+                cur.execute(f"drop schema if exists {schema} cascade")  # fixed names
+            for statement in script("raw_schema"):
+                cur.execute(engines.transpile(statement, dialect, bound=False))
+            for table, frame in raw.items():
+                if not table.isidentifier() or table not in RAW_NAMES:
+                    raise QueryError(f"not a raw table: {table!r}")
+                cols = [c for c in frame.columns if c.isidentifier()]
+                frame = frame[cols].copy()
+                for c in cols:  # whole floats (typed by validation) go to bigint columns
+                    if frame[c].dtype.kind == "f" and (frame[c].dropna() % 1 == 0).all():
+                        frame[c] = frame[c].astype("Int64")
+                with cur.copy(f"copy raw.{table} ({', '.join(cols)}) from stdin") as copy:
+                    for row in frame[cols].astype(object).where(frame[cols].notna(), None) \
+                            .itertuples(index=False, name=None):
+                        copy.write_row(row)
+                counts[f"raw.{table}"] = len(frame)
+            for statement in script("ingest_schema"):  # the (empty) load log and history
+                cur.execute(engines.transpile(statement, dialect, bound=False))
+            for layer in ("staging", "marts"):
+                cur.execute(f"create schema {layer}")
+                kind = "view" if layer == "staging" else "table"
+                for q in layer_queries(layer):
+                    cur.execute(f"create {kind} {layer}.{q.name} as\n"
+                                + engines.transpile(q.sql, dialect, bound=False))
+                    if layer == "marts":
+                        cur.execute(psql.SQL("select count(*) from {}").format(
+                            psql.Identifier("marts", q.name)))
+                        counts[f"marts.{q.name}"] = int(cur.fetchone()[0])
+            failing = {}
+            for q in layer_queries("checks"):
+                cur.execute(engines.transpile(q.sql, dialect, bound=False))
+                rows = cur.fetchall()
+                if rows:
+                    failing[q.name] = len(rows)
+            if failing:
+                raise QueryError(f"contract checks failed ({failing}); warehouse not replaced")
+    finally:
+        engine.dispose()
+    return counts
+
+
+RAW_NAMES = frozenset({"customers", "survey_responses", "complaints", "contacts",
+                       "transactions", "assumptions"})
+
+
 def _attached_engine(path: Path, read_only: bool) -> sa.Engine:
     """An engine over one in-memory DuckDB instance with the warehouse file attached as it is
     now (and made each connection's default catalog); its pooled connections are cursors of
@@ -206,18 +282,30 @@ class Warehouse:
                     args: dict[str, Any] = {}
                     if self.url.startswith("duckdb"):
                         args["connect_args"] = {"read_only": self.read_only}
+                    elif self.dialect == "postgres" and self.read_only:
+                        args["connect_args"] = {
+                            "options": "-c default_transaction_read_only=on"}
                     self._engine = sa.create_engine(self.url, **args)
                 self._stamp = stamp
             return self._engine
 
+    @property
+    def dialect(self) -> str:
+        """The sqlglot dialect of the warehouse's engine."""
+        return engines.dialect_of(self.url)
+
     def sql(self, text: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
-        """Run SQL text with bound parameters and return a DataFrame."""
+        """Run SQL text (DuckDB's dialect; transpiled for another engine) with bound parameters
+        and return a DataFrame with the same column types whatever the engine."""
+        if self.dialect != "duckdb":
+            text = engines.transpile(text, self.dialect)
         with self.engine().connect() as conn:
             res = conn.exec_driver_sql(text, params or {})
             if not res.returns_rows:
                 conn.commit()
                 return pd.DataFrame()
-            return pd.DataFrame.from_records(res.fetchall(), columns=list(res.keys()))
+            frame = pd.DataFrame.from_records(res.fetchall(), columns=list(res.keys()))
+        return frame if self.dialect == "duckdb" else _normalise(frame)
 
     def run(self, name: str, **params: Any) -> pd.DataFrame:
         """Run the named query with bound parameters; the declared parameters must all be given."""

@@ -81,5 +81,17 @@ final as (
     left join load_counts using (table_name)
 )
 
-select * exclude (table_order) from final
+select
+    table_name,
+    event_column,
+    row_count,
+    first_event_at,
+    last_event_at,
+    load_count,
+    last_load_id,
+    last_loaded_at,
+    last_file_name,
+    history_rows,
+    quarantined_rows
+from final
 order by table_order
