@@ -54,11 +54,12 @@ def bench_scale(customers: int, repeat: int, folder: Path) -> dict:
         kpis.build_report(cached, combos[0])
         hits.append((time.perf_counter() - t) * 1000)
     wh.close()
-    pages, pack = [], None
-    if customers == 50_000:
-        from dashboard import ui_bench
+    from dashboard import ui_bench
 
-        pages = ui_bench.page_timings(path)
+    pages = ui_bench.page_timings(path)
+    app_mb = ui_bench.memory_after_pages(path)
+    pack = None
+    if customers == 50_000:
         pack = pack_timing(path, folder)
     load = ingest_timing(path, folder) if customers == 50_000 else None
     sessions = None
@@ -67,7 +68,7 @@ def bench_scale(customers: int, repeat: int, folder: Path) -> dict:
 
         sessions = concurrency.run(path, sessions=50, seconds=20).line()
     return {
-        "pages": pages, "pack": pack, "ingest": load, "sessions": sessions,
+        "pages": pages, "pack": pack, "ingest": load, "sessions": sessions, "app_mb": app_mb,
         "customers": customers, "raw_rows": rows, "generate_s": gen_s,
         "build_s": report.seconds, "size_mb": report.size_bytes / 1e6,
         "page_ms_p50": statistics.median(times), "page_ms_p95": _pct(times, 0.95),
@@ -166,8 +167,14 @@ def main(args: argparse.Namespace) -> int:
                   f"{r['page_ms_p95']:>11.1f} {r['cached_ms_p50']:>9.2f} "
                   f"{r['peak_rss_mb']:>11.0f}", flush=True)
             for pg in r["pages"]:
+                change = ("" if pg["change_ms_p50"] is None else
+                          f"   filter change p50 {pg['change_ms_p50']:7.0f} ms, max "
+                          f"{pg['change_ms_max']:7.0f} ms")
                 print(f"    page {pg['page']:<20} cold {pg['cold_ms']:8.0f} ms   warm p50 "
-                      f"{pg['warm_ms_p50']:7.0f} ms   exceptions {pg['errors']}", flush=True)
+                      f"{pg['warm_ms_p50']:7.0f} ms{change}   exceptions {pg['errors']}",
+                      flush=True)
+            print(f"    app resident memory after drawing every page (fresh process): "
+                  f"{r['app_mb']:.0f} MB", flush=True)
             if r["pack"]:
                 p = r["pack"]
                 if "error" in p:

@@ -36,6 +36,43 @@ def page_timings(warehouse: Path, repeat: int = 5) -> list[dict]:
             t = time.perf_counter()
             at.run()
             warm.append((time.perf_counter() - t) * 1000)
+        changes = _filter_changes(at, repeat)
         out.append({"page": title, "cold_ms": cold, "warm_ms_p50": statistics.median(warm),
+                    "change_ms_p50": statistics.median(changes) if changes else None,
+                    "change_ms_max": max(changes) if changes else None,
                     "errors": len(at.exception)})
     return out
+
+
+def _filter_changes(at, repeat: int) -> list[float]:
+    """Time from a filter change (a different region, then region + segment each time: new
+    query parameters, so no cached result) to the page drawn again, in ms."""
+    boxes = {m.key: m for m in at.sidebar.multiselect}
+    if "f_region" not in boxes or "f_segment" not in boxes:
+        return []
+    regions, segments = list(boxes["f_region"].options), list(boxes["f_segment"].options)
+    times = []
+    for i in range(min(repeat, len(regions) * max(1, len(segments)))):
+        at.sidebar.multiselect(key="f_region").set_value([regions[i % len(regions)]])
+        at.sidebar.multiselect(key="f_segment").set_value(
+            [segments[(i // len(regions)) % len(segments)]] if i >= len(regions) else [])
+        t = time.perf_counter()
+        at.run()
+        times.append((time.perf_counter() - t) * 1000)
+    return times
+
+
+def memory_after_pages(warehouse: Path) -> float:
+    """Resident memory (MB) of a fresh process that has drawn every page once with its default
+    filters and once after a filter change — the app's own footprint on this warehouse."""
+    import subprocess
+    import sys
+
+    code = ("import resource, sys; from pathlib import Path; from dashboard import ui_bench; "
+            "ui_bench.page_timings(Path(sys.argv[1]), repeat=1); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+    res = subprocess.run([sys.executable, "-c", code, str(warehouse)], capture_output=True,
+                         text=True, cwd=config.ROOT, timeout=1800)
+    if res.returncode:
+        raise RuntimeError(res.stderr.strip().splitlines()[-1])
+    return float(res.stdout.strip().splitlines()[-1])
