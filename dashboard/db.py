@@ -186,7 +186,10 @@ def build_remote(url: str, raw: dict[str, pd.DataFrame]) -> dict[str, int]:
                 for c in cols:  # whole floats (typed by validation) go to bigint columns
                     if frame[c].dtype.kind == "f" and (frame[c].dropna() % 1 == 0).all():
                         frame[c] = frame[c].astype("Int64")
-                with cur.copy(f"copy raw.{table} ({', '.join(cols)}) from stdin") as copy:
+                statement = psql.SQL("copy {} ({}) from stdin").format(
+                    psql.Identifier("raw", table),
+                    psql.SQL(", ").join(psql.Identifier(c) for c in cols))
+                with cur.copy(statement) as copy:
                     for row in frame[cols].astype(object).where(frame[cols].notna(), None) \
                             .itertuples(index=False, name=None):
                         copy.write_row(row)
