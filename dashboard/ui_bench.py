@@ -63,14 +63,17 @@ def _filter_changes(at, repeat: int) -> list[float]:
 
 
 def memory_after_pages(warehouse: Path) -> float:
-    """Resident memory (MB) of a fresh process that has drawn every page once with its default
-    filters and once after a filter change — the app's own footprint on this warehouse."""
+    """Peak resident memory (MB) of a fresh process that has drawn every page with its default
+    filters and after a filter change — the app's own footprint on this warehouse."""
     import subprocess
     import sys
 
-    code = ("import resource, sys; from pathlib import Path; from dashboard import ui_bench; "
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over fork and exec, so a child of the
+    # (large) bench process would report the parent's peak
+    code = ("import sys; from pathlib import Path; from dashboard import ui_bench; "
             "ui_bench.page_timings(Path(sys.argv[1]), repeat=1); "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+            "print(next(int(line.split()[1]) for line in open('/proc/self/status') "
+            "if line.startswith('VmHWM:')) / 1024)")
     res = subprocess.run([sys.executable, "-c", code, str(warehouse)], capture_output=True,
                          text=True, cwd=config.ROOT, timeout=1800)
     if res.returncode:
