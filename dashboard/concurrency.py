@@ -71,8 +71,10 @@ def run(path: Path, sessions: int = 50, seconds: float = 20.0,
         swap: Callable[[], None] | None = None, swap_every: float = 3.0,
         pages: tuple[str, ...] | None = None, seed: int = 7) -> Outcome:
     """``sessions`` threads compute random pages with random filters against the warehouse at
-    ``path`` for ``seconds``; when ``swap`` is given a thread calls it every ``swap_every``
-    seconds (it must rebuild the warehouse and swap it in). Every exception is an error."""
+    ``path`` for ``seconds``; when ``swap`` is given a thread calls it at once and then every
+    ``swap_every`` seconds until the time is up (it must rebuild the warehouse and swap it in),
+    and the sessions go on until one has probed the warehouse after the last swap (at most two
+    minutes more). Every exception is an error."""
     wh = db.Warehouse(f"duckdb:///{path}")
     direct = lambda name, **p: wh.run(name, **p)  # noqa: E731 - real queries, no cache
     cat = kpis.load_catalog(direct)
@@ -83,16 +85,28 @@ def run(path: Path, sessions: int = 50, seconds: float = 20.0,
     lock = threading.Lock()
     stop = time.monotonic() + seconds
     start = threading.Barrier(sessions + (1 if swap else 0))
+    marks = {"swapped": 0.0, "probed": 0.0}  # when the last swap ended / the last probe ran
+
+    def done() -> bool:
+        now = time.monotonic()
+        if now < stop:
+            return False
+        if swap is None or now > stop + 120:  # a bounded run either way
+            return True
+        # with swaps, run on until a probe has seen the warehouse after the last swap
+        with lock:
+            return out.swaps > 0 and marks["probed"] > marks["swapped"]
 
     def session(i: int) -> None:
         rng = random.Random(seed * 1000 + i)
         start.wait()
-        while time.monotonic() < stop:
+        while not done():
             title = rng.choice(titles)
             t = time.perf_counter()
             try:
                 filters = _filters(cat, rng)
                 exhibits.PAGES[title](direct, filters, aset)
+                probed_at = time.monotonic()  # the probe starts after any swap ended before it
                 probe = wh.run(PROBE)
             except Exception:  # noqa: BLE001 - every failure is counted, none may happen
                 with lock:
@@ -101,6 +115,7 @@ def run(path: Path, sessions: int = 50, seconds: float = 20.0,
             ms = (time.perf_counter() - t) * 1000
             raw_n, mart_n = (int(probe[c].iloc[0]) for c in ("raw_contacts", "mart_contacts"))
             with lock:
+                marks["probed"] = max(marks["probed"], probed_at)
                 out.latencies_ms.append(ms)
                 out.pages[title] += 1
                 out.probes += 1
@@ -110,8 +125,7 @@ def run(path: Path, sessions: int = 50, seconds: float = 20.0,
 
     def swapper() -> None:
         start.wait()
-        while time.monotonic() < stop - swap_every / 2:
-            time.sleep(swap_every)
+        while time.monotonic() < stop:  # the first swap at once, then every swap_every
             try:
                 swap()
             except Exception:  # noqa: BLE001
@@ -120,6 +134,8 @@ def run(path: Path, sessions: int = 50, seconds: float = 20.0,
                 return
             with lock:
                 out.swaps += 1
+                marks["swapped"] = time.monotonic()
+            time.sleep(swap_every)
 
     threads = [threading.Thread(target=session, args=(i,), name=f"session-{i}")
                for i in range(sessions)]
