@@ -47,6 +47,11 @@ class Table:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
+    @property
+    def event_column(self) -> str:
+        """The column that dates a row (its first timestamp or date)."""
+        return next(c.name for c in self.columns if c.kind in (TIMESTAMP, DATE))
+
 
 CHANNELS = ("phone", "chat", "email", "self_service", "store", "social")
 
@@ -408,7 +413,7 @@ def check_against(table: str, good: pd.DataFrame, file: str, customers: pd.DataF
             "customer_id")["signup_date"]
         known = good["customer_id"].isin(signup.index)
         flag(~known, "customer_id", "unknown customer id")
-        when = next(c.name for c in spec.columns if c.kind == TIMESTAMP)
+        when = spec.event_column
         start = pd.to_datetime(good["customer_id"].map(signup))
         flag(known & good[when].notna() & (good[when] < start), when,
              "event before the customer signed up")

@@ -41,8 +41,7 @@ CHECKSUM_CHARS = 12
 
 def event_column(table: str) -> str:
     """The contract column that dates a row of ``table`` (its first timestamp or date)."""
-    return next(c.name for c in contract.CONTRACT[table].columns
-                if c.kind in (contract.TIMESTAMP, contract.DATE))
+    return contract.CONTRACT[table].event_column
 
 
 def _now(now: datetime | None) -> pd.Timestamp:

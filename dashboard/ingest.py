@@ -346,11 +346,6 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _event_column(table: str) -> str:
-    return next(c.name for c in CONTRACT[table].columns if c.kind in (contract.TIMESTAMP,
-                                                                        contract.DATE))
-
-
 def _quarantine_rows(prep: _Prepared, load_id: int) -> pd.DataFrame:
     rep = prep.report
     probs = [p for p in rep.problems if p.row is not None]
@@ -407,7 +402,7 @@ def _load_file(builder: Builder, prep: _Prepared, customers: pd.DataFrame, load_
     builder.execute("ingest_insert", names, table=table, key=key)
     builder.register("quarantine_rows", _quarantine_rows(prep, load_id))
     builder.execute("ingest_quarantine")
-    when = _event_column(table)
+    when = spec.event_column
     accepted = good[good[key].isin(pd.concat([fresh, replaced])["key_value"])]
     builder.register("load_row", pd.DataFrame([{
         "load_id": load_id, "run_id": run_id, "loaded_at": now, "file_name": rep.file,

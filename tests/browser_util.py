@@ -4,10 +4,24 @@ the data plotly drew, the rows a st.dataframe shows, and the exported files read
 from __future__ import annotations
 
 import io
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path(os.environ.get("CX_CHROMIUM", "/usr/bin/chromium"))
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 #: A kaleido image (first one starts a browser in the server process) or a board-pack file.
 DOWNLOAD_TIMEOUT = 60_000
@@ -20,6 +34,67 @@ _DEEP_LINK_PROBE = re.compile(
     r"Failed to load resource: the server responded with a status of 404 \(Not Found\) "
     r"\[(?P<base>https?://[^/]+)/(?P<path>[^/]+)/_stcore/(?:health|host-config)\]")
 WEEK = re.compile(r"\d{4}-W\d{2}")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def served_app(env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """The app served by ``streamlit run`` with ``env`` added to the environment; yields its
+    URL once healthy (the test fails after 60 s), output in ``log_path``. A missing browser is a
+    failure, never a skip: `make test` installs Debian's chromium."""
+    assert CHROMIUM.exists(), f"{CHROMIUM} missing: apt-get install chromium (make test does)"
+    port = free_port()
+    log = log_path.open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.address", "127.0.0.1", "--server.port", str(port),
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        log.close()
+        pytest.fail(f"streamlit did not become healthy within 60 s:\n{log_path.read_text()}")
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+@contextmanager
+def browser_page(**options) -> Iterator:
+    """A Chromium page (1600 × 1100, ``options`` passed on) whose console errors collect in
+    ``page.errors``, each with the resource it names."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        pg = browser.new_page(viewport={"width": 1600, "height": 1100}, **options)
+        errors: list[str] = []
+        pg.on("console", lambda m: errors.append(console_error(m)) if m.type == "error"
+              else None)
+        pg.errors = errors
+        try:
+            yield pg
+        finally:
+            browser.close()
 
 
 def console_error(msg) -> str:

@@ -7,10 +7,11 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
+
+from tests.browser_util import free_port
 
 
 def binaries() -> Path:
@@ -19,12 +20,6 @@ def binaries() -> Path:
         raise RuntimeError("PostgreSQL is not installed: `apt-get install -y postgresql` (as root; "
                            "`make test` does it)")
     return Path(found[-1]).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -36,7 +31,7 @@ class Server:
         self.bin = binaries()
         # under /tmp itself: the postgres user cannot enter pytest's root-only folders
         self.folder = folder = Path(tempfile.mkdtemp(prefix="cx-pg-"))
-        self.port = _free_port()
+        self.port = free_port()
         self.as_root = os.geteuid() == 0
         folder.mkdir(parents=True, exist_ok=True)
         if self.as_root:  # initdb refuses root: run the server as the postgres user

@@ -3,12 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pandas as pd
@@ -20,18 +14,9 @@ from dashboard.metrics import REGISTRY, format_value
 from tests import browser_util as bu
 from tests.conftest import ROOT, kpis_json
 
-CHROMIUM = Path(os.environ.get("CX_CHROMIUM", "/usr/bin/chromium"))
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = ROOT / "artifacts"
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -42,52 +27,15 @@ def server_log(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(demo_db, server_log):
-    # a missing browser is a failure, never a skip: `make test` installs Debian's chromium
-    assert CHROMIUM.exists(), f"{CHROMIUM} missing: apt-get install chromium (make test does)"
-    port = _free_port()
-    env = {**os.environ, "CX_WAREHOUSE_URL": f"duckdb:///{demo_db}"}
-    log = server_log.open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        log.close()
-        pytest.fail(f"streamlit did not become healthy within 60 s:\n{server_log.read_text()}")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    with bu.served_app({"CX_WAREHOUSE_URL": f"duckdb:///{demo_db}"}, server_log) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def page(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        pg = browser.new_page(viewport={"width": 1600, "height": 1100},
-                              accept_downloads=True)
-        errors: list[str] = []
-        # each error with the resource it names (a failed fetch says which URL failed)
-        pg.on("console", lambda m: errors.append(bu.console_error(m)) if m.type == "error"
-              else None)
+    with bu.browser_page(accept_downloads=True) as pg:
         pg.goto(server)
-        pg.errors = errors
         yield pg
-        browser.close()
 
 
 def tile_value(pg, label: str) -> str:

@@ -3,84 +3,32 @@ served app that has no warehouse yet: a new team's first load."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 from tests import browser_util as bu
 from tests.conftest import FIXTURES, ROOT
 
-CHROMIUM = Path(os.environ.get("CX_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """The app served over a warehouse path where nothing exists yet; yields (url, warehouse
     file, archive folder, server log)."""
-    # a missing browser is a failure, never a skip: `make test` installs Debian's chromium
-    assert CHROMIUM.exists(), f"{CHROMIUM} missing: apt-get install chromium (make test does)"
     base = tmp_path_factory.mktemp("browser_data")
     target, archive, log_path = base / "wh.duckdb", base / "archive", base / "server.log"
-    port = _free_port()
-    env = {**os.environ, "CX_WAREHOUSE_URL": f"duckdb:///{target}",
-           "CX_ARCHIVE_DIR": str(archive)}
-    log = log_path.open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        log.close()
-        pytest.fail(f"streamlit did not become healthy within 60 s:\n{log_path.read_text()}")
-    yield url, target, archive, log_path
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    env = {"CX_WAREHOUSE_URL": f"duckdb:///{target}", "CX_ARCHIVE_DIR": str(archive)}
+    with bu.served_app(env, log_path) as url:
+        yield url, target, archive, log_path
 
 
 @pytest.fixture(scope="module")
 def page(served):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        pg = browser.new_page(viewport={"width": 1600, "height": 1100})
-        errors: list[str] = []
-        pg.on("console", lambda m: errors.append(bu.console_error(m)) if m.type == "error"
-              else None)
-        pg.errors = errors
+    with bu.browser_page() as pg:
         yield pg
-        browser.close()
 
 
 def _rows(pg, key: str) -> dict[str, list[str]]:
