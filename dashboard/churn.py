@@ -440,13 +440,15 @@ def build_report(fetch: Fetch, filters: Filters) -> ChurnReport:
     cm = cohort_matrix(fetch("churn_cohorts", period_end=period_end, **cp))
     win_start, win_end, horizon = survival_window(w, first)
     if horizon >= MIN_FOLLOW_UP_WEEKS:
-        sv = fetch("churn_survival", window_start=win_start, window_end=win_end, **cp)
+        sv = filters.narrow(fetch("churn_survival", window_start=win_start, window_end=win_end),
+                            ["split", "group_name", "duration_weeks", "is_churned"])
     else:
         sv = pd.DataFrame(columns=["split", "group_name", "duration_weeks", "is_churned",
                                    "customer_count"])
     km_nps = fit_groups(sv[sv["split"] == "nps_category"], NPS_GROUPS)
     km_cmp = fit_groups(sv[sv["split"] == "complaint_status"], COMPLAINT_GROUPS)
-    risk = fetch("churn_at_risk", as_of=period_end, **cp)
+    risk = fetch("churn_at_risk", as_of=period_end)
+    risk = risk.loc[filters.selects(risk)].reset_index(drop=True)
     card_list = _churn_cards(mt, month, risk, symbol, filters)
     takeaways = {
         "monthly": _takeaway_monthly(mt, month, "value", "customer count"),

@@ -552,6 +552,10 @@ def first_week(fetch: Fetch) -> date:
     return pd.to_datetime(weeks["week_start"]).dt.date.min()
 
 
+def _kept(rows: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    return rows.loc[filters.selects(rows)].reset_index(drop=True)
+
+
 def build_report(fetch: Fetch, filters: Filters) -> ComplaintsReport:
     """Compute every card, chart table and takeaway of the Complaints page."""
     w = windows(filters, first_week(fetch))
@@ -563,10 +567,11 @@ def build_report(fetch: Fetch, filters: Filters) -> ComplaintsReport:
     trend_weeks = [w.trend_start + timedelta(weeks=k)
                    for k in range((w.week - w.trend_start).days // 7 + 1)]
     vol = weekly_volume(weekly, trend_weeks)
-    opened = fetch("cmp_complaints", start_week=w.trend_start, end_week=w.week, **cp)
+    # complaint rows of every customer, kept to the filters here: a filter change re-uses them
+    opened = _kept(fetch("cmp_complaints", start_week=w.trend_start, end_week=w.week), filters)
     opened_wk = pd.to_datetime(opened["week_start"]).dt.date
-    closures = fetch("cmp_closures", start_week=w.trend_start, end_week=w.week, **cp)
-    backlog = fetch("cmp_backlog", as_of=w.as_of, **cp)
+    closures = _kept(fetch("cmp_closures", start_week=w.trend_start, end_week=w.week), filters)
+    backlog = _kept(fetch("cmp_backlog", as_of=w.as_of), filters)
 
     mix = opened[opened_wk >= w.mix_start]
     span13 = f"in the 13 weeks to {filters.week}"
@@ -593,8 +598,9 @@ def build_report(fetch: Fetch, filters: Filters) -> ComplaintsReport:
     res_trend = resolution_trend(closures, trend_weeks)
 
     if w.cohort_start is not None:
-        raw_rec = fetch("cmp_recovery", cohort_start=w.cohort_start, cohort_end=w.cohort_end,
-                        as_of=w.as_of, **cp)
+        raw_rec = filters.narrow(fetch("cmp_recovery", cohort_start=w.cohort_start,
+                                       cohort_end=w.cohort_end, as_of=w.as_of),
+                                 ["recovery_group"])
     else:
         raw_rec = pd.DataFrame(columns=["recovery_group", "customer_count", "retained_count",
                                         "nps_count", "promoter_count", "passive_count",

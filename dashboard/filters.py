@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import pandas as pd
+
 COMPARISONS: dict[str, tuple[str, int]] = {
     "previous": ("previous week", 1),
     "4w": ("4 weeks earlier", 4),
@@ -92,6 +94,25 @@ class Filters:
             if values:
                 parts.append(f"{label}: {', '.join(values)}")
         return "; ".join(parts) if parts else "all customers"
+
+    def selects(self, frame: pd.DataFrame) -> pd.Series:
+        """Which rows of a frame with segment, region and plan columns the filters keep."""
+        keep = pd.Series(True, index=frame.index)
+        for dim, values in (("segment", self.segments), ("region", self.regions),
+                            ("plan", self.plans)):
+            if values:
+                keep &= frame[dim].isin(values)
+        return keep
+
+    def narrow(self, frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+        """A result kept at the grain of the customer dimensions, for the filters' customers:
+        the rows they keep, summed by ``keys`` (ordered by them) over the dimensions not in
+        ``keys``. For results whose columns are all sums over customers: one query per window
+        then serves every filter change (the slow customer-level queries are not re-run)."""
+        dropped = [d for d in DIMENSIONS if d not in keys]
+        kept = frame.loc[self.selects(frame)].drop(columns=dropped)
+        out = kept.groupby(list(keys), as_index=False, sort=True).sum()
+        return out[[c for c in frame.columns if c not in dropped]].reset_index(drop=True)
 
     def as_dict(self) -> dict[str, list[str]]:
         """The customer filters as a JSON-ready mapping."""

@@ -152,10 +152,15 @@ def fetch_inputs(fetch: Fetch, filters: Filters, aset: AssumptionSet) -> Inputs:
     """Read the linked facts for the filters' customers and the selected week."""
     horizon_end = filters.week_start + timedelta(weeks=1)
     as_of = horizon_end - timedelta(weeks=WINDOW_WEEKS)
-    cust = filters.customer_params()
-    outcomes = fetch("money_category_outcomes", as_of=as_of, horizon_end=horizon_end, **cust)
-    contacts = fetch("money_category_contacts", as_of=as_of, horizon_end=horizon_end, **cust)
-    base = fetch("money_category_outcomes", as_of=horizon_end, horizon_end=horizon_end, **cust)
+    keys = ["segment", "nps_category", "has_recent_complaint"]
+    # the queries' rows are per segment x region x plan: a filter change re-uses them
+    outcomes = filters.narrow(fetch("money_category_outcomes", as_of=as_of,
+                                    horizon_end=horizon_end), keys)
+    contacts = filters.narrow(fetch("money_category_contacts", as_of=as_of,
+                                    horizon_end=horizon_end),
+                              ["segment", "nps_category", "channel"])
+    base = filters.narrow(fetch("money_category_outcomes", as_of=horizon_end,
+                                horizon_end=horizon_end), keys)
     return Inputs(filters, as_of, horizon_end, outcomes, contacts, base,
                   aset.in_force(filters.week_start), aset.id)
 

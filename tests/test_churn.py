@@ -170,8 +170,10 @@ def test_churn_cohorts_on_fixture(fixture_wh):
 
 
 def test_churn_survival_on_fixture(fixture_wh):
-    df = fixture_wh.run("churn_survival", window_start=date(2026, 3, 9),
-                        window_end=date(2026, 3, 23), **ALL)
+    rows = fixture_wh.run("churn_survival", window_start=date(2026, 3, 9),
+                          window_end=date(2026, 3, 23))
+    df = Filters(week="2026-W11").narrow(rows, ["split", "group_name", "duration_weeks",
+                                                "is_churned"])
     nps = df[df.split == "nps_category"]
     got = {(r.group_name, r.duration_weeks, bool(r.is_churned)): r.customer_count
            for r in nps.itertuples()}
@@ -185,7 +187,7 @@ def test_churn_survival_on_fixture(fixture_wh):
 
 
 def test_churn_at_risk_on_fixture(fixture_wh):
-    df = fixture_wh.run("churn_at_risk", as_of=date(2026, 3, 16), **ALL)
+    df = fixture_wh.run("churn_at_risk", as_of=date(2026, 3, 16))
     # active at the end of W11: 1, 3, 5, 8; detractors: 1 (6 on 9 Mar) and 8 (0 on 11 Mar)
     assert df["customer_id"].tolist() == [8, 1]  # ranked by trailing revenue
     assert df["trailing_revenue"].tolist() == pytest.approx([90.0, 20.0])  # 45 + 45; 30 - 10
@@ -252,9 +254,27 @@ def _raw(demo_frames):
 
 def test_survival_curves_equal_lifelines_on_raw_frames(report, demo_frames):
     """Durations rebuilt with pandas from the raw frames, fitted by lifelines (the oracle)."""
+    _survival_equals_lifelines(report, demo_frames)
+
+
+@pytest.mark.parametrize("chosen", [{"segments": ("Mass",)},
+                                    {"regions": ("North", "South"), "plans": ("Basic",)}])
+def test_filtered_survival_equals_lifelines_on_raw_frames(fetch, latest, demo_frames, chosen):
+    """The survival rows are fetched once per window for every customer and narrowed to the
+    filters in pandas: the curves must still be those of the filtered customers alone."""
+    r = churn.build_report(fetch, Filters(week=latest, **chosen))
+    assert sum(g.n for g in r.survival_nps) < sum(g.n for g in
+                                                  churn.build_report(fetch, Filters(
+                                                      week=latest)).survival_nps)
+    _survival_equals_lifelines(r, demo_frames, chosen)
+
+
+def _survival_equals_lifelines(report, demo_frames, chosen=None):
     start, end = pd.Timestamp(report.window[0]), pd.Timestamp(report.window[1])
     weeks = report.window[2]
     cust = _raw(demo_frames)
+    for dim, values in (chosen or {}).items():
+        cust = cust[cust[dim.removesuffix("s")].isin(values)]
     active = cust[(cust.signup_date <= start)
                   & (cust.churn_date.isna() | (cust.churn_date > start))].copy()
     churned = active.churn_date.notna() & (active.churn_date <= end)
@@ -312,7 +332,7 @@ def test_cohort_retention_matches_pandas_oracle(report, demo_frames):
 
 def test_at_risk_are_active_detractors_or_open_complaints(report, fetch, latest, demo_frames):
     as_of = parse_week(latest) + timedelta(days=7)
-    risk = fetch("churn_at_risk", as_of=as_of, **ALL)
+    risk = fetch("churn_at_risk", as_of=as_of)
     assert report.at_risk_count == len(risk)
     assert (risk.trailing_revenue.diff().dropna() <= 1e-9).all()  # ranked
     assert (risk.is_recent_detractor | (risk.open_complaint_count > 0)).all()

@@ -138,8 +138,8 @@ def test_cmp_weekly_on_fixture(fixture_wh):
 
 
 def test_cmp_closures_hours_on_fixture(fixture_wh):
-    df = fixture_wh.run("cmp_closures", start_week=date(2026, 3, 2), end_week=date(2026, 3, 9),
-                        **ALL).set_index("complaint_id")
+    df = fixture_wh.run("cmp_closures", start_week=date(2026, 3, 2),
+                        end_week=date(2026, 3, 9)).set_index("complaint_id")
     assert sorted(df.index) == [501, 503]  # 502 was never answered nor resolved
     assert df.loc[501, "first_response_hours"] == pytest.approx(2.0)
     assert df.loc[501, "resolution_hours"] == pytest.approx(48.0)
@@ -150,12 +150,12 @@ def test_cmp_closures_hours_on_fixture(fixture_wh):
 def test_cmp_backlog_ages_on_fixture(fixture_wh):
     # end of W11 (Monday 2026-03-16): only 502 is open, opened 2026-03-09 09:00 -> 159 hours;
     # its customer (2) left on 2026-03-11
-    df = fixture_wh.run("cmp_backlog", as_of=date(2026, 3, 16), **ALL)
+    df = fixture_wh.run("cmp_backlog", as_of=date(2026, 3, 16))
     assert df["complaint_id"].tolist() == [502]
     assert df["age_hours"].iloc[0] == pytest.approx(6 * 24 + 15)
     assert bool(df["has_customer_left"].iloc[0])
     # on Thursday 2026-03-05 00:00, 501 (opened 03-03 10:00, resolved 03-05 10:00) is open
-    mid = fixture_wh.run("cmp_backlog", as_of=date(2026, 3, 5), **ALL)
+    mid = fixture_wh.run("cmp_backlog", as_of=date(2026, 3, 5))
     assert mid["complaint_id"].tolist() == [501]
     assert mid["age_hours"].iloc[0] == pytest.approx(38.0)
     assert not bool(mid["has_customer_left"].iloc[0])
@@ -163,18 +163,17 @@ def test_cmp_backlog_ages_on_fixture(fixture_wh):
 
 def test_cmp_complaints_first_contact_as_known_on_fixture(fixture_wh):
     df = fixture_wh.run("cmp_complaints", start_week=date(2026, 3, 2),
-                        end_week=date(2026, 3, 9), **ALL).set_index("complaint_id")
+                        end_week=date(2026, 3, 9)).set_index("complaint_id")
     assert df["is_first_contact_resolved"].to_dict() == {501: False, 502: False, 503: True}
-    mass = fixture_wh.run("cmp_complaints", start_week=date(2026, 3, 2),
-                          end_week=date(2026, 3, 9), segments=["Business"], regions=[],
-                          plans=[])
-    assert mass.empty
+    # every customer's complaints, with the customer's dimensions for the filters
+    assert not df.loc[Filters(week="2026-W11", segments=("Business",)).selects(df)].size
+    assert Filters(week="2026-W11", segments=tuple(df["segment"])).selects(df).all()
 
 
 def test_cmp_recovery_on_fixture(fixture_wh):
-    df = fixture_wh.run("cmp_recovery", cohort_start=date(2026, 3, 2),
-                        cohort_end=date(2026, 3, 16), as_of=date(2026, 3, 23),
-                        **ALL).set_index("recovery_group")
+    rows = fixture_wh.run("cmp_recovery", cohort_start=date(2026, 3, 2),
+                          cohort_end=date(2026, 3, 16), as_of=date(2026, 3, 23))
+    df = Filters(week="2026-W11").narrow(rows, ["recovery_group"]).set_index("recovery_group")
     # 501 (customer 8) resolved in exactly 48 h and 503 (customer 1) in 4 h; 502 (customer 2)
     # never; no complaint: customers 3, 5 and 7 are active on 2026-03-16
     assert df["customer_count"].to_dict() == {"never": 1, "no_complaint": 3, "within_48h": 2}
@@ -350,8 +349,8 @@ def test_page_recovery_numbers_come_from_the_warehouse(app, demo_wh, latest):
     w = parse_week(latest)
     cohort_end = w - timedelta(weeks=12)
     df = demo_wh.run("cmp_recovery", cohort_start=cohort_end - timedelta(weeks=26),
-                     cohort_end=cohort_end, as_of=w + timedelta(days=7), **ALL)
-    never = df.set_index("recovery_group").loc["never"]
+                     cohort_end=cohort_end, as_of=w + timedelta(days=7))
+    never = df.groupby("recovery_group")[["customer_count", "retained_count"]].sum().loc["never"]
     expected = f"{100 * never.retained_count / never.customer_count:.1f}%"
     rows = app.dataframe[1].value.set_index("Group")
     assert rows.loc["Never (still open)", "90-day retention (95% CI)"].startswith(expected)

@@ -1,31 +1,25 @@
 -- name: churn_at_risk
 -- purpose: Active customers at risk (a recent detractor answer or an unresolved complaint) with their trailing 13-week revenue.
 -- grain: one row per at-risk customer (ids only, no names)
--- params: as_of date, segments varchar[], regions varchar[], plans varchar[]
+-- params: as_of date
 -- as_of is the Monday after the selected week. Active: signed up before as_of and not churned
 -- by then (churn_date null or on/after as_of). Recent detractor: the latest relationship NPS
 -- answer before as_of was given in the 13 weeks before as_of and scored 0-6. Unresolved
 -- complaint: opened before as_of and not resolved before it. Trailing revenue: net
--- transactions in the 13 ISO weeks ending with the selected week.
+-- transactions in the 13 ISO weeks ending with the selected week. Every segment, region and
+-- plan: the caller keeps the filters' customers (Filters.selects), so a filter change re-uses it.
 with active as (
     select customer_id, segment, region, plan
     from marts.dim_customers
     where
         signup_date < $as_of
         and (churn_date is null or churn_date >= $as_of)
-    and (len(cast($segments as varchar[])) = 0 or list_contains(cast($segments as varchar[]), segment))
-    and (len(cast($regions as varchar[])) = 0 or list_contains(cast($regions as varchar[]), region))
-    and (len(cast($plans as varchar[])) = 0 or list_contains(cast($plans as varchar[]), plan))
 ),
 
 latest_answer as (
-    select
-        customer_id,
-        arg_max(score, responded_at) as nps_score,
-        max(responded_at) as answered_at
-    from marts.fct_survey_responses
-    where survey = 'nps' and responded_at < $as_of
-    group by customer_id
+    select customer_id, score as nps_score, responded_at as answered_at
+    from marts.fct_nps_answer_spans
+    where responded_at < $as_of and (next_responded_at is null or next_responded_at >= $as_of)
 ),
 
 open_complaints as (

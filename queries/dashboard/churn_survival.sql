@@ -1,31 +1,28 @@
 -- name: churn_survival
 -- purpose: Survival input: customers active at a window start by NPS category and open-complaint status, with the week they churned or were censored.
--- grain: one row per split x group x duration in weeks x event flag
--- params: window_start date, window_end date, segments varchar[], regions varchar[], plans varchar[]
--- cohort: filtered customers active at window_start (a Monday). Week k of follow-up covers churn
+-- grain: one row per segment x region x plan x split x group x duration in weeks x event flag
+-- params: window_start date, window_end date
+-- cohort: customers active at window_start (a Monday). Week k of follow-up covers churn
 -- dates in (window_start + 7(k-1) days, window_start + 7k days] (active at a Monday m means
 -- churn_date > m); customers not churned by window_end are censored at the window length.
 -- nps_category: the latest relationship NPS answer before window_start ('no_answer' if none).
 -- complaint_status: 'open' when a complaint opened before window_start was not resolved
--- before it (resolved later or never), else 'none'.
+-- before it (resolved later or never), else 'none'. Counts only: the caller applies the
+-- customer filters to these rows (Filters.narrow), so a filter change re-uses them.
 with cohort as (
-    select customer_id, churn_date
+    select customer_id, segment, region, plan, churn_date
     from marts.dim_customers
     where
         signup_date <= $window_start
         and (churn_date is null or churn_date > $window_start)
-    and (len(cast($segments as varchar[])) = 0 or list_contains(cast($segments as varchar[]), segment))
-    and (len(cast($regions as varchar[])) = 0 or list_contains(cast($regions as varchar[]), region))
-    and (len(cast($plans as varchar[])) = 0 or list_contains(cast($plans as varchar[]), plan))
 ),
 
 latest_answer as (
-    select
-        customer_id,
-        arg_max(nps_category, responded_at) as nps_category
-    from marts.fct_survey_responses
-    where survey = 'nps' and responded_at < $window_start
-    group by customer_id
+    select customer_id, nps_category
+    from marts.fct_nps_answer_spans
+    where
+        responded_at < $window_start
+        and (next_responded_at is null or next_responded_at >= $window_start)
 ),
 
 open_complaint as (
@@ -39,6 +36,9 @@ open_complaint as (
 timed as (
     select
         cohort.customer_id,
+        cohort.segment,
+        cohort.region,
+        cohort.plan,
         coalesce(latest_answer.nps_category, 'no_answer') as nps_category,
         case when open_complaint.customer_id is null then 'none' else 'open' end
             as complaint_status,
@@ -54,15 +54,16 @@ timed as (
 ),
 
 final as (
-    select 'nps_category' as split, nps_category as group_name, duration_weeks, is_churned,
-        count(*) as customer_count
+    select segment, region, plan, 'nps_category' as split, nps_category as group_name,
+        duration_weeks, is_churned, count(*) as customer_count
     from timed
     group by all
     union all
-    select 'complaint_status', complaint_status, duration_weeks, is_churned, count(*)
+    select segment, region, plan, 'complaint_status', complaint_status, duration_weeks,
+        is_churned, count(*)
     from timed
     group by all
 )
 
 select * from final
-order by split, group_name, duration_weeks, is_churned
+order by segment, region, plan, split, group_name, duration_weeks, is_churned

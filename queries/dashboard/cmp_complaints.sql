@@ -1,12 +1,17 @@
 -- name: cmp_complaints
 -- purpose: Complaints opened in a span of weeks for the filtered customers, with first-contact resolution as known at the span's end.
 -- grain: one row per complaint
--- params: start_week date, end_week date, segments varchar[], regions varchar[], plans varchar[]
+-- params: start_week date, end_week date
 -- first-contact resolution counts only when the resolution is recorded before the Monday after
--- end_week (what was known at the end of the selected week)
+-- end_week (what was known at the end of the selected week).
+-- Every segment, region and plan: the caller keeps the filters' rows (Filters.selects), so a
+-- filter change re-uses the result.
 select
     complaint_id,
     customer_id,
+    segment,
+    region,
+    plan,
     week_start,
     opened_at,
     category,
@@ -18,7 +23,4 @@ select
 from marts.fct_complaint_detail
 where
     week_start between $start_week and $end_week
-    and (len(cast($segments as varchar[])) = 0 or list_contains(cast($segments as varchar[]), segment))
-    and (len(cast($regions as varchar[])) = 0 or list_contains(cast($regions as varchar[]), region))
-    and (len(cast($plans as varchar[])) = 0 or list_contains(cast($plans as varchar[]), plan))
 order by opened_at, complaint_id

@@ -1,7 +1,7 @@
 -- name: cmp_recovery
 -- purpose: Service recovery: 90-day retention and the next NPS answer of complainants by resolution speed, and of customers without a complaint.
--- grain: one row per recovery group (within_48h, later, never, no_complaint)
--- params: cohort_start date, cohort_end date, as_of date, segments varchar[], regions varchar[], plans varchar[]
+-- grain: one row per segment x region x plan x recovery group (within_48h, later, never, no_complaint)
+-- params: cohort_start date, cohort_end date, as_of date
 -- complainants: each filtered customer's first complaint opened in [cohort_start, cohort_end),
 -- grouped by its resolution as known at as_of (the Monday after the selected week): within
 -- 48 hours of opening, later, or never (still open). Index date = the complaint's opening.
@@ -9,14 +9,10 @@
 -- and had none open at cohort_end; index date = cohort_end.
 -- retained: still active 90 days after the index date (churn_date null or later than index + 90
 -- days). Next NPS: the first relationship NPS answer after the index date and before as_of.
+-- Counts only: the caller applies the customer filters to these rows (Filters.narrow).
 with customers as (
-    select customer_id, signup_date, churn_date
+    select customer_id, segment, region, plan, signup_date, churn_date
     from marts.dim_customers
-    where
-        true
-    and (len(cast($segments as varchar[])) = 0 or list_contains(cast($segments as varchar[]), segment))
-    and (len(cast($regions as varchar[])) = 0 or list_contains(cast($regions as varchar[]), region))
-    and (len(cast($plans as varchar[])) = 0 or list_contains(cast($plans as varchar[]), plan))
 ),
 
 window_complaints as (
@@ -86,6 +82,9 @@ next_answer as (
 
 final as (
     select
+        customers.segment,
+        customers.region,
+        customers.plan,
         indexed.recovery_group,
         count(*) as customer_count,
         count(*) filter (
@@ -99,8 +98,8 @@ final as (
     from indexed
     inner join customers using (customer_id)
     left join next_answer using (customer_id)
-    group by indexed.recovery_group
+    group by all
 )
 
 select * from final
-order by recovery_group
+order by segment, region, plan, recovery_group

@@ -1,25 +1,20 @@
 -- name: money_category_contacts
--- purpose: Service contacts in [as_of, horizon_end) of customers active at as_of, by segment, latest NPS category and channel, with unresolved and repeat counts.
--- grain: one row per segment, NPS category (promoter, passive, detractor, unanswered) and contact channel
--- params: as_of date, horizon_end date, segments varchar[], regions varchar[], plans varchar[]
+-- purpose: Service contacts in [as_of, horizon_end) of customers active at as_of, by segment, region, plan, latest NPS category and channel, with unresolved and repeat counts.
+-- grain: one row per segment, region, plan, NPS category (promoter, passive, detractor, unanswered) and contact channel
+-- params: as_of date, horizon_end date
+-- Counts only: the caller applies the customer filters to these rows (Filters.narrow).
 with latest_answer as (
-    select
-        customer_id,
-        arg_max(nps_category, responded_at) as nps_category
-    from marts.fct_survey_responses
-    where survey = 'nps' and responded_at < $as_of
-    group by customer_id
+    select customer_id, nps_category
+    from marts.fct_nps_answer_spans
+    where responded_at < $as_of and (next_responded_at is null or next_responded_at >= $as_of)
 ),
 
 cohort as (
-    select customer_id, segment
+    select customer_id, segment, region, plan
     from marts.dim_customers
     where
         signup_date <= $as_of
         and (churn_date is null or churn_date > $as_of)
-        and (len(cast($segments as varchar[])) = 0 or list_contains(cast($segments as varchar[]), segment))
-        and (len(cast($regions as varchar[])) = 0 or list_contains(cast($regions as varchar[]), region))
-        and (len(cast($plans as varchar[])) = 0 or list_contains(cast($plans as varchar[]), plan))
 ),
 
 contacts as (
@@ -31,6 +26,8 @@ contacts as (
 final as (
     select
         cohort.segment,
+        cohort.region,
+        cohort.plan,
         coalesce(latest_answer.nps_category, 'unanswered') as nps_category,
         contacts.channel,
         count(*) as contact_count,
@@ -39,8 +36,8 @@ final as (
     from contacts
     inner join cohort using (customer_id)
     left join latest_answer using (customer_id)
-    group by cohort.segment, coalesce(latest_answer.nps_category, 'unanswered'), contacts.channel
+    group by all
 )
 
 select * from final
-order by segment, nps_category, channel
+order by segment, region, plan, nps_category, channel

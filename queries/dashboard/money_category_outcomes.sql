@@ -1,22 +1,23 @@
 -- name: money_category_outcomes
--- purpose: Customers active at as_of by segment, latest NPS category and recent complaint, with what they did until horizon_end (churn, exposure, revenue, complaints).
--- grain: one row per segment, NPS category (promoter, passive, detractor, unanswered) and whether the customer complained in the 13 weeks before as_of
--- params: as_of date, horizon_end date, segments varchar[], regions varchar[], plans varchar[]
+-- purpose: Customers active at as_of by segment, region, plan, latest NPS category and recent complaint, with what they did until horizon_end (churn, exposure, revenue, complaints).
+-- grain: one row per segment, region, plan, NPS category (promoter, passive, detractor, unanswered) and whether the customer complained in the 13 weeks before as_of
+-- params: as_of date, horizon_end date
 -- as_of and horizon_end are Mondays; the window is [as_of, horizon_end). With as_of = horizon_end
--- the rows are simply the active base at that date.
+-- the rows are simply the active base at that date. Every column is a sum over customers, so
+-- the customer filters (segment, region, plan) are applied to these rows by the caller: one
+-- result per window serves every filter (dashboard.filters.Filters.narrow).
 with latest_answer as (
-    select
-        customer_id,
-        arg_max(nps_category, responded_at) as nps_category
-    from marts.fct_survey_responses
-    where survey = 'nps' and responded_at < $as_of
-    group by customer_id
+    select customer_id, nps_category
+    from marts.fct_nps_answer_spans
+    where responded_at < $as_of and (next_responded_at is null or next_responded_at >= $as_of)
 ),
 
 cohort as (
     select
         customer_id,
         segment,
+        region,
+        plan,
         churn_date is not null and churn_date < $horizon_end as has_churned,
         date_diff('day', $as_of, least(coalesce(churn_date, $horizon_end), $horizon_end))
         / 365.25 as exposure_years
@@ -24,9 +25,6 @@ cohort as (
     where
         signup_date <= $as_of
         and (churn_date is null or churn_date > $as_of)
-        and (len(cast($segments as varchar[])) = 0 or list_contains(cast($segments as varchar[]), segment))
-        and (len(cast($regions as varchar[])) = 0 or list_contains(cast($regions as varchar[]), region))
-        and (len(cast($plans as varchar[])) = 0 or list_contains(cast($plans as varchar[]), plan))
 ),
 
 revenue as (
@@ -57,6 +55,8 @@ complained_before as (
 joined as (
     select
         cohort.segment,
+        cohort.region,
+        cohort.plan,
         coalesce(latest_answer.nps_category, 'unanswered') as nps_category,
         complained_before.customer_id is not null as has_recent_complaint,
         cohort.has_churned,
@@ -74,6 +74,8 @@ joined as (
 final as (
     select
         segment,
+        region,
+        plan,
         nps_category,
         has_recent_complaint,
         count(*) as customer_count,
@@ -86,8 +88,8 @@ final as (
         sum(complaint_count) as complaint_count,
         sum(compensation_amount) as compensation_amount
     from joined
-    group by segment, nps_category, has_recent_complaint
+    group by segment, region, plan, nps_category, has_recent_complaint
 )
 
 select * from final
-order by segment, nps_category, has_recent_complaint
+order by segment, region, plan, nps_category, has_recent_complaint
