@@ -63,7 +63,7 @@ def rebuild(builder: Builder) -> dict[str, int]:
     counts, or ContractViolation naming the failing checks."""
     counts = {name: builder.count(name) for name in builder.build_layers()
               if name.startswith("marts.")}
-    failing = {k: len(v) for k, v in builder.run_checks().items() if len(v)}
+    failing = {k: len(v) for k, v in builder.run_checks(record=True).items() if len(v)}
     if failing:
         detail = ", ".join(f"{k}: {v} failing rows" for k, v in sorted(failing.items()))
         raise ContractViolation(f"contract checks failed ({detail}); warehouse not replaced")

@@ -206,12 +206,19 @@ def build_remote(url: str, raw: dict[str, pd.DataFrame]) -> dict[str, int]:
                         cur.execute(psql.SQL("select count(*) from {}").format(
                             psql.Identifier("marts", q.name)))
                         counts[f"marts.{q.name}"] = int(cur.fetchone()[0])
-            failing = {}
+            failing, runs = {}, []
+            at = pd.Timestamp.now(tz="UTC").tz_localize(None).floor("s").to_pydatetime()
             for q in layer_queries("checks"):
+                t0 = time.perf_counter()
                 cur.execute(engines.transpile(q.sql, dialect, bound=False))
                 rows = cur.fetchall()
+                runs.append((q.name, len(rows), at, time.perf_counter() - t0))
                 if rows:
                     failing[q.name] = len(rows)
+            with cur.copy(psql.SQL("copy {} from stdin").format(
+                    psql.Identifier("ingest", "check_runs"))) as copy:
+                for run in runs:  # the Data page shows these instead of re-running the checks
+                    copy.write_row(run)
             if failing:
                 raise QueryError(f"contract checks failed ({failing}); warehouse not replaced")
     finally:
@@ -326,6 +333,17 @@ class Warehouse:
             if self._engine is not None:
                 self._engine.dispose()
                 self._engine = None
+
+
+def open_warehouse(url: str | None = None, read_only: bool = True) -> Warehouse:
+    """The warehouse a URL names: a ``dashboard.spark.SparkWarehouse`` (same interface) for
+    ``spark://`` and ``sc://`` (Spark Connect) URLs, else a SQLAlchemy ``Warehouse``."""
+    url = url or config.warehouse_url()
+    if url.split(":", 1)[0].lower() in ("spark", "sc"):
+        from dashboard.spark import SparkWarehouse  # PySpark is optional
+
+        return SparkWarehouse(url, read_only=read_only)  # type: ignore[return-value]
+    return Warehouse(url, read_only=read_only)
 
 
 # --- the single cache layer: (url, file stamp, query name, parameters) -> DataFrame, with a TTL ---
@@ -463,9 +481,23 @@ class Builder:
                 built.append(f"{layer}.{q.name}")
         return built
 
-    def run_checks(self) -> dict[str, pd.DataFrame]:
-        """Run every contract check; return its failing rows (empty frame = pass) by name."""
-        return {q.name: self.conn.execute(q.sql).df() for q in layer_queries("checks")}
+    def run_checks(self, record: bool = False) -> dict[str, pd.DataFrame]:
+        """Run every contract check; return its failing rows (empty frame = pass) by name.
+        ``record``: also write the run into ``ingest.check_runs`` (failing rows, when, seconds),
+        which the Data page reads instead of scanning every raw table again."""
+        out: dict[str, pd.DataFrame] = {}
+        runs = []
+        at = pd.Timestamp.now(tz="UTC").tz_localize(None).floor("s")
+        for q in layer_queries("checks"):
+            t0 = time.perf_counter()
+            out[q.name] = self.conn.execute(q.sql).df()
+            runs.append((q.name, len(out[q.name]), at, time.perf_counter() - t0))
+        if record:
+            self.register("check_run", pd.DataFrame(
+                runs, columns=["check_name", "failing_rows", "checked_at", "seconds"]))
+            self.execute("ingest_record_checks")
+            self.conn.unregister("check_run")
+        return out
 
     def query(self, text: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         """Run SQL on the database being built."""

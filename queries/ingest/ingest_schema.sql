@@ -1,5 +1,5 @@
 -- name: ingest_schema
--- purpose: The load log, the quarantine and the history of replaced rows (one table per raw table), created empty when missing.
+-- purpose: The load log, the quarantine, the contract check runs and the history of replaced rows (one table per raw table), created empty when missing.
 -- grain: DDL, one statement per table, separated by semicolons (run in order, after raw_schema)
 -- params: none
 create schema if not exists ingest;
@@ -14,6 +14,9 @@ create table if not exists ingest.loads (
 create table if not exists ingest.quarantine (
     load_id bigint, file_name varchar, table_name varchar, row_number bigint,
     column_name varchar, value varchar, rule varchar, record varchar
+);
+create table if not exists ingest.check_runs (
+    check_name varchar, failing_rows bigint, checked_at timestamp, seconds double
 );
 create table if not exists history.customers as
     select *, cast(null as bigint) as replaced_by_load, cast(null as timestamp) as replaced_at
