@@ -237,10 +237,17 @@ def _attached_engine(path: Path, read_only: bool) -> sa.Engine:
     the whole process: a plain connect after the file was swapped for a rebuilt one would be
     handed the old file whenever another connection still held it. The next engine (made when
     the file changes) attaches the new file; the old instance goes when its last cursor does."""
+    import tempfile
+
     from duckdb_engine import ConnectionWrapper
 
     base = duckdb.connect(":memory:")
     base.execute("set enable_progress_bar = false")
+    # bounded memory: past the limit DuckDB evicts cached blocks and spills to a temp folder
+    # (both values are the app's own configuration, checked, never user text)
+    spill = Path(tempfile.gettempdir(), "cx-ledger-spill")
+    base.execute(f"set memory_limit = '{config.duckdb_memory_limit()}'")
+    base.execute(f"set temp_directory = '{str(spill).replace(chr(39), chr(39) * 2)}'")
     literal = str(path).replace("'", "''")  # a configured path, never user text
     base.execute(f"attach '{literal}' as warehouse" + (" (read_only)" if read_only else ""))
 

@@ -48,3 +48,25 @@ def test_concurrent_readers_get_identical_results(fixture_db):
         results = list(pool.map(lambda _: wh.run("kpi_ops_weekly", **params), range(64)))
     for r in results:
         pd.testing.assert_frame_equal(r, expected)
+
+
+def test_the_apps_duckdb_has_a_bounded_memory(fixture_db, monkeypatch):
+    """The app's DuckDB evicts and spills past CX_DUCKDB_MEMORY_LIMIT (default 200MB), so its
+    resident memory stays bounded at 1M customers; a malformed limit is refused by name."""
+    import pytest
+
+    from dashboard import config
+
+    def limit(wh) -> str:
+        return wh.sql("select current_setting('memory_limit') as m")["m"].iloc[0]
+
+    wh = db.Warehouse(f"duckdb:///{fixture_db}")
+    assert limit(wh) == "190.7 MiB"  # 200 MB in DuckDB's binary units
+    monkeypatch.setenv("CX_DUCKDB_MEMORY_LIMIT", "1GB")
+    wh2 = db.Warehouse(f"duckdb:///{fixture_db}")
+    assert limit(wh2) == "953.6 MiB"
+    monkeypatch.setenv("CX_DUCKDB_MEMORY_LIMIT", "lots; drop table x")
+    with pytest.raises(ValueError, match="CX_DUCKDB_MEMORY_LIMIT 'lots; drop table x'"):
+        config.duckdb_memory_limit()
+    wh.close()
+    wh2.close()
