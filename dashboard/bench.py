@@ -56,25 +56,96 @@ def bench_scale(customers: int, repeat: int, folder: Path) -> dict:
     wh.close()
     from dashboard import ui_bench
 
+    queries = query_timings(path, repeat)
     pages = ui_bench.page_timings(path)
     app_mb = ui_bench.memory_after_pages(path)
+    versus = pandas_timings(path)
     pack = None
     if customers == 50_000:
         pack = pack_timing(path, folder)
     load = ingest_timing(path, folder) if customers == 50_000 else None
     sessions = None
     if customers == 50_000:
-        from dashboard import concurrency
+        from dashboard import browser_sessions, concurrency
 
-        sessions = concurrency.run(path, sessions=50, seconds=20).line()
+        # 50 threads computing pages and 5 real Chromium sessions on the served app
+        with browser_sessions.serve(path, folder / "streamlit.log") as url:
+            sessions = concurrency.run(path, sessions=50, seconds=20, browser_url=url).line()
     return {
-        "pages": pages, "pack": pack, "ingest": load, "sessions": sessions, "app_mb": app_mb,
+        "queries": queries, "versus": versus, "pages": pages, "pack": pack, "ingest": load,
+        "sessions": sessions, "app_mb": app_mb,
         "customers": customers, "raw_rows": rows, "generate_s": gen_s,
         "build_s": report.seconds, "size_mb": report.size_bytes / 1e6,
         "page_ms_p50": statistics.median(times), "page_ms_p95": _pct(times, 0.95),
         "cached_ms_p50": statistics.median(hits),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+
+
+def _timed_page(path: Path, builder, repeat: int) -> tuple[list[float], list[float]]:
+    """SQL and total milliseconds of ``repeat + 1`` runs of one page's computation on a freshly
+    opened warehouse (the first run cold), default filters of the latest complete week."""
+    from dashboard import assumptions
+
+    wh = db.Warehouse(f"duckdb:///{path}")  # a new DuckDB instance: nothing cached
+    sql_ms = [0.0]
+
+    def fetch(name, **p):
+        t = time.perf_counter()
+        res = wh.run(name, **p)
+        sql_ms[0] += (time.perf_counter() - t) * 1000
+        return res
+
+    cat = kpis.load_catalog(fetch)
+    store = db.AppStore("sqlite:///:memory:")
+    aset = assumptions.load_set(store, fetch("assumption_rows"), assumptions.PUBLISHED)
+    filters = Filters(week=cat.latest_complete)
+    sql, total = [], []
+    for _ in range(repeat + 1):
+        sql_ms[0] = 0.0
+        t = time.perf_counter()
+        builder(fetch, filters, aset)
+        total.append((time.perf_counter() - t) * 1000)
+        sql.append(sql_ms[0])
+    wh.close()
+    store.close()
+    return sql, total
+
+
+def query_timings(path: Path, repeat: int = 5) -> list[dict]:
+    """Per chart page: the time of its queries (SQL only) and of its whole computation
+    (queries + statistics + figures' data), cold — the first run on a freshly opened
+    warehouse — and warm (p50 and p95 of ``repeat`` more runs, the result cache bypassed)."""
+    from dashboard import exhibits
+
+    out = []
+    for title, builder in exhibits.PAGES.items():
+        sql, total = _timed_page(path, builder, repeat)
+        out.append({"page": title, "sql_cold_ms": sql[0],
+                    "sql_warm_p50": statistics.median(sql[1:]),
+                    "sql_warm_p95": _pct(sql[1:], 0.95), "total_cold_ms": total[0],
+                    "total_warm_p50": statistics.median(total[1:]),
+                    "total_warm_p95": _pct(total[1:], 0.95)})
+    return out
+
+
+def pandas_timings(path: Path, repeat: int = 1) -> dict:
+    """The same page numbers the pandas way (raw tables loaded into pandas, filtered and
+    grouped in memory per interaction) against our queries, in this run, for the latest week
+    and every customer (``dashboard.pandas_way``; the pandas side takes minutes at 1M)."""
+    import gc
+
+    from dashboard import pandas_way
+
+    wh = db.Warehouse(f"duckdb:///{path}")
+    filters = pandas_way.bench_filters(wh)[:1]
+    wh.close()
+    raw = pandas_way.load(path)
+    rows = pandas_way.compare(path, filters, repeat, raw=raw)
+    out = {"lines": pandas_way.lines(rows, raw)}
+    del raw
+    gc.collect()
+    return out
 
 
 def pack_timing(path: Path, folder: Path) -> dict:
@@ -166,6 +237,12 @@ def main(args: argparse.Namespace) -> int:
                   f"{r['build_s']:>8.1f} {r['size_mb']:>8.1f} {r['page_ms_p50']:>11.1f} "
                   f"{r['page_ms_p95']:>11.1f} {r['cached_ms_p50']:>9.2f} "
                   f"{r['peak_rss_mb']:>11.0f}", flush=True)
+            for q in r["queries"]:
+                print(f"    queries {q['page']:<20} SQL cold {q['sql_cold_ms']:7.0f} ms, warm p50 "
+                      f"{q['sql_warm_p50']:6.0f} / p95 {q['sql_warm_p95']:6.0f} ms;  with the "
+                      f"page's computation cold {q['total_cold_ms']:7.0f} ms, warm p50 "
+                      f"{q['total_warm_p50']:6.0f} / p95 {q['total_warm_p95']:6.0f} ms",
+                      flush=True)
             for pg in r["pages"]:
                 change = ("" if pg["change_ms_p50"] is None else
                           f"   filter change p50 {pg['change_ms_p50']:7.0f} ms, max "
@@ -175,6 +252,8 @@ def main(args: argparse.Namespace) -> int:
                       flush=True)
             print(f"    app resident memory after drawing every page (fresh process): "
                   f"{r['app_mb']:.0f} MB", flush=True)
+            for line in r["versus"]["lines"]:
+                print(line, flush=True)
             if r["pack"]:
                 p = r["pack"]
                 if "error" in p:
