@@ -69,7 +69,8 @@ def bench_scale(customers: int, repeat: int, folder: Path) -> dict:
         from dashboard import browser_sessions, concurrency
 
         # 50 threads computing pages and 5 real Chromium sessions on the served app
-        with browser_sessions.serve(path, folder / "streamlit.log") as url:
+        with browser_sessions.serve({"CX_WAREHOUSE_URL": f"duckdb:///{path}"},
+                                    folder / "streamlit.log") as url:
             sessions = concurrency.run(path, sessions=50, seconds=20, browser_url=url).line()
     return {
         "queries": queries, "versus": versus, "pages": pages, "pack": pack, "ingest": load,

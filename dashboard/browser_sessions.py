@@ -409,23 +409,23 @@ def run(url: str, sessions: int = 5, seconds: float = 20.0, *,
 
 
 @contextmanager
-def serve(path: Path, log_path: Path, timeout: float = 60.0) -> Iterator[str]:
-    """The app served by ``streamlit run`` over the DuckDB warehouse file at ``path`` (output in
-    ``log_path``); yields its URL once healthy (RuntimeError after ``timeout`` seconds). For a
-    measurement outside the tests (``tests/browser_util.served_app`` is the tests' own)."""
+def serve(env: dict[str, str], log_path: Path, timeout: float = 60.0) -> Iterator[str]:
+    """The app served by ``streamlit run`` with ``env`` added to the environment (e.g.
+    ``CX_WAREHOUSE_URL``), output in ``log_path``; yields its URL once healthy (RuntimeError,
+    with the server's output, after ``timeout`` seconds). The bench's and the tests' server
+    (``tests/browser_util.served_app`` wraps it)."""
     from dashboard import config
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "CX_WAREHOUSE_URL": f"duckdb:///{path}"}
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
              "--server.headless", "true", "--browser.gatherUsageStats", "false",
              "--server.address", "127.0.0.1", "--server.port", str(port),
              "--server.fileWatcherType", "none"],
-            cwd=config.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            cwd=config.ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + timeout
@@ -437,7 +437,8 @@ def serve(path: Path, log_path: Path, timeout: float = 60.0) -> Iterator[str]:
                 except OSError as exc:
                     if time.monotonic() > deadline or proc.poll() is not None:
                         raise RuntimeError(
-                            f"streamlit did not become healthy; see {log_path}") from exc
+                            f"streamlit did not become healthy within {timeout:.0f} s:\n"
+                            f"{log_path.read_text(errors='replace')}") from exc
                     time.sleep(0.3)
             yield url
         finally:

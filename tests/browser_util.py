@@ -7,10 +7,6 @@ import io
 import os
 import re
 import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,34 +44,18 @@ def served_app(env: dict[str, str], log_path: Path) -> Iterator[str]:
     """The app served by ``streamlit run`` with ``env`` added to the environment; yields its
     URL once healthy (the test fails after 60 s), output in ``log_path``. A missing browser is a
     failure, never a skip: `make test` installs Debian's chromium."""
+    from dashboard import browser_sessions
+
     assert CHROMIUM.exists(), f"{CHROMIUM} missing: apt-get install chromium (make test does)"
-    port = free_port()
-    log = log_path.open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        log.close()
-        pytest.fail(f"streamlit did not become healthy within 60 s:\n{log_path.read_text()}")
+    server = browser_sessions.serve(env, log_path)
+    try:
+        url = server.__enter__()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
     try:
         yield url
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
+        server.__exit__(None, None, None)
 
 
 @contextmanager
