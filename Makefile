@@ -5,8 +5,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 WAREHOUSE := data/warehouse.duckdb
 PORT ?= 8501
+PYSPARK := pyspark==4.3.0
 
-.PHONY: run test lint bench demo venv browser postgres clean
+.PHONY: run test lint bench demo venv browser postgres spark clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,10 +38,14 @@ postgres:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q postgresql; \
 	  else echo "postgresql is missing: apt-get install postgresql (as root)"; exit 1; fi; }
 
+# The Spark engine tests need PySpark (optional, ~456 MB: kept out of requirements.txt) and Java 17.
+spark: $(STAMP)
+	@$(PY) -c "import pyspark" 2>/dev/null || $(PY) -m pip install -q $(PYSPARK)
+
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
-test: $(STAMP) browser postgres lint
+test: $(STAMP) browser postgres spark lint
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

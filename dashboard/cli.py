@@ -51,7 +51,7 @@ def _selection(args: argparse.Namespace):
     from dashboard import db, kpis
     from dashboard.filters import Filters, validate
 
-    wh = db.Warehouse(args.url)
+    wh = db.open_warehouse(args.url)
     fetch = lambda name, **p: db.cached_run(wh, name, **p)  # noqa: E731
     catalog = kpis.load_catalog(fetch)
     filters = Filters(

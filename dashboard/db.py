@@ -161,13 +161,18 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_remote(url: str, raw: dict[str, pd.DataFrame]) -> dict[str, int]:
-    """Build the warehouse in another engine (PostgreSQL) from raw frames, in one transaction:
+    """Build the warehouse in another engine from raw frames: Spark URLs go to
+    ``dashboard.spark.build_spark``; PostgreSQL here, in one transaction:
     the raw contract's tables, staging views and mart tables from the transpiled ``queries/``,
     then every contract check; readers see the previous warehouse until it commits. Returns the
     rows of every raw table and mart; ContractViolation-like QueryError when a check fails."""
+    dialect = engines.dialect_of(url)
+    if dialect == "spark":  # no SQLAlchemy dialect: built through a Spark session
+        from dashboard.spark import build_spark
+
+        return build_spark(url, raw)
     from psycopg import sql as psql
 
-    dialect = engines.dialect_of(url)
     engine = sa.create_engine(url)
     counts: dict[str, int] = {}
     try:

@@ -15,7 +15,22 @@ lacks or spells differently (the caveats, found by running every query on the fi
 - ``$name`` parameters → the driver's paramstyle (``%(name)s`` for psycopg), and a literal ``%``
   doubled so the driver does not read it as a placeholder.
 
-No module but ``dashboard.db`` runs the result.
+For Spark (``spark://``, ``sc://``; sqlglot itself writes ``explode(sequence(…))`` for
+``unnest(range(…))``, ``max_by``/``min_by`` for ``arg_max``/``arg_min``, a subquery for
+``qualify``, ``nulls last`` where DuckDB's default differs, and ``:name`` parameter markers):
+
+- ``from t, generate_series(a, b, step)`` → ``lateral view explode(sequence(a, b, step))
+  generate_series as generate_series`` (DuckDB names the column after the function);
+- ``cte.*`` in a select with ``join … using (…)`` → the CTE's columns by name (Spark would put the
+  using keys first);
+- a decimal literal in a division → ``cast(… as double)`` (Spark's decimal quotient is rounded to
+  six places, DuckDB's is a double);
+- ``to_months(n)`` → ``make_ym_interval(0, n)``;
+- ``len($list)`` → ``size($list)`` (Spark's ``length`` is for text);
+- ``strftime(d, '%G-W%V')`` → ``format_string('%d-W%02d', extract(yearofweek …), extract(week
+  …))`` (``date_format`` has no ISO week-year).
+
+No module but ``dashboard.db`` and ``dashboard.spark`` runs the result.
 """
 
 from __future__ import annotations
@@ -28,7 +43,7 @@ from sqlglot import exp
 
 #: URL scheme prefix → sqlglot dialect
 DIALECTS = {"duckdb": "duckdb", "postgresql": "postgres", "postgres": "postgres",
-            "spark": "spark", "databricks": "databricks", "trino": "trino",
+            "spark": "spark", "sc": "spark", "databricks": "databricks", "trino": "trino",
             "snowflake": "snowflake", "bigquery": "bigquery"}
 _NUMBER_RE = r"^\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*$"
 
@@ -81,6 +96,65 @@ def _postgres(node: exp.Expression) -> exp.Expression:
     return node
 
 
+def _spark_series(node: exp.Expression) -> exp.Expression:
+    """``from t, generate_series(a, b, step)`` (DuckDB names the column generate_series) →
+    ``from t lateral view explode(sequence(a, b, step)) generate_series as generate_series``."""
+    if isinstance(node, exp.Select):
+        for join in list(node.args.get("joins") or []):
+            table = join.this
+            if (isinstance(table, exp.Table) and isinstance(table.this, exp.GenerateSeries)
+                    and not table.alias and not join.args.get("on")):
+                name = exp.to_identifier("generate_series")
+                node.append("laterals", exp.Lateral(
+                    this=exp.Explode(this=table.this.copy()), view=True,
+                    alias=exp.TableAlias(this=name, columns=[name.copy()])))
+                join.pop()
+        if node.args.get("joins") == []:
+            node.set("joins", None)
+    return node
+
+
+def _spark_star(node: exp.Expression) -> exp.Expression:
+    """``cte.*`` in a select joining ``using (…)`` → the CTE's columns by name: Spark puts the
+    using keys first, DuckDB keeps the relation's own column order."""
+    if isinstance(node, exp.Select) and any(j.args.get("using")
+                                            for j in node.args.get("joins") or []):
+        ctes = {cte.alias: cte.this for cte in node.root().find_all(exp.CTE)}
+        items: list[exp.Expression] = []
+        for item in node.expressions:
+            names = (ctes[item.table].named_selects if isinstance(item, exp.Column)
+                     and isinstance(item.this, exp.Star) and item.table in ctes else [])
+            if names and "*" not in names:
+                items.extend(exp.column(name, table=item.table) for name in names)
+            else:
+                items.append(item)
+        node.set("expressions", items)
+    return node
+
+
+def _spark(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Div):  # a decimal literal would make the quotient a rounded decimal
+        for side in ("this", "expression"):
+            term = node.args[side]
+            if isinstance(term, exp.Literal) and not term.is_string and not term.is_int:
+                node.set(side, exp.Cast(this=term.copy(), to=exp.DataType.build("double")))
+        return node
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "to_months":
+        months = exp.Cast(this=node.expressions[0].copy(), to=exp.DataType.build("int"))
+        return exp.Anonymous(this="make_ym_interval", expressions=[exp.Literal.number(0), months])
+    if isinstance(node, exp.Length) and (
+            isinstance(node.this, exp.Placeholder)
+            or (isinstance(node.this, exp.Cast) and node.this.to.is_type(exp.DType.ARRAY))):
+        return exp.ArraySize(this=node.this.copy())
+    if (isinstance(node, exp.TimeToStr) and node.args.get("format") is not None
+            and node.args["format"].name == "%G-W%V"):
+        return exp.Anonymous(this="format_string", expressions=[
+            exp.Literal.string("%d-W%02d"),
+            exp.Extract(this=exp.var("YEAROFWEEK"), expression=node.this.copy()),
+            exp.Extract(this=exp.var("WEEK"), expression=node.this.copy())])
+    return node
+
+
 @lru_cache(maxsize=1024)
 def transpile(sql: str, dialect: str, bound: bool = True) -> str:
     """``sql`` (DuckDB's dialect, ``$name`` parameters) as the target dialect's SQL; ``bound``
@@ -90,6 +164,8 @@ def transpile(sql: str, dialect: str, bound: bool = True) -> str:
     tree = sqlglot.parse_one(sql, read="duckdb").transform(_group_by_all)
     if dialect == "postgres":
         tree = tree.transform(_postgres)
+    elif dialect in ("spark", "databricks"):
+        tree = tree.transform(_spark_series).transform(_spark_star).transform(_spark)
     out = tree.sql(dialect=dialect)
     if dialect == "postgres" and bound:  # psycopg's pyformat: a literal % is doubled
         out = re.sub(r"%(?!\()", "%%", out)

@@ -23,7 +23,7 @@ _KEYS = {"week": "f_week", "segment": "f_segment", "region": "f_region", "plan":
 
 @st.cache_resource
 def _warehouse(url: str) -> db.Warehouse:
-    return db.Warehouse(url, read_only=True)
+    return db.open_warehouse(url, read_only=True)
 
 
 def warehouse() -> db.Warehouse:
