@@ -40,6 +40,9 @@ postgres:
 
 # The Spark engine tests need PySpark (optional, ~456 MB: kept out of requirements.txt) and Java 17.
 spark: $(STAMP)
+	@command -v java >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q openjdk-17-jre-headless; \
+	  else echo "java is missing: apt-get install openjdk-17-jre-headless (as root)"; exit 1; fi; }
 	@$(PY) -c "import pyspark" 2>/dev/null || $(PY) -m pip install -q $(PYSPARK)
 
 lint: $(STAMP)
