@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import db, engines, kpis
-from dashboard.filters import Filters
-from tests.test_engines import RUN_COLUMNS, _same
-from tests.test_queries import ALL, sample_params
+from dashboard import db, engines
+from tests.test_engines import _same, same_kpis_and_bound_values, same_query_result
+from tests.test_queries import ALL
 
 
 def _require_spark() -> None:
@@ -64,28 +63,13 @@ def test_marts_built_in_spark_hold_the_same_rows(spark, fixture_db):
 
 @pytest.mark.parametrize("q", ALL, ids=lambda q: f"{q.layer}/{q.name}")
 def test_every_query_gives_duckdbs_result_on_spark(spark_wh, fixture_wh, q):
-    params = sample_params(q)
-    drop = RUN_COLUMNS.get(q.name, [])
-    got = spark_wh.run(q.name, **params).drop(columns=drop)
-    want = fixture_wh.run(q.name, **params).drop(columns=drop)
-    assert len(got) == len(want)
-    _same(got, want)
+    same_query_result(spark_wh, fixture_wh, q)
 
 
 def test_filters_bind_on_spark_and_give_the_same_kpis(spark_wh, fixture_wh):
     from datetime import date
 
-    def report(wh, **kw):
-        fetch = lambda name, **p: wh.run(name, **p)  # noqa: E731
-        cat = kpis.load_catalog(fetch)
-        return kpis.build_report(fetch, Filters(week=cat.latest_complete, **kw)).to_json()
-
-    for kw in ({}, {"segments": ("Mass",)}, {"regions": ("North", "South"), "compare": "4w"}):
-        assert report(spark_wh, **kw) == report(fixture_wh, **kw), kw
-    hostile = ["Mass') or 1=1 --"]
-    params = {"start_week": "2026-01-01", "end_week": "2026-12-31", "segments": hostile,
-              "regions": [], "plans": []}
-    assert spark_wh.run("kpi_ops_weekly", **params).empty  # a value, not SQL
+    params = same_kpis_and_bound_values(spark_wh, fixture_wh)
     both = {**params, "segments": ["Mass", "Affluent"], "start_week": date(2026, 1, 1)}
     mass = {**params, "segments": ["Mass"], "start_week": date(2026, 1, 1)}
     assert len(spark_wh.run("kpi_ops_weekly", **both)) == len(fixture_wh.run("kpi_ops_weekly",
