@@ -13,7 +13,12 @@ from pathlib import Path
 import pytest
 
 from dashboard import db, engines
-from tests.test_engines import _same, same_kpis_and_bound_values, same_query_result
+from tests.test_engines import (
+    _same,
+    same_kpis_and_bound_values,
+    same_query_result,
+    same_row_counts,
+)
 from tests.test_queries import ALL
 
 
@@ -54,11 +59,7 @@ def spark_wh(spark):
 
 
 def test_marts_built_in_spark_hold_the_same_rows(spark, fixture_db):
-    _, counts = spark
-    duck = db.Warehouse(f"duckdb:///{fixture_db}")
-    for name, n in counts.items():
-        assert n == int(duck.sql(f"select count(*) as n from {name}")["n"].iloc[0]), name
-    assert len([k for k in counts if k.startswith("marts.")]) == len(db.layer_queries("marts"))
+    same_row_counts(spark[1], fixture_db)
 
 
 @pytest.mark.parametrize("q", ALL, ids=lambda q: f"{q.layer}/{q.name}")
