@@ -86,6 +86,17 @@ def data_page(monkeypatch, target: Path, archive: Path) -> AppTest:
     return at
 
 
+def altered_copy(source: Path, copy: Path, statement: str) -> Path:
+    """A copy of a warehouse changed by one statement behind the loader's back."""
+    import duckdb
+
+    shutil.copyfile(source, copy)
+    con = duckdb.connect(str(copy))
+    con.execute(statement)
+    con.close()
+    return copy
+
+
 def frame(at: AppTest, column: str) -> pd.DataFrame:
     """The one data table of the page that has ``column``."""
     found = [d.value for d in at.dataframe if column in d.value.columns]
@@ -201,13 +212,8 @@ def test_every_contract_check_passes(loaded, monkeypatch):
 def test_failing_check_shows_fail_and_its_rows(loaded, tmp_path, monkeypatch):
     """A warehouse changed behind the loader's back: the page says which check fails and
     lists the rows it found."""
-    import duckdb
-
-    broken = tmp_path / "broken.duckdb"
-    shutil.copyfile(loaded["target"], broken)
-    con = duckdb.connect(str(broken))
-    con.execute("update raw.contacts set channel = 'pigeon' where contact_id = 601")
-    con.close()
+    broken = altered_copy(loaded["target"], tmp_path / "broken.duckdb",
+                          "update raw.contacts set channel = 'pigeon' where contact_id = 601")
     at = data_page(monkeypatch, broken, tmp_path / "archive")
     # the record says what the checks found when the loader published the file …
     assert set(frame(at, "Failing rows")["Result"]) == {"pass"}
@@ -423,13 +429,7 @@ def test_page_reads_another_engine_without_offering_uploads(monkeypatch):
 
 def test_old_warehouse_without_the_load_log_is_told_to_load(loaded, tmp_path, monkeypatch):
     """A warehouse built before the load log existed: the page names what is missing."""
-    import duckdb
-
-    old = tmp_path / "old.duckdb"
-    shutil.copyfile(loaded["target"], old)
-    con = duckdb.connect(str(old))
-    con.execute("drop table ingest.quarantine")
-    con.close()
+    old = altered_copy(loaded["target"], tmp_path / "old.duckdb", "drop table ingest.quarantine")
     at = data_page(monkeypatch, old, tmp_path / "archive")
     assert at.warning[0].value == ui.plain(
         "This warehouse was built before the load log existed: it lacks ingest.quarantine. "

@@ -29,16 +29,17 @@ def pg_wh(pg):
     wh.close()
 
 
-def same_row_counts(counts: dict[str, int], fixture_db) -> None:
-    """Every raw table and mart another engine built holds DuckDB's rows; no mart is missing."""
+def duckdb_counts(counts: dict[str, int], fixture_db) -> dict[str, int]:
+    """The rows DuckDB's fixture warehouse holds in each relation another engine counted."""
     duck = db.Warehouse(f"duckdb:///{fixture_db}")
-    for name, n in counts.items():
-        assert n == int(duck.sql(f"select count(*) as n from {name}")["n"].iloc[0]), name
-    assert len([k for k in counts if k.startswith("marts.")]) == len(db.layer_queries("marts"))
+    return {name: int(duck.sql(f"select count(*) as n from {name}")["n"].iloc[0])
+            for name in counts}
 
 
 def test_marts_built_in_postgres_hold_the_same_rows(pg, fixture_db):
-    same_row_counts(pg[1], fixture_db)
+    counts = pg[1]
+    assert counts == duckdb_counts(counts, fixture_db)
+    assert len([k for k in counts if k.startswith("marts.")]) == len(db.layer_queries("marts"))
 
 
 def _same(got: pd.DataFrame, want: pd.DataFrame) -> None:
@@ -53,40 +54,41 @@ def _same(got: pd.DataFrame, want: pd.DataFrame) -> None:
 RUN_COLUMNS = {"data_check_runs": ["checked_at", "seconds"]}
 
 
-def same_query_result(other, duck, q) -> None:
-    """The query ``q`` with its sample parameters gives DuckDB's rows on another engine."""
+def query_results(other, duck, q) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The query ``q`` with its sample parameters on another engine and on DuckDB."""
     params = sample_params(q)
     drop = RUN_COLUMNS.get(q.name, [])
-    got = other.run(q.name, **params).drop(columns=drop)
-    want = duck.run(q.name, **params).drop(columns=drop)
-    assert len(got) == len(want)
-    _same(got, want)
+    return (other.run(q.name, **params).drop(columns=drop),
+            duck.run(q.name, **params).drop(columns=drop))
 
 
-def same_kpis_and_bound_values(other, duck) -> dict:
-    """KPI reports equal DuckDB's for three filter states, and a hostile filter value stays a
-    value; returns the hostile query's parameters for more checks."""
+def kpi_reports(other, duck) -> list[tuple[str, str, dict]]:
+    """(other engine's, DuckDB's) KPI report as JSON for three filter states."""
     def report(wh, **kw):
         fetch = lambda name, **p: wh.run(name, **p)  # noqa: E731
         cat = kpis.load_catalog(fetch)
         return kpis.build_report(fetch, Filters(week=cat.latest_complete, **kw)).to_json()
 
-    for kw in ({}, {"segments": ("Mass",)}, {"regions": ("North", "South"), "compare": "4w"}):
-        assert report(other, **kw) == report(duck, **kw), kw
-    hostile = ["Mass') or 1=1 --"]
-    params = {"start_week": "2026-01-01", "end_week": "2026-12-31", "segments": hostile,
-              "regions": [], "plans": []}
-    assert other.run("kpi_ops_weekly", **params).empty  # a value, not SQL
-    return params
+    return [(report(other, **kw), report(duck, **kw), kw) for kw in (
+        {}, {"segments": ("Mass",)}, {"regions": ("North", "South"), "compare": "4w"})]
+
+
+#: kpi_ops_weekly's parameters with a filter value that would be SQL if it were not bound.
+HOSTILE = {"start_week": "2026-01-01", "end_week": "2026-12-31",
+           "segments": ["Mass') or 1=1 --"], "regions": [], "plans": []}
 
 
 @pytest.mark.parametrize("q", ALL, ids=lambda q: f"{q.layer}/{q.name}")
 def test_every_query_gives_duckdbs_result_on_postgres(pg_wh, fixture_wh, q):
-    same_query_result(pg_wh, fixture_wh, q)
+    got, want = query_results(pg_wh, fixture_wh, q)
+    assert len(got) == len(want)
+    _same(got, want)
 
 
 def test_filters_bind_on_postgres_and_give_the_same_kpis(pg_wh, fixture_wh):
-    same_kpis_and_bound_values(pg_wh, fixture_wh)
+    for ours, theirs, kw in kpi_reports(pg_wh, fixture_wh):
+        assert ours == theirs, kw
+    assert pg_wh.run("kpi_ops_weekly", **HOSTILE).empty  # a value, not SQL
 
 
 def test_the_app_connection_to_postgres_is_read_only(pg_wh):
