@@ -14,12 +14,8 @@ import time
 from pathlib import Path
 
 from dashboard import build, config, db, demo, kpis
+from dashboard.browser_sessions import percentile
 from dashboard.filters import Filters
-
-
-def _pct(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
 
 
 def bench_scale(customers: int, repeat: int, folder: Path) -> dict:
@@ -77,7 +73,7 @@ def bench_scale(customers: int, repeat: int, folder: Path) -> dict:
         "sessions": sessions, "app_mb": app_mb,
         "customers": customers, "raw_rows": rows, "generate_s": gen_s,
         "build_s": report.seconds, "size_mb": report.size_bytes / 1e6,
-        "page_ms_p50": statistics.median(times), "page_ms_p95": _pct(times, 0.95),
+        "page_ms_p50": statistics.median(times), "page_ms_p95": percentile(times, 0.95),
         "cached_ms_p50": statistics.median(hits),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
@@ -124,9 +120,9 @@ def query_timings(path: Path, repeat: int = 5) -> list[dict]:
         sql, total = _timed_page(path, builder, repeat)
         out.append({"page": title, "sql_cold_ms": sql[0],
                     "sql_warm_p50": statistics.median(sql[1:]),
-                    "sql_warm_p95": _pct(sql[1:], 0.95), "total_cold_ms": total[0],
+                    "sql_warm_p95": percentile(sql[1:], 0.95), "total_cold_ms": total[0],
                     "total_warm_p50": statistics.median(total[1:]),
-                    "total_warm_p95": _pct(total[1:], 0.95)})
+                    "total_warm_p95": percentile(total[1:], 0.95)})
     return out
 
 

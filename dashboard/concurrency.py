@@ -15,7 +15,6 @@ and after it (and after the last swap) each reads the Data page's total raw rows
 from __future__ import annotations
 
 import random
-import statistics
 import threading
 import time
 import traceback
@@ -55,12 +54,11 @@ class Outcome:
 
     @property
     def p50(self) -> float:
-        return statistics.median(self.latencies_ms) if self.latencies_ms else float("nan")
+        return browser_sessions.percentile(self.latencies_ms, 0.50)
 
     @property
     def p95(self) -> float:
-        s = sorted(self.latencies_ms)
-        return s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))] if s else float("nan")
+        return browser_sessions.percentile(self.latencies_ms, 0.95)
 
     @property
     def browser_p50(self) -> float:
