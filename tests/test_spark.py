@@ -33,6 +33,15 @@ def _require_spark() -> None:
                     "openjdk-17-jre-headless", pytrace=False)
 
 
+def _tuned_url(folder: Path) -> str:
+    """A local session tuned for a tiny world on a busy machine: the JIT's first tier only (with
+    room for its code: C1 alone filled the default 48 MB code cache and the JVM stopped), no
+    adaptive re-plans, two shuffle partitions."""
+    return (f"spark://local[2]?warehouse={folder}&spark.sql.shuffle.partitions=2"
+            "&spark.sql.adaptive.enabled=false&spark.driver.extraJavaOptions="
+            "-XX:TieredStopAtLevel=1%20-XX:ReservedCodeCacheSize=256m")
+
+
 @pytest.fixture(scope="module")
 def spark(tmp_path_factory, fixture_raw):
     """A local Spark session holding the fixture warehouse built by build_spark; stopped at the
@@ -41,10 +50,7 @@ def spark(tmp_path_factory, fixture_raw):
     from dashboard.spark import SparkWarehouse, build_spark
 
     folder = tmp_path_factory.mktemp("spark-warehouse")
-    # tuned for a tiny world on a busy machine: the JIT's first tier only, no adaptive re-plans
-    url = (f"spark://local[2]?warehouse={folder}&spark.sql.shuffle.partitions=2"
-           "&spark.sql.adaptive.enabled=false"
-           "&spark.driver.extraJavaOptions=-XX:TieredStopAtLevel=1")
+    url = _tuned_url(folder)
     wh = SparkWarehouse(url)
     wh.spark()  # this module starts the session, so wh.close() stops it
     try:
@@ -176,9 +182,7 @@ def test_demo_command_builds_into_spark_with_the_kpis_of_the_duckdb_build(tmp_pa
     from tests.conftest import ROOT, kpis_json
 
     _require_spark()
-    url = (f"spark://local[2]?warehouse={tmp_path / 'spark'}&spark.sql.shuffle.partitions=2"
-           "&spark.sql.adaptive.enabled=false"
-           "&spark.driver.extraJavaOptions=-XX:TieredStopAtLevel=1")
+    url = _tuned_url(tmp_path / "spark")
     duck = tmp_path / "demo.duckdb"
     for target in (["--url", url], ["--out", str(duck)]):
         res = subprocess.run([sys.executable, "-m", "dashboard", "demo", "--customers", "1500",
