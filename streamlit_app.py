@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import ui, ui_data
+from dashboard.ui import common as ui
+from dashboard.ui import data as ui_data
 
 st.set_page_config(page_title="CX Ledger", page_icon=":material/monitoring:", layout="wide")
 

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from dashboard import config
+from dashboard.warehouse import config
 
 
 def _progress(msg: str) -> None:
@@ -18,7 +18,8 @@ def _progress(msg: str) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Generate the demo world and build it into a warehouse file, swapped in atomically."""
-    from dashboard import build, demo
+    from dashboard.intake import demo
+    from dashboard.warehouse import build
 
     t0 = time.perf_counter()
     print(f"Generating the demo world: {args.customers:,} customers, seed {args.seed}, "
@@ -30,10 +31,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     truth = {k: frames[k] for k in build.TRUTH_TABLES}
     gen_s = time.perf_counter() - t0
     if args.url and not args.url.startswith("duckdb"):
-        from dashboard import db
 
         t1 = time.perf_counter()
-        counts = db.build_remote(args.url, raw)
+        counts = build.build_remote(args.url, raw)
         rows = sum(v for k, v in counts.items() if k.startswith("raw."))
         print(f"Built in {args.url.split('@')[-1]}: {rows:,} raw rows, generated in "
               f"{gen_s:.1f} s, loaded and built in {time.perf_counter() - t1:.1f} s")
@@ -48,8 +48,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def _selection(args: argparse.Namespace):
     """(fetch, filters) for the CLI's week and filter arguments; FilterError or
     WarehouseMissing when they are bad (the caller prints one line and exits with 2)."""
-    from dashboard import db, kpis
-    from dashboard.filters import Filters, validate
+    from dashboard.metrics import kpis
+    from dashboard.metrics.filters import Filters, validate
+    from dashboard.warehouse import db
 
     wh = db.open_warehouse(args.url)
     fetch = lambda name, **p: db.cached_run(wh, name, **p)  # noqa: E731
@@ -65,9 +66,10 @@ def _selection(args: argparse.Namespace):
 
 def cmd_kpis(args: argparse.Namespace) -> int:
     """Print the weekly KPIs for a week and filters (the same numbers as the page)."""
-    from dashboard import db, kpis
-    from dashboard.filters import FilterError
-    from dashboard.metrics import format_delta, format_value
+    from dashboard.metrics import kpis
+    from dashboard.metrics.filters import FilterError
+    from dashboard.metrics.registry import format_delta, format_value
+    from dashboard.warehouse import db
 
     try:
         fetch, filters = _selection(args)
@@ -97,8 +99,9 @@ def cmd_kpis(args: argparse.Namespace) -> int:
 def _assumption_set(args: argparse.Namespace, fetch):
     """The assumption set named by ``--set`` from the store of ``--store-url`` (FilterError
     naming the known sets when it does not exist)."""
-    from dashboard import assumptions, db
-    from dashboard.filters import FilterError
+    from dashboard.metrics.filters import FilterError
+    from dashboard.money import assumptions
+    from dashboard.warehouse import db
 
     store = db.AppStore(args.store_url)
     if args.set not in assumptions.set_names(store):
@@ -110,9 +113,10 @@ def _assumption_set(args: argparse.Namespace, fetch):
 def cmd_money(args: argparse.Namespace) -> int:
     """Print the money headline (revenue at risk, savings, value of an NPS point by segment)
     for a week, filters and assumption set: the same code as the Weekly KPIs page."""
-    from dashboard import db, money_headline
-    from dashboard.filters import FilterError
-    from dashboard.money import band_text
+    from dashboard.metrics.filters import FilterError
+    from dashboard.money import headline as money_headline
+    from dashboard.money.inputs import band_text
+    from dashboard.warehouse import db
 
     try:
         fetch, filters = _selection(args)
@@ -146,7 +150,7 @@ def _start_browser():
     import threading
 
     def run() -> None:
-        from dashboard import export
+        from dashboard.exports import files as export
 
         export.Renderer.warm_up().join()
 
@@ -163,8 +167,10 @@ def cmd_pack(args: argparse.Namespace) -> int:
     early = None
     if not args.list and _wants_images(args.format):
         early = _start_browser()  # the browser's start (seconds) overlaps all that follows
-    from dashboard import db, exhibits, export, mail, pack
-    from dashboard.filters import FilterError
+    from dashboard.exports import exhibits, mail, pack
+    from dashboard.exports import files as export
+    from dashboard.metrics.filters import FilterError
+    from dashboard.warehouse import db
 
     if args.list:
         for title, keys in exhibits.PAGE_KEYS.items():
@@ -242,7 +248,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     ``--dry-run``). One line per file, then the verdict; problems listed up to ``--show``.
     Exit 0 everything loaded, 3 loaded with rows quarantined or files refused, 1 nothing
     loaded (the load failed, or every file was refused), 2 bad arguments."""
-    from dashboard import contract, ingest
+    from dashboard.intake import contract, ingest
 
     missing = [p for p in args.paths if not Path(p).is_file()]
     if missing:
@@ -272,7 +278,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Print the figures of the benchmark (demo build, size, warm query time)."""
-    from dashboard import bench
+    from dashboard.bench import report as bench
 
     return bench.main(args)
 
@@ -287,7 +293,7 @@ def _selection_args(p: argparse.ArgumentParser) -> None:
 
 
 def _contract_tables() -> tuple[str, ...]:
-    from dashboard.contract import CONTRACT
+    from dashboard.intake.contract import CONTRACT
 
     return tuple(CONTRACT)
 

@@ -3,8 +3,9 @@
 
 import streamlit as st
 
-from dashboard import ui, ui_assumptions
-from dashboard.filters import parse_week
+from dashboard.metrics.filters import parse_week
+from dashboard.ui import assumptions as ui_assumptions
+from dashboard.ui import common as ui
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)

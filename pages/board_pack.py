@@ -6,7 +6,8 @@ the assumptions to close), the same content as a PDF, and an XLSX with a sheet a
 chart per chart. The week, filters and assumption set are the sidebar's.
 """
 
-from dashboard import ui, ui_pack
+from dashboard.ui import common as ui
+from dashboard.ui import pack as ui_pack
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)

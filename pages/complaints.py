@@ -3,7 +3,9 @@
 
 import streamlit as st
 
-from dashboard import complaints, exhibits, ui
+from dashboard.analysis import complaints
+from dashboard.exports import exhibits
+from dashboard.ui import common as ui
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)

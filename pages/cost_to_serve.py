@@ -7,7 +7,9 @@ against a baseline quarter split into volume, channel-mix and unit-cost effects.
 
 import streamlit as st
 
-from dashboard import cost, exhibits, ui
+from dashboard.analysis import cost
+from dashboard.exports import exhibits
+from dashboard.ui import common as ui
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)

@@ -6,7 +6,8 @@ upload. Works before there is a warehouse: a new team's first upload creates it.
 
 import streamlit as st
 
-from dashboard import ui, ui_data
+from dashboard.ui import common as ui
+from dashboard.ui import data as ui_data
 
 ui.compare_header("Data", "Is the data fresh and sound, what did each load bring in, and "
                   "what was kept out?")

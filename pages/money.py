@@ -9,7 +9,10 @@ external rules of thumb are quoted apart. Every figure names its assumption set.
 
 import streamlit as st
 
-from dashboard import exhibits, ui, ui_money, value
+from dashboard.exports import exhibits
+from dashboard.money import value
+from dashboard.ui import common as ui
+from dashboard.ui import money as ui_money
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)

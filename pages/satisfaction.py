@@ -7,7 +7,9 @@ significantly (Benjamini–Hochberg) against the comparison week.
 
 import streamlit as st
 
-from dashboard import exhibits, satisfaction, ui
+from dashboard.analysis import satisfaction
+from dashboard.exports import exhibits
+from dashboard.ui import common as ui
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)

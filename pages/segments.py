@@ -7,7 +7,9 @@ of every group on one KPI; that KPI's 13-week trend per group.
 
 import streamlit as st
 
-from dashboard import compare, exhibits, ui
+from dashboard.analysis import compare
+from dashboard.exports import exhibits
+from dashboard.ui import common as ui
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)

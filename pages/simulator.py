@@ -9,8 +9,11 @@ saved scenarios side by side, and published rules of thumb kept apart as externa
 
 import streamlit as st
 
-from dashboard import exhibits, money, ui, ui_sim
-from dashboard import simulate as sim
+from dashboard.exports import exhibits
+from dashboard.money import inputs as money
+from dashboard.money import simulate as sim
+from dashboard.ui import common as ui
+from dashboard.ui import simulator as ui_sim
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)

@@ -4,7 +4,10 @@ anything really change?"
 
 import streamlit as st
 
-from dashboard import exhibits, kpis, money_headline, ui
+from dashboard.exports import exhibits
+from dashboard.metrics import kpis
+from dashboard.money import headline as money_headline
+from dashboard.ui import common as ui
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import build, db
+from dashboard.intake import contract
+from dashboard.warehouse import build, db
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,7 +20,7 @@ DEMO_SEED = 7
 @pytest.fixture(scope="session")
 def fixture_raw():
     """The raw tables of the fixture world (tests/fixtures/*.csv)."""
-    return build.read_csv_dir(FIXTURES)
+    return contract.read_csv_dir(FIXTURES)
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +40,7 @@ def fixture_wh(fixture_db) -> db.Warehouse:
 @pytest.fixture(scope="session")
 def demo_frames():
     """The demo world's frames at the default scale and seed."""
-    from dashboard import demo
+    from dashboard.intake import demo
 
     return demo.generate(customers=DEMO_CUSTOMERS, seed=DEMO_SEED)
 

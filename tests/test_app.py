@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.metrics import REGISTRY, format_value
+from dashboard.metrics.registry import REGISTRY, format_value
 from tests.conftest import ROOT, kpis_json
 
 
@@ -83,7 +83,7 @@ def test_filtered_page_shows_cli_numbers(app, demo_db, combo):
 def test_incident_week_shows_a_significant_nps_drop(app, demo_db, truth):
     from datetime import timedelta
 
-    from dashboard.filters import parse_week, week_label
+    from dashboard.metrics.filters import parse_week, week_label
 
     start = parse_week(truth["incident_start_week"])
     app.selectbox(key="f_week").set_value(week_label(start + timedelta(weeks=1)))

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import assumptions as A
-from dashboard import db
+from dashboard.money import assumptions as A
+from dashboard.warehouse import db
 from tests.conftest import ROOT
 
 W = date(2026, 3, 2)

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import exhibits, pack
-from dashboard.filters import parse_week
-from dashboard.metrics import REGISTRY, format_value
+from dashboard.exports import exhibits, pack
+from dashboard.metrics.filters import parse_week
+from dashboard.metrics.registry import REGISTRY, format_value
 from tests import browser_util as bu
 from tests.conftest import ROOT, kpis_json
 
@@ -236,7 +236,7 @@ def test_complaints_pareto_and_table_downloads(page, server, tmp_path):
 def test_churn_only_the_customer_list_carries_customer_ids(page, server, tmp_path):
     import re
 
-    from dashboard.exhibits import CUSTOMER_COLUMNS
+    from dashboard.exports.exhibits import CUSTOMER_COLUMNS
 
     page.goto(f"{server}/churn-retention")
     page.wait_for_selector(".st-key-dl_churn_at_risk button:visible", timeout=60_000)

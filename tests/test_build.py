@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import build, db
+from dashboard.warehouse import build, db
 
 
 def test_failed_build_keeps_previous_warehouse(tmp_path, fixture_raw):
@@ -55,7 +55,7 @@ def test_the_apps_duckdb_has_a_bounded_memory(fixture_db, monkeypatch):
     resident memory stays bounded at 1M customers; a malformed limit is refused by name."""
     import pytest
 
-    from dashboard import config
+    from dashboard.warehouse import config
 
     def limit(wh) -> str:
         return wh.sql("select current_setting('memory_limit') as m")["m"].iloc[0]

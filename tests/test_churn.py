@@ -11,9 +11,11 @@ import pytest
 from lifelines import KaplanMeierFitter
 from streamlit.testing.v1 import AppTest
 
-from dashboard import churn, config, db, kpis, stats
-from dashboard.filters import Filters, parse_week
-from dashboard.survival import kaplan_meier, restricted_mean, survival_at
+from dashboard.analysis import churn
+from dashboard.metrics import kpis, stats
+from dashboard.metrics.filters import Filters, parse_week
+from dashboard.metrics.survival import kaplan_meier, restricted_mean, survival_at
+from dashboard.warehouse import config, db
 from tests.conftest import ROOT
 
 ALL = {"segments": [], "regions": [], "plans": []}

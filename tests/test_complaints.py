@@ -10,8 +10,10 @@ import pytest
 from scipy import stats as sps
 from streamlit.testing.v1 import AppTest
 
-from dashboard import complaints, config, db, kpis, stats
-from dashboard.filters import Filters, parse_week, week_label
+from dashboard.analysis import complaints
+from dashboard.metrics import kpis, stats
+from dashboard.metrics.filters import Filters, parse_week, week_label
+from dashboard.warehouse import config, db
 from tests.conftest import ROOT
 
 ALL = {"segments": [], "regions": [], "plans": []}

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import concurrency, db, ingest
+from dashboard.bench import concurrency
+from dashboard.intake import ingest
+from dashboard.warehouse import db
 from tests import browser_util as bu
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
-from dashboard import contract
+from dashboard.intake import contract
 from tests.conftest import FIXTURES
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)

@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import build, config, cost, db
-from dashboard.filters import Filters, parse_week, week_label
+from dashboard.analysis import cost
+from dashboard.metrics.filters import Filters, parse_week, week_label
+from dashboard.warehouse import build, config, db
 from tests.conftest import ROOT
 
 # --- the savings decomposition --------------------------------------------------------------
@@ -175,12 +176,12 @@ def test_repeat_flag_on_the_fixture_by_hand(fixture_wh):
     assert unit[601] == 8.0 and unit[605] == 9.0  # phone rate in force from 2026-03-09
 
 
-def _with_contacts(fixture_raw, rows: list[tuple]) -> db.Builder:
+def _with_contacts(fixture_raw, rows: list[tuple]) -> build.Builder:
     raw = {k: v.copy() for k, v in fixture_raw.items()}
     extra = pd.DataFrame(rows, columns=["contact_id", "customer_id", "occurred_at", "channel",
                                         "reason", "handle_seconds", "is_resolved", "agent_id"])
     raw["contacts"] = pd.concat([raw["contacts"], extra], ignore_index=True)
-    b = db.Builder.in_memory()
+    b = build.Builder.in_memory()
     build.populate(b, raw)
     return b
 

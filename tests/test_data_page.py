@@ -15,7 +15,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import data_status, db, ingest, ui
+from dashboard.intake import ingest
+from dashboard.intake import status as data_status
+from dashboard.ui import common as ui
+from dashboard.warehouse import catalog, db
 from tests.conftest import FIXTURES, ROOT
 
 TABLES = ("customers", "survey_responses", "complaints", "contacts", "transactions")
@@ -191,7 +194,7 @@ def test_quarantine_shows_rows_rules_and_source_records_as_text(loaded, monkeypa
 def test_every_contract_check_passes(loaded, monkeypatch):
     at = data_page(monkeypatch, loaded["target"], loaded["archive"])
     checks = frame(at, "Failing rows")
-    expected = db.layer_queries("checks")
+    expected = catalog.layer_queries("checks")
     assert list(checks["Check"]) == [q.name for q in expected]
     assert list(checks["Purpose"]) == [q.purpose for q in expected]
     assert list(checks["Failing rows"]) == [0] * len(expected)

@@ -2,7 +2,7 @@
 
 import re
 
-from dashboard.metrics import METRICS
+from dashboard.metrics.registry import METRICS
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import db, engines, kpis
-from dashboard.filters import Filters
+from dashboard.metrics import kpis
+from dashboard.metrics.filters import Filters
+from dashboard.warehouse import build, catalog, db, engines
 from tests import pg_util
 from tests.test_queries import ALL, sample_params
 
@@ -16,7 +17,7 @@ from tests.test_queries import ALL, sample_params
 def pg(fixture_raw):
     server = pg_util.Server()
     try:
-        counts = db.build_remote(server.url, fixture_raw)
+        counts = build.build_remote(server.url, fixture_raw)
         yield server, counts
     finally:
         server.stop()
@@ -39,7 +40,7 @@ def duckdb_counts(counts: dict[str, int], fixture_db) -> dict[str, int]:
 def test_marts_built_in_postgres_hold_the_same_rows(pg, fixture_db):
     counts = pg[1]
     assert counts == duckdb_counts(counts, fixture_db)
-    assert len([k for k in counts if k.startswith("marts.")]) == len(db.layer_queries("marts"))
+    assert len([k for k in counts if k.startswith("marts.")]) == len(catalog.layer_queries("marts"))
 
 
 def _same(got: pd.DataFrame, want: pd.DataFrame) -> None:

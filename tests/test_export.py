@@ -1,4 +1,5 @@
-"""Exports of one exhibit (dashboard.export) and the exhibit catalogue (dashboard.exhibits):
+"""Exports of one exhibit (dashboard.exports.files) and the exhibit catalogue
+(dashboard.exports.exhibits):
 file names, decorated figures, PNG/SVG/PDF images rendered by the system Chromium, CSV and XLSX
 data, and customer identifiers kept out of every export."""
 
@@ -18,9 +19,13 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from dashboard import assumptions, db, exhibits, export, kpis
-from dashboard.exhibits import Exhibit
-from dashboard.filters import Filters
+from dashboard.exports import exhibits
+from dashboard.exports import files as export
+from dashboard.exports.exhibits import Exhibit
+from dashboard.metrics import kpis
+from dashboard.metrics.filters import Filters
+from dashboard.money import assumptions
+from dashboard.warehouse import db
 
 GENERATED = datetime(2026, 11, 2, 9, 5, tzinfo=UTC)
 SOURCE = "CX Ledger · assumption set published v0 · generated 2026-11-02 09:05 UTC"

@@ -10,8 +10,11 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import assumptions, db, exhibits, kpis
-from dashboard.filters import Filters
+from dashboard.exports import exhibits
+from dashboard.metrics import kpis
+from dashboard.metrics.filters import Filters
+from dashboard.money import assumptions
+from dashboard.warehouse import db
 from tests.conftest import ROOT
 
 PAGES = {
@@ -77,7 +80,7 @@ def test_every_chart_and_table_has_its_downloads(demo_db, monkeypatch, expected,
 
 
 def exhibits_slug(title: str) -> str:
-    from dashboard.export import slug
+    from dashboard.exports.files import slug
 
     return slug(title)
 

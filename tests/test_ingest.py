@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import build, db, ingest
+from dashboard.intake import ingest
+from dashboard.warehouse import build, db
 from tests.conftest import FIXTURES, ROOT
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
@@ -462,8 +463,9 @@ def _export_in_another_shape(frames: dict, folder: Path, mapping: str) -> list[P
 
 
 def test_round_trip_of_the_demo_world_in_another_shape_gives_the_same_kpis(tmp_path):
-    from dashboard import demo, kpis
-    from dashboard.filters import Filters
+    from dashboard.intake import demo
+    from dashboard.metrics import kpis
+    from dashboard.metrics.filters import Filters
 
     frames = demo.generate(customers=6000, seed=11)
     demo_path = tmp_path / "demo.duckdb"
@@ -548,7 +550,7 @@ def test_a_yaml_mapping_reads_like_the_toml_one(tmp_path):
 
     import yaml
 
-    from dashboard import contract
+    from dashboard.intake import contract
 
     doc = tomllib.loads(ROUND_TRIP_MAPPING)
     as_yaml = write(tmp_path, "other_tool.yaml", yaml.safe_dump(doc, allow_unicode=True))

@@ -43,8 +43,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from dashboard import contract, db, ingest
-from dashboard.contract import CONTRACT, FileRefused
+from dashboard.intake import contract, ingest
+from dashboard.intake.contract import CONTRACT, FileRefused
+from dashboard.warehouse import catalog, db
 from tests.conftest import FIXTURES
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
@@ -569,7 +570,7 @@ def _inspect(path: Path, checks: bool = False) -> tuple[dict[str, int], dict[str
         df = wh.sql(" union all ".join(f"select '{r}' as rel, count(*) as n from {r}"
                                        for r in RELATIONS))
         counts = dict(zip(df["rel"], df["n"].astype(int), strict=True))
-        failing = {q.name: n for q in db.layer_queries("checks") if (n := len(wh.sql(q.sql)))
+        failing = {q.name: n for q in catalog.layer_queries("checks") if (n := len(wh.sql(q.sql)))
                    } if checks else {}
         return counts, failing
     finally:

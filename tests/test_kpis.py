@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import config, db, kpis, metrics
-from dashboard.filters import FilterError, Filters, parse_week, validate
+from dashboard.metrics import kpis
+from dashboard.metrics import registry as metrics
+from dashboard.metrics.filters import FilterError, Filters, parse_week, validate
+from dashboard.warehouse import config, db
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import assumptions as A
-from dashboard import db
-from dashboard.money import money_text
+from dashboard.money import assumptions as A
+from dashboard.money.inputs import money_text
+from dashboard.warehouse import db
 from tests.conftest import ROOT
 
 

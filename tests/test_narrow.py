@@ -11,8 +11,11 @@ from datetime import timedelta
 import pandas as pd
 import pytest
 
-from dashboard import assumptions, db, kpis, money
-from dashboard.filters import Filters
+from dashboard.metrics import kpis
+from dashboard.metrics.filters import Filters
+from dashboard.money import assumptions
+from dashboard.money import inputs as money
+from dashboard.warehouse import db
 
 
 def test_narrow_by_hand():

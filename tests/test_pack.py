@@ -1,5 +1,6 @@
-"""The board pack (dashboard.pack): the executive set of the demo as PPTX, PDF and XLSX built
-once for the module; the template; atomic writes; e-mail settings (dashboard.mail); and
+"""The board pack (dashboard.exports.pack):
+the executive set of the demo as PPTX, PDF and XLSX built
+once for the module; the template; atomic writes; e-mail settings (dashboard.exports.mail); and
 `python -m dashboard pack` with its exit statuses and e-mail through a local SMTP server."""
 
 from __future__ import annotations
@@ -27,8 +28,12 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 
-from dashboard import assumptions, config, db, exhibits, export, kpis, mail, pack
-from dashboard.filters import Filters
+from dashboard.exports import exhibits, mail, pack
+from dashboard.exports import files as export
+from dashboard.metrics import kpis
+from dashboard.metrics.filters import Filters
+from dashboard.money import assumptions
+from dashboard.warehouse import config, db
 from tests.conftest import ROOT
 
 GENERATED = datetime(2026, 11, 2, 9, 5, tzinfo=UTC)

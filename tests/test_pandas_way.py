@@ -1,4 +1,4 @@
-"""The pandas way (dashboard.pandas_way) computes the same numbers as our queries: for every
+"""The pandas way (dashboard.bench.pandas_way) computes the same numbers as our queries: for every
 mapped page query and several filter states, on the fixture world and on a small demo world."""
 
 from __future__ import annotations
@@ -7,9 +7,10 @@ import math
 
 import pytest
 
-from dashboard import build, db, demo
-from dashboard import pandas_way as pw
-from dashboard.filters import Filters
+from dashboard.bench import pandas_way as pw
+from dashboard.intake import demo
+from dashboard.metrics.filters import Filters
+from dashboard.warehouse import build, catalog, db
 
 CASES = {c.query: c for c in pw.CASES}
 
@@ -86,7 +87,7 @@ def test_every_chart_page_with_queries_is_mapped():
                                           "Cost to serve", "Churn & retention",
                                           "Segment comparison", "CX in money"}
     for case in pw.CASES:
-        db.get_query(case.query)  # a real query of the catalog
+        catalog.get_query(case.query)  # a real query of the catalog
 
 
 def test_same_result_notices_a_difference(fixture_wh, fixture_raw_frames):

@@ -7,14 +7,14 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dashboard import db
+from dashboard.warehouse import catalog, db
 
-ALL = sorted(db.catalog().values(), key=lambda q: (q.layer, q.name))
+ALL = sorted(catalog.catalog().values(), key=lambda q: (q.layer, q.name))
 SAMPLE = {"date": date(2026, 3, 2), "varchar[]": [], "varchar": "region", "bigint[]": [],
           "bigint": 100}
 
 
-def sample_params(q: db.Query) -> dict:
+def sample_params(q: catalog.Query) -> dict:
     header = next(line for line in q.sql.splitlines() if line.startswith("-- params:"))
     decl = header.split(":", 1)[1].strip()
     out = {}
@@ -129,12 +129,12 @@ def test_latest_complete_week_and_options(fixture_wh):
 
 
 def test_checks_catch_planted_violations(fixture_raw):
-    from dashboard import build
+    from dashboard.warehouse import build
 
     raw = {k: v.copy() for k, v in fixture_raw.items()}
     raw["survey_responses"].loc[0, "score"] = 11  # NPS out of scale
     raw["contacts"].loc[0, "customer_id"] = 999  # unknown customer
-    b = db.Builder.in_memory()
+    b = build.Builder.in_memory()
     with pytest.raises(build.ContractViolation) as exc:
         build.populate(b, raw)
     assert "assert_score_within_scale: 1" in str(exc.value)
@@ -142,5 +142,5 @@ def test_checks_catch_planted_violations(fixture_raw):
 
 
 def test_demo_passes_every_check(demo_wh):
-    for q in db.layer_queries("checks"):
+    for q in catalog.layer_queries("checks"):
         assert demo_wh.run(q.name).empty, q.name

@@ -7,8 +7,9 @@ from datetime import timedelta
 import pandas as pd
 import pytest
 
-from dashboard import db, kpis, stats
-from dashboard.filters import Filters, parse_week, week_label
+from dashboard.metrics import kpis, stats
+from dashboard.metrics.filters import Filters, parse_week, week_label
+from dashboard.warehouse import db
 
 ALL = {"segments": [], "regions": [], "plans": []}
 
@@ -84,7 +85,7 @@ def test_programme_lifts_its_segment_relative_to_others(demo_wh, truth):
 
 
 def test_same_seed_same_world_other_seed_differs():
-    from dashboard import demo
+    from dashboard.intake import demo
 
     a = demo.generate(customers=1500, seed=3, weeks=20)
     b = demo.generate(customers=1500, seed=3, weeks=20)

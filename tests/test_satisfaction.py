@@ -12,9 +12,12 @@ import pytest
 from scipy import stats as sps
 from streamlit.testing.v1 import AppTest
 
-from dashboard import build, charts, config, db, kpis, satisfaction, stats
-from dashboard.filters import FilterError, Filters, parse_week
-from dashboard.satisfaction import OVERALL, View
+from dashboard.analysis import satisfaction
+from dashboard.analysis.satisfaction import OVERALL, View
+from dashboard.exports import charts
+from dashboard.metrics import kpis, stats
+from dashboard.metrics.filters import FilterError, Filters, parse_week
+from dashboard.warehouse import build, config, db
 from tests.conftest import ROOT
 
 Z = float(sps.norm.ppf(0.975))

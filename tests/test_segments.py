@@ -9,11 +9,14 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import compare, config, db, kpis, stats, ui
-from dashboard.compare import CompareError, Selection
-from dashboard.filters import Filters, parse_week, week_label
-from dashboard.metrics import METRICS, REGISTRY, Metric, format_value
-from dashboard.stats import Estimate
+from dashboard.analysis import compare
+from dashboard.analysis.compare import CompareError, Selection
+from dashboard.metrics import kpis, stats
+from dashboard.metrics.filters import Filters, parse_week, week_label
+from dashboard.metrics.registry import METRICS, REGISTRY, Metric, format_value
+from dashboard.metrics.stats import Estimate
+from dashboard.ui import common as ui
+from dashboard.warehouse import config, db
 from tests.conftest import ROOT, kpis_json
 
 # --- small hand-built examples (pure) ---

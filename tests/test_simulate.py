@@ -10,10 +10,14 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import assumptions, db, kpis, money, ui
-from dashboard import simulate as sim
-from dashboard.filters import Filters
-from dashboard.money import ALL, money_text
+from dashboard.metrics import kpis
+from dashboard.metrics.filters import Filters
+from dashboard.money import assumptions
+from dashboard.money import inputs as money
+from dashboard.money import simulate as sim
+from dashboard.money.inputs import ALL, money_text
+from dashboard.ui import common as ui
+from dashboard.warehouse import db
 from tests.conftest import ROOT
 
 # --- synthetic worlds -----------------------------------------------------------------------

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import db, engines
+from dashboard.warehouse import catalog, db, engines
 from tests.test_engines import (
     HOSTILE,
     _same,
@@ -47,7 +47,7 @@ def spark(tmp_path_factory, fixture_raw):
     """A local Spark session holding the fixture warehouse built by build_spark; stopped at the
     end of the module."""
     _require_spark()
-    from dashboard.spark import SparkWarehouse, build_spark
+    from dashboard.warehouse.spark import SparkWarehouse, build_spark
 
     folder = tmp_path_factory.mktemp("spark-warehouse")
     url = _tuned_url(folder)
@@ -68,7 +68,7 @@ def spark_wh(spark):
 def test_marts_built_in_spark_hold_the_same_rows(spark, fixture_db):
     counts = spark[1]
     assert counts == duckdb_counts(counts, fixture_db)
-    assert len([k for k in counts if k.startswith("marts.")]) == len(db.layer_queries("marts"))
+    assert len([k for k in counts if k.startswith("marts.")]) == len(catalog.layer_queries("marts"))
 
 
 @pytest.mark.parametrize("q", ALL, ids=lambda q: f"{q.layer}/{q.name}")
@@ -116,7 +116,7 @@ def test_another_process_reads_the_warehouse_this_one_built(spark_wh):
 
     from tests.conftest import ROOT
 
-    code = ("import sys; from dashboard.spark import SparkWarehouse; "
+    code = ("import sys; from dashboard.warehouse.spark import SparkWarehouse; "
             "wh = SparkWarehouse(sys.argv[1]); print(wh.run('weeks_available').to_json()); "
             "print(wh.sql('select count(*) as n from staging.stg_contacts').to_json()); wh.close()")
     res = subprocess.run([sys.executable, "-c", code, spark_wh.url], capture_output=True,
@@ -128,7 +128,7 @@ def test_another_process_reads_the_warehouse_this_one_built(spark_wh):
 
 
 def test_urls_open_the_right_warehouse(tmp_path):
-    from dashboard import spark as sp
+    from dashboard.warehouse import spark as sp
 
     assert isinstance(db.open_warehouse("spark://local[2]"), sp.SparkWarehouse)
     assert isinstance(db.open_warehouse("sc://dbc-1.cloud.databricks.com:443/;token=t"),

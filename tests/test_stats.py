@@ -9,7 +9,7 @@ from statsmodels.stats import rates as sm_rates
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 from statsmodels.stats.weightstats import DescrStatsW
 
-from dashboard import stats
+from dashboard.metrics import stats
 
 
 def test_nps_worked_example_40_40_20_n500():

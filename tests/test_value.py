@@ -12,9 +12,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import assumptions, cost, db, kpis, money, stats, value
-from dashboard.filters import Filters, parse_week
-from dashboard.money import Inputs, money_text
+from dashboard.analysis import cost
+from dashboard.metrics import kpis, stats
+from dashboard.metrics.filters import Filters, parse_week
+from dashboard.money import assumptions, value
+from dashboard.money import inputs as money
+from dashboard.money.inputs import Inputs, money_text
+from dashboard.warehouse import db
 from tests.conftest import ROOT
 
 NO_CHANGES = pd.DataFrame(columns=["change_id", "assumption_key", "effective_from",

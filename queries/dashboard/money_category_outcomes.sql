@@ -5,7 +5,7 @@
 -- as_of and horizon_end are Mondays; the window is [as_of, horizon_end). With as_of = horizon_end
 -- the rows are simply the active base at that date. Every column is a sum over customers, so
 -- the customer filters (segment, region, plan) are applied to these rows by the caller: one
--- result per window serves every filter (dashboard.filters.Filters.narrow).
+-- result per window serves every filter (dashboard.metrics.filters.Filters.narrow).
 with latest_answer as (
     select customer_id, nps_category
     from marts.fct_nps_answer_spans

@@ -2,7 +2,7 @@
 -- purpose: The latest recorded run of each contract check: failing rows, when it ran and how long it took.
 -- grain: one row per contract check that has been recorded
 -- params: none
--- Recorded by every build and load in the warehouse it published (dashboard.build.rebuild).
+-- Recorded by every build and load in the warehouse it published (dashboard.warehouse.build.rebuild).
 select
     check_name,
     failing_rows,

@@ -1,0 +1,113 @@
+"""Display-ready summary cards and the number formats of the Complaints and Churn pages.
+
+Pure: a ``Card`` holds only strings and flags, formatted here, so pages and the UI module
+compose it without formatting anything themselves.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+from dashboard.metrics.stats import Estimate
+from dashboard.warehouse import config
+
+EM_DASH = "—"
+
+
+@dataclass(frozen=True)
+class Card:
+    """One summary tile: a label, its formatted value, caption lines and an optional change.
+
+    ``delta`` is drawn with an arrow only when ``significant`` (after Benjamini–Hochberg);
+    ``higher_is_better`` colours it.
+    """
+
+    label: str
+    value: str
+    captions: tuple[str, ...] = field(default_factory=tuple)
+    delta: str | None = None
+    significant: bool = False
+    higher_is_better: bool = True
+    help: str = ""
+
+
+def number(value: float | None, decimals: int = 0) -> str:
+    """Thousands-separated number; '—' for None/NaN."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return EM_DASH
+    return f"{value:,.{decimals}f}"
+
+
+def pct(value: float | None, decimals: int = 1) -> str:
+    """A percentage already on the 0–100 scale."""
+    return EM_DASH if value is None or math.isnan(value) else f"{value:.{decimals}f}%"
+
+
+def money(value: float | None, symbol: str, decimals: int = 0) -> str:
+    """A money amount with its currency symbol ('−$12' for negatives)."""
+    if value is None or math.isnan(value):
+        return EM_DASH
+    sign = "−" if value < 0 else ""
+    return f"{sign}{symbol}{abs(value):,.{decimals}f}"
+
+
+def hours(value: float | None) -> str:
+    """Hours with one decimal ('41.5 h')."""
+    return EM_DASH if value is None or math.isnan(value) else f"{value:,.1f} h"
+
+
+def score(value: float | None, decimals: int = 1) -> str:
+    """An NPS-like score with its sign and a true minus ('+25.2', '−49.5')."""
+    if value is None or math.isnan(value):
+        return EM_DASH
+    return signed(value, decimals)
+
+
+def signed(value: float, decimals: int = 1, unit: str = "") -> str:
+    """A signed change with a true minus sign ('+1.2 pp', '−0.4 pp')."""
+    sign = "+" if value >= 0 else "−"
+    tail = f" {unit}" if unit else ""
+    return f"{sign}{abs(value):,.{decimals}f}{tail}"
+
+
+def month_label(month_start: date) -> str:
+    """'October 2026'."""
+    return month_start.strftime("%B %Y")
+
+
+def short_month(month_start: date) -> str:
+    """'Oct 2026'."""
+    return month_start.strftime("%b %Y")
+
+
+def interval(est: Estimate, fmt) -> str:
+    """'95% CI a – b' with ``fmt`` applied to both ends; '' when withheld."""
+    if not est.shown or est.ci_low is None:
+        return ""
+    return f"95% CI {fmt(est.ci_low)} – {fmt(est.ci_high)}"
+
+
+def base_caption(est: Estimate, what: str = "n") -> str:
+    """The base line of a card: 'n = 1,234', with the low-base badge or the withheld reason."""
+    if est.status == "withheld":
+        return f"Insufficient base ({what} = {est.n:,}; at least {config.MIN_BASE} needed)"
+    badge = " · low base" if est.status == "low_base" else ""
+    return f"{what} = {est.n:,}{badge}"
+
+
+def p_text(p: float) -> str:
+    """'p < 0.001' or 'p = 0.023'."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def verdict(cur: Estimate, prev: Estimate, p_adj: float | None, significant: bool) -> str:
+    """Plain words for a tested change: real, within noise, low base or not judged."""
+    if p_adj is None:
+        return "not judged (no usable base in both periods)"
+    if cur.status == "low_base" or prev.status == "low_base":
+        return "low base (n < 100): change not judged"
+    if significant:
+        return f"real change ({p_text(p_adj)} after Benjamini–Hochberg)"
+    return f"within noise ({p_text(p_adj)} after Benjamini–Hochberg)"

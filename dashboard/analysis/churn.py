@@ -1,0 +1,492 @@
+"""The Churn & retention page: who is leaving, why, and what it is costing.
+
+One function, ``build_report``, reads the ``churn_*`` queries for the selected week and filters
+and returns a frozen ``ChurnReport`` the page lays out. Everything here is pure.
+
+Definitions (DESIGN.md §4 "active at t": signup_date <= t and churn_date null or later than t):
+
+* monthly churn (calendar months, the 12 complete months ending on or before the selected week):
+  customers active at the month start who are no longer active at the next month start, over
+  those active at the month start (Wilson interval). Revenue-weighted: the same with each
+  customer weighted by their trailing 3-month revenue (net transactions in the three calendar
+  months before the month start, floored at zero); a ratio estimator with a linearised (delta
+  method) normal interval. Months whose three prior months are not all in the data are withheld.
+* revenue lost to churn in a month: the trailing 3-month revenue (as above) of the customers who
+  left in it — observed, shown with its annual run rate (× 4), never mixed with modelled money.
+* cohort retention: customers who signed up in a calendar month (only months starting inside the
+  data: older cohorts are seen only through their survivors) still active at the k-th month start
+  after the signup month.
+* survival (Kaplan–Meier, weeks): customers active at the window start — 52 weeks before the
+  end of the selected week, or later if the data (plus 13 weeks of NPS history) starts later —
+  followed to the end of the selected week and censored there. Groups: the latest relationship
+  NPS answer before the window start; and whether a complaint opened before the window start was
+  still unresolved at it (resolved later or never). Bands: Greenwood, log–log.
+* at-risk list: customers active at the end of the selected week whose latest NPS answer, given
+  in the 13 weeks before, was a detractor (0–6), or who have a complaint still unresolved;
+  ranked by trailing 13-week revenue (net transactions in the 13 weeks to the selected week).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dashboard.analysis import cards
+from dashboard.analysis.cards import Card
+from dashboard.metrics import stats
+from dashboard.metrics.filters import Filters, week_label
+from dashboard.metrics.stats import Estimate
+from dashboard.metrics.survival import SurvivalGroup, fit_groups, restricted_mean
+from dashboard.warehouse import config
+
+Fetch = Callable[..., pd.DataFrame]
+
+MONTHS_SHOWN = 12
+KM_WEEKS = 52
+NPS_HISTORY_WEEKS = 13
+MIN_FOLLOW_UP_WEEKS = 13
+CHECKPOINTS = (13, 26, 52)
+AT_RISK_ROWS = 100
+RECENT_WEEKS = 13
+NPS_GROUPS: dict[str, str] = {"promoter": "Promoters (9–10)", "passive": "Passives (7–8)",
+                              "detractor": "Detractors (0–6)", "no_answer": "No NPS answer"}
+COMPLAINT_GROUPS: dict[str, str] = {"none": "No unresolved complaint",
+                                    "open": "Unresolved complaint at start"}
+#: How a group is named inside a sentence (takeaways).
+PHRASES: dict[str, str] = {"promoter": "promoters", "passive": "passives",
+                           "detractor": "detractors", "no_answer": "customers without an answer",
+                           "none": "customers without an unresolved complaint",
+                           "open": "customers with an unresolved complaint"}
+ALL_LABEL = "All filtered customers"
+QUERIES = ("churn_monthly", "churn_cohorts", "churn_survival", "churn_at_risk",
+           "assumptions_in_force", "weeks_available")
+
+
+# --- pure statistics -------------------------------------------------------------------------
+
+
+def weighted_share(total_w: float, churned_w: float, total_w2: float, churned_w2: float,
+                   n: int) -> Estimate:
+    """Revenue-weighted churn 100 × Σ_churned w / Σ w with a delta-method normal interval.
+
+    For the ratio p = Σ wᵢyᵢ / Σ wᵢ (yᵢ = 1 if churned), Var(p) ≈ Σ wᵢ² (yᵢ − p)² / (Σ wᵢ)²
+    = [Σ_churned w² (1 − p)² + Σ_stayed w² p²] / (Σ w)².
+    """
+    n = int(n)
+    if n == 0 or total_w <= 0:
+        return stats.withheld(n)
+    p = churned_w / total_w
+    var = (churned_w2 * (1 - p) ** 2 + (total_w2 - churned_w2) * p * p) / total_w**2
+    est = stats.normal(100 * p, 1e4 * var, n)
+    if not est.shown:
+        return est
+    return Estimate(est.value, est.n, max(est.ci_low, 0.0), min(est.ci_high, 100.0),
+                    est.status, est.detail)
+
+
+def monthly_table(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Logo and revenue-weighted churn per month and segment, plus an all-segments row."""
+    if monthly.empty:
+        return pd.DataFrame(columns=[
+            "month_start", "month", "group", "active", "churned", "value", "ci_low", "ci_high",
+            "n", "status", "rev_value", "rev_low", "rev_high", "rev_status", "rev_var",
+            "revenue_at_start", "revenue_lost"])
+    df = monthly.copy()
+    df["month_start"] = pd.to_datetime(df["month_start"]).dt.date
+    sums = ["active_at_start", "churned_count", "revenue_at_start", "revenue_churned",
+            "revenue_sq_at_start", "revenue_sq_churned"]
+    total = df.groupby("month_start", as_index=False).agg(
+        {**{c: "sum" for c in sums}, "revenue_history_complete": "all"})
+    total["segment"] = ALL_LABEL
+    rows = []
+    for r in pd.concat([df, total], ignore_index=True).itertuples(index=False):
+        logo = stats.share(int(r.churned_count), int(r.active_at_start))
+        if bool(r.revenue_history_complete):
+            rev = weighted_share(float(r.revenue_at_start), float(r.revenue_churned),
+                                 float(r.revenue_sq_at_start), float(r.revenue_sq_churned),
+                                 int(r.active_at_start))
+        else:
+            rev = stats.withheld(int(r.active_at_start))
+        rows.append({
+            "month_start": r.month_start, "month": cards.short_month(r.month_start),
+            "group": str(r.segment), "active": int(r.active_at_start),
+            "churned": int(r.churned_count), "value": logo.value, "ci_low": logo.ci_low,
+            "ci_high": logo.ci_high, "n": logo.n, "status": logo.status,
+            "rev_value": rev.value, "rev_low": rev.ci_low, "rev_high": rev.ci_high,
+            "rev_status": rev.status, "rev_var": rev.detail.get("var", np.nan),
+            "revenue_at_start": float(r.revenue_at_start) if r.revenue_history_complete
+            else np.nan,
+            "revenue_lost": float(r.revenue_churned) if r.revenue_history_complete else np.nan,
+        })
+    out = pd.DataFrame(rows)
+    order = {g: i for i, g in enumerate(sorted(set(out["group"]) - {ALL_LABEL}))}
+    order[ALL_LABEL] = len(order)
+    out["_o"] = out["group"].map(order)
+    return out.sort_values(["_o", "month_start"], ignore_index=True).drop(columns="_o")
+
+
+def cohort_matrix(cohorts: pd.DataFrame) -> pd.DataFrame:
+    """Cohort retention (%) per signup month × months since signup, withheld below MIN_BASE.
+
+    Long format: cohort_month, cohort, months_since_signup, cohort_size, active, value, status.
+    """
+    if cohorts.empty:
+        return pd.DataFrame(columns=["cohort_month", "cohort", "months_since_signup",
+                                     "cohort_size", "active", "value", "status"])
+    df = cohorts.copy()
+    df["cohort_month"] = pd.to_datetime(df["cohort_month"]).dt.date
+    status = [stats.base_status(int(n)) for n in df["cohort_size"]]
+    value = 100.0 * df["active_count"] / df["cohort_size"]
+    return pd.DataFrame({
+        "cohort_month": df["cohort_month"],
+        "cohort": [cards.short_month(m) for m in df["cohort_month"]],
+        "months_since_signup": df["months_since_signup"].astype(int),
+        "cohort_size": df["cohort_size"].astype(int),
+        "active": df["active_count"].astype(int),
+        "value": [None if s == "withheld" else float(v) for s, v in zip(status, value,
+                                                                          strict=True)],
+        "status": status,
+    }).sort_values(["cohort_month", "months_since_signup"], ignore_index=True)
+
+
+def survival_window(week_start: date, first_week: date) -> tuple[date, date, int]:
+    """(window start, window end, weeks) of the survival analysis for the selected week.
+
+    The end is the Monday after the selected week; the start KM_WEEKS before it, but not
+    before the first week plus NPS_HISTORY_WEEKS (so the NPS category has history).
+    """
+    end = week_start + timedelta(days=7)
+    start = max(end - timedelta(weeks=KM_WEEKS),
+                first_week + timedelta(weeks=NPS_HISTORY_WEEKS))
+    return start, end, max((end - start).days // 7, 0)
+
+
+def survival_table(groups: tuple[SurvivalGroup, ...], horizon: int) -> pd.DataFrame:
+    """Ŝ at the checkpoints (≤ horizon) and the restricted mean over the horizon, per group."""
+    rows = []
+    for g in groups:
+        row: dict[str, Any] = {"Group": g.label, "Customers": f"{g.n:,}",
+                               "Churned": f"{g.events:,}"}
+        for t in CHECKPOINTS:
+            if t > horizon:
+                continue
+            at = g.at(t)
+            badge = " (low base)" if g.status == "low_base" else ""
+            row[f"Still active at {t} weeks (95% CI)"] = (
+                "insufficient base" if at is None else
+                f"{cards.pct(100 * at[0])} ({cards.pct(100 * at[1])} – "
+                f"{cards.pct(100 * at[2])}){badge}")
+        row[f"Mean weeks active of {horizon}"] = (
+            f"{restricted_mean(g.curve, horizon):.1f}" if g.shown else cards.EM_DASH)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def at_risk_table(at_risk: pd.DataFrame, symbol: str, rows: int = AT_RISK_ROWS) -> pd.DataFrame:
+    """The top ``rows`` at-risk customers (ids only) with why they are at risk, as text."""
+    top = at_risk.head(rows)
+    reasons = []
+    for r in top.itertuples(index=False):
+        parts = []
+        if bool(r.is_recent_detractor):
+            parts.append(f"detractor: scored {int(r.latest_nps_score)} on "
+                         f"{pd.Timestamp(r.latest_nps_date).date()}")
+        if int(r.open_complaint_count) > 0:
+            k = int(r.open_complaint_count)
+            parts.append(f"{k} unresolved complaint{'s' if k > 1 else ''} since "
+                         f"{pd.Timestamp(r.oldest_open_complaint_date).date()}")
+        reasons.append("; ".join(parts))
+    return pd.DataFrame({
+        "Rank": range(1, len(top) + 1),
+        "Customer id": top["customer_id"].astype("int64").to_numpy(),
+        "Segment": top["segment"].astype(str).to_numpy(),
+        "Region": top["region"].astype(str).to_numpy(),
+        "Plan": top["plan"].astype(str).to_numpy(),
+        "Why at risk": reasons,
+        "Revenue, last 13 weeks": [cards.money(float(v), symbol, 2)
+                                   for v in top["trailing_revenue"]],
+    })
+
+
+# --- the report --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChurnReport:
+    """Everything the Churn & retention page shows, already computed and formatted."""
+
+    filters: Filters
+    currency_symbol: str
+    month: date | None  # the latest complete month
+    cards: tuple[Card, ...]
+    monthly: pd.DataFrame
+    cohorts: pd.DataFrame
+    survival_nps: tuple[SurvivalGroup, ...]
+    survival_complaint: tuple[SurvivalGroup, ...]
+    survival_rows: pd.DataFrame
+    window: tuple[date, date, int]
+    at_risk: pd.DataFrame
+    at_risk_count: int
+    takeaways: dict[str, str]
+    notes: dict[str, str]
+    assumptions: dict[str, Any] = field(default_factory=dict)
+    queries: tuple[str, ...] = QUERIES
+
+    def card(self, label: str) -> Card:
+        """The card with this label."""
+        return next(c for c in self.cards if c.label == label)
+
+
+def _month_bounds(week_start: date, first_month: date) -> tuple[date, date, date | None]:
+    """(start month, period end, latest complete month) for the selected week."""
+    period_end = week_start + timedelta(days=7)
+    latest = date(period_end.year, period_end.month, 1)
+    # a month is complete when its next month start is on or before period_end
+    latest = _add_months(latest, -1)
+    if latest < first_month:
+        return first_month, period_end, None
+    start = max(_add_months(latest, -(MONTHS_SHOWN - 1)), first_month)
+    return start, period_end, latest
+
+
+def _add_months(d: date, k: int) -> date:
+    m = d.month - 1 + k
+    return date(d.year + m // 12, m % 12 + 1, 1)
+
+
+def _churn_cards(mt: pd.DataFrame, month: date | None, at_risk: pd.DataFrame,
+                 symbol: str, filters: Filters) -> tuple[Card, ...]:
+    all_rows = mt[mt["group"] == ALL_LABEL].set_index("month_start")
+    if month is None or month not in all_rows.index:
+        empty = "No complete calendar month before the selected week"
+        logo_card = Card("Monthly churn", cards.EM_DASH, (empty,))
+        rev_card = Card("Revenue-weighted churn", cards.EM_DASH, (empty,))
+        lost_card = Card("Revenue lost to churn", cards.EM_DASH, (empty,))
+    else:
+        cur = all_rows.loc[month]
+        prev_month = _add_months(month, -1)
+        prev = all_rows.loc[prev_month] if prev_month in all_rows.index else None
+        logo = Estimate(cur["value"], int(cur["n"]), cur["ci_low"], cur["ci_high"],
+                        cur["status"])
+        rev = Estimate(cur["rev_value"], int(cur["n"]), cur["rev_low"], cur["rev_high"],
+                       cur["rev_status"], {"var": cur["rev_var"]})
+        plogo = (Estimate(prev["value"], int(prev["n"]), prev["ci_low"], prev["ci_high"],
+                          prev["status"]) if prev is not None else stats.withheld())
+        prev_rev = (Estimate(prev["rev_value"], int(prev["n"]), prev["rev_low"],
+                             prev["rev_high"], prev["rev_status"], {"var": prev["rev_var"]})
+                    if prev is not None else stats.withheld())
+        tests: list[tuple[str, float]] = []
+        if logo.shown and plogo.shown:
+            tests.append(("logo", stats.share_test(int(cur["churned"]), int(cur["active"]),
+                                                   int(prev["churned"]), int(prev["active"]))))
+        if rev.shown and prev_rev.shown:
+            tests.append(("rev", stats.normal_test(rev, prev_rev)))
+        adj = dict(zip([t[0] for t in tests],
+                       stats.benjamini_hochberg([t[1] for t in tests]), strict=True))
+        label_m = cards.month_label(month)
+        label_p = cards.month_label(prev_month)
+
+        def card(label: str, est: Estimate, before: Estimate, key: str, lines: tuple[str, ...],
+                 help_text: str) -> Card:
+            p_adj = adj.get(key)
+            sig = bool(p_adj is not None and p_adj < config.ALPHA and est.status == "ok"
+                       and before.status == "ok")
+            delta = (cards.signed(est.value - before.value, 2, "pp")
+                     if est.shown and before.shown else None)
+            if not est.shown:
+                why = (cards.base_caption(est) if est.n < config.MIN_BASE or key == "logo"
+                       else "the three months before it are not all in the data")
+                return Card(label, cards.EM_DASH, (why, *lines), help=help_text)
+            return Card(label, cards.pct(est.value, 2), (
+                *lines,
+                f"{cards.base_caption(est, 'active at start')} · "
+                f"{cards.interval(est, lambda v: cards.pct(v, 2))}",
+                f"vs {label_p}: {cards.pct(before.value, 2) if before.shown else cards.EM_DASH}"
+                f" — {cards.verdict(est, before, p_adj, sig)}",
+            ), delta=delta, significant=sig, higher_is_better=False, help=help_text)
+
+        logo_card = card(
+            "Monthly churn", logo, plogo, "logo",
+            (f"{int(cur['churned']):,} of {int(cur['active']):,} customers active on "
+             f"{month:%d %b %Y} left in {label_m}",),
+            "Customers active at the month start who were no longer active at the next month "
+            "start, over those active at the start. 95% CI: Wilson.")
+        rev_card = card(
+            "Revenue-weighted churn", rev, prev_rev, "rev",
+            (f"{label_m}: leavers' share of trailing 3-month revenue",),
+            "The same customers weighted by their net revenue in the three calendar months "
+            "before the month start. 95% CI: delta method.")
+        lost = cur["revenue_lost"]
+        if pd.isna(lost):
+            lost_card = Card("Revenue lost to churn", cards.EM_DASH, (
+                f"{label_m}: the three months before it are not all in the data",))
+        else:
+            lost_card = Card("Revenue lost to churn", cards.money(float(lost), symbol), (
+                f"Observed: trailing 3-month revenue of the {int(cur['churned']):,} customers "
+                f"who left in {label_m}",
+                f"≈ {cards.money(4 * float(lost), symbol)} a year at that run rate (× 4)",
+            ), help="Net transactions in the three calendar months before the month start of "
+                    "the customers who left during the month (refunds netted).")
+    detractors = int(at_risk["is_recent_detractor"].astype(bool).sum())
+    complaining = int((at_risk["open_complaint_count"] > 0).sum())
+    risk_card = Card("At-risk customers", cards.number(len(at_risk)), (
+        f"active at the end of {filters.week}: {detractors:,} recent detractors, "
+        f"{complaining:,} with an unresolved complaint",
+        f"Their revenue in the last 13 weeks: "
+        f"{cards.money(float(at_risk['trailing_revenue'].sum()), symbol)} (observed)",
+    ), help="Active customers whose latest NPS answer (in the last 13 weeks) was 0–6, or who "
+            "have a complaint still unresolved.")
+    return logo_card, rev_card, lost_card, risk_card
+
+
+def _takeaway_monthly(mt: pd.DataFrame, month: date | None, col: str, what: str) -> str:
+    if month is None:
+        return "No complete calendar month before the selected week."
+    last = mt[(mt["month_start"] == month) & (mt["group"] != ALL_LABEL)
+              & mt[col].notna()]
+    if last.empty:
+        return f"{cards.month_label(month)}: no segment has a usable base for {what}."
+    top = last.loc[last[col].idxmax()]
+    low = last.loc[last[col].idxmin()]
+    lo_col, hi_col = ("ci_low", "ci_high") if col == "value" else ("rev_low", "rev_high")
+    text = (f"{cards.month_label(month)}: {top['group']} lost the most by {what} — "
+            f"{top[col]:.2f}% (95% CI {top[lo_col]:.2f}–{top[hi_col]:.2f}%, "
+            f"n = {int(top['n']):,})")
+    if low["group"] != top["group"]:
+        text += f"; {low['group']} the least at {low[col]:.2f}% (n = {int(low['n']):,})"
+    return text + "."
+
+
+def _takeaway_cohorts(cm: pd.DataFrame) -> str:
+    shown = cm[cm["value"].notna() & (cm["months_since_signup"] >= 1)]
+    if shown.empty:
+        return "No signup cohort is large enough (30+) and observed long enough to show."
+    counts = shown.groupby("months_since_signup")["cohort"].nunique()
+    multi = counts[counts >= 2]
+    k = int(12 if 12 in multi.index else (multi.index.max() if len(multi) else counts.index.max()))
+    at = shown[shown["months_since_signup"] == k]
+    weighted = 100.0 * at["active"].sum() / at["cohort_size"].sum()
+    best = at.loc[at["value"].idxmax()]
+    worst = at.loc[at["value"].idxmin()]
+    if len(at) == 1:
+        return (f"{best['cohort']} cohort: {best['value']:.1f}% still active {k} months after "
+                f"signing up (n = {int(best['cohort_size']):,}).")
+    return (f"{k} months after signing up, {weighted:.1f}% of the {len(at)} cohorts observed "
+            f"that long are still customers (size-weighted); best {best['cohort']} "
+            f"{best['value']:.1f}%, worst {worst['cohort']} {worst['value']:.1f}%.")
+
+
+def _takeaway_survival(groups: tuple[SurvivalGroup, ...], a: str, b: str, horizon: int) -> str:
+    by = {g.name: g for g in groups}
+    t = 26 if horizon >= 26 else horizon
+    ga, gb = by[a], by[b]
+    if t < MIN_FOLLOW_UP_WEEKS:
+        return "The data does not yet allow 13 weeks of follow-up."
+    if not (ga.shown and gb.shown):
+        return (f"Too few customers (fewer than 30) in '{ga.label}' or '{gb.label}' to compare "
+                "survival.")
+    sa, sb = ga.at(t), gb.at(t)
+    overlap = not (sa[1] > sb[2] or sb[1] > sa[2])
+    bands = "bands overlap" if overlap else "95% bands do not overlap"
+    return (f"After {t} weeks: {100 * sa[0]:.1f}% of {PHRASES[a]} still active (95% CI "
+            f"{100 * sa[1]:.1f}–{100 * sa[2]:.1f}%, n = {ga.n:,}) vs {100 * sb[0]:.1f}% of "
+            f"{PHRASES[b]} ({100 * sb[1]:.1f}–{100 * sb[2]:.1f}%, n = {gb.n:,}); {bands}.")
+
+
+def _takeaway_lost(mt: pd.DataFrame, symbol: str) -> str:
+    tot = mt[(mt["group"] == ALL_LABEL) & mt["revenue_lost"].notna()]
+    if tot.empty:
+        return "No month has three prior months of revenue in the data yet."
+    last = tot.iloc[-1]
+    total = float(tot["revenue_lost"].sum())
+    return (f"{cards.month_label(last['month_start'])}: {cards.money(last['revenue_lost'], symbol)}"
+            f" of trailing 3-month revenue left with {int(last['churned']):,} customers; "
+            f"{cards.money(total, symbol)} over the {len(tot)} months shown.")
+
+
+def _takeaway_at_risk(risk: pd.DataFrame, filters: Filters, symbol: str) -> str:
+    if risk.empty:
+        return f"No active customer was at risk at the end of {filters.week}."
+    top = float(risk["trailing_revenue"].head(AT_RISK_ROWS).sum())
+    total = float(risk["trailing_revenue"].sum())
+    return (f"{len(risk):,} customers at risk at the end of {filters.week}; the top "
+            f"{min(len(risk), AT_RISK_ROWS)} by revenue brought in {cards.money(top, symbol)} "
+            f"of the {cards.money(total, symbol)} they all brought in over the last 13 weeks.")
+
+
+def first_week(fetch: Fetch) -> date:
+    """The first week the warehouse holds."""
+    weeks = fetch("weeks_available")
+    return pd.to_datetime(weeks["week_start"]).dt.date.min()
+
+
+def build_report(fetch: Fetch, filters: Filters) -> ChurnReport:
+    """Compute every card, chart table and takeaway of the Churn & retention page."""
+    first = first_week(fetch)
+    cp = filters.customer_params()
+    w = filters.week_start
+    df = fetch("assumptions_in_force", week_start=w)
+    values = {str(r.assumption_key): (r.value_text if pd.isna(r.value_number)
+                                      else float(r.value_number))
+              for r in df.itertuples(index=False)}
+    symbol = str(values.get("currency_symbol", "$"))
+    first_month = date(first.year, first.month, 1)
+    start_month, period_end, month = _month_bounds(w, first_month)
+    mt = monthly_table(fetch("churn_monthly", start_month=start_month, period_end=period_end,
+                             **cp))
+    cm = cohort_matrix(fetch("churn_cohorts", period_end=period_end, **cp))
+    win_start, win_end, horizon = survival_window(w, first)
+    if horizon >= MIN_FOLLOW_UP_WEEKS:
+        sv = filters.narrow(fetch("churn_survival", window_start=win_start, window_end=win_end),
+                            ["split", "group_name", "duration_weeks", "is_churned"])
+    else:
+        sv = pd.DataFrame(columns=["split", "group_name", "duration_weeks", "is_churned",
+                                   "customer_count"])
+    km_nps = fit_groups(sv[sv["split"] == "nps_category"], NPS_GROUPS)
+    km_cmp = fit_groups(sv[sv["split"] == "complaint_status"], COMPLAINT_GROUPS)
+    risk = fetch("churn_at_risk", as_of=period_end)
+    risk = risk.loc[filters.selects(risk)].reset_index(drop=True)
+    card_list = _churn_cards(mt, month, risk, symbol, filters)
+    takeaways = {
+        "monthly": _takeaway_monthly(mt, month, "value", "customer count"),
+        "monthly_revenue": _takeaway_monthly(mt, month, "rev_value", "revenue"),
+        "cohorts": _takeaway_cohorts(cm),
+        "survival_nps": _takeaway_survival(km_nps, "promoter", "detractor", horizon),
+        "survival_complaint": _takeaway_survival(km_cmp, "none", "open", horizon),
+        "revenue_lost": _takeaway_lost(mt, symbol),
+        "at_risk": _takeaway_at_risk(risk, filters, symbol),
+    }
+    notes = {
+        "monthly": ("Calendar months ending on or before the selected week. Churned in a month: "
+                    "active at its first day, no longer active at the next month's first day. "
+                    "Revenue-weighted: each customer weighted by net revenue in the three "
+                    "calendar months before the month (refunds netted, floored at 0)."),
+        "cohorts": ("Signup months that start inside the data (earlier cohorts would only "
+                    "show their survivors). Cell = share of the cohort still active at the k-th "
+                    "month start after the signup month; blank when the cohort has fewer than "
+                    f"{config.MIN_BASE} customers or the month start is after the selected "
+                    "week."),
+        "survival": (f"Customers active on {win_start} followed for {horizon} weeks to the end "
+                     f"of {filters.week} ({week_label(win_start)} – {filters.week}), censored "
+                     "there. NPS group: the latest relationship NPS answer before the start. "
+                     "Unresolved complaint: a complaint opened before the start and not "
+                     "resolved by then (resolved later or never). Kaplan–Meier with Greenwood "
+                     "log–log 95% bands; mean weeks active = restricted mean survival time."),
+        "at_risk": ("Active at the end of the selected week; latest NPS answer 0–6 given in the "
+                    "13 weeks before, or a complaint still unresolved. Ranked by net revenue "
+                    f"in the 13 weeks to the selected week; the top {AT_RISK_ROWS} shown, "
+                    "customer ids only."),
+        "money": ("Revenue lost is observed (net transactions of the customers who left); the "
+                  "annual run rate (× 4) is a scaling of it, not a forecast."),
+    }
+    return ChurnReport(
+        filters, symbol, month, card_list, mt, cm, km_nps, km_cmp,
+        pd.concat([survival_table(km_nps, horizon), survival_table(km_cmp, horizon)],
+                  ignore_index=True) if horizon >= MIN_FOLLOW_UP_WEEKS else pd.DataFrame(),
+        (win_start, win_end, horizon), at_risk_table(risk, symbol), len(risk), takeaways, notes,
+        values)

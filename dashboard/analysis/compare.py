@@ -1,0 +1,575 @@
+"""Segment comparison: which groups do better, and is the difference real?
+
+One function, ``build_comparison``, serves the Segment comparison page. For one dimension
+(segment, region, plan or survey channel, an allowlist) and 2–4 of its groups it computes
+
+- every KPI of the registry side by side for the selected week, each with n and its 95% interval,
+  and each difference against the FIRST group tested with the registry's own test, the p-values
+  corrected with Benjamini–Hochberg across the whole table (every KPI × group comparison shown);
+- a ranking of every group of the dimension on one KPI, ordered by the KPI's ``higher_is_better``;
+- the 13-week trend of that KPI for the selected groups;
+- a one-line takeaway for each, computed from the numbers.
+
+Channel is an attribute of events, not of customers. Only the survey scores (NPS, CSAT, CES) are
+defined per channel: the channel the answer came through. The operational KPIs count customers
+(active base, churners) or divide by them, so a per-channel version would be a different metric
+(e.g. contact cost through phone / all customers is not the cost to serve of phone customers);
+they are shown as "not applicable by channel" and never estimated.
+
+Pure: no Streamlit, no SQL text. Data arrives through a ``fetch(name, **params)`` callable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+
+from dashboard.metrics import stats
+from dashboard.metrics.filters import DIMENSIONS as CUSTOMER_DIMENSIONS
+from dashboard.metrics.filters import Filters, week_label
+from dashboard.metrics.registry import (
+    METRICS,
+    REGISTRY,
+    Metric,
+    all_week_inputs,
+    format_delta,
+    format_value,
+)
+from dashboard.metrics.stats import Estimate
+from dashboard.warehouse import config
+
+Fetch = Callable[..., pd.DataFrame]
+
+#: The dimensions a comparison may split by: the identifier allowlist (bound as a value in SQL).
+COMPARE_DIMENSIONS: tuple[str, ...] = ("segment", "region", "plan", "channel")
+DIMENSION_LABELS: dict[str, str] = {
+    "segment": "segment", "region": "region", "plan": "plan", "channel": "survey channel",
+}
+MIN_GROUPS = 2
+MAX_GROUPS = 4
+NOT_APPLICABLE = "not applicable by channel"
+QUERIES = ("cmp_grp_options", "cmp_grp_survey_weekly", "cmp_grp_ops_weekly")
+
+_OPS_COLUMNS = ("active_at_start", "churned_count", "complaint_count", "contact_count",
+                "contact_cost", "contact_cost_var", "transaction_count", "revenue_amount",
+                "revenue_sq_sum")
+
+
+class CompareError(ValueError):
+    """A comparison selection is malformed (unknown dimension, group or KPI; wrong group count)."""
+
+
+def applies(metric: Metric, dimension: str) -> bool:
+    """Whether a KPI is defined per group of the dimension (only survey scores per channel)."""
+    return dimension != "channel" or metric.kind == "survey"
+
+
+def plural(dimension: str) -> str:
+    """'regions', 'survey channels' … for takeaways."""
+    return f"{DIMENSION_LABELS[dimension]}s"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the page-level widgets selected: a dimension, its groups (first = reference), a KPI."""
+
+    dimension: str
+    groups: tuple[str, ...]
+    metric: str = "nps"
+
+    def __post_init__(self) -> None:
+        if self.dimension not in COMPARE_DIMENSIONS:
+            raise CompareError(
+                f"bad dimension {self.dimension!r}: choose one of {', '.join(COMPARE_DIMENSIONS)}"
+            )
+        if not MIN_GROUPS <= len(self.groups) <= MAX_GROUPS:
+            raise CompareError(
+                f"choose {MIN_GROUPS} to {MAX_GROUPS} groups to compare, not {len(self.groups)}"
+            )
+        if len(set(self.groups)) != len(self.groups):
+            raise CompareError("each group may be chosen once")
+        if self.metric not in REGISTRY:
+            raise CompareError(f"unknown KPI {self.metric!r}: choose one of {', '.join(REGISTRY)}")
+
+    @property
+    def reference(self) -> str:
+        """The first group: every difference is measured against it."""
+        return self.groups[0]
+
+
+def validate(selection: Selection, options: Mapping[str, tuple[str, ...]]) -> None:
+    """CompareError naming the first group the warehouse does not offer for the dimension."""
+    allowed = set(options.get(selection.dimension, ()))
+    for g in selection.groups:
+        if g not in allowed:
+            raise CompareError(
+                f"unknown {DIMENSION_LABELS[selection.dimension]} {g!r}: choose from "
+                f"{', '.join(sorted(allowed))}"
+            )
+
+
+def load_options(fetch: Fetch) -> dict[str, tuple[str, ...]]:
+    """The groups each comparison dimension offers, from the warehouse (the value allowlist)."""
+    df = fetch("cmp_grp_options")
+    return {
+        dim: tuple(df.loc[df["dimension"] == dim, "dimension_value"].astype(str))
+        for dim in COMPARE_DIMENSIONS
+    }
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One KPI for one group; the difference is against the reference (first) group."""
+
+    metric: Metric
+    group: str
+    estimate: Estimate | None  # None: the KPI is not defined for this dimension
+    delta: float | None = None
+    p_value: float | None = None
+    p_adjusted: float | None = None
+    significant: bool = False
+
+    @property
+    def applicable(self) -> bool:
+        """False when the KPI is not defined per group of the dimension (channel)."""
+        return self.estimate is not None
+
+    @property
+    def better(self) -> bool | None:
+        """Whether the group beats the reference on this KPI (None without a difference)."""
+        if self.delta is None or self.delta == 0:
+            return None
+        return (self.delta > 0) == self.metric.higher_is_better
+
+
+@dataclass(frozen=True)
+class CompareReport:
+    """Everything the Segment comparison page shows."""
+
+    filters: Filters
+    selection: Selection
+    cells: tuple[Cell, ...]  # metric-major, groups in selection order
+    tested: int
+    table_takeaway: str
+    ranking: pd.DataFrame  # group, value, n, ci_low, ci_high, status, rank
+    ranking_takeaway: str
+    trend: pd.DataFrame  # group, week_start, week, value, ci_low, ci_high, n, status
+    trend_takeaway: str
+    scope: str
+    money_note: str
+    currency_symbol: str
+    queries: tuple[str, ...] = field(default=QUERIES)
+
+    @property
+    def metric(self) -> Metric:
+        """The KPI of the ranking and the trend."""
+        return REGISTRY[self.selection.metric]
+
+    @property
+    def metric_applies(self) -> bool:
+        """Whether the ranking/trend KPI is defined for the dimension."""
+        return applies(self.metric, self.selection.dimension)
+
+    @property
+    def ranking_title(self) -> str:
+        """Title of the ranking chart."""
+        order = "highest" if self.metric.higher_is_better else "lowest"
+        return (f"{self.metric.label} by {DIMENSION_LABELS[self.selection.dimension]}, "
+                f"{self.filters.week} ({order} first)")
+
+    @property
+    def trend_title(self) -> str:
+        """Title of the trend chart."""
+        return f"{self.metric.label} — {config.TREND_WEEKS} weeks to {self.filters.week}"
+
+    def cell(self, metric: str, group: str) -> Cell:
+        """The cell of one KPI and group."""
+        return next(c for c in self.cells if c.metric.name == metric and c.group == group)
+
+    def cells_frame(self) -> pd.DataFrame:
+        """The side-by-side table as numbers, one row per KPI × group (tests, exports)."""
+        rows = []
+        for c in self.cells:
+            e = c.estimate
+            rows.append({
+                "metric": c.metric.name, "group": c.group, "applicable": c.applicable,
+                "value": None if e is None else e.value, "n": None if e is None else e.n,
+                "ci_low": None if e is None else e.ci_low,
+                "ci_high": None if e is None else e.ci_high,
+                "status": NOT_APPLICABLE if e is None else e.status,
+                "delta": c.delta, "p_value": c.p_value, "p_adjusted": c.p_adjusted,
+                "significant": c.significant,
+            })
+        return pd.DataFrame(rows)
+
+    def side_by_side(self) -> pd.DataFrame:
+        """The side-by-side table as display text: a row per KPI, value / n / CI per group."""
+        sym, groups, ref = self.currency_symbol, self.selection.groups, self.selection.reference
+        rows = []
+        for m in METRICS:
+            row: dict[str, str] = {"KPI": m.label}
+            for g in groups:
+                c = self.cell(m.name, g)
+                row[g] = value_text(c.estimate, m, sym)
+                row[f"{g} n"] = "" if c.estimate is None else f"{c.estimate.n:,}"
+                row[f"{g} 95% CI"] = interval_text(c.estimate, m, sym)
+                if g != ref:
+                    row[f"{g} vs {ref}"] = verdict_text(c, self.cell(m.name, ref), sym)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def ranking_table(self) -> pd.DataFrame:
+        """The ranking as display text: rank, group, value, n, interval, base."""
+        m, sym = self.metric, self.currency_symbol
+        out = pd.DataFrame({
+            "Rank": [("" if pd.isna(r) else str(int(r))) for r in self.ranking["rank"]],
+            DIMENSION_LABELS[self.selection.dimension].capitalize(): self.ranking["group"],
+            m.label: [format_value(None if pd.isna(v) else float(v), m.fmt, sym)
+                      for v in self.ranking["value"]],
+            "n": [f"{int(n):,}" for n in self.ranking["n"]],
+            "95% CI": [_ci(lo, hi, m, sym) for lo, hi in
+                       zip(self.ranking["ci_low"], self.ranking["ci_high"], strict=True)],
+            "Base": [BASE_TEXT[s] for s in self.ranking["status"]],
+        })
+        return out
+
+
+BASE_TEXT = {"ok": "ok", "low_base": "low base (n < 100)", "withheld": "insufficient base"}
+
+
+def _num(x: Any) -> float | None:
+    return None if x is None or pd.isna(x) else float(x)
+
+
+def _ci(lo: Any, hi: Any, m: Metric, sym: str) -> str:
+    lo, hi = _num(lo), _num(hi)
+    if lo is None or hi is None:
+        return ""
+    return f"{format_value(lo, m.fmt, sym)} to {format_value(hi, m.fmt, sym)}"
+
+
+def value_text(e: Estimate | None, m: Metric, sym: str) -> str:
+    """A cell's value: formatted, badged when low base, explained when withheld or undefined."""
+    if e is None:
+        return NOT_APPLICABLE
+    if not e.shown:
+        return "— no responses" if e.n == 0 and m.kind == "survey" else (
+            "— no data" if e.n == 0 else "— insufficient base")
+    badge = " · low base" if e.status == "low_base" else ""
+    return f"{format_value(e.value, m.fmt, sym)}{badge}"
+
+
+def interval_text(e: Estimate | None, m: Metric, sym: str) -> str:
+    """'lo to hi' of a shown estimate, else empty."""
+    if e is None or not e.shown:
+        return ""
+    return _ci(e.ci_low, e.ci_high, m, sym)
+
+
+def p_text(p: float) -> str:
+    """'p < 0.001' or 'p = 0.042'."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def verdict_text(c: Cell, ref: Cell, sym: str) -> str:
+    """The difference against the reference and whether it is real (after correction)."""
+    if c.estimate is None:
+        return NOT_APPLICABLE
+    if c.delta is None:
+        return "not compared: insufficient base"
+    d = format_delta(c.delta, c.metric, sym)
+    if "low_base" in (c.estimate.status, ref.estimate.status if ref.estimate else None):
+        return f"{d} · low base, not judged"
+    if c.significant:
+        arrow = "▲" if c.delta > 0 else "▼"
+        word = "better" if c.better else "worse"
+        return f"{d} {arrow} {word} · significant (BH {p_text(c.p_adjusted)})"
+    return f"{d} · not significant (BH {p_text(c.p_adjusted)})"
+
+
+# --- from grouped query results to per-group week inputs ---
+
+
+def _split(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    if df.empty:
+        return {}
+    return {str(g): part for g, part in df.groupby("group_value", sort=False)}
+
+
+_NO_SURVEY = pd.DataFrame({"week_start": pd.Series([], dtype="datetime64[ns]"),
+                           "survey": pd.Series([], dtype="str")})
+
+
+def _no_ops(weeks: list[date]) -> pd.DataFrame:
+    """Zero operational inputs: channel groups have no customer base (those KPIs never shown)."""
+    return pd.DataFrame({"week_start": weeks, **{c: [0] * len(weeks) for c in _OPS_COLUMNS}})
+
+
+@dataclass(frozen=True)
+class _GroupData:
+    survey: dict[str, pd.DataFrame]
+    ops: dict[str, pd.DataFrame]
+    dimension: str
+    zero_ops: pd.DataFrame | None  # channel: no customer base, operational inputs all zero
+    by_week: dict[str, dict] = field(default_factory=dict, compare=False, repr=False)
+
+    def inputs(self, group: str, week: date) -> dict[str, float] | None:
+        if group not in self.by_week:
+            survey = self.survey.get(group, _NO_SURVEY)
+            ops = self.zero_ops if self.zero_ops is not None else self.ops.get(group)
+            self.by_week[group] = {} if ops is None else all_week_inputs(survey, ops)
+        return self.by_week[group].get(week)
+
+
+def query_params(filters: Filters, dimension: str) -> dict[str, list[str]]:
+    """The customer filters as bound parameters; the compared dimension's own filter is dropped
+    (the chosen groups replace it)."""
+    params = filters.customer_params()
+    if dimension in CUSTOMER_DIMENSIONS:
+        params[f"{dimension}s"] = []
+    return params
+
+
+def _fetch_groups(fetch: Fetch, filters: Filters, dimension: str, start: date, end: date
+                  ) -> _GroupData:
+    if dimension not in COMPARE_DIMENSIONS:
+        raise CompareError(f"bad dimension {dimension!r}")
+    params = {"start_week": start, "end_week": end, "dimension": dimension,
+              **query_params(filters, dimension)}
+    survey = fetch("cmp_grp_survey_weekly", **params)
+    ops = fetch("cmp_grp_ops_weekly", **params) if dimension != "channel" else pd.DataFrame()
+    zero = None
+    if dimension == "channel":
+        zero = _no_ops([start + timedelta(weeks=k) for k in range((end - start).days // 7 + 1)])
+    return _GroupData(_split(survey), _split(ops), dimension, zero)
+
+
+def _estimate(m: Metric, inputs: dict[str, float] | None) -> Estimate:
+    return m.estimate(inputs) if inputs else stats.withheld()
+
+
+# --- the three views ---
+
+
+def compare_cells(metrics: tuple[Metric, ...], groups: tuple[str, ...], dimension: str,
+                  inputs: Mapping[str, dict[str, float] | None]) -> tuple[tuple[Cell, ...], int]:
+    """Every KPI × group, differences against the first group, BH across the whole table.
+
+    Returns the cells (metric-major) and how many comparisons were tested (both values shown).
+    A difference is significant when its BH-adjusted p < ALPHA and both bases are ≥ LOW_BASE.
+    """
+    ref = groups[0]
+    raw: list[tuple[Metric, str, Estimate | None, float | None, float | None]] = []
+    for m in metrics:
+        if not applies(m, dimension):
+            raw.extend((m, g, None, None, None) for g in groups)
+            continue
+        ref_est = _estimate(m, inputs.get(ref))
+        for g in groups:
+            est = ref_est if g == ref else _estimate(m, inputs.get(g))
+            delta = p = None
+            if g != ref and est.shown and ref_est.shown:
+                delta = est.value - ref_est.value
+                p = m.test(inputs[g], inputs[ref])
+            raw.append((m, g, est, delta, p))
+    tested = [i for i, r in enumerate(raw) if r[4] is not None]
+    adjusted = dict(zip(tested, stats.benjamini_hochberg([raw[i][4] for i in tested]),
+                        strict=True))
+    ref_status = {m.name: e.status for m, g, e, _, _ in raw if g == ref and e is not None}
+    cells = []
+    for i, (m, g, est, delta, p) in enumerate(raw):
+        p_adj = adjusted.get(i)
+        sig = (p_adj is not None and p_adj < config.ALPHA and est is not None
+               and est.status == "ok" and ref_status.get(m.name) == "ok")
+        cells.append(Cell(m, g, est, delta, p, p_adj, sig))
+    return tuple(cells), len(tested)
+
+
+def rank_groups(estimates: Mapping[str, Estimate], higher_is_better: bool) -> pd.DataFrame:
+    """Groups ordered best first by the KPI's direction; withheld groups last and unranked.
+
+    Low-base groups are ranked (and badged by their status); ties share the better rank.
+    """
+    rows = [{"group": g, "value": e.value if e.shown else None, "n": e.n,
+             "ci_low": e.ci_low if e.shown else None, "ci_high": e.ci_high if e.shown else None,
+             "status": e.status} for g, e in estimates.items()]
+    df = pd.DataFrame(rows, columns=["group", "value", "n", "ci_low", "ci_high", "status"])
+    df["value"] = pd.to_numeric(df["value"]).astype("float64")
+    df["ci_low"] = pd.to_numeric(df["ci_low"]).astype("float64")
+    df["ci_high"] = pd.to_numeric(df["ci_high"]).astype("float64")
+    df["rank"] = df["value"].rank(method="min", ascending=not higher_is_better).astype("Int64")
+    key = df["value"] if higher_is_better else -df["value"]
+    df = (df.assign(_shown=df["value"].notna(), _key=key)
+          .sort_values(["_shown", "_key", "group"], ascending=[False, False, True],
+                       na_position="last", kind="stable")
+          .drop(columns=["_shown", "_key"]).reset_index(drop=True))
+    return df
+
+
+def table_takeaway(cells: tuple[Cell, ...], tested: int, reference: str, sym: str) -> str:
+    """One line on the side-by-side table: how many differences are real, and the clearest."""
+    if tested == 0:
+        return (f"No difference against {reference} could be tested: no KPI has a large enough "
+                "base in both groups.")
+    sig = [c for c in cells if c.significant]
+    if not sig:
+        return (f"No difference against {reference} is significant after Benjamini–Hochberg "
+                f"correction across the {tested} comparisons tested.")
+    order = {m.name: i for i, m in enumerate(METRICS)}
+    # the smallest raw p; ties (p underflows to 0 on large bases) go to the registry's order
+    top = min(sig, key=lambda c: (c.p_value, order.get(c.metric.name, len(order))))
+    ref = next(c for c in cells if c.metric is top.metric and c.group == reference)
+    m = top.metric
+    return (
+        f"{len(sig)} of {tested} differences against {reference} "
+        f"{'is' if len(sig) == 1 else 'are'} significant after Benjamini–Hochberg correction; "
+        f"clearest: {m.label} in {top.group} {format_delta(top.delta, m, sym)} "
+        f"({'better' if top.better else 'worse'}; {format_value(top.estimate.value, m.fmt, sym)} "
+        f"vs {format_value(ref.estimate.value, m.fmt, sym)}, n = {top.estimate.n:,} vs "
+        f"{ref.estimate.n:,})."
+    )
+
+
+def ranking_takeaway(ranking: pd.DataFrame, m: Metric, dimension: str, week: str,
+                     sym: str) -> str:
+    """One line on the ranking: best and worst group with n, and how many were withheld."""
+    if not applies(m, dimension):
+        return (f"{m.label} is not defined per {DIMENSION_LABELS[dimension]}; rank survey "
+                "channels by NPS, CSAT or CES.")
+    shown = ranking[ranking["value"].notna()]
+    withheld_n = int((ranking["status"] == "withheld").sum())
+    low_n = int((ranking["status"] == "low_base").sum())
+    tail = ""
+    if withheld_n:
+        tail += f"; {withheld_n} withheld (n < {config.MIN_BASE})"
+    if low_n:
+        tail += f"; {low_n} low base"
+    if shown.empty:
+        return f"No {DIMENSION_LABELS[dimension]} has a large enough base for {m.label} in {week}."
+    best, worst = shown.iloc[0], shown.iloc[-1]
+    if len(shown) == 1:
+        return (f"Only {best['group']} has a large enough base for {m.label} in {week}: "
+                f"{format_value(float(best['value']), m.fmt, sym)} (n = {int(best['n']):,})"
+                f"{tail}.")
+    return (
+        f"Best {DIMENSION_LABELS[dimension]} for {m.label} in {week}: {best['group']} "
+        f"{format_value(float(best['value']), m.fmt, sym)} (n = {int(best['n']):,}); worst: "
+        f"{worst['group']} {format_value(float(worst['value']), m.fmt, sym)} "
+        f"(n = {int(worst['n']):,}){tail}."
+    )
+
+
+def trend_takeaway(trend: pd.DataFrame, m: Metric, dimension: str, week: str, sym: str) -> str:
+    """One line on the trend: who leads in the selected week, and who moved most over the span."""
+    if not applies(m, dimension):
+        return f"{m.label} is not defined per {DIMENSION_LABELS[dimension]}."
+    shown = trend[trend["value"].notna()]
+    if shown.empty:
+        return f"No group has a large enough base for {m.label} in the weeks to {week}."
+    parts = []
+    last = shown[shown["week"] == week]
+    if not last.empty:
+        lead = last.sort_values("value", ascending=not m.higher_is_better).iloc[0]
+        parts.append(f"In {week}, {lead['group']} leads on {m.label} at "
+                     f"{format_value(float(lead['value']), m.fmt, sym)} (n = {int(lead['n']):,})")
+    moves = []
+    for g, part in shown.groupby("group", sort=False):
+        if len(part) >= 2:
+            first, final = part.iloc[0], part.iloc[-1]
+            moves.append((abs(final["value"] - first["value"]), str(g), first, final))
+    if moves:
+        _, g, first, final = max(moves, key=lambda t: t[0])
+        change = float(final["value"] - first["value"])
+        tone = "" if change == 0 else (
+            ", better" if (change > 0) == m.higher_is_better else ", worse")
+        parts.append(f"{g} moved most: {format_delta(change, m, sym)}{tone} "
+                     f"({first['week']} → {final['week']})")
+    if not parts:
+        return f"Too few weeks with a large enough base to describe {m.label}."
+    return "; ".join(parts) + "."
+
+
+def _scope(filters: Filters, sel: Selection) -> str:
+    dim = sel.dimension
+    others = Filters(
+        week=filters.week,
+        segments=() if dim == "segment" else filters.segments,
+        regions=() if dim == "region" else filters.regions,
+        plans=() if dim == "plan" else filters.plans,
+    ).describe()
+    replaced = ""
+    if dim in CUSTOMER_DIMENSIONS and getattr(filters, f"{dim}s"):
+        replaced = f" (the {dim} filter is replaced by the groups)"
+    return (f"{filters.week} · {DIMENSION_LABELS[dim]}: {', '.join(sel.groups)}; differences "
+            f"against {sel.reference} · within {others}{replaced}")
+
+
+def _assumptions(fetch: Fetch, week: date) -> dict[str, Any]:
+    df = fetch("assumptions_in_force", week_start=week)
+    out: dict[str, Any] = {}
+    for r in df.itertuples(index=False):
+        out[str(r.assumption_key)] = r.value_text if pd.isna(r.value_number) else float(
+            r.value_number)
+    return out
+
+
+def _money_note(assumptions: Mapping[str, Any], week: str, sym: str) -> str:
+    prefix = "cost_per_contact_"
+    costs = [f"{k.removeprefix(prefix)} {format_value(v, 'money2', sym)}"
+             for k, v in sorted(assumptions.items())
+             if k.startswith(prefix) and isinstance(v, float)]
+    return (f"Cost to serve uses the assumptions in force in {week}: "
+            f"{prefix}<channel> ({', '.join(costs)} per contact); revenue is observed.")
+
+
+def _trend(m: Metric, data: _GroupData, groups: tuple[str, ...], weeks: list[date]
+           ) -> pd.DataFrame:
+    rows = []
+    if applies(m, data.dimension):
+        for g in groups:
+            for wk in weeks:
+                e = _estimate(m, data.inputs(g, wk))
+                rows.append({"group": g, "week_start": pd.Timestamp(wk), "week": week_label(wk),
+                             "value": e.value, "ci_low": e.ci_low, "ci_high": e.ci_high,
+                             "n": e.n, "status": e.status})
+    cols = ["group", "week_start", "week", "value", "ci_low", "ci_high", "n", "status"]
+    df = pd.DataFrame(rows, columns=cols)
+    for c in ("value", "ci_low", "ci_high"):
+        df[c] = pd.to_numeric(df[c]).astype("float64")
+    return df
+
+
+def build_comparison(fetch: Fetch, filters: Filters, selection: Selection,
+                     options: Mapping[str, tuple[str, ...]]) -> CompareReport:
+    """The side-by-side table, the ranking and the trend for the filters and the selection."""
+    validate(selection, options)
+    dim, groups, m = selection.dimension, selection.groups, REGISTRY[selection.metric]
+    week = filters.week_start
+    trend_weeks = [week - timedelta(weeks=k) for k in range(config.TREND_WEEKS - 1, -1, -1)]
+    # three weeks more for the 4-week churn window of the first trend week
+    data = _fetch_groups(fetch, filters, dim, trend_weeks[0] - timedelta(weeks=3), week)
+    assumptions = _assumptions(fetch, week)
+    sym = str(assumptions.get("currency_symbol", "$"))
+
+    everyone = tuple(options[dim])
+    inputs = {g: data.inputs(g, week) for g in dict.fromkeys(groups + everyone)}
+    cells, tested = compare_cells(METRICS, groups, dim, inputs)
+    if applies(m, dim):
+        ranking = rank_groups({g: _estimate(m, inputs[g]) for g in everyone},
+                              m.higher_is_better)
+    else:
+        ranking = rank_groups({}, m.higher_is_better)
+    trend = _trend(m, data, groups, trend_weeks)
+    return CompareReport(
+        filters=filters, selection=selection, cells=cells, tested=tested,
+        table_takeaway=table_takeaway(cells, tested, selection.reference, sym),
+        ranking=ranking,
+        ranking_takeaway=ranking_takeaway(ranking, m, dim, filters.week, sym),
+        trend=trend, trend_takeaway=trend_takeaway(trend, m, dim, filters.week, sym),
+        scope=_scope(filters, selection), money_note=_money_note(assumptions, filters.week, sym),
+        currency_symbol=sym,
+    )

@@ -1,0 +1,698 @@
+"""The Complaints page: what goes wrong, how fast we fix it, and whether recovery keeps customers.
+
+One function, ``build_report``, reads the ``cmp_*`` queries for the selected week and filters
+and returns a frozen ``ComplaintsReport`` the page lays out. Everything here is pure.
+
+Windows (all end with the selected week W and use only what was known at its end):
+
+* volume, rate, severity mix and compensation: weekly, the 26 weeks to W;
+* categories (Pareto) and repeat complainers: complaints opened in the 13 weeks to W; a repeat
+  complainer opened 2 or more of them;
+* time to first response / to resolution: complaints first answered / resolved in the 4 weeks to
+  W (closure-based service levels, so still-open complaints do not bias them); first-contact
+  resolution: complaints opened in those 4 weeks, resolved at first contact before W ended;
+* backlog: complaints opened before the end of W and not resolved by then, by age;
+* service recovery: each customer's first complaint opened in the 26 weeks ending 13 weeks before
+  W (weeks W−38 … W−13), so 90 days after every complaint lie before W ends. Groups: resolved
+  within 48 h, resolved later, never resolved (still open at the end of W); compared with
+  customers active at the end of that window who opened no complaint in it and had none open.
+  Retention = still active 90 days after the complaint (or the window end); later NPS = the next
+  relationship NPS answer after that date (before W ends).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from dashboard.analysis import cards
+from dashboard.analysis.cards import Card
+from dashboard.metrics import stats
+from dashboard.metrics.filters import Filters, week_label
+from dashboard.metrics.stats import Estimate
+from dashboard.warehouse import config
+
+Fetch = Callable[..., pd.DataFrame]
+
+TREND_WEEKS = 26
+MIX_WEEKS = 13
+SERVICE_WEEKS = 4
+FAST_HOURS = 48.0
+RECOVERY_LAG_WEEKS = 13
+RECOVERY_COHORT_WEEKS = 26
+RETENTION_DAYS = 90
+SEVERITY_ORDER = ("low", "medium", "high", "critical")
+#: Backlog age bands: (lower hours inclusive, upper hours exclusive, label).
+AGE_BANDS: tuple[tuple[float, float, str], ...] = (
+    (0.0, 48.0, "under 2 days"),
+    (48.0, 168.0, "2–7 days"),
+    (168.0, 720.0, "7–30 days"),
+    (720.0, 2160.0, "30–90 days"),
+    (2160.0, math.inf, "over 90 days"),
+)
+RECOVERY_GROUPS: dict[str, str] = {
+    "within_48h": "Resolved within 48 h",
+    "later": "Resolved later",
+    "never": "Never (still open)",
+    "no_complaint": "No complaint",
+}
+RECOVERY_REFERENCE = "within_48h"
+QUERIES = ("cmp_weekly", "cmp_complaints", "cmp_closures", "cmp_backlog", "cmp_recovery",
+           "assumptions_in_force", "weeks_available")
+
+
+# --- pure statistics on small frames -----------------------------------------------------------
+
+
+def quantile(values: np.ndarray | list[float], q: float) -> float:
+    """The q-quantile with linear interpolation (numpy's default, DuckDB's quantile_cont)."""
+    return float(np.quantile(np.asarray(values, dtype=float), q))
+
+
+def quantile_ci(values: np.ndarray | list[float], q: float,
+                alpha: float = 1 - 0.95) -> tuple[float, float]:
+    """Distribution-free interval for the q-quantile from order statistics.
+
+    With x₍₁₎ ≤ … ≤ x₍ₙ₎ the sorted values and B ~ Binomial(n, q), the interval is
+    [x₍l₎, x₍u₎] with l = F⁻¹(α/2) and u = F⁻¹(1 − α/2) + 1 (1-based, clipped to 1 … n):
+    P(x₍l₎ ≤ ξ_q < x₍u₎) ≥ 1 − α (Conover, Practical Nonparametric Statistics, §3.2).
+    """
+    x = np.sort(np.asarray(values, dtype=float))
+    n = x.size
+    lo = int(sps.binom.ppf(alpha / 2, n, q))
+    hi = int(sps.binom.ppf(1 - alpha / 2, n, q)) + 1
+    lo, hi = min(max(lo, 1), n), min(max(hi, 1), n)
+    return float(x[lo - 1]), float(x[hi - 1])
+
+
+@dataclass(frozen=True)
+class TimeSummary:
+    """Median and 90th percentile of a duration in hours, with order-statistic intervals."""
+
+    n: int
+    status: stats.Status
+    median: Estimate
+    p90: Estimate
+
+
+def time_summary(hours: np.ndarray | list[float]) -> TimeSummary:
+    """Median and P90 of durations (NaN dropped); withheld below MIN_BASE."""
+    x = np.asarray(hours, dtype=float)
+    x = x[~np.isnan(x)]
+    n = int(x.size)
+    status = stats.base_status(n)
+    if status == "withheld":
+        return TimeSummary(n, status, stats.withheld(n), stats.withheld(n))
+    ests = []
+    for q in (0.5, 0.9):
+        lo, hi = quantile_ci(x, q)
+        ests.append(Estimate(quantile(x, q), n, lo, hi, status))
+    return TimeSummary(n, status, ests[0], ests[1])
+
+
+def pareto(categories: pd.Series) -> pd.DataFrame:
+    """Categories by count, largest first (ties by name), with share and cumulative share (%)."""
+    counts = categories.astype(str).value_counts()
+    df = pd.DataFrame({"category": counts.index, "count": counts.to_numpy(dtype=int)})
+    df = df.sort_values(["count", "category"], ascending=[False, True], ignore_index=True)
+    total = int(df["count"].sum())
+    df["share_pct"] = 100.0 * df["count"] / total if total else np.nan
+    df["cumulative_pct"] = df["share_pct"].cumsum()
+    return df
+
+
+def severity_order(values: pd.Series | list[str]) -> list[str]:
+    """Known severities low → critical first, any others after them alphabetically."""
+    seen = set(pd.Series(values, dtype=object).dropna().astype(str))
+    return [s for s in SEVERITY_ORDER if s in seen] + sorted(seen - set(SEVERITY_ORDER))
+
+
+def severity_mix(complaints: pd.DataFrame, weeks: list[date]) -> pd.DataFrame:
+    """Complaints per week and severity with the share of the week (%), zero-filled."""
+    order = severity_order(complaints["severity"]) or list(SEVERITY_ORDER)
+    wk = pd.to_datetime(complaints["week_start"]).dt.date
+    counts = pd.crosstab(wk, complaints["severity"].astype(str))
+    counts = counts.reindex(index=weeks, columns=order, fill_value=0).fillna(0).astype(int)
+    totals = counts.sum(axis=1)
+    rows = []
+    for w in weeks:
+        total = int(totals.loc[w])
+        for sev in order:
+            k = int(counts.at[w, sev])
+            rows.append({"week_start": w, "week": week_label(w), "severity": sev, "count": k,
+                         "share_pct": 100.0 * k / total if total else np.nan, "week_total": total})
+    return pd.DataFrame(rows)
+
+
+def backlog_bands(age_hours: np.ndarray | list[float],
+                  has_left: np.ndarray | list[bool] | None = None) -> pd.DataFrame:
+    """Open complaints per age band (AGE_BANDS) with share (%) and how many customers have left."""
+    age = np.asarray(age_hours, dtype=float)
+    left = np.zeros(age.size, bool) if has_left is None else np.asarray(has_left, dtype=bool)
+    total = age.size
+    rows = []
+    for lo, hi, label in AGE_BANDS:
+        inside = (age >= lo) & (age < hi)
+        k = int(inside.sum())
+        rows.append({"band": label, "count": k,
+                     "share_pct": 100.0 * k / total if total else np.nan,
+                     "customer_left": int((inside & left).sum())})
+    return pd.DataFrame(rows)
+
+
+def repeat_complainers(customer_ids: pd.Series | list[int]) -> pd.DataFrame:
+    """Complainants by number of complaints (1, 2, 3+): customers and share of complainants."""
+    per = pd.Series(customer_ids).value_counts()
+    total = int(per.size)
+    rows = []
+    for label, mask in (("1", per == 1), ("2", per == 2), ("3 or more", per >= 3)):
+        k = int(mask.sum())
+        rows.append({"complaints": label, "customers": k,
+                     "share_pct": 100.0 * k / total if total else np.nan})
+    return pd.DataFrame(rows)
+
+
+def weekly_volume(weekly: pd.DataFrame, weeks: list[date]) -> pd.DataFrame:
+    """Complaints and the rate per 1,000 active customers per week (exact Poisson interval),
+    with compensation total and per complaint (t interval)."""
+    by = {pd.Timestamp(r["week_start"]).date(): r for r in weekly.to_dict("records")}
+    rows = []
+    for w in weeks:
+        r = by.get(w)
+        count = int(r["complaint_count"]) if r is not None else 0
+        base = int(r["active_at_start"]) if r is not None else 0
+        est = stats.rate(count, base, per=1000)
+        comp = float(r["compensation_amount"]) if r is not None else 0.0
+        comp_sq = float(r["compensation_sq_sum"]) if r is not None else 0.0
+        per = stats.mean(comp, comp_sq, count)
+        rows.append({
+            "week_start": w, "week": week_label(w), "complaints": count, "active_at_start": base,
+            "value": est.value, "ci_low": est.ci_low, "ci_high": est.ci_high, "n": est.n,
+            "status": est.status,
+            "compensated": int(r["compensated_count"]) if r is not None else 0,
+            "compensation": comp, "per_complaint": per.value,
+            "per_complaint_low": per.ci_low, "per_complaint_high": per.ci_high,
+            "per_complaint_status": per.status,
+        })
+    return pd.DataFrame(rows)
+
+
+def resolution_trend(closures: pd.DataFrame, weeks: list[date]) -> pd.DataFrame:
+    """Median and P90 of resolution hours of the complaints resolved in each week (values only;
+    weeks with fewer than MIN_BASE resolutions withheld)."""
+    wk = pd.to_datetime(closures["resolution_week"]).dt.date.to_numpy()
+    hours = closures["resolution_hours"].to_numpy(float)
+    rows = []
+    for w in weeks:
+        x = hours[(wk == w) & ~np.isnan(hours)]
+        status = stats.base_status(int(x.size))
+        shown = status != "withheld"
+        rows.append({"week_start": w, "week": week_label(w), "n": int(x.size), "status": status,
+                     "median": quantile(x, 0.5) if shown else None,
+                     "p90": quantile(x, 0.9) if shown else None})
+    return pd.DataFrame(rows)
+
+
+def recovery_table(df: pd.DataFrame) -> pd.DataFrame:
+    """90-day retention (Wilson) and next NPS (adjusted-Wald) per recovery group, each tested
+    against the within-48-hours group, Benjamini–Hochberg across all tests shown together."""
+    by = df.set_index("recovery_group") if len(df) else pd.DataFrame()
+    rows, tests = [], []
+    for key, label in RECOVERY_GROUPS.items():
+        r = by.loc[key] if key in by.index else None
+        n = int(r["customer_count"]) if r is not None else 0
+        kept = int(r["retained_count"]) if r is not None else 0
+        counts = tuple(int(r[c]) if r is not None else 0
+                       for c in ("promoter_count", "passive_count", "detractor_count"))
+        ret = stats.share(kept, n)
+        nps = stats.nps(*counts)
+        rows.append({"group": key, "label": label, "customers": n, "retained": kept,
+                     "retention": ret, "nps_counts": counts, "nps": nps})
+    ref = rows[0]
+    for i, row in enumerate(rows[1:], start=1):
+        for kind in ("retention", "nps"):
+            a, b = row[kind], ref[kind]
+            if not (a.shown and b.shown):
+                continue
+            if kind == "retention":
+                p = stats.share_test(row["retained"], row["customers"], ref["retained"],
+                                     ref["customers"])
+            else:
+                p = stats.nps_test(row["nps_counts"], ref["nps_counts"])
+            tests.append((i, kind, p))
+    adjusted = stats.benjamini_hochberg([t[2] for t in tests])
+    out = []
+    for row in rows:
+        out.append({
+            "group": row["group"], "label": row["label"], "customers": row["customers"],
+            "retention_pct": row["retention"].value, "retention_low": row["retention"].ci_low,
+            "retention_high": row["retention"].ci_high, "retention_n": row["retention"].n,
+            "retention_status": row["retention"].status,
+            "retention_p": np.nan, "retention_p_adj": np.nan, "retention_significant": False,
+            "nps": row["nps"].value, "nps_low": row["nps"].ci_low, "nps_high": row["nps"].ci_high,
+            "nps_n": row["nps"].n, "nps_status": row["nps"].status,
+            "nps_p": np.nan, "nps_p_adj": np.nan, "nps_significant": False,
+        })
+    for (i, kind, p), p_adj in zip(tests, adjusted, strict=True):
+        both_ok = (out[i][f"{kind}_status"] == "ok" and out[0][f"{kind}_status"] == "ok")
+        out[i][f"{kind}_p"] = p
+        out[i][f"{kind}_p_adj"] = p_adj
+        out[i][f"{kind}_significant"] = bool(both_ok and p_adj < config.ALPHA)
+    return pd.DataFrame(out)
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Windows:
+    """The dates every section of the page is computed over (documented on the page)."""
+
+    week: date
+    as_of: date  # the Monday after the selected week (exclusive end)
+    trend_start: date
+    mix_start: date
+    service_start: date
+    cohort_start: date | None
+    cohort_end: date | None  # exclusive Monday
+
+
+def windows(filters: Filters, first_week: date) -> Windows:
+    """The windows of the selected week, clipped to the weeks the warehouse holds."""
+    w = filters.week_start
+    cohort_end = w - timedelta(weeks=RECOVERY_LAG_WEEKS - 1)
+    cohort_start = max(cohort_end - timedelta(weeks=RECOVERY_COHORT_WEEKS), first_week)
+    has_cohort = cohort_end - cohort_start >= timedelta(weeks=4)
+    return Windows(
+        week=w, as_of=w + timedelta(days=7),
+        trend_start=max(w - timedelta(weeks=TREND_WEEKS - 1), first_week),
+        mix_start=max(w - timedelta(weeks=MIX_WEEKS - 1), first_week),
+        service_start=max(w - timedelta(weeks=SERVICE_WEEKS - 1), first_week),
+        cohort_start=cohort_start if has_cohort else None,
+        cohort_end=cohort_end if has_cohort else None,
+    )
+
+
+@dataclass(frozen=True)
+class ComplaintsReport:
+    """Everything the Complaints page shows, already computed and formatted."""
+
+    filters: Filters
+    windows: Windows
+    currency_symbol: str
+    cards: tuple[Card, ...]
+    volume: pd.DataFrame
+    pareto: pd.DataFrame
+    severity: pd.DataFrame
+    resolution: pd.DataFrame
+    backlog: pd.DataFrame
+    repeat: pd.DataFrame
+    recovery: pd.DataFrame
+    recovery_rows: pd.DataFrame
+    repeat_rows: pd.DataFrame
+    takeaways: dict[str, str]
+    notes: dict[str, str]
+    assumptions: dict[str, Any] = field(default_factory=dict)
+    queries: tuple[str, ...] = QUERIES
+
+    def card(self, label: str) -> Card:
+        """The card with this label."""
+        return next(c for c in self.cards if c.label == label)
+
+
+def _assumptions(fetch: Fetch, week: date) -> tuple[dict[str, Any], dict[str, str]]:
+    df = fetch("assumptions_in_force", week_start=week)
+    values: dict[str, Any] = {}
+    since: dict[str, str] = {}
+    for r in df.itertuples(index=False):
+        num = r.value_number
+        values[str(r.assumption_key)] = r.value_text if pd.isna(num) else float(num)
+        since[str(r.assumption_key)] = str(pd.Timestamp(r.valid_from).date())
+    return values, since
+
+
+def _rate_card(vol: pd.DataFrame, cmp_weekly: pd.DataFrame, filters: Filters) -> Card:
+    cur_row = vol.iloc[-1]
+    cur = stats.rate(int(cur_row["complaints"]), int(cur_row["active_at_start"]), per=1000)
+    by = cmp_weekly.set_index(pd.to_datetime(cmp_weekly["week_start"]).dt.date)
+    prev_row = by.loc[filters.compare_start] if filters.compare_start in by.index else None
+    prev = (stats.rate(int(prev_row["complaint_count"]), int(prev_row["active_at_start"]), 1000)
+            if prev_row is not None else stats.withheld())
+    p = p_adj = None
+    delta = None
+    significant = False
+    if cur.shown and prev.shown:
+        p = stats.rate_test(int(cur_row["complaints"]), int(cur_row["active_at_start"]),
+                            int(prev_row["complaint_count"]), int(prev_row["active_at_start"]))
+        p_adj = stats.benjamini_hochberg([p])[0]
+        significant = (p_adj < config.ALPHA and cur.status == "ok" and prev.status == "ok")
+        delta = cards.signed(cur.value - prev.value, 2)
+    captions = [
+        f"{cards.number(cur_row['complaints'])} complaints · "
+        f"{cards.number(cur_row['active_at_start'])} customers active at the start of "
+        f"{filters.week}",
+        cards.interval(cur, lambda v: f"{v:.2f}") + " (exact Poisson)" if cur.shown
+        else cards.base_caption(cur, "active customers"),
+        f"vs {filters.compare_week} ({filters.compare_label}): "
+        f"{cards.number(prev.value, 2) if prev.shown else cards.EM_DASH} — "
+        f"{cards.verdict(cur, prev, p_adj, significant)}",
+    ]
+    return Card("Complaints per 1,000 customers", cards.number(cur.value, 2), tuple(captions),
+                delta=delta, significant=significant, higher_is_better=False,
+                help="1000 × complaints opened in the week / customers active at its start.")
+
+
+def _time_card(label: str, s: TimeSummary, what: str, span: str, help_text: str) -> Card:
+    if s.status == "withheld":
+        return Card(label, cards.EM_DASH, (cards.base_caption(s.median), f"{what} {span}"),
+                    help=help_text)
+    badge = " · low base" if s.status == "low_base" else ""
+    return Card(label, cards.hours(s.median.value), (
+        f"P90 {cards.hours(s.p90.value)} · n = {s.n:,} {what} {span}{badge}",
+        f"95% CI median {cards.hours(s.median.ci_low)} – {cards.hours(s.median.ci_high)}; "
+        f"P90 {cards.hours(s.p90.ci_low)} – {cards.hours(s.p90.ci_high)}",
+    ), help=help_text)
+
+
+def _share_card(label: str, est: Estimate, lines: tuple[str, ...], help_text: str) -> Card:
+    if not est.shown:
+        return Card(label, cards.EM_DASH, (cards.base_caption(est), *lines), help=help_text)
+    return Card(label, cards.pct(est.value), (
+        f"{cards.base_caption(est)} · {cards.interval(est, cards.pct)} (Wilson)", *lines,
+    ), help=help_text)
+
+
+def _takeaway_volume(vol: pd.DataFrame, filters: Filters) -> str:
+    cur = vol.iloc[-1]
+    shown = vol[vol["value"].notna()]
+    if cur["value"] is None or pd.isna(cur["value"]):
+        return (f"{filters.week}: {int(cur['complaints']):,} complaints; the active base is too "
+                "small for a rate.")
+    peak = shown.loc[shown["value"].idxmax()]
+    low = shown.loc[shown["value"].idxmin()]
+    return (f"{filters.week}: {cur['value']:.2f} complaints per 1,000 active customers "
+            f"({int(cur['complaints']):,} complaints, 95% CI {cur['ci_low']:.2f}–"
+            f"{cur['ci_high']:.2f}); over {len(vol)} weeks the rate ranged from {low['value']:.2f}"
+            f" ({low['week']}) to {peak['value']:.2f} ({peak['week']}).")
+
+
+def _takeaway_pareto(par: pd.DataFrame, span: str) -> str:
+    total = int(par["count"].sum())
+    if total == 0:
+        return f"No complaints were opened {span}."
+    k = int((par["cumulative_pct"] < 80.0).sum()) + 1
+    k = min(k, len(par))
+    top = par.head(k)
+    names = ", ".join(top["category"])
+    return (f"{k} of {len(par)} categories ({names}) make up "
+            f"{top['cumulative_pct'].iloc[-1]:.1f}% of the {total:,} complaints opened {span}; "
+            f"{par['category'].iloc[0]} alone {par['share_pct'].iloc[0]:.1f}%.")
+
+
+def _takeaway_severity(sev: pd.DataFrame, filters: Filters, w: Windows) -> str:
+    heavy = sev["severity"].isin(("high", "critical"))
+    recent = sev["week_start"] >= w.mix_start
+    cur = sev[sev["week_start"] == w.week]
+    cur_total = int(cur["count"].sum())
+    rec_total = int(sev.loc[recent, "count"].sum())
+    earlier_total = int(sev.loc[~recent, "count"].sum())
+    if rec_total == 0:
+        return "No complaints in the last 13 weeks."
+    rec = 100.0 * sev.loc[recent & heavy, "count"].sum() / rec_total
+    text = f"High or critical: {rec:.1f}% of {rec_total:,} complaints in the 13 weeks to " \
+           f"{filters.week}"
+    if earlier_total:
+        before = 100.0 * sev.loc[~recent & heavy, "count"].sum() / earlier_total
+        n_before = sev.loc[~recent, "week_start"].nunique()
+        text += f" vs {before:.1f}% of {earlier_total:,} in the {n_before} weeks before"
+    if cur_total:
+        now = 100.0 * cur.loc[cur["severity"].isin(("high", "critical")), "count"].sum() \
+            / cur_total
+        text += f"; {now:.1f}% in {filters.week} (n = {cur_total:,})"
+    return text + "."
+
+
+def _takeaway_resolution(res: pd.DataFrame, filters: Filters) -> str:
+    shown = res[res["median"].notna()]
+    if shown.empty:
+        return "Too few resolutions per week (fewer than 30) to show weekly percentiles."
+    last = shown.iloc[-1]
+    worst = shown.loc[shown["p90"].idxmax()]
+    return (f"Complaints resolved in {last['week']}: median {last['median']:.1f} h, P90 "
+            f"{last['p90']:.1f} h (n = {int(last['n']):,}); the slowest P90 of the "
+            f"{len(res)} weeks was {worst['p90']:.1f} h in {worst['week']}.")
+
+
+def _takeaway_backlog(bl: pd.DataFrame, filters: Filters) -> str:
+    total = int(bl["count"].sum())
+    if total == 0:
+        return f"No complaint was open at the end of {filters.week}."
+    old = bl[bl["band"].isin(("30–90 days", "over 90 days"))]["count"].sum()
+    left = int(bl["customer_left"].sum())
+    return (f"{total:,} complaints open at the end of {filters.week}; {100 * old / total:.1f}% "
+            f"have waited over 30 days and {left:,} belong to customers who have since left.")
+
+
+def _takeaway_recovery(rec: pd.DataFrame, kind: str) -> str:
+    by = rec.set_index("group")
+    fast, never = by.loc["within_48h"], by.loc["never"]
+    value, low, high = f"{kind}", f"{kind}_low", f"{kind}_high"
+    if kind == "retention":
+        value, low, high = "retention_pct", "retention_low", "retention_high"
+    if pd.isna(fast[value]) or pd.isna(never[value]):
+        return ("Too few complainants in a group (fewer than 30) to compare recovery "
+                "outcomes.")
+    fmt = cards.pct if kind == "retention" else cards.score
+    what = "still customers 90 days later" if kind == "retention" else "next NPS"
+    n_col = "retention_n" if kind == "retention" else "nps_n"
+    status_col = f"{kind}_status"
+    if "low_base" in (never[status_col], fast[status_col]):
+        verdict = "low base (n < 100): difference not judged"
+    elif never[f"{kind}_significant"]:
+        verdict = "a significant gap after Benjamini–Hochberg correction"
+    else:
+        verdict = "not significant after Benjamini–Hochberg correction"
+    return (f"Never-resolved complainants: {fmt(never[value])} {what} (95% CI "
+            f"{fmt(never[low])} – {fmt(never[high])}, n = {int(never[n_col]):,}) vs "
+            f"{fmt(fast[value])} when resolved within 48 h (n = {int(fast[n_col]):,}); "
+            f"{verdict}.")
+
+
+def _takeaway_compensation(vol: pd.DataFrame, filters: Filters, symbol: str) -> str:
+    cur = vol.iloc[-1]
+    total = float(vol["compensation"].sum())
+    complaints = int(vol["complaints"].sum())
+    per = total / complaints if complaints else float("nan")
+    return (f"{filters.week}: {cards.money(cur['compensation'], symbol)} paid on "
+            f"{int(cur['compensated']):,} of {int(cur['complaints']):,} complaints; "
+            f"{cards.money(total, symbol)} over {len(vol)} weeks "
+            f"({cards.money(per, symbol, 2)} per complaint).")
+
+
+def _takeaway_repeat(rep: pd.DataFrame, span: str) -> str:
+    total = int(rep["customers"].sum())
+    if total == 0:
+        return f"Nobody complained {span}."
+    by = rep.set_index("complaints")["customers"]
+    repeaters = int(by.get("2", 0) + by.get("3 or more", 0))
+    return (f"{repeaters:,} of the {total:,} customers who complained {span} "
+            f"({100 * repeaters / total:.1f}%) complained more than once; "
+            f"{int(by.get('3 or more', 0)):,} of them three times or more.")
+
+
+def repeat_rows(rep: pd.DataFrame) -> pd.DataFrame:
+    """The repeat-complainer table as display strings."""
+    return pd.DataFrame({
+        "Complaints opened": rep["complaints"].astype(str),
+        "Customers": [f"{int(n):,}" for n in rep["customers"]],
+        "Share of complainants": [cards.pct(v) for v in rep["share_pct"]],
+    })
+
+
+def _recovery_rows(rec: pd.DataFrame) -> pd.DataFrame:
+    """The recovery table as display strings."""
+    def cell(v: float, lo: float, hi: float, status: str, fmt) -> str:
+        if status == "withheld":
+            return "insufficient base"
+        badge = " (low base)" if status == "low_base" else ""
+        return f"{fmt(v)} ({fmt(lo)} – {fmt(hi)}){badge}"
+
+    def pv(p: float, sig: bool, status: str) -> str:
+        if pd.isna(p):
+            return cards.EM_DASH
+        if sig:
+            return f"{cards.p_text(p)} · significant"
+        return f"{cards.p_text(p)}{' · low base, not judged' if status == 'low_base' else ''}"
+
+    return pd.DataFrame({
+        "Group": rec["label"],
+        "Customers": [f"{n:,}" for n in rec["customers"]],
+        "90-day retention (95% CI)": [
+            cell(r.retention_pct, r.retention_low, r.retention_high, r.retention_status,
+                 cards.pct) for r in rec.itertuples()],
+        "vs within 48 h (BH)": [pv(r.retention_p_adj, r.retention_significant,
+                                   r.retention_status) for r in rec.itertuples()],
+        "Next NPS answers": [f"{n:,}" for n in rec["nps_n"]],
+        "Next NPS (95% CI)": [
+            cell(r.nps, r.nps_low, r.nps_high, r.nps_status, cards.score)
+            for r in rec.itertuples()],
+        "NPS vs within 48 h (BH)": [pv(r.nps_p_adj, r.nps_significant, r.nps_status)
+                                    for r in rec.itertuples()],
+    })
+
+
+def first_week(fetch: Fetch) -> date:
+    """The first week the warehouse holds."""
+    weeks = fetch("weeks_available")
+    return pd.to_datetime(weeks["week_start"]).dt.date.min()
+
+
+def _kept(rows: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    return rows.loc[filters.selects(rows)].reset_index(drop=True)
+
+
+def build_report(fetch: Fetch, filters: Filters) -> ComplaintsReport:
+    """Compute every card, chart table and takeaway of the Complaints page."""
+    w = windows(filters, first_week(fetch))
+    cp = filters.customer_params()
+    values, since = _assumptions(fetch, w.week)
+    symbol = str(values.get("currency_symbol", "$"))
+    trend_start = min(w.trend_start, filters.compare_start)
+    weekly = fetch("cmp_weekly", start_week=trend_start, end_week=w.week, **cp)
+    trend_weeks = [w.trend_start + timedelta(weeks=k)
+                   for k in range((w.week - w.trend_start).days // 7 + 1)]
+    vol = weekly_volume(weekly, trend_weeks)
+    # complaint rows of every customer, kept to the filters here: a filter change re-uses them
+    opened = _kept(fetch("cmp_complaints", start_week=w.trend_start, end_week=w.week), filters)
+    opened_wk = pd.to_datetime(opened["week_start"]).dt.date
+    closures = _kept(fetch("cmp_closures", start_week=w.trend_start, end_week=w.week), filters)
+    backlog = _kept(fetch("cmp_backlog", as_of=w.as_of), filters)
+
+    mix = opened[opened_wk >= w.mix_start]
+    span13 = f"in the 13 weeks to {filters.week}"
+    span4 = f"in the 4 weeks to {filters.week}"
+    par = pareto(mix["category"])
+    sev = severity_mix(opened, trend_weeks)
+    rep = repeat_complainers(mix["customer_id"])
+    service_start = pd.Timestamp(w.service_start)
+    end = pd.Timestamp(w.as_of)
+    resp_at = pd.to_datetime(closures["response_week"])
+    res_at = pd.to_datetime(closures["resolution_week"])
+    resp = time_summary(closures.loc[(resp_at >= service_start) & (resp_at < end),
+                                     "first_response_hours"].to_numpy(float))
+    reso = time_summary(closures.loc[(res_at >= service_start) & (res_at < end),
+                                     "resolution_hours"].to_numpy(float))
+    fcr_rows = opened[opened_wk >= w.service_start]
+    fcr = stats.share(int(fcr_rows["is_first_contact_resolved"].astype(bool).sum()),
+                      len(fcr_rows))
+    bl = backlog_bands(backlog["age_hours"].to_numpy(float),
+                       backlog["has_customer_left"].astype(bool).to_numpy())
+    complainants = int(rep["customers"].sum())
+    repeaters = int(rep.loc[rep["complaints"] != "1", "customers"].sum())
+    repeat_est = stats.share(repeaters, complainants)
+    res_trend = resolution_trend(closures, trend_weeks)
+
+    if w.cohort_start is not None:
+        raw_rec = filters.narrow(fetch("cmp_recovery", cohort_start=w.cohort_start,
+                                       cohort_end=w.cohort_end, as_of=w.as_of),
+                                 ["recovery_group"])
+    else:
+        raw_rec = pd.DataFrame(columns=["recovery_group", "customer_count", "retained_count",
+                                        "nps_count", "promoter_count", "passive_count",
+                                        "detractor_count"])
+    rec = recovery_table(raw_rec)
+
+    cur = vol.iloc[-1]
+    handling_unit = values.get("complaint_handling_cost")
+    per_complaint = Estimate(cur["per_complaint"], int(cur["complaints"]),
+                             cur["per_complaint_low"], cur["per_complaint_high"],
+                             cur["per_complaint_status"])
+    comp_lines = [
+        f"Observed in {filters.week}: paid on {int(cur['compensated']):,} of "
+        f"{int(cur['complaints']):,} complaints",
+        (f"{cards.money(per_complaint.value, symbol, 2)} per complaint · "
+         f"{cards.interval(per_complaint, lambda v: cards.money(v, symbol, 2))} (t)")
+        if per_complaint.shown else f"Per complaint: {cards.base_caption(per_complaint)}",
+    ]
+    if isinstance(handling_unit, float):
+        comp_lines.append(
+            "Handling cost, shown apart (not added): "
+            f"{cards.money(handling_unit * cur['complaints'], symbol)} = "
+            f"{int(cur['complaints']):,} × {cards.money(handling_unit, symbol, 2)} "
+            f"(assumption complaint_handling_cost, valid from "
+            f"{since.get('complaint_handling_cost', '?')})")
+    old = int(bl.loc[bl["band"].isin(("30–90 days", "over 90 days")), "count"].sum())
+    card_list = (
+        _rate_card(vol, weekly, filters),
+        _time_card("Time to first response (median)", resp, "complaints answered", span4,
+                   "Hours from opening to the first response, complaints first answered in the "
+                   "window. 95% CI: order statistics."),
+        _time_card("Time to resolution (median)", reso, "complaints resolved", span4,
+                   "Hours from opening to resolution, complaints resolved in the window. "
+                   "95% CI: order statistics."),
+        _share_card("First-contact resolution", fcr,
+                    (f"complaints opened {span4}, resolved at first contact",),
+                    "Share of complaints opened in the window resolved at the first contact "
+                    "(as recorded by the end of the selected week)."),
+        Card("Open backlog", cards.number(int(bl["count"].sum())), (
+            f"complaints open at the end of {filters.week}",
+            f"{old:,} open over 30 days · {int(bl['customer_left'].sum()):,} of customers who "
+            "have left",
+        ), help="Complaints opened before the end of the week and not resolved by then."),
+        _share_card("Repeat complainers", repeat_est,
+                    (f"{repeaters:,} of {complainants:,} complainants opened 2+ complaints "
+                     f"{span13}",),
+                    "Customers with two or more complaints opened in the 13-week window, as a "
+                    "share of all customers who complained in it."),
+        Card("Compensation paid", cards.money(float(cur["compensation"]), symbol),
+             tuple(comp_lines),
+             help="Sum of compensation_amount on complaints opened in the week (observed)."),
+    )
+    takeaways = {
+        "volume": _takeaway_volume(vol, filters),
+        "pareto": _takeaway_pareto(par, span13),
+        "severity": _takeaway_severity(sev, filters, w),
+        "resolution": _takeaway_resolution(res_trend, filters),
+        "backlog": _takeaway_backlog(bl, filters),
+        "retention": _takeaway_recovery(rec, "retention"),
+        "nps": _takeaway_recovery(rec, "nps"),
+        "compensation": _takeaway_compensation(vol, filters, symbol),
+        "repeat": _takeaway_repeat(rep, span13),
+    }
+    if w.cohort_start is not None:
+        n_weeks = (w.cohort_end - w.cohort_start).days // 7
+        clipped = "" if n_weeks == RECOVERY_COHORT_WEEKS else (
+            f"; only {n_weeks} of the 26 weeks lie inside the data")
+        cohort_text = (
+            f"Cohort: each customer's first complaint opened {week_label(w.cohort_start)} – "
+            f"{week_label(w.cohort_end - timedelta(weeks=1))} (the 26 weeks ending 13 weeks "
+            f"before {filters.week}, so 90 days after every complaint are observed{clipped}). "
+            "Groups by "
+            "resolution as known at the end of the selected week; 'No complaint' = customers "
+            f"active on {w.cohort_end} with no complaint in the cohort window and none open, "
+            "followed from that date. Retention: still a customer 90 days later (Wilson "
+            "interval). Next NPS: the first relationship NPS answer after the complaint "
+            "(adjusted-Wald). Tests against 'Resolved within 48 h', Benjamini–Hochberg across "
+            "the six shown. Association, not proof of cause: customers who churn while a "
+            "complaint is open cannot have it resolved.")
+    else:
+        cohort_text = ("The warehouse does not yet hold 17 weeks before the selected week: no "
+                       "recovery cohort can be followed for 90 days.")
+    notes = {
+        "recovery": cohort_text,
+        "service": (f"Service levels over the 4 weeks {week_label(w.service_start)} – "
+                    f"{filters.week}: response and resolution times of complaints answered / "
+                    "resolved in those weeks (closure-based, so complaints still open do not "
+                    "bias them); first-contact resolution of complaints opened in them."),
+        "money": ("Compensation is observed (complaints' compensation_amount). Handling cost is "
+                  "modelled from the assumption named on the card and never added to it."),
+    }
+    return ComplaintsReport(filters, w, symbol, card_list, vol, par, sev, res_trend, bl, rep,
+                            rec, _recovery_rows(rec), repeat_rows(rep), takeaways, notes, values)

@@ -1,0 +1,697 @@
+"""Exhibits: every chart of every page as one object — figure, the data behind it, its computed
+one-line takeaway, its definitions and base — built from the pages' reports.
+
+The pages draw exhibits (``ui.exhibit``) and the board pack exports the same objects
+(``exports.pack``), so a chart, its CSV and its slide can never disagree. No Streamlit here.
+
+``PAGES`` maps each page of the pack to a builder ``(fetch, filters, aset) -> [Exhibit]`` that
+runs the page's own report with the page's default controls; ``EXECUTIVE`` is the default pack.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.exports import charts
+from dashboard.metrics.filters import Filters
+from dashboard.metrics.kpis import KpiReport, tile_caption, verdict
+from dashboard.metrics.registry import REGISTRY, format_value
+
+#: Columns that identify one customer: dropped from every export unless the exhibit is a
+#: customer list. Matched ignoring case, spaces, hyphens and underscores (``is_customer_column``).
+CUSTOMER_COLUMNS = ("customer_id", "Customer id", "customer", "email", "phone", "name")
+_CUSTOMER_KEYS = {re.sub(r"[^a-z0-9]", "", c.lower()) for c in CUSTOMER_COLUMNS} | {
+    "customerno", "customernumber", "clientid", "accountid", "emailaddress", "phonenumber",
+    "customername"}
+
+
+def is_customer_column(name: object) -> bool:
+    """Whether a column names or identifies one customer ("Customer ID", "customer-id" …)."""
+    return re.sub(r"[^a-z0-9]", "", str(name).lower()) in _CUSTOMER_KEYS
+
+
+def without_customer_ids(df: pd.DataFrame, customer_list: bool = False) -> pd.DataFrame:
+    """The frame as any export carries it: customer-identifying columns dropped unless it is
+    a customer list."""
+    if customer_list:
+        return df
+    return df.drop(columns=[c for c in df.columns if is_customer_column(c)])
+
+
+@dataclass(frozen=True)
+class Exhibit:
+    """One chart as the app shows it and as every export carries it."""
+
+    key: str  # the widget key on the page; unique across the app
+    page: str  # the page title
+    title: str
+    fig: go.Figure
+    data: pd.DataFrame  # the data behind the chart: one row per point drawn
+    takeaway: str  # the computed one-line reading (slide title)
+    notes: tuple[str, ...] = ()  # definitions, base, method (speaker notes, PDF footer)
+    n: int | None = None  # the base behind the chart, when one number describes it
+    band: str | None = None  # what the bands are, on charts that draw bands
+    money: bool = False  # a money chart: exports carry the band and the assumption set
+    customer_list: bool = False  # the only kind of exhibit that may carry customer ids
+    excel: tuple[str, tuple[str, ...], str | None, str] | None = None
+    # (x column, y columns, series column or None, "line" | "column") for the native chart
+
+    def __post_init__(self) -> None:
+        if self.money and not self.band:
+            raise ValueError(f"money exhibit {self.key} needs its band (what the bands are, "
+                             "or that the figures are observed without one)")
+        _literal_text(self.fig)
+
+    @property
+    def label(self) -> str:
+        """Page and title, for pickers."""
+        return f"{self.page} — {self.title}"
+
+    def export_data(self) -> pd.DataFrame:
+        """The data behind the chart as exported: customer identifiers dropped unless the
+        exhibit is a customer list."""
+        return without_customer_ids(self.data, self.customer_list).reset_index(drop=True)
+
+
+_MARKUP = str.maketrans({"<": "&lt;", ">": "&gt;"})
+
+
+def _literal(values):
+    if isinstance(values, str):
+        return values.translate(_MARKUP)
+    if values is None or isinstance(values, (int, float)):
+        return values
+    try:
+        items = list(values)
+    except TypeError:
+        return values
+    if not any(isinstance(v, str) and ("<" in v or ">" in v) for v in items):
+        return values
+    return [v.translate(_MARKUP) if isinstance(v, str) else v for v in items]
+
+
+def _literal_text(fig: go.Figure) -> None:
+    """Warehouse values drawn as text (trace names, categories, labels) shown literally:
+    plotly reads "<…>" in them as markup, so angle brackets become entities, in place."""
+    for trace in fig.data:
+        for attr in ("name", "x", "y", "text", "labels"):
+            if attr in trace and trace[attr] is not None:
+                fixed = _literal(trace[attr])
+                if fixed is not trace[attr]:
+                    trace[attr] = fixed
+
+
+#: What the charts without a metric-registry definition show (speaker notes, PDF foot).
+DEFINITIONS: Mapping[str, str] = {
+    "sat_trend": "The chosen score per group and period with its 95% interval (NPS: Wilson "
+                 "intervals on the promoter and detractor shares; CSAT: Wilson; CES: t); "
+                 "bases under 30 are gaps.",
+    "sat_mix": "Share of promoters (9–10), passives (7–8) and detractors (0–6) among the NPS "
+               "answers of each period.",
+    "sat_distribution": "Share of answers at each score of the chosen survey, selected week "
+                        "against the comparison week.",
+    "sat_gap": "Perceived minus expected score per touchpoint over the last 26 weeks: paired "
+               "answers, mean difference with a t interval; below zero = below expectation.",
+    "cmp_volume": "Complaints opened each week and the rate per 1,000 customers active at the "
+                  "week's start (exact Poisson interval).",
+    "cmp_pareto": "Complaints opened in the 13 weeks to the selected week by category, largest "
+                  "first, with the cumulative share.",
+    "cmp_severity": "Share of the week's complaints at each severity.",
+    "cmp_resolution": "Hours from opening to resolution of the complaints resolved each week: "
+                      "median and 90th percentile.",
+    "cmp_backlog": "Complaints still open at the end of the selected week by age, split by "
+                   "whether the customer has since left.",
+    "cmp_compensation": "Compensation paid each week and the mean per compensated complaint.",
+    "cts_channels": "Each channel's share of the week's contacts and of their cost (contacts "
+                    "× the unit cost in force).",
+    "cts_segments": "Cost to serve per active customer in the week by segment (contact cost / "
+                    "active customers) with a 95% interval; change against the comparison "
+                    "week tested with Benjamini–Hochberg correction.",
+    "cts_mix": "Each channel's share of all contacts per week; the self-service launch is "
+               "detected from the data.",
+    "cts_repeat": "Repeat contacts: a contact by the same customer for the same reason within "
+                  "7 days of an earlier one, as a share of contacts (Wilson interval).",
+}
+
+#: Observed money drawn without an interval.
+OBSERVED = "observed values (booked costs and revenue), no interval"
+
+
+def _cols(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """The listed columns that exist, in order."""
+    return df[[c for c in cols if c in df.columns]].reset_index(drop=True)
+
+
+def _n(df: pd.DataFrame, col: str = "n") -> int | None:
+    """The base of a chart of groups: the sum of ``col`` over its rows."""
+    if col not in df.columns or df.empty:
+        return None
+    return int(pd.to_numeric(df[col], errors="coerce").fillna(0).sum())
+
+
+def _last(df: pd.DataFrame, col: str = "n") -> int | None:
+    """The base of a time series: ``col`` in its last row (the selected week or month)."""
+    if col not in df.columns or df.empty or pd.isna(df[col].iloc[-1]):
+        return None
+    return int(df[col].iloc[-1])
+
+
+# --- Weekly KPIs ---------------------------------------------------------------------------
+
+def kpi_takeaway(tile, report: KpiReport) -> str:
+    """One line: the week's value with its base and interval, and the verdict on the change."""
+    m, sym, f = tile.metric, report.currency_symbol, report.filters
+    return (f"{m.label} {format_value(tile.current.value, m.fmt, sym)} in {f.week} "
+            f"({tile_caption(tile, sym)}); vs {f.compare_label}: {verdict(tile, f)}")
+
+
+def kpi_exhibits(report: KpiReport) -> dict[str, Exhibit]:
+    """The 13-week trend of every KPI tile (bands on survey scores)."""
+    out = {}
+    for t in report.tiles:
+        m = t.metric
+        df = report.trends[m.name]
+        title = f"{m.label} — 13 weeks"
+        fig = charts.trend_chart(df, title, m.unit, target=t.target, band=m.kind == "survey")
+        money = m.fmt.startswith("money")
+        band = ("95% confidence band" if m.kind == "survey" else
+                OBSERVED + "; the selected week's 95% interval is in the takeaway" if money
+                else None)
+        key = f"trend_{m.name}"
+        out[key] = Exhibit(
+            key, "Weekly KPIs", title, fig,
+            _cols(df, ["week", "value", "ci_low", "ci_high", "n", "status"]),
+            kpi_takeaway(t, report),
+            notes=(f"{m.label}: {m.definition}", f"n in {report.filters.week}: "
+                   f"{t.current.n:,}"),
+            n=t.current.n, band=band, money=money, excel=("week", ("value",), None, "line"))
+    return out
+
+
+# --- Satisfaction --------------------------------------------------------------------------
+
+def satisfaction_exhibits(report, filters: Filters) -> dict[str, Exhibit]:
+    from dashboard.analysis import satisfaction
+
+    page = "Satisfaction"
+    r = report
+    return {
+        "sat_trend": Exhibit(
+            "sat_trend", page, r.trend_title,
+            charts.split_trend_chart(r.trend, r.trend_title, r.y_title, satisfaction.OVERALL),
+            _cols(r.trend, ["group", "period", "value", "ci_low", "ci_high", "n", "status"]),
+            r.trend_takeaway, notes=(DEFINITIONS["sat_trend"], r.headline),
+            n=_last(r.trend[r.trend["group"] == satisfaction.OVERALL]),
+            band="95% confidence band",
+            excel=("period", ("value",), "group", "line")),
+        "sat_mix": Exhibit(
+            "sat_mix", page, r.mix_title, charts.nps_mix_chart(r.mix, r.mix_title),
+            _cols(r.mix, ["period", "category_label", "count", "share_pct", "n", "status"]),
+            r.mix_takeaway, notes=(DEFINITIONS["sat_mix"],), n=_last(r.mix),
+            excel=("period", ("share_pct",), "category_label", "column")),
+        "sat_distribution": Exhibit(
+            "sat_distribution", page, r.distribution_title,
+            charts.score_distribution_chart(r.distribution, r.distribution_title, filters.week,
+                                            filters.compare_week),
+            _cols(r.distribution, ["week", "score", "count", "share_pct", "n", "status"]),
+            r.distribution_takeaway, notes=(DEFINITIONS["sat_distribution"],),
+            n=_last(r.distribution),
+            excel=("score", ("share_pct",), "week", "column")),
+        "sat_gap": Exhibit(
+            "sat_gap", page, r.gap_title, charts.expectation_gap_chart(r.gap, r.gap_title),
+            _cols(r.gap, ["label", "survey", "scale", "n", "gap", "ci_low", "ci_high",
+                          "perceived_mean", "expected_mean", "status"]),
+            r.gap_takeaway, notes=(DEFINITIONS["sat_gap"],), n=_n(r.gap),
+            band="95% confidence interval",
+            excel=("label", ("gap",), None, "column")),
+    }
+
+
+# --- Complaints ----------------------------------------------------------------------------
+
+def complaints_exhibits(report) -> dict[str, Exhibit]:
+    r, k, page = report, report.takeaways, "Complaints"
+    vol_title = "Complaints and rate per 1,000 active customers — weekly"
+    res_title = "Time to resolution — complaints resolved each week"
+    sym = r.currency_symbol
+    money_note = (r.notes.get("money"),) if r.notes.get("money") else ()
+    return {
+        "cmp_volume": Exhibit(
+            "cmp_volume", page, vol_title, charts.complaint_volume_chart(r.volume, vol_title),
+            _cols(r.volume, ["week", "complaints", "active_at_start", "value", "ci_low",
+                             "ci_high", "status"]).rename(columns={"value": "per_1000"}),
+            k["volume"], notes=(DEFINITIONS["cmp_volume"], r.notes["service"]),
+            n=_last(r.volume, "active_at_start"),
+            band="95% confidence band on the rate",
+            excel=("week", ("complaints",), None, "column")),
+        "cmp_pareto": Exhibit(
+            "cmp_pareto", page, "Categories — 13 weeks (Pareto)",
+            charts.pareto_chart(r.pareto, "Categories — 13 weeks (Pareto)"),
+            _cols(r.pareto, ["category", "count", "share_pct", "cumulative_pct"]),
+            k["pareto"], notes=(DEFINITIONS["cmp_pareto"],), n=_n(r.pareto, "count"),
+            excel=("category", ("count",), None, "column")),
+        "cmp_severity": Exhibit(
+            "cmp_severity", page, "Severity mix — weekly",
+            charts.severity_mix_chart(r.severity, "Severity mix — weekly"),
+            _cols(r.severity, ["week", "severity", "count", "share_pct", "week_total"]),
+            k["severity"], notes=(DEFINITIONS["cmp_severity"],),
+            n=_last(r.severity, "week_total"), excel=("week", ("count",), "severity", "column")),
+        "cmp_resolution": Exhibit(
+            "cmp_resolution", page, res_title,
+            charts.percentile_trend_chart(r.resolution, res_title, "hours"),
+            _cols(r.resolution, ["week", "n", "median", "p90", "status"]), k["resolution"],
+            notes=(DEFINITIONS["cmp_resolution"],), n=_last(r.resolution),
+            excel=("week", ("median", "p90"), None, "line")),
+        "cmp_backlog": Exhibit(
+            "cmp_backlog", page, "Open backlog by age",
+            charts.backlog_chart(r.backlog, "Open backlog by age"),
+            _cols(r.backlog, ["band", "count", "share_pct", "customer_left"]), k["backlog"],
+            notes=(DEFINITIONS["cmp_backlog"],), n=_n(r.backlog, "count"),
+            excel=("band", ("count",), None, "column")),
+        "cmp_recovery_retention": Exhibit(
+            "cmp_recovery_retention", page, "Still a customer 90 days later",
+            charts.interval_dots_chart(r.recovery, "retention_pct", "retention_low",
+                                       "retention_high", "retention_status",
+                                       "Still a customer 90 days later", "%"),
+            _cols(r.recovery, ["label", "retention_n", "retention_pct", "retention_low",
+                               "retention_high", "retention_status"]),
+            k["retention"], notes=(r.notes["recovery"],), n=_n(r.recovery, "retention_n"),
+            band="95% confidence interval", excel=("label", ("retention_pct",), None, "column")),
+        "cmp_recovery_nps": Exhibit(
+            "cmp_recovery_nps", page, "Next NPS answer",
+            charts.interval_dots_chart(r.recovery, "nps", "nps_low", "nps_high", "nps_status",
+                                       "Next NPS answer", "NPS"),
+            _cols(r.recovery, ["label", "nps_n", "nps", "nps_low", "nps_high", "nps_status"]),
+            k["nps"], notes=(r.notes["recovery"],), n=_n(r.recovery, "nps_n"),
+            band="95% confidence interval", excel=("label", ("nps",), None, "column")),
+        "cmp_compensation": Exhibit(
+            "cmp_compensation", page, "Compensation — weekly",
+            charts.compensation_chart(r.volume, "Compensation — weekly", sym),
+            _cols(r.volume, ["week", "compensated", "compensation", "per_complaint",
+                             "per_complaint_low", "per_complaint_high"]),
+            k["compensation"], notes=(DEFINITIONS["cmp_compensation"], *money_note),
+            band="observed amounts paid; 95% confidence interval on the mean per complaint",
+            money=True, excel=("week", ("compensation",), None, "column")),
+    }
+
+
+# --- Cost to serve -------------------------------------------------------------------------
+
+def cost_exhibits(report) -> dict[str, Exhibit]:
+    from dashboard.analysis import cost
+
+    r, t, k, page = report, report.titles, report.takeaways, "Cost to serve"
+    out = {
+        "cts_channels": Exhibit(
+            "cts_channels", page, t["channels"],
+            charts.contact_cost_share_chart(r.channel_week, t["channels"]),
+            _cols(r.channel_week, ["label", "contact_count", "contact_share_pct",
+                                   "contact_cost", "cost_share_pct", "cost_per_contact"]),
+            k["channels"], notes=(DEFINITIONS["cts_channels"], t["unit_costs"]),
+            n=_n(r.channel_week, "contact_count"), band=OBSERVED, money=True,
+            excel=("label", ("contact_share_pct", "cost_share_pct"), None,
+                               "column")),
+        "cts_segments": Exhibit(
+            "cts_segments", page, t["segments"],
+            charts.estimate_bar_chart(r.segments, "segment", t["segments"], t["segments_axis"]),
+            _cols(r.segments, ["segment", "value", "ci_low", "ci_high", "n", "status",
+                               "previous", "delta", "p_adjusted", "significant"]),
+            k["segments"], notes=(DEFINITIONS["cts_segments"],), n=_n(r.segments),
+            band="95% confidence interval", money=True,
+            excel=("segment", ("value",), None, "column")),
+        "cts_mix": Exhibit(
+            "cts_mix", page, t["mix"], charts.channel_mix_chart(r.mix, t["mix"], r.launch_week),
+            _cols(r.mix, ["week", "label", "contact_count", "share_pct"]), k["mix"],
+            notes=(DEFINITIONS["cts_mix"],),
+            n=_n(r.mix[r.mix["week"] == r.mix["week"].iloc[-1]], "contact_count")
+            if not r.mix.empty else None,
+            excel=("week", ("share_pct",), "label", "line")),
+        "cts_repeat_channels": Exhibit(
+            "cts_repeat_channels", page, t["repeat_channels"],
+            charts.estimate_bar_chart(r.repeat_channels, "label", t["repeat_channels"],
+                                      "% of contacts"),
+            _cols(r.repeat_channels, ["label", "value", "ci_low", "ci_high", "n", "status",
+                                      "repeat_count", "repeat_cost"]),
+            k["repeat_channels"], notes=(DEFINITIONS["cts_repeat"],),
+            n=_n(r.repeat_channels), band="95% confidence interval",
+            excel=("label", ("value",), None, "column")),
+        "cts_repeat_trend": Exhibit(
+            "cts_repeat_trend", page, t["repeat_trend"],
+            charts.trend_chart(r.repeat_trend, t["repeat_trend"], "% of contacts"),
+            _cols(r.repeat_trend, ["week", "value", "ci_low", "ci_high", "n", "status",
+                                   "repeat_cost"]),
+            k["repeat_trend"], notes=(DEFINITIONS["cts_repeat"],), n=_last(r.repeat_trend),
+            band="95% confidence band", excel=("week", ("value",), None, "line")),
+    }
+    if r.savings is not None:
+        out["cts_waterfall"] = Exhibit(
+            "cts_waterfall", page, t["savings"],
+            charts.savings_waterfall(r.waterfall, t["savings"], r.savings_unit),
+            _cols(r.waterfall, ["label", "value", "measure"]), k["savings"],
+            notes=(cost.describe_method(r),), band=OBSERVED, money=True,
+            excel=("label", ("value",), None, "column"))
+    return out
+
+
+# --- Churn & retention ---------------------------------------------------------------------
+
+def _survival_data(groups) -> pd.DataFrame:
+    parts = [g.curve.assign(group=g.label, n=g.n)[["group", "n", "time", "survival", "ci_low",
+                                                      "ci_high"]]
+             for g in groups if g.shown]
+    if not parts:
+        return pd.DataFrame(columns=["group", "n", "time", "survival", "ci_low", "ci_high"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def churn_exhibits(report) -> dict[str, Exhibit]:
+    from dashboard.analysis import churn
+
+    r, k, nt, page = report, report.takeaways, report.notes, "Churn & retention"
+    everyone = r.monthly[r.monthly["group"] == churn.ALL_LABEL]
+    monthly = ["month", "group", "active", "churned", "value", "ci_low", "ci_high", "status"]
+    t_cust = "Monthly churn by segment — customers"
+    t_rev = "Monthly churn by segment — revenue-weighted"
+    t_coh = "Cohort retention — % still active"
+    t_nps = "Survival by latest NPS category"
+    t_cmp = "Survival by unresolved complaint at start"
+    t_lost = "Revenue lost to churn — monthly"
+    return {
+        "churn_monthly": Exhibit(
+            "churn_monthly", page, t_cust,
+            charts.segment_rate_chart(r.monthly, "value", "ci_low", "ci_high", "status",
+                                      t_cust, "% churned"),
+            _cols(r.monthly, monthly), k["monthly"], notes=(nt["monthly"],),
+            n=_last(everyone, "active"), band="95% confidence band",
+            excel=("month", ("value",), "group", "line")),
+        "churn_monthly_revenue": Exhibit(
+            "churn_monthly_revenue", page, t_rev,
+            charts.segment_rate_chart(r.monthly, "rev_value", "rev_low", "rev_high",
+                                      "rev_status", t_rev, "% of revenue churned"),
+            _cols(r.monthly, ["month", "group", "revenue_at_start", "revenue_lost",
+                              "rev_value", "rev_low", "rev_high", "rev_status"]),
+            k["monthly_revenue"], notes=(nt["monthly"],), n=_last(everyone, "active"),
+            band="95% confidence band",
+            money=True, excel=("month", ("rev_value",), "group", "line")),
+        "churn_cohorts": Exhibit(
+            "churn_cohorts", page, t_coh, charts.cohort_heatmap(r.cohorts, t_coh),
+            _cols(r.cohorts, ["cohort", "months_since_signup", "cohort_size", "active",
+                              "value", "status"]),
+            k["cohorts"], notes=(nt["cohorts"],),
+            n=_n(r.cohorts.drop_duplicates("cohort"), "cohort_size"),
+            excel=("months_since_signup", ("value",), "cohort", "line")),
+        "churn_km_nps": Exhibit(
+            "churn_km_nps", page, t_nps,
+            charts.survival_chart(r.survival_nps, t_nps, mark_week=26),
+            _survival_data(r.survival_nps), k["survival_nps"], notes=(nt["survival"],),
+            n=sum(g.n for g in r.survival_nps if g.shown),
+            band="95% confidence band (Kaplan–Meier, log-log)",
+            excel=("time", ("survival",), "group", "line")),
+        "churn_km_complaint": Exhibit(
+            "churn_km_complaint", page, t_cmp,
+            charts.survival_chart(r.survival_complaint, t_cmp, mark_week=26),
+            _survival_data(r.survival_complaint), k["survival_complaint"],
+            notes=(nt["survival"],), n=sum(g.n for g in r.survival_complaint if g.shown),
+            band="95% confidence band (Kaplan–Meier, log-log)",
+            excel=("time", ("survival",), "group", "line")),
+        "churn_revenue_lost": Exhibit(
+            "churn_revenue_lost", page, t_lost,
+            charts.revenue_lost_chart(r.monthly, t_lost, r.currency_symbol),
+            _cols(r.monthly[(r.monthly["group"] != churn.ALL_LABEL)
+                            & r.monthly["revenue_lost"].notna()],
+                  ["month", "group", "churned", "revenue_lost"]),
+            k["revenue_lost"], notes=(nt["money"],), band=OBSERVED, money=True,
+            n=_last(everyone, "churned"),
+            excel=("month", ("revenue_lost",), "group", "column")),
+    }
+
+
+# --- Segment comparison --------------------------------------------------------------------
+
+def compare_exhibits(report) -> dict[str, Exhibit]:
+    r, page = report, "Segment comparison"
+    if not r.metric_applies:
+        return {}
+    m = r.metric
+    return {
+        "cmp_ranking_chart": Exhibit(
+            "cmp_ranking_chart", page, r.ranking_title,
+            charts.ranking_chart(r.ranking, r.ranking_title, m.unit,
+                                 highlight=r.selection.groups),
+            _cols(r.ranking, ["rank", "group", "value", "ci_low", "ci_high", "n", "status"]),
+            r.ranking_takeaway, notes=(m.definition, r.scope), n=_n(r.ranking),
+            band="95% confidence interval",
+            excel=("group", ("value",), None, "column")),
+        "cmp_trend": Exhibit(
+            "cmp_trend", page, r.trend_title,
+            charts.group_trend_chart(r.trend, r.trend_title, m.unit, band=m.kind == "survey"),
+            _cols(r.trend, ["group", "week", "value", "ci_low", "ci_high", "n", "status"]),
+            r.trend_takeaway, notes=(m.definition, r.scope),
+            n=_n(r.trend[r.trend["week"] == r.trend["week"].iloc[-1]])
+            if not r.trend.empty else None,
+            band="95% confidence band" if m.kind == "survey" else None,
+            excel=("week", ("value",), "group", "line")),
+    }
+
+
+# --- CX in money ---------------------------------------------------------------------------
+
+def money_exhibits(report) -> dict[str, Exhibit]:
+    from dashboard.money.inputs import ALL
+
+    r, t, k, nt, page = report, report.titles, report.takeaways, report.notes, "CX in money"
+    out = {
+        "money_clv_chart": Exhibit(
+            "money_clv_chart", page, t["clv"],
+            charts.band_bar_chart(r.clv, "segment", t["clv"], t["clv_axis"]),
+            _cols(r.clv, ["segment", "customers", "value", "low", "high", "churn_rate",
+                          "margin_per_year"]),
+            k["clv"], notes=(nt["clv"], nt["kinds"]), band="P10–P90 band (modelled)",
+            n=_n(r.clv[r.clv["segment"] == ALL], "customers"),
+            money=True, excel=("segment", ("value", "low", "high"), None, "column")),
+    }
+    p = r.programme
+    if p is not None:
+        for outcome in ("nps", "fcr", "cts"):
+            key, weekly = f"money_did_{outcome}", r.did_weekly(outcome)
+            out[key] = Exhibit(
+                key, page, t[f"did_{outcome}"],
+                charts.did_chart(weekly, t[f"did_{outcome}"], t[f"did_{outcome}_axis"],
+                                 p.before_k, p.after_k),
+                _cols(weekly, ["week", "weeks_since_start", "label", "value"]),
+                k["programme"], notes=(nt["programme"],), money=outcome == "cts",
+                band=OBSERVED + "; the effect's 95% interval is in the takeaway"
+                if outcome == "cts" else None,
+                excel=("week", ("value",), "label", "line"))
+    return out
+
+
+# --- Impact simulator ----------------------------------------------------------------------
+
+def simulator_exhibits(result, values: pd.DataFrame, levers) -> dict[str, Exhibit]:
+    from dashboard.money import simulate as sim
+
+    page, titles = "Impact simulator", sim.chart_titles(result)
+    band = f"P10–P90 of {sim.DEFAULT_DRAWS:,} draws (modelled)"
+    out = {}
+    if not levers.is_zero:
+        draws = pd.DataFrame({"profit_impact": result.samples["profit_impact"]})
+        out["sim_tornado"] = Exhibit(
+            "sim_tornado", page, titles["tornado"],
+            charts.tornado_chart(result.tornado, titles["tornado"], titles["axis"]),
+            result.tornado.reset_index(drop=True), sim.tornado_takeaway(result),
+            notes=(sim.method_note(result),), money=True, band=band)
+        out["sim_draws"] = Exhibit(
+            "sim_draws", page, titles["draws"],
+            charts.simulation_histogram(result.samples["profit_impact"], titles["draws"],
+                                        titles["axis"],
+                                        threshold=levers.programme_cost or None),
+            draws, sim.distribution_takeaway(result), notes=(sim.method_note(result),),
+            n=len(draws), money=True, band=band)
+    title = sim.point_values_title(result)
+    out["sim_point_values"] = Exhibit(
+        "sim_point_values", page, title,
+        charts.value_band_chart(values, "segment", title, titles["axis"]),
+        values.reset_index(drop=True), sim.point_values_takeaway(values, result),
+        notes=(sim.method_note(result),), money=True, band=band)
+    return out
+
+
+# --- The pack's view of every page: default controls, no session -----------------------------
+
+Builder = Callable[..., list[Exhibit]]
+
+
+def _kpis(fetch, filters, aset) -> list[Exhibit]:
+    from dashboard.metrics import kpis
+
+    return list(kpi_exhibits(kpis.build_report(fetch, filters)).values())
+
+
+def _satisfaction(fetch, filters, aset) -> list[Exhibit]:
+    from dashboard.analysis import satisfaction
+
+    r = satisfaction.build_report(fetch, filters, satisfaction.View())
+    return list(satisfaction_exhibits(r, filters).values())
+
+
+def _complaints(fetch, filters, aset) -> list[Exhibit]:
+    from dashboard.analysis import complaints
+
+    return list(complaints_exhibits(complaints.build_report(fetch, filters)).values())
+
+
+def _cost(fetch, filters, aset) -> list[Exhibit]:
+    from dashboard.analysis import cost
+
+    return list(cost_exhibits(cost.build_report(fetch, filters)).values())
+
+
+def _churn(fetch, filters, aset) -> list[Exhibit]:
+    from dashboard.analysis import churn
+
+    return list(churn_exhibits(churn.build_report(fetch, filters)).values())
+
+
+def _segments(fetch, filters, aset) -> list[Exhibit]:
+    from dashboard.analysis import compare
+
+    options = compare.load_options(fetch)
+    dim = compare.COMPARE_DIMENSIONS[0]
+    sel = compare.Selection(dim, tuple(options[dim][:3]), next(iter(REGISTRY)))
+    return list(compare_exhibits(compare.build_comparison(fetch, filters, sel,
+                                                          options)).values())
+
+
+def _money(fetch, filters, aset) -> list[Exhibit]:
+    from dashboard.money import value
+
+    return list(money_exhibits(value.build_report(fetch, filters, aset)).values())
+
+
+def _simulator(fetch, filters, aset) -> list[Exhibit]:
+    from dashboard.money import inputs as money
+    from dashboard.money import simulate as sim
+
+    inputs = money.fetch_inputs(fetch, filters, aset)
+    estimates = money.category_estimates(inputs)
+    levers = sim.Levers()
+    result = sim.simulate(estimates, inputs, levers)
+    values = sim.point_values(estimates, inputs, levers.migration_rule, levers.horizon_years)
+    return list(simulator_exhibits(result, values, levers).values())
+
+
+#: Page title → builder, in the app's order (Assumptions has no chart: it closes every pack).
+PAGES: Mapping[str, Builder] = {
+    "Weekly KPIs": _kpis, "Satisfaction": _satisfaction, "Complaints": _complaints,
+    "Cost to serve": _cost, "Churn & retention": _churn, "Segment comparison": _segments,
+    "CX in money": _money, "Impact simulator": _simulator,
+}
+
+#: A short name of every chart for pickers (the charts' own titles carry week and scope).
+LABELS: Mapping[str, str] = {
+    "trend_nps": "NPS trend", "trend_csat": "CSAT trend", "trend_ces": "CES trend",
+    "trend_complaint_rate": "Complaint rate trend", "trend_churn_rate_4w": "Churn rate trend",
+    "trend_cost_to_serve": "Cost to serve trend", "trend_revenue": "Revenue trend",
+    "sat_trend": "Score trend by group", "sat_mix": "NPS mix", "sat_distribution":
+    "Score distribution", "sat_gap": "Expectation gap by touchpoint",
+    "cmp_volume": "Complaint volume and rate", "cmp_pareto": "Complaint categories (Pareto)",
+    "cmp_severity": "Severity mix", "cmp_resolution": "Time to resolution",
+    "cmp_backlog": "Open backlog by age", "cmp_recovery_retention": "Recovery: retention",
+    "cmp_recovery_nps": "Recovery: next NPS", "cmp_compensation": "Compensation",
+    "cts_channels": "Contacts and cost by channel", "cts_segments": "Cost to serve by segment",
+    "cts_mix": "Channel mix over time", "cts_repeat_channels": "Repeat contacts by channel",
+    "cts_repeat_trend": "Repeat-contact trend", "cts_waterfall": "Savings waterfall",
+    "churn_monthly": "Monthly churn by segment", "churn_monthly_revenue":
+    "Revenue-weighted churn", "churn_cohorts": "Cohort retention", "churn_km_nps":
+    "Survival by NPS category", "churn_km_complaint": "Survival by open complaint",
+    "churn_revenue_lost": "Revenue lost to churn", "cmp_ranking_chart": "Segment ranking",
+    "cmp_trend": "Segment trend", "money_clv_chart": "Lifetime value by segment",
+    "money_did_nps": "Programme: NPS", "money_did_fcr": "Programme: first-contact resolution",
+    "money_did_cts": "Programme: cost to serve", "sim_point_values": "Value of one NPS point",
+}
+
+#: The executive set: the default pack (ten charts across six pages).
+EXECUTIVE: tuple[str, ...] = (
+    "trend_nps", "trend_csat", "trend_complaint_rate", "trend_cost_to_serve", "sat_gap",
+    "cmp_pareto", "cts_channels", "cts_mix", "churn_monthly", "money_clv_chart",
+)
+
+
+@dataclass
+class Catalogue:
+    """Every exhibit the pack can hold for one selection, page by page (built lazily)."""
+
+    fetch: Callable
+    filters: Filters
+    aset: object
+    built: dict[str, list[Exhibit]] = field(default_factory=dict)
+    missing: tuple[str, ...] = field(default=(), init=False)
+
+    def page(self, title: str) -> list[Exhibit]:
+        if title not in PAGES:
+            raise KeyError(f"unknown page {title!r}: known are {', '.join(PAGES)}")
+        if title not in self.built:
+            self.built[title] = PAGES[title](self.fetch, self.filters, self.aset)
+        return self.built[title]
+
+    def iter_select(self, keys: tuple[str, ...] = (), pages: tuple[str, ...] = ()):
+        """The exhibits of the listed pages (all their charts) and of the listed keys, in the
+        app's page order, each page computed only when reached; an unknown key is an error
+        naming it. Keys the selection does not draw (e.g. no programme in the filtered
+        segments) are listed in ``missing`` once the iteration is over."""
+        wanted = set(keys)
+        owners = owner_pages()
+        unknown = unknown_keys(keys)
+        if unknown:
+            raise KeyError(f"unknown chart(s) {', '.join(unknown)}")
+        drawn = set()
+        for title in PAGES:
+            if title in pages:
+                chosen = self.page(title)
+            elif any(owners[k] == title for k in wanted):
+                chosen = [e for e in self.page(title) if e.key in wanted]
+            else:
+                continue
+            for e in chosen:
+                drawn.add(e.key)
+                yield e
+        self.missing = tuple(k for k in keys if k not in drawn)
+
+    def select(self, keys: tuple[str, ...] = (), pages: tuple[str, ...] = ()) -> list[Exhibit]:
+        """``iter_select`` as a list."""
+        return list(self.iter_select(keys, pages))
+
+
+#: The keys each page can contribute (a page may draw fewer, e.g. no programme in the filter).
+PAGE_KEYS: Mapping[str, tuple[str, ...]] = {
+    "Weekly KPIs": tuple(f"trend_{m}" for m in ("nps", "csat", "ces", "complaint_rate",
+                                                 "churn_rate_4w", "cost_to_serve", "revenue")),
+    "Satisfaction": ("sat_trend", "sat_mix", "sat_distribution", "sat_gap"),
+    "Complaints": ("cmp_volume", "cmp_pareto", "cmp_severity", "cmp_resolution",
+                   "cmp_backlog", "cmp_recovery_retention", "cmp_recovery_nps",
+                   "cmp_compensation"),
+    "Cost to serve": ("cts_channels", "cts_segments", "cts_mix", "cts_repeat_channels",
+                      "cts_repeat_trend", "cts_waterfall"),
+    "Churn & retention": ("churn_monthly", "churn_monthly_revenue", "churn_cohorts",
+                          "churn_km_nps", "churn_km_complaint", "churn_revenue_lost"),
+    "Segment comparison": ("cmp_ranking_chart", "cmp_trend"),
+    "CX in money": ("money_clv_chart", "money_did_nps", "money_did_fcr", "money_did_cts"),
+    "Impact simulator": ("sim_point_values",),
+}
+
+
+def owner_pages() -> dict[str, str]:
+    """Chart key → the page that draws it."""
+    return {k: title for title, keys in PAGE_KEYS.items() for k in keys}
+
+
+def unknown_keys(keys) -> list[str]:
+    """The keys no page draws, sorted."""
+    owners = owner_pages()
+    return sorted({k for k in keys if k not in owners})

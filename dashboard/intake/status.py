@@ -1,0 +1,429 @@
+"""The Data page's logic: how fresh each raw table is, what the loads did, what sits in
+quarantine, whether the contract checks pass, and loading uploaded files.
+
+No Streamlit here: every function takes ``fetch`` (a named query runner, ``ui.fetch`` in the app,
+``db.cached_run`` over a warehouse in tests) and returns plain frames with display column names;
+``dashboard.ui.data`` draws them. Values stay values (timestamps, counts): the page renders them
+as text cells, never as markdown or HTML.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+import pandas as pd
+
+from dashboard.intake import contract, ingest
+from dashboard.warehouse import catalog, config, db
+
+Fetch = Callable[..., pd.DataFrame]
+
+#: The raw tables a file can be loaded into, in load order (customers first).
+TABLES: tuple[str, ...] = tuple(contract.CONTRACT)
+#: The tables the page reads besides the raw ones: the load log, the quarantine, the history.
+REQUIRED_TABLES: tuple[str, ...] = (
+    *(f"raw.{t}" for t in TABLES), "ingest.loads", "ingest.quarantine",
+    *(f"history.{t}" for t in TABLES))
+#: File types the upload accepts (``contract.read_file`` reads them).
+UPLOAD_TYPES: tuple[str, ...] = ("csv", "tsv", "txt", "parquet", "xlsx")
+#: Mapping file types (``contract.load_mapping`` reads TOML, and YAML of the same structure).
+MAPPING_TYPES: tuple[str, ...] = ("toml", "yaml", "yml")
+#: Most rows the quarantine browser and a failing check show (and their downloads hold).
+MAX_ROWS = 10_000
+#: Characters of a file's SHA-256 shown in the load log (the whole one is in the warehouse).
+CHECKSUM_CHARS = 12
+
+
+def event_column(table: str) -> str:
+    """The contract column that dates a row of ``table`` (its first timestamp or date)."""
+    return contract.CONTRACT[table].event_column
+
+
+def _now(now: datetime | None) -> pd.Timestamp:
+    """``now`` (default: the current time) as a naive UTC timestamp, like the warehouse's."""
+    now = now or datetime.now(UTC)
+    if now.tzinfo is not None:
+        now = now.astimezone(UTC).replace(tzinfo=None)
+    return pd.Timestamp(now)
+
+
+def missing_tables(fetch: Fetch) -> list[str]:
+    """The tables of ``REQUIRED_TABLES`` the warehouse lacks (one built before the load log
+    existed); empty when the page can read everything. The next load creates them."""
+    got = fetch("data_tables_present")
+    present = set(got["table_schema"].astype(str) + "." + got["table_name"].astype(str))
+    return [t for t in REQUIRED_TABLES if t not in present]
+
+
+# --- 1. freshness ------------------------------------------------------------------------------
+
+def freshness(fetch: Fetch, now: datetime | None = None) -> pd.DataFrame:
+    """One row per raw table: rows, the event column and its first and last value, the age of
+    the latest event in whole days at ``now`` (UTC), the latest load (time, file), the number
+    of loads, the rows kept in history (replaced versions) and the rows quarantined."""
+    df = fetch("data_table_status")
+    at = _now(now)
+    last = pd.to_datetime(df["last_event_at"])
+    age = (at - last).dt.days
+    return pd.DataFrame({
+        "Table": df["table_name"].astype(str),
+        "Rows": df["row_count"].astype("int64"),
+        "Event column": df["event_column"].astype(str),
+        "First event": pd.to_datetime(df["first_event_at"]),
+        "Last event": last,
+        "Latest event age (days)": age.astype("Int64"),
+        "Last load (UTC)": pd.to_datetime(df["last_loaded_at"]),
+        "Last file": df["last_file_name"].astype(object).where(df["last_file_name"].notna(),
+                                                               None),
+        "Loads": df["load_count"].astype("int64"),
+        "History rows": df["history_rows"].astype("int64"),
+        "Quarantined rows": df["quarantined_rows"].astype("int64"),
+    })
+
+
+def freshness_takeaway(table: pd.DataFrame) -> str:
+    """One line: total rows, the stalest table that has rows, and empty tables."""
+    if table.empty:
+        return "No raw tables."
+    total = int(table["Rows"].sum())
+    filled = table[table["Rows"] > 0]
+    empty = list(table.loc[table["Rows"] == 0, "Table"])
+    if filled.empty:
+        return "Every raw table is empty: load files below."
+    stale = filled.loc[filled["Latest event age (days)"].astype("float").idxmax()]
+    out = (f"{total:,} rows in {len(filled)} of {len(table)} raw tables; the stalest is "
+           f"{stale['Table']} (latest {stale['Event column']} "
+           f"{stale['Last event']:%Y-%m-%d}, {int(stale['Latest event age (days)']):,} days ago).")
+    if empty:
+        out += f" Empty: {', '.join(empty)}."
+    return out
+
+
+# --- 2. loads ----------------------------------------------------------------------------------
+
+def rules_text(by_rule: str | None) -> str:
+    """The load log's ``by_rule`` JSON as ``rule: n; rule: n`` (empty when nothing was kept
+    aside)."""
+    if not by_rule:
+        return ""
+    counts = json.loads(by_rule)
+    return "; ".join(f"{rule}: {int(n):,}" for rule, n in counts.items())
+
+
+def loads(fetch: Fetch) -> pd.DataFrame:
+    """The load log, newest first: what became of each file's rows, the rules that kept rows
+    aside, the mapping, the checksum (first ``CHECKSUM_CHARS`` characters) and the archived
+    copy (relative to the archive folder)."""
+    df = fetch("data_loads")
+    return pd.DataFrame({
+        "Load": df["load_id"].astype("int64"),
+        "Loaded at (UTC)": pd.to_datetime(df["loaded_at"]),
+        "File": df["file_name"].astype(str),
+        "Table": df["table_name"].astype(str),
+        "Read": df["rows_read"].astype("int64"),
+        "New": df["rows_new"].astype("int64"),
+        "Replaced": df["rows_replaced"].astype("int64"),
+        "Unchanged": df["rows_unchanged"].astype("int64"),
+        "Quarantined": df["rows_quarantined"].astype("int64"),
+        "By rule": [rules_text(r) for r in df["by_rule"]],
+        "Mapping": df["mapping_name"].fillna("").astype(str),
+        "Checksum": df["checksum"].fillna("").astype(str).str[:CHECKSUM_CHARS],
+        "Archive": df["archive_path"].fillna("").astype(str),
+        "First event": pd.to_datetime(df["first_event_at"]),
+        "Last event": pd.to_datetime(df["last_event_at"]),
+        "Run": df["run_id"].astype(str),
+    })
+
+
+def loads_takeaway(table: pd.DataFrame) -> str:
+    """One line: how many loads, rows loaded and rows quarantined, and the latest load (its
+    number, table and time; file names stay in the table, as data)."""
+    if table.empty:
+        return "No file has been loaded yet."
+    new, rep, q = (int(table[c].sum()) for c in ("New", "Replaced", "Quarantined"))
+    latest = table.iloc[0]
+    return (f"{len(table):,} file load(s): {new:,} rows new, {rep:,} replaced, {q:,} "
+            f"quarantined. Latest: load {latest['Load']} into {latest['Table']} at "
+            f"{latest['Loaded at (UTC)']:%Y-%m-%d %H:%M} UTC.")
+
+
+# --- 3. quarantine -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QuarantineChoice:
+    """What the quarantine browser shows: one load, table and rule each, or None for all."""
+
+    load_id: int | None = None
+    table: str | None = None
+    rule: str | None = None
+
+    def params(self, max_rows: int = MAX_ROWS) -> dict:
+        """The bound parameters of ``data_quarantine_rows`` (an empty list means all)."""
+        return {"load_ids": [] if self.load_id is None else [int(self.load_id)],
+                "tables": [] if self.table is None else [self.table],
+                "rules": [] if self.rule is None else [self.rule],
+                "max_rows": int(max_rows)}
+
+    def matches(self, summary: pd.DataFrame) -> pd.Series:
+        """Which rows of ``quarantine_summary`` the choice covers."""
+        keep = pd.Series(True, index=summary.index)
+        if self.load_id is not None:
+            keep &= summary["load_id"] == self.load_id
+        if self.table is not None:
+            keep &= summary["table_name"] == self.table
+        if self.rule is not None:
+            keep &= summary["rule"] == self.rule
+        return keep
+
+
+def quarantine_summary(fetch: Fetch) -> pd.DataFrame:
+    """Quarantined rows per load, file, table and rule (load_id, file_name, table_name, rule,
+    row_count), newest load first."""
+    df = fetch("data_quarantine_summary")
+    if not df.empty:
+        df["load_id"] = df["load_id"].astype("int64")
+        df["row_count"] = df["row_count"].astype("int64")
+    return df
+
+
+@dataclass(frozen=True)
+class QuarantineOptions:
+    """The browser's choices: loads (id → label), tables and rules present in the quarantine;
+    rules and tables narrowed to the chosen load (and table)."""
+
+    loads: dict[int, str] = field(default_factory=dict)
+    tables: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
+
+
+def quarantine_options(summary: pd.DataFrame, load_id: int | None = None,
+                       table: str | None = None) -> QuarantineOptions:
+    """Choices for the browser: every load with quarantined rows (labelled with its file,
+    table and count), the tables of the chosen load, the rules of the chosen load and table."""
+    loads: dict[int, str] = {}
+    for lid, grp in summary.groupby("load_id", sort=False):
+        first = grp.iloc[0]
+        loads[int(lid)] = (f"load {int(lid)} · {first['file_name']} → {first['table_name']} · "
+                           f"{int(grp['row_count'].sum()):,} rows")
+    scope = summary if load_id is None else summary[summary["load_id"] == load_id]
+    tables = tuple(sorted(set(scope["table_name"].astype(str))))
+    if table is not None:
+        scope = scope[scope["table_name"] == table]
+    rules = tuple(scope.groupby("rule", sort=False)["row_count"].sum()
+                  .sort_values(ascending=False, kind="stable").index.astype(str))
+    return QuarantineOptions(loads, tables, rules)
+
+
+def quarantine_rows(fetch: Fetch, choice: QuarantineChoice,
+                    max_rows: int = MAX_ROWS) -> pd.DataFrame:
+    """The quarantined rows of the choice (at most ``max_rows``): load, file, table, row number
+    in the file (1 = the first data row), column, value, rule and the source record (JSON of
+    the row as read, after the mapping)."""
+    df = fetch("data_quarantine_rows", **choice.params(max_rows))
+    return pd.DataFrame({
+        "Load": df["load_id"].astype("int64"),
+        "File": df["file_name"].astype(str),
+        "Table": df["table_name"].astype(str),
+        "Row": df["row_number"].astype("int64"),
+        "Column": df["column_name"].astype(object),
+        "Value": df["value"].astype(object),
+        "Rule": df["rule"].astype(str),
+        "Record": df["record"].astype(object),
+    })
+
+
+def quarantine_takeaway(summary: pd.DataFrame, choice: QuarantineChoice, shown: int) -> str:
+    """One line: how many quarantined rows match the choice, and how many are shown."""
+    total = int(summary.loc[choice.matches(summary), "row_count"].sum()) if len(summary) else 0
+    if total == 0:
+        return "No quarantined rows match."
+    more = f"; the first {shown:,} are shown and downloadable" if shown < total else ""
+    return f"{total:,} quarantined row(s) match{more}."
+
+
+# --- 4. contract checks --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One contract check (a query of ``queries/checks/``) and the rows it found failing."""
+
+    name: str
+    purpose: str
+    failing: pd.DataFrame
+
+    @property
+    def passed(self) -> bool:
+        return self.failing.empty
+
+
+def run_checks(fetch: Fetch) -> list[CheckResult]:
+    """Every contract check of ``queries/checks/`` on the warehouse, in catalog order."""
+    return [CheckResult(q.name, q.purpose, fetch(q.name)) for q in catalog.layer_queries("checks")]
+
+
+@dataclass(frozen=True)
+class RecordedChecks:
+    """The contract checks as the build or load that published this warehouse ran them."""
+
+    results: list[CheckResult]  # failing rows are not kept: a frame of that many empty rows
+    checked_at: datetime
+    seconds: float
+
+
+def recorded_checks(fetch: Fetch) -> RecordedChecks | None:
+    """The latest recorded run of every contract check (``ingest.check_runs``, written by each
+    build and load), or None when a check has no record (a warehouse from an older version):
+    the page then runs them. Reading the record costs nothing; running the checks scans every
+    raw table (a minute and a gigabyte at 1M customers)."""
+    if "check_runs" not in set(fetch("data_tables_present")["table_name"]):
+        return None
+    runs = fetch("data_check_runs").set_index("check_name")
+    checks = catalog.layer_queries("checks")
+    if any(q.name not in runs.index for q in checks):
+        return None
+    results = [CheckResult(q.name, q.purpose,
+                           pd.DataFrame(index=range(int(runs.loc[q.name, "failing_rows"]))))
+               for q in checks]
+    at = pd.Timestamp(runs.loc[[q.name for q in checks], "checked_at"].max()).to_pydatetime()
+    return RecordedChecks(results, at, float(runs.loc[[q.name for q in checks], "seconds"].sum()))
+
+
+def checks_table(results: Iterable[CheckResult]) -> pd.DataFrame:
+    """Name, purpose, failing rows and the verdict of each check."""
+    results = list(results)
+    return pd.DataFrame({
+        "Check": [r.name for r in results],
+        "Purpose": [r.purpose for r in results],
+        "Failing rows": pd.Series([len(r.failing) for r in results], dtype="int64"),
+        "Result": ["pass" if r.passed else "fail" for r in results],
+    })
+
+
+def checks_takeaway(results: Iterable[CheckResult]) -> str:
+    """One line: how many checks pass, and which fail."""
+    results = list(results)
+    failed = [r.name for r in results if not r.passed]
+    if not failed:
+        return f"All {len(results)} contract checks pass."
+    return (f"{len(results) - len(failed)} of {len(results)} contract checks pass; failing: "
+            f"{', '.join(failed)}.")
+
+
+# --- 5. uploads ----------------------------------------------------------------------------------
+
+class Upload(Protocol):
+    """What the upload needs of a file: Streamlit's ``UploadedFile`` or anything alike."""
+
+    name: str
+
+    def getvalue(self) -> bytes: ...
+
+
+def upload_target() -> Path | None:
+    """The warehouse file a load writes: the DuckDB file the app reads (``CX_WAREHOUSE_URL``);
+    None when the app reads another engine (load it with that warehouse's own tools)."""
+    url = config.warehouse_url()
+    if url.startswith("duckdb:///") and url.removeprefix("duckdb:///") not in ("", ":memory:"):
+        return config.default_db_path()
+    return None
+
+
+def safe_name(name: str, default: str = "upload") -> str:
+    """An uploaded file's name as a plain file name (no folders, at most 200 bytes, the
+    extension kept): it decides the table and names the archived copy."""
+    base = str(name).replace("\\", "/").rsplit("/", 1)[-1].replace("\0", "").strip()
+    if base in ("", ".", ".."):
+        base = default
+    while len(base.encode("utf-8")) > 200:
+        stem, dot, ext = base.rpartition(".")
+        base = f"{stem[:-1]}{dot}{ext}" if dot and stem else base[:-1]
+    return base
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def _write(upload: Upload, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    getbuffer = getattr(upload, "getbuffer", None)
+    path.write_bytes(getbuffer() if callable(getbuffer) else upload.getvalue())
+
+
+def ingest_uploads(files: Iterable[Upload], mapping: Upload | None = None,
+                   table: str | None = None, dry_run: bool = False,
+                   target: Path | None = None, progress: ingest.Progress | None = None,
+                   now: datetime | None = None,
+                   archive_dir: Path | None = None) -> ingest.IngestReport:
+    """Load uploaded files (what the Data page's buttons call).
+
+    Each file is saved under its own name in a temporary folder (removed afterwards; accepted
+    files are kept in the archive by the load), then ``ingest.ingest`` runs on them with their
+    original names for its messages. ``table`` None detects the table from the file name or
+    columns. After a published load the query cache is cleared so every page reads the new
+    data. Raises what ``ingest.ingest`` raises: ``contract.MappingError`` (unusable mapping),
+    ``ValueError`` (unknown table), ``ingest.IngestBusy`` (another load is running).
+    """
+    files = list(files)
+    target = Path(target or upload_target() or config.default_db_path())
+    with tempfile.TemporaryDirectory(prefix="cx-upload-") as tmp:
+        paths, names = [], {}
+        for i, f in enumerate(files):
+            path = Path(tmp) / f"{i:03d}" / safe_name(f.name)
+            _write(f, path)
+            paths.append(path)
+            names[str(path)] = str(f.name)
+        map_path = None
+        if mapping is not None:
+            map_path = Path(tmp) / "mapping" / safe_name(mapping.name, "mapping.toml")
+            _write(mapping, map_path)
+        report = ingest.ingest(paths, target=target, mapping=map_path, table=table,
+                               dry_run=dry_run, now=now, archive_dir=archive_dir,
+                               progress=progress or _quiet, names=names)
+    if report.published:
+        db.clear_cache()
+    return report
+
+
+def problems_table(report: ingest.IngestReport) -> pd.DataFrame:
+    """Every problem of a load: file, row (empty for the whole file), column, value and rule;
+    a refused file is one row with the reason."""
+    rows = []
+    for f in report.files:
+        if f.refused:
+            rows.append((f.file, None, None, None, f.refused))
+        for p in f.problems:
+            rows.append((p.file, p.row, p.column, p.value, p.rule))
+    df = pd.DataFrame(rows, columns=["File", "Row", "Column", "Value", "Rule"])
+    df["Row"] = df["Row"].astype("Int64")
+    return df
+
+
+def report_verdict(report: ingest.IngestReport) -> tuple[str, str]:
+    """The kind of banner (``success``, ``warning``, ``error`` or ``info``) and its text, made
+    of counts only (file names, values and reasons are in the summary lines and problems):
+    success when every row of every file loaded, warning when rows were quarantined or files
+    refused, error when nothing could be loaded, info for a dry run or nothing new."""
+    refused = sum(1 for f in report.files if f.refused)
+    rows = f"{report.loaded:,} row(s)"
+    aside = (f"{report.quarantined:,} row(s) quarantined, {refused:,} file(s) refused")
+    if report.error:
+        return "error", "The load failed and nothing changed; the reason is in the summary."
+    if report.files and refused == len(report.files):
+        return "error", (f"Nothing loaded: {'the file was' if refused == 1 else 'every file was'}"
+                         " refused; the reason is in the summary.")
+    if report.dry_run:
+        return "info", (f"Dry run, nothing was loaded: {rows} would load, "
+                        f"{report.quarantined:,} would be quarantined, {refused:,} file(s) "
+                        "refused.")
+    if not report.published:
+        return "info", "Nothing new to load; the warehouse is unchanged."
+    if report.exit_code == 0:
+        return "success", f"Loaded {rows}; every page now reads the new data."
+    return "warning", f"Loaded {rows}; {aside} (see the problems below)."

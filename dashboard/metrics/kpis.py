@@ -1,0 +1,249 @@
+"""The weekly KPI report: tiles, significance after correction, trends and the headline.
+
+One function, ``build_report``, serves the Weekly KPIs page and ``python -m dashboard kpis``,
+so both show the same numbers from the same code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+
+from dashboard.metrics import stats
+from dashboard.metrics.filters import Filters, week_label
+from dashboard.metrics.registry import METRICS, Metric, all_week_inputs, format_delta, format_value
+from dashboard.metrics.stats import Estimate
+from dashboard.warehouse import config
+
+Fetch = Callable[..., pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One KPI for the selected week against the comparison week."""
+
+    metric: Metric
+    current: Estimate
+    previous: Estimate
+    delta: float | None
+    p_value: float | None
+    p_adjusted: float | None
+    significant: bool
+    target: float | None
+
+    @property
+    def direction(self) -> str | None:
+        """'up' or 'down' when the change is significant (the only case an arrow is drawn)."""
+        if not self.significant or self.delta is None:
+            return None
+        return "up" if self.delta > 0 else "down"
+
+    @property
+    def improved(self) -> bool | None:
+        """Whether a significant change is good news (None when not significant)."""
+        if self.direction is None:
+            return None
+        return (self.direction == "up") == self.metric.higher_is_better
+
+    @property
+    def target_met(self) -> bool | None:
+        """Whether the value meets its target (None without a target or a value)."""
+        if self.target is None or self.current.value is None:
+            return None
+        if self.metric.higher_is_better:
+            return self.current.value >= self.target
+        return self.current.value <= self.target
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """What the warehouse offers the filter bar: allowlisted values and weeks."""
+
+    options: dict[str, tuple[str, ...]]
+    weeks: tuple[str, ...]  # newest first
+    latest_complete: str
+
+
+@dataclass(frozen=True)
+class KpiReport:
+    """Everything the Weekly KPIs page and the CLI show."""
+
+    filters: Filters
+    tiles: tuple[Tile, ...]
+    trends: dict[str, pd.DataFrame]
+    headline: str
+    assumptions: dict[str, Any]
+    currency_symbol: str
+    queries: tuple[str, ...] = field(default=("kpi_survey_weekly", "kpi_ops_weekly"))
+
+    def tile(self, name: str) -> Tile:
+        """The tile of one metric."""
+        return next(t for t in self.tiles if t.metric.name == name)
+
+    def to_json(self) -> dict[str, Any]:
+        """The CLI's JSON document (README: CLI)."""
+        def num(x: float | None) -> float | None:
+            return None if x is None else round(float(x), 6)
+
+        kpis = {}
+        for t in self.tiles:
+            kpis[t.metric.name] = {
+                "value": num(t.current.value),
+                "n": t.current.n,
+                "ci_low": num(t.current.ci_low),
+                "ci_high": num(t.current.ci_high),
+                "previous": num(t.previous.value),
+                "delta": num(t.delta),
+                "p_value": num(t.p_value),
+                "p_adjusted": num(t.p_adjusted),
+                "significant": t.significant,
+                "status": t.current.status,
+                "target": num(t.target),
+                "target_met": t.target_met,
+            }
+        return {
+            "week": self.filters.week,
+            "compare_to": self.filters.compare_week,
+            "filters": self.filters.as_dict(),
+            "kpis": kpis,
+            "headline": self.headline,
+        }
+
+
+def load_catalog(fetch: Fetch) -> Catalog:
+    """Allowlists and weeks from the warehouse; the latest complete week is the default."""
+    opts = fetch("filter_options")
+    options = {
+        dim: tuple(opts.loc[opts["dimension"] == dim, "dimension_value"].astype(str))
+        for dim in ("segment", "region", "plan")
+    }
+    weeks = fetch("weeks_available")
+    labels = tuple(weeks["iso_week"].astype(str))
+    complete = weeks.loc[weeks["is_complete"].astype(bool), "iso_week"].astype(str)
+    latest = complete.iloc[0] if len(complete) else (labels[0] if labels else "")
+    return Catalog(options, labels, latest)
+
+
+def _assumptions(fetch: Fetch, week_start: date) -> dict[str, Any]:
+    df = fetch("assumptions_in_force", week_start=week_start)
+    out: dict[str, Any] = {}
+    for r in df.itertuples(index=False):
+        num = r.value_number
+        out[str(r.assumption_key)] = r.value_text if pd.isna(num) else float(num)
+    return out
+
+
+def _compare(metric: Metric, cur_in: dict | None, prev_in: dict | None
+             ) -> tuple[Estimate, Estimate, float | None, float | None]:
+    cur = metric.estimate(cur_in) if cur_in else stats.withheld()
+    prev = metric.estimate(prev_in) if prev_in else stats.withheld()
+    if not (cur.shown and prev.shown):
+        return cur, prev, None, None
+    return cur, prev, cur.value - prev.value, metric.test(cur_in, prev_in)
+
+
+def _trend(metric: Metric, inputs: dict[date, dict | None]) -> pd.DataFrame:
+    rows = []
+    for wk, inp in inputs.items():
+        est = metric.estimate(inp) if inp else stats.withheld()
+        rows.append({
+            "week_start": pd.Timestamp(wk), "week": week_label(wk), "value": est.value,
+            "ci_low": est.ci_low, "ci_high": est.ci_high, "n": est.n, "status": est.status,
+        })
+    return pd.DataFrame(rows)
+
+
+def _p_text(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def headline(tiles: tuple[Tile, ...], filters: Filters, symbol: str) -> str:
+    """One sentence: the largest significant movement, or plainly that nothing moved."""
+    moved = [t for t in tiles if t.significant]
+    tested = sum(t.p_value is not None for t in tiles)
+    if not moved and tested == 0:
+        return (
+            f"No KPI had a large enough base in both {filters.week} and {filters.compare_week} "
+            "to judge a change."
+        )
+    if not moved:
+        return (
+            f"Nothing moved beyond noise in {filters.week}: none of the {tested} KPIs tested "
+            f"changed significantly against {filters.compare_week} ({filters.compare_label}) "
+            "after correction."
+        )
+    top = min(moved, key=lambda t: (t.p_value, t.p_adjusted))
+    verb = "rose" if top.delta > 0 else "fell"
+    tone = "an improvement" if top.improved else "a deterioration"
+    others = len(moved) - 1
+    tail = f"; {others} other KPI{'s' if others != 1 else ''} also moved" if others else ""
+    return (
+        f"{top.metric.label} {verb} {format_delta(top.delta, top.metric, symbol).lstrip('+−')} "
+        f"to {format_value(top.current.value, top.metric.fmt, symbol)} against "
+        f"{filters.compare_week} ({filters.compare_label}; {tone}, {_p_text(top.p_adjusted)} "
+        f"after correction){tail}."
+    )
+
+
+def build_report(fetch: Fetch, filters: Filters) -> KpiReport:
+    """Compute every tile, its corrected significance, its 13-week trend and the headline."""
+    week = filters.week_start
+    trend_start = week - timedelta(weeks=config.TREND_WEEKS - 1)
+    start = min(filters.compare_start, trend_start) - timedelta(weeks=3)
+    params = {"start_week": start, "end_week": week, **filters.customer_params()}
+    survey = fetch("kpi_survey_weekly", **params)
+    ops = fetch("kpi_ops_weekly", **params)
+    assumptions = _assumptions(fetch, week)
+    symbol = str(assumptions.get("currency_symbol", "$"))
+
+    by_week = all_week_inputs(survey, ops)
+    cur_in = by_week.get(week)
+    prev_in = by_week.get(filters.compare_start)
+    parts = [(m, *_compare(m, cur_in, prev_in)) for m in METRICS]
+    tested = [i for i, p in enumerate(parts) if p[4] is not None]
+    adjusted = dict(zip(tested, stats.benjamini_hochberg([parts[i][4] for i in tested]),
+                        strict=True))
+    tiles = []
+    for i, (m, cur, prev, delta, p) in enumerate(parts):
+        p_adj = adjusted.get(i)
+        sig = (p_adj is not None and p_adj < config.ALPHA
+               and cur.status == "ok" and prev.status == "ok")
+        target = assumptions.get(m.target_key)
+        tiles.append(Tile(m, cur, prev, delta, p, p_adj, sig,
+                          float(target) if isinstance(target, float) else None))
+    tiles_t = tuple(tiles)
+    trend_weeks = [week - timedelta(weeks=k) for k in range(config.TREND_WEEKS - 1, -1, -1)]
+    inputs = {wk: by_week.get(wk) for wk in trend_weeks}
+    trends = {m.name: _trend(m, inputs) for m in METRICS}
+    return KpiReport(filters, tiles_t, trends, headline(tiles_t, filters, symbol),
+                     assumptions, symbol)
+
+
+def tile_caption(t: Tile, symbol: str) -> str:
+    """The base and interval line of a tile (or why it is withheld)."""
+    cur, m = t.current, t.metric
+    if cur.status == "withheld":
+        return f"Insufficient base (n = {cur.n:,}; at least 30 needed)"
+    parts = [f"n = {cur.n:,}",
+             f"95% CI {format_value(cur.ci_low, m.fmt, symbol)} – "
+             f"{format_value(cur.ci_high, m.fmt, symbol)}"]
+    if "mean" in cur.detail:
+        parts.append(f"mean {cur.detail['mean']:.2f}")
+    if "share_easy_pct" in cur.detail:
+        parts.append(f"{cur.detail['share_easy_pct']:.1f}% easy (5–7)")
+    return " · ".join(parts)
+
+
+def verdict(t: Tile, filters: Filters) -> str:
+    """Real change or noise: the verdict on a tile's change against the comparison week."""
+    if t.delta is None:
+        return f"No comparison: {filters.compare_week} has no usable base."
+    if t.current.status == "low_base" or t.previous.status == "low_base":
+        return "Low base (n < 100): change not judged."
+    if t.significant:
+        return "Real change (significant after correction)."
+    return "Within noise (not significant after correction)."

@@ -1,0 +1,267 @@
+"""The metric registry: the single source for tiles, the CLI, exports and the README glossary.
+
+Each metric turns one week's aggregated inputs (``WeekInputs``) into an ``Estimate`` and tests
+two weeks against each other. Definitions are DESIGN.md §4, exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+
+from dashboard.metrics import stats
+from dashboard.metrics.stats import Estimate
+
+WeekInputs = Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One KPI: how it is labelled, defined, formatted, judged and computed."""
+
+    name: str
+    label: str
+    definition: str
+    unit: str
+    fmt: str
+    higher_is_better: bool
+    kind: str  # "survey" (sampled scores) or "operations" (counts over the customer base)
+    estimate: Callable[[WeekInputs], Estimate]
+    test: Callable[[WeekInputs, WeekInputs], float]
+    delta_unit: str
+
+    @property
+    def target_key(self) -> str:
+        """The assumption key holding this metric's target."""
+        return f"target_{self.name}"
+
+
+def _nps_counts(w: WeekInputs) -> tuple[int, int, int]:
+    return int(w["nps_promoters"]), int(w["nps_passives"]), int(w["nps_detractors"])
+
+
+def _est_nps(w: WeekInputs) -> Estimate:
+    return stats.nps(*_nps_counts(w))
+
+
+def _est_csat(w: WeekInputs) -> Estimate:
+    n = int(w["csat_n"])
+    detail = {"mean": w["csat_sum"] / n} if n else {}
+    return stats.share(int(w["csat_top2"]), n, detail)
+
+
+def _est_ces(w: WeekInputs) -> Estimate:
+    n = int(w["ces_n"])
+    detail = {"share_easy_pct": 100 * w["ces_top3"] / n} if n else {}
+    return stats.mean(w["ces_sum"], w["ces_sq"], n, detail)
+
+
+def _est_complaints(w: WeekInputs) -> Estimate:
+    return stats.rate(int(w["complaints"]), int(w["active_at_start"]), per=1000)
+
+
+def _est_churn(w: WeekInputs) -> Estimate:
+    return stats.share(int(w["churn4_count"]), int(w["churn4_base"]))
+
+
+def _est_cost(w: WeekInputs) -> Estimate:
+    base = int(w["active_at_start"])
+    if base == 0:
+        return stats.withheld(0)
+    return stats.normal(
+        w["contact_cost"] / base,
+        w["contact_cost_var"] / base**2,
+        base,
+        {"contact_cost": w["contact_cost"], "contacts": w["contacts"]},
+    )
+
+
+def _est_revenue(w: WeekInputs) -> Estimate:
+    return stats.normal(w["revenue"], w["revenue_sq"], int(w["transactions"]))
+
+
+def _normal_test(
+    est: Callable[[WeekInputs], Estimate],
+) -> Callable[[WeekInputs, WeekInputs], float]:
+    return lambda a, b: stats.normal_test(est(a), est(b))
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric(
+        "nps", "NPS",
+        "100 × (promoters − detractors) / responses to the NPS survey in the week; "
+        "promoter 9–10, detractor 0–6. 95% interval: adjusted-Wald.",
+        "points", "score", True, "survey", _est_nps,
+        lambda a, b: stats.nps_test(_nps_counts(a), _nps_counts(b)), "points",
+    ),
+    Metric(
+        "csat", "CSAT",
+        "100 × share of CSAT responses in the week with score ≥ scale max − 1 (top-2-box); "
+        "the mean score is shown beside it. 95% interval: Wilson.",
+        "%", "pct1", True, "survey", _est_csat,
+        lambda a, b: stats.share_test(
+            int(a["csat_top2"]), int(a["csat_n"]), int(b["csat_top2"]), int(b["csat_n"])
+        ),
+        "pp",
+    ),
+    Metric(
+        "ces", "CES",
+        "Mean score of CES responses in the week (1–7, higher is easier); the share 5–7 is "
+        "shown beside it. 95% interval: t.",
+        "score (1–7)", "mean2", True, "survey", _est_ces,
+        lambda a, b: stats.mean_test(
+            (a["ces_sum"], a["ces_sq"], int(a["ces_n"])),
+            (b["ces_sum"], b["ces_sq"], int(b["ces_n"])),
+        ),
+        "",
+    ),
+    Metric(
+        "complaint_rate", "Complaint rate",
+        "1000 × complaints opened in the week / customers active at the start of the week. "
+        "95% interval: exact Poisson.",
+        "per 1,000 customers", "rate2", False, "operations", _est_complaints,
+        lambda a, b: stats.rate_test(
+            int(a["complaints"]), int(a["active_at_start"]),
+            int(b["complaints"]), int(b["active_at_start"]),
+        ),
+        "",
+    ),
+    Metric(
+        "churn_rate_4w", "Churn rate (4 weeks)",
+        "100 × customers whose churn date falls in the 4 weeks ending with the week / customers "
+        "active at the start of those 4 weeks. 95% interval: Wilson.",
+        "%", "pct2", False, "operations", _est_churn,
+        lambda a, b: stats.share_test(
+            int(a["churn4_count"]), int(a["churn4_base"]),
+            int(b["churn4_count"]), int(b["churn4_base"]),
+        ),
+        "pp",
+    ),
+    Metric(
+        "cost_to_serve", "Cost to serve",
+        "Σ over contacts in the week of the cost per contact of its channel (assumptions in "
+        "force) / customers active at the start of the week. 95% interval: quasi-Poisson.",
+        "currency per customer", "money2", False, "operations", _est_cost,
+        _normal_test(_est_cost), "",
+    ),
+    Metric(
+        "revenue", "Revenue",
+        "Σ transaction amounts in the week (refunds negative). 95% interval: compound Poisson.",
+        "currency", "money0k", True, "operations", _est_revenue,
+        _normal_test(_est_revenue), "",
+    ),
+)
+
+REGISTRY: dict[str, Metric] = {m.name: m for m in METRICS}
+
+
+# --- from query results to one week's inputs ---
+
+_SURVEY_COLUMNS = ("response_count", "promoter_count", "passive_count", "detractor_count",
+                   "top2_count", "top3_count", "score_sum", "score_sq_sum")
+
+
+def all_week_inputs(survey: pd.DataFrame, ops: pd.DataFrame) -> dict[date, dict[str, float]]:
+    """The aggregated inputs of every week present in ``ops``, computed in one pass.
+
+    ``survey`` is the result of ``kpi_survey_weekly`` and ``ops`` of ``kpi_ops_weekly``. The 4-week
+    churn inputs need the 3 weeks before a week in ``ops``; without them they are 0 (withheld).
+    """
+    if ops.empty:
+        return {}
+    o = ops.assign(week=pd.to_datetime(ops["week_start"]).dt.date).set_index("week").sort_index()
+    weeks = list(o.index)
+    churned = o["churned_count"].astype(float)
+    active = o["active_at_start"].astype(float)
+    if survey.empty:
+        wide = pd.DataFrame()
+    else:
+        s = survey.assign(week=pd.to_datetime(survey["week_start"]).dt.date)
+        wide = s.pivot_table(index="week", columns="survey", values=list(_SURVEY_COLUMNS),
+                             aggfunc="sum", fill_value=0)
+
+    def col(metric: str, survey_name: str) -> pd.Series:
+        if (metric, survey_name) in wide.columns:
+            return wide[(metric, survey_name)].reindex(weeks, fill_value=0).astype(float)
+        return pd.Series(0.0, index=weeks)
+
+    frame = pd.DataFrame({
+        "active_at_start": active,
+        "complaints": o["complaint_count"].astype(float),
+        "contacts": o["contact_count"].astype(float),
+        "contact_cost": o["contact_cost"].astype(float),
+        "contact_cost_var": o["contact_cost_var"].astype(float),
+        "revenue": o["revenue_amount"].astype(float),
+        "revenue_sq": o["revenue_sq_sum"].astype(float),
+        "transactions": o["transaction_count"].astype(float),
+    }, index=weeks)
+    for name in ("nps", "csat", "ces"):
+        frame[f"{name}_n"] = col("response_count", name)
+        frame[f"{name}_sum"] = col("score_sum", name)
+        frame[f"{name}_sq"] = col("score_sq_sum", name)
+    frame["nps_promoters"] = col("promoter_count", "nps")
+    frame["nps_passives"] = col("passive_count", "nps")
+    frame["nps_detractors"] = col("detractor_count", "nps")
+    frame["csat_top2"] = col("top2_count", "csat")
+    frame["ces_top3"] = col("top3_count", "ces")
+    present = set(weeks)
+    out: dict[date, dict[str, float]] = {}
+    for wk, row in zip(weeks, frame.to_dict("records"), strict=True):
+        window = [wk - timedelta(weeks=k) for k in range(4)]
+        if all(d in present for d in window):
+            row["churn4_count"] = float(sum(churned[d] for d in window))
+            row["churn4_base"] = float(active[window[-1]])
+        else:
+            row["churn4_count"] = row["churn4_base"] = 0.0
+        out[wk] = row
+    return out
+
+
+def week_inputs(
+    survey: pd.DataFrame, ops: pd.DataFrame, week_start: date
+) -> dict[str, float] | None:
+    """The aggregated inputs of one week, or None when the week has no operational row."""
+    return all_week_inputs(survey, ops).get(week_start)
+
+
+# --- formatting (named formats, used by tiles, CLI text and exports) ---
+
+
+def format_value(value: float | None, fmt: str, symbol: str = "$") -> str:
+    """Format a metric value by its named format; '—' when withheld."""
+    if value is None:
+        return "—"
+    if fmt == "score":
+        return f"{value:+.1f}"
+    if fmt == "pct1":
+        return f"{value:.1f}%"
+    if fmt == "pct2":
+        return f"{value:.2f}%"
+    if fmt == "mean2":
+        return f"{value:.2f}"
+    if fmt == "rate2":
+        return f"{value:.2f}"
+    if fmt == "money2":
+        return f"{symbol}{value:,.2f}"
+    if fmt == "money0k":
+        return f"{symbol}{value / 1000:,.0f}k" if abs(value) >= 10_000 else f"{symbol}{value:,.0f}"
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def format_delta(delta: float | None, metric: Metric, symbol: str = "$") -> str:
+    """A signed change in the metric's units ('+3.2 points', '−0.45 pp', '+$1.20')."""
+    if delta is None:
+        return "—"
+    sign = "+" if delta >= 0 else "−"
+    mag = abs(delta)
+    if metric.fmt.startswith("money"):
+        body = format_value(mag, metric.fmt, symbol)
+    elif metric.fmt in ("score",):
+        body = f"{mag:.1f}"
+    else:
+        body = f"{mag:.2f}" if metric.fmt in ("mean2", "rate2", "pct2") else f"{mag:.1f}"
+    unit = f" {metric.delta_unit}" if metric.delta_unit else ""
+    return f"{sign}{body}{unit}"

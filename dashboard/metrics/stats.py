@@ -1,0 +1,216 @@
+"""Pure statistics for CX scores: estimates with 95% intervals, two-sample tests, correction.
+
+Every function takes counts or sums (what the marts hold) and returns plain numbers, so the
+same code serves tiles, the CLI and exports. Formulas and sources: reference/methods.md §1.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from scipy import stats as sps
+from statsmodels.stats.multitest import multipletests
+
+from dashboard.warehouse import config
+
+Z95 = float(sps.norm.ppf(0.975))
+Status = Literal["ok", "low_base", "withheld"]
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A metric value with its base and 95% interval; value is None when the base is too small."""
+
+    value: float | None
+    n: int
+    ci_low: float | None = None
+    ci_high: float | None = None
+    status: Status = "ok"
+    detail: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def shown(self) -> bool:
+        """True when the value may be displayed (base of at least MIN_BASE)."""
+        return self.status != "withheld" and self.value is not None
+
+
+def base_status(n: int) -> Status:
+    """Withheld below MIN_BASE, low base below LOW_BASE, else ok (DESIGN.md §4)."""
+    if n < config.MIN_BASE:
+        return "withheld"
+    if n < config.LOW_BASE:
+        return "low_base"
+    return "ok"
+
+
+def _finish(value: float, n: int, lo: float, hi: float, detail: dict[str, float]) -> Estimate:
+    status = base_status(n)
+    if status == "withheld":
+        return Estimate(None, n, None, None, status, {})
+    return Estimate(value, n, lo, hi, status, detail)
+
+
+def withheld(n: int = 0) -> Estimate:
+    """An estimate with no value (no data or an insufficient base)."""
+    return Estimate(None, n, None, None, "withheld", {})
+
+
+# --- NPS: adjusted-Wald (Rocks 2016; methods.md §1.3) ---
+
+
+def nps_adjusted(promoters: int, passives: int, detractors: int) -> tuple[float, float]:
+    """Adjusted-Wald NPS (fraction, -1..1) and its variance: n+3, promoters and detractors +0.75."""
+    n_adj = promoters + passives + detractors + 3
+    p = (promoters + 0.75) / n_adj
+    d = (detractors + 0.75) / n_adj
+    return p - d, (p + d - (p - d) ** 2) / n_adj
+
+
+def nps_wald_margin(promoters: int, passives: int, detractors: int) -> float:
+    """Plain Wald 95% margin of error of NPS in points (methods.md §1.2)."""
+    n = promoters + passives + detractors
+    p, d = promoters / n, detractors / n
+    return 100 * Z95 * math.sqrt((p + d - (p - d) ** 2) / n)
+
+
+def nps(promoters: int, passives: int, detractors: int) -> Estimate:
+    """NPS = 100 × (P − D) with the adjusted-Wald 95% interval."""
+    n = int(promoters + passives + detractors)
+    if n == 0:
+        return withheld(0)
+    value = 100 * (promoters - detractors) / n
+    centre, var = nps_adjusted(promoters, passives, detractors)
+    half = Z95 * math.sqrt(var)
+    detail = {
+        "promoters_pct": 100 * promoters / n,
+        "passives_pct": 100 * passives / n,
+        "detractors_pct": 100 * detractors / n,
+    }
+    return _finish(value, n, 100 * (centre - half), 100 * (centre + half), detail)
+
+
+def nps_test(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    """Two-sided p for NPS(a) ≠ NPS(b), independent samples, adjusted-Wald variances (§1.4)."""
+    ca, va = nps_adjusted(*a)
+    cb, vb = nps_adjusted(*b)
+    return float(2 * sps.norm.sf(abs(ca - cb) / math.sqrt(va + vb)))
+
+
+# --- shares: Wilson interval, pooled two-proportion z test ---
+
+
+def wilson(k: int, n: int) -> tuple[float, float]:
+    """Wilson 95% interval for a proportion k/n, as fractions."""
+    p = k / n
+    denom = 1 + Z95**2 / n
+    centre = (p + Z95**2 / (2 * n)) / denom
+    half = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / denom
+    return centre - half, centre + half
+
+
+def share(k: int, n: int, detail: dict[str, float] | None = None) -> Estimate:
+    """100 × k / n with the Wilson 95% interval."""
+    n = int(n)
+    if n == 0:
+        return withheld(0)
+    lo, hi = wilson(k, n)
+    return _finish(100 * k / n, n, 100 * lo, 100 * hi, detail or {})
+
+
+def share_test(k1: int, n1: int, k2: int, n2: int) -> float:
+    """Two-sided p of the pooled two-proportion z test."""
+    pooled = (k1 + k2) / (n1 + n2)
+    if pooled in (0.0, 1.0):
+        return 1.0
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    return float(2 * sps.norm.sf(abs(k1 / n1 - k2 / n2) / se))
+
+
+# --- means: t interval, Welch test from sums ---
+
+
+def _mean_sd(total: float, total_sq: float, n: int) -> tuple[float, float]:
+    mean = total / n
+    var = max(total_sq - n * mean * mean, 0.0) / (n - 1) if n > 1 else 0.0
+    return mean, math.sqrt(var)
+
+
+def mean(total: float, total_sq: float, n: int, detail: dict[str, float] | None = None) -> Estimate:
+    """Mean from a sum and sum of squares, with the t 95% interval."""
+    n = int(n)
+    if n < 2:
+        return withheld(n)
+    m, sd = _mean_sd(total, total_sq, n)
+    half = float(sps.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
+    return _finish(m, n, m - half, m + half, {"sd": sd, **(detail or {})})
+
+
+def mean_test(a: tuple[float, float, int], b: tuple[float, float, int]) -> float:
+    """Two-sided p of Welch's t test from (sum, sum of squares, n) of each sample."""
+    ma, sa = _mean_sd(*a)
+    mb, sb = _mean_sd(*b)
+    res = sps.ttest_ind_from_stats(ma, sa, a[2], mb, sb, b[2], equal_var=False)
+    p = float(res.pvalue)
+    return 1.0 if math.isnan(p) else p
+
+
+# --- Poisson rates: exact (Garwood) interval, conditional exact test ---
+
+
+def rate(count: int, exposure: int, per: float) -> Estimate:
+    """per × count / exposure with the exact Poisson 95% interval on the count."""
+    exposure = int(exposure)
+    if exposure == 0:
+        return withheld(0)
+    lo = 0.0 if count == 0 else float(sps.chi2.ppf(0.025, 2 * count) / 2)
+    hi = float(sps.chi2.ppf(0.975, 2 * count + 2) / 2)
+    scale = per / exposure
+    return _finish(per * count / exposure, exposure, lo * scale, hi * scale, {"count": count})
+
+
+def rate_test(c1: int, e1: int, c2: int, e2: int) -> float:
+    """Two-sided exact conditional test of equal Poisson rates (binomial on c1 given c1 + c2)."""
+    total = int(c1 + c2)
+    if total == 0:
+        return 1.0
+    return float(sps.binomtest(int(c1), total, e1 / (e1 + e2)).pvalue)
+
+
+# --- totals and per-customer amounts with a known variance: normal interval and z test ---
+
+
+def normal(value: float, var: float, n: int, detail: dict[str, float] | None = None) -> Estimate:
+    """A value with a normal 95% interval from its variance."""
+    n = int(n)
+    if n == 0:
+        return withheld(0)
+    half = Z95 * math.sqrt(max(var, 0.0))
+    return _finish(value, n, value - half, value + half, {"var": var, **(detail or {})})
+
+
+def normal_test(a: Estimate, b: Estimate) -> float:
+    """Two-sided z test of a difference of two normal estimates (their variances in detail)."""
+    var = a.detail["var"] + b.detail["var"]
+    if var <= 0:
+        return 1.0
+    return float(2 * sps.norm.sf(abs(a.value - b.value) / math.sqrt(var)))
+
+
+# --- multiplicity ---
+
+
+def benjamini_hochberg(p_values: list[float]) -> list[float]:
+    """Benjamini–Hochberg adjusted p-values, in the input order."""
+    if not p_values:
+        return []
+    return [float(x) for x in multipletests(np.asarray(p_values), method="fdr_bh")[1]]
+
+
+def risk_ratio(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float, float]:
+    """Risk ratio (k1/n1) / (k2/n2) with the Katz log 95% interval."""
+    rr = (k1 / n1) / (k2 / n2)
+    se = math.sqrt(1 / k1 - 1 / n1 + 1 / k2 - 1 / n2)
+    return rr, rr * math.exp(-Z95 * se), rr * math.exp(Z95 * se)

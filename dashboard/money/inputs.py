@@ -1,0 +1,354 @@
+"""CX in money: the shared inputs of the value model and the simulator (DESIGN.md §5).
+
+Everything money-related starts here:
+
+* ``MoneyFigure`` — one money figure as the app shows it: its kind (observed, modelled or
+  external context; never mixed in one total), a point and a band (P10–P90 for modelled
+  figures, a 95% interval for observed ones), and the "how computed" record: formula, inputs
+  with their values, data window and the assumption set id.
+* ``fetch_inputs`` — the linked customer-level facts behind every relationship the model uses,
+  read through two named queries over one trailing year: customers active at the window start
+  by segment and latest NPS category (and whether they complained in the 13 weeks before),
+  what they did during the year (churn, exposure, revenue, complaints) and their contacts by
+  channel; plus the active base at the end of the selected week.
+* ``category_estimates`` — per segment (and for all segments together) and NPS category: the
+  12-month churn rate with its Beta posterior, revenue and cost to serve per customer-year
+  with standard errors, complaints per customer-year, and the active base now. Estimated from
+  the data, never hard-coded (reference/methods.md §2.6, §2.7, §6.2–6.3).
+
+Pure: no Streamlit, no SQL text.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from dashboard.metrics import stats
+from dashboard.metrics.filters import Filters, week_label
+from dashboard.money.assumptions import AssumptionSet
+
+Fetch = Callable[..., pd.DataFrame]
+
+#: NPS categories in model order; customers without an answer are kept apart as 'unanswered'.
+CATEGORIES: tuple[str, ...] = ("promoter", "passive", "detractor")
+UNANSWERED = "unanswered"
+#: The label of the all-segments rows.
+ALL = "All segments"
+#: Length of the trailing window the relationships are estimated on.
+WINDOW_WEEKS = 52
+KINDS = {"observed": "Observed", "modelled": "Modelled", "external": "External context"}
+
+
+@dataclass(frozen=True)
+class MoneyFigure:
+    """One money figure with its band and the record of how it was computed.
+
+    ``kind`` is 'observed' (from the data; band = 95% interval), 'modelled' (band = P10–P90 of
+    the model's draws) or 'external' (a published rule of thumb, quoted, never added to ours).
+    """
+
+    key: str
+    label: str
+    kind: str
+    value: float
+    low: float | None
+    high: float | None
+    unit: str  # e.g. "$ a year"
+    formula: str
+    inputs: tuple[tuple[str, str], ...]
+    window: str
+    assumption_set: str
+    note: str = ""
+
+    @property
+    def band_label(self) -> str:
+        """'P10–P90' for modelled figures, '95% CI' for observed ones."""
+        return "P10–P90" if self.kind == "modelled" else "95% CI"
+
+    def how_computed(self) -> dict[str, str]:
+        """The rows of the "how computed" panel, in order."""
+        rows = {"Kind": KINDS[self.kind], "Formula": self.formula}
+        rows.update(dict(self.inputs))
+        rows["Data window"] = self.window
+        rows["Assumption set"] = self.assumption_set
+        if self.note:
+            rows["Note"] = self.note
+        return rows
+
+
+def money_text(value: float | None, symbol: str, signed: bool = False) -> str:
+    """Money for tiles: ``$1.23M``, ``$45.6k``, ``$789``; a true minus sign; '—' when None."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    sign = ("+" if value > 0 else "") if signed else ""
+    if value < 0:
+        sign = "−"
+    a = abs(value)
+    if a >= 1e9:
+        body = f"{a / 1e9:.2f}B"
+    elif a >= 1e6:
+        body = f"{a / 1e6:.2f}M"
+    elif a >= 1e4:
+        body = f"{a / 1e3:.1f}k"
+    else:
+        body = f"{a:,.0f}"
+    return f"{sign}{symbol}{body}"
+
+
+def band_text(fig: MoneyFigure, symbol: str) -> str:
+    """``$1.2M (P10–P90 $0.8M – $1.6M)``."""
+    if fig.low is None or fig.high is None:
+        return money_text(fig.value, symbol)
+    return (f"{money_text(fig.value, symbol)} ({fig.band_label} {money_text(fig.low, symbol)} – "
+            f"{money_text(fig.high, symbol)})")
+
+
+# --- inputs -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The linked facts for one selection: a trailing year and the active base now."""
+
+    filters: Filters
+    as_of: date  # window start (a Monday)
+    horizon_end: date  # window end, exclusive: the Monday after the selected week
+    outcomes: pd.DataFrame  # money_category_outcomes over [as_of, horizon_end)
+    contacts: pd.DataFrame  # money_category_contacts over the same window
+    base: pd.DataFrame  # money_category_outcomes at horizon_end (the active base now)
+    assumptions: Mapping[str, float | str]  # in force in the selected week
+    assumption_set: str  # the set's id
+    queries: tuple[str, ...] = field(default=("money_category_outcomes",
+                                               "money_category_contacts"))
+
+    @property
+    def window_text(self) -> str:
+        """``2025-W45 – 2026-W44 (52 weeks; customers active on 2025-11-03)``."""
+        last = self.horizon_end - timedelta(weeks=1)
+        return (f"{week_label(self.as_of)} – {week_label(last)} ({WINDOW_WEEKS} weeks; "
+                f"customers active on {self.as_of:%Y-%m-%d}, base now on "
+                f"{self.horizon_end:%Y-%m-%d})")
+
+    def number(self, key: str, default: float | None = None) -> float:
+        """A numeric assumption; KeyError naming the key when it is missing."""
+        v = self.assumptions.get(key, default)
+        if not isinstance(v, float | int):
+            raise KeyError(f"assumption {key} is missing or not a number")
+        return float(v)
+
+    @property
+    def symbol(self) -> str:
+        """The currency symbol of the set."""
+        return str(self.assumptions.get("currency_symbol", "$"))
+
+
+def fetch_inputs(fetch: Fetch, filters: Filters, aset: AssumptionSet) -> Inputs:
+    """Read the linked facts for the filters' customers and the selected week."""
+    horizon_end = filters.week_start + timedelta(weeks=1)
+    as_of = horizon_end - timedelta(weeks=WINDOW_WEEKS)
+    keys = ["segment", "nps_category", "has_recent_complaint"]
+    # the queries' rows are per segment x region x plan: a filter change re-uses them
+    outcomes = filters.narrow(fetch("money_category_outcomes", as_of=as_of,
+                                    horizon_end=horizon_end), keys)
+    contacts = filters.narrow(fetch("money_category_contacts", as_of=as_of,
+                                    horizon_end=horizon_end),
+                              ["segment", "nps_category", "channel"])
+    base = filters.narrow(fetch("money_category_outcomes", as_of=horizon_end,
+                                horizon_end=horizon_end), keys)
+    return Inputs(filters, as_of, horizon_end, outcomes, contacts, base,
+                  aset.in_force(filters.week_start), aset.id)
+
+
+def contact_cost_per_channel(inputs: Inputs) -> dict[str, float]:
+    """The cost per contact of each channel in the set (``cost_per_contact_<channel>``)."""
+    return {k.removeprefix("cost_per_contact_"): float(v) for k, v in inputs.assumptions.items()
+            if k.startswith("cost_per_contact_") and isinstance(v, float | int)}
+
+
+# --- estimates per segment and NPS category ------------------------------------------------------
+
+ESTIMATE_COLUMNS = (
+    "segment", "nps_category", "customers", "churned", "churn_rate", "churn_low", "churn_high",
+    "exposure_years", "revenue_per_year", "revenue_se", "contact_cost_per_year",
+    "contact_cost_se", "complaint_cost_per_year", "complaints_per_year", "cts_per_year",
+    "cts_se", "contacts_per_year", "active_now",
+)
+
+
+def _with_all(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The frame plus rows summed over segments (segment = ALL)."""
+    if df.empty:
+        return df
+    total = df.groupby([k for k in keys if k != "segment"], as_index=False).sum(
+        numeric_only=True)
+    total["segment"] = ALL
+    return pd.concat([df, total[df.columns]], ignore_index=True)
+
+
+def category_estimates(inputs: Inputs) -> pd.DataFrame:
+    """Per segment (and ``ALL``) and NPS category (and 'unanswered'): the estimates the value
+    model and the simulator draw from (columns ``ESTIMATE_COLUMNS``).
+
+    churn_rate: churned / customers active at the window start (12-month churn), Wilson 95%
+    interval; revenue_per_year: revenue / customer-years of exposure (ratio estimator, delta-
+    method SE); contact_cost_per_year: Σ contacts × cost per contact of the set / exposure
+    (compound-Poisson SE); complaint_cost_per_year: (complaints × handling cost + compensation)
+    / exposure; cts = contact + complaint cost; active_now: the base at the window end.
+    """
+    keys = ["segment", "nps_category"]
+    num = ["customer_count", "churned_count", "exposure_years", "exposure_sq_sum",
+           "revenue_amount", "revenue_sq_sum", "revenue_exposure_sum", "complaint_count",
+           "compensation_amount"]
+    o = inputs.outcomes.copy()
+    for c in num:
+        o[c] = pd.to_numeric(o[c]).astype(float)
+    o = _with_all(o.groupby(keys, as_index=False)[num].sum(), keys)
+
+    prices = contact_cost_per_channel(inputs)
+    c = inputs.contacts.copy()
+    c["contact_count"] = pd.to_numeric(c["contact_count"]).astype(float)
+    c["price"] = c["channel"].map(prices).fillna(0.0).astype(float)
+    c["cost"] = c["contact_count"] * c["price"]
+    c["cost_var"] = c["contact_count"] * c["price"] ** 2
+    c = _with_all(c.groupby(keys, as_index=False)[["contact_count", "cost", "cost_var"]].sum(),
+                  keys)
+
+    b = inputs.base.copy()
+    b["customer_count"] = pd.to_numeric(b["customer_count"]).astype(float)
+    b = _with_all(b.groupby(keys, as_index=False)[["customer_count"]].sum(), keys)
+
+    df = o.merge(c, on=keys, how="left").merge(
+        b.rename(columns={"customer_count": "active_now"}), on=keys, how="outer")
+    df = df.fillna({k: 0.0 for k in (*num, "contact_count", "cost", "cost_var", "active_now")})
+    handling = inputs.number("complaint_handling_cost", 0.0)
+    rows = []
+    for r in df.itertuples(index=False):
+        n, k, e = int(r.customer_count), int(r.churned_count), float(r.exposure_years)
+        lo, hi = stats.wilson(k, n) if n else (float("nan"), float("nan"))
+        if e > 0:
+            rev = r.revenue_amount / e
+            var = (r.revenue_sq_sum - 2 * rev * r.revenue_exposure_sum
+                   + rev**2 * r.exposure_sq_sum) / e**2
+            rev_se = math.sqrt(max(var, 0.0))
+            cc, cc_se = r.cost / e, math.sqrt(r.cost_var) / e
+            comp = (r.complaint_count * handling + r.compensation_amount) / e
+            comp_n = r.complaint_count / e
+            contacts = r.contact_count / e
+        else:
+            rev = rev_se = cc = cc_se = comp = comp_n = contacts = float("nan")
+        rows.append({
+            "segment": r.segment, "nps_category": r.nps_category, "customers": n,
+            "churned": k, "churn_rate": k / n if n else float("nan"),
+            "churn_low": lo, "churn_high": hi, "exposure_years": e,
+            "revenue_per_year": rev, "revenue_se": rev_se,
+            "contact_cost_per_year": cc, "contact_cost_se": cc_se,
+            "complaint_cost_per_year": comp, "complaints_per_year": comp_n,
+            "cts_per_year": cc + comp, "cts_se": cc_se, "contacts_per_year": contacts,
+            "active_now": int(r.active_now),
+        })
+    out = pd.DataFrame(rows, columns=list(ESTIMATE_COLUMNS))
+    order = {k: i for i, k in enumerate((*CATEGORIES, UNANSWERED))}
+    segs = sorted(s for s in out["segment"].unique() if s != ALL) + [ALL]
+    seg_order = {s: i for i, s in enumerate(segs)}
+    out = out.sort_values(["segment", "nps_category"], key=lambda s: s.map(
+        seg_order if s.name == "segment" else order)).reset_index(drop=True)
+    return out
+
+
+def churn_draws(customers: np.ndarray, churned: np.ndarray, rng: np.random.Generator,
+                draws: int) -> np.ndarray:
+    """12-month churn rates drawn from their Beta(1 + churned, 1 + retained) posteriors;
+    shape (draws, len(customers))."""
+    customers = np.asarray(customers, dtype=float)
+    churned = np.asarray(churned, dtype=float)
+    return rng.beta(1.0 + churned, 1.0 + customers - churned, size=(draws, len(customers)))
+
+
+def clv(margin: np.ndarray | float, retention: np.ndarray | float, discount: float,
+        horizon_years: int | None = None) -> np.ndarray | float:
+    """Churn-adjusted lifetime value of a yearly margin ``m`` kept with retention ``r``:
+    m × r / (1 + d − r) for an unlimited horizon, m × Σ_{t=1..H} r^t / (1 + d)^t for H years
+    (reference/methods.md §2.7; margin received at the end of each year survived)."""
+    m = np.asarray(margin, dtype=float)
+    r = np.asarray(retention, dtype=float)
+    if horizon_years is None:
+        out = m * r / (1.0 + discount - r)
+    else:
+        q = r / (1.0 + discount)
+        one = np.isclose(q, 1.0)
+        out = m * np.where(one, horizon_years,
+                           q * (1.0 - q**horizon_years) / np.where(one, 1.0, 1.0 - q))
+    return out if np.ndim(out) else float(out)
+
+
+# --- external context (never added to a modelled figure) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExternalClaim:
+    """A published rule of thumb, quoted with source and year (reference/methods.md §2.8–2.9,
+    §3.3)."""
+
+    source: str
+    year: int | None
+    quote: str
+    note: str
+    url: str = ""
+
+
+EXTERNAL_CONTEXT: tuple[ExternalClaim, ...] = (
+    ExternalClaim(
+        "Reichheld & Sasser, \"Zero Defections: Quality Comes to Services\", Harvard Business "
+        "Review", 1990,
+        "companies can boost profits by almost 100 % by retaining just 5 % more of their "
+        "customers",
+        "\"5 %\" means 5 percentage points of retention (e.g. 90 % → 95 %), i.e. halving "
+        "defections; the effect is the compounding arithmetic of lifetime value, not a measured "
+        "law. Context only, never a forecast."),
+    ExternalClaim(
+        "Reichheld, Bain & Company (\"Prescription for cutting costs\")", 2001,
+        "in financial services, a 5 % increase in customer retention produces more than a 25 % "
+        "increase in profit",
+        "The popular \"25 %–95 %\" range is a cross-industry spread from Bain's 1990s case work.",
+        "http://docplayer.net/29016-Prescription-for-cutting-costs.html"),
+    ExternalClaim(
+        "McKinsey & Company, \"The CEO guide to customer experience\", McKinsey Quarterly "
+        "(August)", 2016,
+        "achieve revenue gains of 5 to 10 percent, and reduce costs by 15 to 25 percent within "
+        "two or three years",
+        "Said of CX leaders; an external sanity range for a multi-year programme, not a target.",
+        "https://ja.scribd.com/document/362268690/The-CEO-guide-to-customer-experience-pdf"),
+    ExternalClaim(
+        "Source article of this dashboard (attributed to McKinsey)", None,
+        "15–20 % cost reduction",
+        "Not verified: we did not find this wording; the nearest verified figure is 15–25 % "
+        "(McKinsey, The CEO guide to customer experience, 2016). Quote that, attributed, as an "
+        "external benchmark, not as a target."),
+    ExternalClaim(
+        "SQM Group, call-centre best practices", None,
+        "a 1 % FCR improvement = $286,000 annual operational savings for the average centre",
+        "Benchmark for an average contact centre, not for this business; SQM add that reduced "
+        "customers at risk is \"typically a 5–10 times greater\" opportunity.",
+        "https://www.sqmgroup.com/call-center-best-practices/"),
+    ExternalClaim(
+        "Harvard Business Review (Gallo), widely repeated", 2014,
+        "acquiring a customer costs 5–25× more than retaining one",
+        "Context-free rule of thumb; show only beside our own numbers."),
+)
+
+
+def external_context_table() -> pd.DataFrame:
+    """The external claims as text rows (source, year, quote, note, link)."""
+    return pd.DataFrame({
+        "Source": [c.source for c in EXTERNAL_CONTEXT],
+        "Year": [str(c.year) if c.year else "undated" for c in EXTERNAL_CONTEXT],
+        "Exact wording": [f"\"{c.quote}\"" for c in EXTERNAL_CONTEXT],
+        "How to read it": [c.note for c in EXTERNAL_CONTEXT],
+        "Link": [c.url for c in EXTERNAL_CONTEXT],
+    })

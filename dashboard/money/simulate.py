@@ -1,0 +1,1089 @@
+"""Impact simulator: what would an improvement be worth, and how sure are we? (issue 4)
+
+A category-mix simulator with Monte Carlo bands (reference/methods.md §6.2–6.4), built on the
+estimates of ``money.inputs`` (churn, revenue and cost to serve per segment and NPS category,
+estimated from the linked data of the trailing year, never hard-coded).
+
+Levers (``Levers``):
+
+* **NPS change per segment** (points) with an explicit migration rule: detractors → passives,
+  passives → promoters, or half each. +Δ points move Δ % of the segment's active base (all
+  customers active now, answered or not, the unanswered assumed to share the respondents' mix),
+  capped by the detractors (passives) available. A migrated customer takes on the destination
+  category's churn, revenue and cost to serve; the value of the gap is scaled by the
+  realisation factor φ, the share of the observed gap the experience causes.
+* **Complaint-rate change** (%): saves handling cost and compensation, and the excess churn of
+  complainants (customers who complained in the 13 weeks before the window churn more over the
+  next 12 months than the others; the gap is scaled by φ).
+* **First-contact resolution change** (pp of assisted contacts): every contact resolved first
+  time avoids the repeat contacts an unresolved one brings (repeats per unresolved contact,
+  estimated from the data) at the cost per contact of the channels repeats arrive on.
+* **Self-service shift** (pp of phone contacts moved): saves CPC_phone − CPC_self_service per
+  moved contact (a move is a contained contact: enter net containment, §3.4).
+
+Money over the horizon H (``analysis_horizon_years`` unless set) at discount rate d, with the
+shared convention of ``money.clv``: a year's revenue and cost to serve count at the end of each
+year the customer survives, S(r) = Σ_{t=1..H} r^t / (1 + d)^t; operational savings are a run
+rate for H years, A = Σ_{t=1..H} 1 / (1 + d)^t.
+
+    revenue retained = Σ moved × φ × [R_dst·S(1 − c_dst) − R_src·S(1 − c_src)]
+                       + avoided complainants/yr × φ × (c_C − c_N) × R × W(1 − c_N)
+    cost saved       = Σ moved × φ × [CTS_src·S(1 − c_src) − CTS_dst·S(1 − c_dst)]
+                       − avoided complainants/yr × φ × (c_C − c_N) × CTS × W(1 − c_N)
+                       + (complaint handling + compensation avoided + repeat contacts avoided
+                          + phone → self-service saving) per year × A
+    profit impact    = gross margin × revenue retained + cost saved
+
+with W(r) = Σ_{t=1..H} (1 + d)^−t Σ_{i<t} r^i (a cohort of avoided complainants every year).
+
+Uncertainty (§6.3): churn from Beta(1 + churned, 1 + retained) posteriors, revenue per customer-
+year and the sampling error of contact cost from normals with their standard errors, φ ~
+U(low, high) of the set, each cost per contact and the complaint handling cost ~ triangular(±
+``unit_cost_uncertainty_pct``), repeats per unresolved contact ~ Gamma(repeats + ½, 1 /
+unresolved). The draws do not depend on the levers (common random numbers: scenarios differ
+only by their levers). A one-at-a-time tornado swings each input between its P10 and P90 with
+the others at their medians.
+
+Every figure is *modelled*: a P10–P90 band naming the assumption set, the migration rule, φ
+and the horizon. Published rules of thumb live apart in ``money.EXTERNAL_CONTEXT`` and are never
+added to a modelled total.
+
+Pure: no Streamlit, no SQL.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+
+from dashboard.money import assumptions as A
+from dashboard.money.inputs import (
+    ALL,
+    CATEGORIES,
+    Inputs,
+    MoneyFigure,
+    churn_draws,
+    contact_cost_per_channel,
+    money_text,
+)
+
+#: Migration rules of the NPS lever (value -> label); the rule is always shown with the money.
+RULES: dict[str, str] = {
+    "detractors_to_passives": "detractors → passives",
+    "passives_to_promoters": "passives → promoters",
+    "half_each": "half each (detractors → passives, passives → promoters)",
+}
+DEFAULT_RULE = "half_each"
+DEFAULT_DRAWS = 5000
+DEFAULT_SEED = 20_260_404
+#: A category (or complainant group) needs this many customers to enter the model.
+MIN_BASE = 30
+#: Complaints flag customers who complained in the 13 weeks before the window: 4 flags a year.
+COMPLAINT_FLAG_PER_YEAR = 52 / 13
+SELF_SERVICE = "self_service"
+PHONE = "phone"
+#: Lever bounds (also the refusals' rules).
+NPS_LIMIT = 50.0
+PCT_LIMIT = 100.0
+HORIZON_RANGE = (1, 10)
+P, PA, D = 0, 1, 2  # index of promoter, passive, detractor in CATEGORIES
+_CAT_LABEL = {"promoter": "promoters", "passive": "passives", "detractor": "detractors"}
+_QUERIES = "money_category_outcomes, money_category_contacts"
+
+
+class SimulationError(ValueError):
+    """Levers or a scenario break a rule; the message names the field, the value and the rule."""
+
+
+# --- levers -------------------------------------------------------------------------------------
+
+
+def _number(name: str, value: object, low: float, high: float) -> float:
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise SimulationError(f"{name} = {value!r} refused: must be a number") from None
+    if not math.isfinite(v) or not low <= v <= high:
+        raise SimulationError(f"{name} = {value!r} refused: must be a number from {low:g} "
+                              f"to {high:g}")
+    return v
+
+
+@dataclass(frozen=True)
+class Levers:
+    """One what-if: NPS change per segment with its migration rule, complaint-rate change,
+    FCR change, phone contacts moved to self-service, horizon and programme cost.
+
+    ``nps`` takes a mapping or pairs (segment, points) and is kept as sorted pairs without
+    zeros; ``horizon_years`` None means the set's ``analysis_horizon_years``.
+    """
+
+    nps: tuple[tuple[str, float], ...] = ()
+    migration_rule: str = DEFAULT_RULE
+    complaint_change_pct: float = 0.0  # −20 = 20 % fewer complaints
+    fcr_change_pp: float = 0.0  # +5 = first-contact resolution 5 points higher
+    self_service_shift_pp: float = 0.0  # 10 = 10 % of phone contacts move to self-service
+    horizon_years: int | None = None
+    programme_cost: float = 0.0  # what the programme costs, for P(profit impact > cost)
+
+    def __post_init__(self) -> None:
+        raw = self.nps.items() if isinstance(self.nps, Mapping) else self.nps
+        pairs: dict[str, float] = {}
+        for seg, pts in raw:
+            seg = str(seg)
+            if not seg or seg == ALL:
+                raise SimulationError(f"NPS lever segment {seg!r} refused: must be one segment")
+            v = _number(f"NPS change in {seg}", pts, -NPS_LIMIT, NPS_LIMIT)
+            if v:
+                pairs[seg] = v
+        object.__setattr__(self, "nps", tuple(sorted(pairs.items())))
+        if self.migration_rule not in RULES:
+            raise SimulationError(f"migration_rule = {self.migration_rule!r} refused: must be "
+                                  f"one of {', '.join(RULES)}")
+        for name in ("complaint_change_pct", "fcr_change_pp"):
+            object.__setattr__(self, name, _number(name, getattr(self, name), -PCT_LIMIT,
+                                                   PCT_LIMIT))
+        object.__setattr__(self, "self_service_shift_pp", _number(
+            "self_service_shift_pp", self.self_service_shift_pp, 0.0, PCT_LIMIT))
+        if self.horizon_years is not None:
+            h = _number("horizon_years", self.horizon_years, *HORIZON_RANGE)
+            if h != int(h):
+                raise SimulationError(f"horizon_years = {self.horizon_years!r} refused: must "
+                                      "be a whole number of years")
+            object.__setattr__(self, "horizon_years", int(h))
+        object.__setattr__(self, "programme_cost", _number(
+            "programme_cost", self.programme_cost, 0.0, 1e15))
+
+    def nps_change(self, segment: str) -> float:
+        """The NPS change (points) asked for in a segment (0 when none)."""
+        return dict(self.nps).get(segment, 0.0)
+
+    @property
+    def is_zero(self) -> bool:
+        """True when no lever moves."""
+        return not (self.nps or self.complaint_change_pct or self.fcr_change_pp
+                    or self.self_service_shift_pp)
+
+    def describe(self) -> str:
+        """The levers in words: ``NPS +5 in Mass (detractors → passives) · complaints −20 %``."""
+        parts = [f"NPS {_signed(v)} in {s}" for s, v in self.nps]
+        if self.nps:
+            parts[-1] += f" ({RULES[self.migration_rule]})"
+        if self.complaint_change_pct:
+            parts.append(f"complaints {_signed(self.complaint_change_pct)} %")
+        if self.fcr_change_pp:
+            parts.append(f"first-contact resolution {_signed(self.fcr_change_pp)} pp")
+        if self.self_service_shift_pp:
+            parts.append(f"{self.self_service_shift_pp:g} % of phone contacts to self-service")
+        return " · ".join(parts) if parts else "no change"
+
+    def to_json(self) -> str:
+        """The levers as a JSON document (the scenario payload)."""
+        return json.dumps({
+            "version": 1, "nps": dict(self.nps), "migration_rule": self.migration_rule,
+            "complaint_change_pct": self.complaint_change_pct,
+            "fcr_change_pp": self.fcr_change_pp,
+            "self_service_shift_pp": self.self_service_shift_pp,
+            "horizon_years": self.horizon_years, "programme_cost": self.programme_cost,
+        }, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Levers:
+        """Levers from ``to_json``'s document; SimulationError naming what is wrong."""
+        try:
+            doc = json.loads(text)
+        except (TypeError, ValueError) as exc:
+            raise SimulationError(f"scenario payload is not JSON: {exc}") from None
+        if not isinstance(doc, dict) or doc.get("version") != 1:
+            raise SimulationError("scenario payload refused: expected a version 1 document")
+        known = {"nps", "migration_rule", "complaint_change_pct", "fcr_change_pp",
+                 "self_service_shift_pp", "horizon_years", "programme_cost"}
+        unknown = sorted(set(doc) - known - {"version"})
+        if unknown:
+            raise SimulationError(f"scenario payload refused: unknown field(s) {unknown}")
+        nps = doc.get("nps", {})
+        if not isinstance(nps, dict):
+            raise SimulationError("scenario payload refused: nps must map segment to points")
+        return cls(**{k: v for k, v in doc.items() if k in known and k != "nps"},
+                   nps=tuple(nps.items()))
+
+
+def _signed(v: float) -> str:
+    return f"+{v:g}" if v > 0 else f"−{abs(v):g}" if v < 0 else "0"
+
+
+# --- the world the levers act on (deterministic, from the estimates) ----------------------------
+
+
+@dataclass(frozen=True)
+class _World:
+    segments: tuple[str, ...]
+    channels: tuple[str, ...]
+    cpc: np.ndarray  # (C,) cost per contact of the set
+    customers: np.ndarray  # (S, 3) cohort at the window start, by category
+    churned: np.ndarray  # (S, 3)
+    revenue: np.ndarray  # (S, 3) per customer-year
+    revenue_se: np.ndarray  # (S, 3)
+    contact_vol: np.ndarray  # (S, 3, C) contacts per customer-year
+    contact_rel_se: np.ndarray  # (S, 3) relative sampling SE of contact cost
+    complaint_rate: np.ndarray  # (S, 3) complaints per customer-year
+    compensation_rate: np.ndarray  # (S, 3) compensation per customer-year
+    active: np.ndarray  # (S, 3) answered customers active now
+    base: np.ndarray  # (S,) every customer active now (answered or not)
+    seg_revenue: np.ndarray  # (S,) per customer-year, all customers
+    seg_revenue_se: np.ndarray
+    seg_contact_vol: np.ndarray  # (S, C)
+    seg_complaint_rate: np.ndarray  # (S,)
+    seg_compensation_rate: np.ndarray  # (S,)
+    complained: np.ndarray  # (S, 2) customers: complained in the 13 weeks before / not
+    complained_churned: np.ndarray  # (S, 2)
+    complainant_share: np.ndarray  # (S,)
+    unresolved: np.ndarray  # (S,) unresolved assisted contacts in the window
+    repeats: np.ndarray  # (S,) repeat assisted contacts in the window
+    assisted_rate: np.ndarray  # (S,) assisted contacts per customer-year
+    unresolved_share: np.ndarray  # (S,) of assisted contacts
+    repeat_mix: np.ndarray  # (S, C) channels repeat contacts arrive on
+    phone_rate: np.ndarray  # (S,) phone contacts per customer-year
+    handling: float
+    margin: float
+    discount: float
+    phi: tuple[float, float]
+    unit_u: float
+    default_horizon: int
+    set_id: str
+    symbol: str
+    window: str
+
+    @property
+    def ok(self) -> np.ndarray:
+        """(S, 3): the category has enough customers and exposure to be modelled."""
+        return (self.customers >= MIN_BASE) & np.isfinite(self.revenue)
+
+
+def _num(df: pd.DataFrame, col: str) -> np.ndarray:
+    return np.nan_to_num(np.asarray(df[col].to_numpy(), dtype=float))
+
+
+def _ratio_se(amount: float, sq: float, cross: float, exp_sq: float, exposure: float
+              ) -> tuple[float, float]:
+    """Ratio estimator revenue / exposure and its delta-method SE (as in money)."""
+    if exposure <= 0:
+        return float("nan"), float("nan")
+    r = amount / exposure
+    var = (sq - 2 * r * cross + r * r * exp_sq) / exposure**2
+    return r, math.sqrt(max(var, 0.0))
+
+
+def _index(values: pd.Series, index: Mapping[str, int]) -> np.ndarray:
+    """Positions of ``values`` in ``index`` (−1 where absent)."""
+    return np.array([index.get(str(v), -1) for v in values.to_numpy()], dtype=int)
+
+
+def _sum_into(shape: tuple[int, ...], idx: tuple[np.ndarray, ...], values: np.ndarray
+              ) -> np.ndarray:
+    """Scatter-add ``values`` into a zero array of ``shape`` (rows with an index −1 dropped)."""
+    out = np.zeros(shape)
+    keep = np.all(np.stack(idx) >= 0, axis=0) if idx else np.ones(len(values), dtype=bool)
+    np.add.at(out, tuple(i[keep] for i in idx), values[keep])
+    return out
+
+
+def _world(estimates: pd.DataFrame, inputs: Inputs) -> _World:
+    est = estimates[estimates["segment"] != ALL]
+    segments = tuple(sorted(str(s) for s in est["segment"].unique()))
+    prices = contact_cost_per_channel(inputs)
+    con = inputs.contacts
+    channels = tuple(sorted(set(prices) | set(con["channel"].astype(str))))
+    C, S = len(channels), len(segments)
+    cpc = np.array([prices.get(c, 0.0) for c in channels])
+    ci = {c: i for i, c in enumerate(channels)}
+    si = {s: i for i, s in enumerate(segments)}
+    ki = {k: i for i, k in enumerate(CATEGORIES)}
+
+    e_s, e_k = _index(est["segment"], si), _index(est["nps_category"], ki)
+    cat_rows = e_k >= 0
+
+    def grid(col: str) -> np.ndarray:
+        out = np.full((S, 3), np.nan)
+        out[e_s[cat_rows], e_k[cat_rows]] = _num(est, col)[cat_rows]
+        return out
+
+    customers, churned = np.nan_to_num(grid("customers")), np.nan_to_num(grid("churned"))
+    exposure = np.nan_to_num(grid("exposure_years"))
+    revenue, revenue_se = grid("revenue_per_year"), np.nan_to_num(grid("revenue_se"))
+    cc, cc_se = np.nan_to_num(grid("contact_cost_per_year")), grid("contact_cost_se")
+    rel = np.divide(np.nan_to_num(cc_se), cc, out=np.zeros_like(cc), where=cc > 0)
+    active = np.nan_to_num(grid("active_now"))
+    base = _sum_into((S,), (e_s,), _num(est, "active_now"))
+
+    # contacts by segment x category x channel, and the assisted-contact facts per segment
+    c_s, c_k, c_c = (_index(con["segment"], si), _index(con["nps_category"], ki),
+                     _index(con["channel"], ci))
+    count = _num(con, "contact_count")
+    assisted_row = (con["channel"].astype(str) != SELF_SERVICE).to_numpy()
+    vol = _sum_into((S, 3, C), (c_s, c_k, c_c), count)
+    vol = np.divide(vol, exposure[..., None], out=np.zeros_like(vol),
+                    where=exposure[..., None] > 0)
+    seg_contacts = _sum_into((S, C), (c_s, c_c), count)
+    unresolved = _sum_into((S,), (c_s,), _num(con, "unresolved_count") * assisted_row)
+    repeat_by_channel = _sum_into((S, C), (c_s, c_c), _num(con, "repeat_count") * assisted_row)
+    repeats = repeat_by_channel.sum(axis=1)
+
+    # outcomes per segment (all categories): exposure, revenue, complaints, complainants
+    o = inputs.outcomes
+    o_s, o_k = _index(o["segment"], si), _index(o["nps_category"], ki)
+    flag = o["has_recent_complaint"].astype(bool).to_numpy().astype(int)
+
+    def seg_sum(col: str) -> np.ndarray:
+        return _sum_into((S,), (o_s,), _num(o, col))
+
+    seg_exp = seg_sum("exposure_years")
+    amount, sq, cross, exp_sq = (seg_sum(c) for c in ("revenue_amount", "revenue_sq_sum",
+                                                      "revenue_exposure_sum", "exposure_sq_sum"))
+    seg_rev, seg_rev_se = np.full(S, np.nan), np.zeros(S)
+    for s in range(S):
+        seg_rev[s], seg_rev_se[s] = _ratio_se(amount[s], sq[s], cross[s], exp_sq[s], seg_exp[s])
+    pos = np.where(seg_exp > 0, seg_exp, 1.0)
+    seg_compl = np.where(seg_exp > 0, seg_sum("complaint_count") / pos, 0.0)
+    seg_comp = np.where(seg_exp > 0, seg_sum("compensation_amount") / pos, 0.0)
+    # column 0: complained in the 13 weeks before the window; column 1: did not
+    complained = _sum_into((S, 2), (o_s, 1 - flag), _num(o, "customer_count"))
+    complained_churned = _sum_into((S, 2), (o_s, 1 - flag), _num(o, "churned_count"))
+    comp_k = _sum_into((S, 3), (o_s, o_k), _num(o, "compensation_amount"))
+    exp_k = _sum_into((S, 3), (o_s, o_k), _num(o, "exposure_years"))
+    comp_rate = np.divide(comp_k, exp_k, out=np.zeros_like(comp_k), where=exp_k > 0)
+
+    cohort = complained.sum(axis=1)
+    assisted = np.array([c != SELF_SERVICE for c in channels], dtype=float)
+    seg_vol = np.divide(seg_contacts, seg_exp[:, None], out=np.zeros_like(seg_contacts),
+                        where=seg_exp[:, None] > 0)
+    assisted_count = seg_contacts @ assisted
+    rep_total = repeat_by_channel.sum(axis=1, keepdims=True)
+    num = inputs.number
+    lo = num("realisation_factor_low", 0.3)
+    hi = num("realisation_factor_high", 1.0)
+    return _World(
+        segments=segments, channels=channels, cpc=cpc, customers=customers, churned=churned,
+        revenue=revenue, revenue_se=revenue_se, contact_vol=vol, contact_rel_se=rel,
+        complaint_rate=np.nan_to_num(grid("complaints_per_year")), compensation_rate=comp_rate,
+        active=active, base=base, seg_revenue=seg_rev, seg_revenue_se=seg_rev_se,
+        seg_contact_vol=seg_vol, seg_complaint_rate=seg_compl, seg_compensation_rate=seg_comp,
+        complained=complained, complained_churned=complained_churned,
+        complainant_share=np.divide(complained[:, 0], cohort, out=np.zeros(S),
+                                    where=cohort > 0),
+        unresolved=unresolved, repeats=repeats, assisted_rate=seg_vol @ assisted,
+        unresolved_share=np.divide(unresolved, assisted_count, out=np.zeros(S),
+                                   where=assisted_count > 0),
+        repeat_mix=np.divide(repeat_by_channel, rep_total, out=np.zeros_like(repeat_by_channel),
+                             where=rep_total > 0),
+        phone_rate=seg_vol[:, ci[PHONE]] if PHONE in ci else np.zeros(S),
+        handling=num("complaint_handling_cost", 0.0), margin=num("gross_margin_pct") / 100,
+        discount=num("discount_rate_pct") / 100, phi=(min(lo, hi), max(lo, hi)),
+        unit_u=num("unit_cost_uncertainty_pct", 0.0) / 100,
+        default_horizon=int(num("analysis_horizon_years", 3)),
+        set_id=inputs.assumption_set, symbol=inputs.symbol, window=inputs.window_text,
+    )
+
+
+# --- the plan: what the levers move, after caps ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Move:
+    segment: int
+    src: int
+    dst: int
+    count: float
+
+
+@dataclass(frozen=True)
+class _Plan:
+    horizon: int
+    moves: tuple[_Move, ...]
+    nps_segments: tuple[int, ...]
+    complaint_cut: float  # share of complaints avoided (negative: more complaints)
+    fcr: np.ndarray  # (S,) pp actually applied
+    self_service: float  # share of phone contacts moved
+    notes: tuple[str, ...]
+
+
+def _plan(w: _World, levers: Levers) -> _Plan:
+    notes: list[str] = []
+    moves: list[_Move] = []
+    nps_segments: list[int] = []
+    outside: list[str] = []
+    thin: list[str] = []
+    steps = {"detractors_to_passives": [(D, PA, 1.0)],
+             "passives_to_promoters": [(PA, P, 1.0)],
+             "half_each": [(D, PA, 0.5), (PA, P, 0.5)]}[levers.migration_rule]
+    for seg, delta in levers.nps:
+        if seg not in w.segments:
+            outside.append(seg)
+            continue
+        s = w.segments.index(seg)
+        answered = w.active[s].sum()
+        available = w.base[s] * w.active[s] / answered if answered > 0 else np.zeros(3)
+        seg_moves = []
+        for src, dst, share in steps:
+            if delta < 0:  # NPS falls: customers move the other way
+                src, dst = dst, src
+            if not (w.ok[s, src] and w.ok[s, dst]):
+                if seg not in thin:
+                    thin.append(seg)
+                continue
+            want = abs(delta) / 100 * share * w.base[s]
+            count = min(want, available[src])
+            if count < want - 1e-9:
+                notes.append(f"NPS {_signed(delta)} in {seg} capped: only {available[src]:,.0f} "
+                             f"{_CAT_LABEL[CATEGORIES[src]]} to move ({want:,.0f} asked).")
+            seg_moves.append(_Move(s, src, dst, count))
+        if seg_moves:
+            moves += seg_moves
+            nps_segments.append(s)
+    if outside:
+        notes.append(f"NPS lever not valued in {', '.join(outside)}: no customers of that "
+                     "segment in the selection.")
+    if thin:
+        notes.append(f"NPS lever not (fully) valued in {', '.join(thin)}: fewer than {MIN_BASE} "
+                     "customers with an NPS answer before the window in a category it moves.")
+    fcr = np.zeros(len(w.segments))
+    if levers.fcr_change_pp:
+        d = levers.fcr_change_pp
+        cap_up, cap_down = 100 * w.unresolved_share, 100 * (1 - w.unresolved_share)
+        fcr = np.where(d > 0, np.minimum(d, cap_up), -np.minimum(-d, cap_down))
+        if np.any(np.abs(fcr) < abs(d) - 1e-9):
+            notes.append("First-contact resolution change capped at what the unresolved "
+                         "(resolved) share of assisted contacts allows.")
+    if levers.complaint_change_pct and (w.complained[:, 0] < MIN_BASE).any():
+        few = [s for s, n in zip(w.segments, w.complained[:, 0], strict=True) if n < MIN_BASE]
+        notes.append(f"Complainants' excess churn not valued in {', '.join(few)}: fewer than "
+                     f"{MIN_BASE} recent complainants.")
+    return _Plan(
+        horizon=levers.horizon_years or w.default_horizon, moves=tuple(moves),
+        nps_segments=tuple(nps_segments), complaint_cut=-levers.complaint_change_pct / 100,
+        fcr=fcr, self_service=levers.self_service_shift_pp / 100, notes=tuple(notes),
+    )
+
+
+# --- uncertain inputs -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Param:
+    name: str
+    label: str
+    kind: str  # 'share', 'money', 'ratio', 'fraction'
+    scale: float  # displayed value = draw × scale (+ offset)
+    offset: float = 0.0
+
+
+def _params(w: _World) -> list[_Param]:
+    out = [_Param("phi", "Realisation factor φ", "fraction", 1.0)]
+    for s, seg in enumerate(w.segments):
+        for k, cat in enumerate(CATEGORIES):
+            who = f"{seg} {_CAT_LABEL[cat]}"
+            out += [_Param(f"churn|{s}|{k}", f"12-month churn, {who}", "share", 1.0),
+                    _Param(f"revenue|{s}|{k}", f"Revenue per customer-year, {who}", "money", 1.0),
+                    _Param(f"ctsz|{s}|{k}", f"Contact cost per customer-year, {who} (sampling)",
+                           "money", float(np.nan_to_num(w.contact_rel_se[s, k]
+                                                        * (w.contact_vol[s, k] @ w.cpc))),
+                           float(w.contact_vol[s, k] @ w.cpc))]
+        out += [_Param(f"churn_c|{s}", f"12-month churn, {seg} recent complainants", "share", 1.0),
+                _Param(f"churn_n|{s}", f"12-month churn, {seg} other customers", "share", 1.0),
+                _Param(f"seg_revenue|{s}", f"Revenue per customer-year, {seg}", "money", 1.0),
+                _Param(f"repeats|{s}", f"Repeat contacts per unresolved contact, {seg}", "ratio",
+                       1.0)]
+    for c, ch in enumerate(w.channels):
+        out.append(_Param(f"cpc|{c}", f"Cost per contact, {ch.replace('_', '-')}", "money",
+                          float(w.cpc[c])))
+    out.append(_Param("handling", "Complaint handling cost", "money", w.handling))
+    return out
+
+
+def _triangular(rng: np.random.Generator, u: float, n: int) -> np.ndarray:
+    return rng.triangular(1 - u, 1.0, 1 + u, n) if u > 0 else np.ones(n)
+
+
+def _draw(w: _World, n: int, seed: int) -> dict[str, np.ndarray]:
+    """Every uncertain input, n draws each, in a fixed order (independent of the levers)."""
+    rng = np.random.default_rng(seed)
+    S = len(w.segments)
+    out: dict[str, np.ndarray] = {}
+    lo, hi = w.phi
+    out["phi"] = rng.uniform(lo, hi, n) if hi > lo else np.full(n, lo)
+    churn = churn_draws(w.customers.ravel(), w.churned.ravel(), rng, n).reshape(n, S, 3)
+    rev = rng.standard_normal((n, S, 3)) * w.revenue_se + np.nan_to_num(w.revenue)
+    ctsz = rng.standard_normal((n, S, 3))
+    comp = churn_draws(w.complained.ravel(), w.complained_churned.ravel(), rng, n
+                       ).reshape(n, S, 2)
+    seg_rev = rng.standard_normal((n, S)) * w.seg_revenue_se + np.nan_to_num(w.seg_revenue)
+    reps = rng.gamma(w.repeats + 0.5, 1.0, (n, S)) / np.where(w.unresolved > 0, w.unresolved,
+                                                               1.0)
+    for s in range(S):
+        for k in range(3):
+            out[f"churn|{s}|{k}"] = churn[:, s, k]
+            out[f"revenue|{s}|{k}"] = rev[:, s, k]
+            out[f"ctsz|{s}|{k}"] = ctsz[:, s, k]
+        out[f"churn_c|{s}"] = comp[:, s, 0]
+        out[f"churn_n|{s}"] = comp[:, s, 1]
+        out[f"seg_revenue|{s}"] = seg_rev[:, s]
+        out[f"repeats|{s}"] = reps[:, s]
+    for c in range(len(w.channels)):
+        out[f"cpc|{c}"] = _triangular(rng, w.unit_u, n)
+    out["handling"] = _triangular(rng, w.unit_u, n)
+    return out
+
+
+# --- the model ---------------------------------------------------------------------------------
+
+
+def _weights(d: float, horizon: int) -> np.ndarray:
+    """1 / (1 + d)^t for t = 1..H."""
+    return (1.0 + d) ** -np.arange(1, horizon + 1, dtype=float)
+
+
+def survival_sum(retention: np.ndarray | float, discount: float, horizon: int
+                 ) -> np.ndarray | float:
+    """S(r) = Σ_{t=1..H} r^t / (1 + d)^t: present value of 1 a year kept while the customer
+    survives (the convention of ``money.clv``)."""
+    r = np.asarray(retention, dtype=float)
+    t = np.arange(1, horizon + 1, dtype=float)
+    out = (r[..., None] ** t) @ _weights(discount, horizon)
+    return out if np.ndim(out) else float(out)
+
+
+def cohort_sum(retention: np.ndarray | float, discount: float, horizon: int
+               ) -> np.ndarray | float:
+    """W(r) = Σ_{t=1..H} (1 + d)^−t Σ_{i<t} r^i: a new cohort of +1 survivor every year, each
+    surviving on with retention r, counted to the horizon."""
+    r = np.asarray(retention, dtype=float)
+    powers = r[..., None] ** np.arange(horizon, dtype=float)
+    out = np.cumsum(powers, axis=-1) @ _weights(discount, horizon)
+    return out if np.ndim(out) else float(out)
+
+
+def _evaluate(w: _World, plan: _Plan, P: Mapping[str, np.ndarray]
+              ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Revenue retained and cost saved per component, for every row of the inputs ``P``."""
+    n = len(P["phi"])
+    H, d = plan.horizon, w.discount
+    A_ = float(_weights(d, H).sum())
+    phi = P["phi"]
+    cpc = np.stack([P[f"cpc|{c}"] * w.cpc[c] for c in range(len(w.channels))], axis=1) \
+        if w.channels else np.zeros((n, 0))  # (n, C)
+    handling = P["handling"] * w.handling
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def cts(s: int, k: int) -> np.ndarray:
+        contact = (cpc @ w.contact_vol[s, k]) * (1 + w.contact_rel_se[s, k] * P[f"ctsz|{s}|{k}"])
+        return contact + w.complaint_rate[s, k] * handling + w.compensation_rate[s, k]
+
+    for s in plan.nps_segments:
+        rev = np.zeros(n)
+        saved = np.zeros(n)
+        for m in (m for m in plan.moves if m.segment == s):
+            r_src = 1 - P[f"churn|{s}|{m.src}"]
+            r_dst = 1 - P[f"churn|{s}|{m.dst}"]
+            s_src, s_dst = survival_sum(r_src, d, H), survival_sum(r_dst, d, H)
+            rev += phi * m.count * (P[f"revenue|{s}|{m.dst}"] * s_dst
+                                    - P[f"revenue|{s}|{m.src}"] * s_src)
+            saved += phi * m.count * (cts(s, m.src) * s_src - cts(s, m.dst) * s_dst)
+        out[f"nps|{s}"] = (rev, saved)
+
+    if plan.complaint_cut:
+        rev = np.zeros(n)
+        saved = np.zeros(n)
+        for s in range(len(w.segments)):
+            x, base = plan.complaint_cut, w.base[s]
+            saved += x * base * (w.seg_complaint_rate[s] * handling
+                                 + w.seg_compensation_rate[s]) * A_
+            if w.complained[s, 0] < MIN_BASE or w.complained[s, 1] < MIN_BASE:
+                continue
+            avoided = x * base * w.complainant_share[s] * COMPLAINT_FLAG_PER_YEAR
+            gap = P[f"churn_c|{s}"] - P[f"churn_n|{s}"]
+            weight = cohort_sum(1 - P[f"churn_n|{s}"], d, H)
+            seg_cts = (cpc @ w.seg_contact_vol[s] + w.seg_complaint_rate[s] * handling
+                       + w.seg_compensation_rate[s])
+            rev += phi * avoided * gap * P[f"seg_revenue|{s}"] * weight
+            saved -= phi * avoided * gap * seg_cts * weight
+        out["complaints"] = (rev, saved)
+
+    if np.any(plan.fcr):
+        saved = np.zeros(n)
+        for s in range(len(w.segments)):
+            avoided = plan.fcr[s] / 100 * w.assisted_rate[s] * w.base[s] * P[f"repeats|{s}"]
+            saved += avoided * (cpc @ w.repeat_mix[s]) * A_
+        out["fcr"] = (np.zeros(n), saved)
+
+    if plan.self_service and PHONE in w.channels:
+        ph = w.channels.index(PHONE)
+        ss = cpc[:, w.channels.index(SELF_SERVICE)] if SELF_SERVICE in w.channels else 0.0
+        moved = plan.self_service * float(w.phone_rate @ w.base)
+        out["self_service"] = (np.zeros(n), moved * (cpc[:, ph] - ss) * A_)
+    return out
+
+
+# --- results ----------------------------------------------------------------------------------
+
+OUTPUTS: dict[str, str] = {
+    "revenue_retained": "Revenue retained",
+    "cost_saved": "Cost saved",
+    "profit_impact": "Profit impact",
+}
+
+
+@dataclass(frozen=True)
+class SimResult:
+    """One simulation: the three modelled figures, the draws, the split by lever, the tornado
+    and the probability that the profit impact exceeds the programme cost."""
+
+    levers: Levers
+    horizon: int
+    draws: int
+    seed: int
+    revenue_retained: MoneyFigure
+    cost_saved: MoneyFigure
+    profit_impact: MoneyFigure
+    samples: pd.DataFrame  # revenue_retained, cost_saved, profit_impact: one row per draw
+    components: pd.DataFrame  # component, label, and P10/P50/P90 of each output
+    tornado: pd.DataFrame  # input, low_text, high_text, profit_low, profit_high, swing, base
+    p_exceeds: float  # P(profit impact > levers.programme_cost)
+    notes: tuple[str, ...]
+    assumption_set: str
+    symbol: str
+
+    @property
+    def figures(self) -> tuple[MoneyFigure, MoneyFigure, MoneyFigure]:
+        """Revenue retained, cost saved, profit impact."""
+        return self.revenue_retained, self.cost_saved, self.profit_impact
+
+    def prob_exceeds(self, cost: float) -> float:
+        """Share of the draws whose profit impact exceeds ``cost``."""
+        return float((self.samples["profit_impact"].to_numpy() > cost).mean())
+
+
+def _quantiles(x: np.ndarray) -> tuple[float, float, float]:
+    p10, p50, p90 = np.quantile(x, [0.1, 0.5, 0.9])
+    return float(p10), float(p50), float(p90)
+
+
+def _component_label(w: _World, levers: Levers, key: str, horizon: int) -> str:
+    if key.startswith("nps|"):
+        seg = w.segments[int(key.split("|")[1])]
+        return f"NPS {_signed(levers.nps_change(seg))} in {seg} ({RULES[levers.migration_rule]})"
+    return {
+        "complaints": f"Complaints {_signed(levers.complaint_change_pct)} %",
+        "fcr": f"First-contact resolution {_signed(levers.fcr_change_pp)} pp",
+        "self_service": f"{levers.self_service_shift_pp:g} % of phone contacts to self-service",
+    }[key]
+
+
+def _cpc_text(w: _World) -> str:
+    prices = ", ".join(f"{ch.replace('_', '-')} {w.symbol}{p:,.2f}"
+                       for ch, p in zip(w.channels, w.cpc, strict=True))
+    return f"{prices}; each ±{w.unit_u * 100:g} % (triangular)"
+
+
+def _figure(w: _World, levers: Levers, plan: _Plan, key: str, values: np.ndarray,
+            formula: str, draws: int, seed: int) -> MoneyFigure:
+    p10, p50, p90 = _quantiles(values)
+    lo, hi = w.phi
+    H = plan.horizon
+    inputs = (
+        ("Levers", levers.describe()),
+        ("Migration rule (NPS)", RULES[levers.migration_rule]),
+        ("Realisation factor φ", f"uniform {lo:g} – {hi:g}: the share of the observed gap "
+                                 "between categories that the experience causes"),
+        ("Horizon", f"{H} year{'s' if H != 1 else ''}, discounted at {w.discount * 100:g} % a "
+                    "year (amounts at the end of each year survived)"),
+        ("Gross margin", f"{w.margin * 100:g} %"),
+        ("Cost per contact", _cpc_text(w)),
+        ("Complaint handling cost", f"{w.symbol}{w.handling:,.2f} ±{w.unit_u * 100:g} % "
+                                    "(triangular)"),
+        ("Uncertainty", f"{draws:,} Monte Carlo draws (seed {seed}); band P10–P90, value "
+                        "P50; churn Beta posteriors, revenue and contact cost normal with "
+                        "their standard errors, repeats per unresolved contact Gamma"),
+        ("Estimated from", f"queries {_QUERIES}: customers active at the window start, their "
+                           "latest NPS category and what they did over the next 52 weeks"),
+    )
+    note = ("Modelled, not observed. The gaps between NPS categories and between complainants "
+            "and other customers are associations in our data; φ is the share assumed causal.")
+    if plan.notes:
+        note += " " + " ".join(plan.notes)
+    return MoneyFigure(
+        key=f"sim_{key}", label=OUTPUTS[key], kind="modelled", value=p50, low=p10, high=p90,
+        unit=f"present value over {H} year{'s' if H != 1 else ''}",
+        formula=formula, inputs=inputs, window=w.window, assumption_set=w.set_id, note=note)
+
+
+FORMULAS = {
+    "revenue_retained": (
+        "Σ moved customers × φ × [R_dest × S(1 − c_dest) − R_src × S(1 − c_src)] + complainants "
+        "avoided a year × φ × (c_complainant − c_other) × R × W(1 − c_other); "
+        "S(r) = Σ_{t=1..H} r^t / (1 + d)^t, W(r) = Σ_{t=1..H} (1 + d)^−t Σ_{i<t} r^i"),
+    "cost_saved": (
+        "Σ moved × φ × [CTS_src × S(1 − c_src) − CTS_dest × S(1 − c_dest)] − complainants "
+        "avoided × φ × (c_complainant − c_other) × CTS × W(1 − c_other) + [complaints avoided × "
+        "(handling + compensation) + FCR pp × assisted contacts × repeats per unresolved × "
+        "CPC of repeats + phone contacts moved × (CPC_phone − CPC_self-service)] a year × "
+        "Σ_{t=1..H} (1 + d)^−t"),
+    "profit_impact": "gross margin × revenue retained + cost saved",
+}
+
+
+def _profit(w: _World, comps: Mapping[str, tuple[np.ndarray, np.ndarray]], n: int
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rev = sum((c[0] for c in comps.values()), np.zeros(n))
+    saved = sum((c[1] for c in comps.values()), np.zeros(n))
+    return rev, saved, w.margin * rev + saved
+
+
+def _relevant(name: str, plan: _Plan) -> bool:
+    """Whether the levers of ``plan`` use the input ``name`` at all."""
+    kind, _, rest = name.partition("|")
+    seg = int(rest.split("|")[0]) if rest and kind not in ("cpc",) else -1
+    if kind in ("churn", "revenue", "ctsz"):
+        return seg in plan.nps_segments
+    if kind in ("churn_c", "churn_n", "seg_revenue"):
+        return bool(plan.complaint_cut)
+    if kind == "repeats":
+        return bool(plan.fcr[seg])
+    return True
+
+
+def _tornado(w: _World, plan: _Plan, P: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    params = [p for p in _params(w) if _relevant(p.name, plan)]
+    k = len(params)
+    qs = np.quantile(np.stack([P[p.name] for p in params]), [0.1, 0.5, 0.9], axis=1)
+    med = {p.name: float(qs[1, i]) for i, p in enumerate(params)}
+    q = {p.name: qs[[0, 2], i] for i, p in enumerate(params)}
+    batch = {p.name: np.full(1 + 2 * k, med[p.name]) for p in params}
+    for i, p in enumerate(params):
+        batch[p.name][1 + 2 * i] = q[p.name][0]
+        batch[p.name][2 + 2 * i] = q[p.name][1]
+    _, _, profit = _profit(w, _evaluate(w, plan, batch), 1 + 2 * k)
+    base = float(profit[0])
+    rows = []
+    for i, p in enumerate(params):
+        lo, hi = float(profit[1 + 2 * i]), float(profit[2 + 2 * i])
+        swing = abs(hi - lo)
+        if swing <= 1e-9 * max(1.0, abs(base)):
+            continue
+        a, b = (p.offset + v * p.scale for v in q[p.name])
+        rows.append({"input": p.label, "low_text": _value_text(p.kind, a, w.symbol),
+                     "high_text": _value_text(p.kind, b, w.symbol), "profit_low": lo,
+                     "profit_high": hi, "swing": swing, "base": base})
+    cols = ["input", "low_text", "high_text", "profit_low", "profit_high", "swing", "base"]
+    return (pd.DataFrame(rows, columns=cols).sort_values("swing", ascending=False,
+                                                         kind="stable").reset_index(drop=True))
+
+
+def _value_text(kind: str, v: float, symbol: str) -> str:
+    if kind == "share":
+        return f"{100 * v:.1f}%"
+    if kind == "money":
+        return f"{symbol}{v:,.2f}"
+    return f"{v:.2f}"
+
+
+def simulate(estimates: pd.DataFrame, inputs: Inputs, levers: Levers,
+             draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
+             tornado: bool = True) -> SimResult:
+    """Monte Carlo of the levers' money over the horizon (methods §6.2–6.3); see the module
+    docstring for the model. ``estimates`` is ``money.category_estimates(inputs)``."""
+    if draws < 10:
+        raise SimulationError(f"draws = {draws} refused: must be at least 10")
+    w = _world(estimates, inputs)
+    plan = _plan(w, levers)
+    P = _draw(w, draws, seed)
+    comps = _evaluate(w, plan, P)
+    rev, saved, profit = _profit(w, comps, draws)
+    rows = []
+    for key, (r, c) in comps.items():
+        row = {"component": key, "label": _component_label(w, levers, key, plan.horizon)}
+        for name, v in (("revenue_retained", r), ("cost_saved", c),
+                        ("profit_impact", w.margin * r + c)):
+            row[f"{name}_p10"], row[f"{name}_p50"], row[f"{name}_p90"] = _quantiles(v)
+        rows.append(row)
+    comp_cols = ["component", "label"] + [f"{o}_{p}" for o in OUTPUTS
+                                          for p in ("p10", "p50", "p90")]
+    return SimResult(
+        levers=levers, horizon=plan.horizon, draws=draws, seed=seed,
+        revenue_retained=_figure(w, levers, plan, "revenue_retained", rev,
+                                 FORMULAS["revenue_retained"], draws, seed),
+        cost_saved=_figure(w, levers, plan, "cost_saved", saved, FORMULAS["cost_saved"],
+                           draws, seed),
+        profit_impact=_figure(w, levers, plan, "profit_impact", profit,
+                              FORMULAS["profit_impact"], draws, seed),
+        samples=pd.DataFrame({"revenue_retained": rev, "cost_saved": saved,
+                              "profit_impact": profit}),
+        components=pd.DataFrame(rows, columns=comp_cols),
+        tornado=_tornado(w, plan, P) if tornado else pd.DataFrame(),
+        p_exceeds=float((profit > levers.programme_cost).mean()),
+        notes=plan.notes, assumption_set=w.set_id, symbol=w.symbol,
+    )
+
+
+def nps_point_value(estimates: pd.DataFrame, inputs: Inputs, segment: str,
+                    rule: str = DEFAULT_RULE, draws: int = DEFAULT_DRAWS,
+                    seed: int = DEFAULT_SEED, horizon_years: int | None = None) -> MoneyFigure:
+    """The profit value of +1 NPS point in one segment (``money.ALL``: in every segment) over
+    the horizon (default the set's), as a modelled P10–P90 figure."""
+    segs = sorted(str(s) for s in estimates["segment"].unique() if s != ALL)
+    targets = segs if segment == ALL else [segment]
+    res = simulate(estimates, inputs, Levers(nps={s: 1.0 for s in targets}, migration_rule=rule,
+                                             horizon_years=horizon_years),
+                   draws=draws, seed=seed, tornado=False)
+    f = res.profit_impact
+    where = "every segment" if segment == ALL else segment
+    return MoneyFigure(
+        key=f"nps_point_value_{segment}", label=f"Value of +1 NPS point, {where}",
+        kind="modelled", value=f.value, low=f.low, high=f.high, unit=f.unit,
+        formula="profit impact of NPS +1 (gross margin × revenue retained + cost saved); "
+                + FORMULAS["revenue_retained"],
+        inputs=f.inputs, window=f.window, assumption_set=f.assumption_set, note=f.note)
+
+
+def point_values(estimates: pd.DataFrame, inputs: Inputs, rule: str = DEFAULT_RULE,
+                 horizon_years: int | None = None, draws: int = DEFAULT_DRAWS,
+                 seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """The profit value of +1 NPS point in each segment (columns segment, value, low, high:
+    P50, P10, P90), highest first."""
+    segs = sorted(str(s) for s in estimates["segment"].unique() if s != ALL)
+    rows = []
+    for seg in segs:
+        f = nps_point_value(estimates, inputs, seg, rule, draws, seed, horizon_years)
+        rows.append({"segment": seg, "value": f.value, "low": f.low, "high": f.high})
+    df = pd.DataFrame(rows, columns=["segment", "value", "low", "high"])
+    return df.sort_values("value", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def point_values_title(result: SimResult) -> str:
+    """Title of the per-segment point-value chart."""
+    rule = RULES[result.levers.migration_rule]
+    return f"Profit impact of +1 NPS point by segment, P10–P90 ({rule}, {result.horizon} y)"
+
+
+def point_values_takeaway(values: pd.DataFrame, result: SimResult) -> str:
+    """Where a point of NPS is worth most."""
+    if values.empty:
+        return "No segment to value."
+    if not values[["low", "value", "high"]].abs().to_numpy().any():
+        return (f"No segment has {MIN_BASE} or more customers with an NPS answer before the "
+                "window in every category: a point of NPS cannot be valued for this selection.")
+    top, sym = values.iloc[0], result.symbol
+    text = (f"+1 NPS point is worth most in {top['segment']}: {money_text(top['value'], sym)} "
+            f"(P10 {money_text(top['low'], sym)} – P90 {money_text(top['high'], sym)}) over "
+            f"{result.horizon} year{'s' if result.horizon != 1 else ''}")
+    if len(values) > 1:
+        last = values.iloc[-1]
+        text += f"; least in {last['segment']} ({money_text(last['value'], sym)})"
+    return text + ". Segments differ in size, churn gaps and spend; modelled, not observed."
+
+
+# --- texts for the page --------------------------------------------------------------------------
+
+
+def exceed_text(result: SimResult) -> str:
+    """The executive question answered in one line."""
+    sym, lev = result.symbol, result.levers
+    h = f"{result.horizon} year{'s' if result.horizon != 1 else ''}"
+    if lev.is_zero:
+        return "No lever moved: the profit impact is zero."
+    return (f"Chance that the profit impact over {h} exceeds the programme cost of "
+            f"{money_text(lev.programme_cost, sym)}: {100 * result.p_exceeds:.0f}% "
+            f"({result.draws:,} draws; modelled, assumption set {result.assumption_set}).")
+
+
+def probability_text(result: SimResult) -> str:
+    """``73%`` (or '—' with no lever)."""
+    return "—" if result.levers.is_zero else f"{100 * result.p_exceeds:.0f}%"
+
+
+def tornado_takeaway(result: SimResult) -> str:
+    """Which inputs move the answer most."""
+    t, sym = result.tornado, result.symbol
+    if t.empty:
+        return ("No lever moved: move one to see which assumption drives the answer and how "
+                "the draws spread.")
+    top = t.iloc[0]
+    lo, hi = sorted((top["profit_low"], top["profit_high"]))
+    text = (f"The profit impact swings most with {top['input']} ({top['low_text']} to "
+            f"{top['high_text']} moves it from {money_text(lo, sym)} to {money_text(hi, sym)})")
+    if len(t) > 1:
+        text += f", then {t.iloc[1]['input']}"
+    return text + ". Each input is swung between its P10 and P90 with the others at the median."
+
+
+def distribution_takeaway(result: SimResult) -> str:
+    """Where the draws fall."""
+    x = result.samples["profit_impact"].to_numpy()
+    sym = result.symbol
+    if result.levers.is_zero:
+        return "No lever moved."
+    p10, p50, p90 = _quantiles(x)
+    loss = float((x < 0).mean())
+    text = (f"Profit impact of {len(x):,} draws: P10 {money_text(p10, sym)}, P50 "
+            f"{money_text(p50, sym)}, P90 {money_text(p90, sym)}")
+    if loss > 0:
+        text += f"; {100 * loss:.0f}% of the draws lose money"
+    return text + "."
+
+
+def components_table(result: SimResult) -> pd.DataFrame:
+    """The split by lever (P50 of each output and the profit band), as text."""
+    sym = result.symbol
+    c = result.components
+    return pd.DataFrame({
+        "Lever": c["label"],
+        "Revenue retained (P50)": [money_text(v, sym) for v in c["revenue_retained_p50"]],
+        "Cost saved (P50)": [money_text(v, sym) for v in c["cost_saved_p50"]],
+        "Profit impact P10": [money_text(v, sym) for v in c["profit_impact_p10"]],
+        "Profit impact P50": [money_text(v, sym) for v in c["profit_impact_p50"]],
+        "Profit impact P90": [money_text(v, sym) for v in c["profit_impact_p90"]],
+    })
+
+
+def components_takeaway(result: SimResult) -> str:
+    """The lever that contributes most, and that bands do not add up."""
+    c = result.components
+    if c.empty:
+        return "No lever moved."
+    top = c.loc[c["profit_impact_p50"].abs().idxmax()]
+    return (f"Largest contribution: {top['label']} (P50 "
+            f"{money_text(top['profit_impact_p50'], result.symbol)}). Percentiles of the parts "
+            "do not add up to the percentiles of the total.")
+
+
+def chart_titles(result: SimResult) -> dict[str, str]:
+    """Titles and axis of the page's charts: ``tornado``, ``draws``, ``axis``."""
+    return {"tornado": "Profit impact: one input at a time (P10 ↔ P90)",
+            "draws": f"Profit impact: {result.draws:,} draws",
+            "axis": f"profit impact ({result.symbol}, present value over {result.horizon} y)"}
+
+
+def comparison_takeaway(count: int, set_id: str) -> str:
+    """The line under the scenario comparison."""
+    if not count:
+        return "No saved scenarios yet: name the current levers and save them to compare."
+    return (f"{count} saved scenario{'s' if count != 1 else ''}, each re-simulated with the "
+            f"current data, filters and assumption set {set_id} (same draws for all).")
+
+
+def compare_scenarios(estimates: pd.DataFrame, inputs: Inputs, scenarios: Mapping[str, Levers],
+                      draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """Saved scenarios side by side, each re-simulated with the current data and set (text)."""
+    rows = []
+    for name, lev in scenarios.items():
+        r = simulate(estimates, inputs, lev, draws=draws, seed=seed, tornado=False)
+        sym = r.symbol
+
+        def band(f: MoneyFigure, sym: str = sym) -> str:
+            return (f"{money_text(f.value, sym)} ({money_text(f.low, sym)} – "
+                    f"{money_text(f.high, sym)})")
+
+        rows.append({
+            "Scenario": name, "Levers": lev.describe(), "Horizon": f"{r.horizon} y",
+            "Revenue retained P50 (P10 – P90)": band(r.revenue_retained),
+            "Cost saved P50 (P10 – P90)": band(r.cost_saved),
+            "Profit impact P50 (P10 – P90)": band(r.profit_impact),
+            "Programme cost": money_text(lev.programme_cost, sym),
+            "P(profit impact > cost)": probability_text(r),
+        })
+    cols = ["Scenario", "Levers", "Horizon", "Revenue retained P50 (P10 – P90)",
+            "Cost saved P50 (P10 – P90)", "Profit impact P50 (P10 – P90)", "Programme cost",
+            "P(profit impact > cost)"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def method_note(result: SimResult) -> str:
+    """What the numbers are, in one paragraph."""
+    lev = result.levers
+    f = dict(result.profit_impact.inputs)
+    return (f"Modelled, not observed. Migration rule: {RULES[lev.migration_rule]}. "
+            f"Realisation factor φ {f['Realisation factor φ'].split(':')[0]}. Horizon "
+            f"{f['Horizon']}. Assumption set {result.assumption_set}. Bands are P10–P90 of "
+            f"{result.draws:,} draws. NPS lever: +Δ points move Δ % of the segment's active "
+            "customers; migrated customers take on the destination category's churn, revenue and "
+            "cost to serve. FCR and self-service levers count contact cost only.")
+
+
+# --- scenarios in the app-owned store (``store`` is a warehouse.db.AppStore) ----------------
+
+SCENARIO_COLUMNS = ("scenario_name", "saved_at", "saved_by", "assumption_set_id", "levers",
+                    "summary")
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def save_scenario(store, name: str, levers: Levers, set_id: str, who: str = "unknown") -> str:
+    """Save (or overwrite) a named scenario; returns the cleaned name. AssumptionError on a bad
+    name."""
+    name = A.check_name(name)
+    store.write(("store_save_scenario", {
+        "scenario_name": name, "saved_at": _now(), "saved_by": (who or "").strip() or "unknown",
+        "assumption_set_id": set_id, "payload": levers.to_json()}))
+    return name
+
+
+def list_scenarios(store) -> pd.DataFrame:
+    """Every saved scenario, newest first, with its levers (None when unreadable) and summary."""
+    df = store.read("store_scenarios")
+    levers: list[Levers | None] = []
+    summary: list[str] = []
+    for payload in df.get("payload", pd.Series(dtype=str)):
+        try:
+            lev = Levers.from_json(payload)
+        except SimulationError as exc:
+            levers.append(None)
+            summary.append(f"unreadable: {exc}")
+        else:
+            levers.append(lev)
+            summary.append(lev.describe())
+    out = df.drop(columns=["payload"], errors="ignore").copy()
+    out["levers"] = levers
+    out["summary"] = summary
+    return out.reindex(columns=list(SCENARIO_COLUMNS)).reset_index(drop=True)
+
+
+def load_scenario(store, name: str) -> Levers:
+    """The levers of a saved scenario; SimulationError when there is none of that name."""
+    df = store.read("store_scenarios")
+    hit = df[df["scenario_name"] == name]
+    if hit.empty:
+        raise SimulationError(f"no saved scenario named {name!r}")
+    return Levers.from_json(hit["payload"].iloc[0])
+
+
+def delete_scenario(store, name: str) -> bool:
+    """Delete a saved scenario; True when it existed."""
+    existed = name in set(store.read("store_scenarios")["scenario_name"])
+    store.write(("store_delete_scenario", {"scenario_name": name}))
+    return existed
+
+
+def scenario_levers(scenarios: pd.DataFrame) -> dict[str, Levers]:
+    """The readable scenarios of ``list_scenarios`` as name → levers."""
+    return {str(r.scenario_name): r.levers for r in scenarios.itertuples(index=False)
+            if r.levers is not None}
+
+
+__all__ = [
+    "DEFAULT_DRAWS", "DEFAULT_RULE", "DEFAULT_SEED",
+    "Levers", "RULES", "SimResult", "SimulationError", "chart_titles", "cohort_sum",
+    "compare_scenarios", "comparison_takeaway",
+    "components_table", "components_takeaway", "delete_scenario", "distribution_takeaway",
+    "exceed_text", "list_scenarios", "load_scenario", "method_note",
+    "nps_point_value", "point_values", "point_values_takeaway", "point_values_title",
+    "probability_text", "save_scenario", "scenario_levers", "simulate",
+    "survival_sum", "tornado_takeaway",
+]
+

@@ -1,0 +1,459 @@
+"""Streamlit widgets: the only module of the package that imports Streamlit.
+
+Pages compose these; they hold no SQL, formulas or formatting of their own.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.analysis import compare, satisfaction
+from dashboard.exports import files as export
+from dashboard.exports.exhibits import Exhibit
+from dashboard.metrics import kpis
+from dashboard.metrics.filters import COMPARISONS, Filters
+from dashboard.metrics.kpis import Catalog, KpiReport, Tile
+from dashboard.metrics.registry import REGISTRY, format_delta, format_value
+from dashboard.money import assumptions
+from dashboard.money.assumptions import AssumptionSet
+from dashboard.warehouse import config, db
+
+_KEYS = {"week": "f_week", "segment": "f_segment", "region": "f_region", "plan": "f_plan",
+         "compare": "f_compare", "set": "f_assumption_set"}
+
+
+@st.cache_resource
+def _warehouse(url: str) -> db.Warehouse:
+    return db.open_warehouse(url, read_only=True)
+
+
+def warehouse() -> db.Warehouse:
+    """The warehouse of ``CX_WAREHOUSE_URL``, opened read-only once per process and URL."""
+    return _warehouse(config.warehouse_url())
+
+
+def fetch(name: str, **params) -> pd.DataFrame:
+    """Run a named query through the single TTL cache of the data layer."""
+    return db.cached_run(warehouse(), name, **params)
+
+
+def catalog() -> Catalog | None:
+    """Filter allowlists from the warehouse; None (with a message shown) when there is none,
+    or when it has no weeks of events yet (e.g. only customers loaded so far)."""
+    try:
+        cat = kpis.load_catalog(fetch)
+    except db.WarehouseMissing as exc:
+        st.error(f"{exc}. `make run` builds it automatically.")
+        return None
+    if not cat.weeks:
+        st.info("The warehouse has no weeks of surveys, contacts, complaints or transactions "
+                "yet, so there is nothing to chart. Load them on the Data page.")
+        return None
+    return cat
+
+
+def filter_bar(cat: Catalog) -> Filters:
+    """Render the shared filter bar in the sidebar and return the selection."""
+    with st.sidebar:
+        st.header("Filters")
+        weeks = list(cat.weeks)
+        default = weeks.index(cat.latest_complete) if cat.latest_complete in weeks else 0
+        st.selectbox("Week", weeks, index=default, key=_KEYS["week"],
+                     help="ISO week, Monday to Sunday (UTC). Default: the latest complete week.")
+        for dim, label in (("segment", "Segment"), ("region", "Region"), ("plan", "Plan")):
+            st.multiselect(label, list(cat.options[dim]), key=_KEYS[dim],
+                           placeholder="All", help=f"Customers by {dim}; empty means all.")
+        st.selectbox("Compare with", list(COMPARISONS), key=_KEYS["compare"],
+                     format_func=lambda k: COMPARISONS[k][0])
+        names = assumptions.set_names(app_store())
+        if st.session_state.get(_KEYS["set"]) not in names:
+            st.session_state[_KEYS["set"]] = assumptions.PUBLISHED
+        st.selectbox("Assumption set", names, key=_KEYS["set"],
+                     help="The finance inputs every money figure uses (Assumptions page).")
+    return current_filters(cat)
+
+
+@st.cache_resource
+def _app_store(url: str) -> db.AppStore:
+    return db.AppStore(url)
+
+
+def app_store() -> db.AppStore:
+    """The app-owned store of ``CX_APP_STORE_URL`` (assumption edits, scenarios)."""
+    return _app_store(config.app_store_url())
+
+
+def assumption_set() -> AssumptionSet:
+    """The assumption set chosen in the sidebar, read fresh (edits show at once)."""
+    name = st.session_state.get(_KEYS["set"]) or assumptions.PUBLISHED
+    return assumptions.load_set(app_store(), fetch("assumption_rows"), name)
+
+
+def external_context(key: str) -> None:
+    """Published rules of thumb with source, year and exact wording, kept apart from our
+    figures (``dashboard.money.inputs.EXTERNAL_CONTEXT``)."""
+    from dashboard.money.inputs import external_context_table
+
+    with st.expander("External context: published rules of thumb — not part of any total"):
+        note("Not part of any total. Quoted with source, year and exact wording: other "
+             "companies' numbers from other times and industries, never added to our observed "
+             "or modelled figures, and not forecasts or targets.")
+        table(external_context_table(), key)
+
+
+def money_row(figures, symbol: str) -> None:
+    """Money figures side by side (one ``money_tile`` each)."""
+    figures = list(figures)
+    for col, fig in zip(st.columns(len(figures)), figures, strict=True):
+        with col:
+            money_tile(fig, symbol)
+
+
+def money_tile(fig, symbol: str) -> None:
+    """One money figure (``money.inputs.MoneyFigure``): value, band, kind and assumption set,
+    and a "How computed" popover with formula, inputs and data window."""
+    from dashboard.money.inputs import KINDS, money_text
+
+    with st.container(border=True):
+        st.metric(fig.label, money_text(fig.value, symbol), help=fig.note or None)
+        if fig.low is not None and fig.high is not None:
+            st.caption(plain(f"{fig.band_label} {money_text(fig.low, symbol)} – "
+                             f"{money_text(fig.high, symbol)} · {fig.unit}"))
+        else:
+            st.caption(plain(fig.unit))
+        st.caption(plain(f"{KINDS[fig.kind]} · assumption set {fig.assumption_set}"))
+        with st.popover("How computed"):
+            rows = fig.how_computed()
+            st.table(pd.DataFrame({"": list(rows.values())}, index=list(rows.keys())))
+
+
+def current_filters(cat: Catalog) -> Filters:
+    """The selection held by the filter bar's widgets, as one immutable object."""
+    s = st.session_state
+    return Filters(
+        week=s.get(_KEYS["week"]) or cat.latest_complete,
+        segments=tuple(s.get(_KEYS["segment"]) or ()),
+        regions=tuple(s.get(_KEYS["region"]) or ()),
+        plans=tuple(s.get(_KEYS["plan"]) or ()),
+        compare=s.get(_KEYS["compare"]) or "previous",
+    )
+
+
+def kpi_tile(t: Tile, report: KpiReport) -> None:
+    """One KPI tile: value, n and interval, change (arrow only if significant), target, popover."""
+    m, sym, f = t.metric, report.currency_symbol, report.filters
+    with st.container(border=True):
+        label = m.label + (" · low base" if t.current.status == "low_base" else "")
+        delta = None if t.delta is None else format_delta(t.delta, m, sym)
+        color = ("normal" if m.higher_is_better else "inverse") if t.significant else "off"
+        st.metric(label, format_value(t.current.value, m.fmt, sym), delta=delta,
+                  delta_color=color, delta_arrow="auto" if t.significant else "off",
+                  help=m.definition)
+        st.caption(kpis.tile_caption(t, sym))
+        st.caption(f"vs {f.compare_label} ({format_value(t.previous.value, m.fmt, sym)}): "
+                   f"{kpis.verdict(t, f)}")
+        if t.target is not None:
+            met = {True: "met", False: "missed", None: "—"}[t.target_met]
+            st.caption(f"Target {format_value(t.target, m.fmt, sym)}: {met}")
+        with st.popover("How computed"):
+            how_computed(t, report)
+
+
+def how_computed(t: Tile, report: KpiReport) -> None:
+    """The definition, base, interval, test and queries behind one tile."""
+    m, sym, cur = t.metric, report.currency_symbol, t.current
+    st.markdown(f"**{m.label}** — {m.definition}")
+    rows = {
+        "Week": report.filters.week,
+        "Filters": report.filters.describe(),
+        "n": f"{cur.n:,}",
+        "Value": format_value(cur.value, m.fmt, sym),
+        "95% interval": (f"{format_value(cur.ci_low, m.fmt, sym)} – "
+                         f"{format_value(cur.ci_high, m.fmt, sym)}"),
+        f"Comparison ({report.filters.compare_week})": format_value(t.previous.value, m.fmt, sym),
+        "Change": format_delta(t.delta, m, sym),
+        "p-value (raw)": "—" if t.p_value is None else f"{t.p_value:.4f}",
+        "p-value (Benjamini–Hochberg)": "—" if t.p_adjusted is None else f"{t.p_adjusted:.4f}",
+        "Queries": ", ".join(f"queries/dashboard/{q}.sql" for q in report.queries),
+    }
+    st.table(pd.DataFrame({"": list(rows.values())}, index=list(rows.keys())))
+
+
+def page_header(title: str, question: str, filters: Filters) -> None:
+    """The page title, its leadership question as subtitle, and the active period and filters."""
+    st.title(title)
+    st.markdown(f"*{question}*")
+    st.caption(f"{filters.week} vs {filters.compare_week} ({filters.compare_label}) · "
+               f"{filters.describe()}")
+
+
+def export_context() -> export.Context:
+    """Period, filters and assumption set of every export made in this run."""
+    return export.Context(current_filters(catalog()), assumption_set().id)
+
+
+def _downloads(items, key: str) -> None:
+    """A row of small download buttons: (label, file name, mime, callable making the bytes).
+    The bytes are made on click (deferred), and the click does not rerun the page."""
+    with st.container(horizontal=True, gap="small", key=f"dl_{key}"):
+        for label, name, mime, make in items:
+            st.download_button(label, make, file_name=name, mime=mime, key=f"dl_{key}_{label}",
+                               on_click="ignore", type="tertiary",
+                               icon=":material/download:", help=f"Download {name}")
+
+
+def exhibit(ex: Exhibit, ctx: export.Context | None = None) -> None:
+    """A chart, its computed takeaway (literal text) and its downloads: PNG (2560 × 1440) and
+    SVG carrying title, period, filters, n, band and source; the data behind it as CSV."""
+    ctx = ctx or export_context()
+    st.plotly_chart(ex.fig, key=ex.key, config={"displaylogo": False})
+    st.caption(plain(ex.takeaway))
+    name = ex.title
+    _downloads([
+        ("PNG", export.file_name(name, ctx.filters, "png"), export.FORMATS["png"],
+         lambda: export.image(ex, ctx, "png")),
+        ("SVG", export.file_name(name, ctx.filters, "svg"), export.FORMATS["svg"],
+         lambda: export.image(ex, ctx, "svg")),
+        ("CSV", export.file_name(name, ctx.filters, "csv"), export.CSV_MIME,
+         lambda: export.csv_bytes(ex.export_data(), ex.customer_list)),
+    ], ex.key)
+
+
+#: What each data table is called in the names of its downloads (the key when missing).
+TABLE_NAMES = {
+    "asm_values": "assumptions in force", "asm_log": "assumption change log",
+    "churn_km_table": "survival by group", "churn_at_risk": "at-risk customers",
+    "cmp_ranking": "ranking", "cmp_recovery_table": "complaint recovery",
+    "cmp_repeat": "repeat complainants", "cmp_side_by_side": "kpis side by side",
+    "cts_channel_table": "cost by channel", "cts_savings_table": "savings inputs",
+    "cts_segment_table": "cost to serve by segment", "cts_unit_costs": "unit costs",
+    "money_categories": "value by nps category", "money_clv": "lifetime value by segment",
+    "money_did": "programme difference in differences", "money_rar": "revenue at risk",
+    "sat_movers": "significant movers", "sim_components": "simulation by lever",
+    "sim_compare": "scenarios compared", "money_external": "external context",
+    "sim_external": "external context",
+}
+
+
+def table(df: pd.DataFrame, key: str, column_config: dict | None = None,
+          customer_list: bool = False) -> None:
+    """A data table; cells are rendered as text (customer text is never interpreted as HTML).
+    Downloads: CSV and XLSX named after the table, the week and the filters (customer ids
+    only when the table is a customer list)."""
+    st.dataframe(df, key=key, hide_index=True, column_config=column_config,
+                 width="stretch")
+    ctx = export_context()
+    name = TABLE_NAMES.get(key, key.replace("_", " "))
+    header = (name, ctx.scope_line(), ctx.source_line())
+    _downloads([
+        ("CSV", export.file_name(name, ctx.filters, "csv"), export.CSV_MIME,
+         lambda: export.csv_bytes(df, customer_list)),
+        ("XLSX", export.file_name(name, ctx.filters, "xlsx"), export.XLSX_MIME,
+         lambda: export.xlsx_bytes(df, name, header, customer_list)),
+    ], key)
+
+
+# --- Segment comparison page (dashboard/analysis/compare.py) ---
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>$~#|])")
+
+
+def plain(text: str) -> str:
+    """Text made literal for st.caption/st.markdown: markdown, LaTeX ($) and HTML escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def compare_header(title: str, question: str) -> None:
+    """The page title and its leadership question (the scope line follows the pickers)."""
+    st.title(title)
+    st.markdown(f"*{question}*")
+
+
+def compare_controls(options: dict[str, tuple[str, ...]]) -> compare.Selection | None:
+    """Page-level pickers: a dimension, 2–4 of its groups (first = reference) and a KPI.
+
+    Each dimension keeps its own group selection (widget key ``cmp_groups_<dimension>``).
+    Returns None, with a message shown, while fewer than two groups are picked.
+    """
+    left, mid, right = st.columns([1, 3, 1])
+    with left:
+        dim = st.selectbox(
+            "Compare by", compare.COMPARE_DIMENSIONS, key="cmp_dimension",
+            format_func=lambda d: compare.DIMENSION_LABELS[d].capitalize(),
+            help="Channel is the survey channel: only survey scores are defined per channel.")
+    values = list(options.get(dim, ()))
+    with mid:
+        groups = st.multiselect(
+            f"{compare.plural(dim).capitalize()} to compare (the first is the reference)",
+            values, default=values[:3], key=f"cmp_groups_{dim}",
+            max_selections=compare.MAX_GROUPS,
+            help="Every difference is tested against the first group; Benjamini–Hochberg "
+                 "correction across the whole table.")
+    with right:
+        metric = st.selectbox("KPI to rank and trend", list(REGISTRY), key="cmp_metric",
+                              format_func=lambda n: REGISTRY[n].label)
+    if len(groups) < compare.MIN_GROUPS:
+        st.warning(f"Pick {compare.MIN_GROUPS} to {compare.MAX_GROUPS} "
+                   f"{compare.plural(dim)} to compare.")
+        return None
+    return compare.Selection(dim, tuple(groups), metric)
+
+
+def takeaway_table(df: pd.DataFrame, key: str, takeaway: str,
+                   footnote: str | None = None, customer_list: bool = False) -> None:
+    """A text table (first column pinned), then its computed takeaway and an optional footnote
+    as literal captions."""
+    first = df.columns[0] if len(df.columns) else None
+    pinned = {first: st.column_config.TextColumn(pinned=True)} if first else None
+    table(df, key, pinned, customer_list)
+    st.caption(plain(takeaway))
+    if footnote:
+        st.caption(plain(footnote))
+
+
+def compare_ranking(report: compare.CompareReport, ex: dict[str, Exhibit]) -> None:
+    """The ranking of every group of the dimension on the KPI: table and interval chart."""
+    if not report.metric_applies:
+        st.caption(plain(report.ranking_takeaway))
+        return
+    left, right = st.columns([3, 2])
+    with left:
+        takeaway_table(report.ranking_table(), "cmp_ranking", report.ranking_takeaway)
+    with right:
+        exhibit(ex["cmp_ranking_chart"])
+
+
+def compare_trend(report: compare.CompareReport, ex: dict[str, Exhibit]) -> None:
+    """The KPI's weekly trend for the compared groups (bands on survey scores) and takeaway."""
+    if report.metric_applies:
+        exhibit(ex["cmp_trend"])
+    else:
+        st.caption(plain(report.trend_takeaway))
+
+
+def note(text: str) -> None:
+    """A computed line (scope, takeaway) as a literal caption."""
+    st.caption(plain(text))
+
+
+# --- Cost to serve page (dashboard/analysis/cost.py) ---
+
+
+def session_value(key: str):
+    """The value a page-level widget holds (None before it is first drawn)."""
+    return st.session_state.get(key)
+
+
+def stat_tiles(tiles) -> None:
+    """A row of headline figures: label, value as computed, caption as literal text."""
+    for col, t in zip(st.columns(len(tiles)), tiles, strict=True):
+        with col, st.container(border=True):
+            st.metric(t.label, t.value, help=t.help)
+            st.caption(plain(t.caption))
+
+
+def savings_controls(options, chosen: str | None, labels: dict[str, str],
+                     bases: dict[str, str], basis: str) -> None:
+    """Page-level pickers of the savings waterfall: the baseline window and the basis.
+
+    Keys ``cts_baseline`` and ``cts_basis``; a stored choice the current options no longer
+    offer is replaced by the computed default before the widget is drawn.
+    """
+    left, right = st.columns([2, 1])
+    if options:
+        if st.session_state.get("cts_baseline") not in options:
+            st.session_state["cts_baseline"] = chosen
+        with left:
+            st.selectbox("Baseline: 13 weeks ending", list(options), key="cts_baseline",
+                         format_func=lambda w: labels.get(w, w),
+                         help="Default: the 13 weeks before the detected self-service launch, "
+                              "else the 13 weeks before the current window.")
+    if st.session_state.get("cts_basis") not in bases:
+        st.session_state["cts_basis"] = basis
+    with right:
+        st.radio("Express the change", list(bases), key="cts_basis",
+                 format_func=lambda b: bases[b], horizontal=True)
+
+
+# --- Satisfaction page (dashboard/analysis/satisfaction.py) ---
+
+_SAT_KEYS = {"split": "sat_split", "grain": "sat_grain", "score": "sat_score"}
+
+
+def choice(label: str, options: dict[str, str], key: str, default: str,
+           help: str | None = None) -> str:
+    """A page-level selectbox over an allowlist (value -> label); returns the chosen value."""
+    values = list(options)
+    if st.session_state.get(key) not in values:
+        st.session_state[key] = default
+    return st.selectbox(label, values, key=key, format_func=lambda v: options[v], help=help)
+
+
+def sat_controls() -> satisfaction.View:
+    """The Satisfaction page's pickers (score, split, grain), as one immutable view."""
+    left, mid, right = st.columns(3)
+    with left:
+        score = choice("Score", satisfaction.SCORES, _SAT_KEYS["score"], "nps",
+                       help="The score the trend, distribution and movers show.")
+    with mid:
+        split = choice("Split by", satisfaction.SPLITS, _SAT_KEYS["split"],
+                       satisfaction.DEFAULT_SPLIT,
+                       help="Customer attributes (segment, region, plan) or attributes of the "
+                            "answer (journey stage, touchpoint, channel).")
+    with right:
+        grain = choice("Grain", satisfaction.GRAINS, _SAT_KEYS["grain"], "week",
+                       help="Weekly: the 26 ISO weeks ending with the selected week. Monthly: "
+                            "the 12 calendar months ending with the selected week's month, "
+                            "counted up to the selected week's Sunday.")
+    return satisfaction.View(split=split, grain=grain, score=score)
+
+
+def sat_tiles(report: satisfaction.SatisfactionReport) -> None:
+    """NPS, CSAT and CES of the filtered customers: value, n, interval and corrected change."""
+    for col, t in zip(st.columns(len(report.tiles)), report.tiles, strict=True):
+        m = t.metric
+        with col, st.container(border=True):
+            label = m.label + (" · low base" if t.current.status == "low_base" else "")
+            color = ("normal" if m.higher_is_better else "inverse") if t.significant else "off"
+            st.metric(label, t.value_text, delta=t.delta_text, delta_color=color,
+                      delta_arrow="auto" if t.significant else "off", help=m.definition)
+            st.caption(t.caption)
+            st.caption(t.verdict)
+
+
+def sat_movers(report: satisfaction.SatisfactionReport) -> None:
+    """The movers table (n both weeks, values, change, raw and BH p, verdict) and takeaway."""
+    names = report.movers_columns()
+    fmt = {"nps": "%+.1f", "csat": "%.1f", "ces": "%.2f"}[report.view.score]
+    num = st.column_config.NumberColumn
+    column_config = {
+        names["group"]: st.column_config.TextColumn(pinned=True),
+        names["value_week"]: num(format=fmt), names["value_compare"]: num(format=fmt),
+        names["delta"]: num(format="%+.2f" if report.view.score == "ces" else "%+.1f"),
+        names["p_value"]: num(format="%.4f"), names["p_adjusted"]: num(format="%.4f"),
+    }
+    st.markdown(f"**{report.movers_title}**")
+    table(report.movers.rename(columns=names), "sat_movers", column_config)
+    st.caption(report.movers_takeaway)
+
+
+# --- Complaints and Churn & retention pages (analysis/complaints.py, analysis/churn.py) ---
+
+
+def card_row(cards, per_row: int = 4) -> None:
+    """Summary cards (``analysis.cards.Card``) in rows: value, an arrow only when the change is
+    significant after correction, and caption lines as literal text."""
+    cards = list(cards)
+    for start in range(0, len(cards), per_row):
+        row = cards[start:start + per_row]
+        for col, c in zip(st.columns(per_row), row, strict=False):
+            with col, st.container(border=True):
+                color = ("normal" if c.higher_is_better else "inverse") if c.significant \
+                    else "off"
+                st.metric(c.label, c.value, delta=c.delta, delta_color=color,
+                          delta_arrow="auto" if c.significant else "off", help=c.help or None)
+                for line in c.captions:
+                    st.caption(plain(line))

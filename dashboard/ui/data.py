@@ -1,0 +1,267 @@
+"""Streamlit widgets of the Data page: freshness, load log, quarantine, contract checks, upload.
+
+The logic is ``dashboard.intake.status``; this module draws it. File names, values, rules and
+records come from the loaded files: they are shown in data tables and code blocks (literal
+text), never through markdown or HTML. Captions and banners carry counts and the contract's own
+names only (and go through ``ui.plain``).
+
+The page works before there is a warehouse: a new team's first upload creates it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.exports import files as export
+from dashboard.intake import contract, ingest
+from dashboard.intake import status as data_status
+from dashboard.metrics import kpis
+from dashboard.metrics.kpis import Catalog
+from dashboard.ui import common as ui
+from dashboard.warehouse import db
+
+_REPORT_KEY = "data_last_report"
+#: Bumped after a published load: the uploaders get new keys, so they start empty again.
+_ROUND_KEY = "data_upload_round"
+_DETECT = "detect"
+_TIME = "YYYY-MM-DD HH:mm:ss"
+
+
+def catalog_if_any() -> Catalog | None:
+    """The filter bar's catalog when the warehouse exists and has weeks to filter; None,
+    without a message, otherwise (the Data page needs no filters)."""
+    try:
+        cat = kpis.load_catalog(ui.fetch)
+    except db.WarehouseMissing:
+        return None
+    return cat if cat.weeks else None
+
+
+def warehouse_ready() -> bool:
+    """Whether the warehouse exists and holds the load log; otherwise say what to do."""
+    try:
+        missing = data_status.missing_tables(ui.fetch)
+    except db.WarehouseMissing:
+        st.info("There is no warehouse yet. Upload your files below — customers first, or "
+                "together with their surveys, complaints, contacts and transactions. The first "
+                "load creates the warehouse.", icon=":material/database:")
+        return False
+    if missing:
+        st.warning(ui.plain(
+            f"This warehouse was built before the load log existed: it lacks "
+            f"{', '.join(missing)}. The next load below creates them (the rows it holds are "
+            "kept)."), icon=":material/history:")
+        return False
+    return True
+
+
+def _downloads(df: pd.DataFrame, key: str, name: str, customer_list: bool) -> None:
+    """CSV and XLSX of a table, named ``<name>_<date>``; made on click, no rerun."""
+    now = datetime.now(UTC)
+    stem = f"{export.slug(name)}_{now:%Y-%m-%d}"
+    header = (name, f"Data status at {now:%Y-%m-%d %H:%M} UTC", "CX Ledger · Data page")
+    items = [
+        ("CSV", f"{stem}.csv", export.CSV_MIME, lambda: export.csv_bytes(df, customer_list)),
+        ("XLSX", f"{stem}.xlsx", export.XLSX_MIME,
+         lambda: export.xlsx_bytes(df, name, header, customer_list)),
+    ]
+    with st.container(horizontal=True, gap="small", key=f"dl_{key}"):
+        for label, file_name, mime, make in items:
+            st.download_button(label, make, file_name=file_name, mime=mime,
+                               key=f"dl_{key}_{label}", on_click="ignore", type="tertiary",
+                               icon=":material/download:", help=f"Download {file_name}")
+
+
+def table(df: pd.DataFrame, key: str, name: str, column_config: dict | None = None,
+          customer_list: bool = False) -> None:
+    """A data table (cells are text, never HTML) with CSV and XLSX downloads. Unlike
+    ``ui.table`` it needs no week or filters: the Data page works without survey data.
+    ``customer_list`` keeps customer ids in the downloads (quarantined source rows)."""
+    st.dataframe(df, key=key, hide_index=True, column_config=column_config, width="stretch",
+                 placeholder="—")
+    _downloads(df, key, name, customer_list)
+
+
+def _times(*columns: str) -> dict:
+    return {c: st.column_config.DatetimeColumn(format=_TIME) for c in columns}
+
+
+def freshness_section() -> None:
+    """Rows, first and last event, age, latest load, history and quarantine per raw table."""
+    t = data_status.freshness(ui.fetch)
+    config = {
+        "Table": st.column_config.TextColumn(pinned=True),
+        **_times("First event", "Last event", "Last load (UTC)"),
+        "Latest event age (days)": st.column_config.NumberColumn(
+            help="Whole days from the latest event to now (UTC)."),
+        "History rows": st.column_config.NumberColumn(
+            help="Older versions of rows that a later load replaced (history schema)."),
+        "Quarantined rows": st.column_config.NumberColumn(
+            help="Rows of loaded files that broke a rule and were kept aside."),
+    }
+    table(t, "data_freshness", "raw table freshness", config)
+    ui.note(data_status.freshness_takeaway(t))
+
+
+def loads_section() -> None:
+    """The load log with every file's summary, newest first."""
+    t = data_status.loads(ui.fetch)
+    config = {
+        "Load": st.column_config.NumberColumn(pinned=True, format="%d"),
+        **_times("Loaded at (UTC)", "First event", "Last event"),
+        "Checksum": st.column_config.TextColumn(help="First characters of the file's SHA-256."),
+        "Archive": st.column_config.TextColumn(
+            help="The accepted file's copy, relative to the archive folder (CX_ARCHIVE_DIR)."),
+    }
+    table(t, "data_loads", "load log", config)
+    ui.note(data_status.loads_takeaway(t))
+
+
+_ALL = ""
+
+
+def _pick(label: str, options: list, key: str, labels: dict, all_label: str):
+    """A selectbox whose first option means all (returned as None); a stored choice that is no
+    longer an option falls back to all. Option labels are plain text (selectbox options are
+    not markdown)."""
+    values = [_ALL, *options]
+    if key in st.session_state and st.session_state[key] not in values:
+        del st.session_state[key]
+    got = st.selectbox(label, values, key=key,
+                       format_func=lambda v: all_label if v == _ALL else labels.get(v, str(v)))
+    return None if got == _ALL else got
+
+
+def quarantine_section() -> None:
+    """Choose a load, table and rule; the quarantined rows with their source record."""
+    summary = data_status.quarantine_summary(ui.fetch)
+    if summary.empty:
+        ui.note("Nothing is in quarantine: every row of every load met the rules.")
+        return
+    left, mid, right = st.columns([2, 1, 2])
+    opts = data_status.quarantine_options(summary)
+    with left:
+        load_id = _pick("Load", list(opts.loads), "data_q_load", opts.loads, "All loads")
+    opts = data_status.quarantine_options(summary, load_id)
+    with mid:
+        tbl = _pick("Table", list(opts.tables), "data_q_table", {}, "All tables")
+    opts = data_status.quarantine_options(summary, load_id, tbl)
+    with right:
+        rule = _pick("Rule", list(opts.rules), "data_q_rule", {}, "All rules")
+    choice = data_status.QuarantineChoice(load_id, tbl, rule)
+    rows = data_status.quarantine_rows(ui.fetch, choice)
+    config = {
+        "Row": st.column_config.NumberColumn(
+            format="%d", help="Data row in the file: 1 is the first row under the header."),
+        "Record": st.column_config.TextColumn(
+            width="large", help="The source row as read (after the mapping), as JSON."),
+    }
+    name = "quarantine" + ("" if load_id is None else f" load {load_id}")
+    table(rows, "data_quarantine", name, config, customer_list=True)
+    ui.note(data_status.quarantine_takeaway(summary, choice, len(rows)))
+
+
+def checks_section() -> None:
+    """Every contract check: name, purpose, failing rows, verdict; failing rows below."""
+    recorded = data_status.recorded_checks(ui.fetch)
+    live = recorded is None or st.toggle(
+        "Run the checks on the file now", key="data_live_checks",
+        help="Every build and load runs the checks before it publishes and records the result; "
+             "running them again scans every raw table (about a minute at 1M customers).")
+    results = data_status.run_checks(ui.fetch) if live else recorded.results
+    config = {"Check": st.column_config.TextColumn(pinned=True)}
+    table(data_status.checks_table(results), "data_checks", "contract checks", config)
+    when = ("Run now on the warehouse file as it is." if live else
+            f"As recorded by the build or load that published this warehouse "
+            f"({recorded.checked_at:%Y-%m-%d %H:%M} UTC, {recorded.seconds:,.1f} s); run them "
+            "again to check the file as it is now.")
+    ui.note(f"{data_status.checks_takeaway(results)} {when}")
+    for r in results:
+        if not r.passed and live:
+            with st.expander(f"{r.name}: {len(r.failing):,} failing row(s)",
+                             icon=":material/error:"):
+                table(r.failing.head(data_status.MAX_ROWS), f"data_check_{r.name}",
+                      f"{r.name} failing rows", customer_list=True)
+
+
+def upload_section() -> None:
+    """Files and an optional mapping in, a table choice, then a dry run or a load; the last
+    run's summary and problems below the buttons."""
+    target = data_status.upload_target()
+    if target is None:
+        st.info("This app reads a warehouse that is not an embedded DuckDB file; load files "
+                "into it with that warehouse's own tools.", icon=":material/info:")
+        return
+    ui.note(f"Files load into {target.name} atomically: every page keeps reading the previous "
+            "data until the load is complete, and a failed load changes nothing. Accepted "
+            "files are archived under their checksum; loading the same file again changes "
+            "nothing.")
+    rnd = st.session_state.get(_ROUND_KEY, 0)
+    files = st.file_uploader(
+        "Data files", type=list(data_status.UPLOAD_TYPES), accept_multiple_files=True,
+        key=f"data_files_{rnd}",
+        help="CSV (any common delimiter, UTF-8), TSV, TXT, Parquet or XLSX; one raw table per "
+             "file, named after it (contacts_2026-11.csv) or recognised from its columns.")
+    mapping = st.file_uploader(
+        "Mapping file (optional)", type=list(data_status.MAPPING_TYPES),
+        key=f"data_mapping_{rnd}",
+        help="TOML or YAML (data/mapping.example.toml shows every key): renamed columns, "
+             "mapped values, survey scales, the source's date format and time zone.")
+    labels = {_DETECT: "Detect from file name or columns",
+              **{t: t for t in data_status.TABLES}}
+    table_choice = st.selectbox("Table", list(labels), key="data_table",
+                                format_func=lambda v: labels[v])
+    with st.container(horizontal=True, gap="small"):
+        dry = st.button("Check (dry run)", key="data_dry_run", icon=":material/fact_check:",
+                        help="Read, map and validate against the warehouse; load nothing.")
+        load = st.button("Load", key="data_load", type="primary", icon=":material/upload:",
+                         help="Load the files; rows that break a rule go to quarantine.")
+    if dry or load:
+        if not files:
+            st.warning("Choose one or more files first.", icon=":material/warning:")
+        else:
+            run_upload(files, mapping, None if table_choice == _DETECT else table_choice,
+                       dry_run=bool(dry), target=target)
+    report_panel()
+
+
+def run_upload(files, mapping, table: str | None, dry_run: bool, target) -> None:
+    """Run ``data_status.ingest_uploads`` with its progress in a status box; keep the report
+    for ``report_panel``; after a published load start a fresh run (new data, filter bar,
+    empty uploaders)."""
+    label = "Checking the files (dry run)…" if dry_run else "Loading the files…"
+    with st.status(label, expanded=True) as box:
+        try:
+            report = data_status.ingest_uploads(files, mapping, table, dry_run, target=target,
+                                                progress=st.text)
+        except (contract.MappingError, ValueError, ingest.IngestBusy) as exc:
+            box.update(label="Refused", state="error", expanded=True)
+            st.error(ui.plain(str(exc)), icon=":material/block:")
+            st.session_state.pop(_REPORT_KEY, None)
+            return
+        kind, verdict = data_status.report_verdict(report)
+        box.update(label=("Dry run finished" if dry_run else "Load finished"),
+                   state="error" if kind == "error" else "complete", expanded=False)
+    st.session_state[_REPORT_KEY] = {"kind": kind, "verdict": verdict,
+                                     "lines": report.lines(),
+                                     "problems": data_status.problems_table(report)}
+    if report.published:
+        db.clear_cache()
+        st.session_state[_ROUND_KEY] = st.session_state.get(_ROUND_KEY, 0) + 1
+        st.rerun()
+
+
+def report_panel() -> None:
+    """The last run's verdict, its summary lines (literal text) and its problems."""
+    rep = st.session_state.get(_REPORT_KEY)
+    if not rep:
+        return
+    show = {"success": st.success, "warning": st.warning, "error": st.error, "info": st.info}
+    show[rep["kind"]](ui.plain(rep["verdict"]))
+    st.code("\n".join(rep["lines"]), language=None, wrap_lines=True)
+    if len(rep["problems"]):
+        table(rep["problems"], "data_problems", "load problems",
+              {"Row": st.column_config.NumberColumn(format="%d")}, customer_list=True)

@@ -1,0 +1,53 @@
+"""Streamlit widgets of the "CX in money" page (``dashboard.money.value``); the page composes them.
+
+Every computed string is shown as literal text (``ui.plain``): no markdown, LaTeX or HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.exports.exhibits import Exhibit
+from dashboard.money.inputs import MoneyFigure
+from dashboard.ui import common as ui
+
+
+def money_tiles(figs: Sequence[MoneyFigure], symbol: str, heading: str, note: str,
+                per_row: int = 4) -> None:
+    """A labelled row of money tiles (value, band, kind, set id, "How computed")."""
+    st.markdown(f"**{ui.plain(heading)}**")
+    figs = list(figs)
+    for start in range(0, len(figs), per_row):
+        for col, fig in zip(st.columns(per_row), figs[start:start + per_row], strict=False):
+            with col:
+                ui.money_tile(fig, symbol)
+    ui.note(note)
+
+
+def heading(text: str) -> None:
+    """A computed bold line (literal text)."""
+    st.markdown(f"**{ui.plain(text)}**")
+
+
+def how_computed(figs: Mapping[str, MoneyFigure], key: str, label: str) -> None:
+    """The "how computed" rows of one figure in an expander (nothing when it is missing)."""
+    fig = figs.get(key)
+    if fig is None:
+        return
+    with st.expander(label):
+        rows = fig.how_computed()
+        st.table(pd.DataFrame({"": list(rows.values())}, index=list(rows.keys())))
+
+
+def did_charts(ex: Mapping[str, Exhibit]) -> None:
+    """The programme's three outcomes, programme segment against the others, side by side
+    (nothing when the selection has no programme)."""
+    keys = [k for k in ("money_did_nps", "money_did_fcr", "money_did_cts") if k in ex]
+    if not keys:
+        return
+    for col, key in zip(st.columns(len(keys)), keys, strict=True):
+        with col:
+            ui.exhibit(ex[key])

@@ -1,0 +1,187 @@
+"""Streamlit widgets of the Impact simulator page: levers, the probability tile, saved scenarios
+and the external-context panel. The model lives in ``dashboard.money.simulate``."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.money import assumptions as A
+from dashboard.money import simulate as sim
+from dashboard.ui import common as ui
+
+_RULE = "sim_rule"
+_COMPLAINTS = "sim_complaints"
+_FCR = "sim_fcr"
+_SELF_SERVICE = "sim_self_service"
+_HORIZON = "sim_horizon"
+_COST = "sim_cost"
+_NAME = "sim_scenario_name"
+_WHO = "sim_who"
+_PICK = "sim_scenario_pick"
+_FLASH = "sim_flash"
+#: Slider ranges: (min, max, step).
+NPS_RANGE = (-20, 20, 1)
+COMPLAINT_RANGE = (-50, 50, 5)
+FCR_RANGE = (-10, 20, 1)
+SELF_SERVICE_RANGE = (0, 50, 1)
+
+
+def nps_key(segment: str) -> str:
+    """The session key of a segment's NPS slider."""
+    return f"sim_nps_{segment}"
+
+
+def _horizon_label(default: int):
+    def label(h: int) -> str:
+        if h == 0:
+            return f"Assumption set ({default} year{'s' if default != 1 else ''})"
+        return f"{h} year{'s' if h != 1 else ''}"
+    return label
+
+
+def lever_controls(segments: tuple[str, ...] | list[str], default_horizon: int) -> sim.Levers:
+    """The levers: an NPS slider per segment, the migration rule, complaint, FCR and
+    self-service levers, horizon and programme cost. Returns them as one ``Levers``."""
+    st.markdown("**NPS change by segment** (points)")
+    cols = st.columns(max(len(segments), 1))
+    nps = {}
+    for col, seg in zip(cols, segments, strict=False):
+        with col:
+            lo, hi, step = NPS_RANGE
+            st.session_state.setdefault(nps_key(seg), 0)
+            nps[seg] = st.slider(seg, lo, hi, step=step, key=nps_key(seg),
+                                 help=f"+Δ points move Δ % of {seg}'s active customers "
+                                      "between NPS categories by the migration rule.")
+    rule = ui.choice("How the NPS change happens (migration rule)", sim.RULES, _RULE,
+                     sim.DEFAULT_RULE,
+                     help="Detractors → passives acts mainly through churn, passives → "
+                          "promoters mainly through spend; the same NPS change is worth "
+                          "different money.")
+    left, mid, right = st.columns(3)
+    with left:
+        lo, hi, step = COMPLAINT_RANGE
+        st.session_state.setdefault(_COMPLAINTS, 0)
+        complaints = st.slider("Complaint rate change (%)", lo, hi, step=step,
+                               key=_COMPLAINTS,
+                               help="−20 means 20 % fewer complaints: saves handling and "
+                                    "compensation and complainants' excess churn.")
+    with mid:
+        lo, hi, step = FCR_RANGE
+        st.session_state.setdefault(_FCR, 0)
+        fcr = st.slider("First-contact resolution change (pp)", lo, hi, step=step,
+                        key=_FCR, help="Percentage points of assisted contacts resolved first "
+                                       "time; saves the repeat contacts they would bring.")
+    with right:
+        lo, hi, step = SELF_SERVICE_RANGE
+        st.session_state.setdefault(_SELF_SERVICE, 0)
+        ss = st.slider("Phone contacts moved to self-service (%)", lo, hi, step=step,
+                       key=_SELF_SERVICE, help="Net containment: moved contacts are assumed "
+                                               "not to come back to an assisted channel.")
+    left, right = st.columns(2)
+    with left:
+        if st.session_state.get(_HORIZON) not in range(0, 11):
+            st.session_state[_HORIZON] = 0
+        horizon = st.selectbox("Horizon", list(range(0, 11)), key=_HORIZON,
+                               format_func=_horizon_label(default_horizon),
+                               help="Years over which money is counted and discounted.")
+    with right:
+        st.session_state.setdefault(_COST, 0.0)
+        cost = st.number_input("Programme cost", min_value=0.0, step=10_000.0,
+                               key=_COST, format="%.0f",
+                               help="What the programme costs over the horizon, in the set's "
+                                    "currency: the page gives the chance the profit impact "
+                                    "exceeds it.")
+    return sim.Levers(nps=nps, migration_rule=rule, complaint_change_pct=complaints,
+                      fcr_change_pp=fcr, self_service_shift_pp=ss,
+                      horizon_years=horizon or None, programme_cost=cost)
+
+
+def probability_tile(result: sim.SimResult) -> None:
+    """The executive question as a tile: P(profit impact > programme cost)."""
+    with st.container(border=True):
+        st.metric("Chance the profit impact exceeds the programme cost",
+                  sim.probability_text(result),
+                  help="Share of the Monte Carlo draws whose profit impact is above the "
+                       "programme cost.")
+        st.caption(ui.plain(sim.exceed_text(result)))
+
+
+def _signed_in_user() -> str:
+    try:
+        user = st.user
+        return str(user.get("email") or user.get("name") or "")
+    except Exception:  # noqa: BLE001 - no authentication configured: nobody is known
+        return ""
+
+
+def _save(levers: sim.Levers, set_id: str) -> None:
+    who = st.session_state.get(_WHO) or _signed_in_user() or "unknown"
+    try:
+        name = sim.save_scenario(ui.app_store(), st.session_state.get(_NAME) or "", levers,
+                                 set_id, who)
+    except A.AssumptionError as exc:
+        st.session_state[_FLASH] = ("error", str(exc))
+    else:
+        st.session_state[_FLASH] = ("success", f"Saved scenario {name!r}: {levers.describe()}.")
+        st.session_state[_PICK] = name
+
+
+def _load(segments: tuple[str, ...]) -> None:
+    name = st.session_state.get(_PICK)
+    try:
+        lev = sim.load_scenario(ui.app_store(), name)
+    except sim.SimulationError as exc:
+        st.session_state[_FLASH] = ("error", str(exc))
+        return
+    for seg in segments:
+        st.session_state[nps_key(seg)] = int(round(lev.nps_change(seg)))
+    st.session_state[_RULE] = lev.migration_rule
+    st.session_state[_COMPLAINTS] = int(round(lev.complaint_change_pct))
+    st.session_state[_FCR] = int(round(lev.fcr_change_pp))
+    st.session_state[_SELF_SERVICE] = int(round(lev.self_service_shift_pp))
+    st.session_state[_HORIZON] = lev.horizon_years or 0
+    st.session_state[_COST] = float(lev.programme_cost)
+    st.session_state[_NAME] = name
+    missing = [s for s, _ in lev.nps if s not in segments]
+    extra = f" (NPS levers of {', '.join(missing)} are outside the selection)" if missing else ""
+    st.session_state[_FLASH] = ("success", f"Loaded scenario {name!r}{extra}.")
+
+
+def _delete() -> None:
+    name = st.session_state.get(_PICK)
+    if name and sim.delete_scenario(ui.app_store(), name):
+        st.session_state[_FLASH] = ("success", f"Deleted scenario {name!r}.")
+        st.session_state.pop(_PICK, None)
+
+
+def scenario_panel(levers: sim.Levers, set_id: str, segments: tuple[str, ...]) -> pd.DataFrame:
+    """Save the current levers under a name, load or delete a saved scenario; returns the
+    saved scenarios (``simulate.list_scenarios``)."""
+    left, right = st.columns(2)
+    with left:
+        st.text_input("Scenario name", key=_NAME,
+                      help="1–40 letters, digits, spaces, dots, dashes or underscores; saving "
+                           "under an existing name replaces it.")
+        st.text_input("Your name (recorded with the scenario)", key=_WHO)
+        st.button("Save scenario", key="sim_save", on_click=_save, args=(levers, set_id))
+    saved = sim.list_scenarios(ui.app_store())
+    names = saved["scenario_name"].astype(str).tolist()
+    with right:
+        if st.session_state.get(_PICK) not in names:
+            if names:
+                st.session_state[_PICK] = names[0]
+            else:
+                st.session_state.pop(_PICK, None)
+        st.selectbox("Saved scenarios", names, key=_PICK, placeholder="None saved yet")
+        a, b = st.columns(2)
+        with a:
+            st.button("Load into the levers", key="sim_load", on_click=_load, args=(segments,),
+                      disabled=not names)
+        with b:
+            st.button("Delete", key="sim_delete", on_click=_delete, disabled=not names)
+    flash = st.session_state.pop(_FLASH, None)
+    if flash:
+        kind, text = flash
+        (st.success if kind == "success" else st.error)(ui.plain(text))
+    return saved

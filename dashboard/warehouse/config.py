@@ -1,0 +1,86 @@
+"""Paths and settings in one place. Imports nothing from Streamlit, so the CLI and tests use it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+QUERIES_DIR = ROOT / "queries"
+DATA_DIR = ROOT / "data"
+ASSUMPTIONS_CSV = DATA_DIR / "assumptions.csv"
+DEFAULT_DB_PATH = DATA_DIR / "warehouse.duckdb"
+DEFAULT_STORE_PATH = DATA_DIR / "app_store.sqlite"
+
+#: Seconds a query result stays in the cache (one cache layer: query name + parameters).
+CACHE_TTL_SECONDS = int(os.environ.get("CX_CACHE_TTL", "600"))
+#: Most entries the query cache holds before evicting the oldest.
+CACHE_MAX_ENTRIES = 512
+
+#: Bases below this are withheld; below LOW_BASE they are badged and never get an arrow.
+MIN_BASE = 30
+LOW_BASE = 100
+#: Significance level after Benjamini–Hochberg correction.
+ALPHA = 0.05
+#: Weeks shown in each trend chart.
+TREND_WEEKS = 13
+
+
+def warehouse_url() -> str:
+    """The SQLAlchemy URL of the warehouse: `CX_WAREHOUSE_URL`, else the embedded DuckDB file."""
+    url = os.environ.get("CX_WAREHOUSE_URL")
+    if url:
+        return url
+    return f"duckdb:///{DEFAULT_DB_PATH}"
+
+
+def default_db_path() -> Path:
+    """The warehouse file that `CX_WAREHOUSE_URL` names (a DuckDB file), else data/'s."""
+    url = warehouse_url()
+    if url.startswith("duckdb:///") and url.removeprefix("duckdb:///") not in ("", ":memory:"):
+        return Path(url.removeprefix("duckdb:///"))
+    return DEFAULT_DB_PATH
+
+
+def app_store_url() -> str:
+    """The SQLAlchemy URL of the app-owned store (assumption edits, scenarios):
+    `CX_APP_STORE_URL`, else a SQLite file under data/. Never the analytics warehouse."""
+    url = os.environ.get("CX_APP_STORE_URL")
+    if url:
+        return url
+    return f"sqlite:///{DEFAULT_STORE_PATH}"
+
+
+#: What the app's DuckDB may hold in memory (buffer cache and query state) before it evicts
+#: cached blocks and spills to a temporary folder: `CX_DUCKDB_MEMORY_LIMIT`. Measured: with
+#: 200MB every page draws at 1M customers and the app stays near 540 MB resident (`make bench`).
+DUCKDB_MEMORY_LIMIT = os.environ.get("CX_DUCKDB_MEMORY_LIMIT", "200MB")
+_SIZE_RE = r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
+
+
+def duckdb_memory_limit() -> str:
+    """The app's DuckDB memory limit, checked (``200MB``, ``1.5GB``, ``512MiB``)."""
+    import re
+
+    value = os.environ.get("CX_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT).strip()
+    if not re.match(_SIZE_RE, value):
+        raise ValueError(f"CX_DUCKDB_MEMORY_LIMIT {value!r} is not a size like 200MB or 1.5GB")
+    return value
+
+
+def archive_dir() -> Path:
+    """Where ingest keeps every accepted file under its checksum: `CX_ARCHIVE_DIR`, else
+    `data/archive/` (git-ignored)."""
+    return Path(os.environ.get("CX_ARCHIVE_DIR") or DATA_DIR / "archive")
+
+
+def pack_template_path() -> Path:
+    """The board pack's template (logo, colours, fonts): `CX_PACK_TEMPLATE`, else the shipped
+    `data/pack_template.toml`."""
+    return Path(os.environ.get("CX_PACK_TEMPLATE") or DATA_DIR / "pack_template.toml")
+
+
+def secrets_path() -> Path:
+    """Streamlit's secrets file (SMTP settings for the headless pack): `CX_SECRETS_FILE`, else
+    `.streamlit/secrets.toml` (git-ignored)."""
+    return Path(os.environ.get("CX_SECRETS_FILE") or ROOT / ".streamlit" / "secrets.toml")

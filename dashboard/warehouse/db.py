@@ -1,0 +1,257 @@
+"""Data access: the only module that imports duckdb or sqlalchemy.
+
+Every SQL statement lives in ``queries/<layer>/<name>.sql`` with a header::
+
+    -- name: kpi_survey_weekly
+    -- purpose: one line
+    -- grain: one row per …
+    -- params: start_week date, end_week date
+
+Values are always bound (``$name`` parameters); identifiers never come from user text.
+The app opens the warehouse read-only; a rebuilt warehouse file swapped in underneath is
+noticed on the next query and the connection reopened, so readers never see a half-built file.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import sqlalchemy as sa
+
+from dashboard.warehouse import config, engines
+from dashboard.warehouse.catalog import _PARAM_RE, QueryError, get_query, store_catalog
+
+
+class WarehouseMissing(Exception):
+    """The warehouse file does not exist yet."""
+
+
+def _db_path(url: str) -> Path | None:
+    if url.startswith("duckdb:///"):
+        p = url.removeprefix("duckdb:///")
+        return None if p in ("", ":memory:") else Path(p)
+    return None
+
+
+
+def _attached_engine(path: Path, read_only: bool) -> sa.Engine:
+    """An engine over one in-memory DuckDB instance with the warehouse file attached as it is
+    now (and made each connection's default catalog); its pooled connections are cursors of
+    that instance, so they share one buffer cache. DuckDB caches a database opened by path for
+    the whole process: a plain connect after the file was swapped for a rebuilt one would be
+    handed the old file whenever another connection still held it. The next engine (made when
+    the file changes) attaches the new file; the old instance goes when its last cursor does."""
+    import tempfile
+
+    from duckdb_engine import ConnectionWrapper
+
+    base = duckdb.connect(":memory:")
+    base.execute("set enable_progress_bar = false")
+    # bounded memory: past the limit DuckDB evicts cached blocks and spills to a temp folder
+    # (both values are the app's own configuration, checked, never user text)
+    spill = Path(tempfile.gettempdir(), "cx-ledger-spill")
+    base.execute(f"set memory_limit = '{config.duckdb_memory_limit()}'")
+    base.execute(f"set temp_directory = '{str(spill).replace(chr(39), chr(39) * 2)}'")
+    literal = str(path).replace("'", "''")  # a configured path, never user text
+    base.execute(f"attach '{literal}' as warehouse" + (" (read_only)" if read_only else ""))
+
+    def cursor() -> ConnectionWrapper:
+        conn = base.cursor()
+        conn.execute("use warehouse")
+        return ConnectionWrapper(conn)
+
+    return sa.create_engine("duckdb://", creator=cursor, poolclass=sa.pool.QueuePool)
+
+
+class Warehouse:
+    """A connection to the warehouse from a SQLAlchemy URL; thread-safe, read-only by default."""
+
+    def __init__(self, url: str | None = None, read_only: bool = True) -> None:
+        self.url = url or config.warehouse_url()
+        self.read_only = read_only
+        self.path = _db_path(self.url)
+        self._lock = threading.Lock()
+        self._engine: sa.Engine | None = None
+        self._stamp: tuple[int, int] | None = None
+
+    def _file_stamp(self) -> tuple[int, int] | None:
+        if self.path is None:
+            return None
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            raise WarehouseMissing(
+                f"no warehouse at {self.path.name}: run `python -m dashboard demo` first"
+            ) from None
+        return (st.st_ino, st.st_mtime_ns)
+
+    @property
+    def stamp(self) -> tuple[int, int] | None:
+        """Identity of the open warehouse file (changes when a rebuild is swapped in)."""
+        return self._file_stamp()
+
+    def engine(self) -> sa.Engine:
+        """The engine, reopened when the warehouse file was swapped for a new one."""
+        stamp = self._file_stamp()
+        with self._lock:
+            if self._engine is None or stamp != self._stamp:
+                if self._engine is not None:
+                    self._engine.dispose()
+                if self.path is not None:
+                    self._engine = _attached_engine(self.path, self.read_only)
+                else:
+                    args: dict[str, Any] = {}
+                    if self.url.startswith("duckdb"):
+                        args["connect_args"] = {"read_only": self.read_only}
+                    elif self.dialect == "postgres" and self.read_only:
+                        args["connect_args"] = {
+                            "options": "-c default_transaction_read_only=on"}
+                    self._engine = sa.create_engine(self.url, **args)
+                self._stamp = stamp
+            return self._engine
+
+    @property
+    def dialect(self) -> str:
+        """The sqlglot dialect of the warehouse's engine."""
+        return engines.dialect_of(self.url)
+
+    def sql(self, text: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run SQL text (DuckDB's dialect; transpiled for another engine) with bound parameters
+        and return a DataFrame with the same column types whatever the engine."""
+        if self.dialect != "duckdb":
+            text = engines.transpile(text, self.dialect)
+        with self.engine().connect() as conn:
+            res = conn.exec_driver_sql(text, params or {})
+            if not res.returns_rows:
+                conn.commit()
+                return pd.DataFrame()
+            frame = pd.DataFrame.from_records(res.fetchall(), columns=list(res.keys()))
+        return frame if self.dialect == "duckdb" else engines.normalise(frame)
+
+    def run(self, name: str, **params: Any) -> pd.DataFrame:
+        """Run the named query with bound parameters; the declared parameters must all be given."""
+        q = get_query(name)
+        given = set(params)
+        if given != set(q.params):
+            raise QueryError(
+                f"{name}: expects parameters {sorted(q.params)}, got {sorted(given)}"
+            )
+        return self.sql(q.sql, params)
+
+    def close(self) -> None:
+        """Dispose of the engine."""
+        with self._lock:
+            if self._engine is not None:
+                self._engine.dispose()
+                self._engine = None
+
+
+def open_warehouse(url: str | None = None, read_only: bool = True) -> Warehouse:
+    """The warehouse a URL names: a ``spark.SparkWarehouse`` (same interface) for
+    ``spark://`` and ``sc://`` (Spark Connect) URLs, else a SQLAlchemy ``Warehouse``."""
+    url = url or config.warehouse_url()
+    if url.split(":", 1)[0].lower() in ("spark", "sc"):
+        from dashboard.warehouse.spark import SparkWarehouse  # PySpark is optional
+
+        return SparkWarehouse(url, read_only=read_only)  # type: ignore[return-value]
+    return Warehouse(url, read_only=read_only)
+
+
+# --- the single cache layer: (url, file stamp, query name, parameters) -> DataFrame, with a TTL ---
+
+_cache: OrderedDict[tuple, tuple[float, pd.DataFrame]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def cached_run(wh: Warehouse, name: str, **params: Any) -> pd.DataFrame:
+    """``wh.run`` through a TTL cache; returns a copy so callers cannot corrupt the cache."""
+    key = (wh.url, wh.stamp, name, tuple(sorted((k, _freeze(v)) for k, v in params.items())))
+    now = time.monotonic()
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit and now - hit[0] < config.CACHE_TTL_SECONDS:
+            _cache.move_to_end(key)
+            return hit[1].copy()
+    df = wh.run(name, **params)
+    with _cache_lock:
+        _cache[key] = (now, df)
+        while len(_cache) > config.CACHE_MAX_ENTRIES:
+            _cache.popitem(last=False)
+    return df.copy()
+
+
+def clear_cache() -> None:
+    """Forget every cached result."""
+    with _cache_lock:
+        _cache.clear()
+
+
+
+class AppStore:
+    """Read-write access to the app-owned store; tables are created on first use."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or config.app_store_url()
+        self._lock = threading.Lock()
+        self._engine: sa.Engine | None = None
+
+    def engine(self) -> sa.Engine:
+        """The engine, created (with the store's tables) on first use."""
+        with self._lock:
+            if self._engine is None:
+                path = self.url.removeprefix("sqlite:///")
+                if self.url.startswith("sqlite:///") and path not in ("", ":memory:"):
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                engine = sa.create_engine(self.url)
+                body = "\n".join(line for line in store_catalog()["store_schema"].sql.splitlines()
+                                 if not line.startswith("--"))
+                with engine.begin() as conn:
+                    for statement in body.split(";"):
+                        if statement.strip():
+                            conn.exec_driver_sql(statement)
+                self._engine = engine
+            return self._engine
+
+    def _statement(self, name: str, params: dict[str, Any]) -> str:
+        try:
+            q = store_catalog()[name]
+        except KeyError:
+            raise QueryError(f"unknown store query {name!r}") from None
+        if set(params) != set(q.params):
+            raise QueryError(f"{name}: expects parameters {sorted(q.params)}, got "
+                             f"{sorted(params)}")
+        # the store's driver (sqlite3) takes :name placeholders; values stay bound
+        return _PARAM_RE.sub(r":\1", q.sql) if self.url.startswith("sqlite") else q.sql
+
+    def read(self, name: str, **params: Any) -> pd.DataFrame:
+        """Run a store query that returns rows."""
+        text = self._statement(name, params)
+        with self.engine().connect() as conn:
+            res = conn.exec_driver_sql(text, params)
+            return pd.DataFrame.from_records(res.fetchall(), columns=list(res.keys()))
+
+    def write(self, *steps: tuple[str, dict[str, Any]]) -> None:
+        """Run store statements (name, parameters) in one transaction: all or nothing."""
+        texts = [(self._statement(name, params), params) for name, params in steps]
+        with self.engine().begin() as conn:
+            for text, params in texts:
+                conn.exec_driver_sql(text, params)
+
+    def close(self) -> None:
+        """Dispose of the engine."""
+        with self._lock:
+            if self._engine is not None:
+                self._engine.dispose()
+                self._engine = None
