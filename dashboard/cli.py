@@ -298,9 +298,9 @@ def _contract_tables() -> tuple[str, ...]:
     return tuple(CONTRACT)
 
 
-def parser() -> argparse.ArgumentParser:
-    """The argument parser of ``python -m dashboard``."""
-    p = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
+def parser(prog: str = "python -m dashboard") -> argparse.ArgumentParser:
+    """The argument parser of ``python -m dashboard`` (``cx-ledger`` when installed)."""
+    p = argparse.ArgumentParser(prog=prog, description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
 
     d = sub.add_parser("demo", help="generate the demo world and build the warehouse")
@@ -368,7 +368,12 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m dashboard") -> int:
     """Entry point; returns the exit status."""
-    args = parser().parse_args(argv)
+    args = parser(prog).parse_args(argv)
     return int(args.func(args))
+
+
+def console() -> int:
+    """The ``cx-ledger`` command of an installed package: the same sub-commands."""
+    return main(prog="cx-ledger")

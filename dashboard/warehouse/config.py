@@ -5,10 +5,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-QUERIES_DIR = ROOT / "queries"
-DATA_DIR = ROOT / "data"
-ASSUMPTIONS_CSV = DATA_DIR / "assumptions.csv"
+_PACKAGE = Path(__file__).resolve().parents[1]
+#: The checkout: the folder holding ``dashboard/``, ``queries/``, ``data/``, ``.streamlit/``.
+ROOT = _PACKAGE.parent
+#: True when running from a checkout; False for an installed package (``pip install .``), which
+#: carries the SQL and the shipped defaults inside it (``dashboard/_queries``, ``dashboard/_data``)
+#: and keeps its warehouse and store under ``CX_DATA_DIR`` (default ``./data``).
+FROM_CHECKOUT = (ROOT / "queries").is_dir()
+QUERIES_DIR = ROOT / "queries" if FROM_CHECKOUT else _PACKAGE / "_queries"
+SHIPPED_DIR = ROOT / "data" if FROM_CHECKOUT else _PACKAGE / "_data"
+DATA_DIR = ROOT / "data" if FROM_CHECKOUT else Path(os.environ.get("CX_DATA_DIR") or "data")
+ASSUMPTIONS_CSV = SHIPPED_DIR / "assumptions.csv"
 DEFAULT_DB_PATH = DATA_DIR / "warehouse.duckdb"
 DEFAULT_STORE_PATH = DATA_DIR / "app_store.sqlite"
 
@@ -77,7 +84,7 @@ def archive_dir() -> Path:
 def pack_template_path() -> Path:
     """The board pack's template (logo, colours, fonts): `CX_PACK_TEMPLATE`, else the shipped
     `data/pack_template.toml`."""
-    return Path(os.environ.get("CX_PACK_TEMPLATE") or DATA_DIR / "pack_template.toml")
+    return Path(os.environ.get("CX_PACK_TEMPLATE") or SHIPPED_DIR / "pack_template.toml")
 
 
 def secrets_path() -> Path:
