@@ -109,7 +109,8 @@ def test_wheel_carries_the_package_queries_and_defaults(installed):
 
     _, wheel = installed
     names = set(zipfile.ZipFile(wheel).namelist())
-    queries = {p.relative_to(ROOT / "queries").as_posix() for p in (ROOT / "queries").rglob("*.sql")}
+    queries = {p.relative_to(ROOT / "queries").as_posix()
+               for p in (ROOT / "queries").rglob("*.sql")}
     assert {n.removeprefix("dashboard/_queries/") for n in names
             if n.startswith("dashboard/_queries/")} == queries
     assert "dashboard/_data/assumptions.csv" in names
