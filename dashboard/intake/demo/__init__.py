@@ -1,0 +1,14 @@
+"""Synthetic demo world: a telecom-like subscription business generated from a causal model.
+
+A structural causal model simulated in weekly steps and vectorised over customers: latent
+quality and a carried-over latent experience drive contacts, complaints, survey answers, spend
+and churn, and four planted events (a regional service incident, a self-service launch, an FCR
+programme in one segment, the churn drivers) are recorded with their parameters in the truth
+tables. ``vocab`` holds the vocabularies, ``params`` the parameters, ``population``,
+``operations`` and ``world`` the simulation, ``phrases`` the comment bank, ``truth`` the truth
+tables and ``writer`` the raw-contract frames and ``generate``.
+"""
+
+from dashboard.intake.demo.writer import generate
+
+__all__ = ["generate"]

@@ -1,0 +1,234 @@
+"""The demo world written out: the raw-contract frames, and ``generate``, which runs it all.
+
+``generate`` seeds the base, simulates the window week by week and returns pandas frames in
+the raw data contract (customers, survey_responses, complaints, contacts, transactions) plus
+``truth_parameters`` and ``truth_events``. Codes become text through Arrow dictionaries, times
+are tz-naive UTC microseconds, and a missing value is NaT or NA. The same arguments give
+bit-identical frames.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from dashboard.intake.demo.params import PARAMS
+from dashboard.intake.demo.phrases import COMMENTS
+from dashboard.intake.demo.population import Frames, Progress
+from dashboard.intake.demo.truth import truth
+from dashboard.intake.demo.vocab import (
+    ACQUISITION_CHANNELS,
+    COMPLAINT_CATEGORIES,
+    COMPLAINT_CHANNELS,
+    CONTACT_CHANNELS,
+    DAY_US,
+    JOURNEY_STAGES,
+    KINDS,
+    NEVER_US,
+    NPS,
+    PLANS,
+    PRODUCTS,
+    REASONS,
+    REGIONS,
+    SEGMENTS,
+    SEVERITIES,
+    SURVEY_CHANNELS,
+    SURVEYS,
+    TOUCHPOINTS,
+    TRANSACTION_CHANNELS,
+)
+from dashboard.intake.demo.world import World
+from dashboard.warehouse.weeks import parse_week
+
+
+def _strings(codes: np.ndarray, labels: tuple[str, ...] | list[str],
+             missing: np.ndarray | None = None) -> pd.Series:
+    """Text column from integer codes (fast dictionary decode through Arrow)."""
+    idx = pa.array(np.asarray(codes, dtype=np.int32), mask=missing)
+    arr = pa.DictionaryArray.from_arrays(idx, pa.array(list(labels), pa.large_string()))
+    return arr.cast(pa.large_string()).to_pandas(
+        types_mapper=lambda _t: pd.StringDtype("pyarrow", na_value=np.nan))
+
+
+def _nullable_int(values: np.ndarray, missing: np.ndarray) -> pd.arrays.IntegerArray:
+    """A nullable Int64 column."""
+    return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing.copy())
+
+
+def _ids(codes: np.ndarray) -> np.ndarray:
+    """Internal customer index -> customer_id (int64, 1-based)."""
+    out = codes.astype(np.int64)
+    out += 1
+    return out
+
+
+def _timestamps(us: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
+    """Microseconds since the epoch as tz-naive UTC datetime64[us] (NaT where missing)."""
+    out = np.asarray(us, dtype=np.int64)
+    if missing is not None:
+        out = np.where(missing, np.iinfo(np.int64).min, out)  # the NaT bit pattern
+    return out.view("datetime64[us]")
+
+
+def _dates(days: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
+    """Days since the epoch as midnight datetime64 values (NaT where missing)."""
+    out = (np.asarray(days, dtype=np.int64) * 86_400).astype("datetime64[s]")
+    if missing is not None:
+        out[missing] = np.datetime64("NaT")
+    return out
+
+
+def _serial(k: int) -> np.ndarray:
+    """Row ids 1..k (int64): events are numbered in time order within each week."""
+    return np.arange(1, k + 1, dtype=np.int64)
+
+
+def _customers(s: dict[str, np.ndarray], n: int) -> pd.DataFrame:
+    """The customers frame from the first ``n`` rows of the state arrays."""
+    churned = s["churn_day"][:n] >= 0
+    return pd.DataFrame({
+        "customer_id": _serial(n),
+        "segment": _strings(s["seg"][:n], SEGMENTS),
+        "region": _strings(s["reg"][:n], REGIONS),
+        "plan": _strings(s["plan"][:n], PLANS),
+        "acquisition_channel": _strings(s["acq"][:n], ACQUISITION_CHANNELS),
+        "signup_date": _dates(s["signup_day"][:n]),
+        "churn_date": _dates(s["churn_day"][:n], ~churned),
+    }, copy=False)
+
+
+def _contacts(c: Frames) -> pd.DataFrame:
+    """The contacts frame (the buffer's columns are released as they are read)."""
+    no_agent = c.pop("no_agent").astype(bool)
+    return pd.DataFrame({
+        "contact_id": _serial(len(no_agent)),
+        "customer_id": _ids(c.pop("cust")),
+        "occurred_at": _timestamps(c.pop("ts")),
+        "channel": _strings(c.pop("ch"), CONTACT_CHANNELS),
+        "reason": _strings(c.pop("reason"), REASONS),
+        "handle_seconds": c.pop("handle").astype(np.int64),
+        "is_resolved": c.pop("res").astype(bool),
+        "agent_id": _nullable_int(c.pop("agent").astype(np.int64) + 1, no_agent),
+    }, copy=False)
+
+
+def _complaints(q: Frames, limit_us: np.ndarray) -> pd.DataFrame:
+    """The complaints frame; a response or resolution at or after ``limit_us`` of the customer
+    (the data cut, or the day after they left) is missing: the complaint was still open."""
+    cust = q.pop("cust").astype(np.int64)
+    limit = limit_us[cust]
+    first = q.pop("first").astype(np.int64)
+    resolved = q.pop("resolved").astype(np.int64)
+    first_missing = q.pop("fr_missing").astype(bool) | (first >= limit)
+    res_missing = resolved >= limit
+    return pd.DataFrame({
+        "complaint_id": _serial(len(cust)),
+        "customer_id": cust + 1,
+        "opened_at": _timestamps(q.pop("opened")),
+        "first_response_at": _timestamps(first, first_missing),
+        "resolved_at": _timestamps(resolved, res_missing),
+        "channel": _strings(q.pop("channel"), COMPLAINT_CHANNELS),
+        "category": _strings(q.pop("category"), COMPLAINT_CATEGORIES),
+        "severity": _strings(q.pop("severity"), SEVERITIES),
+        "contacts_count": q.pop("contacts").astype(np.int64),
+        "is_resolved_first_contact": q.pop("rfc").astype(bool) & ~res_missing,
+        "compensation_amount": q.pop("amount").astype(np.float64),
+    }, copy=False)
+
+
+def _surveys(r: Frames) -> pd.DataFrame:
+    """The survey_responses frame (NPS 0-10, CSAT and CES 1-7)."""
+    kind = r.pop("kind").astype(np.int8)
+    agent = r.pop("agent").astype(np.int64)
+    store = r.pop("store").astype(np.int64)
+    expect = r.pop("expect").astype(np.int64)
+    comment = r.pop("comment").astype(np.int64)
+    at = r.pop("at").astype(np.int64)
+    scale_max = np.array([10, 7, 7])[kind]
+    return pd.DataFrame({
+        "response_id": _serial(len(kind)),
+        "customer_id": _ids(r.pop("cust")),
+        "responded_at": _timestamps(at),
+        "survey": _strings(kind, SURVEYS),
+        "score": r.pop("score").astype(np.int64),
+        "scale_min": np.where(kind == NPS, 0, 1).astype(np.int64),
+        "scale_max": scale_max.astype(np.int64),
+        "journey_stage": _strings(r.pop("stage"), JOURNEY_STAGES),
+        "touchpoint": _strings(r.pop("touch"), TOUCHPOINTS),
+        "channel": _strings(r.pop("channel"), SURVEY_CHANNELS),
+        "agent_id": _nullable_int(agent + 1, agent < 0),
+        "store_id": _nullable_int(store + 1, store < 0),
+        "expectation_score": _nullable_int(expect, expect < 0),
+        "comment": _strings(np.maximum(comment, 0), COMMENTS, comment < 0),
+    }, copy=False)
+
+
+def _transactions(x: Frames) -> pd.DataFrame:
+    """The transactions frame (subscriptions, purchases and refunds)."""
+    ts = x.pop("ts").astype(np.int64)
+    return pd.DataFrame({
+        "transaction_id": _serial(len(ts)),
+        "customer_id": _ids(x.pop("cust")),
+        "occurred_at": _timestamps(ts),
+        "amount": x.pop("amount").astype(np.float64),
+        "product": _strings(x.pop("product"), PRODUCTS),
+        "channel": _strings(x.pop("channel"), TRANSACTION_CHANNELS),
+        "kind": _strings(x.pop("kind"), KINDS),
+    }, copy=False)
+
+
+def frames(w: World) -> dict[str, pd.DataFrame]:
+    """The raw-contract frames (ids in time order within each week)."""
+    s, n = w.s, w.n
+    customers = _customers(s, n)
+    churned = s["churn_day"][:n] >= 0
+    churn_end_us = np.where(churned, (s["churn_day"][:n].astype(np.int64) + 1) * DAY_US,
+                            NEVER_US)
+    w.progress("assembling contacts")
+    contacts = _contacts(w.contacts)
+    w.contacts = Frames({})
+    w.progress("assembling complaints")
+    complaints = _complaints(w.complaints, np.minimum(churn_end_us, w.end_us))
+    w.progress("assembling survey responses")
+    surveys = _surveys(w.surveys)
+    w.progress("assembling transactions")
+    transactions = _transactions(w.transactions)
+    return {"customers": customers, "survey_responses": surveys, "complaints": complaints,
+            "contacts": contacts, "transactions": transactions}
+
+
+def generate(customers: int = 50_000, seed: int = 7, end_week: str = "2026-W44",
+             weeks: int = 104, progress: Callable[[str], None] | None = None,
+             ) -> dict[str, pd.DataFrame]:
+    """Generate the demo world: raw-contract frames plus ``truth_parameters``/``truth_events``.
+
+    ``customers`` is the active base at the window start (new signups keep it roughly level),
+    the window is the ``weeks`` ISO weeks ending with ``end_week`` (``YYYY-Www``, Monday to
+    Sunday, UTC). The same arguments give bit-identical frames.
+    """
+    end_monday = parse_week(end_week)
+    if isinstance(customers, bool) or not isinstance(customers, int | np.integer):
+        raise ValueError(f"customers must be an integer, got {customers!r}")
+    if customers < 100:
+        raise ValueError(f"customers must be at least 100, got {customers}")
+    if isinstance(weeks, bool) or not isinstance(weeks, int | np.integer) or weeks < 1:
+        raise ValueError(f"weeks must be a positive integer, got {weeks!r}")
+    report: Progress = progress or (lambda _msg: None)
+    start = end_monday - timedelta(weeks=int(weeks) - 1)
+    world = World(PARAMS, int(customers), int(seed), start, int(weeks), report)
+    report(f"seeding {customers:,} existing customers")
+    world.seed_existing_base()
+    every = max(1, math.ceil(weeks / 13))
+    for t in range(weeks):
+        if t % every == 0:
+            report(f"simulating week {t + 1}/{weeks}")
+        world.step(t)
+    out = frames(world)
+    out.update(truth(world, int(seed), int(customers), end_week))
+    report("demo world ready")
+    return out
