@@ -1,4 +1,5 @@
-"""Data access: the only module that imports duckdb or sqlalchemy.
+"""Data access: the app's read-only connections to the warehouse (a DuckDB file or a SQLAlchemy
+URL; Spark through ``dashboard.warehouse.spark``) and the read-write connection to its own store.
 
 Every SQL statement lives in ``queries/<layer>/<name>.sql`` with a header::
 

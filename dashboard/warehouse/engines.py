@@ -1,5 +1,5 @@
 """One SQL, several engines: the queries are written once in DuckDB's dialect and transpiled with
-sqlglot for the engine ``CX_WAREHOUSE_URL`` names (issue 7).
+sqlglot for the engine ``CX_WAREHOUSE_URL`` names.
 
 Transforms applied before generating the target's SQL, each for a DuckDB construct the target
 lacks or spells differently (the caveats, found by running every query on the fixture):
@@ -30,7 +30,8 @@ For Spark (``spark://``, ``sc://``; sqlglot itself writes ``explode(sequence(…
 - ``strftime(d, '%G-W%V')`` → ``format_string('%d-W%02d', extract(yearofweek …), extract(week
   …))`` (``date_format`` has no ISO week-year).
 
-No module but ``dashboard.warehouse.db`` and ``dashboard.warehouse.spark`` runs the result.
+Only modules of ``dashboard.warehouse`` run the result: ``db`` and ``spark`` to read, ``steps``
+(through ``build`` and ``spark``) to build.
 """
 
 from __future__ import annotations

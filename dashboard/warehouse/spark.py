@@ -1,5 +1,6 @@
-"""Spark as the warehouse engine (issue 7): the same ``queries/`` transpiled by sqlglot for Spark
-SQL, run through PySpark, with results of DuckDB's types.
+"""Spark as the warehouse engine: the same ``queries/`` transpiled by sqlglot for Spark SQL, run
+through PySpark, with results of DuckDB's types; a build runs the steps of
+``dashboard.warehouse.steps`` in a Spark session.
 
 URLs (``CX_WAREHOUSE_URL`` or ``--url``):
 
@@ -27,17 +28,14 @@ import json
 import os
 import shutil
 import threading
-import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from dashboard.warehouse import catalog, config, engines
+from dashboard.warehouse import catalog, config, engines, steps
 
-#: The databases a build creates (names fixed here, never from user text).
-DATABASES = ("raw", "ingest", "history", "staging", "marts")
 #: The tables (name → Spark schema) of the last completed local build, in its warehouse folder.
 MANIFEST = "cx_ledger_tables.json"
 _JAVA_CALLS = frozenset({"reflect", "java_method", "try_reflect"})
@@ -92,8 +90,8 @@ def session(url: str) -> tuple[Any, bool]:
             if running is not None and folder is not None:
                 have = running.conf.get("spark.sql.warehouse.dir").removeprefix("file:")
                 if Path(have).resolve() != Path(folder):
-                    raise catalog.QueryError(f"this process's Spark session keeps its warehouse in "
-                                        f"{have}, not {folder}")
+                    raise catalog.QueryError(f"this process's Spark session keeps its "
+                                             f"warehouse in {have}, not {folder}")
             if master.startswith("local"):
                 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
             builder = (SparkSession.builder.master(master).appName("cx-ledger")
@@ -176,9 +174,8 @@ class SparkWarehouse:
         return a DataFrame with DuckDB's column types; a read-only warehouse refuses anything
         but one query."""
         if self.read_only and not is_query(text):
-            raise catalog.QueryError("the Spark warehouse is read-only here: only one SELECT / "
-                                     "WITH "
-                                "query per call")
+            raise catalog.QueryError("the Spark warehouse is read-only here: only one "
+                                     "SELECT / WITH query per call")
         df = self.spark().sql(engines.transpile(text, self.dialect), args=_args(params))
         return _frame(df)
 
@@ -232,69 +229,74 @@ def _arrow(frame: pd.DataFrame, schema: Any) -> Any:
     return pa.Table.from_arrays(arrays, names=[f.name for f in schema.fields])
 
 
+class _SparkBuild(steps.Target):
+    """A build in a Spark session: the contract's tables (``raw_schema`` and ``ingest_schema``
+    transpiled) in databases raw/ingest/history, the frames inserted through Arrow, staging views
+    and mart tables written as parquet. Not atomic: Spark has no transactions, so the previous
+    warehouse is dropped first and a failed build leaves an incomplete one; publishing a local
+    build writes the manifest of its tables for a new process to attach."""
+
+    unfinished = "the Spark warehouse is incomplete"
+
+    def __init__(self, url: str) -> None:
+        self.spark, _ = session(url)
+        self.dialect = engines.dialect_of(url)
+        self.remote = url.lower().startswith("sc://")
+        self.names = steps.SCHEMAS if self.remote else (*steps.SCHEMAS, "information_schema")
+        self.folder = None if self.remote else _local_folder(self.spark)
+
+    def clear(self) -> None:
+        for name in reversed(self.names):
+            self.spark.sql(f"drop database if exists {name} cascade")  # fixed names
+        if self.folder is not None:  # an earlier process's files, unknown to this catalog
+            (self.folder / MANIFEST).unlink(missing_ok=True)
+            for name in self.names:
+                shutil.rmtree(self.folder / f"{name}.db", ignore_errors=True)
+
+    def statement(self, text: str) -> None:
+        self.spark.sql(text)
+
+    def query(self, text: str) -> pd.DataFrame:
+        return _frame(self.spark.sql(text))
+
+    def _insert(self, name: str, frame: pd.DataFrame) -> None:
+        """Append a frame to the table ``name``, cast to its Spark schema."""
+        schema = self.spark.table(name).schema
+        self.spark.createDataFrame(_arrow(frame, schema), schema=schema).write.insertInto(name)
+
+    def load_raw(self, table: str, frame: pd.DataFrame, allowed: frozenset[str]) -> None:
+        self._insert(f"raw.{table}", frame)
+
+    def record_checks(self, runs: pd.DataFrame) -> None:
+        self._insert("ingest.check_runs", runs)
+
+    def create_relation(self, kind: str, name: str, body: str) -> None:
+        using = " using parquet" if kind == "table" else ""
+        self.spark.sql(f"create {kind} {name}{using} as\n{body}")
+
+    def build_layers(self, layers: tuple[str, ...] = ("staging", "marts")) -> list[str]:
+        built = super().build_layers(layers)
+        if not self.remote:  # a Databricks workspace (Unity Catalog) has its own
+            _information_schema(self.spark)
+        return built
+
+    def publish(self) -> None:
+        """Write the manifest of a local build's tables, for a new process's session (the
+        app's) to attach."""
+        if self.folder is not None:
+            tables = {f"{d}.{t.name}": self.spark.table(f"{d}.{t.name}").schema.jsonValue()
+                      for d in self.names if d != "staging"
+                      for t in self.spark.catalog.listTables(d) if not t.isTemporary}
+            (self.folder / MANIFEST).write_text(json.dumps(tables, indent=1))
+
+    def abort(self) -> None:
+        """Nothing to take back: what was built stays, incomplete, and has no manifest."""
+
+
 def build_spark(url: str, raw: dict[str, pd.DataFrame]) -> dict[str, int]:
-    """Build the warehouse in Spark itself from raw frames: databases raw/ingest/history with the
-    contract's tables (``raw_schema`` and ``ingest_schema`` transpiled), the frames inserted,
-    staging views and mart tables (parquet) from the transpiled ``queries/``, then every
-    contract check. Returns the rows of every raw table and mart; QueryError when a check
-    fails. Not atomic: Spark has no transactions, so the previous warehouse is dropped first."""
-    spark, _ = session(url)
-    dialect = engines.dialect_of(url)
-
-    def run(statement: str) -> Any:
-        return spark.sql(engines.transpile(statement, dialect, bound=False))
-
-    counts: dict[str, int] = {}
-    remote = url.lower().startswith("sc://")
-    names = DATABASES if remote else (*DATABASES, "information_schema")
-    for name in reversed(names):
-        spark.sql(f"drop database if exists {name} cascade")  # fixed names
-    folder = None if remote else _local_folder(spark)
-    if folder is not None:  # an earlier process's files, unknown to this catalog
-        (folder / MANIFEST).unlink(missing_ok=True)
-        for name in names:
-            shutil.rmtree(folder / f"{name}.db", ignore_errors=True)
-    for name in ("raw_schema", "ingest_schema"):
-        for statement in catalog.script(name):
-            run(statement)
-    for table, frame in raw.items():
-        if not table.isidentifier() or table not in catalog.RAW_NAMES:
-            raise catalog.QueryError(f"not a raw table: {table!r}")
-        schema = spark.table(f"raw.{table}").schema
-        spark.createDataFrame(_arrow(frame, schema), schema=schema).write \
-            .insertInto(f"raw.{table}")
-        counts[f"raw.{table}"] = len(frame)
-    for layer in ("staging", "marts"):
-        spark.sql(f"create database {layer}")
-        for q in catalog.layer_queries(layer):
-            body = engines.transpile(q.sql, dialect, bound=False)
-            if layer == "staging":
-                spark.sql(f"create view {layer}.{q.name} as\n{body}")
-            else:
-                spark.sql(f"create table {layer}.{q.name} using parquet as\n{body}")
-                counts[f"marts.{q.name}"] = spark.table(f"marts.{q.name}").count()
-    if not remote:  # a Databricks workspace (Unity Catalog) has its own
-        _information_schema(spark)
-    failing, runs = {}, []
-    at = pd.Timestamp.now(tz="UTC").tz_localize(None).floor("s").to_pydatetime()
-    for q in catalog.layer_queries("checks"):
-        t0 = time.perf_counter()
-        n = run(q.sql).count()
-        runs.append((q.name, n, at, time.perf_counter() - t0))
-        if n:
-            failing[q.name] = n
-    if spark.catalog.tableExists("ingest.check_runs"):  # the Data page shows these
-        spark.createDataFrame(runs, spark.table("ingest.check_runs").schema).write \
-            .insertInto("ingest.check_runs")
-    if failing:
-        raise catalog.QueryError(f"contract checks failed ({failing}); the Spark warehouse is "
-                            "incomplete")
-    if folder is not None:  # for a new process's session (the app's) to attach
-        tables = {f"{d}.{t.name}": spark.table(f"{d}.{t.name}").schema.jsonValue()
-                  for d in names if d != "staging" for t in spark.catalog.listTables(d)
-                  if not t.isTemporary}
-        (folder / MANIFEST).write_text(json.dumps(tables, indent=1))
-    return counts
+    """Build the warehouse in Spark itself from raw frames with the build steps. Returns the rows
+    of every raw table and mart; ContractViolation (a QueryError) when a check fails."""
+    return steps.run(_SparkBuild(url), raw)
 
 
 def _local_folder(spark: Any) -> Path | None:
@@ -330,7 +332,7 @@ def attach(spark: Any) -> list[str]:
 def _information_schema(spark: Any) -> None:
     """``information_schema.tables`` (table_schema, table_name) as a table of the tables the
     build made: Spark's session catalog has no information schema."""
-    rows = [(database, t.name) for database in ("raw", "ingest", "history", "staging", "marts")
+    rows = [(database, t.name) for database in steps.SCHEMAS
             for t in spark.catalog.listTables(database)]
     spark.sql("create database information_schema")
     spark.createDataFrame(rows, "table_schema string, table_name string").write \

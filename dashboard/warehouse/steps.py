@@ -1,0 +1,183 @@
+"""The build steps, written once for every engine: create the raw contract's tables, load the raw
+rows (and, for DuckDB, the demo's truth tables), build the staging views and mart tables of
+``queries/`` in dependency order, run every contract check and record the run, then publish.
+
+An engine supplies only what differs, as a subclass of ``Target``: how to run a statement and a
+query (the SQL arrives in DuckDB's dialect and is transpiled with ``engines.transpile``), how to
+load raw rows and the check runs, how to create a view or a table, how to clear an earlier
+warehouse, and how to publish the new one or give it up. DuckDB's target is
+``dashboard.warehouse.build.Builder`` (a file swapped in atomically), PostgreSQL's is in the same
+module (one transaction, committed), Spark's is in ``dashboard.warehouse.spark`` (tables written
+as parquet, listed in a manifest).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+
+import pandas as pd
+
+from dashboard.warehouse import engines, schema
+from dashboard.warehouse.catalog import QueryError, layer_queries, script
+
+RAW_TABLES = ("customers", "survey_responses", "complaints", "contacts", "transactions",
+              "assumptions")
+#: The schemas a build creates (names fixed here, never from user text).
+SCHEMAS = ("raw", "ingest", "history", "staging", "marts")
+CHECK_RUN_COLUMNS = ["check_name", "failing_rows", "checked_at", "seconds"]
+
+Progress = Callable[[str], None]
+
+
+class ContractViolation(QueryError):
+    """A contract check returned failing rows (or a loaded file broke a row rule); the warehouse
+    was not replaced."""
+
+
+def quiet(_: str) -> None:
+    return None
+
+
+class Target:
+    """One engine's side of a build. Subclasses implement ``statement``, ``query``,
+    ``load_raw``, ``record_checks``, ``publish`` and ``abort``; the rest has defaults."""
+
+    #: the sqlglot dialect the engine speaks
+    dialect = "duckdb"
+    #: what a failed check leaves behind, said at the end of ContractViolation's message
+    unfinished = "warehouse not replaced"
+
+    # --- what each engine supplies ---
+
+    def statement(self, text: str) -> None:
+        """Run one statement in the engine's own dialect."""
+        raise NotImplementedError
+
+    def query(self, text: str) -> pd.DataFrame:
+        """Run one query in the engine's own dialect; its rows."""
+        raise NotImplementedError
+
+    def load_raw(self, table: str, frame: pd.DataFrame, allowed: frozenset[str]) -> None:
+        """Insert a whole raw table from a frame, cast to the contract's types (``table`` is
+        one of ``allowed``)."""
+        raise NotImplementedError
+
+    def record_checks(self, runs: pd.DataFrame) -> None:
+        """Append the runs of the contract checks (``CHECK_RUN_COLUMNS``) to
+        ``ingest.check_runs``."""
+        raise NotImplementedError
+
+    def load_frame(self, schema: str, table: str, frame: pd.DataFrame) -> None:
+        """Create ``schema.table`` from a DataFrame (the demo's truth tables)."""
+        raise QueryError(f"{type(self).__name__} does not load {schema}.{table}")
+
+    def clear(self) -> None:
+        """Drop an earlier warehouse in the same place (nothing when the target starts empty)."""
+
+    def create_relation(self, kind: str, name: str, body: str) -> None:
+        """Create the view or table ``name`` (``layer.query``) as the transpiled ``body``."""
+        self.statement(f"create {kind} {name} as\n{body}")
+
+    def publish(self) -> object:
+        """Make the new warehouse the one readers see."""
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        """Give the unfinished warehouse up."""
+        raise NotImplementedError
+
+    # --- the steps, the same for every engine ---
+
+    def native(self, sql: str) -> str:
+        """SQL of ``queries/`` (DuckDB's dialect, no bound parameters) in the engine's."""
+        return engines.transpile(sql, self.dialect, bound=False)
+
+    def create_contract(self) -> None:
+        """Create the raw contract's tables, the load log, the quarantine and history when
+        missing (an existing warehouse keeps its rows)."""
+        for name in ("raw_schema", "ingest_schema"):
+            for statement in script(name):
+                self.statement(self.native(statement))
+
+    def count(self, relation: str) -> int:
+        """Rows in a table or view (``schema.name``) of the warehouse being built."""
+        if not all(part.isidentifier() for part in relation.split(".")):
+            raise QueryError(f"bad relation name {relation!r}")
+        text = f"select count(*) as n from {relation}"  # noqa: S608 (plain names, checked)
+        return int(self.query(text).iloc[0, 0])
+
+    def build_layers(self, layers: tuple[str, ...] = ("staging", "marts")) -> list[str]:
+        """Create staging views and mart tables from ``queries/`` in dependency order; return
+        the names built."""
+        built = []
+        for layer in layers:
+            self.statement(f"create schema if not exists {layer}")  # fixed names
+            kind = "view" if layer == "staging" else "table"
+            for q in layer_queries(layer):
+                # layer, kind and name come from the project's own query catalog
+                self.create_relation(kind, f"{layer}.{q.name}", self.native(q.sql))
+                built.append(f"{layer}.{q.name}")
+        return built
+
+    def run_checks(self, record: bool = False) -> dict[str, pd.DataFrame]:
+        """Run every contract check; return its failing rows (empty frame = pass) by name.
+        ``record``: also write the run into ``ingest.check_runs`` (failing rows, when, seconds),
+        which the Data page reads instead of scanning every raw table again."""
+        out: dict[str, pd.DataFrame] = {}
+        runs = []
+        at = pd.Timestamp.now(tz="UTC").tz_localize(None).floor("s")
+        for q in layer_queries("checks"):
+            t0 = time.perf_counter()
+            out[q.name] = self.query(self.native(q.sql))
+            runs.append((q.name, len(out[q.name]), at, time.perf_counter() - t0))
+        if record:
+            self.record_checks(pd.DataFrame(runs, columns=CHECK_RUN_COLUMNS))
+        return out
+
+
+def populate(target: Target, raw: Mapping[str, pd.DataFrame],
+             truth: Mapping[str, pd.DataFrame] | None = None,
+             progress: Progress = quiet) -> dict[str, int]:
+    """Clear the target, create the contract, load every raw table (and the truth tables),
+    build staging and marts and run the checks; rows of every raw table and mart."""
+    unknown = sorted(set(raw) - set(RAW_TABLES))
+    if unknown:
+        raise QueryError(f"not a raw table: {unknown[0]!r}")
+    counts: dict[str, int] = {}
+    target.clear()
+    target.create_contract()
+    for table in RAW_TABLES:
+        progress(f"loading raw.{table}")
+        target.load_raw(table, raw[table], schema.NAMES)
+        counts[f"raw.{table}"] = len(raw[table])
+    for key, frame in (truth or {}).items():
+        target.load_frame("truth", key.removeprefix("truth_"), frame)
+    progress("building staging and marts")
+    counts.update(rebuild(target))
+    return counts
+
+
+def rebuild(target: Target) -> dict[str, int]:
+    """Build staging and marts from the raw tables and run every contract check, recording the
+    run; mart row counts, or ContractViolation naming the failing checks."""
+    counts = {name: target.count(name) for name in target.build_layers()
+              if name.startswith("marts.")}
+    failing = {k: len(v) for k, v in target.run_checks(record=True).items() if len(v)}
+    if failing:
+        detail = ", ".join(f"{k}: {v} failing rows" for k, v in sorted(failing.items()))
+        raise ContractViolation(f"contract checks failed ({detail}); {target.unfinished}")
+    return counts
+
+
+def run(target: Target, raw: Mapping[str, pd.DataFrame],
+        truth: Mapping[str, pd.DataFrame] | None = None,
+        progress: Progress = quiet) -> dict[str, int]:
+    """Populate the target and publish it; on any failure give it up. The row counts."""
+    try:
+        counts = populate(target, raw, truth, progress)
+        target.publish()
+    except BaseException:
+        target.abort()
+        raise
+    return counts
