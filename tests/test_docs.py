@@ -48,6 +48,6 @@ def test_every_ingest_rule_is_documented():
     flat = " ".join(section.split())
     for rule in rules:
         assert rule in flat, rule
-    code = " ".join((ROOT / "dashboard" / "contract.py").read_text().split())
+    code = " ".join((ROOT / "dashboard" / "intake" / "contract.py").read_text().split())
     for rule in rules:
         assert rule in code, f"{rule!r} is no longer a rule of the contract module"
