@@ -1,4 +1,4 @@
-"""Issue 7 (part): 50 sessions computing whole pages with random filters at once, and 5 real
+"""The concurrency check: 50 sessions computing whole pages with random filters at once, and 5 real
 Chromium sessions walking the chart pages of the served app in the same window — zero errors —
 and the same while loads rebuild and swap the warehouse underneath: zero errors, no session ever
 sees a half-built warehouse (raw rows the marts do not count), and the browser sessions that

@@ -1,4 +1,4 @@
-"""Issue 6, first part: reading files (whole-file refusals) and the row rules of the contract,
+"""Reading files (whole-file refusals) and the row rules of the contract,
 each problem naming file, row, column, value and rule."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 6: the loader — quarantine, history, idempotence, atomic swap, kills at several points,
+"""The loader — quarantine, history, idempotence, atomic swap, kills at several points,
 the CLI, and the round trip of the demo world through another tool's shape."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 6 acceptance, property-based: generated malformed files never cause an unhandled
+"""The loader's acceptance, property-based: generated malformed files never cause an unhandled
 exception and never a partial load.
 
 The strategies start from the valid fixture files (tests/fixtures/*.csv) and corrupt them —

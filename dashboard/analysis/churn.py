@@ -3,7 +3,9 @@
 One function, ``build_report``, reads the ``churn_*`` queries for the selected week and filters
 and returns a frozen ``ChurnReport`` the page lays out. Everything here is pure.
 
-Definitions (DESIGN.md §4 "active at t": signup_date <= t and churn_date null or later than t):
+Definitions (one rule for every churn figure: a customer is active on day t when
+signup_date <= t and churn_date is null or later than t, a churn date being the first day the
+customer is gone; a customer churns in a window [a, b) when active on a and not active on b):
 
 * monthly churn (calendar months, the 12 complete months ending on or before the selected week):
   customers active at the month start who are no longer active at the next month start, over

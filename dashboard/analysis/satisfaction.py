@@ -5,8 +5,8 @@ grain, score) into a frozen ``SatisfactionReport``: headline tiles, trends by gr
 intervals, the NPS mix, the score distribution, the expectation gap by touchpoint and the
 significant movers (Benjamini–Hochberg across the groups tested). Pure: no Streamlit.
 
-Scores use the metric registry (``metrics.REGISTRY``), so a value here equals the value of the
-Weekly KPIs page for the same customers and week.
+Scores use the metric registry (``metrics.registry.REGISTRY``), so a value here equals the
+value of the Weekly KPIs page for the same customers and week.
 """
 
 from __future__ import annotations

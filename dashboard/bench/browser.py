@@ -2,8 +2,8 @@
 one context per session, so each is its own Streamlit session) walks the chart pages through the
 sidebar navigation and changes the sidebar filters, again and again, for a bounded time.
 
-Issue 7's concurrency check drives these next to the threads of ``dashboard.bench.concurrency`` (see
-``concurrency.run(browser_url=...)``); ``run(url)`` alone measures a served app. Each step is
+The concurrency check drives these next to the threads of ``dashboard.bench.concurrency``
+(see ``concurrency.run(browser_url=...)``); ``run(url)`` alone measures a served app. Each step is
 timed from the click or key press until the page is drawn: the script run over, the connection
 up, the page's title and filter line showing the new state, every chart drawn. A step is an
 error when it times out or when the page then shows an exception, an error alert, "Page not

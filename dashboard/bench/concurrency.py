@@ -2,7 +2,7 @@
 runs, the result cache bypassed) with random filters against one read-only warehouse, for a
 bounded time, optionally while the warehouse file is rebuilt and swapped underneath.
 
-Issue 7's concurrency check. Used by ``make bench`` (figures printed) and by
+The concurrency check. Used by ``make bench`` (figures printed) and by
 ``tests/test_concurrency.py`` (zero errors, no session sees a half-built warehouse). A
 "half-built" warehouse would show raw rows that its marts do not count: every probe compares
 ``raw.contacts`` with the sum of ``marts.fct_contacts_weekly`` in one query, so on one file.

@@ -1,7 +1,7 @@
 """Exhibits: every chart of every page as one object — figure, the data behind it, its computed
 one-line takeaway, its definitions and base — built from the pages' reports.
 
-The pages draw exhibits (``ui.exhibit``) and the board pack exports the same objects
+The pages draw exhibits (``ui.common.exhibit``) and the board pack exports the same objects
 (``exports.pack``), so a chart, its CSV and its slide can never disagree. No Streamlit here.
 
 ``PAGES`` maps each page of the pack to a builder ``(fetch, filters, aset) -> [Exhibit]`` that

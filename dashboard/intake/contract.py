@@ -1,4 +1,6 @@
-"""The raw data contract as data (DESIGN.md §3), and the rules a loaded file must meet.
+"""The raw data contract as data (the tables, keys, columns and types of
+``warehouse.schema``, listed in the README's "Data contract"), and the rules a loaded file
+must meet.
 
 File reading with whole-file refusals (one line each), per-row validation that names file, row,
 column, value and rule, mapping files (TOML or YAML) that bring another tool's shape onto the

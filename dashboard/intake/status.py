@@ -1,10 +1,10 @@
 """The Data page's logic: how fresh each raw table is, what the loads did, what sits in
 quarantine, whether the contract checks pass, and loading uploaded files.
 
-No Streamlit here: every function takes ``fetch`` (a named query runner, ``ui.fetch`` in the app,
-``db.cached_run`` over a warehouse in tests) and returns plain frames with display column names;
-``dashboard.ui.data`` draws them. Values stay values (timestamps, counts): the page renders them
-as text cells, never as markdown or HTML.
+No Streamlit here: every function takes ``fetch`` (a named query runner, ``ui.common.fetch`` in
+the app, ``db.cached_run`` over a warehouse in tests) and returns plain frames with display
+column names; ``dashboard.ui.data`` draws them. Values stay values (timestamps, counts): the
+page renders them as text cells, never as markdown or HTML.
 """
 
 from __future__ import annotations

@@ -1,7 +1,11 @@
 """The metric registry: the single source for tiles, the CLI, exports and the README glossary.
 
 Each metric turns one week's aggregated inputs (``WeekInputs``) into an ``Estimate`` and tests
-two weeks against each other. Definitions are DESIGN.md §4, exactly.
+two weeks against each other. Each ``Metric.definition`` is the definition the tiles, the CLI
+and the README's metric table state (a test keeps that table identical), on the shared rules:
+periods are ISO weeks, Monday to Sunday, UTC; a customer is active on day t when
+``signup_date <= t`` and ``churn_date`` is null or later than t (a churn date is the first day
+the customer is gone); intervals and tests are those of ``metrics.stats``.
 """
 
 from __future__ import annotations

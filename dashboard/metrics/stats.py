@@ -1,7 +1,37 @@
 """Pure statistics for CX scores: estimates with 95% intervals, two-sample tests, correction.
 
 Every function takes counts or sums (what the marts hold) and returns plain numbers, so the
-same code serves tiles, the CLI and exports. Formulas and sources: reference/methods.md §1.
+same code serves tiles, the CLI and exports. z = ``Z95`` (the normal 97.5% quantile, 1.96).
+
+* Bases (``base_status``): n < ``config.MIN_BASE`` (30) is withheld ("insufficient base");
+  n < ``config.LOW_BASE`` (100) is shown with a low-base badge and never called significant.
+  The thresholds are this project's rule, not a published standard.
+* NPS (``nps``): each respondent scores +1 (promoter, 9–10), 0 (passive, 7–8) or −1
+  (detractor, 0–6) and NPS = 100 × (P − D) is 100 × the mean score (Reichheld 2003). The
+  per-respondent variance is P + D − (P − D)², so the plain Wald margin is
+  100 · z · √([P + D − (P − D)²] / n) (``nps_wald_margin``). The interval is the adjusted-Wald
+  one (Rocks 2016, *The American Statistician*, the best of six methods compared; the R
+  package NPS calls it ``adjusted.wald``): n' = n + 3, P' = (n_P + 0.75) / n',
+  D' = (n_D + 0.75) / n', interval 100 × [(P' − D') ± z √((P' + D' − (P' − D')²) / n')]. It
+  stays sensible below n = 50 and near ±100, where the Wald interval collapses. Two
+  independent NPS: z = Δ / √(Var₁ + Var₂) with adjusted-Wald variances (``nps_test``).
+* Shares (``share``): the Wilson (1927) score interval
+  [p + z²/2n ± z √(p(1 − p)/n + z²/4n²)] / (1 + z²/n); two shares: the pooled
+  two-proportion z test.
+* Means (``mean``, from a sum, a sum of squares and n): Student's t interval
+  x̄ ± t(0.975; n − 1) · s / √n; two means: Welch's (1947) unequal-variance t test.
+* Counts over an exposure (``rate``): the exact Poisson interval on the count (Garwood 1936),
+  [χ²(0.025; 2k) / 2, χ²(0.975; 2k + 2) / 2], scaled by per / exposure; two rates: the exact
+  conditional test, c₁ ~ Binomial(c₁ + c₂, e₁ / (e₁ + e₂)) under equal rates (Przyborowski &
+  Wilenski 1940).
+* Totals with a known variance (``normal``): value ± z √var and the z test of a difference.
+  The registry gives cost to serve the variance Σ contacts × unit cost² / base² (a
+  Poisson-count, "quasi-Poisson" variance of a cost) and revenue Σ amount² (compound Poisson).
+* Multiplicity (``benjamini_hochberg``): Benjamini & Hochberg (1995) false-discovery-rate
+  adjusted p-values: the i-th smallest of m p-values × m / i, made monotone from the largest
+  down and capped at 1 (statsmodels' ``fdr_bh``).
+* Risk ratio (``risk_ratio``): (k₁/n₁) / (k₂/n₂) with the log interval of Katz, Baptista, Azen
+  & Pike (1978): SE(log RR) = √(1/k₁ − 1/n₁ + 1/k₂ − 1/n₂).
 """
 
 from __future__ import annotations
@@ -38,7 +68,7 @@ class Estimate:
 
 
 def base_status(n: int) -> Status:
-    """Withheld below MIN_BASE, low base below LOW_BASE, else ok (DESIGN.md §4)."""
+    """Withheld below MIN_BASE, low base below LOW_BASE, else ok."""
     if n < config.MIN_BASE:
         return "withheld"
     if n < config.LOW_BASE:
@@ -58,7 +88,7 @@ def withheld(n: int = 0) -> Estimate:
     return Estimate(None, n, None, None, "withheld", {})
 
 
-# --- NPS: adjusted-Wald (Rocks 2016; methods.md §1.3) ---
+# --- NPS: adjusted-Wald (Rocks 2016) ---
 
 
 def nps_adjusted(promoters: int, passives: int, detractors: int) -> tuple[float, float]:
@@ -70,7 +100,7 @@ def nps_adjusted(promoters: int, passives: int, detractors: int) -> tuple[float,
 
 
 def nps_wald_margin(promoters: int, passives: int, detractors: int) -> float:
-    """Plain Wald 95% margin of error of NPS in points (methods.md §1.2)."""
+    """Plain Wald 95% margin of error of NPS in points: 100 · z · √([P + D − (P − D)²] / n)."""
     n = promoters + passives + detractors
     p, d = promoters / n, detractors / n
     return 100 * Z95 * math.sqrt((p + d - (p - d) ** 2) / n)
@@ -93,7 +123,8 @@ def nps(promoters: int, passives: int, detractors: int) -> Estimate:
 
 
 def nps_test(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
-    """Two-sided p for NPS(a) ≠ NPS(b), independent samples, adjusted-Wald variances (§1.4)."""
+    """Two-sided p for NPS(a) ≠ NPS(b), independent samples: z = Δ / √(Var_a + Var_b) with
+    adjusted-Wald variances."""
     ca, va = nps_adjusted(*a)
     cb, vb = nps_adjusted(*b)
     return float(2 * sps.norm.sf(abs(ca - cb) / math.sqrt(va + vb)))

@@ -1,8 +1,11 @@
-"""Kaplan–Meier survival with Greenwood confidence bands, in pure numpy (methods.md §4.3).
+"""Kaplan–Meier survival with Greenwood confidence bands, in pure numpy.
 
 Ŝ(t) = Π_{t_i ≤ t} (1 − d_i / n_i) over the distinct event times t_i (d_i events among n_i at
-risk). Greenwood's variance of log Ŝ(t) is Σ_{t_i ≤ t} d_i / (n_i (n_i − d_i)); the 95% band is
-the "exponential Greenwood" (log–log) interval, which stays inside [0, 1]:
+risk; Kaplan & Meier 1958), which handles right-censoring (customers still active at the end
+of the window). Greenwood's (1926) formula gives Var[Ŝ(t)] = Ŝ(t)² V(t) with
+V(t) = Σ_{t_i ≤ t} d_i / (n_i (n_i − d_i)), the variance of log Ŝ(t); the 95% band is the
+"exponential Greenwood" interval on log(−log Ŝ) (Kalbfleisch & Prentice 1980), which stays
+inside [0, 1]:
 
     exp(−exp(log(−log Ŝ) ∓ z √V / log Ŝ))
 
@@ -79,7 +82,8 @@ def survival_at(curve: pd.DataFrame, time: float) -> tuple[float, float, float]:
 
 
 def restricted_mean(curve: pd.DataFrame, horizon: float) -> float:
-    """Restricted mean survival time ∫₀^τ Ŝ(t) dt of a step curve (methods.md §4.3)."""
+    """Restricted mean survival time ∫₀^τ Ŝ(t) dt of a step curve (Irwin 1949): the mean
+    time survived within the horizon τ, as lifelines' ``restricted_mean_survival_time``."""
     t = curve["time"].to_numpy()
     s = curve["survival"].to_numpy()
     keep = t < horizon

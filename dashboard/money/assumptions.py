@@ -1,4 +1,5 @@
-"""Finance assumptions as named, dated, versioned sets (DESIGN.md §3 and §5).
+"""Finance assumptions as named, dated, versioned sets: every money figure names the set it
+was computed with.
 
 The warehouse holds the published set (``raw.assumptions``, built from ``data/assumptions.csv``
 or ingested): each key has one or more values with the date from which they are in force. An

@@ -1,4 +1,4 @@
-"""CX in money: the shared inputs of the value model and the simulator (DESIGN.md §5).
+"""CX in money: the shared inputs of the value model and the simulator.
 
 Everything money-related starts here:
 
@@ -14,7 +14,12 @@ Everything money-related starts here:
 * ``category_estimates`` — per segment (and for all segments together) and NPS category: the
   12-month churn rate with its Beta posterior, revenue and cost to serve per customer-year
   with standard errors, complaints per customer-year, and the active base now. Estimated from
-  the data, never hard-coded (reference/methods.md §2.6, §2.7, §6.2–6.3).
+  the data, never hard-coded: the relationships between experience and money are this
+  business's own, measured with their uncertainty, which the Monte Carlo of the value model
+  and the simulator carry (``churn_draws``: churn ~ Beta(1 + churned, 1 + retained), the
+  posterior under a uniform prior; revenue and cost to serve ~ normal(estimate, SE)).
+* ``clv`` — churn-adjusted lifetime value (the retention model of Gupta & Lehmann 2003).
+* ``EXTERNAL_CONTEXT`` — published rules of thumb, quoted with source and year, shown apart.
 
 Pure: no Streamlit, no SQL text.
 """
@@ -274,7 +279,8 @@ def clv(margin: np.ndarray | float, retention: np.ndarray | float, discount: flo
         horizon_years: int | None = None) -> np.ndarray | float:
     """Churn-adjusted lifetime value of a yearly margin ``m`` kept with retention ``r``:
     m × r / (1 + d − r) for an unlimited horizon, m × Σ_{t=1..H} r^t / (1 + d)^t for H years
-    (reference/methods.md §2.7; margin received at the end of each year survived)."""
+    (the retention model of Gupta & Lehmann 2003, acquisition cost 0 for existing customers;
+    margin received at the end of each year survived)."""
     m = np.asarray(margin, dtype=float)
     r = np.asarray(retention, dtype=float)
     if horizon_years is None:
@@ -292,8 +298,8 @@ def clv(margin: np.ndarray | float, retention: np.ndarray | float, discount: flo
 
 @dataclass(frozen=True)
 class ExternalClaim:
-    """A published rule of thumb, quoted with source and year (reference/methods.md §2.8–2.9,
-    §3.3)."""
+    """A published rule of thumb, quoted with its exact wording, source and year: external
+    context shown beside our own figures, never inside a total and never as a forecast."""
 
     source: str
     year: int | None

@@ -1,5 +1,5 @@
 -- name: raw_schema
--- purpose: The raw contract's tables with the contract's types (DESIGN.md §3), created empty when missing; demo builds and loads insert into them by name.
+-- purpose: The raw contract's tables with the contract's types (dashboard.warehouse.schema), created empty when missing; demo builds and loads insert into them by name.
 -- grain: DDL, one statement per table, separated by semicolons (run in order)
 -- params: none
 create schema if not exists raw;

@@ -6,7 +6,7 @@
 -- survived to the first week, so their cohorts would be biased upwards). Age k is the k-th
 -- month start after the signup month (k = 0: the signup month's own first day, the whole
 -- cohort by definition); a customer is active at k >= 1 when churn_date is null or later than
--- that date (DESIGN.md section 4).
+-- that date (the one churn rule of the README's "Metric definitions").
 with bounds as (
     select
         min(week_start) as first_day,

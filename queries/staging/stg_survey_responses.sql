@@ -25,7 +25,7 @@ final as (
     select
         *,
         cast(date_trunc('week', responded_at) as date) as week_start,
-        -- promoter 9-10, detractor 0-6 on the 0-10 scale (DESIGN.md section 4)
+        -- promoter 9-10, passive 7-8, detractor 0-6 on the 0-10 scale (Reichheld 2003)
         survey = 'nps' and score >= 9 as is_promoter,
         survey = 'nps' and score between 7 and 8 as is_passive,
         survey = 'nps' and score <= 6 as is_detractor,
