@@ -341,7 +341,8 @@ def test_fixture_defaults_and_withholding(fixture_fetch):
 
 
 def test_page_code_never_reads_the_truth_schema():
-    for path in (ROOT / "dashboard" / "cost.py", ROOT / "pages" / "cost_to_serve.py",
+    for path in (*sorted((ROOT / "dashboard" / "analysis").glob("cost*.py")),
+                 ROOT / "pages" / "cost_to_serve.py",
                  *sorted((ROOT / "queries").glob("*/cost_*.sql")),
                  ROOT / "queries" / "marts" / "fct_contact_repeats.sql",
                  ROOT / "queries" / "marts" / "fct_cost_channel_weekly.sql"):
