@@ -496,6 +496,19 @@ def _unit_cost_table(units: pd.DataFrame, sym: str) -> pd.DataFrame:
                                        "Valid from", "Description"])
 
 
+def channel_rows(fetch: Fetch, filters: Filters) -> tuple[date, pd.DataFrame, pd.DataFrame]:
+    """The first week of data and the weekly channel rows (``cost_channel_weekly``) from it to
+    the selected week: of all customers (the self-service launch is a company event) and of the
+    customers the filters keep."""
+    first = min(pd.to_datetime(fetch("weeks_available")["week_start"]).dt.date)
+    params = {"start_week": first, "end_week": filters.week_start}
+    everyone = fetch("cost_channel_weekly", **params, segments=[], regions=[], plans=[])
+    df = fetch("cost_channel_weekly", **params, **filters.customer_params())
+    for frame in (everyone, df):
+        frame["week_start"] = pd.to_datetime(frame["week_start"]).dt.date
+    return first, everyone, df
+
+
 def build_report(fetch: Fetch, filters: Filters, baseline_week: str | None = None,
                  basis: str | None = None, window: int = WINDOW_WEEKS) -> CostReport:
     """Compute the Cost to serve page for the filters, a baseline window end and a basis.
@@ -505,17 +518,11 @@ def build_report(fetch: Fetch, filters: Filters, baseline_week: str | None = Non
     """
     basis = basis if basis in BASES else "per_customer"
     selected = filters.week_start
-    weeks_df = fetch("weeks_available")
-    first = min(pd.to_datetime(weeks_df["week_start"]).dt.date)
-    params = {"start_week": first, "end_week": selected}
-    everyone = fetch("cost_channel_weekly", **params, segments=[], regions=[], plans=[])
-    df = fetch("cost_channel_weekly", **params, **filters.customer_params())
-    for frame in (everyone, df):
-        frame["week_start"] = pd.to_datetime(frame["week_start"]).dt.date
+    first, everyone, df = channel_rows(fetch, filters)
     sym, units = _assumptions(fetch, selected)
     valid = _valid_from_text(list(units["valid_from"]))
     note = _UNIT_COSTS + valid
-    launch = launch_in(everyone)  # on all customers, as of the selected week
+    launch = launch_in(everyone)
 
     week = df[df["week_start"] == selected]
     tiles = _tiles(week, selected, sym, "assumed unit costs " + valid, launch)
