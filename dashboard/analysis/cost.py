@@ -4,8 +4,8 @@ One function, ``build_report``, turns the marts into everything the Cost to serv
 tiles for the selected week, cost and contacts by channel, cost to serve by segment with the
 registry's quasi-Poisson interval, the channel mix over time with the self-service launch
 detected from the data, repeat-contact waste, and the change in cost against a baseline period
-split exactly into base-size, volume, channel-mix and unit-cost effects (Shapley split,
-reference/methods.md §3.6).
+split exactly into base-size, volume, channel-mix and unit-cost effects (the savings model,
+``cost_model``; the formats, ``cost_format``).
 
 Money is always contacts × the cost per contact in force that week (``raw.assumptions``
 ``cost_per_contact_<channel>``); every money figure names those assumptions.
@@ -13,278 +13,66 @@ Money is always contacts × the cost per contact in force that week (``raw.assum
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from itertools import combinations
+from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from dashboard.analysis.cost_format import (
+    channel_label,
+    ci_text,
+    money,
+    money_compact,
+    pct,
+    shown_text,
+    withheld_text,
+)
+from dashboard.analysis.cost_model import (
+    BASES,
+    EFFECT_LABELS,
+    MIN_LAUNCH_JUMP,
+    SELF_SERVICE,
+    WINDOW_WEEKS,
+    Launch,
+    Savings,
+    baseline_choices,
+    baseline_label,
+    compute_savings,
+    default_baseline,
+    launch_in,
+    period_mix,
+    weekly_totals,
+    window_dates,
+)
+
+# The tests and the value model read these as cost.PeriodMix, cost.decompose and
+# cost.detect_launch.
+from dashboard.analysis.cost_model import PeriodMix as PeriodMix
+from dashboard.analysis.cost_model import decompose as decompose
+from dashboard.analysis.cost_model import detect_launch as detect_launch
 from dashboard.metrics import stats
 from dashboard.metrics.filters import Filters, parse_week, week_label
 from dashboard.metrics.registry import REGISTRY
 from dashboard.metrics.stats import Estimate
 from dashboard.warehouse import config
 
+# The value model (dashboard.money.value) reads the savings model's window helpers under these
+# names, as cost._period, cost._weekly and cost._window.
+_period, _weekly, _window = period_mix, weekly_totals, window_dates
+
 Fetch = Callable[..., pd.DataFrame]
 
-#: Weeks in each savings window (a quarter).
-WINDOW_WEEKS = 13
-#: Ways to express the savings waterfall: per 1,000 active customers a week, or window totals.
-BASES: dict[str, str] = {
-    "per_customer": "Per 1,000 active customers a week",
-    "total": "Total over the 13 weeks",
-}
 SAVINGS_TITLES: dict[str, str] = {
     "per_customer": "Cost to serve per 1,000 active customers a week",
     "total": "Total contact cost over the 13 weeks",
 }
-#: Effects of the decomposition, in waterfall order, with their labels.
-EFFECT_LABELS: dict[str, str] = {
-    "base": "Base size",
-    "volume": "Contact volume",
-    "mix": "Channel mix",
-    "unit_cost": "Unit cost",
-}
-#: Launch detection: the smallest rise of the self-service share that counts as a launch.
-MIN_LAUNCH_JUMP = 0.05
-#: Launch detection: the threshold sits this far from the pre-launch to the post-launch level …
-LAUNCH_THRESHOLD_FRACTION = 0.10
-#: … and at least this many robust standard deviations above the pre-launch level.
-LAUNCH_THRESHOLD_SDS = 4.0
-#: Launch detection needs at least this many weeks of history.
-MIN_LAUNCH_WEEKS = 8
 #: Repeat contact: same customer, same reason, within this many days of a previous contact.
 REPEAT_WINDOW_DAYS = 7
-SELF_SERVICE = "self_service"
-_MINUS = "−"
-
-
-# --- formatting (the page shows these strings as they are) ----------------------------------
-
-
-def money(value: float | None, symbol: str, digits: int = 2, signed: bool = False) -> str:
-    """``$1,234.56``; ``−$0.16`` for negatives; ``+`` on request; ``—`` when None."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    sign = _MINUS if value < 0 else ("+" if signed else "")
-    return f"{sign}{symbol}{abs(value):,.{digits}f}"
-
-
-def money_compact(value: float | None, symbol: str, signed: bool = False) -> str:
-    """Money rounded for a headline: ``$51.2k``, ``$1.35M``, ``$845``."""
-    if value is None:
-        return "—"
-    mag = abs(value)
-    sign = _MINUS if value < 0 else ("+" if signed else "")
-    if mag >= 1e6:
-        return f"{sign}{symbol}{mag / 1e6:,.2f}M"
-    if mag >= 1e4:
-        return f"{sign}{symbol}{mag / 1e3:,.1f}k"
-    if mag >= 100:
-        return f"{sign}{symbol}{mag:,.0f}"
-    return f"{sign}{symbol}{mag:,.2f}"
-
-
-def pct(value: float | None, digits: int = 1, signed: bool = False) -> str:
-    """``12.3%`` (value already in percent); ``—`` when None."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    sign = _MINUS if value < 0 else ("+" if signed else "")
-    return f"{sign}{abs(value):.{digits}f}%"
-
-
-def channel_label(channel: str) -> str:
-    """``self_service`` → ``Self-service``."""
-    return channel.replace("_", "-").capitalize()
-
-
-def _withheld_text(n: int) -> str:
-    return f"Insufficient base (n = {n:,}; at least {config.MIN_BASE} needed)"
-
-
-def _ci_text(est: Estimate, fmt: Callable[[float], str]) -> str:
-    if not est.shown:
-        return "—"
-    return f"{fmt(est.ci_low)} – {fmt(est.ci_high)}"
-
-
-def _shown(est: Estimate, fmt: Callable[[float], str]) -> str:
-    """The value, badged when the base is low; '—' when withheld."""
-    if not est.shown:
-        return "—"
-    return fmt(est.value) + (" (low base)" if est.status == "low_base" else "")
-
-
-# --- the savings decomposition (methods §3.6), exact by construction -------------------------
-
-
-@dataclass(frozen=True)
-class PeriodMix:
-    """One period's cost drivers: customer-weeks, contacts and unit cost per channel.
-
-    cost = customer_weeks × volume × Σ_c share_c × unit_cost_c, with volume = contacts per
-    customer-week and share_c = the channel's share of contacts.
-    """
-
-    channels: tuple[str, ...]
-    customer_weeks: float
-    contacts: tuple[float, ...]
-    unit_cost: tuple[float, ...]
-
-    @property
-    def total_contacts(self) -> float:
-        """All contacts of the period."""
-        return float(sum(self.contacts))
-
-    @property
-    def volume(self) -> float:
-        """Contacts per active customer-week."""
-        return self.total_contacts / self.customer_weeks
-
-    @property
-    def shares(self) -> np.ndarray:
-        """Each channel's share of contacts (zeros when there are no contacts)."""
-        q = np.asarray(self.contacts, dtype=float)
-        return q / q.sum() if q.sum() > 0 else np.zeros_like(q)
-
-    @property
-    def cost(self) -> float:
-        """Total contact cost of the period."""
-        return float(np.dot(self.contacts, self.unit_cost))
-
-    @property
-    def cost_per_customer_week(self) -> float:
-        """Cost to serve per active customer-week."""
-        return self.cost / self.customer_weeks
-
-
-def shapley(value: Callable[[frozenset[str]], float], factors: Sequence[str]) -> dict[str, float]:
-    """Shapley split of value(all factors) − value(none) among ``factors``.
-
-    ``value(S)`` is the outcome with the factors in S at their current level and the others at
-    baseline. Each factor gets the average, over every order of switching the factors from
-    baseline to current, of the change its own switch makes; the parts add up exactly.
-    """
-    k = len(factors)
-    cache: dict[frozenset[str], float] = {}
-
-    def v(s: frozenset[str]) -> float:
-        if s not in cache:
-            cache[s] = float(value(s))
-        return cache[s]
-
-    out: dict[str, float] = {}
-    for f in factors:
-        others = [g for g in factors if g != f]
-        total = 0.0
-        for size in range(k):
-            weight = math.factorial(size) * math.factorial(k - size - 1) / math.factorial(k)
-            for subset in combinations(others, size):
-                s = frozenset(subset)
-                total += weight * (v(s | {f}) - v(s))
-        out[f] = total
-    return out
-
-
-def decompose(baseline: PeriodMix, current: PeriodMix, basis: str = "per_customer"
-              ) -> dict[str, float]:
-    """Change in cost split into effects that add up exactly to the change (Shapley).
-
-    ``per_customer``: cost per active customer-week = volume × Σ share × unit cost, split into
-    volume, mix and unit_cost. ``total``: cost = customer-weeks × the same, split into base,
-    volume, mix and unit_cost. Returns the effects in waterfall order.
-    """
-    if baseline.channels != current.channels:
-        raise ValueError("both periods need the same channels in the same order")
-    factors = ["volume", "mix", "unit_cost"]
-    if basis == "total":
-        factors.insert(0, "base")
-    elif basis != "per_customer":
-        raise ValueError(f"unknown basis {basis!r}: choose one of {', '.join(BASES)}")
-    levels = {
-        "base": (baseline.customer_weeks, current.customer_weeks),
-        "volume": (baseline.volume, current.volume),
-        "mix": (baseline.shares, current.shares),
-        "unit_cost": (np.asarray(baseline.unit_cost, float), np.asarray(current.unit_cost, float)),
-    }
-
-    def value(switched: frozenset[str]) -> float:
-        pick = {f: levels[f][1 if f in switched else 0] for f in factors}
-        out = pick["volume"] * float(np.dot(pick["mix"], pick["unit_cost"]))
-        return out * pick["base"] if basis == "total" else out
-
-    return shapley(value, factors)
-
-
-# --- self-service launch detection ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Launch:
-    """A self-service launch found in the weekly self-service share of contacts."""
-
-    week: str
-    week_start: date
-    change_week: str  # the least-squares change point of the share series
-    pre_share: float  # robust (median) level before the change point, fraction
-    post_share: float  # median level from the change point on, fraction
-    threshold: float  # the launch week is the first week of the run above this share
-
-
-def detect_launch(weeks: Sequence[date], self_service: Sequence[float],
-                  contacts: Sequence[float]) -> Launch | None:
-    """The first week of a lasting rise of the self-service share, or None.
-
-    1. Share x_t = self-service contacts / all contacts per week (weeks without contacts skipped).
-    2. Change point τ: the split of the series into two constant levels with the least squared
-       error (one step of binary segmentation).
-    3. Pre level = median before τ, noise = 1.4826 × MAD before τ, post level = median from τ.
-       No launch unless the post level is at least ``MIN_LAUNCH_JUMP`` (5 points) higher.
-    4. Threshold = pre level + max(10% of the rise, 4 robust SDs); the launch is the first week
-       of the unbroken run of weeks above the threshold that contains τ (so a ramp counts from
-       its first week, and an isolated earlier spike does not).
-    """
-    w = np.asarray(weeks)
-    q = np.asarray(contacts, dtype=float)
-    ss = np.asarray(self_service, dtype=float)
-    keep = q > 0
-    w, x = w[keep], ss[keep] / q[keep]
-    n = len(x)
-    if n < MIN_LAUNCH_WEEKS:
-        return None
-    csum, csq = np.cumsum(x), np.cumsum(x * x)
-    best, tau = math.inf, -1
-    for t in range(2, n - 1):  # at least two weeks on each side
-        left = csq[t - 1] - csum[t - 1] ** 2 / t
-        r_sum, r_sq = csum[-1] - csum[t - 1], csq[-1] - csq[t - 1]
-        right = r_sq - r_sum**2 / (n - t)
-        if left + right < best:
-            best, tau = left + right, t
-    if tau < 0:
-        return None
-    pre, post = x[:tau], x[tau:]
-    level0, level1 = float(np.median(pre)), float(np.median(post))
-    if level1 - level0 < MIN_LAUNCH_JUMP:
-        return None
-    noise = 1.4826 * float(np.median(np.abs(pre - level0)))
-    threshold = level0 + max(LAUNCH_THRESHOLD_FRACTION * (level1 - level0),
-                             LAUNCH_THRESHOLD_SDS * noise)
-    i = tau
-    if x[i] <= threshold:
-        above = np.nonzero(x[tau:] > threshold)[0]
-        if len(above) == 0:
-            return None
-        i = tau + int(above[0])
-    else:
-        while i > 0 and x[i - 1] > threshold:
-            i -= 1
-    start = pd.Timestamp(w[i]).date()
-    return Launch(week_label(start), start, week_label(pd.Timestamp(w[tau]).date()),
-                  level0, level1, threshold)
+#: Where the unit costs come from, as the money figures' notes name it.
+_UNIT_COSTS = "unit costs: raw.assumptions cost_per_contact_*, "
 
 
 # --- the report ---------------------------------------------------------------------------
@@ -298,37 +86,6 @@ class StatTile:
     value: str
     caption: str
     help: str
-
-
-@dataclass(frozen=True)
-class Savings:
-    """The change in cost between the baseline and the current window, split into effects."""
-
-    basis: str
-    unit: str
-    baseline_weeks: tuple[str, str]  # first and last ISO week of the window
-    current_weeks: tuple[str, str]
-    baseline_value: float
-    current_value: float
-    change: float
-    change_pct: float
-    ci_low: float
-    ci_high: float
-    effects: dict[str, float]
-    n_baseline: int  # mean active customers in the window
-    n_current: int
-    channels: pd.DataFrame
-
-    @property
-    def parts_sum(self) -> float:
-        """The effects added up (equals ``change`` up to rounding)."""
-        return float(sum(self.effects.values()))
-
-    @property
-    def largest_saving(self) -> str | None:
-        """The effect that lowered cost most (None when none lowered it)."""
-        neg = {k: v for k, v in self.effects.items() if v < 0}
-        return min(neg, key=neg.get) if neg else None
 
 
 @dataclass(frozen=True)
@@ -394,54 +151,10 @@ def _valid_from_text(dates: Sequence[date]) -> str:
     return "valid from " + ", ".join(f"{d:%Y-%m-%d}" for d in uniq)
 
 
-def _weekly(df: pd.DataFrame) -> pd.DataFrame:
-    """Per-week totals of the channel rows (the active base repeats on every channel row)."""
-    g = df.groupby("week_start", sort=True)
-    out = g[["contact_count", "repeat_count", "contact_cost", "contact_cost_var",
-             "repeat_cost"]].sum()
-    out["active_at_start"] = g["active_at_start"].first()
-    return out
-
-
-def _period(df: pd.DataFrame, weeks: Sequence[date], channels: Sequence[str]) -> PeriodMix:
-    """The cost drivers of a window; a channel without contacts keeps its mean unit cost."""
-    part = df[df["week_start"].isin(weeks)]
-    g = part.groupby("channel")
-    q = g["contact_count"].sum().reindex(channels, fill_value=0).astype(float)
-    c = g["contact_cost"].sum().reindex(channels, fill_value=0.0).astype(float)
-    mean_price = g["cost_per_contact"].mean().reindex(channels).astype(float)
-    price = np.where(q > 0, c / q.where(q > 0, 1.0), mean_price.fillna(0.0))
-    base = float(part.groupby("week_start")["active_at_start"].first().sum())
-    return PeriodMix(tuple(channels), base, tuple(q.tolist()), tuple(float(p) for p in price))
-
-
-def _window(end: date, weeks: int) -> list[date]:
-    return [end - timedelta(weeks=k) for k in range(weeks - 1, -1, -1)]
-
-
-def baseline_choices(first_week: date, selected: date, window: int = WINDOW_WEEKS
-                     ) -> tuple[str, ...]:
-    """Weeks a baseline window may end on (newest first): full windows, before the current one."""
-    latest = selected - timedelta(weeks=window)
-    earliest = first_week + timedelta(weeks=window - 1)
-    out = []
-    wk = latest
-    while wk >= earliest:
-        out.append(week_label(wk))
-        wk -= timedelta(weeks=1)
-    return tuple(out)
-
-
-def default_baseline(options: Sequence[str], selected: date, launch: Launch | None,
-                     window: int = WINDOW_WEEKS) -> str | None:
-    """The quarter before the detected launch when it fits, else the quarter before the
-    current one, else None."""
-    if launch is not None:
-        pre = week_label(launch.week_start - timedelta(weeks=1))
-        if pre in options:
-            return pre
-    prev = week_label(selected - timedelta(weeks=window))
-    return prev if prev in options else (options[0] if options else None)
+def _estimate_fields(est: Estimate) -> dict[str, Any]:
+    """An estimate's columns in the page's tables: value, interval, base and status."""
+    return {"value": est.value, "ci_low": est.ci_low, "ci_high": est.ci_high, "n": est.n,
+            "status": est.status}
 
 
 def _tiles(week: pd.DataFrame, week_start: date, sym: str, note: str,
@@ -471,32 +184,32 @@ def _tiles(week: pd.DataFrame, week_start: date, sym: str, note: str,
 
     def cap(est: Estimate, fmt: Callable[[float], str], unit: str, extra: str = "") -> str:
         if not est.shown:
-            return _withheld_text(est.n)
-        text = f"n = {est.n:,} {unit} · 95% CI {_ci_text(est, fmt)}"
+            return withheld_text(est.n)
+        text = f"n = {est.n:,} {unit} · 95% CI {ci_text(est, fmt)}"
         return text + (f" · {extra}" if extra else "")
 
     avg = cost_ / contacts if contacts else None
     launch_text = (f"launch detected in {launch.week}" if launch
                    else "no self-service launch detected")
     return (
-        StatTile("Cost to serve", _shown(cts, m2),
+        StatTile("Cost to serve", shown_text(cts, m2),
                  cap(cts, m2, "active customers", f"{wk}; {note}"),
                  REGISTRY["cost_to_serve"].definition),
-        StatTile("Contacts per 1,000 customers", _shown(per_k, num1),
+        StatTile("Contacts per 1,000 customers", shown_text(per_k, num1),
                  cap(per_k, num1, "active customers", f"{contacts:,} contacts"),
                  "Contacts in the week per 1,000 customers active at its start; 95% interval: "
                  "exact Poisson."),
         StatTile("Average cost per contact",
                  "—" if avg is None or contacts < config.MIN_BASE else money(avg, sym),
-                 (_withheld_text(contacts) if contacts < config.MIN_BASE else
+                 (withheld_text(contacts) if contacts < config.MIN_BASE else
                   f"n = {contacts:,} contacts · {note}"),
                  "Contact cost / contacts: the unit costs weighted by the channel mix."),
-        StatTile("Repeat contacts", _shown(repeat, pct),
+        StatTile("Repeat contacts", shown_text(repeat, pct),
                  cap(repeat, pct, "contacts",
                      f"cost {money_compact(repeat_cost, sym)}, {note}"),
                  f"Contacts whose customer had a contact for the same reason in the "
                  f"{REPEAT_WINDOW_DAYS} days before (any channel); 95% interval: Wilson."),
-        StatTile("Self-service share", _shown(self_share, pct),
+        StatTile("Self-service share", shown_text(self_share, pct),
                  cap(self_share, pct, "contacts", launch_text),
                  "Share of contacts handled in self-service; 95% interval: Wilson."),
     )
@@ -527,13 +240,13 @@ def _channel_week(week: pd.DataFrame, sym: str) -> tuple[pd.DataFrame, pd.DataFr
             "Channel": channel_label(r.channel),
             "Contacts": f"{q:,}",
             "Share of contacts": pct(contact_share),
-            "Per 1,000 customers": _shown(rate, f1),
-            "95% CI": _ci_text(rate, f1),
+            "Per 1,000 customers": shown_text(rate, f1),
+            "95% CI": ci_text(rate, f1),
             "Unit cost": money(r.cost_per_contact, sym),
             "Unit cost valid from": f"{pd.Timestamp(r.cost_valid_from):%Y-%m-%d}",
             "Cost": money(r.contact_cost, sym),
             "Share of cost": pct(cost_share),
-            "Repeat share": _shown(rep, pct) if q else "—",
+            "Repeat share": shown_text(rep, pct) if q else "—",
             "Repeat cost": money(r.repeat_cost, sym),
         })
     return pd.DataFrame(rows), pd.DataFrame(shown)
@@ -615,8 +328,7 @@ def _segments(fetch: Fetch, filters: Filters, sym: str, note: str
         prev = metric.estimate(prev_in) if prev_in else stats.withheld()
         tested = cur.shown and prev.shown
         p = metric.test(cur_in, prev_in) if tested else None
-        rows.append({"segment": str(seg), "value": cur.value, "ci_low": cur.ci_low,
-                     "ci_high": cur.ci_high, "n": cur.n, "status": cur.status,
+        rows.append({"segment": str(seg), **_estimate_fields(cur),
                      "previous": prev.value, "previous_status": prev.status,
                      "delta": (cur.value - prev.value) if tested else None, "p_value": p})
     out = pd.DataFrame(rows, columns=["segment", "value", "ci_low", "ci_high", "n", "status",
@@ -647,8 +359,8 @@ def _segments(fetch: Fetch, filters: Filters, sym: str, note: str
             verdict = "within noise"
         shown.append({
             "Segment": r.segment,
-            "Cost to serve": _shown(est, m2) if est.shown else _withheld_text(int(r.n)),
-            "95% CI": _ci_text(est, m2),
+            "Cost to serve": shown_text(est, m2) if est.shown else withheld_text(int(r.n)),
+            "95% CI": ci_text(est, m2),
             "n (active customers)": f"{int(r.n):,}",
             f"Cost to serve {filters.compare_week}": (
                 money(r.previous, sym) if r.previous is not None else "—"),
@@ -687,21 +399,19 @@ def _repeats(df: pd.DataFrame, window: list[date], sym: str, note: str, selected
     rows = []
     for ch, r in g.iterrows():
         est = stats.share(int(r.repeat_count), int(r.contact_count))
-        rows.append({"channel": ch, "label": channel_label(str(ch)), "value": est.value,
-                     "ci_low": est.ci_low, "ci_high": est.ci_high, "n": est.n,
-                     "status": est.status, "repeat_count": int(r.repeat_count),
-                     "repeat_cost": float(r.repeat_cost)})
+        rows.append({"channel": ch, "label": channel_label(str(ch)), **_estimate_fields(est),
+                     "repeat_count": int(r.repeat_count), "repeat_cost": float(r.repeat_cost)})
     by_channel = pd.DataFrame(rows, columns=["channel", "label", "value", "ci_low", "ci_high",
                                              "n", "status", "repeat_count", "repeat_cost"])
     span = f"the {len(window)} weeks to {selected}"
     contacts, repeats = int(g["contact_count"].sum()), int(g["repeat_count"].sum())
     overall = stats.share(repeats, contacts)
     if not overall.shown:
-        take_ch = f"Too few contacts in {span} to judge repeats ({_withheld_text(contacts)})."
+        take_ch = f"Too few contacts in {span} to judge repeats ({withheld_text(contacts)})."
     else:
         cost_all, rep_cost = float(g["contact_cost"].sum()), float(g["repeat_cost"].sum())
         take_ch = (f"In {span}, {repeats:,} of {contacts:,} contacts ({pct(overall.value)}, 95% "
-                   f"CI {_ci_text(overall, pct)}) repeated a contact from the previous "
+                   f"CI {ci_text(overall, pct)}) repeated a contact from the previous "
                    f"{REPEAT_WINDOW_DAYS} days, costing {money_compact(rep_cost, sym)} "
                    f"({pct(100 * rep_cost / cost_all if cost_all else float('nan'))} of contact "
                    f"cost; {note})")
@@ -712,14 +422,12 @@ def _repeats(df: pd.DataFrame, window: list[date], sym: str, note: str, selected
         take_ch += "."
 
     # the first week of data has no earlier week to find previous contacts in: left out
-    weekly = _weekly(df).reset_index().iloc[1:]
+    weekly = weekly_totals(df).reset_index().iloc[1:]
     trend_rows = []
     for r in weekly.itertuples(index=False):
         est = stats.share(int(r.repeat_count), int(r.contact_count))
         trend_rows.append({"week": week_label(pd.Timestamp(r.week_start).date()),
-                           "value": est.value, "ci_low": est.ci_low, "ci_high": est.ci_high,
-                           "n": est.n, "status": est.status,
-                           "repeat_cost": float(r.repeat_cost)})
+                           **_estimate_fields(est), "repeat_cost": float(r.repeat_cost)})
     trend = pd.DataFrame(trend_rows, columns=["week", "value", "ci_low", "ci_high", "n",
                                               "status", "repeat_cost"])
     shown_t = trend[trend["status"] != "withheld"]
@@ -729,62 +437,12 @@ def _repeats(df: pd.DataFrame, window: list[date], sym: str, note: str, selected
         peak = shown_t.loc[shown_t["value"].astype(float).idxmax()]
         last = trend.iloc[-1]
         last_text = (f"{pct(last['value'])} (n = {int(last['n']):,})" if last["status"] !=
-                     "withheld" else _withheld_text(int(last["n"])).lower())
+                     "withheld" else withheld_text(int(last["n"])).lower())
         take_t = (f"The repeat share peaked at {pct(peak['value'])} in {peak['week']} "
                   f"(n = {int(peak['n']):,}, repeats cost "
                   f"{money_compact(peak['repeat_cost'], sym)} that week); {last['week']}: "
                   f"{last_text} (the first week of data is left out: it has no earlier contacts).")
     return by_channel, trend, take_ch, take_t
-
-
-def _savings(df: pd.DataFrame, baseline_end: date, selected: date, window: int, basis: str,
-             sym: str) -> tuple[Savings | None, str]:
-    """The waterfall numbers, or None with the reason."""
-    channels = tuple(sorted(df["channel"].unique()))
-    base_weeks, cur_weeks = _window(baseline_end, window), _window(selected, window)
-    b, c = _period(df, base_weeks, channels), _period(df, cur_weeks, channels)
-    nb, nc = round(b.customer_weeks / window), round(c.customer_weeks / window)
-    if min(nb, nc) < config.MIN_BASE:
-        return None, (f"Savings withheld: insufficient base (mean active customers {nb:,} in "
-                      f"the baseline and {nc:,} now; at least {config.MIN_BASE} needed).")
-    if b.total_contacts == 0 or c.total_contacts == 0:
-        return None, "Savings withheld: a window has no contacts for these customers."
-    effects = decompose(b, c, basis)
-    var_b = float(df.loc[df["week_start"].isin(base_weeks), "contact_cost_var"].sum())
-    var_c = float(df.loc[df["week_start"].isin(cur_weeks), "contact_cost_var"].sum())
-    if basis == "per_customer":
-        scale_b, scale_c = 1000 / b.customer_weeks, 1000 / c.customer_weeks
-        v0, v1 = b.cost * scale_b, c.cost * scale_c
-        effects = {k: 1000 * v for k, v in effects.items()}
-        unit = f"{sym} per 1,000 active customers a week"
-    else:
-        scale_b = scale_c = 1.0
-        v0, v1 = b.cost, c.cost
-        unit = f"{sym} over the {window} weeks"
-    se = math.sqrt(var_b * scale_b**2 + var_c * scale_c**2)
-    change = v1 - v0
-    rows = []
-    for i, ch in enumerate(channels):
-        rows.append({
-            "Channel": channel_label(ch),
-            "Contacts per 1,000 customer-weeks (baseline)":
-                f"{1000 * b.contacts[i] / b.customer_weeks:,.1f}",
-            "Contacts per 1,000 customer-weeks (now)":
-                f"{1000 * c.contacts[i] / c.customer_weeks:,.1f}",
-            "Share (baseline)": pct(100 * b.shares[i]),
-            "Share (now)": pct(100 * c.shares[i]),
-            "Unit cost (baseline)": money(b.unit_cost[i], sym),
-            "Unit cost (now)": money(c.unit_cost[i], sym),
-        })
-    sav = Savings(
-        basis=basis, unit=unit,
-        baseline_weeks=(week_label(base_weeks[0]), week_label(base_weeks[-1])),
-        current_weeks=(week_label(cur_weeks[0]), week_label(cur_weeks[-1])),
-        baseline_value=v0, current_value=v1, change=change,
-        change_pct=100 * change / v0 if v0 else float("nan"),
-        ci_low=change - stats.Z95 * se, ci_high=change + stats.Z95 * se,
-        effects=effects, n_baseline=nb, n_current=nc, channels=pd.DataFrame(rows))
-    return sav, ""
 
 
 def _waterfall(s: Savings | None, sym: str) -> pd.DataFrame:
@@ -838,6 +496,19 @@ def _unit_cost_table(units: pd.DataFrame, sym: str) -> pd.DataFrame:
                                        "Valid from", "Description"])
 
 
+def channel_rows(fetch: Fetch, filters: Filters) -> tuple[date, pd.DataFrame, pd.DataFrame]:
+    """The first week of data and the weekly channel rows (``cost_channel_weekly``) from it to
+    the selected week: of all customers (the self-service launch is a company event) and of the
+    customers the filters keep."""
+    first = min(pd.to_datetime(fetch("weeks_available")["week_start"]).dt.date)
+    params = {"start_week": first, "end_week": filters.week_start}
+    everyone = fetch("cost_channel_weekly", **params, segments=[], regions=[], plans=[])
+    df = fetch("cost_channel_weekly", **params, **filters.customer_params())
+    for frame in (everyone, df):
+        frame["week_start"] = pd.to_datetime(frame["week_start"]).dt.date
+    return first, everyone, df
+
+
 def build_report(fetch: Fetch, filters: Filters, baseline_week: str | None = None,
                  basis: str | None = None, window: int = WINDOW_WEEKS) -> CostReport:
     """Compute the Cost to serve page for the filters, a baseline window end and a basis.
@@ -847,31 +518,18 @@ def build_report(fetch: Fetch, filters: Filters, baseline_week: str | None = Non
     """
     basis = basis if basis in BASES else "per_customer"
     selected = filters.week_start
-    weeks_df = fetch("weeks_available")
-    first = min(pd.to_datetime(weeks_df["week_start"]).dt.date)
-    params = {"start_week": first, "end_week": selected}
-    everyone = fetch("cost_channel_weekly", **params, segments=[], regions=[], plans=[])
-    df = fetch("cost_channel_weekly", **params, **filters.customer_params())
-    for frame in (everyone, df):
-        frame["week_start"] = pd.to_datetime(frame["week_start"]).dt.date
+    first, everyone, df = channel_rows(fetch, filters)
     sym, units = _assumptions(fetch, selected)
-    note = ("unit costs: raw.assumptions cost_per_contact_*, "
-            + _valid_from_text(list(units["valid_from"])))
-
-    # the launch is a company event: detected on all customers, as of the selected week
-    all_weekly = _weekly(everyone)
-    ss_weekly = (everyone[everyone["channel"] == SELF_SERVICE].groupby("week_start")
-                 ["contact_count"].sum().reindex(all_weekly.index, fill_value=0))
-    launch = detect_launch(list(all_weekly.index), ss_weekly.to_numpy(),
-                           all_weekly["contact_count"].to_numpy())
+    valid = _valid_from_text(list(units["valid_from"]))
+    note = _UNIT_COSTS + valid
+    launch = launch_in(everyone)
 
     week = df[df["week_start"] == selected]
-    tiles = _tiles(week, selected, sym,
-                   "assumed unit costs " + _valid_from_text(list(units["valid_from"])), launch)
+    tiles = _tiles(week, selected, sym, "assumed unit costs " + valid, launch)
     ch_nums, ch_table = _channel_week(week, sym)
     mix = _mix(df)
     seg_nums, seg_table, seg_take = _segments(fetch, filters, sym, note)
-    current = _window(selected, window)
+    current = window_dates(selected, window)
     rep_ch, rep_trend, rep_take_ch, rep_take_t = _repeats(df, current, sym, note, filters.week)
 
     options = baseline_choices(first, selected, window)
@@ -882,11 +540,11 @@ def build_report(fetch: Fetch, filters: Filters, baseline_week: str | None = Non
                                  f"start in {week_label(first)}.")
         window_note = note
     else:
-        savings, reason = _savings(df, parse_week(chosen), selected, window, basis, sym)
-        base_dates = _window(parse_week(chosen), window)
-        in_force = df.loc[df["week_start"].isin(base_dates + current), "cost_valid_from"]
-        window_note = ("unit costs: raw.assumptions cost_per_contact_*, "
-                       + _valid_from_text([pd.Timestamp(d).date() for d in in_force]))
+        savings, reason = compute_savings(df, parse_week(chosen), selected, window, basis, sym)
+        base_dates = window_dates(parse_week(chosen), window)
+        in_window = df.loc[df["week_start"].isin(base_dates + current), "cost_valid_from"]
+        window_note = _UNIT_COSTS + _valid_from_text([pd.Timestamp(d).date()
+                                                       for d in in_window])
     takeaways = {
         "mix": _mix_takeaway(mix, launch, filters.week),
         "channels": _channel_takeaway(ch_nums, filters.week, sym, note),
@@ -921,11 +579,6 @@ def build_report(fetch: Fetch, filters: Filters, baseline_week: str | None = Non
     )
 
 
-def baseline_label(week: str, window: int = WINDOW_WEEKS) -> str:
-    """How a baseline choice reads in the picker: ``2025-W27 – 2025-W39``."""
-    end = parse_week(week)
-    return f"{week_label(end - timedelta(weeks=window - 1))} – {week}"
-
 
 def describe_method(report: CostReport) -> str:
     """The 'how computed' text of the savings waterfall."""
@@ -943,4 +596,3 @@ def describe_method(report: CostReport) -> str:
         "(Σ contacts × unit cost² per window). Observed, not modelled: seasonality between the "
         f"two windows is part of the volume effect. {report.savings_assumptions}."
     )
-

@@ -1,0 +1,76 @@
+"""How the Cost to serve page writes its figures: money, percentages, channel names, intervals.
+
+The page shows these strings as they are; the value model writes its money figures with the same
+formats.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from dashboard.metrics.stats import Estimate
+from dashboard.warehouse import config
+
+_MINUS = "−"
+
+
+def _sign(value: float, signed: bool) -> str:
+    return _MINUS if value < 0 else ("+" if signed else "")
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def money(value: float | None, symbol: str, digits: int = 2, signed: bool = False) -> str:
+    """``$1,234.56``; ``−$0.16`` for negatives; ``+`` on request; ``—`` when None."""
+    if _missing(value):
+        return "—"
+    return f"{_sign(value, signed)}{symbol}{abs(value):,.{digits}f}"
+
+
+def money_compact(value: float | None, symbol: str, signed: bool = False) -> str:
+    """Money rounded for a headline: ``$51.2k``, ``$1.35M``, ``$845``."""
+    if value is None:
+        return "—"
+    mag = abs(value)
+    sign = _sign(value, signed)
+    if mag >= 1e6:
+        return f"{sign}{symbol}{mag / 1e6:,.2f}M"
+    if mag >= 1e4:
+        return f"{sign}{symbol}{mag / 1e3:,.1f}k"
+    if mag >= 100:
+        return f"{sign}{symbol}{mag:,.0f}"
+    return f"{sign}{symbol}{mag:,.2f}"
+
+
+def pct(value: float | None, digits: int = 1, signed: bool = False) -> str:
+    """``12.3%`` (value already in percent); ``—`` when None."""
+    if _missing(value):
+        return "—"
+    return f"{_sign(value, signed)}{abs(value):.{digits}f}%"
+
+
+def channel_label(channel: str) -> str:
+    """``self_service`` → ``Self-service``."""
+    return channel.replace("_", "-").capitalize()
+
+
+def withheld_text(n: int) -> str:
+    """Why a figure is not shown: its base is below the minimum."""
+    return f"Insufficient base (n = {n:,}; at least {config.MIN_BASE} needed)"
+
+
+def ci_text(est: Estimate, fmt: Callable[[float], str]) -> str:
+    """The 95% interval as ``low – high``; '—' when withheld."""
+    if not est.shown:
+        return "—"
+    return f"{fmt(est.ci_low)} – {fmt(est.ci_high)}"
+
+
+def shown_text(est: Estimate, fmt: Callable[[float], str]) -> str:
+    """The value, badged when the base is low; '—' when withheld."""
+    if not est.shown:
+        return "—"
+    return fmt(est.value) + (" (low base)" if est.status == "low_base" else "")
