@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard.exports import exhibits
 from dashboard.money import inputs as money
+from dashboard.money import sim_texts, whatif
 from dashboard.money import simulate as sim
 from dashboard.ui import common as ui
 from dashboard.ui import simulator as ui_sim
@@ -34,18 +35,18 @@ for col, fig in zip(st.columns(3), result.figures, strict=True):
     with col:
         ui.money_tile(fig, inputs.symbol)
 ui_sim.probability_tile(result)
-ui.note(sim.method_note(result))
+ui.note(sim_texts.method_note(result))
 for line in result.notes:
     ui.note(line)
 if not result.components.empty:
-    ui.takeaway_table(sim.components_table(result), "sim_components",
-                      sim.components_takeaway(result))
+    ui.takeaway_table(sim_texts.components_table(result), "sim_components",
+                      sim_texts.components_takeaway(result))
 
 st.subheader("What drives the answer")
 values = sim.point_values(estimates, inputs, levers.migration_rule, levers.horizon_years)
 ex = exhibits.simulator_exhibits(result, values, levers)
 if levers.is_zero:
-    ui.note(sim.tornado_takeaway(result))
+    ui.note(sim_texts.tornado_takeaway(result))
 else:
     left, right = st.columns(2)
     with left:
@@ -56,11 +57,11 @@ ui.exhibit(ex["sim_point_values"])
 
 st.subheader("Scenarios")
 saved = ui_sim.scenario_panel(levers, aset.id, segments)
-scenarios = sim.scenario_levers(saved)
+scenarios = whatif.scenario_levers(saved)
 if scenarios:
-    ui.takeaway_table(sim.compare_scenarios(estimates, inputs, scenarios), "sim_compare",
-                      sim.comparison_takeaway(len(scenarios), aset.id))
+    ui.takeaway_table(sim_texts.compare_scenarios(estimates, inputs, scenarios), "sim_compare",
+                      sim_texts.comparison_takeaway(len(scenarios), aset.id))
 else:
-    ui.note(sim.comparison_takeaway(0, aset.id))
+    ui.note(sim_texts.comparison_takeaway(0, aset.id))
 
 ui.external_context("sim_external")

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.metrics import kpis
 from dashboard.metrics.filters import Filters
-from dashboard.money import assumptions
+from dashboard.money import assumptions, sim_texts, whatif
 from dashboard.money import inputs as money
 from dashboard.money import simulate as sim
 from dashboard.money.inputs import ALL, money_text
@@ -23,7 +23,9 @@ from tests.conftest import ROOT
 # --- synthetic worlds -----------------------------------------------------------------------
 # Counts of 10^12 customers make every Beta posterior and standard error vanish; with
 # realisation_factor_low = high = 1 and no unit-cost uncertainty the Monte Carlo is
-# deterministic and must equal the closed form of reference/methods.md §6.2.
+# deterministic and must equal the closed form: moving N × Δ customers from detractor to passive
+# retains N × Δ × ARPU × ((1 − c_Pa) × a_Pa − (1 − c_D) × a_D) of revenue in the first year
+# (a = spend relative to the segment's ARPU, c = churn, φ = 1, d = 0).
 
 HUGE = 10**12
 ASSUMPTIONS = {
@@ -66,8 +68,8 @@ def make_inputs(outcomes: list[dict], base: dict[tuple[str, str], int],
 
 
 def worked_example(**overrides) -> tuple[pd.DataFrame, money.Inputs]:
-    """methods §6.2: N = 100,000, ARPU 1,200, shares P/Pa/D 35/35/30, churn 8/15/28 %, spend
-    multipliers 1.10/1.00/0.85, no cost to serve."""
+    """A worked example with round numbers: N = 100,000, ARPU 1,200, shares P/Pa/D 35/35/30,
+    churn 8/15/28 %, spend multipliers 1.10/1.00/0.85, no cost to serve."""
     out = [cohort("Mass", "promoter", HUGE, 0.08, 1320.0),
            cohort("Mass", "passive", HUGE, 0.15, 1200.0),
            cohort("Mass", "detractor", HUGE, 0.28, 1020.0)]
@@ -115,11 +117,11 @@ def band(fig: money.MoneyFigure) -> tuple[float, float, float]:
 
 def test_worked_example_one_year_equals_the_closed_form():
     est, inputs = worked_example()
-    lev = sim.Levers(nps={"Mass": 5}, migration_rule="detractors_to_passives")
+    lev = whatif.Levers(nps={"Mass": 5}, migration_rule="detractors_to_passives")
     res = sim.simulate(est, inputs, lev, draws=200)
     # ΔRevenue_1y = N × Δshare × ARPU × ((1 − c_Pa)·a_Pa − (1 − c_D)·a_D), φ = 1, d = 0
     expected = 100_000 * 0.05 * 1200 * (0.85 * 1.00 - 0.72 * 0.85)
-    assert expected == pytest.approx(1_428_000)  # the $1.43M of methods §6.2
+    assert expected == pytest.approx(1_428_000)  # $1.43M
     for v in band(res.revenue_retained):
         assert close(v, expected)
     for v in band(res.cost_saved):
@@ -130,7 +132,7 @@ def test_worked_example_one_year_equals_the_closed_form():
 
 def test_worked_example_horizon_is_discounted_survival():
     est, inputs = worked_example(discount_rate_pct=10.0)
-    lev = sim.Levers(nps={"Mass": 5}, migration_rule="detractors_to_passives", horizon_years=3)
+    lev = whatif.Levers(nps={"Mass": 5}, migration_rule="detractors_to_passives", horizon_years=3)
     res = sim.simulate(est, inputs, lev, draws=200)
     moved, d = 5000, 0.10
     # a moved customer pays R_k at the end of every year survived: Σ R_k (1 − c_k)^t / (1 + d)^t
@@ -140,8 +142,9 @@ def test_worked_example_horizon_is_discounted_survival():
     assert close(res.revenue_retained.value, moved * (money.clv(1200, 0.85, d, 3)
                                                       - money.clv(1020, 0.72, d, 3)))
     assert close(res.profit_impact.value, 0.30 * expected)
-    # ten years approaches the unlimited-horizon ΔCLV of methods §6.2 ($3.2M) from below
-    long = sim.simulate(est, inputs, sim.Levers(nps={"Mass": 5}, horizon_years=10,
+    # ten years approaches the unlimited-horizon ΔCLV ($3.2M: N × Δ × (CLV_Pa − CLV_D), CLV with
+    # margin 30% of spend and r / (1 + d − r)) from below
+    long = sim.simulate(est, inputs, whatif.Levers(nps={"Mass": 5}, horizon_years=10,
                                                 migration_rule="detractors_to_passives"),
                         draws=50)
     clv_inf = moved * (money.clv(360, 0.85, d) - money.clv(306, 0.72, d))
@@ -151,18 +154,18 @@ def test_worked_example_horizon_is_discounted_survival():
 
 def test_passives_to_promoters_and_half_each_by_hand():
     est, inputs = worked_example()
-    pp = sim.simulate(est, inputs, sim.Levers(nps={"Mass": 5},
+    pp = sim.simulate(est, inputs, whatif.Levers(nps={"Mass": 5},
                                               migration_rule="passives_to_promoters"), draws=50)
     hand_pp = 5000 * (1320 * 0.92 - 1200 * 0.85)
     assert close(pp.revenue_retained.value, hand_pp)
-    half = sim.simulate(est, inputs, sim.Levers(nps={"Mass": 5}), draws=50)
+    half = sim.simulate(est, inputs, whatif.Levers(nps={"Mass": 5}), draws=50)
     hand_dp = 5000 * (1200 * 0.85 - 1020 * 0.72)
     assert close(half.revenue_retained.value, (hand_pp + hand_dp) / 2)
 
 
 def test_migration_is_capped_by_the_detractors_available():
     est, inputs = worked_example()
-    res = sim.simulate(est, inputs, sim.Levers(nps={"Mass": 40},
+    res = sim.simulate(est, inputs, whatif.Levers(nps={"Mass": 40},
                                                migration_rule="detractors_to_passives"),
                        draws=50)
     assert close(res.revenue_retained.value, 30_000 * (1200 * 0.85 - 1020 * 0.72))
@@ -172,7 +175,7 @@ def test_migration_is_capped_by_the_detractors_available():
 
 def test_levers_outside_the_data_are_named_not_valued():
     est, inputs = worked_example()
-    res = sim.simulate(est, inputs, sim.Levers(nps={"Nowhere": 5}), draws=50)
+    res = sim.simulate(est, inputs, whatif.Levers(nps={"Nowhere": 5}), draws=50)
     assert res.profit_impact.value == 0.0
     assert res.notes == ("NPS lever not valued in Nowhere: no customers of that segment in the "
                          "selection.",)
@@ -180,7 +183,7 @@ def test_levers_outside_the_data_are_named_not_valued():
                                                                   1200.0),
            cohort("Mass", "detractor", HUGE, 0.28, 1020.0)]
     thin = make_inputs(out, {("Mass", "passive"): 100, ("Mass", "detractor"): 100})
-    res = sim.simulate(money.category_estimates(thin), thin, sim.Levers(nps={"Mass": 5}),
+    res = sim.simulate(money.category_estimates(thin), thin, whatif.Levers(nps={"Mass": 5}),
                        draws=50)
     assert res.profit_impact.value == 0.0
     assert "fewer than 30 customers with an NPS answer" in res.notes[0]
@@ -189,7 +192,7 @@ def test_levers_outside_the_data_are_named_not_valued():
 
 def test_realisation_factor_scales_the_gap():
     est, inputs = worked_example(realisation_factor_low=0.5, realisation_factor_high=0.5)
-    res = sim.simulate(est, inputs, sim.Levers(nps={"Mass": 5},
+    res = sim.simulate(est, inputs, whatif.Levers(nps={"Mass": 5},
                                                migration_rule="detractors_to_passives"),
                        draws=50)
     assert close(res.revenue_retained.value, 0.5 * 1_428_000)
@@ -197,7 +200,7 @@ def test_realisation_factor_scales_the_gap():
 
 def test_complaint_lever_by_hand():
     est, inputs = operations_world(discount_rate_pct=10.0, analysis_horizon_years=3)
-    res = sim.simulate(est, inputs, sim.Levers(complaint_change_pct=-20), draws=50)
+    res = sim.simulate(est, inputs, whatif.Levers(complaint_change_pct=-20), draws=50)
     d, H, N, x = 0.10, 3, 100_000, 0.20
     annuity = pv_sum(H, d, lambda t: 1.0)
     complaints_per_year = 0.05 * 2.0 + 0.95 * 0.1
@@ -216,31 +219,31 @@ def test_complaint_lever_by_hand():
 def test_fcr_and_self_service_levers_by_hand():
     est, inputs = operations_world(discount_rate_pct=10.0, analysis_horizon_years=3)
     annuity = pv_sum(3, 0.10, lambda t: 1.0)
-    fcr = sim.simulate(est, inputs, sim.Levers(fcr_change_pp=5), draws=50)
+    fcr = sim.simulate(est, inputs, whatif.Levers(fcr_change_pp=5), draws=50)
     # assisted contacts 3 a customer-year; repeats per unresolved (0.3 + 0.2) / (0.6 + 0.4)
     k = (2 * 0.15 + 1 * 0.2) / (2 * 0.3 + 1 * 0.4)
     repeat_cpc = (2 * 0.15 * 8.0 + 1 * 0.2 * 4.8) / (2 * 0.15 + 1 * 0.2)
     assert close(fcr.cost_saved.value, 0.05 * 3 * 100_000 * k * repeat_cpc * annuity)
     assert close(fcr.revenue_retained.value, 0.0)
-    ss = sim.simulate(est, inputs, sim.Levers(self_service_shift_pp=10), draws=50)
+    ss = sim.simulate(est, inputs, whatif.Levers(self_service_shift_pp=10), draws=50)
     assert close(ss.cost_saved.value, 0.10 * 2 * 100_000 * (8.0 - 0.1) * annuity)
-    both = sim.simulate(est, inputs, sim.Levers(fcr_change_pp=5, self_service_shift_pp=10),
+    both = sim.simulate(est, inputs, whatif.Levers(fcr_change_pp=5, self_service_shift_pp=10),
                         draws=50)
     assert close(both.cost_saved.value, fcr.cost_saved.value + ss.cost_saved.value)
     assert list(both.components["component"]) == ["fcr", "self_service"]
     # FCR cannot rise above 100 %: a third of assisted contacts are unresolved
-    capped = sim.simulate(est, inputs, sim.Levers(fcr_change_pp=50), draws=50)
+    capped = sim.simulate(est, inputs, whatif.Levers(fcr_change_pp=50), draws=50)
     assert close(capped.cost_saved.value, fcr.cost_saved.value * (100 / 3) / 5)
 
 
 def test_probability_and_programme_cost():
     est, inputs = worked_example()
-    lev = sim.Levers(nps={"Mass": 5}, migration_rule="detractors_to_passives",
+    lev = whatif.Levers(nps={"Mass": 5}, migration_rule="detractors_to_passives",
                      programme_cost=400_000)
     res = sim.simulate(est, inputs, lev, draws=100)
     assert res.p_exceeds == 1.0  # profit 428,400 > 400,000 in every draw
     assert res.prob_exceeds(500_000) == 0.0
-    assert "100%" in sim.exceed_text(res) and "$400.0k" in sim.exceed_text(res)
+    assert "100%" in sim_texts.exceed_text(res) and "$400.0k" in sim_texts.exceed_text(res)
 
 
 def test_survival_and_cohort_sums():
@@ -268,21 +271,21 @@ def demo_inputs(demo_wh, tmp_path_factory):
 
 def test_zero_levers_are_worth_nothing(demo_inputs):
     est, inputs = demo_inputs
-    res = sim.simulate(est, inputs, sim.Levers(), draws=500)
+    res = sim.simulate(est, inputs, whatif.Levers(), draws=500)
     assert (res.samples.to_numpy() == 0).all()
     assert res.tornado.empty and res.components.empty
-    assert res.p_exceeds == 0.0 and sim.probability_text(res) == "—"
+    assert res.p_exceeds == 0.0 and sim_texts.probability_text(res) == "—"
     assert [f.value for f in res.figures] == [0.0, 0.0, 0.0]
 
 
 def test_bigger_changes_are_worth_more_and_half_each_sits_between(demo_inputs):
     est, inputs = demo_inputs
     runs = {}
-    for rule in sim.RULES:
+    for rule in whatif.RULES:
         for delta in (2, 5, 10):
-            runs[rule, delta] = sim.simulate(est, inputs, sim.Levers(
+            runs[rule, delta] = sim.simulate(est, inputs, whatif.Levers(
                 nps={"Mass": delta}, migration_rule=rule), draws=2000, tornado=False)
-    for rule in sim.RULES:
+    for rule in whatif.RULES:
         p50 = [runs[rule, d].profit_impact.value for d in (2, 5, 10)]
         assert 0 < p50[0] < p50[1] < p50[2]
         # the same draws for every scenario: without caps the value is linear in Δ, draw by draw
@@ -295,34 +298,34 @@ def test_bigger_changes_are_worth_more_and_half_each_sits_between(demo_inputs):
         lo, hi = sorted((dp["revenue_retained"].median(), pp["revenue_retained"].median()))
         assert lo <= half["revenue_retained"].median() <= hi
     # a fall in NPS loses money
-    down = sim.simulate(est, inputs, sim.Levers(nps={"Mass": -5}), draws=500, tornado=False)
+    down = sim.simulate(est, inputs, whatif.Levers(nps={"Mass": -5}), draws=500, tornado=False)
     assert down.profit_impact.high < 0
 
 
 def test_levers_add_up_and_cost_levers_grow(demo_inputs):
     est, inputs = demo_inputs
-    parts = [sim.Levers(nps={"Affluent": 3}), sim.Levers(complaint_change_pct=-20),
-             sim.Levers(fcr_change_pp=5), sim.Levers(self_service_shift_pp=10)]
-    total = sim.simulate(est, inputs, sim.Levers(nps={"Affluent": 3}, complaint_change_pct=-20,
+    parts = [whatif.Levers(nps={"Affluent": 3}), whatif.Levers(complaint_change_pct=-20),
+             whatif.Levers(fcr_change_pp=5), whatif.Levers(self_service_shift_pp=10)]
+    total = sim.simulate(est, inputs, whatif.Levers(nps={"Affluent": 3}, complaint_change_pct=-20,
                                                  fcr_change_pp=5, self_service_shift_pp=10),
                          draws=1000, tornado=False)
     summed = sum(sim.simulate(est, inputs, p, draws=1000, tornado=False).samples for p in parts)
     assert np.allclose(total.samples, summed)
-    small = sim.simulate(est, inputs, sim.Levers(self_service_shift_pp=5), draws=500,
+    small = sim.simulate(est, inputs, whatif.Levers(self_service_shift_pp=5), draws=500,
                          tornado=False)
-    big = sim.simulate(est, inputs, sim.Levers(self_service_shift_pp=20), draws=500,
+    big = sim.simulate(est, inputs, whatif.Levers(self_service_shift_pp=20), draws=500,
                        tornado=False)
     assert (big.samples["cost_saved"] > small.samples["cost_saved"]).all()
 
 
 def test_figures_name_their_assumptions(demo_inputs):
     est, inputs = demo_inputs
-    res = sim.simulate(est, inputs, sim.Levers(nps={"Mass": 5}, horizon_years=2), draws=500)
+    res = sim.simulate(est, inputs, whatif.Levers(nps={"Mass": 5}, horizon_years=2), draws=500)
     f = res.profit_impact
     assert f.kind == "modelled" and f.band_label == "P10–P90"
     assert f.assumption_set == inputs.assumption_set == "published v0"
     rows = f.how_computed()
-    assert rows["Migration rule (NPS)"] == sim.RULES["half_each"]
+    assert rows["Migration rule (NPS)"] == whatif.RULES["half_each"]
     assert rows["Realisation factor φ"].startswith("uniform 0.3 – 1")
     assert rows["Horizon"].startswith("2 years, discounted at 10 %")
     assert f.low < f.value < f.high
@@ -334,7 +337,7 @@ def test_figures_name_their_assumptions(demo_inputs):
 def test_nps_point_value(demo_inputs):
     est, inputs = demo_inputs
     fig = sim.nps_point_value(est, inputs, "Mass")
-    direct = sim.simulate(est, inputs, sim.Levers(nps={"Mass": 1}), tornado=False)
+    direct = sim.simulate(est, inputs, whatif.Levers(nps={"Mass": 1}), tornado=False)
     assert band(fig) == band(direct.profit_impact)
     assert fig.kind == "modelled" and 0 < fig.low < fig.value < fig.high
     assert fig.label == "Value of +1 NPS point, Mass"
@@ -413,7 +416,7 @@ def test_demo_recovery_nps_plus_five_in_mass(demo_wh, truth, demo_inputs, horizo
     d = inputs.number("discount_rate_pct") / 100
     truth_value = moved * r_d * pv_sum(horizon, d, lambda t: (1 - c_pa) ** t - (1 - c_d) ** t)
 
-    res = sim.simulate(est, inputs, sim.Levers(nps={seg: 5}, horizon_years=horizon,
+    res = sim.simulate(est, inputs, whatif.Levers(nps={seg: 5}, horizon_years=horizon,
                                                migration_rule="detractors_to_passives"))
     lo, p50, hi = band(res.revenue_retained)
     assert 0.10 < c_d - c_pa < 0.14  # the planted gap: about 12 points a year
@@ -425,14 +428,14 @@ def test_demo_recovery_nps_plus_five_in_mass(demo_wh, truth, demo_inputs, horizo
 
 
 def test_levers_validate_and_round_trip():
-    lev = sim.Levers(nps={"Mass": 5, "Business": 0, "Affluent": -2.5},
+    lev = whatif.Levers(nps={"Mass": 5, "Business": 0, "Affluent": -2.5},
                      migration_rule="passives_to_promoters", complaint_change_pct=-20,
                      fcr_change_pp=3, self_service_shift_pp=12.5, horizon_years=4,
                      programme_cost=250_000)
     assert lev.nps == (("Affluent", -2.5), ("Mass", 5.0))
-    assert sim.Levers.from_json(lev.to_json()) == lev
-    assert sim.Levers.from_json(sim.Levers().to_json()) == sim.Levers()
-    assert hash(lev) == hash(sim.Levers.from_json(lev.to_json()))
+    assert whatif.Levers.from_json(lev.to_json()) == lev
+    assert whatif.Levers.from_json(whatif.Levers().to_json()) == whatif.Levers()
+    assert hash(lev) == hash(whatif.Levers.from_json(lev.to_json()))
     assert lev.describe() == ("NPS −2.5 in Affluent · NPS +5 in Mass (passives → promoters) · "
                               "complaints −20 % · first-contact resolution +3 pp · 12.5 % of "
                               "phone contacts to self-service")
@@ -441,22 +444,22 @@ def test_levers_validate_and_round_trip():
            dict(horizon_years=0), dict(horizon_years=2.5), dict(programme_cost=-1),
            dict(fcr_change_pp=float("nan"))]
     for kw in bad:
-        with pytest.raises(sim.SimulationError, match="refused"):
-            sim.Levers(**kw)
+        with pytest.raises(whatif.SimulationError, match="refused"):
+            whatif.Levers(**kw)
     for text in ("not json", "[]", '{"version": 2}', '{"version": 1, "colour": "red"}',
                  '{"version": 1, "nps": {"Mass": "lots"}}'):
-        with pytest.raises(sim.SimulationError):
-            sim.Levers.from_json(text)
+        with pytest.raises(whatif.SimulationError):
+            whatif.Levers.from_json(text)
 
 
 def test_scenarios_round_trip_overwrite_and_delete(tmp_path):
     store = db.AppStore(f"sqlite:///{tmp_path}/s.sqlite")
-    a = sim.Levers(nps={"Mass": 5}, migration_rule="detractors_to_passives", horizon_years=1)
-    b = sim.Levers(fcr_change_pp=4, programme_cost=1e5)
-    assert sim.save_scenario(store, "  Plan A ", a, "published v0", "Dana") == "Plan A"
-    sim.save_scenario(store, "Plan B", b, "stress v2", "")
-    assert sim.load_scenario(store, "Plan A") == a
-    listed = sim.list_scenarios(store).set_index("scenario_name")
+    a = whatif.Levers(nps={"Mass": 5}, migration_rule="detractors_to_passives", horizon_years=1)
+    b = whatif.Levers(fcr_change_pp=4, programme_cost=1e5)
+    assert whatif.save_scenario(store, "  Plan A ", a, "published v0", "Dana") == "Plan A"
+    whatif.save_scenario(store, "Plan B", b, "stress v2", "")
+    assert whatif.load_scenario(store, "Plan A") == a
+    listed = whatif.list_scenarios(store).set_index("scenario_name")
     assert set(listed.index) == {"Plan A", "Plan B"}
     assert listed.loc["Plan A", "saved_by"] == "Dana"
     assert listed.loc["Plan B", "saved_by"] == "unknown"
@@ -464,18 +467,18 @@ def test_scenarios_round_trip_overwrite_and_delete(tmp_path):
     assert listed.loc["Plan B", "levers"] == b
     assert listed.loc["Plan A", "summary"] == a.describe()
     # saving under an existing name replaces it
-    sim.save_scenario(store, "Plan A", b, "published v1", "Lee")
-    assert len(sim.list_scenarios(store)) == 2
-    assert sim.load_scenario(store, "Plan A") == b
-    assert sim.delete_scenario(store, "Plan A") is True
-    assert sim.delete_scenario(store, "Plan A") is False
-    assert list(sim.list_scenarios(store)["scenario_name"]) == ["Plan B"]
-    with pytest.raises(sim.SimulationError, match="no saved scenario"):
-        sim.load_scenario(store, "Plan A")
+    whatif.save_scenario(store, "Plan A", b, "published v1", "Lee")
+    assert len(whatif.list_scenarios(store)) == 2
+    assert whatif.load_scenario(store, "Plan A") == b
+    assert whatif.delete_scenario(store, "Plan A") is True
+    assert whatif.delete_scenario(store, "Plan A") is False
+    assert list(whatif.list_scenarios(store)["scenario_name"]) == ["Plan B"]
+    with pytest.raises(whatif.SimulationError, match="no saved scenario"):
+        whatif.load_scenario(store, "Plan A")
     for bad in ("", "   ", "bad/name", "x" * 41, "-dash first", "semi;colon"):
         with pytest.raises(assumptions.AssumptionError, match="refused"):
-            sim.save_scenario(store, bad, a, "published v0", "Dana")
-    assert list(sim.list_scenarios(store)["scenario_name"]) == ["Plan B"]
+            whatif.save_scenario(store, bad, a, "published v0", "Dana")
+    assert list(whatif.list_scenarios(store)["scenario_name"]) == ["Plan B"]
 
 
 def test_unreadable_payload_is_listed_not_loaded(tmp_path):
@@ -483,23 +486,23 @@ def test_unreadable_payload_is_listed_not_loaded(tmp_path):
     store.write(("store_save_scenario", {"scenario_name": "Broken", "saved_at": "x",
                                          "saved_by": "y", "assumption_set_id": "z",
                                          "payload": "{oops"}))
-    listed = sim.list_scenarios(store)
+    listed = whatif.list_scenarios(store)
     assert listed["levers"].tolist() == [None]
     assert listed["summary"].iloc[0].startswith("unreadable")
-    assert sim.scenario_levers(listed) == {}
+    assert whatif.scenario_levers(listed) == {}
 
 
 def test_comparison_resimulates_each_scenario(demo_inputs):
     est, inputs = demo_inputs
-    scen = {"A": sim.Levers(nps={"Mass": 5}), "B": sim.Levers(self_service_shift_pp=10,
+    scen = {"A": whatif.Levers(nps={"Mass": 5}), "B": whatif.Levers(self_service_shift_pp=10,
                                                               programme_cost=2e5)}
-    table = sim.compare_scenarios(est, inputs, scen, draws=1000)
+    table = sim_texts.compare_scenarios(est, inputs, scen, draws=1000)
     assert table["Scenario"].tolist() == ["A", "B"]
     b = sim.simulate(est, inputs, scen["B"], draws=1000, tornado=False)
     f = b.profit_impact
     assert table.loc[1, "Profit impact P50 (P10 – P90)"] == (
         f"{money_text(f.value, '$')} ({money_text(f.low, '$')} – {money_text(f.high, '$')})")
-    assert table.loc[1, "P(profit impact > cost)"] == sim.probability_text(b)
+    assert table.loc[1, "P(profit impact > cost)"] == sim_texts.probability_text(b)
 
 
 def test_external_context_is_quoted_and_apart():
@@ -533,11 +536,11 @@ def _tiles(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def _expected(demo_inputs, levers: sim.Levers) -> dict[str, str]:
+def _expected(demo_inputs, levers: whatif.Levers) -> dict[str, str]:
     est, inputs = demo_inputs
     res = sim.simulate(est, inputs, levers)
     out = {f.label: money_text(f.value, "$") for f in res.figures}
-    out["Chance the profit impact exceeds the programme cost"] = sim.probability_text(res)
+    out["Chance the profit impact exceeds the programme cost"] = sim_texts.probability_text(res)
     return out
 
 
@@ -552,28 +555,28 @@ def _captions(at: AppTest) -> str:
 
 def test_page_shows_the_module_numbers(page, demo_inputs):
     assert page.title[0].value == "Impact simulator"
-    assert _tiles(page) == _expected(demo_inputs, sim.Levers())
+    assert _tiles(page) == _expected(demo_inputs, whatif.Levers())
     est, inputs = demo_inputs
-    idle = sim.simulate(est, inputs, sim.Levers())
+    idle = sim.simulate(est, inputs, whatif.Levers())
     caps = _captions(page)
-    assert ui.plain(sim.tornado_takeaway(idle)) in caps  # no tornado without a lever
+    assert ui.plain(sim_texts.tornado_takeaway(idle)) in caps  # no tornado without a lever
     values = sim.point_values(est, inputs)
-    assert ui.plain(sim.point_values_takeaway(values, idle)) in caps
+    assert ui.plain(sim_texts.point_values_takeaway(values, idle)) in caps
     page.slider(key="sim_nps_Mass").set_value(5)
     page.selectbox(key="sim_rule").set_value("detractors_to_passives")
     page.slider(key="sim_fcr").set_value(4)
     page.number_input(key="sim_cost").set_value(150_000)
     page.run()
     assert not page.exception, page.exception
-    lev = sim.Levers(nps={"Mass": 5}, migration_rule="detractors_to_passives", fcr_change_pp=4,
+    lev = whatif.Levers(nps={"Mass": 5}, migration_rule="detractors_to_passives", fcr_change_pp=4,
                      programme_cost=150_000)
     assert _tiles(page) == _expected(demo_inputs, lev)
     res = sim.simulate(est, inputs, lev)
     caps = _captions(page)
     assert ui.plain(f"P10–P90 {money_text(res.profit_impact.low, '$')} – "
                     f"{money_text(res.profit_impact.high, '$')}") in caps
-    assert ui.plain(sim.exceed_text(res)) in caps
-    assert ui.plain(sim.tornado_takeaway(res)) in caps
+    assert ui.plain(sim_texts.exceed_text(res)) in caps
+    assert ui.plain(sim_texts.tornado_takeaway(res)) in caps
     assert "Modelled · assumption set published v0" in caps
     assert "Migration rule: detractors → passives" in caps
     split = _frame(page, "Lever")
@@ -595,7 +598,7 @@ def test_page_saves_loads_and_compares_scenarios(page, demo_inputs):
     table = _frame(page, "Scenario")
     assert table["Scenario"].tolist() == ["Plan A"]
     est, inputs = demo_inputs
-    f = sim.simulate(est, inputs, sim.Levers(nps={"Mass": 5}), tornado=False).profit_impact
+    f = sim.simulate(est, inputs, whatif.Levers(nps={"Mass": 5}), tornado=False).profit_impact
     assert table.loc[0, "Profit impact P50 (P10 – P90)"] == (
         f"{money_text(f.value, '$')} ({money_text(f.low, '$')} – {money_text(f.high, '$')})")
     # move the levers away, then load the scenario back into them
@@ -608,7 +611,7 @@ def test_page_saves_loads_and_compares_scenarios(page, demo_inputs):
     assert not page.exception, page.exception
     assert page.slider(key="sim_nps_Mass").value == 5
     assert page.slider(key="sim_self_service").value == 0
-    assert _tiles(page) == _expected(demo_inputs, sim.Levers(nps={"Mass": 5}))
+    assert _tiles(page) == _expected(demo_inputs, whatif.Levers(nps={"Mass": 5}))
     # a bad name is refused with its rule, nothing saved
     page.text_input(key="sim_scenario_name").input("bad/name")
     next(b for b in page.button if b.label == "Save scenario").click()

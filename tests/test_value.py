@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.analysis import cost
 from dashboard.metrics import kpis, stats
 from dashboard.metrics.filters import Filters, parse_week
-from dashboard.money import assumptions, value
+from dashboard.money import assumptions, churn_value, figures, savings, value
 from dashboard.money import inputs as money
 from dashboard.money.inputs import Inputs, money_text
 from dashboard.warehouse import db
@@ -84,7 +84,7 @@ def _multiple(r: float, d: float = 0.10, h: int = 3) -> float:
 @pytest.fixture(scope="module")
 def tiny():
     inp = tiny_inputs()
-    fin = value.finance(inp)
+    fin = figures.finance(inp)
     est = money.category_estimates(inp)
     return inp, fin, est
 
@@ -98,7 +98,7 @@ def test_finance_reads_the_set(tiny):
 
 def test_segment_clv_by_hand(tiny):
     inp, fin, _ = tiny
-    clv, figs = value.segment_clv(value.segment_estimates(inp), fin, "w", draws=5000)
+    clv, figs = churn_value.segment_clv(churn_value.segment_estimates(inp), fin, "w", draws=5000)
     row = clv.set_index("segment")
     # segment A pooled: 500 customers, 85 left; revenue 430,000 over 500 customer-years;
     # 900 phone contacts at $10 plus 20 complaints × $25 and $100 compensation
@@ -119,22 +119,23 @@ def test_segment_clv_by_hand(tiny):
     inp2 = Inputs(inp2.filters, inp2.as_of, inp2.horizon_end, inp2.outcomes, inp2.contacts,
                   inp2.base, {k: v for k, v in ASSUMPTIONS.items()
                               if k != "analysis_horizon_years"}, "tiny v1")
-    clv2, _ = value.segment_clv(value.segment_estimates(inp2), value.finance(inp2), "w", 5000)
+    clv2, _ = churn_value.segment_clv(churn_value.segment_estimates(inp2), figures.finance(inp2),
+                                      "w", 5000)
     r = 1 - 85 / 500
     assert clv2.set_index("segment").loc["A", "value"] == pytest.approx(m_a * r / (1.1 - r))
 
 
 def test_monte_carlo_is_seeded_and_vectorised(tiny):
     inp, fin, _ = tiny
-    seg = value.segment_estimates(inp)
-    a, _ = value.segment_clv(seg, fin, "w", draws=5000)
-    b, _ = value.segment_clv(seg, fin, "w", draws=5000)
+    seg = churn_value.segment_estimates(inp)
+    a, _ = churn_value.segment_clv(seg, fin, "w", draws=5000)
+    b, _ = churn_value.segment_clv(seg, fin, "w", draws=5000)
     pd.testing.assert_frame_equal(a, b)
 
 
 def test_category_values_and_moves_by_hand(tiny):
     _, fin, est = tiny
-    table, figs, scope = value.category_values(est, fin, "w", draws=5000)
+    table, figs, scope = churn_value.category_values(est, fin, "w", draws=5000)
     assert scope.startswith("segments weighted")
     clv = {  # (R × g − cost to serve) × multiple(1 − churn)
         ("A", "promoter"): (400 - 10) * _multiple(0.9),
@@ -166,7 +167,7 @@ def test_category_values_and_moves_by_hand(tiny):
 
 def test_revenue_at_risk_by_hand(tiny):
     _, fin, est = tiny
-    fig, rows, coverage = value.revenue_at_risk(est, fin, "w", draws=5000)
+    fig, rows, coverage = churn_value.revenue_at_risk(est, fin, "w", draws=5000)
     a = 90 * (0.20 - 0.10) * 800 + 80 * (0.30 - 0.10) * 600
     b = 90 * (0.10 - 0.05) * 1500 + 40 * (0.20 - 0.05) * 1200
     assert rows.set_index("segment")["value"].to_dict() == pytest.approx({"A": a, "B": b})
@@ -181,23 +182,23 @@ def test_small_categories_pool_the_segments_or_withhold(tiny):
     small = est.copy()
     small.loc[(small["segment"] == "B") & (small["nps_category"] == "detractor"),
               "customers"] = 20
-    fig, rows, _ = value.revenue_at_risk(small, fin, "w", draws=2000)
+    fig, rows, _ = churn_value.revenue_at_risk(small, fin, "w", draws=2000)
     assert list(rows["segment"]) == [money.ALL]
     assert fig.how_computed()["Scope"] == "all segments pooled"
-    _, figs, scope = value.category_values(small, fin, "w", draws=2000)
+    _, figs, scope = churn_value.category_values(small, fin, "w", draws=2000)
     assert scope.startswith("all segments pooled")
     tiny_all = small.copy()
     tiny_all.loc[tiny_all["nps_category"] == "detractor", "customers"] = 20
-    fig, rows, _ = value.revenue_at_risk(tiny_all, fin, "w", draws=2000)
+    fig, rows, _ = churn_value.revenue_at_risk(tiny_all, fin, "w", draws=2000)
     assert math.isnan(fig.value) and fig.note.startswith("Insufficient base") and rows.empty
-    _, figs, _ = value.category_values(tiny_all, fin, "w", draws=2000)
+    _, figs, _ = churn_value.category_values(tiny_all, fin, "w", draws=2000)
     assert all(math.isnan(f.value) for f in figs.values())
-    assert value.churn_ratios(tiny_all) == (None, None)
+    assert churn_value.churn_ratios(tiny_all) == (None, None)
 
 
 def test_churn_ratios_by_hand(tiny):
     _, _, est = tiny
-    risk, rate = value.churn_ratios(est)
+    risk, rate = churn_value.churn_ratios(est)
     assert (risk.value, risk.low, risk.high) == pytest.approx(stats.risk_ratio(40, 150, 25, 300))
     assert rate.value == pytest.approx((40 / 150) / (25 / 300))
     se = math.sqrt(1 / 40 + 1 / 25)
@@ -212,14 +213,14 @@ def test_rate_ratio_interval_equals_statsmodels():
          "exposure_years": 770.5},
         {"segment": money.ALL, "nps_category": "promoter", "customers": 2000, "churned": 190,
          "exposure_years": 1890.25}])
-    _, rate = value.churn_ratios(est)
+    _, rate = churn_value.churn_ratios(est)
     lo, hi = confint_poisson_2indep(210, 770.5, 190, 1890.25, method="wald-log")
     assert (rate.low, rate.high) == pytest.approx((lo, hi))
 
 
 def test_cost_of_complaints_by_hand(tiny):
     inp, fin, est = tiny
-    observed, modelled, detail = value.complaint_costs(inp, est, fin, "w", draws=5000)
+    observed, modelled, detail = churn_value.complaint_costs(inp, est, fin, "w", draws=5000)
     assert observed.kind == "observed" and observed.value == pytest.approx(20 * 25 + 100)
     assert observed.low is None and observed.high is None
     # only the detractors have recent complainants: 40 (16 left) vs 110 others (24 left)
@@ -249,7 +250,7 @@ def _channel_weeks() -> pd.DataFrame:
 def test_savings_priced_with_the_set_by_hand():
     df = _channel_weeks()
     prices = {"phone": 8.0, "self_service": 0.1}
-    s = value.price_savings(df, date(2026, 1, 12), date(2026, 1, 26), prices, window=2)
+    s = savings.price_savings(df, date(2026, 1, 12), date(2026, 1, 26), prices, window=2)
     v0, v1 = 100 * 8 / 200, (60 * 8 + 80 * 0.1) / 200
     assert (s.baseline_cpw, s.current_cpw) == pytest.approx((v0, v1))
     assert s.weekly == pytest.approx((v0 - v1) * 100) == pytest.approx(156.0)
@@ -263,25 +264,25 @@ def test_savings_priced_with_the_set_by_hand():
     assert s.effects == pytest.approx({"volume": volume, "mix": mix, "unit_cost": 0.0})
     assert sum(s.effects.values()) == pytest.approx(s.weekly)
     # a dearer phone contact raises the saving by Δp × (phone per customer-week before − now)
-    t = value.price_savings(df, date(2026, 1, 12), date(2026, 1, 26),
+    t = savings.price_savings(df, date(2026, 1, 12), date(2026, 1, 26),
                             {**prices, "phone": 10.0}, window=2)
     assert t.weekly - s.weekly == pytest.approx(2.0 * (100 / 200 - 60 / 200) * 100)
 
 
 def test_savings_withheld_on_a_small_base():
     df = _channel_weeks().assign(active_at_start=10)
-    out = value.price_savings(df, date(2026, 1, 12), date(2026, 1, 26), {"phone": 8.0}, 2)
+    out = savings.price_savings(df, date(2026, 1, 12), date(2026, 1, 26), {"phone": 8.0}, 2)
     assert isinstance(out, str) and "insufficient base" in out
 
 
 def test_did_estimate_is_the_difference_of_means_with_a_hac_error():
     rng = np.random.default_rng(1)
     before, after = rng.normal(0, 1, 26), rng.normal(3, 1, 26)
-    est, se, lags = value.did_hac(before, after)
+    est, se, lags = savings.did_hac(before, after)
     assert est == pytest.approx(after.mean() - before.mean())
-    assert lags == value.newey_west_lags(52) == 3
+    assert lags == savings.newey_west_lags(52) == 3
     assert 0.1 < se < 0.6  # √(1/26 + 1/26) ≈ 0.28 for independent weeks
-    assert [value.newey_west_lags(n) for n in (1, 5, 100)] == [1, 2, 4]
+    assert [savings.newey_west_lags(n) for n in (1, 5, 100)] == [1, 2, 4]
 
 
 # --- the demo world ---------------------------------------------------------------------------

@@ -494,9 +494,10 @@ def money_exhibits(report) -> dict[str, Exhibit]:
 # --- Impact simulator ----------------------------------------------------------------------
 
 def simulator_exhibits(result, values: pd.DataFrame, levers) -> dict[str, Exhibit]:
+    from dashboard.money import sim_texts
     from dashboard.money import simulate as sim
 
-    page, titles = "Impact simulator", sim.chart_titles(result)
+    page, titles = "Impact simulator", sim_texts.chart_titles(result)
     band = f"P10–P90 of {sim.DEFAULT_DRAWS:,} draws (modelled)"
     out = {}
     if not levers.is_zero:
@@ -504,21 +505,21 @@ def simulator_exhibits(result, values: pd.DataFrame, levers) -> dict[str, Exhibi
         out["sim_tornado"] = Exhibit(
             "sim_tornado", page, titles["tornado"],
             charts.tornado_chart(result.tornado, titles["tornado"], titles["axis"]),
-            result.tornado.reset_index(drop=True), sim.tornado_takeaway(result),
-            notes=(sim.method_note(result),), money=True, band=band)
+            result.tornado.reset_index(drop=True), sim_texts.tornado_takeaway(result),
+            notes=(sim_texts.method_note(result),), money=True, band=band)
         out["sim_draws"] = Exhibit(
             "sim_draws", page, titles["draws"],
             charts.simulation_histogram(result.samples["profit_impact"], titles["draws"],
                                         titles["axis"],
                                         threshold=levers.programme_cost or None),
-            draws, sim.distribution_takeaway(result), notes=(sim.method_note(result),),
+            draws, sim_texts.distribution_takeaway(result), notes=(sim_texts.method_note(result),),
             n=len(draws), money=True, band=band)
-    title = sim.point_values_title(result)
+    title = sim_texts.point_values_title(result)
     out["sim_point_values"] = Exhibit(
         "sim_point_values", page, title,
         charts.value_band_chart(values, "segment", title, titles["axis"]),
-        values.reset_index(drop=True), sim.point_values_takeaway(values, result),
-        notes=(sim.method_note(result),), money=True, band=band)
+        values.reset_index(drop=True), sim_texts.point_values_takeaway(values, result),
+        notes=(sim_texts.method_note(result),), money=True, band=band)
     return out
 
 
@@ -577,10 +578,11 @@ def _money(fetch, filters, aset) -> list[Exhibit]:
 def _simulator(fetch, filters, aset) -> list[Exhibit]:
     from dashboard.money import inputs as money
     from dashboard.money import simulate as sim
+    from dashboard.money import whatif
 
     inputs = money.fetch_inputs(fetch, filters, aset)
     estimates = money.category_estimates(inputs)
-    levers = sim.Levers()
+    levers = whatif.Levers()
     result = sim.simulate(estimates, inputs, levers)
     values = sim.point_values(estimates, inputs, levers.migration_rule, levers.horizon_years)
     return list(simulator_exhibits(result, values, levers).values())

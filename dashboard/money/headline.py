@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard.metrics.filters import Filters
+from dashboard.money import churn_value, savings, simulate, value
 from dashboard.money import inputs as money
-from dashboard.money import simulate, value
 from dashboard.money.assumptions import AssumptionSet
+from dashboard.money.figures import finance, withhold
 from dashboard.money.inputs import ALL, Fetch, MoneyFigure
 
 
@@ -79,18 +80,18 @@ def _finite(x: float | None) -> bool:
 def build(fetch: Fetch, filters: Filters, aset: AssumptionSet) -> MoneyHeadline:
     """Compute the headline from the same functions as CX in money and the simulator."""
     inputs = money.fetch_inputs(fetch, filters, aset)
-    fin = value.finance(inputs)
+    fin = finance(inputs)
     est = money.category_estimates(inputs)
     window = inputs.window_text
-    rar, _, _ = value.revenue_at_risk(est, fin, window)
-    savings, _ = value.baseline_savings(fetch, filters, money.contact_cost_per_channel(inputs),
+    rar, _, _ = churn_value.revenue_at_risk(est, fin, window)
+    saved, _ = savings.baseline_savings(fetch, filters, money.contact_cost_per_channel(inputs),
                                         fin)
     segments = sorted(str(s) for s in est["segment"].unique() if s != ALL)
     short = value.window_shortfall(fetch, inputs)
     if short:
-        rar = value.withhold(rar, short)
+        rar = withhold(rar, short)
         points: dict[str, MoneyFigure] = {}
     else:
         points = {seg: simulate.nps_point_value(est, inputs, seg) for seg in segments}
-    return MoneyHeadline(filters, inputs.assumption_set, inputs.symbol, window, rar, savings,
+    return MoneyHeadline(filters, inputs.assumption_set, inputs.symbol, window, rar, saved,
                          points, short)

@@ -1,10 +1,12 @@
-"""Impact simulator: what would an improvement be worth, and how sure are we? (issue 4)
+"""Impact simulator: what would an improvement be worth, and how sure are we?
 
-A category-mix simulator with Monte Carlo bands (reference/methods.md §6.2–6.4), built on the
-estimates of ``money.inputs`` (churn, revenue and cost to serve per segment and NPS category,
-estimated from the linked data of the trailing year, never hard-coded).
+A category-mix simulator with Monte Carlo bands, built on the estimates of ``money.inputs``
+(churn, revenue and cost to serve per segment and NPS category, estimated from the linked data
+of the trailing year, never hard-coded): customers moved between NPS categories take on the
+churn, spend and cost to serve of the category they move to, the "loyalty economics" of
+Reichheld & Markey (2011), with the gap scaled by the realisation factor φ.
 
-Levers (``Levers``):
+Levers (``whatif.Levers``):
 
 * **NPS change per segment** (points) with an explicit migration rule: detractors → passives,
   passives → promoters, or half each. +Δ points move Δ % of the segment's active base (all
@@ -19,7 +21,8 @@ Levers (``Levers``):
   time avoids the repeat contacts an unresolved one brings (repeats per unresolved contact,
   estimated from the data) at the cost per contact of the channels repeats arrive on.
 * **Self-service shift** (pp of phone contacts moved): saves CPC_phone − CPC_self_service per
-  moved contact (a move is a contained contact: enter net containment, §3.4).
+  moved contact (a move is a contained contact, one that needs no assisted contact after
+  it: enter net containment, not raw self-service volume).
 
 Money over the horizon H (``analysis_horizon_years`` unless set) at discount rate d, with the
 shared convention of ``money.clv``: a year's revenue and cost to serve count at the end of each
@@ -36,33 +39,34 @@ rate for H years, A = Σ_{t=1..H} 1 / (1 + d)^t.
 
 with W(r) = Σ_{t=1..H} (1 + d)^−t Σ_{i<t} r^i (a cohort of avoided complainants every year).
 
-Uncertainty (§6.3): churn from Beta(1 + churned, 1 + retained) posteriors, revenue per customer-
-year and the sampling error of contact cost from normals with their standard errors, φ ~
-U(low, high) of the set, each cost per contact and the complaint handling cost ~ triangular(±
-``unit_cost_uncertainty_pct``), repeats per unresolved contact ~ Gamma(repeats + ½, 1 /
-unresolved). The draws do not depend on the levers (common random numbers: scenarios differ
-only by their levers). A one-at-a-time tornado swings each input between its P10 and P90 with
-the others at their medians.
+Uncertainty: churn from Beta(1 + churned, 1 + retained) posteriors (uniform prior), revenue per
+customer-year and the sampling error of contact cost from normals with their standard errors,
+φ ~ U(low, high) of the set, each cost per contact and the complaint handling cost ~
+triangular(± ``unit_cost_uncertainty_pct``), repeats per unresolved contact ~ Gamma(repeats + ½,
+1 / unresolved) (the Poisson rate's posterior under the Jeffreys prior). The draws do not depend
+on the levers (common random numbers: scenarios differ only by their levers). A one-at-a-time
+tornado (Eschenbach 1992) swings each input between its P10 and P90 with the others at their
+medians.
 
 Every figure is *modelled*: a P10–P90 band naming the assumption set, the migration rule, φ
 and the horizon. Published rules of thumb live apart in ``money.EXTERNAL_CONTEXT`` and are never
-added to a modelled total.
+added to a modelled total. The levers and the saved scenarios live in ``money.whatif``, the
+page's texts in ``money.sim_texts``.
 
 Pure: no Streamlit, no SQL.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
 
-from dashboard.money import assumptions as A
+from dashboard.money.churn_value import COMPLAINT_FLAG_WEEKS
+from dashboard.money.figures import WEEKS_PER_YEAR
 from dashboard.money.inputs import (
     ALL,
     CATEGORIES,
@@ -70,152 +74,20 @@ from dashboard.money.inputs import (
     MoneyFigure,
     churn_draws,
     contact_cost_per_channel,
-    money_text,
 )
+from dashboard.money.whatif import DEFAULT_RULE, RULES, Levers, SimulationError, signed
 
-#: Migration rules of the NPS lever (value -> label); the rule is always shown with the money.
-RULES: dict[str, str] = {
-    "detractors_to_passives": "detractors → passives",
-    "passives_to_promoters": "passives → promoters",
-    "half_each": "half each (detractors → passives, passives → promoters)",
-}
-DEFAULT_RULE = "half_each"
 DEFAULT_DRAWS = 5000
 DEFAULT_SEED = 20_260_404
 #: A category (or complainant group) needs this many customers to enter the model.
 MIN_BASE = 30
 #: Complaints flag customers who complained in the 13 weeks before the window: 4 flags a year.
-COMPLAINT_FLAG_PER_YEAR = 52 / 13
+COMPLAINT_FLAG_PER_YEAR = WEEKS_PER_YEAR / COMPLAINT_FLAG_WEEKS
 SELF_SERVICE = "self_service"
 PHONE = "phone"
-#: Lever bounds (also the refusals' rules).
-NPS_LIMIT = 50.0
-PCT_LIMIT = 100.0
-HORIZON_RANGE = (1, 10)
 P, PA, D = 0, 1, 2  # index of promoter, passive, detractor in CATEGORIES
 _CAT_LABEL = {"promoter": "promoters", "passive": "passives", "detractor": "detractors"}
 _QUERIES = "money_category_outcomes, money_category_contacts"
-
-
-class SimulationError(ValueError):
-    """Levers or a scenario break a rule; the message names the field, the value and the rule."""
-
-
-# --- levers -------------------------------------------------------------------------------------
-
-
-def _number(name: str, value: object, low: float, high: float) -> float:
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise SimulationError(f"{name} = {value!r} refused: must be a number") from None
-    if not math.isfinite(v) or not low <= v <= high:
-        raise SimulationError(f"{name} = {value!r} refused: must be a number from {low:g} "
-                              f"to {high:g}")
-    return v
-
-
-@dataclass(frozen=True)
-class Levers:
-    """One what-if: NPS change per segment with its migration rule, complaint-rate change,
-    FCR change, phone contacts moved to self-service, horizon and programme cost.
-
-    ``nps`` takes a mapping or pairs (segment, points) and is kept as sorted pairs without
-    zeros; ``horizon_years`` None means the set's ``analysis_horizon_years``.
-    """
-
-    nps: tuple[tuple[str, float], ...] = ()
-    migration_rule: str = DEFAULT_RULE
-    complaint_change_pct: float = 0.0  # −20 = 20 % fewer complaints
-    fcr_change_pp: float = 0.0  # +5 = first-contact resolution 5 points higher
-    self_service_shift_pp: float = 0.0  # 10 = 10 % of phone contacts move to self-service
-    horizon_years: int | None = None
-    programme_cost: float = 0.0  # what the programme costs, for P(profit impact > cost)
-
-    def __post_init__(self) -> None:
-        raw = self.nps.items() if isinstance(self.nps, Mapping) else self.nps
-        pairs: dict[str, float] = {}
-        for seg, pts in raw:
-            seg = str(seg)
-            if not seg or seg == ALL:
-                raise SimulationError(f"NPS lever segment {seg!r} refused: must be one segment")
-            v = _number(f"NPS change in {seg}", pts, -NPS_LIMIT, NPS_LIMIT)
-            if v:
-                pairs[seg] = v
-        object.__setattr__(self, "nps", tuple(sorted(pairs.items())))
-        if self.migration_rule not in RULES:
-            raise SimulationError(f"migration_rule = {self.migration_rule!r} refused: must be "
-                                  f"one of {', '.join(RULES)}")
-        for name in ("complaint_change_pct", "fcr_change_pp"):
-            object.__setattr__(self, name, _number(name, getattr(self, name), -PCT_LIMIT,
-                                                   PCT_LIMIT))
-        object.__setattr__(self, "self_service_shift_pp", _number(
-            "self_service_shift_pp", self.self_service_shift_pp, 0.0, PCT_LIMIT))
-        if self.horizon_years is not None:
-            h = _number("horizon_years", self.horizon_years, *HORIZON_RANGE)
-            if h != int(h):
-                raise SimulationError(f"horizon_years = {self.horizon_years!r} refused: must "
-                                      "be a whole number of years")
-            object.__setattr__(self, "horizon_years", int(h))
-        object.__setattr__(self, "programme_cost", _number(
-            "programme_cost", self.programme_cost, 0.0, 1e15))
-
-    def nps_change(self, segment: str) -> float:
-        """The NPS change (points) asked for in a segment (0 when none)."""
-        return dict(self.nps).get(segment, 0.0)
-
-    @property
-    def is_zero(self) -> bool:
-        """True when no lever moves."""
-        return not (self.nps or self.complaint_change_pct or self.fcr_change_pp
-                    or self.self_service_shift_pp)
-
-    def describe(self) -> str:
-        """The levers in words: ``NPS +5 in Mass (detractors → passives) · complaints −20 %``."""
-        parts = [f"NPS {_signed(v)} in {s}" for s, v in self.nps]
-        if self.nps:
-            parts[-1] += f" ({RULES[self.migration_rule]})"
-        if self.complaint_change_pct:
-            parts.append(f"complaints {_signed(self.complaint_change_pct)} %")
-        if self.fcr_change_pp:
-            parts.append(f"first-contact resolution {_signed(self.fcr_change_pp)} pp")
-        if self.self_service_shift_pp:
-            parts.append(f"{self.self_service_shift_pp:g} % of phone contacts to self-service")
-        return " · ".join(parts) if parts else "no change"
-
-    def to_json(self) -> str:
-        """The levers as a JSON document (the scenario payload)."""
-        return json.dumps({
-            "version": 1, "nps": dict(self.nps), "migration_rule": self.migration_rule,
-            "complaint_change_pct": self.complaint_change_pct,
-            "fcr_change_pp": self.fcr_change_pp,
-            "self_service_shift_pp": self.self_service_shift_pp,
-            "horizon_years": self.horizon_years, "programme_cost": self.programme_cost,
-        }, sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str) -> Levers:
-        """Levers from ``to_json``'s document; SimulationError naming what is wrong."""
-        try:
-            doc = json.loads(text)
-        except (TypeError, ValueError) as exc:
-            raise SimulationError(f"scenario payload is not JSON: {exc}") from None
-        if not isinstance(doc, dict) or doc.get("version") != 1:
-            raise SimulationError("scenario payload refused: expected a version 1 document")
-        known = {"nps", "migration_rule", "complaint_change_pct", "fcr_change_pp",
-                 "self_service_shift_pp", "horizon_years", "programme_cost"}
-        unknown = sorted(set(doc) - known - {"version"})
-        if unknown:
-            raise SimulationError(f"scenario payload refused: unknown field(s) {unknown}")
-        nps = doc.get("nps", {})
-        if not isinstance(nps, dict):
-            raise SimulationError("scenario payload refused: nps must map segment to points")
-        return cls(**{k: v for k, v in doc.items() if k in known and k != "nps"},
-                   nps=tuple(nps.items()))
-
-
-def _signed(v: float) -> str:
-    return f"+{v:g}" if v > 0 else f"−{abs(v):g}" if v < 0 else "0"
 
 
 # --- the world the levers act on (deterministic, from the estimates) ----------------------------
@@ -440,7 +312,7 @@ def _plan(w: _World, levers: Levers) -> _Plan:
             want = abs(delta) / 100 * share * w.base[s]
             count = min(want, available[src])
             if count < want - 1e-9:
-                notes.append(f"NPS {_signed(delta)} in {seg} capped: only {available[src]:,.0f} "
+                notes.append(f"NPS {signed(delta)} in {seg} capped: only {available[src]:,.0f} "
                              f"{_CAT_LABEL[CATEGORIES[src]]} to move ({want:,.0f} asked).")
             seg_moves.append(_Move(s, src, dst, count))
         if seg_moves:
@@ -668,7 +540,8 @@ class SimResult:
         return float((self.samples["profit_impact"].to_numpy() > cost).mean())
 
 
-def _quantiles(x: np.ndarray) -> tuple[float, float, float]:
+def quantiles(x: np.ndarray) -> tuple[float, float, float]:
+    """P10, P50 and P90 of a figure's draws."""
     p10, p50, p90 = np.quantile(x, [0.1, 0.5, 0.9])
     return float(p10), float(p50), float(p90)
 
@@ -676,12 +549,17 @@ def _quantiles(x: np.ndarray) -> tuple[float, float, float]:
 def _component_label(w: _World, levers: Levers, key: str, horizon: int) -> str:
     if key.startswith("nps|"):
         seg = w.segments[int(key.split("|")[1])]
-        return f"NPS {_signed(levers.nps_change(seg))} in {seg} ({RULES[levers.migration_rule]})"
+        return f"NPS {signed(levers.nps_change(seg))} in {seg} ({RULES[levers.migration_rule]})"
     return {
-        "complaints": f"Complaints {_signed(levers.complaint_change_pct)} %",
-        "fcr": f"First-contact resolution {_signed(levers.fcr_change_pp)} pp",
+        "complaints": f"Complaints {signed(levers.complaint_change_pct)} %",
+        "fcr": f"First-contact resolution {signed(levers.fcr_change_pp)} pp",
         "self_service": f"{levers.self_service_shift_pp:g} % of phone contacts to self-service",
     }[key]
+
+
+def years(n: int) -> str:
+    """``1 year``, ``3 years``."""
+    return f"{n} year{'s' if n != 1 else ''}"
 
 
 def _cpc_text(w: _World) -> str:
@@ -692,7 +570,7 @@ def _cpc_text(w: _World) -> str:
 
 def _figure(w: _World, levers: Levers, plan: _Plan, key: str, values: np.ndarray,
             formula: str, draws: int, seed: int) -> MoneyFigure:
-    p10, p50, p90 = _quantiles(values)
+    p10, p50, p90 = quantiles(values)
     lo, hi = w.phi
     H = plan.horizon
     inputs = (
@@ -700,7 +578,7 @@ def _figure(w: _World, levers: Levers, plan: _Plan, key: str, values: np.ndarray
         ("Migration rule (NPS)", RULES[levers.migration_rule]),
         ("Realisation factor φ", f"uniform {lo:g} – {hi:g}: the share of the observed gap "
                                  "between categories that the experience causes"),
-        ("Horizon", f"{H} year{'s' if H != 1 else ''}, discounted at {w.discount * 100:g} % a "
+        ("Horizon", f"{years(H)}, discounted at {w.discount * 100:g} % a "
                     "year (amounts at the end of each year survived)"),
         ("Gross margin", f"{w.margin * 100:g} %"),
         ("Cost per contact", _cpc_text(w)),
@@ -718,7 +596,7 @@ def _figure(w: _World, levers: Levers, plan: _Plan, key: str, values: np.ndarray
         note += " " + " ".join(plan.notes)
     return MoneyFigure(
         key=f"sim_{key}", label=OUTPUTS[key], kind="modelled", value=p50, low=p10, high=p90,
-        unit=f"present value over {H} year{'s' if H != 1 else ''}",
+        unit=f"present value over {years(H)}",
         formula=formula, inputs=inputs, window=w.window, assumption_set=w.set_id, note=note)
 
 
@@ -795,8 +673,8 @@ def _value_text(kind: str, v: float, symbol: str) -> str:
 def simulate(estimates: pd.DataFrame, inputs: Inputs, levers: Levers,
              draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
              tornado: bool = True) -> SimResult:
-    """Monte Carlo of the levers' money over the horizon (methods §6.2–6.3); see the module
-    docstring for the model. ``estimates`` is ``money.category_estimates(inputs)``."""
+    """Monte Carlo of the levers' money over the horizon; see the module docstring for the
+    model. ``estimates`` is ``money.category_estimates(inputs)``."""
     if draws < 10:
         raise SimulationError(f"draws = {draws} refused: must be at least 10")
     w = _world(estimates, inputs)
@@ -809,7 +687,7 @@ def simulate(estimates: pd.DataFrame, inputs: Inputs, levers: Levers,
         row = {"component": key, "label": _component_label(w, levers, key, plan.horizon)}
         for name, v in (("revenue_retained", r), ("cost_saved", c),
                         ("profit_impact", w.margin * r + c)):
-            row[f"{name}_p10"], row[f"{name}_p50"], row[f"{name}_p90"] = _quantiles(v)
+            row[f"{name}_p10"], row[f"{name}_p50"], row[f"{name}_p90"] = quantiles(v)
         rows.append(row)
     comp_cols = ["component", "label"] + [f"{o}_{p}" for o in OUTPUTS
                                           for p in ("p10", "p50", "p90")]
@@ -864,226 +742,8 @@ def point_values(estimates: pd.DataFrame, inputs: Inputs, rule: str = DEFAULT_RU
     return df.sort_values("value", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def point_values_title(result: SimResult) -> str:
-    """Title of the per-segment point-value chart."""
-    rule = RULES[result.levers.migration_rule]
-    return f"Profit impact of +1 NPS point by segment, P10–P90 ({rule}, {result.horizon} y)"
-
-
-def point_values_takeaway(values: pd.DataFrame, result: SimResult) -> str:
-    """Where a point of NPS is worth most."""
-    if values.empty:
-        return "No segment to value."
-    if not values[["low", "value", "high"]].abs().to_numpy().any():
-        return (f"No segment has {MIN_BASE} or more customers with an NPS answer before the "
-                "window in every category: a point of NPS cannot be valued for this selection.")
-    top, sym = values.iloc[0], result.symbol
-    text = (f"+1 NPS point is worth most in {top['segment']}: {money_text(top['value'], sym)} "
-            f"(P10 {money_text(top['low'], sym)} – P90 {money_text(top['high'], sym)}) over "
-            f"{result.horizon} year{'s' if result.horizon != 1 else ''}")
-    if len(values) > 1:
-        last = values.iloc[-1]
-        text += f"; least in {last['segment']} ({money_text(last['value'], sym)})"
-    return text + ". Segments differ in size, churn gaps and spend; modelled, not observed."
-
-
-# --- texts for the page --------------------------------------------------------------------------
-
-
-def exceed_text(result: SimResult) -> str:
-    """The executive question answered in one line."""
-    sym, lev = result.symbol, result.levers
-    h = f"{result.horizon} year{'s' if result.horizon != 1 else ''}"
-    if lev.is_zero:
-        return "No lever moved: the profit impact is zero."
-    return (f"Chance that the profit impact over {h} exceeds the programme cost of "
-            f"{money_text(lev.programme_cost, sym)}: {100 * result.p_exceeds:.0f}% "
-            f"({result.draws:,} draws; modelled, assumption set {result.assumption_set}).")
-
-
-def probability_text(result: SimResult) -> str:
-    """``73%`` (or '—' with no lever)."""
-    return "—" if result.levers.is_zero else f"{100 * result.p_exceeds:.0f}%"
-
-
-def tornado_takeaway(result: SimResult) -> str:
-    """Which inputs move the answer most."""
-    t, sym = result.tornado, result.symbol
-    if t.empty:
-        return ("No lever moved: move one to see which assumption drives the answer and how "
-                "the draws spread.")
-    top = t.iloc[0]
-    lo, hi = sorted((top["profit_low"], top["profit_high"]))
-    text = (f"The profit impact swings most with {top['input']} ({top['low_text']} to "
-            f"{top['high_text']} moves it from {money_text(lo, sym)} to {money_text(hi, sym)})")
-    if len(t) > 1:
-        text += f", then {t.iloc[1]['input']}"
-    return text + ". Each input is swung between its P10 and P90 with the others at the median."
-
-
-def distribution_takeaway(result: SimResult) -> str:
-    """Where the draws fall."""
-    x = result.samples["profit_impact"].to_numpy()
-    sym = result.symbol
-    if result.levers.is_zero:
-        return "No lever moved."
-    p10, p50, p90 = _quantiles(x)
-    loss = float((x < 0).mean())
-    text = (f"Profit impact of {len(x):,} draws: P10 {money_text(p10, sym)}, P50 "
-            f"{money_text(p50, sym)}, P90 {money_text(p90, sym)}")
-    if loss > 0:
-        text += f"; {100 * loss:.0f}% of the draws lose money"
-    return text + "."
-
-
-def components_table(result: SimResult) -> pd.DataFrame:
-    """The split by lever (P50 of each output and the profit band), as text."""
-    sym = result.symbol
-    c = result.components
-    return pd.DataFrame({
-        "Lever": c["label"],
-        "Revenue retained (P50)": [money_text(v, sym) for v in c["revenue_retained_p50"]],
-        "Cost saved (P50)": [money_text(v, sym) for v in c["cost_saved_p50"]],
-        "Profit impact P10": [money_text(v, sym) for v in c["profit_impact_p10"]],
-        "Profit impact P50": [money_text(v, sym) for v in c["profit_impact_p50"]],
-        "Profit impact P90": [money_text(v, sym) for v in c["profit_impact_p90"]],
-    })
-
-
-def components_takeaway(result: SimResult) -> str:
-    """The lever that contributes most, and that bands do not add up."""
-    c = result.components
-    if c.empty:
-        return "No lever moved."
-    top = c.loc[c["profit_impact_p50"].abs().idxmax()]
-    return (f"Largest contribution: {top['label']} (P50 "
-            f"{money_text(top['profit_impact_p50'], result.symbol)}). Percentiles of the parts "
-            "do not add up to the percentiles of the total.")
-
-
-def chart_titles(result: SimResult) -> dict[str, str]:
-    """Titles and axis of the page's charts: ``tornado``, ``draws``, ``axis``."""
-    return {"tornado": "Profit impact: one input at a time (P10 ↔ P90)",
-            "draws": f"Profit impact: {result.draws:,} draws",
-            "axis": f"profit impact ({result.symbol}, present value over {result.horizon} y)"}
-
-
-def comparison_takeaway(count: int, set_id: str) -> str:
-    """The line under the scenario comparison."""
-    if not count:
-        return "No saved scenarios yet: name the current levers and save them to compare."
-    return (f"{count} saved scenario{'s' if count != 1 else ''}, each re-simulated with the "
-            f"current data, filters and assumption set {set_id} (same draws for all).")
-
-
-def compare_scenarios(estimates: pd.DataFrame, inputs: Inputs, scenarios: Mapping[str, Levers],
-                      draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED) -> pd.DataFrame:
-    """Saved scenarios side by side, each re-simulated with the current data and set (text)."""
-    rows = []
-    for name, lev in scenarios.items():
-        r = simulate(estimates, inputs, lev, draws=draws, seed=seed, tornado=False)
-        sym = r.symbol
-
-        def band(f: MoneyFigure, sym: str = sym) -> str:
-            return (f"{money_text(f.value, sym)} ({money_text(f.low, sym)} – "
-                    f"{money_text(f.high, sym)})")
-
-        rows.append({
-            "Scenario": name, "Levers": lev.describe(), "Horizon": f"{r.horizon} y",
-            "Revenue retained P50 (P10 – P90)": band(r.revenue_retained),
-            "Cost saved P50 (P10 – P90)": band(r.cost_saved),
-            "Profit impact P50 (P10 – P90)": band(r.profit_impact),
-            "Programme cost": money_text(lev.programme_cost, sym),
-            "P(profit impact > cost)": probability_text(r),
-        })
-    cols = ["Scenario", "Levers", "Horizon", "Revenue retained P50 (P10 – P90)",
-            "Cost saved P50 (P10 – P90)", "Profit impact P50 (P10 – P90)", "Programme cost",
-            "P(profit impact > cost)"]
-    return pd.DataFrame(rows, columns=cols)
-
-
-def method_note(result: SimResult) -> str:
-    """What the numbers are, in one paragraph."""
-    lev = result.levers
-    f = dict(result.profit_impact.inputs)
-    return (f"Modelled, not observed. Migration rule: {RULES[lev.migration_rule]}. "
-            f"Realisation factor φ {f['Realisation factor φ'].split(':')[0]}. Horizon "
-            f"{f['Horizon']}. Assumption set {result.assumption_set}. Bands are P10–P90 of "
-            f"{result.draws:,} draws. NPS lever: +Δ points move Δ % of the segment's active "
-            "customers; migrated customers take on the destination category's churn, revenue and "
-            "cost to serve. FCR and self-service levers count contact cost only.")
-
-
-# --- scenarios in the app-owned store (``store`` is a warehouse.db.AppStore) ----------------
-
-SCENARIO_COLUMNS = ("scenario_name", "saved_at", "saved_by", "assumption_set_id", "levers",
-                    "summary")
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def save_scenario(store, name: str, levers: Levers, set_id: str, who: str = "unknown") -> str:
-    """Save (or overwrite) a named scenario; returns the cleaned name. AssumptionError on a bad
-    name."""
-    name = A.check_name(name)
-    store.write(("store_save_scenario", {
-        "scenario_name": name, "saved_at": _now(), "saved_by": (who or "").strip() or "unknown",
-        "assumption_set_id": set_id, "payload": levers.to_json()}))
-    return name
-
-
-def list_scenarios(store) -> pd.DataFrame:
-    """Every saved scenario, newest first, with its levers (None when unreadable) and summary."""
-    df = store.read("store_scenarios")
-    levers: list[Levers | None] = []
-    summary: list[str] = []
-    for payload in df.get("payload", pd.Series(dtype=str)):
-        try:
-            lev = Levers.from_json(payload)
-        except SimulationError as exc:
-            levers.append(None)
-            summary.append(f"unreadable: {exc}")
-        else:
-            levers.append(lev)
-            summary.append(lev.describe())
-    out = df.drop(columns=["payload"], errors="ignore").copy()
-    out["levers"] = levers
-    out["summary"] = summary
-    return out.reindex(columns=list(SCENARIO_COLUMNS)).reset_index(drop=True)
-
-
-def load_scenario(store, name: str) -> Levers:
-    """The levers of a saved scenario; SimulationError when there is none of that name."""
-    df = store.read("store_scenarios")
-    hit = df[df["scenario_name"] == name]
-    if hit.empty:
-        raise SimulationError(f"no saved scenario named {name!r}")
-    return Levers.from_json(hit["payload"].iloc[0])
-
-
-def delete_scenario(store, name: str) -> bool:
-    """Delete a saved scenario; True when it existed."""
-    existed = name in set(store.read("store_scenarios")["scenario_name"])
-    store.write(("store_delete_scenario", {"scenario_name": name}))
-    return existed
-
-
-def scenario_levers(scenarios: pd.DataFrame) -> dict[str, Levers]:
-    """The readable scenarios of ``list_scenarios`` as name → levers."""
-    return {str(r.scenario_name): r.levers for r in scenarios.itertuples(index=False)
-            if r.levers is not None}
-
 
 __all__ = [
-    "DEFAULT_DRAWS", "DEFAULT_RULE", "DEFAULT_SEED",
-    "Levers", "RULES", "SimResult", "SimulationError", "chart_titles", "cohort_sum",
-    "compare_scenarios", "comparison_takeaway",
-    "components_table", "components_takeaway", "delete_scenario", "distribution_takeaway",
-    "exceed_text", "list_scenarios", "load_scenario", "method_note",
-    "nps_point_value", "point_values", "point_values_takeaway", "point_values_title",
-    "probability_text", "save_scenario", "scenario_levers", "simulate",
-    "survival_sum", "tornado_takeaway",
+    "DEFAULT_DRAWS", "DEFAULT_SEED", "SimResult", "cohort_sum", "nps_point_value",
+    "point_values", "quantiles", "simulate", "survival_sum", "years",
 ]
-

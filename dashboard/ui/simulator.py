@@ -1,5 +1,6 @@
 """Streamlit widgets of the Impact simulator page: levers, the probability tile, saved scenarios
-and the external-context panel. The model lives in ``dashboard.money.simulate``."""
+and the external-context panel. The model lives in ``dashboard.money.simulate``, the levers and
+saved scenarios in ``dashboard.money.whatif``."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.money import assumptions as A
+from dashboard.money import sim_texts, whatif
 from dashboard.money import simulate as sim
 from dashboard.ui import common as ui
 
@@ -40,7 +42,7 @@ def _horizon_label(default: int):
     return label
 
 
-def lever_controls(segments: tuple[str, ...] | list[str], default_horizon: int) -> sim.Levers:
+def lever_controls(segments: tuple[str, ...] | list[str], default_horizon: int) -> whatif.Levers:
     """The levers: an NPS slider per segment, the migration rule, complaint, FCR and
     self-service levers, horizon and programme cost. Returns them as one ``Levers``."""
     st.markdown("**NPS change by segment** (points)")
@@ -53,8 +55,8 @@ def lever_controls(segments: tuple[str, ...] | list[str], default_horizon: int) 
             nps[seg] = st.slider(seg, lo, hi, step=step, key=nps_key(seg),
                                  help=f"+Δ points move Δ % of {seg}'s active customers "
                                       "between NPS categories by the migration rule.")
-    rule = ui.choice("How the NPS change happens (migration rule)", sim.RULES, _RULE,
-                     sim.DEFAULT_RULE,
+    rule = ui.choice("How the NPS change happens (migration rule)", whatif.RULES, _RULE,
+                     whatif.DEFAULT_RULE,
                      help="Detractors → passives acts mainly through churn, passives → "
                           "promoters mainly through spend; the same NPS change is worth "
                           "different money.")
@@ -92,19 +94,19 @@ def lever_controls(segments: tuple[str, ...] | list[str], default_horizon: int) 
                                help="What the programme costs over the horizon, in the set's "
                                     "currency: the page gives the chance the profit impact "
                                     "exceeds it.")
-    return sim.Levers(nps=nps, migration_rule=rule, complaint_change_pct=complaints,
-                      fcr_change_pp=fcr, self_service_shift_pp=ss,
-                      horizon_years=horizon or None, programme_cost=cost)
+    return whatif.Levers(nps=nps, migration_rule=rule, complaint_change_pct=complaints,
+                         fcr_change_pp=fcr, self_service_shift_pp=ss,
+                         horizon_years=horizon or None, programme_cost=cost)
 
 
 def probability_tile(result: sim.SimResult) -> None:
     """The executive question as a tile: P(profit impact > programme cost)."""
     with st.container(border=True):
         st.metric("Chance the profit impact exceeds the programme cost",
-                  sim.probability_text(result),
+                  sim_texts.probability_text(result),
                   help="Share of the Monte Carlo draws whose profit impact is above the "
                        "programme cost.")
-        st.caption(ui.plain(sim.exceed_text(result)))
+        st.caption(ui.plain(sim_texts.exceed_text(result)))
 
 
 def _signed_in_user() -> str:
@@ -115,11 +117,11 @@ def _signed_in_user() -> str:
         return ""
 
 
-def _save(levers: sim.Levers, set_id: str) -> None:
+def _save(levers: whatif.Levers, set_id: str) -> None:
     who = st.session_state.get(_WHO) or _signed_in_user() or "unknown"
     try:
-        name = sim.save_scenario(ui.app_store(), st.session_state.get(_NAME) or "", levers,
-                                 set_id, who)
+        name = whatif.save_scenario(ui.app_store(), st.session_state.get(_NAME) or "", levers,
+                                    set_id, who)
     except A.AssumptionError as exc:
         st.session_state[_FLASH] = ("error", str(exc))
     else:
@@ -130,8 +132,8 @@ def _save(levers: sim.Levers, set_id: str) -> None:
 def _load(segments: tuple[str, ...]) -> None:
     name = st.session_state.get(_PICK)
     try:
-        lev = sim.load_scenario(ui.app_store(), name)
-    except sim.SimulationError as exc:
+        lev = whatif.load_scenario(ui.app_store(), name)
+    except whatif.SimulationError as exc:
         st.session_state[_FLASH] = ("error", str(exc))
         return
     for seg in segments:
@@ -150,14 +152,14 @@ def _load(segments: tuple[str, ...]) -> None:
 
 def _delete() -> None:
     name = st.session_state.get(_PICK)
-    if name and sim.delete_scenario(ui.app_store(), name):
+    if name and whatif.delete_scenario(ui.app_store(), name):
         st.session_state[_FLASH] = ("success", f"Deleted scenario {name!r}.")
         st.session_state.pop(_PICK, None)
 
 
-def scenario_panel(levers: sim.Levers, set_id: str, segments: tuple[str, ...]) -> pd.DataFrame:
+def scenario_panel(levers: whatif.Levers, set_id: str, segments: tuple[str, ...]) -> pd.DataFrame:
     """Save the current levers under a name, load or delete a saved scenario; returns the
-    saved scenarios (``simulate.list_scenarios``)."""
+    saved scenarios (``whatif.list_scenarios``)."""
     left, right = st.columns(2)
     with left:
         st.text_input("Scenario name", key=_NAME,
@@ -165,7 +167,7 @@ def scenario_panel(levers: sim.Levers, set_id: str, segments: tuple[str, ...]) -
                            "under an existing name replaces it.")
         st.text_input("Your name (recorded with the scenario)", key=_WHO)
         st.button("Save scenario", key="sim_save", on_click=_save, args=(levers, set_id))
-    saved = sim.list_scenarios(ui.app_store())
+    saved = whatif.list_scenarios(ui.app_store())
     names = saved["scenario_name"].astype(str).tolist()
     with right:
         if st.session_state.get(_PICK) not in names:

@@ -1,0 +1,151 @@
+"""The parts every figure of the value model is built from.
+
+* ``Finance``: the assumptions the value model uses, read from the set in force in the selected
+  week: gross margin g, annual discount rate d, horizon, the range of the realisation factor φ
+  (the share of an observed gap between customer groups that the experience itself causes) and
+  the cost of handling one complaint.
+* Monte Carlo: one generator per figure, seeded from the figure's key; normal draws around an
+  estimate with its standard error; the P10–P90 band of the draws.
+* The page's text formats (money, percentage points, ranges) and the two ways of making a
+  ``MoneyFigure``: with its value, band and "how computed" inputs, or withheld with the reason.
+
+Pure: no Streamlit, no SQL text.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from dashboard.analysis import cost
+from dashboard.money.inputs import Fetch, Inputs, MoneyFigure
+
+#: Monte Carlo draws per modelled figure (vectorised) and the seed they start from.
+DRAWS = 10_000
+SEED = 20_260_504
+#: Percentiles of the band of a modelled figure.
+BAND = (10.0, 90.0)
+WEEKS_PER_YEAR = 52
+
+
+# --- the finance inputs of a set ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finance:
+    """The assumptions the value model uses, read from the set in force in the selected week."""
+
+    margin: float  # gross margin, fraction
+    discount: float  # annual discount rate, fraction
+    horizon: int | None  # years of lifetime value counted (None: unlimited)
+    phi_low: float
+    phi_high: float
+    handling: float  # cost of handling one complaint
+    symbol: str
+    set_id: str
+
+    @property
+    def phi_mid(self) -> float:
+        """The point value of the realisation factor: the middle of its range."""
+        return (self.phi_low + self.phi_high) / 2
+
+    @property
+    def clv_formula(self) -> str:
+        """The lifetime-value formula in words: margin m a year, received at the end of each
+        year survived with retention r, discounted at d (Gupta & Lehmann 2003)."""
+        if self.horizon is None:
+            return "CLV = m × r / (1 + d − r)"
+        return f"CLV = m × Σ_(t=1..{self.horizon}) r^t / (1 + d)^t"
+
+    def rows(self) -> tuple[tuple[str, str], ...]:
+        """The set's values every lifetime-value figure names."""
+        h = "unlimited" if self.horizon is None else f"{self.horizon} years"
+        return (("Gross margin g", f"{100 * self.margin:g}%"),
+                ("Discount rate d", f"{100 * self.discount:g}% a year"),
+                ("Horizon", h))
+
+
+def finance(inputs: Inputs) -> Finance:
+    """The finance inputs of ``inputs``' set (KeyError naming a missing assumption)."""
+    h = inputs.assumptions.get("analysis_horizon_years")
+    horizon = int(h) if isinstance(h, float | int) else None
+    lo = inputs.number("realisation_factor_low", 1.0)
+    hi = inputs.number("realisation_factor_high", 1.0)
+    return Finance(
+        margin=inputs.number("gross_margin_pct") / 100,
+        discount=inputs.number("discount_rate_pct") / 100,
+        horizon=horizon, phi_low=min(lo, hi), phi_high=max(lo, hi),
+        handling=inputs.number("complaint_handling_cost", 0.0), symbol=inputs.symbol,
+        set_id=inputs.assumption_set)
+
+
+# --- draws, texts and figures -------------------------------------------------------------
+
+
+def rng_for(key: str) -> np.random.Generator:
+    """One generator per figure, seeded from the figure's key (results do not depend on the
+    order figures are computed in)."""
+    return np.random.default_rng([SEED, zlib.crc32(key.encode())])
+
+
+def normal(rng: np.random.Generator, mean, se, draws: int) -> np.ndarray:
+    """Draws of estimates ~ normal(mean, se), shape (draws, *mean.shape); NaN counts as 0."""
+    mean = np.nan_to_num(np.asarray(mean, dtype=float))
+    se = np.nan_to_num(np.asarray(se, dtype=float))
+    return mean + se * rng.standard_normal((draws, *mean.shape))
+
+
+def band(sims: np.ndarray) -> tuple[float, float]:
+    """The P10–P90 band of one figure's draws."""
+    lo, hi = np.percentile(sims, BAND, axis=0)
+    return float(lo), float(hi)
+
+
+def amount(v: float | None, sym: str, digits: int = 0, signed: bool = False) -> str:
+    """Money as the page shows it, whole units unless told: ``$1,235``, ``−$16``."""
+    return cost.money(v, sym, digits, signed)
+
+
+def pp(v: float, digits: int = 1) -> str:
+    """Percentage points, signed: ``+5.7 pp``."""
+    return f"{cost.pct(v, digits, True).rstrip('%')} pp"
+
+
+def span(lo: float | None, hi: float | None, fmt: Callable[[float], str]) -> str:
+    """``lo – hi`` in the format ``fmt`` ('—' when either end is missing or not finite)."""
+    if lo is None or hi is None or not (math.isfinite(lo) and math.isfinite(hi)):
+        return "—"
+    return f"{fmt(lo)} – {fmt(hi)}"
+
+
+def figure(key: str, label: str, kind: str, value: float, band: tuple[float, float] | None,
+           unit: str, formula: str, inputs: Sequence[tuple[str, str]], window: str,
+           fin: Finance, note: str = "") -> MoneyFigure:
+    """A figure of the set ``fin`` with its band (None: no band) and "how computed" record."""
+    lo, hi = band if band is not None else (None, None)
+    return MoneyFigure(key, label, kind, float(value), lo, hi, unit, formula, tuple(inputs),
+                       window, fin.set_id, note)
+
+
+def withheld(key: str, label: str, kind: str, unit: str, formula: str, window: str,
+             fin: Finance, reason: str) -> MoneyFigure:
+    """A figure that cannot be computed: no value, band or inputs, the reason as its note."""
+    return MoneyFigure(key, label, kind, float("nan"), None, None, unit, formula, (), window,
+                       fin.set_id, reason)
+
+
+
+def withhold(fig: MoneyFigure, reason: str) -> MoneyFigure:
+    """The figure with its value, band and inputs withheld, and the reason as its note."""
+    return replace(fig, value=float("nan"), low=None, high=None, inputs=(), note=reason)
+
+
+def first_week(fetch: Fetch) -> date:
+    """The first week with data (its Monday)."""
+    return min(pd.to_datetime(fetch("weeks_available")["week_start"]).dt.date)

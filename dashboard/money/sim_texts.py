@@ -1,0 +1,180 @@
+"""The impact simulator's texts: takeaways, tables, titles and notes of the page and the
+exported charts, each read from one ``SimResult`` (``dashboard.money.simulate``), and the
+comparison of saved scenarios, each re-simulated with the current data and assumption set.
+
+Every figure they quote is modelled: a P10–P90 band of the draws that names the migration rule,
+φ, the horizon and the assumption set.
+
+Pure: no Streamlit, no SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from dashboard.money.inputs import Inputs, MoneyFigure, money_text
+from dashboard.money.simulate import (
+    DEFAULT_DRAWS,
+    DEFAULT_SEED,
+    MIN_BASE,
+    SimResult,
+    quantiles,
+    simulate,
+    years,
+)
+from dashboard.money.whatif import RULES, Levers
+
+# --- the value of a point of NPS ------------------------------------------------------------
+
+
+def point_values_title(result: SimResult) -> str:
+    """Title of the per-segment point-value chart."""
+    rule = RULES[result.levers.migration_rule]
+    return f"Profit impact of +1 NPS point by segment, P10–P90 ({rule}, {result.horizon} y)"
+
+
+def point_values_takeaway(values: pd.DataFrame, result: SimResult) -> str:
+    """Where a point of NPS is worth most."""
+    if values.empty:
+        return "No segment to value."
+    if not values[["low", "value", "high"]].abs().to_numpy().any():
+        return (f"No segment has {MIN_BASE} or more customers with an NPS answer before the "
+                "window in every category: a point of NPS cannot be valued for this selection.")
+    top, sym = values.iloc[0], result.symbol
+    text = (f"+1 NPS point is worth most in {top['segment']}: {money_text(top['value'], sym)} "
+            f"(P10 {money_text(top['low'], sym)} – P90 {money_text(top['high'], sym)}) over "
+            f"{years(result.horizon)}")
+    if len(values) > 1:
+        last = values.iloc[-1]
+        text += f"; least in {last['segment']} ({money_text(last['value'], sym)})"
+    return text + ". Segments differ in size, churn gaps and spend; modelled, not observed."
+
+
+# --- texts for the page --------------------------------------------------------------------------
+
+
+def exceed_text(result: SimResult) -> str:
+    """The executive question answered in one line."""
+    sym, lev = result.symbol, result.levers
+    h = years(result.horizon)
+    if lev.is_zero:
+        return "No lever moved: the profit impact is zero."
+    return (f"Chance that the profit impact over {h} exceeds the programme cost of "
+            f"{money_text(lev.programme_cost, sym)}: {100 * result.p_exceeds:.0f}% "
+            f"({result.draws:,} draws; modelled, assumption set {result.assumption_set}).")
+
+
+def probability_text(result: SimResult) -> str:
+    """``73%`` (or '—' with no lever)."""
+    return "—" if result.levers.is_zero else f"{100 * result.p_exceeds:.0f}%"
+
+
+def tornado_takeaway(result: SimResult) -> str:
+    """Which inputs move the answer most."""
+    t, sym = result.tornado, result.symbol
+    if t.empty:
+        return ("No lever moved: move one to see which assumption drives the answer and how "
+                "the draws spread.")
+    top = t.iloc[0]
+    lo, hi = sorted((top["profit_low"], top["profit_high"]))
+    text = (f"The profit impact swings most with {top['input']} ({top['low_text']} to "
+            f"{top['high_text']} moves it from {money_text(lo, sym)} to {money_text(hi, sym)})")
+    if len(t) > 1:
+        text += f", then {t.iloc[1]['input']}"
+    return text + ". Each input is swung between its P10 and P90 with the others at the median."
+
+
+def distribution_takeaway(result: SimResult) -> str:
+    """Where the draws fall."""
+    x = result.samples["profit_impact"].to_numpy()
+    sym = result.symbol
+    if result.levers.is_zero:
+        return "No lever moved."
+    p10, p50, p90 = quantiles(x)
+    loss = float((x < 0).mean())
+    text = (f"Profit impact of {len(x):,} draws: P10 {money_text(p10, sym)}, P50 "
+            f"{money_text(p50, sym)}, P90 {money_text(p90, sym)}")
+    if loss > 0:
+        text += f"; {100 * loss:.0f}% of the draws lose money"
+    return text + "."
+
+
+def components_table(result: SimResult) -> pd.DataFrame:
+    """The split by lever (P50 of each output and the profit band), as text."""
+    sym = result.symbol
+    c = result.components
+    return pd.DataFrame({
+        "Lever": c["label"],
+        "Revenue retained (P50)": [money_text(v, sym) for v in c["revenue_retained_p50"]],
+        "Cost saved (P50)": [money_text(v, sym) for v in c["cost_saved_p50"]],
+        "Profit impact P10": [money_text(v, sym) for v in c["profit_impact_p10"]],
+        "Profit impact P50": [money_text(v, sym) for v in c["profit_impact_p50"]],
+        "Profit impact P90": [money_text(v, sym) for v in c["profit_impact_p90"]],
+    })
+
+
+def components_takeaway(result: SimResult) -> str:
+    """The lever that contributes most, and that bands do not add up."""
+    c = result.components
+    if c.empty:
+        return "No lever moved."
+    top = c.loc[c["profit_impact_p50"].abs().idxmax()]
+    return (f"Largest contribution: {top['label']} (P50 "
+            f"{money_text(top['profit_impact_p50'], result.symbol)}). Percentiles of the parts "
+            "do not add up to the percentiles of the total.")
+
+
+def chart_titles(result: SimResult) -> dict[str, str]:
+    """Titles and axis of the page's charts: ``tornado``, ``draws``, ``axis``."""
+    return {"tornado": "Profit impact: one input at a time (P10 ↔ P90)",
+            "draws": f"Profit impact: {result.draws:,} draws",
+            "axis": f"profit impact ({result.symbol}, present value over {result.horizon} y)"}
+
+
+def comparison_takeaway(count: int, set_id: str) -> str:
+    """The line under the scenario comparison."""
+    if not count:
+        return "No saved scenarios yet: name the current levers and save them to compare."
+    return (f"{count} saved scenario{'s' if count != 1 else ''}, each re-simulated with the "
+            f"current data, filters and assumption set {set_id} (same draws for all).")
+
+
+def compare_scenarios(estimates: pd.DataFrame, inputs: Inputs, scenarios: Mapping[str, Levers],
+                      draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """Saved scenarios side by side, each re-simulated with the current data and set (text)."""
+    rows = []
+    for name, lev in scenarios.items():
+        r = simulate(estimates, inputs, lev, draws=draws, seed=seed, tornado=False)
+        sym = r.symbol
+
+        def band(f: MoneyFigure, sym: str = sym) -> str:
+            return (f"{money_text(f.value, sym)} ({money_text(f.low, sym)} – "
+                    f"{money_text(f.high, sym)})")
+
+        rows.append({
+            "Scenario": name, "Levers": lev.describe(), "Horizon": f"{r.horizon} y",
+            "Revenue retained P50 (P10 – P90)": band(r.revenue_retained),
+            "Cost saved P50 (P10 – P90)": band(r.cost_saved),
+            "Profit impact P50 (P10 – P90)": band(r.profit_impact),
+            "Programme cost": money_text(lev.programme_cost, sym),
+            "P(profit impact > cost)": probability_text(r),
+        })
+    cols = ["Scenario", "Levers", "Horizon", "Revenue retained P50 (P10 – P90)",
+            "Cost saved P50 (P10 – P90)", "Profit impact P50 (P10 – P90)", "Programme cost",
+            "P(profit impact > cost)"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def method_note(result: SimResult) -> str:
+    """What the numbers are, in one paragraph."""
+    lev = result.levers
+    f = dict(result.profit_impact.inputs)
+    return (f"Modelled, not observed. Migration rule: {RULES[lev.migration_rule]}. "
+            f"Realisation factor φ {f['Realisation factor φ'].split(':')[0]}. Horizon "
+            f"{f['Horizon']}. Assumption set {result.assumption_set}. Bands are P10–P90 of "
+            f"{result.draws:,} draws. NPS lever: +Δ points move Δ % of the segment's active "
+            "customers; migrated customers take on the destination category's churn, revenue and "
+            "cost to serve. FCR and self-service levers count contact cost only.")
+
