@@ -1,4 +1,4 @@
-"""Issue 7 (part): the same SQL on PostgreSQL — every query of queries/ transpiled by sqlglot,
+"""The same SQL on PostgreSQL — every query of queries/ transpiled by sqlglot,
 staging and marts built in PostgreSQL itself, results equal to DuckDB's on the fixture world."""
 
 from __future__ import annotations

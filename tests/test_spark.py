@@ -1,4 +1,4 @@
-"""Issue 7 (part): the same SQL on Spark — every query of queries/ transpiled by sqlglot, the
+"""The same SQL on Spark — every query of queries/ transpiled by sqlglot, the
 warehouse built in a local Spark session itself (raw tables, staging views, parquet marts,
 contract checks), results equal to DuckDB's on the fixture world. Fails (never skips) when
 PySpark or Java is missing: `make spark` installs pyspark==4.3.0 into the venv."""

@@ -30,7 +30,6 @@ customer is gone; a customer churns in a window [a, b) when active on a and not 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -45,8 +44,8 @@ from dashboard.metrics.filters import Filters, week_label
 from dashboard.metrics.stats import Estimate
 from dashboard.metrics.survival import SurvivalGroup, fit_groups, restricted_mean
 from dashboard.warehouse import config
-
-Fetch = Callable[..., pd.DataFrame]
+from dashboard.warehouse.catalog import Fetch
+from dashboard.warehouse.weeks import first_week
 
 MONTHS_SHOWN = 12
 KM_WEEKS = 52
@@ -420,11 +419,6 @@ def _takeaway_at_risk(risk: pd.DataFrame, filters: Filters, symbol: str) -> str:
             f"{min(len(risk), AT_RISK_ROWS)} by revenue brought in {cards.money(top, symbol)} "
             f"of the {cards.money(total, symbol)} they all brought in over the last 13 weeks.")
 
-
-def first_week(fetch: Fetch) -> date:
-    """The first week the warehouse holds."""
-    weeks = fetch("weeks_available")
-    return pd.to_datetime(weeks["week_start"]).dt.date.min()
 
 
 def build_report(fetch: Fetch, filters: Filters) -> ChurnReport:

@@ -21,7 +21,7 @@ Pure: no Streamlit, no SQL text. Data arrives through a ``fetch(name, **params)`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -41,8 +41,7 @@ from dashboard.metrics.registry import (
 )
 from dashboard.metrics.stats import Estimate
 from dashboard.warehouse import config
-
-Fetch = Callable[..., pd.DataFrame]
+from dashboard.warehouse.catalog import Fetch
 
 #: The dimensions a comparison may split by: the identifier allowlist (bound as a value in SQL).
 COMPARE_DIMENSIONS: tuple[str, ...] = ("segment", "region", "plan", "channel")

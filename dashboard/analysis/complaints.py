@@ -23,7 +23,6 @@ Windows (all end with the selected week W and use only what was known at its end
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -38,8 +37,8 @@ from dashboard.metrics import stats
 from dashboard.metrics.filters import Filters, week_label
 from dashboard.metrics.stats import Estimate
 from dashboard.warehouse import config
-
-Fetch = Callable[..., pd.DataFrame]
+from dashboard.warehouse.catalog import Fetch
+from dashboard.warehouse.weeks import first_week
 
 TREND_WEEKS = 26
 MIX_WEEKS = 13
@@ -547,11 +546,6 @@ def _recovery_rows(rec: pd.DataFrame) -> pd.DataFrame:
                                     for r in rec.itertuples()],
     })
 
-
-def first_week(fetch: Fetch) -> date:
-    """The first week the warehouse holds."""
-    weeks = fetch("weeks_available")
-    return pd.to_datetime(weeks["week_start"]).dt.date.min()
 
 
 def _kept(rows: pd.DataFrame, filters: Filters) -> pd.DataFrame:

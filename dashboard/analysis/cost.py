@@ -43,7 +43,6 @@ from dashboard.analysis.cost_model import (
     compute_savings,
     default_baseline,
     launch_in,
-    period_mix,
     weekly_totals,
     window_dates,
 )
@@ -58,12 +57,8 @@ from dashboard.metrics.filters import Filters, parse_week, week_label
 from dashboard.metrics.registry import REGISTRY
 from dashboard.metrics.stats import Estimate
 from dashboard.warehouse import config
-
-# The value model (dashboard.money.value) reads the savings model's window helpers under these
-# names, as cost._period, cost._weekly and cost._window.
-_period, _weekly, _window = period_mix, weekly_totals, window_dates
-
-Fetch = Callable[..., pd.DataFrame]
+from dashboard.warehouse.catalog import Fetch
+from dashboard.warehouse.weeks import first_week
 
 SAVINGS_TITLES: dict[str, str] = {
     "per_customer": "Cost to serve per 1,000 active customers a week",
@@ -500,7 +495,7 @@ def channel_rows(fetch: Fetch, filters: Filters) -> tuple[date, pd.DataFrame, pd
     """The first week of data and the weekly channel rows (``cost_channel_weekly``) from it to
     the selected week: of all customers (the self-service launch is a company event) and of the
     customers the filters keep."""
-    first = min(pd.to_datetime(fetch("weeks_available")["week_start"]).dt.date)
+    first = first_week(fetch)
     params = {"start_week": first, "end_week": filters.week_start}
     everyone = fetch("cost_channel_weekly", **params, segments=[], regions=[], plans=[])
     df = fetch("cost_channel_weekly", **params, **filters.customer_params())

@@ -23,8 +23,7 @@ from dashboard.metrics.filters import FilterError, Filters, week_label
 from dashboard.metrics.registry import REGISTRY, Metric, format_delta, format_value
 from dashboard.metrics.stats import Estimate
 from dashboard.warehouse import config
-
-Fetch = Callable[..., pd.DataFrame]
+from dashboard.warehouse.catalog import Fetch
 
 #: The split dimensions a user may choose: the identifier allowlist (value -> label).
 SPLITS: dict[str, str] = {

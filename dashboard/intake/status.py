@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,8 +21,7 @@ import pandas as pd
 
 from dashboard.intake import contract, ingest
 from dashboard.warehouse import catalog, config, db
-
-Fetch = Callable[..., pd.DataFrame]
+from dashboard.warehouse.catalog import Fetch
 
 #: The raw tables a file can be loaded into, in load order (customers first).
 TABLES: tuple[str, ...] = tuple(contract.CONTRACT)

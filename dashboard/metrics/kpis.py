@@ -6,7 +6,6 @@ so both show the same numbers from the same code.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -18,8 +17,7 @@ from dashboard.metrics.filters import Filters, week_label
 from dashboard.metrics.registry import METRICS, Metric, all_week_inputs, format_delta, format_value
 from dashboard.metrics.stats import Estimate
 from dashboard.warehouse import config
-
-Fetch = Callable[..., pd.DataFrame]
+from dashboard.warehouse.catalog import Fetch
 
 
 @dataclass(frozen=True)

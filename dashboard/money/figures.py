@@ -18,13 +18,11 @@ import math
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 
 import numpy as np
-import pandas as pd
 
 from dashboard.analysis import cost
-from dashboard.money.inputs import Fetch, Inputs, MoneyFigure
+from dashboard.money.inputs import Inputs, MoneyFigure
 
 #: Monte Carlo draws per modelled figure (vectorised) and the seed they start from.
 DRAWS = 10_000
@@ -145,7 +143,3 @@ def withhold(fig: MoneyFigure, reason: str) -> MoneyFigure:
     """The figure with its value, band and inputs withheld, and the reason as its note."""
     return replace(fig, value=float("nan"), low=None, high=None, inputs=(), note=reason)
 
-
-def first_week(fetch: Fetch) -> date:
-    """The first week with data (its Monday)."""
-    return min(pd.to_datetime(fetch("weeks_available")["week_start"]).dt.date)

@@ -27,7 +27,7 @@ Pure: no Streamlit, no SQL text.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -37,8 +37,7 @@ import pandas as pd
 from dashboard.metrics import stats
 from dashboard.metrics.filters import Filters, week_label
 from dashboard.money.assumptions import AssumptionSet
-
-Fetch = Callable[..., pd.DataFrame]
+from dashboard.warehouse.catalog import Fetch
 
 #: NPS categories in model order; customers without an answer are kept apart as 'unanswered'.
 CATEGORIES: tuple[str, ...] = ("promoter", "passive", "detractor")

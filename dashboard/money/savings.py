@@ -32,6 +32,7 @@ import pandas as pd
 
 from dashboard.analysis import cost
 from dashboard.analysis.cost import pct
+from dashboard.analysis.cost_model import launch_in, period_mix, window_dates
 from dashboard.metrics import stats
 from dashboard.metrics.filters import FilterError, Filters, parse_week, week_label
 from dashboard.money.figures import (
@@ -39,11 +40,11 @@ from dashboard.money.figures import (
     Finance,
     amount,
     figure,
-    first_week,
     withheld,
 )
 from dashboard.money.inputs import Fetch, MoneyFigure
 from dashboard.warehouse import config
+from dashboard.warehouse.weeks import first_week
 
 #: The programme difference-in-differences: the 26 weeks before the start against weeks 8–33
 #: after it (the first 8 weeks are the ramp-up), as in the demo's planted truth.
@@ -93,11 +94,11 @@ def price_savings(df: pd.DataFrame, baseline_end: date, selected: date,
     × mean active customers a week now; 95% interval from the quasi-Poisson variance Σ q × p².
     """
     channels = tuple(sorted(df["channel"].unique()))
-    base_weeks = cost._window(baseline_end, window)
-    cur_weeks = cost._window(selected, window)
+    base_weeks = window_dates(baseline_end, window)
+    cur_weeks = window_dates(selected, window)
     p = tuple(float(prices.get(ch, 0.0)) for ch in channels)
-    b = replace(cost._period(df, base_weeks, channels), unit_cost=p)
-    c = replace(cost._period(df, cur_weeks, channels), unit_cost=p)
+    b = replace(period_mix(df, base_weeks, channels), unit_cost=p)
+    c = replace(period_mix(df, cur_weeks, channels), unit_cost=p)
     nb, nc = b.customer_weeks / window, c.customer_weeks / window
     if min(nb, nc) < config.MIN_BASE:
         return (f"Savings withheld: insufficient base (mean active customers {round(nb):,} in "
@@ -128,17 +129,8 @@ def baseline_savings(fetch: Fetch, filters: Filters, prices: Mapping[str, float]
     unit = f"{sym} a year (run-rate)"
     formula = ("52 × (cost per customer-week in the baseline − now) × mean active customers a "
                "week now; cost = Σ contacts × the set's cost per contact")
-    first = first_week(fetch)
-    params = {"start_week": first, "end_week": selected}
-    everyone = fetch("cost_channel_weekly", **params, segments=[], regions=[], plans=[])
-    df = fetch("cost_channel_weekly", **params, **filters.customer_params())
-    for frame in (everyone, df):
-        frame["week_start"] = pd.to_datetime(frame["week_start"]).dt.date
-    all_weekly = cost._weekly(everyone)
-    ss = (everyone[everyone["channel"] == cost.SELF_SERVICE].groupby("week_start")
-          ["contact_count"].sum().reindex(all_weekly.index, fill_value=0))
-    launch = cost.detect_launch(list(all_weekly.index), ss.to_numpy(),
-                                all_weekly["contact_count"].to_numpy())
+    first, everyone, df = cost.channel_rows(fetch, filters)
+    launch = launch_in(everyone)
     options = cost.baseline_choices(first, selected, window)
     chosen = cost.default_baseline(options, selected, launch, window)
     win = f"13 weeks to {filters.week}"

@@ -25,7 +25,7 @@ Levers (``whatif.Levers``):
   it: enter net containment, not raw self-service volume).
 
 Money over the horizon H (``analysis_horizon_years`` unless set) at discount rate d, with the
-shared convention of ``money.clv``: a year's revenue and cost to serve count at the end of each
+shared convention of ``inputs.clv``: a year's revenue and cost to serve count at the end of each
 year the customer survives, S(r) = Σ_{t=1..H} r^t / (1 + d)^t; operational savings are a run
 rate for H years, A = Σ_{t=1..H} 1 / (1 + d)^t.
 
@@ -49,7 +49,7 @@ tornado (Eschenbach 1992) swings each input between its P10 and P90 with the oth
 medians.
 
 Every figure is *modelled*: a P10–P90 band naming the assumption set, the migration rule, φ
-and the horizon. Published rules of thumb live apart in ``money.EXTERNAL_CONTEXT`` and are never
+and the horizon. Published rules of thumb live apart in ``inputs.EXTERNAL_CONTEXT`` and are never
 added to a modelled total. The levers and the saved scenarios live in ``money.whatif``, the
 page's texts in ``money.sim_texts``.
 
@@ -423,7 +423,7 @@ def _weights(d: float, horizon: int) -> np.ndarray:
 def survival_sum(retention: np.ndarray | float, discount: float, horizon: int
                  ) -> np.ndarray | float:
     """S(r) = Σ_{t=1..H} r^t / (1 + d)^t: present value of 1 a year kept while the customer
-    survives (the convention of ``money.clv``)."""
+    survives (the convention of ``inputs.clv``)."""
     r = np.asarray(retention, dtype=float)
     t = np.arange(1, horizon + 1, dtype=float)
     out = (r[..., None] ** t) @ _weights(discount, horizon)
@@ -711,7 +711,7 @@ def simulate(estimates: pd.DataFrame, inputs: Inputs, levers: Levers,
 def nps_point_value(estimates: pd.DataFrame, inputs: Inputs, segment: str,
                     rule: str = DEFAULT_RULE, draws: int = DEFAULT_DRAWS,
                     seed: int = DEFAULT_SEED, horizon_years: int | None = None) -> MoneyFigure:
-    """The profit value of +1 NPS point in one segment (``money.ALL``: in every segment) over
+    """The profit value of +1 NPS point in one segment (``inputs.ALL``: in every segment) over
     the horizon (default the set's), as a modelled P10–P90 figure."""
     segs = sorted(str(s) for s in estimates["segment"].unique() if s != ALL)
     targets = segs if segment == ALL else [segment]

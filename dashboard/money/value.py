@@ -49,13 +49,13 @@ from dashboard.money.figures import (
     Finance,
     amount,
     finance,
-    first_week,
     pp,
     span,
     withhold,
 )
 from dashboard.money.inputs import ALL, Fetch, Inputs, MoneyFigure, money_text
 from dashboard.money.savings import BaselineSavings, Programme
+from dashboard.warehouse.weeks import first_week
 
 #: History the year-based figures need before their window: latest NPS answers and the
 #: recent-complaint flag are read from it.

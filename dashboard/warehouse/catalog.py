@@ -17,9 +17,12 @@ checks every file). Values are always bound; the only identifiers filled into a 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+import pandas as pd
 
 from dashboard.warehouse import config
 
@@ -28,6 +31,10 @@ _PARAM_RE = re.compile(r"(?<![\w$])\$([a-z_][a-z0-9_]*)")
 _IDENT_RE = re.compile(r"\{(table|key|identity)\}")
 _HEADER_RE = re.compile(r"^--\s*(name|purpose|grain|params|materialize)\s*:\s*(.*?)\s*$")
 
+
+#: A named-query runner: ``fetch(name, **params)`` returns the rows of ``queries/**/<name>.sql``
+#: (``db.cached_run`` bound to a warehouse in the app, a builder's ``run`` in tests).
+Fetch = Callable[..., pd.DataFrame]
 
 
 class QueryError(Exception):

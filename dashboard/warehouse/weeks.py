@@ -9,6 +9,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pandas as pd
+
+from dashboard.warehouse.catalog import Fetch
+
 _WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 
 
@@ -31,3 +35,8 @@ def week_label(monday: date) -> str:
     """``YYYY-Www`` of the ISO week holding ``monday``."""
     y, w, _ = monday.isocalendar()
     return f"{y}-W{w:02d}"
+
+
+def first_week(fetch: Fetch) -> date:
+    """The Monday of the first week the warehouse holds (``weeks_available``)."""
+    return pd.to_datetime(fetch("weeks_available")["week_start"]).dt.date.min()
