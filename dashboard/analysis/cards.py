@@ -111,3 +111,13 @@ def verdict(cur: Estimate, prev: Estimate, p_adj: float | None, significant: boo
     if significant:
         return f"real change ({p_text(p_adj)} after Benjamini–Hochberg)"
     return f"within noise ({p_text(p_adj)} after Benjamini–Hochberg)"
+
+
+class WithCards:
+    """A page report holding summary ``cards``: looks one up by its label."""
+
+    cards: tuple[Card, ...]
+
+    def card(self, label: str) -> Card:
+        """The card with this label."""
+        return next(c for c in self.cards if c.label == label)

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.analysis import cards
-from dashboard.analysis.cards import Card
+from dashboard.analysis.cards import Card, WithCards
 from dashboard.metrics import stats
 from dashboard.metrics.filters import Filters, week_label
 from dashboard.metrics.stats import Estimate
@@ -218,7 +218,7 @@ def at_risk_table(at_risk: pd.DataFrame, symbol: str, rows: int = AT_RISK_ROWS) 
 
 
 @dataclass(frozen=True)
-class ChurnReport:
+class ChurnReport(WithCards):
     """Everything the Churn & retention page shows, already computed and formatted."""
 
     filters: Filters
@@ -237,10 +237,6 @@ class ChurnReport:
     notes: dict[str, str]
     assumptions: dict[str, Any] = field(default_factory=dict)
     queries: tuple[str, ...] = QUERIES
-
-    def card(self, label: str) -> Card:
-        """The card with this label."""
-        return next(c for c in self.cards if c.label == label)
 
 
 def _month_bounds(week_start: date, first_month: date) -> tuple[date, date, date | None]:

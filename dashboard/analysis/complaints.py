@@ -32,7 +32,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from dashboard.analysis import cards
-from dashboard.analysis.cards import Card
+from dashboard.analysis.cards import Card, WithCards
 from dashboard.metrics import stats
 from dashboard.metrics.filters import Filters, week_label
 from dashboard.metrics.stats import Estimate
@@ -300,7 +300,7 @@ def windows(filters: Filters, first_week: date) -> Windows:
 
 
 @dataclass(frozen=True)
-class ComplaintsReport:
+class ComplaintsReport(WithCards):
     """Everything the Complaints page shows, already computed and formatted."""
 
     filters: Filters
@@ -320,10 +320,6 @@ class ComplaintsReport:
     notes: dict[str, str]
     assumptions: dict[str, Any] = field(default_factory=dict)
     queries: tuple[str, ...] = QUERIES
-
-    def card(self, label: str) -> Card:
-        """The card with this label."""
-        return next(c for c in self.cards if c.label == label)
 
 
 def _assumptions(fetch: Fetch, week: date) -> tuple[dict[str, Any], dict[str, str]]:

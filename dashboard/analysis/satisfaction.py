@@ -20,6 +20,7 @@ import pandas as pd
 
 from dashboard.metrics import stats
 from dashboard.metrics.filters import FilterError, Filters, week_label
+from dashboard.metrics.kpis import Comparison
 from dashboard.metrics.registry import REGISTRY, Metric, format_delta, format_value
 from dashboard.metrics.stats import Estimate
 from dashboard.warehouse import config
@@ -545,16 +546,9 @@ def movers_takeaway(table: pd.DataFrame, view: View, filters: Filters) -> str:
 
 
 @dataclass(frozen=True)
-class ScoreTile:
+class ScoreTile(Comparison):
     """One score for the filtered customers, selected week against the comparison week."""
 
-    metric: Metric
-    current: Estimate
-    previous: Estimate
-    delta: float | None
-    p_value: float | None
-    p_adjusted: float | None
-    significant: bool
     value_text: str
     delta_text: str | None
     caption: str

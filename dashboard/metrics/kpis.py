@@ -21,8 +21,9 @@ from dashboard.warehouse.catalog import Fetch
 
 
 @dataclass(frozen=True)
-class Tile:
-    """One KPI for the selected week against the comparison week."""
+class Comparison:
+    """One metric in the selected week against the comparison week: both estimates, the
+    change, its p-value before and after correction, and whether it is significant."""
 
     metric: Metric
     current: Estimate
@@ -31,6 +32,12 @@ class Tile:
     p_value: float | None
     p_adjusted: float | None
     significant: bool
+
+
+@dataclass(frozen=True)
+class Tile(Comparison):
+    """One KPI for the selected week against the comparison week."""
+
     target: float | None
 
     @property

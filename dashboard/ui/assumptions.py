@@ -18,14 +18,6 @@ from dashboard.ui import common as ui
 _WHO_KEY = "asm_who"
 
 
-def _signed_in_user() -> str:
-    """The signed-in user's e-mail or name when the app uses Streamlit authentication."""
-    try:
-        user = st.user
-        return str(user.get("email") or user.get("name") or "")
-    except Exception:  # noqa: BLE001 - no authentication configured: nobody is known
-        return ""
-
 
 def values_table(aset: A.AssumptionSet, filters: Filters) -> pd.DataFrame:
     """The values in force in the selected week, with unit, source and the rule of each."""
@@ -63,7 +55,7 @@ def set_panel(aset: A.AssumptionSet) -> None:
                              help="1–40 letters, digits, spaces, dots, dashes or underscores.")
         desc = st.text_input("Description", key="asm_new_desc")
         if st.form_submit_button(f"Create as a copy of {aset.id}"):
-            who = st.session_state.get(_WHO_KEY) or _signed_in_user() or "unknown"
+            who = st.session_state.get(_WHO_KEY) or ui.signed_in_user() or "unknown"
             try:
                 made = A.create_set(ui.app_store(), name, based_on=aset.name, who=who,
                                     description=desc)
@@ -79,7 +71,7 @@ def edit_form(aset: A.AssumptionSet, first_week: date) -> A.AssumptionSet:
     if not keys:
         keys = sorted(set(aset.rows["assumption_key"]))
     st.text_input("Your name (recorded with each change)", key=_WHO_KEY,
-                  value=st.session_state.get(_WHO_KEY) or _signed_in_user())
+                  value=st.session_state.get(_WHO_KEY) or ui.signed_in_user())
     with st.form("asm_edit"):
         left, mid, right = st.columns([2, 1, 1])
         with left:

@@ -457,3 +457,12 @@ def card_row(cards, per_row: int = 4) -> None:
                           delta_arrow="auto" if c.significant else "off", help=c.help or None)
                 for line in c.captions:
                     st.caption(plain(line))
+
+
+def signed_in_user() -> str:
+    """The signed-in user's e-mail or name when the app uses Streamlit authentication."""
+    try:
+        user = st.user
+        return str(user.get("email") or user.get("name") or "")
+    except Exception:  # noqa: BLE001 - no authentication configured: nobody is known
+        return ""

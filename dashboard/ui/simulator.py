@@ -42,6 +42,13 @@ def _horizon_label(default: int):
     return label
 
 
+def _lever(label: str, bounds: tuple[int, int, int], key: str, help: str) -> int:
+    """One lever slider (starting at no change) with its range and step."""
+    lo, hi, step = bounds
+    st.session_state.setdefault(key, 0)
+    return st.slider(label, lo, hi, step=step, key=key, help=help)
+
+
 def lever_controls(segments: tuple[str, ...] | list[str], default_horizon: int) -> whatif.Levers:
     """The levers: an NPS slider per segment, the migration rule, complaint, FCR and
     self-service levers, horizon and programme cost. Returns them as one ``Levers``."""
@@ -62,24 +69,17 @@ def lever_controls(segments: tuple[str, ...] | list[str], default_horizon: int) 
                           "different money.")
     left, mid, right = st.columns(3)
     with left:
-        lo, hi, step = COMPLAINT_RANGE
-        st.session_state.setdefault(_COMPLAINTS, 0)
-        complaints = st.slider("Complaint rate change (%)", lo, hi, step=step,
-                               key=_COMPLAINTS,
-                               help="−20 means 20 % fewer complaints: saves handling and "
-                                    "compensation and complainants' excess churn.")
+        complaints = _lever("Complaint rate change (%)", COMPLAINT_RANGE, _COMPLAINTS,
+                            "−20 means 20 % fewer complaints: saves handling and "
+                            "compensation and complainants' excess churn.")
     with mid:
-        lo, hi, step = FCR_RANGE
-        st.session_state.setdefault(_FCR, 0)
-        fcr = st.slider("First-contact resolution change (pp)", lo, hi, step=step,
-                        key=_FCR, help="Percentage points of assisted contacts resolved first "
-                                       "time; saves the repeat contacts they would bring.")
+        fcr = _lever("First-contact resolution change (pp)", FCR_RANGE, _FCR,
+                     "Percentage points of assisted contacts resolved first time; saves the "
+                     "repeat contacts they would bring.")
     with right:
-        lo, hi, step = SELF_SERVICE_RANGE
-        st.session_state.setdefault(_SELF_SERVICE, 0)
-        ss = st.slider("Phone contacts moved to self-service (%)", lo, hi, step=step,
-                       key=_SELF_SERVICE, help="Net containment: moved contacts are assumed "
-                                               "not to come back to an assisted channel.")
+        ss = _lever("Phone contacts moved to self-service (%)", SELF_SERVICE_RANGE,
+                    _SELF_SERVICE, "Net containment: moved contacts are assumed not to come "
+                                   "back to an assisted channel.")
     left, right = st.columns(2)
     with left:
         if st.session_state.get(_HORIZON) not in range(0, 11):
@@ -109,16 +109,9 @@ def probability_tile(result: sim.SimResult) -> None:
         st.caption(ui.plain(sim_texts.exceed_text(result)))
 
 
-def _signed_in_user() -> str:
-    try:
-        user = st.user
-        return str(user.get("email") or user.get("name") or "")
-    except Exception:  # noqa: BLE001 - no authentication configured: nobody is known
-        return ""
-
 
 def _save(levers: whatif.Levers, set_id: str) -> None:
-    who = st.session_state.get(_WHO) or _signed_in_user() or "unknown"
+    who = st.session_state.get(_WHO) or ui.signed_in_user() or "unknown"
     try:
         name = whatif.save_scenario(ui.app_store(), st.session_state.get(_NAME) or "", levers,
                                     set_id, who)
