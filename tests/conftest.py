@@ -108,3 +108,25 @@ def kpis_json(url: str, *args: str) -> dict:
     res = run_kpis(url, "--json", *args)
     assert res.returncode == 0, res.stderr
     return json.loads(res.stdout)
+
+
+@pytest.fixture(scope="session")
+def fixture_fetch(fixture_wh):
+    """The named-query runner over the fixture warehouse (as the app binds it)."""
+    return lambda name, **p: db.cached_run(fixture_wh, name, **p)
+
+
+@pytest.fixture(scope="session")
+def demo_fetch(demo_wh):
+    """The named-query runner over the demo warehouse."""
+    return lambda name, **p: db.cached_run(demo_wh, name, **p)
+
+
+@pytest.fixture
+def tiny_bases(monkeypatch):
+    """Let the 5-customer fixture show values: bases of 1 are shown and none is called low
+    (the real thresholds are tested on their own)."""
+    from dashboard.warehouse import config
+
+    monkeypatch.setattr(config, "MIN_BASE", 1)
+    monkeypatch.setattr(config, "LOW_BASE", 1)

@@ -15,7 +15,7 @@ from dashboard.analysis import churn
 from dashboard.metrics import kpis, stats
 from dashboard.metrics.filters import Filters, parse_week
 from dashboard.metrics.survival import kaplan_meier, restricted_mean, survival_at
-from dashboard.warehouse import config, db
+from dashboard.warehouse import config
 from tests.conftest import ROOT
 
 ALL = {"segments": [], "regions": [], "plans": []}
@@ -214,8 +214,8 @@ def test_report_on_fixture(fixture_wh, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def fetch(demo_wh):
-    return lambda name, **p: db.cached_run(demo_wh, name, **p)
+def fetch(demo_fetch):
+    return demo_fetch
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.analysis import complaints
 from dashboard.metrics import kpis, stats
 from dashboard.metrics.filters import Filters, parse_week, week_label
-from dashboard.warehouse import config, db
+from dashboard.warehouse import config
 from tests.conftest import ROOT
 
 ALL = {"segments": [], "regions": [], "plans": []}
@@ -208,8 +208,8 @@ def test_report_on_fixture_by_hand(fixture_wh, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def fetch(demo_wh):
-    return lambda name, **p: db.cached_run(demo_wh, name, **p)
+def fetch(demo_fetch):
+    return demo_fetch
 
 
 @pytest.fixture(scope="module")

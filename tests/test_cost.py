@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.analysis import cost
 from dashboard.metrics.filters import Filters, parse_week, week_label
-from dashboard.warehouse import build, config, db
+from dashboard.warehouse import build, db
 from tests.conftest import ROOT
 
 # --- the savings decomposition --------------------------------------------------------------
@@ -252,15 +252,6 @@ def test_channel_query_by_hand_on_the_fixture(fixture_wh):
 # --- the report on the fixture (thresholds lowered so the 5 customers show values) ---------
 
 
-@pytest.fixture
-def fixture_fetch(fixture_wh):
-    return lambda name, **p: db.cached_run(fixture_wh, name, **p)
-
-
-@pytest.fixture
-def tiny_bases(monkeypatch):
-    monkeypatch.setattr(config, "MIN_BASE", 1)
-    monkeypatch.setattr(config, "LOW_BASE", 1)
 
 
 def test_fixture_report_by_hand(fixture_fetch, tiny_bases):

@@ -8,19 +8,13 @@ import pytest
 from dashboard.metrics import kpis
 from dashboard.metrics import registry as metrics
 from dashboard.metrics.filters import FilterError, Filters, parse_week, validate
-from dashboard.warehouse import config, db
+from dashboard.warehouse import config
 
 
 @pytest.fixture
-def fetch(fixture_wh):
-    return lambda name, **p: db.cached_run(fixture_wh, name, **p)
+def fetch(fixture_fetch):
+    return fixture_fetch
 
-
-@pytest.fixture
-def tiny_bases(monkeypatch):
-    """Let the 5-customer fixture show values (the real thresholds are tested below)."""
-    monkeypatch.setattr(config, "MIN_BASE", 1)
-    monkeypatch.setattr(config, "LOW_BASE", 1)
 
 
 def test_fixture_kpis_by_hand(fetch, tiny_bases):

@@ -42,8 +42,8 @@ def test_narrow_by_hand():
 
 
 @pytest.fixture(scope="module")
-def fetch(demo_wh):
-    return lambda name, **p: db.cached_run(demo_wh, name, **p)
+def fetch(demo_fetch):
+    return demo_fetch
 
 
 @pytest.fixture(scope="module")

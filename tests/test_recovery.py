@@ -15,8 +15,8 @@ ALL = {"segments": [], "regions": [], "plans": []}
 
 
 @pytest.fixture(scope="module")
-def fetch(demo_wh):
-    return lambda name, **p: db.cached_run(demo_wh, name, **p)
+def fetch(demo_fetch):
+    return demo_fetch
 
 
 def test_weekly_nps_base_is_at_least_400(demo_wh):

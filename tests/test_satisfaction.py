@@ -28,12 +28,6 @@ def direct(wh: db.Warehouse):
     return lambda name, **params: wh.run(name, **params)
 
 
-@pytest.fixture
-def tiny_bases(monkeypatch):
-    """Real thresholds withhold every fixture score: show bases of 1 and call none low."""
-    monkeypatch.setattr(config, "MIN_BASE", 1)
-    monkeypatch.setattr(config, "LOW_BASE", 1)
-
 
 def counts_row(week: date, group: str, survey: str, scores: list[int], month: date | None = None,
                scale_max: int = 10) -> dict:

@@ -186,15 +186,9 @@ def test_unknown_group_is_refused():
 
 
 @pytest.fixture
-def fetch(fixture_wh):
-    return lambda name, **p: db.cached_run(fixture_wh, name, **p)
+def fetch(fixture_fetch):
+    return fixture_fetch
 
-
-@pytest.fixture
-def tiny_bases(monkeypatch):
-    """Let the 5-customer fixture show values."""
-    monkeypatch.setattr(config, "MIN_BASE", 1)
-    monkeypatch.setattr(config, "LOW_BASE", 1)
 
 
 def _params(**over):
