@@ -130,3 +130,24 @@ def tiny_bases(monkeypatch):
 
     monkeypatch.setattr(config, "MIN_BASE", 1)
     monkeypatch.setattr(config, "LOW_BASE", 1)
+
+
+@pytest.fixture
+def open_app(demo_db, monkeypatch, tmp_path):
+    """``open_app(page=None)``: the app under AppTest over the demo warehouse (and a store of
+    the test's own), run once, switched to ``page`` when given; fails on any exception."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("CX_WAREHOUSE_URL", f"duckdb:///{demo_db}")
+    monkeypatch.setenv("CX_APP_STORE_URL", f"sqlite:///{tmp_path}/store.sqlite")
+
+    def open_(page: str | None = None, timeout: int = 120) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=timeout)
+        at.run()
+        if page:
+            at.switch_page(page)
+            at.run()
+        assert not at.exception, at.exception
+        return at
+
+    return open_

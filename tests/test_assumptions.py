@@ -12,7 +12,6 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.money import assumptions as A
 from dashboard.warehouse import db
-from tests.conftest import ROOT
 
 W = date(2026, 3, 2)
 
@@ -159,14 +158,8 @@ def _digest(path) -> str:
 
 
 @pytest.fixture
-def page(demo_db, monkeypatch, tmp_path):
-    monkeypatch.setenv("CX_WAREHOUSE_URL", f"duckdb:///{demo_db}")
-    monkeypatch.setenv("CX_APP_STORE_URL", f"sqlite:///{tmp_path}/store.sqlite")
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    at.run()
-    at.switch_page("pages/assumptions.py")
-    at.run()
-    assert not at.exception, at.exception
+def page(open_app):
+    at = open_app("pages/assumptions.py", timeout=60)
     return at
 
 

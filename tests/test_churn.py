@@ -16,7 +16,6 @@ from dashboard.metrics import kpis, stats
 from dashboard.metrics.filters import Filters, parse_week
 from dashboard.metrics.survival import kaplan_meier, restricted_mean, survival_at
 from dashboard.warehouse import config
-from tests.conftest import ROOT
 
 ALL = {"segments": [], "regions": [], "plans": []}
 
@@ -348,13 +347,8 @@ def test_at_risk_are_active_detractors_or_open_complaints(report, fetch, latest,
 
 
 @pytest.fixture
-def app(demo_db, monkeypatch):
-    monkeypatch.setenv("CX_WAREHOUSE_URL", f"duckdb:///{demo_db}")
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
-    at.run()
-    at.switch_page("pages/churn.py")
-    at.run()
-    assert not at.exception, at.exception
+def app(open_app):
+    at = open_app("pages/churn.py", timeout=120)
     return at
 
 

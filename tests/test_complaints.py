@@ -14,7 +14,6 @@ from dashboard.analysis import complaints
 from dashboard.metrics import kpis, stats
 from dashboard.metrics.filters import Filters, parse_week, week_label
 from dashboard.warehouse import config
-from tests.conftest import ROOT
 
 ALL = {"segments": [], "regions": [], "plans": []}
 
@@ -281,13 +280,8 @@ def test_demo_report_matches_pandas_oracle(fetch, latest, demo_frames):
 
 
 @pytest.fixture
-def app(demo_db, monkeypatch):
-    monkeypatch.setenv("CX_WAREHOUSE_URL", f"duckdb:///{demo_db}")
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
-    at.run()
-    at.switch_page("pages/complaints.py")
-    at.run()
-    assert not at.exception, at.exception
+def app(open_app):
+    at = open_app("pages/complaints.py", timeout=120)
     return at
 
 

@@ -390,13 +390,8 @@ def test_repeat_waste_rises_in_the_incident(demo_fetch, truth):
 
 
 @pytest.fixture
-def page(demo_db, monkeypatch):
-    monkeypatch.setenv("CX_WAREHOUSE_URL", f"duckdb:///{demo_db}")
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    at.run()
-    at.switch_page("pages/cost_to_serve.py")
-    at.run()
-    assert not at.exception, at.exception
+def page(open_app):
+    at = open_app("pages/cost_to_serve.py", timeout=60)
     assert at.title[0].value == "Cost to serve"
     assert at.selectbox(key="f_week").value == "2026-W44"  # the shared filter bar is drawn
     return at

@@ -15,7 +15,6 @@ from dashboard.metrics import kpis
 from dashboard.metrics.filters import Filters
 from dashboard.money import assumptions
 from dashboard.warehouse import db
-from tests.conftest import ROOT
 
 PAGES = {
     "pages/weekly_kpis.py": "Weekly KPIs", "pages/satisfaction.py": "Satisfaction",
@@ -35,17 +34,6 @@ def expected(demo_db):
     return week, exhibits.Catalogue(fetch, Filters(week=week), aset)
 
 
-def _app(demo_db, monkeypatch, page: str | None = None) -> AppTest:
-    monkeypatch.setenv("CX_WAREHOUSE_URL", f"duckdb:///{demo_db}")
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def _downloads(at: AppTest) -> dict[str, str]:
     """Download button key suffix (…_PNG) → file name it offers."""
     out = {}
@@ -57,9 +45,9 @@ def _downloads(at: AppTest) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("page", list(PAGES))
-def test_every_chart_and_table_has_its_downloads(demo_db, monkeypatch, expected, page):
+def test_every_chart_and_table_has_its_downloads(open_app, expected, page):
     week, cat = expected
-    at = _app(demo_db, monkeypatch, page)
+    at = open_app(page)
     dl = _downloads(at)
     charts = [e for e in cat.page(PAGES[page])
               if e.key not in ("sim_tornado", "sim_draws")]  # simulator: levers at zero
@@ -85,8 +73,8 @@ def exhibits_slug(title: str) -> str:
     return slug(title)
 
 
-def test_file_names_follow_the_filters(demo_db, monkeypatch):
-    at = _app(demo_db, monkeypatch)
+def test_file_names_follow_the_filters(open_app):
+    at = open_app()
     at.multiselect(key="f_region").set_value(["Central"])
     at.multiselect(key="f_segment").set_value(["Mass", "Business"])
     at.run()
@@ -96,9 +84,9 @@ def test_file_names_follow_the_filters(demo_db, monkeypatch):
     assert name.startswith("nps-13-weeks_")
 
 
-def test_board_pack_page_builds_the_executive_pack(demo_db, monkeypatch, expected):
+def test_board_pack_page_builds_the_executive_pack(open_app, expected):
     week, cat = expected
-    at = _app(demo_db, monkeypatch, "pages/board_pack.py")
+    at = open_app("pages/board_pack.py")
     assert at.title[0].value == "Board pack"
     assert at.multiselect(key="pack_charts").value == list(exhibits.EXECUTIVE)
     assert not _downloads(at)  # nothing to download before a build
@@ -120,8 +108,8 @@ def test_board_pack_page_builds_the_executive_pack(demo_db, monkeypatch, expecte
     assert any("selection changed" in c.value for c in at.caption)
 
 
-def test_board_pack_page_refuses_an_empty_selection(demo_db, monkeypatch):
-    at = _app(demo_db, monkeypatch, "pages/board_pack.py")
+def test_board_pack_page_refuses_an_empty_selection(open_app):
+    at = open_app("pages/board_pack.py")
     at.multiselect(key="pack_charts").set_value([])
     at.run()
     assert [w.value for w in at.warning] == ["Pick at least one page or chart and one format."]

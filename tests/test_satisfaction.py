@@ -18,7 +18,6 @@ from dashboard.exports import charts
 from dashboard.metrics import kpis, stats
 from dashboard.metrics.filters import FilterError, Filters, parse_week
 from dashboard.warehouse import build, config, db
-from tests.conftest import ROOT
 
 Z = float(sps.norm.ppf(0.975))
 
@@ -404,13 +403,8 @@ def test_takeaways_are_computed_from_the_data(demo_wh, truth):
 
 
 @pytest.fixture
-def page(demo_db, monkeypatch):
-    monkeypatch.setenv("CX_WAREHOUSE_URL", f"duckdb:///{demo_db}")
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    at.run()
-    at.switch_page("pages/satisfaction.py")
-    at.run()
-    assert not at.exception, at.exception
+def page(open_app):
+    at = open_app("pages/satisfaction.py", timeout=60)
     return at
 
 

@@ -17,7 +17,7 @@ from dashboard.metrics.registry import METRICS, REGISTRY, Metric, format_value
 from dashboard.metrics.stats import Estimate
 from dashboard.ui import common as ui
 from dashboard.warehouse import config, db
-from tests.conftest import ROOT, kpis_json
+from tests.conftest import kpis_json
 
 # --- small hand-built examples (pure) ---
 
@@ -411,13 +411,8 @@ def _filters(at: AppTest, week: str, filters: dict[str, list[str]]) -> None:
 
 
 @pytest.fixture
-def page(demo_db, monkeypatch):
-    monkeypatch.setenv("CX_WAREHOUSE_URL", f"duckdb:///{demo_db}")
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    at.run()
-    at.switch_page("pages/segments.py")
-    at.run()
-    assert not at.exception, at.exception
+def page(open_app):
+    at = open_app("pages/segments.py", timeout=60)
     return at
 
 

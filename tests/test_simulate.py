@@ -18,7 +18,6 @@ from dashboard.money import simulate as sim
 from dashboard.money.inputs import ALL, money_text
 from dashboard.ui import common as ui
 from dashboard.warehouse import db
-from tests.conftest import ROOT
 
 # --- synthetic worlds -----------------------------------------------------------------------
 # Counts of 10^12 customers make every Beta posterior and standard error vanish; with
@@ -521,14 +520,8 @@ def test_external_context_is_quoted_and_apart():
 
 
 @pytest.fixture
-def page(demo_db, monkeypatch, tmp_path):
-    monkeypatch.setenv("CX_WAREHOUSE_URL", f"duckdb:///{demo_db}")
-    monkeypatch.setenv("CX_APP_STORE_URL", f"sqlite:///{tmp_path}/store.sqlite")
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
-    at.run()
-    at.switch_page("pages/simulator.py")
-    at.run()
-    assert not at.exception, at.exception
+def page(open_app):
+    at = open_app("pages/simulator.py", timeout=120)
     return at
 
 

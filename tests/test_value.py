@@ -19,7 +19,6 @@ from dashboard.money import assumptions, churn_value, figures, savings, value
 from dashboard.money import inputs as money
 from dashboard.money.inputs import Inputs, money_text
 from dashboard.warehouse import db
-from tests.conftest import ROOT
 
 NO_CHANGES = pd.DataFrame(columns=["change_id", "assumption_key", "effective_from",
                                    "new_value"])
@@ -470,14 +469,8 @@ def test_a_dearer_phone_contact_moves_the_savings_by_hand(report, fetch, publish
 
 
 @pytest.fixture
-def app(demo_db, monkeypatch, tmp_path):
-    monkeypatch.setenv("CX_WAREHOUSE_URL", f"duckdb:///{demo_db}")
-    monkeypatch.setenv("CX_APP_STORE_URL", f"sqlite:///{tmp_path}/store.sqlite")
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
-    at.run()
-    at.switch_page("pages/money.py")
-    at.run()
-    assert not at.exception, at.exception
+def app(open_app):
+    at = open_app("pages/money.py", timeout=120)
     return at
 
 
