@@ -28,7 +28,7 @@ def test_open_reader_sees_the_swapped_in_warehouse(tmp_path, fixture_raw):
     first = db.cached_run(reader, "kpi_ops_weekly", start_week="2026-01-01",
                           end_week="2026-12-31", segments=[], regions=[], plans=[])
     more = {k: v.copy() for k, v in fixture_raw.items()}
-    extra = more["transactions"].iloc[[0]].assign(transaction_id=999, amount=1000.0)
+    extra = more["transactions"].iloc[[0]].assign(transaction_id="999", amount=1000.0)
     more["transactions"] = pd.concat([more["transactions"], extra], ignore_index=True)
     build.build(more, path)
     second = db.cached_run(reader, "kpi_ops_weekly", start_week="2026-01-01",

@@ -190,7 +190,7 @@ def test_churn_survival_on_fixture(fixture_wh):
 def test_churn_at_risk_on_fixture(fixture_wh):
     df = fixture_wh.run("churn_at_risk", as_of=date(2026, 3, 16))
     # active at the end of W11: 1, 3, 5, 8; detractors: 1 (6 on 9 Mar) and 8 (0 on 11 Mar)
-    assert df["customer_id"].tolist() == [8, 1]  # ranked by trailing revenue
+    assert df["customer_id"].tolist() == ["8", "1"]  # ranked by trailing revenue; ids as text
     assert df["trailing_revenue"].tolist() == pytest.approx([90.0, 20.0])  # 45 + 45; 30 - 10
     assert df["latest_nps_score"].tolist() == [0, 6]
     assert "name" not in " ".join(df.columns)

@@ -141,23 +141,23 @@ def test_cmp_weekly_on_fixture(fixture_wh):
 def test_cmp_closures_hours_on_fixture(fixture_wh):
     df = fixture_wh.run("cmp_closures", start_week=date(2026, 3, 2),
                         end_week=date(2026, 3, 9)).set_index("complaint_id")
-    assert sorted(df.index) == [501, 503]  # 502 was never answered nor resolved
-    assert df.loc[501, "first_response_hours"] == pytest.approx(2.0)
-    assert df.loc[501, "resolution_hours"] == pytest.approx(48.0)
-    assert df.loc[503, "first_response_hours"] == pytest.approx(5 / 60)
-    assert df.loc[503, "resolution_hours"] == pytest.approx(4.0)
+    assert sorted(df.index) == ["501", "503"]  # 502 was never answered nor resolved
+    assert df.loc["501", "first_response_hours"] == pytest.approx(2.0)
+    assert df.loc["501", "resolution_hours"] == pytest.approx(48.0)
+    assert df.loc["503", "first_response_hours"] == pytest.approx(5 / 60)
+    assert df.loc["503", "resolution_hours"] == pytest.approx(4.0)
 
 
 def test_cmp_backlog_ages_on_fixture(fixture_wh):
     # end of W11 (Monday 2026-03-16): only 502 is open, opened 2026-03-09 09:00 -> 159 hours;
     # its customer (2) left on 2026-03-11
     df = fixture_wh.run("cmp_backlog", as_of=date(2026, 3, 16))
-    assert df["complaint_id"].tolist() == [502]
+    assert df["complaint_id"].tolist() == ["502"]
     assert df["age_hours"].iloc[0] == pytest.approx(6 * 24 + 15)
     assert bool(df["has_customer_left"].iloc[0])
     # on Thursday 2026-03-05 00:00, 501 (opened 03-03 10:00, resolved 03-05 10:00) is open
     mid = fixture_wh.run("cmp_backlog", as_of=date(2026, 3, 5))
-    assert mid["complaint_id"].tolist() == [501]
+    assert mid["complaint_id"].tolist() == ["501"]
     assert mid["age_hours"].iloc[0] == pytest.approx(38.0)
     assert not bool(mid["has_customer_left"].iloc[0])
 
@@ -165,7 +165,7 @@ def test_cmp_backlog_ages_on_fixture(fixture_wh):
 def test_cmp_complaints_first_contact_as_known_on_fixture(fixture_wh):
     df = fixture_wh.run("cmp_complaints", start_week=date(2026, 3, 2),
                         end_week=date(2026, 3, 9)).set_index("complaint_id")
-    assert df["is_first_contact_resolved"].to_dict() == {501: False, 502: False, 503: True}
+    assert df["is_first_contact_resolved"].to_dict() == {"501": False, "502": False, "503": True}
     # every customer's complaints, with the customer's dimensions for the filters
     assert not df.loc[Filters(week="2026-W11", segments=("Business",)).selects(df)].size
     assert Filters(week="2026-W11", segments=tuple(df["segment"])).selects(df).all()

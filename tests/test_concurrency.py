@@ -83,9 +83,8 @@ def test_fifty_sessions_and_five_browsers_while_loads_swap_the_warehouse(served,
                                                                          capsys):
     path, url, log = served
     wh = db.Warehouse(f"duckdb:///{path}")
-    customer = int(wh.sql("select min(customer_id) as c from raw.customers "
-                          "where signup_date < date '2025-01-01' and churn_date is null")
-                   ["c"].iloc[0])
+    customer = wh.sql("select min(customer_id) as c from raw.customers "
+                      "where signup_date < date '2025-01-01' and churn_date is null")["c"].iloc[0]
     before = int(wh.run(concurrency.PROBE)["raw_contacts"].iloc[0])
     rows_before = int(wh.run("data_table_status")["row_count"].sum())
     wh.close()

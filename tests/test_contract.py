@@ -41,7 +41,7 @@ def _one(table: str, **change) -> list[contract.Problem]:
     ("survey_responses", {"survey": "nsp"}, "survey", "not an accepted value (nps | csat | ces)"),
     ("contacts", {"channel": "fax"}, "channel", "not an accepted value"),
     ("contacts", {"customer_id": ""}, "customer_id", "required value is empty"),
-    ("contacts", {"contact_id": "1.5"}, "contact_id", "not a whole number"),
+    ("survey_responses", {"score": "7.5"}, "score", "not a whole number"),
     ("contacts", {"is_resolved": "maybe"}, "is_resolved", "not true/false"),
     ("complaints", {"resolved_at": "2000-01-01 00:00"}, "resolved_at",
      "resolution before opening"),
@@ -189,7 +189,7 @@ def test_rules_against_the_warehouse():
     customers = _typed("customers")
     contacts = _typed("contacts").head(4).copy()
     first = customers.iloc[0]
-    contacts.loc[1, "customer_id"] = 999_999  # nobody
+    contacts.loc[1, "customer_id"] = "999999"  # nobody
     contacts.loc[2, "customer_id"] = first["customer_id"]
     contacts.loc[2, "occurred_at"] = pd.Timestamp(first["signup_date"]) - pd.Timedelta(days=1)
     existing = {contacts.loc[3, "contact_id"]}

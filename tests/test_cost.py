@@ -201,7 +201,7 @@ def test_repeat_flag_edges_on_an_in_memory_world(fixture_raw):
         (707, 3, "2026-03-15 09:00:00", "phone", "account", 300, True, 11),
     ])
     df = b.query("select contact_id, is_repeat, is_followed_up from marts.fct_contact_repeats "
-                 "where contact_id >= 700 order by contact_id")
+                 "where contact_id >= '700' order by contact_id")
     got = {int(r.contact_id): (bool(r.is_repeat), bool(r.is_followed_up))
            for r in df.itertuples()}
     assert got == {701: (False, True), 702: (True, False), 703: (False, False),

@@ -216,7 +216,7 @@ def test_failing_check_shows_fail_and_its_rows(loaded, tmp_path, monkeypatch):
     """A warehouse changed behind the loader's back: the page says which check fails and
     lists the rows it found."""
     broken = altered_copy(loaded["target"], tmp_path / "broken.duckdb",
-                          "update raw.contacts set channel = 'pigeon' where contact_id = 601")
+                          "update raw.contacts set channel = 'pigeon' where contact_id = '601'")
     at = data_page(monkeypatch, broken, tmp_path / "archive")
     # the record says what the checks found when the loader published the file …
     assert set(frame(at, "Failing rows")["Result"]) == {"pass"}

@@ -142,8 +142,8 @@ def test_a_newer_version_replaces_by_key_and_the_old_one_is_kept_in_history(wh, 
     rep = run([path], wh, archive)
     f = rep.files[0]
     assert (f.rows_new, f.rows_replaced, f.rows_unchanged) == (0, 1, len(df) - 1)
-    key = int(old["complaint_id"])
-    now = read(wh, f"select * from raw.complaints where complaint_id = {key}")
+    key = old["complaint_id"]
+    now = read(wh, f"select * from raw.complaints where complaint_id = '{key}'")
     assert len(now) == 1 and now["compensation_amount"].iloc[0] == 99.5
     hist = read(wh, "select * from history.complaints")
     assert list(hist["complaint_id"]) == [key]
@@ -152,7 +152,7 @@ def test_a_newer_version_replaces_by_key_and_the_old_one_is_kept_in_history(wh, 
         if old["resolved_at"] else pd.isna(hist["resolved_at"].iloc[0])
     # the marts were rebuilt from the new version
     comp = read(wh, f"select compensation_amount from marts.fct_complaint_detail "
-                    f"where complaint_id = {key}")
+                    f"where complaint_id = '{key}'")
     assert comp["compensation_amount"].iloc[0] == 99.5
 
 
@@ -583,11 +583,11 @@ def test_xlsx_parquet_and_a_persian_tsv_with_bom_load_intact(wh, archive, tmp_pa
                tmp_path / "survey_responses.tsv"], wh, archive)
     assert rep.exit_code == 0, rep.lines()
     assert [f.rows_new for f in rep.files] == [1, 2, 1]
-    got = read(wh, "select comment from raw.survey_responses where response_id = 9951")
+    got = read(wh, "select comment from raw.survey_responses where response_id = '9951'")
     assert got["comment"].iloc[0] == comment
-    got = read(wh, "select agent_id, is_resolved from raw.contacts where contact_id >= 9951 "
+    got = read(wh, "select agent_id, is_resolved from raw.contacts where contact_id >= '9951' "
                    "order by contact_id")
     assert got.values.tolist() == [["A-7", True], [None, False]]
-    got = read(wh, "select amount, occurred_at from raw.transactions where transaction_id = 9951")
+    got = read(wh, "select amount, occurred_at from raw.transactions where transaction_id = '9951'")
     assert got["amount"].iloc[0] == -12.5
     assert str(got["occurred_at"].iloc[0]) == "2026-03-04 10:00:00"

@@ -204,7 +204,7 @@ def at_risk_table(at_risk: pd.DataFrame, symbol: str, rows: int = AT_RISK_ROWS) 
         reasons.append("; ".join(parts))
     return pd.DataFrame({
         "Rank": range(1, len(top) + 1),
-        "Customer id": top["customer_id"].astype("int64").to_numpy(),
+        "Customer id": top["customer_id"].astype(str).to_numpy(),  # text ids, as given
         "Segment": top["segment"].astype(str).to_numpy(),
         "Region": top["region"].astype(str).to_numpy(),
         "Plan": top["plan"].astype(str).to_numpy(),

@@ -6,7 +6,8 @@ segment / region / plan, filters, buckets the events into ISO weeks and groups i
 module is the loading and the steps every page shares (the customer filter, ISO weeks, the
 active base, the unit costs in force, the repeat flags, the events of the kept customers), as
 plainly and efficiently as pandas allows: vectorised, no Python loops over rows, strings as
-categoricals so the frames fit in memory and group fast.
+categoricals so the frames fit in memory and group fast, and the text customer ids encoded once
+at load as integers for the joins.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.warehouse import db
+from dashboard.warehouse.schema import ID_COLUMNS
 
 #: The raw tables and their loaders' statements (fixed names of the contract, no formatting).
 LOAD_SQL: dict[str, str] = {
@@ -33,6 +35,8 @@ LOAD_SQL: dict[str, str] = {
     "transactions": "select * from raw.transactions",
     "assumptions": "select * from raw.assumptions",
 }
+#: The ids unique to each row (events' own keys); customer_id is encoded by ``_customer_codes``.
+ROW_IDS = frozenset(ID_COLUMNS) - {"customer_id", "agent_id", "store_id"}
 CUSTOMER_DIMENSIONS = ("segment", "region", "plan")
 UNIT_COST_PREFIX = "cost_per_contact_"
 WEEK = pd.Timedelta(weeks=1)
@@ -88,14 +92,44 @@ def load(path: Path | str, categorical: bool = True) -> Raw:
         with wh.engine().connect() as conn:
             duck = conn.connection.driver_connection  # the DuckDB cursor of the read-only attach
             for table, sql in LOAD_SQL.items():
-                frames[table] = duck.sql(sql).to_arrow_table().to_pandas(
-                    strings_to_categorical=categorical, date_as_object=False)
+                frames[table] = _frame(duck.sql(sql).to_arrow_table(), categorical)
     finally:
         wh.close()
+    _customer_codes(frames)
     seconds = time.perf_counter() - t0
     gc.collect()
     mb = sum(f.memory_usage(deep=True).sum() for f in frames.values()) / 1e6
     return Raw(**frames, load_s=seconds, frames_mb=mb, rss_mb=_rss_mb() - before)
+
+
+def _frame(table, categorical: bool) -> pd.DataFrame:
+    """An Arrow table as a frame: strings as categoricals (``categorical``), dates and times
+    datetime64, except the row ids (unique per row, so a categorical would only add a copy):
+    they stay Arrow-backed text, which sorts as the warehouse sorts it (by its bytes)."""
+    ids = [c for c in table.column_names if c in ROW_IDS]
+    out = table.drop_columns(ids).to_pandas(strings_to_categorical=categorical,
+                                            date_as_object=False)
+    for c in ids:
+        out[c] = table.column(c).to_pandas(
+            types_mapper=lambda _t: pd.StringDtype("pyarrow", na_value=np.nan))
+    return out[table.column_names]
+
+
+def _customer_codes(frames: dict[str, pd.DataFrame]) -> None:
+    """``customer_id`` of every table as one integer per customer (the id's position among the
+    customers' ids in text order), as an efficient pandas dashboard with text keys encodes them
+    once at load: every join and grouping on a customer then works on integers. Ids are text
+    in the warehouse (``7311-YNBIQ``); the pages' figures never show them."""
+    ids = frames["customers"]["customer_id"]
+    text = ids.cat.categories if isinstance(ids.dtype, pd.CategoricalDtype) else pd.Index(ids)
+    order = pd.Index(text.astype(str)).sort_values()
+    for frame in frames.values():
+        if "customer_id" not in frame.columns:
+            continue
+        col = frame["customer_id"]
+        if not isinstance(col.dtype, pd.CategoricalDtype):
+            col = col.astype("category")
+        frame["customer_id"] = col.cat.set_categories(order).cat.codes.astype("int64")
 
 
 # --- shared steps: customer filter, ISO weeks, active base, unit costs, repeats ---------------

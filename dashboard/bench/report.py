@@ -177,7 +177,6 @@ def contact_file(path: Path, folder: Path, rows: int, bad_share: float = 0.01) -
 
     wh = db.Warehouse(f"duckdb:///{path}")
     cust = wh.sql("select customer_id, signup_date from raw.customers")
-    start = int(wh.sql("select max(contact_id) as m from raw.contacts")["m"].iloc[0]) + 1
     window = wh.sql("select min(occurred_at) as lo, max(occurred_at) as hi from raw.contacts")
     lo, end = (pd.Timestamp(window[c].iloc[0]) for c in ("lo", "hi"))
     wh.close()
@@ -186,10 +185,10 @@ def contact_file(path: Path, folder: Path, rows: int, bad_share: float = 0.01) -
     signup = pd.to_datetime(pick["signup_date"]).clip(lower=lo)  # within the data's window
     span = (end - signup).dt.total_seconds().clip(lower=3600)
     when = signup + pd.to_timedelta(rng.random(rows) * span, unit="s")
-    ids = pick["customer_id"].to_numpy().copy()
-    ids[rng.random(rows) < bad_share] = -1
-    frame = pd.DataFrame({
-        "contact_id": np.arange(start, start + rows), "customer_id": ids,
+    ids = pick["customer_id"].astype(object).to_numpy().copy()
+    ids[rng.random(rows) < bad_share] = "nobody"
+    frame = pd.DataFrame({  # text ids of the shape helpdesks export, none of them already used
+        "contact_id": [f"BENCH-{i:07d}" for i in range(1, rows + 1)], "customer_id": ids,
         "occurred_at": when.dt.strftime("%Y-%m-%d %H:%M:%S"),
         "channel": rng.choice(["phone", "chat", "email", "self_service", "store", "social"], rows),
         "reason": rng.choice(["billing", "technical", "delivery", "account"], rows),

@@ -99,7 +99,26 @@ def read_file(path: Path | str) -> pd.DataFrame:
     unnamed = [c for c in df.columns if str(c).startswith("Unnamed:") or not str(c).strip()]
     if unnamed and len(unnamed) == len(df.columns):
         raise FileRefused(f"{p.name}: no header row")
-    return df.astype(str).where(df.notna(), "").reset_index(drop=True)
+    return _as_text(df).reset_index(drop=True)
+
+
+def _as_text(df: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as text, a missing one as ``""``. A whole number in a float column (a Parquet
+    integer column with gaps, an id some tool wrote as a float) is written without ``.0``, as
+    an XLSX numeric cell already is: ``123.0`` becomes ``123``, an id shown as it was meant."""
+    out = df.astype(str)
+    for c in range(df.shape[1]):
+        col = df.iloc[:, c]
+        if col.dtype.kind != "f":
+            continue
+        num = col.to_numpy(dtype="float64", na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            whole = np.isfinite(num) & (num % 1 == 0) & (np.abs(num) < 2.0**63)
+        if whole.any():
+            text = out.iloc[:, c].to_numpy(dtype=object, copy=True)
+            text[whole] = num[whole].astype("int64").astype(str)
+            out.isetitem(c, text)
+    return out.where(df.notna().to_numpy(), "")
 
 
 def parse_times(values: pd.Series) -> pd.Series:

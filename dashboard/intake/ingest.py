@@ -383,11 +383,11 @@ def _load_file(builder: Builder, prep: _Prepared, customers: pd.DataFrame, load_
     builder.execute("ingest_stage", names, table=table)
     builder.execute("ingest_fill")
     cmp = builder.execute("ingest_compare", names, table=table, key=key, identity=spec.identity)
-    row_of = dict(zip(good[key].astype("int64"), rows, strict=True))
+    row_of = dict(zip(good[key], rows, strict=True))  # ids are text, compared as given
     whose = "with another signup date" if table == "customers" else "for another customer"
     clash = cmp[cmp["is_clash"]]
     for k in clash["key_value"]:
-        more.append(Problem(rep.file, int(row_of[int(k)]), key, str(int(k)),
+        more.append(Problem(rep.file, int(row_of[k]), key, k,
                             f"duplicate key: already in the warehouse {whose}"))
     rep.problems = sorted(rep.problems + more, key=lambda p: p.row or 0)
     fresh = cmp[~cmp["is_known"]]

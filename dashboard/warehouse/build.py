@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from dashboard.warehouse import config, engines, steps
 from dashboard.warehouse.catalog import QueryError, get_query, ingest_statement
+from dashboard.warehouse.schema import ID_COLUMNS, NAMES
 from dashboard.warehouse.steps import (
     RAW_TABLES,
     ContractViolation,
@@ -139,6 +140,17 @@ class Builder(steps.Target):
 
     def record_checks(self, runs: pd.DataFrame) -> None:
         self._insert("ingest_record_checks", "check_run", runs)
+
+    def create_contract(self) -> None:
+        """The contract's tables; in a warehouse built before ids were text, its numeric id
+        columns (raw and history) become text first, values kept."""
+        super().create_contract()
+        numeric = self.execute("ingest_numeric_ids",
+                               params={"id_columns": list(ID_COLUMNS)})
+        for row in numeric.itertuples(index=False):
+            name = "ingest_id_as_text" if row.table_schema == "raw" else \
+                "ingest_history_id_as_text"
+            self.execute(name, NAMES, table=row.table_name, key=row.column_name)
 
     def load_frame(self, schema: str, table: str, frame: pd.DataFrame) -> None:
         """Create ``schema.table`` from a DataFrame; both names must be plain identifiers."""

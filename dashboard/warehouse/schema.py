@@ -43,15 +43,21 @@ class Table:
         return next(c.name for c in self.columns if c.kind in (TIMESTAMP, DATE))
 
 
+#: The id columns: text in every table (``7311-YNBIQ``, ``INV-0000001``, ``R_3kX…``, e-mail
+#: addresses, UUIDs, ``00123`` apart from ``123``), stored and shown exactly as given; a number
+#: read from a Parquet or XLSX cell is written without ``.0``. Keys and joins compare them as text.
+ID_COLUMNS = ("customer_id", "response_id", "complaint_id", "contact_id", "transaction_id",
+              "agent_id", "store_id")
+
 CHANNELS = ("phone", "chat", "email", "self_service", "store", "social")
 
 CONTRACT: dict[str, Table] = {t.name: t for t in (
     Table("customers", ("customer_id",), (
-        Column("customer_id", INT), Column("segment"), Column("region"), Column("plan"),
+        Column("customer_id"), Column("segment"), Column("region"), Column("plan"),
         Column("acquisition_channel", required=False), Column("signup_date", DATE),
         Column("churn_date", DATE, required=False)), identity="signup_date"),
     Table("survey_responses", ("response_id",), (
-        Column("response_id", INT), Column("customer_id", INT),
+        Column("response_id"), Column("customer_id"),
         Column("responded_at", TIMESTAMP), Column("survey", accepted=("nps", "csat", "ces")),
         Column("score", INT), Column("scale_min", INT), Column("scale_max", INT),
         Column("journey_stage", required=False), Column("touchpoint", required=False),
@@ -60,19 +66,19 @@ CONTRACT: dict[str, Table] = {t.name: t for t in (
         Column("expectation_score", INT, required=False),
         Column("comment", required=False))),
     Table("complaints", ("complaint_id",), (
-        Column("complaint_id", INT), Column("customer_id", INT), Column("opened_at", TIMESTAMP),
+        Column("complaint_id"), Column("customer_id"), Column("opened_at", TIMESTAMP),
         Column("first_response_at", TIMESTAMP, required=False),
         Column("resolved_at", TIMESTAMP, required=False), Column("channel"),
         Column("category"), Column("severity"), Column("contacts_count", INT, required=False),
         Column("is_resolved_first_contact", BOOL, required=False),
         Column("compensation_amount", FLOAT, required=False))),
     Table("contacts", ("contact_id",), (
-        Column("contact_id", INT), Column("customer_id", INT), Column("occurred_at", TIMESTAMP),
+        Column("contact_id"), Column("customer_id"), Column("occurred_at", TIMESTAMP),
         Column("channel", accepted=CHANNELS), Column("reason"),
         Column("handle_seconds", FLOAT, required=False),
         Column("is_resolved", BOOL, required=False), Column("agent_id", required=False))),
     Table("transactions", ("transaction_id",), (
-        Column("transaction_id", INT), Column("customer_id", INT),
+        Column("transaction_id"), Column("customer_id"),
         Column("occurred_at", TIMESTAMP), Column("amount", FLOAT),
         Column("product", required=False), Column("channel", required=False),
         Column("kind", accepted=("purchase", "subscription", "refund")))),

@@ -4,26 +4,26 @@
 -- params: none
 create schema if not exists raw;
 create table if not exists raw.customers (
-    customer_id bigint, segment varchar, region varchar, plan varchar,
+    customer_id varchar, segment varchar, region varchar, plan varchar,
     acquisition_channel varchar, signup_date date, churn_date date
 );
 create table if not exists raw.survey_responses (
-    response_id bigint, customer_id bigint, responded_at timestamp, survey varchar,
+    response_id varchar, customer_id varchar, responded_at timestamp, survey varchar,
     score bigint, scale_min bigint, scale_max bigint, journey_stage varchar, touchpoint varchar,
     channel varchar, agent_id varchar, store_id varchar, expectation_score bigint,
     comment varchar
 );
 create table if not exists raw.complaints (
-    complaint_id bigint, customer_id bigint, opened_at timestamp, first_response_at timestamp,
+    complaint_id varchar, customer_id varchar, opened_at timestamp, first_response_at timestamp,
     resolved_at timestamp, channel varchar, category varchar, severity varchar,
     contacts_count bigint, is_resolved_first_contact boolean, compensation_amount double
 );
 create table if not exists raw.contacts (
-    contact_id bigint, customer_id bigint, occurred_at timestamp, channel varchar,
+    contact_id varchar, customer_id varchar, occurred_at timestamp, channel varchar,
     reason varchar, handle_seconds double, is_resolved boolean, agent_id varchar
 );
 create table if not exists raw.transactions (
-    transaction_id bigint, customer_id bigint, occurred_at timestamp, amount double,
+    transaction_id varchar, customer_id varchar, occurred_at timestamp, amount double,
     product varchar, channel varchar, kind varchar
 );
 create table if not exists raw.assumptions (

@@ -4,8 +4,8 @@
 -- params: none
 with source as (
     select
-        cast(complaint_id as bigint) as complaint_id,
-        cast(customer_id as bigint) as customer_id,
+        cast(complaint_id as varchar) as complaint_id,
+        cast(customer_id as varchar) as customer_id,
         cast(opened_at as timestamp) as opened_at,
         cast(first_response_at as timestamp) as first_response_at,
         cast(resolved_at as timestamp) as resolved_at,

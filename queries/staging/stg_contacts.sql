@@ -3,8 +3,8 @@
 -- grain: one row per contact
 -- params: none
 select
-    cast(contact_id as bigint) as contact_id,
-    cast(customer_id as bigint) as customer_id,
+    cast(contact_id as varchar) as contact_id,
+    cast(customer_id as varchar) as customer_id,
     cast(occurred_at as timestamp) as occurred_at,
     cast(date_trunc('week', cast(occurred_at as timestamp)) as date) as week_start,
     cast(channel as varchar) as channel,

@@ -3,7 +3,7 @@
 -- grain: one row per customer
 -- params: none
 select
-    cast(customer_id as bigint) as customer_id,
+    cast(customer_id as varchar) as customer_id,
     cast(segment as varchar) as segment,
     cast(region as varchar) as region,
     cast(plan as varchar) as plan,

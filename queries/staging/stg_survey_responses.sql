@@ -4,8 +4,8 @@
 -- params: none
 with source as (
     select
-        cast(response_id as bigint) as response_id,
-        cast(customer_id as bigint) as customer_id,
+        cast(response_id as varchar) as response_id,
+        cast(customer_id as varchar) as customer_id,
         cast(responded_at as timestamp) as responded_at,
         lower(cast(survey as varchar)) as survey,
         cast(score as bigint) as score,

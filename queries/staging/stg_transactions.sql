@@ -3,8 +3,8 @@
 -- grain: one row per transaction
 -- params: none
 select
-    cast(transaction_id as bigint) as transaction_id,
-    cast(customer_id as bigint) as customer_id,
+    cast(transaction_id as varchar) as transaction_id,
+    cast(customer_id as varchar) as customer_id,
     cast(occurred_at as timestamp) as occurred_at,
     cast(date_trunc('week', cast(occurred_at as timestamp)) as date) as week_start,
     cast(amount as double) as amount,

@@ -2,8 +2,9 @@
 
 ``generate`` seeds the base, simulates the window week by week and returns pandas frames in
 the raw data contract (customers, survey_responses, complaints, contacts, transactions) plus
-``truth_parameters`` and ``truth_events``. Codes become text through Arrow dictionaries, times
-are tz-naive UTC microseconds, and a missing value is NaT or NA. The same arguments give
+``truth_parameters`` and ``truth_events``. Codes become text through Arrow dictionaries, ids are
+text that looks like numbers ("1", "2", …: the contract's ids are text), times are tz-naive UTC
+microseconds, and a missing value is NaT or NA. The same arguments give
 bit-identical frames.
 """
 
@@ -60,11 +61,16 @@ def _nullable_int(values: np.ndarray, missing: np.ndarray) -> pd.arrays.IntegerA
     return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing.copy())
 
 
-def _ids(codes: np.ndarray) -> np.ndarray:
-    """Internal customer index -> customer_id (int64, 1-based)."""
-    out = codes.astype(np.int64)
-    out += 1
-    return out
+def _text_ids(numbers: np.ndarray, missing: np.ndarray | None = None) -> pd.Series:
+    """Ids as text ("1", "2", …; missing where ``missing``): every id of the contract is text,
+    and the demo's look like numbers."""
+    arr = pa.array(np.asarray(numbers, dtype=np.int64), mask=missing).cast(pa.large_string())
+    return arr.to_pandas(types_mapper=lambda _t: pd.StringDtype("pyarrow", na_value=np.nan))
+
+
+def _ids(codes: np.ndarray) -> pd.Series:
+    """Internal customer index -> customer_id (text of the 1-based index)."""
+    return _text_ids(codes.astype(np.int64) + 1)
 
 
 def _timestamps(us: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
@@ -83,9 +89,9 @@ def _dates(days: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
-def _serial(k: int) -> np.ndarray:
-    """Row ids 1..k (int64): events are numbered in time order within each week."""
-    return np.arange(1, k + 1, dtype=np.int64)
+def _serial(k: int) -> pd.Series:
+    """Row ids "1".."k" (text): events are numbered in time order within each week."""
+    return _text_ids(np.arange(1, k + 1, dtype=np.int64))
 
 
 def _customers(s: dict[str, np.ndarray], n: int) -> pd.DataFrame:
@@ -113,7 +119,7 @@ def _contacts(c: Frames) -> pd.DataFrame:
         "reason": _strings(c.pop("reason"), REASONS),
         "handle_seconds": c.pop("handle").astype(np.int64),
         "is_resolved": c.pop("res").astype(bool),
-        "agent_id": _nullable_int(c.pop("agent").astype(np.int64) + 1, no_agent),
+        "agent_id": _text_ids(c.pop("agent").astype(np.int64) + 1, no_agent),
     }, copy=False)
 
 
@@ -128,7 +134,7 @@ def _complaints(q: Frames, limit_us: np.ndarray) -> pd.DataFrame:
     res_missing = resolved >= limit
     return pd.DataFrame({
         "complaint_id": _serial(len(cust)),
-        "customer_id": cust + 1,
+        "customer_id": _ids(cust),
         "opened_at": _timestamps(q.pop("opened")),
         "first_response_at": _timestamps(first, first_missing),
         "resolved_at": _timestamps(resolved, res_missing),
@@ -161,8 +167,8 @@ def _surveys(r: Frames) -> pd.DataFrame:
         "journey_stage": _strings(r.pop("stage"), JOURNEY_STAGES),
         "touchpoint": _strings(r.pop("touch"), TOUCHPOINTS),
         "channel": _strings(r.pop("channel"), SURVEY_CHANNELS),
-        "agent_id": _nullable_int(agent + 1, agent < 0),
-        "store_id": _nullable_int(store + 1, store < 0),
+        "agent_id": _text_ids(agent + 1, agent < 0),
+        "store_id": _text_ids(store + 1, store < 0),
         "expectation_score": _nullable_int(expect, expect < 0),
         "comment": _strings(np.maximum(comment, 0), COMMENTS, comment < 0),
     }, copy=False)
