@@ -71,6 +71,29 @@ def crm_and_billing(folder: Path, n: int = 400, seed: int = 3) -> dict[str, pd.D
     return {"customers": customers, "transactions": tx}
 
 
+def crm_and_billing_raw(folder: Path) -> dict[str, pd.DataFrame]:
+    """The same world as raw frames for a build (``build.build``, ``build_remote``): the two
+    files typed by the contract, the other event tables empty."""
+    from dashboard.intake import contract
+    from tests.conftest import FIXTURES
+
+    crm_and_billing(folder)
+    raw = contract.read_csv_dir(FIXTURES)  # typed as the contract types them
+    for table in ("survey_responses", "complaints", "contacts"):
+        raw[table] = raw[table].iloc[0:0]
+    for table in ("customers", "transactions"):
+        good, problems = contract.validate(table, contract.read_file(folder / f"{table}.csv"),
+                                           f"{table}.csv", now=NOW)
+        assert not problems, problems[:3]
+        raw[table] = good
+    return raw
+
+
+def calendar_results(wh) -> dict[str, pd.DataFrame]:
+    """The calendar queries of a warehouse (any engine), for comparing engines."""
+    return {name: wh.run(name) for name in ("weeks_available", "data_calendar")}
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory) -> dict:
     """The CRM and billing files loaded into a new warehouse (no as-of date given)."""
