@@ -60,7 +60,7 @@ def _selection(args: argparse.Namespace):
         segments=tuple(args.segment or ()), regions=tuple(args.region or ()),
         plans=tuple(args.plan or ()), compare=getattr(args, "compare", "previous"),
     )
-    validate(filters, catalog.options, catalog.weeks)
+    validate(filters, catalog.options, catalog.weeks, catalog.calendar)
     return fetch, filters
 
 
@@ -81,8 +81,9 @@ def cmd_kpis(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         return 0
     sym = report.currency_symbol
+    as_of = "" if report.as_of is None else f" — data as of {report.as_of:%Y-%m-%d}"
     print(f"{filters.week} vs {filters.compare_week} ({filters.compare_label}) — "
-          f"{filters.describe()}")
+          f"{filters.describe()}{as_of}")
     for t in report.tiles:
         m = t.metric
         ci = ("" if t.current.ci_low is None else
@@ -246,10 +247,15 @@ def cmd_pack(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Validate files against the contract and load them atomically (or only report, with
     ``--dry-run``). One line per file, then the verdict; problems listed up to ``--show``.
-    Exit 0 everything loaded, 3 loaded with rows quarantined or files refused, 1 nothing
-    loaded (the load failed, or every file was refused), 2 bad arguments."""
+    ``--as-of`` sets the data's as-of date (with no files, it is the only change). Exit 0
+    everything loaded, 3 loaded with rows quarantined or files refused, 1 nothing loaded (the
+    load failed, an as-of date earlier than the data, or every file refused), 2 bad
+    arguments."""
     from dashboard.intake import contract, ingest
 
+    if not args.paths and args.as_of is None:
+        print("error: give files to load, or --as-of YYYY-MM-DD", file=sys.stderr)
+        return 2
     missing = [p for p in args.paths if not Path(p).is_file()]
     if missing:
         print(f"error: no such file: {', '.join(missing)}", file=sys.stderr)
@@ -257,7 +263,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     target = Path(args.out or config.default_db_path())
     try:
         report = ingest.ingest(args.paths, target, mapping=args.mapping, table=args.table,
-                               dry_run=args.dry_run,
+                               dry_run=args.dry_run, as_of=args.as_of,
                                progress=_progress if not args.quiet else ingest._noop)
     except (contract.MappingError, ValueError, ingest.IngestBusy) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -348,12 +354,19 @@ def parser(prog: str = "python -m dashboard") -> argparse.ArgumentParser:
     i = sub.add_parser("ingest", help="validate CSV/Parquet/XLSX files against the contract and "
                                       "load them atomically (rows that break a rule are "
                                       "quarantined)")
-    i.add_argument("paths", nargs="+", metavar="PATH", help="files, each for one raw table")
+    i.add_argument("paths", nargs="*", metavar="PATH",
+                   help="files, each for one raw table (none: only --as-of changes)")
     i.add_argument("--mapping", help="TOML mapping file (renamed columns, values, scales, "
                                      "date format, time zone)")
     i.add_argument("--table", choices=list(_contract_tables()),
                    help="the raw table of every file (default: from the file name or columns)")
     i.add_argument("--dry-run", action="store_true", help="validate and report, load nothing")
+    i.add_argument("--as-of", metavar="YYYY-MM-DD",
+                   help="the data's as-of date, kept in the warehouse: the calendar runs to its "
+                        "week, and a week is complete once it reaches the Sunday (default: the "
+                        "latest date any loaded table carries, or the date given earlier while "
+                        "the data stays within it); refused when earlier than the data's latest "
+                        "date or in the future")
     i.add_argument("--out", default=None,
                    help="warehouse file (default: the one CX_WAREHOUSE_URL names, else data/)")
     i.add_argument("--show", type=int, default=20, help="problems to list (default 20)")

@@ -29,7 +29,12 @@ def test_json_shape_on_fixture(fixture_db):
 
 @pytest.mark.parametrize(("args", "message"), [
     (("--week", "2026-W99"), "bad week '2026-W99'"),
-    (("--week", "2030-W01"), "not in the warehouse"),
+    # a week outside the data names its range and the table that sets each end
+    (("--week", "2030-W01"), "week 2030-W01 is after the data's as-of date 2026-03-22 (set by "
+                             "transactions.occurred_at); weeks run 2026-W07 "
+                             "(transactions.occurred_at) … 2026-W12 (transactions.occurred_at)"),
+    (("--week", "2025-W52"), "week 2025-W52 is before the data's first week 2026-W07 (set by "
+                             "transactions.occurred_at); weeks run 2026-W07"),
     (("--segment", "Platinum"), "unknown segment 'Platinum'"),
 ])
 def test_bad_input_exits_2_with_one_line(fixture_db, args, message):

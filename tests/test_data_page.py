@@ -302,7 +302,8 @@ def test_page_without_a_warehouse_offers_the_upload(tmp_path, monkeypatch):
     assert at.button(key="data_load").label == "Load"
     # no files: a clear message, nothing run
     at.button(key="data_load").click().run()
-    assert not at.exception and at.warning[0].value == "Choose one or more files first."
+    assert not at.exception
+    assert at.warning[0].value == "Choose one or more files (or an as-of date) first."
     # a dry run checks the files and creates nothing
     at.file_uploader(key="data_files_0").set_value(
         [(u.name, u.getvalue(), "text/csv") for u in fixture_uploads()])
@@ -440,9 +441,10 @@ def test_old_warehouse_without_the_load_log_is_told_to_load(loaded, tmp_path, mo
     assert [s.value for s in at.subheader] == ["Load files"]
 
 
-def test_a_warehouse_with_only_customers_says_so_on_the_other_pages(tmp_path, monkeypatch):
-    """A new team's first upload is often customers only: the chart pages explain there is
-    nothing to chart yet and point at the Data page, which shows the load."""
+def test_a_warehouse_with_only_customers_has_weeks_from_the_signups(tmp_path, monkeypatch):
+    """A new team's first upload is often customers only: the calendar runs from the first
+    signup's week to the latest signup or churn date (the fixture's: 2024-01-01 … Monday
+    2026-03-16), the pages open on the latest complete week, and the Data page shows the load."""
     target = tmp_path / "wh.duckdb"
     rep = ingest.ingest([FIXTURES / "customers.csv"], target, archive_dir=tmp_path / "archive")
     assert rep.published
@@ -450,13 +452,12 @@ def test_a_warehouse_with_only_customers_says_so_on_the_other_pages(tmp_path, mo
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
     at.run()
     assert not at.exception, at.exception
-    assert at.info[0].value.startswith("The warehouse has no weeks of surveys, contacts")
-    assert at.get("page_link")[0].proto.page == "data-loads"
-    assert not at.metric
+    weeks = at.sidebar.selectbox(key="f_week")
+    assert (weeks.options[0], weeks.options[-1], weeks.value) == (
+        "2026-W12", "2024-W01", "2026-W11")
     at.switch_page("pages/data.py")
     at.run()
     assert not at.exception, at.exception
     fresh = frame(at, "Latest event age (days)").set_index("Table")
     assert fresh["Rows"].to_dict() == {t: (8 if t == "customers" else 0) for t in TABLES}
     assert fresh.loc["customers", "Last file"] == "customers.csv"
-    assert not at.sidebar.header  # no weeks: no filter bar

@@ -146,3 +146,38 @@ def test_demo_command_builds_into_postgres_with_the_kpis_of_the_duckdb_build(pg,
         doc = kpis_json(url, *args)
         assert doc == kpis_json(f"duckdb:///{duck}", *args), args
         assert doc["kpis"]["nps"]["n"] > 0
+
+
+def test_the_calendar_of_a_crm_and_billing_world_agrees_on_postgres(pg, tmp_path):
+    """Invoices ending four weeks before the last churn date, with and without an as-of date
+    given: PostgreSQL's build (ingest.settings created and read there too) has DuckDB's weeks
+    and calendar rows."""
+    from datetime import date
+
+    import psycopg
+
+    from tests.test_calendar import calendar_results, crm_and_billing_raw
+
+    server, _ = pg
+    raw = crm_and_billing_raw(tmp_path)
+    for name, as_of, last in (("cal_data", None, "2026-W44"),
+                              ("cal_given", date(2026, 11, 8), "2026-W45")):
+        with psycopg.connect(f"host=127.0.0.1 port={server.port} user=cx dbname=cx",
+                             autocommit=True) as conn:
+            conn.execute(f"create database {name}")  # noqa: S608 (fixed names)
+        url = server.url.rsplit("/", 1)[0] + f"/{name}"
+        build.build_remote(url, raw, as_of=as_of)
+        duck = tmp_path / f"{name}.duckdb"
+        build.build(raw, duck, as_of=as_of)
+        theirs, ours = db.Warehouse(url), db.Warehouse(f"duckdb:///{duck}")
+        try:
+            got, want = calendar_results(theirs), calendar_results(ours)
+        finally:
+            theirs.close()
+            ours.close()
+        for q in got:
+            _same(got[q], want[q])
+        weeks = got["weeks_available"]
+        assert (weeks["iso_week"].iloc[-1], weeks["iso_week"].iloc[0]) == ("2025-W02", last)
+        given = got["data_calendar"].set_index("date_role").loc["as_of", "last_date"]
+        assert (None if pd.isna(given) else pd.Timestamp(given).date()) == as_of

@@ -556,7 +556,7 @@ def test_cli_pages_as_json(demo_db, tmp_path):
 
 @pytest.mark.parametrize(("args", "message"), [
     (("--format", "pptx,doc"), "--format: unknown format(s) doc"),
-    (("--week", "2031-W01"), "week 2031-W01 is not in the warehouse"),
+    (("--week", "2031-W01"), "week 2031-W01 is after the data's as-of date 2026-11-01"),
     (("--charts", "trend_nps,nope"), "unknown chart(s) nope"),
 ])
 def test_cli_bad_arguments_exit_2(demo_db, tmp_path, args, message):

@@ -10,6 +10,7 @@ import os
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from dashboard.warehouse import catalog, db, engines
@@ -193,3 +194,36 @@ def test_demo_command_builds_into_spark_with_the_kpis_of_the_duckdb_build(tmp_pa
         doc = kpis_json(url, *args)
         assert doc == kpis_json(f"duckdb:///{duck}", *args), args
         assert doc["kpis"]["nps"]["n"] > 0
+
+
+def test_the_calendar_of_a_crm_and_billing_world_with_a_given_as_of_agrees_on_spark(
+        spark, fixture_raw, tmp_path):
+    """Invoices ending four weeks before the last churn date and an as-of date given: Spark's
+    build (ingest.settings created, written and read there too) has DuckDB's weeks and calendar
+    rows. The session holds one warehouse: the fixture's is built again afterwards."""
+    from datetime import date
+
+    from dashboard.warehouse import build
+    from dashboard.warehouse.spark import build_spark
+    from tests.test_calendar import calendar_results, crm_and_billing_raw
+
+    wh = spark[0]
+    raw = crm_and_billing_raw(tmp_path)
+    duck = tmp_path / "crm.duckdb"
+    build.build(raw, duck, as_of=date(2026, 11, 8))
+    try:
+        build_spark(wh.url, raw, as_of=date(2026, 11, 8))
+        got = calendar_results(wh)
+    finally:
+        build_spark(wh.url, fixture_raw)
+    ours = db.Warehouse(f"duckdb:///{duck}")
+    try:
+        want = calendar_results(ours)
+    finally:
+        ours.close()
+    for q in got:
+        _same(got[q], want[q])
+    weeks = got["weeks_available"]
+    assert (weeks["iso_week"].iloc[-1], weeks["iso_week"].iloc[0]) == ("2025-W02", "2026-W45")
+    given = got["data_calendar"].set_index("date_role").loc["as_of", "last_date"]
+    assert pd.Timestamp(given).date() == date(2026, 11, 8)

@@ -165,11 +165,17 @@ def kept_customers(raw: Raw, segments: Sequence[str], regions: Sequence[str],
 
 
 def all_weeks(raw: Raw) -> pd.DatetimeIndex:
-    """Every ISO week from the first to the last week holding any event (``dim_weeks``)."""
-    stamps = ((raw.survey_responses, "responded_at"), (raw.contacts, "occurred_at"),
-              (raw.complaints, "opened_at"), (raw.transactions, "occurred_at"))
-    lo = min(f[c].min() for f, c in stamps if len(f))
-    hi = max(f[c].max() for f, c in stamps if len(f))
+    """Every ISO week from the first event or churn date (the first signup date when no event
+    table has rows) to the latest date of any table (``dim_weeks`` with no as-of date given)."""
+    stamps = [(raw.survey_responses, "responded_at"), (raw.contacts, "occurred_at"),
+              (raw.complaints, "opened_at"), (raw.transactions, "occurred_at")]
+    has_events = any(len(f) for f, _ in stamps)
+    starts = [*stamps, (raw.customers, "churn_date")]
+    if not has_events:
+        starts.append((raw.customers, "signup_date"))
+    ends = [*stamps, (raw.customers, "churn_date"), (raw.customers, "signup_date")]
+    lo = min(pd.Timestamp(f[c].min()) for f, c in starts if f[c].notna().any())
+    hi = max(pd.Timestamp(f[c].max()) for f, c in ends if f[c].notna().any())
     first = lo.normalize() - pd.Timedelta(days=lo.dayofweek)
     last = hi.normalize() - pd.Timedelta(days=hi.dayofweek)
     return pd.date_range(first, last, freq="7D")

@@ -17,6 +17,12 @@ A failure or a kill at any point before the rename leaves the previous warehouse
 app keeps reading it throughout); after it, the new one is complete. Loading the same bytes into
 the same table with the same mapping again changes nothing; rows identical to the stored ones are
 counted as unchanged. ``dry_run`` does all of it except the archive and the swap.
+
+The as-of date (the end of the calendar) is kept in the warehouse (``ingest.settings``): one given
+with ``as_of`` must not be earlier than the latest date the data carries (the run is refused,
+naming that date and its table: nothing is ever cut) nor in the future; a later run without it
+keeps the stored one while the data stays within it, and drops it (saying so) when newer data
+goes past it — the as-of date is then the data's latest date again.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -42,6 +48,8 @@ from dashboard.intake import contract
 from dashboard.intake.contract import CONTRACT, FileRefused, Problem
 from dashboard.warehouse import build, config
 from dashboard.warehouse.build import Builder
+from dashboard.warehouse.steps import AS_OF_KEY, as_of_setting
+from dashboard.warehouse.weeks import DataCalendar, calendar_of
 
 #: Tables in load order: customers first, so events can be checked against this run's customers.
 TABLE_ORDER = tuple(CONTRACT)
@@ -55,6 +63,10 @@ Progress = Callable[[str], None]
 
 class IngestBusy(RuntimeError):
     """Another load holds the warehouse's lock."""
+
+
+class AsOfRefused(ValueError):
+    """A given as-of date is earlier than the data (it would cut rows off the calendar)."""
 
 
 @dataclass
@@ -120,10 +132,17 @@ class IngestReport:
     error: str | None = None
     seconds: float = 0.0
     run_id: str = ""
+    calendar: DataCalendar | None = None  # the data's calendar after the run
+    as_of_note: str | None = None  # what became of an as-of date given earlier, when it changed
 
     @property
     def loaded(self) -> int:
         return sum(f.loaded for f in self.files)
+
+    @property
+    def as_of(self) -> date | None:
+        """The as-of date after the run (None when it never reached the warehouse)."""
+        return None if self.calendar is None else self.calendar.as_of
 
     @property
     def quarantined(self) -> int:
@@ -136,6 +155,8 @@ class IngestReport:
         refused)."""
         if self.error:
             return 1
+        if not self.files:  # a run that only sets the as-of date
+            return 0
         accepted = [f for f in self.files if not f.refused]
         if not accepted:
             return 1
@@ -146,14 +167,24 @@ class IngestReport:
     def lines(self) -> list[str]:
         """The printed summary: one line per file, then the verdict."""
         out = [f.line() for f in self.files]
+        if self.as_of_note and not self.error:
+            out.append(self.as_of_note)
+        when = ("" if self.error or self.calendar is None
+                else self.calendar.as_of_text().removeprefix("data as of "))
+        as_of = f" Data {'would be ' if self.dry_run else ''}as of {when}." if when else ""
         if self.error:
             out.append(f"Load failed, nothing changed: {self.error}")
         elif self.dry_run:
             out.append(f"Dry run: nothing was loaded ({_rows(self.loaded)} would load, "
-                       f"{self.quarantined:,} would be quarantined; {self.seconds:.1f} s).")
+                       f"{self.quarantined:,} would be quarantined; {self.seconds:.1f} s)."
+                       + as_of)
+        elif self.published and not self.files:
+            out.append(f"As-of date kept in the warehouse; staging and marts rebuilt, contract "
+                       f"checks passed ({self.seconds:.1f} s).{as_of}")
         elif self.published:
             out.append(f"Loaded {_rows(self.loaded)}, quarantined {self.quarantined:,}; "
-                       f"staging and marts rebuilt, contract checks passed ({self.seconds:.1f} s).")
+                       f"staging and marts rebuilt, contract checks passed ({self.seconds:.1f} s)."
+                       + as_of)
         else:
             out.append("Nothing to load; the warehouse is unchanged.")
         return out
@@ -162,7 +193,12 @@ class IngestReport:
         return {"dry_run": self.dry_run, "published": self.published, "error": self.error,
                 "seconds": round(self.seconds, 3), "run_id": self.run_id,
                 "rows_loaded": self.loaded, "rows_quarantined": self.quarantined,
-                "exit_code": self.exit_code, "files": [f.to_json() for f in self.files]}
+                "exit_code": self.exit_code,
+                "as_of": None if self.as_of is None or self.error else self.as_of.isoformat(),
+                "as_of_source": (self.calendar.as_of_source
+                                 if self.calendar is not None and not self.error else None),
+                "as_of_note": self.as_of_note,
+                "files": [f.to_json() for f in self.files]}
 
 
 @dataclass
@@ -423,22 +459,73 @@ def _load_file(builder: Builder, prep: _Prepared, customers: pd.DataFrame, load_
     return customers
 
 
+def parse_as_of(value: date | str | None, now: datetime) -> date | None:
+    """A given as-of date as a date; ValueError (one line) when it is not ``YYYY-MM-DD`` or
+    lies after ``now``'s day (UTC)."""
+    if value is None or isinstance(value, date):
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ValueError(f"bad as-of date {value!r}: expected YYYY-MM-DD, e.g. "
+                             "2026-10-31") from None
+    today = now.astimezone(UTC).date()
+    if day is not None and day > today:
+        raise ValueError(f"as-of date {day:%Y-%m-%d} is in the future (today is "
+                         f"{today:%Y-%m-%d} UTC)")
+    return day
+
+
+def _settle_as_of(builder: Builder, given: date | None, stamp: datetime
+                  ) -> tuple[DataCalendar, bool, str | None]:
+    """Decide the as-of date in the copy once its rows are loaded: (the calendar after the run,
+    whether the stored setting changed, a note when an earlier given date was dropped).
+    AsOfRefused when ``given`` is earlier than the latest date of the data."""
+    builder.build_layers(("staging",))  # views over the copy's rows: cheap, rebuilt later
+    cal = calendar_of(builder.run("dim_data_dates"))
+    latest, stored = cal.latest, cal.given
+    if given is not None:
+        if latest is not None and given < latest.last:
+            raise AsOfRefused(
+                f"as-of date {given:%Y-%m-%d} is before the data's latest date "
+                f"{latest.last:%Y-%m-%d} ({latest.name}); give that date or a later one, or "
+                "leave the as-of date out")
+        if given == stored:
+            return cal, False, None
+        builder.execute("ingest_setting_clear", params={"setting_key": AS_OF_KEY})
+        builder.record_settings(as_of_setting(given, pd.Timestamp(stamp)))
+        return DataCalendar(cal.columns, given), True, None
+    if stored is not None and latest is not None and stored < latest.last:
+        builder.execute("ingest_setting_clear", params={"setting_key": AS_OF_KEY})
+        note = (f"The as-of date {stored:%Y-%m-%d} given earlier is before the data's latest "
+                f"date {latest.last:%Y-%m-%d} ({latest.name}): it no longer applies, and the "
+                "as-of date is the data's latest date (give --as-of again to set another).")
+        return DataCalendar(cal.columns, None), True, note
+    return cal, False, None
+
+
 def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
            mapping: Path | str | None = None, table: str | None = None,
            dry_run: bool = False, now: datetime | None = None,
            archive_dir: Path | str | None = None, progress: Progress = _noop,
-           names: dict[str, str] | None = None) -> IngestReport:
+           names: dict[str, str] | None = None,
+           as_of: date | str | None = None) -> IngestReport:
     """Load files into the warehouse at ``target`` (see the module docstring).
 
-    ``names`` gives a display name per path (uploads keep their original names). Raises
-    MappingError for an unusable mapping file, ValueError for an unknown ``table``, IngestBusy
-    when another load holds the lock; everything about the files themselves is in the report.
+    ``names`` gives a display name per path (uploads keep their original names). ``as_of``
+    (``YYYY-MM-DD``) sets the data's as-of date, kept in the warehouse; with no paths it is the
+    only change. Raises MappingError for an unusable mapping file, ValueError for an unknown
+    ``table`` or a malformed or future ``as_of``, IngestBusy when another load holds the lock;
+    everything about the files themselves (and an as-of date earlier than the data) is in the
+    report.
     """
     t0 = time.perf_counter()
     target = Path(target or config.default_db_path())
     archive_dir = Path(archive_dir or config.archive_dir())
     now = now or datetime.now(UTC)
     stamp = now.astimezone(UTC).replace(tzinfo=None)
+    as_of = parse_as_of(as_of, now)
     if table is not None and table not in CONTRACT:
         raise ValueError(f"unknown table {table!r}: one of {', '.join(CONTRACT)}")
     mappings = contract.load_mapping(mapping) if mapping else {}
@@ -454,7 +541,7 @@ def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
     report = IngestReport([x.report for x in prepared], dry_run, run_id=run_id)
     _stop_here("validated")
     todo = [x for x in prepared if x.report.refused is None]
-    if not todo:
+    if not todo and (prepared or as_of is None):  # an as-of date alone is a change of its own
         report.seconds = time.perf_counter() - t0
         return report
     lock = _Lock(target) if not dry_run else None
@@ -488,6 +575,9 @@ def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
             load_id += 1
             changed = True
         _stop_here("loaded")
+        progress("settling the as-of date")
+        report.calendar, settled, report.as_of_note = _settle_as_of(builder, as_of, stamp)
+        changed = changed or settled
         if changed:
             progress("rebuilding staging and marts, running the contract checks")
             build.rebuild(builder)
@@ -505,7 +595,7 @@ def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
             p.unlink(missing_ok=True)
         if not isinstance(exc, Exception):
             raise
-        report.error = (_one_line(exc) if isinstance(exc, build.ContractViolation)
+        report.error = (_one_line(exc) if isinstance(exc, build.ContractViolation | AsOfRefused)
                         else f"{type(exc).__name__}: {_one_line(exc)}")
         for f in report.files:
             f.load_id = None

@@ -13,14 +13,14 @@ import json
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Protocol
 
 import pandas as pd
 
 from dashboard.intake import contract, ingest
-from dashboard.warehouse import catalog, config, db
+from dashboard.warehouse import catalog, config, db, weeks
 from dashboard.warehouse.catalog import Fetch
 
 #: The raw tables a file can be loaded into, in load order (customers first).
@@ -102,6 +102,19 @@ def freshness_takeaway(table: pd.DataFrame) -> str:
     if empty:
         out += f" Empty: {', '.join(empty)}."
     return out
+
+
+def calendar_takeaway(fetch: Fetch) -> str:
+    """One line: the data's as-of date and where it comes from, the weeks it spans with the
+    table that sets each end, and the latest complete week."""
+    cal = weeks.data_calendar(fetch)
+    if cal.as_of is None or cal.first_week is None:
+        return "No loaded table carries a date yet: the calendar has no weeks."
+    done = (f"latest complete week {cal.latest_complete}" if cal.latest_complete else
+            "no week is complete yet")
+    return (f"Data as of {cal.as_of:%Y-%m-%d} ({cal.as_of_source}); weeks run "
+            f"{cal.span_text()}; {done}. A week is complete when the as-of date reaches its "
+            "Sunday; `ingest --as-of` (or the as-of date below) sets a later one.")
 
 
 # --- 2. loads ----------------------------------------------------------------------------------
@@ -359,15 +372,17 @@ def ingest_uploads(files: Iterable[Upload], mapping: Upload | None = None,
                    table: str | None = None, dry_run: bool = False,
                    target: Path | None = None, progress: ingest.Progress | None = None,
                    now: datetime | None = None,
-                   archive_dir: Path | None = None) -> ingest.IngestReport:
+                   archive_dir: Path | None = None,
+                   as_of: date | None = None) -> ingest.IngestReport:
     """Load uploaded files (what the Data page's buttons call).
 
     Each file is saved under its own name in a temporary folder (removed afterwards; accepted
     files are kept in the archive by the load), then ``ingest.ingest`` runs on them with their
     original names for its messages. ``table`` None detects the table from the file name or
-    columns. After a published load the query cache is cleared so every page reads the new
-    data. Raises what ``ingest.ingest`` raises: ``contract.MappingError`` (unusable mapping),
-    ``ValueError`` (unknown table), ``ingest.IngestBusy`` (another load is running).
+    columns; ``as_of`` sets the data's as-of date (``ingest.ingest``). After a published load
+    the query cache is cleared so every page reads the new data. Raises what ``ingest.ingest``
+    raises: ``contract.MappingError`` (unusable mapping), ``ValueError`` (unknown table, an
+    as-of date in the future), ``ingest.IngestBusy`` (another load is running).
     """
     files = list(files)
     target = Path(target or upload_target() or config.default_db_path())
@@ -384,7 +399,7 @@ def ingest_uploads(files: Iterable[Upload], mapping: Upload | None = None,
             _write(mapping, map_path)
         report = ingest.ingest(paths, target=target, mapping=map_path, table=table,
                                dry_run=dry_run, now=now, archive_dir=archive_dir,
-                               progress=progress or _quiet, names=names)
+                               progress=progress or _quiet, names=names, as_of=as_of)
     if report.published:
         db.clear_cache()
     return report
@@ -423,6 +438,9 @@ def report_verdict(report: ingest.IngestReport) -> tuple[str, str]:
                         "refused.")
     if not report.published:
         return "info", "Nothing new to load; the warehouse is unchanged."
+    if not report.files:  # only the as-of date changed
+        return "success", (f"The data is now as of {report.as_of:%Y-%m-%d}; every page now "
+                           "reads it.")
     if report.exit_code == 0:
         return "success", f"Loaded {rows}; every page now reads the new data."
     return "warning", f"Loaded {rows}; {aside} (see the problems below)."

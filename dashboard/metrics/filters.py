@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from dashboard.warehouse.weeks import FilterError, parse_week, week_label
+from dashboard.warehouse.weeks import DataCalendar, FilterError, parse_week, week_label
 
 COMPARISONS: dict[str, tuple[str, int]] = {
     "previous": ("previous week", 1),
@@ -98,9 +98,13 @@ class Filters:
 
 
 def validate(filters: Filters, options: Mapping[str, Sequence[str]],
-             weeks: Sequence[str]) -> None:
-    """FilterError naming the first unknown value (allowlists come from the warehouse)."""
+             weeks: Sequence[str], calendar: DataCalendar | None = None) -> None:
+    """FilterError naming the first unknown value (allowlists come from the warehouse); a
+    week outside the data names the data's range and the table that sets each end when the
+    ``calendar`` is given."""
     if filters.week not in weeks:
+        if calendar is not None:
+            raise FilterError(calendar.refusal(filters.week))
         span = f"{min(weeks)} … {max(weeks)}" if weeks else "none"
         raise FilterError(f"week {filters.week} is not in the warehouse (weeks: {span})")
     for dim, values in (("segment", filters.segments), ("region", filters.regions),

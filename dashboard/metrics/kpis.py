@@ -18,6 +18,7 @@ from dashboard.metrics.registry import METRICS, Metric, all_week_inputs, format_
 from dashboard.metrics.stats import Estimate
 from dashboard.warehouse import config
 from dashboard.warehouse.catalog import Fetch
+from dashboard.warehouse.weeks import DataCalendar, data_calendar
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,13 @@ class Tile(Comparison):
 
 @dataclass(frozen=True)
 class Catalog:
-    """What the warehouse offers the filter bar: allowlisted values and weeks."""
+    """What the warehouse offers the filter bar: allowlisted values and weeks, and the data's
+    calendar (its range, as-of date and the tables that set them)."""
 
     options: dict[str, tuple[str, ...]]
     weeks: tuple[str, ...]  # newest first
     latest_complete: str
+    calendar: DataCalendar = field(default_factory=lambda: DataCalendar(()))
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ class KpiReport:
     assumptions: dict[str, Any]
     currency_symbol: str
     queries: tuple[str, ...] = field(default=("kpi_survey_weekly", "kpi_ops_weekly"))
+    as_of: date | None = None
 
     def tile(self, name: str) -> Tile:
         """The tile of one metric."""
@@ -113,6 +117,7 @@ class KpiReport:
         return {
             "week": self.filters.week,
             "compare_to": self.filters.compare_week,
+            "as_of": None if self.as_of is None else self.as_of.isoformat(),
             "filters": self.filters.as_dict(),
             "kpis": kpis,
             "headline": self.headline,
@@ -120,7 +125,8 @@ class KpiReport:
 
 
 def load_catalog(fetch: Fetch) -> Catalog:
-    """Allowlists and weeks from the warehouse; the latest complete week is the default."""
+    """Allowlists, weeks and the data's calendar from the warehouse; the latest complete week
+    (the last whose Sunday the as-of date reaches) is the default."""
     opts = fetch("filter_options")
     options = {
         dim: tuple(opts.loc[opts["dimension"] == dim, "dimension_value"].astype(str))
@@ -130,7 +136,7 @@ def load_catalog(fetch: Fetch) -> Catalog:
     labels = tuple(weeks["iso_week"].astype(str))
     complete = weeks.loc[weeks["is_complete"].astype(bool), "iso_week"].astype(str)
     latest = complete.iloc[0] if len(complete) else (labels[0] if labels else "")
-    return Catalog(options, labels, latest)
+    return Catalog(options, labels, latest, data_calendar(fetch))
 
 
 def _assumptions(fetch: Fetch, week_start: date) -> dict[str, Any]:
@@ -225,7 +231,7 @@ def build_report(fetch: Fetch, filters: Filters) -> KpiReport:
     inputs = {wk: by_week.get(wk) for wk in trend_weeks}
     trends = {m.name: _trend(m, inputs) for m in METRICS}
     return KpiReport(filters, tiles_t, trends, headline(tiles_t, filters, symbol),
-                     assumptions, symbol)
+                     assumptions, symbol, as_of=data_calendar(fetch).as_of)
 
 
 def tile_caption(t: Tile, symbol: str) -> str:

@@ -19,7 +19,7 @@ from dashboard.metrics.kpis import Catalog, KpiReport, Tile
 from dashboard.metrics.registry import REGISTRY, format_delta, format_value
 from dashboard.money import assumptions
 from dashboard.money.assumptions import AssumptionSet
-from dashboard.warehouse import config, db
+from dashboard.warehouse import config, db, weeks
 
 _KEYS = {"week": "f_week", "segment": "f_segment", "region": "f_region", "plan": "f_plan",
          "compare": "f_compare", "set": "f_assumption_set"}
@@ -42,15 +42,16 @@ def fetch(name: str, **params) -> pd.DataFrame:
 
 def catalog() -> Catalog | None:
     """Filter allowlists from the warehouse; None (with a message shown) when there is none,
-    or when it has no weeks of events yet (e.g. only customers loaded so far)."""
+    or when it has no weeks yet (no loaded table carries a date)."""
     try:
         cat = kpis.load_catalog(fetch)
     except db.WarehouseMissing as exc:
         st.error(f"{exc}. `make run` builds it automatically.")
         return None
     if not cat.weeks:
-        st.info("The warehouse has no weeks of surveys, contacts, complaints or transactions "
-                "yet, so there is nothing to chart. Load them on the Data page.")
+        st.info("The warehouse has no weeks yet: no loaded table carries a date (customers' "
+                "signups, surveys, complaints, contacts or transactions), so there is nothing "
+                "to chart. Load them on the Data page.")
         return None
     return cat
 
@@ -182,12 +183,23 @@ def how_computed(t: Tile, report: KpiReport) -> None:
     st.table(pd.DataFrame({"": list(rows.values())}, index=list(rows.keys())))
 
 
+def as_of_text() -> str:
+    """``data as of 2026-10-31 (customers.churn_date)``: the loaded data's as-of date and where
+    it comes from; empty when there is no warehouse or no dated row yet."""
+    try:
+        return weeks.data_calendar(fetch).as_of_text()
+    except db.WarehouseMissing:
+        return ""
+
+
 def page_header(title: str, question: str, filters: Filters) -> None:
-    """The page title, its leadership question as subtitle, and the active period and filters."""
+    """The page title, its leadership question as subtitle, and the scope line: the active
+    period and filters, and the data's as-of date."""
     st.title(title)
     st.markdown(f"*{question}*")
-    st.caption(f"{filters.week} vs {filters.compare_week} ({filters.compare_label}) · "
-               f"{filters.describe()}")
+    as_of = as_of_text()
+    note(f"{filters.week} vs {filters.compare_week} ({filters.compare_label}) · "
+         f"{filters.describe()}" + (f" · {as_of}" if as_of else ""))
 
 
 def export_context() -> export.Context:
@@ -267,9 +279,13 @@ def plain(text: str) -> str:
 
 
 def compare_header(title: str, question: str) -> None:
-    """The page title and its leadership question (the scope line follows the pickers)."""
+    """The page title, its leadership question and the data's as-of date (the page's own
+    scope line follows its pickers)."""
     st.title(title)
     st.markdown(f"*{question}*")
+    as_of = as_of_text()
+    if as_of:
+        note(as_of[0].upper() + as_of[1:])
 
 
 def compare_controls(options: dict[str, tuple[str, ...]]) -> compare.Selection | None:

@@ -104,6 +104,7 @@ def freshness_section() -> None:
     }
     table(t, "data_freshness", "raw table freshness", config)
     ui.note(data_status.freshness_takeaway(t))
+    ui.note(data_status.calendar_takeaway(ui.fetch))
 
 
 def loads_section() -> None:
@@ -214,21 +215,29 @@ def upload_section() -> None:
               **{t: t for t in data_status.TABLES}}
     table_choice = st.selectbox("Table", list(labels), key="data_table",
                                 format_func=lambda v: labels[v])
+    as_of = st.date_input(
+        "As-of date (optional)", value=None, key="data_as_of", format="YYYY-MM-DD",
+        help="The date the data is complete up to: the calendar runs to its week, and a week "
+             "is complete once it reaches the Sunday. Empty: the latest date the loaded tables "
+             "carry (or the date given earlier, while the data stays within it). A date "
+             "earlier than the data is refused. With no files, only the as-of date changes.")
     with st.container(horizontal=True, gap="small"):
         dry = st.button("Check (dry run)", key="data_dry_run", icon=":material/fact_check:",
                         help="Read, map and validate against the warehouse; load nothing.")
         load = st.button("Load", key="data_load", type="primary", icon=":material/upload:",
                          help="Load the files; rows that break a rule go to quarantine.")
     if dry or load:
-        if not files:
-            st.warning("Choose one or more files first.", icon=":material/warning:")
+        if not files and as_of is None:
+            st.warning("Choose one or more files (or an as-of date) first.",
+                       icon=":material/warning:")
         else:
-            run_upload(files, mapping, None if table_choice == _DETECT else table_choice,
-                       dry_run=bool(dry), target=target)
+            run_upload(files or [], mapping, None if table_choice == _DETECT else table_choice,
+                       dry_run=bool(dry), target=target, as_of=as_of)
     report_panel()
 
 
-def run_upload(files, mapping, table: str | None, dry_run: bool, target) -> None:
+def run_upload(files, mapping, table: str | None, dry_run: bool, target,
+               as_of=None) -> None:
     """Run ``data_status.ingest_uploads`` with its progress in a status box; keep the report
     for ``report_panel``; after a published load start a fresh run (new data, filter bar,
     empty uploaders)."""
@@ -236,7 +245,7 @@ def run_upload(files, mapping, table: str | None, dry_run: bool, target) -> None
     with st.status(label, expanded=True) as box:
         try:
             report = data_status.ingest_uploads(files, mapping, table, dry_run, target=target,
-                                                progress=st.text)
+                                                progress=st.text, as_of=as_of)
         except (contract.MappingError, ValueError, ingest.IngestBusy) as exc:
             box.update(label="Refused", state="error", expanded=True)
             st.error(ui.plain(str(exc)), icon=":material/block:")

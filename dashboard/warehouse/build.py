@@ -14,6 +14,7 @@ import shutil
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -50,11 +51,12 @@ class BuildReport:
 
 def build(raw: Mapping[str, pd.DataFrame], target: Path,
           truth: Mapping[str, pd.DataFrame] | None = None,
-          progress: Progress = steps.quiet) -> BuildReport:
-    """Build a warehouse file at ``target`` atomically from raw frames."""
+          progress: Progress = steps.quiet, as_of: date | None = None) -> BuildReport:
+    """Build a warehouse file at ``target`` atomically from raw frames (``as_of``: the data's
+    as-of date to keep, else the latest date of the data)."""
     t0 = time.perf_counter()
     builder = Builder(target)
-    counts = steps.run(builder, raw, truth, progress)
+    counts = steps.run(builder, raw, truth, progress, as_of)
     return BuildReport(builder.target, counts, time.perf_counter() - t0,
                        builder.target.stat().st_size)
 
@@ -152,6 +154,9 @@ class Builder(steps.Target):
                 "ingest_history_id_as_text"
             self.execute(name, NAMES, table=row.table_name, key=row.column_name)
 
+    def record_settings(self, rows: pd.DataFrame) -> None:
+        self._insert("ingest_record_settings", "setting_rows", rows)
+
     def load_frame(self, schema: str, table: str, frame: pd.DataFrame) -> None:
         """Create ``schema.table`` from a DataFrame; both names must be plain identifiers."""
         if not (schema.isidentifier() and table.isidentifier()):
@@ -243,6 +248,9 @@ class _Postgres(steps.Target):
     def record_checks(self, runs: pd.DataFrame) -> None:
         self._copy("ingest", "check_runs", runs)
 
+    def record_settings(self, rows: pd.DataFrame) -> None:
+        self._copy("ingest", "settings", rows)
+
     def publish(self) -> None:
         self.tx.commit()
         self._close()
@@ -258,13 +266,15 @@ class _Postgres(steps.Target):
         self.engine.dispose()
 
 
-def build_remote(url: str, raw: dict[str, pd.DataFrame]) -> dict[str, int]:
+def build_remote(url: str, raw: dict[str, pd.DataFrame],
+                 as_of: date | None = None) -> dict[str, int]:
     """Build the warehouse in another engine than DuckDB from raw frames with the same steps:
     Spark URLs go to ``dashboard.warehouse.spark.build_spark``; PostgreSQL is built here in one
-    transaction, so readers see the previous warehouse until it commits. Returns the rows of
-    every raw table and mart; ContractViolation (a QueryError) when a check fails."""
+    transaction, so readers see the previous warehouse until it commits. ``as_of``: the data's
+    as-of date to keep. Returns the rows of every raw table and mart; ContractViolation (a
+    QueryError) when a check fails."""
     if engines.dialect_of(url) == "spark":  # no SQLAlchemy dialect: built through a Spark session
         from dashboard.warehouse.spark import build_spark
 
-        return build_spark(url, raw)
-    return steps.run(_Postgres(url), raw)
+        return build_spark(url, raw, as_of)
+    return steps.run(_Postgres(url), raw, as_of=as_of)

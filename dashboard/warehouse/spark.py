@@ -28,6 +28,7 @@ import json
 import os
 import shutil
 import threading
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -270,6 +271,9 @@ class _SparkBuild(steps.Target):
     def record_checks(self, runs: pd.DataFrame) -> None:
         self._insert("ingest.check_runs", runs)
 
+    def record_settings(self, rows: pd.DataFrame) -> None:
+        self._insert("ingest.settings", rows)
+
     def create_relation(self, kind: str, name: str, body: str) -> None:
         using = " using parquet" if kind == "table" else ""
         self.spark.sql(f"create {kind} {name}{using} as\n{body}")
@@ -293,10 +297,12 @@ class _SparkBuild(steps.Target):
         """Nothing to take back: what was built stays, incomplete, and has no manifest."""
 
 
-def build_spark(url: str, raw: dict[str, pd.DataFrame]) -> dict[str, int]:
-    """Build the warehouse in Spark itself from raw frames with the build steps. Returns the rows
-    of every raw table and mart; ContractViolation (a QueryError) when a check fails."""
-    return steps.run(_SparkBuild(url), raw)
+def build_spark(url: str, raw: dict[str, pd.DataFrame],
+                as_of: date | None = None) -> dict[str, int]:
+    """Build the warehouse in Spark itself from raw frames with the build steps (``as_of``: the
+    data's as-of date to keep). Returns the rows of every raw table and mart; ContractViolation
+    (a QueryError) when a check fails."""
+    return steps.run(_SparkBuild(url), raw, as_of=as_of)
 
 
 def _local_folder(spark: Any) -> Path | None:

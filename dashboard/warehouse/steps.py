@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from datetime import date
 
 import pandas as pd
 
@@ -26,6 +27,9 @@ RAW_TABLES = ("customers", "survey_responses", "complaints", "contacts", "transa
 #: The schemas a build creates (names fixed here, never from user text).
 SCHEMAS = ("raw", "ingest", "history", "staging", "marts")
 CHECK_RUN_COLUMNS = ["check_name", "failing_rows", "checked_at", "seconds"]
+SETTING_COLUMNS = ["setting_key", "setting_value", "set_at"]
+#: The key of the data's as-of date in ``ingest.settings`` (``staging.stg_settings`` reads it).
+AS_OF_KEY = "as_of_date"
 
 Progress = Callable[[str], None]
 
@@ -41,7 +45,8 @@ def quiet(_: str) -> None:
 
 class Target:
     """One engine's side of a build. Subclasses implement ``statement``, ``query``,
-    ``load_raw``, ``record_checks``, ``publish`` and ``abort``; the rest has defaults."""
+    ``load_raw``, ``record_checks``, ``record_settings``, ``publish`` and ``abort``; the rest
+    has defaults."""
 
     #: the sqlglot dialect the engine speaks
     dialect = "duckdb"
@@ -66,6 +71,10 @@ class Target:
     def record_checks(self, runs: pd.DataFrame) -> None:
         """Append the runs of the contract checks (``CHECK_RUN_COLUMNS``) to
         ``ingest.check_runs``."""
+        raise NotImplementedError
+
+    def record_settings(self, rows: pd.DataFrame) -> None:
+        """Append settings (``SETTING_COLUMNS``) to ``ingest.settings``."""
         raise NotImplementedError
 
     def load_frame(self, schema: str, table: str, frame: pd.DataFrame) -> None:
@@ -136,11 +145,19 @@ class Target:
         return out
 
 
+def as_of_setting(as_of: date, at: pd.Timestamp | None = None) -> pd.DataFrame:
+    """The row of ``ingest.settings`` that keeps a given as-of date (set ``at``, UTC)."""
+    at = at if at is not None else pd.Timestamp.now(tz="UTC").tz_localize(None).floor("s")
+    return pd.DataFrame([(AS_OF_KEY, as_of.isoformat(), at)], columns=SETTING_COLUMNS)
+
+
 def populate(target: Target, raw: Mapping[str, pd.DataFrame],
              truth: Mapping[str, pd.DataFrame] | None = None,
-             progress: Progress = quiet) -> dict[str, int]:
+             progress: Progress = quiet, as_of: date | None = None) -> dict[str, int]:
     """Clear the target, create the contract, load every raw table (and the truth tables),
-    build staging and marts and run the checks; rows of every raw table and mart."""
+    keep ``as_of`` (the data's as-of date, when given: the calendar then runs to its week,
+    never short of the data's latest date), build staging and marts and run the checks; rows
+    of every raw table and mart."""
     unknown = sorted(set(raw) - set(RAW_TABLES))
     if unknown:
         raise QueryError(f"not a raw table: {unknown[0]!r}")
@@ -153,6 +170,8 @@ def populate(target: Target, raw: Mapping[str, pd.DataFrame],
         counts[f"raw.{table}"] = len(raw[table])
     for key, frame in (truth or {}).items():
         target.load_frame("truth", key.removeprefix("truth_"), frame)
+    if as_of is not None:
+        target.record_settings(as_of_setting(as_of))
     progress("building staging and marts")
     counts.update(rebuild(target))
     return counts
@@ -172,10 +191,10 @@ def rebuild(target: Target) -> dict[str, int]:
 
 def run(target: Target, raw: Mapping[str, pd.DataFrame],
         truth: Mapping[str, pd.DataFrame] | None = None,
-        progress: Progress = quiet) -> dict[str, int]:
+        progress: Progress = quiet, as_of: date | None = None) -> dict[str, int]:
     """Populate the target and publish it; on any failure give it up. The row counts."""
     try:
-        counts = populate(target, raw, truth, progress)
+        counts = populate(target, raw, truth, progress, as_of)
         target.publish()
     except BaseException:
         target.abort()

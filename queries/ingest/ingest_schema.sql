@@ -1,5 +1,5 @@
 -- name: ingest_schema
--- purpose: The load log, the quarantine, the contract check runs and the history of replaced rows (one table per raw table), created empty when missing.
+-- purpose: The load log, the quarantine, the contract check runs, the warehouse's settings (the as-of date given at ingest) and the history of replaced rows (one table per raw table), created empty when missing.
 -- grain: DDL, one statement per table, separated by semicolons (run in order, after raw_schema)
 -- params: none
 create schema if not exists ingest;
@@ -17,6 +17,9 @@ create table if not exists ingest.quarantine (
 );
 create table if not exists ingest.check_runs (
     check_name varchar, failing_rows bigint, checked_at timestamp, seconds double
+);
+create table if not exists ingest.settings (
+    setting_key varchar, setting_value varchar, set_at timestamp
 );
 create table if not exists history.customers as
     select *, cast(null as bigint) as replaced_by_load, cast(null as timestamp) as replaced_at
