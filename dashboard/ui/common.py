@@ -20,6 +20,7 @@ from dashboard.metrics.registry import REGISTRY, format_delta, format_value
 from dashboard.money import assumptions
 from dashboard.money.assumptions import AssumptionSet
 from dashboard.warehouse import config, db
+from dashboard.warehouse import coverage as cov
 
 _KEYS = {"week": "f_week", "segment": "f_segment", "region": "f_region", "plan": "f_plan",
          "compare": "f_compare", "set": "f_assumption_set"}
@@ -38,6 +39,30 @@ def warehouse() -> db.Warehouse:
 def fetch(name: str, **params) -> pd.DataFrame:
     """Run a named query through the single TTL cache of the data layer."""
     return db.cached_run(warehouse(), name, **params)
+
+
+def data_coverage() -> cov.Coverage:
+    """Which raw tables hold rows (one cached query), passed to the reports like the filters."""
+    return cov.load(fetch)
+
+
+def not_loaded_note(tables) -> None:
+    """One clear info state for a figure or page whose source table holds no rows."""
+    st.info(cov.sentence(tables), icon=":material/upload_file:")
+
+
+def require_loaded(page: str) -> cov.Coverage:
+    """The coverage, after checking that the page's main tables hold rows
+    (``exhibits.PAGE_NEEDS``); if one does not, the page shows one info state with what to
+    load instead of empty charts, and stops there."""
+    from dashboard.exports.exhibits import PAGE_NEEDS
+
+    coverage = data_coverage()
+    gone = coverage.missing(PAGE_NEEDS.get(page, ()))
+    if gone:
+        not_loaded_note(gone)
+        st.stop()
+    return coverage
 
 
 def catalog() -> Catalog | None:
@@ -145,6 +170,9 @@ def current_filters(cat: Catalog) -> Filters:
 def kpi_tile(t: Tile, report: KpiReport) -> None:
     """One KPI tile: value, n and interval, change (arrow only if significant), target, popover."""
     m, sym, f = t.metric, report.currency_symbol, report.filters
+    if t.not_loaded:
+        not_loaded_tile(m.label, t.missing, m.definition)
+        return
     with st.container(border=True):
         label = m.label + (" · low base" if t.current.status == "low_base" else "")
         delta = None if t.delta is None else format_delta(t.delta, m, sym)
@@ -160,6 +188,14 @@ def kpi_tile(t: Tile, report: KpiReport) -> None:
             st.caption(f"Target {format_value(t.target, m.fmt, sym)}: {met}")
         with st.popover("How computed"):
             how_computed(t, report)
+
+
+def not_loaded_tile(label: str, tables, help: str | None = None) -> None:
+    """A tile whose source table holds no rows: "Not loaded" and what to load, never a value,
+    an arrow or a target verdict."""
+    with st.container(border=True):
+        st.metric(label, cov.NOT_LOADED_TEXT, help=help or None)
+        st.caption(plain(cov.sentence(tables)))
 
 
 def how_computed(t: Tile, report: KpiReport) -> None:
@@ -208,6 +244,11 @@ def _downloads(items, key: str) -> None:
 def exhibit(ex: Exhibit, ctx: export.Context | None = None) -> None:
     """A chart, its computed takeaway (literal text) and its downloads: PNG (2560 × 1440) and
     SVG carrying title, period, filters, n, band and source; the data behind it as CSV."""
+    gone = data_coverage().missing(ex.tables)
+    if gone:
+        st.markdown(f"**{plain(ex.title)}**")
+        not_loaded_note(gone)
+        return
     ctx = ctx or export_context()
     st.plotly_chart(ex.fig, key=ex.key, config={"displaylogo": False})
     st.caption(plain(ex.takeaway))
