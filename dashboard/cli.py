@@ -137,6 +137,9 @@ def cmd_money(args: argparse.Namespace) -> int:
     if head.withheld:
         print(f"  {head.withheld}")
     for f in head.figures:
+        if f.not_loaded:
+            print(f"  {f.label:<34} {'not loaded':<44} ({f.not_loaded})")
+            continue
         print(f"  {f.label:<34} {band_text(f, sym):<44} {f.unit} [{f.kind}]")
     return 0
 

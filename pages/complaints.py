@@ -9,11 +9,12 @@ from dashboard.ui import common as ui
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
+ui.page_header("Complaints", "What goes wrong, how fast do we fix it, and does recovery keep "
+               "customers?", filters)
+ui.require_loaded("Complaints")
 report = complaints.build_report(ui.fetch, filters)
 ex = exhibits.complaints_exhibits(report)
 
-ui.page_header("Complaints", "What goes wrong, how fast do we fix it, and does recovery keep "
-               "customers?", filters)
 ui.card_row(report.cards)
 ui.note(report.notes["service"])
 

@@ -142,6 +142,9 @@ def money_tile(fig, symbol: str) -> None:
     and a "How computed" popover with formula, inputs and data window."""
     from dashboard.money.inputs import KINDS, money_text
 
+    if fig.missing:
+        not_loaded_tile(fig.label, fig.missing)
+        return
     with st.container(border=True):
         st.metric(fig.label, money_text(fig.value, symbol), help=fig.note or None)
         if fig.low is not None and fig.high is not None:
@@ -344,9 +347,14 @@ def compare_controls(options: dict[str, tuple[str, ...]]) -> compare.Selection |
 
 
 def takeaway_table(df: pd.DataFrame, key: str, takeaway: str,
-                   footnote: str | None = None, customer_list: bool = False) -> None:
+                   footnote: str | None = None, customer_list: bool = False,
+                   missing: tuple[str, ...] = ()) -> None:
     """A text table (first column pinned), then its computed takeaway and an optional footnote
-    as literal captions."""
+    as literal captions; when a table it is drawn from holds no rows (``missing``), the load
+    hint instead."""
+    if missing:
+        not_loaded_note(missing)
+        return
     first = df.columns[0] if len(df.columns) else None
     pinned = {first: st.column_config.TextColumn(pinned=True)} if first else None
     table(df, key, pinned, customer_list)
@@ -375,8 +383,12 @@ def compare_trend(report: compare.CompareReport, ex: dict[str, Exhibit]) -> None
         st.caption(plain(report.trend_takeaway))
 
 
-def note(text: str) -> None:
-    """A computed line (scope, takeaway) as a literal caption."""
+def note(text: str, missing: tuple[str, ...] = ()) -> None:
+    """A computed line (scope, takeaway) as a literal caption; the load hint instead when a
+    table it is drawn from holds no rows (``missing``)."""
+    if missing:
+        not_loaded_note(missing)
+        return
     st.caption(plain(text))
 
 
