@@ -11,8 +11,7 @@ catalog = ui.catalog()
 filters = ui.current_filters(catalog)
 ui.page_header("Complaints", "What goes wrong, how fast do we fix it, and does recovery keep "
                "customers?", filters)
-ui.require_loaded("Complaints")
-report = complaints.build_report(ui.fetch, filters)
+report = complaints.build_report(ui.fetch, filters, ui.require_loaded("Complaints"))
 ex = exhibits.complaints_exhibits(report)
 
 ui.card_row(report.cards)

@@ -579,7 +579,9 @@ def _segments(fetch, filters, aset) -> list[Exhibit]:
 
     options = compare.load_options(fetch)
     dim = compare.COMPARE_DIMENSIONS[0]
-    sel = compare.Selection(dim, tuple(options[dim][:3]), next(iter(REGISTRY)))
+    offered = compare.loaded_metrics(cov.load(fetch))
+    sel = compare.Selection(dim, tuple(options[dim][:3]),
+                            (offered or tuple(REGISTRY.values()))[0].name)
     return list(compare_exhibits(compare.build_comparison(fetch, filters, sel,
                                                           options)).values())
 

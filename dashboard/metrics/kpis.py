@@ -187,14 +187,20 @@ def _p_text(p: float) -> str:
 def headline(tiles: tuple[Tile, ...], filters: Filters, symbol: str) -> str:
     """One sentence: the largest significant movement, or plainly that nothing moved; KPIs
     whose source is not loaded are named as such and nothing else is said of them."""
-    text = _movement(tiles, filters, symbol)
-    gone = [t for t in tiles if t.missing]
-    if gone:
-        labels = [t.metric.label for t in gone]
-        names = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
-        missing = sorted({x for t in gone for x in t.missing}, key=cov.TABLES.index)
-        text += f" {names} not loaded: {cov.message(missing)}."
-    return text
+    tail = not_loaded_sentence([(t.metric, t.missing) for t in tiles])
+    return f"{_movement(tiles, filters, symbol)} {tail}".rstrip()
+
+
+def not_loaded_sentence(metrics: list[tuple[Metric, tuple[str, ...]]]) -> str:
+    """'Complaint rate and Cost to serve not loaded: no complaint or contact data loaded —
+    load …' for the metrics whose tables (the second of each pair) hold no rows; '' when none."""
+    gone = [(m, missing) for m, missing in metrics if missing]
+    if not gone:
+        return ""
+    labels = [m.label for m, _ in gone]
+    names = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+    tables = sorted({x for _, missing in gone for x in missing}, key=cov.TABLES.index)
+    return f"{names} not loaded: {cov.message(tables)}."
 
 
 def _movement(tiles: tuple[Tile, ...], filters: Filters, symbol: str) -> str:

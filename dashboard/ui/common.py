@@ -316,12 +316,17 @@ def compare_header(title: str, question: str) -> None:
     st.markdown(f"*{question}*")
 
 
-def compare_controls(options: dict[str, tuple[str, ...]]) -> compare.Selection | None:
-    """Page-level pickers: a dimension, 2–4 of its groups (first = reference) and a KPI.
+def compare_controls(options: dict[str, tuple[str, ...]],
+                     coverage: cov.Coverage) -> compare.Selection | None:
+    """Page-level pickers: a dimension, 2–4 of its groups (first = reference) and a KPI (only
+    KPIs whose source tables hold rows are offered to rank and trend).
 
     Each dimension keeps its own group selection (widget key ``cmp_groups_<dimension>``).
     Returns None, with a message shown, while fewer than two groups are picked.
     """
+    offered = [m.name for m in compare.loaded_metrics(coverage)]
+    if st.session_state.get("cmp_metric") not in offered:
+        st.session_state["cmp_metric"] = offered[0]
     left, mid, right = st.columns([1, 3, 1])
     with left:
         dim = st.selectbox(
@@ -337,8 +342,9 @@ def compare_controls(options: dict[str, tuple[str, ...]]) -> compare.Selection |
             help="Every difference is tested against the first group; Benjamini–Hochberg "
                  "correction across the whole table.")
     with right:
-        metric = st.selectbox("KPI to rank and trend", list(REGISTRY), key="cmp_metric",
-                              format_func=lambda n: REGISTRY[n].label)
+        metric = st.selectbox("KPI to rank and trend", offered, key="cmp_metric",
+                              format_func=lambda n: REGISTRY[n].label,
+                              help="KPIs whose data are not loaded are not offered.")
     if len(groups) < compare.MIN_GROUPS:
         st.warning(f"Pick {compare.MIN_GROUPS} to {compare.MAX_GROUPS} "
                    f"{compare.plural(dim)} to compare.")
