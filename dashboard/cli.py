@@ -86,6 +86,9 @@ def cmd_kpis(args: argparse.Namespace) -> int:
           f"{filters.describe()}{as_of}")
     for t in report.tiles:
         m = t.metric
+        if t.not_loaded:
+            print(f"  {m.label:<22} {'not loaded':>10}  ({t.not_loaded})")
+            continue
         ci = ("" if t.current.ci_low is None else
               f" [{format_value(t.current.ci_low, m.fmt, sym)}, "
               f"{format_value(t.current.ci_high, m.fmt, sym)}]")
@@ -135,6 +138,9 @@ def cmd_money(args: argparse.Namespace) -> int:
     if head.withheld:
         print(f"  {head.withheld}")
     for f in head.figures:
+        if f.not_loaded:
+            print(f"  {f.label:<34} {'not loaded':<44} ({f.not_loaded})")
+            continue
         print(f"  {f.label:<34} {band_text(f, sym):<44} {f.unit} [{f.kind}]")
     return 0
 
@@ -204,6 +210,10 @@ def cmd_pack(args: argparse.Namespace) -> int:
             export.Renderer.stop()
         return 2
     catalogue = exhibits.Catalogue(fetch, filters, aset)
+
+    def left_out() -> list[str]:
+        return exhibits.not_loaded_lines(catalogue.not_loaded_list(keys, pages))
+
     try:
         # pages are computed on a thread of their own while the charts already made render
         chosen = pack.prefetch(catalogue.iter_select(keys, pages))
@@ -213,7 +223,8 @@ def cmd_pack(args: argparse.Namespace) -> int:
                            lambda d, t, label: _progress(f"{d}/{t} {label}"),
                            expected=expected,
                            empty=f"none of the charts {', '.join(keys or pages)} is drawn "
-                                 f"for {filters.week} ({filters.describe()})")
+                                 f"for {filters.week} ({filters.describe()})",
+                           not_loaded=left_out)
         pack.write(built, args.out)
     except Exception as exc:  # noqa: BLE001 - a scheduler needs one line and a status
         print(f"pack failed: {type(exc).__name__}: {exc}", file=sys.stderr)
@@ -223,9 +234,13 @@ def cmd_pack(args: argparse.Namespace) -> int:
     line = built.summary()
     if catalogue.missing:
         line += f"; not drawn for this selection: {', '.join(catalogue.missing)}"
+    not_loaded = catalogue.not_loaded_list(keys, pages)
+    if not_loaded:
+        line += f"; not loaded: {', '.join(e['chart'] for e in not_loaded)}"
     status, doc = 0, {"files": [str(p) for p in built.written],
                       "charts": [e.key for e in built.exhibits],
-                      "missing": list(catalogue.missing), "seconds": round(built.seconds, 2)}
+                      "missing": list(catalogue.missing), "not_loaded": not_loaded,
+                      "seconds": round(built.seconds, 2)}
     if settings is not None:
         try:
             mail.send(settings, f"CX Ledger board pack {filters.week}",

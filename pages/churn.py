@@ -9,7 +9,7 @@ from dashboard.ui import common as ui
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
-report = churn.build_report(ui.fetch, filters)
+report = churn.build_report(ui.fetch, filters, ui.data_coverage())
 ex = exhibits.churn_exhibits(report)
 
 ui.page_header("Churn & retention", "Who is leaving, why, and what is it costing?", filters)

@@ -9,11 +9,11 @@ from dashboard.ui import common as ui
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
-report = complaints.build_report(ui.fetch, filters)
-ex = exhibits.complaints_exhibits(report)
-
 ui.page_header("Complaints", "What goes wrong, how fast do we fix it, and does recovery keep "
                "customers?", filters)
+report = complaints.build_report(ui.fetch, filters, ui.require_loaded("Complaints"))
+ex = exhibits.complaints_exhibits(report)
+
 ui.card_row(report.cards)
 ui.note(report.notes["service"])
 

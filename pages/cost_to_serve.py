@@ -13,13 +13,14 @@ from dashboard.ui import common as ui
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
+ui.page_header("Cost to serve", "What does serving customers cost, and where are the savings?",
+               filters)
+ui.require_loaded("Cost to serve")
 report = cost.build_report(ui.fetch, filters, baseline_week=ui.session_value("cts_baseline"),
                            basis=ui.session_value("cts_basis"))
 t = report.titles
 ex = exhibits.cost_exhibits(report)
 
-ui.page_header("Cost to serve", "What does serving customers cost, and where are the savings?",
-               filters)
 ui.stat_tiles(report.tiles)
 
 st.subheader("Where the cost goes")

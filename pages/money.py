@@ -16,12 +16,13 @@ from dashboard.ui import money as ui_money
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
-report = value.build_report(ui.fetch, filters, ui.assumption_set())
+ui.page_header("CX in money",
+               "What are our customers' experiences worth, and what is at risk?", filters)
+coverage = ui.require_loaded("CX in money")
+report = value.build_report(ui.fetch, filters, ui.assumption_set(), coverage=coverage)
 t, k, n, sym = report.titles, report.takeaways, report.notes, report.symbol
 ex = exhibits.money_exhibits(report)
 
-ui.page_header("CX in money",
-               "What are our customers' experiences worth, and what is at risk?", filters)
 ui.note(n["window"])
 ui_money.money_tiles(report.modelled, sym, "Modelled (P10–P90)", n["kinds"])
 ui_money.money_tiles(report.observed, sym, "Observed (95% interval)", k["complaints"])
@@ -36,13 +37,14 @@ with right:
 
 st.subheader("Value by NPS category")
 ui.takeaway_table(report.category_table, "money_categories", k["categories"],
-                  n["categories"])
+                  n["categories"], missing=report.missing("categories"))
 
 st.subheader("Revenue at risk")
-ui.takeaway_table(report.rar_table, "money_rar", k["rar"], n["rar"])
+ui.takeaway_table(report.rar_table, "money_rar", k["rar"], n["rar"],
+                  missing=report.missing("rar"))
 
 st.subheader("Savings we can see")
-ui.note(k["savings"])
+ui.note(k["savings"], report.missing("savings"))
 ui_money.heading(t["programme"])
 ui.takeaway_table(report.did_table, "money_did", k["programme"], n["programme"])
 ui_money.did_charts(ex)

@@ -15,6 +15,7 @@ catalog = ui.catalog()
 filters = ui.current_filters(catalog)
 
 ui.page_header("Satisfaction", "How do customers feel, where, and is it changing?", filters)
+ui.require_loaded("Satisfaction")
 view = ui.sat_controls()
 report = satisfaction.build_report(ui.fetch, filters, view)
 ex = exhibits.satisfaction_exhibits(report, filters)

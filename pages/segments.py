@@ -14,12 +14,13 @@ from dashboard.ui import common as ui
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
 options = compare.load_options(ui.fetch)
+coverage = ui.data_coverage()
 
 ui.compare_header("Segment comparison", "Which segments do better, and is the difference real?")
-selection = ui.compare_controls(options)
+selection = ui.compare_controls(options, coverage)
 if selection is None:
     st.stop()
-report = compare.build_comparison(ui.fetch, filters, selection, options)
+report = compare.build_comparison(ui.fetch, filters, selection, options, coverage)
 ui.note(report.scope)
 ex = exhibits.compare_exhibits(report)
 

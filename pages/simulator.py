@@ -19,15 +19,16 @@ from dashboard.ui import simulator as ui_sim
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
 aset = ui.assumption_set()
-inputs = money.fetch_inputs(ui.fetch, filters, aset)
+ui.page_header("Impact simulator", "What would an improvement be worth, and how sure are we?",
+               filters)
+coverage = ui.require_loaded("Impact simulator")
+inputs = money.fetch_inputs(ui.fetch, filters, aset, coverage)
 estimates = money.category_estimates(inputs)
 segments = tuple(sorted(s for s in estimates["segment"].unique() if s != money.ALL))
 
-ui.page_header("Impact simulator", "What would an improvement be worth, and how sure are we?",
-               filters)
-
 st.subheader("Levers")
-levers = ui_sim.lever_controls(segments, int(inputs.number("analysis_horizon_years", 3)))
+levers = ui_sim.lever_controls(segments, int(inputs.number("analysis_horizon_years", 3)),
+                               coverage)
 result = sim.simulate(estimates, inputs, levers)
 
 st.subheader("What it is worth")

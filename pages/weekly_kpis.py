@@ -11,7 +11,8 @@ from dashboard.ui import common as ui
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
-report = kpis.build_report(ui.fetch, filters)
+coverage = ui.data_coverage()
+report = kpis.build_report(ui.fetch, filters, coverage)
 
 ui.page_header("Weekly KPIs", "How did customers feel and what did serving them cost last "
                "week, and did anything really change?", filters)
@@ -26,7 +27,7 @@ for heading, kind in ROWS:
             ui.kpi_tile(tile, report)
 
 st.subheader("In money")
-money = money_headline.build(ui.fetch, filters, ui.assumption_set())
+money = money_headline.build(ui.fetch, filters, ui.assumption_set(), coverage)
 if money.withheld:
     ui.note(money.withheld)
 ui.money_row(money.figures, money.symbol)

@@ -12,6 +12,7 @@ from datetime import date
 
 from dashboard.metrics.stats import Estimate
 from dashboard.warehouse import config
+from dashboard.warehouse import coverage as cov
 
 EM_DASH = "—"
 
@@ -111,6 +112,21 @@ def verdict(cur: Estimate, prev: Estimate, p_adj: float | None, significant: boo
     if significant:
         return f"real change ({p_text(p_adj)} after Benjamini–Hochberg)"
     return f"within noise ({p_text(p_adj)} after Benjamini–Hochberg)"
+
+
+def not_loaded_card(label: str, tables: tuple[str, ...], help: str = "") -> Card:
+    """A card whose source table holds no rows: "Not loaded" and what to load, never a value."""
+    return Card(label, cov.NOT_LOADED_TEXT, (cov.sentence(tables),), help=help)
+
+
+def with_coverage(found: tuple[Card, ...], needs: dict[str, tuple[str, ...]],
+                  coverage: cov.Coverage) -> tuple[Card, ...]:
+    """The cards, each whose tables (``needs``, by label) hold no rows made a not-loaded card."""
+    out = []
+    for c in found:
+        gone = coverage.missing(needs.get(c.label, ()))
+        out.append(not_loaded_card(c.label, gone, c.help) if gone else c)
+    return tuple(out)
 
 
 class WithCards:

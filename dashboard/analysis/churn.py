@@ -44,7 +44,9 @@ from dashboard.metrics.filters import Filters, week_label
 from dashboard.metrics.stats import Estimate
 from dashboard.metrics.survival import SurvivalGroup, fit_groups, restricted_mean
 from dashboard.warehouse import config
+from dashboard.warehouse import coverage as cov
 from dashboard.warehouse.catalog import Fetch
+from dashboard.warehouse.coverage import COMPLAINTS, CUSTOMERS, SURVEYS, TRANSACTIONS, Coverage
 from dashboard.warehouse.weeks import first_week
 
 MONTHS_SHOWN = 12
@@ -65,7 +67,17 @@ PHRASES: dict[str, str] = {"promoter": "promoters", "passive": "passives",
                            "open": "customers with an unresolved complaint"}
 ALL_LABEL = "All filtered customers"
 QUERIES = ("churn_monthly", "churn_cohorts", "churn_survival", "churn_at_risk",
-           "assumptions_in_force", "weeks_available")
+           "assumptions_in_force", "weeks_available", "data_coverage")
+#: The raw tables each card is computed from (by label): with one empty, it is not loaded.
+CARD_NEEDS: dict[str, tuple[str, ...]] = {
+    "Monthly churn": (CUSTOMERS,), "Revenue-weighted churn": (CUSTOMERS, TRANSACTIONS),
+    "Revenue lost to churn": (CUSTOMERS, TRANSACTIONS),
+}
+#: The survival splits and the table each is drawn from.
+SPLIT_NEEDS: dict[str, tuple[str, ...]] = {"nps_category": (SURVEYS,),
+                                           "complaint_status": (COMPLAINTS,)}
+#: The at-risk list flags recent detractors or unresolved complaints: it needs one of these.
+AT_RISK_SOURCES = (SURVEYS, COMPLAINTS)
 
 
 # --- pure statistics -------------------------------------------------------------------------
@@ -417,8 +429,44 @@ def _takeaway_at_risk(risk: pd.DataFrame, filters: Filters, symbol: str) -> str:
 
 
 
-def build_report(fetch: Fetch, filters: Filters) -> ChurnReport:
-    """Compute every card, chart table and takeaway of the Churn & retention page."""
+def _at_risk_loaded(found: tuple[Card, ...], risk: pd.DataFrame, table: pd.DataFrame,
+                    coverage: Coverage, filters: Filters, takeaway: str
+                    ) -> tuple[tuple[Card, ...], pd.DataFrame, str]:
+    """The at-risk card, list and takeaway as the coverage allows: not loaded when neither
+    surveys nor complaints hold rows; with one of them missing only the other flag is counted
+    (and said so), and without transactions the list is not ranked by revenue."""
+    gone = coverage.missing(AT_RISK_SOURCES)
+    card = next(c for c in found if c.label == "At-risk customers")
+    if len(gone) == len(AT_RISK_SOURCES):
+        fixed = cards.not_loaded_card(card.label, gone, card.help)
+        return (tuple(fixed if c is card else c for c in found), table.iloc[:0],
+                cov.sentence(gone))
+    missing = (*gone, *coverage.missing((TRANSACTIONS,)))
+    if not missing:
+        return found, table, takeaway
+    flags = []
+    if coverage.loaded(SURVEYS):
+        flags.append(f"{int(risk['is_recent_detractor'].astype(bool).sum()):,} recent detractors")
+    if coverage.loaded(COMPLAINTS):
+        flags.append(f"{int((risk['open_complaint_count'] > 0).sum()):,} with an unresolved "
+                     "complaint")
+    lines = [f"active at the end of {filters.week}: {', '.join(flags)}",
+             *(line for line in card.captions[1:] if coverage.loaded(TRANSACTIONS)),
+             *(f"Not counted: {cov.message((t,))}" for t in missing)]
+    fixed = Card(card.label, card.value, tuple(lines), help=card.help)
+    if not coverage.loaded(TRANSACTIONS):
+        table = table.assign(**{"Revenue, last 13 weeks": cov.NOT_LOADED_TEXT.lower()})
+        takeaway = (f"{len(risk):,} customers at risk at the end of {filters.week}, not ranked "
+                    f"by revenue: {cov.message((TRANSACTIONS,))}.")
+    return tuple(fixed if c is card else c for c in found), table, takeaway
+
+
+def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = None
+                 ) -> ChurnReport:
+    """Compute every card, chart table and takeaway of the Churn & retention page. Cards,
+    survival splits and the at-risk list whose source tables hold no rows (``coverage``; read
+    from the warehouse when not given) are not loaded."""
+    coverage = cov.resolve(coverage, fetch)
     first = first_week(fetch)
     cp = filters.customer_params()
     w = filters.week_start
@@ -443,7 +491,12 @@ def build_report(fetch: Fetch, filters: Filters) -> ChurnReport:
     km_cmp = fit_groups(sv[sv["split"] == "complaint_status"], COMPLAINT_GROUPS)
     risk = fetch("churn_at_risk", as_of=period_end)
     risk = risk.loc[filters.selects(risk)].reset_index(drop=True)
-    card_list = _churn_cards(mt, month, risk, symbol, filters)
+    card_list = cards.with_coverage(_churn_cards(mt, month, risk, symbol, filters),
+                                    CARD_NEEDS, coverage)
+    card_list, risk_rows, risk_takeaway = _at_risk_loaded(
+        card_list, risk, at_risk_table(risk, symbol), coverage, filters,
+        _takeaway_at_risk(risk, filters, symbol))
+
     takeaways = {
         "monthly": _takeaway_monthly(mt, month, "value", "customer count"),
         "monthly_revenue": _takeaway_monthly(mt, month, "rev_value", "revenue"),
@@ -451,8 +504,18 @@ def build_report(fetch: Fetch, filters: Filters) -> ChurnReport:
         "survival_nps": _takeaway_survival(km_nps, "promoter", "detractor", horizon),
         "survival_complaint": _takeaway_survival(km_cmp, "none", "open", horizon),
         "revenue_lost": _takeaway_lost(mt, symbol),
-        "at_risk": _takeaway_at_risk(risk, filters, symbol),
+        "at_risk": risk_takeaway,
     }
+    # a split whose table holds no rows is not drawn: its groups would be everyone in one
+    for split, key in (("nps_category", "survival_nps"), ("complaint_status",
+                                                          "survival_complaint")):
+        gone = coverage.missing(SPLIT_NEEDS[split])
+        if gone:
+            takeaways[key] = cov.sentence(gone)
+            if split == "nps_category":
+                km_nps = ()
+            else:
+                km_cmp = ()
     notes = {
         "monthly": ("Calendar months ending on or before the selected week. Churned in a month: "
                     "active at its first day, no longer active at the next month's first day. "
@@ -480,5 +543,7 @@ def build_report(fetch: Fetch, filters: Filters) -> ChurnReport:
         filters, symbol, month, card_list, mt, cm, km_nps, km_cmp,
         pd.concat([survival_table(km_nps, horizon), survival_table(km_cmp, horizon)],
                   ignore_index=True) if horizon >= MIN_FOLLOW_UP_WEEKS else pd.DataFrame(),
-        (win_start, win_end, horizon), at_risk_table(risk, symbol), len(risk), takeaways, notes,
+        (win_start, win_end, horizon), risk_rows,
+        0 if len(coverage.missing(AT_RISK_SOURCES)) == len(AT_RISK_SOURCES) else len(risk),
+        takeaways, notes,
         values)

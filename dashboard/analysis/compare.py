@@ -31,6 +31,7 @@ import pandas as pd
 from dashboard.metrics import stats
 from dashboard.metrics.filters import DIMENSIONS as CUSTOMER_DIMENSIONS
 from dashboard.metrics.filters import Filters, week_label
+from dashboard.metrics.kpis import not_loaded_sentence
 from dashboard.metrics.registry import (
     METRICS,
     REGISTRY,
@@ -41,7 +42,9 @@ from dashboard.metrics.registry import (
 )
 from dashboard.metrics.stats import Estimate
 from dashboard.warehouse import config
+from dashboard.warehouse import coverage as cov
 from dashboard.warehouse.catalog import Fetch
+from dashboard.warehouse.coverage import Coverage
 
 #: The dimensions a comparison may split by: the identifier allowlist (bound as a value in SQL).
 COMPARE_DIMENSIONS: tuple[str, ...] = ("segment", "region", "plan", "channel")
@@ -237,7 +240,8 @@ class CompareReport:
         return out
 
 
-BASE_TEXT = {"ok": "ok", "low_base": "low base (n < 100)", "withheld": "insufficient base"}
+BASE_TEXT = {"ok": "ok", "low_base": "low base (n < 100)", "withheld": "insufficient base",
+             "not_loaded": "not loaded"}
 
 
 def _num(x: Any) -> float | None:
@@ -255,6 +259,8 @@ def value_text(e: Estimate | None, m: Metric, sym: str) -> str:
     """A cell's value: formatted, badged when low base, explained when withheld or undefined."""
     if e is None:
         return NOT_APPLICABLE
+    if e.status == "not_loaded":
+        return "not loaded"
     if not e.shown:
         return "— no responses" if e.n == 0 and m.kind == "survey" else (
             "— no data" if e.n == 0 else "— insufficient base")
@@ -278,6 +284,8 @@ def verdict_text(c: Cell, ref: Cell, sym: str) -> str:
     """The difference against the reference and whether it is real (after correction)."""
     if c.estimate is None:
         return NOT_APPLICABLE
+    if c.estimate.status == "not_loaded":
+        return "not loaded"
     if c.delta is None:
         return "not compared: insufficient base"
     d = format_delta(c.delta, c.metric, sym)
@@ -355,17 +363,23 @@ def _estimate(m: Metric, inputs: dict[str, float] | None) -> Estimate:
 
 
 def compare_cells(metrics: tuple[Metric, ...], groups: tuple[str, ...], dimension: str,
-                  inputs: Mapping[str, dict[str, float] | None]) -> tuple[tuple[Cell, ...], int]:
+                  inputs: Mapping[str, dict[str, float] | None],
+                  not_loaded: frozenset[str] = frozenset()) -> tuple[tuple[Cell, ...], int]:
     """Every KPI × group, differences against the first group, BH across the whole table.
 
     Returns the cells (metric-major) and how many comparisons were tested (both values shown).
     A difference is significant when its BH-adjusted p < ALPHA and both bases are ≥ LOW_BASE.
+    KPIs named in ``not_loaded`` (their source table holds no rows) are neither estimated nor
+    tested, so they are not part of the correction's family.
     """
     ref = groups[0]
     raw: list[tuple[Metric, str, Estimate | None, float | None, float | None]] = []
     for m in metrics:
         if not applies(m, dimension):
             raw.extend((m, g, None, None, None) for g in groups)
+            continue
+        if m.name in not_loaded:
+            raw.extend((m, g, stats.not_loaded(), None, None) for g in groups)
             continue
         ref_est = _estimate(m, inputs.get(ref))
         for g in groups:
@@ -542,9 +556,19 @@ def _trend(m: Metric, data: _GroupData, groups: tuple[str, ...], weeks: list[dat
     return df
 
 
+def loaded_metrics(coverage: Coverage) -> tuple[Metric, ...]:
+    """The KPIs whose source tables hold rows: those the page offers to rank and trend."""
+    return tuple(m for m in METRICS if not coverage.missing(m.tables))
+
+
 def build_comparison(fetch: Fetch, filters: Filters, selection: Selection,
-                     options: Mapping[str, tuple[str, ...]]) -> CompareReport:
-    """The side-by-side table, the ranking and the trend for the filters and the selection."""
+                     options: Mapping[str, tuple[str, ...]],
+                     coverage: Coverage | None = None) -> CompareReport:
+    """The side-by-side table, the ranking and the trend for the filters and the selection.
+    KPIs whose source table holds no rows (``coverage``; read from the warehouse when not
+    given) show "not loaded" and are not tested; the table's takeaway names them."""
+    coverage = cov.resolve(coverage, fetch)
+    missing = {m.name: coverage.missing(m.tables) for m in METRICS}
     validate(selection, options)
     dim, groups, m = selection.dimension, selection.groups, REGISTRY[selection.metric]
     week = filters.week_start
@@ -556,19 +580,28 @@ def build_comparison(fetch: Fetch, filters: Filters, selection: Selection,
 
     everyone = tuple(options[dim])
     inputs = {g: data.inputs(g, week) for g in dict.fromkeys(groups + everyone)}
-    cells, tested = compare_cells(METRICS, groups, dim, inputs)
-    if applies(m, dim):
+    cells, tested = compare_cells(METRICS, groups, dim, inputs,
+                                  frozenset(k for k, v in missing.items() if v))
+    if missing[m.name]:
+        ranking = rank_groups({g: stats.not_loaded() for g in everyone}, m.higher_is_better)
+    elif applies(m, dim):
         ranking = rank_groups({g: _estimate(m, inputs[g]) for g in everyone},
                               m.higher_is_better)
     else:
         ranking = rank_groups({}, m.higher_is_better)
     trend = _trend(m, data, groups, trend_weeks)
+    gone = cov.sentence(missing[m.name]) if missing[m.name] else ""
     return CompareReport(
         filters=filters, selection=selection, cells=cells, tested=tested,
-        table_takeaway=table_takeaway(cells, tested, selection.reference, sym),
+        table_takeaway=" ".join(filter(None, (
+            table_takeaway(cells, tested, selection.reference, sym),
+            not_loaded_sentence([(k, missing[k.name]) for k in METRICS
+                                 if applies(k, dim)])))),
         ranking=ranking,
-        ranking_takeaway=ranking_takeaway(ranking, m, dim, filters.week, sym),
-        trend=trend, trend_takeaway=trend_takeaway(trend, m, dim, filters.week, sym),
-        scope=_scope(filters, selection), money_note=_money_note(assumptions, filters.week, sym),
+        ranking_takeaway=gone or ranking_takeaway(ranking, m, dim, filters.week, sym),
+        trend=trend, trend_takeaway=gone or trend_takeaway(trend, m, dim, filters.week, sym),
+        scope=_scope(filters, selection),
+        money_note="" if missing["cost_to_serve"] else _money_note(assumptions, filters.week,
+                                                                   sym),
         currency_symbol=sym,
     )

@@ -37,7 +37,9 @@ from dashboard.metrics import stats
 from dashboard.metrics.filters import Filters, week_label
 from dashboard.metrics.stats import Estimate
 from dashboard.warehouse import config
+from dashboard.warehouse import coverage as cov
 from dashboard.warehouse.catalog import Fetch
+from dashboard.warehouse.coverage import SURVEYS, Coverage
 from dashboard.warehouse.weeks import first_week
 
 TREND_WEEKS = 26
@@ -548,8 +550,16 @@ def _kept(rows: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     return rows.loc[filters.selects(rows)].reset_index(drop=True)
 
 
-def build_report(fetch: Fetch, filters: Filters) -> ComplaintsReport:
-    """Compute every card, chart table and takeaway of the Complaints page."""
+#: The recovery table's columns drawn from survey answers (not loaded without them).
+NPS_COLUMNS = ("Next NPS answers", "Next NPS (95% CI)", "NPS vs within 48 h (BH)")
+
+
+def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = None
+                 ) -> ComplaintsReport:
+    """Compute every card, chart table and takeaway of the Complaints page. Without survey
+    answers (``coverage``; read from the warehouse when not given) the next-NPS side of
+    service recovery is not loaded: its columns and tests are left out and it says so."""
+    coverage = cov.resolve(coverage, fetch)
     w = windows(filters, first_week(fetch))
     cp = filters.customer_params()
     values, since = _assumptions(fetch, w.week)
@@ -684,5 +694,11 @@ def build_report(fetch: Fetch, filters: Filters) -> ComplaintsReport:
         "money": ("Compensation is observed (complaints' compensation_amount). Handling cost is "
                   "modelled from the assumption named on the card and never added to it."),
     }
+    rec_rows = _recovery_rows(rec)
+    gone = coverage.missing((SURVEYS,))
+    if gone:
+        takeaways["nps"] = cov.sentence(gone)
+        rec_rows = rec_rows.drop(columns=list(NPS_COLUMNS))
+        notes["recovery"] += f" Next NPS not loaded: {cov.message(gone)}."
     return ComplaintsReport(filters, w, symbol, card_list, vol, par, sev, res_trend, bl, rep,
-                            rec, _recovery_rows(rec), repeat_rows(rep), takeaways, notes, values)
+                            rec, rec_rows, repeat_rows(rep), takeaways, notes, values)

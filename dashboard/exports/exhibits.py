@@ -21,6 +21,15 @@ from dashboard.exports import charts
 from dashboard.metrics.filters import Filters
 from dashboard.metrics.kpis import KpiReport, tile_caption, verdict
 from dashboard.metrics.registry import REGISTRY, format_value
+from dashboard.warehouse import coverage as cov
+from dashboard.warehouse.coverage import (
+    COMPLAINTS,
+    CONTACTS,
+    CUSTOMERS,
+    SURVEYS,
+    TRANSACTIONS,
+    Coverage,
+)
 
 #: Columns that identify one customer: dropped from every export unless the exhibit is a
 #: customer list. Matched ignoring case, spaces, hyphens and underscores (``is_customer_column``).
@@ -60,6 +69,12 @@ class Exhibit:
     customer_list: bool = False  # the only kind of exhibit that may carry customer ids
     excel: tuple[str, tuple[str, ...], str | None, str] | None = None
     # (x column, y columns, series column or None, "line" | "column") for the native chart
+    needs: tuple[str, ...] | None = None  # source tables, when they vary (else ``NEEDS[key]``)
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """The raw tables the chart is drawn from: with one of them empty it is not loaded."""
+        return self.needs if self.needs is not None else NEEDS.get(self.key, ())
 
     def __post_init__(self) -> None:
         if self.money and not self.band:
@@ -446,7 +461,7 @@ def compare_exhibits(report) -> dict[str, Exhibit]:
             _cols(r.ranking, ["rank", "group", "value", "ci_low", "ci_high", "n", "status"]),
             r.ranking_takeaway, notes=(m.definition, r.scope), n=_n(r.ranking),
             band="95% confidence interval",
-            excel=("group", ("value",), None, "column")),
+            excel=("group", ("value",), None, "column"), needs=m.tables),
         "cmp_trend": Exhibit(
             "cmp_trend", page, r.trend_title,
             charts.group_trend_chart(r.trend, r.trend_title, m.unit, band=m.kind == "survey"),
@@ -455,7 +470,7 @@ def compare_exhibits(report) -> dict[str, Exhibit]:
             n=_n(r.trend[r.trend["week"] == r.trend["week"].iloc[-1]])
             if not r.trend.empty else None,
             band="95% confidence band" if m.kind == "survey" else None,
-            excel=("week", ("value",), "group", "line")),
+            excel=("week", ("value",), "group", "line"), needs=m.tables),
     }
 
 
@@ -564,7 +579,9 @@ def _segments(fetch, filters, aset) -> list[Exhibit]:
 
     options = compare.load_options(fetch)
     dim = compare.COMPARE_DIMENSIONS[0]
-    sel = compare.Selection(dim, tuple(options[dim][:3]), next(iter(REGISTRY)))
+    offered = compare.loaded_metrics(cov.load(fetch))
+    sel = compare.Selection(dim, tuple(options[dim][:3]),
+                            (offered or tuple(REGISTRY.values()))[0].name)
     return list(compare_exhibits(compare.build_comparison(fetch, filters, sel,
                                                           options)).values())
 
@@ -618,6 +635,37 @@ LABELS: Mapping[str, str] = {
     "money_did_cts": "Programme: cost to serve", "sim_point_values": "Value of one NPS point",
 }
 
+#: The raw tables each chart is drawn from (a chart of the Segment comparison names its KPI's
+#: own, ``Exhibit.needs``). With one of them empty the chart is not loaded: the page shows the
+#: load hint in its place and the pack leaves it out and lists it.
+NEEDS: Mapping[str, tuple[str, ...]] = {
+    **{f"trend_{m.name}": m.tables for m in REGISTRY.values()},
+    **{k: (SURVEYS,) for k in ("sat_trend", "sat_mix", "sat_distribution", "sat_gap")},
+    **{k: (CUSTOMERS, COMPLAINTS) for k in (
+        "cmp_volume", "cmp_pareto", "cmp_severity", "cmp_resolution", "cmp_backlog",
+        "cmp_recovery_retention", "cmp_compensation")},
+    "cmp_recovery_nps": (COMPLAINTS, SURVEYS),
+    **{k: (CUSTOMERS, CONTACTS) for k in (
+        "cts_channels", "cts_segments", "cts_mix", "cts_repeat_channels", "cts_repeat_trend",
+        "cts_waterfall")},
+    "churn_monthly": (CUSTOMERS,), "churn_cohorts": (CUSTOMERS,),
+    "churn_monthly_revenue": (CUSTOMERS, TRANSACTIONS),
+    "churn_revenue_lost": (CUSTOMERS, TRANSACTIONS),
+    "churn_km_nps": (CUSTOMERS, SURVEYS), "churn_km_complaint": (CUSTOMERS, COMPLAINTS),
+    "money_clv_chart": (CUSTOMERS, TRANSACTIONS),
+    "money_did_nps": (SURVEYS,), "money_did_fcr": (CONTACTS,), "money_did_cts": (CONTACTS,),
+    "sim_point_values": (SURVEYS, TRANSACTIONS),
+    "sim_tornado": (TRANSACTIONS,), "sim_draws": (TRANSACTIONS,),
+}
+
+#: The tables a page cannot do without: with one of them empty the page shows one info state
+#: with the load hint (and the pack computes none of its charts).
+PAGE_NEEDS: Mapping[str, tuple[str, ...]] = {
+    "Satisfaction": (SURVEYS,), "Complaints": (COMPLAINTS,), "Cost to serve": (CONTACTS,),
+    "Churn & retention": (CUSTOMERS,), "CX in money": (TRANSACTIONS,),
+    "Impact simulator": (TRANSACTIONS,),
+}
+
 #: The executive set: the default pack (ten charts across six pages).
 EXECUTIVE: tuple[str, ...] = (
     "trend_nps", "trend_csat", "trend_complaint_rate", "trend_cost_to_serve", "sat_gap",
@@ -632,15 +680,40 @@ class Catalogue:
     fetch: Callable
     filters: Filters
     aset: object
+    coverage: Coverage | None = None
     built: dict[str, list[Exhibit]] = field(default_factory=dict)
     missing: tuple[str, ...] = field(default=(), init=False)
+    #: chart key → the tables it needs that hold no rows (left out of the pack, listed)
+    not_loaded: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        self.coverage = cov.resolve(self.coverage, self.fetch)
 
     def page(self, title: str) -> list[Exhibit]:
+        """The page's exhibits whose tables are loaded (none when its main table is not)."""
         if title not in PAGES:
             raise KeyError(f"unknown page {title!r}: known are {', '.join(PAGES)}")
         if title not in self.built:
-            self.built[title] = PAGES[title](self.fetch, self.filters, self.aset)
+            gone = self.coverage.missing(PAGE_NEEDS.get(title, ()))
+            if gone:
+                self.not_loaded.update({k: gone for k in PAGE_KEYS[title]})
+                self.built[title] = []
+            else:
+                drawn = PAGES[title](self.fetch, self.filters, self.aset)
+                for e in drawn:
+                    if self.coverage.missing(e.tables):
+                        self.not_loaded[e.key] = self.coverage.missing(e.tables)
+                self.built[title] = [e for e in drawn if e.key not in self.not_loaded]
         return self.built[title]
+
+    def not_loaded_list(self, keys: tuple[str, ...] = (), pages: tuple[str, ...] = ()
+                        ) -> list[dict[str, str]]:
+        """The chosen charts left out because a table they need holds no rows: key, label and
+        the message, in the app's order (for the title slide and ``pack --json``)."""
+        wanted = set(keys) | {k for p in pages for k in PAGE_KEYS[p]}
+        return [{"chart": k, "label": f"{owner_pages()[k]} — {LABELS.get(k, k)}",
+                 "message": cov.message(gone)}
+                for k, gone in self.not_loaded.items() if k in wanted]
 
     def iter_select(self, keys: tuple[str, ...] = (), pages: tuple[str, ...] = ()):
         """The exhibits of the listed pages (all their charts) and of the listed keys, in the
@@ -663,11 +736,21 @@ class Catalogue:
             for e in chosen:
                 drawn.add(e.key)
                 yield e
-        self.missing = tuple(k for k in keys if k not in drawn)
+        self.missing = tuple(k for k in keys if k not in drawn and k not in self.not_loaded)
 
     def select(self, keys: tuple[str, ...] = (), pages: tuple[str, ...] = ()) -> list[Exhibit]:
         """``iter_select`` as a list."""
         return list(self.iter_select(keys, pages))
+
+
+def not_loaded_lines(entries: list[dict[str, str]]) -> list[str]:
+    """The charts left out as not loaded, one line per message: "Not loaded, left out: NPS
+    trend, CSAT trend (no survey data loaded — load survey responses on the Data page)"."""
+    by_message: dict[str, list[str]] = {}
+    for e in entries:
+        by_message.setdefault(e["message"], []).append(LABELS.get(e["chart"], e["chart"]))
+    return [f"Not loaded, left out: {', '.join(labels)} ({message})"
+            for message, labels in by_message.items()]
 
 
 #: The keys each page can contribute (a page may draw fewer, e.g. no programme in the filter).

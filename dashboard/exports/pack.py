@@ -94,6 +94,7 @@ class Pack:
     context: export.Context
     seconds: float = 0.0
     written: list[Path] = field(default_factory=list)
+    not_loaded: tuple[str, ...] = ()  # lines naming the charts left out: data not loaded
 
     def file_name(self, fmt: str) -> str:
         """``cx-ledger-board-pack[_<set>]_<week>_<filters>.<fmt>``: the set is named unless it
@@ -185,8 +186,9 @@ def _drop_slides(prs) -> None:
 
 
 def build_pptx(exhibits: Sequence[Exhibit], pngs: Sequence[bytes], ctx: export.Context,
-               aset, tpl: Template) -> bytes:
-    """The deck: title slide, one chart per slide, assumptions closing slide(s)."""
+               aset, tpl: Template, not_loaded: Sequence[str] = ()) -> bytes:
+    """The deck: title slide (listing the charts left out as not loaded), one chart per slide,
+    assumptions closing slide(s)."""
     from pptx import Presentation
     from pptx.util import Emu, Inches, Pt
 
@@ -219,6 +221,7 @@ def build_pptx(exhibits: Sequence[Exhibit], pngs: Sequence[bytes], ctx: export.C
     sub = (f"Week {ctx.filters.week} against {ctx.filters.compare_week} "
            f"({ctx.filters.compare_label})\nFilters: {ctx.filters.describe()}\n"
            f"Assumption set: {ctx.set_id}\n{len(exhibits)} charts · {ctx.source_line()}")
+    sub = "\n".join([sub, *not_loaded])
     placeholders = [p for p in s.placeholders if p.placeholder_format.idx == 1]
     if placeholders:
         placeholders[0].text = sub
@@ -291,15 +294,18 @@ def _text_page(lines: Sequence[tuple[str, int, str]], tpl: Template) -> go.Figur
     return fig
 
 
-def title_page(n_charts: int, ctx: export.Context, tpl: Template) -> go.Figure:
-    """The PDF's first page: week, comparison, filters, set, charts, source."""
+def title_page(n_charts: int, ctx: export.Context, tpl: Template,
+               not_loaded: Sequence[str] = ()) -> go.Figure:
+    """The PDF's first page: week, comparison, filters, set, charts, source, and the charts
+    left out as not loaded."""
     f = ctx.filters
     fig = _text_page([
         ("CX Ledger — board pack", 40, tpl.primary),
         (f"Week {f.week} against {f.compare_week} ({f.compare_label})", 20, tpl.text),
         (f"Filters: {f.describe()}", 18, tpl.text),
         (f"Assumption set: {ctx.set_id}", 18, tpl.text),
-        (f"{n_charts} charts · {ctx.source_line()}", 14, tpl.muted)], tpl)
+        (f"{n_charts} charts · {ctx.source_line()}", 14, tpl.muted),
+        *((line, 14, tpl.text) for line in not_loaded)], tpl)
     _add_logo(fig, tpl, chart=False)
     return fig
 
@@ -346,9 +352,9 @@ def assumption_pages(aset, ctx: export.Context, tpl: Template) -> list[go.Figure
 
 
 def pdf_pages(exhibits: Sequence[Exhibit], ctx: export.Context, aset,
-              tpl: Template) -> list[go.Figure]:
+              tpl: Template, not_loaded: Sequence[str] = ()) -> list[go.Figure]:
     """The PDF's pages as figures: title, one chart per page, assumptions."""
-    return [title_page(len(exhibits), ctx, tpl),
+    return [title_page(len(exhibits), ctx, tpl, not_loaded),
             *(chart_page(ex, ctx, tpl) for ex in exhibits),
             *assumption_pages(aset, ctx, tpl)]
 
@@ -392,13 +398,19 @@ def merge_pdfs(parts: Sequence[bytes]) -> bytes:
 
 # --- XLSX ----------------------------------------------------------------------------------
 
-def build_xlsx(exhibits: Sequence[Exhibit], ctx: export.Context, aset) -> bytes:
-    """One sheet per chart (data, takeaway, native chart), then the assumptions."""
+def build_xlsx(exhibits: Sequence[Exhibit], ctx: export.Context, aset,
+               not_loaded: Sequence[str] = ()) -> bytes:
+    """One sheet per chart (data, takeaway, native chart), then the assumptions (and a sheet
+    listing the charts left out as not loaded, when there are any)."""
     buf = io.BytesIO()
     wb = export.workbook(buf)
     used: set[str] = set()
     for ex in exhibits:
         export.add_exhibit_sheet(wb, used, ex, ctx)
+    if not_loaded:
+        export.add_table_sheet(wb, used, "Not loaded", pd.DataFrame({"Left out": not_loaded}),
+                               ("Charts left out: their data are not loaded",
+                                ctx.source_line()))
     export.add_table_sheet(wb, used, "Assumptions", assumptions_rows(aset, ctx),
                            (f"Assumption set {ctx.set_id}, in force in {ctx.filters.week}",
                             ctx.source_line()))
@@ -419,12 +431,15 @@ def check_formats(formats: Sequence[str], prefix: str = "") -> None:
 def build(exhibits: Iterable[Exhibit], ctx: export.Context, aset,
           formats: Sequence[str] = FORMATS, template: Template | None = None,
           progress: Progress | None = None, expected: int | None = None,
-          empty: str = "no chart selected for the pack") -> Pack:
+          empty: str = "no chart selected for the pack",
+          not_loaded: Callable[[], Sequence[str]] = tuple) -> Pack:
     """Every requested format in memory (nothing is written here).
 
     ``exhibits`` may be a lazy iterable (``prefetch``): each chart's slide image and PDF page
     are rendered as it arrives, while later pages are still being computed. ``expected`` is
-    the number of charts for the progress total; ``empty`` the error when none arrives.
+    the number of charts for the progress total; ``empty`` the error when none arrives;
+    ``not_loaded`` gives, once every exhibit has arrived, the lines naming the charts left out
+    because their data are not loaded (``exhibits.not_loaded_lines``), for the title slide.
     """
     t0 = time.perf_counter()
     check_formats(formats)
@@ -457,23 +472,25 @@ def build(exhibits: Iterable[Exhibit], ctx: export.Context, aset,
         if "pdf" in formats:
             pdf_parts.append(images[-1])
             step(f"PDF page: {ex.title}")
+    left_out = tuple(not_loaded())
     if not exs:
-        raise PackError(empty)
+        raise PackError("; ".join([empty, *left_out]))
     files: dict[str, bytes] = {}
     if "pptx" in formats:
-        files["pptx"] = build_pptx(exs, pngs, ctx, aset, tpl)
+        files["pptx"] = build_pptx(exs, pngs, ctx, aset, tpl, left_out)
     if "pdf" in formats:
-        closing_pages = [title_page(len(exs), ctx, tpl), *assumption_pages(aset, ctx, tpl)]
+        closing_pages = [title_page(len(exs), ctx, tpl, left_out),
+                         *assumption_pages(aset, ctx, tpl)]
         first, *last = export.Renderer.render_many([(fig, "pdf") for fig in closing_pages])
         for _ in closing_pages:
             step("PDF title and assumption pages")
         files["pdf"] = merge_pdfs([first, *pdf_parts, *last])
     if "xlsx" in formats:
-        files["xlsx"] = build_xlsx(exs, ctx, aset)
+        files["xlsx"] = build_xlsx(exs, ctx, aset, left_out)
     step("files assembled")
     order = {f: i for i, f in enumerate(FORMATS)}
     files = dict(sorted(files.items(), key=lambda kv: order[kv[0]]))
-    return Pack(files, exs, ctx, seconds=time.perf_counter() - t0)
+    return Pack(files, exs, ctx, seconds=time.perf_counter() - t0, not_loaded=left_out)
 
 
 def prefetch(items: Iterable[Exhibit]) -> Iterator[Exhibit]:

@@ -17,7 +17,9 @@ from dashboard.metrics.filters import Filters, week_label
 from dashboard.metrics.registry import METRICS, Metric, all_week_inputs, format_delta, format_value
 from dashboard.metrics.stats import Estimate
 from dashboard.warehouse import config
+from dashboard.warehouse import coverage as cov
 from dashboard.warehouse.catalog import Fetch
+from dashboard.warehouse.coverage import Coverage
 from dashboard.warehouse.weeks import DataCalendar, data_calendar
 
 
@@ -40,6 +42,13 @@ class Tile(Comparison):
     """One KPI for the selected week against the comparison week."""
 
     target: float | None
+    #: the metric's source tables that hold no rows (then the tile is "not loaded")
+    missing: tuple[str, ...] = ()
+
+    @property
+    def not_loaded(self) -> str | None:
+        """The not-loaded message when a source table holds no rows, else None."""
+        return cov.message(self.missing) if self.missing else None
 
     @property
     def direction(self) -> str | None:
@@ -86,7 +95,9 @@ class KpiReport:
     headline: str
     assumptions: dict[str, Any]
     currency_symbol: str
-    queries: tuple[str, ...] = field(default=("kpi_survey_weekly", "kpi_ops_weekly"))
+    coverage: Coverage
+    queries: tuple[str, ...] = field(default=("kpi_survey_weekly", "kpi_ops_weekly",
+                                              "data_coverage"))
     as_of: date | None = None
 
     def tile(self, name: str) -> Tile:
@@ -94,7 +105,8 @@ class KpiReport:
         return next(t for t in self.tiles if t.metric.name == name)
 
     def to_json(self) -> dict[str, Any]:
-        """The CLI's JSON document (README: CLI)."""
+        """The CLI's JSON document (README: CLI). A KPI whose source table holds no rows has
+        ``"value": null``, ``"status": "not_loaded"`` and the message saying what to load."""
         def num(x: float | None) -> float | None:
             return None if x is None else round(float(x), 6)
 
@@ -113,6 +125,7 @@ class KpiReport:
                 "status": t.current.status,
                 "target": num(t.target),
                 "target_met": t.target_met,
+                "message": t.not_loaded,
             }
         return {
             "week": self.filters.week,
@@ -121,6 +134,7 @@ class KpiReport:
             "filters": self.filters.as_dict(),
             "kpis": kpis,
             "headline": self.headline,
+            "not_loaded": list(self.coverage.not_loaded),
         }
 
 
@@ -148,8 +162,10 @@ def _assumptions(fetch: Fetch, week_start: date) -> dict[str, Any]:
     return out
 
 
-def _compare(metric: Metric, cur_in: dict | None, prev_in: dict | None
+def _compare(metric: Metric, cur_in: dict | None, prev_in: dict | None, loaded: bool = True
              ) -> tuple[Estimate, Estimate, float | None, float | None]:
+    if not loaded:  # never estimated, never tested: not part of the correction's family
+        return stats.not_loaded(), stats.not_loaded(), None, None
     cur = metric.estimate(cur_in) if cur_in else stats.withheld()
     prev = metric.estimate(prev_in) if prev_in else stats.withheld()
     if not (cur.shown and prev.shown):
@@ -157,10 +173,12 @@ def _compare(metric: Metric, cur_in: dict | None, prev_in: dict | None
     return cur, prev, cur.value - prev.value, metric.test(cur_in, prev_in)
 
 
-def _trend(metric: Metric, inputs: dict[date, dict | None]) -> pd.DataFrame:
+def _trend(metric: Metric, inputs: dict[date, dict | None], loaded: bool = True
+           ) -> pd.DataFrame:
     rows = []
     for wk, inp in inputs.items():
-        est = metric.estimate(inp) if inp else stats.withheld()
+        est = (stats.not_loaded() if not loaded else
+               metric.estimate(inp) if inp else stats.withheld())
         rows.append({
             "week_start": pd.Timestamp(wk), "week": week_label(wk), "value": est.value,
             "ci_low": est.ci_low, "ci_high": est.ci_high, "n": est.n, "status": est.status,
@@ -173,7 +191,25 @@ def _p_text(p: float) -> str:
 
 
 def headline(tiles: tuple[Tile, ...], filters: Filters, symbol: str) -> str:
-    """One sentence: the largest significant movement, or plainly that nothing moved."""
+    """One sentence: the largest significant movement, or plainly that nothing moved; KPIs
+    whose source is not loaded are named as such and nothing else is said of them."""
+    tail = not_loaded_sentence([(t.metric, t.missing) for t in tiles])
+    return f"{_movement(tiles, filters, symbol)} {tail}".rstrip()
+
+
+def not_loaded_sentence(metrics: list[tuple[Metric, tuple[str, ...]]]) -> str:
+    """'Complaint rate and Cost to serve not loaded: no complaint or contact data loaded —
+    load …' for the metrics whose tables (the second of each pair) hold no rows; '' when none."""
+    gone = [(m, missing) for m, missing in metrics if missing]
+    if not gone:
+        return ""
+    labels = [m.label for m, _ in gone]
+    names = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+    tables = sorted({x for _, missing in gone for x in missing}, key=cov.TABLES.index)
+    return f"{names} not loaded: {cov.message(tables)}."
+
+
+def _movement(tiles: tuple[Tile, ...], filters: Filters, symbol: str) -> str:
     moved = [t for t in tiles if t.significant]
     tested = sum(t.p_value is not None for t in tiles)
     if not moved and tested == 0:
@@ -200,8 +236,12 @@ def headline(tiles: tuple[Tile, ...], filters: Filters, symbol: str) -> str:
     )
 
 
-def build_report(fetch: Fetch, filters: Filters) -> KpiReport:
-    """Compute every tile, its corrected significance, its 13-week trend and the headline."""
+def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = None) -> KpiReport:
+    """Compute every tile, its corrected significance, its 13-week trend and the headline.
+    A metric whose source table holds no rows (``coverage``; read from the warehouse when not
+    given) is not loaded: no value, no test, no target verdict, and outside the correction."""
+    coverage = cov.resolve(coverage, fetch)
+    missing = {m.name: coverage.missing(m.tables) for m in METRICS}
     week = filters.week_start
     trend_start = week - timedelta(weeks=config.TREND_WEEKS - 1)
     start = min(filters.compare_start, trend_start) - timedelta(weeks=3)
@@ -214,7 +254,7 @@ def build_report(fetch: Fetch, filters: Filters) -> KpiReport:
     by_week = all_week_inputs(survey, ops)
     cur_in = by_week.get(week)
     prev_in = by_week.get(filters.compare_start)
-    parts = [(m, *_compare(m, cur_in, prev_in)) for m in METRICS]
+    parts = [(m, *_compare(m, cur_in, prev_in, not missing[m.name])) for m in METRICS]
     tested = [i for i, p in enumerate(parts) if p[4] is not None]
     adjusted = dict(zip(tested, stats.benjamini_hochberg([parts[i][4] for i in tested]),
                         strict=True))
@@ -225,18 +265,21 @@ def build_report(fetch: Fetch, filters: Filters) -> KpiReport:
                and cur.status == "ok" and prev.status == "ok")
         target = assumptions.get(m.target_key)
         tiles.append(Tile(m, cur, prev, delta, p, p_adj, sig,
-                          float(target) if isinstance(target, float) else None))
+                          float(target) if isinstance(target, float) else None,
+                          missing[m.name]))
     tiles_t = tuple(tiles)
     trend_weeks = [week - timedelta(weeks=k) for k in range(config.TREND_WEEKS - 1, -1, -1)]
     inputs = {wk: by_week.get(wk) for wk in trend_weeks}
-    trends = {m.name: _trend(m, inputs) for m in METRICS}
+    trends = {m.name: _trend(m, inputs, not missing[m.name]) for m in METRICS}
     return KpiReport(filters, tiles_t, trends, headline(tiles_t, filters, symbol),
-                     assumptions, symbol, as_of=data_calendar(fetch).as_of)
+                     assumptions, symbol, coverage, as_of=data_calendar(fetch).as_of)
 
 
 def tile_caption(t: Tile, symbol: str) -> str:
     """The base and interval line of a tile (or why it is withheld)."""
     cur, m = t.current, t.metric
+    if t.not_loaded:
+        return cov.sentence(t.missing)
     if cur.status == "withheld":
         return f"Insufficient base (n = {cur.n:,}; at least 30 needed)"
     parts = [f"n = {cur.n:,}",
@@ -251,6 +294,8 @@ def tile_caption(t: Tile, symbol: str) -> str:
 
 def verdict(t: Tile, filters: Filters) -> str:
     """Real change or noise: the verdict on a tile's change against the comparison week."""
+    if t.not_loaded:
+        return "Not loaded: nothing to compare."
     if t.delta is None:
         return f"No comparison: {filters.compare_week} has no usable base."
     if t.current.status == "low_base" or t.previous.status == "low_base":

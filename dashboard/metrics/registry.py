@@ -18,6 +18,7 @@ import pandas as pd
 
 from dashboard.metrics import stats
 from dashboard.metrics.stats import Estimate
+from dashboard.warehouse.coverage import COMPLAINTS, CONTACTS, CUSTOMERS, SURVEYS, TRANSACTIONS
 
 WeekInputs = Mapping[str, float]
 
@@ -36,6 +37,8 @@ class Metric:
     estimate: Callable[[WeekInputs], Estimate]
     test: Callable[[WeekInputs, WeekInputs], float]
     delta_unit: str
+    #: the raw tables the metric is computed from: with any of them empty it is "not loaded"
+    tables: tuple[str, ...] = ()
 
     @property
     def target_key(self) -> str:
@@ -100,6 +103,7 @@ METRICS: tuple[Metric, ...] = (
         "promoter 9–10, detractor 0–6. 95% interval: adjusted-Wald.",
         "points", "score", True, "survey", _est_nps,
         lambda a, b: stats.nps_test(_nps_counts(a), _nps_counts(b)), "points",
+        tables=(SURVEYS,),
     ),
     Metric(
         "csat", "CSAT",
@@ -109,7 +113,7 @@ METRICS: tuple[Metric, ...] = (
         lambda a, b: stats.share_test(
             int(a["csat_top2"]), int(a["csat_n"]), int(b["csat_top2"]), int(b["csat_n"])
         ),
-        "pp",
+        "pp", tables=(SURVEYS,),
     ),
     Metric(
         "ces", "CES",
@@ -120,7 +124,7 @@ METRICS: tuple[Metric, ...] = (
             (a["ces_sum"], a["ces_sq"], int(a["ces_n"])),
             (b["ces_sum"], b["ces_sq"], int(b["ces_n"])),
         ),
-        "",
+        "", tables=(SURVEYS,),
     ),
     Metric(
         "complaint_rate", "Complaint rate",
@@ -131,7 +135,7 @@ METRICS: tuple[Metric, ...] = (
             int(a["complaints"]), int(a["active_at_start"]),
             int(b["complaints"]), int(b["active_at_start"]),
         ),
-        "",
+        "", tables=(CUSTOMERS, COMPLAINTS),
     ),
     Metric(
         "churn_rate_4w", "Churn rate (4 weeks)",
@@ -143,20 +147,20 @@ METRICS: tuple[Metric, ...] = (
             int(a["churn4_count"]), int(a["churn4_base"]),
             int(b["churn4_count"]), int(b["churn4_base"]),
         ),
-        "pp",
+        "pp", tables=(CUSTOMERS,),
     ),
     Metric(
         "cost_to_serve", "Cost to serve",
         "Σ over contacts in the week of the cost per contact of its channel (assumptions in "
         "force) / customers active at the start of the week. 95% interval: quasi-Poisson.",
         "currency per customer", "money2", False, "operations", _est_cost,
-        _normal_test(_est_cost), "",
+        _normal_test(_est_cost), "", tables=(CUSTOMERS, CONTACTS),
     ),
     Metric(
         "revenue", "Revenue",
         "Σ transaction amounts in the week (refunds negative). 95% interval: compound Poisson.",
         "currency", "money0k", True, "operations", _est_revenue,
-        _normal_test(_est_revenue), "",
+        _normal_test(_est_revenue), "", tables=(TRANSACTIONS,),
     ),
 )
 

@@ -47,12 +47,13 @@ from statsmodels.stats.multitest import multipletests
 from dashboard.warehouse import config
 
 Z95 = float(sps.norm.ppf(0.975))
-Status = Literal["ok", "low_base", "withheld"]
+Status = Literal["ok", "low_base", "withheld", "not_loaded"]
 
 
 @dataclass(frozen=True)
 class Estimate:
-    """A metric value with its base and 95% interval; value is None when the base is too small."""
+    """A metric value with its base and 95% interval; value is None when the base is too small
+    (status "withheld") or when its source table holds no rows at all ("not_loaded")."""
 
     value: float | None
     n: int
@@ -64,7 +65,7 @@ class Estimate:
     @property
     def shown(self) -> bool:
         """True when the value may be displayed (base of at least MIN_BASE)."""
-        return self.status != "withheld" and self.value is not None
+        return self.status not in ("withheld", "not_loaded") and self.value is not None
 
 
 def base_status(n: int) -> Status:
@@ -86,6 +87,11 @@ def _finish(value: float, n: int, lo: float, hi: float, detail: dict[str, float]
 def withheld(n: int = 0) -> Estimate:
     """An estimate with no value (no data or an insufficient base)."""
     return Estimate(None, n, None, None, "withheld", {})
+
+
+def not_loaded() -> Estimate:
+    """An estimate whose source table holds no rows: no value, no base, never tested."""
+    return Estimate(None, 0, None, None, "not_loaded", {})
 
 
 # --- NPS: adjusted-Wald (Rocks 2016) ---

@@ -8,6 +8,9 @@
   estimate with its standard error; the P10–P90 band of the draws.
 * The page's text formats (money, percentage points, ranges) and the two ways of making a
   ``MoneyFigure``: with its value, band and "how computed" inputs, or withheld with the reason.
+* What each figure is computed from (``NEEDS``, by figure key) and ``with_coverage``: a figure
+  whose source table holds no rows is not loaded (no value, the load hint as its note); one
+  computed without the contact or complaint costs of cost to serve says so in its label.
 
 Pure: no Streamlit, no SQL text.
 """
@@ -23,6 +26,14 @@ import numpy as np
 
 from dashboard.analysis import cost
 from dashboard.money.inputs import Inputs, MoneyFigure
+from dashboard.warehouse import coverage as cov
+from dashboard.warehouse.coverage import (
+    COMPLAINTS,
+    CONTACTS,
+    SURVEYS,
+    TRANSACTIONS,
+    Coverage,
+)
 
 #: Monte Carlo draws per modelled figure (vectorised) and the seed they start from.
 DRAWS = 10_000
@@ -143,3 +154,68 @@ def withhold(fig: MoneyFigure, reason: str) -> MoneyFigure:
     """The figure with its value, band and inputs withheld, and the reason as its note."""
     return replace(fig, value=float("nan"), low=None, high=None, inputs=(), note=reason)
 
+
+
+# --- what each figure is computed from ------------------------------------------------------
+
+#: The raw tables each money figure cannot do without, by key (a key names the figure or, for
+#: the per-segment ones, the start of it: ``clv:Mass``, ``nps_point_value_Mass``). With one of
+#: them empty the figure is not loaded: no value, no band, the load hint as its note.
+NEEDS: dict[str, tuple[str, ...]] = {
+    "clv": (TRANSACTIONS,),
+    "value_d_to_pa": (SURVEYS, TRANSACTIONS),
+    "value_pa_to_p": (SURVEYS, TRANSACTIONS),
+    "revenue_at_risk": (SURVEYS, TRANSACTIONS),
+    "nps_point_value": (SURVEYS, TRANSACTIONS),
+    "complaint_cost_observed": (COMPLAINTS,),
+    "complaint_churn_cost": (COMPLAINTS, TRANSACTIONS),
+    "savings_baseline": (CONTACTS,),
+    "programme_savings": (CONTACTS,),
+    "sim_revenue_retained": (TRANSACTIONS,),
+    "sim_cost_saved": (TRANSACTIONS,),
+    "sim_profit_impact": (TRANSACTIONS,),
+}
+#: Figures that price cost to serve (contacts at their unit costs, complaints handled and
+#: compensated) into a lifetime: without one of those tables they leave that part out and say so.
+COST_TO_SERVE_USERS = ("clv", "value_d_to_pa", "value_pa_to_p", "nps_point_value",
+                       "sim_revenue_retained", "sim_cost_saved", "sim_profit_impact")
+_COST_PARTS = ((CONTACTS, "contact costs"), (COMPLAINTS, "complaint costs"))
+
+
+def _family(key: str, names) -> str | None:
+    """The name of ``names`` that ``key`` is or starts (the longest), else None."""
+    hits = [n for n in names if key == n or key.startswith((f"{n}:", f"{n}_"))]
+    return max(hits, key=len) if hits else None
+
+
+def needs(key: str) -> tuple[str, ...]:
+    """The raw tables the figure ``key`` is computed from (``NEEDS``)."""
+    family = _family(key, NEEDS)
+    return NEEDS[family] if family else ()
+
+
+def cost_gap(coverage: Coverage) -> str:
+    """'' when cost to serve is complete; else what a lifetime figure leaves out:
+    'without cost to serve' (no contacts and no complaints), 'without contact costs' or
+    'without complaint costs'."""
+    gone = [what for table, what in _COST_PARTS if not coverage.loaded(table)]
+    if len(gone) == len(_COST_PARTS):
+        return "without cost to serve"
+    return f"without {gone[0]}" if gone else ""
+
+
+def with_coverage(fig: MoneyFigure, coverage: Coverage) -> MoneyFigure:
+    """The figure as the coverage allows: not loaded (no value, band or inputs; the load hint
+    as its note) when a table it needs holds no rows; labelled "(without cost to serve)" and
+    noted when it prices cost to serve and the contacts or complaints are not loaded."""
+    gone = coverage.missing(needs(fig.key))
+    if gone:
+        return replace(fig, value=float("nan"), low=None, high=None, inputs=(),
+                       note=cov.sentence(gone), missing=gone)
+    gap = cost_gap(coverage)
+    if gap and _family(fig.key, COST_TO_SERVE_USERS) and not fig.label.endswith(f"({gap})"):
+        absent = coverage.missing(table for table, _ in _COST_PARTS)
+        note = f"Computed {gap}: {cov.message(absent)}."
+        return replace(fig, label=f"{fig.label} ({gap})",
+                       note=fig.note if fig.note.startswith(note) else f"{note} {fig.note}".strip())
+    return fig

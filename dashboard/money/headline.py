@@ -16,8 +16,9 @@ from dashboard.metrics.filters import Filters
 from dashboard.money import churn_value, savings, simulate, value
 from dashboard.money import inputs as money
 from dashboard.money.assumptions import AssumptionSet
-from dashboard.money.figures import finance, withhold
+from dashboard.money.figures import finance, needs, with_coverage, withheld, withhold
 from dashboard.money.inputs import ALL, Fetch, MoneyFigure
+from dashboard.warehouse.coverage import Coverage
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ class MoneyHeadline:
 
             return {"label": f.label, "kind": f.kind, "value": num(f.value), "low": num(f.low),
                     "high": num(f.high), "band": f.band_label, "unit": f.unit,
-                    "assumption_set": f.assumption_set, "how_computed": f.how_computed()}
+                    "assumption_set": f.assumption_set, "status": f.status,
+                    "message": f.not_loaded, "how_computed": f.how_computed()}
 
         return {
             "week": self.filters.week,
@@ -77,9 +79,13 @@ def _finite(x: float | None) -> bool:
     return x is not None and math.isfinite(x)
 
 
-def build(fetch: Fetch, filters: Filters, aset: AssumptionSet) -> MoneyHeadline:
-    """Compute the headline from the same functions as CX in money and the simulator."""
-    inputs = money.fetch_inputs(fetch, filters, aset)
+def build(fetch: Fetch, filters: Filters, aset: AssumptionSet,
+          coverage: Coverage | None = None) -> MoneyHeadline:
+    """Compute the headline from the same functions as CX in money and the simulator. A
+    figure whose source table holds no rows is not loaded (``figures.with_coverage``); the
+    value of an NPS point is then one not-loaded figure for every segment."""
+    inputs = money.fetch_inputs(fetch, filters, aset, coverage)
+    coverage = inputs.coverage
     fin = finance(inputs)
     est = money.category_estimates(inputs)
     window = inputs.window_text
@@ -88,10 +94,17 @@ def build(fetch: Fetch, filters: Filters, aset: AssumptionSet) -> MoneyHeadline:
                                         fin)
     segments = sorted(str(s) for s in est["segment"].unique() if s != ALL)
     short = value.window_shortfall(fetch, inputs)
-    if short:
+    points: dict[str, MoneyFigure] = {}
+    if coverage.missing(needs("nps_point_value")):
+        points = {ALL: withheld(f"nps_point_value_{ALL}", "Value of +1 NPS point",
+                                "modelled", f"present value over "
+                                f"{simulate.years(fin.horizon or 1)}",
+                                "profit impact of NPS +1", window, fin, "")}
+    elif short:
         rar = withhold(rar, short)
-        points: dict[str, MoneyFigure] = {}
     else:
         points = {seg: simulate.nps_point_value(est, inputs, seg) for seg in segments}
+    rar, saved = (with_coverage(f, coverage) for f in (rar, saved))
+    points = {seg: with_coverage(f, coverage) for seg, f in points.items()}
     return MoneyHeadline(filters, inputs.assumption_set, inputs.symbol, window, rar, saved,
                          points, short)

@@ -37,7 +37,9 @@ import pandas as pd
 from dashboard.metrics import stats
 from dashboard.metrics.filters import Filters, week_label
 from dashboard.money.assumptions import AssumptionSet
+from dashboard.warehouse import coverage as cov
 from dashboard.warehouse.catalog import Fetch
+from dashboard.warehouse.coverage import Coverage
 
 #: NPS categories in model order; customers without an answer are kept apart as 'unanswered'.
 CATEGORIES: tuple[str, ...] = ("promoter", "passive", "detractor")
@@ -69,6 +71,21 @@ class MoneyFigure:
     window: str
     assumption_set: str
     note: str = ""
+    #: the source tables that hold no rows: the figure is then "not loaded" (no value)
+    missing: tuple[str, ...] = ()
+
+    @property
+    def not_loaded(self) -> str | None:
+        """The not-loaded message when a source table holds no rows, else None."""
+        return cov.message(self.missing) if self.missing else None
+
+    @property
+    def status(self) -> str:
+        """'not_loaded' (a source table holds no rows), 'withheld' (no value, the reason in
+        the note) or 'ok'."""
+        if self.missing:
+            return cov.NOT_LOADED
+        return "ok" if self.value is not None and math.isfinite(self.value) else "withheld"
 
     @property
     def band_label(self) -> str:
@@ -128,8 +145,11 @@ class Inputs:
     base: pd.DataFrame  # money_category_outcomes at horizon_end (the active base now)
     assumptions: Mapping[str, float | str]  # in force in the selected week
     assumption_set: str  # the set's id
+    #: which raw tables hold rows (a figure of an empty one is not loaded); inputs assembled
+    #: by hand count every table as loaded
+    coverage: Coverage = cov.COMPLETE
     queries: tuple[str, ...] = field(default=("money_category_outcomes",
-                                               "money_category_contacts"))
+                                               "money_category_contacts", "data_coverage"))
 
     @property
     def window_text(self) -> str:
@@ -152,8 +172,10 @@ class Inputs:
         return str(self.assumptions.get("currency_symbol", "$"))
 
 
-def fetch_inputs(fetch: Fetch, filters: Filters, aset: AssumptionSet) -> Inputs:
-    """Read the linked facts for the filters' customers and the selected week."""
+def fetch_inputs(fetch: Fetch, filters: Filters, aset: AssumptionSet,
+                 coverage: Coverage | None = None) -> Inputs:
+    """Read the linked facts for the filters' customers and the selected week (and which raw
+    tables hold rows, read from the warehouse when ``coverage`` is not given)."""
     horizon_end = filters.week_start + timedelta(weeks=1)
     as_of = horizon_end - timedelta(weeks=WINDOW_WEEKS)
     keys = ["segment", "nps_category", "has_recent_complaint"]
@@ -166,7 +188,7 @@ def fetch_inputs(fetch: Fetch, filters: Filters, aset: AssumptionSet) -> Inputs:
     base = filters.narrow(fetch("money_category_outcomes", as_of=horizon_end,
                                 horizon_end=horizon_end), keys)
     return Inputs(filters, as_of, horizon_end, outcomes, contacts, base,
-                  aset.in_force(filters.week_start), aset.id)
+                  aset.in_force(filters.week_start), aset.id, cov.resolve(coverage, fetch))
 
 
 def contact_cost_per_channel(inputs: Inputs) -> dict[str, float]:

@@ -60,13 +60,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from dashboard.money.churn_value import COMPLAINT_FLAG_WEEKS
-from dashboard.money.figures import WEEKS_PER_YEAR
+from dashboard.money.figures import WEEKS_PER_YEAR, with_coverage
 from dashboard.money.inputs import (
     ALL,
     CATEGORIES,
@@ -75,7 +75,15 @@ from dashboard.money.inputs import (
     churn_draws,
     contact_cost_per_channel,
 )
-from dashboard.money.whatif import DEFAULT_RULE, RULES, Levers, SimulationError, signed
+from dashboard.money.whatif import (
+    DEFAULT_RULE,
+    RULES,
+    Levers,
+    SimulationError,
+    loaded_levers,
+    signed,
+)
+from dashboard.warehouse.coverage import Coverage
 
 DEFAULT_DRAWS = 5000
 DEFAULT_SEED = 20_260_404
@@ -131,6 +139,7 @@ class _World:
     set_id: str
     symbol: str
     window: str
+    coverage: Coverage
 
     @property
     def ok(self) -> np.ndarray:
@@ -260,6 +269,7 @@ def _world(estimates: pd.DataFrame, inputs: Inputs) -> _World:
         unit_u=num("unit_cost_uncertainty_pct", 0.0) / 100,
         default_horizon=int(num("analysis_horizon_years", 3)),
         set_id=inputs.assumption_set, symbol=inputs.symbol, window=inputs.window_text,
+        coverage=inputs.coverage,
     )
 
 
@@ -594,10 +604,11 @@ def _figure(w: _World, levers: Levers, plan: _Plan, key: str, values: np.ndarray
             "and other customers are associations in our data; φ is the share assumed causal.")
     if plan.notes:
         note += " " + " ".join(plan.notes)
-    return MoneyFigure(
+    return with_coverage(MoneyFigure(
         key=f"sim_{key}", label=OUTPUTS[key], kind="modelled", value=p50, low=p10, high=p90,
         unit=f"present value over {years(H)}",
-        formula=formula, inputs=inputs, window=w.window, assumption_set=w.set_id, note=note)
+        formula=formula, inputs=inputs, window=w.window, assumption_set=w.set_id, note=note),
+        w.coverage)
 
 
 FORMULAS = {
@@ -674,11 +685,15 @@ def simulate(estimates: pd.DataFrame, inputs: Inputs, levers: Levers,
              draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
              tornado: bool = True) -> SimResult:
     """Monte Carlo of the levers' money over the horizon; see the module docstring for the
-    model. ``estimates`` is ``money.category_estimates(inputs)``."""
+    model. ``estimates`` is ``money.category_estimates(inputs)``. A lever whose table holds no
+    rows (``whatif.LEVER_NEEDS``) is left out, and a note says so."""
     if draws < 10:
         raise SimulationError(f"draws = {draws} refused: must be at least 10")
+    levers, left_out = loaded_levers(levers, inputs.coverage)
     w = _world(estimates, inputs)
     plan = _plan(w, levers)
+    if left_out:
+        plan = replace(plan, notes=(left_out, *plan.notes))
     P = _draw(w, draws, seed)
     comps = _evaluate(w, plan, P)
     rev, saved, profit = _profit(w, comps, draws)
@@ -720,12 +735,13 @@ def nps_point_value(estimates: pd.DataFrame, inputs: Inputs, segment: str,
                    draws=draws, seed=seed, tornado=False)
     f = res.profit_impact
     where = "every segment" if segment == ALL else segment
-    return MoneyFigure(
+    return with_coverage(MoneyFigure(
         key=f"nps_point_value_{segment}", label=f"Value of +1 NPS point, {where}",
         kind="modelled", value=f.value, low=f.low, high=f.high, unit=f.unit,
         formula="profit impact of NPS +1 (gross margin × revenue retained + cost saved); "
                 + FORMULAS["revenue_retained"],
-        inputs=f.inputs, window=f.window, assumption_set=f.assumption_set, note=f.note)
+        inputs=f.inputs, window=f.window, assumption_set=f.assumption_set, note=f.note),
+        inputs.coverage)
 
 
 def point_values(estimates: pd.DataFrame, inputs: Inputs, rule: str = DEFAULT_RULE,

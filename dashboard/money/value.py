@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import pandas as pd
@@ -48,13 +48,17 @@ from dashboard.money.figures import (
     DRAWS,
     Finance,
     amount,
+    cost_gap,
     finance,
     pp,
     span,
+    with_coverage,
     withhold,
 )
 from dashboard.money.inputs import ALL, Fetch, Inputs, MoneyFigure, money_text
 from dashboard.money.savings import BaselineSavings, Programme
+from dashboard.warehouse import coverage as cov
+from dashboard.warehouse.coverage import COMPLAINTS, CONTACTS, SURVEYS, TRANSACTIONS, Coverage
 from dashboard.warehouse.weeks import first_week
 
 #: History the year-based figures need before their window: latest NPS answers and the
@@ -66,6 +70,13 @@ OUTCOME_LABELS = {
     "cts": ("Cost to serve per customer-week", "currency"),
     "cts_log": ("Cost to serve, proportional", "%"),
 }
+#: The raw tables each section of the page is drawn from (``ValueReport.missing``).
+SECTION_NEEDS = {"clv": (TRANSACTIONS,), "categories": (SURVEYS, TRANSACTIONS),
+                 "rar": (SURVEYS, TRANSACTIONS), "savings": (CONTACTS,),
+                 "complaints": (COMPLAINTS,)}
+#: The raw table each programme outcome is measured on (not loaded: the outcome is left out).
+OUTCOME_NEEDS = {"nps": (SURVEYS,), "fcr": (CONTACTS,), "cts": (CONTACTS,),
+                 "cts_log": (CONTACTS,)}
 
 
 # --- the report -------------------------------------------------------------------------------
@@ -98,9 +109,14 @@ class ValueReport:
     takeaways: dict[str, str]
     titles: dict[str, str]
     notes: dict[str, str]
+    data_coverage: Coverage = cov.COMPLETE  # which raw tables hold rows
     queries: tuple[str, ...] = ("money_category_outcomes", "money_category_contacts",
                                 "cost_channel_weekly", "value_segment_weekly",
                                 "kpi_survey_weekly", "weeks_available")
+
+    def missing(self, section: str) -> tuple[str, ...]:
+        """The tables a section of the page (``SECTION_NEEDS``) needs that hold no rows."""
+        return self.data_coverage.missing(SECTION_NEEDS[section])
 
     def did_weekly(self, outcome: str) -> pd.DataFrame:
         """The weekly series of one programme outcome ('nps', 'fcr', 'cts') for its chart."""
@@ -133,21 +149,32 @@ def _churn_text(r) -> str:
     return _with_span(100 * r.churn_rate, 100 * r.churn_low, 100 * r.churn_high, pct)
 
 
-def _clv_table(clv: pd.DataFrame, sym: str) -> pd.DataFrame:
+def _cost_column(name: str, gap: str) -> str:
+    """A cost-to-serve column's name, saying what it leaves out when a source is not loaded."""
+    return f"{name} ({gap})" if gap else name
+
+
+def _cost_cell(text: str, gap: str) -> str:
+    """A cost-to-serve cell: 'not loaded' when neither contacts nor complaints are."""
+    return "not loaded" if gap == "without cost to serve" else text
+
+
+def _clv_table(clv: pd.DataFrame, sym: str, gap: str = "") -> pd.DataFrame:
     return pd.DataFrame([{
         "Segment": r.segment,
         "Active customers now": f"{int(r.active_now):,}",
         "Revenue per customer-year": amount(r.revenue_per_year, sym),
-        "Cost to serve per customer-year": amount(r.cts_per_year, sym),
+        _cost_column("Cost to serve per customer-year", gap):
+            _cost_cell(amount(r.cts_per_year, sym), gap),
         "Margin per customer-year": amount(r.margin_per_year, sym),
         "12-month churn (95% CI)": _churn_text(r),
-        "Lifetime value per customer": amount(r.value, sym),
+        _cost_column("Lifetime value per customer", gap): amount(r.value, sym),
         "P10–P90": span(r.low, r.high, lambda v: amount(v, sym)),
         "+1 pp retention adds": amount(r.per_retention_pp, sym, 0, True),
     } for r in clv.itertuples(index=False)])
 
 
-def _category_table(cat: pd.DataFrame, sym: str) -> pd.DataFrame:
+def _category_table(cat: pd.DataFrame, sym: str, gap: str = "") -> pd.DataFrame:
     z = stats.Z95
 
     def cash(v: float) -> str:
@@ -160,9 +187,11 @@ def _category_table(cat: pd.DataFrame, sym: str) -> pd.DataFrame:
         "Revenue per customer-year (95% CI)": _with_span(
             r.revenue_per_year, r.revenue_per_year - z * r.revenue_se,
             r.revenue_per_year + z * r.revenue_se, cash),
-        "Cost to serve per customer-year (95% CI)": _with_span(
+        _cost_column("Cost to serve per customer-year (95% CI)", gap): _cost_cell(_with_span(
             r.cts_per_year, r.cts_per_year - z * r.cts_se, r.cts_per_year + z * r.cts_se, cash),
-        "Lifetime value (P10–P90)": _with_span(r.clv, r.clv_low, r.clv_high, cash),
+            gap),
+        _cost_column("Lifetime value (P10–P90)", gap): _with_span(r.clv, r.clv_low, r.clv_high,
+                                                                  cash),
         "Active customers now": f"{int(r.active_now):,}",
     } for r in cat.itertuples(index=False)])
 
@@ -224,7 +253,9 @@ def _takeaways(r: dict, fin: Finance, filters: Filters) -> dict[str, str]:
     if len(segs):
         hi = segs.loc[segs["value"].idxmax()]
         lo = segs.loc[segs["value"].idxmin()]
-        text = (f"{hi['segment']} customers are worth most: {amount(hi['value'], sym)} each over "
+        gap = f" ({r['gap']})" if r.get("gap") else ""
+        text = (f"{hi['segment']} customers are worth most{gap}: {amount(hi['value'], sym)} "
+                "each over "
                 f"the horizon (P10–P90 {span(hi['low'], hi['high'], lambda v: amount(v, sym))})")
         if lo["segment"] != hi["segment"]:
             text += f", against {amount(lo['value'], sym)} for {lo['segment']}"
@@ -249,6 +280,8 @@ def _takeaways(r: dict, fin: Finance, filters: Filters) -> dict[str, str]:
             f"{rate.low:.2f} – {rate.high:.2f}), spent {amount(d['revenue_per_year'], sym)} "
             f"against {amount(p['revenue_per_year'], sym)} a year and cost "
             f"{amount(d['cts_per_year'], sym)} against {amount(p['cts_per_year'], sym)} to serve.")
+    elif r["figures"]["value_d_to_pa"].missing:
+        out["categories"] = r["figures"]["value_d_to_pa"].note
     else:
         out["categories"] = "Too few answered customers to compare NPS categories."
     rar = r["figures"]["revenue_at_risk"]
@@ -296,6 +329,9 @@ def _takeaways(r: dict, fin: Finance, filters: Filters) -> dict[str, str]:
     else:
         out["programme"] = r["programme_reason"]
     fo, fm = r["figures"]["complaint_cost_observed"], r["figures"]["complaint_churn_cost"]
+    if fo.missing:
+        out["complaints"] = f"Complaints: {fo.not_loaded}."
+        return out
     cc: ComplaintChurn | None = r["complaint"]
     text = (f"Complaints cost {money_text(fo.value, sym)} a year to handle and compensate "
             "(observed)")
@@ -323,10 +359,27 @@ def window_shortfall(fetch: Fetch, inputs: Inputs) -> str:
             f"can show is {week_label(need + timedelta(weeks=money.WINDOW_WEEKS - 1))}.")
 
 
-def build_report(fetch: Fetch, filters: Filters, aset: AssumptionSet, draws: int = DRAWS
-                 ) -> ValueReport:
-    """Compute the "CX in money" page for the filters and the assumption set."""
-    inputs = money.fetch_inputs(fetch, filters, aset)
+def _programme_loaded(prog: Programme | None, reason: str, coverage: Coverage
+                      ) -> tuple[Programme | None, str]:
+    """The programme with only the outcomes whose table is loaded (none left: no programme,
+    and the reason says what to load)."""
+    if prog is None:
+        return prog, reason
+    kept = {k: e for k, e in prog.effects.items() if not coverage.missing(OUTCOME_NEEDS[k])}
+    if kept:
+        return replace(prog, effects=kept), reason
+    gone = coverage.missing(t for k in prog.effects for t in OUTCOME_NEEDS[k])
+    return None, (cov.sentence(gone) if gone else reason)
+
+
+def build_report(fetch: Fetch, filters: Filters, aset: AssumptionSet, draws: int = DRAWS,
+                 coverage: Coverage | None = None) -> ValueReport:
+    """Compute the "CX in money" page for the filters and the assumption set. Figures whose
+    source tables hold no rows are not loaded (``figures.with_coverage``); lifetime values
+    computed without contact or complaint costs say so in their titles and columns."""
+    inputs = money.fetch_inputs(fetch, filters, aset, coverage)
+    loaded = inputs.coverage
+    gap = cost_gap(loaded)
     fin = finance(inputs)
     window = inputs.window_text
     est = money.category_estimates(inputs)
@@ -339,21 +392,25 @@ def build_report(fetch: Fetch, filters: Filters, aset: AssumptionSet, draws: int
     prices = money.contact_cost_per_channel(inputs)
     sav_fig, sav = savings.baseline_savings(fetch, filters, prices, fin)
     prog, reason, prog_fig = savings.programme_did(fetch, filters, prices, inputs.assumptions, fin)
-    figures = {f.key: f for f in (rar, *move_figs.values(), comp_mod, comp_obs, sav_fig,
-                                  prog_fig)}
+    prog, reason = _programme_loaded(prog, reason, loaded)
+    figures = {f.key: with_coverage(f, loaded)
+               for f in (rar, *move_figs.values(), comp_mod, comp_obs, sav_fig, prog_fig)}
+    clv_figs = {k: with_coverage(f, loaded) for k, f in clv_figs.items()}
     sym = fin.symbol
     short = window_shortfall(fetch, inputs)
     if short:
         for f in (rar, *move_figs.values(), comp_mod, comp_obs):
-            figures[f.key] = withhold(f, short)
+            if not figures[f.key].missing:
+                figures[f.key] = withhold(figures[f.key], short)
         clv, categories, rar_rows = clv.iloc[:0], categories.iloc[:0], rar_rows.iloc[:0]
         clv_figs, risk, rate, comp, coverage = {}, None, None, None, float("nan")
     parts = {"clv": clv, "categories": categories, "risk_ratio": risk, "rate_ratio": rate,
              "figures": figures, "coverage": coverage, "savings": sav, "programme": prog,
-             "programme_reason": reason, "complaint": comp}
+             "programme_reason": reason, "complaint": comp, "gap": gap}
     horizon = "unlimited horizon" if fin.horizon is None else f"{fin.horizon}-year horizon"
     titles = {
-        "clv": f"Lifetime value per customer by segment — {horizon}, P10–P90",
+        "clv": f"Lifetime value per customer by segment — {horizon}, P10–P90"
+               + (f" ({gap})" if gap else ""),
         "clv_axis": f"{sym} per customer",
         "clv_how": "How the lifetime value of all segments is computed",
         "categories": "Value by NPS category (latest answer before the window), all segments",
@@ -379,7 +436,9 @@ def build_report(fetch: Fetch, filters: Filters, aset: AssumptionSet, draws: int
                 f"costs, complaints handled and compensated), r = 1 − 12-month churn of "
                 f"customers active at the window start, d = {100 * fin.discount:g}%. Bands: "
                 f"P10–P90 of {draws:,} draws (Beta posterior on churn, normal on revenue and "
-                "cost to serve). Modelled, not observed."),
+                "cost to serve). Modelled, not observed."
+                + (f" Computed {gap}: {cov.message(loaded.missing((CONTACTS, COMPLAINTS)))}."
+                   if gap else "")),
         "categories": (
             "Churn: Wilson 95% interval; revenue and cost to serve per customer-year: ratio "
             "estimator with a delta-method interval. The moves between categories average the "
@@ -402,12 +461,12 @@ def build_report(fetch: Fetch, filters: Filters, aset: AssumptionSet, draws: int
         notes["rar"] = notes["categories"] = short
     return ValueReport(
         filters=filters, symbol=sym, assumption_set=fin.set_id, window=window,
-        figures=figures, clv=clv, clv_figures=clv_figs, clv_table=_clv_table(clv, sym),
-        categories=categories, category_table=_category_table(categories, sym),
+        figures=figures, clv=clv, clv_figures=clv_figs, clv_table=_clv_table(clv, sym, gap),
+        categories=categories, category_table=_category_table(categories, sym, gap),
         rar_segments=rar_rows, rar_table=_rar_table(rar_rows, sym), coverage=coverage,
         risk_ratio=risk, rate_ratio=rate, complaint=comp, savings=sav, programme=prog,
         programme_reason=reason, did_table=_did_table(prog, sym),
-        takeaways=takeaways, titles=titles, notes=notes)
+        takeaways=takeaways, titles=titles, notes=notes, data_coverage=loaded)
 
 
 def headline(report: ValueReport) -> dict[str, MoneyFigure]:

@@ -17,13 +17,15 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import pandas as pd
 
 from dashboard.money import assumptions as A
 from dashboard.money.inputs import ALL
+from dashboard.warehouse import coverage as cov
+from dashboard.warehouse.coverage import COMPLAINTS, CONTACTS, SURVEYS, Coverage
 
 #: Migration rules of the NPS lever (value -> label); the rule is always shown with the money.
 RULES: dict[str, str] = {
@@ -32,6 +34,14 @@ RULES: dict[str, str] = {
     "half_each": "half each (detractors → passives, passives → promoters)",
 }
 DEFAULT_RULE = "half_each"
+#: The raw table each lever acts on (field of ``Levers`` → tables) and its name in sentences:
+#: a lever whose table holds no rows is not offered, and a saved scenario's is left out.
+LEVER_NEEDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "nps": ((SURVEYS,), "NPS change"),
+    "complaint_change_pct": ((COMPLAINTS,), "complaint rate change"),
+    "fcr_change_pp": ((CONTACTS,), "first-contact resolution change"),
+    "self_service_shift_pp": ((CONTACTS,), "phone contacts moved to self-service"),
+}
 #: Lever bounds (also the refusals' rules).
 NPS_LIMIT = 50.0
 PCT_LIMIT = 100.0
@@ -153,6 +163,25 @@ class Levers:
             raise SimulationError("scenario payload refused: nps must map segment to points")
         return cls(**{k: v for k, v in doc.items() if k in known and k != "nps"},
                    nps=tuple(nps.items()))
+
+
+def offered(coverage: Coverage) -> dict[str, tuple[str, ...]]:
+    """Lever field → the tables it needs that hold no rows (empty: the lever is offered)."""
+    return {name: coverage.missing(tables) for name, (tables, _) in LEVER_NEEDS.items()}
+
+
+def loaded_levers(levers: Levers, coverage: Coverage) -> tuple[Levers, str]:
+    """The levers with those whose table holds no rows set to no change, and a sentence naming
+    what was left out ('' when nothing was)."""
+    gone = {name: m for name, m in offered(coverage).items() if m}
+    moved = [name for name in gone
+             if (levers.nps if name == "nps" else getattr(levers, name))]
+    if not moved:
+        return levers, ""
+    kept = replace(levers, **{name: (() if name == "nps" else 0.0) for name in moved})
+    what = ", ".join(LEVER_NEEDS[name][1] for name in moved)
+    tables = sorted({t for name in moved for t in gone[name]}, key=cov.TABLES.index)
+    return kept, f"Not valued ({what}): {cov.message(tables)}."
 
 
 def signed(v: float) -> str:

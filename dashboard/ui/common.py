@@ -20,6 +20,7 @@ from dashboard.metrics.registry import REGISTRY, format_delta, format_value
 from dashboard.money import assumptions
 from dashboard.money.assumptions import AssumptionSet
 from dashboard.warehouse import config, db, weeks
+from dashboard.warehouse import coverage as cov
 
 _KEYS = {"week": "f_week", "segment": "f_segment", "region": "f_region", "plan": "f_plan",
          "compare": "f_compare", "set": "f_assumption_set"}
@@ -38,6 +39,30 @@ def warehouse() -> db.Warehouse:
 def fetch(name: str, **params) -> pd.DataFrame:
     """Run a named query through the single TTL cache of the data layer."""
     return db.cached_run(warehouse(), name, **params)
+
+
+def data_coverage() -> cov.Coverage:
+    """Which raw tables hold rows (one cached query), passed to the reports like the filters."""
+    return cov.load(fetch)
+
+
+def not_loaded_note(tables) -> None:
+    """One clear info state for a figure or page whose source table holds no rows."""
+    st.info(cov.sentence(tables), icon=":material/upload_file:")
+
+
+def require_loaded(page: str) -> cov.Coverage:
+    """The coverage, after checking that the page's main tables hold rows
+    (``exhibits.PAGE_NEEDS``); if one does not, the page shows one info state with what to
+    load instead of empty charts, and stops there."""
+    from dashboard.exports.exhibits import PAGE_NEEDS
+
+    coverage = data_coverage()
+    gone = coverage.missing(PAGE_NEEDS.get(page, ()))
+    if gone:
+        not_loaded_note(gone)
+        st.stop()
+    return coverage
 
 
 def catalog() -> Catalog | None:
@@ -118,6 +143,9 @@ def money_tile(fig, symbol: str) -> None:
     and a "How computed" popover with formula, inputs and data window."""
     from dashboard.money.inputs import KINDS, money_text
 
+    if fig.missing:
+        not_loaded_tile(fig.label, fig.missing)
+        return
     with st.container(border=True):
         st.metric(fig.label, money_text(fig.value, symbol), help=fig.note or None)
         if fig.low is not None and fig.high is not None:
@@ -146,6 +174,9 @@ def current_filters(cat: Catalog) -> Filters:
 def kpi_tile(t: Tile, report: KpiReport) -> None:
     """One KPI tile: value, n and interval, change (arrow only if significant), target, popover."""
     m, sym, f = t.metric, report.currency_symbol, report.filters
+    if t.not_loaded:
+        not_loaded_tile(m.label, t.missing, m.definition)
+        return
     with st.container(border=True):
         label = m.label + (" · low base" if t.current.status == "low_base" else "")
         delta = None if t.delta is None else format_delta(t.delta, m, sym)
@@ -161,6 +192,14 @@ def kpi_tile(t: Tile, report: KpiReport) -> None:
             st.caption(f"Target {format_value(t.target, m.fmt, sym)}: {met}")
         with st.popover("How computed"):
             how_computed(t, report)
+
+
+def not_loaded_tile(label: str, tables, help: str | None = None) -> None:
+    """A tile whose source table holds no rows: "Not loaded" and what to load, never a value,
+    an arrow or a target verdict."""
+    with st.container(border=True):
+        st.metric(label, cov.NOT_LOADED_TEXT, help=help or None)
+        st.caption(plain(cov.sentence(tables)))
 
 
 def how_computed(t: Tile, report: KpiReport) -> None:
@@ -220,6 +259,11 @@ def _downloads(items, key: str) -> None:
 def exhibit(ex: Exhibit, ctx: export.Context | None = None) -> None:
     """A chart, its computed takeaway (literal text) and its downloads: PNG (2560 × 1440) and
     SVG carrying title, period, filters, n, band and source; the data behind it as CSV."""
+    gone = data_coverage().missing(ex.tables)
+    if gone:
+        st.markdown(f"**{plain(ex.title)}**")
+        not_loaded_note(gone)
+        return
     ctx = ctx or export_context()
     st.plotly_chart(ex.fig, key=ex.key, config={"displaylogo": False})
     st.caption(plain(ex.takeaway))
@@ -288,12 +332,17 @@ def compare_header(title: str, question: str) -> None:
         note(as_of[0].upper() + as_of[1:])
 
 
-def compare_controls(options: dict[str, tuple[str, ...]]) -> compare.Selection | None:
-    """Page-level pickers: a dimension, 2–4 of its groups (first = reference) and a KPI.
+def compare_controls(options: dict[str, tuple[str, ...]],
+                     coverage: cov.Coverage) -> compare.Selection | None:
+    """Page-level pickers: a dimension, 2–4 of its groups (first = reference) and a KPI (only
+    KPIs whose source tables hold rows are offered to rank and trend).
 
     Each dimension keeps its own group selection (widget key ``cmp_groups_<dimension>``).
     Returns None, with a message shown, while fewer than two groups are picked.
     """
+    offered = [m.name for m in compare.loaded_metrics(coverage)]
+    if st.session_state.get("cmp_metric") not in offered:
+        st.session_state["cmp_metric"] = offered[0]
     left, mid, right = st.columns([1, 3, 1])
     with left:
         dim = st.selectbox(
@@ -309,8 +358,9 @@ def compare_controls(options: dict[str, tuple[str, ...]]) -> compare.Selection |
             help="Every difference is tested against the first group; Benjamini–Hochberg "
                  "correction across the whole table.")
     with right:
-        metric = st.selectbox("KPI to rank and trend", list(REGISTRY), key="cmp_metric",
-                              format_func=lambda n: REGISTRY[n].label)
+        metric = st.selectbox("KPI to rank and trend", offered, key="cmp_metric",
+                              format_func=lambda n: REGISTRY[n].label,
+                              help="KPIs whose data are not loaded are not offered.")
     if len(groups) < compare.MIN_GROUPS:
         st.warning(f"Pick {compare.MIN_GROUPS} to {compare.MAX_GROUPS} "
                    f"{compare.plural(dim)} to compare.")
@@ -319,9 +369,14 @@ def compare_controls(options: dict[str, tuple[str, ...]]) -> compare.Selection |
 
 
 def takeaway_table(df: pd.DataFrame, key: str, takeaway: str,
-                   footnote: str | None = None, customer_list: bool = False) -> None:
+                   footnote: str | None = None, customer_list: bool = False,
+                   missing: tuple[str, ...] = ()) -> None:
     """A text table (first column pinned), then its computed takeaway and an optional footnote
-    as literal captions."""
+    as literal captions; when a table it is drawn from holds no rows (``missing``), the load
+    hint instead."""
+    if missing:
+        not_loaded_note(missing)
+        return
     first = df.columns[0] if len(df.columns) else None
     pinned = {first: st.column_config.TextColumn(pinned=True)} if first else None
     table(df, key, pinned, customer_list)
@@ -350,8 +405,12 @@ def compare_trend(report: compare.CompareReport, ex: dict[str, Exhibit]) -> None
         st.caption(plain(report.trend_takeaway))
 
 
-def note(text: str) -> None:
-    """A computed line (scope, takeaway) as a literal caption."""
+def note(text: str, missing: tuple[str, ...] = ()) -> None:
+    """A computed line (scope, takeaway) as a literal caption; the load hint instead when a
+    table it is drawn from holds no rows (``missing``)."""
+    if missing:
+        not_loaded_note(missing)
+        return
     st.caption(plain(text))
 
 

@@ -40,8 +40,9 @@ def build_button(pages, keys, formats, filters, aset) -> None:
         st.write("Computing the charts of the chosen pages")
         if {"pptx", "pdf"} & set(formats):
             export.Renderer.warm_up()
-        catalogue = exhibits.Catalogue(ui.fetch, filters, aset)
+        catalogue = exhibits.Catalogue(ui.fetch, filters, aset, ui.data_coverage())
         chosen = catalogue.select(keys, pages)
+        left_out = exhibits.not_loaded_lines(catalogue.not_loaded_list(keys, pages))
         bar = st.progress(0.0, text="Rendering")
 
         def progress(done: int, total: int, label: str) -> None:
@@ -49,10 +50,11 @@ def build_button(pages, keys, formats, filters, aset) -> None:
 
         try:
             if not chosen:
-                raise pack.PackError(f"none of the picked charts is drawn for {filters.week} "
-                                     f"({filters.describe()})")
+                raise pack.PackError("; ".join([
+                    f"none of the picked charts is drawn for {filters.week} "
+                    f"({filters.describe()})", *left_out]))
             built = pack.build(chosen, export.Context(filters, aset.id), aset, formats,
-                               progress=progress)
+                               progress=progress, not_loaded=lambda: left_out)
         except (pack.PackError, export.RenderError) as exc:
             status.update(label=ui.plain(f"Not built: {exc}"), state="error")
             return
@@ -73,6 +75,8 @@ def downloads(pages, keys, formats, filters, aset) -> None:
     if missing:
         labels = ", ".join(exhibits.LABELS.get(k, k) for k in missing)
         ui.note(f"Not in the pack — not drawn for this selection: {labels}.")
+    for line in built.not_loaded:
+        ui.note(f"{line}.")
     with st.container(horizontal=True, key="pack_downloads"):
         for fmt, data in built.files.items():
             st.download_button(f"Download {fmt.upper()}", data, file_name=built.file_name(fmt),

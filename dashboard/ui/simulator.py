@@ -49,37 +49,62 @@ def _lever(label: str, bounds: tuple[int, int, int], key: str, help: str) -> int
     return st.slider(label, lo, hi, step=step, key=key, help=help)
 
 
-def lever_controls(segments: tuple[str, ...] | list[str], default_horizon: int) -> whatif.Levers:
+def _not_offered(label: str, missing: tuple[str, ...]) -> float:
+    """In place of a lever whose table holds no rows: its name and what to load; no change."""
+    st.markdown(f"**{ui.plain(label)}**")
+    ui.not_loaded_note(missing)
+    return 0.0
+
+
+def lever_controls(segments: tuple[str, ...] | list[str], default_horizon: int,
+                   coverage) -> whatif.Levers:
     """The levers: an NPS slider per segment, the migration rule, complaint, FCR and
-    self-service levers, horizon and programme cost. Returns them as one ``Levers``."""
-    st.markdown("**NPS change by segment** (points)")
-    cols = st.columns(max(len(segments), 1))
-    nps = {}
-    for col, seg in zip(cols, segments, strict=False):
-        with col:
-            lo, hi, step = NPS_RANGE
-            st.session_state.setdefault(nps_key(seg), 0)
-            nps[seg] = st.slider(seg, lo, hi, step=step, key=nps_key(seg),
-                                 help=f"+Δ points move Δ % of {seg}'s active customers "
-                                      "between NPS categories by the migration rule.")
-    rule = ui.choice("How the NPS change happens (migration rule)", whatif.RULES, _RULE,
-                     whatif.DEFAULT_RULE,
-                     help="Detractors → passives acts mainly through churn, passives → "
-                          "promoters mainly through spend; the same NPS change is worth "
-                          "different money.")
+    self-service levers, horizon and programme cost. Returns them as one ``Levers``. A lever
+    whose table holds no rows (``whatif.LEVER_NEEDS``) is not offered: the load hint stands
+    in its place; with none offered the page shows that and stops."""
+    gone = whatif.offered(coverage)
+    if all(gone.values()):
+        ui.not_loaded_note(tuple(t for m in gone.values() for t in m))
+        st.stop()
+    nps: dict[str, float] = {}
+    rule = whatif.DEFAULT_RULE
+    if gone["nps"]:
+        _not_offered("NPS change by segment", gone["nps"])
+    else:
+        st.markdown("**NPS change by segment** (points)")
+        cols = st.columns(max(len(segments), 1))
+        for col, seg in zip(cols, segments, strict=False):
+            with col:
+                lo, hi, step = NPS_RANGE
+                st.session_state.setdefault(nps_key(seg), 0)
+                nps[seg] = st.slider(seg, lo, hi, step=step, key=nps_key(seg),
+                                     help=f"+Δ points move Δ % of {seg}'s active customers "
+                                          "between NPS categories by the migration rule.")
+        rule = ui.choice("How the NPS change happens (migration rule)", whatif.RULES, _RULE,
+                         whatif.DEFAULT_RULE,
+                         help="Detractors → passives acts mainly through churn, passives → "
+                              "promoters mainly through spend; the same NPS change is worth "
+                              "different money.")
     left, mid, right = st.columns(3)
     with left:
-        complaints = _lever("Complaint rate change (%)", COMPLAINT_RANGE, _COMPLAINTS,
-                            "−20 means 20 % fewer complaints: saves handling and "
-                            "compensation and complainants' excess churn.")
+        complaints = (_not_offered("Complaint rate change (%)", gone["complaint_change_pct"])
+                      if gone["complaint_change_pct"] else
+                      _lever("Complaint rate change (%)", COMPLAINT_RANGE, _COMPLAINTS,
+                             "−20 means 20 % fewer complaints: saves handling and "
+                             "compensation and complainants' excess churn."))
     with mid:
-        fcr = _lever("First-contact resolution change (pp)", FCR_RANGE, _FCR,
-                     "Percentage points of assisted contacts resolved first time; saves the "
-                     "repeat contacts they would bring.")
+        fcr = (_not_offered("First-contact resolution change (pp)", gone["fcr_change_pp"])
+               if gone["fcr_change_pp"] else
+               _lever("First-contact resolution change (pp)", FCR_RANGE, _FCR,
+                      "Percentage points of assisted contacts resolved first time; saves the "
+                      "repeat contacts they would bring."))
     with right:
-        ss = _lever("Phone contacts moved to self-service (%)", SELF_SERVICE_RANGE,
-                    _SELF_SERVICE, "Net containment: moved contacts are assumed not to come "
-                                   "back to an assisted channel.")
+        ss = (_not_offered("Phone contacts moved to self-service (%)",
+                           gone["self_service_shift_pp"])
+              if gone["self_service_shift_pp"] else
+              _lever("Phone contacts moved to self-service (%)", SELF_SERVICE_RANGE,
+                     _SELF_SERVICE, "Net containment: moved contacts are assumed not to come "
+                                    "back to an assisted channel."))
     left, right = st.columns(2)
     with left:
         if st.session_state.get(_HORIZON) not in range(0, 11):
