@@ -49,12 +49,15 @@ def _selection(args: argparse.Namespace):
     """(fetch, filters) for the CLI's week and filter arguments; FilterError or
     WarehouseMissing when they are bad (the caller prints one line and exits with 2)."""
     from dashboard.metrics import kpis
-    from dashboard.metrics.filters import Filters, validate
+    from dashboard.metrics.filters import FilterError, Filters, validate
     from dashboard.warehouse import db
 
     wh = db.open_warehouse(args.url)
     fetch = lambda name, **p: db.cached_run(wh, name, **p)  # noqa: E731
     catalog = kpis.load_catalog(fetch)
+    if not catalog.weeks:
+        raise FilterError("the warehouse has no weeks of surveys, complaints, contacts or "
+                          "transactions yet: load them with `ingest` or on the Data page")
     filters = Filters(
         week=args.week or catalog.latest_complete,
         segments=tuple(args.segment or ()), regions=tuple(args.region or ()),

@@ -205,7 +205,7 @@ def test_report_on_fixture(fixture_wh, monkeypatch):
     assert r.card("Monthly churn").value == "20.00%"  # customer 6 of 5
     assert r.card("Revenue-weighted churn").value == "—"  # no revenue history before Feb
     assert r.card("At-risk customers").value == "2"
-    assert list(r.at_risk["Customer id"]) == [8, 1]
+    assert list(r.at_risk["Customer id"]) == ["8", "1"]  # ids shown as given (text)
     assert list(r.at_risk["Revenue, last 13 weeks"]) == ["$90.00", "$20.00"]
 
 

@@ -370,8 +370,16 @@ def test_a_warehouse_built_with_integer_ids_takes_text_ids_on_its_next_load(fixt
                    ).fetchone() == ("BIGINT",)
     con.close()
     path = _csv(tmp_path, "customers_new.csv", CUSTOMERS.iloc[[0]])
-    rep = ingest.ingest([path], target, now=NOW, archive_dir=tmp_path / "archive")
+    # a contact of the old customer 1, who is now the text "1"
+    contact = _csv(tmp_path, "contacts_new.csv", pd.DataFrame({
+        "contact_id": ["ZD-1"], "customer_id": ["1"], "occurred_at": "2026-03-10 09:00:00",
+        "channel": "phone", "reason": "billing"}))
+    rep = ingest.ingest([path, contact], target, now=NOW, archive_dir=tmp_path / "archive")
     assert rep.exit_code == 0, rep.lines()
+    assert [f.rows_new for f in rep.files] == [1, 1]
+    got = _read(target, "select customer_id, segment from marts.fct_contact_repeats "
+                        "where contact_id = 'ZD-1'")
+    assert got.values.tolist() == [["1", "Mass"]]
     ids = _read(target, "select customer_id from raw.customers")["customer_id"].tolist()
     assert PREFIX_DASH in ids and "1" in ids and "8" in ids  # old ids kept, as text
     kinds = _read(target, "select distinct data_type from information_schema.columns where "

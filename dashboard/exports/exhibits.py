@@ -18,18 +18,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.exports import charts
+from dashboard.exports.needs import NEEDS, PAGE_NEEDS
 from dashboard.metrics.filters import Filters
 from dashboard.metrics.kpis import KpiReport, tile_caption, verdict
 from dashboard.metrics.registry import REGISTRY, format_value
 from dashboard.warehouse import coverage as cov
-from dashboard.warehouse.coverage import (
-    COMPLAINTS,
-    CONTACTS,
-    CUSTOMERS,
-    SURVEYS,
-    TRANSACTIONS,
-    Coverage,
-)
+from dashboard.warehouse.coverage import Coverage
 
 #: Columns that identify one customer: dropped from every export unless the exhibit is a
 #: customer list. Matched ignoring case, spaces, hyphens and underscores (``is_customer_column``).
@@ -633,37 +627,6 @@ LABELS: Mapping[str, str] = {
     "cmp_trend": "Segment trend", "money_clv_chart": "Lifetime value by segment",
     "money_did_nps": "Programme: NPS", "money_did_fcr": "Programme: first-contact resolution",
     "money_did_cts": "Programme: cost to serve", "sim_point_values": "Value of one NPS point",
-}
-
-#: The raw tables each chart is drawn from (a chart of the Segment comparison names its KPI's
-#: own, ``Exhibit.needs``). With one of them empty the chart is not loaded: the page shows the
-#: load hint in its place and the pack leaves it out and lists it.
-NEEDS: Mapping[str, tuple[str, ...]] = {
-    **{f"trend_{m.name}": m.tables for m in REGISTRY.values()},
-    **{k: (SURVEYS,) for k in ("sat_trend", "sat_mix", "sat_distribution", "sat_gap")},
-    **{k: (CUSTOMERS, COMPLAINTS) for k in (
-        "cmp_volume", "cmp_pareto", "cmp_severity", "cmp_resolution", "cmp_backlog",
-        "cmp_recovery_retention", "cmp_compensation")},
-    "cmp_recovery_nps": (COMPLAINTS, SURVEYS),
-    **{k: (CUSTOMERS, CONTACTS) for k in (
-        "cts_channels", "cts_segments", "cts_mix", "cts_repeat_channels", "cts_repeat_trend",
-        "cts_waterfall")},
-    "churn_monthly": (CUSTOMERS,), "churn_cohorts": (CUSTOMERS,),
-    "churn_monthly_revenue": (CUSTOMERS, TRANSACTIONS),
-    "churn_revenue_lost": (CUSTOMERS, TRANSACTIONS),
-    "churn_km_nps": (CUSTOMERS, SURVEYS), "churn_km_complaint": (CUSTOMERS, COMPLAINTS),
-    "money_clv_chart": (CUSTOMERS, TRANSACTIONS),
-    "money_did_nps": (SURVEYS,), "money_did_fcr": (CONTACTS,), "money_did_cts": (CONTACTS,),
-    "sim_point_values": (SURVEYS, TRANSACTIONS),
-    "sim_tornado": (TRANSACTIONS,), "sim_draws": (TRANSACTIONS,),
-}
-
-#: The tables a page cannot do without: with one of them empty the page shows one info state
-#: with the load hint (and the pack computes none of its charts).
-PAGE_NEEDS: Mapping[str, tuple[str, ...]] = {
-    "Satisfaction": (SURVEYS,), "Complaints": (COMPLAINTS,), "Cost to serve": (CONTACTS,),
-    "Churn & retention": (CUSTOMERS,), "CX in money": (TRANSACTIONS,),
-    "Impact simulator": (TRANSACTIONS,),
 }
 
 #: The executive set: the default pack (ten charts across six pages).

@@ -18,6 +18,7 @@ import os
 import queue
 import re
 import tempfile
+import textwrap
 import threading
 import time
 import tomllib
@@ -225,8 +226,8 @@ def build_pptx(exhibits: Sequence[Exhibit], pngs: Sequence[bytes], ctx: export.C
     placeholders = [p for p in s.placeholders if p.placeholder_format.idx == 1]
     if placeholders:
         placeholders[0].text = sub
-        for p in placeholders[0].text_frame.paragraphs:
-            p.font.size, p.font.name = Pt(18), tpl.font
+        for p in placeholders[0].text_frame.paragraphs:  # smaller when charts are listed
+            p.font.size, p.font.name = Pt(14 if not_loaded else 18), tpl.font
             p.font.color.rgb = _rgb(tpl.muted)
     else:
         _textbox(s, Inches(0.8), Inches(3.6), W - Inches(1.6), Inches(2), sub, tpl, 18,
@@ -305,7 +306,8 @@ def title_page(n_charts: int, ctx: export.Context, tpl: Template,
         (f"Filters: {f.describe()}", 18, tpl.text),
         (f"Assumption set: {ctx.set_id}", 18, tpl.text),
         (f"{n_charts} charts · {ctx.source_line()}", 14, tpl.muted),
-        *((line, 14, tpl.text) for line in not_loaded)], tpl)
+        *((part, 14, tpl.text) for line in not_loaded
+          for part in textwrap.wrap(line, 140))], tpl)
     _add_logo(fig, tpl, chart=False)
     return fig
 
@@ -375,8 +377,6 @@ def _add_logo(fig: go.Figure, tpl: Template, chart: bool) -> None:
 def _wrap(text: str, width: int = 120, lines: int = 3) -> str:
     """A long takeaway on at most ``lines`` lines of ``width`` characters (plotly does not wrap
     titles); what does not fit ends in an ellipsis."""
-    import textwrap
-
     parts = textwrap.wrap(text, width)
     if len(parts) > lines:
         parts = parts[:lines]

@@ -100,7 +100,8 @@ def freshness_takeaway(table: pd.DataFrame) -> str:
            f"{stale['Table']} (latest {stale['Event column']} "
            f"{stale['Last event']:%Y-%m-%d}, {int(stale['Latest event age (days)']):,} days ago).")
     if empty:
-        out += f" Empty: {', '.join(empty)}."
+        out += (f" Empty: {', '.join(empty)} — every figure, chart and slide that needs them "
+                "says \"not loaded\" until they are loaded.")
     return out
 
 
