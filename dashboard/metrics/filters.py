@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from dashboard.metrics.dimensions import CUSTOMER, Dimensions
 from dashboard.warehouse.weeks import FilterError, parse_week, week_label
 
 COMPARISONS: dict[str, tuple[str, int]] = {
@@ -16,7 +17,7 @@ COMPARISONS: dict[str, tuple[str, int]] = {
     "52w": ("52 weeks earlier", 52),
 }
 #: Customer dimensions a filter (and a group-by) may use: the identifier allowlist.
-DIMENSIONS: tuple[str, ...] = ("segment", "region", "plan")
+DIMENSIONS: tuple[str, ...] = CUSTOMER
 
 @dataclass(frozen=True)
 class Filters:
@@ -99,15 +100,18 @@ class Filters:
 
 def validate(filters: Filters, options: Mapping[str, Sequence[str]],
              weeks: Sequence[str]) -> None:
-    """FilterError naming the first unknown value (allowlists come from the warehouse)."""
+    """FilterError naming the first unknown value (allowlists come from the warehouse); for a
+    dimension with one value (a company without regions …) only that value is accepted."""
     if filters.week not in weeks:
         span = f"{min(weeks)} … {max(weeks)}" if weeks else "none"
         raise FilterError(f"week {filters.week} is not in the warehouse (weeks: {span})")
+    dims = Dimensions(options)
     for dim, values in (("segment", filters.segments), ("region", filters.regions),
                         ("plan", filters.plans)):
         allowed = set(options.get(dim, ()))
         for v in values:
-            if v not in allowed:
-                raise FilterError(
-                    f"unknown {dim} {v!r}: choose from {', '.join(sorted(allowed))}"
-                )
+            if v in allowed:
+                continue
+            if not dims.splits(dim):
+                raise FilterError(f"{dim} {v!r} is not in the data. {dims.note(dim)}")
+            raise FilterError(f"unknown {dim} {v!r}: choose from {', '.join(sorted(allowed))}")

@@ -49,17 +49,22 @@ def _lever(label: str, bounds: tuple[int, int, int], key: str, help: str) -> int
     return st.slider(label, lo, hi, step=step, key=key, help=help)
 
 
-def lever_controls(segments: tuple[str, ...] | list[str], default_horizon: int) -> whatif.Levers:
-    """The levers: an NPS slider per segment, the migration rule, complaint, FCR and
+def lever_controls(segments: tuple[str, ...] | list[str], default_horizon: int,
+                   split_note: str = "") -> whatif.Levers:
+    """The levers: an NPS slider per segment (one for all customers, with ``split_note``
+    shown, when there is a single segment), the migration rule, complaint, FCR and
     self-service levers, horizon and programme cost. Returns them as one ``Levers``."""
-    st.markdown("**NPS change by segment** (points)")
+    st.markdown("**NPS change** (points)" if split_note else "**NPS change by segment** (points)")
+    if split_note:
+        ui.note(split_note)
     cols = st.columns(max(len(segments), 1))
     nps = {}
     for col, seg in zip(cols, segments, strict=False):
         with col:
             lo, hi, step = NPS_RANGE
             st.session_state.setdefault(nps_key(seg), 0)
-            nps[seg] = st.slider(seg, lo, hi, step=step, key=nps_key(seg),
+            nps[seg] = st.slider("All customers" if split_note else seg, lo, hi, step=step,
+                                 key=nps_key(seg),
                                  help=f"+Δ points move Δ % of {seg}'s active customers "
                                       "between NPS categories by the migration rule.")
     rule = ui.choice("How the NPS change happens (migration rule)", whatif.RULES, _RULE,
