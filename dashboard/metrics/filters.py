@@ -112,6 +112,8 @@ def validate(filters: Filters, options: Mapping[str, Sequence[str]],
         for v in values:
             if v in allowed:
                 continue
-            if not dims.splits(dim):
-                raise FilterError(f"{dim} {v!r} is not in the data. {dims.note(dim)}")
+            only = dims.single(dim)
+            if only is not None:
+                raise FilterError(f"unknown {dim} {v!r}: all customers are in one {dim}, "
+                                  f"{only!r}")
             raise FilterError(f"unknown {dim} {v!r}: choose from {', '.join(sorted(allowed))}")
