@@ -453,7 +453,11 @@ def sat_tiles(report: satisfaction.SatisfactionReport) -> None:
 
 
 def sat_movers(report: satisfaction.SatisfactionReport) -> None:
-    """The movers table (n both weeks, values, change, raw and BH p, verdict) and takeaway."""
+    """The movers table (n both weeks, values, change, raw and BH p, verdict) and takeaway;
+    one line instead when the split has a single group."""
+    if report.split_note:
+        note(report.split_note)
+        return
     names = report.movers_columns()
     fmt = {"nps": "%+.1f", "csat": "%.1f", "ces": "%.2f"}[report.view.score]
     num = st.column_config.NumberColumn
@@ -463,9 +467,6 @@ def sat_movers(report: satisfaction.SatisfactionReport) -> None:
         names["delta"]: num(format="%+.2f" if report.view.score == "ces" else "%+.1f"),
         names["p_value"]: num(format="%.4f"), names["p_adjusted"]: num(format="%.4f"),
     }
-    if report.split_note:  # a single group: no movers table
-        note(report.split_note)
-        return
     st.markdown(f"**{report.movers_title}**")
     table(report.movers.rename(columns=names), "sat_movers", column_config)
     st.caption(report.movers_takeaway)
