@@ -309,9 +309,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def _selection_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--week", help="ISO week YYYY-Www (default: latest complete week)")
-    p.add_argument("--segment", action="append", help="repeat for several")
-    p.add_argument("--region", action="append", help="repeat for several")
-    p.add_argument("--plan", action="append", help="repeat for several")
+    for dim in ("segment", "region", "plan"):
+        p.add_argument(f"--{dim}", action="append",
+                       help=f"keep customers of this {dim}; repeat for several (a warehouse "
+                            f"whose customers all share one {dim} accepts only that value)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--url", default=None, help="warehouse URL (default CX_WAREHOUSE_URL)")
 

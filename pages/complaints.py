@@ -21,7 +21,7 @@ st.subheader("What goes wrong")
 ui.exhibit(ex["cmp_volume"])
 left, right = st.columns(2)
 with left:
-    ui.exhibit(ex["cmp_pareto"])
+    ui.exhibit_or_note(ex, "cmp_pareto", report.split_note)
 with right:
     ui.exhibit(ex["cmp_severity"])
 ui.takeaway_table(report.repeat_rows, "cmp_repeat", report.takeaways["repeat"])

@@ -28,9 +28,10 @@ left, right = st.columns(2)
 with left:
     ui.exhibit(ex["cts_channels"])
 with right:
-    ui.exhibit(ex["cts_segments"])
+    ui.exhibit_or_note(ex, "cts_segments", report.split_note)
 ui.table(report.channel_table, "cts_channel_table")
-ui.table(report.segment_table, "cts_segment_table")
+if not report.split_note:
+    ui.table(report.segment_table, "cts_segment_table")
 ui.note(t["unit_costs"])
 ui.table(report.unit_costs, "cts_unit_costs")
 

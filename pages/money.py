@@ -33,7 +33,7 @@ with left:
     ui.takeaway_table(report.clv_table, "money_clv", k["clv_retention"], n["clv"])
     ui_money.how_computed(report.clv_figures, value.ALL, t["clv_how"])
 with right:
-    ui.exhibit(ex["money_clv_chart"])
+    ui.exhibit_or_note(ex, "money_clv_chart", k["clv"], report.split_note)
 
 st.subheader("Value by NPS category")
 ui.takeaway_table(report.category_table, "money_categories", k["categories"],

@@ -16,7 +16,7 @@ filters = ui.current_filters(catalog)
 
 ui.page_header("Satisfaction", "How do customers feel, where, and is it changing?", filters)
 ui.require_loaded("Satisfaction")
-view = ui.sat_controls()
+view = ui.sat_controls(catalog)
 report = satisfaction.build_report(ui.fetch, filters, view)
 ex = exhibits.satisfaction_exhibits(report, filters)
 
@@ -33,6 +33,6 @@ with right:
     ui.exhibit(ex["sat_distribution"])
 
 st.subheader("Where?")
-ui.exhibit(ex["sat_gap"])
+ui.exhibit_or_note(ex, "sat_gap", report.gap_takeaway, report.gap_note)
 
 ui.sat_movers(report)

@@ -25,10 +25,11 @@ coverage = ui.require_loaded("Impact simulator")
 inputs = money.fetch_inputs(ui.fetch, filters, aset, coverage)
 estimates = money.category_estimates(inputs)
 segments = tuple(sorted(s for s in estimates["segment"].unique() if s != money.ALL))
+split_note = catalog.dims.no_split("segment")  # one segment: no lever or chart by segment
 
 st.subheader("Levers")
 levers = ui_sim.lever_controls(segments, int(inputs.number("analysis_horizon_years", 3)),
-                               coverage)
+                               coverage, split_note)
 result = sim.simulate(estimates, inputs, levers)
 
 st.subheader("What it is worth")
@@ -45,7 +46,7 @@ if not result.components.empty:
 
 st.subheader("What drives the answer")
 values = sim.point_values(estimates, inputs, levers.migration_rule, levers.horizon_years)
-ex = exhibits.simulator_exhibits(result, values, levers)
+ex = exhibits.simulator_exhibits(result, values, levers, split_note)
 if levers.is_zero:
     ui.note(sim_texts.tornado_takeaway(result))
 else:
@@ -54,7 +55,7 @@ else:
         ui.exhibit(ex["sim_tornado"])
     with right:
         ui.exhibit(ex["sim_draws"])
-ui.exhibit(ex["sim_point_values"])
+ui.exhibit_or_note(ex, "sim_point_values", sim_texts.point_values_takeaway(values, result))
 
 st.subheader("Scenarios")
 saved = ui_sim.scenario_panel(levers, aset.id, segments)

@@ -39,8 +39,8 @@ import pandas as pd
 
 from dashboard.analysis import cards
 from dashboard.analysis.cards import Card, WithCards
-from dashboard.metrics import stats
-from dashboard.metrics.filters import Filters, week_label
+from dashboard.metrics import dimensions, stats
+from dashboard.metrics.filters import DIMENSIONS, Filters, week_label
 from dashboard.metrics.stats import Estimate
 from dashboard.metrics.survival import SurvivalGroup, fit_groups, restricted_mean
 from dashboard.warehouse import config
@@ -248,6 +248,7 @@ class ChurnReport(WithCards):
     takeaways: dict[str, str]
     notes: dict[str, str]
     assumptions: dict[str, Any] = field(default_factory=dict)
+    split_note: str = ""  # why monthly churn is not split by segment (a single segment)
     queries: tuple[str, ...] = QUERIES
 
 
@@ -356,13 +357,20 @@ def _churn_cards(mt: pd.DataFrame, month: date | None, at_risk: pd.DataFrame,
 def _takeaway_monthly(mt: pd.DataFrame, month: date | None, col: str, what: str) -> str:
     if month is None:
         return "No complete calendar month before the selected week."
+    lo_col, hi_col = ("ci_low", "ci_high") if col == "value" else ("rev_low", "rev_high")
+    if not (mt["group"] != ALL_LABEL).any():  # not split by segment: the customers as a whole
+        row = mt[(mt["month_start"] == month) & mt[col].notna()]
+        if row.empty:
+            return f"{cards.month_label(month)}: no usable base for {what}."
+        r = row.iloc[0]
+        return (f"{cards.month_label(month)}: {r[col]:.2f}% churned by {what} (95% CI "
+                f"{r[lo_col]:.2f}–{r[hi_col]:.2f}%, n = {int(r['n']):,}).")
     last = mt[(mt["month_start"] == month) & (mt["group"] != ALL_LABEL)
               & mt[col].notna()]
     if last.empty:
         return f"{cards.month_label(month)}: no segment has a usable base for {what}."
     top = last.loc[last[col].idxmax()]
     low = last.loc[last[col].idxmin()]
-    lo_col, hi_col = ("ci_low", "ci_high") if col == "value" else ("rev_low", "rev_high")
     text = (f"{cards.month_label(month)}: {top['group']} lost the most by {what} — "
             f"{top[col]:.2f}% (95% CI {top[lo_col]:.2f}–{top[hi_col]:.2f}%, "
             f"n = {int(top['n']):,})")
@@ -479,6 +487,10 @@ def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = Non
     start_month, period_end, month = _month_bounds(w, first_month)
     mt = monthly_table(fetch("churn_monthly", start_month=start_month, period_end=period_end,
                              **cp))
+    dims = dimensions.load(fetch)
+    split_note = dims.no_split("segment")
+    if split_note:  # one segment: its rows repeat the all-customers rows
+        mt = mt[mt["group"] == ALL_LABEL].reset_index(drop=True)
     cm = cohort_matrix(fetch("churn_cohorts", period_end=period_end, **cp))
     win_start, win_end, horizon = survival_window(w, first)
     if horizon >= MIN_FOLLOW_UP_WEEKS:
@@ -539,11 +551,14 @@ def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = Non
         "money": ("Revenue lost is observed (net transactions of the customers who left); the "
                   "annual run rate (× 4) is a scaling of it, not a forecast."),
     }
+    if split_note:
+        notes["monthly"] = f"{split_note} {notes['monthly']}"
     return ChurnReport(
         filters, symbol, month, card_list, mt, cm, km_nps, km_cmp,
         pd.concat([survival_table(km_nps, horizon), survival_table(km_cmp, horizon)],
                   ignore_index=True) if horizon >= MIN_FOLLOW_UP_WEEKS else pd.DataFrame(),
-        (win_start, win_end, horizon), risk_rows,
+        (win_start, win_end, horizon),
+        risk_rows.drop(columns=[d.capitalize() for d in DIMENSIONS if not dims.splits(d)],
+                       errors="ignore"),
         0 if len(coverage.missing(AT_RISK_SOURCES)) == len(AT_RISK_SOURCES) else len(risk),
-        takeaways, notes,
-        values)
+        takeaways, notes, values, split_note)

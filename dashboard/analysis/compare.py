@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.metrics import stats
+from dashboard.metrics import dimensions, stats
 from dashboard.metrics.filters import DIMENSIONS as CUSTOMER_DIMENSIONS
 from dashboard.metrics.filters import Filters, week_label
 from dashboard.metrics.kpis import not_loaded_sentence
@@ -54,7 +54,7 @@ DIMENSION_LABELS: dict[str, str] = {
 MIN_GROUPS = 2
 MAX_GROUPS = 4
 NOT_APPLICABLE = "not applicable by channel"
-QUERIES = ("cmp_grp_options", "cmp_grp_survey_weekly", "cmp_grp_ops_weekly")
+QUERIES = ("filter_options", "cmp_grp_survey_weekly", "cmp_grp_ops_weekly")
 
 _OPS_COLUMNS = ("active_at_start", "churned_count", "churned_4w_count", "complaint_count",
                 "contact_count", "contact_cost", "contact_cost_var", "transaction_count",
@@ -104,7 +104,11 @@ class Selection:
 
 
 def validate(selection: Selection, options: Mapping[str, tuple[str, ...]]) -> None:
-    """CompareError naming the first group the warehouse does not offer for the dimension."""
+    """CompareError naming the first group the warehouse does not offer for the dimension, or
+    saying that the dimension has a single value (nothing to compare)."""
+    dims = dimensions.Dimensions(options)
+    if not dims.splits(selection.dimension):
+        raise CompareError(dims.note(selection.dimension))
     allowed = set(options.get(selection.dimension, ()))
     for g in selection.groups:
         if g not in allowed:
@@ -116,11 +120,13 @@ def validate(selection: Selection, options: Mapping[str, tuple[str, ...]]) -> No
 
 def load_options(fetch: Fetch) -> dict[str, tuple[str, ...]]:
     """The groups each comparison dimension offers, from the warehouse (the value allowlist)."""
-    df = fetch("cmp_grp_options")
-    return {
-        dim: tuple(df.loc[df["dimension"] == dim, "dimension_value"].astype(str))
-        for dim in COMPARE_DIMENSIONS
-    }
+    options = dimensions.load_options(fetch)
+    return {dim: options[dim] for dim in COMPARE_DIMENSIONS}
+
+
+def dimension_choices(options: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The dimensions a comparison may use: those with two groups or more."""
+    return dimensions.Dimensions(options).splittable(COMPARE_DIMENSIONS)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from scipy import stats as sps
 
 from dashboard.analysis import cards
 from dashboard.analysis.cards import Card, WithCards
-from dashboard.metrics import stats
+from dashboard.metrics import dimensions, stats
 from dashboard.metrics.filters import Filters, week_label
 from dashboard.metrics.stats import Estimate
 from dashboard.warehouse import config
@@ -321,6 +321,7 @@ class ComplaintsReport(WithCards):
     takeaways: dict[str, str]
     notes: dict[str, str]
     assumptions: dict[str, Any] = field(default_factory=dict)
+    split_note: str = ""  # why there is no Pareto by category (a single category)
     queries: tuple[str, ...] = QUERIES
 
 
@@ -700,5 +701,10 @@ def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = Non
         takeaways["nps"] = cov.sentence(gone)
         rec_rows = rec_rows.drop(columns=list(NPS_COLUMNS))
         notes["recovery"] += f" Next NPS not loaded: {cov.message(gone)}."
+    dims = dimensions.load(fetch)
+    split_note = dims.no_split("category")
+    if split_note:
+        takeaways["pareto"] = split_note
     return ComplaintsReport(filters, w, symbol, card_list, vol, par, sev, res_trend, bl, rep,
-                            rec, rec_rows, repeat_rows(rep), takeaways, notes, values)
+                            rec, rec_rows, repeat_rows(rep), takeaways, notes, values,
+                            split_note)

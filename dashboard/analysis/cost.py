@@ -52,7 +52,7 @@ from dashboard.analysis.cost_model import (
 from dashboard.analysis.cost_model import PeriodMix as PeriodMix
 from dashboard.analysis.cost_model import decompose as decompose
 from dashboard.analysis.cost_model import detect_launch as detect_launch
-from dashboard.metrics import stats
+from dashboard.metrics import dimensions, stats
 from dashboard.metrics.filters import Filters, parse_week, week_label
 from dashboard.metrics.registry import REGISTRY
 from dashboard.metrics.stats import Estimate
@@ -112,6 +112,7 @@ class CostReport:
     titles: dict[str, str]
     savings_assumptions: str
     baseline_labels: dict[str, str]
+    split_note: str = ""  # why there is no split by segment (a single segment)
     queries: tuple[str, ...] = field(default=("cost_channel_weekly", "cost_by_segment",
                                                "assumptions_in_force", "weeks_available"))
 
@@ -523,7 +524,12 @@ def build_report(fetch: Fetch, filters: Filters, baseline_week: str | None = Non
     tiles = _tiles(week, selected, sym, "assumed unit costs " + valid, launch)
     ch_nums, ch_table = _channel_week(week, sym)
     mix = _mix(df)
-    seg_nums, seg_table, seg_take = _segments(fetch, filters, sym, note)
+    dims = dimensions.load(fetch)
+    split_note = dims.no_split("segment")
+    if split_note:  # one segment: its cost to serve is the tiles' figure
+        seg_nums, seg_table, seg_take = pd.DataFrame(), pd.DataFrame(), split_note
+    else:
+        seg_nums, seg_table, seg_take = _segments(fetch, filters, sym, note)
     current = window_dates(selected, window)
     rep_ch, rep_trend, rep_take_ch, rep_take_t = _repeats(df, current, sym, note, filters.week)
 
@@ -571,6 +577,7 @@ def build_report(fetch: Fetch, filters: Filters, baseline_week: str | None = Non
         baseline_options=options, baseline_week=chosen, basis=basis, window_weeks=window,
         takeaways=takeaways, titles=titles, savings_assumptions=window_note,
         baseline_labels={w: baseline_label(w, window) for w in options},
+        split_note=split_note,
     )
 
 

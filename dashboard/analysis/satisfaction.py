@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.metrics import stats
+from dashboard.metrics import dimensions, stats
 from dashboard.metrics.filters import FilterError, Filters, week_label
 from dashboard.metrics.kpis import Comparison
 from dashboard.metrics.registry import REGISTRY, Metric, format_delta, format_value
@@ -88,6 +88,18 @@ class View:
     def metric(self) -> Metric:
         """The registry metric of the chosen score."""
         return REGISTRY[self.score]
+
+
+def split_choices(dims: dimensions.Dimensions) -> dict[str, str]:
+    """The splits the data allow (dimensions with two values or more), value -> label."""
+    return {k: v for k, v in SPLITS.items() if dims.splits(k)}
+
+
+def default_view(dims: dimensions.Dimensions) -> View:
+    """The page's default view: split by region, or by the first split the data allow."""
+    choices = split_choices(dims)
+    split = DEFAULT_SPLIT if DEFAULT_SPLIT in choices or not choices else next(iter(choices))
+    return View(split=split)
 
 
 def month_start(d: date) -> date:
@@ -220,8 +232,10 @@ def _est_row(group: str, start: date, label: str, est: Estimate) -> dict[str, An
             "ci_low": est.ci_low, "ci_high": est.ci_high, "n": est.n, "status": est.status}
 
 
-def trend_frame(periods: pd.DataFrame, score: str, window: Window) -> pd.DataFrame:
-    """The score per period for the filtered customers (``OVERALL``) and each group.
+def trend_frame(periods: pd.DataFrame, score: str, window: Window,
+                by_group: bool = True) -> pd.DataFrame:
+    """The score per period for the filtered customers (``OVERALL``) and each group (none
+    when ``by_group`` is false: the split has a single value).
 
     Every period of the window appears for every group; bases under ``MIN_BASE`` (and empty
     periods) have value None, so lines show gaps there. Groups are in alphabetical order after
@@ -229,7 +243,8 @@ def trend_frame(periods: pd.DataFrame, score: str, window: Window) -> pd.DataFra
     """
     both = pd.concat([_overall(periods, "period_start"), periods], ignore_index=True)
     rows = _index(both, ["group_value", "period_start"], score)
-    groups = sorted({str(g) for g in periods.loc[periods["survey"] == score, "group_value"]})
+    groups = sorted({str(g) for g in periods.loc[periods["survey"] == score, "group_value"]}
+                    ) if by_group else []
     out = [_est_row(g, start, label, estimate(score, rows.get((g, start))))
            for g in (OVERALL, *groups) for start, label in window.periods]
     return pd.DataFrame(out, columns=["group", "period_start", "period", "value", "ci_low",
@@ -439,8 +454,9 @@ def expectation_gap(gaps: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([shown, hidden], ignore_index=True)
 
 
-def gap_takeaway(gap: pd.DataFrame, window: Window) -> str:
-    """The touchpoint where perception falls furthest below expectation, with its interval."""
+def gap_takeaway(gap: pd.DataFrame, window: Window, by_touchpoint: bool = True) -> str:
+    """The touchpoint where perception falls furthest below expectation, with its interval (the
+    gap of all answers, unnamed, when there is a single touchpoint)."""
     if gap.empty:
         return f"No answers in the last {window.span} carry an expectation score."
     shown = gap[gap["gap"].notna()]
@@ -451,7 +467,10 @@ def gap_takeaway(gap: pd.DataFrame, window: Window) -> str:
     w = shown.iloc[0]
     side = "below" if w["gap"] < 0 else "above"
     kind = "fell furthest below" if w["gap"] < 0 else "came closest to"
-    return (f"Perceived {kind} expected at {w['label']}: {signed(w['gap'])} points "
+    if not by_touchpoint:
+        kind = "fell below" if w["gap"] < 0 else "rose above"
+    where = f" at {w['label']}" if by_touchpoint else ""
+    return (f"Perceived {kind} expected{where}: {signed(w['gap'])} points "
             f"(95% CI {signed(w['ci_low'])} to {signed(w['ci_high'])}, n = {_fmt_n(int(w['n']))} "
             f"paired answers, {side} expectation on the {w['scale']} scale) over the last "
             f"{window.span}.")
@@ -603,8 +622,9 @@ def score_tiles(two_weeks: pd.DataFrame, filters: Filters) -> tuple[ScoreTile, .
 
 
 def headline(tiles: tuple[ScoreTile, ...], table: pd.DataFrame, view: View,
-             filters: Filters) -> str:
-    """One sentence: the chosen score this week, then what moved among the groups."""
+             filters: Filters, split_note: str = "") -> str:
+    """One sentence: the chosen score this week, then what moved among the groups (or why
+    there are no groups)."""
     tile = next(t for t in tiles if t.metric.name == view.score)
     m = tile.metric
     if tile.current.shown:
@@ -614,6 +634,8 @@ def headline(tiles: tuple[ScoreTile, ...], table: pd.DataFrame, view: View,
     else:
         first = (f"{m.label} in {filters.week} is withheld: n = {_fmt_n(tile.current.n)} is "
                  f"under {config.MIN_BASE}.")
+    if split_note:
+        return f"{first} {split_note}"
     sig = table[table["significant"]] if not table.empty else table
     if sig.empty:
         return (f"{first} No {view.split_label.lower()} moved significantly against "
@@ -650,6 +672,8 @@ class SatisfactionReport:
     movers: pd.DataFrame
     movers_title: str
     movers_takeaway: str
+    split_note: str = ""  # why there are no groups (the split has a single value)
+    gap_note: str = ""  # why there is no gap chart (a single touchpoint)
     queries: tuple[str, ...] = QUERIES
 
     @property
@@ -684,17 +708,23 @@ def build_report(fetch: Fetch, filters: Filters, view: View) -> SatisfactionRepo
 
     m = view.metric
     grain_word = GRAINS[view.grain].lower()
+    dims = dimensions.load(fetch)
+    split_note = ""  # the chosen split has one value: no groups, say so (or that none splits)
+    if not dims.splits(view.split):
+        split_note = (dims.note(view.split) if split_choices(dims)
+                      else dims.none_note(tuple(SPLITS)))
     tiles = score_tiles(two, filters)
-    trend = trend_frame(periods, view.score, window)
+    trend = trend_frame(periods, view.score, window, by_group=not split_note)
     mix = nps_mix(periods, window)
     dist_df, scale = distribution(dist, view.score, filters)
     gap = expectation_gap(gaps)
-    table = movers(two, view.score, filters)
+    table = movers(two if not split_note else two.iloc[:0], view.score, filters)
+    by = "" if split_note else f" by {view.split_label.lower()}"
     return SatisfactionReport(
         filters=filters, view=view, window=window, tiles=tiles,
-        headline=headline(tiles, table, view, filters),
+        headline=headline(tiles, table, view, filters, split_note),
         trend=trend,
-        trend_title=f"{m.label} by {view.split_label.lower()}, {grain_word}, last {window.span}",
+        trend_title=f"{m.label}{by}, {grain_word}, last {window.span}",
         trend_takeaway=trend_takeaway(trend, periods, view, window),
         mix=mix, mix_title=f"NPS mix, {grain_word}, last {window.span}",
         mix_takeaway=mix_takeaway(mix, periods, window),
@@ -704,9 +734,11 @@ def build_report(fetch: Fetch, filters: Filters, view: View) -> SatisfactionRepo
         distribution_takeaway=distribution_takeaway(dist_df, view.score, scale, filters),
         gap=gap,
         gap_title=f"Perceived minus expected score by touchpoint, last {window.span}",
-        gap_takeaway=gap_takeaway(gap, window),
+        gap_takeaway=gap_takeaway(gap, window, dims.splits("touchpoint")),
         movers=table,
         movers_title=(f"{m.label} movers by {view.split_label.lower()}: {filters.week} vs "
                       f"{filters.compare_week} ({filters.compare_label})"),
-        movers_takeaway=movers_takeaway(table, view, filters),
+        movers_takeaway=split_note or movers_takeaway(table, view, filters),
+        split_note=split_note,
+        gap_note=dims.no_split("touchpoint"),
     )

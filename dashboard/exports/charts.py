@@ -461,10 +461,10 @@ def survival_chart(groups, title: str, mark_week: float | None = None) -> go.Fig
 
 
 def revenue_lost_chart(df: pd.DataFrame, title: str, symbol: str) -> go.Figure:
-    """Revenue lost to churn per month, stacked by segment (the all-customers rows excluded).
-    ``df``: month, group, revenue_lost, churned."""
+    """Revenue lost to churn per month, stacked by group (the segments, or the customers as a
+    whole when there is one segment). ``df``: month, group, revenue_lost, churned."""
     fig = go.Figure()
-    parts = df[~df["group"].str.startswith("All") & df["revenue_lost"].notna()]
+    parts = df[df["revenue_lost"].notna()]
     for i, (group, part) in enumerate(parts.groupby("group", sort=False)):
         fig.add_trace(go.Bar(
             x=part["month"], y=part["revenue_lost"], name=str(group),

@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 
 from dashboard.exports import charts
 from dashboard.exports.needs import NEEDS, PAGE_NEEDS
+from dashboard.metrics import dimensions
 from dashboard.metrics.filters import Filters
 from dashboard.metrics.kpis import KpiReport, tile_caption, verdict
 from dashboard.metrics.registry import REGISTRY, format_value
@@ -209,7 +210,7 @@ def satisfaction_exhibits(report, filters: Filters) -> dict[str, Exhibit]:
 
     page = "Satisfaction"
     r = report
-    return {
+    out = {
         "sat_trend": Exhibit(
             "sat_trend", page, r.trend_title,
             charts.split_trend_chart(r.trend, r.trend_title, r.y_title, satisfaction.OVERALL),
@@ -239,6 +240,9 @@ def satisfaction_exhibits(report, filters: Filters) -> dict[str, Exhibit]:
             band="95% confidence interval",
             excel=("label", ("gap",), None, "column")),
     }
+    if r.gap_note:  # a single touchpoint: no chart broken down by touchpoint
+        del out["sat_gap"]
+    return out
 
 
 # --- Complaints ----------------------------------------------------------------------------
@@ -249,7 +253,7 @@ def complaints_exhibits(report) -> dict[str, Exhibit]:
     res_title = "Time to resolution — complaints resolved each week"
     sym = r.currency_symbol
     money_note = (r.notes.get("money"),) if r.notes.get("money") else ()
-    return {
+    out = {
         "cmp_volume": Exhibit(
             "cmp_volume", page, vol_title, charts.complaint_volume_chart(r.volume, vol_title),
             _cols(r.volume, ["week", "complaints", "active_at_start", "value", "ci_low",
@@ -307,6 +311,9 @@ def complaints_exhibits(report) -> dict[str, Exhibit]:
             band="observed amounts paid; 95% confidence interval on the mean per complaint",
             money=True, excel=("week", ("compensation",), None, "column")),
     }
+    if r.split_note:  # a single category: no Pareto by category
+        del out["cmp_pareto"]
+    return out
 
 
 # --- Cost to serve -------------------------------------------------------------------------
@@ -325,14 +332,17 @@ def cost_exhibits(report) -> dict[str, Exhibit]:
             n=_n(r.channel_week, "contact_count"), band=OBSERVED, money=True,
             excel=("label", ("contact_share_pct", "cost_share_pct"), None,
                                "column")),
-        "cts_segments": Exhibit(
+    }
+    if not r.split_note:  # a single segment: no chart by segment
+        out["cts_segments"] = Exhibit(
             "cts_segments", page, t["segments"],
             charts.estimate_bar_chart(r.segments, "segment", t["segments"], t["segments_axis"]),
             _cols(r.segments, ["segment", "value", "ci_low", "ci_high", "n", "status",
                                "previous", "delta", "p_adjusted", "significant"]),
             k["segments"], notes=(DEFINITIONS["cts_segments"],), n=_n(r.segments),
             band="95% confidence interval", money=True,
-            excel=("segment", ("value",), None, "column")),
+            excel=("segment", ("value",), None, "column"))
+    out |= {
         "cts_mix": Exhibit(
             "cts_mix", page, t["mix"], charts.channel_mix_chart(r.mix, t["mix"], r.launch_week),
             _cols(r.mix, ["week", "label", "contact_count", "share_pct"]), k["mix"],
@@ -383,9 +393,12 @@ def churn_exhibits(report) -> dict[str, Exhibit]:
 
     r, k, nt, page = report, report.takeaways, report.notes, "Churn & retention"
     everyone = r.monthly[r.monthly["group"] == churn.ALL_LABEL]
+    # the segments' rows, or the all-customers rows when there is a single segment
+    by = everyone if r.split_note else r.monthly[r.monthly["group"] != churn.ALL_LABEL]
     monthly = ["month", "group", "active", "churned", "value", "ci_low", "ci_high", "status"]
-    t_cust = "Monthly churn by segment — customers"
-    t_rev = "Monthly churn by segment — revenue-weighted"
+    split = "" if r.split_note else " by segment"
+    t_cust = f"Monthly churn{split} — customers"
+    t_rev = f"Monthly churn{split} — revenue-weighted"
     t_coh = "Cohort retention — % still active"
     t_nps = "Survival by latest NPS category"
     t_cmp = "Survival by unresolved complaint at start"
@@ -430,10 +443,8 @@ def churn_exhibits(report) -> dict[str, Exhibit]:
             excel=("time", ("survival",), "group", "line")),
         "churn_revenue_lost": Exhibit(
             "churn_revenue_lost", page, t_lost,
-            charts.revenue_lost_chart(r.monthly, t_lost, r.currency_symbol),
-            _cols(r.monthly[(r.monthly["group"] != churn.ALL_LABEL)
-                            & r.monthly["revenue_lost"].notna()],
-                  ["month", "group", "churned", "revenue_lost"]),
+            charts.revenue_lost_chart(by, t_lost, r.currency_symbol),
+            _cols(by[by["revenue_lost"].notna()], ["month", "group", "churned", "revenue_lost"]),
             k["revenue_lost"], notes=(nt["money"],), band=OBSERVED, money=True,
             n=_last(everyone, "churned"),
             excel=("month", ("revenue_lost",), "group", "column")),
@@ -474,16 +485,16 @@ def money_exhibits(report) -> dict[str, Exhibit]:
     from dashboard.money.inputs import ALL
 
     r, t, k, nt, page = report, report.titles, report.takeaways, report.notes, "CX in money"
-    out = {
-        "money_clv_chart": Exhibit(
+    out = {}
+    if not r.split_note:  # a single segment: no chart by segment
+        out["money_clv_chart"] = Exhibit(
             "money_clv_chart", page, t["clv"],
             charts.band_bar_chart(r.clv, "segment", t["clv"], t["clv_axis"]),
             _cols(r.clv, ["segment", "customers", "value", "low", "high", "churn_rate",
                           "margin_per_year"]),
             k["clv"], notes=(nt["clv"], nt["kinds"]), band="P10–P90 band (modelled)",
             n=_n(r.clv[r.clv["segment"] == ALL], "customers"),
-            money=True, excel=("segment", ("value", "low", "high"), None, "column")),
-    }
+            money=True, excel=("segment", ("value", "low", "high"), None, "column"))
     p = r.programme
     if p is not None:
         for outcome in ("nps", "fcr", "cts"):
@@ -502,7 +513,8 @@ def money_exhibits(report) -> dict[str, Exhibit]:
 
 # --- Impact simulator ----------------------------------------------------------------------
 
-def simulator_exhibits(result, values: pd.DataFrame, levers) -> dict[str, Exhibit]:
+def simulator_exhibits(result, values: pd.DataFrame, levers, split_note: str = ""
+                       ) -> dict[str, Exhibit]:
     from dashboard.money import sim_texts
     from dashboard.money import simulate as sim
 
@@ -523,6 +535,8 @@ def simulator_exhibits(result, values: pd.DataFrame, levers) -> dict[str, Exhibi
                                         threshold=levers.programme_cost or None),
             draws, sim_texts.distribution_takeaway(result), notes=(sim_texts.method_note(result),),
             n=len(draws), money=True, band=band)
+    if split_note:  # a single segment: no chart by segment
+        return out
     title = sim_texts.point_values_title(result)
     out["sim_point_values"] = Exhibit(
         "sim_point_values", page, title,
@@ -546,7 +560,8 @@ def _kpis(fetch, filters, aset) -> list[Exhibit]:
 def _satisfaction(fetch, filters, aset) -> list[Exhibit]:
     from dashboard.analysis import satisfaction
 
-    r = satisfaction.build_report(fetch, filters, satisfaction.View())
+    view = satisfaction.default_view(dimensions.load(fetch))
+    r = satisfaction.build_report(fetch, filters, view)
     return list(satisfaction_exhibits(r, filters).values())
 
 
@@ -572,7 +587,10 @@ def _segments(fetch, filters, aset) -> list[Exhibit]:
     from dashboard.analysis import compare
 
     options = compare.load_options(fetch)
-    dim = compare.COMPARE_DIMENSIONS[0]
+    offered_dims = compare.dimension_choices(options)
+    if not offered_dims:  # no dimension with two groups: nothing to compare
+        return []
+    dim = offered_dims[0]
     offered = compare.loaded_metrics(cov.load(fetch))
     sel = compare.Selection(dim, tuple(options[dim][:3]),
                             (offered or tuple(REGISTRY.values()))[0].name)
@@ -596,7 +614,9 @@ def _simulator(fetch, filters, aset) -> list[Exhibit]:
     levers = whatif.Levers()
     result = sim.simulate(estimates, inputs, levers)
     values = sim.point_values(estimates, inputs, levers.migration_rule, levers.horizon_years)
-    return list(simulator_exhibits(result, values, levers).values())
+    dims = dimensions.load(fetch)
+    split_note = dims.no_split("segment")
+    return list(simulator_exhibits(result, values, levers, split_note).values())
 
 
 #: Page title → builder, in the app's order (Assumptions has no chart: it closes every pack).

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from dashboard.metrics.dimensions import CUSTOMER, Dimensions
 from dashboard.warehouse.weeks import DataCalendar, FilterError, parse_week, week_label
 
 COMPARISONS: dict[str, tuple[str, int]] = {
@@ -16,7 +17,7 @@ COMPARISONS: dict[str, tuple[str, int]] = {
     "52w": ("52 weeks earlier", 52),
 }
 #: Customer dimensions a filter (and a group-by) may use: the identifier allowlist.
-DIMENSIONS: tuple[str, ...] = ("segment", "region", "plan")
+DIMENSIONS: tuple[str, ...] = CUSTOMER
 
 @dataclass(frozen=True)
 class Filters:
@@ -99,7 +100,8 @@ class Filters:
 
 def validate(filters: Filters, options: Mapping[str, Sequence[str]],
              weeks: Sequence[str], calendar: DataCalendar | None = None) -> None:
-    """FilterError naming the first unknown value (allowlists come from the warehouse); a
+    """FilterError naming the first unknown value (allowlists come from the warehouse); for a
+    dimension with one value (a company without regions …) only that value is accepted; a
     week outside the data names the data's range and the table that sets each end when the
     ``calendar`` is given."""
     if filters.week not in weeks:
@@ -107,11 +109,15 @@ def validate(filters: Filters, options: Mapping[str, Sequence[str]],
             raise FilterError(calendar.refusal(filters.week))
         span = f"{min(weeks)} … {max(weeks)}" if weeks else "none"
         raise FilterError(f"week {filters.week} is not in the warehouse (weeks: {span})")
+    dims = Dimensions(options)
     for dim, values in (("segment", filters.segments), ("region", filters.regions),
                         ("plan", filters.plans)):
         allowed = set(options.get(dim, ()))
         for v in values:
-            if v not in allowed:
-                raise FilterError(
-                    f"unknown {dim} {v!r}: choose from {', '.join(sorted(allowed))}"
-                )
+            if v in allowed:
+                continue
+            only = dims.single(dim)
+            if only is not None:
+                raise FilterError(f"unknown {dim} {v!r}: all customers are in one {dim}, "
+                                  f"{only!r}")
+            raise FilterError(f"unknown {dim} {v!r}: choose from {', '.join(sorted(allowed))}")

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.metrics import stats
+from dashboard.metrics import dimensions, stats
 from dashboard.metrics.filters import Filters, week_label
 from dashboard.metrics.registry import METRICS, Metric, all_week_inputs, format_delta, format_value
 from dashboard.metrics.stats import Estimate
@@ -79,10 +79,15 @@ class Catalog:
     """What the warehouse offers the filter bar: allowlisted values and weeks, and the data's
     calendar (its range, as-of date and the tables that set them)."""
 
-    options: dict[str, tuple[str, ...]]
+    options: dict[str, tuple[str, ...]]  # every dimension's values (``dimensions.ALL``)
     weeks: tuple[str, ...]  # newest first
     latest_complete: str
     calendar: DataCalendar = field(default_factory=lambda: DataCalendar(()))
+
+    @property
+    def dims(self) -> dimensions.Dimensions:
+        """Which dimensions may be filtered and split by (two values or more)."""
+        return dimensions.Dimensions(self.options)
 
 
 @dataclass(frozen=True)
@@ -141,11 +146,7 @@ class KpiReport:
 def load_catalog(fetch: Fetch) -> Catalog:
     """Allowlists, weeks and the data's calendar from the warehouse; the latest complete week
     (the last whose Sunday the as-of date reaches) is the default."""
-    opts = fetch("filter_options")
-    options = {
-        dim: tuple(opts.loc[opts["dimension"] == dim, "dimension_value"].astype(str))
-        for dim in ("segment", "region", "plan")
-    }
+    options = dimensions.load_options(fetch)
     weeks = fetch("weeks_available")
     labels = tuple(weeks["iso_week"].astype(str))
     complete = weeks.loc[weeks["is_complete"].astype(bool), "iso_week"].astype(str)

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from dashboard.metrics import dimensions
 from dashboard.metrics.filters import Filters
 from dashboard.money import churn_value, savings, simulate, value
 from dashboard.money import inputs as money
@@ -93,6 +94,8 @@ def build(fetch: Fetch, filters: Filters, aset: AssumptionSet,
     saved, _ = savings.baseline_savings(fetch, filters, money.contact_cost_per_channel(inputs),
                                         fin)
     segments = sorted(str(s) for s in est["segment"].unique() if s != ALL)
+    if not dimensions.load(fetch).splits("segment"):
+        segments = [ALL]  # one segment: one figure for the customers as a whole
     short = value.window_shortfall(fetch, inputs)
     points: dict[str, MoneyFigure] = {}
     if coverage.missing(needs("nps_point_value")):

@@ -43,6 +43,10 @@ def point_values_takeaway(values: pd.DataFrame, result: SimResult) -> str:
         return (f"No segment has {MIN_BASE} or more customers with an NPS answer before the "
                 "window in every category: a point of NPS cannot be valued for this selection.")
     top, sym = values.iloc[0], result.symbol
+    if len(values) == 1:  # one segment: the customers as a whole
+        return (f"+1 NPS point is worth {money_text(top['value'], sym)} (P10 "
+                f"{money_text(top['low'], sym)} – P90 {money_text(top['high'], sym)}) over "
+                f"{years(result.horizon)}; modelled, not observed.")
     text = (f"+1 NPS point is worth most in {top['segment']}: {money_text(top['value'], sym)} "
             f"(P10 {money_text(top['low'], sym)} – P90 {money_text(top['high'], sym)}) over "
             f"{years(result.horizon)}")

@@ -33,7 +33,7 @@ from datetime import timedelta
 import pandas as pd
 
 from dashboard.analysis.cost import pct
-from dashboard.metrics import stats
+from dashboard.metrics import dimensions, stats
 from dashboard.metrics.filters import Filters, week_label
 from dashboard.money import churn_value, savings
 from dashboard.money import inputs as money
@@ -110,6 +110,7 @@ class ValueReport:
     titles: dict[str, str]
     notes: dict[str, str]
     data_coverage: Coverage = cov.COMPLETE  # which raw tables hold rows
+    split_note: str = ""  # why lifetime value and revenue at risk are not by segment
     queries: tuple[str, ...] = ("money_category_outcomes", "money_category_contacts",
                                 "cost_channel_weekly", "value_segment_weekly",
                                 "kpi_survey_weekly", "weeks_available")
@@ -208,6 +209,11 @@ def _rar_table(rows: pd.DataFrame, sym: str) -> pd.DataFrame:
     } for r in rows.itertuples(index=False)])
 
 
+def _by_segment(table: pd.DataFrame, split_note: str) -> pd.DataFrame:
+    """A table by segment as shown: without its Segment column when there is one segment."""
+    return table.drop(columns=["Segment"], errors="ignore") if split_note else table
+
+
 def _did_table(p: Programme | None, sym: str) -> pd.DataFrame:
     if p is None:
         return pd.DataFrame()
@@ -267,6 +273,14 @@ def _takeaways(r: dict, fin: Finance, filters: Filters) -> dict[str, str]:
                         for x in segs.sort_values("per_retention_pp", ascending=False)
                         .itertuples())
             + f" of lifetime value ({horizon}, our own data and {fin.set_id}).")
+    elif len(clv):  # a single segment: the customers as a whole
+        r0 = clv.iloc[0]
+        horizon = "unlimited horizon" if fin.horizon is None else f"{fin.horizon}-year horizon"
+        out["clv"] = (f"A customer is worth {amount(r0['value'], sym)} over the horizon (P10–P90 "
+                      f"{span(r0['low'], r0['high'], lambda v: amount(v, sym))}) ({fin.set_id}).")
+        out["clv_retention"] = (
+            f"One more point of 12-month retention is worth {amount(r0['per_retention_pp'], sym)}"
+            f" per customer of lifetime value ({horizon}, our own data and {fin.set_id}).")
     else:
         out["clv"] = out["clv_retention"] = "No customers in the selection."
     cat = r["categories"].set_index("nps_category")
@@ -397,6 +411,10 @@ def build_report(fetch: Fetch, filters: Filters, aset: AssumptionSet, draws: int
                for f in (rar, *move_figs.values(), comp_mod, comp_obs, sav_fig, prog_fig)}
     clv_figs = {k: with_coverage(f, loaded) for k, f in clv_figs.items()}
     sym = fin.symbol
+    dims = dimensions.load(fetch)
+    split_note = dims.no_split("segment")
+    if split_note:  # one segment: its row repeats the all-segments row
+        clv = clv[clv["segment"] == ALL].reset_index(drop=True)
     short = window_shortfall(fetch, inputs)
     if short:
         for f in (rar, *move_figs.values(), comp_mod, comp_obs):
@@ -409,8 +427,8 @@ def build_report(fetch: Fetch, filters: Filters, aset: AssumptionSet, draws: int
              "programme_reason": reason, "complaint": comp, "gap": gap}
     horizon = "unlimited horizon" if fin.horizon is None else f"{fin.horizon}-year horizon"
     titles = {
-        "clv": f"Lifetime value per customer by segment — {horizon}, P10–P90"
-               + (f" ({gap})" if gap else ""),
+        "clv": f"Lifetime value per customer{'' if split_note else ' by segment'} — {horizon}, "
+               "P10–P90" + (f" ({gap})" if gap else ""),
         "clv_axis": f"{sym} per customer",
         "clv_how": "How the lifetime value of all segments is computed",
         "categories": "Value by NPS category (latest answer before the window), all segments",
@@ -446,7 +464,7 @@ def build_report(fetch: Fetch, filters: Filters, aset: AssumptionSet, draws: int
             f"from, × φ ~ U({fin.phi_low:g}, {fin.phi_high:g})." + ratio_note),
         "rar": (f"Answered customers only: {pct(100 * coverage)} of the active base has an "
                 "NPS answer. Run-rate lost by a year from now; about half of it within the "
-                "year if churn is spread evenly."),
+                "year if churn is spread evenly." + (f" {split_note}" if split_note else "")),
         "programme": savings.describe_programme(prog) if prog else reason,
         "external": ("External context: published rules of thumb, quoted with source and year. "
                      "Not part of any total, not a forecast and not a target."),
@@ -461,12 +479,15 @@ def build_report(fetch: Fetch, filters: Filters, aset: AssumptionSet, draws: int
         notes["rar"] = notes["categories"] = short
     return ValueReport(
         filters=filters, symbol=sym, assumption_set=fin.set_id, window=window,
-        figures=figures, clv=clv, clv_figures=clv_figs, clv_table=_clv_table(clv, sym, gap),
+        figures=figures, clv=clv, clv_figures=clv_figs,
+        clv_table=_by_segment(_clv_table(clv, sym, gap), split_note),
         categories=categories, category_table=_category_table(categories, sym, gap),
-        rar_segments=rar_rows, rar_table=_rar_table(rar_rows, sym), coverage=coverage,
+        rar_segments=rar_rows, rar_table=_by_segment(_rar_table(rar_rows, sym), split_note),
+        coverage=coverage,
         risk_ratio=risk, rate_ratio=rate, complaint=comp, savings=sav, programme=prog,
         programme_reason=reason, did_table=_did_table(prog, sym),
-        takeaways=takeaways, titles=titles, notes=notes, data_coverage=loaded)
+        takeaways=takeaways, titles=titles, notes=notes, data_coverage=loaded,
+        split_note=split_note)
 
 
 def headline(report: ValueReport) -> dict[str, MoneyFigure]:

@@ -14,7 +14,8 @@ from dashboard.analysis import compare, satisfaction
 from dashboard.exports import files as export
 from dashboard.exports.exhibits import Exhibit
 from dashboard.metrics import kpis
-from dashboard.metrics.filters import COMPARISONS, Filters
+from dashboard.metrics.dimensions import Dimensions
+from dashboard.metrics.filters import COMPARISONS, DIMENSIONS, Filters
 from dashboard.metrics.kpis import Catalog, KpiReport, Tile
 from dashboard.metrics.registry import REGISTRY, format_delta, format_value
 from dashboard.money import assumptions
@@ -89,8 +90,9 @@ def filter_bar(cat: Catalog) -> Filters:
         default = weeks.index(cat.latest_complete) if cat.latest_complete in weeks else 0
         st.selectbox("Week", weeks, index=default, key=_KEYS["week"],
                      help="ISO week, Monday to Sunday (UTC). Default: the latest complete week.")
-        for dim, label in (("segment", "Segment"), ("region", "Region"), ("plan", "Plan")):
-            st.multiselect(label, list(cat.options[dim]), key=_KEYS[dim],
+        # a dimension with one value (a company without regions …) has no filter
+        for dim in cat.dims.splittable(DIMENSIONS):
+            st.multiselect(dim.capitalize(), list(cat.options[dim]), key=_KEYS[dim],
                            placeholder="All", help=f"Customers by {dim}; empty means all.")
         st.selectbox("Compare with", list(COMPARISONS), key=_KEYS["compare"],
                      format_func=lambda k: COMPARISONS[k][0])
@@ -162,11 +164,13 @@ def money_tile(fig, symbol: str) -> None:
 def current_filters(cat: Catalog) -> Filters:
     """The selection held by the filter bar's widgets, as one immutable object."""
     s = st.session_state
+
+    def chosen(dim: str) -> tuple[str, ...]:
+        return tuple(s.get(_KEYS[dim]) or ()) if cat.dims.splits(dim) else ()
+
     return Filters(
         week=s.get(_KEYS["week"]) or cat.latest_complete,
-        segments=tuple(s.get(_KEYS["segment"]) or ()),
-        regions=tuple(s.get(_KEYS["region"]) or ()),
-        plans=tuple(s.get(_KEYS["plan"]) or ()),
+        segments=chosen("segment"), regions=chosen("region"), plans=chosen("plan"),
         compare=s.get(_KEYS["compare"]) or "previous",
     )
 
@@ -278,6 +282,17 @@ def exhibit(ex: Exhibit, ctx: export.Context | None = None) -> None:
     ], ex.key)
 
 
+def exhibit_or_note(ex: dict[str, Exhibit], key: str, *lines: str) -> None:
+    """The exhibit ``key`` when the report drew it, else the lines saying why it did not (e.g.
+    a breakdown by a dimension with a single value)."""
+    if key in ex:
+        exhibit(ex[key])
+        return
+    for line in lines:
+        if line:
+            note(line)
+
+
 #: What each data table is called in the names of its downloads (the key when missing).
 TABLE_NAMES = {
     "asm_values": "assumptions in force", "asm_log": "assumption change log",
@@ -337,16 +352,23 @@ def compare_controls(options: dict[str, tuple[str, ...]],
     """Page-level pickers: a dimension, 2–4 of its groups (first = reference) and a KPI (only
     KPIs whose source tables hold rows are offered to rank and trend).
 
-    Each dimension keeps its own group selection (widget key ``cmp_groups_<dimension>``).
-    Returns None, with a message shown, while fewer than two groups are picked.
+    Each dimension keeps its own group selection (widget key ``cmp_groups_<dimension>``); only
+    dimensions with two groups or more are offered. Returns None, with a message shown, while
+    fewer than two groups are picked (or no dimension has two).
     """
-    offered = [m.name for m in compare.loaded_metrics(coverage)]
-    if st.session_state.get("cmp_metric") not in offered:
-        st.session_state["cmp_metric"] = offered[0]
+    metrics = [m.name for m in compare.loaded_metrics(coverage)]
+    if st.session_state.get("cmp_metric") not in metrics:
+        st.session_state["cmp_metric"] = metrics[0]
+    offered = compare.dimension_choices(options)
+    if not offered:
+        note(Dimensions(options).none_note(compare.COMPARE_DIMENSIONS))
+        return None
+    if st.session_state.get("cmp_dimension") not in offered:
+        st.session_state["cmp_dimension"] = offered[0]
     left, mid, right = st.columns([1, 3, 1])
     with left:
         dim = st.selectbox(
-            "Compare by", compare.COMPARE_DIMENSIONS, key="cmp_dimension",
+            "Compare by", offered, key="cmp_dimension",
             format_func=lambda d: compare.DIMENSION_LABELS[d].capitalize(),
             help="Channel is the survey channel: only survey scores are defined per channel.")
     values = list(options.get(dim, ()))
@@ -358,7 +380,7 @@ def compare_controls(options: dict[str, tuple[str, ...]],
             help="Every difference is tested against the first group; Benjamini–Hochberg "
                  "correction across the whole table.")
     with right:
-        metric = st.selectbox("KPI to rank and trend", offered, key="cmp_metric",
+        metric = st.selectbox("KPI to rank and trend", metrics, key="cmp_metric",
                               format_func=lambda n: REGISTRY[n].label,
                               help="KPIs whose data are not loaded are not offered.")
     if len(groups) < compare.MIN_GROUPS:
@@ -467,17 +489,23 @@ def choice(label: str, options: dict[str, str], key: str, default: str,
     return st.selectbox(label, values, key=key, format_func=lambda v: options[v], help=help)
 
 
-def sat_controls() -> satisfaction.View:
-    """The Satisfaction page's pickers (score, split, grain), as one immutable view."""
+def sat_controls(cat: Catalog) -> satisfaction.View:
+    """The Satisfaction page's pickers (score, split, grain), as one immutable view; the split
+    offers only the dimensions with two values or more."""
     left, mid, right = st.columns(3)
     with left:
         score = choice("Score", satisfaction.SCORES, _SAT_KEYS["score"], "nps",
                        help="The score the trend, distribution and movers show.")
+    splits = satisfaction.split_choices(cat.dims)
+    default = satisfaction.default_view(cat.dims).split
     with mid:
-        split = choice("Split by", satisfaction.SPLITS, _SAT_KEYS["split"],
-                       satisfaction.DEFAULT_SPLIT,
-                       help="Customer attributes (segment, region, plan) or attributes of the "
-                            "answer (journey stage, touchpoint, channel).")
+        if splits:
+            split = choice("Split by", splits, _SAT_KEYS["split"], default,
+                           help="Customer attributes (segment, region, plan) or attributes of "
+                                "the answer (journey stage, touchpoint, channel).")
+        else:
+            split = default
+            note(cat.dims.none_note(tuple(satisfaction.SPLITS)))
     with right:
         grain = choice("Grain", satisfaction.GRAINS, _SAT_KEYS["grain"], "week",
                        help="Weekly: the 26 ISO weeks ending with the selected week. Monthly: "
@@ -500,7 +528,11 @@ def sat_tiles(report: satisfaction.SatisfactionReport) -> None:
 
 
 def sat_movers(report: satisfaction.SatisfactionReport) -> None:
-    """The movers table (n both weeks, values, change, raw and BH p, verdict) and takeaway."""
+    """The movers table (n both weeks, values, change, raw and BH p, verdict) and takeaway;
+    one line instead when the split has a single group."""
+    if report.split_note:
+        note(report.split_note)
+        return
     names = report.movers_columns()
     fmt = {"nps": "%+.1f", "csat": "%.1f", "ces": "%.2f"}[report.view.score]
     num = st.column_config.NumberColumn

@@ -57,8 +57,9 @@ def _not_offered(label: str, missing: tuple[str, ...]) -> float:
 
 
 def lever_controls(segments: tuple[str, ...] | list[str], default_horizon: int,
-                   coverage) -> whatif.Levers:
-    """The levers: an NPS slider per segment, the migration rule, complaint, FCR and
+                   coverage, split_note: str = "") -> whatif.Levers:
+    """The levers: an NPS slider per segment (one for all customers, with ``split_note``
+    shown, when there is a single segment), the migration rule, complaint, FCR and
     self-service levers, horizon and programme cost. Returns them as one ``Levers``. A lever
     whose table holds no rows (``whatif.LEVER_NEEDS``) is not offered: the load hint stands
     in its place; with none offered the page shows that and stops."""
@@ -71,13 +72,17 @@ def lever_controls(segments: tuple[str, ...] | list[str], default_horizon: int,
     if gone["nps"]:
         _not_offered("NPS change by segment", gone["nps"])
     else:
-        st.markdown("**NPS change by segment** (points)")
+        st.markdown("**NPS change** (points)" if split_note
+                    else "**NPS change by segment** (points)")
+        if split_note:
+            ui.note(split_note)
         cols = st.columns(max(len(segments), 1))
         for col, seg in zip(cols, segments, strict=False):
             with col:
                 lo, hi, step = NPS_RANGE
                 st.session_state.setdefault(nps_key(seg), 0)
-                nps[seg] = st.slider(seg, lo, hi, step=step, key=nps_key(seg),
+                nps[seg] = st.slider("All customers" if split_note else seg, lo, hi,
+                                     step=step, key=nps_key(seg),
                                      help=f"+Δ points move Δ % of {seg}'s active customers "
                                           "between NPS categories by the migration rule.")
         rule = ui.choice("How the NPS change happens (migration rule)", whatif.RULES, _RULE,

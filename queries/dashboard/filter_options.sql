@@ -1,17 +1,15 @@
 -- name: filter_options
--- purpose: The values each customer filter can take (the allowlist for segment, region, plan).
+-- purpose: The values each dimension takes: the customer filters' allowlists (segment, region, plan) and the event attributes pages split by (survey channel, touchpoint, journey stage; complaint category).
 -- grain: one row per dimension and value
 -- params: none
-with customers as (
-    select segment, region, plan from marts.dim_customers
+-- A dimension with fewer than two values is not offered as a filter or a split
+-- (dashboard/metrics/dimensions.py).
+with dimension_values as (
+    select dimension, dimension_value from marts.dim_dimension_values
 ),
 
 final as (
-    select distinct 'segment' as dimension, segment as dimension_value from customers
-    union all
-    select distinct 'region', region from customers
-    union all
-    select distinct 'plan', plan from customers
+    select dimension, dimension_value from dimension_values
 )
 
 select * from final
