@@ -127,7 +127,7 @@ class Inputs:
     contacts: pd.DataFrame  # money_category_contacts over the same window
     base: pd.DataFrame  # money_category_outcomes at horizon_end (the active base now)
     assumptions: Mapping[str, float | str]  # in force in the selected week
-    assumption_set: str  # the set's id
+    assumption_set: str  # the set's id, naming CX Ledger's defaults when they are in force
     queries: tuple[str, ...] = field(default=("money_category_outcomes",
                                                "money_category_contacts"))
 
@@ -166,7 +166,7 @@ def fetch_inputs(fetch: Fetch, filters: Filters, aset: AssumptionSet) -> Inputs:
     base = filters.narrow(fetch("money_category_outcomes", as_of=horizon_end,
                                 horizon_end=horizon_end), keys)
     return Inputs(filters, as_of, horizon_end, outcomes, contacts, base,
-                  aset.in_force(filters.week_start), aset.id)
+                  aset.in_force(filters.week_start), aset.described(filters.week_start))
 
 
 def contact_cost_per_channel(inputs: Inputs) -> dict[str, float]:
