@@ -147,11 +147,19 @@ def parse_times(values: pd.Series) -> pd.Series:
 COMMA_RULE = "a comma in a number needs the mapping's decimal and thousands keys"
 
 
+#: How ``convert`` writes the dates and timestamps it read with a declared ``date_format``
+#: (a timestamp ends in Z: it is UTC). With a declared format, a value not written this way
+#: after ``convert`` did not match the format: quarantined, never read another way.
+_CONVERTED = {DATE: r"^\d{4}-\d{2}-\d{2}$", TIMESTAMP: r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"}
+
+
 def _read_column(col: Column, raw: pd.Series, numbers: NumberFormat | None,
-                 now: datetime | None) -> tuple[pd.Series, list[tuple[pd.Series, str]]]:
+                 now: datetime | None, date_format: str | None = None
+                 ) -> tuple[pd.Series, list[tuple[pd.Series, str]]]:
     """One column's stripped text typed by its contract kind, and the (mask, rule) pairs of the
     values that break a rule. ``numbers``: the source's declared number format (None: plain
-    numbers); ``now`` None: no "in the future" rule."""
+    numbers); ``date_format``: the source's declared date format (the text is ``convert``'s);
+    ``now`` None: no "in the future" rule."""
     empty = raw == ""
     rules: list[tuple[pd.Series, str]] = []
     if col.required:
@@ -172,6 +180,11 @@ def _read_column(col: Column, raw: pd.Series, numbers: NumberFormat | None,
             rules.append((num.notna() & (num % 1 != 0), "not a whole number"))
         return num.where(np.isfinite(num)), rules
     if col.kind in (TIMESTAMP, DATE):
+        if date_format:
+            other = ~empty & ~raw.str.match(_CONVERTED[col.kind])
+            rules.append((other, f"not a date in the declared format ({date_format!r})"))
+            raw = raw.where(~other, "")
+            empty = empty | other
         ts = parse_times(raw.where(~empty))
         rules.append((~empty & ts.isna(), "unparseable date"))
         if now is not None:
@@ -189,13 +202,15 @@ def _read_column(col: Column, raw: pd.Series, numbers: NumberFormat | None,
 
 
 def check_rows(table: str, df: pd.DataFrame, file: str, now: datetime | None = None,
-               numbers: NumberFormat | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+               numbers: NumberFormat | None = None, date_format: str | None = None
+               ) -> tuple[pd.DataFrame, list[Problem]]:
     """Every row of ``df`` typed (None where a value could not be read) and every problem of
     every row, in row order (a row breaking three rules has three problems).
 
     Refusals of the whole file (wrong table, missing required columns, unknown columns, no
-    rows) come back as problems with ``row`` None and no typed rows. ``numbers`` is the
-    source's declared number format (a mapping's ``decimal``/``thousands``)."""
+    rows) come back as problems with ``row`` None and no typed rows. ``numbers`` and
+    ``date_format`` are the source's declared formats (a mapping's ``decimal``/``thousands``
+    and ``date_format``; ``df`` is then ``convert``'s output)."""
     spec = LOADABLE.get(table)
     if spec is None:
         return df.iloc[0:0], [Problem(file, None, None, table,
@@ -233,7 +248,8 @@ def check_rows(table: str, df: pd.DataFrame, file: str, now: datetime | None = N
         if col.name not in cols:
             typed[col.name] = None
             continue
-        values, rules = _read_column(col, df[col.name].astype(str).str.strip(), numbers, now)
+        values, rules = _read_column(col, df[col.name].astype(str).str.strip(), numbers, now,
+                                     date_format)
         typed[col.name] = values
         for mask, rule in rules:
             flag(mask, col.name, rule)
@@ -299,10 +315,11 @@ def _assumption_values(typed: pd.DataFrame, numbers: NumberFormat | None, flag) 
 
 
 def validate(table: str, df: pd.DataFrame, file: str, now: datetime | None = None,
-             numbers: NumberFormat | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+             numbers: NumberFormat | None = None, date_format: str | None = None
+             ) -> tuple[pd.DataFrame, list[Problem]]:
     """The rows that meet every rule of ``table`` (typed) and every problem of the others
     (``check_rows``); a whole-file refusal leaves no good rows."""
-    typed, problems = check_rows(table, df, file, now, numbers)
+    typed, problems = check_rows(table, df, file, now, numbers, date_format)
     if any(p.row is None for p in problems):
         return typed.iloc[0:0], problems
     bad = {p.row - 1 for p in problems}
@@ -475,7 +492,7 @@ def _defaults(body: dict, at: str, table: str, m: TableMapping) -> dict:
         else:
             raise MappingError(f"{where} must be text, a number or true/false")
         shaped = convert(table, pd.DataFrame({dst: [text]}), m)[dst].astype(str).str.strip()
-        _, rules = _read_column(spec.column(dst), shaped, m.numbers, None)
+        _, rules = _read_column(spec.column(dst), shaped, m.numbers, None, m.date_format)
         broken = [rule for mask, rule in rules if bool(mask.iloc[0])]
         if broken:
             raise MappingError(f"{where} = {text!r}: {broken[0]}")
@@ -523,7 +540,8 @@ def shape(table: str, df: pd.DataFrame, m: TableMapping | None) -> pd.DataFrame:
 def convert(table: str, df: pd.DataFrame, m: TableMapping | None) -> pd.DataFrame:
     """A frame with contract names (``shape``'s) in the contract's text: values mapped, missing
     scales filled per survey, timestamps parsed with the source format and zone and written
-    as UTC ISO text (unparseable ones are left as they were, for ``validate`` to report)."""
+    as UTC ISO text ending in Z (values that do not read are left as they were, for
+    ``validate`` to report: with a declared ``date_format`` as not in that format)."""
     if m is None:
         return df
     out = df.copy()
@@ -551,7 +569,7 @@ def convert(table: str, df: pd.DataFrame, m: TableMapping | None) -> pd.DataFram
                 ts = ts.dt.tz_localize(m.timezone, ambiguous="NaT",
                                        nonexistent="NaT").dt.tz_convert("UTC")
             text = (ts.dt.strftime("%Y-%m-%d") if col.kind == DATE
-                    else ts.dt.strftime("%Y-%m-%d %H:%M:%S"))
+                    else ts.dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
             out[col.name] = text.where(ts.notna(), raw)
     return out
 

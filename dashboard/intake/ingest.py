@@ -283,7 +283,8 @@ def prepare(path: Path, explicit: str | None, mappings: dict[str, contract.Table
         source = contract.convert(table, written, m)
         rep.rows_read = len(source)
         typed, problems = contract.check_rows(table, source, display, now,
-                                              m.numbers if m else None)
+                                              m.numbers if m else None,
+                                              m.date_format if m else None)
     except FileRefused as exc:
         rep.refused = _one_line(exc)
         return _Prepared(path, rep)
