@@ -162,6 +162,21 @@ def test_exit_statuses(tmp_path, target, monkeypatch, capsys):
     assert (status, doc["rows_loaded"]) == (3, 1)
 
 
+def test_a_load_that_quarantines_every_row_loads_nothing_and_says_so(tmp_path, target):
+    customers = write(tmp_path / "in", "customers.csv",
+                      CUSTOMERS + "1,Mass,North,Basic,web,2024-03-05,\n")
+    assert run([customers], target, tmp_path).exit_code == 0
+    bad = write(tmp_path / "in", "contacts.csv", CONTACTS
+                + "1,999,2024-04-01 10:00:00,chat,billing,30,true,\n"
+                + "2,1,2024-04-01 10:00:00,chat,,30,true,\n")
+    rep = run([bad], target, tmp_path)
+    assert (rep.exit_code, rep.loaded, rep.quarantined, rep.published) == (1, 0, 2, True)
+    assert data_status.report_verdict(rep) == (
+        "error", "Nothing loaded: 2 row(s) quarantined, 0 file(s) refused (see the problems "
+                 "below); the warehouse keeps them in quarantine.")
+    assert sql(target, "select count(*) as n from raw.contacts")["n"].iloc[0] == 0
+
+
 def test_the_help_states_the_exit_statuses(capsys):
     with pytest.raises(SystemExit):
         cli.main(["ingest", "--help"])

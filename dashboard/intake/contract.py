@@ -168,7 +168,8 @@ def _read_column(col: Column, raw: pd.Series, numbers: NumberFormat | None,
         num = parse_numbers(raw, numbers)
         unread = ~empty & num.isna()
         if numbers is None:
-            comma = unread & raw.str.contains(",", regex=False)
+            comma = unread & raw.where(unread, "").str.contains(",", regex=False) \
+                if unread.any() else unread
             rules.append((unread & ~comma, f"not a number ({col.kind})"))
             rules.append((comma, f"not a number ({col.kind}): {COMMA_RULE}"))
         else:

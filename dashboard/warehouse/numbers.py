@@ -71,13 +71,19 @@ def ascii_digits(text: str) -> str:
 
 
 def parse_numbers(raw: pd.Series, fmt: NumberFormat | None = None) -> pd.Series:
-    """Text values as floats (NaN where the text is empty or not a number in ``fmt``).
+    """Text values (stripped of surrounding spaces) as floats (NaN where the text is empty or
+    not a number in ``fmt``).
 
     Without ``fmt`` the text is read as before any declaration existed (anything
     ``pandas.to_numeric`` reads, e.g. ``12``, ``-0.5``, ``1e3``), after the digits and the
     unambiguous Arabic separators are made plain. With ``fmt`` a value must match the
     declared format exactly."""
-    text = raw.astype(str).map(ascii_digits)
+    text = raw.fillna("").astype(str)
+    if "".join(text.tolist()).isascii():  # the usual export: no digit or mark to translate
+        if fmt is None:
+            return pd.to_numeric(text.replace("", None), errors="coerce")
+    else:
+        text = text.map(ascii_digits)
     if fmt is None:
         grouped = text.str.contains(ARABIC_THOUSANDS, regex=False)
         ok = ~grouped | text.str.match(NumberFormat(".", ARABIC_THOUSANDS).pattern())
@@ -93,7 +99,7 @@ def parse_numbers(raw: pd.Series, fmt: NumberFormat | None = None) -> pd.Series:
 
 def parse_number(text: object, fmt: NumberFormat | None = None) -> float | None:
     """One value (see ``parse_numbers``); None when it is not a finite number."""
-    value = parse_numbers(pd.Series([str(text)]), fmt).iloc[0]
+    value = parse_numbers(pd.Series([str(text).strip()]), fmt).iloc[0]
     return None if pd.isna(value) or not np.isfinite(value) else float(value)
 
 
