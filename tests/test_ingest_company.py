@@ -13,8 +13,10 @@ import pandas as pd
 import pytest
 
 from dashboard import cli
+from dashboard.analysis import cost
 from dashboard.intake import ingest
 from dashboard.intake import status as data_status
+from dashboard.metrics.filters import Filters
 from dashboard.money import assumptions as A
 from dashboard.warehouse import assumption_rules, build, config, db
 from tests.conftest import FIXTURES
@@ -400,6 +402,13 @@ def test_the_company_currency_and_targets_reach_the_kpis_and_the_money_headline(
                                        f"{len(_defaults_left())} of {len(_defaults_left()) + 3} "
                                        "values)")
     assert money["savings_vs_baseline"]["unit"].startswith("€")
+    # the observed cost figures name the neutral unit costs they use
+    wh, fetch = fetcher(target)
+    try:
+        note = cost.build_report(fetch, Filters(week="2026-W11")).assumption_note
+    finally:
+        wh.close()
+    assert note.endswith("valid from 1900-01-01 (CX Ledger defaults, not your company's)")
 
 
 def _defaults_left() -> list[str]:
