@@ -263,24 +263,27 @@ def cmd_pack(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    """Validate files against the contract and load them atomically (or only report, with
-    ``--dry-run``). One line per file, then the verdict; problems listed up to ``--show``.
-    ``--as-of`` sets the data's as-of date (with no files, it is the only change). Exit 0
-    everything loaded, 3 loaded with rows quarantined or files refused, 1 nothing loaded (the
-    load failed, an as-of date earlier than the data, or every file refused), 2 bad
-    arguments."""
+    """Validate files (or every supported file of a folder) against the contract and load them
+    atomically (or only report, with ``--dry-run``). One line per file, then the verdict;
+    problems listed up to ``--show``. ``--as-of`` sets the data's as-of date (with no files, it
+    is the only change). Exit 0 everything loaded (or already there), 3 something loaded and
+    something quarantined or refused, 1 nothing loaded while something was quarantined or
+    refused (or the load failed, or an as-of date earlier than the data), 2 bad arguments (a
+    path that does not exist, a folder with no data file, an unusable mapping, another load
+    running)."""
     from dashboard.intake import contract, ingest
 
     if not args.paths and args.as_of is None:
-        print("error: give files to load, or --as-of YYYY-MM-DD", file=sys.stderr)
+        print("error: give files or folders to load, or --as-of YYYY-MM-DD", file=sys.stderr)
         return 2
-    missing = [p for p in args.paths if not Path(p).is_file()]
-    if missing:
-        print(f"error: no such file: {', '.join(missing)}", file=sys.stderr)
+    try:
+        paths, skipped = ingest.files_in(args.paths)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     target = Path(args.out or config.default_db_path())
     try:
-        report = ingest.ingest(args.paths, target, mapping=args.mapping, table=args.table,
+        report = ingest.ingest(paths, target, mapping=args.mapping, table=args.table,
                                dry_run=args.dry_run, as_of=args.as_of,
                                progress=_progress if not args.quiet else ingest._noop)
     except (contract.MappingError, ValueError, ingest.IngestBusy) as exc:
@@ -289,6 +292,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.to_json(), indent=2, ensure_ascii=False, default=str))
         return report.exit_code
+    if skipped:
+        print(f"Left out (not CSV, TSV, TXT, Parquet or XLSX): "
+              f"{', '.join(p.name for p in skipped)}")
     for line in report.lines():
         print(line)
     problems = [p for f in report.files for p in f.problems]
@@ -318,9 +324,9 @@ def _selection_args(p: argparse.ArgumentParser) -> None:
 
 
 def _contract_tables() -> tuple[str, ...]:
-    from dashboard.intake.contract import CONTRACT
+    from dashboard.intake.contract import LOADABLE
 
-    return tuple(CONTRACT)
+    return tuple(LOADABLE)
 
 
 def parser(prog: str = "python -m dashboard") -> argparse.ArgumentParser:
@@ -370,15 +376,26 @@ def parser(prog: str = "python -m dashboard") -> argparse.ArgumentParser:
     pk.add_argument("--list", action="store_true", help="list the chart keys and exit")
     pk.set_defaults(func=cmd_pack)
 
-    i = sub.add_parser("ingest", help="validate CSV/Parquet/XLSX files against the contract and "
-                                      "load them atomically (rows that break a rule are "
-                                      "quarantined)")
+    i = sub.add_parser(
+        "ingest", help="validate CSV/Parquet/XLSX files against the contract and load them "
+                       "atomically (rows that break a rule are quarantined)",
+        description="Validate files against the contract and load them atomically. Each file "
+                    "is for one raw table or for the company's assumptions (key, valid_from, "
+                    "value, unit, description). Exit status: 0 everything loaded (or already "
+                    "loaded); 3 something loaded and something quarantined or refused; 1 "
+                    "nothing loaded while something was quarantined or refused, or the load "
+                    "failed; 2 bad arguments.")
     i.add_argument("paths", nargs="*", metavar="PATH",
-                   help="files, each for one raw table (none: only --as-of changes)")
-    i.add_argument("--mapping", help="TOML mapping file (renamed columns, values, scales, "
-                                     "date format, time zone)")
+                   help="files, each for one raw table or the assumptions, or folders: every "
+                        "CSV/TSV/TXT/Parquet/XLSX file directly inside (not hidden files, not "
+                        "sub-folders); none: only --as-of changes")
+    i.add_argument("--mapping", help="TOML or YAML mapping file (renamed columns, values, "
+                                     "scales, constants for missing columns, joined columns, "
+                                     "date format, time zone, decimal and thousands "
+                                     "separators; see data/mapping.example.toml)")
     i.add_argument("--table", choices=list(_contract_tables()),
-                   help="the raw table of every file (default: from the file name or columns)")
+                   help="the table of every file (default: from the mapping's files, the file "
+                        "name or the columns)")
     i.add_argument("--dry-run", action="store_true", help="validate and report, load nothing")
     i.add_argument("--as-of", metavar="YYYY-MM-DD",
                    help="the data's as-of date, kept in the warehouse: the calendar runs to its "

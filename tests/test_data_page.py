@@ -297,7 +297,7 @@ def test_page_without_a_warehouse_offers_the_upload(tmp_path, monkeypatch):
     assert files.allowed_type == [".csv", ".tsv", ".txt", ".parquet", ".xlsx"]
     assert at.file_uploader(key="data_mapping_0").allowed_type == [".toml", ".yaml", ".yml"]
     assert at.selectbox(key="data_table").options == [
-        "Detect from file name or columns", *TABLES]
+        "Detect from file name or columns", *TABLES, "assumptions"]
     assert at.button(key="data_dry_run").label == "Check (dry run)"
     assert at.button(key="data_load").label == "Load"
     # no files: a clear message, nothing run

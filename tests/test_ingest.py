@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from dashboard.intake import ingest
-from dashboard.warehouse import build, db
+from dashboard.warehouse import build, config, db
 from tests.conftest import FIXTURES, ROOT
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
@@ -79,9 +79,11 @@ def fixture_paths() -> list[Path]:
 
 def test_first_load_into_an_empty_warehouse_builds_what_the_fixture_build_builds(
         tmp_path, archive, fixture_raw):
-    # a new warehouse gets the shipped default assumptions (data/assumptions.csv)
+    # a new warehouse gets CX Ledger's neutral defaults (data/default_assumptions.csv), whose
+    # unit costs are the ones the fixture world's costs are computed with
     reference = tmp_path / "reference.duckdb"
-    build.build({**fixture_raw, "assumptions": build.read_assumptions()}, reference)
+    build.build({**fixture_raw, "assumptions": build.read_assumptions(
+        config.DEFAULT_ASSUMPTIONS_CSV)}, reference)
     target = tmp_path / "new" / "warehouse.duckdb"
     rep = run(fixture_paths(), target, archive)
     assert rep.published and rep.exit_code == 0, rep.lines()
@@ -175,11 +177,14 @@ def test_bad_rows_are_quarantined_with_the_rule_and_good_rows_load(wh, archive, 
     assert rep.exit_code == 3 and rep.published
     assert (f.rows_read, f.rows_new, f.quarantined) == (9, 1, 8)
     assert count(wh, "raw.contacts") == before + 1
-    q = read(wh, "select row_number, column_name, value, rule, record, file_name "
-                 "from ingest.quarantine order by row_number")
+    q = read(wh, "select row_number, column_name, value, rule, detail, record, file_name "
+                 "from ingest.quarantine order by row_number, rule")
     assert list(zip(q["row_number"], q["column_name"], q["rule"], strict=True)) == [
         (2, "customer_id", "unknown customer id"),
         (3, "occurred_at", "event before the customer signed up"),
+        # the same row: the fixture's unit costs start in 2020-W02, so it breaks two rules
+        (3, "occurred_at", "no cost per contact in force for this channel that week "
+                           "(assumptions)"),
         (4, "channel", "not an accepted value (phone | chat | email | self_service | store | "
                        "social)"),
         (5, "handle_seconds", "not a number (float)"),
@@ -191,6 +196,16 @@ def test_bad_rows_are_quarantined_with_the_rule_and_good_rows_load(wh, archive, 
     assert set(q["file_name"]) == {"contacts_november.csv"}
     assert json.loads(q["record"].iloc[0])["customer_id"] == "999"
     assert f.by_rule["unknown customer id"] == 1
+    # a row breaking two rules is one quarantined row and one problem under each rule
+    assert f.by_rule["event before the customer signed up"] == 1
+    assert f.by_rule["no cost per contact in force for this channel that week (assumptions)"] == 1
+    # the event before signup: the source's own text, and the customer's signup date
+    before = q[q["rule"] == "event before the customer signed up"].iloc[0]
+    signup = read(wh, "select signup_date from raw.customers where customer_id = 1")
+    assert before["value"] == "2020-01-01 10:00:00"
+    assert before["detail"] == f"signed up {signup['signup_date'].iloc[0]:%Y-%m-%d}"
+    assert (f"contacts_november.csv, row 3, column occurred_at, value '2020-01-01 10:00:00': "
+            f"event before the customer signed up ({before['detail']})") in map(str, f.problems)
     lines = "\n".join(rep.lines())
     assert "contacts_november.csv → contacts: 9 rows read, 1 new" in lines
     assert "8 quarantined" in lines
@@ -397,7 +412,7 @@ def test_cli_statuses_summary_and_json(wh, archive, tmp_path):
     assert doc["files"][0]["by_rule"] == {
         "not an accepted value (phone | chat | email | self_service | store | social)": 1}
     res = _cli(str(tmp_path / "nope.csv"), "--out", str(wh), archive=archive)
-    assert res.returncode == 2 and "no such file: " in res.stderr
+    assert res.returncode == 2 and "no such file or folder: " in res.stderr
     bad_map = write(tmp_path, "map.toml", "[tickets]\n")
     res = _cli(str(good), "--out", str(wh), "--mapping", str(bad_map), archive=archive)
     assert res.returncode == 2 and "unknown table 'tickets'" in res.stderr
@@ -423,10 +438,20 @@ def _local(ts: pd.Series, fmt: str, zone: str | None) -> pd.Series:
     return ts.dt.strftime(fmt).fillna("")
 
 
+def _european(x: float) -> str:
+    """A number as a European export writes it: ``1.234,5`` (every digit of its shortest
+    exact form kept)."""
+    sign, text = ("-", repr(-x)) if x < 0 else ("", repr(float(x)))
+    whole, _, frac = text.partition(".")
+    groups = f"{int(whole):,}".replace(",", ".")
+    return f"{sign}{groups},{frac}"
+
+
 def _export_in_another_shape(frames: dict, folder: Path, mapping: str) -> list[Path]:
     """The demo world's raw tables as another tool would export them (inverse of the mapping):
     renamed columns, capitalised values, CSAT on 1–5, day-first dates in Tehran time, no scale
-    columns, yes/no booleans, a semicolon-separated billing file."""
+    columns, yes/no booleans, a column the contract does not need, a semicolon-separated
+    billing file with European numbers and its date and time in two columns."""
     import tomllib
 
     doc = tomllib.loads(mapping)
@@ -439,6 +464,16 @@ def _export_in_another_shape(frames: dict, folder: Path, mapping: str) -> list[P
         df = frames[table].copy()
         spec = doc[table]
         fmt, zone = spec.get("date_format"), spec.get("timezone")
+        for col, (day, clock) in spec.get("combine", {}).items():
+            ts = pd.to_datetime(df.pop(col))
+            day_fmt, clock_fmt = fmt.split(" ", 1)
+            df[day], df[clock] = ts.dt.strftime(day_fmt), ts.dt.strftime(clock_fmt)
+        if spec.get("decimal") == ",":
+            for col in df.columns:
+                if pd.api.types.is_float_dtype(df[col]):
+                    df[col] = df[col].map(_european, na_action="ignore")
+        if table == "customers":
+            df["Senior Citizen"] = (df["customer_id"] % 5 == 0).map({True: "Yes", False: "No"})
         for col in df.columns:
             if pd.api.types.is_datetime64_any_dtype(df[col]):
                 df[col] = (_local(df[col], fmt, zone if not col.endswith("_date") else None)
@@ -474,14 +509,27 @@ def test_round_trip_of_the_demo_world_in_another_shape_gives_the_same_kpis(tmp_p
     build.build(raw, demo_path)
     mapping = ROOT / "data" / "mapping.example.toml"
     files = _export_in_another_shape(frames, tmp_path, ROUND_TRIP_MAPPING)
+    # the company's own settings (here the demo's: its currency, targets and programme)
+    settings = tmp_path / "settings_2026.csv"
+    shutil.copyfile(ROOT / "data" / "demo_assumptions.csv", settings)
     target = tmp_path / "ingested" / "warehouse.duckdb"
-    rep = ingest.ingest(files, target, mapping=mapping, now=NOW,
+    rep = ingest.ingest([*files, settings], target, mapping=mapping, now=NOW,
                         archive_dir=tmp_path / "archive")
     assert rep.exit_code == 0, "\n".join(rep.lines() + [str(p) for f in rep.files
                                                          for p in f.problems[:5]])
-    assert [f.table for f in rep.files] == list(TABLES)
+    assert [f.table for f in rep.files] == ["assumptions", *TABLES]
+    frames["assumptions"] = build.read_assumptions()
     for f in rep.files:
         assert f.rows_new == len(frames[f.table]) and f.quarantined == 0
+    clients = next(f for f in rep.files if f.table == "customers")
+    assert clients.ignored == ["Senior Citizen"]
+    assert "; ignored columns: Senior Citizen" in clients.line()
+    amounts = read(target, "select transaction_id, amount, occurred_at from raw.transactions "
+                           "order by transaction_id")
+    want = frames["transactions"].sort_values("transaction_id")
+    assert amounts["amount"].tolist() == want["amount"].tolist()
+    assert (amounts["occurred_at"].tolist()
+            == pd.to_datetime(want["occurred_at"]).dt.floor("s").tolist())
     csat = read(target, "select scale_min, scale_max, count(*) as n from raw.survey_responses "
                         "where survey = 'csat' group by all")
     assert csat[["scale_min", "scale_max"]].values.tolist() == [[1, 5]]

@@ -113,7 +113,8 @@ def test_wheel_carries_the_package_queries_and_defaults(installed):
                for p in (ROOT / "queries").rglob("*.sql")}
     assert {n.removeprefix("dashboard/_queries/") for n in names
             if n.startswith("dashboard/_queries/")} == queries
-    assert "dashboard/_data/assumptions.csv" in names
+    assert {"dashboard/_data/demo_assumptions.csv",
+            "dashboard/_data/default_assumptions.csv"} <= names
     assert "dashboard/cli.py" in names and "dashboard/money/headline.py" in names
     assert not any(n.startswith(("tests/", "pages/")) for n in names)
 

@@ -57,6 +57,7 @@ from dashboard.metrics.filters import Filters, parse_week, week_label
 from dashboard.metrics.registry import REGISTRY
 from dashboard.metrics.stats import Estimate
 from dashboard.warehouse import config
+from dashboard.warehouse.assumption_rules import is_default
 from dashboard.warehouse.catalog import Fetch
 from dashboard.warehouse.weeks import first_week
 
@@ -517,6 +518,8 @@ def build_report(fetch: Fetch, filters: Filters, baseline_week: str | None = Non
     first, everyone, df = channel_rows(fetch, filters)
     sym, units = _assumptions(fetch, selected)
     valid = _valid_from_text(list(units["valid_from"]))
+    if any(is_default(d) for d in units["description"]):
+        valid += " (CX Ledger defaults, not your company's)"
     note = _UNIT_COSTS + valid
     launch = launch_in(everyone)
 

@@ -3,26 +3,40 @@
 must meet.
 
 File reading with whole-file refusals (one line each), per-row validation that names file, row,
-column, value and rule, mapping files (TOML or YAML) that bring another tool's shape onto the
-contract, and the rules that need what the warehouse already holds (``check_against``: unknown
-customer, event before signup, contacts in weeks with no unit cost). ``intake.ingest`` runs
-them and loads the rows that pass.
+column, value and rule (every problem of a row, not only its first), mapping files (TOML or YAML)
+that bring another tool's shape onto the contract (renames, values, scales, date format and zone,
+constants for missing columns, columns joined into one, the source's decimal and thousands
+separators), the company's own assumptions file (checked by ``warehouse.assumption_rules``, the
+Assumptions page's rules), and the rules that need what the warehouse already holds
+(``check_against``: unknown customer, event before signup, contacts in weeks with no unit cost;
+``check_assumptions``: the rule across keys). ``intake.ingest`` runs them and loads the rows that
+pass.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from dashboard.warehouse import build, config
+from dashboard.warehouse import assumption_rules, build
+from dashboard.warehouse.numbers import (
+    DECIMALS,
+    THOUSANDS,
+    NumberFormat,
+    ascii_digits,
+    canonical,
+    parse_numbers,
+)
 from dashboard.warehouse.schema import (  # noqa: F401  (the contract's tables, re-read here)
+    ASSUMPTIONS,
     BOOL,
     CHANNELS,
     CONTRACT,
@@ -36,6 +50,9 @@ from dashboard.warehouse.schema import (  # noqa: F401  (the contract's tables, 
     Table,
 )
 
+#: Every table a file can be loaded into: the contract's tables, then the company's assumptions.
+LOADABLE: dict[str, Table] = {**CONTRACT, ASSUMPTIONS.name: ASSUMPTIONS}
+
 
 class FileRefused(ValueError):
     """A file whose structure is unusable: refused whole, with one line saying why."""
@@ -47,13 +64,15 @@ class Problem:
     row: int | None  # 1-based data row (the header is row 0); None for the whole file
     column: str | None
     value: str | None
-    rule: str
+    rule: str  # the rule, the same words for every row that breaks it (counted by rule)
+    detail: str | None = None  # what this row's case adds (e.g. the customer's signup date)
 
     def __str__(self) -> str:
         where = self.file if self.row is None else f"{self.file}, row {self.row}"
         col = "" if self.column is None else f", column {self.column}"
         val = "" if self.value is None else f", value {self.value!r}"
-        return f"{where}{col}{val}: {self.rule}"
+        more = "" if self.detail is None else f" ({self.detail})"
+        return f"{where}{col}{val}: {self.rule}{more}"
 
 
 def read_file(path: Path | str) -> pd.DataFrame:
@@ -121,9 +140,21 @@ def _as_text(df: pd.DataFrame) -> pd.DataFrame:
     return out.where(df.notna().to_numpy(), "")
 
 
+
+
+def _plain_digits(values: pd.Series) -> pd.Series:
+    """Text values with Persian/Arabic-Indic digits as ASCII (untouched when all ASCII)."""
+    present = values.dropna().astype(str)
+    if "".join(present.tolist()).isascii():
+        return values
+    return values.map(ascii_digits, na_action="ignore")
+
+
 def parse_times(values: pd.Series) -> pd.Series:
-    """Text to UTC timestamps (NaT where unparseable): ISO 8601 first (fast, the usual export),
-    then each remaining value on its own in any format pandas recognises."""
+    """Text to UTC timestamps (NaT where unparseable): Persian and Arabic-Indic digits read as
+    0–9, then ISO 8601 first (fast, the usual export), then each remaining value on its own in
+    any format pandas recognises."""
+    values = _plain_digits(values)
     ts = pd.to_datetime(values, errors="coerce", utc=True, format="ISO8601")
     rest = ts.isna() & values.notna()
     if rest.any():
@@ -131,17 +162,79 @@ def parse_times(values: pd.Series) -> pd.Series:
     return ts
 
 
-def validate(table: str, df: pd.DataFrame, file: str,
-             now: datetime | None = None) -> tuple[pd.DataFrame, list[Problem]]:
-    """The rows that meet every rule of ``table`` (typed) and the problems of the others.
+#: The rule of a number with a comma in a table that declared no format (never guessed).
+COMMA_RULE = "a comma in a number needs the mapping's decimal and thousands keys"
+
+
+#: How ``convert`` writes the dates and timestamps it read with a declared ``date_format``
+#: (a timestamp ends in Z: it is UTC). With a declared format, a value not written this way
+#: after ``convert`` did not match the format: quarantined, never read another way.
+_CONVERTED = {DATE: r"^\d{4}-\d{2}-\d{2}$", TIMESTAMP: r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"}
+
+
+def _read_column(col: Column, raw: pd.Series, numbers: NumberFormat | None,
+                 now: datetime | None, date_format: str | None = None
+                 ) -> tuple[pd.Series, list[tuple[pd.Series, str]]]:
+    """One column's stripped text typed by its contract kind, and the (mask, rule) pairs of the
+    values that break a rule. ``numbers``: the source's declared number format (None: plain
+    numbers); ``date_format``: the source's declared date format (the text is ``convert``'s);
+    ``now`` None: no "in the future" rule."""
+    empty = raw == ""
+    rules: list[tuple[pd.Series, str]] = []
+    if col.required:
+        rules.append((empty, "required value is empty"))
+    if col.kind in (INT, FLOAT):
+        num = parse_numbers(raw, numbers)
+        unread = ~empty & num.isna()
+        if numbers is None:
+            comma = unread & raw.where(unread, "").str.contains(",", regex=False) \
+                if unread.any() else unread
+            rules.append((unread & ~comma, f"not a number ({col.kind})"))
+            rules.append((comma, f"not a number ({col.kind}): {COMMA_RULE}"))
+        else:
+            rules.append((unread, f"not a number in the declared format "
+                                  f"({numbers.describe()})"))
+        rules.append((num.notna() & ~np.isfinite(num), "not a finite number"))
+        if col.kind == INT:
+            rules.append((num.notna() & (num.abs() >= 2**53), "number out of range"))
+            rules.append((num.notna() & (num % 1 != 0), "not a whole number"))
+        return num.where(np.isfinite(num)), rules
+    if col.kind in (TIMESTAMP, DATE):
+        if date_format:
+            other = ~empty & ~raw.str.match(_CONVERTED[col.kind])
+            rules.append((other, f"not a date in the declared format ({date_format!r})"))
+            raw = raw.where(~other, "")
+            empty = empty | other
+        ts = parse_times(raw.where(~empty))
+        rules.append((~empty & ts.isna(), "unparseable date"))
+        if now is not None:
+            rules.append((ts.notna() & (ts > pd.Timestamp(now)), "timestamp in the future"))
+        return (ts.dt.date if col.kind == DATE else ts.dt.tz_localize(None)), rules
+    if col.kind == BOOL:
+        low = raw.str.lower()
+        ok = low.isin(["true", "false", "1", "0", "yes", "no", "t", "f"])
+        rules.append((~empty & ~ok, "not true/false"))
+        return low.map(lambda v: None if v == "" else v in ("true", "1", "yes", "t")), rules
+    if col.accepted:
+        rules.append((~empty & ~raw.isin(col.accepted),
+                      f"not an accepted value ({' | '.join(col.accepted)})"))
+    return raw.where(~empty, None), rules
+
+
+def check_rows(table: str, df: pd.DataFrame, file: str, now: datetime | None = None,
+               numbers: NumberFormat | None = None, date_format: str | None = None
+               ) -> tuple[pd.DataFrame, list[Problem]]:
+    """Every row of ``df`` typed (None where a value could not be read) and every problem of
+    every row, in row order (a row breaking three rules has three problems).
 
     Refusals of the whole file (wrong table, missing required columns, unknown columns, no
-    rows) come back as problems with ``row`` None and no good rows.
-    """
-    spec = CONTRACT.get(table)
+    rows) come back as problems with ``row`` None and no typed rows. ``numbers`` and
+    ``date_format`` are the source's declared formats (a mapping's ``decimal``/``thousands``
+    and ``date_format``; ``df`` is then ``convert``'s output)."""
+    spec = LOADABLE.get(table)
     if spec is None:
         return df.iloc[0:0], [Problem(file, None, None, table,
-                                      f"unknown table: one of {', '.join(CONTRACT)}")]
+                                      f"unknown table: one of {', '.join(LOADABLE)}")]
     if df.empty:
         return df, [Problem(file, None, None, None, "the file has no data rows")]
     df = df.reset_index(drop=True)
@@ -162,51 +255,31 @@ def validate(table: str, df: pd.DataFrame, file: str,
                              f"{', '.join(spec.names)} (a mapping file can rename them)"))
     if whole:
         return df.iloc[0:0], whole
-    now = now or datetime.now(UTC)
-    bad: dict[int, Problem] = {}
+    # an assumption may be planned ahead: valid_from in the future is no error
+    now = None if table not in CONTRACT else (now or datetime.now(UTC))
+    found: list[Problem] = []
     typed = pd.DataFrame(index=df.index)
 
     def flag(mask: pd.Series, column: str, rule: str) -> None:
         for i in mask[mask].index:
-            if i not in bad:
-                bad[i] = Problem(file, int(i) + 1, column, str(df.at[i, column]), rule)
+            found.append(Problem(file, int(i) + 1, column, str(df.at[i, column]), rule))
 
     for col in spec.columns:
         if col.name not in cols:
             typed[col.name] = None
             continue
-        raw = df[col.name].astype(str).str.strip()
-        empty = raw == ""
-        if col.required:
-            flag(empty, col.name, "required value is empty")
-        if col.kind in (INT, FLOAT):
-            num = pd.to_numeric(raw.where(~empty), errors="coerce")
-            flag(~empty & num.isna(), col.name, f"not a number ({col.kind})")
-            flag(num.notna() & ~np.isfinite(num), col.name, "not a finite number")
-            if col.kind == INT:
-                flag(num.notna() & (num.abs() >= 2**53), col.name, "number out of range")
-                flag(num.notna() & (num % 1 != 0), col.name, "not a whole number")
-            typed[col.name] = num.where(np.isfinite(num))
-        elif col.kind in (TIMESTAMP, DATE):
-            ts = parse_times(raw.where(~empty))
-            flag(~empty & ts.isna(), col.name, "unparseable date")
-            flag(ts.notna() & (ts > pd.Timestamp(now)), col.name, "timestamp in the future")
-            typed[col.name] = ts.dt.date if col.kind == DATE else ts.dt.tz_localize(None)
-        elif col.kind == BOOL:
-            low = raw.str.lower()
-            ok = low.isin(["true", "false", "1", "0", "yes", "no", "t", "f"])
-            flag(~empty & ~ok, col.name, "not true/false")
-            typed[col.name] = low.map(lambda v: None if v == "" else v in ("true", "1", "yes",
-                                                                           "t"))
-        else:
-            if col.accepted:
-                flag(~empty & ~raw.isin(col.accepted), col.name,
-                     f"not an accepted value ({' | '.join(col.accepted)})")
-            typed[col.name] = raw.where(~empty, None)
+        values, rules = _read_column(col, df[col.name].astype(str).str.strip(), numbers, now,
+                                     date_format)
+        typed[col.name] = values
+        for mask, rule in rules:
+            flag(mask, col.name, rule)
     # table rules
-    key = spec.key[0]
-    dup = df[key].astype(str).str.strip().duplicated(keep="first")
-    flag(dup, key, "duplicate key within the file")
+    if len(spec.key) == 1:
+        dup = df[spec.key[0]].astype(str).str.strip().duplicated(keep="first")
+    else:
+        dup = typed[list(spec.key)].notna().all(axis=1) & typed[list(spec.key)].duplicated()
+    flag(dup, spec.key[0], "duplicate key within the file" if table in CONTRACT
+         else "the same key and valid_from twice in the file")
     if table == "survey_responses":
         s, lo, hi = typed["score"], typed["scale_min"], typed["scale_max"]
         flag(lo.notna() & hi.notna() & (lo >= hi), "scale_max", "scale_max not above scale_min")
@@ -229,8 +302,48 @@ def validate(table: str, df: pd.DataFrame, file: str,
     if table == "customers":
         flag(typed["churn_date"].notna() & (typed["churn_date"] < typed["signup_date"]),
              "churn_date", "churn before signup")
-    good = typed.drop(index=list(bad))
-    return good.reset_index(drop=True), [bad[i] for i in sorted(bad)]
+    if table == ASSUMPTIONS.name:
+        _assumption_values(typed, numbers, flag)
+    found.sort(key=lambda p: p.row)  # stable: a row's problems in the order found
+    return typed, found
+
+
+def _assumption_values(typed: pd.DataFrame, numbers: NumberFormat | None, flag) -> None:
+    """The Assumptions page's rules on every row of an assumptions file: a known key, a value
+    that meets the key's rule (``warehouse.assumption_rules``). Good values are written back
+    as the warehouse keeps them (numbers as plain text: ``0,35`` declared as decimal ',' is
+    stored as ``0.35``)."""
+    keys, values = typed["key"], typed["value"]
+    known = keys.map(lambda k: isinstance(k, str) and assumption_rules.known_key(k)).astype(bool)
+    flag(keys.notna() & ~known, "key",
+         f"unknown assumption key (known: {assumption_rules.KNOWN_KEYS})")
+    fmt = numbers or assumption_rules.PAGE_NUMBERS
+    stored, refused = {}, {}
+    for i in keys.index[known & values.notna()]:
+        key = keys[i]
+        try:
+            v = assumption_rules.parse_value(key, values[i], fmt)
+        except assumption_rules.AssumptionError:
+            refused.setdefault(f"{key} must be {assumption_rules.spec_for(key).rule()}",
+                               []).append(i)
+            continue
+        stored[i] = canonical(v) if isinstance(v, float) else v
+    for rule, idx in refused.items():
+        flag(pd.Series(keys.index.isin(idx), index=keys.index), "value", rule)
+    typed["value"] = pd.Series(stored, dtype=object).reindex(typed.index).where(
+        lambda s: s.notna(), values)
+
+
+def validate(table: str, df: pd.DataFrame, file: str, now: datetime | None = None,
+             numbers: NumberFormat | None = None, date_format: str | None = None
+             ) -> tuple[pd.DataFrame, list[Problem]]:
+    """The rows that meet every rule of ``table`` (typed) and every problem of the others
+    (``check_rows``); a whole-file refusal leaves no good rows."""
+    typed, problems = check_rows(table, df, file, now, numbers, date_format)
+    if any(p.row is None for p in problems):
+        return typed.iloc[0:0], problems
+    bad = {p.row - 1 for p in problems}
+    return typed.drop(index=list(bad)).reset_index(drop=True), problems
 
 
 # --- mapping: source shapes onto the contract ------------------------------------------------
@@ -249,13 +362,27 @@ class TableMapping:
     date_format: str | None = None  # strptime format of every timestamp/date column
     timezone: str | None = None  # the source's zone; converted to UTC
     files: tuple[str, ...] = ()  # file-name patterns (glob) of this table's source files
+    #: contract column → one value for every row, for a column the source lacks (written as
+    #: the file writes its values: same number format, date format, value mapping)
+    defaults: dict = field(default_factory=dict)
+    #: contract column → source columns whose texts are joined with a space (a date and a time)
+    combine: dict = field(default_factory=dict)
+    #: how the source writes numbers (``decimal``/``thousands``); None: plain ``1234.5``
+    numbers: NumberFormat | None = None
+
+
+_MAPPING_KEYS = ("files", "columns", "values", "scales", "date_format", "timezone", "defaults",
+                 "combine", "decimal", "thousands")
 
 
 def load_mapping(path: Path | str) -> dict[str, TableMapping]:
     """A TOML (or YAML: ``.yaml``/``.yml``, the same structure) mapping file:
-    ``[<table>.columns]``, ``[<table>.values.<column>]``,
-    ``[<table>.scales]`` (``csat = [1, 5]``), ``<table>.date_format``, ``<table>.timezone``,
-    ``<table>.files`` (file-name patterns that belong to the table)."""
+    ``[<table>.columns]``, ``[<table>.values.<column>]``, ``[<table>.scales]``
+    (``csat = [1, 5]``), ``[<table>.defaults]`` (``region = "All"``), ``[<table>.combine]``
+    (``occurred_at = ["Date", "Time"]``), ``<table>.date_format``, ``<table>.timezone``,
+    ``<table>.decimal`` and ``<table>.thousands`` (``","`` and ``"."`` for ``1.234,5``),
+    ``<table>.files`` (file-name patterns that belong to the table). ``<table>`` is a contract
+    table or ``assumptions``. MappingError, one line naming the key, for anything unusable."""
     import tomllib
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -272,48 +399,172 @@ def load_mapping(path: Path | str) -> dict[str, TableMapping]:
         raise MappingError(f"mapping {p.name}: expected one section per table")
     out = {}
     for table, body in doc.items():
-        if table not in CONTRACT:
+        if table not in LOADABLE:
             raise MappingError(f"mapping {p.name}: unknown table {table!r}")
-        extra = sorted(set(body) - {"columns", "values", "scales", "date_format", "timezone",
-                                    "files"})
+        extra = sorted(str(k) for k in set(body) - set(_MAPPING_KEYS))
         if extra:
             raise MappingError(f"mapping {p.name}: [{table}] unknown key(s) {', '.join(extra)}")
-        names = CONTRACT[table].names
-        cols = dict(body.get("columns", {}))
+        at = f"mapping {p.name}: [{table}"
+        names = LOADABLE[table].names
+        cols = {str(k): v for k, v in _section(body, "columns", at).items()}
         wrong = [f"{src} → {dst}" for src, dst in cols.items() if dst not in names]
         if wrong:
-            raise MappingError(f"mapping {p.name}: [{table}.columns] maps to unknown "
-                               f"column(s): {', '.join(wrong)}")
+            raise MappingError(f"{at}.columns] maps to unknown column(s): {', '.join(wrong)}")
         scales = {}
-        for survey, pair in body.get("scales", {}).items():
-            if (not isinstance(pair, list) or len(pair) != 2 or not pair[0] < pair[1]):
-                raise MappingError(f"mapping {p.name}: [{table}.scales] {survey} must be "
-                                   "[min, max] with min < max")
+        for survey, pair in _section(body, "scales", at).items():
+            if (not isinstance(pair, list) or len(pair) != 2
+                    or not all(isinstance(x, int | float) for x in pair) or not pair[0] < pair[1]):
+                raise MappingError(f"{at}.scales] {survey} must be [min, max] with min < max")
             scales[survey] = (float(pair[0]), float(pair[1]))
         tz = body.get("timezone")
         if tz:
             try:
-                ZoneInfo(tz)
+                ZoneInfo(str(tz))
             except (ZoneInfoNotFoundError, ValueError):
-                raise MappingError(f"mapping {p.name}: [{table}] unknown timezone {tz!r}") \
-                    from None
+                raise MappingError(f"{at}] unknown timezone {tz!r}") from None
+        fmt = body.get("date_format")
+        if fmt is not None and not (isinstance(fmt, str) and fmt.strip()):
+            raise MappingError(f"{at}] date_format must be a strptime format such as "
+                               "'%d/%m/%Y'")
         files = body.get("files", [])
         if isinstance(files, str):
             files = [files]
-        values = {str(col): {str(k): str(v) for k, v in vals.items()}
-                  for col, vals in body.get("values", {}).items()}
-        out[table] = TableMapping(cols, values,
-                                  scales, body.get("date_format"), tz, tuple(files))
+        if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+            raise MappingError(f"{at}] files must be a file-name pattern or a list of them")
+        values = {}
+        for col, vals in _section(body, "values", at).items():
+            if not isinstance(vals, dict):
+                raise MappingError(f"{at}.values.{col}] must be a table of source value = "
+                                   "contract value")
+            values[str(col)] = {str(k): str(v) for k, v in vals.items()}
+        m = TableMapping(cols, values, scales, fmt, tz, tuple(files),
+                         combine=_combine(body, at, table, cols),
+                         numbers=_number_format(body, at))
+        out[table] = replace(m, defaults=_defaults(body, at, table, m))
     return out
 
 
-def apply_mapping(table: str, df: pd.DataFrame, m: TableMapping | None) -> pd.DataFrame:
-    """The source frame in the contract's shape: columns renamed, values mapped, missing
-    scales filled per survey, timestamps parsed with the source format and zone and written
-    as UTC ISO text (unparseable ones are left as they were, for ``validate`` to report)."""
+def _section(body: dict, key: str, at: str) -> dict:
+    """``body[key]`` as a table (empty when absent); MappingError naming it otherwise."""
+    value = body.get(key, {})
+    if not isinstance(value, dict):
+        raise MappingError(f"{at}.{key}] must be a table of names and values")
+    return value
+
+
+def _number_format(body: dict, at: str) -> NumberFormat | None:
+    """The declared ``decimal``/``thousands`` (None when neither is given)."""
+    dec, th = body.get("decimal"), body.get("thousands")
+    if dec is None and th is None:
+        return None
+    if dec is not None and dec not in DECIMALS:
+        raise MappingError(f"{at}] decimal {dec!r}: must be one of "
+                           f"{', '.join(repr(d) for d in DECIMALS)}")
+    if th is not None and th not in THOUSANDS:
+        raise MappingError(f"{at}] thousands {th!r}: must be one of "
+                           f"{', '.join(repr(t) for t in THOUSANDS)} ('' for none)")
+    fmt = NumberFormat(dec or ".", th or "")
+    if fmt.thousands == fmt.decimal:
+        raise MappingError(f"{at}] thousands {fmt.thousands!r}: must differ from the decimal "
+                           f"mark {fmt.decimal!r}")
+    return fmt
+
+
+def _combine(body: dict, at: str, table: str, cols: dict) -> dict:
+    """``[<table>.combine]``: contract column → the source columns joined into it."""
+    out = {}
+    for dst, srcs in _section(body, "combine", at).items():
+        if dst not in LOADABLE[table].names:
+            raise MappingError(f"{at}.combine] {dst}: not a column of {table}")
+        if not (isinstance(srcs, list) and len(srcs) >= 2
+                and all(isinstance(c, str) and c.strip() for c in srcs)):
+            raise MappingError(f"{at}.combine] {dst} must be a list of two or more source "
+                               "column names")
+        if dst in cols.values():
+            raise MappingError(f"{at}.combine] {dst}: also the target of [{table}.columns]; "
+                               "make it one way")
+        out[str(dst)] = tuple(srcs)
+    return out
+
+
+def _defaults(body: dict, at: str, table: str, m: TableMapping) -> dict:
+    """``[<table>.defaults]``: contract column → the text every row gets, each checked now
+    against its column's rules (a bad constant would quarantine every row)."""
+    spec = LOADABLE[table]
+    out = {}
+    for dst, value in _section(body, "defaults", at).items():
+        where = f"{at}.defaults] {dst}"
+        if dst not in spec.names:
+            raise MappingError(f"{where}: not a column of {table}")
+        if dst in spec.key:
+            raise MappingError(f"{where}: a key cannot be one value for every row")
+        if dst in m.columns.values() or dst in m.combine:
+            raise MappingError(f"{where}: also made by [{table}.columns] or [{table}.combine]; "
+                               "make it one way")
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, int | float):
+            text = canonical(float(value)) if isinstance(value, float) else str(value)
+            if m.numbers is not None:
+                text = text.replace(".", m.numbers.decimal)
+        elif isinstance(value, str):
+            text = value
+        else:
+            raise MappingError(f"{where} must be text, a number or true/false")
+        shaped = convert(table, pd.DataFrame({dst: [text]}), m)[dst].astype(str).str.strip()
+        _, rules = _read_column(spec.column(dst), shaped, m.numbers, None, m.date_format)
+        broken = [rule for mask, rule in rules if bool(mask.iloc[0])]
+        if broken:
+            raise MappingError(f"{where} = {text!r}: {broken[0]}")
+        out[str(dst)] = text
+    return out
+
+
+def _join(parts: pd.DataFrame) -> pd.Series:
+    """Each row's texts joined with one space (empty parts left out)."""
+    texts = parts.astype(str).apply(lambda c: c.str.strip())
+    out = texts.iloc[:, 0]
+    for c in range(1, texts.shape[1]):
+        out = out.str.cat(texts.iloc[:, c], sep=" ")
+    return out.str.replace(r" {2,}", " ", regex=True).str.strip()
+
+
+def shape(table: str, df: pd.DataFrame, m: TableMapping | None) -> pd.DataFrame:
+    """The source frame with the contract's column names, its text as written: columns
+    combined (``combine``, their sources dropped unless also renamed), renamed, and the
+    ``defaults`` added. FileRefused (one line naming the mapping key) when a source column of
+    ``combine`` is missing, or the file already has a column that ``combine`` or ``defaults``
+    would make."""
     if m is None:
         return df
-    out = df.rename(columns=m.columns).copy()
+    sources = {c for srcs in m.combine.values() for c in srcs}
+    missing = sorted(sources - {str(c) for c in df.columns})
+    if missing:
+        raise FileRefused(f"column(s) {', '.join(missing)} named in [{table}.combine] are not "
+                          "in the file")
+    made = {dst: _join(df[list(srcs)]) for dst, srcs in m.combine.items()}
+    out = df.drop(columns=sorted(sources - set(m.columns))).rename(columns=m.columns)
+    for dst, values in made.items():
+        if dst in out.columns:
+            raise FileRefused(f"column {dst} is in the file and [{table}.combine] {dst} would "
+                              "make it too; remove one of them")
+        out[dst] = values
+    for dst, text in m.defaults.items():
+        if dst in out.columns:
+            raise FileRefused(f"column {dst} is in the file and has a default in the mapping "
+                              f"([{table}.defaults] {dst}); remove one of them")
+        out[dst] = text
+    return out
+
+
+def convert(table: str, df: pd.DataFrame, m: TableMapping | None) -> pd.DataFrame:
+    """A frame with contract names (``shape``'s) in the contract's text: values mapped, missing
+    scales filled per survey, timestamps parsed with the source format and zone and written
+    as UTC ISO text ending in Z (values that do not read are left as they were, for
+    ``validate`` to report: with a declared ``date_format`` as not in that format)."""
+    if m is None:
+        return df
+    out = df.copy()
     if out.columns.duplicated().any():
         return out  # two columns with one name: validate refuses the file, naming them
     for col, mapping in m.values.items():
@@ -328,19 +579,31 @@ def apply_mapping(table: str, df: pd.DataFrame, m: TableMapping | None) -> pd.Da
             out.loc[blank & fill.notna(), bound] = fill[blank & fill.notna()].map(
                 lambda v: f"{v:g}")
     if m.date_format or m.timezone:
-        for col in CONTRACT[table].columns:
+        for col in LOADABLE[table].columns:
             if col.kind not in (TIMESTAMP, DATE) or col.name not in out.columns:
                 continue
             raw = out[col.name].astype(str).str.strip()
-            ts = pd.to_datetime(raw.where(raw != ""), format=m.date_format or "mixed",
-                                errors="coerce")
+            ts = pd.to_datetime(_plain_digits(raw.where(raw != "")),
+                                format=m.date_format or "mixed", errors="coerce")
             if m.timezone and col.kind == TIMESTAMP:  # a calendar date has no zone
                 ts = ts.dt.tz_localize(m.timezone, ambiguous="NaT",
                                        nonexistent="NaT").dt.tz_convert("UTC")
             text = (ts.dt.strftime("%Y-%m-%d") if col.kind == DATE
-                    else ts.dt.strftime("%Y-%m-%d %H:%M:%S"))
+                    else ts.dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
             out[col.name] = text.where(ts.notna(), raw)
     return out
+
+
+def apply_mapping(table: str, df: pd.DataFrame, m: TableMapping | None) -> pd.DataFrame:
+    """The source frame in the contract's shape and text: ``shape`` then ``convert``."""
+    return convert(table, shape(table, df, m), m)
+
+
+def ignored_columns(table: str, df: pd.DataFrame) -> list[str]:
+    """The columns of a shaped frame that the table does not have (the mapping did not name
+    them): ingest leaves them out and lists them, once the file has the required ones."""
+    names = LOADABLE[table].names
+    return [str(c) for c in df.columns if str(c) not in names]
 
 
 # --- rules against what the warehouse already holds ------------------------------------------
@@ -348,23 +611,24 @@ def apply_mapping(table: str, df: pd.DataFrame, m: TableMapping | None) -> pd.Da
 def check_against(table: str, good: pd.DataFrame, file: str, customers: pd.DataFrame,
                   existing_keys: set | None = None, rows: pd.Series | None = None,
                   costed_from: dict | None = None) -> tuple[pd.DataFrame, list[Problem]]:
-    """The typed rows (``validate``'s good rows) that also meet the rules needing other data:
-    every event's customer exists (in ``customers``: customer_id, signup_date — the loaded
-    ones plus this load's), no event before the customer signed up, and no key already in the
-    warehouse (``existing_keys``; a newer version of a row is the loader's business, not an
-    error, so the loader passes only the keys it must not replace). ``rows`` gives each good
-    row's data-row number in the file (default 1…n). For contacts, ``costed_from`` (channel →
-    first day a cost per contact is in force) flags contacts whose week has no unit cost:
-    cost to serve could not count them."""
+    """The typed rows (``validate``'s good rows, or ``check_rows``' rows) that also meet the
+    rules needing other data, and every problem found: every event's customer exists (in
+    ``customers``: customer_id, signup_date — the loaded ones plus this load's), no event
+    before the customer signed up (the problem's detail gives the signup date), and no key
+    already in the warehouse (``existing_keys``; a newer version of a row is the loader's
+    business, not an error, so the loader passes only the keys it must not replace). ``rows``
+    gives each row's data-row number in the file (default 1…n). For contacts, ``costed_from``
+    (channel → first day a cost per contact is in force) flags contacts whose week has no unit
+    cost: cost to serve could not count them."""
     spec = CONTRACT[table]
     rows = pd.Series(range(1, len(good) + 1)) if rows is None else rows.reset_index(drop=True)
     good = good.reset_index(drop=True)
-    bad: dict[int, Problem] = {}
+    found: list[Problem] = []
 
-    def flag(mask: pd.Series, column: str, rule: str) -> None:
+    def flag(mask: pd.Series, column: str, rule: str, detail: pd.Series | None = None) -> None:
         for i in mask[mask].index:
-            if i not in bad:
-                bad[i] = Problem(file, int(rows[i]), column, str(good.at[i, column]), rule)
+            found.append(Problem(file, int(rows[i]), column, str(good.at[i, column]), rule,
+                                 None if detail is None else str(detail[i])))
 
     key = spec.key[0]
     if existing_keys:
@@ -373,30 +637,74 @@ def check_against(table: str, good: pd.DataFrame, file: str, customers: pd.DataF
         signup = customers.drop_duplicates("customer_id", keep="last").set_index(
             "customer_id")["signup_date"]
         known = good["customer_id"].isin(signup.index)
-        flag(~known, "customer_id", "unknown customer id")
+        flag(good["customer_id"].notna() & ~known, "customer_id", "unknown customer id")
         when = spec.event_column
         start = pd.to_datetime(good["customer_id"].map(signup))
         flag(known & good[when].notna() & (good[when] < start), when,
-             "event before the customer signed up")
+             "event before the customer signed up", "signed up " + start.dt.strftime("%Y-%m-%d"))
     if table == "contacts" and costed_from is not None:
         first = pd.to_datetime(good["channel"].map(costed_from))
         monday = good["occurred_at"].dt.normalize() - pd.to_timedelta(
             good["occurred_at"].dt.weekday, unit="D")
-        flag(first.isna() | (monday < first), "occurred_at",
+        # a channel outside the contract has its own problem: no second one for its cost
+        flag(good["occurred_at"].notna() & good["channel"].isin(CHANNELS)
+             & (first.isna() | (monday < first)), "occurred_at",
              "no cost per contact in force for this channel that week (assumptions)")
-    kept = good.drop(index=list(bad)).reset_index(drop=True)
-    return kept, [bad[i] for i in sorted(bad)]
+    found.sort(key=lambda p: p.row)
+    kept = good[~rows.isin({p.row for p in found})].reset_index(drop=True)
+    return kept, found
+
+
+def check_assumptions(good: pd.DataFrame, file: str, existing: pd.DataFrame,
+                      rows: pd.Series | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """An assumptions file's typed rows that keep the rule across keys
+    (``assumption_rules.check_together``: the realisation range not upside down) on every date
+    from the file's first ``valid_from`` on, together with the warehouse's rows (``existing``:
+    key, valid_from, value; a file row replaces the stored one of the same key and date). A
+    row in force where the rule breaks is flagged; the problem's detail is the rule's message."""
+    rows = pd.Series(range(1, len(good) + 1)) if rows is None else rows.reset_index(drop=True)
+    good = good.reset_index(drop=True)
+    cells: dict[tuple[str, object], tuple[str, int | None]] = {
+        (k, d): (str(v), None) for k, d, v in zip(existing["key"], existing["valid_from"],
+                                                  existing["value"], strict=True)}
+    usable = good["key"].notna() & good["valid_from"].notna() & good["value"].notna()
+    for i in good.index[usable]:
+        cells[(good.at[i, "key"], good.at[i, "valid_from"])] = (str(good.at[i, "value"]), i)
+    starts = [d for d in good.loc[usable, "valid_from"]]
+    found: dict[int, Problem] = {}
+    for day in sorted({d for _, d in cells if starts and d >= min(starts)}):
+        latest: dict[str, tuple[object, str, int | None]] = {}
+        for (k, d), (v, i) in cells.items():
+            if d <= day and (k not in latest or d > latest[k][0]):
+                latest[k] = (d, v, i)
+        values = {}
+        for k, (_, v, _) in latest.items():
+            try:
+                values[k] = assumption_rules.parse_value(k, v)
+            except assumption_rules.AssumptionError:
+                continue
+        try:
+            assumption_rules.check_together(values)
+        except assumption_rules.AssumptionError as exc:
+            for k, (_, v, i) in latest.items():
+                if i is not None and i not in found and re.search(rf"\b{k}\b", str(exc)):
+                    found[i] = Problem(file, int(rows[i]), "value", v,
+                                       "breaks a rule across keys", str(exc))
+    problems = sorted(found.values(), key=lambda p: p.row)
+    kept = good[~rows.isin({p.row for p in problems})].reset_index(drop=True)
+    return kept, problems
 
 
 def read_csv_dir(folder: Path) -> dict[str, pd.DataFrame]:
     """Raw tables from ``<folder>/<table>.csv`` (the fixture warehouse), typed by the contract
     exactly as ingest types them; ContractViolation if a file breaks a row rule. Assumptions
-    from ``<folder>/assumptions.csv``, else the shipped defaults."""
+    from ``<folder>/assumptions.csv``, else the demo world's."""
     out: dict[str, pd.DataFrame] = {}
     for table in build.RAW_TABLES:
         path = folder / f"{table}.csv"
         if table == "assumptions":
-            out[table] = build.read_assumptions(path if path.exists() else config.ASSUMPTIONS_CSV)
+            out[table] = (build.read_assumptions(path) if path.exists()
+                          else build.read_assumptions())
             continue
         good, problems = validate(table, read_file(path), path.name)
         if problems:

@@ -1,16 +1,21 @@
 """Bring your own data: files in, validated against the contract, loaded atomically.
 
 One run (``python -m dashboard ingest`` or the Data page) takes any number of CSV, Parquet or
-XLSX files, each for one raw table (named by ``--table``, by the mapping's ``files`` patterns, by
-the file name, or recognised from its columns), and:
+XLSX files (or folders of them: ``files_in``), each for one raw table or the company's
+assumptions (named by ``--table``, by the mapping's ``files`` patterns, by the file name, or
+recognised from its columns), and:
 
 1. reads, maps and validates every file (``dashboard.intake.contract``); a file whose structure is
-   unusable is refused whole with one line; rows that break a rule are kept aside with the rule;
+   unusable is refused whole with one line; columns the mapping and the contract do not name are
+   left out and listed; rows that break a rule are kept aside with every rule they break;
 2. copies the warehouse to a temporary file beside it and, in the copy: checks the rules that
    need loaded data (unknown customer, event before signup, key already used by another
    customer), loads new rows, replaces older versions by key (the old version goes to
-   ``history.<table>``), writes the refused rows to ``ingest.quarantine`` and one row per file to
-   ``ingest.loads``; rebuilds staging and marts and runs every contract check;
+   ``history.<table>``), writes every problem of the refused rows to ``ingest.quarantine`` and
+   one row per file to ``ingest.loads``; rebuilds staging and marts and runs every contract
+   check. A new warehouse starts with CX Ledger's neutral assumptions
+   (``data/default_assumptions.csv``: no programme, no targets, currency XXX), never the demo's;
+   a company's assumptions file adds its own values over them, key by key;
 3. archives each accepted file under its checksum and swaps the copy in with one rename.
 
 A failure or a kill at any point before the rename leaves the previous warehouse as it was (the
@@ -27,6 +32,7 @@ goes past it — the as-of date is then the data's latest date again.
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import fnmatch
 import hashlib
@@ -42,17 +48,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from dashboard.intake import contract
-from dashboard.intake.contract import CONTRACT, FileRefused, Problem
+from dashboard.intake.contract import ASSUMPTIONS, CONTRACT, LOADABLE, FileRefused, Problem
 from dashboard.warehouse import build, config
 from dashboard.warehouse.build import Builder
 from dashboard.warehouse.steps import AS_OF_KEY, as_of_setting
 from dashboard.warehouse.weeks import DataCalendar, calendar_of
 
-#: Tables in load order: customers first, so events can be checked against this run's customers.
-TABLE_ORDER = tuple(CONTRACT)
+#: Tables in load order: the company's assumptions first (contacts are checked against the unit
+#: costs in force), then customers, so events can be checked against this run's customers.
+TABLE_ORDER = (ASSUMPTIONS.name, *CONTRACT)
+#: The file types a folder given to ``ingest`` contributes (``contract.read_file`` reads them).
+SUPPORTED = (".csv", ".tsv", ".txt", ".parquet", ".xlsx", ".xlsm")
 #: Fault injection for the kill tests: the process stops itself (SIGSTOP) at this stage.
 STOP_ENV = "CX_INGEST_STOP_AT"
 STAGES = ("validated", "copied", "loaded", "built", "archived")
@@ -86,10 +96,12 @@ class FileReport:
     repeat_of: int | None = None  # the earlier load of the same bytes: nothing to do
     load_id: int | None = None
     archive: str | None = None
+    ignored: list[str] = field(default_factory=list)  # source columns left out (not named)
 
     @property
     def quarantined(self) -> int:
-        return sum(1 for p in self.problems if p.row is not None)
+        """Rows kept aside (a row with several problems counts once)."""
+        return len({p.row for p in self.problems if p.row is not None})
 
     @property
     def loaded(self) -> int:
@@ -97,12 +109,14 @@ class FileReport:
 
     @property
     def by_rule(self) -> dict[str, int]:
+        """Problems per rule (a row breaking two rules counts under each)."""
         return dict(Counter(p.rule for p in self.problems if p.row is not None).most_common())
 
     def line(self) -> str:
         """One line for the summary."""
         if self.refused:
             return f"{self.file}: refused — {self.refused}"
+        ignored = f"; ignored columns: {', '.join(self.ignored)}" if self.ignored else ""
         if self.repeat_of is not None:
             return (f"{self.file} → {self.table}: already loaded (load {self.repeat_of}); "
                     "nothing changed")
@@ -111,13 +125,14 @@ class FileReport:
         return (f"{self.file} → {self.table}: {self.rows_read:,} rows read, "
                 f"{self.rows_new:,} new, {self.rows_replaced:,} replaced{kept}, "
                 f"{self.rows_unchanged:,} unchanged, {self.quarantined:,} quarantined"
-                + (f" ({rules})" if rules else ""))
+                + (f" ({rules})" if rules else "") + ignored)
 
     def to_json(self) -> dict:
         return {"file": self.file, "table": self.table, "checksum": self.checksum,
                 "rows_read": self.rows_read, "rows_new": self.rows_new,
                 "rows_replaced": self.rows_replaced, "rows_unchanged": self.rows_unchanged,
                 "rows_quarantined": self.quarantined, "by_rule": self.by_rule,
+                "ignored_columns": self.ignored,
                 "refused": self.refused, "repeat_of": self.repeat_of, "load_id": self.load_id,
                 "archive": self.archive, "problems": [str(p) for p in self.problems[:50]]}
 
@@ -150,19 +165,18 @@ class IngestReport:
 
     @property
     def exit_code(self) -> int:
-        """0 every file accepted and every row loaded (or unchanged); 3 accepted with rows
-        quarantined or some files refused; 1 nothing loaded (the run failed, or every file was
-        refused)."""
+        """0 every file accepted and every row loaded (rows unchanged and repeated files count
+        as fine); 1 nothing loaded while something was refused or quarantined (the run failed,
+        every file was refused, every row was quarantined); 3 something loaded and something
+        quarantined or refused. A dry run answers for the load it would do."""
         if self.error:
             return 1
         if not self.files:  # a run that only sets the as-of date
             return 0
-        accepted = [f for f in self.files if not f.refused]
-        if not accepted:
-            return 1
-        if len(accepted) < len(self.files) or self.quarantined:
-            return 3
-        return 0
+        trouble = self.quarantined or any(f.refused for f in self.files)
+        if not trouble:
+            return 0
+        return 3 if self.loaded else 1
 
     def lines(self) -> list[str]:
         """The printed summary: one line per file, then the verdict."""
@@ -205,9 +219,8 @@ class IngestReport:
 class _Prepared:
     path: Path
     report: FileReport
-    source: pd.DataFrame | None = None  # the file in the contract's shape, as text
-    good: pd.DataFrame | None = None  # typed rows that met every row rule
-    rows: pd.Series | None = None  # each good row's data-row number in the file
+    written: pd.DataFrame | None = None  # the file with contract names, text as written
+    typed: pd.DataFrame | None = None  # every row typed (None where a value did not read)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -250,25 +263,29 @@ def table_for(path: Path, columns: Iterable[str], explicit: str | None,
         if any(fnmatch.fnmatch(name, pat.lower()) for pat in m.files):
             return table
     stem = path.stem.lower().replace("-", "_").replace(" ", "_")
-    by_name = [t for t in CONTRACT if stem == t or stem.startswith(f"{t}_")]
+    by_name = [t for t in LOADABLE if stem == t or stem.startswith(f"{t}_")]
     if by_name:
         return max(by_name, key=len)
     fits = _fitting_tables(columns, mappings)
     if len(fits) == 1:
         return fits[0]
     raise FileRefused(f"{path.name}: cannot tell which table it is for (name the file after one "
-                      f"of {', '.join(CONTRACT)}, give --table, or list it in the mapping's "
+                      f"of {', '.join(LOADABLE)}, give --table, or list it in the mapping's "
                       "files)")
 
 
 def _fitting_tables(columns: Iterable[str], mappings: dict[str, contract.TableMapping]
                     ) -> list[str]:
-    """Tables whose required columns the file has (after each table's renames)."""
-    cols = list(columns)
+    """Tables whose required columns the file has (after each table's renames, combined
+    columns and defaults)."""
+    cols = [str(c) for c in columns]
     out = []
-    for t, spec in CONTRACT.items():
+    for t, spec in LOADABLE.items():
         m = mappings.get(t)
-        named = {m.columns.get(c, c) for c in cols} if m else set(cols)
+        named = set(cols)
+        if m:
+            named = ({m.columns.get(c, c) for c in cols} | set(m.defaults)
+                     | {d for d, srcs in m.combine.items() if set(srcs) <= set(cols)})
         if all(c.name in named for c in spec.columns if c.required):
             out.append(t)
     return out
@@ -291,10 +308,22 @@ def prepare(path: Path, explicit: str | None, mappings: dict[str, contract.Table
     except OSError as exc:
         rep.refused = f"cannot read the file ({exc.strerror or exc})"
         return _Prepared(path, rep)
+    m = mappings.get(table)
     try:
-        source = contract.apply_mapping(table, df, mappings.get(table))
+        written = contract.shape(table, df, m)
+        ignored = contract.ignored_columns(table, written)
+        named = {str(c) for c in written.columns}
+        if ignored and all(c.name in named for c in LOADABLE[table].columns if c.required):
+            rep.ignored = ignored  # not needed and not named: left out, and said so
+            written = written.drop(columns=ignored)
+        source = contract.convert(table, written, m)
         rep.rows_read = len(source)
-        good, problems = contract.validate(table, source, display, now=now)
+        typed, problems = contract.check_rows(table, source, display, now,
+                                              m.numbers if m else None,
+                                              m.date_format if m else None)
+    except FileRefused as exc:
+        rep.refused = _one_line(exc)
+        return _Prepared(path, rep)
     except Exception as exc:  # noqa: BLE001 - a file we cannot judge is refused, never a crash
         rep.refused = f"could not be validated ({type(exc).__name__}: {_one_line(exc)})"
         return _Prepared(path, rep)
@@ -308,10 +337,17 @@ def prepare(path: Path, explicit: str | None, mappings: dict[str, contract.Table
             rep.refused = "; ".join(str(p).removeprefix(f"{display}, ").removeprefix(
                 f"{display}: ") for p in whole)
         return _Prepared(path, rep)
-    bad = {p.row for p in problems}
-    rows = pd.Series([r for r in range(1, len(source) + 1) if r not in bad], dtype="int64")
-    rep.problems = problems
-    return _Prepared(path, rep, source, good, rows)
+    written = written.reset_index(drop=True)
+    rep.problems = [_as_written(p, written) for p in problems]
+    return _Prepared(path, rep, written, typed.reset_index(drop=True))
+
+
+def _as_written(p: Problem, written: pd.DataFrame) -> Problem:
+    """The problem with its value as the file writes it (before values were mapped and
+    timestamps converted to UTC), when the file has that column."""
+    if p.row is None or p.column not in written.columns:
+        return p
+    return dataclasses.replace(p, value=str(written.at[p.row - 1, p.column]))
 
 
 def _archive(path: Path, rep: FileReport, folder: Path, created: list[Path]) -> str:
@@ -384,6 +420,8 @@ def _alive(pid: int) -> bool:
 
 
 def _quarantine_rows(prep: _Prepared, load_id: int) -> pd.DataFrame:
+    """One row per problem (a row breaking two rules is there twice, once per rule), with the
+    source record as written."""
     rep = prep.report
     probs = [p for p in rep.problems if p.row is not None]
     records = []
@@ -391,19 +429,30 @@ def _quarantine_rows(prep: _Prepared, load_id: int) -> pd.DataFrame:
         idx = [p.row - 1 for p in probs]
         # split on the newlines to_json writes only (str.splitlines would also split on
         # U+2028 or U+0085 inside a value, which JSON leaves as they are)
-        records = prep.source.iloc[idx].to_json(orient="records", lines=True,
-                                                force_ascii=False).rstrip("\n").split("\n")
+        records = prep.written.iloc[idx].to_json(orient="records", lines=True,
+                                                 force_ascii=False).rstrip("\n").split("\n")
     return pd.DataFrame({
         "load_id": pd.Series([load_id] * len(probs), dtype="int64"),
         "file_name": rep.file, "table_name": rep.table,
         "row_number": pd.Series([p.row for p in probs], dtype="int64"),
         "column_name": [p.column for p in probs], "value": [p.value for p in probs],
-        "rule": [p.rule for p in probs], "record": records})
+        "rule": [p.rule for p in probs], "detail": [p.detail for p in probs],
+        "record": records})
 
 
-def _load_file(builder: Builder, prep: _Prepared, customers: pd.DataFrame, load_id: int,
-               now: datetime, run_id: str, mapping: tuple[str, str]) -> pd.DataFrame:
-    """Load one validated file into the copy; return the customers known afterwards."""
+def _rows_without(prep: _Prepared, problems: list[Problem]) -> tuple[pd.DataFrame, pd.Series]:
+    """The typed rows with no problem and their data-row numbers in the file."""
+    allrows = pd.Series(range(1, len(prep.typed) + 1), dtype="int64")
+    keep = ~allrows.isin({p.row for p in problems})
+    return (prep.typed[keep.to_numpy()].reset_index(drop=True),
+            allrows[keep].reset_index(drop=True))
+
+
+def _stage_events(builder: Builder, prep: _Prepared, customers: pd.DataFrame, load_id: int,
+                  now: datetime) -> pd.DataFrame:
+    """Check one event or customer file against the warehouse (every row, so a row's problems
+    are all reported), then insert its new rows and newer versions (the old ones to history);
+    the accepted rows."""
     rep, table = prep.report, prep.report.table
     spec = CONTRACT[table]
     key, names = spec.key[0], contract.NAMES
@@ -411,10 +460,10 @@ def _load_file(builder: Builder, prep: _Prepared, customers: pd.DataFrame, load_
     if table == "contacts":
         frame = builder.execute("ingest_costed_from")
         costed = dict(zip(frame["channel"], frame["valid_from"], strict=True))
-    good, more = contract.check_against(table, prep.good, rep.file, customers, None, prep.rows,
-                                        costed)
-    flagged = {p.row for p in more}
-    rows = prep.rows[~prep.rows.isin(flagged)].reset_index(drop=True)
+    allrows = pd.Series(range(1, len(prep.typed) + 1), dtype="int64")
+    _, more = contract.check_against(table, prep.typed, rep.file, customers, None, allrows,
+                                     costed)
+    good, rows = _rows_without(prep, rep.problems + more)
     builder.register("frame", good)
     builder.execute("ingest_stage", names, table=table)
     builder.execute("ingest_fill")
@@ -425,7 +474,8 @@ def _load_file(builder: Builder, prep: _Prepared, customers: pd.DataFrame, load_
     for k in clash["key_value"]:
         more.append(Problem(rep.file, int(row_of[k]), key, k,
                             f"duplicate key: already in the warehouse {whose}"))
-    rep.problems = sorted(rep.problems + more, key=lambda p: p.row or 0)
+    rep.problems = sorted(rep.problems + [_as_written(p, prep.written) for p in more],
+                          key=lambda p: p.row or 0)
     fresh = cmp[~cmp["is_known"]]
     replaced = cmp[cmp["is_known"] & ~cmp["is_clash"] & ~cmp["is_unchanged"]]
     rep.rows_new, rep.rows_replaced = len(fresh), len(replaced)
@@ -437,10 +487,57 @@ def _load_file(builder: Builder, prep: _Prepared, customers: pd.DataFrame, load_
                         table=table, key=key)
         builder.execute("ingest_delete_replaced", names, table=table, key=key)
     builder.execute("ingest_insert", names, table=table, key=key)
+    return good[good[key].isin(pd.concat([fresh, replaced])["key_value"])]
+
+
+def _stage_assumptions(builder: Builder, prep: _Prepared, load_id: int,
+                       now: datetime) -> pd.DataFrame:
+    """Load a company's assumptions file: rows that keep the rule across keys with what the
+    warehouse holds are added; a row with the key and valid_from of a stored one replaces it
+    when it differs (the old one to ``history.assumptions``). The neutral defaults stay as the
+    values in force before the company's own dates. The accepted rows."""
+    rep = prep.report
+    existing = builder.execute("ingest_assumption_rows")
+    existing["valid_from"] = pd.to_datetime(existing["valid_from"]).dt.date
+    good, rows = _rows_without(prep, rep.problems)
+    good, more = contract.check_assumptions(good, rep.file, existing, rows)
+    rep.problems = sorted(rep.problems + [_as_written(p, prep.written) for p in more],
+                          key=lambda p: p.row or 0)
+    good, _ = _rows_without(prep, rep.problems)
+    cols = list(ASSUMPTIONS.names)
+    old = existing[cols].rename(columns={c: f"old_{c}" for c in ("value", "unit", "description")})
+    cmp = good.merge(old, on=["key", "valid_from"], how="left", indicator=True)
+    known = (cmp["_merge"] == "both").to_numpy()
+    same = known & np.array([
+        all(str(a or "") == str(b or "") for a, b in ((r.value, r.old_value), (r.unit, r.old_unit),
+                                                     (r.description, r.old_description)))
+        for r in cmp.itertuples(index=False)], dtype=bool)
+    replaced = known & ~same
+    rep.rows_new, rep.rows_replaced = int((~known).sum()), int(replaced.sum())
+    rep.rows_unchanged = int(same.sum())
+    accepted = good[~same].reset_index(drop=True)
+    if replaced.any():
+        builder.register("replaced_rows", good[replaced][["key", "valid_from"]])
+        builder.execute("ingest_assumptions_keep_history",
+                        params={"load_id": load_id, "loaded_at": now})
+        builder.execute("ingest_assumptions_delete")
+    if len(accepted):
+        builder.load_raw(ASSUMPTIONS.name, accepted[cols], contract.NAMES)
+    return accepted
+
+
+def _load_file(builder: Builder, prep: _Prepared, customers: pd.DataFrame, load_id: int,
+               now: datetime, run_id: str, mapping: tuple[str, str]) -> pd.DataFrame:
+    """Load one validated file into the copy; return the customers known afterwards."""
+    rep, table = prep.report, prep.report.table
+    if table == ASSUMPTIONS.name:
+        accepted = _stage_assumptions(builder, prep, load_id, now)
+        when = ASSUMPTIONS.event_column
+    else:
+        accepted = _stage_events(builder, prep, customers, load_id, now)
+        when = CONTRACT[table].event_column
     builder.register("quarantine_rows", _quarantine_rows(prep, load_id))
     builder.execute("ingest_quarantine")
-    when = spec.event_column
-    accepted = good[good[key].isin(pd.concat([fresh, replaced])["key_value"])]
     builder.register("load_row", pd.DataFrame([{
         "load_id": load_id, "run_id": run_id, "loaded_at": now, "file_name": rep.file,
         "table_name": table, "checksum": rep.checksum, "size_bytes": rep.size_bytes,
@@ -454,7 +551,7 @@ def _load_file(builder: Builder, prep: _Prepared, customers: pd.DataFrame, load_
     builder.execute("ingest_log")
     rep.load_id = load_id
     if table == "customers" and len(accepted):
-        customers = pd.concat([customers[~customers["customer_id"].isin(accepted[key])],
+        customers = pd.concat([customers[~customers["customer_id"].isin(accepted["customer_id"])],
                                accepted[["customer_id", "signup_date"]]], ignore_index=True)
     return customers
 
@@ -505,6 +602,30 @@ def _settle_as_of(builder: Builder, given: date | None, stamp: datetime
     return cal, False, None
 
 
+def files_in(paths: Iterable[Path | str]) -> tuple[list[Path], list[Path]]:
+    """The files a run loads: each file given, and every supported file (``SUPPORTED``) directly
+    inside each folder given, by name — not hidden ones, not Excel's ``~$`` lock files, not
+    sub-folders (an ``archive/`` of older exports inside an export folder is not loaded again).
+    Also the files of the folders left out (another type). FileNotFoundError naming a path that
+    does not exist; ValueError naming a folder with no supported file."""
+    files: list[Path] = []
+    skipped: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            inside = sorted((c for c in p.iterdir() if c.is_file()
+                             and not c.name.startswith((".", "~$"))), key=lambda c: c.name)
+            found = [c for c in inside if c.suffix.lower() in SUPPORTED]
+            if not found:
+                raise ValueError(f"{p} holds no CSV, TSV, TXT, Parquet or XLSX file")
+            files += found
+            skipped += [c for c in inside if c.suffix.lower() not in SUPPORTED]
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise FileNotFoundError(f"no such file or folder: {p}")
+    return files, skipped
+
+
 def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
            mapping: Path | str | None = None, table: str | None = None,
            dry_run: bool = False, now: datetime | None = None,
@@ -526,8 +647,8 @@ def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
     now = now or datetime.now(UTC)
     stamp = now.astimezone(UTC).replace(tzinfo=None)
     as_of = parse_as_of(as_of, now)
-    if table is not None and table not in CONTRACT:
-        raise ValueError(f"unknown table {table!r}: one of {', '.join(CONTRACT)}")
+    if table is not None and table not in LOADABLE:
+        raise ValueError(f"unknown table {table!r}: one of {', '.join(LOADABLE)}")
     mappings = contract.load_mapping(mapping) if mapping else {}
     mapping_id = (Path(mapping).name, checksum(Path(mapping))) if mapping else ("", "")
     run_id = uuid.uuid4().hex[:12]
@@ -536,8 +657,8 @@ def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
     for p in paths:
         progress(f"reading and validating {p.name}")
         prepared.append(prepare(p, table, mappings, now, (names or {}).get(str(p))))
-    prepared.sort(key=lambda x: TABLE_ORDER.index(x.report.table) if x.report.table in CONTRACT
-                  else len(TABLE_ORDER))
+    prepared.sort(key=lambda x: TABLE_ORDER.index(x.report.table)
+                  if x.report.table in TABLE_ORDER else len(TABLE_ORDER))
     report = IngestReport([x.report for x in prepared], dry_run, run_id=run_id)
     _stop_here("validated")
     todo = [x for x in prepared if x.report.refused is None]
@@ -554,8 +675,10 @@ def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
         progress("copying the warehouse")
         builder = Builder.copy_of(target)
         builder.create_contract()
-        if builder.count("raw.assumptions") == 0:
-            builder.load_raw("assumptions", build.read_assumptions(), contract.NAMES)
+        builder.execute("ingest_quarantine_detail")  # a warehouse from before problem details
+        if builder.count("raw.assumptions") == 0:  # CX Ledger's neutral defaults, never the demo's
+            builder.load_raw("assumptions", build.read_assumptions(config.DEFAULT_ASSUMPTIONS_CSV),
+                             contract.NAMES)
         _stop_here("copied")
         customers = builder.execute("ingest_customers")
         load_id = int(builder.execute("ingest_next_load")["load_id"].iloc[0])

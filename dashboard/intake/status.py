@@ -25,6 +25,8 @@ from dashboard.warehouse.catalog import Fetch
 
 #: The raw tables a file can be loaded into, in load order (customers first).
 TABLES: tuple[str, ...] = tuple(contract.CONTRACT)
+#: What the upload's table choice offers: those tables and the company's assumptions.
+LOAD_TABLES: tuple[str, ...] = tuple(contract.LOADABLE)
 #: The tables the page reads besides the raw ones: the load log, the quarantine, the history.
 REQUIRED_TABLES: tuple[str, ...] = (
     *(f"raw.{t}" for t in TABLES), "ingest.loads", "ingest.quarantine",
@@ -197,12 +199,23 @@ class QuarantineChoice:
 
 def quarantine_summary(fetch: Fetch) -> pd.DataFrame:
     """Quarantined rows per load, file, table and rule (load_id, file_name, table_name, rule,
-    row_count), newest load first."""
+    row_count: rows breaking the rule, problem_count: its problems, load_row_count: the load's
+    quarantined rows, each counted once however many rules it broke), newest load first."""
     df = fetch("data_quarantine_summary")
     if not df.empty:
-        df["load_id"] = df["load_id"].astype("int64")
-        df["row_count"] = df["row_count"].astype("int64")
+        for c in ("load_id", "row_count", "problem_count", "load_row_count"):
+            df[c] = df[c].astype("int64")
     return df
+
+
+def _rows_of(summary: pd.DataFrame, rule: str | None) -> int:
+    """Quarantined rows in a summary's rows: per rule when one is chosen, else each load's rows
+    once (a row breaking two rules is one row)."""
+    if summary.empty:
+        return 0
+    if rule is not None:
+        return int(summary["row_count"].sum())
+    return int(summary.drop_duplicates(["load_id", "table_name"])["load_row_count"].sum())
 
 
 @dataclass(frozen=True)
@@ -223,7 +236,7 @@ def quarantine_options(summary: pd.DataFrame, load_id: int | None = None,
     for lid, grp in summary.groupby("load_id", sort=False):
         first = grp.iloc[0]
         loads[int(lid)] = (f"load {int(lid)} · {first['file_name']} → {first['table_name']} · "
-                           f"{int(grp['row_count'].sum()):,} rows")
+                           f"{_rows_of(grp, None):,} rows")
     scope = summary if load_id is None else summary[summary["load_id"] == load_id]
     tables = tuple(sorted(set(scope["table_name"].astype(str))))
     if table is not None:
@@ -235,10 +248,14 @@ def quarantine_options(summary: pd.DataFrame, load_id: int | None = None,
 
 def quarantine_rows(fetch: Fetch, choice: QuarantineChoice,
                     max_rows: int = MAX_ROWS) -> pd.DataFrame:
-    """The quarantined rows of the choice (at most ``max_rows``): load, file, table, row number
-    in the file (1 = the first data row), column, value, rule and the source record (JSON of
-    the row as read, after the mapping)."""
+    """The problems of the quarantined rows of the choice (at most ``max_rows``; a row breaking
+    two rules is listed twice): load, file, table, row number in the file (1 = the first data
+    row), column, value as written, rule (with its detail, e.g. the customer's signup date) and
+    the source record (JSON of the row as written, with the mapping's column names)."""
     df = fetch("data_quarantine_rows", **choice.params(max_rows))
+    detail = df["detail"].astype(object)
+    rule = [f"{r} ({d})" if isinstance(d, str) and d else str(r)
+            for r, d in zip(df["rule"], detail, strict=True)]
     return pd.DataFrame({
         "Load": df["load_id"].astype("int64"),
         "File": df["file_name"].astype(str),
@@ -246,18 +263,23 @@ def quarantine_rows(fetch: Fetch, choice: QuarantineChoice,
         "Row": df["row_number"].astype("int64"),
         "Column": df["column_name"].astype(object),
         "Value": df["value"].astype(object),
-        "Rule": df["rule"].astype(str),
+        "Rule": pd.Series(rule, index=df.index, dtype=object),
         "Record": df["record"].astype(object),
     })
 
 
 def quarantine_takeaway(summary: pd.DataFrame, choice: QuarantineChoice, shown: int) -> str:
-    """One line: how many quarantined rows match the choice, and how many are shown."""
-    total = int(summary.loc[choice.matches(summary), "row_count"].sum()) if len(summary) else 0
+    """One line: how many quarantined rows (and problems, when rows broke several rules) match
+    the choice, and how many problems are shown."""
+    chosen = summary[choice.matches(summary)] if len(summary) else summary
+    total = _rows_of(chosen, choice.rule)
     if total == 0:
         return "No quarantined rows match."
-    more = f"; the first {shown:,} are shown and downloadable" if shown < total else ""
-    return f"{total:,} quarantined row(s) match{more}."
+    problems = int(chosen["problem_count"].sum())
+    also = f" ({problems:,} problems)" if problems > total else ""
+    noun = "problems are" if problems > total else "are"
+    more = f"; the first {shown:,} {noun} shown and downloadable" if shown < problems else ""
+    return f"{total:,} quarantined row(s) match{also}{more}."
 
 
 # --- 4. contract checks --------------------------------------------------------------------------
@@ -407,14 +429,15 @@ def ingest_uploads(files: Iterable[Upload], mapping: Upload | None = None,
 
 
 def problems_table(report: ingest.IngestReport) -> pd.DataFrame:
-    """Every problem of a load: file, row (empty for the whole file), column, value and rule;
-    a refused file is one row with the reason."""
+    """Every problem of a load: file, row (empty for the whole file), column, value and rule
+    (with its detail); a refused file is one row with the reason."""
     rows = []
     for f in report.files:
         if f.refused:
             rows.append((f.file, None, None, None, f.refused))
         for p in f.problems:
-            rows.append((p.file, p.row, p.column, p.value, p.rule))
+            rule = p.rule if p.detail is None else f"{p.rule} ({p.detail})"
+            rows.append((p.file, p.row, p.column, p.value, rule))
     df = pd.DataFrame(rows, columns=["File", "Row", "Column", "Value", "Rule"])
     df["Row"] = df["Row"].astype("Int64")
     return df
@@ -433,6 +456,9 @@ def report_verdict(report: ingest.IngestReport) -> tuple[str, str]:
     if report.files and refused == len(report.files):
         return "error", (f"Nothing loaded: {'the file was' if refused == 1 else 'every file was'}"
                          " refused; the reason is in the summary.")
+    if report.exit_code == 1 and not report.dry_run:
+        return "error", (f"Nothing loaded: {aside} (see the problems below); the warehouse "
+                         "keeps them in quarantine.")
     if report.dry_run:
         return "info", (f"Dry run, nothing was loaded: {rows} would load, "
                         f"{report.quarantined:,} would be quarantined, {refused:,} file(s) "

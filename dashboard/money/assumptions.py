@@ -1,12 +1,18 @@
 """Finance assumptions as named, dated, versioned sets: every money figure names the set it
 was computed with.
 
-The warehouse holds the published set (``raw.assumptions``, built from ``data/assumptions.csv``
-or ingested): each key has one or more values with the date from which they are in force. An
-analyst's edits never touch the warehouse: they are recorded as changes in the app-owned store
-(``warehouse.db.AppStore``) under a set name, and a set is the published rows with its changes
-laid over them. A set's id is ``<name> v<version>``, the version being the number of changes
-recorded for it, so every money figure can name exactly the inputs it was computed from.
+The warehouse holds the published set (``raw.assumptions``: the demo's
+``data/demo_assumptions.csv``, or a company's own file loaded with ``ingest`` over CX Ledger's
+neutral defaults, whose rows have the source ``SOURCE_DEFAULT``): each key has one or more
+values with the date from which they are in force. An analyst's edits never touch the
+warehouse: they are recorded as changes in the app-owned store (``warehouse.db.AppStore``)
+under a set name, and a set is the published rows with its changes laid over them. A set's id
+is ``<name> v<version>``, the version being the number of changes recorded for it, so every
+money figure can name exactly the inputs it was computed from (and says when CX Ledger's
+defaults are among them: ``AssumptionSet.described``).
+
+The rules of each key (``Spec``, ``parse_value``, ``check_together``) live in
+``dashboard.warehouse.assumption_rules``, shared with the loading of an assumptions file.
 
 The value in force for week W is the one with the latest ``valid_from`` on or before W's Monday;
 on equal dates an edit wins over the published row.
@@ -16,137 +22,28 @@ Pure: no Streamlit, no SQL.
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 
-from dashboard.metrics.filters import FilterError, parse_week
+# the rules live with the warehouse (a loaded assumptions file meets the same ones); re-exported
+from dashboard.warehouse.assumption_rules import (  # noqa: F401
+    SPECS,
+    AssumptionError,
+    Spec,
+    check_together,
+    is_default,
+    parse_value,
+    spec_for,
+)
 
 #: The set every installation starts with: the warehouse's published assumptions.
 PUBLISHED = "published"
+#: The source of a published row that is one of CX Ledger's neutral defaults (not the company's).
+SOURCE_DEFAULT = "CX Ledger default"
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.\-]{0,39}$")
-_CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
-
-
-class AssumptionError(ValueError):
-    """A value breaks its rule; the message names the key, the value and the rule."""
-
-
-@dataclass(frozen=True)
-class Spec:
-    """What a key holds: its kind ('money', 'pct', 'fraction', 'years', 'number', 'currency',
-    'symbol', 'text', 'week'), its bounds and a label."""
-
-    kind: str
-    label: str
-    low: float | None = None
-    high: float | None = None
-    low_open: bool = False  # the lower bound itself is not allowed
-
-    def rule(self) -> str:
-        """The rule in words (used in refusals and on the Assumptions page)."""
-        if self.kind == "currency":
-            return "a three-letter ISO 4217 code such as USD"
-        if self.kind == "symbol":
-            return "one to four characters"
-        if self.kind == "week":
-            return "an ISO week written YYYY-Www"
-        if self.kind == "text":
-            return "non-empty text of at most 40 characters"
-        unit = {"pct": " %", "years": " years"}.get(self.kind, "")
-        lo = "" if self.low is None else (f"above {self.low:g}{unit}" if self.low_open
-                                           else f"at least {self.low:g}{unit}")
-        hi = "" if self.high is None else f"at most {self.high:g}{unit}"
-        what = "a whole number" if self.kind == "years" else "a number"
-        return " and ".join(x for x in (f"{what} {lo}".strip(), hi) if x)
-
-
-_CHANNEL_COST = Spec("money", "Cost per contact", 0.0, None)
-_TARGET = Spec("number", "Target")
-SPECS: dict[str, Spec] = {
-    "currency": Spec("currency", "Currency"),
-    "currency_symbol": Spec("symbol", "Currency symbol"),
-    "complaint_handling_cost": Spec("money", "Complaint handling cost", 0.0),
-    "gross_margin_pct": Spec("pct", "Gross margin", 0.0, 100.0, low_open=True),
-    "discount_rate_pct": Spec("pct", "Discount rate (annual)", 0.0, 100.0),
-    "analysis_horizon_years": Spec("years", "Analysis horizon", 1, 10),
-    "realisation_factor_low": Spec("fraction", "Realisation factor, low", 0.0, 1.0),
-    "realisation_factor_high": Spec("fraction", "Realisation factor, high", 0.0, 1.0),
-    "unit_cost_uncertainty_pct": Spec("pct", "Unit cost uncertainty (±)", 0.0, 100.0),
-    "programme_segment": Spec("text", "Improvement programme: segment"),
-    "programme_start_week": Spec("week", "Improvement programme: first week"),
-    "target_nps": Spec("number", "Target NPS", -100.0, 100.0),
-    "target_csat": Spec("pct", "Target CSAT", 0.0, 100.0),
-    "target_ces": Spec("number", "Target CES", 1.0, 7.0),
-    "target_churn_rate_4w": Spec("pct", "Target 4-week churn", 0.0, 100.0),
-    "target_complaint_rate": Spec("number", "Target complaint rate", 0.0),
-    "target_cost_to_serve": Spec("money", "Target cost to serve", 0.0),
-}
-
-
-def spec_for(key: str) -> Spec:
-    """The rule of a key; cost per contact and targets are families, anything else is text."""
-    if key in SPECS:
-        return SPECS[key]
-    if key.startswith("cost_per_contact_"):
-        return _CHANNEL_COST
-    if key.startswith("target_"):
-        return _TARGET
-    return Spec("text", key)
-
-
-def parse_value(key: str, text: object) -> float | str:
-    """The value of ``key`` parsed from text, or AssumptionError naming key, value and rule."""
-    spec = spec_for(key)
-    raw = "" if text is None else str(text).strip()
-
-    def refuse() -> AssumptionError:
-        return AssumptionError(f"{key} = {raw!r} refused: must be {spec.rule()}")
-
-    if spec.kind == "currency":
-        if not _CURRENCY_RE.match(raw):
-            raise refuse()
-        return raw
-    if spec.kind == "symbol":
-        if not 1 <= len(raw) <= 4:
-            raise refuse()
-        return raw
-    if spec.kind == "text":
-        if not 1 <= len(raw) <= 40:
-            raise refuse()
-        return raw
-    if spec.kind == "week":
-        try:
-            parse_week(raw)
-        except FilterError:
-            raise refuse() from None
-        return raw
-    try:
-        value = float(raw.replace(",", ""))
-    except ValueError:
-        raise refuse() from None
-    if not math.isfinite(value):
-        raise refuse()
-    if spec.kind == "years" and value != int(value):
-        raise refuse()
-    if spec.low is not None and (value <= spec.low if spec.low_open else value < spec.low):
-        raise refuse()
-    if spec.high is not None and value > spec.high:
-        raise refuse()
-    return value
-
-
-def check_together(values: Mapping[str, object]) -> None:
-    """Rules across keys (the realisation range must not be upside down)."""
-    lo, hi = values.get("realisation_factor_low"), values.get("realisation_factor_high")
-    if isinstance(lo, float) and isinstance(hi, float) and lo > hi:
-        raise AssumptionError(
-            f"realisation_factor_low = {lo:g} refused: must not exceed realisation_factor_high "
-            f"= {hi:g}")
 
 
 def check_name(name: str) -> str:
@@ -168,7 +65,7 @@ class AssumptionSet:
 
     name: str
     version: int
-    rows: pd.DataFrame  # ROW_COLUMNS; source is 'warehouse' or 'edit #<change id>'
+    rows: pd.DataFrame  # ROW_COLUMNS; source is 'warehouse', SOURCE_DEFAULT or 'edit #<id>'
 
     @property
     def id(self) -> str:
@@ -193,6 +90,21 @@ class AssumptionSet:
         latest = r.groupby("assumption_key", sort=True).tail(1)
         return latest[list(ROW_COLUMNS)].reset_index(drop=True)
 
+    def defaults_in_force(self, week_start: date) -> list[str]:
+        """The keys whose value in force in the week is CX Ledger's neutral default (the
+        company has not loaded its own value for that week)."""
+        t = self.table(week_start)
+        return sorted(t.loc[t["source"] == SOURCE_DEFAULT, "assumption_key"])
+
+    def described(self, week_start: date) -> str:
+        """The id money figures name: ``published v0``, followed by "(CX Ledger defaults, not
+        your company's …)" when neutral defaults are in force in the week."""
+        n, total = len(self.defaults_in_force(week_start)), len(self.table(week_start))
+        if not n:
+            return self.id
+        share = "" if n == total else f": {n} of {total} values"
+        return f"{self.id} (CX Ledger defaults, not your company's{share})"
+
 
 def build_set(name: str, published: pd.DataFrame, changes: pd.DataFrame) -> AssumptionSet:
     """Lay a set's changes (store rows: change_id, assumption_key, effective_from, new_value)
@@ -200,7 +112,8 @@ def build_set(name: str, published: pd.DataFrame, changes: pd.DataFrame) -> Assu
     base = published[["assumption_key", "valid_from", "value_text", "unit",
                       "description"]].copy()
     base["valid_from"] = pd.to_datetime(base["valid_from"]).dt.date
-    base["source"] = "warehouse"
+    base["source"] = [SOURCE_DEFAULT if is_default(d) else "warehouse"
+                      for d in base["description"]]
     base["_order"] = 0
     if len(changes):
         meta = base.drop_duplicates("assumption_key", keep="last").set_index(
@@ -263,7 +176,7 @@ def record_change(store, current: AssumptionSet, key: str, new_text: str,
     value = parse_value(key, new_text)
     old = current.in_force(effective_from).get(key)
     # every week from effective_from on must stay consistent, so check the set as it would be
-    published = current.rows[current.rows["source"] == "warehouse"]
+    published = current.rows[current.rows["_order"] == 0]
     probe = pd.DataFrame({"change_id": [10**9], "assumption_key": [key],
                           "effective_from": [effective_from], "new_value": [str(value)]})
     trial = build_set(current.name, published,
@@ -293,7 +206,7 @@ def _text(value: float | str) -> str:
 
 
 def _changes_of(s: AssumptionSet) -> pd.DataFrame:
-    edits = s.rows[s.rows["source"] != "warehouse"]
+    edits = s.rows[s.rows["_order"] != 0]
     return pd.DataFrame({"change_id": edits["_order"].to_numpy(),
                          "assumption_key": edits["assumption_key"].to_numpy(),
                          "effective_from": edits["valid_from"].to_numpy(),

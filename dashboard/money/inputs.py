@@ -144,7 +144,7 @@ class Inputs:
     contacts: pd.DataFrame  # money_category_contacts over the same window
     base: pd.DataFrame  # money_category_outcomes at horizon_end (the active base now)
     assumptions: Mapping[str, float | str]  # in force in the selected week
-    assumption_set: str  # the set's id
+    assumption_set: str  # the set's id, naming CX Ledger's defaults when they are in force
     #: which raw tables hold rows (a figure of an empty one is not loaded); inputs assembled
     #: by hand count every table as loaded
     coverage: Coverage = cov.COMPLETE
@@ -188,7 +188,8 @@ def fetch_inputs(fetch: Fetch, filters: Filters, aset: AssumptionSet,
     base = filters.narrow(fetch("money_category_outcomes", as_of=horizon_end,
                                 horizon_end=horizon_end), keys)
     return Inputs(filters, as_of, horizon_end, outcomes, contacts, base,
-                  aset.in_force(filters.week_start), aset.id, cov.resolve(coverage, fetch))
+                  aset.in_force(filters.week_start), aset.described(filters.week_start),
+                  cov.resolve(coverage, fetch))
 
 
 def contact_cost_per_channel(inputs: Inputs) -> dict[str, float]:

@@ -205,14 +205,16 @@ def upload_section() -> None:
         "Data files", type=list(data_status.UPLOAD_TYPES), accept_multiple_files=True,
         key=f"data_files_{rnd}",
         help="CSV (any common delimiter, UTF-8), TSV, TXT, Parquet or XLSX; one raw table per "
-             "file, named after it (contacts_2026-11.csv) or recognised from its columns.")
+             "file (or your assumptions: key, valid_from, value), named after it "
+             "(contacts_2026-11.csv, assumptions.csv) or recognised from its columns.")
     mapping = st.file_uploader(
         "Mapping file (optional)", type=list(data_status.MAPPING_TYPES),
         key=f"data_mapping_{rnd}",
         help="TOML or YAML (data/mapping.example.toml shows every key): renamed columns, "
-             "mapped values, survey scales, the source's date format and time zone.")
+             "mapped values, survey scales, constants for missing columns, joined columns, "
+             "the source's date format, time zone and decimal/thousands separators.")
     labels = {_DETECT: "Detect from file name or columns",
-              **{t: t for t in data_status.TABLES}}
+              **{t: t for t in data_status.LOAD_TABLES}}
     table_choice = st.selectbox("Table", list(labels), key="data_table",
                                 format_func=lambda v: labels[v])
     as_of = st.date_input(

@@ -61,8 +61,10 @@ def build(raw: Mapping[str, pd.DataFrame], target: Path,
                        builder.target.stat().st_size)
 
 
-def read_assumptions(path: Path = config.ASSUMPTIONS_CSV) -> pd.DataFrame:
-    """The shipped default assumptions (all columns as text; valid_from parsed as a date)."""
+def read_assumptions(path: Path = config.DEMO_ASSUMPTIONS_CSV) -> pd.DataFrame:
+    """A shipped assumptions file (all columns as text; valid_from parsed as a date): by default
+    the demo world's (``demo`` and the test worlds); a company's warehouse starts from
+    ``config.DEFAULT_ASSUMPTIONS_CSV`` instead."""
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     df["valid_from"] = pd.to_datetime(df["valid_from"]).dt.date
     return df

@@ -15,7 +15,11 @@ FROM_CHECKOUT = (ROOT / "queries").is_dir()
 QUERIES_DIR = ROOT / "queries" if FROM_CHECKOUT else _PACKAGE / "_queries"
 SHIPPED_DIR = ROOT / "data" if FROM_CHECKOUT else _PACKAGE / "_data"
 DATA_DIR = ROOT / "data" if FROM_CHECKOUT else Path(os.environ.get("CX_DATA_DIR") or "data")
-ASSUMPTIONS_CSV = SHIPPED_DIR / "assumptions.csv"
+#: The demo world's settings (improvement programme, targets, US dollars): ``demo`` only.
+DEMO_ASSUMPTIONS_CSV = SHIPPED_DIR / "demo_assumptions.csv"
+#: CX Ledger's neutral defaults (no programme, no targets, currency XXX): what a company's
+#: warehouse starts with until its own assumptions file is loaded.
+DEFAULT_ASSUMPTIONS_CSV = SHIPPED_DIR / "default_assumptions.csv"
 DEFAULT_DB_PATH = DATA_DIR / "warehouse.duckdb"
 DEFAULT_STORE_PATH = DATA_DIR / "app_store.sqlite"
 

@@ -84,8 +84,15 @@ CONTRACT: dict[str, Table] = {t.name: t for t in (
         Column("kind", accepted=("purchase", "subscription", "refund")))),
 )}
 
+#: The finance assumptions (``raw.assumptions``): not an event table of the contract, but loaded
+#: by ``ingest`` like one (a company's own settings), its values checked by
+#: ``warehouse.assumption_rules``. A row is a key's value from ``valid_from`` on.
+ASSUMPTIONS = Table("assumptions", ("key", "valid_from"), (
+    Column("key"), Column("valid_from", DATE), Column("value"),
+    Column("unit", required=False), Column("description", required=False)), identity="key")
+
 
 #: Every name a write-side statement may use as an identifier: the raw tables and their columns.
 NAMES: frozenset[str] = frozenset(
     {"assumptions", *CONTRACT}
-    | {c.name for t in CONTRACT.values() for c in t.columns})
+    | {c.name for t in (*CONTRACT.values(), ASSUMPTIONS) for c in t.columns})

@@ -39,8 +39,9 @@ history as (
 ),
 
 quarantined as (
+    -- a row with several problems has several quarantine rows: count it once
     select table_name, count(*) as quarantined_rows
-    from ingest.quarantine
+    from (select distinct table_name, load_id, row_number from ingest.quarantine) as rows_kept
     group by table_name
 ),
 

@@ -1,5 +1,5 @@
 -- name: ingest_schema
--- purpose: The load log, the quarantine, the contract check runs, the warehouse's settings (the as-of date given at ingest) and the history of replaced rows (one table per raw table), created empty when missing.
+-- purpose: The load log, the quarantine (one row per problem of a refused row, with its detail), the contract check runs, the warehouse's settings (the as-of date given at ingest) and the history of replaced rows (one table per raw table, the assumptions included), created empty when missing.
 -- grain: DDL, one statement per table, separated by semicolons (run in order, after raw_schema)
 -- params: none
 create schema if not exists ingest;
@@ -13,7 +13,7 @@ create table if not exists ingest.loads (
 );
 create table if not exists ingest.quarantine (
     load_id bigint, file_name varchar, table_name varchar, row_number bigint,
-    column_name varchar, value varchar, rule varchar, record varchar
+    column_name varchar, value varchar, rule varchar, record varchar, detail varchar
 );
 create table if not exists ingest.check_runs (
     check_name varchar, failing_rows bigint, checked_at timestamp, seconds double
@@ -35,4 +35,7 @@ create table if not exists history.contacts as
     from raw.contacts limit 0;
 create table if not exists history.transactions as
     select *, cast(null as bigint) as replaced_by_load, cast(null as timestamp) as replaced_at
-    from raw.transactions limit 0
+    from raw.transactions limit 0;
+create table if not exists history.assumptions as
+    select *, cast(null as bigint) as replaced_by_load, cast(null as timestamp) as replaced_at
+    from raw.assumptions limit 0

@@ -186,7 +186,7 @@ PARAM_DOCS: dict[str, str] = {
     "self_service_migration_from": "where migrated contacts come from (phone, chat, email)",
     "fcr_by_channel": "first-contact resolution probability by channel (baseline)",
     "agent_fcr_sd": "spread of agent skill added to FCR",
-    "cost_per_contact": "cost per contact by channel (as in data/assumptions.csv)",
+    "cost_per_contact": "cost per contact by channel (as in data/demo_assumptions.csv)",
     "complaint_logit_intercept": "complaint logit k0 (weekly)",
     "complaint_logit_unresolved": "complaint logit k1 per unresolved contact this week",
     "complaint_logit_experience": "complaint logit k2 on -e",
