@@ -84,7 +84,12 @@ def test_active_base_churn_and_signups_by_hand(fixture_wh):
     # 3 signed up on Monday 03-02); W11 {1,2,3,5,8} (4 churned on Monday 03-09);
     # W12 {1,3,5,7,8} (2 churned 03-11, 7 signed up on Monday 03-16)
     assert ops["active_at_start"].tolist() == [5, 5, 5, 5, 5, 5]
-    assert ops["churned_count"].tolist() == [0, 0, 1, 0, 2, 0]
+    # churned in a week = active at its Monday and not at the next: 6 (gone Sunday 03-01) in
+    # W09; 4 (gone Monday 03-09: in the W10 base, not in W11's) in W10; 2 (gone 03-11) in W11
+    assert ops["churned_count"].tolist() == [0, 0, 1, 1, 1, 0]
+    # the 4 weeks ending with W10 run from W07's Monday: {1,2,4,6,8} active then, 6 and 4 gone
+    # by W11's Monday; ending with W11 (W08 to W12's Monday) and W12: 6, 4 and 2
+    assert ops["churned_4w_count"].tolist()[3:] == [2, 3, 3]
     mass = _ops(fixture_wh, segments=["Mass"])
     assert mass.loc["2026-W10", "active_at_start"] == 3  # 1, 2, 8
     assert mass.loc["2026-W11", "active_at_start"] == 4  # 1, 2, 5, 8

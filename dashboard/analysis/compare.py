@@ -53,9 +53,9 @@ MAX_GROUPS = 4
 NOT_APPLICABLE = "not applicable by channel"
 QUERIES = ("cmp_grp_options", "cmp_grp_survey_weekly", "cmp_grp_ops_weekly")
 
-_OPS_COLUMNS = ("active_at_start", "churned_count", "complaint_count", "contact_count",
-                "contact_cost", "contact_cost_var", "transaction_count", "revenue_amount",
-                "revenue_sq_sum")
+_OPS_COLUMNS = ("active_at_start", "churned_count", "churned_4w_count", "complaint_count",
+                "contact_count", "contact_cost", "contact_cost_var", "transaction_count",
+                "revenue_amount", "revenue_sq_sum")
 
 
 class CompareError(ValueError):

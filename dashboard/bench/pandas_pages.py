@@ -21,6 +21,7 @@ from dashboard.bench.pandas_raw import (
     Raw,
     active_at,
     all_weeks,
+    churned_between,
     contact_repeats,
     events,
     kept_customers,
@@ -39,9 +40,9 @@ NOT_RECORDED = "not recorded"
 
 SURVEY_COLUMNS = ["response_count", "promoter_count", "passive_count", "detractor_count",
                   "top2_count", "top3_count", "score_sum", "score_sq_sum"]
-OPS_COLUMNS = ["active_at_start", "churned_count", "complaint_count", "contact_count",
-               "contact_cost", "contact_cost_var", "transaction_count", "revenue_amount",
-               "revenue_sq_sum"]
+OPS_COLUMNS = ["active_at_start", "churned_count", "churned_4w_count", "complaint_count",
+               "contact_count", "contact_cost", "contact_cost_var", "transaction_count",
+               "revenue_amount", "revenue_sq_sum"]
 
 
 def _survey_counts(r: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -104,8 +105,8 @@ def _ops(raw: Raw, weeks: pd.DatetimeIndex, cust: pd.DataFrame, by: str | None =
     for group, part in (cust.groupby(by, observed=True) if by else [(None, cust)]):
         frame = pd.DataFrame({"week_start": weeks, "active_at_start": active_at(part, weeks)})
         if "churn" in measures:
-            churned = monday(part["churn_date"].dropna()).value_counts()
-            frame["churned_count"] = churned.reindex(weeks, fill_value=0).to_numpy()
+            frame["churned_count"] = churned_between(part, weeks, weeks + WEEK)
+            frame["churned_4w_count"] = churned_between(part, weeks - 3 * WEEK, weeks + WEEK)
         if by:
             frame[by] = group
         parts.append(frame)
@@ -139,8 +140,8 @@ def _ops(raw: Raw, weeks: pd.DatetimeIndex, cust: pd.DataFrame, by: str | None =
             agg[by] = agg[by].astype(str)
         out = out.merge(agg, on=keys, how="left")
     out = out.fillna({c: 0 for c in OPS_COLUMNS if c in out.columns})
-    for c in ("active_at_start", "churned_count", "complaint_count", "contact_count",
-              "transaction_count"):
+    for c in ("active_at_start", "churned_count", "churned_4w_count", "complaint_count",
+              "contact_count", "transaction_count"):
         if c in out.columns:
             out[c] = out[c].astype("int64")
     return out.sort_values(keys, ignore_index=True)
@@ -360,7 +361,7 @@ def money_category_outcomes(raw: Raw, as_of: date, horizon_end: date, segments, 
     joined = pd.DataFrame({
         "segment": cohort["segment"], "nps_category": cohort["nps_category"],
         "has_recent_complaint": cohort["customer_id"].isin(before),
-        "customer_count": 1, "churned_count": churn.notna() & (churn < stop),
+        "customer_count": 1, "churned_count": churn.notna() & (churn <= stop),
         "exposure_years": exposure, "exposure_sq_sum": exposure * exposure,
         "revenue_amount": rev, "revenue_sq_sum": rev * rev,
         "revenue_exposure_sum": rev * exposure,

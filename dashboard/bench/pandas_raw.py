@@ -156,6 +156,19 @@ def active_at(cust: pd.DataFrame, weeks: pd.DatetimeIndex) -> np.ndarray:
     return np.searchsorted(signup, at, "right") - np.searchsorted(churn, at, "right")
 
 
+def churned_between(cust: pd.DataFrame, starts: pd.DatetimeIndex, ends: pd.DatetimeIndex
+                    ) -> np.ndarray:
+    """Customers active on each start and not active on the matching end (the churn rule:
+    signed up on or before the start, churn date after it and on or before the end)."""
+    ns = "datetime64[ns]"
+    churners = cust[cust["churn_date"].notna()]
+    signup = churners["signup_date"].to_numpy(dtype=ns)
+    churn = churners["churn_date"].to_numpy(dtype=ns)
+    return np.array([int(((signup <= a) & (churn > a) & (churn <= b)).sum())
+                     for a, b in zip(starts.to_numpy(dtype=ns), ends.to_numpy(dtype=ns),
+                                     strict=True)], dtype="int64")
+
+
 def unit_costs(raw: Raw, weeks: pd.DatetimeIndex) -> pd.DataFrame:
     """The cost per contact in force in each week per channel (latest valid_from on or before
     the Monday); weeks before a channel's first value have no row."""

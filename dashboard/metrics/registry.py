@@ -135,8 +135,9 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "churn_rate_4w", "Churn rate (4 weeks)",
-        "100 × customers whose churn date falls in the 4 weeks ending with the week / customers "
-        "active at the start of those 4 weeks. 95% interval: Wilson.",
+        "100 × customers active at the start of the 4 weeks ending with the week and not "
+        "active at their end (churn date after that Monday, on or before the Monday after the "
+        "week) / customers active at that start. 95% interval: Wilson.",
         "%", "pct2", False, "operations", _est_churn,
         lambda a, b: stats.share_test(
             int(a["churn4_count"]), int(a["churn4_base"]),
@@ -172,13 +173,15 @@ def all_week_inputs(survey: pd.DataFrame, ops: pd.DataFrame) -> dict[date, dict[
     """The aggregated inputs of every week present in ``ops``, computed in one pass.
 
     ``survey`` is the result of ``kpi_survey_weekly`` and ``ops`` of ``kpi_ops_weekly``. The 4-week
-    churn inputs need the 3 weeks before a week in ``ops``; without them they are 0 (withheld).
+    churn inputs are the window's churners counted in the mart (``churned_4w_count``: active at the
+    window's first Monday, gone by the Monday after the week) over the base at that first Monday;
+    they need the 3 weeks before a week in ``ops``; without them they are 0 (withheld).
     """
     if ops.empty:
         return {}
     o = ops.assign(week=pd.to_datetime(ops["week_start"]).dt.date).set_index("week").sort_index()
     weeks = list(o.index)
-    churned = o["churned_count"].astype(float)
+    churned4 = o["churned_4w_count"].astype(float)
     active = o["active_at_start"].astype(float)
     if survey.empty:
         wide = pd.DataFrame()
@@ -216,7 +219,7 @@ def all_week_inputs(survey: pd.DataFrame, ops: pd.DataFrame) -> dict[date, dict[
     for wk, row in zip(weeks, frame.to_dict("records"), strict=True):
         window = [wk - timedelta(weeks=k) for k in range(4)]
         if all(d in present for d in window):
-            row["churn4_count"] = float(sum(churned[d] for d in window))
+            row["churn4_count"] = float(churned4[wk])
             row["churn4_base"] = float(active[window[-1]])
         else:
             row["churn4_count"] = row["churn4_base"] = 0.0

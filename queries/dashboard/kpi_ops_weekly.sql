@@ -7,6 +7,7 @@ select
     week_start,
     cast(sum(active_at_start) as bigint) as active_at_start,
     cast(sum(churned_count) as bigint) as churned_count,
+    cast(sum(churned_4w_count) as bigint) as churned_4w_count,
     cast(sum(complaint_count) as bigint) as complaint_count,
     cast(sum(contact_count) as bigint) as contact_count,
     sum(contact_cost) as contact_cost,

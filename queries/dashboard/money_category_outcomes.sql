@@ -18,7 +18,8 @@ cohort as (
         segment,
         region,
         plan,
-        churn_date is not null and churn_date < $horizon_end as has_churned,
+        -- churned in [as_of, horizon_end): not active on horizon_end (the one churn rule)
+        churn_date is not null and churn_date <= $horizon_end as has_churned,
         date_diff('day', $as_of, least(coalesce(churn_date, $horizon_end), $horizon_end))
         / 365.25 as exposure_years
     from marts.dim_customers

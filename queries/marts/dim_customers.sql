@@ -19,7 +19,13 @@ final as (
         -- "date <= m" for a Monday m  <=>  the first Monday on or after the date is <= m
         cast(date_trunc('week', signup_date + interval 6 day) as date) as signup_bucket_week,
         cast(date_trunc('week', churn_date + interval 6 day) as date) as churn_bucket_week,
-        cast(date_trunc('week', churn_date) as date) as churn_week
+        -- Mondays on which the customer was active: churned in the week [m, m + 7) <=> active
+        -- at m and not at m + 7 <=> churn_bucket_week = m + 7 and weeks_active >= 1
+        cast(date_diff(
+            'day',
+            cast(date_trunc('week', signup_date + interval 6 day) as date),
+            cast(date_trunc('week', churn_date + interval 6 day) as date)
+        ) / 7 as integer) as weeks_active
     from customers
 )
 

@@ -1,5 +1,5 @@
 -- name: fct_customer_base_weekly
--- purpose: Customers active at the start of each week, churned and signed up in it, per cell.
+-- purpose: Customers active at the start of each week, churned and signed up in it, and churned in the 4 weeks ending with it, per cell.
 -- grain: one row per ISO week x segment x region x plan
 -- params: none
 with customers as (
@@ -42,10 +42,58 @@ churn_buckets as (
     group by all
 ),
 
-churned as (
-    select churn_week as week_start, segment, region, plan, count(*) as customer_count
+-- churners who were active on at least one Monday, by the first Monday they are gone and by
+-- how many Mondays they were active (capped at 4: the longest window counted here)
+churn_spans as (
+    select
+        churn_bucket_week,
+        segment,
+        region,
+        plan,
+        least(weeks_active, 4) as weeks_active,
+        count(*) as customer_count
     from customers
-    where churn_date is not null
+    where churn_date is not null and weeks_active >= 1
+    group by all
+),
+
+-- churned in the week [m, m + 7): active at m, gone at m + 7
+churned as (
+    select
+        cast(churn_bucket_week - interval 7 day as date) as week_start,
+        segment,
+        region,
+        plan,
+        sum(customer_count) as customer_count
+    from churn_spans
+    group by all
+),
+
+-- churned in the 4 weeks ending with week m: active at a = m - 21 days and gone at m + 7.
+-- A churner gone from Monday a + 7j (j = 1..4) was active at a when active on >= j Mondays.
+churned_4w_parts as (
+    select cast(churn_bucket_week + interval 14 day as date) as week_start, segment, region,
+        plan, customer_count
+    from churn_spans
+    union all
+    select cast(churn_bucket_week + interval 7 day as date), segment, region, plan,
+        customer_count
+    from churn_spans
+    where weeks_active >= 2
+    union all
+    select churn_bucket_week, segment, region, plan, customer_count
+    from churn_spans
+    where weeks_active >= 3
+    union all
+    select cast(churn_bucket_week - interval 7 day as date), segment, region, plan,
+        customer_count
+    from churn_spans
+    where weeks_active >= 4
+),
+
+churned_4w as (
+    select week_start, segment, region, plan, sum(customer_count) as customer_count
+    from churned_4w_parts
     group by all
 ),
 
@@ -78,11 +126,13 @@ final as (
             as bigint
         ) as active_at_start,
         cast(coalesce(churned.customer_count, 0) as bigint) as churned_count,
+        cast(coalesce(churned_4w.customer_count, 0) as bigint) as churned_4w_count,
         cast(coalesce(signed_up.customer_count, 0) as bigint) as signup_count
     from grid
     left join signup_buckets using (week_start, segment, region, plan)
     left join churn_buckets using (week_start, segment, region, plan)
     left join churned using (week_start, segment, region, plan)
+    left join churned_4w using (week_start, segment, region, plan)
     left join signed_up using (week_start, segment, region, plan)
     window cell_history as (
         partition by grid.segment, grid.region, grid.plan

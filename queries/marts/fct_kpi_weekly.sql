@@ -47,6 +47,7 @@ final as (
         base.plan,
         base.active_at_start,
         base.churned_count,
+        base.churned_4w_count,
         base.signup_count,
         cast(coalesce(complaints.complaint_count, 0) as bigint) as complaint_count,
         cast(coalesce(contacts.contact_count, 0) as bigint) as contact_count,
