@@ -140,3 +140,62 @@ def test_kpis_without_their_tables_are_not_loaded_never_zero(company):
         assert k["value"] is None and k["status"] == "not_loaded", (name, k)
         assert not k["significant"] and k["target_met"] is None
     assert doc["kpis"]["revenue"]["status"] == "ok"
+
+
+PAGES = ("weekly_kpis", "satisfaction", "complaints", "cost_to_serve", "churn", "segments",
+         "money", "simulator", "board_pack", "assumptions", "data")
+
+
+@pytest.fixture(scope="module")
+def pages(company, tmp_path_factory):
+    """Every page over the company's warehouse, run once under AppTest."""
+    from streamlit.testing.v1 import AppTest
+
+    _, _, target, _ = company
+    old = {k: os.environ.get(k) for k in ("CX_WAREHOUSE_URL", "CX_APP_STORE_URL")}
+    out = {}
+    try:
+        os.environ["CX_WAREHOUSE_URL"] = f"duckdb:///{target}"
+        os.environ["CX_APP_STORE_URL"] = (
+            f"sqlite:///{tmp_path_factory.mktemp('store')}/store.sqlite")
+        for page in PAGES:
+            at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
+            at.run()
+            at.switch_page(f"pages/{page}.py")
+            at.run()
+            out[page] = at
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return out
+
+
+def test_every_page_shows_figures_or_not_loaded_and_no_region(pages):
+    from dashboard.warehouse import coverage as cov
+
+    for page, at in pages.items():
+        assert not at.exception, (page, at.exception)
+        # one region for every customer: no region filter in the sidebar
+        labels = [w.label for w in at.sidebar.multiselect]
+        assert not any("region" in label.lower() for label in labels), (page, labels)
+    for page, table in (("satisfaction", "survey_responses"), ("complaints", "complaints"),
+                        ("cost_to_serve", "contacts")):
+        assert [i.value for i in pages[page].info] == [cov.sentence([table])], page
+
+
+def test_weekly_kpis_page_shows_the_source_rows_churn_and_not_loaded_tiles(company, pages):
+    crm, _, _, _ = company
+    at = pages["weekly_kpis"]
+    tiles = {m.label.removesuffix(" · low base"): m.value for m in at.metric}
+    for label in ("NPS", "CSAT", "CES", "Complaint rate", "Cost to serve"):
+        assert tiles[label] == "Not loaded", label
+    # the page opens on the latest complete week, as the command line does
+    _, _, target, _ = company
+    week = kpis_json(f"duckdb:///{target}")["week"]
+    assert week == "2026-W43"  # the as-of date, 31 October, is a Saturday: W44 is incomplete
+    y, w = (int(x) for x in week.split("-W"))
+    churned, base = realshape.four_week_churn(crm, date.fromisocalendar(y, w, 1))
+    assert tiles["Churn rate (4 weeks)"] == f"{100 * churned / base:.2f}%"
