@@ -246,7 +246,7 @@ def test_an_as_of_date_before_the_data_is_refused_and_nothing_changes(world, tmp
         assert len(res.stderr.splitlines()) == 1
     res = cli_ingest("--out", str(target), archive=tmp_path / "a")
     assert res.returncode == 2
-    assert res.stderr == "error: give files to load, or --as-of YYYY-MM-DD\n"
+    assert res.stderr == "error: give files or folders to load, or --as-of YYYY-MM-DD\n"
 
 
 def test_a_later_load_keeps_the_given_date_only_while_the_data_stays_within_it(world, tmp_path):

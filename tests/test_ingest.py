@@ -473,7 +473,8 @@ def _export_in_another_shape(frames: dict, folder: Path, mapping: str) -> list[P
                 if pd.api.types.is_float_dtype(df[col]):
                     df[col] = df[col].map(_european, na_action="ignore")
         if table == "customers":
-            df["Senior Citizen"] = (df["customer_id"] % 5 == 0).map({True: "Yes", False: "No"})
+            df["Senior Citizen"] = (df["customer_id"].astype(int) % 5 == 0).map(
+                {True: "Yes", False: "No"})
         for col in df.columns:
             if pd.api.types.is_datetime64_any_dtype(df[col]):
                 df[col] = (_local(df[col], fmt, zone if not col.endswith("_date") else None)

@@ -246,4 +246,4 @@ def test_every_problem_of_a_row_is_reported(tmp_path):
         (3, "reason", "required value is empty"),
         (3, "contact_id", "duplicate key within the file"),
     ]
-    assert good["contact_id"].tolist() == [2]
+    assert good["contact_id"].tolist() == ["2"]

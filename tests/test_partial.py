@@ -232,13 +232,16 @@ def test_kpis_text_says_not_loaded(world):
             assert "not loaded" not in line
 
 
-def test_customers_only_warehouse_is_refused_in_one_line(world, tmp_path):
+def test_customers_only_warehouse_reports_churn_and_nothing_else(world, tmp_path):
+    """With customers alone the calendar runs over their signup and churn dates: churn is
+    reported, every other KPI is not loaded."""
     path = tmp_path / "customers.csv"
     world.frames["customers"].to_csv(path, index=False)
     assert ingest([path], tmp_path / "wh.duckdb", archive_dir=tmp_path / "a").exit_code == 0
-    res = run_kpis(f"duckdb:///{tmp_path / 'wh.duckdb'}")
-    assert res.returncode == 2 and len(res.stderr.strip().splitlines()) == 1
-    assert "no weeks of surveys, complaints, contacts or transactions" in res.stderr
+    doc = kpis_json(f"duckdb:///{tmp_path / 'wh.duckdb'}")
+    assert {k for k, b in doc["kpis"].items() if b["status"] != "not_loaded"} == {
+        "churn_rate_4w"}
+    assert sorted(doc["not_loaded"]) == sorted(EVENT_TABLES)
 
 
 # --- money -------------------------------------------------------------------------------------
