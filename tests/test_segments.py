@@ -426,7 +426,9 @@ def _show(at: AppTest, *, week: str, dimension: str, groups: list[str], metric: 
     at.multiselect(key=f"cmp_groups_{dimension}").set_value(groups)
     at.run()
     assert not at.exception, at.exception
-    assert at.caption[0].value.startswith(ui.plain(week))
+    # under the title: the data's as-of date, then the page's scope line after its pickers
+    assert at.caption[0].value.startswith("Data as of ")
+    assert at.caption[1].value.startswith(ui.plain(week))
 
 
 def _table(at: AppTest, n: int = 0) -> pd.DataFrame:
