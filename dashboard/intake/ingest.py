@@ -344,10 +344,12 @@ def prepare(path: Path, explicit: str | None, mappings: dict[str, contract.Table
 
 def _as_written(p: Problem, written: pd.DataFrame) -> Problem:
     """The problem with its value as the file writes it (before values were mapped and
-    timestamps converted to UTC), when the file has that column."""
+    timestamps converted to UTC), when the file has that column and the cell is not empty (an
+    empty cell the mapping's ``scales`` filled keeps the filled value)."""
     if p.row is None or p.column not in written.columns:
         return p
-    return dataclasses.replace(p, value=str(written.at[p.row - 1, p.column]))
+    text = str(written.at[p.row - 1, p.column])
+    return dataclasses.replace(p, value=text) if text.strip() else p
 
 
 def _archive(path: Path, rep: FileReport, folder: Path, created: list[Path]) -> str:

@@ -54,8 +54,8 @@ def not_loaded_note(tables) -> None:
 
 def require_loaded(page: str) -> cov.Coverage:
     """The coverage, after checking that the page's main tables hold rows
-    (``exhibits.PAGE_NEEDS``); if one does not, the page shows one info state with what to
-    load instead of empty charts, and stops there."""
+    (``exports.needs.PAGE_NEEDS``); if one does not, the page shows one info state with what
+    to load instead of empty charts, and stops there."""
     from dashboard.exports.needs import PAGE_NEEDS
 
     coverage = data_coverage()
