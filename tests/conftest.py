@@ -151,3 +151,33 @@ def open_app(demo_db, monkeypatch, tmp_path):
         return at
 
     return open_
+
+
+#: Every page file, by the name ``switch_page`` takes (``pages/<name>.py``).
+PAGES = ("weekly_kpis", "satisfaction", "complaints", "cost_to_serve", "churn", "segments",
+         "money", "simulator", "board_pack", "assumptions", "data")
+
+
+def run_every_page(url: str, store_dir: Path, pages=PAGES) -> dict:
+    """Each page of the app over the warehouse at ``url`` (and a store in ``store_dir``), run
+    once under AppTest; the environment is restored afterwards."""
+    from streamlit.testing.v1 import AppTest
+
+    old = {k: os.environ.get(k) for k in ("CX_WAREHOUSE_URL", "CX_APP_STORE_URL")}
+    out = {}
+    try:
+        os.environ["CX_WAREHOUSE_URL"] = url
+        os.environ["CX_APP_STORE_URL"] = f"sqlite:///{store_dir}/store.sqlite"
+        for page in pages:
+            at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
+            at.run()
+            at.switch_page(f"pages/{page}.py")
+            at.run()
+            out[page] = at
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return out

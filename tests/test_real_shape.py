@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from tests import realshape
-from tests.conftest import ROOT, kpis_json
+from tests.conftest import ROOT, kpis_json, run_every_page
 
 NOT_LOADED_KPIS = ("nps", "csat", "ces", "complaint_rate", "cost_to_serve")
 
@@ -142,35 +142,11 @@ def test_kpis_without_their_tables_are_not_loaded_never_zero(company):
     assert doc["kpis"]["revenue"]["status"] == "ok"
 
 
-PAGES = ("weekly_kpis", "satisfaction", "complaints", "cost_to_serve", "churn", "segments",
-         "money", "simulator", "board_pack", "assumptions", "data")
-
-
 @pytest.fixture(scope="module")
 def pages(company, tmp_path_factory):
     """Every page over the company's warehouse, run once under AppTest."""
-    from streamlit.testing.v1 import AppTest
-
     _, _, target, _ = company
-    old = {k: os.environ.get(k) for k in ("CX_WAREHOUSE_URL", "CX_APP_STORE_URL")}
-    out = {}
-    try:
-        os.environ["CX_WAREHOUSE_URL"] = f"duckdb:///{target}"
-        os.environ["CX_APP_STORE_URL"] = (
-            f"sqlite:///{tmp_path_factory.mktemp('store')}/store.sqlite")
-        for page in PAGES:
-            at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
-            at.run()
-            at.switch_page(f"pages/{page}.py")
-            at.run()
-            out[page] = at
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    return out
+    return run_every_page(f"duckdb:///{target}", tmp_path_factory.mktemp("store"))
 
 
 def test_every_page_shows_figures_or_not_loaded_and_no_region(pages):
