@@ -18,7 +18,6 @@ import pandas as pd
 import pytest
 from pptx import Presentation
 from statsmodels.stats.multitest import multipletests
-from streamlit.testing.v1 import AppTest
 
 from dashboard.exports import exhibits
 from dashboard.intake import demo
@@ -31,7 +30,7 @@ from dashboard.money import inputs as money
 from dashboard.money import simulate as sim
 from dashboard.warehouse import coverage as cov
 from dashboard.warehouse import db
-from tests.conftest import ROOT, kpis_json, run_kpis
+from tests.conftest import ROOT, kpis_json, run_every_page, run_kpis
 
 SUBSETS = {
     "transactions": ("customers", "transactions"),  # the telecom case: CRM + billing
@@ -337,28 +336,8 @@ MAIN_TABLE = {"satisfaction": "survey_responses", "complaints": "complaints",
 @pytest.fixture(scope="module")
 def app_runs(world, tmp_path_factory):
     """Every page of every subset warehouse, run once under AppTest."""
-    import os
-
-    out = {}
-    old = {k: os.environ.get(k) for k in ("CX_WAREHOUSE_URL", "CX_APP_STORE_URL")}
-    try:
-        for name, url in world.urls.items():
-            os.environ["CX_WAREHOUSE_URL"] = url
-            os.environ["CX_APP_STORE_URL"] = (
-                f"sqlite:///{tmp_path_factory.mktemp('app')}/store.sqlite")
-            for page in PAGES:
-                at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
-                at.run()
-                at.switch_page(f"pages/{page}.py")
-                at.run()
-                out[name, page] = at
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    return out
+    return {(name, page): at for name, url in world.urls.items()
+            for page, at in run_every_page(url, tmp_path_factory.mktemp("app"), PAGES).items()}
 
 
 @pytest.mark.parametrize("name", list(SUBSETS))
