@@ -79,11 +79,14 @@ _TITLE_JS = """(t) => {
     return !!h && h.innerText.trim() === t;
 }"""
 
-#: The page header's filter line: "<week> vs <week> (<comparison>) · <filters>".
-_CAPTION_JS = """([start, end]) => {
+#: The page header's filter line: "<week> vs <week> (<comparison>) · <filters>", then
+#: " · data as of <date> (<table.column>)" when the warehouse holds dated rows.
+_CAPTION_JS = """([start, filters]) => {
     const c = document.querySelector('[data-testid="stMain"] [data-testid="stCaptionContainer"]');
     const t = c ? c.innerText.trim() : '';
-    return t.startsWith(start) && t.endsWith(end);
+    const asOf = t.lastIndexOf(' · data as of ');
+    const scope = asOf < 0 ? t : t.slice(0, asOf);
+    return t.startsWith(start) && scope.endsWith(' · ' + filters);
 }"""
 
 _PROBLEMS_JS = """() => {
