@@ -151,8 +151,9 @@ def test_ids_of_every_shape_load_and_come_back_exactly(shaped):
                         "order by complaint_id")
     assert cmp.values.tolist() == [["#1042", PREFIX_DASH], ["#1043", SPACED]]
     # revenue joins by text id: 00123 and 123 keep their own money
-    rev = _read(target, "select customer_id, sum(revenue_amount) as r from "
-                        "marts.fct_customer_revenue_weekly group by customer_id")
+    rev = _read(target, "select c.customer_id, sum(r.revenue_amount) as r from "
+                        "marts.fct_customer_revenue_weekly as r join marts.dim_customers as c "
+                        "using (customer_key) group by c.customer_id")
     assert dict(zip(rev["customer_id"], rev["r"], strict=True)) == {
         ZEROS: 72.5, PLAIN: 31.5, EMAIL: 55.0, PREFIX_DASH: 20.0, UUID_ID: 25.0}
 
@@ -300,22 +301,54 @@ def twin(tmp_path_factory):
 
 
 def _marts(path: Path) -> dict[str, pd.DataFrame]:
+    """Every mart; the internal integer customer_key is replaced by the customer id it stands
+    for (``key_customer_id``), since keys number customers in id order, text or integer."""
     con = duckdb.connect(str(path), read_only=True)
     try:
         names = con.sql("select table_name from information_schema.tables "
                         "where table_schema = 'marts' order by 1").fetchall()
-        return {n: con.sql(f"select * from marts.{n}").df() for (n,) in names}
+        keyed = {t for (t,) in con.sql("select table_name from information_schema.columns "
+                                       "where table_schema = 'marts' "
+                                       "and column_name = 'customer_key'").fetchall()}
+        return {n: con.sql(
+            f"select m.* exclude (customer_key), c.customer_id as key_customer_id "
+            f"from marts.{n} as m join marts.dim_customers as c using (customer_key)"
+            if n in keyed else f"select * from marts.{n}").df() for (n,) in names}
     finally:
         con.close()
 
 
 def _canonical(df: pd.DataFrame, back: dict | None) -> pd.DataFrame:
     df = df.copy()
-    for col in ID_COLUMNS:
+    for col in (*ID_COLUMNS, "key_customer_id"):
         if col in df.columns:
-            to = {} if back is None else back[col]
+            to = {} if back is None else back[col.removeprefix("key_")]
             df[col] = df[col].map(lambda v, to=to: to.get(v, v)).astype(object)
     return df.sort_values(list(df.columns), ignore_index=True, na_position="first")
+
+
+def test_the_customer_key_numbers_customers_once_and_every_mart_carries_the_right_one(twin):
+    paths, _, _ = twin
+    con = duckdb.connect(str(paths["text"]), read_only=True)
+    try:
+        dim = con.sql("select customer_key, customer_id from marts.dim_customers "
+                      "order by customer_id").df()
+        # dense 1..n in id order, one per customer
+        assert dim["customer_key"].tolist() == list(range(1, len(dim) + 1))
+        carried = {t: cols for t, cols in con.sql(
+            "select table_name, list(column_name) from information_schema.columns "
+            "where table_schema = 'marts' and table_name <> 'dim_customers' "
+            "group by 1").fetchall() if "customer_key" in cols}
+        assert {"fct_customer_revenue_weekly", "fct_contact_repeats", "fct_complaint_detail",
+                "fct_nps_answer_spans", "fct_survey_responses"} <= set(carried)
+        for table, cols in carried.items():
+            if "customer_id" in cols:  # the key a row carries is its own customer's
+                wrong = con.sql(f"select count(*) from marts.{table} as m join "
+                                f"marts.dim_customers as c using (customer_key) "
+                                f"where m.customer_id <> c.customer_id").fetchall()[0][0]
+                assert wrong == 0, table
+    finally:
+        con.close()
 
 
 def test_every_mart_of_text_ids_equals_the_integer_build(twin):

@@ -9,7 +9,7 @@
 -- transactions in the 13 ISO weeks ending with the selected week. Every segment, region and
 -- plan: the caller keeps the filters' customers (Filters.selects), so a filter change re-uses it.
 with active as (
-    select customer_id, segment, region, plan
+    select customer_key, customer_id, segment, region, plan
     from marts.dim_customers
     where
         signup_date < $as_of
@@ -17,26 +17,26 @@ with active as (
 ),
 
 latest_answer as (
-    select customer_id, score as nps_score, responded_at as answered_at
+    select customer_key, score as nps_score, responded_at as answered_at
     from marts.fct_nps_answer_spans
     where responded_at < $as_of and (next_responded_at is null or next_responded_at >= $as_of)
 ),
 
 open_complaints as (
     select
-        customer_id,
+        customer_key,
         count(*) as open_complaint_count,
         min(opened_at) as oldest_open_at
     from marts.fct_complaint_detail
     where opened_at < $as_of and (resolved_at is null or resolved_at >= $as_of)
-    group by customer_id
+    group by customer_key
 ),
 
 revenue as (
-    select customer_id, sum(revenue_amount) as trailing_revenue
+    select customer_key, sum(revenue_amount) as trailing_revenue
     from marts.fct_customer_revenue_weekly
     where week_start >= $as_of - interval 91 day and week_start < $as_of
-    group by customer_id
+    group by customer_key
 ),
 
 final as (
@@ -56,9 +56,9 @@ final as (
         cast(open_complaints.oldest_open_at as date) as oldest_open_complaint_date,
         coalesce(revenue.trailing_revenue, 0) as trailing_revenue
     from active
-    left join latest_answer using (customer_id)
-    left join open_complaints using (customer_id)
-    left join revenue using (customer_id)
+    left join latest_answer using (customer_key)
+    left join open_complaints using (customer_key)
+    left join revenue using (customer_key)
 )
 
 select * from final

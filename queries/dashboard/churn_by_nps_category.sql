@@ -5,15 +5,15 @@
 -- the category is the customer's latest relationship NPS answer before as_of
 with latest_answer as (
     select
-        customer_id,
+        customer_key,
         arg_max(nps_category, responded_at) as nps_category
     from marts.fct_survey_responses
     where survey = 'nps' and responded_at < $as_of
-    group by customer_id
+    group by customer_key
 ),
 
 active_customers as (
-    select customer_id, churn_date
+    select customer_key, churn_date
     from marts.dim_customers
     where
         signup_date <= $as_of
@@ -29,7 +29,7 @@ final as (
         count(*) as customer_count,
         count(*) filter (where active_customers.churn_date <= $horizon_end) as churned_count
     from active_customers
-    inner join latest_answer using (customer_id)
+    inner join latest_answer using (customer_key)
     group by latest_answer.nps_category
 )
 

@@ -10,7 +10,7 @@
 -- before it (resolved later or never), else 'none'. Counts only: the caller applies the
 -- customer filters to these rows (Filters.narrow), so a filter change re-uses them.
 with cohort as (
-    select customer_id, segment, region, plan, churn_date
+    select customer_key, segment, region, plan, churn_date
     from marts.dim_customers
     where
         signup_date <= $window_start
@@ -18,7 +18,7 @@ with cohort as (
 ),
 
 latest_answer as (
-    select customer_id, nps_category
+    select customer_key, nps_category
     from marts.fct_nps_answer_spans
     where
         responded_at < $window_start
@@ -26,7 +26,7 @@ latest_answer as (
 ),
 
 open_complaint as (
-    select distinct customer_id
+    select distinct customer_key
     from marts.fct_complaint_detail
     where
         opened_at < $window_start
@@ -35,12 +35,12 @@ open_complaint as (
 
 timed as (
     select
-        cohort.customer_id,
+        cohort.customer_key,
         cohort.segment,
         cohort.region,
         cohort.plan,
         coalesce(latest_answer.nps_category, 'no_answer') as nps_category,
-        case when open_complaint.customer_id is null then 'none' else 'open' end
+        case when open_complaint.customer_key is null then 'none' else 'open' end
             as complaint_status,
         coalesce(cohort.churn_date <= $window_end, false) as is_churned,
         case
@@ -49,8 +49,8 @@ timed as (
             else cast(ceil(date_diff('day', $window_start, $window_end) / 7.0) as integer)
         end as duration_weeks
     from cohort
-    left join latest_answer using (customer_id)
-    left join open_complaint using (customer_id)
+    left join latest_answer using (customer_key)
+    left join open_complaint using (customer_key)
 ),
 
 final as (

@@ -11,24 +11,24 @@
 -- days). Next NPS: the first relationship NPS answer after the index date and before as_of.
 -- Counts only: the caller applies the customer filters to these rows (Filters.narrow).
 with customers as (
-    select customer_id, segment, region, plan, signup_date, churn_date
+    select customer_key, segment, region, plan, signup_date, churn_date
     from marts.dim_customers
 ),
 
 window_complaints as (
     select
-        complaints.customer_id,
+        complaints.customer_key,
         arg_min(complaints.opened_at, complaints.opened_at) as opened_at,
         arg_min(complaints.resolved_at, complaints.opened_at) as resolved_at,
         arg_min(complaints.resolution_hours, complaints.opened_at) as resolution_hours
     from marts.fct_complaint_detail as complaints
-    inner join customers using (customer_id)
+    inner join customers using (customer_key)
     where complaints.opened_at >= $cohort_start and complaints.opened_at < $cohort_end
-    group by complaints.customer_id
+    group by complaints.customer_key
 ),
 
 open_at_cohort_end as (
-    select distinct customer_id
+    select distinct customer_key
     from marts.fct_complaint_detail
     where
         opened_at < $cohort_end
@@ -37,7 +37,7 @@ open_at_cohort_end as (
 
 complainants as (
     select
-        customer_id,
+        customer_key,
         opened_at as index_at,
         case
             when resolved_at is not null and resolved_at < $as_of and resolution_hours <= 48
@@ -50,15 +50,15 @@ complainants as (
 
 others as (
     select
-        customers.customer_id,
+        customers.customer_key,
         cast($cohort_end as timestamp) as index_at,
         'no_complaint' as recovery_group
     from customers
     where
         customers.signup_date <= $cohort_end
         and (customers.churn_date is null or customers.churn_date > $cohort_end)
-        and customers.customer_id not in (select customer_id from window_complaints)
-        and customers.customer_id not in (select customer_id from open_at_cohort_end)
+        and customers.customer_key not in (select customer_key from window_complaints)
+        and customers.customer_key not in (select customer_key from open_at_cohort_end)
 ),
 
 indexed as (
@@ -69,15 +69,15 @@ indexed as (
 
 next_answer as (
     select
-        indexed.customer_id,
+        indexed.customer_key,
         arg_min(responses.nps_category, responses.responded_at) as nps_category
     from indexed
     inner join marts.fct_survey_responses as responses
-        on responses.customer_id = indexed.customer_id
+        on responses.customer_key = indexed.customer_key
         and responses.responded_at > indexed.index_at
         and responses.responded_at < $as_of
     where responses.survey = 'nps'
-    group by indexed.customer_id
+    group by indexed.customer_key
 ),
 
 final as (
@@ -96,8 +96,8 @@ final as (
         count(*) filter (where next_answer.nps_category = 'passive') as passive_count,
         count(*) filter (where next_answer.nps_category = 'detractor') as detractor_count
     from indexed
-    inner join customers using (customer_id)
-    left join next_answer using (customer_id)
+    inner join customers using (customer_key)
+    left join next_answer using (customer_key)
     group by all
 )
 

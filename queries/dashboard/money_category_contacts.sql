@@ -4,13 +4,13 @@
 -- params: as_of date, horizon_end date
 -- Counts only: the caller applies the customer filters to these rows (Filters.narrow).
 with latest_answer as (
-    select customer_id, nps_category
+    select customer_key, nps_category
     from marts.fct_nps_answer_spans
     where responded_at < $as_of and (next_responded_at is null or next_responded_at >= $as_of)
 ),
 
 cohort as (
-    select customer_id, segment, region, plan
+    select customer_key, segment, region, plan
     from marts.dim_customers
     where
         signup_date <= $as_of
@@ -18,7 +18,7 @@ cohort as (
 ),
 
 contacts as (
-    select customer_id, channel, is_resolved, is_repeat
+    select customer_key, channel, is_resolved, is_repeat
     from marts.fct_contact_repeats
     where week_start >= $as_of and week_start < $horizon_end
 ),
@@ -34,8 +34,8 @@ final as (
         count(*) filter (where not contacts.is_resolved) as unresolved_count,
         count(*) filter (where contacts.is_repeat) as repeat_count
     from contacts
-    inner join cohort using (customer_id)
-    left join latest_answer using (customer_id)
+    inner join cohort using (customer_key)
+    left join latest_answer using (customer_key)
     group by all
 )
 

@@ -7,14 +7,14 @@
 -- the customer filters (segment, region, plan) are applied to these rows by the caller: one
 -- result per window serves every filter (dashboard.metrics.filters.Filters.narrow).
 with latest_answer as (
-    select customer_id, nps_category
+    select customer_key, nps_category
     from marts.fct_nps_answer_spans
     where responded_at < $as_of and (next_responded_at is null or next_responded_at >= $as_of)
 ),
 
 cohort as (
     select
-        customer_id,
+        customer_key,
         segment,
         region,
         plan,
@@ -30,25 +30,25 @@ cohort as (
 
 revenue as (
     select
-        customer_id,
+        customer_key,
         sum(revenue_amount) as revenue_amount
     from marts.fct_customer_revenue_weekly
     where week_start >= $as_of and week_start < $horizon_end
-    group by customer_id
+    group by customer_key
 ),
 
 complaints_after as (
     select
-        customer_id,
+        customer_key,
         count(*) as complaint_count,
         sum(compensation_amount) as compensation_amount
     from marts.fct_complaint_detail
     where week_start >= $as_of and week_start < $horizon_end
-    group by customer_id
+    group by customer_key
 ),
 
 complained_before as (
-    select distinct customer_id
+    select distinct customer_key
     from marts.fct_complaint_detail
     where week_start >= cast($as_of as date) - interval 91 day and week_start < $as_of
 ),
@@ -59,17 +59,17 @@ joined as (
         cohort.region,
         cohort.plan,
         coalesce(latest_answer.nps_category, 'unanswered') as nps_category,
-        complained_before.customer_id is not null as has_recent_complaint,
+        complained_before.customer_key is not null as has_recent_complaint,
         cohort.has_churned,
         cohort.exposure_years,
         coalesce(revenue.revenue_amount, 0) as revenue_amount,
         coalesce(complaints_after.complaint_count, 0) as complaint_count,
         coalesce(complaints_after.compensation_amount, 0) as compensation_amount
     from cohort
-    left join latest_answer using (customer_id)
-    left join revenue using (customer_id)
-    left join complaints_after using (customer_id)
-    left join complained_before using (customer_id)
+    left join latest_answer using (customer_key)
+    left join revenue using (customer_key)
+    left join complaints_after using (customer_key)
+    left join complained_before using (customer_key)
 ),
 
 final as (

@@ -1,6 +1,6 @@
 -- name: dim_customers
 -- purpose: Customers with the week buckets that turn signups and churns into active-base counts.
--- grain: one row per customer
+-- grain: one row per customer (customer_key: an internal integer surrogate of customer_id)
 -- params: none
 with customers as (
     select * from staging.stg_customers
@@ -8,6 +8,9 @@ with customers as (
 
 final as (
     select
+        -- the internal integer key: dense, in customer_id order, rebuilt with the marts; the
+        -- per-customer marts carry it so the pages' joins compare integers, not text ids
+        cast(row_number() over (order by customer_id) as integer) as customer_key,
         customer_id,
         segment,
         region,

@@ -27,38 +27,39 @@ months as (
 ),
 
 customers as (
-    select customer_id, segment, region, plan, signup_date, churn_date
+    select customer_key, customer_id, segment, region, plan, signup_date, churn_date
     from marts.dim_customers
 ),
 
 monthly_revenue as (
     select
-        customer_id,
-        cast(date_trunc('month', occurred_at) as date) as month_start,
-        sum(amount) as revenue_amount
-    from staging.stg_transactions
+        customers.customer_key,
+        cast(date_trunc('month', transactions.occurred_at) as date) as month_start,
+        sum(transactions.amount) as revenue_amount
+    from staging.stg_transactions as transactions
+    inner join customers using (customer_id)
     group by all
 ),
 
 -- every customer x month, so a window can sum the three months before each month
 customer_months as (
     select
-        customers.customer_id,
+        customers.customer_key,
         months.month_start,
         coalesce(monthly_revenue.revenue_amount, 0) as revenue_amount
     from customers
     cross join months
     left join monthly_revenue
-        on monthly_revenue.customer_id = customers.customer_id
+        on monthly_revenue.customer_key = customers.customer_key
         and monthly_revenue.month_start = months.month_start
 ),
 
 revenue_before as (
     select
-        customer_id,
+        customer_key,
         month_start,
         greatest(coalesce(sum(revenue_amount) over (
-            partition by customer_id
+            partition by customer_key
             order by month_start
             rows between 3 preceding and 1 preceding
         ), 0), 0) as trailing_revenue
@@ -81,7 +82,7 @@ active as (
         on customers.signup_date <= months.month_start
         and (customers.churn_date is null or customers.churn_date > months.month_start)
     inner join revenue_before
-        on revenue_before.customer_id = customers.customer_id
+        on revenue_before.customer_key = customers.customer_key
         and revenue_before.month_start = months.month_start
 ),
 

@@ -7,13 +7,14 @@ with complaints as (
 ),
 
 customers as (
-    select customer_id, segment, region, plan, churn_date from marts.dim_customers
+    select customer_key, customer_id, segment, region, plan, churn_date from marts.dim_customers
 ),
 
 final as (
     select
         complaints.complaint_id,
         complaints.customer_id,
+        customers.customer_key,
         customers.segment,
         customers.region,
         customers.plan,

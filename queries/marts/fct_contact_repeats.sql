@@ -15,7 +15,7 @@ with contacts as (
 ),
 
 customers as (
-    select customer_id, segment, region, plan from marts.dim_customers
+    select customer_key, customer_id, segment, region, plan from marts.dim_customers
 ),
 
 unit_costs as (
@@ -33,12 +33,17 @@ unit_costs as (
 sequenced as (
     select
         contacts.*,
-        lag(occurred_at) over same_issue as previous_at,
-        lead(occurred_at) over same_issue as next_at
+        customers.customer_key,
+        customers.segment,
+        customers.region,
+        customers.plan,
+        lag(contacts.occurred_at) over same_issue as previous_at,
+        lead(contacts.occurred_at) over same_issue as next_at
     from contacts
+    inner join customers using (customer_id)
     window same_issue as (
-        partition by customer_id, reason
-        order by occurred_at, contact_id
+        partition by customers.customer_key, contacts.reason
+        order by contacts.occurred_at, contacts.contact_id
     )
 ),
 
@@ -48,14 +53,15 @@ final as (
     select
         sequenced.contact_id,
         sequenced.customer_id,
+        sequenced.customer_key,
         sequenced.occurred_at,
         sequenced.week_start,
         sequenced.channel,
         sequenced.reason,
         sequenced.is_resolved,
-        customers.segment,
-        customers.region,
-        customers.plan,
+        sequenced.segment,
+        sequenced.region,
+        sequenced.plan,
         unit_costs.cost_per_contact,
         unit_costs.cost_valid_from,
         coalesce(sequenced.previous_at >= sequenced.occurred_at - interval 7 day, false)
@@ -63,7 +69,6 @@ final as (
         coalesce(sequenced.next_at <= sequenced.occurred_at + interval 7 day, false)
             as is_followed_up
     from sequenced
-    inner join customers using (customer_id)
     left join unit_costs using (week_start, channel)
 )
 

@@ -7,6 +7,7 @@
 -- instant are ordered by response_id, so exactly one row is in force.
 with answers as (
     select
+        customer_key,
         customer_id,
         response_id,
         responded_at,
@@ -18,11 +19,12 @@ with answers as (
 
 final as (
     select
+        customer_key,
         customer_id,
         response_id,
         responded_at,
         lead(responded_at) over (
-            partition by customer_id order by responded_at, response_id
+            partition by customer_key order by responded_at, response_id
         ) as next_responded_at,
         score,
         nps_category

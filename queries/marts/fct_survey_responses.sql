@@ -7,13 +7,14 @@ with responses as (
 ),
 
 customers as (
-    select customer_id, segment, region, plan from marts.dim_customers
+    select customer_key, customer_id, segment, region, plan from marts.dim_customers
 ),
 
 final as (
     select
         responses.response_id,
         responses.customer_id,
+        customers.customer_key,
         responses.responded_at,
         responses.week_start,
         responses.survey,
