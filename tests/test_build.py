@@ -70,3 +70,58 @@ def test_the_apps_duckdb_has_a_bounded_memory(fixture_db, monkeypatch):
         config.duckdb_memory_limit()
     wh.close()
     wh2.close()
+
+
+class _SlowWarehouse:
+    """A warehouse whose queries take a while and are counted (for the cache's single flight)."""
+
+    url, stamp = "duckdb:///single-flight", 1
+
+    def __init__(self, fail: bool = False) -> None:
+        import threading
+
+        self.calls, self.fail, self.started = 0, fail, threading.Event()
+
+    def run(self, name, **params):
+        import time
+
+        self.calls += 1
+        self.started.set()
+        time.sleep(0.3)
+        if self.fail:
+            raise db.QueryError(f"{name} failed")
+        return pd.DataFrame({"n": [params["k"]]})
+
+
+def test_sessions_asking_for_the_same_query_at_once_share_one_run():
+    from concurrent.futures import ThreadPoolExecutor
+
+    db.clear_cache()
+    wh = _SlowWarehouse()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: db.cached_run(wh, "q", k=7), range(8)))
+    assert wh.calls == 1 and [r["n"].tolist() for r in results] == [[7]] * 8
+    results[0].loc[0, "n"] = 99  # every session got its own copy
+    assert db.cached_run(wh, "q", k=7)["n"].tolist() == [7] and wh.calls == 1
+    db.cached_run(wh, "q", k=8)  # other parameters: a run of their own
+    assert wh.calls == 2
+
+
+def test_a_failed_query_fails_every_waiting_session_and_is_not_cached():
+    from concurrent.futures import ThreadPoolExecutor
+
+    db.clear_cache()
+    wh = _SlowWarehouse(fail=True)
+
+    def ask(_):
+        try:
+            db.cached_run(wh, "q", k=1)
+        except db.QueryError as exc:
+            return str(exc)
+        return "no error"
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        errors = list(pool.map(ask, range(4)))
+    assert errors == ["q failed"] * 4 and wh.calls == 1
+    wh.fail = False
+    assert db.cached_run(wh, "q", k=1)["n"].tolist() == [1] and wh.calls == 2

@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +169,8 @@ def open_warehouse(url: str | None = None, read_only: bool = True) -> Warehouse:
 
 _cache: OrderedDict[tuple, tuple[float, pd.DataFrame]] = OrderedDict()
 _cache_lock = threading.Lock()
+#: queries being run now, by cache key: later askers wait for the first one's result
+_running: dict[tuple, Future] = {}
 
 
 def _freeze(value: Any) -> Any:
@@ -177,7 +180,9 @@ def _freeze(value: Any) -> Any:
 
 
 def cached_run(wh: Warehouse, name: str, **params: Any) -> pd.DataFrame:
-    """``wh.run`` through a TTL cache; returns a copy so callers cannot corrupt the cache."""
+    """``wh.run`` through a TTL cache; returns a copy so callers cannot corrupt the cache.
+    Single flight: while one session runs a query, others asking for the same query and
+    parameters wait for its result (or its error) instead of running it again."""
     key = (wh.url, wh.stamp, name, tuple(sorted((k, _freeze(v)) for k, v in params.items())))
     now = time.monotonic()
     with _cache_lock:
@@ -185,11 +190,27 @@ def cached_run(wh: Warehouse, name: str, **params: Any) -> pd.DataFrame:
         if hit and now - hit[0] < config.CACHE_TTL_SECONDS:
             _cache.move_to_end(key)
             return hit[1].copy()
-    df = wh.run(name, **params)
+        running = _running.get(key)
+        if running is None:
+            running = _running[key] = Future()
+            mine = True
+        else:
+            mine = False
+    if not mine:
+        return running.result().copy()
+    try:
+        df = wh.run(name, **params)
+    except BaseException as exc:
+        with _cache_lock:
+            _running.pop(key, None)
+        running.set_exception(exc)
+        raise
     with _cache_lock:
         _cache[key] = (now, df)
         while len(_cache) > config.CACHE_MAX_ENTRIES:
             _cache.popitem(last=False)
+        _running.pop(key, None)
+    running.set_result(df)
     return df.copy()
 
 
