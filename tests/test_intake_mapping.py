@@ -4,6 +4,7 @@ problem of a row reported. Files are written here, the expected values worked ou
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -247,3 +248,12 @@ def test_every_problem_of_a_row_is_reported(tmp_path):
         (3, "contact_id", "duplicate key within the file"),
     ]
     assert good["contact_id"].tolist() == ["2"]
+
+
+def test_one_plain_value_reads_as_its_column_would():
+    texts = ["12", " 12 ", "+3", "-0.5", ".5", "5.", "1e3", "1E-2", "1e400", "inf", "-Infinity",
+             "nan", "1_000", "0x10", "12abc", "", " ", "--1", "1.2.3"]
+    column = parse_numbers(pd.Series(texts))
+    for text, value in zip(texts, column, strict=True):
+        expected = None if pd.isna(value) or not math.isfinite(value) else float(value)
+        assert parse_number(text) == expected, text

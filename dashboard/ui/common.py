@@ -44,7 +44,7 @@ def fetch(name: str, **params) -> pd.DataFrame:
 
 def data_coverage() -> cov.Coverage:
     """Which raw tables hold rows (one cached query), passed to the reports like the filters."""
-    return cov.load(fetch)
+    return db.cached_value(warehouse(), "coverage", lambda: cov.load(fetch))
 
 
 def not_loaded_note(tables) -> None:
@@ -70,7 +70,7 @@ def catalog() -> Catalog | None:
     """Filter allowlists from the warehouse; None (with a message shown) when there is none,
     or when it has no weeks yet (no loaded table carries a date)."""
     try:
-        cat = kpis.load_catalog(fetch)
+        cat = db.cached_value(warehouse(), "catalog", lambda: kpis.load_catalog(fetch))
     except db.WarehouseMissing as exc:
         st.error(f"{exc}. `make run` builds it automatically.")
         return None
@@ -230,7 +230,8 @@ def as_of_text() -> str:
     """``data as of 2026-10-31 (customers.churn_date)``: the loaded data's as-of date and where
     it comes from; empty when there is no warehouse or no dated row yet."""
     try:
-        return weeks.data_calendar(fetch).as_of_text()
+        return db.cached_value(warehouse(), "as_of_text",
+                               lambda: weeks.data_calendar(fetch).as_of_text())
     except db.WarehouseMissing:
         return ""
 

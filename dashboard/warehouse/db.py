@@ -18,9 +18,10 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
@@ -28,6 +29,8 @@ import sqlalchemy as sa
 
 from dashboard.warehouse import config, engines
 from dashboard.warehouse.catalog import _PARAM_RE, QueryError, get_query, store_catalog
+
+T = TypeVar("T")
 
 
 class WarehouseMissing(Exception):
@@ -167,7 +170,7 @@ def open_warehouse(url: str | None = None, read_only: bool = True) -> Warehouse:
 
 # --- the single cache layer: (url, file stamp, query name, parameters) -> DataFrame, with a TTL ---
 
-_cache: OrderedDict[tuple, tuple[float, pd.DataFrame]] = OrderedDict()
+_cache: OrderedDict[tuple, tuple[float, Any]] = OrderedDict()
 _cache_lock = threading.Lock()
 #: queries being run now, by cache key: later askers wait for the first one's result
 _running: dict[tuple, Future] = {}
@@ -184,12 +187,23 @@ def cached_run(wh: Warehouse, name: str, **params: Any) -> pd.DataFrame:
     Single flight: while one session runs a query, others asking for the same query and
     parameters wait for its result (or its error) instead of running it again."""
     key = (wh.url, wh.stamp, name, tuple(sorted((k, _freeze(v)) for k, v in params.items())))
+    return _cached(key, lambda: wh.run(name, **params)).copy()
+
+
+def cached_value(wh: Warehouse, name: str, make: Callable[[], T]) -> T:
+    """A value derived from the warehouse's query results (the filter bar's catalog, which
+    tables hold rows), kept like them: per warehouse file version, for the cache's TTL, made
+    once when sessions ask at the same time. The value must not be changed by its users."""
+    return _cached((wh.url, wh.stamp, "derived", name), make)
+
+
+def _cached(key: tuple, make: Callable[[], T]) -> T:
     now = time.monotonic()
     with _cache_lock:
         hit = _cache.get(key)
         if hit and now - hit[0] < config.CACHE_TTL_SECONDS:
             _cache.move_to_end(key)
-            return hit[1].copy()
+            return hit[1]
         running = _running.get(key)
         if running is None:
             running = _running[key] = Future()
@@ -197,21 +211,21 @@ def cached_run(wh: Warehouse, name: str, **params: Any) -> pd.DataFrame:
         else:
             mine = False
     if not mine:
-        return running.result().copy()
+        return running.result()
     try:
-        df = wh.run(name, **params)
+        value = make()
     except BaseException as exc:
         with _cache_lock:
             _running.pop(key, None)
         running.set_exception(exc)
         raise
     with _cache_lock:
-        _cache[key] = (now, df)
+        _cache[key] = (now, value)
         while len(_cache) > config.CACHE_MAX_ENTRIES:
             _cache.popitem(last=False)
         _running.pop(key, None)
-    running.set_result(df)
-    return df.copy()
+    running.set_result(value)
+    return value
 
 
 def clear_cache() -> None:

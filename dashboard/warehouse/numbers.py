@@ -18,6 +18,7 @@ the declared format, or it is refused — ``11,77`` is never read as 1177.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -99,7 +100,14 @@ def parse_numbers(raw: pd.Series, fmt: NumberFormat | None = None) -> pd.Series:
 
 def parse_number(text: object, fmt: NumberFormat | None = None) -> float | None:
     """One value (see ``parse_numbers``); None when it is not a finite number."""
-    value = parse_numbers(pd.Series([str(text).strip()]), fmt).iloc[0]
+    plain = str(text).strip()
+    if fmt is None and plain.isascii() and "_" not in plain:  # what to_numeric reads, quickly
+        try:
+            value = float(plain)
+        except ValueError:
+            return None
+        return value if math.isfinite(value) else None
+    value = parse_numbers(pd.Series([plain]), fmt).iloc[0]
     return None if pd.isna(value) or not np.isfinite(value) else float(value)
 
 
