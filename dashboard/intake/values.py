@@ -99,7 +99,9 @@ def read_times(raw: pd.Series, fmt: TimeFormat | None, date_only: bool
         look = ~empty & ~plain
         incomplete = pd.Series(False, index=raw.index)
         if look.any():
-            incomplete[look] = ~values[look].map(_complete).astype(bool)
+            whole = np.fromiter((_complete(v) for v in values[look]), dtype=bool,
+                                count=int(look.sum()))
+            incomplete[look] = ~whole
         rules.append((incomplete, "a date needs a year, a month and a day (a time or a "
                                   "partial date alone)"))
         ok = ~empty & ~incomplete

@@ -48,9 +48,10 @@ def _row(table: str, n: int, **values: str) -> dict[str, str]:
 
 
 def table_csv(table: str, rows: list[dict[str, str]], sep: str = ",") -> bytes:
-    """The rows as a UTF-8 CSV (quoted where needed: a tab, CR or quote survives)."""
+    """The rows as a UTF-8 CSV (quoted where needed: a CR, LF or quote in a value survives)."""
     buf = io.StringIO(newline="")
-    w = csv.DictWriter(buf, fieldnames=list(GOOD[table]), delimiter=sep, lineterminator="\n")
+    # CRLF line ends (as spreadsheet exports write them): a CR or LF inside a value is quoted
+    w = csv.DictWriter(buf, fieldnames=list(GOOD[table]), delimiter=sep, lineterminator="\r\n")
     w.writeheader()
     w.writerows(rows)
     return buf.getvalue().encode("utf-8")
