@@ -344,8 +344,8 @@ def prepare(path: Path, explicit: str | None, mappings: dict[str, contract.Table
 
 
 def _refuse_over_rows(prepared: list[_Prepared], limits: contract.Limits) -> None:
-    """Refuse every file of a load that reads more rows than ``limits.rows`` in all (one line
-    each, naming the bound): nothing of it is loaded."""
+    """Refuse every file of a load that reads more rows in all than the rows-per-load limit
+    (``CX_LIMIT_ROWS``; one line each, naming the bound): nothing of it is loaded."""
     total = sum(x.report.rows_read for x in prepared if x.report.refused is None)
     if total <= limits.rows:
         return

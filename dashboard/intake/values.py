@@ -29,7 +29,7 @@ from dashboard.warehouse.numbers import ascii_digits
 
 #: The characters no stored value may hold (a regex class).
 CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
-CONTROL_RULE = "a control character (NUL, escape, …) in the value"
+CONTROL_RULE = "a control character in the value (NUL, escape, DEL, …)"
 
 #: The readings of an ambiguous local time a mapping may choose.
 AMBIGUOUS = ("earlier", "later")
