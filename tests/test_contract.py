@@ -159,7 +159,9 @@ def test_a_mapping_brings_another_shape_onto_the_contract(tmp_path):
     (tmp_path / "map.toml").write_text(MAPPING, encoding="utf-8")
     mapping = contract.load_mapping(tmp_path / "map.toml")
     shaped = contract.apply_mapping("survey_responses", src, mapping["survey_responses"])
-    got, problems = contract.validate("survey_responses", shaped, "s.csv", now=NOW)
+    m = mapping["survey_responses"]
+    got, problems = contract.validate("survey_responses", shaped, "s.csv", now=NOW,
+                                      date_format=m.date_format, timezone=m.timezone)
     assert problems == []
     pd.testing.assert_frame_equal(got, want)
 

@@ -58,11 +58,15 @@ def test_every_ingest_rule_is_documented():
              "negative amount where not a refund",
              "churn before signup", "unknown customer id",
              "event before the customer signed up", "already in the warehouse",
-             "no cost per contact in force")
+             "no cost per contact in force", "a date needs a year, a month and a day",
+             "a time of day in a date column", "a local time that does not exist in",
+             "an ambiguous local time in", "a control character in the value",
+             "a refund's amount must be negative", "cannot be negative", "plausible bound")
     flat = " ".join(section.split())
     for rule in rules:
         assert rule in flat, rule
-    code = " ".join((ROOT / "dashboard" / "intake" / "contract.py").read_text().split())
+    code = " ".join(" ".join((ROOT / "dashboard" / "intake" / name).read_text().split())
+                    for name in ("contract.py", "values.py"))
     for rule in rules:
         assert rule in code, f"{rule!r} is no longer a rule of the contract module"
 

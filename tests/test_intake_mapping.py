@@ -129,7 +129,8 @@ def test_a_default_fills_a_missing_column_and_unnamed_columns_are_listed(tmp_pat
     shaped = contract.shape("customers", read(tmp_path, "crm.csv", CRM), m)
     assert contract.ignored_columns("customers", shaped) == ["Senior Citizen"]
     shaped = contract.convert("customers", shaped.drop(columns=["Senior Citizen"]), m)
-    typed, problems = contract.check_rows("customers", shaped, "crm.csv", NOW)
+    typed, problems = contract.check_rows("customers", shaped, "crm.csv", NOW,
+                                          date_format=m.date_format)
     assert typed["region"].tolist() == ["All", "All"]
     assert typed["segment"].tolist() == ["All", "All"]
     assert [str(d) for d in typed["signup_date"]] == ["2024-03-05", "2023-11-17"]
@@ -163,7 +164,8 @@ occurred_at = ["Date", "Time"]
     assert shaped["occurred_at"].tolist() == ["29.03.2026 01:30", "29.03.2026 03:30",
                                               "29.03.2026"]
     good, problems = contract.validate("transactions", contract.convert("transactions", shaped, m),
-                                       "t.csv", now=NOW, date_format=m.date_format)
+                                       "t.csv", now=NOW, date_format=m.date_format,
+                                       timezone=m.timezone)
     berlin = ZoneInfo("Europe/Berlin")
     want = [datetime(2026, 3, 29, h, 30, tzinfo=berlin).astimezone(UTC).replace(tzinfo=None)
             for h in (1, 3)]

@@ -26,12 +26,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dashboard.intake import limits as limits_mod
+from dashboard.intake import values as vrules
+from dashboard.intake.limits import Limits, mb
+from dashboard.intake.values import TimeFormat
 from dashboard.warehouse import assumption_rules, build
 from dashboard.warehouse.numbers import (
     DECIMALS,
     THOUSANDS,
     NumberFormat,
-    ascii_digits,
     canonical,
     parse_numbers,
 )
@@ -42,6 +45,7 @@ from dashboard.warehouse.schema import (  # noqa: F401  (the contract's tables, 
     CONTRACT,
     DATE,
     FLOAT,
+    ID_COLUMNS,
     INT,
     NAMES,
     TEXT,
@@ -75,16 +79,26 @@ class Problem:
         return f"{where}{col}{val}: {self.rule}{more}"
 
 
-def read_file(path: Path | str) -> pd.DataFrame:
+def read_file(path: Path | str, limits: Limits | None = None) -> pd.DataFrame:
     """A CSV (any common delimiter, UTF-8 with or without BOM), Parquet or XLSX file as text
-    columns; FileRefused naming the file and the reason when it is not a usable table."""
+    columns; FileRefused naming the file and the reason when it is not a usable table, or when
+    it is over one of the ``limits`` (file size, unpacked XLSX size, columns, field length;
+    ``Limits.from_env()`` when not given). A Parquet column of lists, structures or bytes is
+    refused (its text would not be the values)."""
     p = Path(path)
     suffix = p.suffix.lower()
+    limits = limits or Limits.from_env()
+    size = p.stat().st_size
+    if size > limits.file_mb * 1e6:
+        raise FileRefused(f"{p.name}: the file is {mb(size)}, over the limit of "
+                          f"{mb(limits.file_mb * 1e6)} (CX_LIMIT_FILE_MB)")
     try:
         if suffix == ".parquet":
+            _refuse(limits_mod.nested_column(p))
             df = pd.read_parquet(p)
             df = df.reset_index(drop=list(df.index.names) == [None])  # a stored index is data
         elif suffix in (".xlsx", ".xlsm"):
+            _refuse(limits_mod.unpacked_over(p, limits))
             df = pd.read_excel(p, dtype=str, keep_default_na=False)
         elif suffix in (".csv", ".tsv", ".txt"):
             raw = p.read_bytes()
@@ -103,8 +117,11 @@ def read_file(path: Path | str) -> pd.DataFrame:
             with warnings.catch_warnings():
                 # a row longer than the header would otherwise become an index or be cut short
                 warnings.simplefilter("error", pd.errors.ParserWarning)
+                # the C parser ends a value at a NUL byte: the Python one keeps it, so the
+                # row is quarantined for it rather than stored cut short
                 df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                                 index_col=False)
+                                 index_col=False,
+                                 engine="python" if "\x00" in text else "c")
         else:
             raise FileRefused(f"{p.name}: unsupported file type {suffix or '(none)'}; use CSV, "
                               "Parquet or XLSX")
@@ -118,7 +135,17 @@ def read_file(path: Path | str) -> pd.DataFrame:
     unnamed = [c for c in df.columns if str(c).startswith("Unnamed:") or not str(c).strip()]
     if unnamed and len(unnamed) == len(df.columns):
         raise FileRefused(f"{p.name}: no header row")
-    return _as_text(df).reset_index(drop=True)
+    if len(df.columns) > limits.columns:
+        raise FileRefused(f"{p.name}: {len(df.columns):,} columns, over the limit of "
+                          f"{limits.columns:,} (CX_LIMIT_COLUMNS)")
+    out = _as_text(df).reset_index(drop=True)
+    _refuse(limits_mod.long_value(p.name, out, limits))
+    return out
+
+
+def _refuse(why: str | None) -> None:
+    if why:
+        raise FileRefused(why)
 
 
 def _as_text(df: pd.DataFrame) -> pd.DataFrame:
@@ -142,48 +169,27 @@ def _as_text(df: pd.DataFrame) -> pd.DataFrame:
 
 
 
-def _plain_digits(values: pd.Series) -> pd.Series:
-    """Text values with Persian/Arabic-Indic digits as ASCII (untouched when all ASCII)."""
-    present = values.dropna().astype(str)
-    if "".join(present.tolist()).isascii():
-        return values
-    return values.map(ascii_digits, na_action="ignore")
-
-
-def parse_times(values: pd.Series) -> pd.Series:
-    """Text to UTC timestamps (NaT where unparseable): Persian and Arabic-Indic digits read as
-    0–9, then ISO 8601 first (fast, the usual export), then each remaining value on its own in
-    any format pandas recognises."""
-    values = _plain_digits(values)
-    ts = pd.to_datetime(values, errors="coerce", utc=True, format="ISO8601")
-    rest = ts.isna() & values.notna()
-    if rest.any():
-        ts[rest] = pd.to_datetime(values[rest], errors="coerce", utc=True, format="mixed")
-    return ts
-
-
 #: The rule of a number with a comma in a table that declared no format (never guessed).
 COMMA_RULE = "a comma in a number needs the mapping's decimal and thousands keys"
 
 
-#: How ``convert`` writes the dates and timestamps it read with a declared ``date_format``
-#: (a timestamp ends in Z: it is UTC). With a declared format, a value not written this way
-#: after ``convert`` did not match the format: quarantined, never read another way.
-_CONVERTED = {DATE: r"^\d{4}-\d{2}-\d{2}$", TIMESTAMP: r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"}
-
-
 def _read_column(col: Column, raw: pd.Series, numbers: NumberFormat | None,
-                 now: datetime | None, date_format: str | None = None
+                 now: datetime | None, times: TimeFormat | None = None,
+                 limits: Limits | None = None
                  ) -> tuple[pd.Series, list[tuple[pd.Series, str]]]:
-    """One column's stripped text typed by its contract kind, and the (mask, rule) pairs of the
-    values that break a rule. ``numbers``: the source's declared number format (None: plain
-    numbers); ``date_format``: the source's declared date format (the text is ``convert``'s);
-    ``now`` None: no "in the future" rule."""
-    empty = raw == ""
-    rules: list[tuple[pd.Series, str]] = []
+    """One column's text (as the file writes it) typed by its contract kind, and the (mask,
+    rule) pairs of the values that break a rule. Numbers, times, true/false and accepted values
+    are read from the text without its surrounding spaces; an id is stored without them (the
+    contract's one trim: ``" C-1 "`` is ``C-1``); any other text is stored exactly as given (a
+    value of only spaces is empty). ``numbers``/``times``: the source's declared formats;
+    ``now`` None: no "in the future" rule; ``limits``: plausibility bounds."""
+    stripped = raw.str.strip()
+    empty = stripped == ""
+    rules: list[tuple[pd.Series, str]] = [(vrules.control_characters(raw), vrules.CONTROL_RULE)]
     if col.required:
         rules.append((empty, "required value is empty"))
     if col.kind in (INT, FLOAT):
+        raw = stripped
         num = parse_numbers(raw, numbers)
         unread = ~empty & num.isna()
         if numbers is None:
@@ -198,39 +204,61 @@ def _read_column(col: Column, raw: pd.Series, numbers: NumberFormat | None,
         if col.kind == INT:
             rules.append((num.notna() & (num.abs() >= 2**53), "number out of range"))
             rules.append((num.notna() & (num % 1 != 0), "not a whole number"))
+        rules += _plausible(col.name, num, limits or Limits())
         return num.where(np.isfinite(num)), rules
     if col.kind in (TIMESTAMP, DATE):
-        if date_format:
-            other = ~empty & ~raw.str.match(_CONVERTED[col.kind])
-            rules.append((other, f"not a date in the declared format ({date_format!r})"))
-            raw = raw.where(~other, "")
-            empty = empty | other
-        ts = parse_times(raw.where(~empty))
-        rules.append((~empty & ts.isna(), "unparseable date"))
+        ts, more = vrules.read_times(stripped, times, col.kind == DATE)
+        rules += more
         if now is not None:
             rules.append((ts.notna() & (ts > pd.Timestamp(now)), "timestamp in the future"))
         return (ts.dt.date if col.kind == DATE else ts.dt.tz_localize(None)), rules
     if col.kind == BOOL:
-        low = raw.str.lower()
+        low = stripped.str.lower()
         ok = low.isin(["true", "false", "1", "0", "yes", "no", "t", "f"])
         rules.append((~empty & ~ok, "not true/false"))
         return low.map(lambda v: None if v == "" else v in ("true", "1", "yes", "t")), rules
     if col.accepted:
-        rules.append((~empty & ~raw.isin(col.accepted),
+        rules.append((~empty & ~stripped.isin(col.accepted),
                       f"not an accepted value ({' | '.join(col.accepted)})"))
-    return raw.where(~empty, None), rules
+        return stripped.where(~empty, None), rules
+    text = stripped if col.name in ID_COLUMNS else raw
+    return text.where(~empty, None), rules
+
+
+#: Numbers that cannot be negative, by column (a duration, a count, money paid out).
+NON_NEGATIVE = ("handle_seconds", "contacts_count", "compensation_amount")
+
+
+def _plausible(name: str, num: pd.Series, limits: Limits) -> list[tuple[pd.Series, str]]:
+    """The sign and plausibility rules of a numeric column (amounts are bounded per currency
+    later, in ``check_against``, where the warehouse's currency is known)."""
+    rules = []
+    if name in NON_NEGATIVE:
+        rules.append((num.notna() & (num < 0), f"{name} cannot be negative"))
+    bound = {"handle_seconds": (limits.max_handle_seconds, "CX_MAX_HANDLE_SECONDS"),
+             "contacts_count": (limits.max_contacts_count, "CX_MAX_CONTACTS_COUNT"),
+             "score": (limits.max_scale, "CX_MAX_SCALE"),
+             "expectation_score": (limits.max_scale, "CX_MAX_SCALE"),
+             "scale_min": (limits.max_scale, "CX_MAX_SCALE"),
+             "scale_max": (limits.max_scale, "CX_MAX_SCALE")}.get(name)
+    if bound is not None:
+        rules.append((num.notna() & np.isfinite(num) & (num.abs() > bound[0]),
+                      f"{name} beyond the plausible bound of {bound[0]:,g} ({bound[1]})"))
+    return rules
 
 
 def check_rows(table: str, df: pd.DataFrame, file: str, now: datetime | None = None,
-               numbers: NumberFormat | None = None, date_format: str | None = None
-               ) -> tuple[pd.DataFrame, list[Problem]]:
+               numbers: NumberFormat | None = None, date_format: str | None = None,
+               timezone: str | None = None, ambiguous: str | None = None,
+               limits: Limits | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """Every row of ``df`` typed (None where a value could not be read) and every problem of
     every row, in row order (a row breaking three rules has three problems).
 
     Refusals of the whole file (wrong table, missing required columns, unknown columns, no
     rows) come back as problems with ``row`` None and no typed rows. ``numbers`` and
-    ``date_format`` are the source's declared formats (a mapping's ``decimal``/``thousands``
-    and ``date_format``; ``df`` is then ``convert``'s output)."""
+    ``date_format``/``timezone``/``ambiguous`` are the source's declared formats (a mapping's
+    ``decimal``/``thousands``, ``date_format``, ``timezone`` and ``ambiguous``; ``df`` is then
+    ``convert``'s output); ``limits`` the plausibility bounds (``Limits.from_env()``)."""
     spec = LOADABLE.get(table)
     if spec is None:
         return df.iloc[0:0], [Problem(file, None, None, table,
@@ -259,6 +287,8 @@ def check_rows(table: str, df: pd.DataFrame, file: str, now: datetime | None = N
     now = None if table not in CONTRACT else (now or datetime.now(UTC))
     found: list[Problem] = []
     typed = pd.DataFrame(index=df.index)
+    times = TimeFormat(date_format, timezone, ambiguous)
+    limits = limits or Limits.from_env()
 
     def flag(mask: pd.Series, column: str, rule: str) -> None:
         for i in mask[mask].index:
@@ -268,8 +298,8 @@ def check_rows(table: str, df: pd.DataFrame, file: str, now: datetime | None = N
         if col.name not in cols:
             typed[col.name] = None
             continue
-        values, rules = _read_column(col, df[col.name].astype(str).str.strip(), numbers, now,
-                                     date_format)
+        values, rules = _read_column(col, df[col.name].astype(str), numbers, now, times,
+                                     limits)
         typed[col.name] = values
         for mask, rule in rules:
             flag(mask, col.name, rule)
@@ -299,6 +329,8 @@ def check_rows(table: str, df: pd.DataFrame, file: str, now: datetime | None = N
     if table == "transactions":
         flag(typed["amount"].notna() & (typed["amount"] < 0) & (typed["kind"] != "refund"),
              "amount", "negative amount where not a refund")
+        flag(typed["amount"].notna() & (typed["amount"] >= 0) & (typed["kind"] == "refund"),
+             "amount", "a refund's amount must be negative")
     if table == "customers":
         flag(typed["churn_date"].notna() & (typed["churn_date"] < typed["signup_date"]),
              "churn_date", "churn before signup")
@@ -335,11 +367,12 @@ def _assumption_values(typed: pd.DataFrame, numbers: NumberFormat | None, flag) 
 
 
 def validate(table: str, df: pd.DataFrame, file: str, now: datetime | None = None,
-             numbers: NumberFormat | None = None, date_format: str | None = None
+             numbers: NumberFormat | None = None, date_format: str | None = None,
+             timezone: str | None = None, ambiguous: str | None = None
              ) -> tuple[pd.DataFrame, list[Problem]]:
     """The rows that meet every rule of ``table`` (typed) and every problem of the others
     (``check_rows``); a whole-file refusal leaves no good rows."""
-    typed, problems = check_rows(table, df, file, now, numbers, date_format)
+    typed, problems = check_rows(table, df, file, now, numbers, date_format, timezone, ambiguous)
     if any(p.row is None for p in problems):
         return typed.iloc[0:0], problems
     bad = {p.row - 1 for p in problems}
@@ -369,10 +402,20 @@ class TableMapping:
     combine: dict = field(default_factory=dict)
     #: how the source writes numbers (``decimal``/``thousands``); None: plain ``1234.5``
     numbers: NumberFormat | None = None
+    #: which reading of an ambiguous local time to take ("earlier"/"later"); None: quarantine
+    ambiguous: str | None = None
+
+    @property
+    def times(self) -> TimeFormat:
+        """How the source writes its times."""
+        return TimeFormat(self.date_format, self.timezone, self.ambiguous)
 
 
-_MAPPING_KEYS = ("files", "columns", "values", "scales", "date_format", "timezone", "defaults",
-                 "combine", "decimal", "thousands")
+#: A mapping file's largest size (a real one is a few kilobytes).
+MAPPING_BYTES = 1_000_000
+
+_MAPPING_KEYS = ("files", "columns", "values", "scales", "date_format", "timezone", "ambiguous",
+                 "defaults", "combine", "decimal", "thousands")
 
 
 def load_mapping(path: Path | str) -> dict[str, TableMapping]:
@@ -380,7 +423,8 @@ def load_mapping(path: Path | str) -> dict[str, TableMapping]:
     ``[<table>.columns]``, ``[<table>.values.<column>]``, ``[<table>.scales]``
     (``csat = [1, 5]``), ``[<table>.defaults]`` (``region = "All"``), ``[<table>.combine]``
     (``occurred_at = ["Date", "Time"]``), ``<table>.date_format``, ``<table>.timezone``,
-    ``<table>.decimal`` and ``<table>.thousands`` (``","`` and ``"."`` for ``1.234,5``),
+    ``<table>.ambiguous`` (``"earlier"``/``"later"``), ``<table>.decimal`` and
+    ``<table>.thousands`` (``","`` and ``"."`` for ``1.234,5``),
     ``<table>.files`` (file-name patterns that belong to the table). ``<table>`` is a contract
     table or ``assumptions``. MappingError, one line naming the key, for anything unusable."""
     import tomllib
@@ -390,9 +434,16 @@ def load_mapping(path: Path | str) -> dict[str, TableMapping]:
 
     p = Path(path)
     try:
+        if p.stat().st_size > MAPPING_BYTES:
+            raise MappingError(f"mapping {p.name}: {mb(p.stat().st_size)}, over the limit of "
+                               f"{mb(MAPPING_BYTES)} for a mapping file")
         text = p.read_text(encoding="utf-8")
-        doc = (yaml.safe_load(text) if p.suffix.lower() in (".yaml", ".yml")
-               else tomllib.loads(text))
+        is_yaml = p.suffix.lower() in (".yaml", ".yml")
+        if is_yaml and any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text)):
+            # read event by event: nothing is expanded, so an alias bomb costs nothing
+            raise MappingError(f"mapping {p.name}: YAML aliases (*name) are not accepted; "
+                               "write each value out")
+        doc = yaml.safe_load(text) if is_yaml else tomllib.loads(text)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
         raise MappingError(f"mapping {p.name}: {str(exc).splitlines()[0]}") from None
     if not isinstance(doc, dict) or not all(isinstance(v, dict) for v in doc.values()):
@@ -437,9 +488,13 @@ def load_mapping(path: Path | str) -> dict[str, TableMapping]:
                 raise MappingError(f"{at}.values.{col}] must be a table of source value = "
                                    "contract value")
             values[str(col)] = {str(k): str(v) for k, v in vals.items()}
+        ambiguous = body.get("ambiguous")
+        if ambiguous is not None and ambiguous not in vrules.AMBIGUOUS:
+            raise MappingError(f"{at}] ambiguous must be \"earlier\" or \"later\" (which "
+                               "reading of a local time the clocks passed twice)")
         m = TableMapping(cols, values, scales, fmt, tz, tuple(files),
                          combine=_combine(body, at, table, cols),
-                         numbers=_number_format(body, at))
+                         numbers=_number_format(body, at), ambiguous=ambiguous)
         out[table] = replace(m, defaults=_defaults(body, at, table, m))
     return out
 
@@ -511,8 +566,8 @@ def _defaults(body: dict, at: str, table: str, m: TableMapping) -> dict:
             text = value
         else:
             raise MappingError(f"{where} must be text, a number or true/false")
-        shaped = convert(table, pd.DataFrame({dst: [text]}), m)[dst].astype(str).str.strip()
-        _, rules = _read_column(spec.column(dst), shaped, m.numbers, None, m.date_format)
+        shaped = convert(table, pd.DataFrame({dst: [text]}), m)[dst].astype(str)
+        _, rules = _read_column(spec.column(dst), shaped, m.numbers, None, m.times)
         broken = [rule for mask, rule in rules if bool(mask.iloc[0])]
         if broken:
             raise MappingError(f"{where} = {text!r}: {broken[0]}")
@@ -558,10 +613,9 @@ def shape(table: str, df: pd.DataFrame, m: TableMapping | None) -> pd.DataFrame:
 
 
 def convert(table: str, df: pd.DataFrame, m: TableMapping | None) -> pd.DataFrame:
-    """A frame with contract names (``shape``'s) in the contract's text: values mapped, missing
-    scales filled per survey, timestamps parsed with the source format and zone and written
-    as UTC ISO text ending in Z (values that do not read are left as they were, for
-    ``validate`` to report: with a declared ``date_format`` as not in that format)."""
+    """A frame with contract names (``shape``'s) in the contract's text: values mapped and
+    missing scales filled per survey. Times stay as written: ``check_rows`` reads them with the
+    mapping's ``date_format``, ``timezone`` and ``ambiguous`` (``TableMapping.times``)."""
     if m is None:
         return df
     out = df.copy()
@@ -578,19 +632,6 @@ def convert(table: str, df: pd.DataFrame, m: TableMapping | None) -> pd.DataFram
             blank = out[bound].astype(str).str.strip() == ""
             out.loc[blank & fill.notna(), bound] = fill[blank & fill.notna()].map(
                 lambda v: f"{v:g}")
-    if m.date_format or m.timezone:
-        for col in LOADABLE[table].columns:
-            if col.kind not in (TIMESTAMP, DATE) or col.name not in out.columns:
-                continue
-            raw = out[col.name].astype(str).str.strip()
-            ts = pd.to_datetime(_plain_digits(raw.where(raw != "")),
-                                format=m.date_format or "mixed", errors="coerce")
-            if m.timezone and col.kind == TIMESTAMP:  # a calendar date has no zone
-                ts = ts.dt.tz_localize(m.timezone, ambiguous="NaT",
-                                       nonexistent="NaT").dt.tz_convert("UTC")
-            text = (ts.dt.strftime("%Y-%m-%d") if col.kind == DATE
-                    else ts.dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
-            out[col.name] = text.where(ts.notna(), raw)
     return out
 
 
@@ -610,7 +651,8 @@ def ignored_columns(table: str, df: pd.DataFrame) -> list[str]:
 
 def check_against(table: str, good: pd.DataFrame, file: str, customers: pd.DataFrame,
                   existing_keys: set | None = None, rows: pd.Series | None = None,
-                  costed_from: dict | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+                  costed_from: dict | None = None, currency: str | None = None,
+                  limits: Limits | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """The typed rows (``validate``'s good rows, or ``check_rows``' rows) that also meet the
     rules needing other data, and every problem found: every event's customer exists (in
     ``customers``: customer_id, signup_date — the loaded ones plus this load's), no event
@@ -619,7 +661,9 @@ def check_against(table: str, good: pd.DataFrame, file: str, customers: pd.DataF
     business, not an error, so the loader passes only the keys it must not replace). ``rows``
     gives each row's data-row number in the file (default 1…n). For contacts, ``costed_from``
     (channel → first day a cost per contact is in force) flags contacts whose week has no unit
-    cost: cost to serve could not count them."""
+    cost: cost to serve could not count them. Amounts (``amount``, ``compensation_amount``)
+    must lie within the plausibility bound of the warehouse's ``currency``
+    (``Limits.amount_bound``)."""
     spec = CONTRACT[table]
     rows = pd.Series(range(1, len(good) + 1)) if rows is None else rows.reset_index(drop=True)
     good = good.reset_index(drop=True)
@@ -631,6 +675,13 @@ def check_against(table: str, good: pd.DataFrame, file: str, customers: pd.DataF
                                  None if detail is None else str(detail[i])))
 
     key = spec.key[0]
+    bound = (limits or Limits.from_env()).amount_bound(currency)
+    for money in ("amount", "compensation_amount"):
+        if money in good.columns:
+            value = pd.to_numeric(good[money], errors="coerce")
+            flag(value.notna() & (value.abs() > bound), money,
+                 f"{money} beyond the plausible bound of {bound:,.0f} {currency or 'units'} "
+                 "(CX_MAX_AMOUNT, per currency)")
     if existing_keys:
         flag(good[key].isin(existing_keys), key, "duplicate key: already in the warehouse")
     if table != "customers" and "customer_id" in good.columns:

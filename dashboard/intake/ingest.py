@@ -318,9 +318,10 @@ def prepare(path: Path, explicit: str | None, mappings: dict[str, contract.Table
             written = written.drop(columns=ignored)
         source = contract.convert(table, written, m)
         rep.rows_read = len(source)
+        times = m.times if m else contract.TimeFormat()
         typed, problems = contract.check_rows(table, source, display, now,
-                                              m.numbers if m else None,
-                                              m.date_format if m else None)
+                                              m.numbers if m else None, times.date_format,
+                                              times.timezone, times.ambiguous)
     except FileRefused as exc:
         rep.refused = _one_line(exc)
         return _Prepared(path, rep)
@@ -340,6 +341,19 @@ def prepare(path: Path, explicit: str | None, mappings: dict[str, contract.Table
     written = written.reset_index(drop=True)
     rep.problems = [_as_written(p, written) for p in problems]
     return _Prepared(path, rep, written, typed.reset_index(drop=True))
+
+
+def _refuse_over_rows(prepared: list[_Prepared], limits: contract.Limits) -> None:
+    """Refuse every file of a load that reads more rows in all than the rows-per-load limit
+    (``CX_LIMIT_ROWS``; one line each, naming the bound): nothing of it is loaded."""
+    total = sum(x.report.rows_read for x in prepared if x.report.refused is None)
+    if total <= limits.rows:
+        return
+    for x in prepared:
+        if x.report.refused is None:
+            x.report.refused = (f"the load reads {total:,} rows, over the limit of "
+                                f"{limits.rows:,} rows per load (CX_LIMIT_ROWS); load the "
+                                "files in smaller runs")
 
 
 def _as_written(p: Problem, written: pd.DataFrame) -> Problem:
@@ -463,8 +477,9 @@ def _stage_events(builder: Builder, prep: _Prepared, customers: pd.DataFrame, lo
         frame = builder.execute("ingest_costed_from")
         costed = dict(zip(frame["channel"], frame["valid_from"], strict=True))
     allrows = pd.Series(range(1, len(prep.typed) + 1), dtype="int64")
+    found = builder.execute("ingest_currency")["currency"]
     _, more = contract.check_against(table, prep.typed, rep.file, customers, None, allrows,
-                                     costed)
+                                     costed, found.iloc[0] if len(found) else None)
     good, rows = _rows_without(prep, rep.problems + more)
     builder.register("frame", good)
     builder.execute("ingest_stage", names, table=table)
@@ -662,6 +677,7 @@ def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
     prepared.sort(key=lambda x: TABLE_ORDER.index(x.report.table)
                   if x.report.table in TABLE_ORDER else len(TABLE_ORDER))
     report = IngestReport([x.report for x in prepared], dry_run, run_id=run_id)
+    _refuse_over_rows(prepared, contract.Limits.from_env())
     _stop_here("validated")
     todo = [x for x in prepared if x.report.refused is None]
     if not todo and (prepared or as_of is None):  # an as-of date alone is a change of its own

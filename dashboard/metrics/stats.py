@@ -30,6 +30,10 @@ same code serves tiles, the CLI and exports. z = ``Z95`` (the normal 97.5% quant
 * Multiplicity (``benjamini_hochberg``): Benjamini & Hochberg (1995) false-discovery-rate
   adjusted p-values: the i-th smallest of m p-values × m / i, made monotone from the largest
   down and capped at 1 (statsmodels' ``fdr_bh``).
+* Extreme values: no function raises on them. A value or interval that is not a finite number
+  (a sum beyond the float range, ±inf, NaN) is withheld (``_finish``), never printed as
+  [-inf, inf]; a test with a non-finite statistic gives p = 1 (no evidence). Ingest bounds
+  every amount, score and duration (``intake.limits``), so a real warehouse never gets there.
 * Risk ratio (``risk_ratio``): (k₁/n₁) / (k₂/n₂) with the log interval of Katz, Baptista, Azen
   & Pike (1978): SE(log RR) = √(1/k₁ − 1/n₁ + 1/k₂ − 1/n₂).
 """
@@ -77,10 +81,17 @@ def base_status(n: int) -> Status:
     return "ok"
 
 
+def _finite(*xs: float) -> bool:
+    try:
+        return all(math.isfinite(x) for x in xs)
+    except (TypeError, OverflowError):  # an int too large for a float
+        return False
+
+
 def _finish(value: float, n: int, lo: float, hi: float, detail: dict[str, float]) -> Estimate:
     status = base_status(n)
-    if status == "withheld":
-        return Estimate(None, n, None, None, status, {})
+    if status == "withheld" or not _finite(value, lo, hi):
+        return withheld(n)
     return Estimate(value, n, lo, hi, status, detail)
 
 
@@ -170,9 +181,21 @@ def share_test(k1: int, n1: int, k2: int, n2: int) -> float:
 
 
 def _mean_sd(total: float, total_sq: float, n: int) -> tuple[float, float]:
+    """Mean and standard deviation from sums (NaN when the sums are not finite: never a
+    raise; ``float`` turns a huge integer sum into inf rather than overflowing later)."""
+    total, total_sq = _as_float(total), _as_float(total_sq)
     mean = total / n
-    var = max(total_sq - n * mean * mean, 0.0) / (n - 1) if n > 1 else 0.0
-    return mean, math.sqrt(var)
+    var = (total_sq - n * mean * mean) / (n - 1) if n > 1 else 0.0
+    if not _finite(var):
+        return mean, math.nan
+    return mean, math.sqrt(max(var, 0.0))
+
+
+def _as_float(x: float) -> float:
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
 
 
 def mean(total: float, total_sq: float, n: int, detail: dict[str, float] | None = None) -> Estimate:
@@ -181,6 +204,8 @@ def mean(total: float, total_sq: float, n: int, detail: dict[str, float] | None 
     if n < 2:
         return withheld(n)
     m, sd = _mean_sd(total, total_sq, n)
+    if not _finite(m, sd):
+        return withheld(n)
     half = float(sps.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
     return _finish(m, n, m - half, m + half, {"sd": sd, **(detail or {})})
 
@@ -224,16 +249,18 @@ def normal(value: float, var: float, n: int, detail: dict[str, float] | None = N
     n = int(n)
     if n == 0:
         return withheld(0)
-    half = Z95 * math.sqrt(max(var, 0.0))
+    value, var = _as_float(value), _as_float(var)
+    half = Z95 * math.sqrt(max(var, 0.0)) if _finite(var) else math.inf
     return _finish(value, n, value - half, value + half, {"var": var, **(detail or {})})
 
 
 def normal_test(a: Estimate, b: Estimate) -> float:
     """Two-sided z test of a difference of two normal estimates (their variances in detail)."""
     var = a.detail["var"] + b.detail["var"]
-    if var <= 0:
+    if not _finite(var, a.value, b.value) or var <= 0:
         return 1.0
-    return float(2 * sps.norm.sf(abs(a.value - b.value) / math.sqrt(var)))
+    p = float(2 * sps.norm.sf(abs(a.value - b.value) / math.sqrt(var)))
+    return 1.0 if math.isnan(p) else p
 
 
 # --- multiplicity ---
