@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.exports import charts
+from dashboard.exports import charts, text
 from dashboard.exports.needs import NEEDS, PAGE_NEEDS
 from dashboard.metrics import dimensions
 from dashboard.metrics.filters import Filters
@@ -75,7 +75,7 @@ class Exhibit:
         if self.money and not self.band:
             raise ValueError(f"money exhibit {self.key} needs its band (what the bands are, "
                              "or that the figures are observed without one)")
-        _literal_text(self.fig)
+        text.literal_figure(self.fig)  # data in the chart's text shown as literal text
 
     @property
     def label(self) -> str:
@@ -86,34 +86,6 @@ class Exhibit:
         """The data behind the chart as exported: customer identifiers dropped unless the
         exhibit is a customer list."""
         return without_customer_ids(self.data, self.customer_list).reset_index(drop=True)
-
-
-_MARKUP = str.maketrans({"<": "&lt;", ">": "&gt;"})
-
-
-def _literal(values):
-    if isinstance(values, str):
-        return values.translate(_MARKUP)
-    if values is None or isinstance(values, (int, float)):
-        return values
-    try:
-        items = list(values)
-    except TypeError:
-        return values
-    if not any(isinstance(v, str) and ("<" in v or ">" in v) for v in items):
-        return values
-    return [v.translate(_MARKUP) if isinstance(v, str) else v for v in items]
-
-
-def _literal_text(fig: go.Figure) -> None:
-    """Warehouse values drawn as text (trace names, categories, labels) shown literally:
-    plotly reads "<…>" in them as markup, so angle brackets become entities, in place."""
-    for trace in fig.data:
-        for attr in ("name", "x", "y", "text", "labels"):
-            if attr in trace and trace[attr] is not None:
-                fixed = _literal(trace[attr])
-                if fixed is not trace[attr]:
-                    trace[attr] = fixed
 
 
 #: What the charts without a metric-registry definition show (speaker notes, PDF foot).

@@ -10,7 +10,6 @@ No Streamlit here: the app's download buttons, the board pack and the CLI share 
 from __future__ import annotations
 
 import copy
-import html
 import io
 import re
 import threading
@@ -20,6 +19,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.exports import text
 from dashboard.exports.exhibits import Exhibit, without_customer_ids
 from dashboard.metrics.filters import Filters
 
@@ -75,9 +75,8 @@ def file_name(name: str, filters: Filters, ext: str) -> str:
     return "_".join(parts)[:150] + f".{ext}"
 
 
-def literal(value: str) -> str:
-    """A computed string made literal for plotly's HTML-like text (no tags from data)."""
-    return html.escape(value, quote=False)
+#: A computed string made literal for plotly's HTML-like text (no tags from data).
+literal = text.plotly
 
 
 def decorate(ex: Exhibit, ctx: Context, title: str | None = None) -> go.Figure:
@@ -245,19 +244,6 @@ def image(ex: Exhibit, ctx: Context, fmt: str) -> bytes:
     return Renderer.render(decorate(ex, ctx), fmt)
 
 
-
-#: Text a spreadsheet would run as a formula: = @ tab CR first, or + / − followed by more
-#: than a signed number ("+17.1" and "-4.5%" stay as they are).
-_FORMULA = re.compile(r"^(?:[=@\t\r]|[+-](?![\d.,]+%?$))")
-
-
-def _literal_cell(v):
-    """A text cell made inert for spreadsheets (a leading apostrophe), other values as is."""
-    if isinstance(v, str) and _FORMULA.match(v):
-        return "'" + v
-    return v
-
-
 def csv_bytes(df: pd.DataFrame, customer_list: bool = False) -> bytes:
     """UTF-8 CSV with a byte-order mark (Excel opens non-Latin text correctly); text that a
     spreadsheet would run as a formula gets a leading apostrophe."""
@@ -266,7 +252,7 @@ def csv_bytes(df: pd.DataFrame, customer_list: bool = False) -> bytes:
     if text_cols:
         out = out.copy()
         for c in text_cols:
-            out[c] = out[c].map(_literal_cell)
+            out[c] = out[c].map(text.cell)
     return out.to_csv(index=False).encode("utf-8-sig")
 
 
@@ -299,7 +285,9 @@ def _write_frame(wb, ws, df: pd.DataFrame, row0: int = 0, col0: int = 0) -> None
                 continue
             if hasattr(v, "item"):
                 v = v.item()
-            if isinstance(v, (int, float, bool, str)):
+            if isinstance(v, str):
+                ws.write_string(row0 + i, col0 + j, v)  # text stays text, never a formula
+            elif isinstance(v, (int, float, bool)):
                 ws.write(row0 + i, col0 + j, v)
             else:
                 ws.write(row0 + i, col0 + j, str(v))

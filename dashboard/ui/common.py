@@ -5,13 +5,12 @@ Pages compose these; they hold no SQL, formulas or formatting of their own.
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
 from dashboard.analysis import compare, satisfaction
 from dashboard.exports import files as export
+from dashboard.exports import text as literal_text
 from dashboard.exports.exhibits import Exhibit
 from dashboard.metrics import kpis
 from dashboard.metrics.dimensions import Dimensions
@@ -330,12 +329,10 @@ def table(df: pd.DataFrame, key: str, column_config: dict | None = None,
 
 # --- Segment comparison page (dashboard/analysis/compare.py) ---
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>$~#|])")
-
-
 def plain(text: str) -> str:
-    """Text made literal for st.caption/st.markdown: markdown, LaTeX ($) and HTML escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Text made literal for st.caption/st.markdown/st.info, labels and help
+    (``exports.text.markdown``: markdown, LaTeX, HTML, links, short codes escaped)."""
+    return literal_text.markdown(text)
 
 
 def compare_header(title: str, question: str) -> None:
