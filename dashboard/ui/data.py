@@ -182,7 +182,7 @@ def checks_section() -> None:
     ui.note(f"{data_status.checks_takeaway(results)} {when}")
     for r in results:
         if not r.passed and live:
-            with st.expander(f"{r.name}: {len(r.failing):,} failing row(s)",
+            with st.expander(ui.plain(f"{r.name}: {len(r.failing):,} failing row(s)"),
                              icon=":material/error:"):
                 table(r.failing.head(data_status.MAX_ROWS), f"data_check_{r.name}",
                       f"{r.name} failing rows", customer_list=True)
