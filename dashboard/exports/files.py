@@ -244,10 +244,11 @@ def image(ex: Exhibit, ctx: Context, fmt: str) -> bytes:
     return Renderer.render(decorate(ex, ctx), fmt)
 
 
-def csv_bytes(df: pd.DataFrame, customer_list: bool = False) -> bytes:
+def csv_bytes(df: pd.DataFrame, customer_list: bool = False, identifiers=()) -> bytes:
     """UTF-8 CSV with a byte-order mark (Excel opens non-Latin text correctly); text that a
-    spreadsheet would run as a formula gets a leading apostrophe."""
-    out = without_customer_ids(df, customer_list)
+    spreadsheet would run as a formula gets a leading apostrophe (``text.cell``). The columns
+    declared as customer ``identifiers`` are dropped unless it is a customer list."""
+    out = without_customer_ids(df, identifiers, customer_list)
     text_cols = [c for c in out.columns if out[c].dtype == object]
     if text_cols:
         out = out.copy()
@@ -355,10 +356,13 @@ def add_exhibit_sheet(wb, used: set[str], ex: Exhibit, ctx: Context) -> object:
 
 
 def xlsx_bytes(df: pd.DataFrame, name: str, header: tuple[str, ...] = (),
-               customer_list: bool = False) -> bytes:
-    """One table as an XLSX workbook (header lines: title, scope, source)."""
+               customer_list: bool = False, identifiers=()) -> bytes:
+    """One table as an XLSX workbook (header lines: title, scope, source); text cells are
+    written as text, never formulas; declared customer ``identifiers`` dropped unless it is a
+    customer list."""
     buf = io.BytesIO()
     wb = workbook(buf)
-    add_table_sheet(wb, set(), name, without_customer_ids(df, customer_list), header)
+    add_table_sheet(wb, set(), name, without_customer_ids(df, identifiers, customer_list),
+                    header)
     wb.close()
     return buf.getvalue()

@@ -328,10 +328,11 @@ TABLE_NAMES = {
 
 
 def table(df: pd.DataFrame, key: str, column_config: dict | None = None,
-          customer_list: bool = False) -> None:
+          customer_list: bool = False, identifiers: tuple[str, ...] = ()) -> None:
     """A data table; cells are rendered as text (customer text is never interpreted as HTML).
-    Downloads: CSV and XLSX named after the table, the week and the filters (customer ids
-    only when the table is a customer list)."""
+    Downloads: CSV and XLSX named after the table, the week and the filters, every column
+    kept but the declared customer ``identifiers`` (kept too when the table is a customer
+    list)."""
     st.dataframe(df, key=key, hide_index=True, column_config=column_config,
                  width="stretch")
     ctx = export_context()
@@ -339,9 +340,9 @@ def table(df: pd.DataFrame, key: str, column_config: dict | None = None,
     header = (name, ctx.scope_line(), ctx.source_line())
     _downloads([
         ("CSV", export.file_name(name, ctx.filters, "csv"), export.CSV_MIME,
-         lambda: export.csv_bytes(df, customer_list)),
+         lambda: export.csv_bytes(df, customer_list, identifiers)),
         ("XLSX", export.file_name(name, ctx.filters, "xlsx"), export.XLSX_MIME,
-         lambda: export.xlsx_bytes(df, name, header, customer_list)),
+         lambda: export.xlsx_bytes(df, name, header, customer_list, identifiers)),
     ], key)
 
 
@@ -408,7 +409,7 @@ def compare_controls(options: dict[str, tuple[str, ...]],
 
 def takeaway_table(df: pd.DataFrame, key: str, takeaway: str,
                    footnote: str | None = None, customer_list: bool = False,
-                   missing: tuple[str, ...] = ()) -> None:
+                   missing: tuple[str, ...] = (), identifiers: tuple[str, ...] = ()) -> None:
     """A text table (first column pinned), then its computed takeaway and an optional footnote
     as literal captions; when a table it is drawn from holds no rows (``missing``), the load
     hint instead."""
@@ -417,7 +418,7 @@ def takeaway_table(df: pd.DataFrame, key: str, takeaway: str,
         return
     first = df.columns[0] if len(df.columns) else None
     pinned = {first: st.column_config.TextColumn(pinned=True)} if first else None
-    table(df, key, pinned, customer_list)
+    table(df, key, pinned, customer_list, identifiers)
     st.caption(plain(takeaway))
     if footnote:
         st.caption(plain(footnote))
