@@ -32,7 +32,7 @@ PAYLOADS = (
     "zero\u200bwidth",
     '=HYPERLINK("https://evil.example/d","x")',
     "@SUM(1)",
-    "-Q+1 -- :smile: :material/home: 1. # h",
+    "-Q+1 -- :smile: :material/home: 1. # h %{y}",
 )
 
 
@@ -117,6 +117,9 @@ def hostile_db(tmp_path_factory):
 
 #: Payloads that markdown or plotly would interpret when shown raw.
 MARKUP = tuple(p for p in PAYLOADS if any(c in p for c in "<>[]$*_:@-"))
+#: Payloads plotly would interpret (tags, links, LaTeX, template placeholders); it reads no
+#: markdown.
+CHART_MARKUP = tuple(p for p in PAYLOADS if any(c in p for c in "<>$%"))
 
 
 def _markdown_texts(at) -> list[str]:
@@ -170,10 +173,11 @@ def test_every_page_shows_hostile_text_literally(hostile_db, tmp_path):
         for chart in at.get("plotly_chart"):
             spec = json.loads(chart.proto.spec)
             strings = list(_strings(spec))
-            for p in MARKUP:
+            for p in CHART_MARKUP:
                 assert not any(p in s for s in strings), (page, p)
+            for p in CHART_MARKUP:
                 assert not any(p in t for t in _templates(spec)), (page, p)
-            shown_chart += sum(text.plotly(p) in s for s in strings for p in MARKUP)
+            shown_chart += sum(text.plotly(p) in s for s in strings for p in CHART_MARKUP)
     # not vacuous: the hostile values did reach the screen and the charts, as literal text
     assert shown_md > 0 and shown_chart > 0, (shown_md, shown_chart)
 
