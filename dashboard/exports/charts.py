@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from dashboard.exports.text import plotly as lit  # data put into hover templates
+from dashboard.exports.text import plotly_template as lit  # data put into hover templates
 
 # Every figure's template, applied once when it is created: naming it in each update_layout
 # deep-copied and re-validated it per figure (~30 ms a chart, most of a chart page's Python time).

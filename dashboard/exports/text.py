@@ -5,7 +5,8 @@ literal for the medium that shows it. One helper per medium, used everywhere:
   link, HTML, KaTeX (``$``), heading, list, emoji or icon short code, auto-linked URL or
   address, typographic dash;
 - ``plotly``: plotly's HTML-like chart text (titles, axis, legend and tick labels, hover
-  values); ``literal_figure`` applies it to every data-carrying text of a figure;
+  values); ``literal_figure`` applies it to every data-carrying text of a figure, and
+  ``plotly_template`` to data put into a hover template;
 - ``html``: HTML documents (mail bodies, reports);
 - ``cell``: CSV and XLSX cells: text a spreadsheet would run as a formula starts with an
   apostrophe.
@@ -55,14 +56,19 @@ def markdown(text: object) -> str:
 
 # --- plotly ---------------------------------------------------------------------------------
 
-_PLOTLY = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "$": "&#36;",
-                         "%": "&#37;"})
+_PLOTLY = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "$": "&#36;"})
 
 
 def plotly(text: object) -> str:
-    """Text made literal for plotly (titles, labels, tick and hover text): no tag, link,
-    LaTeX or template placeholder from data."""
+    """Text made literal for plotly (titles, labels, tick and hover values): no tag, link or
+    LaTeX from data."""
     return visible(str(text)).translate(_PLOTLY)
+
+
+def plotly_template(text: object) -> str:
+    """Text put into a hover template made literal: as ``plotly``, and no ``%{…}``
+    placeholder from data."""
+    return plotly(text).replace("%", "&#37;")
 
 
 def _plotly_values(values):
