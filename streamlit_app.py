@@ -5,7 +5,8 @@ import streamlit as st
 from dashboard.ui import common as ui
 from dashboard.ui import data as ui_data
 
-st.set_page_config(page_title="CX Ledger", page_icon=":material/monitoring:", layout="wide")
+# the page icon is a file served by the app itself: no request leaves the app's own host
+st.set_page_config(page_title="CX Ledger", page_icon=ui.PAGE_ICON, layout="wide")
 
 pages = [
     st.Page("pages/weekly_kpis.py", title="Weekly KPIs", icon=":material/dashboard:",

@@ -24,7 +24,7 @@ st.subheader("Change a value")
 aset = ui_assumptions.edit_form(aset, parse_week(catalog.weeks[-1]))
 ui_assumptions.set_panel(aset)
 
-st.subheader(f"Values in force in {filters.week} — set {aset.id}")
+st.subheader(ui.plain(f"Values in force in {filters.week} — set {aset.id}"))
 ui.takeaway_table(ui_assumptions.values_table(aset, filters), "asm_values",
                   f"{len(aset.table(filters.week_start))} assumptions in force; "
                   f"{aset.version} recorded change(s) in this set.")

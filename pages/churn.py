@@ -38,4 +38,4 @@ ui.exhibit(ex["churn_revenue_lost"])
 ui.note(report.notes["money"])
 st.markdown("**At-risk customers** (ids only)")
 ui.takeaway_table(report.at_risk, "churn_at_risk", report.takeaways["at_risk"],
-                  report.notes["at_risk"], customer_list=True)
+                  report.notes["at_risk"], customer_list=True, identifiers=("Customer id",))

@@ -20,7 +20,7 @@ view = ui.sat_controls(catalog)
 report = satisfaction.build_report(ui.fetch, filters, view)
 ex = exhibits.satisfaction_exhibits(report, filters)
 
-st.info(report.headline, icon=":material/sentiment_satisfied:")
+ui.headline(report.headline, icon=":material/sentiment_satisfied:")
 ui.sat_tiles(report)
 
 st.subheader("Is it changing?")

@@ -16,7 +16,7 @@ report = kpis.build_report(ui.fetch, filters, coverage)
 
 ui.page_header("Weekly KPIs", "How did customers feel and what did serving them cost last "
                "week, and did anything really change?", filters)
-st.info(report.headline, icon=":material/insights:")
+ui.headline(report.headline, icon=":material/insights:")
 
 ROWS = (("How customers feel", "survey"), ("What it costs, who leaves", "operations"))
 for heading, kind in ROWS:

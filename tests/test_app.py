@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.exports import text
 from dashboard.metrics.registry import REGISTRY, format_value
 from tests.conftest import ROOT, kpis_json
 
@@ -50,7 +51,8 @@ def test_default_page_shows_cli_numbers(app, demo_db):
     assert shown(app) == expected(doc)
     assert arrows(app) == significant(doc)
     assert app.title[0].value == "Weekly KPIs"
-    assert app.info[0].value == doc["headline"]
+    # the headline as the CLI gives it, shown as literal text (markdown escaped)
+    assert app.info[0].value == text.markdown(doc["headline"])
     captions = " ".join(c.value for c in app.caption)
     assert f"n = {doc['kpis']['nps']['n']:,}" in captions
     assert "95% CI" in captions
@@ -77,7 +79,8 @@ def test_filtered_page_shows_cli_numbers(app, demo_db, combo):
     doc = kpis_json(f"duckdb:///{demo_db}", *args)
     assert shown(app) == expected(doc)
     assert arrows(app) == significant(doc)
-    assert app.info[0].value == doc["headline"]
+    # the headline as the CLI gives it, shown as literal text (markdown escaped)
+    assert app.info[0].value == text.markdown(doc["headline"])
 
 
 def test_incident_week_shows_a_significant_nps_drop(app, demo_db, truth):

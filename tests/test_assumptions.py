@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.exports import text
 from dashboard.money import assumptions as A
 from dashboard.warehouse import db
 
@@ -190,7 +191,7 @@ def test_page_shows_values_in_force(page):
 def test_page_records_a_change_without_touching_the_warehouse(page, demo_db):
     before = _digest(demo_db)
     at = _submit(page, "gross_margin_pct", "42", who="Dana (finance)")
-    assert "Recorded: gross_margin_pct = 42" in at.success[0].value
+    assert text.markdown("Recorded: gross_margin_pct = 42") in at.success[0].value
     v = _values(at)
     assert v.loc["gross_margin_pct", "Value"] == "42"
     assert v.loc["gross_margin_pct", "Source"] == "edit #1"
@@ -202,10 +203,10 @@ def test_page_records_a_change_without_touching_the_warehouse(page, demo_db):
 
 def test_page_refuses_a_bad_value_with_its_rule(page):
     at = _submit(page, "gross_margin_pct", "130")
-    assert at.error[0].value == ("gross_margin_pct = '130' refused: must be a number above 0 % "
-                                 "and at most 100 %")
+    assert at.error[0].value == text.markdown(
+        "gross_margin_pct = '130' refused: must be a number above 0 % and at most 100 %")
     assert _values(at).loc["gross_margin_pct", "Value"] == "35"
     assert at.dataframe[1].value.empty
     at = _submit(at, "cost_per_contact_phone", "-2")
-    assert "cost_per_contact_phone = '-2' refused: must be a number at least 0" in \
-        at.error[0].value
+    refusal = "cost_per_contact_phone = '-2' refused: must be a number at least 0"
+    assert text.markdown(refusal) in at.error[0].value

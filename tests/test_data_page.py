@@ -226,7 +226,8 @@ def test_failing_check_shows_fail_and_its_rows(loaded, tmp_path, monkeypatch):
     assert checks.loc["assert_accepted_values", "Result"] == "fail"
     assert checks.loc["assert_accepted_values", "Failing rows"] == 1
     assert set(checks.drop(index="assert_accepted_values")["Result"]) == {"pass"}
-    assert [e.label for e in at.expander][0] == "assert_accepted_values: 1 failing row(s)"
+    assert [e.label for e in at.expander][0] == ui.plain(
+        "assert_accepted_values: 1 failing row(s)")
     failing = frame(at, "bad_value")
     assert failing.to_dict("list") == {"table_name": ["contacts"], "column_name": ["channel"],
                                        "bad_value": ["pigeon"]}
@@ -461,3 +462,38 @@ def test_a_warehouse_with_only_customers_has_weeks_from_the_signups(tmp_path, mo
     fresh = frame(at, "Latest event age (days)").set_index("Table")
     assert fresh["Rows"].to_dict() == {t: (8 if t == "customers" else 0) for t in TABLES}
     assert fresh.loc["customers", "Last file"] == "customers.csv"
+
+
+def test_a_dry_run_file_is_not_loaded_by_the_next_load_without_asking(tmp_path, monkeypatch):
+    target, archive = tmp_path / "wh.duckdb", tmp_path / "archive"
+    at = data_page(monkeypatch, target, archive)
+    uploads = [(u.name, u.getvalue(), "text/csv") for u in fixture_uploads()]
+    at.file_uploader(key="data_files_0").set_value(uploads)
+    at.button(key="data_dry_run").click().run()
+    assert not at.exception, at.exception
+    assert not target.exists()
+    # "Load" with the checked files still in the uploader asks first and loads nothing
+    at.button(key="data_load").click().run()
+    assert not at.exception, at.exception
+    asked = at.warning[-1].value
+    assert f"{len(uploads)} of the chosen files" in asked and "dry run" in asked
+    assert not target.exists()
+    # "Do not load": nothing loaded, the uploaders start empty
+    at.button(key="data_load_cancelled").click().run()
+    assert not at.exception, at.exception
+    assert not target.exists()
+    assert at.file_uploader(key="data_files_1").value in (None, [])
+    # checked again, then "Load" → "Load them": loaded, as asked
+    at.file_uploader(key="data_files_1").set_value(uploads)
+    at.button(key="data_dry_run").click().run()
+    at.button(key="data_load").click().run()
+    assert not target.exists()
+    at.button(key="data_load_confirmed").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value == "Loaded 50 row(s); every page now reads the new data."
+    assert target.exists()
+    # a file chosen afresh (no dry run) loads at once, as before
+    at.file_uploader(key="data_files_2").set_value(uploads[:1])
+    at.button(key="data_load").click().run()
+    assert not at.exception, at.exception
+    assert not any("dry run" in w.value for w in at.warning)

@@ -5,6 +5,7 @@ data, and customer identifiers kept out of every export."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -251,14 +252,58 @@ IDS = ["C000123", "C000456", "C000789"]
 
 @pytest.mark.parametrize("col", ["customer_id", "Customer id", "email", "Customer ID",
                                  "customer-id", "CustomerID", "Email Address"])
-def test_csv_drops_customer_columns_unless_a_customer_list(col):
+def test_csv_drops_declared_customer_columns_unless_a_customer_list(col):
     df = pd.DataFrame({col: IDS, "segment": ["Mass", "Mass", "Business"], "value": [1, 2, 3]})
-    text = export.csv_bytes(df).decode("utf-8-sig")
+    text = export.csv_bytes(df, identifiers=(col,)).decode("utf-8-sig")
     assert text.splitlines()[0] == "segment,value"
     assert not any(i in text for i in IDS)
-    kept = export.csv_bytes(df, customer_list=True).decode("utf-8-sig")
+    kept = export.csv_bytes(df, customer_list=True, identifiers=(col,)).decode("utf-8-sig")
     assert kept.splitlines()[0] == f"{col},segment,value"
     assert all(i in kept for i in IDS)
+
+
+#: Groups of a comparison whose names look personal: they are groups, and stay in every file.
+PERSONAL_LOOKING = ["email", "phone", "customer", "id", "Customer id", "name"]
+
+
+def test_columns_that_only_look_personal_are_kept_in_csv_and_xlsx():
+    df = pd.DataFrame({"KPI": ["NPS", "CSAT"],
+                       **{g: [f"{g} {v}" for v in (16.0, 80.5)] for g in PERSONAL_LOOKING}})
+    text = export.csv_bytes(df).decode("utf-8-sig")
+    assert text.splitlines()[0] == ",".join(["KPI", *PERSONAL_LOOKING])
+    assert pd.read_csv(io.StringIO(text)).equals(df)
+    rows = cells(export.xlsx_bytes(df, "t"))
+    assert rows[0] == ("KPI", *PERSONAL_LOOKING)
+    assert [list(r) for r in rows[1:]] == df.values.tolist()
+    ex = small_exhibit("Groups", data=df)
+    assert list(ex.export_data().columns) == ["KPI", *PERSONAL_LOOKING]
+
+
+def test_comparison_by_survey_channel_exports_the_email_and_phone_groups(fixture_fetch,
+                                                                         tiny_bases):
+    """The issue's case: Segment comparison by survey channel showed email NPS on screen and
+    dropped the email and phone columns from its CSV and XLSX."""
+    from dashboard.analysis import compare
+
+    opts = compare.load_options(fixture_fetch)
+    rep = compare.build_comparison(fixture_fetch, Filters(week="2026-W11"),
+                                   compare.Selection("channel", ("email", "phone", "store")),
+                                   opts)
+    shown = rep.side_by_side()
+    assert {"email", "phone", "store"} <= set(shown.columns)
+    back = pd.read_csv(io.BytesIO(export.csv_bytes(shown)), encoding="utf-8-sig", dtype=str,
+                       keep_default_na=False)
+    assert list(back.columns) == [str(c) for c in shown.columns]
+    assert back["email"].tolist() == shown["email"].astype(str).tolist()
+    rows = cells(export.xlsx_bytes(shown, "kpis side by side"))
+    assert rows[0] == tuple(str(c) for c in shown.columns)
+    email = list(shown.columns).index("email")
+    assert [r[email] for r in rows[1:]] == shown["email"].tolist()
+    # the W11 NPS by email (by hand, tests/test_segments.py): -66.7 shown, -66.7 exported
+    nps = shown.set_index("KPI").loc["NPS", "email"]
+    assert str(nps).startswith("−66.7") or str(nps).startswith("-66.7"), nps
+    for ex in exhibits.compare_exhibits(rep).values():
+        assert list(ex.export_data().columns) == list(ex.data.columns), ex.key
 
 
 def cells(xlsx: bytes) -> list[tuple]:
@@ -266,22 +311,25 @@ def cells(xlsx: bytes) -> list[tuple]:
     return [row for ws in wb.worksheets for row in ws.iter_rows(values_only=True)]
 
 
-def test_xlsx_drops_customer_columns_unless_a_customer_list():
+def test_xlsx_drops_declared_customer_columns_unless_a_customer_list():
     df = pd.DataFrame({"Customer id": IDS, "customer_id": IDS, "value": [1.5, 2.5, 3.5]})
     header = ("Title", "scope line", SOURCE)
-    rows = cells(export.xlsx_bytes(df, "Table: 1/2", header))
+    ids = ("Customer id", "customer_id")
+    rows = cells(export.xlsx_bytes(df, "Table: 1/2", header, identifiers=ids))
     assert [r[0] for r in rows[:3]] == list(header)
     assert rows[4][:1] == ("value",) and [r[0] for r in rows[5:8]] == [1.5, 2.5, 3.5]
     assert not any(i in str(rows) for i in IDS)
-    rows = cells(export.xlsx_bytes(df, "t", customer_list=True))
+    rows = cells(export.xlsx_bytes(df, "t", customer_list=True, identifiers=ids))
     assert rows[0] == ("Customer id", "customer_id", "value")
     assert [r[0] for r in rows[1:]] == IDS
 
 
-def test_exhibit_export_data_and_sheet_drop_customer_ids():
+def test_exhibit_export_data_and_sheet_drop_declared_customer_ids():
     data = pd.DataFrame({"customer_id": IDS, "segment": ["Mass", "Business", "Mass"],
                          "value": [3, 4, 5]})
-    ex = small_exhibit("Per customer", data=data[["segment", "value", "customer_id"]])
+    ex = dataclasses.replace(small_exhibit("Per customer",
+                                           data=data[["segment", "value", "customer_id"]]),
+                             identifiers=("customer_id",))
     assert list(ex.export_data().columns) == ["segment", "value"]
     import xlsxwriter
 
@@ -291,7 +339,8 @@ def test_exhibit_export_data_and_sheet_drop_customer_ids():
     export.add_exhibit_sheet(wb, set(), ex, ctx)
     wb.close()
     assert not any(i in str(cells(buf.getvalue())) for i in IDS)
-    listed = Exhibit("l", "Test", "List", ex.fig, data, "t", customer_list=True)
+    listed = Exhibit("l", "Test", "List", ex.fig, data, "t", customer_list=True,
+                     identifiers=("customer_id",))
     assert list(listed.export_data()["customer_id"]) == IDS
 
 
@@ -300,7 +349,7 @@ def test_no_exhibit_of_any_page_exports_customer_columns(demo):
         len(ks) for ks in exhibits.PAGE_KEYS.values()) == 38
     for ex in (e for exs in demo.pages.values() for e in exs):
         cols = {str(c) for c in ex.export_data().columns}
-        assert not cols & set(exhibits.CUSTOMER_COLUMNS), ex.key
+        assert not cols & {"customer_id", "Customer id", "customer_key"}, ex.key
         assert not any("customer_id" in c.lower() or c.lower() in ("id", "customer")
                        for c in cols), ex.key
         assert not ex.customer_list, ex.key

@@ -7,6 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from dashboard.exports.text import plotly_template as lit  # data put into hover templates
+
 # Every figure's template, applied once when it is created: naming it in each update_layout
 # deep-copied and re-validated it per figure (~30 ms a chart, most of a chart page's Python time).
 pio.templates.default = "plotly_white"
@@ -93,7 +95,7 @@ def group_trend_chart(df: pd.DataFrame, title: str, y_title: str, band: bool = T
             marker={"size": 7, "color": colour,
                     "symbol": ["circle-open" if b else "circle" for b in low]},
             customdata=part[["n", "status"]].to_numpy(),
-            hovertemplate=f"{group}<br>%{{x}}<br>%{{y:.2f}}<br>n = %{{customdata[0]}} "
+            hovertemplate=f"{lit(group)}<br>%{{x}}<br>%{{y:.2f}}<br>n = %{{customdata[0]}} "
                           "(%{customdata[1]})<extra></extra>",
         ))
     fig.update_layout(
@@ -310,7 +312,8 @@ def severity_mix_chart(sev: pd.DataFrame, title: str) -> go.Figure:
             x=part["week"], y=part["share_pct"], name=str(level),
             marker_color=SEVERITY_COLOURS.get(str(level), THEME["low_base"]),
             customdata=part["count"],
-            hovertemplate=f"{level}<br>%{{x}}<br>%{{y:.1f}}% (%{{customdata}})<extra></extra>"))
+            hovertemplate=f"{lit(level)}<br>%{{x}}<br>%{{y:.1f}}% (%{{customdata}})"
+                          "<extra></extra>"))
     return _cx_layout(fig, title, 320, barmode="stack", yaxis={"title": "% of complaints"},
                       xaxis={"type": "category", "tickangle": -45},
                       legend={"orientation": "h", "y": -0.35})
@@ -324,7 +327,8 @@ def percentile_trend_chart(res: pd.DataFrame, title: str, y_title: str) -> go.Fi
         fig.add_trace(go.Scatter(
             x=res["week"], y=res[col], mode="lines+markers", name=name,
             line={"color": THEME["line"], "width": 2, "dash": dash}, customdata=res["n"],
-            hovertemplate=f"{name}<br>%{{x}}<br>%{{y:.1f}} h, n = %{{customdata}}<extra></extra>"))
+            hovertemplate=f"{lit(name)}<br>%{{x}}<br>%{{y:.1f}} h, n = %{{customdata}}"
+                          "<extra></extra>"))
     return _cx_layout(fig, title, 300, yaxis={"title": y_title, "rangemode": "tozero"},
                       xaxis={"type": "category", "tickangle": -45},
                       legend={"orientation": "h", "y": -0.35})
@@ -368,11 +372,11 @@ def compensation_chart(vol: pd.DataFrame, title: str, symbol: str) -> go.Figure:
     fig = go.Figure()
     fig.add_trace(go.Bar(x=vol["week"], y=vol["compensation"], name="Paid in the week",
                          marker_color=THEME["line"],
-                         hovertemplate=f"%{{x}}<br>{symbol}%{{y:,.0f}}<extra></extra>"))
+                         hovertemplate=f"%{{x}}<br>{lit(symbol)}%{{y:,.0f}}<extra></extra>"))
     fig.add_trace(go.Scatter(x=vol["week"], y=vol["per_complaint"], mode="lines+markers",
                              name="Per complaint", yaxis="y2",
                              line={"color": THEME["target"], "width": 2},
-                             hovertemplate=f"%{{x}}<br>{symbol}%{{y:,.2f}} per complaint"
+                             hovertemplate=f"%{{x}}<br>{lit(symbol)}%{{y:,.2f}} per complaint"
                                            "<extra></extra>"))
     return _cx_layout(fig, title, 300, xaxis={"type": "category", "tickangle": -45},
                       yaxis={"title": f"paid ({symbol})", "rangemode": "tozero"},
@@ -401,7 +405,7 @@ def segment_rate_chart(df: pd.DataFrame, value: str, low: str, high: str, status
                      "arrayminus": (part[value] - part[low]).to_numpy(float),
                      "thickness": 1, "width": 2},
             customdata=part["n"],
-            hovertemplate=f"{group}<br>%{{x}}<br>%{{y:.2f}}%, n = %{{customdata:,}}"
+            hovertemplate=f"{lit(group)}<br>%{{x}}<br>%{{y:.2f}}%, n = %{{customdata:,}}"
                           "<extra></extra>"))
     return _cx_layout(fig, title, 340, yaxis={"title": y_title, "rangemode": "tozero"},
                       xaxis={"type": "category"}, legend={"orientation": "h", "y": -0.25})
@@ -453,7 +457,8 @@ def survival_chart(groups, title: str, mark_week: float | None = None) -> go.Fig
             name=f"{g.label} (n = {g.n:,})",
             line={"color": colour, "width": 2, "shape": "hv",
                   "dash": "dot" if g.status == "low_base" else "solid"},
-            hovertemplate=f"{g.label}<br>week %{{x}}: %{{y:.1f}}% still active<extra></extra>"))
+            hovertemplate=f"{lit(g.label)}<br>week %{{x}}: %{{y:.1f}}% still active"
+                          "<extra></extra>"))
     if mark_week is not None:
         fig.add_vline(x=mark_week, line={"color": THEME["low_base"], "dash": "dot", "width": 1})
     return _cx_layout(fig, title, 340, xaxis={"title": "weeks since the window start"},
@@ -469,8 +474,8 @@ def revenue_lost_chart(df: pd.DataFrame, title: str, symbol: str) -> go.Figure:
         fig.add_trace(go.Bar(
             x=part["month"], y=part["revenue_lost"], name=str(group),
             marker_color=SEGMENT_COLOURS[i % len(SEGMENT_COLOURS)], customdata=part["churned"],
-            hovertemplate=f"{group}<br>%{{x}}<br>{symbol}%{{y:,.0f}} from %{{customdata}} "
-                          "leavers<extra></extra>"))
+            hovertemplate=f"{lit(group)}<br>%{{x}}<br>{lit(symbol)}%{{y:,.0f}} from "
+                          "%{customdata} leavers<extra></extra>"))
     return _cx_layout(fig, title, 320, barmode="stack", xaxis={"type": "category"},
                       yaxis={"title": f"trailing 3-month revenue ({symbol})"},
                       legend={"orientation": "h", "y": -0.25})
@@ -538,7 +543,7 @@ def split_trend_chart(df: pd.DataFrame, title: str, y_title: str, overall: str,
             marker={"size": 5, "color": THEME["line"],
                     "symbol": ["circle-open" if b else "circle" for b in low]},
             customdata=part[["n", "status"]].to_numpy(),
-            hovertemplate=f"{group}<br>%{{x}}<br>%{{y:.2f}}<br>n = %{{customdata[0]}} "
+            hovertemplate=f"{lit(group)}<br>%{{x}}<br>%{{y:.2f}}<br>n = %{{customdata[0]}} "
                           "(%{customdata[1]})<extra></extra>",
         ), row=row, col=col)
     step = max(1, len(periods) // 6)
@@ -598,7 +603,7 @@ def score_distribution_chart(df: pd.DataFrame, title: str, week: str, compare_we
         fig.add_trace(go.Bar(
             x=part["score"].astype(str), y=part["share_pct"], name=f"{wk} (n = {n:,})",
             marker={"color": colour}, customdata=part[["count"]].to_numpy(),
-            hovertemplate=f"{wk}<br>score %{{x}}: %{{y:.1f}}% (%{{customdata[0]}})"
+            hovertemplate=f"{lit(wk)}<br>score %{{x}}: %{{y:.1f}}% (%{{customdata[0]}})"
                           "<extra></extra>",
         ))
     fig.update_layout(
@@ -660,7 +665,7 @@ def band_bar_chart(df: pd.DataFrame, x: str, title: str, y_title: str,
                  "arrayminus": (shown["value"] - shown["low"]).astype(float).to_numpy(),
                  "color": "#444444", "thickness": 1.2},
         customdata=shown[["low", "high"]].astype(float).to_numpy(),
-        hovertemplate=f"%{{x}}<br>%{{y:,.0f}}<br>{band_label} %{{customdata[0]:,.0f}} – "
+        hovertemplate=f"%{{x}}<br>%{{y:,.0f}}<br>{lit(band_label)} %{{customdata[0]:,.0f}} – "
                       "%{customdata[1]:,.0f}<extra></extra>",
     ))
     return _layout(fig, title, showlegend=False, yaxis_title=y_title,

@@ -10,14 +10,13 @@ runs the page's own report with the page's default controls; ``EXECUTIVE`` is th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.exports import charts
+from dashboard.exports import charts, text
 from dashboard.exports.needs import NEEDS, PAGE_NEEDS
 from dashboard.metrics import dimensions
 from dashboard.metrics.filters import Filters
@@ -26,25 +25,17 @@ from dashboard.metrics.registry import REGISTRY, format_value
 from dashboard.warehouse import coverage as cov
 from dashboard.warehouse.coverage import Coverage
 
-#: Columns that identify one customer: dropped from every export unless the exhibit is a
-#: customer list. Matched ignoring case, spaces, hyphens and underscores (``is_customer_column``).
-CUSTOMER_COLUMNS = ("customer_id", "Customer id", "customer", "email", "phone", "name")
-_CUSTOMER_KEYS = {re.sub(r"[^a-z0-9]", "", c.lower()) for c in CUSTOMER_COLUMNS} | {
-    "customerno", "customernumber", "clientid", "accountid", "emailaddress", "phonenumber",
-    "customername"}
 
-
-def is_customer_column(name: object) -> bool:
-    """Whether a column names or identifies one customer ("Customer ID", "customer-id" …)."""
-    return re.sub(r"[^a-z0-9]", "", str(name).lower()) in _CUSTOMER_KEYS
-
-
-def without_customer_ids(df: pd.DataFrame, customer_list: bool = False) -> pd.DataFrame:
-    """The frame as any export carries it: customer-identifying columns dropped unless it is
-    a customer list."""
+def without_customer_ids(df: pd.DataFrame, identifiers=(), customer_list: bool = False
+                         ) -> pd.DataFrame:
+    """The frame as any export carries it: the columns declared as customer identifiers
+    (``identifiers``) dropped unless it is a customer list. What a column *is* is declared by
+    the table or exhibit that holds it, never guessed from its name: a comparison's groups
+    named "email", "phone", "customer" or "id" are groups, and are kept."""
     if customer_list:
         return df
-    return df.drop(columns=[c for c in df.columns if is_customer_column(c)])
+    declared = [c for c in df.columns if c in set(identifiers)]
+    return df.drop(columns=declared) if declared else df
 
 
 @dataclass(frozen=True)
@@ -61,7 +52,8 @@ class Exhibit:
     n: int | None = None  # the base behind the chart, when one number describes it
     band: str | None = None  # what the bands are, on charts that draw bands
     money: bool = False  # a money chart: exports carry the band and the assumption set
-    customer_list: bool = False  # the only kind of exhibit that may carry customer ids
+    customer_list: bool = False  # the only kind of exhibit whose exports keep customer ids
+    identifiers: tuple[str, ...] = ()  # columns of ``data`` that identify one customer
     excel: tuple[str, tuple[str, ...], str | None, str] | None = None
     # (x column, y columns, series column or None, "line" | "column") for the native chart
     needs: tuple[str, ...] | None = None  # source tables, when they vary (else ``NEEDS[key]``)
@@ -75,7 +67,7 @@ class Exhibit:
         if self.money and not self.band:
             raise ValueError(f"money exhibit {self.key} needs its band (what the bands are, "
                              "or that the figures are observed without one)")
-        _literal_text(self.fig)
+        text.literal_figure(self.fig)  # data in the chart's text shown as literal text
 
     @property
     def label(self) -> str:
@@ -83,37 +75,10 @@ class Exhibit:
         return f"{self.page} — {self.title}"
 
     def export_data(self) -> pd.DataFrame:
-        """The data behind the chart as exported: customer identifiers dropped unless the
-        exhibit is a customer list."""
-        return without_customer_ids(self.data, self.customer_list).reset_index(drop=True)
-
-
-_MARKUP = str.maketrans({"<": "&lt;", ">": "&gt;"})
-
-
-def _literal(values):
-    if isinstance(values, str):
-        return values.translate(_MARKUP)
-    if values is None or isinstance(values, (int, float)):
-        return values
-    try:
-        items = list(values)
-    except TypeError:
-        return values
-    if not any(isinstance(v, str) and ("<" in v or ">" in v) for v in items):
-        return values
-    return [v.translate(_MARKUP) if isinstance(v, str) else v for v in items]
-
-
-def _literal_text(fig: go.Figure) -> None:
-    """Warehouse values drawn as text (trace names, categories, labels) shown literally:
-    plotly reads "<…>" in them as markup, so angle brackets become entities, in place."""
-    for trace in fig.data:
-        for attr in ("name", "x", "y", "text", "labels"):
-            if attr in trace and trace[attr] is not None:
-                fixed = _literal(trace[attr])
-                if fixed is not trace[attr]:
-                    trace[attr] = fixed
+        """The data behind the chart as exported: the declared customer identifiers dropped
+        unless the exhibit is a customer list; every other column kept."""
+        return without_customer_ids(self.data, self.identifiers,
+                                    self.customer_list).reset_index(drop=True)
 
 
 #: What the charts without a metric-registry definition show (speaker notes, PDF foot).

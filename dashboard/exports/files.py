@@ -10,7 +10,6 @@ No Streamlit here: the app's download buttons, the board pack and the CLI share 
 from __future__ import annotations
 
 import copy
-import html
 import io
 import re
 import threading
@@ -20,6 +19,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.exports import text
 from dashboard.exports.exhibits import Exhibit, without_customer_ids
 from dashboard.metrics.filters import Filters
 
@@ -75,9 +75,8 @@ def file_name(name: str, filters: Filters, ext: str) -> str:
     return "_".join(parts)[:150] + f".{ext}"
 
 
-def literal(value: str) -> str:
-    """A computed string made literal for plotly's HTML-like text (no tags from data)."""
-    return html.escape(value, quote=False)
+#: A computed string made literal for plotly's HTML-like text (no tags from data).
+literal = text.plotly
 
 
 def decorate(ex: Exhibit, ctx: Context, title: str | None = None) -> go.Figure:
@@ -245,28 +244,16 @@ def image(ex: Exhibit, ctx: Context, fmt: str) -> bytes:
     return Renderer.render(decorate(ex, ctx), fmt)
 
 
-
-#: Text a spreadsheet would run as a formula: = @ tab CR first, or + / − followed by more
-#: than a signed number ("+17.1" and "-4.5%" stay as they are).
-_FORMULA = re.compile(r"^(?:[=@\t\r]|[+-](?![\d.,]+%?$))")
-
-
-def _literal_cell(v):
-    """A text cell made inert for spreadsheets (a leading apostrophe), other values as is."""
-    if isinstance(v, str) and _FORMULA.match(v):
-        return "'" + v
-    return v
-
-
-def csv_bytes(df: pd.DataFrame, customer_list: bool = False) -> bytes:
+def csv_bytes(df: pd.DataFrame, customer_list: bool = False, identifiers=()) -> bytes:
     """UTF-8 CSV with a byte-order mark (Excel opens non-Latin text correctly); text that a
-    spreadsheet would run as a formula gets a leading apostrophe."""
-    out = without_customer_ids(df, customer_list)
+    spreadsheet would run as a formula gets a leading apostrophe (``text.cell``). The columns
+    declared as customer ``identifiers`` are dropped unless it is a customer list."""
+    out = without_customer_ids(df, identifiers, customer_list)
     text_cols = [c for c in out.columns if out[c].dtype == object]
     if text_cols:
         out = out.copy()
         for c in text_cols:
-            out[c] = out[c].map(_literal_cell)
+            out[c] = out[c].map(text.cell)
     return out.to_csv(index=False).encode("utf-8-sig")
 
 
@@ -299,7 +286,9 @@ def _write_frame(wb, ws, df: pd.DataFrame, row0: int = 0, col0: int = 0) -> None
                 continue
             if hasattr(v, "item"):
                 v = v.item()
-            if isinstance(v, (int, float, bool, str)):
+            if isinstance(v, str):
+                ws.write_string(row0 + i, col0 + j, v)  # text stays text, never a formula
+            elif isinstance(v, (int, float, bool)):
                 ws.write(row0 + i, col0 + j, v)
             else:
                 ws.write(row0 + i, col0 + j, str(v))
@@ -367,10 +356,13 @@ def add_exhibit_sheet(wb, used: set[str], ex: Exhibit, ctx: Context) -> object:
 
 
 def xlsx_bytes(df: pd.DataFrame, name: str, header: tuple[str, ...] = (),
-               customer_list: bool = False) -> bytes:
-    """One table as an XLSX workbook (header lines: title, scope, source)."""
+               customer_list: bool = False, identifiers=()) -> bytes:
+    """One table as an XLSX workbook (header lines: title, scope, source); text cells are
+    written as text, never formulas; declared customer ``identifiers`` dropped unless it is a
+    customer list."""
     buf = io.BytesIO()
     wb = workbook(buf)
-    add_table_sheet(wb, set(), name, without_customer_ids(df, customer_list), header)
+    add_table_sheet(wb, set(), name, without_customer_ids(df, identifiers, customer_list),
+                    header)
     wb.close()
     return buf.getvalue()

@@ -54,15 +54,15 @@ def set_panel(aset: A.AssumptionSet) -> None:
         name = st.text_input("Name of the new set", key="asm_new_name",
                              help="1–40 letters, digits, spaces, dots, dashes or underscores.")
         desc = st.text_input("Description", key="asm_new_desc")
-        if st.form_submit_button(f"Create as a copy of {aset.id}"):
+        if st.form_submit_button(ui.plain(f"Create as a copy of {aset.id}")):
             who = st.session_state.get(_WHO_KEY) or ui.signed_in_user() or "unknown"
             try:
                 made = A.create_set(ui.app_store(), name, based_on=aset.name, who=who,
                                     description=desc)
             except A.AssumptionError as exc:
-                st.error(str(exc), icon=":material/block:")
+                st.error(ui.plain(str(exc)), icon=":material/block:")
             else:
-                st.success(f"Created set {made!r}. Pick it in the sidebar to use it.")
+                st.success(ui.plain(f"Created set {made!r}. Pick it in the sidebar to use it."))
 
 
 def edit_form(aset: A.AssumptionSet, first_week: date) -> A.AssumptionSet:
@@ -89,7 +89,8 @@ def edit_form(aset: A.AssumptionSet, first_week: date) -> A.AssumptionSet:
         try:
             aset = A.record_change(ui.app_store(), aset, key, new, eff, who=who, reason=reason)
         except A.AssumptionError as exc:
-            st.error(str(exc), icon=":material/block:")
+            st.error(ui.plain(str(exc)), icon=":material/block:")
         else:
-            st.success(f"Recorded: {key} = {new.strip()} from {eff:%Y-%m-%d} in set {aset.id}.")
+            st.success(ui.plain(f"Recorded: {key} = {new.strip()} from {eff:%Y-%m-%d} in set "
+                                f"{aset.id}."))
     return aset

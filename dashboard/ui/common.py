@@ -5,13 +5,14 @@ Pages compose these; they hold no SQL, formulas or formatting of their own.
 
 from __future__ import annotations
 
-import re
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from dashboard.analysis import compare, satisfaction
 from dashboard.exports import files as export
+from dashboard.exports import text as literal_text
 from dashboard.exports.exhibits import Exhibit
 from dashboard.metrics import kpis
 from dashboard.metrics.dimensions import Dimensions
@@ -22,6 +23,10 @@ from dashboard.money import assumptions
 from dashboard.money.assumptions import AssumptionSet
 from dashboard.warehouse import config, db, weeks
 from dashboard.warehouse import coverage as cov
+
+#: The browser tab's icon, served by the app (a ``:material/…:`` icon is fetched from a font
+#: server on the internet).
+PAGE_ICON = str(Path(__file__).with_name("icon.png"))
 
 _KEYS = {"week": "f_week", "segment": "f_segment", "region": "f_region", "plan": "f_plan",
          "compare": "f_compare", "set": "f_assumption_set"}
@@ -49,7 +54,7 @@ def data_coverage() -> cov.Coverage:
 
 def not_loaded_note(tables) -> None:
     """One clear info state for a figure or page whose source table holds no rows."""
-    st.info(cov.sentence(tables), icon=":material/upload_file:")
+    st.info(plain(cov.sentence(tables)), icon=":material/upload_file:")
 
 
 def require_loaded(page: str) -> cov.Coverage:
@@ -72,7 +77,7 @@ def catalog() -> Catalog | None:
     try:
         cat = db.cached_value(warehouse(), "catalog", lambda: kpis.load_catalog(fetch))
     except db.WarehouseMissing as exc:
-        st.error(f"{exc}. `make run` builds it automatically.")
+        st.error(plain(f"{exc}.") + " `make run` builds it automatically.")
         return None
     if not cat.weeks:
         st.info("The warehouse has no weeks yet: no loaded table carries a date (customers' "
@@ -149,7 +154,8 @@ def money_tile(fig, symbol: str) -> None:
         not_loaded_tile(fig.label, fig.missing)
         return
     with st.container(border=True):
-        st.metric(fig.label, money_text(fig.value, symbol), help=fig.note or None)
+        st.metric(plain(fig.label), money_text(fig.value, symbol),
+                  help=plain(fig.note) if fig.note else None)
         if fig.low is not None and fig.high is not None:
             st.caption(plain(f"{fig.band_label} {money_text(fig.low, symbol)} – "
                              f"{money_text(fig.high, symbol)} · {fig.unit}"))
@@ -157,8 +163,7 @@ def money_tile(fig, symbol: str) -> None:
             st.caption(plain(fig.unit))
         st.caption(plain(f"{KINDS[fig.kind]} · assumption set {fig.assumption_set}"))
         with st.popover("How computed"):
-            rows = fig.how_computed()
-            st.table(pd.DataFrame({"": list(rows.values())}, index=list(rows.keys())))
+            facts(fig.how_computed())
 
 
 def current_filters(cat: Catalog) -> Filters:
@@ -185,15 +190,15 @@ def kpi_tile(t: Tile, report: KpiReport) -> None:
         label = m.label + (" · low base" if t.current.status == "low_base" else "")
         delta = None if t.delta is None else format_delta(t.delta, m, sym)
         color = ("normal" if m.higher_is_better else "inverse") if t.significant else "off"
-        st.metric(label, format_value(t.current.value, m.fmt, sym), delta=delta,
+        st.metric(plain(label), format_value(t.current.value, m.fmt, sym), delta=delta,
                   delta_color=color, delta_arrow="auto" if t.significant else "off",
                   help=m.definition)
-        st.caption(kpis.tile_caption(t, sym))
-        st.caption(f"vs {f.compare_label} ({format_value(t.previous.value, m.fmt, sym)}): "
-                   f"{kpis.verdict(t, f)}")
+        st.caption(plain(kpis.tile_caption(t, sym)))
+        st.caption(plain(f"vs {f.compare_label} ({format_value(t.previous.value, m.fmt, sym)})"
+                         f": {kpis.verdict(t, f)}"))
         if t.target is not None:
             met = {True: "met", False: "missed", None: "—"}[t.target_met]
-            st.caption(f"Target {format_value(t.target, m.fmt, sym)}: {met}")
+            st.caption(plain(f"Target {format_value(t.target, m.fmt, sym)}: {met}"))
         with st.popover("How computed"):
             how_computed(t, report)
 
@@ -202,14 +207,14 @@ def not_loaded_tile(label: str, tables, help: str | None = None) -> None:
     """A tile whose source table holds no rows: "Not loaded" and what to load, never a value,
     an arrow or a target verdict."""
     with st.container(border=True):
-        st.metric(label, cov.NOT_LOADED_TEXT, help=help or None)
+        st.metric(plain(label), cov.NOT_LOADED_TEXT, help=plain(help) if help else None)
         st.caption(plain(cov.sentence(tables)))
 
 
 def how_computed(t: Tile, report: KpiReport) -> None:
     """The definition, base, interval, test and queries behind one tile."""
     m, sym, cur = t.metric, report.currency_symbol, t.current
-    st.markdown(f"**{m.label}** — {m.definition}")
+    st.markdown(f"**{plain(m.label)}** — {plain(m.definition)}")
     rows = {
         "Week": report.filters.week,
         "Filters": report.filters.describe(),
@@ -223,7 +228,19 @@ def how_computed(t: Tile, report: KpiReport) -> None:
         "p-value (Benjamini–Hochberg)": "—" if t.p_adjusted is None else f"{t.p_adjusted:.4f}",
         "Queries": ", ".join(f"queries/dashboard/{q}.sql" for q in report.queries),
     }
-    st.table(pd.DataFrame({"": list(rows.values())}, index=list(rows.keys())))
+    facts(rows)
+
+
+def facts(rows: dict[str, object]) -> None:
+    """A two-column table of labels and values (st.table renders markdown in its cells: both
+    are shown as literal text)."""
+    st.table(pd.DataFrame({"": [plain(str(v)) for v in rows.values()]},
+                          index=[plain(str(k)) for k in rows]))
+
+
+def headline(text: str, icon: str) -> None:
+    """A page's computed headline in an info box, as literal text."""
+    st.info(plain(text), icon=icon)
 
 
 def as_of_text() -> str:
@@ -311,10 +328,11 @@ TABLE_NAMES = {
 
 
 def table(df: pd.DataFrame, key: str, column_config: dict | None = None,
-          customer_list: bool = False) -> None:
+          customer_list: bool = False, identifiers: tuple[str, ...] = ()) -> None:
     """A data table; cells are rendered as text (customer text is never interpreted as HTML).
-    Downloads: CSV and XLSX named after the table, the week and the filters (customer ids
-    only when the table is a customer list)."""
+    Downloads: CSV and XLSX named after the table, the week and the filters, every column
+    kept but the declared customer ``identifiers`` (kept too when the table is a customer
+    list)."""
     st.dataframe(df, key=key, hide_index=True, column_config=column_config,
                  width="stretch")
     ctx = export_context()
@@ -322,20 +340,18 @@ def table(df: pd.DataFrame, key: str, column_config: dict | None = None,
     header = (name, ctx.scope_line(), ctx.source_line())
     _downloads([
         ("CSV", export.file_name(name, ctx.filters, "csv"), export.CSV_MIME,
-         lambda: export.csv_bytes(df, customer_list)),
+         lambda: export.csv_bytes(df, customer_list, identifiers)),
         ("XLSX", export.file_name(name, ctx.filters, "xlsx"), export.XLSX_MIME,
-         lambda: export.xlsx_bytes(df, name, header, customer_list)),
+         lambda: export.xlsx_bytes(df, name, header, customer_list, identifiers)),
     ], key)
 
 
 # --- Segment comparison page (dashboard/analysis/compare.py) ---
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>$~#|])")
-
-
 def plain(text: str) -> str:
-    """Text made literal for st.caption/st.markdown: markdown, LaTeX ($) and HTML escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Text made literal for st.caption/st.markdown/st.info, labels and help
+    (``exports.text.markdown``: markdown, LaTeX, HTML, links, short codes escaped)."""
+    return literal_text.markdown(text)
 
 
 def compare_header(title: str, question: str) -> None:
@@ -393,7 +409,7 @@ def compare_controls(options: dict[str, tuple[str, ...]],
 
 def takeaway_table(df: pd.DataFrame, key: str, takeaway: str,
                    footnote: str | None = None, customer_list: bool = False,
-                   missing: tuple[str, ...] = ()) -> None:
+                   missing: tuple[str, ...] = (), identifiers: tuple[str, ...] = ()) -> None:
     """A text table (first column pinned), then its computed takeaway and an optional footnote
     as literal captions; when a table it is drawn from holds no rows (``missing``), the load
     hint instead."""
@@ -402,7 +418,7 @@ def takeaway_table(df: pd.DataFrame, key: str, takeaway: str,
         return
     first = df.columns[0] if len(df.columns) else None
     pinned = {first: st.column_config.TextColumn(pinned=True)} if first else None
-    table(df, key, pinned, customer_list)
+    table(df, key, pinned, customer_list, identifiers)
     st.caption(plain(takeaway))
     if footnote:
         st.caption(plain(footnote))
@@ -449,7 +465,7 @@ def stat_tiles(tiles) -> None:
     """A row of headline figures: label, value as computed, caption as literal text."""
     for col, t in zip(st.columns(len(tiles)), tiles, strict=True):
         with col, st.container(border=True):
-            st.metric(t.label, t.value, help=t.help)
+            st.metric(plain(t.label), t.value, help=plain(t.help) if t.help else None)
             st.caption(plain(t.caption))
 
 
@@ -522,10 +538,10 @@ def sat_tiles(report: satisfaction.SatisfactionReport) -> None:
         with col, st.container(border=True):
             label = m.label + (" · low base" if t.current.status == "low_base" else "")
             color = ("normal" if m.higher_is_better else "inverse") if t.significant else "off"
-            st.metric(label, t.value_text, delta=t.delta_text, delta_color=color,
-                      delta_arrow="auto" if t.significant else "off", help=m.definition)
-            st.caption(t.caption)
-            st.caption(t.verdict)
+            st.metric(plain(label), t.value_text, delta=t.delta_text, delta_color=color,
+                      delta_arrow="auto" if t.significant else "off", help=plain(m.definition))
+            st.caption(plain(t.caption))
+            st.caption(plain(t.verdict))
 
 
 def sat_movers(report: satisfaction.SatisfactionReport) -> None:
@@ -543,9 +559,9 @@ def sat_movers(report: satisfaction.SatisfactionReport) -> None:
         names["delta"]: num(format="%+.2f" if report.view.score == "ces" else "%+.1f"),
         names["p_value"]: num(format="%.4f"), names["p_adjusted"]: num(format="%.4f"),
     }
-    st.markdown(f"**{report.movers_title}**")
+    st.markdown(f"**{plain(report.movers_title)}**")
     table(report.movers.rename(columns=names), "sat_movers", column_config)
-    st.caption(report.movers_takeaway)
+    st.caption(plain(report.movers_takeaway))
 
 
 # --- Complaints and Churn & retention pages (analysis/complaints.py, analysis/churn.py) ---
@@ -561,8 +577,9 @@ def card_row(cards, per_row: int = 4) -> None:
             with col, st.container(border=True):
                 color = ("normal" if c.higher_is_better else "inverse") if c.significant \
                     else "off"
-                st.metric(c.label, c.value, delta=c.delta, delta_color=color,
-                          delta_arrow="auto" if c.significant else "off", help=c.help or None)
+                st.metric(plain(c.label), c.value, delta=c.delta, delta_color=color,
+                          delta_arrow="auto" if c.significant else "off",
+                          help=plain(c.help) if c.help else None)
                 for line in c.captions:
                     st.caption(plain(line))
 

@@ -26,6 +26,8 @@ from dashboard.warehouse import db
 _REPORT_KEY = "data_last_report"
 #: Bumped after a published load: the uploaders get new keys, so they start empty again.
 _ROUND_KEY = "data_upload_round"
+#: The files the last dry run checked, and the files a "Load" waits to be confirmed for.
+_CHECKED_KEY, _CONFIRM_KEY = "data_checked_files", "data_confirm_files"
 _DETECT = "detect"
 _TIME = "YYYY-MM-DD HH:mm:ss"
 
@@ -182,7 +184,7 @@ def checks_section() -> None:
     ui.note(f"{data_status.checks_takeaway(results)} {when}")
     for r in results:
         if not r.passed and live:
-            with st.expander(f"{r.name}: {len(r.failing):,} failing row(s)",
+            with st.expander(ui.plain(f"{r.name}: {len(r.failing):,} failing row(s)"),
                              icon=":material/error:"):
                 table(r.failing.head(data_status.MAX_ROWS), f"data_check_{r.name}",
                       f"{r.name} failing rows", customer_list=True)
@@ -228,14 +230,52 @@ def upload_section() -> None:
                         help="Read, map and validate against the warehouse; load nothing.")
         load = st.button("Load", key="data_load", type="primary", icon=":material/upload:",
                          help="Load the files; rows that break a rule go to quarantine.")
+    chosen = None if table_choice == _DETECT else table_choice
     if dry or load:
         if not files and as_of is None:
             st.warning("Choose one or more files (or an as-of date) first.",
                        icon=":material/warning:")
+        elif load and checked_again(files or []):
+            # a file a dry run checked is still chosen: it is loaded only when asked for
+            st.session_state[_CONFIRM_KEY] = fingerprint(files or [])
         else:
-            run_upload(files or [], mapping, None if table_choice == _DETECT else table_choice,
-                       dry_run=bool(dry), target=target, as_of=as_of)
+            run_upload(files or [], mapping, chosen, dry_run=bool(dry), target=target,
+                       as_of=as_of)
+    if st.session_state.get(_CONFIRM_KEY) and confirm_checked(files or []):
+        run_upload(files or [], mapping, chosen, dry_run=False, target=target, as_of=as_of)
     report_panel()
+
+
+def fingerprint(files) -> tuple:
+    """What identifies the chosen files: name, size and upload of each."""
+    return tuple(sorted((f.name, f.size, getattr(f, "file_id", "")) for f in files))
+
+
+def checked_again(files) -> list[str]:
+    """The names of chosen files that the last dry run checked (they stay in the uploader)."""
+    checked = set(st.session_state.get(_CHECKED_KEY) or ())
+    return [f.name for f in files if fingerprint([f])[0] in checked]
+
+
+def confirm_checked(files) -> bool:
+    """Ask before loading files a dry run checked: True once "Load them" is clicked; "Do not
+    load" empties the uploaders. The question goes away when the chosen files change."""
+    if st.session_state.get(_CONFIRM_KEY) != fingerprint(files):
+        st.session_state.pop(_CONFIRM_KEY, None)
+        return False
+    names = checked_again(files)
+    st.warning(ui.plain(f"{len(names)} of the chosen files ({', '.join(names)}) were checked "
+                        "in a dry run. Load them into the warehouse?"), icon=":material/help:")
+    with st.container(horizontal=True, gap="small"):
+        yes = st.button("Load them", key="data_load_confirmed", type="primary")
+        no = st.button("Do not load", key="data_load_cancelled")
+    if yes or no:
+        st.session_state.pop(_CONFIRM_KEY, None)
+        st.session_state.pop(_CHECKED_KEY, None)
+    if no:
+        st.session_state[_ROUND_KEY] = st.session_state.get(_ROUND_KEY, 0) + 1
+        st.rerun()
+    return yes
 
 
 def run_upload(files, mapping, table: str | None, dry_run: bool, target,
@@ -256,6 +296,8 @@ def run_upload(files, mapping, table: str | None, dry_run: bool, target,
         kind, verdict = data_status.report_verdict(report)
         box.update(label=("Dry run finished" if dry_run else "Load finished"),
                    state="error" if kind == "error" else "complete", expanded=False)
+    if dry_run:
+        st.session_state[_CHECKED_KEY] = fingerprint(files)
     st.session_state[_REPORT_KEY] = {"kind": kind, "verdict": verdict,
                                      "lines": report.lines(),
                                      "problems": data_status.problems_table(report)}

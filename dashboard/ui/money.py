@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import pandas as pd
 import streamlit as st
 
 from dashboard.exports.exhibits import Exhibit
@@ -37,9 +36,8 @@ def how_computed(figs: Mapping[str, MoneyFigure], key: str, label: str) -> None:
     fig = figs.get(key)
     if fig is None:
         return
-    with st.expander(label):
-        rows = fig.how_computed()
-        st.table(pd.DataFrame({"": list(rows.values())}, index=list(rows.keys())))
+    with st.expander(ui.plain(label)):
+        ui.facts(fig.how_computed())
 
 
 def did_charts(ex: Mapping[str, Exhibit]) -> None:
