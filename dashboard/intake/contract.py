@@ -384,7 +384,6 @@ def load_mapping(path: Path | str) -> dict[str, TableMapping]:
     ``<table>.files`` (file-name patterns that belong to the table). ``<table>`` is a contract
     table or ``assumptions``. MappingError, one line naming the key, for anything unusable."""
     import tomllib
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     import yaml
 
@@ -395,16 +394,33 @@ def load_mapping(path: Path | str) -> dict[str, TableMapping]:
                else tomllib.loads(text))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
         raise MappingError(f"mapping {p.name}: {str(exc).splitlines()[0]}") from None
-    if not isinstance(doc, dict) or not all(isinstance(v, dict) for v in doc.values()):
-        raise MappingError(f"mapping {p.name}: expected one section per table")
+    if not isinstance(doc, dict):
+        raise MappingError(f"mapping {p.name}: expected one section per table, such as "
+                           "[contacts]")
+    try:
+        return _mappings(doc, p.name)
+    except MappingError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever else is malformed: one line, no trace
+        raise MappingError(f"mapping {p.name}: cannot be used ({type(exc).__name__}: "
+                           f"{' '.join(str(exc).split())[:200]})") from None
+
+
+def _mappings(doc: dict, name: str) -> dict[str, TableMapping]:
+    """The parsed mapping document's tables (``load_mapping``)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     out = {}
     for table, body in doc.items():
         if table not in LOADABLE:
-            raise MappingError(f"mapping {p.name}: unknown table {table!r}")
+            raise MappingError(f"mapping {name}: unknown table {table!r}")
+        if not isinstance(body, dict):
+            raise MappingError(f"mapping {name}: [{table}] must be a table of settings "
+                               f"(columns, values, …), not {type(body).__name__}")
         extra = sorted(str(k) for k in set(body) - set(_MAPPING_KEYS))
         if extra:
-            raise MappingError(f"mapping {p.name}: [{table}] unknown key(s) {', '.join(extra)}")
-        at = f"mapping {p.name}: [{table}"
+            raise MappingError(f"mapping {name}: [{table}] unknown key(s) {', '.join(extra)}")
+        at = f"mapping {name}: [{table}"
         names = LOADABLE[table].names
         cols = {str(k): v for k, v in _section(body, "columns", at).items()}
         wrong = [f"{src} → {dst}" for src, dst in cols.items() if dst not in names]
@@ -436,6 +452,10 @@ def load_mapping(path: Path | str) -> dict[str, TableMapping]:
             if not isinstance(vals, dict):
                 raise MappingError(f"{at}.values.{col}] must be a table of source value = "
                                    "contract value")
+            odd = [str(k) for k, v in vals.items() if not isinstance(v, str | int | float)]
+            if odd:
+                raise MappingError(f"{at}.values.{col}] {odd[0]}: the contract value must be "
+                                   "text or a number")
             values[str(col)] = {str(k): str(v) for k, v in vals.items()}
         m = TableMapping(cols, values, scales, fmt, tz, tuple(files),
                          combine=_combine(body, at, table, cols),
