@@ -26,6 +26,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dashboard.intake.headers import (
+    few,
+    header_of,
+    later_sheet,
+    looks_like_values,
+    restore_repeats,
+    utf16_like,
+)
 from dashboard.warehouse import assumption_rules, build
 from dashboard.warehouse.numbers import (
     DECIMALS,
@@ -86,8 +94,18 @@ def read_file(path: Path | str) -> pd.DataFrame:
             df = df.reset_index(drop=list(df.index.names) == [None])  # a stored index is data
         elif suffix in (".xlsx", ".xlsm"):
             df = pd.read_excel(p, dtype=str, keep_default_na=False)
+            df.columns = restore_repeats([str(c) for c in df.columns])
+            if df.empty:
+                later = later_sheet(p)
+                if later is not None:
+                    raise FileRefused(f"{p.name}: only the first sheet is read, and it holds "
+                                      f"no data rows; the data is on sheet {later!r}: move it "
+                                      "to the first sheet")
         elif suffix in (".csv", ".tsv", ".txt"):
             raw = p.read_bytes()
+            if utf16_like(raw):
+                raise FileRefused(f"{p.name}: not UTF-8 text (it looks like UTF-16 without a "
+                                  "byte-order mark); save it as UTF-8")
             try:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError as exc:
@@ -105,6 +123,10 @@ def read_file(path: Path | str) -> pd.DataFrame:
                 warnings.simplefilter("error", pd.errors.ParserWarning)
                 df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
                                  index_col=False)
+            header = header_of(text, sep)
+            if len(header) == len(df.columns):  # a name given twice stays twice
+                df.columns = [h if h.strip() else c for h, c in zip(header, df.columns,
+                                                                     strict=True)]
         else:
             raise FileRefused(f"{p.name}: unsupported file type {suffix or '(none)'}; use CSV, "
                               "Parquet or XLSX")
@@ -115,6 +137,9 @@ def read_file(path: Path | str) -> pd.DataFrame:
                           f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
     if len(df.columns) == 0:
         raise FileRefused(f"{p.name}: no header row")
+    if looks_like_values(list(df.columns)):
+        raise FileRefused(f"{p.name}: no header row: the first row holds values "
+                          f"({few(list(df.columns), 4)}), not column names")
     unnamed = [c for c in df.columns if str(c).startswith("Unnamed:") or not str(c).strip()]
     if unnamed and len(unnamed) == len(df.columns):
         raise FileRefused(f"{p.name}: no header row")
@@ -162,6 +187,17 @@ def parse_times(values: pd.Series) -> pd.Series:
     return ts
 
 
+#: A date or timestamp written year first whose year is past what a timestamp can hold.
+_YEAR_FIRST = re.compile(r"^\s*(\d{4,})[-/.]\d{1,2}[-/.]\d{1,2}(?:$|[ T])")
+
+
+def _far_future(raw: pd.Series) -> pd.Series:
+    """Whether each text is a year-first date from 2262 on (later than a timestamp in
+    nanoseconds reaches: it reads as no date at all, but it is a date in the future)."""
+    year = raw.astype(str).str.extract(_YEAR_FIRST, expand=False)
+    return pd.to_numeric(year, errors="coerce").fillna(0).ge(2262)
+
+
 #: The rule of a number with a comma in a table that declared no format (never guessed).
 COMMA_RULE = "a comma in a number needs the mapping's decimal and thousands keys"
 
@@ -206,9 +242,13 @@ def _read_column(col: Column, raw: pd.Series, numbers: NumberFormat | None,
             raw = raw.where(~other, "")
             empty = empty | other
         ts = parse_times(raw.where(~empty))
-        rules.append((~empty & ts.isna(), "unparseable date"))
+        far = ~empty & ts.isna() & _far_future(raw)  # past what a timestamp holds (2262)
+        rules.append((~empty & ts.isna() & ~far, "unparseable date"))
         if now is not None:
-            rules.append((ts.notna() & (ts > pd.Timestamp(now)), "timestamp in the future"))
+            rules.append(((ts.notna() & (ts > pd.Timestamp(now))) | far,
+                          "timestamp in the future"))
+        else:
+            rules.append((far, "date too far in the future (after 2262)"))
         return (ts.dt.date if col.kind == DATE else ts.dt.tz_localize(None)), rules
     if col.kind == BOOL:
         low = raw.str.lower()
@@ -241,7 +281,7 @@ def check_rows(table: str, df: pd.DataFrame, file: str, now: datetime | None = N
     cols = [str(c) for c in df.columns]
     twice = sorted({c for c in cols if cols.count(c) > 1})
     if twice:
-        return df.iloc[0:0], [Problem(file, None, ", ".join(twice), None,
+        return df.iloc[0:0], [Problem(file, None, few(twice), None,
                                       "column named twice (after the mapping, if any)")]
     missing = [c.name for c in spec.columns if c.required and c.name not in cols]
     unknown = [c for c in cols if c not in spec.names]
@@ -250,7 +290,7 @@ def check_rows(table: str, df: pd.DataFrame, file: str, now: datetime | None = N
         whole.append(Problem(file, None, ", ".join(missing), None,
                              f"missing required column(s) for {table}"))
     if unknown:
-        whole.append(Problem(file, None, ", ".join(unknown), None,
+        whole.append(Problem(file, None, few(unknown), None,
                              f"unknown column(s) for {table}: expected "
                              f"{', '.join(spec.names)} (a mapping file can rename them)"))
     if whole:
