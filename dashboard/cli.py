@@ -18,13 +18,11 @@ _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\
 def printable(text: object) -> str:
     """``text`` safe for a terminal: control characters (an ANSI escape, a carriage return, a
     NUL, C1 controls) and bidirectional controls written as ``\\x1b``/``\\u202e`` escapes, so
-    what a file or value holds is shown, never acted on. Newlines between lines stay."""
+    what a file or value holds is shown, never acted on (one call prints one line)."""
     out = []
     for ch in str(text):
         code = ord(ch)
-        if ch == "\n":
-            out.append(ch)
-        elif code < 0x20 or 0x7F <= code <= 0x9F:
+        if code < 0x20 or 0x7F <= code <= 0x9F:
             out.append(f"\\x{code:02x}")
         elif ch in _BIDI:
             out.append(f"\\u{code:04x}")

@@ -137,7 +137,7 @@ def read_file(path: Path | str) -> pd.DataFrame:
                           f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
     if len(df.columns) == 0:
         raise FileRefused(f"{p.name}: no header row")
-    if looks_like_values(list(df.columns)):
+    if looks_like_values(list(df.columns), {n for t in LOADABLE.values() for n in t.names}):
         raise FileRefused(f"{p.name}: no header row: the first row holds values "
                           f"({few(list(df.columns), 4)}), not column names")
     unnamed = [c for c in df.columns if str(c).startswith("Unnamed:") or not str(c).strip()]

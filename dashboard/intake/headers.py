@@ -14,22 +14,23 @@ import pandas as pd
 
 def few(names: list[str], shown: int = 8) -> str:
     """Names for a one-line message: the first ``shown``, then how many more (a file of
-    10,000 columns gets a short line)."""
-    names = [str(n) for n in names]
+    10,000 columns or a 10 KB column name gets a short line)."""
+    names = [str(n) if len(str(n)) <= 60 else f"{str(n)[:57]}…" for n in names]
     more = len(names) - shown
     return ", ".join(names[:shown]) + (f" … and {more:,} more" if more > 0 else "")
 
 
-def looks_like_values(names: list[str]) -> bool:
-    """Whether a header row holds values rather than column names: most of its non-empty
-    cells are numbers or dates."""
+def looks_like_values(names: list[str], known: set[str] | frozenset[str] = frozenset()
+                      ) -> bool:
+    """Whether a header row holds values rather than column names: none of its cells is a
+    ``known`` column name, and most of its cells, or at least two, are numbers or dates."""
     cells = [n.strip() for n in map(str, names)
              if n.strip() and not n.startswith("Unnamed:")]
-    if not cells:
+    if not cells or any(c in known for c in cells):
         return False
     valued = sum(bool(re.fullmatch(r"[-+]?\d+([.,]\d+)?|\d{4}-\d{2}-\d{2}([ T][\d:.]+Z?)?"
                                    r"|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}", c)) for c in cells)
-    return valued * 2 > len(cells)
+    return valued >= 2 or valued * 2 > len(cells)
 
 
 def header_of(text: str, sep: str) -> list[str]:

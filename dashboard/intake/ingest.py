@@ -118,7 +118,7 @@ class FileReport:
         """One line for the summary."""
         if self.refused:
             return f"{self.file}: refused — {self.refused}"
-        ignored = f"; ignored columns: {', '.join(self.ignored)}" if self.ignored else ""
+        ignored = f"; ignored columns: {contract.few(self.ignored)}" if self.ignored else ""
         if self.repeat_of is not None:
             return (f"{self.file} → {self.table}: already loaded (load {self.repeat_of}); "
                     "nothing changed")
