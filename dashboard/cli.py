@@ -301,8 +301,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     is the only change). Exit 0 everything loaded (or already there), 3 something loaded and
     something quarantined or refused, 1 nothing loaded while something was quarantined or
     refused (or the load failed, or an as-of date earlier than the data), 2 bad arguments (a
-    path that does not exist, a folder with no data file, an unusable mapping, another load
-    running)."""
+    path that does not exist, a folder with no data file, an unusable mapping, an ``--out``
+    that is a folder or not a warehouse file, another load running). Everything printed goes
+    through ``say`` (control characters escaped)."""
     from dashboard.intake import contract, ingest
 
     if not args.paths and args.as_of is None:
@@ -416,7 +417,9 @@ def parser(prog: str = "python -m dashboard") -> argparse.ArgumentParser:
                     "value, unit, description). Exit status: 0 everything loaded (or already "
                     "loaded); 3 something loaded and something quarantined or refused; 1 "
                     "nothing loaded while something was quarantined or refused, or the load "
-                    "failed; 2 bad arguments.")
+                    "failed; 2 bad arguments (a missing path, an unusable mapping, an --out "
+                    "that is not a warehouse file). Every failure is one line; control "
+                    "characters in names and values are printed as escapes.")
     i.add_argument("paths", nargs="*", metavar="PATH",
                    help="files, each for one raw table or the assumptions, or folders: every "
                         "CSV/TSV/TXT/Parquet/XLSX file directly inside (not hidden files, not "
