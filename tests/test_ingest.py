@@ -382,6 +382,10 @@ def test_a_kill_at_any_stage_leaves_the_previous_warehouse_complete(wh, archive,
     assert rep.published and rep.files[0].rows_new == 1
     assert count(wh, "raw.contacts") == 11
     assert not any(".ingest-" in p.name for p in wh.parent.iterdir())
+    # the archive holds exactly the copies the warehouse's loads refer to
+    kept = {str(p.relative_to(archive)) for p in archive.rglob("*") if p.is_file()}
+    assert kept == set(read(wh, "select archive_path from ingest.loads "
+                                "where archive_path <> ''")["archive_path"])
 
 
 #: The progress lines of a load, in order, and the phase each begins.
@@ -537,6 +541,68 @@ def test_cli_statuses_summary_and_json(wh, archive, tmp_path):
     res = _cli(str(empty), "--out", str(wh), archive=archive)
     assert res.returncode == 1
     assert res.stdout.splitlines()[0] == "contacts_3.csv: refused — the file is empty"
+
+
+def _main(*args: str, capsys) -> tuple[int, str]:
+    """The command line in-process: its exit status and everything it printed."""
+    from dashboard import cli
+
+    capsys.readouterr()
+    code = cli.main(["ingest", *args, "--quiet"])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out + err
+
+
+def test_an_unusable_archive_folder_is_one_line_and_nothing_changes(wh, tmp_path, capsys,
+                                                                    monkeypatch):
+    good = write(tmp_path, "contacts.csv",
+                 f"{CONTACT_HEADER}\n9801,1,2026-03-04 10:00:00,phone,billing,1,true,\n")
+    blocker = write(tmp_path, "archive", "a file where the archive folder should be")
+    monkeypatch.setenv("CX_ARCHIVE_DIR", str(blocker))
+    before = sha(wh)
+    code, said = _main(str(good), "--out", str(wh), capsys=capsys)
+    assert code == 1
+    assert f"the archive folder {blocker} is a file, not a folder" in said
+    assert sha(wh) == before
+    assert sorted(p.name for p in wh.parent.iterdir()) == [".warehouse.duckdb.lock",
+                                                          "warehouse.duckdb"]
+
+
+def test_out_naming_a_csv_or_a_folder_is_a_bad_argument_and_leaves_nothing(tmp_path, capsys,
+                                                                           archive, monkeypatch):
+    monkeypatch.setenv("CX_ARCHIVE_DIR", str(archive))
+    good = write(tmp_path, "contacts.csv",
+                 f"{CONTACT_HEADER}\n9802,1,2026-03-04 10:00:00,phone,billing,1,true,\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    csv_out = write(out, "report.csv", "a,b\n1,2\n")
+    code, said = _main(str(good), "--out", str(csv_out), capsys=capsys)
+    assert code == 2 and "report.csv is not a warehouse file" in said
+    assert csv_out.read_text() == "a,b\n1,2\n"
+    code, said = _main(str(good), "--out", str(out), capsys=capsys)
+    assert code == 2 and f"{out} is a folder" in said
+    assert [p.name for p in out.iterdir()] == ["report.csv"]  # no copy, no lock, no temp
+    assert not archive.exists()
+
+
+def test_control_characters_are_printed_as_escapes(wh, tmp_path, capsys, archive,
+                                                   monkeypatch):
+    from dashboard import cli
+
+    assert cli.printable("a\x1b[31mb\u202ec\rd\ne\x9b\x00f ok") == \
+        "a\\x1b[31mb\\u202ec\\x0dd\\x0ae\\x9b\\x00f ok"
+    monkeypatch.setenv("CX_ARCHIVE_DIR", str(archive))
+    hostile = write(tmp_path, "contacts_\x1b[2J\x1b[31m.csv",
+                    f"{CONTACT_HEADER},\x1b]0;title\x07\n"
+                    "9803,1,2026-03-04 10:00:00,phone,billing,1,true,,x\n")
+    code, said = _main(str(hostile), "--out", str(wh), capsys=capsys)
+    assert code == 0
+    assert "\x1b" not in said and "\x07" not in said
+    assert "contacts_\\x1b[2J\\x1b[31m.csv → contacts" in said
+    assert "ignored columns: \\x1b]0;title\\x07" in said
+    # the file name is kept as given in the warehouse: only the terminal sees escapes
+    assert list(read(wh, "select file_name from ingest.loads")["file_name"])[-1] == hostile.name
 
 
 # --- round trip: the demo world exported in another tool's shape, ingested with a mapping ------
