@@ -11,9 +11,41 @@ from pathlib import Path
 
 from dashboard.warehouse import config
 
+#: Bidirectional controls: shown as escapes too (they reorder what a terminal shows).
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def printable(text: object) -> str:
+    """``text`` safe for a terminal: control characters (an ANSI escape, a carriage return, a
+    NUL, C1 controls) and bidirectional controls written as ``\\x1b``/``\\u202e`` escapes, so
+    what a file or value holds is shown, never acted on (one call prints one line)."""
+    out = []
+    for ch in str(text):
+        code = ord(ch)
+        if code < 0x20 or 0x7F <= code <= 0x9F:
+            out.append(f"\\x{code:02x}")
+        elif ch in _BIDI:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def say(*parts: object, file=None, flush: bool = False) -> None:
+    """``print`` with every control character escaped (``printable``)."""
+    print(printable(" ".join(str(p) for p in parts)), file=file, flush=flush)
+
+
+def say_json(doc: object) -> None:
+    """Print ``doc`` as JSON (non-ASCII text kept; C0 controls are escaped by JSON itself, C1
+    and bidirectional controls here as ``\\u`` escapes, which JSON reads back the same)."""
+    text = json.dumps(doc, indent=2, ensure_ascii=False, default=str)
+    print("".join(f"\\u{ord(c):04x}" if 0x7F <= ord(c) <= 0x9F or c in _BIDI else c
+                  for c in text))
+
 
 def _progress(msg: str) -> None:
-    print(f"  … {msg}", file=sys.stderr, flush=True)
+    say(f"  … {msg}", file=sys.stderr, flush=True)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -22,7 +54,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from dashboard.warehouse import build
 
     t0 = time.perf_counter()
-    print(f"Generating the demo world: {args.customers:,} customers, seed {args.seed}, "
+    say(f"Generating the demo world: {args.customers:,} customers, seed {args.seed}, "
           f"ending {args.end_week}", file=sys.stderr, flush=True)
     frames = demo.generate(customers=args.customers, seed=args.seed, end_week=args.end_week,
                            progress=_progress)
@@ -35,12 +67,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         t1 = time.perf_counter()
         counts = build.build_remote(args.url, raw)
         rows = sum(v for k, v in counts.items() if k.startswith("raw."))
-        print(f"Built in {args.url.split('@')[-1]}: {rows:,} raw rows, generated in "
+        say(f"Built in {args.url.split('@')[-1]}: {rows:,} raw rows, generated in "
               f"{gen_s:.1f} s, loaded and built in {time.perf_counter() - t1:.1f} s")
         return 0
     report = build.build(raw, Path(args.out), truth, progress=_progress)
     rows = sum(v for k, v in report.row_counts.items() if k.startswith("raw."))
-    print(f"Built {report.path.name}: {rows:,} raw rows, {report.size_bytes / 1e6:.1f} MB, "
+    say(f"Built {report.path.name}: {rows:,} raw rows, {report.size_bytes / 1e6:.1f} MB, "
           f"generated in {gen_s:.1f} s, loaded and built in {report.seconds:.1f} s")
     return 0
 
@@ -77,29 +109,29 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     try:
         fetch, filters = _selection(args)
     except (FilterError, db.WarehouseMissing) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}", file=sys.stderr)
         return 2
     report = kpis.build_report(fetch, filters)
     if args.json:
-        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        say_json(report.to_json())
         return 0
     sym = report.currency_symbol
     as_of = "" if report.as_of is None else f" — data as of {report.as_of:%Y-%m-%d}"
-    print(f"{filters.week} vs {filters.compare_week} ({filters.compare_label}) — "
+    say(f"{filters.week} vs {filters.compare_week} ({filters.compare_label}) — "
           f"{filters.describe()}{as_of}")
     for t in report.tiles:
         m = t.metric
         if t.not_loaded:
-            print(f"  {m.label:<22} {'not loaded':>10}  ({t.not_loaded})")
+            say(f"  {m.label:<22} {'not loaded':>10}  ({t.not_loaded})")
             continue
         ci = ("" if t.current.ci_low is None else
               f" [{format_value(t.current.ci_low, m.fmt, sym)}, "
               f"{format_value(t.current.ci_high, m.fmt, sym)}]")
         mark = {"up": "↑", "down": "↓", None: " "}[t.direction]
         p = "" if t.p_adjusted is None else f"  p_adj={t.p_adjusted:.3f}"
-        print(f"  {m.label:<22} {format_value(t.current.value, m.fmt, sym):>10}{ci:<24} "
+        say(f"  {m.label:<22} {format_value(t.current.value, m.fmt, sym):>10}{ci:<24} "
               f"n={t.current.n:<7} {mark} {format_delta(t.delta, m, sym):>14}{p}")
-    print(report.headline)
+    say(report.headline)
     return 0
 
 
@@ -129,22 +161,22 @@ def cmd_money(args: argparse.Namespace) -> int:
         fetch, filters = _selection(args)
         aset = _assumption_set(args, fetch)
     except (FilterError, db.WarehouseMissing) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}", file=sys.stderr)
         return 2
     head = money_headline.build(fetch, filters, aset)
     if args.json:
-        print(json.dumps(head.to_json(), indent=2, ensure_ascii=False))
+        say_json(head.to_json())
         return 0
     sym = head.symbol
-    print(f"{filters.week} — {filters.describe()} — assumption set {head.assumption_set}")
-    print(f"  data window: {head.window}")
+    say(f"{filters.week} — {filters.describe()} — assumption set {head.assumption_set}")
+    say(f"  data window: {head.window}")
     if head.withheld:
-        print(f"  {head.withheld}")
+        say(f"  {head.withheld}")
     for f in head.figures:
         if f.not_loaded:
-            print(f"  {f.label:<34} {'not loaded':<44} ({f.not_loaded})")
+            say(f"  {f.label:<34} {'not loaded':<44} ({f.not_loaded})")
             continue
-        print(f"  {f.label:<34} {band_text(f, sym):<44} {f.unit} [{f.kind}]")
+        say(f"  {f.label:<34} {band_text(f, sym):<44} {f.unit} [{f.kind}]")
     return 0
 
 
@@ -184,7 +216,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
 
     if args.list:
         for title, keys in exhibits.PAGE_KEYS.items():
-            print(f"{title}: {', '.join(keys)}")
+            say(f"{title}: {', '.join(keys)}")
         return 0
     try:
         # the arguments that need no warehouse first
@@ -207,7 +239,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
         fetch, filters = _selection(args)
         aset = _assumption_set(args, fetch)
     except (FilterError, db.WarehouseMissing, pack.PackError, mail.MailError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}", file=sys.stderr)
         if early is not None:  # no browser left behind by a refused run
             early.join()
             export.Renderer.stop()
@@ -230,7 +262,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
                            not_loaded=left_out)
         pack.write(built, args.out)
     except Exception as exc:  # noqa: BLE001 - a scheduler needs one line and a status
-        print(f"pack failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        say(f"pack failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     finally:
         export.Renderer.stop()
@@ -258,7 +290,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"summary": line, **doc}, ensure_ascii=False))
     else:
-        print(line, file=sys.stderr if status else sys.stdout)
+        say(line, file=sys.stderr if status else sys.stdout)
     return status
 
 
@@ -269,17 +301,18 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     is the only change). Exit 0 everything loaded (or already there), 3 something loaded and
     something quarantined or refused, 1 nothing loaded while something was quarantined or
     refused (or the load failed, or an as-of date earlier than the data), 2 bad arguments (a
-    path that does not exist, a folder with no data file, an unusable mapping, another load
-    running)."""
+    path that does not exist, a folder with no data file, an unusable mapping, an ``--out``
+    that is a folder or not a warehouse file, another load running). Everything printed goes
+    through ``say`` (control characters escaped)."""
     from dashboard.intake import contract, ingest
 
     if not args.paths and args.as_of is None:
-        print("error: give files or folders to load, or --as-of YYYY-MM-DD", file=sys.stderr)
+        say("error: give files or folders to load, or --as-of YYYY-MM-DD", file=sys.stderr)
         return 2
     try:
         paths, skipped = ingest.files_in(args.paths)
-    except (FileNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (OSError, ValueError) as exc:
+        say(f"error: {exc}", file=sys.stderr)
         return 2
     target = Path(args.out or config.default_db_path())
     try:
@@ -287,21 +320,21 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                                dry_run=args.dry_run, as_of=args.as_of,
                                progress=_progress if not args.quiet else ingest._noop)
     except (contract.MappingError, ValueError, ingest.IngestBusy) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False, default=str))
+        say_json(report.to_json())
         return report.exit_code
     if skipped:
-        print(f"Left out (not CSV, TSV, TXT, Parquet or XLSX): "
+        say(f"Left out (not CSV, TSV, TXT, Parquet or XLSX): "
               f"{', '.join(p.name for p in skipped)}")
     for line in report.lines():
-        print(line)
+        say(line)
     problems = [p for f in report.files for p in f.problems]
     for p in problems[:args.show]:
-        print(f"  {p}")
+        say(f"  {p}")
     if len(problems) > args.show:
-        print(f"  … {len(problems) - args.show:,} more (the Data page's quarantine browser, or "
+        say(f"  … {len(problems) - args.show:,} more (the Data page's quarantine browser, or "
               "--show N)")
     return report.exit_code
 
@@ -384,7 +417,9 @@ def parser(prog: str = "python -m dashboard") -> argparse.ArgumentParser:
                     "value, unit, description). Exit status: 0 everything loaded (or already "
                     "loaded); 3 something loaded and something quarantined or refused; 1 "
                     "nothing loaded while something was quarantined or refused, or the load "
-                    "failed; 2 bad arguments.")
+                    "failed; 2 bad arguments (a missing path, an unusable mapping, an --out "
+                    "that is not a warehouse file). Every failure is one line; control "
+                    "characters in names and values are printed as escapes.")
     i.add_argument("paths", nargs="*", metavar="PATH",
                    help="files, each for one raw table or the assumptions, or folders: every "
                         "CSV/TSV/TXT/Parquet/XLSX file directly inside (not hidden files, not "
@@ -418,9 +453,18 @@ def parser(prog: str = "python -m dashboard") -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m dashboard") -> int:
-    """Entry point; returns the exit status."""
+    """Entry point; returns the exit status. Whatever goes wrong ends in one line on stderr,
+    never a traceback: 2 for a bad argument, 1 for a failure (130 when interrupted)."""
     args = parser(prog).parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        say("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no trace
+        text = " ".join(str(exc).split())
+        say(f"error: {args.command} failed ({type(exc).__name__}: {text})", file=sys.stderr)
+        return 1
 
 
 def console() -> int:

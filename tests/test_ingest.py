@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -381,6 +382,126 @@ def test_a_kill_at_any_stage_leaves_the_previous_warehouse_complete(wh, archive,
     assert rep.published and rep.files[0].rows_new == 1
     assert count(wh, "raw.contacts") == 11
     assert not any(".ingest-" in p.name for p in wh.parent.iterdir())
+    # the archive holds exactly the copies the warehouse's loads refer to
+    kept = {str(p.relative_to(archive)) for p in archive.rglob("*") if p.is_file()}
+    assert kept == set(read(wh, "select archive_path from ingest.loads "
+                                "where archive_path <> ''")["archive_path"])
+
+
+#: The progress lines of a load, in order, and the phase each begins.
+PHASES = (("reading and validating", "validate"), ("copying the warehouse", "copy"),
+          ("loading ", "load"), ("settling the as-of date", "rebuild"),
+          ("rebuilding staging", "rebuild"))
+KILLS = 20
+
+
+def _phase(stderr: str) -> str:
+    """The last phase a killed load reached, from its progress lines ("start" before any)."""
+    reached = "start"
+    for line in stderr.splitlines():
+        for words, phase in PHASES:
+            if words in line:
+                reached = phase
+    return reached
+
+
+def _consistent(target: Path, before: int, after: int, loads: int) -> int:
+    """The warehouse opens, passes every contract check and holds the before or the after
+    rows (and ``loads`` logged loads before, one more after); the contacts it holds."""
+    n = count(target, "raw.contacts")
+    assert n in (before, after), (n, before, after)
+    assert count(target, "ingest.loads") == loads + (n == after)
+    b = build.Builder.copy_of(target)
+    try:
+        failing = {k: len(v) for k, v in b.run_checks().items() if len(v)}
+    finally:
+        b.abort()
+    assert failing == {}
+    return n
+
+
+def test_random_kills_spread_over_the_phases_leave_the_old_or_the_new_warehouse(
+        tmp_path, fixture_db):
+    """SIGKILL a load of a large valid file at moments spread over its whole run (validate,
+    copy, load, rebuild, publish); each time the warehouse opens, passes every contract check
+    and holds the old or the new rows, the next load runs at once and ends with the new rows,
+    and nothing the killed load made is left beside the warehouse or in the archive."""
+    import random
+
+    n_rows = 40_000
+    path = tmp_path / "contacts_big.csv"
+    path.write_text(CONTACT_HEADER + "\n" + "".join(
+        f"K{i},1,2026-03-{1 + i % 20:02d} 10:00:00,phone,billing,{i % 900},true,\n"
+        for i in range(n_rows)), encoding="utf-8")
+    before, loads = count(fixture_db, "raw.contacts"), count(fixture_db, "ingest.loads")
+
+    def fresh(k: int) -> tuple[Path, Path]:
+        target = tmp_path / f"wh{k}" / "warehouse.duckdb"
+        target.parent.mkdir()
+        shutil.copyfile(fixture_db, target)
+        return target, tmp_path / f"archive{k}"
+
+    def start(target: Path, archive: Path) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", "dashboard", "ingest", str(path), "--out", str(target)],
+            cwd=ROOT, env={**os.environ, "CX_ARCHIVE_DIR": str(archive)},
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, bufsize=1)
+
+    # one whole load, timed phase by phase: each kill waits for its phase to begin, then
+    # for a random part of that phase's length ("publish": the end of the rebuild)
+    target, archive = fresh(-1)
+    t0 = time.monotonic()
+    proc = start(target, archive)
+    begins = {}
+    for line in proc.stderr:
+        for words, _ in PHASES:
+            if words in line:
+                begins[words] = time.monotonic() - t0
+    proc.wait(timeout=600)
+    begins["end"] = time.monotonic() - t0
+    assert proc.returncode == 0 and len(begins) == len(PHASES) + 1, begins
+    marks = list(begins)
+    length = {w: begins[marks[i + 1]] - begins[w] for i, w in enumerate(marks[:-1])}
+    after = count(target, "raw.contacts")
+    assert after == before + n_rows
+    plan = [(w, 0.0, 1.0) for w, _ in PHASES] + [("rebuilding staging", 0.8, 1.1)]
+    rng = random.Random(16)
+    phases, states = [], []
+    k = 0
+    while len(phases) < KILLS:
+        assert k < 2 * KILLS, f"the load ended before most kills: {phases}"
+        words, lo, hi = plan[k % len(plan)]
+        target, archive = fresh(k)
+        proc = start(target, archive)
+        seen = []
+        for line in proc.stderr:
+            seen.append(line)
+            if words in line:
+                break
+        time.sleep(length[words] * (lo + (hi - lo) * rng.random()))
+        proc.send_signal(signal.SIGKILL)
+        rest = proc.communicate(timeout=60)[1]
+        k += 1
+        killed = proc.returncode == -signal.SIGKILL
+        if killed:
+            phases.append(_phase("".join(seen) + (rest or "")))
+        state = _consistent(target, before, after, loads)
+        if killed:
+            states.append("after" if state == after else "before")
+        # the next load runs at once (no stale lock) and ends with the new rows
+        rep = ingest.ingest([path], target, archive_dir=archive)
+        assert rep.error is None and rep.exit_code == 0, rep.lines()
+        assert count(target, "raw.contacts") == after
+        assert (rep.files[0].repeat_of is not None) == (state == after)
+        left = sorted(p.name for p in target.parent.iterdir()
+                      if p.name not in {target.name, f".{target.name}.lock"})
+        assert left == [], (phases[-1:], left)
+        kept = {str(p.relative_to(archive)) for p in archive.rglob("*") if p.is_file()}
+        assert kept == set(read(target, "select archive_path from ingest.loads "
+                                        "where archive_path <> ''")["archive_path"])
+    reached = set(phases)
+    print(f"kills by phase: {dict(Counter(phases))}; states: {dict(Counter(states))}")
+    assert {"validate", "load", "rebuild"} <= reached, phases  # spread over the whole load
 
 
 # --- the command line ---------------------------------------------------------------------------
@@ -420,6 +541,68 @@ def test_cli_statuses_summary_and_json(wh, archive, tmp_path):
     res = _cli(str(empty), "--out", str(wh), archive=archive)
     assert res.returncode == 1
     assert res.stdout.splitlines()[0] == "contacts_3.csv: refused — the file is empty"
+
+
+def _main(*args: str, capsys) -> tuple[int, str]:
+    """The command line in-process: its exit status and everything it printed."""
+    from dashboard import cli
+
+    capsys.readouterr()
+    code = cli.main(["ingest", *args, "--quiet"])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out + err
+
+
+def test_an_unusable_archive_folder_is_one_line_and_nothing_changes(wh, tmp_path, capsys,
+                                                                    monkeypatch):
+    good = write(tmp_path, "contacts.csv",
+                 f"{CONTACT_HEADER}\n9801,1,2026-03-04 10:00:00,phone,billing,1,true,\n")
+    blocker = write(tmp_path, "archive", "a file where the archive folder should be")
+    monkeypatch.setenv("CX_ARCHIVE_DIR", str(blocker))
+    before = sha(wh)
+    code, said = _main(str(good), "--out", str(wh), capsys=capsys)
+    assert code == 1
+    assert f"the archive folder {blocker} is a file, not a folder" in said
+    assert sha(wh) == before
+    assert sorted(p.name for p in wh.parent.iterdir()) == [".warehouse.duckdb.lock",
+                                                          "warehouse.duckdb"]
+
+
+def test_out_naming_a_csv_or_a_folder_is_a_bad_argument_and_leaves_nothing(tmp_path, capsys,
+                                                                           archive, monkeypatch):
+    monkeypatch.setenv("CX_ARCHIVE_DIR", str(archive))
+    good = write(tmp_path, "contacts.csv",
+                 f"{CONTACT_HEADER}\n9802,1,2026-03-04 10:00:00,phone,billing,1,true,\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    csv_out = write(out, "report.csv", "a,b\n1,2\n")
+    code, said = _main(str(good), "--out", str(csv_out), capsys=capsys)
+    assert code == 2 and "report.csv is not a warehouse file" in said
+    assert csv_out.read_text() == "a,b\n1,2\n"
+    code, said = _main(str(good), "--out", str(out), capsys=capsys)
+    assert code == 2 and f"{out} is a folder" in said
+    assert [p.name for p in out.iterdir()] == ["report.csv"]  # no copy, no lock, no temp
+    assert not archive.exists()
+
+
+def test_control_characters_are_printed_as_escapes(wh, tmp_path, capsys, archive,
+                                                   monkeypatch):
+    from dashboard import cli
+
+    assert cli.printable("a\x1b[31mb\u202ec\rd\ne\x9b\x00f ok") == \
+        "a\\x1b[31mb\\u202ec\\x0dd\\x0ae\\x9b\\x00f ok"
+    monkeypatch.setenv("CX_ARCHIVE_DIR", str(archive))
+    hostile = write(tmp_path, "contacts_\x1b[2J\x1b[31m.csv",
+                    f"{CONTACT_HEADER},\x1b]0;title\x07\n"
+                    "9803,1,2026-03-04 10:00:00,phone,billing,1,true,,x\n")
+    code, said = _main(str(hostile), "--out", str(wh), capsys=capsys)
+    assert code == 0
+    assert "\x1b" not in said and "\x07" not in said
+    assert "contacts_\\x1b[2J\\x1b[31m.csv → contacts" in said
+    assert "ignored columns: \\x1b]0;title\\x07" in said
+    # the file name is kept as given in the warehouse: only the terminal sees escapes
+    assert list(read(wh, "select file_name from ingest.loads")["file_name"])[-1] == hostile.name
 
 
 # --- round trip: the demo world exported in another tool's shape, ingested with a mapping ------

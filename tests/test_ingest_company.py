@@ -185,7 +185,9 @@ def test_the_help_states_the_exit_statuses(capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert ("Exit status: 0 everything loaded (or already loaded); 3 something loaded and "
             "something quarantined or refused; 1 nothing loaded while something was "
-            "quarantined or refused, or the load failed; 2 bad arguments.") in text
+            "quarantined or refused, or the load failed; 2 bad arguments (a missing path, an "
+            "unusable mapping, an --out that is not a warehouse file). Every failure is one "
+            "line; control characters in names and values are printed as escapes.") in text
     assert "or folders: every CSV/TSV/TXT/Parquet/XLSX file directly inside" in text
 
 

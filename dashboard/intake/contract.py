@@ -28,6 +28,14 @@ import pandas as pd
 
 from dashboard.intake import limits as limits_mod
 from dashboard.intake import values as vrules
+from dashboard.intake.headers import (
+    few,
+    header_of,
+    later_sheet,
+    looks_like_values,
+    restore_repeats,
+    utf16_like,
+)
 from dashboard.intake.limits import Limits, mb
 from dashboard.intake.values import TimeFormat
 from dashboard.warehouse import assumption_rules, build
@@ -100,8 +108,18 @@ def read_file(path: Path | str, limits: Limits | None = None) -> pd.DataFrame:
         elif suffix in (".xlsx", ".xlsm"):
             _refuse(limits_mod.unpacked_over(p, limits))
             df = pd.read_excel(p, dtype=str, keep_default_na=False)
+            df.columns = restore_repeats([str(c) for c in df.columns])
+            if df.empty:
+                later = later_sheet(p)
+                if later is not None:
+                    raise FileRefused(f"{p.name}: only the first sheet is read, and it holds "
+                                      f"no data rows; the data is on sheet {later!r}: move it "
+                                      "to the first sheet")
         elif suffix in (".csv", ".tsv", ".txt"):
             raw = p.read_bytes()
+            if utf16_like(raw):
+                raise FileRefused(f"{p.name}: not UTF-8 text (it looks like UTF-16 without a "
+                                  "byte-order mark); save it as UTF-8")
             try:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError as exc:
@@ -122,6 +140,10 @@ def read_file(path: Path | str, limits: Limits | None = None) -> pd.DataFrame:
                 df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
                                  index_col=False,
                                  engine="python" if "\x00" in text else "c")
+            header = header_of(text, sep)
+            if len(header) == len(df.columns):  # a name given twice stays twice
+                df.columns = [h if h.strip() else c for h, c in zip(header, df.columns,
+                                                                     strict=True)]
         else:
             raise FileRefused(f"{p.name}: unsupported file type {suffix or '(none)'}; use CSV, "
                               "Parquet or XLSX")
@@ -132,6 +154,9 @@ def read_file(path: Path | str, limits: Limits | None = None) -> pd.DataFrame:
                           f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
     if len(df.columns) == 0:
         raise FileRefused(f"{p.name}: no header row")
+    if looks_like_values(list(df.columns), {n for t in LOADABLE.values() for n in t.names}):
+        raise FileRefused(f"{p.name}: no header row: the first row holds values "
+                          f"({few(list(df.columns), 4)}), not column names")
     unnamed = [c for c in df.columns if str(c).startswith("Unnamed:") or not str(c).strip()]
     if unnamed and len(unnamed) == len(df.columns):
         raise FileRefused(f"{p.name}: no header row")
@@ -204,13 +229,18 @@ def _read_column(col: Column, raw: pd.Series, numbers: NumberFormat | None,
         if col.kind == INT:
             rules.append((num.notna() & (num.abs() >= 2**53), "number out of range"))
             rules.append((num.notna() & (num % 1 != 0), "not a whole number"))
-        rules += _plausible(col.name, num, limits or Limits())
+        rules += vrules.plausible(col.name, num, limits or Limits())
         return num.where(np.isfinite(num)), rules
     if col.kind in (TIMESTAMP, DATE):
         ts, more = vrules.read_times(stripped, times, col.kind == DATE)
-        rules += more
+        far = ~empty & ts.isna() & vrules.far_future(stripped)  # past what a timestamp holds (2262)
+        rules += [(mask & ~far, rule) if rule == "unparseable date" else (mask, rule)
+                  for mask, rule in more]
         if now is not None:
-            rules.append((ts.notna() & (ts > pd.Timestamp(now)), "timestamp in the future"))
+            rules.append(((ts.notna() & (ts > pd.Timestamp(now))) | far,
+                          "timestamp in the future"))
+        else:
+            rules.append((far, "date too far in the future (after 2262)"))
         return (ts.dt.date if col.kind == DATE else ts.dt.tz_localize(None)), rules
     if col.kind == BOOL:
         low = stripped.str.lower()
@@ -223,28 +253,6 @@ def _read_column(col: Column, raw: pd.Series, numbers: NumberFormat | None,
         return stripped.where(~empty, None), rules
     text = stripped if col.name in ID_COLUMNS else raw
     return text.where(~empty, None), rules
-
-
-#: Numbers that cannot be negative, by column (a duration, a count, money paid out).
-NON_NEGATIVE = ("handle_seconds", "contacts_count", "compensation_amount")
-
-
-def _plausible(name: str, num: pd.Series, limits: Limits) -> list[tuple[pd.Series, str]]:
-    """The sign and plausibility rules of a numeric column (amounts are bounded per currency
-    later, in ``check_against``, where the warehouse's currency is known)."""
-    rules = []
-    if name in NON_NEGATIVE:
-        rules.append((num.notna() & (num < 0), f"{name} cannot be negative"))
-    bound = {"handle_seconds": (limits.max_handle_seconds, "CX_MAX_HANDLE_SECONDS"),
-             "contacts_count": (limits.max_contacts_count, "CX_MAX_CONTACTS_COUNT"),
-             "score": (limits.max_scale, "CX_MAX_SCALE"),
-             "expectation_score": (limits.max_scale, "CX_MAX_SCALE"),
-             "scale_min": (limits.max_scale, "CX_MAX_SCALE"),
-             "scale_max": (limits.max_scale, "CX_MAX_SCALE")}.get(name)
-    if bound is not None:
-        rules.append((num.notna() & np.isfinite(num) & (num.abs() > bound[0]),
-                      f"{name} beyond the plausible bound of {bound[0]:,g} ({bound[1]})"))
-    return rules
 
 
 def check_rows(table: str, df: pd.DataFrame, file: str, now: datetime | None = None,
@@ -269,7 +277,7 @@ def check_rows(table: str, df: pd.DataFrame, file: str, now: datetime | None = N
     cols = [str(c) for c in df.columns]
     twice = sorted({c for c in cols if cols.count(c) > 1})
     if twice:
-        return df.iloc[0:0], [Problem(file, None, ", ".join(twice), None,
+        return df.iloc[0:0], [Problem(file, None, few(twice), None,
                                       "column named twice (after the mapping, if any)")]
     missing = [c.name for c in spec.columns if c.required and c.name not in cols]
     unknown = [c for c in cols if c not in spec.names]
@@ -278,7 +286,7 @@ def check_rows(table: str, df: pd.DataFrame, file: str, now: datetime | None = N
         whole.append(Problem(file, None, ", ".join(missing), None,
                              f"missing required column(s) for {table}"))
     if unknown:
-        whole.append(Problem(file, None, ", ".join(unknown), None,
+        whole.append(Problem(file, None, few(unknown), None,
                              f"unknown column(s) for {table}: expected "
                              f"{', '.join(spec.names)} (a mapping file can rename them)"))
     if whole:
@@ -428,7 +436,6 @@ def load_mapping(path: Path | str) -> dict[str, TableMapping]:
     ``<table>.files`` (file-name patterns that belong to the table). ``<table>`` is a contract
     table or ``assumptions``. MappingError, one line naming the key, for anything unusable."""
     import tomllib
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     import yaml
 
@@ -446,16 +453,33 @@ def load_mapping(path: Path | str) -> dict[str, TableMapping]:
         doc = yaml.safe_load(text) if is_yaml else tomllib.loads(text)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
         raise MappingError(f"mapping {p.name}: {str(exc).splitlines()[0]}") from None
-    if not isinstance(doc, dict) or not all(isinstance(v, dict) for v in doc.values()):
-        raise MappingError(f"mapping {p.name}: expected one section per table")
+    if not isinstance(doc, dict):
+        raise MappingError(f"mapping {p.name}: expected one section per table, such as "
+                           "[contacts]")
+    try:
+        return _mappings(doc, p.name)
+    except MappingError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever else is malformed: one line, no trace
+        raise MappingError(f"mapping {p.name}: cannot be used ({type(exc).__name__}: "
+                           f"{' '.join(str(exc).split())[:200]})") from None
+
+
+def _mappings(doc: dict, name: str) -> dict[str, TableMapping]:
+    """The parsed mapping document's tables (``load_mapping``)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     out = {}
     for table, body in doc.items():
         if table not in LOADABLE:
-            raise MappingError(f"mapping {p.name}: unknown table {table!r}")
+            raise MappingError(f"mapping {name}: unknown table {table!r}")
+        if not isinstance(body, dict):
+            raise MappingError(f"mapping {name}: [{table}] must be a table of settings "
+                               f"(columns, values, …), not {type(body).__name__}")
         extra = sorted(str(k) for k in set(body) - set(_MAPPING_KEYS))
         if extra:
-            raise MappingError(f"mapping {p.name}: [{table}] unknown key(s) {', '.join(extra)}")
-        at = f"mapping {p.name}: [{table}"
+            raise MappingError(f"mapping {name}: [{table}] unknown key(s) {', '.join(extra)}")
+        at = f"mapping {name}: [{table}"
         names = LOADABLE[table].names
         cols = {str(k): v for k, v in _section(body, "columns", at).items()}
         wrong = [f"{src} → {dst}" for src, dst in cols.items() if dst not in names]
@@ -487,6 +511,10 @@ def load_mapping(path: Path | str) -> dict[str, TableMapping]:
             if not isinstance(vals, dict):
                 raise MappingError(f"{at}.values.{col}] must be a table of source value = "
                                    "contract value")
+            odd = [str(k) for k, v in vals.items() if not isinstance(v, str | int | float)]
+            if odd:
+                raise MappingError(f"{at}.values.{col}] {odd[0]}: the contract value must be "
+                                   "text or a number")
             values[str(col)] = {str(k): str(v) for k, v in vals.items()}
         ambiguous = body.get("ambiguous")
         if ambiguous is not None and ambiguous not in vrules.AMBIGUOUS:

@@ -32,6 +32,7 @@ goes past it — the as-of date is then the data's latest date again.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import fcntl
 import fnmatch
@@ -51,6 +52,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dashboard.intake import archive as archives
 from dashboard.intake import contract
 from dashboard.intake.contract import ASSUMPTIONS, CONTRACT, LOADABLE, FileRefused, Problem
 from dashboard.warehouse import build, config
@@ -116,7 +118,7 @@ class FileReport:
         """One line for the summary."""
         if self.refused:
             return f"{self.file}: refused — {self.refused}"
-        ignored = f"; ignored columns: {', '.join(self.ignored)}" if self.ignored else ""
+        ignored = f"; ignored columns: {contract.few(self.ignored)}" if self.ignored else ""
         if self.repeat_of is not None:
             return (f"{self.file} → {self.table}: already loaded (load {self.repeat_of}); "
                     "nothing changed")
@@ -225,6 +227,35 @@ class _Prepared:
 
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
+
+
+def _failure(exc: Exception) -> str:
+    """One line for a load that failed: the rule broken, or the file-system error with the
+    path it concerns, or the error's kind and message."""
+    if isinstance(exc, build.ContractViolation | AsOfRefused | archives.ArchiveError):
+        return _one_line(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"{exc.strerror}{where}"
+    return f"{type(exc).__name__}: {_one_line(exc)}"
+
+
+def check_target(target: Path) -> None:
+    """ValueError (one line) when ``target`` cannot be a warehouse file: a folder, or a file
+    that is not a DuckDB database (a CSV given to ``--out`` by mistake). A missing file is
+    fine: the load makes a new warehouse."""
+    if target.is_dir():
+        raise ValueError(f"{target} is a folder, not a warehouse file")
+    if target.exists() and target.stat().st_size:  # an empty file becomes a new warehouse
+        try:
+            with open(target, "rb") as fh:
+                head = fh.read(12)
+        except OSError as exc:
+            raise ValueError(f"cannot read the warehouse file {target} "
+                             f"({exc.strerror or exc})") from None
+        if head[8:12] != b"DUCK":
+            raise ValueError(f"{target} is not a warehouse file (not a DuckDB database); "
+                             "give --out a .duckdb file or a new file name")
 
 
 def _rows(n: int) -> str:
@@ -364,24 +395,6 @@ def _as_written(p: Problem, written: pd.DataFrame) -> Problem:
         return p
     text = str(written.at[p.row - 1, p.column])
     return dataclasses.replace(p, value=text) if text.strip() else p
-
-
-def _archive(path: Path, rep: FileReport, folder: Path, created: list[Path]) -> str:
-    """Copy an accepted file into the archive under its checksum (once; a new copy is added
-    to ``created``, so a failed run can take it back); its path relative to the archive."""
-    rel = Path(rep.table or "unknown") / f"{rep.checksum[:16]}-{Path(rep.file).name}"
-    dest = folder / rel
-    if not dest.exists():
-        created.append(dest)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(f".{dest.name}.{os.getpid()}.part")
-        with open(path, "rb") as src, open(tmp, "wb") as out:
-            for block in iter(lambda: src.read(1 << 20), b""):
-                out.write(block)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, dest)
-    return str(rel)
 
 
 class _Lock:
@@ -666,6 +679,7 @@ def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
     as_of = parse_as_of(as_of, now)
     if table is not None and table not in LOADABLE:
         raise ValueError(f"unknown table {table!r}: one of {', '.join(LOADABLE)}")
+    check_target(target)
     mappings = contract.load_mapping(mapping) if mapping else {}
     mapping_id = (Path(mapping).name, checksum(Path(mapping))) if mapping else ("", "")
     run_id = uuid.uuid4().hex[:12]
@@ -687,12 +701,17 @@ def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
     if lock:
         lock.__enter__()
     builder = None
-    archived: list[Path] = []  # archive copies this run made (taken back if it fails)
+    journal = archives.Journal(archive_dir, run_id, target)  # the copies this run makes
     try:
         remove_stale(target)
+        if not dry_run:
+            archives.ready(archive_dir)
         progress("copying the warehouse")
         builder = Builder.copy_of(target)
         builder.create_contract()
+        if not dry_run:  # copies a killed load archived and never published go
+            archives.sweep(archive_dir, target,
+                           builder.execute("ingest_archive_paths")["archive_path"], _alive)
         builder.execute("ingest_quarantine_detail")  # a warehouse from before problem details
         if builder.count("raw.assumptions") == 0:  # CX Ledger's neutral defaults, never the demo's
             builder.load_raw("assumptions", build.read_assumptions(config.DEFAULT_ASSUMPTIONS_CSV),
@@ -711,7 +730,9 @@ def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
                 continue
             progress(f"loading {rep.file} into raw.{rep.table}")
             if not dry_run:
-                rep.archive = _archive(prep.path, rep, archive_dir, archived)
+                rep.archive = archives.copy(
+                    prep.path, archive_dir,
+                    archives.relative_path(rep.table, rep.checksum, rep.file), journal)
             customers = _load_file(builder, prep, customers, load_id, stamp, run_id, mapping_id)
             load_id += 1
             changed = True
@@ -729,15 +750,15 @@ def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
             _stop_here("archived")
             builder.publish()
             report.published = True
+            journal.close()
     except BaseException as exc:
         if builder is not None:
-            builder.abort()
-        for p in archived:
-            p.unlink(missing_ok=True)
+            with contextlib.suppress(Exception):
+                builder.abort()
+        journal.take_back()
         if not isinstance(exc, Exception):
             raise
-        report.error = (_one_line(exc) if isinstance(exc, build.ContractViolation | AsOfRefused)
-                        else f"{type(exc).__name__}: {_one_line(exc)}")
+        report.error = _failure(exc)
         for f in report.files:
             f.load_id = None
     finally:

@@ -18,6 +18,7 @@ a value is stored exactly as given, or its row is quarantined with the rule it b
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 from dateutil import parser as dateparser
 
+from dashboard.intake.limits import Limits
 from dashboard.warehouse.numbers import ascii_digits
 
 #: The characters no stored value may hold (a regex class).
@@ -144,3 +146,36 @@ def read_times(raw: pd.Series, fmt: TimeFormat | None, date_only: bool
     for mask, _ in rules:
         bad |= mask
     return out.where(~bad), rules
+
+
+#: A date or timestamp written year first whose year is past what a timestamp can hold.
+_YEAR_FIRST = re.compile(r"^\s*(\d{4,})[-/.]\d{1,2}[-/.]\d{1,2}(?:$|[ T])")
+
+
+def far_future(raw: pd.Series) -> pd.Series:
+    """Whether each text is a year-first date from 2262 on (later than a timestamp in
+    nanoseconds reaches: it reads as no date at all, but it is a date in the future)."""
+    year = raw.astype(str).str.extract(_YEAR_FIRST, expand=False)
+    return pd.to_numeric(year, errors="coerce").fillna(0).ge(2262)
+
+
+#: Numbers that cannot be negative, by column (a duration, a count, money paid out).
+NON_NEGATIVE = ("handle_seconds", "contacts_count", "compensation_amount")
+
+
+def plausible(name: str, num: pd.Series, limits: Limits) -> list[tuple[pd.Series, str]]:
+    """The sign and plausibility rules of a numeric column (amounts are bounded per currency
+    later, in ``check_against``, where the warehouse's currency is known)."""
+    rules = []
+    if name in NON_NEGATIVE:
+        rules.append((num.notna() & (num < 0), f"{name} cannot be negative"))
+    bound = {"handle_seconds": (limits.max_handle_seconds, "CX_MAX_HANDLE_SECONDS"),
+             "contacts_count": (limits.max_contacts_count, "CX_MAX_CONTACTS_COUNT"),
+             "score": (limits.max_scale, "CX_MAX_SCALE"),
+             "expectation_score": (limits.max_scale, "CX_MAX_SCALE"),
+             "scale_min": (limits.max_scale, "CX_MAX_SCALE"),
+             "scale_max": (limits.max_scale, "CX_MAX_SCALE")}.get(name)
+    if bound is not None:
+        rules.append((num.notna() & np.isfinite(num) & (num.abs() > bound[0]),
+                      f"{name} beyond the plausible bound of {bound[0]:,g} ({bound[1]})"))
+    return rules

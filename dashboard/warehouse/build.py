@@ -94,7 +94,12 @@ class Builder(steps.Target):
             wal = Path(f"{self.target}.wal")
             if wal.exists():  # an unfinished write-ahead log belongs to the file; replay it too
                 shutil.copyfile(wal, f"{self.tmp}.wal")
-        self.conn = _connect(str(self.tmp))
+        try:
+            self.conn = _connect(str(self.tmp))
+        except BaseException:  # not a database after all: no copy left behind
+            for p in (self.tmp, Path(f"{self.tmp}.wal")):
+                p.unlink(missing_ok=True)
+            raise
 
     @classmethod
     def copy_of(cls, target: Path) -> Builder:
