@@ -9,8 +9,10 @@ Every SQL statement lives in ``queries/<layer>/<name>.sql`` with a header::
     -- params: start_week date, end_week date
 
 Values are always bound (``$name`` parameters); identifiers never come from user text.
-The app opens the warehouse read-only; a rebuilt warehouse file swapped in underneath is
-noticed on the next query and the connection reopened, so readers never see a half-built file.
+The app opens the warehouse read-only, with DuckDB's external access disabled and its
+configuration locked (no other file or host can be read or written, no setting changed); a
+rebuilt warehouse file swapped in underneath is noticed on the next query and the connection
+reopened, so readers never see a half-built file.
 """
 
 from __future__ import annotations
@@ -65,6 +67,12 @@ def _attached_engine(path: Path, read_only: bool) -> sa.Engine:
     base.execute(f"set temp_directory = '{str(spill).replace(chr(39), chr(39) * 2)}'")
     literal = str(path).replace("'", "''")  # a configured path, never user text
     base.execute(f"attach '{literal}' as warehouse" + (" (read_only)" if read_only else ""))
+    if read_only:
+        # the app's connection reads the warehouse and nothing else: no ATTACH, COPY … TO,
+        # EXPORT, read_csv/read_text of any path, extension installs; and its settings
+        # (memory limit, external access) cannot be changed by any statement after this
+        base.execute("set enable_external_access = false")
+        base.execute("set lock_configuration = true")
 
     def cursor() -> ConnectionWrapper:
         conn = base.cursor()
