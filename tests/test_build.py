@@ -125,3 +125,60 @@ def test_a_failed_query_fails_every_waiting_session_and_is_not_cached():
     assert errors == ["q failed"] * 4 and wh.calls == 1
     wh.fail = False
     assert db.cached_run(wh, "q", k=1)["n"].tolist() == [1] and wh.calls == 2
+
+
+class _RowsWarehouse:
+    """A warehouse whose query ``q`` returns ``rows`` integers (8 bytes each) and counts runs."""
+
+    url, stamp = "duckdb:///bounded-cache", 1
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def run(self, name, **params):
+        self.calls += 1
+        return pd.DataFrame({"n": range(params["rows"])}, dtype="int64").assign(k=params["k"])
+
+
+def test_the_cache_holds_at_most_its_memory_budget_least_recently_used_out(monkeypatch):
+    """Results are kept within CACHE_MAX_MB: a fourth 0.8 MB result evicts the least recently
+    used, a result over the whole budget is returned but not kept, text cells count."""
+    from dashboard.warehouse import config
+
+    monkeypatch.setattr(config, "CACHE_MAX_MB", 2)
+    db.clear_cache()
+    wh = _RowsWarehouse()
+    # 50,000 rows x two int64 columns = 800,000 bytes, plus a RangeIndex of 132 bytes
+    one = 50_000 * 8 * 2 + pd.RangeIndex(50_000).memory_usage()
+    for k in (1, 2):
+        db.cached_run(wh, "q", rows=50_000, k=k)
+    assert db.cache_bytes() == 2 * one and wh.calls == 2
+    db.cached_run(wh, "q", rows=50_000, k=1)  # a hit: k=1 is now the most recently used
+    assert wh.calls == 2
+    db.cached_run(wh, "q", rows=50_000, k=3)  # 3 x 800 KB > 2 MB: k=2 goes
+    assert db.cache_bytes() == 2 * one and wh.calls == 3
+    db.cached_run(wh, "q", rows=50_000, k=1)
+    db.cached_run(wh, "q", rows=50_000, k=3)
+    assert wh.calls == 3  # both still held
+    db.cached_run(wh, "q", rows=50_000, k=2)
+    assert wh.calls == 4  # k=2 was evicted and ran again
+    big = db.cached_run(wh, "q", rows=300_000, k=9)  # 4.8 MB: over the budget
+    assert len(big) == 300_000 and db.cache_bytes() <= 2_000_000
+    db.cached_run(wh, "q", rows=300_000, k=9)
+    assert wh.calls == 6  # not kept: asked again, run again
+    # text cells are counted by what they take, not by 8 bytes a pointer
+    text = pd.DataFrame({"s": ["x" * 1000] * 1000})
+    assert db._nbytes(text) > 1000 * 1000
+    db.clear_cache()
+    assert db.cache_bytes() == 0
+
+
+def test_stale_results_leave_the_cache(monkeypatch):
+    from dashboard.warehouse import config
+
+    db.clear_cache()
+    wh = _RowsWarehouse()
+    db.cached_run(wh, "q", rows=10, k=1)
+    monkeypatch.setattr(config, "CACHE_TTL_SECONDS", 0)
+    db.cached_run(wh, "q", rows=10, k=2)  # the expired k=1 is dropped on this insert
+    assert wh.calls == 2 and len(db._cache) == 0 and db.cache_bytes() == 0

@@ -411,6 +411,20 @@ def run(url: str, sessions: int = 5, seconds: float = 20.0, *,
     return out
 
 
+#: process id of the app served at each URL by ``serve`` (while it runs): its memory is sampled
+SERVED: dict[str, int] = {}
+
+
+def resident_mb(pid: int) -> float:
+    """Resident memory (MB) of a process now (Linux /proc), 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            return next(int(line.split()[1]) for line in status
+                        if line.startswith("VmRSS:")) / 1024
+    except (OSError, StopIteration):
+        return 0.0
+
+
 @contextmanager
 def serve(env: dict[str, str], log_path: Path, timeout: float = 60.0) -> Iterator[str]:
     """The app served by ``streamlit run`` with ``env`` added to the environment (e.g.
@@ -430,6 +444,7 @@ def serve(env: dict[str, str], log_path: Path, timeout: float = 60.0) -> Iterato
              "--server.fileWatcherType", "none"],
             cwd=config.ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
+        SERVED[url] = proc.pid
         try:
             deadline = time.monotonic() + timeout
             while True:
@@ -445,6 +460,7 @@ def serve(env: dict[str, str], log_path: Path, timeout: float = 60.0) -> Iterato
                     time.sleep(0.3)
             yield url
         finally:
+            SERVED.pop(url, None)
             proc.terminate()
             try:
                 proc.wait(timeout=20)

@@ -216,3 +216,36 @@ def run(path: Path, sessions: int = 50, seconds: float = 20.0,
         out.browser_first_ms = [s.ms for s in seen.steps if s.action == "first"]
     wh.close()
     return out
+
+
+def browsers_on_served_app(path: Path, folder: Path, sessions: int = 5,
+                           seconds: float = 60.0) -> str:
+    """The scale check: the app served over the warehouse at ``path``, ``sessions`` Chromium
+    sessions open every chart page and change a filter on it, all at once, for ``seconds``;
+    the app's resident memory is sampled every 0.2 s. One line: page runs, errors, the app's
+    peak resident memory (goal: zero errors within 600 MB at 1M customers)."""
+    peak = {"mb": 0.0}
+    over = threading.Event()
+    with browser_sessions.serve({"CX_WAREHOUSE_URL": f"duckdb:///{path}"},
+                                folder / "streamlit-scale.log") as url:
+        pid = browser_sessions.SERVED[url]
+
+        def sample() -> None:
+            while not over.is_set():
+                peak["mb"] = max(peak["mb"], browser_sessions.resident_mb(pid))
+                over.wait(0.2)
+
+        sampler = threading.Thread(target=sample, name="memory")
+        sampler.start()
+        try:
+            seen = browser_sessions.run(url, sessions, seconds)
+        finally:
+            over.set()
+            sampler.join()
+    first = [s.ms for s in seen.steps if s.action == "first"]
+    return (f"{seen.sessions} Chromium sessions for {seconds:.0f} s on every chart page: "
+            f"{len(seen.latencies_ms):,} page runs (p50 {seen.p50:,.0f} ms, p95 "
+            f"{seen.p95:,.0f} ms; first load p50 "
+            f"{browser_sessions.percentile(first, 0.5):,.0f} ms), {len(seen.errors)} errors, "
+            f"app resident memory peak {peak['mb']:,.0f} MB (goal: 0 errors within 600 MB)"
+            + (f"; first error: {seen.errors[0][:300]}" if seen.errors else ""))

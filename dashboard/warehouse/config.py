@@ -25,8 +25,12 @@ DEFAULT_STORE_PATH = DATA_DIR / "app_store.sqlite"
 
 #: Seconds a query result stays in the cache (one cache layer: query name + parameters).
 CACHE_TTL_SECONDS = int(os.environ.get("CX_CACHE_TTL", "600"))
-#: Most entries the query cache holds before evicting the oldest.
+#: Most entries the query cache holds before evicting the least recently used.
 CACHE_MAX_ENTRIES = 512
+#: Most memory (MB) the query cache's results may take together before the least recently used
+#: are evicted (`CX_CACHE_MAX_MB`): many sessions on many weeks would otherwise keep every
+#: week's customer-level rows resident. A result larger than this is returned, not kept.
+CACHE_MAX_MB = int(os.environ.get("CX_CACHE_MAX_MB", "96"))
 
 #: Bases below this are withheld; below LOW_BASE they are badged and never get an arrow.
 MIN_BASE = 30

@@ -9,8 +9,10 @@ Every SQL statement lives in ``queries/<layer>/<name>.sql`` with a header::
     -- params: start_week date, end_week date
 
 Values are always bound (``$name`` parameters); identifiers never come from user text.
-The app opens the warehouse read-only; a rebuilt warehouse file swapped in underneath is
-noticed on the next query and the connection reopened, so readers never see a half-built file.
+The app opens the warehouse read-only, with DuckDB's external access disabled and its
+configuration locked (no other file or host can be read or written, no setting changed); a
+rebuilt warehouse file swapped in underneath is noticed on the next query and the connection
+reopened, so readers never see a half-built file.
 """
 
 from __future__ import annotations
@@ -65,6 +67,12 @@ def _attached_engine(path: Path, read_only: bool) -> sa.Engine:
     base.execute(f"set temp_directory = '{str(spill).replace(chr(39), chr(39) * 2)}'")
     literal = str(path).replace("'", "''")  # a configured path, never user text
     base.execute(f"attach '{literal}' as warehouse" + (" (read_only)" if read_only else ""))
+    if read_only:
+        # the app's connection reads the warehouse and nothing else: no ATTACH, COPY … TO,
+        # EXPORT, read_csv/read_text of any path, extension installs; and its settings
+        # (memory limit, external access) cannot be changed by any statement after this
+        base.execute("set enable_external_access = false")
+        base.execute("set lock_configuration = true")
 
     def cursor() -> ConnectionWrapper:
         conn = base.cursor()
@@ -168,10 +176,13 @@ def open_warehouse(url: str | None = None, read_only: bool = True) -> Warehouse:
     return Warehouse(url, read_only=read_only)
 
 
-# --- the single cache layer: (url, file stamp, query name, parameters) -> DataFrame, with a TTL ---
+# --- the single cache layer: (url, file stamp, query name, parameters) -> DataFrame, with a TTL,
+# bounded by entries and by the memory its results take (least recently used evicted first) ---
 
-_cache: OrderedDict[tuple, tuple[float, Any]] = OrderedDict()
+#: key -> (made at, value, bytes it takes)
+_cache: OrderedDict[tuple, tuple[float, Any, int]] = OrderedDict()
 _cache_lock = threading.Lock()
+_cache_bytes = 0
 #: queries being run now, by cache key: later askers wait for the first one's result
 _running: dict[tuple, Future] = {}
 
@@ -180,6 +191,20 @@ def _freeze(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return tuple(_freeze(v) for v in value)
     return value
+
+
+def _nbytes(value: Any) -> int:
+    """Memory a cached value takes: a DataFrame's own count (text cells included); other
+    values (a filter catalog, a coverage) are small and counted as nothing."""
+    if isinstance(value, pd.DataFrame):
+        return int(value.memory_usage(index=True, deep=True).sum())
+    return 0
+
+
+def cache_bytes() -> int:
+    """Memory the cached results take now (bytes)."""
+    with _cache_lock:
+        return _cache_bytes
 
 
 def cached_run(wh: Warehouse, name: str, **params: Any) -> pd.DataFrame:
@@ -197,13 +222,21 @@ def cached_value(wh: Warehouse, name: str, make: Callable[[], T]) -> T:
     return _cached((wh.url, wh.stamp, "derived", name), make)
 
 
+def _evict(key: tuple) -> None:
+    global _cache_bytes
+    _cache_bytes -= _cache.pop(key)[2]
+
+
 def _cached(key: tuple, make: Callable[[], T]) -> T:
+    global _cache_bytes
     now = time.monotonic()
     with _cache_lock:
         hit = _cache.get(key)
         if hit and now - hit[0] < config.CACHE_TTL_SECONDS:
             _cache.move_to_end(key)
             return hit[1]
+        if hit:
+            _evict(key)
         running = _running.get(key)
         if running is None:
             running = _running[key] = Future()
@@ -219,10 +252,18 @@ def _cached(key: tuple, make: Callable[[], T]) -> T:
             _running.pop(key, None)
         running.set_exception(exc)
         raise
+    size = _nbytes(value)
+    budget = config.CACHE_MAX_MB * 1_000_000
     with _cache_lock:
-        _cache[key] = (now, value)
-        while len(_cache) > config.CACHE_MAX_ENTRIES:
-            _cache.popitem(last=False)
+        if size <= budget:
+            _cache[key] = (now, value, size)
+            _cache_bytes += size
+        # stale entries go first, then the least recently used, until both bounds hold
+        for old in [k for k, (t, _, _) in _cache.items()
+                    if now - t >= config.CACHE_TTL_SECONDS]:
+            _evict(old)
+        while _cache and (len(_cache) > config.CACHE_MAX_ENTRIES or _cache_bytes > budget):
+            _evict(next(iter(_cache)))
         _running.pop(key, None)
     running.set_result(value)
     return value
@@ -230,8 +271,10 @@ def _cached(key: tuple, make: Callable[[], T]) -> T:
 
 def clear_cache() -> None:
     """Forget every cached result."""
+    global _cache_bytes
     with _cache_lock:
         _cache.clear()
+        _cache_bytes = 0
 
 
 
