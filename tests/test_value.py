@@ -242,7 +242,7 @@ def _channel_weeks() -> pd.DataFrame:
         for ch, q in (("phone", phone), ("self_service", self_)):
             rows.append({"week_start": w, "channel": ch, "contact_count": q,
                          "contact_cost": 5.0 * q, "cost_per_contact": 5.0,
-                         "active_at_start": 100})
+                         "contact_cost_var": 25.0 * q, "active_at_start": 100})
     return pd.DataFrame(rows)
 
 
@@ -266,6 +266,21 @@ def test_savings_priced_with_the_set_by_hand():
     t = savings.price_savings(df, date(2026, 1, 12), date(2026, 1, 26),
                             {**prices, "phone": 10.0}, window=2)
     assert t.weekly - s.weekly == pytest.approx(2.0 * (100 / 200 - 60 / 200) * 100)
+
+
+def test_savings_interval_carries_the_customer_level_spread():
+    df = _channel_weeks()
+    prices = {"phone": 8.0, "self_service": 0.1}
+    # the cost mart's customer-clustered variance twice the Poisson one: φ = 2 in both windows
+    doubled = df.assign(contact_cost_var=2 * df["contact_cost_var"])
+    assert savings.dispersion(doubled, [date(2026, 1, 5), date(2026, 1, 12)]) == 2.0
+    s = savings.price_savings(df, date(2026, 1, 12), date(2026, 1, 26), prices, window=2)
+    d = savings.price_savings(doubled, date(2026, 1, 12), date(2026, 1, 26), prices, window=2)
+    assert d.weekly == s.weekly and d.weekly_se == pytest.approx(math.sqrt(2) * s.weekly_se)
+    # a customer-clustered variance of the change per customer-week replaces both
+    c = savings.price_savings(df, date(2026, 1, 12), date(2026, 1, 26), prices, window=2,
+                              spread=0.09)
+    assert c.weekly_se == pytest.approx(100 * 0.3)
 
 
 def test_savings_withheld_on_a_small_base():
