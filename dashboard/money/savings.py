@@ -34,7 +34,7 @@ import pandas as pd
 
 from dashboard.analysis import cost
 from dashboard.analysis.cost import pct
-from dashboard.analysis.cost_model import launch_in, period_mix, window_dates
+from dashboard.analysis.cost_model import customer_spread, launch_in, period_mix, window_dates
 from dashboard.metrics import stats
 from dashboard.metrics.filters import FilterError, Filters, parse_week, week_label
 from dashboard.money.figures import (
@@ -101,17 +101,11 @@ def dispersion(df: pd.DataFrame, weeks: Sequence[date]) -> float:
 def saving_spread(fetch: Fetch, filters: Filters, baseline_end: date, selected: date,
                   prices: Mapping[str, float], window: int = cost.WINDOW_WEEKS) -> float | None:
     """The variance of the change in contact cost per customer-week between the baseline
-    window and the current one with customers as clusters (``savings_customer_spread``):
-    the windows share customers, and a customer's contacts cluster across weeks."""
-    base_weeks = window_dates(baseline_end, window)
-    cur_weeks = window_dates(selected, window)
-    channels = sorted(prices)
-    df = fetch("savings_customer_spread", base_start=base_weeks[0], base_end=base_weeks[-1],
-               cur_start=cur_weeks[0], cur_end=cur_weeks[-1], channels=channels,
-               prices=[float(prices[ch]) for ch in channels], **filters.customer_params())
-    if df.empty or pd.isna(df["saving_var"].iloc[0]):
-        return None
-    return float(df["saving_var"].iloc[0])
+    window and the current one with customers as clusters, both priced at ``prices``
+    (``cost_model.customer_spread``): the windows share customers, and a customer's contacts
+    cluster across weeks."""
+    spread = customer_spread(fetch, filters, baseline_end, selected, window, prices)
+    return None if spread is None else spread.per_customer_week
 
 
 def price_savings(df: pd.DataFrame, baseline_end: date, selected: date,

@@ -2,11 +2,14 @@
 -- purpose: The customer-clustered variance of the change in contact cost per customer-week between a baseline and a current window, contacts priced at given unit costs.
 -- grain: one row (sums over the filtered customers)
 -- params: base_start date, base_end date, cur_start date, cur_end date, channels varchar[], prices double[], segments varchar[], regions varchar[], plans varchar[]
--- an empty list means "all" for each customer filter; a channel missing from channels costs 0.
+-- an empty list means "all" for each customer filter; a channel missing from channels costs 0;
+-- an empty channels list prices each contact at its own cost (the unit cost in force that week).
 -- Customers are the clusters: with X a customer's priced contact cost in a window and w the
 -- window's Mondays the customer was active on, v = sum X / sum w per window, the saving's
 -- linearisation per customer is z = (X0 - v0 w0) / sum w0 - (X1 - v1 w1) / sum w1 and
--- saving_var = n / (n - 1) x sum z^2 is the variance of v0 - v1 (both windows share customers).
+-- saving_var = n / (n - 1) x sum z^2 is the variance of v0 - v1 (both windows share customers);
+-- change_var = n / (n - 1) x sum (d - mean d)^2 with d = X1 - X0 is the variance of the change
+-- in the windows' total cost.
 with customers as (
     select
         customer_key,
@@ -39,10 +42,13 @@ priced as (
     select
         contacts.customer_key,
         contacts.week_start,
-        coalesce(
-            list_extract(cast($prices as double[]),
-                list_position(cast($channels as varchar[]), contacts.channel)),
-            0) as price
+        case
+            when len(cast($channels as varchar[])) = 0 then contacts.cost_per_contact
+            else coalesce(
+                list_extract(cast($prices as double[]),
+                    list_position(cast($channels as varchar[]), contacts.channel)),
+                0)
+        end as price
     from marts.fct_contact_repeats as contacts
     inner join customers using (customer_key)
     where
@@ -85,7 +91,9 @@ spread as (
         sum(power(
             (joined.x0 - totals.cost0 / totals.weeks0 * joined.w0) / totals.weeks0
             - (joined.x1 - totals.cost1 / totals.weeks1 * joined.w1) / totals.weeks1,
-            2)) as z_sq_sum
+            2)) as z_sq_sum,
+        sum(power(joined.x1 - joined.x0 - (totals.cost1 - totals.cost0) / totals.customer_count, 2))
+            as d_sq_sum
     from joined, totals
     where totals.weeks0 > 0 and totals.weeks1 > 0
 ),
@@ -100,7 +108,11 @@ final as (
         case
             when totals.customer_count > 1 and totals.weeks0 > 0 and totals.weeks1 > 0
                 then totals.customer_count / (totals.customer_count - 1.0) * spread.z_sq_sum
-        end as saving_var
+        end as saving_var,
+        case
+            when totals.customer_count > 1
+                then totals.customer_count / (totals.customer_count - 1.0) * spread.d_sq_sum
+        end as change_var
     from totals, spread
 )
 
