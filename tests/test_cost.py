@@ -553,3 +553,24 @@ def test_savings_customer_spread_by_hand_on_the_fixture(fixture_wh, fixture_fetc
                                   date(2026, 3, 2), date(2026, 3, 9), window=1)
     assert spread.per_customer_week == pytest.approx(row["saving_var"])
     assert spread.total == pytest.approx(row["change_var"])
+
+
+def test_cost_tile_interval_pools_the_customers_by_hand_on_the_fixture(fixture_wh):
+    # 2026-W10 (Mon 03-02): active at the start are customers 1, 2, 3, 4 and 8; their contact
+    # costs in the week: 1 phone $8, 3 self-service $0.10, 8 phone $8 + chat $4.80, others 0
+    from dashboard.metrics import registry
+
+    span = dict(start_week=date(2026, 3, 2), end_week=date(2026, 3, 2), segments=[],
+                regions=[], plans=[])
+    w = registry.all_week_inputs(fixture_wh.run("kpi_survey_weekly", **span),
+                                 fixture_wh.run("kpi_ops_weekly", **span))[date(2026, 3, 2)]
+    e = registry.REGISTRY["cost_to_serve"].estimate(w)
+    x = np.array([8.0, 0.0, 0.1, 0.0, 12.8])
+    se = math.sqrt(x.var(ddof=1) / 5)  # the customers pooled, whatever their cell
+    assert e.value == pytest.approx(x.mean())
+    assert e.ci_low == pytest.approx(x.mean() - 1.959963984540054 * se)
+    assert e.ci_high == pytest.approx(x.mean() + 1.959963984540054 * se)
+    # not the sum of the cells' variances: each of these customers is alone in a cell, which
+    # counts 2 / 1 × (x² − x² / 2) = x², so the cells give √(8² + 0.1² + 12.8²) / 5
+    cells = math.sqrt(8.0**2 + 0.1**2 + 12.8**2) / 5
+    assert abs((e.ci_high - e.value) / 1.959963984540054 - cells) > 0.3

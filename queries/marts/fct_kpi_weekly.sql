@@ -1,5 +1,5 @@
 -- name: fct_kpi_weekly
--- purpose: The operational KPI inputs per week and customer cell: base, churn, complaints, cost (with its customer-clustered variance), revenue.
+-- purpose: The operational KPI inputs per week and customer cell: base, churn, complaints, cost (with its customer-clustered variance and the sum of squared customer costs), revenue.
 -- grain: one row per ISO week x segment x region x plan
 -- params: none
 with base as (
@@ -87,6 +87,9 @@ final as (
                - contacts.contact_cost * contacts.contact_cost / cost_spread.cluster_count),
             0
         ), 0) as contact_cost_var,
+        -- sum x^2 alone: summed over the selected cells it gives the pooled variance over their
+        -- customers (the cells' mix is drawn with the customers, not fixed by design)
+        coalesce(cost_spread.cost_sq_sum, 0) as contact_cost_sq_sum,
         cast(coalesce(revenue.transaction_count, 0) as bigint) as transaction_count,
         coalesce(revenue.revenue_amount, 0) as revenue_amount,
         coalesce(revenue.revenue_sq_sum, 0) as revenue_sq_sum
