@@ -564,13 +564,20 @@ def test_cost_tile_interval_pools_the_customers_by_hand_on_the_fixture(fixture_w
                 regions=[], plans=[])
     w = registry.all_week_inputs(fixture_wh.run("kpi_survey_weekly", **span),
                                  fixture_wh.run("kpi_ops_weekly", **span))[date(2026, 3, 2)]
-    e = registry.REGISTRY["cost_to_serve"].estimate(w)
-    x = np.array([8.0, 0.0, 0.1, 0.0, 12.8])
-    se = math.sqrt(x.var(ddof=1) / 5)  # the customers pooled, whatever their cell
+    assert w["active_at_start"] == 5 and w["contact_cost"] == pytest.approx(20.9)
+    assert w["contact_cost_sq"] == pytest.approx(8.0**2 + 0.1**2 + 12.8**2)
+    # each of them is alone in a cell, which counts 2 / 1 × (x² − x² / 2) = x² (the cells'
+    # variances summed would be Σ x² itself)
+    assert w["contact_cost_var"] == pytest.approx(8.0**2 + 0.1**2 + 12.8**2)
+    # five customers are withheld; forty like them (8 of each kind) show the interval: the
+    # customers pooled, whatever their cell
+    x = np.repeat([8.0, 0.0, 0.1, 0.0, 12.8], 8)
+    week = {**w, "active_at_start": 40.0, "contact_cost": x.sum(),
+            "contact_cost_sq": (x**2).sum(), "contact_cost_var": 8 * w["contact_cost_var"],
+            "contacts": 32.0}
+    e = registry.REGISTRY["cost_to_serve"].estimate(week)
+    se = math.sqrt(x.var(ddof=1) / 40)
     assert e.value == pytest.approx(x.mean())
     assert e.ci_low == pytest.approx(x.mean() - 1.959963984540054 * se)
     assert e.ci_high == pytest.approx(x.mean() + 1.959963984540054 * se)
-    # not the sum of the cells' variances: each of these customers is alone in a cell, which
-    # counts 2 / 1 × (x² − x² / 2) = x², so the cells give √(8² + 0.1² + 12.8²) / 5
-    cells = math.sqrt(8.0**2 + 0.1**2 + 12.8**2) / 5
-    assert abs((e.ci_high - e.value) / 1.959963984540054 - cells) > 0.3
+    assert abs(se - math.sqrt(8 * w["contact_cost_var"]) / 40) > 0.1
