@@ -78,8 +78,8 @@ def _est_churn(w: WeekInputs) -> Estimate:
 def _est_cost(w: WeekInputs) -> Estimate:
     """Cost per active customer; customers as clusters. With Σx² of the customers' weekly
     contact costs, the pooled variance n / (n − 1) × (Σx² − (Σx)² / n) over the n active
-    customers (their mix of cells is drawn with them); without it (group comparisons) the sum
-    of the cells' variances."""
+    customers (their mix of cells is drawn with them); inputs assembled by hand without Σx²
+    take the sum of the cells' variances."""
     base = int(w["active_at_start"])
     if base == 0:
         return stats.withheld(0)

@@ -32,8 +32,7 @@ priced as (
     select
         customer_key,
         sum(coalesce(
-            list_extract(cast($prices as double[]),
-                list_position(cast($channels as varchar[]), channel)),
+            (cast($prices as double[]))[array_position(cast($channels as varchar[]), channel)],
             0)) as contact_cost
     from marts.fct_contact_repeats
     where week_start >= $as_of and week_start < $horizon_end

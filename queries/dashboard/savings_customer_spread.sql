@@ -45,8 +45,8 @@ priced as (
         case
             when len(cast($channels as varchar[])) = 0 then contacts.cost_per_contact
             else coalesce(
-                list_extract(cast($prices as double[]),
-                    list_position(cast($channels as varchar[]), contacts.channel)),
+                (cast($prices as double[]))[
+                    array_position(cast($channels as varchar[]), contacts.channel)],
                 0)
         end as price
     from marts.fct_contact_repeats as contacts
