@@ -165,6 +165,9 @@ def _ops(raw: Raw, weeks: pd.DatetimeIndex, cust: pd.DataFrame, by: str | None =
         if by:
             agg[by] = agg[by].astype(str)
         out = out.merge(agg, on=keys, how="left")
+    if "contacts" in measures:  # no contacts: no spread either
+        out = out.assign(**{c: 0.0 for c in ("contact_cost_var", "contact_cost_sq_sum")
+                            if c not in out.columns})
     out = out.fillna({c: 0 for c in OPS_COLUMNS if c in out.columns})
     for c in ("active_at_start", "churned_count", "churned_4w_count", "complaint_count",
               "contact_count", "transaction_count"):
