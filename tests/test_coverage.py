@@ -101,3 +101,28 @@ def test_every_printed_95_interval_covers_its_truth_93_to_97_percent():
     assert (tally["count"] >= 200).all(), tally
     off = tally[(tally["mean"] < 0.93) | (tally["mean"] > 0.97)]
     assert off.empty, f"coverage outside 93–97%:\n{off}"
+
+
+def test_worlds_of_one_set_up_share_their_agents_and_differ_in_their_customers():
+    import numpy as np
+
+    from dashboard.intake.demo.params import PARAMS
+    from dashboard.intake.demo.world import World
+
+    def world(seed: int, structure_seed: int | None) -> World:
+        w = World(PARAMS, 500, seed, date(2026, 1, 5), 2, lambda _m: None, structure_seed)
+        w.seed_existing_base()
+        return w
+
+    a, b, own = world(1, SET_UP), world(2, SET_UP), world(1, None)
+    assert np.array_equal(a.agent_skill, b.agent_skill)
+    assert not np.array_equal(a.s["q"][:a.n], b.s["q"][:b.n])
+    # without a structure seed the skills are the first draws of the world's own generator
+    n = len(own.agent_skill)
+    first = np.random.default_rng(1).normal(0, PARAMS.agent_fcr_sd, n)
+    assert np.array_equal(own.agent_skill, np.clip(first, -0.12, 0.12))
+    shared = np.random.default_rng(SET_UP).normal(0, PARAMS.agent_fcr_sd, n)
+    assert np.array_equal(a.agent_skill, np.clip(shared, -0.12, 0.12))
+    frames = demo.generate(customers=300, seed=3, weeks=2, structure_seed=SET_UP)
+    params = frames["truth_parameters"].set_index(frames["truth_parameters"].columns[0])
+    assert str(params.iloc[:, 0].get("structure_seed")) == str(SET_UP)
