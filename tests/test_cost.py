@@ -505,3 +505,79 @@ def test_launch_quarter_on_the_page(page, demo_wh):
     assert math.isclose(base + vol + mix + unit, now, rel_tol=0, abs_tol=1e-9)
     assert 13.0 <= 100 * (1 - now / base) <= 22.0
     assert r.takeaways["savings"] in _captions(page)
+
+
+# --- the savings interval with customers as clusters, by hand on the fixture ----------------
+
+
+def test_savings_customer_spread_by_hand_on_the_fixture(fixture_wh, fixture_fetch):
+    # baseline 2026-W10 (Mon 03-02), current 2026-W11 (Mon 03-09), one-week windows, contacts
+    # at their own unit cost. Per customer: active Mondays w0, w1 and contact cost x0, x1:
+    #   1: w 1, 1; x0 601 phone $8;             x1 608 self-service $0.10 + 609 social $5
+    #   2: w 1, 1; x0 0;                        x1 605 phone $9 + 606 email $4 (churns 03-11)
+    #   3: w 1, 1; x0 604 self-service $0.10;   x1 0 (signed up on Monday 03-02)
+    #   4: w 1, 0; x0 0; x1 0 (churned on Monday 03-09)
+    #   5: w 0, 1; x0 0;                        x1 607 store $12 (signed up Wed 03-04)
+    #   8: w 1, 1; x0 602 phone $8 + 603 chat $4.80; x1 0
+    # (6 churned before W10, 7 signs up after W11: neither is in either window)
+    w0 = np.array([1, 1, 1, 1, 0, 1])
+    w1 = np.array([1, 1, 1, 0, 1, 1])
+    x0 = np.array([8.0, 0.0, 0.1, 0.0, 0.0, 12.8])
+    x1 = np.array([5.1, 13.0, 0.0, 0.0, 12.0, 0.0])
+    v0, v1 = 20.9 / 5, 30.1 / 5  # cost per customer-week: $4.18 then $6.02
+    z = (x0 - v0 * w0) / 5 - (x1 - v1 * w1) / 5
+    assert z.sum() == pytest.approx(0.0, abs=1e-12)
+    d = x1 - x0
+    params = dict(base_start=date(2026, 3, 2), base_end=date(2026, 3, 2),
+                  cur_start=date(2026, 3, 9), cur_end=date(2026, 3, 9),
+                  segments=[], regions=[], plans=[])
+    row = fixture_wh.run("savings_customer_spread", channels=[], prices=[], **params).iloc[0]
+    assert row["customer_count"] == 6 and row["weeks0"] == 5 and row["weeks1"] == 5
+    assert row["cost0"] == pytest.approx(20.9) and row["cost1"] == pytest.approx(30.1)
+    assert row["saving_var"] == pytest.approx(6 / 5 * (z**2).sum())
+    assert row["change_var"] == pytest.approx(6 / 5 * ((d - d.mean()) ** 2).sum())
+    # priced at a set: phone $1, chat $2, every other channel $0
+    priced = fixture_wh.run("savings_customer_spread", channels=["chat", "phone"],
+                            prices=[2.0, 1.0], **params).iloc[0]
+    p0, p1 = np.array([1.0, 0, 0, 0, 0, 3.0]), np.array([0, 1.0, 0, 0, 0, 0])
+    zp = (p0 - 4 / 5 * w0) / 5 - (p1 - 1 / 5 * w1) / 5
+    assert priced["saving_var"] == pytest.approx(6 / 5 * (zp**2).sum())
+    # the Mass segment (customers 1, 2, 5, 8) alone
+    mass = fixture_wh.run("savings_customer_spread", channels=[], prices=[],
+                          **{**params, "segments": ["Mass"]}).iloc[0]
+    m = [0, 1, 4, 5]
+    zm = ((x0[m] - 20.8 / 3 * w0[m]) / 3 - (x1[m] - 30.1 / 4 * w1[m]) / 4)
+    assert mass["saving_var"] == pytest.approx(4 / 3 * (zm**2).sum())
+    # the page's savings take the clustered variances: per 1,000 customer-weeks and in total
+    spread = cost.customer_spread(fixture_fetch, Filters(week="2026-W11"),
+                                  date(2026, 3, 2), date(2026, 3, 9), window=1)
+    assert spread.per_customer_week == pytest.approx(row["saving_var"])
+    assert spread.total == pytest.approx(row["change_var"])
+
+
+def test_cost_tile_interval_pools_the_customers_by_hand_on_the_fixture(fixture_wh):
+    # 2026-W10 (Mon 03-02): active at the start are customers 1, 2, 3, 4 and 8; their contact
+    # costs in the week: 1 phone $8, 3 self-service $0.10, 8 phone $8 + chat $4.80, others 0
+    from dashboard.metrics import registry
+
+    span = dict(start_week=date(2026, 3, 2), end_week=date(2026, 3, 2), segments=[],
+                regions=[], plans=[])
+    w = registry.all_week_inputs(fixture_wh.run("kpi_survey_weekly", **span),
+                                 fixture_wh.run("kpi_ops_weekly", **span))[date(2026, 3, 2)]
+    assert w["active_at_start"] == 5 and w["contact_cost"] == pytest.approx(20.9)
+    assert w["contact_cost_sq"] == pytest.approx(8.0**2 + 0.1**2 + 12.8**2)
+    # each of them is alone in a cell, which counts 2 / 1 × (x² − x² / 2) = x² (the cells'
+    # variances summed would be Σ x² itself)
+    assert w["contact_cost_var"] == pytest.approx(8.0**2 + 0.1**2 + 12.8**2)
+    # five customers are withheld; forty like them (8 of each kind) show the interval: the
+    # customers pooled, whatever their cell
+    x = np.repeat([8.0, 0.0, 0.1, 0.0, 12.8], 8)
+    week = {**w, "active_at_start": 40.0, "contact_cost": x.sum(),
+            "contact_cost_sq": (x**2).sum(), "contact_cost_var": 8 * w["contact_cost_var"],
+            "contacts": 32.0}
+    e = registry.REGISTRY["cost_to_serve"].estimate(week)
+    se = math.sqrt(x.var(ddof=1) / 40)
+    assert e.value == pytest.approx(x.mean())
+    assert e.ci_low == pytest.approx(x.mean() - 1.959963984540054 * se)
+    assert e.ci_high == pytest.approx(x.mean() + 1.959963984540054 * se)
+    assert abs(se - math.sqrt(8 * w["contact_cost_var"]) / 40) > 0.1

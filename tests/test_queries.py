@@ -11,7 +11,7 @@ from dashboard.warehouse import catalog, db
 
 ALL = sorted(catalog.catalog().values(), key=lambda q: (q.layer, q.name))
 SAMPLE = {"date": date(2026, 3, 2), "varchar[]": [], "varchar": "region", "bigint[]": [],
-          "bigint": 100}
+          "bigint": 100, "double[]": []}
 
 
 def sample_params(q: catalog.Query) -> dict:

@@ -242,7 +242,7 @@ def _channel_weeks() -> pd.DataFrame:
         for ch, q in (("phone", phone), ("self_service", self_)):
             rows.append({"week_start": w, "channel": ch, "contact_count": q,
                          "contact_cost": 5.0 * q, "cost_per_contact": 5.0,
-                         "active_at_start": 100})
+                         "contact_cost_var": 25.0 * q, "active_at_start": 100})
     return pd.DataFrame(rows)
 
 
@@ -268,6 +268,21 @@ def test_savings_priced_with_the_set_by_hand():
     assert t.weekly - s.weekly == pytest.approx(2.0 * (100 / 200 - 60 / 200) * 100)
 
 
+def test_savings_interval_carries_the_customer_level_spread():
+    df = _channel_weeks()
+    prices = {"phone": 8.0, "self_service": 0.1}
+    # the cost mart's customer-clustered variance twice the Poisson one: φ = 2 in both windows
+    doubled = df.assign(contact_cost_var=2 * df["contact_cost_var"])
+    assert savings.dispersion(doubled, [date(2026, 1, 5), date(2026, 1, 12)]) == 2.0
+    s = savings.price_savings(df, date(2026, 1, 12), date(2026, 1, 26), prices, window=2)
+    d = savings.price_savings(doubled, date(2026, 1, 12), date(2026, 1, 26), prices, window=2)
+    assert d.weekly == s.weekly and d.weekly_se == pytest.approx(math.sqrt(2) * s.weekly_se)
+    # a customer-clustered variance of the change per customer-week replaces both
+    c = savings.price_savings(df, date(2026, 1, 12), date(2026, 1, 26), prices, window=2,
+                              spread=0.09)
+    assert c.weekly_se == pytest.approx(100 * 0.3)
+
+
 def test_savings_withheld_on_a_small_base():
     df = _channel_weeks().assign(active_at_start=10)
     out = savings.price_savings(df, date(2026, 1, 12), date(2026, 1, 26), {"phone": 8.0}, 2)
@@ -282,6 +297,77 @@ def test_did_estimate_is_the_difference_of_means_with_a_hac_error():
     assert lags == savings.newey_west_lags(52) == 3
     assert 0.1 < se < 0.6  # √(1/26 + 1/26) ≈ 0.28 for independent weeks
     assert [savings.newey_west_lags(n) for n in (1, 5, 100)] == [1, 2, 4]
+
+
+# --- cost to serve per customer-year: customers as clusters, by hand on the fixture ------------
+
+
+def test_contact_spread_query_by_hand_on_the_fixture(fixture_wh):
+    # window [Mon 2026-03-09, Mon 2026-03-23): customers active on 03-09 are 1, 2, 3, 5, 8 (4
+    # churned that Monday); their latest NPS answer before 03-09: 1 → 10, 2 → 9 (promoters),
+    # 3 → 7 (passive), 8 → 3 (detractor), 5 none (unanswered). Priced phone $1, store $2,
+    # social $0.50, every other channel $0: customer 1 has 608 self-service + 609 social → 0.50,
+    # 2 has 605 phone + 606 email → 1, 5 has 607 store → 2; 3 and 8 none in the window
+    # (customer 7's chat 610 is not in the cohort). Exposure: 14 days, customer 2 (churns
+    # 03-11) 2 days.
+    df = fixture_wh.run("money_category_contact_spread", as_of=date(2026, 3, 9),
+                        horizon_end=date(2026, 3, 23), channels=["phone", "store", "social"],
+                        prices=[1.0, 2.0, 0.5])
+    got = {(r.segment, r.region, r.plan, r.nps_category): r for r in df.itertuples()}
+    assert set(got) == {("Mass", "North", "Basic", "promoter"),
+                        ("Mass", "South", "Standard", "promoter"),
+                        ("Affluent", "North", "Premium", "passive"),
+                        ("Mass", "North", "Basic", "unanswered"),
+                        ("Mass", "East", "Standard", "detractor")}
+    d = 365.25
+    c2 = got[("Mass", "South", "Standard", "promoter")]
+    assert (c2.customer_count, c2.contact_cost, c2.cost_sq_sum) == (1, 1.0, 1.0)
+    assert c2.cost_exposure_sum == pytest.approx(2 / d)
+    assert c2.exposure_sq_sum == pytest.approx((2 / d) ** 2)
+    assert c2.exposure_years == pytest.approx(2 / d)
+    c1 = got[("Mass", "North", "Basic", "promoter")]
+    assert c1.cost_sq_sum == pytest.approx(0.25) and c1.cost_exposure_sum == pytest.approx(7 / d)
+    c5 = got[("Mass", "North", "Basic", "unanswered")]
+    assert c5.cost_sq_sum == pytest.approx(4.0) and c5.cost_exposure_sum == pytest.approx(28 / d)
+    for key in [("Affluent", "North", "Premium", "passive"), ("Mass", "East", "Standard",
+                                                              "detractor")]:
+        assert got[key].contact_cost == 0 and got[key].exposure_sq_sum == pytest.approx(
+            (14 / d) ** 2)
+
+
+def test_cost_to_serve_per_year_error_takes_customers_as_clusters(fixture_wh, fixture_fetch):
+    # the selected week 2026-W11 gives the window [2025-03-17, 2026-03-16); active on 2025-03-17:
+    # customers 1 and 8 (Mass) and 4 (Business, churned 2026-03-09), none with an NPS answer
+    # before it. Phone costs $9 in W11 (the 03-09 change), chat $4.80, self-service $0.10,
+    # social $5: customer 1 (601 phone, 608 self-service, 609 social) x = 14.10, customer 8
+    # (602 phone, 603 chat) x = 13.80, customer 4 none; exposure 364, 364 and 357 days.
+    aset = assumptions.build_set(assumptions.PUBLISHED, fixture_wh.run("assumption_rows"),
+                                 NO_CHANGES)
+    inp = money.fetch_inputs(fixture_fetch, Filters(week="2026-W11"), aset)
+    assert inp.as_of == date(2025, 3, 17)
+    est = money.category_estimates(inp).set_index(["segment", "nps_category"])
+    d = 365.25
+
+    def ratio_se(x: list[float], e: list[float]) -> tuple[float, float]:
+        # the ratio Σx / Σe with customers as clusters: √Σ (x − r e)² / Σe
+        x_, e_ = np.array(x), np.array(e) / d
+        r = x_.sum() / e_.sum()
+        return r, math.sqrt(((x_ - r * e_) ** 2).sum()) / e_.sum()
+
+    r, se = ratio_se([14.1, 13.8], [364, 364])
+    mass = est.loc[("Mass", "unanswered")]
+    assert mass["contact_cost_per_year"] == pytest.approx(r)
+    assert mass["contact_cost_se"] == pytest.approx(se) and mass["cts_se"] == pytest.approx(se)
+    # not the compound-Poisson error √(Σ contacts × price²) / Σe of the same contacts
+    poisson = math.sqrt(2 * 81 + 0.01 + 25 + 4.8**2) / (728 / d)
+    assert abs(mass["cts_se"] - poisson) > 10 * se
+    r, se = ratio_se([14.1, 13.8, 0.0], [364, 364, 357])
+    every = est.loc[(money.ALL, "unanswered")]
+    assert every["contact_cost_per_year"] == pytest.approx(r)
+    assert every["cts_se"] == pytest.approx(se)
+    # the segment (pooled categories) figures of the value page take the same error
+    seg = churn_value.segment_estimates(inp).set_index("segment")
+    assert seg.loc["Mass", "cts_se"] == pytest.approx(ratio_se([14.1, 13.8], [364, 364])[1])
 
 
 # --- the demo world ---------------------------------------------------------------------------

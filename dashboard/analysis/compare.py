@@ -57,8 +57,8 @@ NOT_APPLICABLE = "not applicable by channel"
 QUERIES = ("filter_options", "cmp_grp_survey_weekly", "cmp_grp_ops_weekly")
 
 _OPS_COLUMNS = ("active_at_start", "churned_count", "churned_4w_count", "complaint_count",
-                "contact_count", "contact_cost", "contact_cost_var", "transaction_count",
-                "revenue_amount", "revenue_sq_sum")
+                "contact_count", "contact_cost", "contact_cost_var", "contact_cost_sq_sum",
+                "transaction_count", "revenue_amount", "revenue_sq_sum")
 
 
 class CompareError(ValueError):

@@ -2,7 +2,7 @@
 
 One function, ``build_report``, turns the marts into everything the Cost to serve page shows:
 tiles for the selected week, cost and contacts by channel, cost to serve by segment with the
-registry's quasi-Poisson interval, the channel mix over time with the self-service launch
+registry's customer-clustered interval, the channel mix over time with the self-service launch
 detected from the data, repeat-contact waste, and the change in cost against a baseline period
 split exactly into base-size, volume, channel-mix and unit-cost effects (the savings model,
 ``cost_model``; the formats, ``cost_format``).
@@ -41,6 +41,7 @@ from dashboard.analysis.cost_model import (
     baseline_choices,
     baseline_label,
     compute_savings,
+    customer_spread,
     default_baseline,
     launch_in,
     weekly_totals,
@@ -544,7 +545,9 @@ def build_report(fetch: Fetch, filters: Filters, baseline_week: str | None = Non
                                  f"start in {week_label(first)}.")
         window_note = note
     else:
-        savings, reason = compute_savings(df, parse_week(chosen), selected, window, basis, sym)
+        spread = customer_spread(fetch, filters, parse_week(chosen), selected, window)
+        savings, reason = compute_savings(df, parse_week(chosen), selected, window, basis, sym,
+                                          spread)
         base_dates = window_dates(parse_week(chosen), window)
         in_window = df.loc[df["week_start"].isin(base_dates + current), "cost_valid_from"]
         window_note = _UNIT_COSTS + _valid_from_text([pd.Timestamp(d).date()
@@ -597,7 +600,8 @@ def describe_method(report: CostReport) -> str:
         "channel, i.e. the assumptions in force weighted by contacts). The change is split by "
         "a Shapley (symmetric) decomposition: each effect is the average, over every order of "
         "switching the factors from baseline to current, of the change its switch makes, so "
-        "the effects add up exactly to the change. 95% interval of the change: quasi-Poisson "
-        "(Σ contacts × unit cost² per window). Observed, not modelled: seasonality between the "
+        "the effects add up exactly to the change. 95% interval of the change: customers as "
+        "clusters (the variance of the change from each customer's contact cost and active "
+        "weeks in both windows). Observed, not modelled: seasonality between the "
         f"two windows is part of the volume effect. {report.savings_assumptions}."
     )

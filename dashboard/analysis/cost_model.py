@@ -14,7 +14,7 @@ contacts by one step of binary segmentation (Scott & Knott 1974).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import combinations
@@ -24,8 +24,9 @@ import pandas as pd
 
 from dashboard.analysis.cost_format import channel_label, money, pct
 from dashboard.metrics import stats
-from dashboard.metrics.filters import parse_week, week_label
+from dashboard.metrics.filters import Filters, parse_week, week_label
 from dashboard.warehouse import config
+from dashboard.warehouse.catalog import Fetch
 
 #: Weeks in each savings window (a quarter).
 WINDOW_WEEKS = 13
@@ -325,12 +326,44 @@ class Savings:
         return min(neg, key=neg.get) if neg else None
 
 
+@dataclass(frozen=True)
+class Spread:
+    """The customer-clustered variances of the change between two windows
+    (``savings_customer_spread``): of the cost per customer-week and of the total cost."""
+
+    per_customer_week: float
+    total: float
+
+
+def customer_spread(fetch: Fetch, filters: Filters, baseline_end: date, selected: date,
+                    window: int = WINDOW_WEEKS, prices: Mapping[str, float] | None = None
+                    ) -> Spread | None:
+    """The variances of the change between the baseline window and the current one with
+    customers as clusters, from each customer's contact cost and active weeks in both windows
+    (the windows share customers, and a customer's contacts cluster across weeks). Contacts are
+    priced at ``prices`` per channel, or at their own unit cost in force when None. None when a
+    window has no customer-weeks."""
+    base_weeks, cur_weeks = window_dates(baseline_end, window), window_dates(selected, window)
+    channels = sorted(prices) if prices else []
+    df = fetch("savings_customer_spread", base_start=base_weeks[0], base_end=base_weeks[-1],
+               cur_start=cur_weeks[0], cur_end=cur_weeks[-1], channels=channels,
+               prices=[float(prices[ch]) for ch in channels] if prices else [],
+               **filters.customer_params())
+    if df.empty or pd.isna(df["saving_var"].iloc[0]):
+        return None
+    return Spread(float(df["saving_var"].iloc[0]), float(df["change_var"].iloc[0]))
+
+
 def compute_savings(df: pd.DataFrame, baseline_end: date, selected: date, window: int,
-                    basis: str, sym: str) -> tuple[Savings | None, str]:
+                    basis: str, sym: str, spread: Spread | None = None
+                    ) -> tuple[Savings | None, str]:
     """The waterfall numbers, or None with the reason.
 
-    The 95% interval of the change is quasi-Poisson: each window's variance is Σ contacts ×
-    unit cost² (``contact_cost_var``), scaled like the value.
+    The 95% interval of the change takes customers as clusters: ``spread``
+    (``customer_spread``) gives the variance of the change per customer-week and of the
+    total. Without it, each window's variance is the sum of its weeks' customer-clustered
+    variances (``contact_cost_var``), which misses a customer's contacts recurring across
+    the weeks of a window and the customers the two windows share.
     """
     channels = tuple(sorted(df["channel"].unique()))
     base_weeks, cur_weeks = window_dates(baseline_end, window), window_dates(selected, window)
@@ -354,6 +387,9 @@ def compute_savings(df: pd.DataFrame, baseline_end: date, selected: date, window
         v0, v1 = b.cost, c.cost
         unit = f"{sym} over the {window} weeks"
     se = math.sqrt(var_b * scale_b**2 + var_c * scale_c**2)
+    if spread is not None:
+        se = math.sqrt(max(1e6 * spread.per_customer_week if basis == "per_customer"
+                           else spread.total, 0.0))
     change = v1 - v0
     rows = []
     for i, ch in enumerate(channels):

@@ -41,8 +41,31 @@ NOT_RECORDED = "not recorded"
 SURVEY_COLUMNS = ["response_count", "promoter_count", "passive_count", "detractor_count",
                   "top2_count", "top3_count", "score_sum", "score_sq_sum"]
 OPS_COLUMNS = ["active_at_start", "churned_count", "churned_4w_count", "complaint_count",
-               "contact_count", "contact_cost", "contact_cost_var", "transaction_count",
-               "revenue_amount", "revenue_sq_sum"]
+               "contact_count", "contact_cost", "contact_cost_var", "contact_cost_sq_sum",
+               "transaction_count", "revenue_amount", "revenue_sq_sum"]
+CELL = ["segment", "region", "plan"]
+
+
+def _clustered(con: pd.DataFrame, cust: pd.DataFrame, weeks: pd.DatetimeIndex,
+               extra: Sequence[str] = ()) -> pd.DataFrame:
+    """Customers as clusters, as the cost marts: per week, cell (and ``extra``), with x a
+    customer's contact cost, Σx² and n / (n − 1) × (Σx² − (Σx)² / n), n the cell's active base
+    or its contacting customers if more (at least 2)."""
+    keys = ["week_start", *CELL, *extra]
+    x = con.groupby([*keys, "customer_id"], observed=True)["cost_per_contact"].sum()
+    cells = x.groupby(keys, observed=True).agg(sx="sum", contacting="size")
+    cells["contact_cost_sq_sum"] = (x * x).groupby(keys, observed=True).sum()
+    cells = cells.reset_index()
+    base = pd.concat([pd.DataFrame({"week_start": weeks, "active": active_at(part, weeks),
+                                    **dict(zip(CELL, cell, strict=True))})
+                      for cell, part in cust.groupby(CELL, observed=True)], ignore_index=True)
+    for c in CELL:
+        cells[c], base[c] = cells[c].astype(str), base[c].astype(str)
+    cells = cells.merge(base, on=["week_start", *CELL], how="left")
+    n = np.maximum(np.maximum(cells["active"].fillna(0), cells["contacting"]), 2).astype(float)
+    cells["contact_cost_var"] = np.maximum(
+        n / (n - 1) * (cells["contact_cost_sq_sum"] - cells["sx"] ** 2 / n), 0.0)
+    return cells
 
 
 def _survey_counts(r: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -118,14 +141,17 @@ def _ops(raw: Raw, weeks: pd.DatetimeIndex, cust: pd.DataFrame, by: str | None =
         cmp = events(raw.complaints, "opened_at", cust, cols, first, stop)
         aggs.append(cmp.groupby(keys, observed=True).size().rename("complaint_count"))
     if "contacts" in measures:
-        con = events(raw.contacts, "occurred_at", cust, cols, first, stop, ["channel"])
+        con = events(raw.contacts, "occurred_at", cust, CELL, first, stop, ["channel"])
         con = con.assign(channel=con["channel"].astype(str)).merge(
             unit_costs(raw, weeks)[["week_start", "channel", "cost_per_contact"]],
             on=["week_start", "channel"], how="left")
         cpc = con["cost_per_contact"]
-        aggs.append(con.assign(contact_count=1, contact_cost=cpc, contact_cost_var=cpc * cpc)
-                    .groupby(keys, observed=True)[
-                        ["contact_count", "contact_cost", "contact_cost_var"]].sum())
+        aggs.append(con.assign(contact_count=1, contact_cost=cpc)
+                    .groupby(keys, observed=True)[["contact_count", "contact_cost"]].sum())
+        if len(con):
+            spread = _clustered(con, cust, weeks)
+            aggs.append(spread.groupby(keys, observed=True)[
+                ["contact_cost_var", "contact_cost_sq_sum"]].sum())
     if "revenue" in measures:
         tx = events(raw.transactions, "occurred_at", cust, cols, first, stop, ["amount"])
         amount = tx["amount"]
@@ -139,6 +165,9 @@ def _ops(raw: Raw, weeks: pd.DatetimeIndex, cust: pd.DataFrame, by: str | None =
         if by:
             agg[by] = agg[by].astype(str)
         out = out.merge(agg, on=keys, how="left")
+    if "contacts" in measures:  # no contacts: no spread either
+        out = out.assign(**{c: 0.0 for c in ("contact_cost_var", "contact_cost_sq_sum")
+                            if c not in out.columns})
     out = out.fillna({c: 0 for c in OPS_COLUMNS if c in out.columns})
     for c in ("active_at_start", "churned_count", "churned_4w_count", "complaint_count",
               "contact_count", "transaction_count"):
@@ -215,7 +244,7 @@ def cost_channel_weekly(raw: Raw, start_week: date, end_week: date, segments, re
     units = unit_costs(raw, weeks)
     cust = kept_customers(raw, segments, regions, plans)
     base = pd.DataFrame({"week_start": weeks, "active_at_start": active_at(cust, weeks)})
-    c = contact_repeats(raw, cust)
+    c = contact_repeats(raw, cust, CELL)
     c = c[weeks_mask(c["occurred_at"], weeks.min(), weeks.max() + WEEK)] if len(weeks) else \
         c.iloc[:0]
     c = c.assign(week_start=monday(c["occurred_at"]), channel=c["channel"].astype(str))
@@ -224,8 +253,15 @@ def cost_channel_weekly(raw: Raw, start_week: date, end_week: date, segments, re
     cpc = c["cost_per_contact"]
     agg = c.assign(contact_count=1, repeat_count=c["is_repeat"],
                    followed_up_count=c["is_followed_up"], contact_cost=cpc,
-                   contact_cost_var=cpc * cpc, repeat_cost=cpc.where(c["is_repeat"], 0.0)
-                   ).groupby(["week_start", "channel"])[counts + money].sum().reset_index()
+                   repeat_cost=cpc.where(c["is_repeat"], 0.0)
+                   ).groupby(["week_start", "channel"])[
+                       [*counts, "contact_cost", "repeat_cost"]].sum().reset_index()
+    if len(c):
+        spread = _clustered(c, cust, weeks, ["channel"]).groupby(
+            ["week_start", "channel"])["contact_cost_var"].sum().reset_index()
+        agg = agg.merge(spread, on=["week_start", "channel"], how="left")
+    else:
+        agg["contact_cost_var"] = 0.0
     out = (units.merge(base, on="week_start", how="left")
            .merge(agg, on=["week_start", "channel"], how="left"))
     out = out.fillna({c: 0 for c in ["active_at_start", *counts, *money]})

@@ -10,6 +10,7 @@ the customer is gone); intervals and tests are those of ``metrics.stats``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -75,12 +76,20 @@ def _est_churn(w: WeekInputs) -> Estimate:
 
 
 def _est_cost(w: WeekInputs) -> Estimate:
+    """Cost per active customer; customers as clusters. With Σx² of the customers' weekly
+    contact costs, the pooled variance n / (n − 1) × (Σx² − (Σx)² / n) over the n active
+    customers (their mix of cells is drawn with them); inputs assembled by hand without Σx²
+    take the sum of the cells' variances."""
     base = int(w["active_at_start"])
     if base == 0:
         return stats.withheld(0)
+    var = w["contact_cost_var"]
+    sq = w.get("contact_cost_sq", math.nan)
+    if not math.isnan(sq) and base > 1:
+        var = max(base / (base - 1) * (sq - w["contact_cost"] ** 2 / base), 0.0)
     return stats.normal(
         w["contact_cost"] / base,
-        w["contact_cost_var"] / base**2,
+        var / base**2,
         base,
         {"contact_cost": w["contact_cost"], "contacts": w["contacts"]},
     )
@@ -152,7 +161,8 @@ METRICS: tuple[Metric, ...] = (
     Metric(
         "cost_to_serve", "Cost to serve",
         "Σ over contacts in the week of the cost per contact of its channel (assumptions in "
-        "force) / customers active at the start of the week. 95% interval: quasi-Poisson.",
+        "force) / customers active at the start of the week. 95% interval: customers as "
+        "clusters (overdispersion kept).",
         "currency per customer", "money2", False, "operations", _est_cost,
         _normal_test(_est_cost), "", tables=(CUSTOMERS, CONTACTS),
     ),
@@ -205,6 +215,8 @@ def all_week_inputs(survey: pd.DataFrame, ops: pd.DataFrame) -> dict[date, dict[
         "contacts": o["contact_count"].astype(float),
         "contact_cost": o["contact_cost"].astype(float),
         "contact_cost_var": o["contact_cost_var"].astype(float),
+        "contact_cost_sq": (o["contact_cost_sq_sum"].astype(float)
+                            if "contact_cost_sq_sum" in o.columns else math.nan),
         "revenue": o["revenue_amount"].astype(float),
         "revenue_sq": o["revenue_sq_sum"].astype(float),
         "transactions": o["transaction_count"].astype(float),

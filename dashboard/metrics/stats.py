@@ -25,8 +25,9 @@ same code serves tiles, the CLI and exports. z = ``Z95`` (the normal 97.5% quant
   conditional test, c₁ ~ Binomial(c₁ + c₂, e₁ / (e₁ + e₂)) under equal rates (Przyborowski &
   Wilenski 1940).
 * Totals with a known variance (``normal``): value ± z √var and the z test of a difference.
-  The registry gives cost to serve the variance Σ contacts × unit cost² / base² (a
-  Poisson-count, "quasi-Poisson" variance of a cost) and revenue Σ amount² (compound Poisson).
+  The registry gives cost to serve the customer-clustered variance n / (n − 1) × (Σ x² −
+  (Σ x)² / n) over the selected customers (x a customer's weekly contact cost, n the active
+  base) / base² and revenue Σ amount² (compound Poisson).
 * Multiplicity (``benjamini_hochberg``): Benjamini & Hochberg (1995) false-discovery-rate
   adjusted p-values: the i-th smallest of m p-values × m / i, made monotone from the largest
   down and capped at 1 (statsmodels' ``fdr_bh``).

@@ -80,7 +80,9 @@ def segment_estimates(inputs: Inputs) -> pd.DataFrame:
         inputs,
         outcomes=inputs.outcomes.assign(nps_category=_POOLED),
         contacts=inputs.contacts.assign(nps_category=_POOLED),
-        base=inputs.base.assign(nps_category=_POOLED))
+        base=inputs.base.assign(nps_category=_POOLED),
+        contact_spread=None if inputs.contact_spread is None
+        else inputs.contact_spread.assign(nps_category=_POOLED))
     out = money.category_estimates(pooled).drop(columns="nps_category")
     return out.reset_index(drop=True)
 

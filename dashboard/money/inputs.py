@@ -149,7 +149,12 @@ class Inputs:
     #: by hand count every table as loaded
     coverage: Coverage = cov.COMPLETE
     queries: tuple[str, ...] = field(default=("money_category_outcomes",
-                                               "money_category_contacts", "data_coverage"))
+                                               "money_category_contacts",
+                                               "money_category_contact_spread", "data_coverage"))
+    #: money_category_contact_spread priced with the set in force: each cell's customer-level
+    #: sums (Σx², Σx·e, Σe²) behind the customer-clustered error of contact cost per year.
+    #: Inputs assembled by hand without it fall back to the compound-Poisson error.
+    contact_spread: pd.DataFrame | None = None
 
     @property
     def window_text(self) -> str:
@@ -187,15 +192,25 @@ def fetch_inputs(fetch: Fetch, filters: Filters, aset: AssumptionSet,
                               ["segment", "nps_category", "channel"])
     base = filters.narrow(fetch("money_category_outcomes", as_of=horizon_end,
                                 horizon_end=horizon_end), keys)
-    return Inputs(filters, as_of, horizon_end, outcomes, contacts, base,
-                  aset.in_force(filters.week_start), aset.described(filters.week_start),
-                  cov.resolve(coverage, fetch))
+    in_force = aset.in_force(filters.week_start)
+    prices = _prices(in_force)
+    spread = filters.narrow(fetch("money_category_contact_spread", as_of=as_of,
+                                  horizon_end=horizon_end, channels=list(prices),
+                                  prices=list(prices.values())),
+                            ["segment", "nps_category"])
+    return Inputs(filters, as_of, horizon_end, outcomes, contacts, base, in_force,
+                  aset.described(filters.week_start), cov.resolve(coverage, fetch),
+                  contact_spread=spread)
+
+
+def _prices(assumptions: Mapping[str, float | str]) -> dict[str, float]:
+    return {k.removeprefix("cost_per_contact_"): float(v) for k, v in assumptions.items()
+            if k.startswith("cost_per_contact_") and isinstance(v, float | int)}
 
 
 def contact_cost_per_channel(inputs: Inputs) -> dict[str, float]:
     """The cost per contact of each channel in the set (``cost_per_contact_<channel>``)."""
-    return {k.removeprefix("cost_per_contact_"): float(v) for k, v in inputs.assumptions.items()
-            if k.startswith("cost_per_contact_") and isinstance(v, float | int)}
+    return _prices(inputs.assumptions)
 
 
 # --- estimates per segment and NPS category ------------------------------------------------------
@@ -224,9 +239,13 @@ def category_estimates(inputs: Inputs) -> pd.DataFrame:
 
     churn_rate: churned / customers active at the window start (12-month churn), Wilson 95%
     interval; revenue_per_year: revenue / customer-years of exposure (ratio estimator, delta-
-    method SE); contact_cost_per_year: Σ contacts × cost per contact of the set / exposure
-    (compound-Poisson SE); complaint_cost_per_year: (complaints × handling cost + compensation)
-    / exposure; cts = contact + complaint cost; active_now: the base at the window end.
+    method SE); contact_cost_per_year: Σ contacts × cost per contact of the set / exposure,
+    the same ratio estimator with customers as clusters: with x a customer's priced contact
+    cost and e their exposure, SE = √(Σx² − 2rΣxe + r²Σe²) / Σe (compound-Poisson
+    √(Σ contacts × price²) / Σe only for inputs assembled without ``contact_spread``);
+    cts_se is that SE (complaint cost is taken as known); complaint_cost_per_year:
+    (complaints × handling cost + compensation) / exposure; cts = contact + complaint cost;
+    active_now: the base at the window end.
     """
     keys = ["segment", "nps_category"]
     num = ["customer_count", "churned_count", "exposure_years", "exposure_sq_sum",
@@ -246,13 +265,25 @@ def category_estimates(inputs: Inputs) -> pd.DataFrame:
     c = _with_all(c.groupby(keys, as_index=False)[["contact_count", "cost", "cost_var"]].sum(),
                   keys)
 
+    spread_cols = ["cost_sq_sum", "cost_exposure_sum", "exposure_sq_sum"]
+    if inputs.contact_spread is not None:
+        sp = inputs.contact_spread.copy()
+        for col in spread_cols:
+            sp[col] = pd.to_numeric(sp[col]).astype(float)
+        sp = _with_all(sp.groupby(keys, as_index=False)[spread_cols].sum(), keys)
+        spread_cols = ["spread_x2", "spread_xe", "spread_e2"]  # the outcomes hold Σe² too
+        sp.columns = [*keys, *spread_cols]
+        c = c.merge(sp, on=keys, how="outer").fillna(
+            {k: 0.0 for k in ("contact_count", "cost", "cost_var", *spread_cols)})
+
     b = inputs.base.copy()
     b["customer_count"] = pd.to_numeric(b["customer_count"]).astype(float)
     b = _with_all(b.groupby(keys, as_index=False)[["customer_count"]].sum(), keys)
 
     df = o.merge(c, on=keys, how="left").merge(
         b.rename(columns={"customer_count": "active_now"}), on=keys, how="outer")
-    df = df.fillna({k: 0.0 for k in (*num, "contact_count", "cost", "cost_var", "active_now")})
+    df = df.fillna({k: 0.0 for k in (*num, "contact_count", "cost", "cost_var", "active_now",
+                                     *spread_cols) if k in df.columns})
     handling = inputs.number("complaint_handling_cost", 0.0)
     rows = []
     for r in df.itertuples(index=False):
@@ -263,7 +294,12 @@ def category_estimates(inputs: Inputs) -> pd.DataFrame:
             var = (r.revenue_sq_sum - 2 * rev * r.revenue_exposure_sum
                    + rev**2 * r.exposure_sq_sum) / e**2
             rev_se = math.sqrt(max(var, 0.0))
-            cc, cc_se = r.cost / e, math.sqrt(r.cost_var) / e
+            cc = r.cost / e
+            if inputs.contact_spread is not None:
+                cvar = r.spread_x2 - 2 * cc * r.spread_xe + cc**2 * r.spread_e2
+            else:
+                cvar = r.cost_var
+            cc_se = math.sqrt(max(cvar, 0.0)) / e
             comp = (r.complaint_count * handling + r.compensation_amount) / e
             comp_n = r.complaint_count / e
             contacts = r.contact_count / e

@@ -4,8 +4,10 @@
   13 weeks before the self-service launch, else the 13 weeks before the current window) and
   now, both priced at the unit costs of one assumption set, so the change is contact volume and
   channel mix only (``cost.decompose``). Saving a week = (cost per customer-week then − now) ×
-  mean active customers a week now, with a 95% interval from the quasi-Poisson variance
-  Σ contacts × unit cost²; a year is 52 weeks at that run-rate.
+  mean active customers a week now, with a 95% interval that takes customers as clusters (the
+  variance of the change from each customer's contact cost in both windows: contacts cluster
+  by customer and across weeks, so a Poisson variance Σ contacts × unit cost² is too narrow);
+  a year is 52 weeks at that run-rate.
 * The improvement programme's effect as a difference-in-differences: the programme segment
   against the other selected segments, the 26 weeks before its start against weeks 8–33 after
   it. Each effect is the coefficient of a post-period dummy in a regression of the weekly
@@ -32,7 +34,7 @@ import pandas as pd
 
 from dashboard.analysis import cost
 from dashboard.analysis.cost import pct
-from dashboard.analysis.cost_model import launch_in, period_mix, window_dates
+from dashboard.analysis.cost_model import customer_spread, launch_in, period_mix, window_dates
 from dashboard.metrics import stats
 from dashboard.metrics.filters import FilterError, Filters, parse_week, week_label
 from dashboard.money.figures import (
@@ -83,15 +85,41 @@ class BaselineSavings:
         return (self.weekly - stats.Z95 * self.weekly_se, self.weekly + stats.Z95 * self.weekly_se)
 
 
+def dispersion(df: pd.DataFrame, weeks: Sequence[date]) -> float:
+    """The window's quasi-Poisson dispersion φ of contact cost, estimated from customer-level
+    contact counts: the customer-clustered variance the cost mart keeps for each week, cell and
+    channel (``contact_cost_var``), summed over the window, over the plain Poisson variance
+    Σ contacts × unit cost² of the same rows. 1 when the window has no contacts."""
+    part = df[df["week_start"].isin(weeks)]
+    poisson = float((part["contact_count"].astype(float)
+                     * part["cost_per_contact"].astype(float) ** 2).sum())
+    if poisson <= 0:
+        return 1.0
+    return float(part["contact_cost_var"].astype(float).sum()) / poisson
+
+
+def saving_spread(fetch: Fetch, filters: Filters, baseline_end: date, selected: date,
+                  prices: Mapping[str, float], window: int = cost.WINDOW_WEEKS) -> float | None:
+    """The variance of the change in contact cost per customer-week between the baseline
+    window and the current one with customers as clusters, both priced at ``prices``
+    (``cost_model.customer_spread``): the windows share customers, and a customer's contacts
+    cluster across weeks."""
+    spread = customer_spread(fetch, filters, baseline_end, selected, window, prices)
+    return None if spread is None else spread.per_customer_week
+
+
 def price_savings(df: pd.DataFrame, baseline_end: date, selected: date,
-                  prices: Mapping[str, float], window: int = cost.WINDOW_WEEKS
-                  ) -> BaselineSavings | str:
+                  prices: Mapping[str, float], window: int = cost.WINDOW_WEEKS,
+                  spread: float | None = None) -> BaselineSavings | str:
     """The saving of the current window against the baseline window, both priced at
     ``prices`` (so the change is contact volume and channel mix only), or the reason none.
 
     ``df`` is ``cost_channel_weekly``: week_start, channel, contact_count, contact_cost,
     cost_per_contact, active_at_start. Saving a week = (cost per customer-week before − now)
-    × mean active customers a week now; 95% interval from the quasi-Poisson variance Σ q × p².
+    × mean active customers a week now. ``spread`` is the customer-clustered variance of the
+    change in cost per customer-week (``saving_spread``); without it the interval falls back to
+    the weekly quasi-Poisson variance φ × Σ q × p² of each window (``dispersion``), which misses
+    that a customer's contacts cluster across the weeks of a window.
     """
     channels = tuple(sorted(df["channel"].unique()))
     base_weeks = window_dates(baseline_end, window)
@@ -106,10 +134,12 @@ def price_savings(df: pd.DataFrame, baseline_end: date, selected: date,
     if b.total_contacts == 0 or c.total_contacts == 0:
         return "Savings withheld: a window has no contacts for these customers."
     pp = np.asarray(p)
-    var0 = float(np.dot(b.contacts, pp**2))
-    var1 = float(np.dot(c.contacts, pp**2))
+    var0 = dispersion(df, base_weeks) * float(np.dot(b.contacts, pp**2))
+    var1 = dispersion(df, cur_weeks) * float(np.dot(c.contacts, pp**2))
     v0, v1 = b.cost_per_customer_week, c.cost_per_customer_week
-    se = nc * math.sqrt(var0 / b.customer_weeks**2 + var1 / c.customer_weeks**2)
+    if spread is None:
+        spread = var0 / b.customer_weeks**2 + var1 / c.customer_weeks**2
+    se = nc * math.sqrt(max(spread, 0.0))
     effects = {k: -v * nc for k, v in cost.decompose(b, c, "per_customer").items()}
     return BaselineSavings(
         baseline_weeks=(week_label(base_weeks[0]), week_label(base_weeks[-1])),
@@ -142,7 +172,8 @@ def baseline_savings(fetch: Fetch, filters: Filters, prices: Mapping[str, float]
     if chosen is None:
         return none(f"Savings need two full {window}-week windows: the data start in "
                     f"{week_label(first)}.")
-    res = price_savings(df, parse_week(chosen), selected, prices, window)
+    spread = saving_spread(fetch, filters, parse_week(chosen), selected, prices, window)
+    res = price_savings(df, parse_week(chosen), selected, prices, window, spread)
     if isinstance(res, str):
         return none(res)
     res = replace(res, launch_week=launch.week if launch else None)
@@ -166,7 +197,8 @@ def baseline_savings(fetch: Fetch, filters: Filters, prices: Mapping[str, float]
          ("Unit costs", "; ".join(f"{cost.channel_label(k)} {amount(v, sym, 2)}"
                                   for k, v in sorted(prices.items()))
           + f" (set in force in {filters.week}, both windows)"),
-         ("Interval", "95%, quasi-Poisson: Σ contacts × unit cost² per window")),
+         ("Interval", "95%, customers as clusters: the variance of the change in cost per "
+                      "customer-week from each customer's contact cost in both windows")),
         f"{res.baseline_weeks[0]} – {res.current_weeks[1]}", fin,
         "Observed, not modelled: both windows are priced with the same unit costs, so the "
         "saving is fewer contacts per customer and a cheaper channel mix; seasonality between "

@@ -95,7 +95,8 @@ SELF_SERVICE = "self_service"
 PHONE = "phone"
 P, PA, D = 0, 1, 2  # index of promoter, passive, detractor in CATEGORIES
 _CAT_LABEL = {"promoter": "promoters", "passive": "passives", "detractor": "detractors"}
-_QUERIES = "money_category_outcomes, money_category_contacts"
+_QUERIES = ("money_category_outcomes, money_category_contacts, "
+            "money_category_contact_spread")
 
 
 # --- the world the levers act on (deterministic, from the estimates) ----------------------------

@@ -112,8 +112,8 @@ class ValueReport:
     data_coverage: Coverage = cov.COMPLETE  # which raw tables hold rows
     split_note: str = ""  # why lifetime value and revenue at risk are not by segment
     queries: tuple[str, ...] = ("money_category_outcomes", "money_category_contacts",
-                                "cost_channel_weekly", "value_segment_weekly",
-                                "kpi_survey_weekly", "weeks_available")
+                                "money_category_contact_spread", "cost_channel_weekly",
+                                "value_segment_weekly", "kpi_survey_weekly", "weeks_available")
 
     def missing(self, section: str) -> tuple[str, ...]:
         """The tables a section of the page (``SECTION_NEEDS``) needs that hold no rows."""

@@ -1,5 +1,5 @@
 -- name: cost_by_segment
--- purpose: Active base, contacts and contact cost (with its quasi-Poisson variance) per segment in two weeks, for the filtered customers.
+-- purpose: Active base, contacts and contact cost (with its customer-clustered variance summed over cells) per segment in two weeks, for the filtered customers.
 -- grain: one row per segment x week (the selected and the comparison week)
 -- params: week_start date, compare_start date, segments varchar[], regions varchar[], plans varchar[]
 -- an empty list means "all" for each customer filter

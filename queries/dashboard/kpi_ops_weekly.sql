@@ -12,6 +12,7 @@ select
     cast(sum(contact_count) as bigint) as contact_count,
     sum(contact_cost) as contact_cost,
     sum(contact_cost_var) as contact_cost_var,
+    sum(contact_cost_sq_sum) as contact_cost_sq_sum,
     cast(sum(transaction_count) as bigint) as transaction_count,
     sum(revenue_amount) as revenue_amount,
     sum(revenue_sq_sum) as revenue_sq_sum

@@ -68,9 +68,10 @@ class Population:
     """State of every customer of the window, with the set-up fixed for the whole run."""
 
     def __init__(self, p: WorldParams, customers: int, seed: int, start: date, weeks: int,
-                 progress: Progress) -> None:
+                 progress: Progress, structure_seed: int | None = None) -> None:
         self.p = p
         self.rng = np.random.default_rng(seed)
+        self.structure_seed = structure_seed
         self.weeks = weeks
         self.progress = progress
         self.start_day = (start - date(1970, 1, 1)).days
@@ -126,7 +127,12 @@ class Population:
     # -- set-up --
 
     def _setup_agents_and_stores(self) -> None:
-        """Agent pools per assisted channel (with FCR skill) and stores per region."""
+        """Agent pools per assisted channel (with FCR skill) and stores per region.
+
+        The agents' skills are the world's only random set-up (fixed for the whole run); with a
+        ``structure_seed`` they come from that seed, so worlds of different ``seed`` can share
+        one set-up and differ only in their customers and what those do.
+        """
         p, rng = self.p, self.rng
         weekly = self.n0 * float(np.dot(p.segment_shares, p.contact_rate_segment)) * 1.3
         mix = np.asarray(p.channel_mix_before_launch)
@@ -143,7 +149,10 @@ class Population:
         self.agent_count = counts
         self.agent_offset = np.concatenate([[0], np.cumsum(counts)[:-1]])
         n_agents = int(counts.sum())
-        self.agent_skill = np.clip(rng.normal(0, p.agent_fcr_sd, n_agents), -0.12, 0.12)
+        skill = rng.normal(0, p.agent_fcr_sd, n_agents)
+        if self.structure_seed is not None:  # the set-up from its own seed, behaviour from seed
+            skill = np.random.default_rng(self.structure_seed).normal(0, p.agent_fcr_sd, n_agents)
+        self.agent_skill = np.clip(skill, -0.12, 0.12)
 
     def _grow(self, extra: int) -> None:
         """Make room in the state arrays for ``extra`` more customers."""

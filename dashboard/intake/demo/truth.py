@@ -117,6 +117,11 @@ def _parameter_table(w: World, fx: Effects, seed: int, customers: int,
     p, label = w.p, w.week_label
     rows: list[tuple[str, Any, str]] = [
         ("seed", seed, "random seed of numpy's Generator"),
+    ]
+    if w.structure_seed is not None:
+        rows.append(("structure_seed", w.structure_seed,
+                     "random seed of the fixed set-up (the agents' skills)"))
+    rows += [
         ("customers", customers, "active customers at the window start"),
         ("end_week", end_week, "last ISO week of the window"),
         ("weeks", w.weeks, "ISO weeks in the window"),

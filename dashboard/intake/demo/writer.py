@@ -210,12 +210,14 @@ def frames(w: World) -> dict[str, pd.DataFrame]:
 
 def generate(customers: int = 50_000, seed: int = 7, end_week: str = "2026-W44",
              weeks: int = 104, progress: Callable[[str], None] | None = None,
-             ) -> dict[str, pd.DataFrame]:
+             structure_seed: int | None = None) -> dict[str, pd.DataFrame]:
     """Generate the demo world: raw-contract frames plus ``truth_parameters``/``truth_events``.
 
     ``customers`` is the active base at the window start (new signups keep it roughly level),
     the window is the ``weeks`` ISO weeks ending with ``end_week`` (``YYYY-Www``, Monday to
-    Sunday, UTC). The same arguments give bit-identical frames.
+    Sunday, UTC). The same arguments give bit-identical frames. ``structure_seed``, when
+    given, draws the world's fixed set-up (the agents' skills) from its own seed, so replicated
+    worlds can share one set-up while ``seed`` re-draws the customers and their behaviour.
     """
     end_monday = parse_week(end_week)
     if isinstance(customers, bool) or not isinstance(customers, int | np.integer):
@@ -226,7 +228,8 @@ def generate(customers: int = 50_000, seed: int = 7, end_week: str = "2026-W44",
         raise ValueError(f"weeks must be a positive integer, got {weeks!r}")
     report: Progress = progress or (lambda _msg: None)
     start = end_monday - timedelta(weeks=int(weeks) - 1)
-    world = World(PARAMS, int(customers), int(seed), start, int(weeks), report)
+    world = World(PARAMS, int(customers), int(seed), start, int(weeks), report,
+                  None if structure_seed is None else int(structure_seed))
     report(f"seeding {customers:,} existing customers")
     world.seed_existing_base()
     every = max(1, math.ceil(weeks / 13))
