@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dashboard.exports import text
 from dashboard.intake import ingest
 from dashboard.warehouse import db
 from dashboard.warehouse.weeks import GIVEN, week_label
@@ -286,12 +287,15 @@ def test_the_as_of_date_is_on_the_scope_line_and_the_data_page(world, tmp_path, 
     at.run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Weekly KPIs"
-    assert at.caption[0].value == ("2026-W45 vs 2026-W44 (previous week) · all customers · "
-                                   f"data as of 2026-11-08 ({GIVEN})")
+    # the scope line is shown literally: escaped for markdown ("--" kept from an em dash)
+    assert at.caption[0].value == text.markdown(
+        "2026-W45 vs 2026-W44 (previous week) · all customers · "
+        f"data as of 2026-11-08 ({GIVEN})")
     at.switch_page("pages/data.py")
     at.run()
     assert not at.exception, at.exception
-    texts = [c.value.replace("\\", "") for c in at.caption]
+    # as a reader sees them: without markdown's escapes and the invisible word joiner
+    texts = [c.value.replace("\\", "").replace("\u2060", "") for c in at.caption]
     assert texts[0] == f"Data as of 2026-11-08 ({GIVEN})"
     assert (f"Data as of 2026-11-08 ({GIVEN}); weeks run 2025-W02 (transactions.occurred_at) "
             f"… 2026-W45 ({GIVEN}); latest complete week 2026-W45.") in " ".join(texts)

@@ -51,7 +51,8 @@ def test_every_import_of_the_package_is_a_declared_dependency():
     declared = {Requirement(s).name.lower().replace("-", "_")
                 for s in PYPROJECT["project"]["dependencies"]}
     # import names that differ from their distribution's name
-    alias = {"yaml": "pyyaml", "pptx": "python_pptx", "PIL": "pillow"}
+    alias = {"yaml": "pyyaml", "pptx": "python_pptx", "PIL": "pillow",
+             "dateutil": "python_dateutil"}
     optional = {"pyspark"}  # the spark extra
     third_party = set()
     for path in (ROOT / "dashboard").rglob("*.py"):
