@@ -4,6 +4,10 @@ import streamlit as st
 
 from dashboard.ui import common as ui
 from dashboard.ui import data as ui_data
+from dashboard.ui import memory
+
+# one cap on malloc arenas for the sessions' threads (glibc; a no-op elsewhere)
+memory.limit_arenas()
 
 # the page icon is a file served by the app itself: no request leaves the app's own host
 st.set_page_config(page_title="CX Ledger", page_icon=ui.PAGE_ICON, layout="wide")
@@ -45,4 +49,7 @@ else:
         st.stop()
 if catalog is not None:
     ui.filter_bar(catalog)
-page.run()
+try:
+    page.run()
+finally:
+    memory.release()  # the run's freed frames go back to the system, not kept in the heap

@@ -8,6 +8,9 @@ Every statement lives in ``queries/<layer>/<name>.sql`` with a header::
     -- grain: one row per …
     -- params: start_week date, end_week date
 
+and, for a statement that joins customers one by one (``customer_key``), ``-- weight:
+customer-level``: the app runs a bounded number of those at once (``db.Warehouse.run``).
+
 The declared parameters must equal the ``$names`` the SQL uses (``Query.used_params``; a test
 checks every file). Values are always bound; the only identifiers filled into a statement are the
 ``{table}``/``{key}``/``{identity}`` placeholders of the write-side templates in
@@ -29,12 +32,16 @@ from dashboard.warehouse import config
 LAYERS = ("staging", "marts", "dashboard", "checks", "data")
 _PARAM_RE = re.compile(r"(?<![\w$])\$([a-z_][a-z0-9_]*)")
 _IDENT_RE = re.compile(r"\{(table|key|identity)\}")
-_HEADER_RE = re.compile(r"^--\s*(name|purpose|grain|params|materialize)\s*:\s*(.*?)\s*$")
+_HEADER_RE = re.compile(r"^--\s*(name|purpose|grain|params|materialize|weight)\s*:\s*(.*?)\s*$")
 
 
 #: A named-query runner: ``fetch(name, **params)`` returns the rows of ``queries/**/<name>.sql``
 #: (``db.cached_run`` bound to a warehouse in the app, a builder's ``run`` in tests).
 Fetch = Callable[..., pd.DataFrame]
+
+
+#: The one declared weight (``-- weight: customer-level``).
+CUSTOMER_LEVEL = "customer-level"
 
 
 class QueryError(Exception):
@@ -53,6 +60,12 @@ class Query:
     grain: str
     params: tuple[str, ...]
     sql: str
+    weight: str = ""
+
+    @property
+    def customer_level(self) -> bool:
+        """Declared ``-- weight: customer-level``: it joins or groups customers one by one."""
+        return self.weight == CUSTOMER_LEVEL
 
     @property
     def used_params(self) -> tuple[str, ...]:
@@ -76,6 +89,8 @@ def parse_query(path: Path) -> Query:
         raise QueryError(f"{path}: header lacks {', '.join(missing)}")
     if header["name"] != path.stem:
         raise QueryError(f"{path}: header name {header['name']!r} differs from file name")
+    if header.get("weight", CUSTOMER_LEVEL) != CUSTOMER_LEVEL:
+        raise QueryError(f"{path}: unknown weight {header['weight']!r} (only {CUSTOMER_LEVEL})")
     raw = header["params"]
     params = () if raw.lower() in ("", "none") else tuple(
         sorted(p.strip().split()[0] for p in raw.split(",") if p.strip())
@@ -88,6 +103,7 @@ def parse_query(path: Path) -> Query:
         grain=header["grain"],
         params=params,
         sql=text,
+        weight=header.get("weight", ""),
     )
 
 

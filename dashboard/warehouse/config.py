@@ -32,6 +32,12 @@ CACHE_MAX_ENTRIES = 512
 #: week's customer-level rows resident. A result larger than this is returned, not kept.
 CACHE_MAX_MB = int(os.environ.get("CX_CACHE_MAX_MB", "96"))
 
+#: Customer-level queries (``-- weight: customer-level``: each joins up to a million customers
+#: and needs tens of MB of DuckDB working memory) the app runs at once (`CX_CUSTOMER_QUERIES`);
+#: later ones wait their turn. On two cores more at once is no faster, only larger: five
+#: sessions at 1M customers otherwise held 200 MB of DuckDB memory between them.
+CUSTOMER_QUERIES = max(1, int(os.environ.get("CX_CUSTOMER_QUERIES", "2")))
+
 #: Bases below this are withheld; below LOW_BASE they are badged and never get an arrow.
 MIN_BASE = 30
 LOW_BASE = 100

@@ -148,13 +148,18 @@ class Warehouse:
         return frame if self.dialect == "duckdb" else engines.normalise(frame)
 
     def run(self, name: str, **params: Any) -> pd.DataFrame:
-        """Run the named query with bound parameters; the declared parameters must all be given."""
+        """Run the named query with bound parameters; the declared parameters must all be given.
+        A customer-level query on the embedded DuckDB waits for one of the process's
+        ``CUSTOMER_QUERIES`` turns (its memory is the app's own)."""
         q = get_query(name)
         given = set(params)
         if given != set(q.params):
             raise QueryError(
                 f"{name}: expects parameters {sorted(q.params)}, got {sorted(given)}"
             )
+        if q.customer_level and self.dialect == "duckdb":
+            with customer_turns():
+                return self.sql(q.sql, params)
         return self.sql(q.sql, params)
 
     def close(self) -> None:
@@ -163,6 +168,19 @@ class Warehouse:
             if self._engine is not None:
                 self._engine.dispose()
                 self._engine = None
+
+
+_turns: threading.BoundedSemaphore | None = None
+_turns_lock = threading.Lock()
+
+
+def customer_turns() -> threading.BoundedSemaphore:
+    """The process's turns for customer-level queries (``config.CUSTOMER_QUERIES`` at once)."""
+    global _turns
+    with _turns_lock:
+        if _turns is None:
+            _turns = threading.BoundedSemaphore(config.CUSTOMER_QUERIES)
+        return _turns
 
 
 def open_warehouse(url: str | None = None, read_only: bool = True) -> Warehouse:

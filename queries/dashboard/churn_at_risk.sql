@@ -2,6 +2,7 @@
 -- purpose: Active customers at risk (a recent detractor answer or an unresolved complaint) with their trailing 13-week revenue.
 -- grain: one row per at-risk customer (ids only, no names)
 -- params: as_of date
+-- weight: customer-level
 -- as_of is the Monday after the selected week. Active: signed up before as_of and not churned
 -- by then (churn_date null or on/after as_of). Recent detractor: the latest relationship NPS
 -- answer before as_of was given in the 13 weeks before as_of and scored 0-6. Unresolved

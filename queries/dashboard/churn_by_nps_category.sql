@@ -2,6 +2,7 @@
 -- purpose: Customers active at a date by their latest NPS category before it, and how many churned by a later date.
 -- grain: one row per NPS category (promoter, passive, detractor)
 -- params: as_of date, horizon_end date, segments varchar[], regions varchar[], plans varchar[]
+-- weight: customer-level
 -- the category is the customer's latest relationship NPS answer before as_of
 with latest_answer as (
     select

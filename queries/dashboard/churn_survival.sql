@@ -2,6 +2,7 @@
 -- purpose: Survival input: customers active at a window start by NPS category and open-complaint status, with the week they churned or were censored.
 -- grain: one row per segment x region x plan x split x group x duration in weeks x event flag
 -- params: window_start date, window_end date
+-- weight: customer-level
 -- cohort: customers active at window_start (a Monday). Week k of follow-up covers churn
 -- dates in (window_start + 7(k-1) days, window_start + 7k days] (active at a Monday m means
 -- churn_date > m); customers not churned by window_end are censored at the window length.

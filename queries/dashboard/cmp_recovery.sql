@@ -2,6 +2,7 @@
 -- purpose: Service recovery: 90-day retention and the next NPS answer of complainants by resolution speed, and of customers without a complaint.
 -- grain: one row per segment x region x plan x recovery group (within_48h, later, never, no_complaint)
 -- params: cohort_start date, cohort_end date, as_of date
+-- weight: customer-level
 -- complainants: each filtered customer's first complaint opened in [cohort_start, cohort_end),
 -- grouped by its resolution as known at as_of (the Monday after the selected week): within
 -- 48 hours of opening, later, or never (still open). Index date = the complaint's opening.

@@ -2,6 +2,7 @@
 -- purpose: Customer-level sums behind the customer-clustered error of contact cost per customer-year: each customer's contacts in [as_of, horizon_end) priced at given unit costs, with their exposure.
 -- grain: one row per segment, region, plan and NPS category (promoter, passive, detractor, unanswered)
 -- params: as_of date, horizon_end date, channels varchar[], prices double[]
+-- weight: customer-level
 -- The cohort is money_category_outcomes' (customers active at as_of, exposure until churn or
 -- horizon_end); a channel missing from channels costs 0. With x a customer's priced contact
 -- cost in the window (0 without contacts) and e the customer's exposure in years, the rows hold

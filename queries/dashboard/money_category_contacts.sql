@@ -2,6 +2,7 @@
 -- purpose: Service contacts in [as_of, horizon_end) of customers active at as_of, by segment, region, plan, latest NPS category and channel, with unresolved and repeat counts.
 -- grain: one row per segment, region, plan, NPS category (promoter, passive, detractor, unanswered) and contact channel
 -- params: as_of date, horizon_end date
+-- weight: customer-level
 -- Counts only: the caller applies the customer filters to these rows (Filters.narrow).
 with latest_answer as (
     select customer_key, nps_category

@@ -2,6 +2,7 @@
 -- purpose: Customers active at as_of by segment, region, plan, latest NPS category and recent complaint, with what they did until horizon_end (churn, exposure, revenue, complaints).
 -- grain: one row per segment, region, plan, NPS category (promoter, passive, detractor, unanswered) and whether the customer complained in the 13 weeks before as_of
 -- params: as_of date, horizon_end date
+-- weight: customer-level
 -- as_of and horizon_end are Mondays; the window is [as_of, horizon_end). With as_of = horizon_end
 -- the rows are simply the active base at that date. Every column is a sum over customers, so
 -- the customer filters (segment, region, plan) are applied to these rows by the caller: one

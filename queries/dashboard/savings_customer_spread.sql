@@ -2,6 +2,7 @@
 -- purpose: The customer-clustered variance of the change in contact cost per customer-week between a baseline and a current window, contacts priced at given unit costs.
 -- grain: one row (sums over the filtered customers)
 -- params: base_start date, base_end date, cur_start date, cur_end date, channels varchar[], prices double[], segments varchar[], regions varchar[], plans varchar[]
+-- weight: customer-level
 -- an empty list means "all" for each customer filter; a channel missing from channels costs 0;
 -- an empty channels list prices each contact at its own cost (the unit cost in force that week).
 -- Customers are the clusters: with X a customer's priced contact cost in a window and w the
