@@ -12,6 +12,7 @@ from lifelines import KaplanMeierFitter
 from streamlit.testing.v1 import AppTest
 
 from dashboard.analysis import churn
+from dashboard.analysis.cards import money as cards_money
 from dashboard.metrics import kpis, stats
 from dashboard.metrics.filters import Filters, parse_week
 from dashboard.metrics.survival import kaplan_meier, restricted_mean, survival_at
@@ -188,12 +189,52 @@ def test_churn_survival_on_fixture(fixture_wh):
 
 
 def test_churn_at_risk_on_fixture(fixture_wh):
-    df = fixture_wh.run("churn_at_risk", as_of=date(2026, 3, 16))
+    df = fixture_wh.run("churn_at_risk", as_of=date(2026, 3, 16), row_limit=churn.AT_RISK_ROWS)
     # active at the end of W11: 1, 3, 5, 8; detractors: 1 (6 on 9 Mar) and 8 (0 on 11 Mar)
     assert df["customer_id"].tolist() == ["8", "1"]  # ranked by trailing revenue; ids as text
     assert df["trailing_revenue"].tolist() == pytest.approx([90.0, 20.0])  # 45 + 45; 30 - 10
     assert df["latest_nps_score"].tolist() == [0, 6]
     assert "name" not in " ".join(df.columns)
+    # each alone in its profile (8: Mass East Standard; 1: Mass North Basic, where 5 is not at
+    # risk: answered 9), so each is its profile's first and the totals are its own
+    assert df[["segment", "region", "plan"]].values.tolist() == [
+        ["Mass", "East", "Standard"], ["Mass", "North", "Basic"]]
+    assert df["profile_revenue_rank"].tolist() == [1, 1]
+    assert df["profile_at_risk_count"].tolist() == [1, 1]
+    assert df["profile_trailing_revenue"].tolist() == pytest.approx([90.0, 20.0])
+    assert df["profile_recent_detractor_count"].tolist() == [1, 1]
+    # 1's complaint (12 Mar) was resolved the same day; 2's is open but 2 left on 11 Mar
+    assert df["profile_open_complaint_customer_count"].tolist() == [0, 0]
+    assert fixture_wh.run("churn_at_risk", as_of=date(2026, 3, 16), row_limit=0).empty
+
+
+def test_at_risk_totals_sum_the_kept_profiles_and_the_list_keeps_the_query_order():
+    """By hand: profile (Mass, North, Basic) has 3 at-risk customers of which the query kept
+    2 (row_limit 2), (Mass, East, Basic) 1, and a profile without a segment 1."""
+    def row(cid, seg, reg, rev, rank, totals, det=False, cmp=0):
+        return {"customer_id": cid, "segment": seg, "region": reg, "plan": "Basic",
+                "is_recent_detractor": det, "open_complaint_count": cmp,
+                "trailing_revenue": rev, "profile_revenue_rank": rank,
+                **dict(zip(churn.PROFILE_TOTALS, totals, strict=True))}
+    north, east, blank = (3, 100.0, 2, 2), (1, 70.0, 1, 0), (1, 5.0, 0, 1)
+    rows = pd.DataFrame([  # the query's order: revenue descending, then customer_id
+        row("a", "Mass", "North", 60.0, 1, north, det=True, cmp=1),
+        row("e", "Mass", "East", 40.0, 1, east, det=True),
+        row("b", "Mass", "North", 30.0, 2, north, det=True),
+        row("n", None, "North", 5.0, 1, blank, cmp=2),
+    ])
+    everyone = churn.at_risk_for(rows, Filters(week="2026-W11"), shown=2)
+    assert (everyone.count, everyone.revenue, everyone.detractors, everyone.complaining) == (
+        3 + 1 + 1, 100.0 + 70.0 + 5.0, 2 + 1 + 0, 2 + 0 + 1)
+    assert everyone.top["customer_id"].tolist() == ["a", "e"]
+    assert everyone.top_revenue == 100.0
+    assert not set(churn.PROFILE_TOTALS) & set(everyone.top.columns)
+    north_only = churn.at_risk_for(rows, Filters(week="2026-W11", regions=("North",)), 2)
+    assert (north_only.count, north_only.revenue) == (3 + 1, 105.0)  # the blank segment too
+    assert north_only.top["customer_id"].tolist() == ["a", "b"]
+    nobody = churn.at_risk_for(rows, Filters(week="2026-W11", plans=("Premium",)), 2)
+    assert (nobody.count, nobody.revenue, nobody.detractors, nobody.complaining) == (0, 0, 0, 0)
+    assert nobody.top.empty
 
 
 def test_report_on_fixture(fixture_wh, monkeypatch):
@@ -330,17 +371,181 @@ def test_cohort_retention_matches_pandas_oracle(report, demo_frames):
     assert cm.loc[(c, 0), "value"] == pytest.approx(100.0)
 
 
-def test_at_risk_are_active_detractors_or_open_complaints(report, fetch, latest, demo_frames):
+def _at_risk_from_source(demo_frames, as_of: date) -> pd.DataFrame:
+    """Every at-risk customer at ``as_of`` (the Monday after the week), computed with pandas from
+    the raw frames: active (signed up before as_of, not gone by it), latest NPS answer before
+    as_of (ties by response_id) scored 0–6 and given in the 91 days before, or a complaint
+    opened before as_of and not resolved before it; net transactions in the 91 days before."""
+    a = pd.Timestamp(as_of)
+    back = a - pd.Timedelta(days=91)
+    cust = _raw(demo_frames)
+    cust = cust[(cust.signup_date < a) & (cust.churn_date.isna() | (cust.churn_date >= a))]
+    cust = cust.set_index("customer_id")
+    s = demo_frames["survey_responses"]
+    s = s[(s.survey == "nps") & (pd.to_datetime(s.responded_at) < a)].assign(
+        answered=lambda f: pd.to_datetime(f.responded_at))
+    last = (s.sort_values(["answered", "response_id"]).groupby("customer_id").tail(1)
+            .set_index("customer_id"))
+    detractor = (last.score <= 6) & (last.answered >= back)
+    k = demo_frames["complaints"]
+    opened, resolved = pd.to_datetime(k.opened_at), pd.to_datetime(k.resolved_at)
+    k = k[(opened < a) & (resolved.isna() | (resolved >= a))].assign(opened=opened)
+    open_ = k.groupby("customer_id").agg(n=("complaint_id", "size"), oldest=("opened", "min"))
+    tx = demo_frames["transactions"]
+    at = pd.to_datetime(tx.occurred_at)
+    revenue = tx[(at >= back) & (at < a)].groupby("customer_id")["amount"].sum()
+    out = cust[["segment", "region", "plan"]].copy()
+    out["is_recent_detractor"] = detractor.reindex(out.index).astype("boolean").fillna(False)
+    out["latest_nps_score"] = last["score"].reindex(out.index)
+    out["latest_nps_date"] = last["answered"].reindex(out.index).dt.date
+    out["open_complaint_count"] = open_["n"].reindex(out.index).fillna(0).astype(int)
+    out["oldest_open_complaint_date"] = open_["oldest"].reindex(out.index).dt.date
+    out["trailing_revenue"] = revenue.reindex(out.index).fillna(0.0)
+    out = out[out.is_recent_detractor | (out.open_complaint_count > 0)].reset_index()
+    # sums of the same amounts in another order can differ in the last bit: rank on cents
+    out["revenue_cents"] = (100 * out["trailing_revenue"]).round().astype(int)
+    return out.sort_values(["revenue_cents", "customer_id"], ascending=[False, True],
+                           ignore_index=True)
+
+
+def _profiles(frame: pd.DataFrame) -> pd.Series:
+    return frame["segment"] + "|" + frame["region"] + "|" + frame["plan"]
+
+
+@pytest.mark.parametrize("limit", [5, churn.AT_RISK_ROWS])
+def test_at_risk_query_keeps_each_profiles_top_customers_and_totals(fetch, latest, demo_frames,
+                                                                     limit):
+    """Against the source rows: per segment × region × plan, the profile's totals over all of
+    its at-risk customers, and its ``limit`` highest trailing revenues (fewer when it has
+    fewer); a profile without at-risk customers has no rows."""
     as_of = parse_week(latest) + timedelta(days=7)
-    risk = fetch("churn_at_risk", as_of=as_of)
-    assert report.at_risk_count == len(risk)
-    assert (risk.trailing_revenue.diff().dropna() <= 1e-9).all()  # ranked
-    assert (risk.is_recent_detractor | (risk.open_complaint_count > 0)).all()
+    want = _at_risk_from_source(demo_frames, as_of)
+    got = fetch("churn_at_risk", as_of=as_of, row_limit=limit)
+    want["profile"], got["profile"] = _profiles(want), _profiles(got)
+    sizes = want.groupby("profile").size()
+    if limit == churn.AT_RISK_ROWS:  # some profiles are cut, others keep every customer
+        assert (sizes > limit).any() and (sizes < limit).any()
+    else:
+        assert (sizes > limit).all()
+    assert got.groupby("profile").size().to_dict() == sizes.clip(upper=limit).to_dict()
+    for profile, part in got.groupby("profile"):
+        mine = want[want.profile == profile]
+        first = part.iloc[0]
+        assert int(first.profile_at_risk_count) == len(mine)
+        assert first.profile_trailing_revenue == pytest.approx(mine.trailing_revenue.sum())
+        assert int(first.profile_recent_detractor_count) == int(mine.is_recent_detractor.sum())
+        assert int(first.profile_open_complaint_customer_count) == int(
+            (mine.open_complaint_count > 0).sum())
+        assert (part[list(churn.PROFILE_TOTALS)].nunique() == 1).all()  # the same on each row
+        assert sorted(part.profile_revenue_rank) == list(range(1, len(part) + 1))
+        # the kept revenues are the profile's highest (which of equal ones: the query's order)
+        cents = (100 * part.sort_values("profile_revenue_rank").trailing_revenue).round()
+        assert cents.astype(int).tolist() == mine.revenue_cents.head(limit).tolist()
+    # every kept row is the source's customer, with its flags and revenue
+    src = want.set_index("customer_id").loc[got.customer_id]
+    assert got.is_recent_detractor.tolist() == src.is_recent_detractor.tolist()
+    assert got.open_complaint_count.tolist() == src.open_complaint_count.tolist()
+    for col in ("latest_nps_score", "latest_nps_date", "oldest_open_complaint_date"):
+        assert got[col].astype(object).where(got[col].notna(), None).tolist() == \
+            src[col].astype(object).where(src[col].notna(), None).tolist(), col
+    np.testing.assert_allclose(got.trailing_revenue, src.trailing_revenue, atol=1e-6)
+    assert (got.trailing_revenue.diff().dropna() <= 1e-9).all()  # ranked over all profiles
+
+
+def _combos(demo_frames, latest: str, first: str, rows: int) -> dict[str, tuple[str, dict]]:
+    """Filter states for the figure checks, each named for what it covers: a profile with
+    fewer than ``rows`` at-risk customers (at the latest week, or else at the first week of
+    data, when few are at risk) and, at the first week, a profile with none."""
+    def profile(values) -> dict:
+        return dict(zip(("segments", "regions", "plans"), ((v,) for v in values), strict=True))
+
+    dims = ["segment", "region", "plan"]
+    at = {w: _at_risk_from_source(demo_frames, parse_week(w) + timedelta(days=7))
+          for w in (latest, first)}
+    small = [(w, size, p) for w in (latest, first)
+             for p, size in at[w].groupby(dims).size().items() if size < rows]
+    every = set(demo_frames["customers"][dims].dropna().itertuples(index=False, name=None))
+    empty = sorted(every - set(at[first][dims].itertuples(index=False, name=None)))
+    assert small and empty  # the demo world at its default scale and seed has both
+    week, _, under = small[0]
+    return {
+        "everyone": (latest, {}),
+        "segment and regions": (latest, {"segments": ("Mass",), "regions": ("North", "South")}),
+        "a profile under the row limit": (week, profile(under)),
+        "a profile with no at-risk customer": (first, profile(empty[0])),
+        "the empty profile's plan": (first, {"plans": (empty[0][2],)}),
+    }
+
+
+def _figures(risk: pd.DataFrame, week: str, sym: str, rows: int) -> tuple[str, tuple, str]:
+    """The at-risk card's value and captions and the takeaway, computed the way the page did
+    from the full list of the filters' at-risk customers (``risk``, in rank order)."""
+    if risk.empty:
+        takeaway = f"No active customer was at risk at the end of {week}."
+    else:
+        takeaway = (
+            f"{len(risk):,} customers at risk at the end of {week}; the top "
+            f"{min(len(risk), rows)} by revenue brought in "
+            f"{cards_money(risk.trailing_revenue.head(rows).sum(), sym)} of the "
+            f"{cards_money(risk.trailing_revenue.sum(), sym)} they all brought in over the "
+            "last 13 weeks.")
+    return f"{len(risk):,}", (
+        f"active at the end of {week}: {int(risk.is_recent_detractor.sum()):,} recent "
+        f"detractors, {int((risk.open_complaint_count > 0).sum()):,} with an unresolved "
+        "complaint",
+        f"Their revenue in the last 13 weeks: "
+        f"{cards_money(risk.trailing_revenue.sum(), sym)} (observed)"), takeaway
+
+
+@pytest.mark.parametrize("rows", [churn.AT_RISK_ROWS, 5])
+def test_at_risk_figures_are_those_of_the_full_list_from_source_rows(
+        fetch, latest, demo_frames, monkeypatch, rows):
+    """Every at-risk figure the page shows (card, takeaway, list, count), for several filters,
+    equals the full at-risk list computed from the source rows and narrowed to the filters;
+    and equals today's computation on the query's full list (every at-risk customer fetched,
+    filtered, the first AT_RISK_ROWS listed), order included. ``rows`` 5: nearly every
+    profile is cut, so the filters' top rows come from several profiles' cuts."""
+    monkeypatch.setattr(churn, "AT_RISK_ROWS", rows)
+    first = fetch("weeks_available")["iso_week"].min()
+    for name, (week, chosen) in _combos(demo_frames, latest, first, rows).items():
+        f = Filters(week=week, **chosen)
+        rep = churn.build_report(fetch, f)
+        sym = rep.currency_symbol
+        as_of = parse_week(week) + timedelta(days=7)
+        src = _at_risk_from_source(demo_frames, as_of)
+        for dim, values in chosen.items():
+            src = src[src[dim.removesuffix("s")].isin(values)]
+        card = rep.card("At-risk customers")
+        assert (card.value, card.captions, rep.takeaways["at_risk"]) == _figures(
+            src, week, sym, rows), name
+        assert rep.at_risk_count == len(src), name
+        # the list: the filters' highest revenues (equal ones in the query's order) ...
+        top = src.head(rows)
+        shown = rep.at_risk
+        by_id = src.set_index("customer_id")
+        assert len(shown) == len(top) and set(shown["Customer id"]) <= set(by_id.index), name
+        assert by_id.loc[shown["Customer id"], "revenue_cents"].tolist() == \
+            top.revenue_cents.tolist(), name
+        assert shown["Revenue, last 13 weeks"].tolist() == [
+            cards_money(c / 100, sym, 2) for c in top.revenue_cents], name
+        assert shown[["Segment", "Region", "Plan"]].values.tolist() == by_id.loc[
+            shown["Customer id"], ["segment", "region", "plan"]].values.tolist(), name
+        # ... and exactly today's: the query's full list, filtered, its first rows listed
+        full = fetch("churn_at_risk", as_of=as_of, row_limit=10**9)
+        full = full.loc[f.selects(full)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(shown, churn.at_risk_table(full, sym, rows), obj=name)
+        assert (card.value, card.captions, rep.takeaways["at_risk"]) == _figures(
+            full, week, sym, rows), name
+
+
+def test_at_risk_are_active_detractors_or_open_complaints(report, demo_frames, latest):
     cust = _raw(demo_frames).set_index("customer_id")
+    as_of = parse_week(latest) + timedelta(days=7)
     top = cust.loc[report.at_risk["Customer id"]]
     assert (top.churn_date.isna() | (top.churn_date >= pd.Timestamp(as_of))).all()
     assert list(report.at_risk.columns) == ["Rank", "Customer id", "Segment", "Region", "Plan",
                                             "Why at risk", "Revenue, last 13 weeks"]
+    assert len(report.at_risk) == churn.AT_RISK_ROWS < report.at_risk_count
 
 
 # --- AppTest ------------------------------------------------------------------------------------

@@ -177,7 +177,7 @@ def test_at_risk_list_shows_text_ids_as_given(shaped):
     target, _ = shaped
     wh, fetch = _fetch(target)
     try:
-        risk = fetch("churn_at_risk", as_of=date(2026, 3, 16))
+        risk = fetch("churn_at_risk", as_of=date(2026, 3, 16), row_limit=churn.AT_RISK_ROWS)
     finally:
         wh.close()
     # detractors 00123 (2) and the e-mail (5); the open ticket #1042 of 7311-YNBIQ; the
@@ -368,7 +368,8 @@ def test_joins_by_text_id_give_the_kpis_computed_from_the_source_rows(twin):
         lo, hi = weeks["week_start"].min(), weeks["week_start"].max()
         ops = fetch("kpi_ops_weekly", start_week=lo, end_week=hi, segments=["Business"],
                     regions=[], plans=[])
-        at_risk = fetch("churn_at_risk", as_of=pd.Timestamp(hi).date())
+        at_risk = fetch("churn_at_risk", as_of=pd.Timestamp(hi).date(),
+                        row_limit=churn.AT_RISK_ROWS)
     finally:
         wh.close()
     # independent: Business customers' net revenue per ISO week, joined in pandas by text id

@@ -26,6 +26,10 @@ customer is gone; a customer churns in a window [a, b) when active on a and not 
 * at-risk list: customers active at the end of the selected week whose latest NPS answer, given
   in the 13 weeks before, was a detractor (0–6), or who have a complaint still unresolved;
   ranked by trailing 13-week revenue (net transactions in the 13 weeks to the selected week).
+  The query returns, per segment × region × plan, only that profile's top AT_RISK_ROWS
+  customers and the profile's totals (``at_risk_for``): the top AT_RISK_ROWS of any filter are
+  among the top AT_RISK_ROWS of their own profiles, and the counts and revenue of a filter are
+  sums over its profiles, so one result per week serves every filter without the full list.
 """
 
 from __future__ import annotations
@@ -200,6 +204,48 @@ def survival_table(groups: tuple[SurvivalGroup, ...], horizon: int) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
+#: The per-profile totals ``churn_at_risk`` repeats on each of a profile's rows.
+PROFILE_TOTALS = ("profile_at_risk_count", "profile_trailing_revenue",
+                  "profile_recent_detractor_count", "profile_open_complaint_customer_count")
+
+
+@dataclass(frozen=True)
+class AtRisk:
+    """The filters' at-risk customers: totals over all of them, and the top rows to list."""
+
+    top: pd.DataFrame  # the highest trailing revenues (≤ AT_RISK_ROWS rows), in rank order
+    count: int
+    revenue: float  # their trailing 13-week revenue, all of them
+    detractors: int  # recent detractors
+    complaining: int  # customers with an unresolved complaint
+
+    @property
+    def top_revenue(self) -> float:
+        """The trailing revenue of the customers listed."""
+        return float(self.top["trailing_revenue"].sum())
+
+
+def at_risk_for(rows: pd.DataFrame, filters: Filters, shown: int = AT_RISK_ROWS) -> AtRisk:
+    """The filters' at-risk customers from ``churn_at_risk`` run with ``row_limit`` ≥ ``shown``.
+
+    The totals sum the kept profiles' totals (each profile's rows carry them: one row per
+    profile is read, a profile without at-risk customers has no rows and adds nothing). The
+    list keeps the query's order — trailing revenue descending, then customer_id in the
+    engine's own text order, the order its per-profile cut used — so its first ``shown`` rows
+    are the filters' top ``shown``: each of them has fewer than ``shown`` customers ahead of it
+    in its own profile, so the cut kept it."""
+    kept = rows.loc[filters.selects(rows)]
+    profiles = kept.drop_duplicates(list(DIMENSIONS))  # NaN attributes: one profile, as in SQL
+    return AtRisk(
+        top=kept.head(shown).drop(columns=["profile_revenue_rank", *PROFILE_TOTALS],
+                                  errors="ignore").reset_index(drop=True),
+        count=int(profiles["profile_at_risk_count"].sum()),
+        revenue=float(profiles["profile_trailing_revenue"].sum()),
+        detractors=int(profiles["profile_recent_detractor_count"].sum()),
+        complaining=int(profiles["profile_open_complaint_customer_count"].sum()),
+    )
+
+
 def at_risk_table(at_risk: pd.DataFrame, symbol: str, rows: int = AT_RISK_ROWS) -> pd.DataFrame:
     """The top ``rows`` at-risk customers (ids only) with why they are at risk, as text."""
     top = at_risk.head(rows)
@@ -269,7 +315,7 @@ def _add_months(d: date, k: int) -> date:
     return date(d.year + m // 12, m % 12 + 1, 1)
 
 
-def _churn_cards(mt: pd.DataFrame, month: date | None, at_risk: pd.DataFrame,
+def _churn_cards(mt: pd.DataFrame, month: date | None, at_risk: AtRisk,
                  symbol: str, filters: Filters) -> tuple[Card, ...]:
     all_rows = mt[mt["group"] == ALL_LABEL].set_index("month_start")
     if month is None or month not in all_rows.index:
@@ -342,13 +388,11 @@ def _churn_cards(mt: pd.DataFrame, month: date | None, at_risk: pd.DataFrame,
                 f"≈ {cards.money(4 * float(lost), symbol)} a year at that run rate (× 4)",
             ), help="Net transactions in the three calendar months before the month start of "
                     "the customers who left during the month (refunds netted).")
-    detractors = int(at_risk["is_recent_detractor"].astype(bool).sum())
-    complaining = int((at_risk["open_complaint_count"] > 0).sum())
-    risk_card = Card("At-risk customers", cards.number(len(at_risk)), (
-        f"active at the end of {filters.week}: {detractors:,} recent detractors, "
-        f"{complaining:,} with an unresolved complaint",
+    risk_card = Card("At-risk customers", cards.number(at_risk.count), (
+        f"active at the end of {filters.week}: {at_risk.detractors:,} recent detractors, "
+        f"{at_risk.complaining:,} with an unresolved complaint",
         f"Their revenue in the last 13 weeks: "
-        f"{cards.money(float(at_risk['trailing_revenue'].sum()), symbol)} (observed)",
+        f"{cards.money(at_risk.revenue, symbol)} (observed)",
     ), help="Active customers whose latest NPS answer (in the last 13 weeks) was 0–6, or who "
             "have a complaint still unresolved.")
     return logo_card, rev_card, lost_card, risk_card
@@ -426,18 +470,17 @@ def _takeaway_lost(mt: pd.DataFrame, symbol: str) -> str:
             f"{cards.money(total, symbol)} over the {len(tot)} months shown.")
 
 
-def _takeaway_at_risk(risk: pd.DataFrame, filters: Filters, symbol: str) -> str:
-    if risk.empty:
+def _takeaway_at_risk(risk: AtRisk, filters: Filters, symbol: str) -> str:
+    if risk.count == 0:
         return f"No active customer was at risk at the end of {filters.week}."
-    top = float(risk["trailing_revenue"].head(AT_RISK_ROWS).sum())
-    total = float(risk["trailing_revenue"].sum())
-    return (f"{len(risk):,} customers at risk at the end of {filters.week}; the top "
-            f"{min(len(risk), AT_RISK_ROWS)} by revenue brought in {cards.money(top, symbol)} "
-            f"of the {cards.money(total, symbol)} they all brought in over the last 13 weeks.")
+    return (f"{risk.count:,} customers at risk at the end of {filters.week}; the top "
+            f"{len(risk.top)} by revenue brought in {cards.money(risk.top_revenue, symbol)} "
+            f"of the {cards.money(risk.revenue, symbol)} they all brought in over the last 13 "
+            "weeks.")
 
 
 
-def _at_risk_loaded(found: tuple[Card, ...], risk: pd.DataFrame, table: pd.DataFrame,
+def _at_risk_loaded(found: tuple[Card, ...], risk: AtRisk, table: pd.DataFrame,
                     coverage: Coverage, filters: Filters, takeaway: str
                     ) -> tuple[tuple[Card, ...], pd.DataFrame, str]:
     """The at-risk card, list and takeaway as the coverage allows: not loaded when neither
@@ -454,17 +497,16 @@ def _at_risk_loaded(found: tuple[Card, ...], risk: pd.DataFrame, table: pd.DataF
         return found, table, takeaway
     flags = []
     if coverage.loaded(SURVEYS):
-        flags.append(f"{int(risk['is_recent_detractor'].astype(bool).sum()):,} recent detractors")
+        flags.append(f"{risk.detractors:,} recent detractors")
     if coverage.loaded(COMPLAINTS):
-        flags.append(f"{int((risk['open_complaint_count'] > 0).sum()):,} with an unresolved "
-                     "complaint")
+        flags.append(f"{risk.complaining:,} with an unresolved complaint")
     lines = [f"active at the end of {filters.week}: {', '.join(flags)}",
              *(line for line in card.captions[1:] if coverage.loaded(TRANSACTIONS)),
              *(f"Not counted: {cov.message((t,))}" for t in missing)]
     fixed = Card(card.label, card.value, tuple(lines), help=card.help)
     if not coverage.loaded(TRANSACTIONS):
         table = table.assign(**{"Revenue, last 13 weeks": cov.NOT_LOADED_TEXT.lower()})
-        takeaway = (f"{len(risk):,} customers at risk at the end of {filters.week}, not ranked "
+        takeaway = (f"{risk.count:,} customers at risk at the end of {filters.week}, not ranked "
                     f"by revenue: {cov.message((TRANSACTIONS,))}.")
     return tuple(fixed if c is card else c for c in found), table, takeaway
 
@@ -501,12 +543,13 @@ def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = Non
                                    "customer_count"])
     km_nps = fit_groups(sv[sv["split"] == "nps_category"], NPS_GROUPS)
     km_cmp = fit_groups(sv[sv["split"] == "complaint_status"], COMPLAINT_GROUPS)
-    risk = fetch("churn_at_risk", as_of=period_end)
-    risk = risk.loc[filters.selects(risk)].reset_index(drop=True)
+    # every profile's top AT_RISK_ROWS and totals, one result per week for every filter
+    risk = at_risk_for(fetch("churn_at_risk", as_of=period_end, row_limit=AT_RISK_ROWS),
+                       filters, AT_RISK_ROWS)
     card_list = cards.with_coverage(_churn_cards(mt, month, risk, symbol, filters),
                                     CARD_NEEDS, coverage)
     card_list, risk_rows, risk_takeaway = _at_risk_loaded(
-        card_list, risk, at_risk_table(risk, symbol), coverage, filters,
+        card_list, risk, at_risk_table(risk.top, symbol, AT_RISK_ROWS), coverage, filters,
         _takeaway_at_risk(risk, filters, symbol))
 
     takeaways = {
@@ -560,5 +603,5 @@ def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = Non
         (win_start, win_end, horizon),
         risk_rows.drop(columns=[d.capitalize() for d in DIMENSIONS if not dims.splits(d)],
                        errors="ignore"),
-        0 if len(coverage.missing(AT_RISK_SOURCES)) == len(AT_RISK_SOURCES) else len(risk),
+        0 if len(coverage.missing(AT_RISK_SOURCES)) == len(AT_RISK_SOURCES) else risk.count,
         takeaways, notes, values, split_note)
