@@ -614,7 +614,8 @@ def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = Non
     opened_wk = pd.to_datetime(opened["week_start"]).dt.date
     repeats = _kept(fetch("cmp_repeat_complainants", start_week=w.mix_start, end_week=w.week),
                     filters)
-    closures = _kept(fetch("cmp_closures", start_week=w.trend_start, end_week=w.week), filters)
+    closures = _kept(fetch("cmp_closures", start_week=w.trend_start,
+                           response_start_week=w.service_start, end_week=w.week), filters)
     backlog = _kept(fetch("cmp_backlog", as_of=w.as_of, band_lower_hours=age_band_bounds()),
                     filters)
 
