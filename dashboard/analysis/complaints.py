@@ -157,15 +157,15 @@ def severity_mix(complaints: pd.DataFrame, weeks: list[date],
     wk = pd.to_datetime(complaints["week_start"]).dt.date
     sev = complaints["severity"].astype(str)
     cells = _weights(sev, counts).groupby([wk.to_numpy(), sev.to_numpy()]).sum()
-    counts = cells.unstack(fill_value=0) if len(cells) else pd.DataFrame()
-    counts = counts.reindex(index=weeks, columns=order, fill_value=0).fillna(0).astype(int)
-    totals = counts.sum(axis=1)
+    table = cells.unstack(fill_value=0) if len(cells) else pd.DataFrame()
+    table = table.reindex(index=weeks, columns=order, fill_value=0).fillna(0).astype(int)
+    totals = table.sum(axis=1)
     rows = []
     for w in weeks:
         total = int(totals.loc[w])
-        for sev in order:
-            k = int(counts.at[w, sev])
-            rows.append({"week_start": w, "week": week_label(w), "severity": sev, "count": k,
+        for level in order:
+            k = int(table.at[w, level])
+            rows.append({"week_start": w, "week": week_label(w), "severity": level, "count": k,
                          "share_pct": 100.0 * k / total if total else np.nan, "week_total": total})
     return pd.DataFrame(rows)
 
