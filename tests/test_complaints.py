@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 
 import numpy as np
@@ -55,19 +56,52 @@ def test_pareto_shares_by_hand():
     assert par["cumulative_pct"].tolist() == pytest.approx([37.5, 62.5, 87.5, 100.0])
 
 
+def test_pareto_of_counts_equals_pareto_of_rows():
+    rows = pd.Series(["b", "a", "b", "c", "b", "a", "d", "c", None])
+    cells = pd.DataFrame({"category": ["a", "b", "b", "c", "d", None],
+                          "count": [2, 1, 2, 2, 1, 1]})
+    pd.testing.assert_frame_equal(complaints.pareto(cells["category"], cells["count"]),
+                                  complaints.pareto(rows))
+    assert complaints.pareto(pd.Series([], dtype=object), []).empty
+
+
+def test_age_bands_touch_so_lower_bounds_define_them(monkeypatch):
+    assert complaints.age_band_bounds() == [0.0, 48.0, 168.0, 720.0, 2160.0]
+    gap = ((0.0, 48.0, "a"), (72.0, math.inf, "b"))
+    monkeypatch.setattr(complaints, "AGE_BANDS", gap)
+    with pytest.raises(ValueError, match="ascend"):
+        complaints.age_band_bounds()
+    monkeypatch.setattr(complaints, "AGE_BANDS", ((0.0, 48.0, "a"), (48.0, 96.0, "b")))
+    with pytest.raises(ValueError, match="ascend"):
+        complaints.age_band_bounds()
+
+
 def test_backlog_bands_by_hand():
-    ages = [1, 47.9, 48, 100, 167.99, 200, 719, 800, 2159, 2160, 5000]
-    left = [False, True, False, False, False, True, False, False, True, True, False]
-    bl = complaints.backlog_bands(ages, left).set_index("band")
-    assert bl["count"].tolist() == [2, 3, 2, 2, 2]
+    # cmp_backlog's rows of two cells: the band's lower bound, complaints, of customers gone;
+    # one complaint younger than every band (null bound) counts in the total only
+    rows = pd.DataFrame({
+        "band_lower_hours": [0.0, 48.0, 168.0, 720.0, 2160.0, 0.0, 48.0, None],
+        "complaint_count": [1, 2, 2, 2, 2, 1, 0, 1],
+        "customer_left_count": [1, 0, 1, 1, 1, 0, 0, 1],
+    })
+    bl = complaints.backlog_bands(rows["band_lower_hours"], rows["complaint_count"],
+                                  rows["customer_left_count"]).set_index("band")
+    assert list(bl.index) == ["under 2 days", "2–7 days", "7–30 days", "30–90 days",
+                              "over 90 days"]
+    assert bl["count"].tolist() == [2, 2, 2, 2, 2]
     assert bl["customer_left"].tolist() == [1, 0, 1, 1, 1]
     assert bl.loc["over 90 days", "share_pct"] == pytest.approx(100 * 2 / 11)
+    empty = complaints.backlog_bands([], [], [])
+    assert empty["count"].sum() == 0 and empty["share_pct"].isna().all()
 
 
 def test_repeat_complainers_by_hand():
-    rep = complaints.repeat_complainers([1, 2, 2, 3, 3, 3, 4, 5, 5]).set_index("complaints")
+    # customers 1 and 4 opened one complaint, 2 and 5 two, 3 three (two cells)
+    rep = complaints.repeat_complainers([1, 2, 1, 2, 3], [1, 1, 1, 1, 1]).set_index("complaints")
     assert rep["customers"].to_dict() == {"1": 2, "2": 2, "3 or more": 1}
     assert rep.loc["2", "share_pct"] == pytest.approx(40.0)
+    rep = complaints.repeat_complainers([1, 3, 4, 7], [10, 2, 1, 1]).set_index("complaints")
+    assert rep["customers"].to_dict() == {"1": 10, "2": 0, "3 or more": 4}
 
 
 def test_severity_mix_zero_fills_and_orders_by_severity():
@@ -80,6 +114,9 @@ def test_severity_mix_zero_fills_and_orders_by_severity():
     assert first.loc["low", "share_pct"] == pytest.approx(50.0)
     second = mix[mix["week_start"] == w2]
     assert second["count"].sum() == 0 and second["share_pct"].isna().all()
+    # the same complaints as counts per week and severity (cmp_complaints' cells)
+    cells = pd.DataFrame({"week_start": [w1, w1, w1], "severity": ["high", "low", "odd"]})
+    pd.testing.assert_frame_equal(complaints.severity_mix(cells, [w1, w2], [1, 2, 1]), mix)
 
 
 def test_weekly_volume_rate_is_exact_poisson():
@@ -140,35 +177,82 @@ def test_cmp_weekly_on_fixture(fixture_wh):
 
 def test_cmp_closures_hours_on_fixture(fixture_wh):
     df = fixture_wh.run("cmp_closures", start_week=date(2026, 3, 2),
-                        end_week=date(2026, 3, 9)).set_index("complaint_id")
-    assert sorted(df.index) == ["501", "503"]  # 502 was never answered nor resolved
-    assert df.loc["501", "first_response_hours"] == pytest.approx(2.0)
-    assert df.loc["501", "resolution_hours"] == pytest.approx(48.0)
-    assert df.loc["503", "first_response_hours"] == pytest.approx(5 / 60)
-    assert df.loc["503", "resolution_hours"] == pytest.approx(4.0)
+                        response_start_week=date(2026, 3, 2), end_week=date(2026, 3, 9))
+    # 501 (customer 8: Mass, East) and 503 (customer 1: Mass, North); 502 was never answered
+    # nor resolved; the rows carry no complaint id
+    assert "complaint_id" not in df.columns
+    got = df.set_index("region")
+    assert sorted(got.index) == ["East", "North"]
+    assert got.loc["East", "first_response_hours"] == pytest.approx(2.0)
+    assert got.loc["East", "resolution_hours"] == pytest.approx(48.0)
+    assert got.loc["East", "resolution_week"] == date(2026, 3, 2)
+    assert got.loc["North", "first_response_hours"] == pytest.approx(5 / 60)
+    assert got.loc["North", "resolution_hours"] == pytest.approx(4.0)
+    assert got.loc["North", "response_week"] == date(2026, 3, 9)
+    # resolutions from W11 only: 501 (answered 03-03, resolved 03-05) comes back only while its
+    # answer falls in the response weeks
+    late = fixture_wh.run("cmp_closures", start_week=date(2026, 3, 9),
+                          response_start_week=date(2026, 3, 9), end_week=date(2026, 3, 9))
+    assert late["region"].tolist() == ["North"]
+    early = fixture_wh.run("cmp_closures", start_week=date(2026, 3, 9),
+                           response_start_week=date(2026, 3, 2), end_week=date(2026, 3, 9))
+    assert sorted(early["region"]) == ["East", "North"]
 
 
-def test_cmp_backlog_ages_on_fixture(fixture_wh):
-    # end of W11 (Monday 2026-03-16): only 502 is open, opened 2026-03-09 09:00 -> 159 hours;
-    # its customer (2) left on 2026-03-11
-    df = fixture_wh.run("cmp_backlog", as_of=date(2026, 3, 16))
-    assert df["complaint_id"].tolist() == ["502"]
-    assert df["age_hours"].iloc[0] == pytest.approx(6 * 24 + 15)
-    assert bool(df["has_customer_left"].iloc[0])
-    # on Thursday 2026-03-05 00:00, 501 (opened 03-03 10:00, resolved 03-05 10:00) is open
-    mid = fixture_wh.run("cmp_backlog", as_of=date(2026, 3, 5))
-    assert mid["complaint_id"].tolist() == ["501"]
-    assert mid["age_hours"].iloc[0] == pytest.approx(38.0)
-    assert not bool(mid["has_customer_left"].iloc[0])
+def _backlog(wh, as_of, bounds) -> list[tuple]:
+    df = wh.run("cmp_backlog", as_of=as_of, band_lower_hours=bounds)
+    return [(r.region, None if pd.isna(r.band_lower_hours) else r.band_lower_hours,
+             r.complaint_count, r.customer_left_count) for r in df.itertuples()]
+
+
+def test_cmp_backlog_bands_on_fixture(fixture_wh):
+    bounds = complaints.age_band_bounds()
+    # end of W11 (Monday 2026-03-16): only 502 is open (customer 2: Mass, South, Standard),
+    # opened 2026-03-09 09:00 -> 159 hours, in the 2-7 days band (from 48 h); customer 2 left
+    # on 2026-03-11
+    df = fixture_wh.run("cmp_backlog", as_of=date(2026, 3, 16), band_lower_hours=bounds)
+    assert df[["segment", "region", "plan"]].values.tolist() == [["Mass", "South", "Standard"]]
+    assert _backlog(fixture_wh, date(2026, 3, 16), bounds) == [("South", 48.0, 1, 1)]
+    # a lower bound is inclusive: an age of exactly 159 h is in the band starting at 159 h
+    assert _backlog(fixture_wh, date(2026, 3, 16), [0.0, 159.0]) == [("South", 159.0, 1, 1)]
+    assert _backlog(fixture_wh, date(2026, 3, 16), [0.0, 159.5]) == [("South", 0.0, 1, 1)]
+    # younger than every band: no band, still counted
+    assert _backlog(fixture_wh, date(2026, 3, 16), [200.0]) == [("South", None, 1, 1)]
+    assert _backlog(fixture_wh, date(2026, 3, 16), []) == [("South", None, 1, 1)]
+    # on Thursday 2026-03-05 00:00, 501 (customer 8, still a customer; opened 03-03 10:00,
+    # resolved 03-05 10:00) is open: 38 hours, under 2 days
+    assert _backlog(fixture_wh, date(2026, 3, 5), bounds) == [("East", 0.0, 1, 0)]
+    assert _backlog(fixture_wh, date(2026, 3, 5), [0.0, 38.0]) == [("East", 38.0, 1, 0)]
 
 
 def test_cmp_complaints_first_contact_as_known_on_fixture(fixture_wh):
     df = fixture_wh.run("cmp_complaints", start_week=date(2026, 3, 2),
-                        end_week=date(2026, 3, 9)).set_index("complaint_id")
-    assert df["is_first_contact_resolved"].to_dict() == {"501": False, "502": False, "503": True}
-    # every customer's complaints, with the customer's dimensions for the filters
+                        end_week=date(2026, 3, 9))
+    # 501: customer 8 (East), W10, billing, medium; 502: customer 2 (South), W11, network,
+    # high; 503: customer 1 (North), W11, service_quality, low, resolved at first contact on
+    # 03-12, before the end of W11
+    got = {r.region: (r.week_start, r.category, r.severity, r.complaint_count,
+                      r.first_contact_resolved_count) for r in df.itertuples()}
+    assert got == {"East": (date(2026, 3, 2), "billing", "medium", 1, 0),
+                   "South": (date(2026, 3, 9), "network", "high", 1, 0),
+                   "North": (date(2026, 3, 9), "service_quality", "low", 1, 1)}
+    # known at the end of W10, 503 was not yet opened; none resolved at first contact
+    w10 = fixture_wh.run("cmp_complaints", start_week=date(2026, 3, 2), end_week=date(2026, 3, 2))
+    assert w10["complaint_count"].tolist() == [1]
+    assert w10["first_contact_resolved_count"].tolist() == [0]
+    # every customer's cells, with the customer's dimensions for the filters
     assert not df.loc[Filters(week="2026-W11", segments=("Business",)).selects(df)].size
     assert Filters(week="2026-W11", segments=tuple(df["segment"])).selects(df).all()
+
+
+def test_cmp_repeat_complainants_on_fixture(fixture_wh):
+    # W10-W11: customers 8, 2 and 1 opened one complaint each, in three cells
+    df = fixture_wh.run("cmp_repeat_complainants", start_week=date(2026, 3, 2),
+                        end_week=date(2026, 3, 9))
+    assert sorted(zip(df["region"], df["complaint_count"], df["customer_count"],
+                      strict=True)) == [("East", 1, 1), ("North", 1, 1), ("South", 1, 1)]
+    assert fixture_wh.run("cmp_repeat_complainants", start_week=date(2026, 3, 16),
+                          end_week=date(2026, 3, 16)).empty
 
 
 def test_cmp_recovery_on_fixture(fixture_wh):
@@ -274,6 +358,185 @@ def test_demo_report_matches_pandas_oracle(fetch, latest, demo_frames):
     shares = recent["category"].value_counts(normalize=True) * 100
     got = r.pareto.set_index("category")["share_pct"]
     assert got.to_dict() == pytest.approx(shares.to_dict())
+
+
+#: Backlog bands written out here (hours): under 2 days, 2–7, 7–30, 30–90, over 90 days.
+BAND_EDGES = (0, 48, 168, 720, 2160, np.inf)
+
+
+def _seconds_hours(start: pd.Series | pd.Timestamp, end: pd.Series | pd.Timestamp) -> pd.Series:
+    """Hours between two instants counted in whole seconds of the clock, as the warehouse's
+    date_diff('second', …) counts them (second boundaries crossed)."""
+    def floor(x):
+        return x.dt.floor("s") if isinstance(x, pd.Series) else x.floor("s")
+    return (floor(end) - floor(start)).dt.total_seconds() / 3600
+
+
+def _oracle_time(x: np.ndarray) -> tuple[int, float, float, tuple[float, ...]]:
+    """n, median, P90 (linear interpolation) and the order-statistic 95% intervals of both,
+    written out from Conover's binomial rule."""
+    x = np.sort(x)
+    n = x.size
+    cis = []
+    for q in (0.5, 0.9):
+        lo = min(max(int(sps.binom.ppf(0.025, n, q)), 1), n)
+        hi = min(max(int(sps.binom.ppf(0.975, n, q)) + 1, 1), n)
+        cis += [x[lo - 1], x[hi - 1]]
+    s = pd.Series(x)
+    return n, float(s.quantile(0.5)), float(s.quantile(0.9)), tuple(cis)
+
+
+def _oracle(frames, f: Filters, w) -> dict:
+    """The Complaints page's figures recomputed from the demo world's raw customers and
+    complaints with pandas, for filters ``f`` over the report's windows ``w``."""
+    cust = frames["customers"]
+    keep = pd.Series(True, index=cust.index)
+    for col, values in (("segment", f.segments), ("region", f.regions), ("plan", f.plans)):
+        if values:
+            keep &= cust[col].isin(values)
+    c = _raw_complaints(frames).merge(cust.loc[keep, ["customer_id", "churn_date"]],
+                                      on="customer_id")
+    c["week"] = (c["opened_at"].dt.normalize()
+                 - pd.to_timedelta(c["opened_at"].dt.weekday, unit="D")).dt.date
+    end = pd.Timestamp(w.as_of)
+    trend = c[(c["week"] >= w.trend_start) & (c["week"] <= w.week)]
+    mix = c[(c["week"] >= w.mix_start) & (c["week"] <= w.week)]
+    service = c[(c["week"] >= w.service_start) & (c["week"] <= w.week)]
+    out: dict = {}
+    counts = mix["category"].value_counts()
+    par = pd.DataFrame({"category": counts.index, "count": counts.to_numpy()})
+    out["pareto"] = par.sort_values(["count", "category"], ascending=[False, True],
+                                    ignore_index=True)
+    weeks = [w.trend_start + timedelta(weeks=k)
+             for k in range((w.week - w.trend_start).days // 7 + 1)]
+    sev = trend.groupby(["week", "severity"]).size()
+    order = [s for s in ("low", "medium", "high", "critical") if s in set(trend["severity"])]
+    out["severity"] = {(wk, s): int(sev.get((wk, s), 0)) for wk in weeks
+                       for s in order or ["low", "medium", "high", "critical"]}
+    per = mix["customer_id"].value_counts()
+    out["repeat"] = {"1": int((per == 1).sum()), "2": int((per == 2).sum()),
+                     "3 or more": int((per >= 3).sum())}
+    fcr = service["is_resolved_first_contact"] & (service["resolved_at"] < end)
+    out["fcr"] = (int(fcr.sum()), len(service))
+    is_open = (c["opened_at"] < end) & (c["resolved_at"].isna() | (c["resolved_at"] >= end))
+    backlog = c[is_open]
+    age = _seconds_hours(backlog["opened_at"], end)
+    band = pd.cut(age, BAND_EDGES, right=False, labels=False)
+    gone = backlog["churn_date"].notna() & (backlog["churn_date"] <= end)
+    out["backlog"] = [(int((band == i).sum()), int(((band == i) & gone).sum()))
+                      for i in range(5)]
+    resolved = _seconds_hours(c["opened_at"], c["resolved_at"])
+    answered = _seconds_hours(c["opened_at"], c["first_response_at"])
+    start4 = pd.Timestamp(w.service_start)
+    out["resolution_4w"] = resolved[(c["resolved_at"] >= start4) & (c["resolved_at"] < end)]
+    out["response_4w"] = answered[(c["first_response_at"] >= start4)
+                                  & (c["first_response_at"] < end)]
+    out["resolution_weekly"] = {
+        wk: resolved[(c["resolved_at"] >= pd.Timestamp(wk))
+                     & (c["resolved_at"] < pd.Timestamp(wk) + pd.Timedelta(days=7))]
+        for wk in weeks}
+    return out
+
+
+def _assert_time_card(card, x: pd.Series) -> None:
+    n, median, p90, (m_lo, m_hi, p_lo, p_hi) = _oracle_time(x.to_numpy(float))
+    if n < config.MIN_BASE:
+        assert card.value == "—" and f"n = {n:,}" in card.captions[0]
+        return
+    assert card.value == f"{median:,.1f} h"
+    assert card.captions[0].startswith(f"P90 {p90:,.1f} h · n = {n:,} ")
+    assert card.captions[1] == (f"95% CI median {m_lo:,.1f} h – {m_hi:,.1f} h; "
+                                f"P90 {p_lo:,.1f} h – {p_hi:,.1f} h")
+
+
+#: Filter states the oracle is checked on: weeks from the data's first weeks (windows clipped)
+#: to the latest, single and several values per dimension, cells down to a few dozen customers.
+ORACLE_STATES = [
+    ("latest", {}),
+    ("latest", {"regions": ("Central",), "compare": "4w"}),
+    (-30, {"segments": ("Business",), "plans": ("Premium", "Standard"), "compare": "52w"}),
+    (3, {"segments": ("Mass",), "regions": ("North",)}),
+    (40, {"segments": ("Affluent", "Business"), "regions": ("East", "West", "South"),
+          "plans": ("Basic",)}),
+    (-2, {"segments": ("Business",), "regions": ("North",), "plans": ("Premium",)}),
+]
+
+
+@pytest.mark.parametrize(("week", "kw"), ORACLE_STATES, ids=lambda v: str(v))
+def test_report_matches_the_raw_rows_under_filters(fetch, latest, demo_frames, week, kw):
+    """Every count-based figure (Pareto, severity mix, repeat complainers, first-contact
+    resolution, backlog by band) and every time figure (cards' medians, P90s and their
+    intervals, the weekly resolution trend) equals a pandas computation from the raw rows."""
+    from dashboard.exports import exhibits
+
+    weeks = sorted(fetch("weeks_available")["iso_week"])
+    f = Filters(week=latest if week == "latest" else weeks[week], **kw)
+    r = complaints.build_report(fetch, f)
+    o = _oracle(demo_frames, f, r.windows)
+
+    par = r.pareto
+    assert par["category"].tolist() == o["pareto"]["category"].tolist()
+    assert par["count"].tolist() == o["pareto"]["count"].tolist()
+    total = int(o["pareto"]["count"].sum())
+    if total:
+        shares = 100 * o["pareto"]["count"] / total
+        assert par["share_pct"].tolist() == pytest.approx(shares.tolist())
+        assert par["cumulative_pct"].tolist() == pytest.approx(shares.cumsum().tolist())
+        assert f"of the {total:,} complaints opened" in r.takeaways["pareto"]
+
+    sev = {(row.week_start, row.severity): row.count for row in r.severity.itertuples()}
+    assert sev == o["severity"]
+    week_totals = r.severity.groupby("week_start")["week_total"].first()
+    for wk, n in week_totals.items():
+        assert n == sum(k for (w_, _), k in o["severity"].items() if w_ == wk)
+
+    rep = r.repeat.set_index("complaints")["customers"].to_dict()
+    assert rep == o["repeat"]
+    complainants = sum(o["repeat"].values())
+    repeaters = o["repeat"]["2"] + o["repeat"]["3 or more"]
+    assert r.card("Repeat complainers").captions[-1].startswith(
+        f"{repeaters:,} of {complainants:,} complainants opened 2+ complaints")
+    assert list(r.repeat_rows["Customers"]) == [f"{n:,}" for n in o["repeat"].values()]
+
+    k, n = o["fcr"]
+    card = r.card("First-contact resolution")
+    if n >= config.MIN_BASE:
+        assert card.value == f"{100 * k / n:.1f}%"
+    assert card.captions[0].startswith(f"n = {n:,}" if n >= config.MIN_BASE
+                                       else f"Insufficient base (n = {n:,};")
+
+    bl = r.backlog
+    assert list(zip(bl["count"], bl["customer_left"], strict=True)) == o["backlog"]
+    open_total = sum(b[0] for b in o["backlog"])
+    left = sum(b[1] for b in o["backlog"])
+    assert r.card("Open backlog").value == f"{open_total:,}"
+    old = o["backlog"][3][0] + o["backlog"][4][0]
+    assert r.card("Open backlog").captions[1] == (
+        f"{old:,} open over 30 days · {left:,} of customers who have left")
+    if open_total:
+        assert bl["share_pct"].tolist() == pytest.approx(
+            [100 * b[0] / open_total for b in o["backlog"]])
+        assert r.takeaways["backlog"].startswith(f"{open_total:,} complaints open at the end")
+        assert f"and {left:,} belong to customers who have since left" in r.takeaways["backlog"]
+
+    _assert_time_card(r.card("Time to resolution (median)"), o["resolution_4w"])
+    _assert_time_card(r.card("Time to first response (median)"), o["response_4w"])
+    trend = r.resolution.set_index("week_start")
+    for wk, x in o["resolution_weekly"].items():
+        assert trend.loc[wk, "n"] == len(x)
+        if len(x) >= config.MIN_BASE:
+            assert trend.loc[wk, "median"] == pytest.approx(x.quantile(0.5), rel=1e-12)
+            assert trend.loc[wk, "p90"] == pytest.approx(x.quantile(0.9), rel=1e-12)
+        else:
+            assert pd.isna(trend.loc[wk, "median"])
+
+    # the exports (and the board pack, which draws on them) carry the same tables
+    ex = exhibits.complaints_exhibits(r)
+    assert ex["cmp_backlog"].data["count"].tolist() == [b[0] for b in o["backlog"]]
+    assert ex["cmp_backlog"].data["customer_left"].tolist() == [b[1] for b in o["backlog"]]
+    assert ex["cmp_severity"].data["count"].tolist() == list(o["severity"].values())
+    if "cmp_pareto" in ex:
+        assert ex["cmp_pareto"].data["count"].tolist() == o["pareto"]["count"].tolist()
 
 
 # --- AppTest ------------------------------------------------------------------------------------

@@ -74,6 +74,46 @@ def kpi_reports(other, duck) -> list[tuple[str, str, dict]]:
         {}, {"segments": ("Mass",)}, {"regions": ("North", "South"), "compare": "4w"})]
 
 
+def complaint_results(other, duck) -> list[tuple[pd.DataFrame, pd.DataFrame, str]]:
+    """(other engine's, DuckDB's) rows of the Complaints page's count and hour queries with
+    parameters that find the fixture's complaints: the backlog banded by AGE_BANDS, at a bound
+    an age reaches exactly, below every bound and with no bounds."""
+    from datetime import date
+
+    from dashboard.analysis import complaints
+
+    w10, w11 = date(2026, 3, 2), date(2026, 3, 9)
+    calls = [
+        ("cmp_backlog", {"as_of": date(2026, 3, 16),
+                         "band_lower_hours": complaints.age_band_bounds()}),
+        ("cmp_backlog", {"as_of": date(2026, 3, 5),
+                         "band_lower_hours": complaints.age_band_bounds()}),
+        ("cmp_backlog", {"as_of": date(2026, 3, 16), "band_lower_hours": [0.0, 159.0]}),
+        ("cmp_backlog", {"as_of": date(2026, 3, 16), "band_lower_hours": [200.0]}),
+        ("cmp_backlog", {"as_of": date(2026, 3, 16), "band_lower_hours": []}),
+        ("cmp_complaints", {"start_week": w10, "end_week": w11}),
+        ("cmp_repeat_complainants", {"start_week": w10, "end_week": w11}),
+        ("cmp_closures", {"start_week": w10, "response_start_week": w10, "end_week": w11}),
+        ("cmp_closures", {"start_week": w11, "response_start_week": w11, "end_week": w11}),
+    ]
+    return [(other.run(name, **params), duck.run(name, **params), f"{name} {params}")
+            for name, params in calls]
+
+
+def complaint_reports(other, duck) -> list[tuple[object, object, dict]]:
+    """(other engine's, DuckDB's) Complaints report for three filter states of the fixture."""
+    from dashboard.analysis import complaints
+
+    def report(wh, **kw):
+        fetch = lambda name, **p: wh.run(name, **p)  # noqa: E731
+        r = complaints.build_report(fetch, Filters(week="2026-W11", **kw))
+        return (r.cards, r.takeaways, *(frame.to_json() for frame in (
+            r.pareto, r.severity, r.backlog, r.repeat, r.resolution)))
+
+    return [(report(other, **kw), report(duck, **kw), kw) for kw in (
+        {}, {"segments": ("Mass",)}, {"regions": ("North", "South"), "compare": "4w"})]
+
+
 #: kpi_ops_weekly's parameters with a filter value that would be SQL if it were not bound.
 HOSTILE = {"start_week": "2026-01-01", "end_week": "2026-12-31",
            "segments": ["Mass') or 1=1 --"], "regions": [], "plans": []}
@@ -90,6 +130,14 @@ def test_filters_bind_on_postgres_and_give_the_same_kpis(pg_wh, fixture_wh):
     for ours, theirs, kw in kpi_reports(pg_wh, fixture_wh):
         assert ours == theirs, kw
     assert pg_wh.run("kpi_ops_weekly", **HOSTILE).empty  # a value, not SQL
+
+
+def test_complaint_counts_and_hours_on_postgres_equal_duckdbs(pg_wh, fixture_wh, tiny_bases):
+    for got, want, call in complaint_results(pg_wh, fixture_wh):
+        assert len(want), call  # each call finds rows
+        _same(got, want)
+    for ours, theirs, kw in complaint_reports(pg_wh, fixture_wh):
+        assert ours == theirs, kw
 
 
 def test_the_app_connection_to_postgres_is_read_only(pg_wh):

@@ -17,6 +17,8 @@ from dashboard.warehouse import catalog, db, engines
 from tests.test_engines import (
     HOSTILE,
     _same,
+    complaint_reports,
+    complaint_results,
     duckdb_counts,
     kpi_reports,
     query_results,
@@ -91,6 +93,14 @@ def test_filters_bind_on_spark_and_give_the_same_kpis(spark_wh, fixture_wh):
     assert len(spark_wh.run("kpi_ops_weekly", **both)) == len(fixture_wh.run("kpi_ops_weekly",
                                                                               **both))
     _same(spark_wh.run("kpi_ops_weekly", **mass), fixture_wh.run("kpi_ops_weekly", **mass))
+
+
+def test_complaint_counts_and_hours_on_spark_equal_duckdbs(spark_wh, fixture_wh, tiny_bases):
+    for got, want, call in complaint_results(spark_wh, fixture_wh):
+        assert len(want), call  # each call finds rows
+        _same(got, want)
+    for ours, theirs, kw in complaint_reports(spark_wh, fixture_wh):
+        assert ours == theirs, kw
 
 
 def test_the_app_connection_to_spark_only_reads(spark_wh):

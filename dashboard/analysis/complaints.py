@@ -50,7 +50,9 @@ RECOVERY_LAG_WEEKS = 13
 RECOVERY_COHORT_WEEKS = 26
 RETENTION_DAYS = 90
 SEVERITY_ORDER = ("low", "medium", "high", "critical")
-#: Backlog age bands: (lower hours inclusive, upper hours exclusive, label).
+#: Backlog age bands: (lower hours inclusive, upper hours exclusive, label), contiguous: each ends
+#: where the next begins and the last has no end, so the warehouse bands the ages by the lower
+#: bounds alone (``cmp_backlog``'s ``band_lower_hours``, from ``age_band_bounds``).
 AGE_BANDS: tuple[tuple[float, float, str], ...] = (
     (0.0, 48.0, "under 2 days"),
     (48.0, 168.0, "2–7 days"),
@@ -65,8 +67,8 @@ RECOVERY_GROUPS: dict[str, str] = {
     "no_complaint": "No complaint",
 }
 RECOVERY_REFERENCE = "within_48h"
-QUERIES = ("cmp_weekly", "cmp_complaints", "cmp_closures", "cmp_backlog", "cmp_recovery",
-           "assumptions_in_force", "weeks_available")
+QUERIES = ("cmp_weekly", "cmp_complaints", "cmp_repeat_complainants", "cmp_closures",
+           "cmp_backlog", "cmp_recovery", "assumptions_in_force", "weeks_available")
 
 
 # --- pure statistics on small frames -----------------------------------------------------------
@@ -118,10 +120,22 @@ def time_summary(hours: np.ndarray | list[float]) -> TimeSummary:
     return TimeSummary(n, status, ests[0], ests[1])
 
 
-def pareto(categories: pd.Series) -> pd.DataFrame:
-    """Categories by count, largest first (ties by name), with share and cumulative share (%)."""
-    counts = categories.astype(str).value_counts()
-    df = pd.DataFrame({"category": counts.index, "count": counts.to_numpy(dtype=int)})
+def _weights(rows: pd.Series, counts: pd.Series | np.ndarray | list[int] | None) -> pd.Series:
+    """Each row's number of complaints, on the rows' index: ``counts``, or 1 per row."""
+    if counts is None:
+        return pd.Series(1, index=rows.index, dtype="int64")
+    return pd.Series(np.asarray(counts, dtype="int64"), index=rows.index)
+
+
+def pareto(categories: pd.Series, counts: pd.Series | list[int] | None = None) -> pd.DataFrame:
+    """Categories by count, largest first (ties by name), with share and cumulative share (%).
+    ``counts``: each row's number of complaints (a count per category cell); one per row when
+    not given."""
+    names = categories.astype(str)
+    per = _weights(names, counts).groupby(names.to_numpy()).sum()
+    per = per[per > 0]
+    df = pd.DataFrame({"category": per.index.astype(object),
+                       "count": per.to_numpy(dtype=int)})
     df = df.sort_values(["count", "category"], ascending=[False, True], ignore_index=True)
     total = int(df["count"].sum())
     df["share_pct"] = 100.0 * df["count"] / total if total else np.nan
@@ -135,46 +149,70 @@ def severity_order(values: pd.Series | list[str]) -> list[str]:
     return [s for s in SEVERITY_ORDER if s in seen] + sorted(seen - set(SEVERITY_ORDER))
 
 
-def severity_mix(complaints: pd.DataFrame, weeks: list[date]) -> pd.DataFrame:
-    """Complaints per week and severity with the share of the week (%), zero-filled."""
+def severity_mix(complaints: pd.DataFrame, weeks: list[date],
+                 counts: pd.Series | list[int] | None = None) -> pd.DataFrame:
+    """Complaints per week and severity with the share of the week (%), zero-filled.
+    ``counts``: each row's number of complaints; one per row when not given."""
     order = severity_order(complaints["severity"]) or list(SEVERITY_ORDER)
     wk = pd.to_datetime(complaints["week_start"]).dt.date
-    counts = pd.crosstab(wk, complaints["severity"].astype(str))
-    counts = counts.reindex(index=weeks, columns=order, fill_value=0).fillna(0).astype(int)
-    totals = counts.sum(axis=1)
+    sev = complaints["severity"].astype(str)
+    cells = _weights(sev, counts).groupby([wk.to_numpy(), sev.to_numpy()]).sum()
+    table = cells.unstack(fill_value=0) if len(cells) else pd.DataFrame()
+    table = table.reindex(index=weeks, columns=order, fill_value=0).fillna(0).astype(int)
+    totals = table.sum(axis=1)
     rows = []
     for w in weeks:
         total = int(totals.loc[w])
-        for sev in order:
-            k = int(counts.at[w, sev])
-            rows.append({"week_start": w, "week": week_label(w), "severity": sev, "count": k,
+        for level in order:
+            k = int(table.at[w, level])
+            rows.append({"week_start": w, "week": week_label(w), "severity": level, "count": k,
                          "share_pct": 100.0 * k / total if total else np.nan, "week_total": total})
     return pd.DataFrame(rows)
 
 
-def backlog_bands(age_hours: np.ndarray | list[float],
-                  has_left: np.ndarray | list[bool] | None = None) -> pd.DataFrame:
-    """Open complaints per age band (AGE_BANDS) with share (%) and how many customers have left."""
-    age = np.asarray(age_hours, dtype=float)
-    left = np.zeros(age.size, bool) if has_left is None else np.asarray(has_left, dtype=bool)
-    total = age.size
+def age_band_bounds() -> list[float]:
+    """The age bands' lower bounds in hours, bound as ``cmp_backlog``'s ``band_lower_hours``:
+    the warehouse puts an age in the band of the highest bound it reaches, which is AGE_BANDS'
+    band only while the bands ascend and touch (ValueError otherwise)."""
+    lows = [lo for lo, _, _ in AGE_BANDS]
+    highs = [hi for _, hi, _ in AGE_BANDS]
+    if lows != sorted(set(lows)) or highs[:-1] != lows[1:] or highs[-1] != math.inf:
+        raise ValueError("AGE_BANDS must ascend, each band ending where the next begins and the "
+                         "last without an end")
+    return lows
+
+
+def backlog_bands(band_lower_hours: pd.Series | list[float | None],
+                  counts: pd.Series | list[int],
+                  customer_left: pd.Series | list[int] | None = None) -> pd.DataFrame:
+    """Open complaints per age band (AGE_BANDS) with share (%) and how many of them belong to
+    customers who have left, from counts per band (``cmp_backlog``'s rows: the band's lower
+    bound, null for an age below every band, counted in the total only)."""
+    lows = pd.Series(band_lower_hours, dtype=float).to_numpy()
+    n = np.asarray(counts, dtype="int64")
+    left = np.zeros(n.size, "int64") if customer_left is None else np.asarray(customer_left,
+                                                                            dtype="int64")
+    total = int(n.sum())
     rows = []
-    for lo, hi, label in AGE_BANDS:
-        inside = (age >= lo) & (age < hi)
-        k = int(inside.sum())
+    for lo, _hi, label in AGE_BANDS:
+        inside = lows == lo
+        k = int(n[inside].sum())
         rows.append({"band": label, "count": k,
                      "share_pct": 100.0 * k / total if total else np.nan,
-                     "customer_left": int((inside & left).sum())})
+                     "customer_left": int(left[inside].sum())})
     return pd.DataFrame(rows)
 
 
-def repeat_complainers(customer_ids: pd.Series | list[int]) -> pd.DataFrame:
-    """Complainants by number of complaints (1, 2, 3+): customers and share of complainants."""
-    per = pd.Series(customer_ids).value_counts()
-    total = int(per.size)
+def repeat_complainers(complaint_count: pd.Series | list[int],
+                       customer_count: pd.Series | list[int]) -> pd.DataFrame:
+    """Complainants by number of complaints (1, 2, 3+): customers and share of complainants,
+    from how many customers opened each number of complaints (``cmp_repeat_complainants``)."""
+    per = np.asarray(complaint_count, dtype="int64")
+    n = np.asarray(customer_count, dtype="int64")
+    total = int(n.sum())
     rows = []
     for label, mask in (("1", per == 1), ("2", per == 2), ("3 or more", per >= 3)):
-        k = int(mask.sum())
+        k = int(n[mask].sum())
         rows.append({"complaints": label, "customers": k,
                      "share_pct": 100.0 * k / total if total else np.nan})
     return pd.DataFrame(rows)
@@ -570,18 +608,23 @@ def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = Non
     trend_weeks = [w.trend_start + timedelta(weeks=k)
                    for k in range((w.week - w.trend_start).days // 7 + 1)]
     vol = weekly_volume(weekly, trend_weeks)
-    # complaint rows of every customer, kept to the filters here: a filter change re-uses them
+    # counts and hours of every customer's cell, kept to the filters here: a filter change
+    # re-uses them (a customer's segment, region and plan do not change)
     opened = _kept(fetch("cmp_complaints", start_week=w.trend_start, end_week=w.week), filters)
     opened_wk = pd.to_datetime(opened["week_start"]).dt.date
-    closures = _kept(fetch("cmp_closures", start_week=w.trend_start, end_week=w.week), filters)
-    backlog = _kept(fetch("cmp_backlog", as_of=w.as_of), filters)
+    repeats = _kept(fetch("cmp_repeat_complainants", start_week=w.mix_start, end_week=w.week),
+                    filters)
+    closures = _kept(fetch("cmp_closures", start_week=w.trend_start,
+                           response_start_week=w.service_start, end_week=w.week), filters)
+    backlog = _kept(fetch("cmp_backlog", as_of=w.as_of, band_lower_hours=age_band_bounds()),
+                    filters)
 
     mix = opened[opened_wk >= w.mix_start]
     span13 = f"in the 13 weeks to {filters.week}"
     span4 = f"in the 4 weeks to {filters.week}"
-    par = pareto(mix["category"])
-    sev = severity_mix(opened, trend_weeks)
-    rep = repeat_complainers(mix["customer_id"])
+    par = pareto(mix["category"], mix["complaint_count"])
+    sev = severity_mix(opened, trend_weeks, opened["complaint_count"])
+    rep = repeat_complainers(repeats["complaint_count"], repeats["customer_count"])
     service_start = pd.Timestamp(w.service_start)
     end = pd.Timestamp(w.as_of)
     resp_at = pd.to_datetime(closures["response_week"])
@@ -591,10 +634,10 @@ def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = Non
     reso = time_summary(closures.loc[(res_at >= service_start) & (res_at < end),
                                      "resolution_hours"].to_numpy(float))
     fcr_rows = opened[opened_wk >= w.service_start]
-    fcr = stats.share(int(fcr_rows["is_first_contact_resolved"].astype(bool).sum()),
-                      len(fcr_rows))
-    bl = backlog_bands(backlog["age_hours"].to_numpy(float),
-                       backlog["has_customer_left"].astype(bool).to_numpy())
+    fcr = stats.share(int(fcr_rows["first_contact_resolved_count"].sum()),
+                      int(fcr_rows["complaint_count"].sum()))
+    bl = backlog_bands(backlog["band_lower_hours"], backlog["complaint_count"],
+                       backlog["customer_left_count"])
     complainants = int(rep["customers"].sum())
     repeaters = int(rep.loc[rep["complaints"] != "1", "customers"].sum())
     repeat_est = stats.share(repeaters, complainants)
