@@ -2,6 +2,7 @@
 -- purpose: Customers who opened complaints in a span of weeks, by how many complaints each opened.
 -- grain: one row per segment x region x plan x number of complaints a customer opened (complaint_count)
 -- params: start_week date, end_week date
+-- weight: customer-level
 -- A customer's segment, region and plan do not change, so the caller narrows these counts to
 -- the filters (Filters.selects) and a filter change re-uses the result.
 with per_customer as (
