@@ -12,6 +12,7 @@ import threading
 import time
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from dashboard.warehouse import catalog, config, db
@@ -112,3 +113,26 @@ def test_release_hands_freed_heap_back():
                          check=True, cwd=config.ROOT)
     # 1,500 freed blocks of 60 KB = 90 MB of holes; most of it goes back to the system
     assert float(out.stdout) > 60, out.stdout
+
+
+def test_repeated_text_and_dates_share_one_object_and_keep_their_values():
+    rows = [(f"seg-{i % 3}", date(2026, 1, 5 + 7 * (i % 2)), None if i % 5 == 0 else f"c{i % 2}",
+             i, [i]) for i in range(1000)]
+    made = pd.DataFrame.from_records(rows, columns=["segment", "week", "category", "n", "tags"])
+    before = made.copy(deep=True)
+    before_bytes = db._nbytes(made)
+    shared = db.share_repeats(made)
+    pd.testing.assert_frame_equal(shared, before)  # same values, same dtypes
+    for col, distinct in (("segment", 3), ("week", 2), ("category", 2)):
+        values = shared[col].to_numpy()
+        assert len({id(v) for v in values if v is not None}) == distinct
+    assert shared["category"].iloc[0] is None and shared["category"].iloc[5] is None
+    assert shared["tags"].iloc[3] == [3]  # other objects untouched
+    # the cache counts a shared object once: far less than one object per cell
+    assert db._nbytes(shared) < before_bytes / 2
+
+
+def test_every_query_result_comes_back_shared(demo_wh):
+    risk = demo_wh.run("churn_at_risk", as_of=date(2025, 6, 2), row_limit=100)
+    assert len(risk) > 10
+    assert len({id(v) for v in risk["segment"]}) == risk["segment"].nunique()

@@ -166,9 +166,12 @@ def test_the_cache_holds_at_most_its_memory_budget_least_recently_used_out(monke
     assert len(big) == 300_000 and db.cache_bytes() <= 2_000_000
     db.cached_run(wh, "q", rows=300_000, k=9)
     assert wh.calls == 6  # not kept: asked again, run again
-    # text cells are counted by what they take, not by 8 bytes a pointer
-    text = pd.DataFrame({"s": ["x" * 1000] * 1000})
+    # text cells are counted by what they take, not by 8 bytes a pointer; one object shared
+    # by many cells is counted once
+    text = pd.DataFrame({"s": [f"{i:04d}" + "x" * 996 for i in range(1000)]})
     assert db._nbytes(text) > 1000 * 1000
+    shared = pd.DataFrame({"s": ["x" * 1000] * 1000})
+    assert 1000 + 8 * 1000 < db._nbytes(shared) < 1100 + 8 * 1000 + 200
     db.clear_cache()
     assert db.cache_bytes() == 0
 

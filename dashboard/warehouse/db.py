@@ -17,15 +17,18 @@ reopened, so readers never see a half-built file.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -145,7 +148,7 @@ class Warehouse:
                 conn.commit()
                 return pd.DataFrame()
             frame = pd.DataFrame.from_records(res.fetchall(), columns=list(res.keys()))
-        return frame if self.dialect == "duckdb" else engines.normalise(frame)
+        return share_repeats(frame if self.dialect == "duckdb" else engines.normalise(frame))
 
     def run(self, name: str, **params: Any) -> pd.DataFrame:
         """Run the named query with bound parameters; the declared parameters must all be given.
@@ -211,12 +214,38 @@ def _freeze(value: Any) -> Any:
     return value
 
 
+def share_repeats(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with one object per distinct text or date value in each column, shared by
+    every cell that holds it. A driver hands back a new object per cell: at 1M customers the
+    segment, region, plan and week of 47,000 complaint rows were 40 % of a result's memory.
+    Values are not changed (equal values of one column's type share one object)."""
+    for i in range(frame.shape[1]):
+        if frame.dtypes.iloc[i] != object or len(frame) < 2:
+            continue
+        col = frame.iloc[:, i].to_numpy()
+        present = pd.notna(col)
+        first = col[present.argmax()] if present.any() else None
+        if not isinstance(first, str | date):
+            continue
+        codes, uniques = pd.factorize(col)
+        shared = np.asarray(uniques, dtype=object)[codes]
+        shared[codes == -1] = col[codes == -1]  # missing values stay as they were
+        frame.isetitem(i, shared)
+    return frame
+
+
 def _nbytes(value: Any) -> int:
-    """Memory a cached value takes: a DataFrame's own count (text cells included); other
-    values (a filter catalog, a coverage) are small and counted as nothing."""
-    if isinstance(value, pd.DataFrame):
-        return int(value.memory_usage(index=True, deep=True).sum())
-    return 0
+    """Memory a cached value takes: a DataFrame's arrays plus each distinct object its cells
+    point to (text and dates counted by what they take, a shared object once); other values
+    (a filter catalog, a coverage) are small and counted as nothing."""
+    if not isinstance(value, pd.DataFrame):
+        return 0
+    size = int(value.memory_usage(index=True, deep=False).sum())
+    for i in range(value.shape[1]):
+        if value.dtypes.iloc[i] == object:
+            objects = {id(v): v for v in value.iloc[:, i].to_numpy()}
+            size += sum(sys.getsizeof(v) for v in objects.values())
+    return size
 
 
 def cache_bytes() -> int:
