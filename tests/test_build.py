@@ -51,7 +51,7 @@ def test_concurrent_readers_get_identical_results(fixture_db):
 
 
 def test_the_apps_duckdb_has_a_bounded_memory(fixture_db, monkeypatch):
-    """The app's DuckDB evicts and spills past CX_DUCKDB_MEMORY_LIMIT (default 200MB), so its
+    """The app's DuckDB evicts and spills past CX_DUCKDB_MEMORY_LIMIT (default 160MB), so its
     resident memory stays bounded at 1M customers; a malformed limit is refused by name."""
     import pytest
 
@@ -61,7 +61,7 @@ def test_the_apps_duckdb_has_a_bounded_memory(fixture_db, monkeypatch):
         return wh.sql("select current_setting('memory_limit') as m")["m"].iloc[0]
 
     wh = db.Warehouse(f"duckdb:///{fixture_db}")
-    assert limit(wh) == "190.7 MiB"  # 200 MB in DuckDB's binary units
+    assert limit(wh) == "152.5 MiB"  # 160 MB in DuckDB's binary units
     monkeypatch.setenv("CX_DUCKDB_MEMORY_LIMIT", "1GB")
     wh2 = db.Warehouse(f"duckdb:///{fixture_db}")
     assert limit(wh2) == "953.6 MiB"
