@@ -4,7 +4,7 @@
 import streamlit as st
 
 from dashboard.analysis import churn
-from dashboard.exports import exhibits
+from dashboard.exports import exhibits, tables
 from dashboard.ui import common as ui
 
 catalog = ui.catalog()
@@ -31,11 +31,13 @@ with left:
     ui.exhibit(ex["churn_km_nps"])
 with right:
     ui.exhibit(ex["churn_km_complaint"])
-ui.takeaway_table(report.survival_rows, "churn_km_table", report.notes["survival"])
+ui.takeaway_table(report.survival_rows, "churn_km_table", report.notes["survival"],
+                  data=tables.churn_survival(report))
 
 st.subheader("What it is costing")
 ui.exhibit(ex["churn_revenue_lost"])
 ui.note(report.notes["money"])
 st.markdown("**At-risk customers** (ids only)")
 ui.takeaway_table(report.at_risk, "churn_at_risk", report.takeaways["at_risk"],
-                  report.notes["at_risk"], customer_list=True, identifiers=("Customer id",))
+                  report.notes["at_risk"], customer_list=True,
+                  identifiers=("Customer id", "customer_id"), data=tables.churn_at_risk(report))

@@ -4,7 +4,7 @@
 import streamlit as st
 
 from dashboard.analysis import complaints
-from dashboard.exports import exhibits
+from dashboard.exports import exhibits, tables
 from dashboard.ui import common as ui
 
 catalog = ui.catalog()
@@ -24,7 +24,8 @@ with left:
     ui.exhibit_or_note(ex, "cmp_pareto", report.split_note)
 with right:
     ui.exhibit(ex["cmp_severity"])
-ui.takeaway_table(report.repeat_rows, "cmp_repeat", report.takeaways["repeat"])
+ui.takeaway_table(report.repeat_rows, "cmp_repeat", report.takeaways["repeat"],
+                  data=tables.cmp_repeat(report))
 
 st.subheader("How fast we fix it")
 left, right = st.columns(2)
@@ -39,7 +40,8 @@ with left:
     ui.exhibit(ex["cmp_recovery_retention"])
 with right:
     ui.exhibit(ex["cmp_recovery_nps"])
-ui.takeaway_table(report.recovery_rows, "cmp_recovery_table", report.notes["recovery"])
+ui.takeaway_table(report.recovery_rows, "cmp_recovery_table", report.notes["recovery"],
+                  data=tables.cmp_recovery(report))
 
 st.subheader("Compensation paid")
 ui.exhibit(ex["cmp_compensation"])

@@ -8,7 +8,7 @@ against a baseline quarter split into volume, channel-mix and unit-cost effects.
 import streamlit as st
 
 from dashboard.analysis import cost
-from dashboard.exports import exhibits
+from dashboard.exports import exhibits, tables
 from dashboard.ui import common as ui
 
 catalog = ui.catalog()
@@ -29,11 +29,11 @@ with left:
     ui.exhibit(ex["cts_channels"])
 with right:
     ui.exhibit_or_note(ex, "cts_segments", report.split_note)
-ui.table(report.channel_table, "cts_channel_table")
+ui.table(report.channel_table, "cts_channel_table", data=tables.cts_channels(report))
 if not report.split_note:
-    ui.table(report.segment_table, "cts_segment_table")
+    ui.table(report.segment_table, "cts_segment_table", data=tables.cts_segments(report))
 ui.note(t["unit_costs"])
-ui.table(report.unit_costs, "cts_unit_costs")
+ui.table(report.unit_costs, "cts_unit_costs", data=tables.cts_unit_costs(report))
 
 st.subheader("The digital migration")
 ui.exhibit(ex["cts_mix"])
@@ -52,5 +52,5 @@ if report.savings is None:
     ui.note(report.takeaways["savings"])
 else:
     ui.exhibit(ex["cts_waterfall"])
-    ui.table(report.savings_table, "cts_savings_table")
+    ui.table(report.savings_table, "cts_savings_table", data=tables.cts_savings(report))
     ui.note(cost.describe_method(report))

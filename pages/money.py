@@ -9,7 +9,7 @@ external rules of thumb are quoted apart. Every figure names its assumption set.
 
 import streamlit as st
 
-from dashboard.exports import exhibits
+from dashboard.exports import exhibits, tables
 from dashboard.money import value
 from dashboard.ui import common as ui
 from dashboard.ui import money as ui_money
@@ -30,23 +30,26 @@ ui_money.money_tiles(report.observed, sym, "Observed (95% interval)", k["complai
 st.subheader("What a customer is worth")
 left, right = st.columns([3, 2])
 with left:
-    ui.takeaway_table(report.clv_table, "money_clv", k["clv_retention"], n["clv"])
+    ui.takeaway_table(report.clv_table, "money_clv", k["clv_retention"], n["clv"],
+                      data=tables.money_clv(report))
     ui_money.how_computed(report.clv_figures, value.ALL, t["clv_how"])
 with right:
     ui.exhibit_or_note(ex, "money_clv_chart", k["clv"], report.split_note)
 
 st.subheader("Value by NPS category")
 ui.takeaway_table(report.category_table, "money_categories", k["categories"],
-                  n["categories"], missing=report.missing("categories"))
+                  n["categories"], missing=report.missing("categories"),
+                  data=tables.money_categories(report))
 
 st.subheader("Revenue at risk")
 ui.takeaway_table(report.rar_table, "money_rar", k["rar"], n["rar"],
-                  missing=report.missing("rar"))
+                  missing=report.missing("rar"), data=tables.money_rar(report))
 
 st.subheader("Savings we can see")
 ui.note(k["savings"], report.missing("savings"))
 ui_money.heading(t["programme"])
-ui.takeaway_table(report.did_table, "money_did", k["programme"], n["programme"])
+ui.takeaway_table(report.did_table, "money_did", k["programme"], n["programme"],
+                  data=tables.money_did(report))
 ui_money.did_charts(ex)
 
 ui.external_context("money_external")

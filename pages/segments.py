@@ -8,7 +8,7 @@ of every group on one KPI; that KPI's 13-week trend per group.
 import streamlit as st
 
 from dashboard.analysis import compare
-from dashboard.exports import exhibits
+from dashboard.exports import exhibits, tables
 from dashboard.ui import common as ui
 
 catalog = ui.catalog()
@@ -26,7 +26,7 @@ ex = exhibits.compare_exhibits(report)
 
 st.subheader("Every KPI side by side")
 ui.takeaway_table(report.side_by_side(), "cmp_side_by_side", report.table_takeaway,
-                  report.money_note)
+                  report.money_note, data=tables.cmp_side_by_side(report))
 
 st.subheader("Ranking")
 ui.compare_ranking(report, ex)

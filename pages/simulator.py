@@ -9,7 +9,7 @@ saved scenarios side by side, and published rules of thumb kept apart as externa
 
 import streamlit as st
 
-from dashboard.exports import exhibits
+from dashboard.exports import exhibits, tables
 from dashboard.money import inputs as money
 from dashboard.money import sim_texts, whatif
 from dashboard.money import simulate as sim
@@ -42,11 +42,11 @@ for line in result.notes:
     ui.note(line)
 if not result.components.empty:
     ui.takeaway_table(sim_texts.components_table(result), "sim_components",
-                      sim_texts.components_takeaway(result))
+                      sim_texts.components_takeaway(result), data=tables.sim_components(result))
 
 st.subheader("What drives the answer")
 values = sim.point_values(estimates, inputs, levers.migration_rule, levers.horizon_years)
-ex = exhibits.simulator_exhibits(result, values, levers, split_note)
+ex = exhibits.simulator_exhibits(result, values, levers, split_note, f"data {inputs.window_text}")
 if levers.is_zero:
     ui.note(sim_texts.tornado_takeaway(result))
 else:
@@ -61,8 +61,10 @@ st.subheader("Scenarios")
 saved = ui_sim.scenario_panel(levers, aset.id, segments)
 scenarios = whatif.scenario_levers(saved)
 if scenarios:
-    ui.takeaway_table(sim_texts.compare_scenarios(estimates, inputs, scenarios), "sim_compare",
-                      sim_texts.comparison_takeaway(len(scenarios), aset.id))
+    compared = sim_texts.scenario_numbers(estimates, inputs, scenarios)
+    ui.takeaway_table(sim_texts.compare_scenarios(estimates, inputs, scenarios, numbers=compared),
+                      "sim_compare", sim_texts.comparison_takeaway(len(scenarios), aset.id),
+                      data=tables.sim_scenarios(compared))
 else:
     ui.note(sim_texts.comparison_takeaway(0, aset.id))
 

@@ -115,6 +115,9 @@ class CostReport:
     savings_assumptions: str
     baseline_labels: dict[str, str]
     split_note: str = ""  # why there is no split by segment (a single segment)
+    #: the unit costs in force as numbers: channel, assumption_key, unit_cost, unit,
+    #: valid_from, description (the unit-cost table's CSV and XLSX)
+    unit_cost_numbers: pd.DataFrame = field(default_factory=pd.DataFrame)
     queries: tuple[str, ...] = field(default=("cost_channel_weekly", "cost_by_segment",
                                                "assumptions_in_force", "weeks_available"))
 
@@ -229,7 +232,15 @@ def _channel_week(week: pd.DataFrame, sym: str) -> tuple[pd.DataFrame, pd.DataFr
         rows.append({"channel": r.channel, "label": channel_label(r.channel),
                      "contact_count": q, "contact_share_pct": contact_share,
                      "contact_cost": float(r.contact_cost), "cost_share_pct": cost_share,
-                     "cost_per_contact": float(r.cost_per_contact)})
+                     "cost_per_contact": float(r.cost_per_contact),
+                     # the table's other columns as numbers (its CSV and XLSX)
+                     "per_1000": rate.value, "per_1000_low": rate.ci_low,
+                     "per_1000_high": rate.ci_high, "per_1000_status": rate.status,
+                     "cost_valid_from": pd.Timestamp(r.cost_valid_from).date(),
+                     "repeat_count": int(r.repeat_count),
+                     "repeat_share_pct": rep.value if q else None,
+                     "repeat_status": rep.status if q else None,
+                     "repeat_cost": float(r.repeat_cost)})
 
         def f1(v: float) -> str:
             return f"{v:,.1f}"
@@ -494,6 +505,19 @@ def _unit_cost_table(units: pd.DataFrame, sym: str) -> pd.DataFrame:
                                        "Valid from", "Description"])
 
 
+def _unit_cost_numbers(units: pd.DataFrame) -> pd.DataFrame:
+    """The unit costs in force as numbers, one row per channel."""
+    return pd.DataFrame({
+        "channel": [channel_label(str(c)) for c in units["channel"]],
+        "assumption_key": units["assumption_key"].astype(str).to_numpy(),
+        "unit_cost": pd.to_numeric(units["value_number"]).astype(float).to_numpy(),
+        "unit": units["unit"].astype(str).to_numpy(),
+        "valid_from": [pd.Timestamp(d).date() for d in units["valid_from"]],
+        "description": units["description"].astype(str).to_numpy(),
+    }, columns=["channel", "assumption_key", "unit_cost", "unit", "valid_from",
+                "description"])
+
+
 def channel_rows(fetch: Fetch, filters: Filters) -> tuple[date, pd.DataFrame, pd.DataFrame]:
     """The first week of data and the weekly channel rows (``cost_channel_weekly``) from it to
     the selected week: of all customers (the self-service launch is a company event) and of the
@@ -583,7 +607,7 @@ def build_report(fetch: Fetch, filters: Filters, baseline_week: str | None = Non
         baseline_options=options, baseline_week=chosen, basis=basis, window_weeks=window,
         takeaways=takeaways, titles=titles, savings_assumptions=window_note,
         baseline_labels={w: baseline_label(w, window) for w in options},
-        split_note=split_note,
+        split_note=split_note, unit_cost_numbers=_unit_cost_numbers(units),
     )
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import combinations
 
@@ -313,6 +313,8 @@ class Savings:
     n_baseline: int  # mean active customers in the window
     n_current: int
     channels: pd.DataFrame
+    #: the channel table as numbers (its CSV and XLSX)
+    channel_numbers: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def parts_sum(self) -> float:
@@ -391,8 +393,15 @@ def compute_savings(df: pd.DataFrame, baseline_end: date, selected: date, window
         se = math.sqrt(max(1e6 * spread.per_customer_week if basis == "per_customer"
                            else spread.total, 0.0))
     change = v1 - v0
-    rows = []
+    rows, nums = [], []
     for i, ch in enumerate(channels):
+        nums.append({
+            "channel": channel_label(ch),
+            "contacts_per_1000_baseline": 1000 * b.contacts[i] / b.customer_weeks,
+            "contacts_per_1000_now": 1000 * c.contacts[i] / c.customer_weeks,
+            "share_baseline_pct": 100 * b.shares[i], "share_now_pct": 100 * c.shares[i],
+            "unit_cost_baseline": b.unit_cost[i], "unit_cost_now": c.unit_cost[i],
+        })
         rows.append({
             "Channel": channel_label(ch),
             "Contacts per 1,000 customer-weeks (baseline)":
@@ -411,5 +420,6 @@ def compute_savings(df: pd.DataFrame, baseline_end: date, selected: date, window
         baseline_value=v0, current_value=v1, change=change,
         change_pct=100 * change / v0 if v0 else float("nan"),
         ci_low=change - stats.Z95 * se, ci_high=change + stats.Z95 * se,
-        effects=effects, n_baseline=nb, n_current=nc, channels=pd.DataFrame(rows))
+        effects=effects, n_baseline=nb, n_current=nc, channels=pd.DataFrame(rows),
+        channel_numbers=pd.DataFrame(nums))
     return sav, ""

@@ -482,7 +482,8 @@ def gap_takeaway(gap: pd.DataFrame, window: Window, by_touchpoint: bool = True) 
 def movers(two_weeks: pd.DataFrame, score: str, filters: Filters) -> pd.DataFrame:
     """Each group's score in the selected and the comparison week, change and corrected test.
 
-    The selected week's value carries its 95% interval (``ci_week``, as text).
+    The selected week's value carries its 95% interval (``ci_week`` as text; ``ci_low_week``
+    and ``ci_high_week`` as numbers).
 
     A group is tested when both weeks have at least MIN_BASE answers; Benjamini–Hochberg runs
     across all groups tested; a change is significant when the adjusted p is below ALPHA and
@@ -490,7 +491,7 @@ def movers(two_weeks: pd.DataFrame, score: str, filters: Filters) -> pd.DataFram
     other tested groups by raw p, then the untested ones.
     """
     cols = ["group", "n_week", "n_compare", "value_week", "ci_week", "value_compare", "delta",
-            "p_value", "p_adjusted", "significant", "verdict"]
+            "p_value", "p_adjusted", "significant", "verdict", "ci_low_week", "ci_high_week"]
     metric = REGISTRY[score]
     df = two_weeks.assign(week_start=_dates(two_weeks["week_start"]))
     rows = _index(df, ["group_value", "week_start"], score)
@@ -526,9 +527,13 @@ def movers(two_weeks: pd.DataFrame, score: str, filters: Filters) -> pd.DataFram
                     "value_week": cur.value, "ci_week": ci, "value_compare": prev.value,
                     "delta": delta,
                     "p_value": p, "p_adjusted": p_adj, "significant": sig,
-                    "verdict": verdict})
+                    "verdict": verdict,
+                    # the interval as numbers too (the table's CSV; not a column shown)
+                    "ci_low_week": cur.ci_low if cur.shown else None,
+                    "ci_high_week": cur.ci_high if cur.shown else None})
     frame = pd.DataFrame(out, columns=cols)
-    numeric = ["value_week", "value_compare", "delta", "p_value", "p_adjusted"]
+    numeric = ["value_week", "value_compare", "delta", "p_value", "p_adjusted", "ci_low_week",
+               "ci_high_week"]
     frame[numeric] = frame[numeric].astype(float)
     if frame.empty:
         return frame

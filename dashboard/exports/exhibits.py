@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.exports import charts, text
+from dashboard.exports import charts, numbers, text
 from dashboard.exports.needs import NEEDS, PAGE_NEEDS
 from dashboard.metrics import dimensions
 from dashboard.metrics.filters import Filters
@@ -24,6 +25,7 @@ from dashboard.metrics.kpis import KpiReport, tile_caption, verdict
 from dashboard.metrics.registry import REGISTRY, format_value
 from dashboard.warehouse import coverage as cov
 from dashboard.warehouse.coverage import Coverage
+from dashboard.warehouse.weeks import parse_week, week_label
 
 
 def without_customer_ids(df: pd.DataFrame, identifiers=(), customer_list: bool = False
@@ -57,6 +59,12 @@ class Exhibit:
     excel: tuple[str, tuple[str, ...], str | None, str] | None = None
     # (x column, y columns, series column or None, "line" | "column") for the native chart
     needs: tuple[str, ...] | None = None  # source tables, when they vary (else ``NEEDS[key]``)
+    #: column → unit of its numbers in exports (``numbers.DECIMALS``); undeclared columns take
+    #: the unit their name implies (counts, ``…_pct``, p-values)
+    units: Mapping[str, str] = field(default_factory=dict)
+    #: the period the chart covers, as its image subtitle states it ("2026-W32–2026-W44 (13
+    #: weeks)"); None: read from the data's week, period or month column (``span``)
+    period: str | None = None
 
     @property
     def tables(self) -> tuple[str, ...]:
@@ -75,10 +83,59 @@ class Exhibit:
         return f"{self.page} — {self.title}"
 
     def export_data(self) -> pd.DataFrame:
-        """The data behind the chart as exported: the declared customer identifiers dropped
-        unless the exhibit is a customer list; every other column kept."""
-        return without_customer_ids(self.data, self.identifiers,
-                                    self.customer_list).reset_index(drop=True)
+        """The data behind the chart as exported: one row per point drawn, numbers rounded by
+        their unit (``numbers.rounded``), the declared customer identifiers dropped unless the
+        exhibit is a customer list; every other column kept."""
+        data = without_customer_ids(self.data, self.identifiers, self.customer_list)
+        return numbers.rounded(data, self.units).reset_index(drop=True)
+
+    @property
+    def span(self) -> str | None:
+        """The chart's own period: ``period`` when set, else from the first to the last week
+        (or month) of its data with their count; None when the data carry no period."""
+        if self.period:
+            return self.period
+        d = self.data
+        for col in ("week", "period"):
+            if col in d.columns and len(d) and all(_is_week(v) for v in d[col].dropna()):
+                labels = sorted({str(v) for v in d[col].dropna()})
+                return weeks_span(labels[0], labels[-1]) if labels else None
+        for col in ("month", "period"):
+            if col in d.columns and len(d):
+                labels = list(dict.fromkeys(str(v) for v in d[col].dropna()))
+                return months_span(labels[0], labels[-1], len(labels)) if labels else None
+        return None
+
+
+def _is_week(v) -> bool:
+    try:
+        parse_week(str(v))
+    except ValueError:
+        return False
+    return True
+
+
+def weeks_span(first: str, last: str) -> str:
+    """``2026-W32–2026-W44 (13 weeks)``; one week alone is its label."""
+    if first == last:
+        return first
+    n = (parse_week(last) - parse_week(first)).days // 7 + 1
+    return f"{first}–{last} ({n} weeks)"
+
+
+def weeks_to(end: date, weeks: int) -> str:
+    """The ``weeks`` ISO weeks ending with the week starting ``end``."""
+    return weeks_span(week_label(end - timedelta(weeks=weeks - 1)), week_label(end))
+
+
+def months_span(first: str, last: str, n: int) -> str:
+    """``Nov 2025–Oct 2026 (12 months)``; one month alone is its label."""
+    return first if first == last else f"{first}–{last} ({n} months)"
+
+
+def comparison(filters: Filters) -> str:
+    """A chart of the selected week against the comparison week."""
+    return f"{filters.week} vs {filters.compare_week} ({filters.compare_label})"
 
 
 #: What the charts without a metric-registry definition show (speaker notes, PDF foot).
@@ -164,8 +221,14 @@ def kpi_exhibits(report: KpiReport) -> dict[str, Exhibit]:
             kpi_takeaway(t, report),
             notes=(f"{m.label}: {m.definition}", f"n in {report.filters.week}: "
                    f"{t.current.n:,}"),
-            n=t.current.n, band=band, money=money, excel=("week", ("value",), None, "line"))
+            n=t.current.n, band=band, money=money, excel=("week", ("value",), None, "line"),
+            units=_estimate_units(numbers.metric_unit(m)))
     return out
+
+
+def _estimate_units(unit: str, *cols: str) -> dict[str, str]:
+    """A value and its interval in one unit (plus any further columns in it)."""
+    return dict.fromkeys(("value", "ci_low", "ci_high", *cols), unit)
 
 
 # --- Satisfaction --------------------------------------------------------------------------
@@ -175,6 +238,10 @@ def satisfaction_exhibits(report, filters: Filters) -> dict[str, Exhibit]:
 
     page = "Satisfaction"
     r = report
+    unit = numbers.metric_unit(r.view.metric)
+    periods = r.window.periods
+    span = (f"{periods[0][1]}–{periods[-1][1]} ({r.window.span})" if len(periods) > 1 else
+            periods[0][1] if periods else None)
     out = {
         "sat_trend": Exhibit(
             "sat_trend", page, r.trend_title,
@@ -183,12 +250,13 @@ def satisfaction_exhibits(report, filters: Filters) -> dict[str, Exhibit]:
             r.trend_takeaway, notes=(DEFINITIONS["sat_trend"], r.headline),
             n=_last(r.trend[r.trend["group"] == satisfaction.OVERALL]),
             band="95% confidence band",
-            excel=("period", ("value",), "group", "line")),
+            excel=("period", ("value",), "group", "line"), units=_estimate_units(unit),
+            period=span),
         "sat_mix": Exhibit(
             "sat_mix", page, r.mix_title, charts.nps_mix_chart(r.mix, r.mix_title),
             _cols(r.mix, ["period", "category_label", "count", "share_pct", "n", "status"]),
             r.mix_takeaway, notes=(DEFINITIONS["sat_mix"],), n=_last(r.mix),
-            excel=("period", ("share_pct",), "category_label", "column")),
+            excel=("period", ("share_pct",), "category_label", "column"), period=span),
         "sat_distribution": Exhibit(
             "sat_distribution", page, r.distribution_title,
             charts.score_distribution_chart(r.distribution, r.distribution_title, filters.week,
@@ -196,14 +264,16 @@ def satisfaction_exhibits(report, filters: Filters) -> dict[str, Exhibit]:
             _cols(r.distribution, ["week", "score", "count", "share_pct", "n", "status"]),
             r.distribution_takeaway, notes=(DEFINITIONS["sat_distribution"],),
             n=_last(r.distribution),
-            excel=("score", ("share_pct",), "week", "column")),
+            excel=("score", ("share_pct",), "week", "column"), period=comparison(filters)),
         "sat_gap": Exhibit(
             "sat_gap", page, r.gap_title, charts.expectation_gap_chart(r.gap, r.gap_title),
             _cols(r.gap, ["label", "survey", "scale", "n", "gap", "ci_low", "ci_high",
                           "perceived_mean", "expected_mean", "status"]),
             r.gap_takeaway, notes=(DEFINITIONS["sat_gap"],), n=_n(r.gap),
             band="95% confidence interval",
-            excel=("label", ("gap",), None, "column")),
+            excel=("label", ("gap",), None, "column"),
+            units=dict.fromkeys(("gap", "ci_low", "ci_high", "perceived_mean",
+                                 "expected_mean"), "mean"), period=span),
     }
     if r.gap_note:  # a single touchpoint: no chart broken down by touchpoint
         del out["sat_gap"]
@@ -218,6 +288,10 @@ def complaints_exhibits(report) -> dict[str, Exhibit]:
     res_title = "Time to resolution — complaints resolved each week"
     sym = r.currency_symbol
     money_note = (r.notes.get("money"),) if r.notes.get("money") else ()
+    w = r.windows
+    recovery = (f"complaints opened {week_label(w.cohort_start)}–"
+                f"{week_label(w.cohort_end - timedelta(weeks=1))}, followed 90 days"
+                if w.cohort_start and w.cohort_end else None)
     out = {
         "cmp_volume": Exhibit(
             "cmp_volume", page, vol_title, charts.complaint_volume_chart(r.volume, vol_title),
@@ -226,13 +300,14 @@ def complaints_exhibits(report) -> dict[str, Exhibit]:
             k["volume"], notes=(DEFINITIONS["cmp_volume"], r.notes["service"]),
             n=_last(r.volume, "active_at_start"),
             band="95% confidence band on the rate",
-            excel=("week", ("complaints",), None, "column")),
+            excel=("week", ("complaints",), None, "column"),
+            units=dict.fromkeys(("per_1000", "ci_low", "ci_high"), "rate")),
         "cmp_pareto": Exhibit(
             "cmp_pareto", page, "Categories — 13 weeks (Pareto)",
             charts.pareto_chart(r.pareto, "Categories — 13 weeks (Pareto)"),
             _cols(r.pareto, ["category", "count", "share_pct", "cumulative_pct"]),
             k["pareto"], notes=(DEFINITIONS["cmp_pareto"],), n=_n(r.pareto, "count"),
-            excel=("category", ("count",), None, "column")),
+            excel=("category", ("count",), None, "column"), period=weeks_to(w.week, 13)),
         "cmp_severity": Exhibit(
             "cmp_severity", page, "Severity mix — weekly",
             charts.severity_mix_chart(r.severity, "Severity mix — weekly"),
@@ -244,13 +319,15 @@ def complaints_exhibits(report) -> dict[str, Exhibit]:
             charts.percentile_trend_chart(r.resolution, res_title, "hours"),
             _cols(r.resolution, ["week", "n", "median", "p90", "status"]), k["resolution"],
             notes=(DEFINITIONS["cmp_resolution"],), n=_last(r.resolution),
-            excel=("week", ("median", "p90"), None, "line")),
+            excel=("week", ("median", "p90"), None, "line"),
+            units={"median": "hours", "p90": "hours"}),
         "cmp_backlog": Exhibit(
             "cmp_backlog", page, "Open backlog by age",
             charts.backlog_chart(r.backlog, "Open backlog by age"),
             _cols(r.backlog, ["band", "count", "share_pct", "customer_left"]), k["backlog"],
             notes=(DEFINITIONS["cmp_backlog"],), n=_n(r.backlog, "count"),
-            excel=("band", ("count",), None, "column")),
+            excel=("band", ("count",), None, "column"),
+            period=f"open at the end of {r.filters.week}"),
         "cmp_recovery_retention": Exhibit(
             "cmp_recovery_retention", page, "Still a customer 90 days later",
             charts.interval_dots_chart(r.recovery, "retention_pct", "retention_low",
@@ -259,14 +336,16 @@ def complaints_exhibits(report) -> dict[str, Exhibit]:
             _cols(r.recovery, ["label", "retention_n", "retention_pct", "retention_low",
                                "retention_high", "retention_status"]),
             k["retention"], notes=(r.notes["recovery"],), n=_n(r.recovery, "retention_n"),
-            band="95% confidence interval", excel=("label", ("retention_pct",), None, "column")),
+            band="95% confidence interval", excel=("label", ("retention_pct",), None, "column"),
+            units={"retention_low": "pct", "retention_high": "pct"}, period=recovery),
         "cmp_recovery_nps": Exhibit(
             "cmp_recovery_nps", page, "Next NPS answer",
             charts.interval_dots_chart(r.recovery, "nps", "nps_low", "nps_high", "nps_status",
                                        "Next NPS answer", "NPS"),
             _cols(r.recovery, ["label", "nps_n", "nps", "nps_low", "nps_high", "nps_status"]),
             k["nps"], notes=(r.notes["recovery"],), n=_n(r.recovery, "nps_n"),
-            band="95% confidence interval", excel=("label", ("nps",), None, "column")),
+            band="95% confidence interval", excel=("label", ("nps",), None, "column"),
+            units=dict.fromkeys(("nps", "nps_low", "nps_high"), "score"), period=recovery),
         "cmp_compensation": Exhibit(
             "cmp_compensation", page, "Compensation — weekly",
             charts.compensation_chart(r.volume, "Compensation — weekly", sym),
@@ -274,7 +353,9 @@ def complaints_exhibits(report) -> dict[str, Exhibit]:
                              "per_complaint_low", "per_complaint_high"]),
             k["compensation"], notes=(DEFINITIONS["cmp_compensation"], *money_note),
             band="observed amounts paid; 95% confidence interval on the mean per complaint",
-            money=True, excel=("week", ("compensation",), None, "column")),
+            money=True, excel=("week", ("compensation",), None, "column"),
+            units=dict.fromkeys(("compensation", "per_complaint", "per_complaint_low",
+                                 "per_complaint_high"), "money")),
     }
     if r.split_note:  # a single category: no Pareto by category
         del out["cmp_pareto"]
@@ -295,8 +376,9 @@ def cost_exhibits(report) -> dict[str, Exhibit]:
                                    "contact_cost", "cost_share_pct", "cost_per_contact"]),
             k["channels"], notes=(DEFINITIONS["cts_channels"], t["unit_costs"]),
             n=_n(r.channel_week, "contact_count"), band=OBSERVED, money=True,
-            excel=("label", ("contact_share_pct", "cost_share_pct"), None,
-                               "column")),
+            excel=("label", ("contact_share_pct", "cost_share_pct"), None, "column"),
+            units={"contact_cost": "money", "cost_per_contact": "money"},
+            period=r.filters.week),
     }
     if not r.split_note:  # a single segment: no chart by segment
         out["cts_segments"] = Exhibit(
@@ -306,7 +388,9 @@ def cost_exhibits(report) -> dict[str, Exhibit]:
                                "previous", "delta", "p_adjusted", "significant"]),
             k["segments"], notes=(DEFINITIONS["cts_segments"],), n=_n(r.segments),
             band="95% confidence interval", money=True,
-            excel=("segment", ("value",), None, "column"))
+            excel=("segment", ("value",), None, "column"),
+            units=_estimate_units("money", "previous", "delta"),
+            period=comparison(r.filters))
     out |= {
         "cts_mix": Exhibit(
             "cts_mix", page, t["mix"], charts.channel_mix_chart(r.mix, t["mix"], r.launch_week),
@@ -323,14 +407,17 @@ def cost_exhibits(report) -> dict[str, Exhibit]:
                                       "repeat_count", "repeat_cost"]),
             k["repeat_channels"], notes=(DEFINITIONS["cts_repeat"],),
             n=_n(r.repeat_channels), band="95% confidence interval",
-            excel=("label", ("value",), None, "column")),
+            excel=("label", ("value",), None, "column"),
+            units={**_estimate_units("pct"), "repeat_cost": "money"},
+            period=weeks_to(r.filters.week_start, r.window_weeks)),
         "cts_repeat_trend": Exhibit(
             "cts_repeat_trend", page, t["repeat_trend"],
             charts.trend_chart(r.repeat_trend, t["repeat_trend"], "% of contacts"),
             _cols(r.repeat_trend, ["week", "value", "ci_low", "ci_high", "n", "status",
                                    "repeat_cost"]),
             k["repeat_trend"], notes=(DEFINITIONS["cts_repeat"],), n=_last(r.repeat_trend),
-            band="95% confidence band", excel=("week", ("value",), None, "line")),
+            band="95% confidence band", excel=("week", ("value",), None, "line"),
+            units={**_estimate_units("pct"), "repeat_cost": "money"}),
     }
     if r.savings is not None:
         out["cts_waterfall"] = Exhibit(
@@ -338,19 +425,27 @@ def cost_exhibits(report) -> dict[str, Exhibit]:
             charts.savings_waterfall(r.waterfall, t["savings"], r.savings_unit),
             _cols(r.waterfall, ["label", "value", "measure"]), k["savings"],
             notes=(cost.describe_method(r),), band=OBSERVED, money=True,
-            excel=("label", ("value",), None, "column"))
+            excel=("label", ("value",), None, "column"), units={"value": "money"},
+            period=(f"baseline {weeks_span(*r.savings.baseline_weeks)} vs "
+                    f"{weeks_span(*r.savings.current_weeks)}"))
     return out
 
 
 # --- Churn & retention ---------------------------------------------------------------------
 
+SURVIVAL_COLUMNS = ["group", "n", "time_weeks", "survival_pct", "ci_low", "ci_high"]
+
+
 def _survival_data(groups) -> pd.DataFrame:
-    parts = [g.curve.assign(group=g.label, n=g.n)[["group", "n", "time", "survival", "ci_low",
-                                                      "ci_high"]]
+    """The Kaplan–Meier curves as drawn: % still active (and its band) at each week."""
+    parts = [pd.DataFrame({"group": g.label, "n": g.n, "time_weeks": g.curve["time"],
+                           "survival_pct": 100 * g.curve["survival"],
+                           "ci_low": 100 * g.curve["ci_low"],
+                           "ci_high": 100 * g.curve["ci_high"]})
              for g in groups if g.shown]
     if not parts:
-        return pd.DataFrame(columns=["group", "n", "time", "survival", "ci_low", "ci_high"])
-    return pd.concat(parts, ignore_index=True)
+        return pd.DataFrame(columns=SURVIVAL_COLUMNS)
+    return pd.concat(parts, ignore_index=True)[SURVIVAL_COLUMNS]
 
 
 def churn_exhibits(report) -> dict[str, Exhibit]:
@@ -368,6 +463,13 @@ def churn_exhibits(report) -> dict[str, Exhibit]:
     t_nps = "Survival by latest NPS category"
     t_cmp = "Survival by unresolved complaint at start"
     t_lost = "Revenue lost to churn — monthly"
+    win_start, win_end, horizon = r.window
+    survival = (f"customers active on {win_start:%Y-%m-%d}, followed {horizon} weeks to "
+                f"{win_end:%Y-%m-%d}")
+    survival_units = {"time_weeks": "weeks", "ci_low": "pct", "ci_high": "pct"}
+    cohorts = list(dict.fromkeys(r.cohorts["cohort"].astype(str))) if len(r.cohorts) else []
+    cohort_span = (f"signup cohorts {months_span(cohorts[0], cohorts[-1], len(cohorts))}"
+                   if cohorts else None)
     return {
         "churn_monthly": Exhibit(
             "churn_monthly", page, t_cust,
@@ -375,7 +477,7 @@ def churn_exhibits(report) -> dict[str, Exhibit]:
                                       t_cust, "% churned"),
             _cols(r.monthly, monthly), k["monthly"], notes=(nt["monthly"],),
             n=_last(everyone, "active"), band="95% confidence band",
-            excel=("month", ("value",), "group", "line")),
+            excel=("month", ("value",), "group", "line"), units=_estimate_units("rate")),
         "churn_monthly_revenue": Exhibit(
             "churn_monthly_revenue", page, t_rev,
             charts.segment_rate_chart(r.monthly, "rev_value", "rev_low", "rev_high",
@@ -384,35 +486,41 @@ def churn_exhibits(report) -> dict[str, Exhibit]:
                               "rev_value", "rev_low", "rev_high", "rev_status"]),
             k["monthly_revenue"], notes=(nt["monthly"],), n=_last(everyone, "active"),
             band="95% confidence band",
-            money=True, excel=("month", ("rev_value",), "group", "line")),
+            money=True, excel=("month", ("rev_value",), "group", "line"),
+            units={"revenue_at_start": "money", "revenue_lost": "money", "rev_value": "rate",
+                   "rev_low": "rate", "rev_high": "rate"}),
         "churn_cohorts": Exhibit(
             "churn_cohorts", page, t_coh, charts.cohort_heatmap(r.cohorts, t_coh),
             _cols(r.cohorts, ["cohort", "months_since_signup", "cohort_size", "active",
                               "value", "status"]),
             k["cohorts"], notes=(nt["cohorts"],),
             n=_n(r.cohorts.drop_duplicates("cohort"), "cohort_size"),
-            excel=("months_since_signup", ("value",), "cohort", "line")),
+            excel=("months_since_signup", ("value",), "cohort", "line"),
+            units={"value": "pct"}, period=cohort_span),
         "churn_km_nps": Exhibit(
             "churn_km_nps", page, t_nps,
             charts.survival_chart(r.survival_nps, t_nps, mark_week=26),
             _survival_data(r.survival_nps), k["survival_nps"], notes=(nt["survival"],),
             n=sum(g.n for g in r.survival_nps if g.shown),
             band="95% confidence band (Kaplan–Meier, log-log)",
-            excel=("time", ("survival",), "group", "line")),
+            excel=("time_weeks", ("survival_pct",), "group", "line"), units=survival_units,
+            period=survival),
         "churn_km_complaint": Exhibit(
             "churn_km_complaint", page, t_cmp,
             charts.survival_chart(r.survival_complaint, t_cmp, mark_week=26),
             _survival_data(r.survival_complaint), k["survival_complaint"],
             notes=(nt["survival"],), n=sum(g.n for g in r.survival_complaint if g.shown),
             band="95% confidence band (Kaplan–Meier, log-log)",
-            excel=("time", ("survival",), "group", "line")),
+            excel=("time_weeks", ("survival_pct",), "group", "line"), units=survival_units,
+            period=survival),
         "churn_revenue_lost": Exhibit(
             "churn_revenue_lost", page, t_lost,
             charts.revenue_lost_chart(by, t_lost, r.currency_symbol),
             _cols(by[by["revenue_lost"].notna()], ["month", "group", "churned", "revenue_lost"]),
             k["revenue_lost"], notes=(nt["money"],), band=OBSERVED, money=True,
             n=_last(everyone, "churned"),
-            excel=("month", ("revenue_lost",), "group", "column")),
+            excel=("month", ("revenue_lost",), "group", "column"),
+            units={"revenue_lost": "money"}),
     }
 
 
@@ -423,6 +531,7 @@ def compare_exhibits(report) -> dict[str, Exhibit]:
     if not r.metric_applies:
         return {}
     m = r.metric
+    unit = numbers.metric_unit(m)
     return {
         "cmp_ranking_chart": Exhibit(
             "cmp_ranking_chart", page, r.ranking_title,
@@ -431,7 +540,8 @@ def compare_exhibits(report) -> dict[str, Exhibit]:
             _cols(r.ranking, ["rank", "group", "value", "ci_low", "ci_high", "n", "status"]),
             r.ranking_takeaway, notes=(m.definition, r.scope), n=_n(r.ranking),
             band="95% confidence interval",
-            excel=("group", ("value",), None, "column"), needs=m.tables),
+            excel=("group", ("value",), None, "column"), needs=m.tables,
+            units=_estimate_units(unit), period=r.filters.week),
         "cmp_trend": Exhibit(
             "cmp_trend", page, r.trend_title,
             charts.group_trend_chart(r.trend, r.trend_title, m.unit, band=m.kind == "survey"),
@@ -440,7 +550,8 @@ def compare_exhibits(report) -> dict[str, Exhibit]:
             n=_n(r.trend[r.trend["week"] == r.trend["week"].iloc[-1]])
             if not r.trend.empty else None,
             band="95% confidence band" if m.kind == "survey" else None,
-            excel=("week", ("value",), "group", "line"), needs=m.tables),
+            excel=("week", ("value",), "group", "line"), needs=m.tables,
+            units=_estimate_units(unit)),
     }
 
 
@@ -455,11 +566,14 @@ def money_exhibits(report) -> dict[str, Exhibit]:
         out["money_clv_chart"] = Exhibit(
             "money_clv_chart", page, t["clv"],
             charts.band_bar_chart(r.clv, "segment", t["clv"], t["clv_axis"]),
-            _cols(r.clv, ["segment", "customers", "value", "low", "high", "churn_rate",
-                          "margin_per_year"]),
+            _cols(r.clv.assign(churn_rate_pct=100 * r.clv["churn_rate"]),
+                  ["segment", "customers", "value", "low", "high", "churn_rate_pct",
+                   "margin_per_year"]),
             k["clv"], notes=(nt["clv"], nt["kinds"]), band="P10–P90 band (modelled)",
             n=_n(r.clv[r.clv["segment"] == ALL], "customers"),
-            money=True, excel=("segment", ("value", "low", "high"), None, "column"))
+            money=True, excel=("segment", ("value", "low", "high"), None, "column"),
+            units=dict.fromkeys(("value", "low", "high", "margin_per_year"), "money"),
+            period=f"data {r.window}")
     p = r.programme
     if p is not None:
         for outcome in ("nps", "fcr", "cts"):
@@ -472,14 +586,16 @@ def money_exhibits(report) -> dict[str, Exhibit]:
                 k["programme"], notes=(nt["programme"],), money=outcome == "cts",
                 band=OBSERVED + "; the effect's 95% interval is in the takeaway"
                 if outcome == "cts" else None,
-                excel=("week", ("value",), "label", "line"))
+                excel=("week", ("value",), "label", "line"),
+                units={"value": {"nps": "score", "fcr": "pct", "cts": "money"}[outcome]})
     return out
 
 
 # --- Impact simulator ----------------------------------------------------------------------
 
-def simulator_exhibits(result, values: pd.DataFrame, levers, split_note: str = ""
-                       ) -> dict[str, Exhibit]:
+def simulator_exhibits(result, values: pd.DataFrame, levers, split_note: str = "",
+                       period: str | None = None) -> dict[str, Exhibit]:
+    """The simulator's charts; ``period`` is the data window the estimates come from."""
     from dashboard.money import sim_texts
     from dashboard.money import simulate as sim
 
@@ -492,14 +608,16 @@ def simulator_exhibits(result, values: pd.DataFrame, levers, split_note: str = "
             "sim_tornado", page, titles["tornado"],
             charts.tornado_chart(result.tornado, titles["tornado"], titles["axis"]),
             result.tornado.reset_index(drop=True), sim_texts.tornado_takeaway(result),
-            notes=(sim_texts.method_note(result),), money=True, band=band)
+            notes=(sim_texts.method_note(result),), money=True, band=band, period=period,
+            units=dict.fromkeys(("profit_low", "profit_high", "swing", "base"), "money"))
         out["sim_draws"] = Exhibit(
             "sim_draws", page, titles["draws"],
             charts.simulation_histogram(result.samples["profit_impact"], titles["draws"],
                                         titles["axis"],
                                         threshold=levers.programme_cost or None),
             draws, sim_texts.distribution_takeaway(result), notes=(sim_texts.method_note(result),),
-            n=len(draws), money=True, band=band)
+            n=len(draws), money=True, band=band, period=period,
+            units={"profit_impact": "money"})
     if split_note:  # a single segment: no chart by segment
         return out
     title = sim_texts.point_values_title(result)
@@ -507,7 +625,8 @@ def simulator_exhibits(result, values: pd.DataFrame, levers, split_note: str = "
         "sim_point_values", page, title,
         charts.value_band_chart(values, "segment", title, titles["axis"]),
         values.reset_index(drop=True), sim_texts.point_values_takeaway(values, result),
-        notes=(sim_texts.method_note(result),), money=True, band=band)
+        notes=(sim_texts.method_note(result),), money=True, band=band, period=period,
+        units=dict.fromkeys(("value", "low", "high"), "money"))
     return out
 
 
@@ -581,7 +700,8 @@ def _simulator(fetch, filters, aset) -> list[Exhibit]:
     values = sim.point_values(estimates, inputs, levers.migration_rule, levers.horizon_years)
     dims = dimensions.load(fetch)
     split_note = dims.no_split("segment")
-    return list(simulator_exhibits(result, values, levers, split_note).values())
+    return list(simulator_exhibits(result, values, levers, split_note,
+                                   f"data {inputs.window_text}").values())
 
 
 #: Page title → builder, in the app's order (Assumptions has no chart: it closes every pack).

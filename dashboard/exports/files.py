@@ -49,10 +49,12 @@ class Context:
         return (f"CX Ledger · assumption set {self.set_id} · generated "
                 f"{self.generated:%Y-%m-%d %H:%M} UTC")
 
-    def scope_line(self, n: int | None = None) -> str:
-        """Period, filters and base, in one line."""
+    def scope_line(self, n: int | None = None, period: str | None = None) -> str:
+        """Period, filters and base, in one line; ``period`` is a chart's own period (a
+        two-year trend states its two years), else the selected week against its
+        comparison."""
         base = "" if n is None else f" · n = {n:,}"
-        return f"{self.period} · {self.filters.describe()}{base}"
+        return f"{period or self.period} · {self.filters.describe()}{base}"
 
 
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -80,15 +82,17 @@ literal = text.plotly
 
 
 def decorate(ex: Exhibit, ctx: Context, title: str | None = None) -> go.Figure:
-    """A copy of the exhibit's figure for export: the title, a line with period, filters and
-    n, and at the foot the band (money and interval charts) and the source line."""
+    """A copy of the exhibit's figure for export: the title, a line with the chart's own
+    period (``Exhibit.span``), filters and n, and at the foot the band (money and interval
+    charts) and the source line."""
     fig = go.Figure(copy.deepcopy(ex.fig.to_dict()))
     foot = ctx.source_line()
     if ex.band:
         foot = f"{ex.band} · {foot}"
     fig.update_layout(
         title={"text": f"<b>{literal(title or ex.title)}</b><br><span style='font-size:13px'>"
-                       f"{literal(ctx.scope_line(ex.n))}</span>", "x": 0.01, "xanchor": "left",
+                       f"{literal(ctx.scope_line(ex.n, ex.span))}</span>", "x": 0.01,
+               "xanchor": "left",
                "y": 0.97, "yanchor": "top"},
         margin={"t": 95, "b": 110, "l": 70, "r": 40}, width=WIDTH, height=HEIGHT,
         font={"family": FONT}, paper_bgcolor="white")
@@ -309,7 +313,7 @@ def add_exhibit_sheet(wb, used: set[str], ex: Exhibit, ctx: Context) -> object:
     """One sheet per chart: title, takeaway, scope and source, the data behind, and a native
     Excel chart of it (wide series are pivoted beside the data for the chart)."""
     data = ex.export_data()
-    header = (ex.title, ex.takeaway, ctx.scope_line(ex.n),
+    header = (ex.title, ex.takeaway, ctx.scope_line(ex.n, ex.span),
               *((ex.band,) if ex.band else ()), ctx.source_line())
     ws = add_table_sheet(wb, used, ex.title, data, header)
     start = len(header) + 1

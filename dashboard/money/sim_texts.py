@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from dashboard.money.inputs import Inputs, MoneyFigure, money_text
+from dashboard.money.inputs import Inputs, money_text
 from dashboard.money.simulate import (
     DEFAULT_DRAWS,
     DEFAULT_SEED,
@@ -145,25 +145,55 @@ def comparison_takeaway(count: int, set_id: str) -> str:
             f"current data, filters and assumption set {set_id} (same draws for all).")
 
 
-def compare_scenarios(estimates: pd.DataFrame, inputs: Inputs, scenarios: Mapping[str, Levers],
-                      draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED) -> pd.DataFrame:
-    """Saved scenarios side by side, each re-simulated with the current data and set (text)."""
+#: The figures of a scenario comparison, as numbers (``scenario_numbers``).
+SCENARIO_FIGURES = ("revenue_retained", "cost_saved", "profit_impact")
+
+
+def scenario_numbers(estimates: pd.DataFrame, inputs: Inputs, scenarios: Mapping[str, Levers],
+                     draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """Saved scenarios side by side, each re-simulated with the current data and set, as
+    numbers: the P50, P10 and P90 of each figure, the programme cost and the chance (%) the
+    profit impact exceeds it (empty with no lever moved)."""
     rows = []
     for name, lev in scenarios.items():
         r = simulate(estimates, inputs, lev, draws=draws, seed=seed, tornado=False)
-        sym = r.symbol
+        row = {"scenario": name, "levers": lev.describe(), "horizon_years": r.horizon}
+        for key in SCENARIO_FIGURES:
+            f = getattr(r, key)
+            row |= {f"{key}_p50": f.value, f"{key}_p10": f.low, f"{key}_p90": f.high}
+        row["programme_cost"] = float(lev.programme_cost)
+        row["p_exceeds_cost_pct"] = None if lev.is_zero else 100 * r.p_exceeds
+        rows.append(row)
+    cols = ["scenario", "levers", "horizon_years",
+            *(f"{k}_{q}" for k in SCENARIO_FIGURES for q in ("p50", "p10", "p90")),
+            "programme_cost", "p_exceeds_cost_pct"]
+    return pd.DataFrame(rows, columns=cols)
 
-        def band(f: MoneyFigure, sym: str = sym) -> str:
-            return (f"{money_text(f.value, sym)} ({money_text(f.low, sym)} – "
-                    f"{money_text(f.high, sym)})")
 
+def compare_scenarios(estimates: pd.DataFrame, inputs: Inputs, scenarios: Mapping[str, Levers],
+                      draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
+                      numbers: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Saved scenarios side by side, each re-simulated with the current data and set (text);
+    ``numbers`` (``scenario_numbers``) when they are computed already."""
+    if numbers is None:
+        numbers = scenario_numbers(estimates, inputs, scenarios, draws, seed)
+    sym = inputs.symbol
+
+    def band(r, key: str) -> str:
+        return (f"{money_text(r[f'{key}_p50'], sym)} ({money_text(r[f'{key}_p10'], sym)} – "
+                f"{money_text(r[f'{key}_p90'], sym)})")
+
+    rows = []
+    for r in numbers.to_dict("records"):
+        p = r["p_exceeds_cost_pct"]
         rows.append({
-            "Scenario": name, "Levers": lev.describe(), "Horizon": f"{r.horizon} y",
-            "Revenue retained P50 (P10 – P90)": band(r.revenue_retained),
-            "Cost saved P50 (P10 – P90)": band(r.cost_saved),
-            "Profit impact P50 (P10 – P90)": band(r.profit_impact),
-            "Programme cost": money_text(lev.programme_cost, sym),
-            "P(profit impact > cost)": probability_text(r),
+            "Scenario": r["scenario"], "Levers": r["levers"],
+            "Horizon": f"{r['horizon_years']} y",
+            "Revenue retained P50 (P10 – P90)": band(r, "revenue_retained"),
+            "Cost saved P50 (P10 – P90)": band(r, "cost_saved"),
+            "Profit impact P50 (P10 – P90)": band(r, "profit_impact"),
+            "Programme cost": money_text(r["programme_cost"], sym),
+            "P(profit impact > cost)": "—" if p is None or pd.isna(p) else f"{p:.0f}%",
         })
     cols = ["Scenario", "Levers", "Horizon", "Revenue retained P50 (P10 – P90)",
             "Cost saved P50 (P10 – P90)", "Profit impact P50 (P10 – P90)", "Programme cost",

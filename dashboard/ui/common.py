@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard.analysis import compare, satisfaction
 from dashboard.exports import files as export
+from dashboard.exports import tables as export_tables
 from dashboard.exports import text as literal_text
 from dashboard.exports.exhibits import Exhibit
 from dashboard.metrics import kpis
@@ -328,21 +329,24 @@ TABLE_NAMES = {
 
 
 def table(df: pd.DataFrame, key: str, column_config: dict | None = None,
-          customer_list: bool = False, identifiers: tuple[str, ...] = ()) -> None:
+          customer_list: bool = False, identifiers: tuple[str, ...] = (),
+          data: pd.DataFrame | None = None) -> None:
     """A data table; cells are rendered as text (customer text is never interpreted as HTML).
-    Downloads: CSV and XLSX named after the table, the week and the filters, every column
-    kept but the declared customer ``identifiers`` (kept too when the table is a customer
-    list)."""
+    Downloads: CSV and XLSX named after the table, the week and the filters, of ``data``
+    (the same rows as numbers, ``exports.tables``) when given, else of the table as shown;
+    every column kept but the declared customer ``identifiers`` (kept too when the table is
+    a customer list)."""
     st.dataframe(df, key=key, hide_index=True, column_config=column_config,
                  width="stretch")
     ctx = export_context()
     name = TABLE_NAMES.get(key, key.replace("_", " "))
     header = (name, ctx.scope_line(), ctx.source_line())
+    out = df if data is None else data
     _downloads([
         ("CSV", export.file_name(name, ctx.filters, "csv"), export.CSV_MIME,
-         lambda: export.csv_bytes(df, customer_list, identifiers)),
+         lambda: export.csv_bytes(out, customer_list, identifiers)),
         ("XLSX", export.file_name(name, ctx.filters, "xlsx"), export.XLSX_MIME,
-         lambda: export.xlsx_bytes(df, name, header, customer_list, identifiers)),
+         lambda: export.xlsx_bytes(out, name, header, customer_list, identifiers)),
     ], key)
 
 
@@ -409,16 +413,17 @@ def compare_controls(options: dict[str, tuple[str, ...]],
 
 def takeaway_table(df: pd.DataFrame, key: str, takeaway: str,
                    footnote: str | None = None, customer_list: bool = False,
-                   missing: tuple[str, ...] = (), identifiers: tuple[str, ...] = ()) -> None:
+                   missing: tuple[str, ...] = (), identifiers: tuple[str, ...] = (),
+                   data: pd.DataFrame | None = None) -> None:
     """A text table (first column pinned), then its computed takeaway and an optional footnote
     as literal captions; when a table it is drawn from holds no rows (``missing``), the load
-    hint instead."""
+    hint instead. ``data``: the same rows as numbers, for the downloads."""
     if missing:
         not_loaded_note(missing)
         return
     first = df.columns[0] if len(df.columns) else None
     pinned = {first: st.column_config.TextColumn(pinned=True)} if first else None
-    table(df, key, pinned, customer_list, identifiers)
+    table(df, key, pinned, customer_list, identifiers, data)
     st.caption(plain(takeaway))
     if footnote:
         st.caption(plain(footnote))
@@ -431,7 +436,8 @@ def compare_ranking(report: compare.CompareReport, ex: dict[str, Exhibit]) -> No
         return
     left, right = st.columns([3, 2])
     with left:
-        takeaway_table(report.ranking_table(), "cmp_ranking", report.ranking_takeaway)
+        takeaway_table(report.ranking_table(), "cmp_ranking", report.ranking_takeaway,
+                       data=export_tables.cmp_ranking(report))
     with right:
         exhibit(ex["cmp_ranking_chart"])
 
@@ -560,7 +566,8 @@ def sat_movers(report: satisfaction.SatisfactionReport) -> None:
         names["p_value"]: num(format="%.4f"), names["p_adjusted"]: num(format="%.4f"),
     }
     st.markdown(f"**{plain(report.movers_title)}**")
-    table(report.movers.rename(columns=names), "sat_movers", column_config)
+    table(report.movers[list(names)].rename(columns=names), "sat_movers", column_config,
+          data=export_tables.sat_movers(report))
     st.caption(plain(report.movers_takeaway))
 
 
