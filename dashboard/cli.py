@@ -209,7 +209,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
     early = None
     if not args.list and _wants_images(args.format):
         early = _start_browser()  # the browser's start (seconds) overlaps all that follows
-    from dashboard.exports import exhibits, mail, pack
+    from dashboard.exports import exhibits, mail, pack, summary
     from dashboard.exports import files as export
     from dashboard.metrics.filters import FilterError
     from dashboard.warehouse import db
@@ -259,7 +259,9 @@ def cmd_pack(args: argparse.Namespace) -> int:
                            expected=expected,
                            empty=f"none of the charts {', '.join(keys or pages)} is drawn "
                                  f"for {filters.week} ({filters.describe()})",
-                           not_loaded=left_out)
+                           not_loaded=left_out,
+                           summary=lambda: summary.build(fetch, filters, aset,
+                                                         catalogue.coverage))
         pack.write(built, args.out)
     except Exception as exc:  # noqa: BLE001 - a scheduler needs one line and a status
         say(f"pack failed: {type(exc).__name__}: {exc}", file=sys.stderr)

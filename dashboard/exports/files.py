@@ -99,6 +99,9 @@ def decorate(ex: Exhibit, ctx: Context, title: str | None = None) -> go.Figure:
     fig.add_annotation(text=literal(foot), xref="paper", yref="paper", x=0, y=-0.02,
                        yshift=-78, xanchor="left", yanchor="top", showarrow=False,
                        font={"size": 11, "color": "#555555"})
+    if fig.layout.legend.orientation == "h":  # above the plot: the foot is the source's
+        fig.update_layout(legend={"x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
+                          margin={"t": 120})
     return fig
 
 

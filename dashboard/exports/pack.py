@@ -1,19 +1,22 @@
 """The board pack: chosen exhibits as a 16:9 PPTX, the same content as a PDF, and an XLSX with one
 sheet per chart (its data and a native Excel chart); written atomically, optionally e-mailed.
 
-PPTX: a title slide (period, filters, assumption set), one chart per slide with its computed
-takeaway as the slide title and definitions, n, band and source in the speaker notes, and closing
-slide(s) with the assumptions in force. Logo, colours and fonts come from the template TOML
-(``CX_PACK_TEMPLATE``, default ``data/pack_template.toml``); an optional ``master`` PowerPoint
-file supplies the slide masters. The PDF is the same pages rendered by the one kaleido browser
-and merged with pypdf. No Streamlit here: the Board pack page and ``python -m dashboard pack``
-share it.
+PPTX: it opens with the executive summary (the Weekly KPIs headline, every KPI's week with its
+change and verdict, the money row, the scope and the charts left out as not loaded), then one
+chart per slide (a title of at most ``TITLE_WORDS`` words, the computed takeaway in the body,
+the chart; definitions, n, band and source in the speaker notes), and closes with the
+assumptions in use (the set, its unit costs beside the booked ones, its other values; all of
+them in the notes). The logo sits in the top right corner and every title ends before it, so
+no text is under it. Logo, colours and fonts come from the template TOML (``CX_PACK_TEMPLATE``,
+default ``data/pack_template.toml``); an optional ``master`` PowerPoint file supplies the slide
+masters. The PDF is the same pages rendered by the one kaleido browser and merged with pypdf;
+the XLSX opens with the summary's numbers. No Streamlit here: the Board pack page and
+``python -m dashboard pack`` share it.
 """
 
 from __future__ import annotations
 
 import io
-import math
 import os
 import queue
 import re
@@ -30,14 +33,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.exports import files as export
+from dashboard.exports import summary as summary_mod
 from dashboard.exports.exhibits import Exhibit
 from dashboard.warehouse import config
 
 FORMATS = ("pptx", "pdf", "xlsx")
 MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         "pdf": "application/pdf", "xlsx": export.XLSX_MIME}
-#: Assumption rows per closing slide / page.
-ROWS_PER_SLIDE = 13
 Progress = Callable[[int, int, str], None]
 
 
@@ -139,8 +141,71 @@ def speaker_notes(ex: Exhibit, ctx: export.Context) -> str:
         lines.append(f"n = {ex.n:,}")
     if ex.band:
         lines.append(f"Bands: {ex.band}")
-    lines += [f"Scope: {ctx.scope_line()}", ctx.source_line()]
+    lines += [f"Scope: {ctx.scope_line(None, ex.span)}", ctx.source_line()]
     return "\n".join(lines)
+
+
+# --- titles ----------------------------------------------------------------------------------
+
+#: The most words a slide or page title has (the sentence goes in the body).
+TITLE_WORDS = 12
+
+
+def word_count(text: str) -> int:
+    """Words of a title: the tokens that hold a letter or digit ("—" is not a word)."""
+    return sum(any(ch.isalnum() for ch in w) for w in text.split())
+
+
+def slide_title(ex: Exhibit) -> str:
+    """A chart slide's title: the chart's own title when it has at most ``TITLE_WORDS``
+    words, else its short name (the takeaway sentence is in the slide's body)."""
+    if word_count(ex.title) <= TITLE_WORDS:
+        return ex.title
+    from dashboard.exports.exhibits import LABELS
+
+    short = LABELS.get(ex.key, ex.title)
+    return short if word_count(short) <= TITLE_WORDS else " ".join(short.split()[:TITLE_WORDS])
+
+
+def summary_title(ctx: export.Context) -> str:
+    return f"Executive summary: week {ctx.filters.week}"
+
+
+def assumptions_title(ctx: export.Context) -> str:
+    title = f"Assumptions in use: set {ctx.set_id}"
+    return title if word_count(title) <= TITLE_WORDS else "Assumptions in use"
+
+
+def scope_text(ctx: export.Context, n_charts: int) -> str:
+    f = ctx.filters
+    return (f"Week {f.week} against {f.compare_week} ({f.compare_label}) · Filters: "
+            f"{f.describe()} · Assumption set: {ctx.set_id} · {n_charts} "
+            f"chart{'s' if n_charts != 1 else ''}")
+
+
+#: Rows of other assumption values on the closing slide (the rest: notes and workbook).
+VALUE_ROWS = 18
+
+
+def _value_rows(use: summary_mod.AssumptionsInUse) -> pd.DataFrame:
+    """The closing slide's other values, at most ``VALUE_ROWS`` (the last says how many more
+    are in the notes and the workbook)."""
+    v = use.values
+    if len(v) <= VALUE_ROWS:
+        return v
+    more = len(v) - VALUE_ROWS + 1
+    return pd.concat([v.iloc[:VALUE_ROWS - 1], pd.DataFrame([{
+        "Assumption": f"… {more} more", "Value": "", "Unit": "",
+        "Source": "in the notes and the workbook"}])], ignore_index=True)
+
+
+def assumptions_notes(aset, ctx: export.Context) -> str:
+    """Every value in force, one line each (the closing slide's notes)."""
+    rows = assumptions_rows(aset, ctx)
+    lines = [f"{r.Assumption} = {r.Value} {r.Unit} ({r.Source})".replace("  ", " ")
+             for r in rows.itertuples(index=False)]
+    return "\n".join([f"Assumption set {ctx.set_id}, in force in {ctx.filters.week}:", *lines,
+                      ctx.source_line()])
 
 
 # --- PPTX ----------------------------------------------------------------------------------
@@ -151,25 +216,12 @@ def _textbox(slide, left, top, width, height, text, tpl, size, bold=False, colou
     box = slide.shapes.add_textbox(left, top, width, height)
     tf = box.text_frame
     tf.word_wrap = True
-    p = tf.paragraphs[0]
-    p.text = text
-    p.font.size, p.font.bold, p.font.name = Pt(size), bold, tpl.font
-    p.font.color.rgb = _rgb(colour or tpl.text)
+    for i, line in enumerate(str(text).split("\n")):
+        p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+        p.text = line
+        p.font.size, p.font.bold, p.font.name = Pt(size), bold, tpl.font
+        p.font.color.rgb = _rgb(colour or tpl.text)
     return box
-
-
-def _set_title(slide, text, tpl, size=24):
-    from pptx.util import Emu, Pt
-
-    shape = slide.shapes.title
-    if shape is None:
-        return _textbox(slide, Emu(457200), Emu(228600), Emu(11277600), Emu(914400), text, tpl,
-                        size, bold=True, colour=tpl.primary)
-    shape.text = text
-    for p in shape.text_frame.paragraphs:
-        p.font.size, p.font.bold, p.font.name = Pt(size), True, tpl.font
-        p.font.color.rgb = _rgb(tpl.primary)
-    return shape
 
 
 def _layout(prs, names: Sequence[str], index: int):
@@ -186,93 +238,196 @@ def _drop_slides(prs) -> None:
         ids.remove(sld)
 
 
+def _drop_empty_placeholders(slide) -> None:
+    """Placeholders the pack does not fill (subtitle, date, footer …) are removed: an empty
+    one shows "Click to add text" and may sit under the logo."""
+    for ph in list(slide.placeholders):
+        if ph.placeholder_format.idx != 0 and not (ph.has_text_frame and ph.text_frame.text):
+            ph._element.getparent().remove(ph._element)
+
+
+class _Deck:
+    """Slide geometry: margins, the logo's box in the top right corner and the title beside
+    it, so no text is ever under the logo."""
+
+    def __init__(self, prs, tpl: Template):
+        from pptx.util import Inches
+
+        self.prs, self.tpl = prs, tpl
+        self.W, self.H = prs.slide_width, prs.slide_height
+        self.margin = Inches(0.5)
+        self.logo = None
+        if tpl.logo:
+            from PIL import Image
+
+            with Image.open(tpl.logo) as im:
+                aspect = im.width / im.height
+            h = Inches(0.45)
+            w = int(h * aspect)
+            self.logo = (self.W - Inches(0.3) - w, Inches(0.25), w, h)
+        self.title_only = _layout(prs, ("Title Only",), 5)
+
+    @property
+    def title_width(self) -> int:
+        """From the left margin to a gap before the logo (or the right margin)."""
+        from pptx.util import Inches
+
+        right = self.logo[0] - Inches(0.25) if self.logo else self.W - self.margin
+        return right - self.margin
+
+    @property
+    def body_top(self) -> int:
+        """The first line under the title band (and under the logo)."""
+        from pptx.util import Inches
+
+        return Inches(1.1)
+
+    def slide(self, title: str, size: int = 26):
+        from pptx.util import Inches, Pt
+
+        s = self.prs.slides.add_slide(self.title_only)
+        shape = s.shapes.title
+        if shape is None:
+            shape = _textbox(s, self.margin, Inches(0.3), self.title_width, Inches(0.75), title,
+                             self.tpl, size, bold=True, colour=self.tpl.primary)
+        else:
+            shape.text = title
+            for p in shape.text_frame.paragraphs:
+                p.font.size, p.font.bold, p.font.name = Pt(size), True, self.tpl.font
+                p.font.color.rgb = _rgb(self.tpl.primary)
+        shape.left, shape.top = self.margin, Inches(0.3)
+        shape.width, shape.height = self.title_width, Inches(0.75)
+        shape.text_frame.word_wrap = True
+        _drop_empty_placeholders(s)
+        if self.logo:
+            left, top, w, h = self.logo
+            s.shapes.add_picture(str(self.tpl.logo), left, top, width=w, height=h)
+        return s
+
+    def text(self, slide, top, height, text, size, colour=None, bold=False, left=None,
+             width=None):
+        return _textbox(slide, self.margin if left is None else left, top,
+                        (self.W - 2 * self.margin) if width is None else width, height, text,
+                        self.tpl, size, bold=bold, colour=colour)
+
+    def table(self, slide, df: pd.DataFrame, left, top, width, row_h, size=11):
+        from pptx.util import Emu, Pt
+
+        n = len(df) + 1
+        shape = slide.shapes.add_table(n, len(df.columns), left, top, width, Emu(row_h * n))
+        table = shape.table
+        for j, col in enumerate(df.columns):
+            table.cell(0, j).text = str(col)
+        for r, rec in enumerate(df.itertuples(index=False), start=1):
+            for j, v in enumerate(rec):
+                table.cell(r, j).text = "" if v is None else str(v)
+        for row in table.rows:
+            row.height = row_h
+            for cell in row.cells:
+                cell.margin_top = cell.margin_bottom = Emu(int(row_h * 0.08))
+                for p in cell.text_frame.paragraphs:
+                    p.font.size, p.font.name = Pt(size), self.tpl.font
+        return shape
+
+    def band(self, slide) -> None:
+        """A band in the template's accent colour along the foot."""
+        from pptx.enum.shapes import MSO_SHAPE
+        from pptx.util import Inches
+
+        band = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, self.H - Inches(0.3), self.W,
+                                      Inches(0.3))
+        band.fill.solid()
+        band.fill.fore_color.rgb = _rgb(self.tpl.accent)
+        band.line.fill.background()
+
+
+def _summary_slide(deck: _Deck, ctx: export.Context, n_charts: int,
+                   summary: summary_mod.Summary | None, not_loaded: Sequence[str]) -> None:
+    """The opening slide: the week's headline, every KPI with its change and verdict, the
+    money row; scope and source under them."""
+    from pptx.util import Inches
+
+    tpl, W, H, m = deck.tpl, deck.W, deck.H, deck.margin
+    s = deck.slide(summary_title(ctx) if summary else
+                   f"CX Ledger board pack: week {ctx.filters.week}")
+    deck.text(s, deck.body_top, Inches(0.35), scope_text(ctx, n_charts), 12, tpl.muted)
+    top = deck.body_top + Inches(0.4)
+    if summary is not None:
+        deck.text(s, top, Inches(0.9), summary.headline, 16)
+        top += Inches(1.0)
+        split = int(W * 0.56)
+        row_h = Inches(0.32)
+        deck.table(s, summary.kpis, m, top, split - m - Inches(0.2), row_h)
+        right = split + Inches(0.1)
+        money = summary.money
+        deck.table(s, money, right, top, W - m - right, row_h)
+        if summary.money_note:
+            deck.text(s, top + row_h * (len(money) + 1) + Inches(0.1), Inches(0.6),
+                      summary.money_note, 10, tpl.muted, left=right, width=W - m - right)
+    foot = "\n".join([*not_loaded, ctx.source_line()])
+    lines = foot.count("\n") + 1
+    deck.text(s, H - Inches(0.35) - Inches(0.22) * lines, Inches(0.22) * lines, foot, 10,
+              tpl.muted)
+    deck.band(s)
+    s.notes_slide.notes_text_frame.text = (
+        "The headline and the verdicts are the Weekly KPIs page's: a change is better or worse "
+        "only when significant after Benjamini–Hochberg correction across the KPIs. Every chart "
+        "slide's title names the chart and its body states the computed takeaway; definitions, "
+        "base and bands are in each slide's notes. Modelled money figures are P10–P90 bands, "
+        "observed ones 95% intervals; the two are never added.")
+
+
+def _chart_slide(deck: _Deck, ex: Exhibit, png: bytes, ctx: export.Context) -> None:
+    from pptx.util import Inches
+
+    s = deck.slide(slide_title(ex), 24)
+    size = 14 if len(ex.takeaway) <= 300 else 12
+    deck.text(s, deck.body_top, Inches(0.8), ex.takeaway, size)
+    top = deck.body_top + Inches(0.85)
+    avail_h, avail_w = deck.H - top - Inches(0.2), deck.W - 2 * deck.margin
+    width = min(avail_w, int(avail_h * export.WIDTH / export.HEIGHT))
+    s.shapes.add_picture(io.BytesIO(png), int((deck.W - width) / 2), top, width=width)
+    s.notes_slide.notes_text_frame.text = speaker_notes(ex, ctx)
+
+
+def _assumptions_slide(deck: _Deck, aset, ctx: export.Context) -> None:
+    """The closing slide: the set in use, its unit costs beside the booked ones, its other
+    values; every value in force in the notes."""
+    from pptx.util import Inches
+
+    use = summary_mod.assumptions_in_use(aset, ctx.filters)
+    s = deck.slide(assumptions_title(ctx))
+    deck.text(s, deck.body_top, Inches(0.8), use.takeaway, 14)
+    top = deck.body_top + Inches(0.85)
+    W, m = deck.W, deck.margin
+    split = int(W * 0.42)
+    row_h = Inches(0.27)
+    deck.text(s, top, Inches(0.3), "Unit costs (currency per contact)", 12, deck.tpl.primary,
+              bold=True, width=split - m - Inches(0.2))
+    deck.table(s, use.unit_costs, m, top + Inches(0.35), split - m - Inches(0.2), row_h, 10)
+    deck.text(s, top, Inches(0.3), "Other values in force", 12, deck.tpl.primary, bold=True,
+              left=split, width=W - m - split)
+    deck.table(s, _value_rows(use), split, top + Inches(0.35), W - m - split, row_h, 10)
+    s.notes_slide.notes_text_frame.text = assumptions_notes(aset, ctx)
+
+
 def build_pptx(exhibits: Sequence[Exhibit], pngs: Sequence[bytes], ctx: export.Context,
-               aset, tpl: Template, not_loaded: Sequence[str] = ()) -> bytes:
-    """The deck: title slide (listing the charts left out as not loaded), one chart per slide,
-    assumptions closing slide(s)."""
+               aset, tpl: Template, not_loaded: Sequence[str] = (),
+               summary: summary_mod.Summary | None = None) -> bytes:
+    """The deck: the executive summary (the scope only, without ``summary``), one chart per
+    slide (a short title, the takeaway in the body, the chart), and the assumptions in use."""
     from pptx import Presentation
-    from pptx.util import Emu, Inches, Pt
+    from pptx.util import Emu
 
     prs = Presentation(str(tpl.master)) if tpl.master else Presentation()
     _drop_slides(prs)  # a master file's own slides are not part of the pack
     if not tpl.master:
         prs.slide_width, prs.slide_height = Emu(12192000), Emu(6858000)
-    W, H = prs.slide_width, prs.slide_height
-    title_only = _layout(prs, ("Title Only",), 5)
-
-    def logo(slide, big=False):
-        if tpl.logo:
-            h = Inches(0.9 if big else 0.45)
-            slide.shapes.add_picture(str(tpl.logo), W - Inches(0.3) - int(h * 3), Inches(0.2),
-                                     height=h)
-
-    # title slide, with a band in the template's accent colour along its foot
-    s = prs.slides.add_slide(_layout(prs, ("Title Slide",), 0))
-    from pptx.enum.shapes import MSO_SHAPE
-
-    band = s.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, H - Inches(0.35), W, Inches(0.35))
-    band.fill.solid()
-    band.fill.fore_color.rgb = _rgb(tpl.accent)
-    band.line.fill.background()
-    if s.shapes.title is not None:
-        _set_title(s, "CX Ledger — board pack", tpl, 40)
-    else:
-        _textbox(s, Inches(0.8), Inches(2.2), W - Inches(1.6), Inches(1.2),
-                 "CX Ledger — board pack", tpl, 40, bold=True, colour=tpl.primary)
-    sub = (f"Week {ctx.filters.week} against {ctx.filters.compare_week} "
-           f"({ctx.filters.compare_label})\nFilters: {ctx.filters.describe()}\n"
-           f"Assumption set: {ctx.set_id}\n{len(exhibits)} charts · {ctx.source_line()}")
-    sub = "\n".join([sub, *not_loaded])
-    placeholders = [p for p in s.placeholders if p.placeholder_format.idx == 1]
-    if placeholders:
-        placeholders[0].text = sub
-        for p in placeholders[0].text_frame.paragraphs:  # smaller when charts are listed
-            p.font.size, p.font.name = Pt(14 if not_loaded else 18), tpl.font
-            p.font.color.rgb = _rgb(tpl.muted)
-    else:
-        _textbox(s, Inches(0.8), Inches(3.6), W - Inches(1.6), Inches(2), sub, tpl, 18,
-                 colour=tpl.muted)
-    logo(s, big=True)
-    s.notes_slide.notes_text_frame.text = (
-        "Every chart slide's title is its computed takeaway; definitions, base and bands are "
-        "in each slide's notes. Modelled money figures are P10–P90 bands, observed ones 95% "
-        "intervals; the two are never added.")
-
-    # one chart per slide
+    deck = _Deck(prs, tpl)
+    _summary_slide(deck, ctx, len(exhibits), summary, not_loaded)
     for ex, png in zip(exhibits, pngs, strict=True):
-        s = prs.slides.add_slide(title_only)
-        _set_title(s, ex.takeaway, tpl, 20)
-        top = Inches(1.35)
-        avail_h, avail_w = H - top - Inches(0.25), W - Inches(0.8)
-        width = min(avail_w, int(avail_h * export.WIDTH / export.HEIGHT))
-        s.shapes.add_picture(io.BytesIO(png), int((W - width) / 2), top, width=width)
-        logo(s)
-        s.notes_slide.notes_text_frame.text = speaker_notes(ex, ctx)
-
-    # closing: the assumptions in force
-    rows = assumptions_rows(aset, ctx)
-    parts = _chunks(rows, ROWS_PER_SLIDE)
-    for i, part in enumerate(parts, start=1):
-        s = prs.slides.add_slide(title_only)
-        more = f" ({i}/{len(parts)})" if len(parts) > 1 else ""
-        _set_title(s, f"Assumptions — set {ctx.set_id}, in force in {ctx.filters.week}{more}",
-                   tpl, 22)
-        shape = s.shapes.add_table(len(part) + 1, 4, Inches(0.5), Inches(1.4),
-                                   W - Inches(1.0), Emu(int(Inches(0.38)) * (len(part) + 1)))
-        table = shape.table
-        for j, col in enumerate(part.columns):
-            table.cell(0, j).text = col
-        for r, rec in enumerate(part.itertuples(index=False), start=1):
-            for j, v in enumerate(rec):
-                table.cell(r, j).text = str(v)
-        for cell in (table.cell(r, j) for r in range(len(part) + 1) for j in range(4)):
-            for p in cell.text_frame.paragraphs:
-                p.font.size, p.font.name = Pt(12), tpl.font
-        logo(s)
-        s.notes_slide.notes_text_frame.text = (
-            f"Assumption set {ctx.set_id}: the warehouse's published values with the set's "
-            "recorded edits; every money figure in this pack uses them. "
-            f"{ctx.source_line()}")
+        _chart_slide(deck, ex, png, ctx)
+    _assumptions_slide(deck, aset, ctx)
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()
@@ -280,102 +435,153 @@ def build_pptx(exhibits: Sequence[Exhibit], pngs: Sequence[bytes], ctx: export.C
 
 # --- PDF -----------------------------------------------------------------------------------
 
-def _text_page(lines: Sequence[tuple[str, int, str]], tpl: Template) -> go.Figure:
+#: The logo's box on a PDF page, in CSS pixels of the 1280 × 720 page: the top right corner,
+#: above every chart and table; titles are wrapped to end before it.
+LOGO_BOX = (1280 - 24 - 150, 16, 150, 50)  # left, top, width, height
+#: Characters per line of a PDF page's title and of its body text (they end before the logo).
+TITLE_CHARS, BODY_CHARS = 78, 150
+
+
+def _page(tpl: Template) -> go.Figure:
     fig = go.Figure()
-    y = 0.85
-    for text, size, colour in lines:
-        fig.add_annotation(text=export.literal(text), x=0.05, y=y, xref="paper", yref="paper",
-                           xanchor="left", yanchor="top", showarrow=False,
-                           font={"size": size, "color": colour})
-        y -= 0.045 + size / 400
     fig.update_layout(width=export.WIDTH, height=export.HEIGHT, plot_bgcolor="white",
                       paper_bgcolor="white", font={"family": export.FONT},
                       xaxis={"visible": False}, yaxis={"visible": False},
-                      margin={"t": 20, "b": 20, "l": 20, "r": 20})
+                      margin={"t": 0, "b": 0, "l": 0, "r": 0})
     return fig
 
 
-def title_page(n_charts: int, ctx: export.Context, tpl: Template,
-               not_loaded: Sequence[str] = ()) -> go.Figure:
-    """The PDF's first page: week, comparison, filters, set, charts, source, and the charts
-    left out as not loaded."""
-    f = ctx.filters
-    fig = _text_page([
-        ("CX Ledger — board pack", 40, tpl.primary),
-        (f"Week {f.week} against {f.compare_week} ({f.compare_label})", 20, tpl.text),
-        (f"Filters: {f.describe()}", 18, tpl.text),
-        (f"Assumption set: {ctx.set_id}", 18, tpl.text),
-        (f"{n_charts} charts · {ctx.source_line()}", 14, tpl.muted),
-        *((part, 14, tpl.text) for line in not_loaded
-          for part in textwrap.wrap(line, 140))], tpl)
-    _add_logo(fig, tpl, chart=False)
+def _say(fig: go.Figure, text: str, y_px: float, size: int, colour: str, bold: bool = False,
+         x_px: float = 48, chars: int = BODY_CHARS, lines: int = 4) -> float:
+    """Literal text at ``y_px`` from the top, wrapped at ``chars``; returns the y under it."""
+    body = "<br>".join(export.literal(line) for line in _wrap(text, chars, lines).split("\n"))
+    if bold:
+        body = f"<b>{body}</b>"
+    fig.add_annotation(text=body, x=x_px / export.WIDTH, y=1 - y_px / export.HEIGHT,
+                       xref="paper", yref="paper", xanchor="left", yanchor="top",
+                       showarrow=False, align="left", font={"size": size, "color": colour})
+    return y_px + (body.count("<br>") + 1) * size * 1.35 + 6
+
+
+def _table(fig: go.Figure, df: pd.DataFrame, tpl: Template, x0: float, x1: float,
+           y_px: float, y_end_px: float, size: int = 12, widths: Sequence[float] | None = None
+           ) -> None:
+    """A table between ``x0`` and ``x1`` (page fractions) from ``y_px`` down to ``y_end_px``
+    (the room it may take: its rows are as tall as their wrapped text)."""
+    fig.add_trace(go.Table(
+        columnwidth=list(widths) if widths else None,
+        domain={"x": [x0, x1], "y": [1 - y_end_px / export.HEIGHT, 1 - y_px / export.HEIGHT]},
+        header={"values": [export.literal(c) for c in df.columns], "fill_color": tpl.primary,
+                "font": {"color": "white", "size": size}, "align": "left"},
+        cells={"values": [[export.literal("" if v is None else v) for v in df[c]]
+                          for c in df.columns],
+               "align": "left", "font": {"size": size - 1}, "height": 24}))
+
+
+def summary_page(n_charts: int, ctx: export.Context, tpl: Template,
+                 summary: summary_mod.Summary | None = None,
+                 not_loaded: Sequence[str] = ()) -> go.Figure:
+    """The PDF's first page: the executive summary slide's content."""
+    fig = _page(tpl)
+    y = _say(fig, summary_title(ctx) if summary else
+             f"CX Ledger board pack: week {ctx.filters.week}", 28, 26, tpl.primary, bold=True,
+             chars=TITLE_CHARS, lines=2)
+    y = _say(fig, scope_text(ctx, n_charts), max(y, LOGO_BOX[1] + LOGO_BOX[3] + 14), 13,
+             tpl.muted)
+    if summary is not None:
+        y = _say(fig, summary.headline, y + 4, 17, tpl.text, chars=125, lines=3)
+        top = y + 10
+        end = export.HEIGHT - 40 - 16 * (len(not_loaded) + 1)
+        if summary.money_note:
+            end -= 50
+            _say(fig, summary.money_note, end + 8, 11, tpl.muted, x_px=0.55 * export.WIDTH,
+                 chars=85, lines=3)
+        _table(fig, summary.kpis, tpl, 48 / export.WIDTH, 0.53, top, end,
+               widths=(1.7, 1, 1.1, 1.3, 0.9))
+        _table(fig, summary.money, tpl, 0.55, 1 - 48 / export.WIDTH, top, end,
+               widths=(2.2, 1, 2, 1))
+    foot = [*not_loaded, ctx.source_line()]
+    _say(fig, "\n".join(foot), export.HEIGHT - 30 - 16 * len(foot), 11, tpl.muted,
+         lines=len(foot) * 2)
     return fig
 
 
 def chart_page(ex: Exhibit, ctx: export.Context, tpl: Template) -> go.Figure:
-    """One chart's PDF page: the takeaway as title, the chart's title and scope under it, its
-    definition, band and source at the foot."""
-    fig = export.decorate(ex, ctx, title=ex.takeaway)
-    head = export.literal(_wrap(ex.takeaway)).replace("\n", "<br>")  # plotly breaks on <br>
-    fig.update_layout(title={"text": f"<b>{head}</b><br><span style='font-size:13px'>"
-                                     f"{export.literal(ex.title)} · "
-                                     f"{export.literal(ctx.scope_line(ex.n))}</span>",
-                             "font": {"color": tpl.primary, "size": 17}},
-                      margin={"t": 120})
+    """One chart's PDF page: the slide's title, the takeaway under it, the chart's own title,
+    period, filters and base, the chart; its definition, band and source at the foot."""
+    fig = export.decorate(ex, ctx)
+    head = "<br>".join(export.literal(line)
+                       for line in _wrap(slide_title(ex), TITLE_CHARS, 1).split("\n"))
+    take = "<br>".join(export.literal(line)
+                       for line in _wrap(ex.takeaway, 110, 3).split("\n"))
+    sub = export.literal(_wrap(f"{ex.title} · {ctx.scope_line(ex.n, ex.span)}", 140, 1))
+    fig.update_layout(title={"text": f"<b>{head}</b><br><span style='font-size:14px'>{take}"
+                                     f"</span><br><span style='font-size:12px'>{sub}</span>",
+                             "font": {"color": tpl.primary, "size": 20}, "x": 0.0375,
+                             "xanchor": "left", "y": 1 - 24 / export.HEIGHT,
+                             "yanchor": "top"},
+                      margin={"t": 175})
     if ex.notes:  # the definition (the slide's notes) under the chart
-        note = ex.notes[0] if len(ex.notes[0]) <= 230 else ex.notes[0][:229] + "…"
-        fig.add_annotation(text=export.literal(note), xref="paper", yref="paper", x=0,
-                           y=-0.02, yshift=-62, xanchor="left", yanchor="top",
-                           showarrow=False, font={"size": 11, "color": tpl.muted})
-    _add_logo(fig, tpl, chart=True)
+        note = _wrap(ex.notes[0], BODY_CHARS + 20, 2).replace("\n", "<br>")
+        fig.add_annotation(text="<br>".join(export.literal(x) for x in note.split("<br>")),
+                           xref="paper", yref="paper", x=0, y=-0.02, yshift=-50,
+                           xanchor="left", yanchor="top", showarrow=False, align="left",
+                           font={"size": 11, "color": tpl.muted})
     return fig
 
 
-def assumption_pages(aset, ctx: export.Context, tpl: Template) -> list[go.Figure]:
-    """The assumptions in force, 26 rows a page."""
-    rows = assumptions_rows(aset, ctx)
-    parts = _chunks(rows, ROWS_PER_SLIDE * 2)
-    pages = []
-    for i, part in enumerate(parts, start=1):
-        more = f" ({i}/{len(parts)})" if len(parts) > 1 else ""
-        fig = go.Figure(go.Table(
-            header={"values": list(part.columns), "fill_color": tpl.primary,
-                    "font": {"color": "white", "size": 13}, "align": "left"},
-            cells={"values": [part[c].tolist() for c in part.columns], "align": "left",
-                   "font": {"size": 12}, "height": 22}))
-        fig.update_layout(
-            title={"text": f"<b>Assumptions — set {export.literal(ctx.set_id)}, in force in "
-                           f"{ctx.filters.week}{more}</b>", "font": {"color": tpl.primary}},
-            width=export.WIDTH, height=export.HEIGHT, font={"family": export.FONT},
-            margin={"t": 70, "b": 30, "l": 40, "r": 40})
-        _add_logo(fig, tpl, chart=False)
-        pages.append(fig)
-    return pages
+def assumptions_page(aset, ctx: export.Context, tpl: Template) -> go.Figure:
+    """The PDF's last page: the closing slide's content."""
+    use = summary_mod.assumptions_in_use(aset, ctx.filters)
+    fig = _page(tpl)
+    y = _say(fig, assumptions_title(ctx), 28, 26, tpl.primary, bold=True, chars=TITLE_CHARS,
+             lines=2)
+    y = _say(fig, use.takeaway, max(y, LOGO_BOX[1] + LOGO_BOX[3] + 14), 15, tpl.text,
+             chars=140, lines=3)
+    top = y + 30
+    values = _value_rows(use)
+    _say(fig, "Unit costs (currency per contact)", top - 24, 14, tpl.primary, bold=True)
+    _say(fig, "Other values in force", top - 24, 14, tpl.primary, bold=True,
+         x_px=0.44 * export.WIDTH)
+    _table(fig, use.unit_costs, tpl, 48 / export.WIDTH, 0.42, top, export.HEIGHT - 44, 12)
+    _table(fig, values, tpl, 0.44, 1 - 48 / export.WIDTH, top, export.HEIGHT - 44, 12,
+           widths=(2.3, 1.2, 1.6, 1.1))
+    _say(fig, ctx.source_line(), export.HEIGHT - 30, 11, tpl.muted)
+    return fig
 
 
-def pdf_pages(exhibits: Sequence[Exhibit], ctx: export.Context, aset,
-              tpl: Template, not_loaded: Sequence[str] = ()) -> list[go.Figure]:
-    """The PDF's pages as figures: title, one chart per page, assumptions."""
-    return [title_page(len(exhibits), ctx, tpl, not_loaded),
+def pdf_pages(exhibits: Sequence[Exhibit], ctx: export.Context, aset, tpl: Template,
+              not_loaded: Sequence[str] = (),
+              summary: summary_mod.Summary | None = None) -> list[go.Figure]:
+    """The PDF's pages as figures: the summary, one chart per page, the assumptions."""
+    return [summary_page(len(exhibits), ctx, tpl, summary, not_loaded),
             *(chart_page(ex, ctx, tpl) for ex in exhibits),
-            *assumption_pages(aset, ctx, tpl)]
+            assumptions_page(aset, ctx, tpl)]
 
 
-def _add_logo(fig: go.Figure, tpl: Template, chart: bool) -> None:
-    """The template's logo at the bottom right of a PDF page: under the plot of a chart page
-    (beside the source line), inside the page of a text page."""
+def logo_page(tpl: Template) -> go.Figure | None:
+    """A transparent page holding only the template's logo in ``LOGO_BOX`` (None without a
+    logo): laid over every PDF page (``merge_pdfs``), so the logo sits in the same place on
+    every page whatever the page's own margins, legend or tables take."""
     if not tpl.logo:
-        return
+        return None
     from PIL import Image
 
-    y, anchor = (-0.13, "top") if chart else (0.02, "bottom")
-    fig.add_layout_image(source=Image.open(tpl.logo), xref="paper", yref="paper", x=1.0, y=y,
-                         xanchor="right", yanchor=anchor, sizex=0.16, sizey=0.09,
+    left, top, w, h = LOGO_BOX
+    fig = go.Figure()
+    fig.update_layout(width=export.WIDTH, height=export.HEIGHT, margin={"t": 0, "b": 0,
+                                                                        "l": 0, "r": 0},
+                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+                      xaxis={"visible": False}, yaxis={"visible": False})
+    fig.add_layout_image(source=Image.open(tpl.logo), xref="paper", yref="paper",
+                         x=left / export.WIDTH, y=1 - top / export.HEIGHT, xanchor="left",
+                         yanchor="top", sizex=w / export.WIDTH, sizey=h / export.HEIGHT,
                          sizing="contain", layer="above")
+    return fig
 
 
 def _wrap(text: str, width: int = 120, lines: int = 3) -> str:
-    """A long takeaway on at most ``lines`` lines of ``width`` characters (plotly does not wrap
+    """A long text on at most ``lines`` lines of ``width`` characters (plotly does not wrap
     titles); what does not fit ends in an ellipsis."""
     parts = textwrap.wrap(text, width)
     if len(parts) > lines:
@@ -384,13 +590,18 @@ def _wrap(text: str, width: int = 120, lines: int = 3) -> str:
     return "\n".join(parts)
 
 
-def merge_pdfs(parts: Sequence[bytes]) -> bytes:
+def merge_pdfs(parts: Sequence[bytes], overlay: bytes | None = None) -> bytes:
+    """The pages of ``parts`` in order, each with the one page of ``overlay`` (the logo)
+    laid over it."""
     from pypdf import PdfReader, PdfWriter
 
+    top = PdfReader(io.BytesIO(overlay)).pages[0] if overlay else None
     writer = PdfWriter()
     for part in parts:
         for page in PdfReader(io.BytesIO(part)).pages:
-            writer.add_page(page)
+            added = writer.add_page(page)
+            if top is not None:
+                added.merge_page(top)
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()
@@ -399,12 +610,21 @@ def merge_pdfs(parts: Sequence[bytes]) -> bytes:
 # --- XLSX ----------------------------------------------------------------------------------
 
 def build_xlsx(exhibits: Sequence[Exhibit], ctx: export.Context, aset,
-               not_loaded: Sequence[str] = ()) -> bytes:
-    """One sheet per chart (data, takeaway, native chart), then the assumptions (and a sheet
-    listing the charts left out as not loaded, when there are any)."""
+               not_loaded: Sequence[str] = (),
+               summary: summary_mod.Summary | None = None) -> bytes:
+    """The summary's numbers first (when given), one sheet per chart (data, takeaway, native
+    chart), then the assumptions (and a sheet listing the charts left out as not loaded, when
+    there are any)."""
     buf = io.BytesIO()
     wb = export.workbook(buf)
     used: set[str] = set()
+    if summary is not None:
+        ws = export.add_table_sheet(wb, used, "Summary", summary.kpi_numbers,
+                                    (summary_title(ctx), summary.headline, ctx.scope_line(),
+                                     ctx.source_line()))
+        start = len(summary.kpi_numbers) + 4 + 2
+        export._write_frame(wb, ws, summary.money_numbers, row0=start + 1)
+        ws.write(start, 0, "The money row (modelled figures: P10–P90; observed: 95% CI)")
     for ex in exhibits:
         export.add_exhibit_sheet(wb, used, ex, ctx)
     if not_loaded:
@@ -432,14 +652,18 @@ def build(exhibits: Iterable[Exhibit], ctx: export.Context, aset,
           formats: Sequence[str] = FORMATS, template: Template | None = None,
           progress: Progress | None = None, expected: int | None = None,
           empty: str = "no chart selected for the pack",
-          not_loaded: Callable[[], Sequence[str]] = tuple) -> Pack:
+          not_loaded: Callable[[], Sequence[str]] = tuple,
+          summary: summary_mod.Summary | Callable[[], summary_mod.Summary] | None = None
+          ) -> Pack:
     """Every requested format in memory (nothing is written here).
 
     ``exhibits`` may be a lazy iterable (``prefetch``): each chart's slide image and PDF page
     are rendered as it arrives, while later pages are still being computed. ``expected`` is
     the number of charts for the progress total; ``empty`` the error when none arrives;
     ``not_loaded`` gives, once every exhibit has arrived, the lines naming the charts left out
-    because their data are not loaded (``exhibits.not_loaded_lines``), for the title slide.
+    because their data are not loaded (``exhibits.not_loaded_lines``), for the opening slide.
+    ``summary`` (``exports.summary.build``, or a call making it once the charts are in) fills
+    the opening slide; without it the opening slide states only the scope.
     """
     t0 = time.perf_counter()
     check_formats(formats)
@@ -447,8 +671,7 @@ def build(exhibits: Iterable[Exhibit], ctx: export.Context, aset,
     if isinstance(exhibits, Sequence):
         expected = len(exhibits)
     per_chart = ("pptx" in formats) + ("pdf" in formats)
-    n_rows = len(assumptions_rows(aset, ctx))
-    closing = (1 + math.ceil(n_rows / (2 * ROWS_PER_SLIDE))) if "pdf" in formats else 0
+    closing = 2 if "pdf" in formats else 0  # the summary and the assumptions pages
     done = 0
 
     def step(label: str) -> None:
@@ -475,18 +698,20 @@ def build(exhibits: Iterable[Exhibit], ctx: export.Context, aset,
     left_out = tuple(not_loaded())
     if not exs:
         raise PackError("; ".join([empty, *left_out]))
+    summ = summary() if callable(summary) else summary
     files: dict[str, bytes] = {}
     if "pptx" in formats:
-        files["pptx"] = build_pptx(exs, pngs, ctx, aset, tpl, left_out)
+        files["pptx"] = build_pptx(exs, pngs, ctx, aset, tpl, left_out, summ)
     if "pdf" in formats:
-        closing_pages = [title_page(len(exs), ctx, tpl, left_out),
-                         *assumption_pages(aset, ctx, tpl)]
-        first, *last = export.Renderer.render_many([(fig, "pdf") for fig in closing_pages])
-        for _ in closing_pages:
-            step("PDF title and assumption pages")
-        files["pdf"] = merge_pdfs([first, *pdf_parts, *last])
+        logo = logo_page(tpl)
+        first, last, *over = export.Renderer.render_many([
+            (summary_page(len(exs), ctx, tpl, summ, left_out), "pdf"),
+            (assumptions_page(aset, ctx, tpl), "pdf"), *([(logo, "pdf")] if logo else [])])
+        for _ in range(2):
+            step("PDF summary and assumption pages")
+        files["pdf"] = merge_pdfs([first, *pdf_parts, last], over[0] if over else None)
     if "xlsx" in formats:
-        files["xlsx"] = build_xlsx(exs, ctx, aset, left_out)
+        files["xlsx"] = build_xlsx(exs, ctx, aset, left_out, summ)
     step("files assembled")
     order = {f: i for i, f in enumerate(FORMATS)}
     files = dict(sorted(files.items(), key=lambda kv: order[kv[0]]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.exports import exhibits, pack
+from dashboard.exports import exhibits, pack, summary
 from dashboard.exports import files as export
 from dashboard.ui import common as ui
 
@@ -54,7 +54,9 @@ def build_button(pages, keys, formats, filters, aset) -> None:
                     f"none of the picked charts is drawn for {filters.week} "
                     f"({filters.describe()})", *left_out]))
             built = pack.build(chosen, export.Context(filters, aset.id), aset, formats,
-                               progress=progress, not_loaded=lambda: left_out)
+                               progress=progress, not_loaded=lambda: left_out,
+                               summary=lambda: summary.build(ui.fetch, filters, aset,
+                                                             catalogue.coverage))
         except (pack.PackError, export.RenderError) as exc:
             status.update(label=ui.plain(f"Not built: {exc}"), state="error")
             return
@@ -82,6 +84,7 @@ def downloads(pages, keys, formats, filters, aset) -> None:
             st.download_button(f"Download {fmt.upper()}", data, file_name=built.file_name(fmt),
                                mime=pack.MIME[fmt], key=f"pack_dl_{fmt}", on_click="ignore",
                                icon=":material/download:")
-    rows = [{"#": i, "Page": e.page, "Chart": e.title, "Slide title (takeaway)": e.takeaway}
+    rows = [{"#": i, "Page": e.page, "Chart": e.title, "Slide title": pack.slide_title(e),
+             "Takeaway (slide body)": e.takeaway}
             for i, e in enumerate(built.exhibits, start=1)]
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="pack_contents", width="stretch")

@@ -1,0 +1,212 @@
+"""What opens and what closes the board pack: the executive summary (the Weekly KPIs headline,
+every KPI's week with its change and verdict, and the money row) and the assumptions in use
+(the set, its unit costs against the booked ones, and its other key values).
+
+The figures are the Weekly KPIs page's own: ``metrics.kpis.build_report`` (headline and tiles)
+and ``money.headline.build`` (the money row), called, never recomputed here; this module only
+lays them out as rows of text for a slide and as numbers for the workbook. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from dashboard.exports import numbers
+from dashboard.metrics.filters import Filters
+from dashboard.metrics.registry import format_delta, format_value
+
+#: Words of the verdict on a KPI's change (the method is in the notes and the workbook).
+VERDICTS = {"better": "better", "worse": "worse", "noise": "within noise",
+            "low_base": "low base, not judged", "no_comparison": "no comparison",
+            "not_loaded": "not loaded"}
+
+
+def verdict_word(t) -> str:
+    """A tile's verdict in plain words: better, worse, within noise, low base, …"""
+    if t.not_loaded:
+        return VERDICTS["not_loaded"]
+    if t.delta is None:
+        return VERDICTS["no_comparison"]
+    if "low_base" in (t.current.status, t.previous.status):
+        return VERDICTS["low_base"]
+    if t.significant:
+        return VERDICTS["better" if t.improved else "worse"]
+    return VERDICTS["noise"]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The executive summary of one selection: text rows for the slide, numbers for the
+    workbook."""
+
+    filters: Filters
+    set_id: str
+    headline: str  # the Weekly KPIs headline (``KpiReport.headline``)
+    kpis: pd.DataFrame  # KPI, week value, change, verdict, n (text)
+    money: pd.DataFrame  # figure, value, band, kind (text)
+    money_note: str  # why the money row is withheld, or ""
+    kpi_numbers: pd.DataFrame
+    money_numbers: pd.DataFrame
+
+    @property
+    def moves(self) -> list[str]:
+        """The KPIs that moved beyond noise, as "NPS −17.0 points (worse)"."""
+        return [f"{r['KPI']} {r['Change']} ({r['Verdict']})" for r in self.kpis.to_dict("records")
+                if r["Verdict"] in (VERDICTS["better"], VERDICTS["worse"])]
+
+
+def _kpi_rows(report) -> tuple[pd.DataFrame, pd.DataFrame]:
+    sym, f = report.currency_symbol, report.filters
+    text, nums = [], []
+    for t in report.tiles:
+        m = t.metric
+        word = verdict_word(t)
+        shown = t.current.shown
+        text.append({
+            "KPI": m.label,
+            f.week: "not loaded" if t.not_loaded else format_value(t.current.value, m.fmt, sym),
+            "Change": "—" if t.delta is None else format_delta(t.delta, m, sym),
+            "Verdict": word,
+            "n": "" if t.not_loaded or not t.current.n else f"{t.current.n:,}",
+        })
+        nums.append({
+            "kpi": m.label, "unit": numbers.metric_unit(m), "week": f.week,
+            "value": t.current.value if shown else None,
+            "ci_low": t.current.ci_low if shown else None,
+            "ci_high": t.current.ci_high if shown else None,
+            "n": None if t.not_loaded else t.current.n, "status": t.current.status,
+            "compare_week": f.compare_week, "previous": t.previous.value, "delta": t.delta,
+            "p_adjusted": t.p_adjusted, "significant": bool(t.significant), "verdict": word,
+        })
+    frame = pd.DataFrame(nums)
+    return pd.DataFrame(text), numbers.rounded(frame, dict.fromkeys(
+        ("value", "ci_low", "ci_high", "previous", "delta"), "@unit"))
+
+
+def _money_rows(money) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from dashboard.money.inputs import ALL, KINDS, money_text
+
+    sym = money.symbol
+    figs = [(money.revenue_at_risk, ""), (money.savings, ""),
+            *((f, "" if seg == ALL else seg) for seg, f in money.nps_point.items())]
+    text, nums = [], []
+    for f, seg in figs:
+        label = f"{f.label} — {seg}" if seg and seg not in f.label else f.label
+        ok = f.status == "ok"
+        band = (f"{f.band_label} {money_text(f.low, sym)} – {money_text(f.high, sym)}"
+                if ok and f.low is not None and f.high is not None else "")
+        text.append({"Money": label,
+                     "Value": "not loaded" if f.missing else money_text(f.value, sym)
+                     if ok else "withheld",
+                     "Band": band, "Kind": KINDS.get(f.kind, f.kind)})
+        nums.append({"figure": label, "kind": f.kind, "value": f.value if ok else None,
+                     "low": f.low if ok else None, "high": f.high if ok else None,
+                     "band": f.band_label, "unit": f.unit, "assumption_set": f.assumption_set,
+                     "status": f.status})
+    return pd.DataFrame(text), numbers.rounded(pd.DataFrame(nums), dict.fromkeys(
+        ("value", "low", "high"), "money"))
+
+
+def from_reports(report, money) -> Summary:
+    """The summary of a Weekly KPIs report (``metrics.kpis.KpiReport``) and its money
+    headline (``money.headline.MoneyHeadline``)."""
+    kpis, kpi_nums = _kpi_rows(report)
+    mon, mon_nums = _money_rows(money)
+    return Summary(report.filters, money.assumption_set, report.headline, kpis, mon,
+                   money.withheld, kpi_nums, mon_nums)
+
+
+def build(fetch: Callable, filters: Filters, aset, coverage=None) -> Summary:
+    """The executive summary, computed by the Weekly KPIs page's own functions."""
+    from dashboard.metrics import kpis
+    from dashboard.money import headline
+
+    report = kpis.build_report(fetch, filters, coverage)
+    money = headline.build(fetch, filters, aset, coverage or report.coverage)
+    return from_reports(report, money)
+
+
+# --- the assumptions in use -----------------------------------------------------------------
+
+COST_PREFIX = "cost_per_contact_"
+
+
+def _booked(aset, week_start: date) -> pd.DataFrame:
+    """The warehouse's own values in force (the set's edits left out): the unit costs the
+    booked cost to serve is computed with."""
+    from dashboard.money.assumptions import AssumptionSet
+
+    rows = aset.rows[~aset.rows["source"].astype(str).str.startswith("edit")]
+    return AssumptionSet(aset.name, 0, rows.reset_index(drop=True)).table(week_start)
+
+
+def channel_name(key: str) -> str:
+    """``cost_per_contact_self_service`` → ``Self service``."""
+    return key.removeprefix(COST_PREFIX).replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class AssumptionsInUse:
+    """The closing slide: the set, its unit costs beside the booked ones, its other values."""
+
+    set_id: str
+    week: str
+    unit_costs: pd.DataFrame  # Channel, This set, Booked, In force from
+    values: pd.DataFrame  # Assumption, Value, Unit, Source
+    differs: tuple[str, ...]  # channels whose unit cost in the set differs from the booked one
+    edits: int  # values in force that are the set's edits
+
+    @property
+    def takeaway(self) -> str:
+        """The sentence in the slide's body."""
+        base = (f"Every money figure in this pack uses assumption set {self.set_id} as in "
+                f"force in {self.week}")
+        base += (f" ({self.edits} edited value{'s' if self.edits != 1 else ''})."
+                 if self.edits else ".")
+        if self.differs:
+            return (f"{base} Cost to serve is booked at the warehouse's unit costs; this set "
+                    f"prices {', '.join(self.differs)} differently, so modelled money and "
+                    "booked cost to serve use different unit costs.")
+        return (f"{base} Its unit costs equal the booked ones, so cost to serve and the "
+                "modelled money price contacts alike.")
+
+
+def assumptions_in_use(aset, filters: Filters) -> AssumptionsInUse:
+    """The set's values in force in the selected week, unit costs first."""
+    from dashboard.money.assumptions import spec_for
+
+    week = filters.week_start
+    t = aset.table(week)
+    booked = _booked(aset, week).set_index("assumption_key")["value_text"].astype(str)
+    costs = t[t["assumption_key"].str.startswith(COST_PREFIX)]
+    others = t[~t["assumption_key"].str.startswith(COST_PREFIX)]
+    unit_costs = pd.DataFrame({
+        "Channel": [channel_name(k) for k in costs["assumption_key"]],
+        "This set": costs["value_text"].astype(str).to_numpy(),
+        "Booked": [booked.get(k, "—") for k in costs["assumption_key"]],
+        "In force from": [f"{d:%Y-%m-%d}" for d in costs["valid_from"]],
+    })
+    differs = tuple(channel_name(k) for k, v in zip(costs["assumption_key"],
+                                                     costs["value_text"].astype(str),
+                                                     strict=True)
+                    if k in booked and _num(booked[k]) != _num(v))
+    values = pd.DataFrame({
+        "Assumption": [spec_for(k).label if spec_for(k).label != k else k
+                       for k in others["assumption_key"]],
+        "Value": others["value_text"].astype(str).to_numpy(),
+        "Unit": others["unit"].astype(str).to_numpy(),
+        "Source": others["source"].astype(str).to_numpy(),
+    })
+    edits = int(t["source"].astype(str).str.startswith("edit").sum())
+    return AssumptionsInUse(aset.id, filters.week, unit_costs, values, differs, edits)
+
+
+def _num(text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text
