@@ -9,13 +9,12 @@ import email
 import email.policy
 import io
 import json
-import math
 import os
 import re
 import socket
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -28,7 +27,7 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 
-from dashboard.exports import exhibits, mail, pack
+from dashboard.exports import exhibits, mail, pack, summary
 from dashboard.exports import files as export
 from dashboard.metrics import kpis
 from dashboard.metrics.filters import Filters
@@ -66,10 +65,17 @@ def built(demo, renderer):
     """The executive pack of the demo's default week in all three formats."""
     exs = demo.cat.select(exhibits.EXECUTIVE)
     steps = []
+    made = []
+
+    def summarise():
+        made.append(summary.build(demo.fetch, demo.filters, demo.aset))
+        return made[-1]
+
     p = pack.build(exs, demo.ctx, demo.aset, template=pack.Template.load(TEMPLATE),
-                   progress=lambda d, t, label: steps.append((d, t, label)))
+                   progress=lambda d, t, label: steps.append((d, t, label)),
+                   summary=summarise)
     rows = pack.assumptions_rows(demo.aset, demo.ctx)
-    return SimpleNamespace(pack=p, steps=steps, exhibits=exs, rows=rows)
+    return SimpleNamespace(pack=p, steps=steps, exhibits=exs, rows=rows, summary=made[0])
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +104,7 @@ def test_executive_selection_and_progress(built, demo):
     assert [e.key for e in p.exhibits] == list(exhibits.EXECUTIVE)
     assert list(p.files) == ["pptx", "pdf", "xlsx"]
     n_pdf = len(pack.pdf_pages(built.exhibits, demo.ctx, demo.aset, pack.Template.load(TEMPLATE)))
+    assert n_pdf == 1 + 10 + 1  # the summary, the charts, the assumptions
     total = 10 + n_pdf + 1
     assert [s[:2] for s in built.steps] == [(i, total) for i in range(1, total + 1)]
     assert built.steps[0][2] == "slide image: NPS — 13 weeks"
@@ -113,7 +120,7 @@ def test_assumption_rows(built, demo):
     rows = built.rows
     table = demo.aset.table(demo.filters.week_start)
     assert list(rows.columns) == ["Assumption", "Value", "Unit", "Source"]
-    assert len(rows) == len(table) > pack.ROWS_PER_SLIDE
+    assert len(rows) == len(table) > pack.VALUE_ROWS
     assert list(rows["Assumption"]) == list(table["assumption_key"].astype(str))
     assert rows["Assumption"].is_unique
     assert "cost_per_contact_phone" in set(rows["Assumption"])
@@ -125,27 +132,43 @@ def test_speaker_notes(built, demo):
     assert notes[0] == "NPS — 13 weeks"
     assert notes[1:1 + len(ex.notes)] == list(ex.notes)
     assert f"n = {ex.n:,}" in notes and "Bands: 95% confidence band" in notes
-    assert notes[-2:] == [f"Scope: {demo.ctx.scope_line()}", SOURCE]
+    # the chart's own period: 13 weeks to the selected week, not the week against the last
+    first = (demo.filters.week_start - timedelta(weeks=12)).isocalendar()
+    assert notes[-2:] == [f"Scope: {first[0]}-W{first[1]:02d}–{demo.filters.week} (13 weeks) · "
+                          "all customers", SOURCE]
 
 
 # --- PPTX ------------------------------------------------------------------------------------
 
+def words(title: str) -> int:
+    """Words of a title, counted by hand: tokens holding a letter or a digit."""
+    return len([w for w in title.split() if re.search(r"\w", w)])
+
+
+def table_cells(slide) -> list[list[list[str]]]:
+    return [[[c.text for c in row.cells] for row in sh.table.rows]
+            for sh in slide.shapes if sh.has_table]
+
+
+def body_texts(slide) -> list[str]:
+    """The text boxes of a slide other than its title."""
+    title = slide.shapes.title
+    return [sh.text_frame.text for sh in slide.shapes
+            if sh.has_text_frame and sh.text_frame.text
+            and (title is None or sh.shape_id != title.shape_id)]
+
+
 def test_pptx_deck(built, demo):
     prs = Presentation(io.BytesIO(built.pack.files["pptx"]))
     assert (prs.slide_width, prs.slide_height) == WIDE
-    n_assumption = math.ceil(len(built.rows) / pack.ROWS_PER_SLIDE)
     slides = list(prs.slides)
-    assert len(slides) == 1 + 10 + n_assumption
-
-    first = texts(slides[0])
-    f = demo.filters
-    assert f"Week {f.week} against {f.compare_week} (previous week)" in first
-    assert "Filters: all customers" in first and "Assumption set: published v0" in first
-    assert f"10 charts · {SOURCE}" in first
-    assert [p.image.blob for p in pictures(slides[0])] == [LOGO]
-
+    assert len(slides) == 1 + 10 + 1  # summary, one slide per chart, assumptions
     for ex, s in zip(built.exhibits, slides[1:11], strict=True):
-        assert s.shapes.title.text == ex.takeaway
+        # a short title (the chart's own), the computed takeaway in the body
+        assert s.shapes.title.text == pack.slide_title(ex)
+        assert s.shapes.title.text == (ex.title if words(ex.title) <= 12
+                                       else exhibits.LABELS[ex.key])
+        assert ex.takeaway in body_texts(s)
         assert title_rgb(s) == "1F4E79"
         pics = pictures(s)
         assert len(pics) == 2 and sum(p.image.blob == LOGO for p in pics) == 1
@@ -161,17 +184,94 @@ def test_pptx_deck(built, demo):
         if ex.band:
             assert f"Bands: {ex.band}" in notes
         assert notes.endswith(SOURCE)
+    # every title of the deck: at most 12 words
+    titles = [s.shapes.title.text for s in slides]
+    assert all(0 < words(t) <= 12 for t in titles), [t for t in titles if words(t) > 12]
+    # the long chart titles are shortened, their sentence is in the body
+    assert words(demo.cat.select(("sim_point_values",))[0].title) > 12
 
-    listed = []
-    for i, s in enumerate(slides[11:], start=1):
-        assert s.shapes.title.text == (f"Assumptions — set published v0, in force in {f.week}"
-                                       f" ({i}/{n_assumption})")
-        (table,) = [sh.table for sh in s.shapes if sh.has_table]
-        cells = [[c.text for c in row.cells] for row in table.rows]
-        assert cells[0] == ["Assumption", "Value", "Unit", "Source"]
-        assert len(cells) - 1 <= pack.ROWS_PER_SLIDE
-        listed += cells[1:]
-    assert listed == built.rows.astype(str).values.tolist()
+
+def test_pptx_opens_with_the_executive_summary(built, demo):
+    """The first slide: the Weekly KPIs headline, every KPI's week, change and verdict, and
+    the money row, as the page's own functions compute them (called here independently)."""
+    from dashboard.metrics import kpis
+    from dashboard.metrics.registry import format_delta, format_value
+    from dashboard.money import headline as money_headline
+    from dashboard.money.inputs import money_text
+
+    prs = Presentation(io.BytesIO(built.pack.files["pptx"]))
+    first = prs.slides[0]
+    f = demo.filters
+    assert first.shapes.title.text == f"Executive summary: week {f.week}"
+    report = kpis.build_report(demo.fetch, f)
+    body = body_texts(first)
+    assert report.headline in body
+    assert any(t.startswith(f"Week {f.week} against {f.compare_week} (previous week) · "
+                            "Filters: all customers · Assumption set: published v0 · 10 charts")
+               for t in body)
+    assert SOURCE in "\n".join(body)
+    (kpi_rows, money_rows) = table_cells(first)
+    assert kpi_rows[0] == ["KPI", f.week, "Change", "Verdict", "n"]
+    sym = report.currency_symbol
+    assert len(kpi_rows) - 1 == len(report.tiles) == 7
+    for row, t in zip(kpi_rows[1:], report.tiles, strict=True):
+        m = t.metric
+        assert row[0] == m.label
+        assert row[1] == format_value(t.current.value, m.fmt, sym)
+        assert row[2] == ("—" if t.delta is None else format_delta(t.delta, m, sym))
+        # the verdict in words: significant after correction → better/worse, else noise
+        want = ("better" if t.improved else "worse") if t.significant else "within noise"
+        assert row[3] == want
+        assert row[4] == f"{t.current.n:,}"
+    money = money_headline.build(demo.fetch, f, demo.aset)
+    assert money_rows[0] == ["Money", "Value", "Band", "Kind"]
+    want = [money.revenue_at_risk, money.savings, *money.nps_point.values()]
+    assert [r[1] for r in money_rows[1:]] == [money_text(x.value, sym) for x in want]
+    assert money_rows[1][0] == "Revenue at risk" and money_rows[1][3] == "Modelled"
+    assert money_rows[2][3] == "Observed" and money_rows[2][2].startswith("95% CI ")
+    # the logo, large on the opening slide too, and the accent band along its foot
+    assert [p.image.blob for p in pictures(first)] == [LOGO]
+    assert "Benjamini–Hochberg" in first.notes_slide.notes_text_frame.text
+
+
+def test_pptx_closes_with_the_assumptions_in_use(built, demo):
+    """The last slide: the set, its unit costs beside the booked ones (read here from the
+    demo's assumptions file), the other values in force; every value in the notes."""
+    prs = Presentation(io.BytesIO(built.pack.files["pptx"]))
+    last = list(prs.slides)[-1]
+    assert last.shapes.title.text == "Assumptions in use: set published v0"
+    body = body_texts(last)
+    assert any(t.startswith(f"Every money figure in this pack uses assumption set published "
+                            f"v0 as in force in {demo.filters.week}.") for t in body)
+    assert any("equal the booked ones" in t for t in body)
+    units, values = table_cells(last)
+    assert units[0] == ["Channel", "This set", "Booked", "In force from"]
+    booked = pd.read_csv(config.DATA_DIR / "demo_assumptions.csv", dtype=str)
+    costs = booked[booked["key"].str.startswith("cost_per_contact_")].set_index("key")
+    shown = {r[0]: r[1:] for r in units[1:]}
+    assert len(shown) == len(costs) == 6
+    for key, row in costs.iterrows():
+        channel = key.removeprefix("cost_per_contact_").replace("_", " ").capitalize()
+        assert shown[channel] == [row["value"], row["value"], row["valid_from"]]
+    assert values[0] == ["Assumption", "Value", "Unit", "Source"]
+    others = booked[~booked["key"].str.startswith("cost_per_contact_")]
+    assert len(values) - 1 == len(others) == len(built.rows) - 6
+    assert {r[1] for r in values[1:]} == set(others["value"])
+    notes = last.notes_slide.notes_text_frame.text
+    for r in built.rows.itertuples(index=False):
+        assert f"{r.Assumption} = {r.Value}" in notes
+
+
+def test_an_edited_set_says_which_unit_costs_differ(demo):
+    """An edited phone cost: the closing slide names phone and shows both costs."""
+    changes = pd.DataFrame({"change_id": [1], "assumption_key": ["cost_per_contact_phone"],
+                            "effective_from": [demo.filters.week_start], "new_value": ["9.50"]})
+    edited = assumptions.build_set("board", demo.fetch("assumption_rows"), changes)
+    use = summary.assumptions_in_use(edited, demo.filters)
+    phone = use.unit_costs.set_index("Channel").loc["Phone"]
+    assert (phone["This set"], phone["Booked"]) == ("9.50", "8.00")
+    assert use.differs == ("Phone",) and use.edits == 1
+    assert "prices Phone differently" in use.takeaway and "(1 edited value)" in use.takeaway
 
 
 def small_template(tmp_path: Path, body: str) -> Path:
@@ -188,8 +288,7 @@ def test_template_colour_changes_slide_titles(two, demo, tmp_path):
     prs = Presentation(io.BytesIO(pack.build_pptx(exs, pngs, demo.ctx, demo.aset, tpl)))
     assert (prs.slide_width, prs.slide_height) == WIDE
     slides = list(prs.slides)
-    assert len(slides) == 1 + 2 + math.ceil(
-        len(pack.assumptions_rows(demo.aset, demo.ctx)) / pack.ROWS_PER_SLIDE)
+    assert len(slides) == 1 + 2 + 1
     for s in slides:
         assert title_rgb(s) == "AA1100"
         assert s.shapes.title.text_frame.paragraphs[0].font.name == "Arial"
@@ -216,9 +315,10 @@ def test_template_master_supplies_the_layouts(two, demo, tmp_path):
     assert "ACME blank" in [lay.name for lay in prs.slide_layouts]
     assert (prs.slide_width, prs.slide_height) == (9144000, 6858000)  # the master's size
     slides = list(prs.slides)
-    assert slides[0].slide_layout.name == "Title Slide"
-    assert [s.slide_layout.name for s in slides[1:3]] == ["Title Only"] * 2
-    assert [s.shapes.title.text for s in slides[1:3]] == [e.takeaway for e in exs]
+    assert [s.slide_layout.name for s in slides] == ["Title Only"] * 4
+    assert [s.shapes.title.text for s in slides[1:3]] == [pack.slide_title(e) for e in exs]
+    assert [e.takeaway in body_texts(s) for e, s in zip(exs, slides[1:3], strict=True)] == [
+        True, True]
     # the chart still fits the narrower slide
     for s in slides[1:3]:
         (pic,) = pictures(s)
@@ -258,29 +358,151 @@ def test_missing_template_file(tmp_path):
 def test_pdf(built, demo):
     reader = PdfReader(io.BytesIO(built.pack.files["pdf"]))
     pages = pack.pdf_pages(built.exhibits, demo.ctx, demo.aset, pack.Template.load(TEMPLATE))
-    n_assumption = math.ceil(len(built.rows) / (2 * pack.ROWS_PER_SLIDE))
-    assert len(reader.pages) == len(pages) == 1 + 10 + n_assumption
+    assert len(reader.pages) == len(pages) == 1 + 10 + 1
     for page in reader.pages:
         assert float(page.mediabox.width) / float(page.mediabox.height) == pytest.approx(16 / 9)
     first = reader.pages[0].extract_text()
-    assert "CX Ledger — board pack" in first and "Assumption set: published v0" in first
-    assert f"Week {demo.filters.week} against {demo.filters.compare_week}" in first
+    f = demo.filters
+    assert f"Executive summary: week {f.week}" in first
+    assert "Assumption set: published v0" in first
+    assert f"Week {f.week} against {f.compare_week}" in first
+    assert built.summary.headline[:60] in " ".join(first.split())
+    for label in ("NPS", "Cost to serve", "Revenue at risk", "Savings against baseline"):
+        assert label in first
 
-    ex = built.exhibits[0]
-    lines = [x.strip() for x in reader.pages[1].extract_text().splitlines()]
-    head, tail = pack._wrap(ex.takeaway).split("\n")  # longer than one line of the page
-    assert head in lines and tail in lines
-    assert SOURCE in " ".join(lines) and ex.title in " ".join(lines)
     for ex, page in zip(built.exhibits, reader.pages[1:11], strict=True):
-        text = page.extract_text()
-        assert ex.takeaway[:40] in text, ex.key
+        text = " ".join(page.extract_text().split())
+        assert pack.slide_title(ex) in text, ex.key
+        assert " ".join(ex.takeaway.split())[:40] in text, ex.key
+        assert ex.span[:16] in text, ex.key  # the chart's own period
         if ex.notes:  # the definition at the foot
-            assert ex.notes[0][:40] in text, ex.key
+            assert " ".join(ex.notes[0].split())[:40] in text, ex.key
+    assert SOURCE in " ".join(reader.pages[1].extract_text().split())
     # the template's logo on every page (a raster image in the page's resources)
     assert all(len(page.images) >= 1 for page in reader.pages)
-    last = reader.pages[-1].extract_text()
-    assert f"Assumptions — set published v0, in force in {demo.filters.week}" in last
-    assert built.rows["Assumption"].iloc[-1] in last
+    last = " ".join(reader.pages[-1].extract_text().split())
+    assert "Assumptions in use: set published v0" in last
+    assert "Unit costs (currency per contact)" in last and "Target NPS" in last
+
+
+# --- the logo never covers text ---------------------------------------------------------------
+
+def _overlap(a, b) -> bool:
+    """Two boxes (x0, y0, x1, y1) share an area."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _shape_box(sh) -> tuple[int, int, int, int]:
+    return sh.left, sh.top, sh.left + sh.width, sh.top + sh.height
+
+
+def slide_boxes(slide) -> tuple[list, list]:
+    """(logo boxes, boxes of everything else that shows text or a chart: text frames with
+    text, tables, pictures that are not the logo)."""
+    logos, others = [], []
+    for sh in slide.shapes:
+        if sh.shape_type == MSO_SHAPE_TYPE.PICTURE:
+            (logos if sh.image.blob == LOGO else others).append(_shape_box(sh))
+        elif sh.has_table or (sh.has_text_frame and sh.text_frame.text.strip()):
+            others.append(_shape_box(sh))
+    return logos, others
+
+
+def assert_logo_clear(prs) -> None:
+    for i, s in enumerate(prs.slides):
+        logos, others = slide_boxes(s)
+        assert len(logos) == 1, i
+        for box in others:
+            assert not _overlap(logos[0], box), (i, box, logos[0])
+            # and everything stays on the slide
+            assert box[0] >= 0 and box[1] >= 0, (i, box)
+            assert box[2] <= prs.slide_width and box[3] <= prs.slide_height, (i, box)
+
+
+def test_pptx_logo_covers_no_text_on_any_slide(built):
+    assert_logo_clear(Presentation(io.BytesIO(built.pack.files["pptx"])))
+
+
+def test_pptx_logo_clear_on_a_narrow_master_too(two, demo, tmp_path):
+    """A 4:3 corporate master whose title placeholder runs under the logo's corner: the
+    title is narrowed to end before the logo."""
+    master = Presentation()  # python-pptx's own 4:3 template: title 0.5–9.5 in of 10 in
+    master.save(tmp_path / "corp.pptx")
+    (tmp_path / "logo.png").write_bytes(LOGO)
+    tpl = pack.Template.load(small_template(tmp_path, 'master = "corp.pptx"\n'
+                                                      'logo = "logo.png"\n'))
+    exs, pngs = two
+    prs = Presentation(io.BytesIO(pack.build_pptx(exs, pngs, demo.ctx, demo.aset, tpl,
+                                                  summary=summary.build(demo.fetch,
+                                                                        demo.filters,
+                                                                        demo.aset))))
+    assert prs.slide_width == 9144000
+    assert_logo_clear(prs)
+
+
+def _mult(a, b):
+    """Two PDF matrices (a b c d e f) multiplied: a then b."""
+    a0, b0, c0, d0, e0, f0 = a
+    a1, b1, c1, d1, e1, f1 = b
+    return (a0 * a1 + b0 * c1, a0 * b1 + b0 * d1, c0 * a1 + d0 * c1, c0 * b1 + d0 * d1,
+            e0 * a1 + f0 * c1 + e1, e0 * b1 + f0 * d1 + f1)
+
+
+def pdf_image_boxes(page) -> list[tuple[float, float, float, float]]:
+    """Where each raster image of a page is drawn: the unit square through the current
+    transformation matrix at its ``Do`` (PDF 32000-1, 8.3.4 and 8.9.5)."""
+    from pypdf.generic import ContentStream
+
+    xobjects = page["/Resources"].get("/XObject", {})
+    ctm, stack, out = (1, 0, 0, 1, 0, 0), [], []
+    for operands, op in ContentStream(page.get_contents(), page.pdf).operations:
+        if op == b"q":
+            stack.append(ctm)
+        elif op == b"Q":
+            ctm = stack.pop()
+        elif op == b"cm":
+            ctm = _mult(tuple(float(x) for x in operands), ctm)
+        elif op == b"Do" and xobjects[operands[0]].get_object()["/Subtype"] == "/Image":
+            pts = [(x * ctm[0] + y * ctm[2] + ctm[4], x * ctm[1] + y * ctm[3] + ctm[5])
+                   for x in (0, 1) for y in (0, 1)]
+            xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+            out.append((min(xs), min(ys), max(xs), max(ys)))
+    return out
+
+
+def pdf_text_boxes(page) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """Each run of text with a generous box: from its origin, half the font size wide per
+    character, from a quarter below the baseline to the font's height above it."""
+    out = []
+
+    def visit(text, cm, tm, font, size):
+        if not text.strip():
+            return
+        m = _mult(tm, cm)
+        h = abs(size * (m[3] or 1))
+        x, y = m[4], m[5]
+        out.append((text.strip(), (x, y - h / 4, x + len(text.strip()) * h / 2, y + h)))
+
+    page.extract_text(visitor_text=visit)
+    return out
+
+
+def test_pdf_logo_covers_no_text_on_any_page(built):
+    reader = PdfReader(io.BytesIO(built.pack.files["pdf"]))
+    boxes = []
+    for i, page in enumerate(reader.pages):
+        images = pdf_image_boxes(page)
+        texts = pdf_text_boxes(page)
+        assert images and len(texts) > 10, i
+        logo = images[-1]  # laid over the page last
+        boxes.append(logo)
+        hits = [t for t, box in texts if _overlap(box, logo)]
+        assert not hits, (i, hits)
+    # the same corner of every page, in its top right
+    assert len({tuple(round(v, 1) for v in b) for b in boxes}) == 1
+    w, h = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
+    x0, y0, x1, y1 = boxes[0]
+    assert x0 > w * 0.75 and y0 > h * 0.8 and x1 <= w and y1 <= h
 
 
 def test_wrap():
@@ -304,13 +526,13 @@ def _range(ws_book, ref: str) -> list:
 
 def test_xlsx(built, demo):
     wb = openpyxl.load_workbook(io.BytesIO(built.pack.files["xlsx"]))
-    used: set[str] = set()
+    used: set[str] = {"summary"}
     names = [export._sheet_name(ex.title, used) for ex in built.exhibits]
-    assert wb.sheetnames == names + ["Assumptions"]
+    assert wb.sheetnames == ["Summary", *names, "Assumptions"]
     for ex, name in zip(built.exhibits, names, strict=True):
         ws = wb[name]
         assert len(ws._charts) == 1, ex.key
-        header = [ex.title, ex.takeaway, demo.ctx.scope_line(ex.n),
+        header = [ex.title, ex.takeaway, demo.ctx.scope_line(ex.n, ex.span),
                   *([ex.band] if ex.band else []), SOURCE]
         assert [ws.cell(i + 1, 1).value for i in range(len(header))] == header
         data = ex.export_data()
@@ -343,6 +565,39 @@ def test_xlsx(built, demo):
     assert rows[1:] == built.rows.values.tolist()
 
 
+#: Decimals of each KPI in exports, by hand from the README's rule: NPS points 1, CSAT % 1,
+#: CES mean 2, complaints per 1,000 2, 4-week churn % 2, money 2.
+KPI_DECIMALS = {"NPS": 1, "CSAT": 1, "CES": 2, "Complaint rate": 2, "Churn rate (4 weeks)": 2,
+                "Cost to serve": 2, "Revenue": 2}
+
+
+def test_xlsx_summary_sheet_holds_the_numbers(built, demo):
+    from dashboard.metrics import kpis
+
+    wb = openpyxl.load_workbook(io.BytesIO(built.pack.files["xlsx"]))
+    ws = wb["Summary"]
+    report = kpis.build_report(demo.fetch, demo.filters)
+    assert ws["A1"].value == f"Executive summary: week {demo.filters.week}"
+    assert ws["A2"].value == report.headline
+    rows = [list(r) for r in ws.iter_rows(min_row=6, max_row=6 + 7, values_only=True)]
+    head = rows[0]
+    assert head[:4] == ["kpi", "unit", "week", "value"]
+    got = {r[0]: dict(zip(head, r, strict=False)) for r in rows[1:]}
+    for t in report.tiles:
+        row, d = got[t.metric.label], KPI_DECIMALS[t.metric.label]
+        assert row["value"] == pytest.approx(round(t.current.value, d), abs=1e-9)
+        assert row["ci_low"] == pytest.approx(round(t.current.ci_low, d), abs=1e-9)
+        assert row["ci_high"] == pytest.approx(round(t.current.ci_high, d), abs=1e-9)
+        assert row["n"] == t.current.n and isinstance(row["n"], int)
+    # the money row under it, as numbers to the cent
+    cells = [list(r) for r in ws.iter_rows(values_only=True)]
+    start = next(i for i, r in enumerate(cells) if r[0] == "figure")
+    money = {r[0]: r for r in cells[start + 1:] if r[0]}
+    rar = built.summary.money_numbers.set_index("figure").loc["Revenue at risk"]
+    assert money["Revenue at risk"][2] == pytest.approx(rar["value"])
+    assert money["Revenue at risk"][2] == round(money["Revenue at risk"][2], 2)
+
+
 def test_pareto_sheet_values(built):
     """A hand-checkable cell: the first Pareto category and its count."""
     wb = openpyxl.load_workbook(io.BytesIO(built.pack.files["xlsx"]))
@@ -364,8 +619,7 @@ def test_build_renders_a_lazy_selection_as_it_arrives(demo, renderer):
     p = pack.build(lazy, demo.ctx, demo.aset, ("pdf", "xlsx"), pack.Template.load(TEMPLATE),
                    progress=lambda d, t, label: steps.append((d, t)), expected=2)
     assert [e.key for e in p.exhibits] == ["trend_nps", "cmp_pareto"]
-    total = 2 + 1 + math.ceil(len(pack.assumptions_rows(demo.aset, demo.ctx))
-                              / (2 * pack.ROWS_PER_SLIDE)) + 1
+    total = 2 + 2 + 1  # two chart pages, the summary and assumption pages, the files
     assert steps == [(i, total) for i in range(1, total + 1)]
     assert len(PdfReader(io.BytesIO(p.files["pdf"])).pages) == total - 1
     # an error on the computing thread is raised to the consumer
@@ -536,7 +790,9 @@ def test_cli_builds_the_pack(demo_db, tmp_path):
     assert len(prs.slides) > 11 and "Filters: segment: Mass" in texts(prs.slides[0])
     assert "Week 2026-W43 against 2026-W42" in texts(prs.slides[0])
     assert len(PdfReader(out / f"{stem}.pdf").pages) > 11
-    assert len(openpyxl.load_workbook(out / f"{stem}.xlsx").sheetnames) == 11
+    assert len(openpyxl.load_workbook(out / f"{stem}.xlsx").sheetnames) == 12
+    # the summary the CLI puts first is the segment's own
+    assert prs.slides[0].shapes.title.text == "Executive summary: week 2026-W43"
 
 
 def test_cli_pages_as_json(demo_db, tmp_path):
