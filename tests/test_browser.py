@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pandas as pd
@@ -217,7 +216,7 @@ def test_complaints_pareto_and_table_downloads(page, server, tmp_path):
     assert len(df) == len(bars[0]["x"]) > 0
     assert df["category"].astype(str).tolist() == [str(x) for x in bars[0]["x"]]
 
-    # the repeat-complainants table: CSV and XLSX hold the rows the page shows
+    # the repeat-complainants table: CSV and XLSX hold the rows the page shows, as numbers
     assert bu.download_labels(page, "cmp_repeat") == ["CSV", "XLSX"]
     shown = bu.grid(page, before="dl_cmp_repeat")
     csv = bu.download(page, "dl_cmp_repeat_CSV", tmp_path)
@@ -226,8 +225,13 @@ def test_complaints_pareto_and_table_downloads(page, server, tmp_path):
     assert csv.name == f"repeat-complainants_{week}_all-customers.csv"
     assert xlsx.name == f"repeat-complainants_{week}_all-customers.xlsx"
     df = bu.read_csv(csv)
-    assert list(df.columns) == shown["rows"][0]
+    assert shown["rows"][0] == ["Complaints opened", "Customers", "Share of complainants"]
+    assert list(df.columns) == ["complaints_opened", "customers", "share_pct"]
     assert len(df) == shown["rowcount"] - 1 > 0
+    rows = shown["rows"][1:]
+    # "1,076" on screen is 1076 in the file; "95.9%" is 95.9
+    assert df["customers"].tolist() == [int(r[1].replace(",", "")) for r in rows]
+    assert df["share_pct"].tolist() == [float(r[2].rstrip("%")) for r in rows]
     book = bu.xlsx_table(xlsx, [str(c) for c in df.columns])
     assert len(book) == len(df)
     pd.testing.assert_frame_equal(book.astype(str), df.astype(str), check_dtype=False)
@@ -243,8 +247,10 @@ def test_churn_only_the_customer_list_carries_customer_ids(page, server, tmp_pat
     path = bu.download(page, "dl_churn_at_risk_CSV", tmp_path)
     assert path.name == f"at-risk-customers_{week}_all-customers.csv"
     at_risk = bu.read_csv(path)
-    assert "Customer id" in at_risk.columns
-    assert len(at_risk) > 0 and at_risk["Customer id"].notna().all()
+    assert "customer_id" in at_risk.columns
+    assert len(at_risk) > 0 and at_risk["customer_id"].notna().all()
+    # the revenue as a number to the cent, not "$1,280.75"
+    assert pd.api.types.is_float_dtype(at_risk["revenue_last_13_weeks"])
     path = bu.download(page, "dl_churn_monthly_CSV", tmp_path)
     assert path.name == f"monthly-churn-by-segment-customers_{week}_all-customers.csv"
     monthly = bu.read_csv(path)
@@ -281,11 +287,12 @@ def test_board_pack_builds_and_downloads(page, server, demo_wh, tmp_path):
     assert bu.labels(page, "pack_downloads") == [
         "Download PPTX", "Download PDF", "Download XLSX"]
     contents = bu.grid(page, after="pack_downloads")
-    assert contents["rows"][0] == ["#", "Page", "Chart", "Slide title (takeaway)"]
+    assert contents["rows"][0] == ["#", "Page", "Chart", "Slide title", "Takeaway (slide body)"]
     rows = contents["rows"][1:]
     assert contents["rowcount"] - 1 == len(rows) == len(exhibits.EXECUTIVE)
     charts = [r[2] for r in rows]
-    takeaways = [r[3] for r in rows]
+    slide_titles = [r[3] for r in rows]
+    takeaways = [r[4] for r in rows]
 
     files = {fmt: bu.download(page, f"pack_dl_{fmt}", tmp_path) for fmt in pack.FORMATS}
     for fmt, path in files.items():
@@ -299,23 +306,25 @@ def test_board_pack_builds_and_downloads(page, server, demo_wh, tmp_path):
 
     deck = Presentation(str(files["pptx"]))
     slides = list(deck.slides)
-    closing = math.ceil(in_force / pack.ROWS_PER_SLIDE)
-    assert len(slides) == 1 + len(rows) + closing
+    assert len(slides) == 1 + len(rows) + 1  # the summary, the charts, the assumptions
     titles = [s.shapes.title.text if s.shapes.title is not None else None for s in slides]
-    assert titles[0] == "CX Ledger — board pack"
-    assert titles[1:1 + len(rows)] == takeaways  # each chart slide: its takeaway, in order
-    assert all(t.startswith("Assumptions — set ") for t in titles[1 + len(rows):])
-    tables = [sh.table for s in slides[1 + len(rows):] for sh in s.shapes if sh.has_table]
-    assert sum(len(t.rows) - 1 for t in tables) == in_force  # a header row on each slide
+    assert titles[0] == f"Executive summary: week {week}"
+    assert titles[1:1 + len(rows)] == slide_titles  # each chart slide, in order
+    for s, takeaway in zip(slides[1:1 + len(rows)], takeaways, strict=True):
+        assert takeaway in [sh.text_frame.text for sh in s.shapes if sh.has_text_frame]
+    assert titles[-1] == "Assumptions in use: set published v0"
+    tables = [sh.table for sh in slides[-1].shapes if sh.has_table]
+    assert sum(len(t.rows) - 1 for t in tables) == in_force  # a header row on each table
 
     pdf_pages = len(PdfReader(files["pdf"]).pages)
-    assert pdf_pages == 1 + len(rows) + math.ceil(in_force / (2 * pack.ROWS_PER_SLIDE))
+    assert pdf_pages == 1 + len(rows) + 1
 
     book = openpyxl.load_workbook(files["xlsx"])
     sheets = book.worksheets
+    assert [ws.title for ws in sheets][0] == "Summary"
     assert [ws.title for ws in sheets][-1] == "Assumptions"
-    assert len(sheets) == len(rows) + 1
-    for ws, chart in zip(sheets[:-1], charts, strict=True):
+    assert len(sheets) == len(rows) + 2
+    for ws, chart in zip(sheets[1:-1], charts, strict=True):
         # the sheet is named after the chart (Excel: 31 characters, no []:*?/\)
         assert ws.title == re.sub(r"[\[\]:*?/\\]", " ", chart)[:28].strip(), (ws.title, chart)
         assert len(ws._charts) == 1, ws.title

@@ -9,7 +9,7 @@ import dataclasses
 import io
 import re
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import numpy as np
@@ -112,7 +112,9 @@ def test_decorate_titles_scope_and_source(demo):
     fig = export.decorate(ex, demo.ctx)
     title = fig.layout.title.text
     assert "<b>NPS — 13 weeks</b>" in title
-    assert f"{demo.filters.week} vs {demo.filters.compare_week} (previous week)" in title
+    # the chart's own period (13 weeks to the selected week), not the week's comparison
+    assert f"{weeks_back(demo.filters, 12)}–{demo.filters.week} (13 weeks)" in title
+    assert "vs " not in title
     assert "all customers" in title and f"n = {ex.n:,}" in title
     foot = [a.text for a in fig.layout.annotations if "CX Ledger" in a.text]
     assert foot == [f"95% confidence band · {SOURCE}"]
@@ -197,8 +199,9 @@ def test_csv_of_kpi_trend_matches_the_line(demo):
     assert list(df.columns) == ["week", "value", "ci_low", "ci_high", "n", "status"]
     assert len(df) == 13 == len(line.x)
     assert list(df["week"]) == list(line.x)
-    np.testing.assert_allclose(df["value"], np.asarray(line.y, dtype=float), rtol=1e-9)
-    # the CSV is the exhibit's data, to the last digit
+    # NPS in points to 1 decimal: the line's values rounded
+    np.testing.assert_array_equal(df["value"], np.round(np.asarray(line.y, dtype=float), 1))
+    # the CSV is the exhibit's export data, to the last digit
     pd.testing.assert_frame_equal(df, ex.export_data(), check_dtype=False)
 
 
@@ -234,6 +237,137 @@ def test_csv_rows_are_the_points_drawn(demo, key, kind, series):
     else:  # two bars per channel, one row per channel
         assert all(len(t.x) == len(df) for t in traces) and len(traces) == 2
         assert list(traces[0].x) == list(df["label"])
+
+
+def weeks_back(filters: Filters, k: int) -> str:
+    """The ISO week ``k`` weeks before the selected one, by hand."""
+    y, w, _ = (filters.week_start - timedelta(weeks=k)).isocalendar()
+    return f"{y}-W{w:02d}"
+
+
+#: Decimals by unit, by hand from the README's rule.
+DECIMALS = {"money": 2, "score": 1, "mean": 2, "pct": 1, "rate": 2, "count": 0, "hours": 1,
+            "weeks": 1, "p": 4}
+#: A display string where a number belongs: "+23.7 to +44.0", "$1,280.75", "93.3%" …
+DISPLAY = re.compile(r"^[+−]\d|[$€£¤]\d|\d%|\d,\d{3}|\d (to|–) [+−\-]?[$€£¤]?\d"
+                     r"|\d (pp|points)\b")
+
+
+def test_every_chart_csv_holds_numbers_rounded_by_unit(demo):
+    """Each of the 38 charts: its CSV parses back to numbers equal to the report's values
+    rounded by the column's unit; no numeric column is left undeclared; no cell is display
+    text; one row per point (the data's rows)."""
+    from dashboard.exports import numbers
+
+    checked = 0
+    for ex in demo.ex.values():
+        raw = ex.data.reset_index(drop=True)
+        df = read_csv(ex)
+        assert len(df) == len(raw), ex.key
+        assert list(df.columns) == [str(c) for c in raw.columns], ex.key
+        assert numbers.undeclared(raw, ex.units) == [], ex.key
+        for c in raw.columns:
+            unit = numbers.unit_of(c, ex.units)
+            vals = pd.to_numeric(raw[c], errors="coerce") if raw[c].dtype == object else raw[c]
+            if pd.api.types.is_bool_dtype(raw[c]) or not pd.api.types.is_numeric_dtype(vals) \
+                    or vals.isna().all():
+                texts = df[c].dropna().astype(str)
+                assert not texts.map(lambda v: bool(DISPLAY.search(v))).any() or \
+                    pd.api.types.is_numeric_dtype(df[c]), (ex.key, c)
+                continue
+            if pd.api.types.is_integer_dtype(raw[c]):  # whole numbers are exact
+                assert df[c].tolist() == raw[c].tolist(), (ex.key, c)
+                continue
+            want = np.round(vals.astype(float).to_numpy(), DECIMALS[unit])
+            got = pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=float)
+            np.testing.assert_allclose(got, want, atol=1e-9, equal_nan=True,
+                                       err_msg=f"{ex.key}.{c}")
+            # no float longer than its unit's decimals in the file
+            digits = df[c].dropna().map(lambda v: len(repr(float(v)).split(".")[1]))
+            assert (digits <= max(DECIMALS[unit], 1)).all(), (ex.key, c)
+            checked += 1
+    assert len(demo.ex) == 38 and checked > 100
+
+
+def _iso_bounds(week_start):
+    return pd.Timestamp(week_start), pd.Timestamp(week_start) + pd.Timedelta(days=7)
+
+
+def test_kpi_csvs_equal_an_independent_computation(demo, demo_wh):
+    """The selected week's NPS and complaint rate in the trend CSVs, computed here from the
+    raw rows: NPS to 1 decimal, the complaint rate per 1,000 to 2."""
+    start, end = _iso_bounds(demo.filters.week_start)
+    nps = demo_wh.sql("select score from raw.survey_responses where survey = 'nps' "
+                      "and responded_at >= $a and responded_at < $b", {"a": start, "b": end})
+    n = len(nps)
+    want = 100 * ((nps["score"] >= 9).sum() - (nps["score"] <= 6).sum()) / n
+    row = read_csv(demo.ex["trend_nps"]).iloc[-1]
+    assert row["week"] == demo.filters.week and row["n"] == n
+    assert row["value"] == round(want, 1)
+    cust = demo_wh.sql("select signup_date, churn_date from raw.customers")
+    monday = start.date()
+    active = ((pd.to_datetime(cust["signup_date"]).dt.date <= monday)
+              & (cust["churn_date"].isna()
+                 | (pd.to_datetime(cust["churn_date"]).dt.date > monday))).sum()
+    opened = demo_wh.sql("select count(*) as k from raw.complaints where opened_at >= $a "
+                         "and opened_at < $b", {"a": start, "b": end})["k"].iloc[0]
+    row = read_csv(demo.ex["trend_complaint_rate"]).iloc[-1]
+    assert row["n"] == active
+    assert row["value"] == round(1000 * opened / active, 2)
+
+
+def test_image_subtitles_state_each_charts_own_period(demo):
+    """Every image's subtitle: its chart's period, computed here from the data it draws (a
+    two-year chart says its two years); only charts of the week against the comparison week
+    say "vs"."""
+    f = demo.filters
+    weekly = {"trend_nps": 13, "cmp_volume": 26, "cts_mix": 104, "cmp_trend": 13}
+    for key, k in weekly.items():
+        ex = demo.ex[key]
+        first, last = min(ex.data["week"]), max(ex.data["week"])
+        assert last == f.week
+        assert first == weeks_back(f, k - 1), key
+        sub = export.decorate(ex, demo.ctx).layout.title.text
+        assert f"{first}–{last} ({k} weeks)" in sub, (key, sub)
+        assert f"vs {f.compare_week}" not in sub, key
+    ex = demo.ex["churn_monthly"]
+    months = list(dict.fromkeys(ex.data["month"]))
+    sub = export.decorate(ex, demo.ctx).layout.title.text
+    assert f"{months[0]}–{months[-1]} ({len(months)} months)" in sub and len(months) == 12
+    for key in ("sat_distribution", "cts_segments"):
+        sub = export.decorate(demo.ex[key], demo.ctx).layout.title.text
+        assert f"{f.week} vs {f.compare_week} (previous week)" in sub, key
+    for key in ("cts_channels", "cmp_ranking_chart"):
+        sub = export.decorate(demo.ex[key], demo.ctx).layout.title.text
+        assert f"</b><br><span style='font-size:13px'>{f.week} · " in sub, key
+    assert "open at the end of" in export.decorate(demo.ex["cmp_backlog"],
+                                                  demo.ctx).layout.title.text
+    # every chart states a period of its own
+    assert all(ex.span for ex in demo.ex.values())
+
+
+def test_numbers_rounded_by_unit():
+    from dashboard.exports import numbers
+
+    df = pd.DataFrame({
+        "label": ["a", "=b", "c"], "value": [1.23456, -0.004, np.nan],
+        "share_pct": [33.333333, 66.66666, np.inf], "n": [3.0, 4.0, None],
+        "p_adjusted": [0.123456, None, 1e-7], "significant": [True, False, True],
+        "kpi_value": [17.06, 1.9484, 0.8407], "unit": ["score", "rate", "money"],
+    })
+    out = numbers.rounded(df, {"value": "money", "kpi_value": "@unit"})
+    assert out["value"].tolist()[:2] == [1.23, 0.0] and pd.isna(out["value"].iloc[2])
+    assert str(out["value"].iloc[1]) == "0.0"  # never "-0.0"
+    assert out["share_pct"].tolist()[:2] == [33.3, 66.7] and pd.isna(out["share_pct"].iloc[2])
+    assert str(out["n"].dtype) == "Int64" and out["n"].tolist()[:2] == [3, 4]
+    assert out["p_adjusted"].iloc[0] == 0.1235 and out["p_adjusted"].iloc[2] == 0.0
+    assert out["kpi_value"].tolist() == [17.1, 1.95, 0.84]
+    assert out["significant"].tolist() == [True, False, True]
+    text = export.csv_bytes(out).decode("utf-8-sig").splitlines()
+    assert text[0] == "label,value,share_pct,n,p_adjusted,significant,kpi_value,unit"
+    assert text[1:] == ["a,1.23,33.3,3,0.1235,True,17.1,score",
+                        "'=b,0.0,66.7,4,,False,1.95,rate",
+                        "c,,,,0.0,True,0.84,money"]
 
 
 def test_csv_bom_and_persian_round_trip():
@@ -496,3 +630,195 @@ def test_a_missing_browser_is_a_clear_error_and_the_next_render_recovers(monkeyp
     monkeypatch.delenv("BROWSER_PATH")
     assert export.Renderer.render(fig, "svg").startswith(b"<svg")
     export.Renderer.stop()
+
+
+# --- the numbers behind the tables (dashboard.exports.tables) -------------------------------
+
+@pytest.fixture(scope="module")
+def reports(demo):
+    """The pages' reports for the demo's default selection."""
+    from dashboard.analysis import churn, compare, complaints, cost, satisfaction
+    from dashboard.metrics import dimensions
+    from dashboard.money import value
+
+    f, fetch = demo.filters, demo.fetch
+    opts = compare.load_options(fetch)
+    sel = compare.Selection("segment", tuple(opts["segment"][:3]), "nps")
+    return SimpleNamespace(
+        complaints=complaints.build_report(fetch, f), cost=cost.build_report(fetch, f),
+        churn=churn.build_report(fetch, f), money=value.build_report(fetch, f, demo.aset),
+        sat=satisfaction.build_report(fetch, f,
+                                      satisfaction.default_view(dimensions.load(fetch))),
+        compare=compare.build_comparison(fetch, f, sel, opts))
+
+
+def table_csv(df: pd.DataFrame, **kw) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(export.csv_bytes(df, **kw)), encoding="utf-8-sig")
+
+
+TABLES = {  # table key on its page → (report, function)
+    "cmp_repeat": ("complaints", "cmp_repeat"), "cmp_recovery_table": ("complaints",
+                                                                       "cmp_recovery"),
+    "cts_channel_table": ("cost", "cts_channels"), "cts_segment_table": ("cost", "cts_segments"),
+    "cts_unit_costs": ("cost", "cts_unit_costs"), "cts_savings_table": ("cost", "cts_savings"),
+    "churn_km_table": ("churn", "churn_survival"), "money_clv": ("money", "money_clv"),
+    "money_categories": ("money", "money_categories"), "money_rar": ("money", "money_rar"),
+    "money_did": ("money", "money_did"), "sat_movers": ("sat", "sat_movers"),
+    "cmp_side_by_side": ("compare", "cmp_side_by_side"), "cmp_ranking": ("compare",
+                                                                          "cmp_ranking"),
+}
+
+
+@pytest.mark.parametrize("key", list(TABLES))
+def test_table_csvs_hold_numbers_not_display_text(reports, key):
+    from dashboard.exports import tables
+
+    report, fn = TABLES[key]
+    df = getattr(tables, fn)(getattr(reports, report))
+    back = table_csv(df)
+    assert len(back) == len(df) > 0
+    numeric = [c for c in back.columns if pd.api.types.is_numeric_dtype(back[c])
+               and not pd.api.types.is_bool_dtype(back[c])]
+    assert numeric, key
+    for c in back.columns:
+        if c in numeric:
+            continue
+        cells = back[c].dropna().astype(str)
+        assert not cells.map(lambda v: bool(DISPLAY.search(v))).any(), (key, c, cells.tolist())
+    # no number longer than 4 decimals (p-values), money to the cent
+    for c in numeric:
+        digits = back[c].dropna().map(lambda v: len(repr(float(v)).split(".")[1]))
+        assert (digits <= 4).all(), (key, c)
+
+
+def test_side_by_side_csv_is_the_issues_case_as_numbers(reports, demo, demo_wh):
+    """Segment comparison showed "+23.7 to +44.0"; its CSV carried "'+23.7 to +44.0". Now one
+    row per KPI × group with value, ci_low, ci_high and n as numbers, the NPS checked here
+    against the raw answers of the week."""
+    from dashboard.exports import tables
+
+    rep = reports.compare
+    shown = rep.side_by_side()
+    back = table_csv(tables.cmp_side_by_side(rep))
+    assert list(back.columns[:8]) == ["kpi", "unit", "group", "value", "ci_low", "ci_high", "n",
+                                      "status"]
+    assert len(back) == 7 * 3  # seven KPIs × three segments
+    cells = rep.cells_frame().set_index(["metric", "group"])
+    start, end = _iso_bounds(demo.filters.week_start)
+    raw = demo_wh.sql(
+        "select c.segment, r.score from raw.survey_responses r join raw.customers c "
+        "using (customer_id) where r.survey = 'nps' and r.responded_at >= $a "
+        "and r.responded_at < $b", {"a": start, "b": end})
+    for r in back[back["kpi"] == "NPS"].itertuples():
+        seg = raw[raw["segment"] == r.group]["score"]
+        nps = 100 * ((seg >= 9).sum() - (seg <= 6).sum()) / len(seg)
+        assert r.n == len(seg) and r.value == round(nps, 1)
+        c = cells.loc[("nps", r.group)]
+        assert (r.ci_low, r.ci_high) == (round(c["ci_low"], 1), round(c["ci_high"], 1))
+        # the screen's interval text, e.g. "+23.7 to +44.0", holds the same two numbers
+        text = shown.set_index("KPI").loc["NPS", f"{r.group} 95% CI"]
+        lo, hi = (float(x.replace("−", "-")) for x in text.split(" to "))
+        assert (lo, hi) == (r.ci_low, r.ci_high)
+    cost = back[back["kpi"] == "Cost to serve"]
+    assert (cost["unit"] == "money").all()
+    assert all(round(v, 2) == v for v in cost["value"])
+
+
+def test_channel_table_csv_equals_the_raw_contacts(reports, demo, demo_wh):
+    """Contacts and their cost per channel in the week, from the raw contacts and the demo's
+    unit costs (data/demo_assumptions.csv)."""
+    from dashboard.exports import tables
+    from dashboard.warehouse import config
+
+    back = table_csv(tables.cts_channels(reports.cost)).set_index("channel")
+    start, end = _iso_bounds(demo.filters.week_start)
+    raw = demo_wh.sql("select channel, count(*) as k from raw.contacts where occurred_at >= $a "
+                      "and occurred_at < $b group by channel", {"a": start, "b": end})
+    prices = pd.read_csv(config.DATA_DIR / "demo_assumptions.csv").set_index("key")["value"]
+    label = {"phone": "Phone", "chat": "Chat", "email": "Email", "self_service": "Self-service",
+             "store": "Store", "social": "Social"}
+    total = sum(int(r.k) * float(prices[f"cost_per_contact_{r.channel}"])
+                for r in raw.itertuples())
+    for r in raw.itertuples():
+        row = back.loc[label[r.channel]]
+        unit = float(prices[f"cost_per_contact_{r.channel}"])
+        assert row["contact_count"] == r.k
+        assert row["cost_per_contact"] == unit
+        assert row["contact_cost"] == round(r.k * unit, 2)
+        assert row["cost_share_pct"] == round(100 * r.k * unit / total, 1)
+
+
+def test_survival_and_money_table_csvs_equal_the_reports(reports):
+    from dashboard.exports import tables
+    from dashboard.money.inputs import ALL
+
+    back = table_csv(tables.churn_survival(reports.churn))
+    for g in reports.churn.survival_nps:
+        rows = back[back["group"] == g.label].set_index("weeks")
+        for t in (13, 26, 52):
+            s, lo, hi = g.at(t)
+            assert rows.loc[t, "still_active_pct"] == round(100 * s, 1), (g.label, t)
+            assert (rows.loc[t, "ci_low"], rows.loc[t, "ci_high"]) == (round(100 * lo, 1),
+                                                                       round(100 * hi, 1))
+    clv = table_csv(tables.money_clv(reports.money)).set_index("segment")
+    for r in reports.money.clv[reports.money.clv["segment"] != ALL].itertuples():
+        row = clv.loc[r.segment]
+        assert row["lifetime_value"] == round(r.value, 2)
+        assert (row["lifetime_value_p10"], row["lifetime_value_p90"]) == (round(r.low, 2),
+                                                                          round(r.high, 2))
+        assert row["churn_12m_pct"] == round(100 * r.churn_rate, 1)
+        assert row["active_customers_now"] == r.active_now
+
+
+def test_at_risk_csv_keeps_ids_and_revenue_as_a_number(reports):
+    from dashboard.exports import tables
+
+    shown = reports.churn.at_risk
+    df = tables.churn_at_risk(reports.churn)
+    back = table_csv(df, customer_list=True, identifiers=("Customer id", "customer_id"))
+    assert back["customer_id"].astype(str).tolist() == shown["Customer id"].astype(str).tolist()
+    for text, v in zip(shown["Revenue, last 13 weeks"], back["revenue_last_13_weeks"],
+                       strict=True):
+        assert f"${v:,.2f}" == text
+    # not a customer list: the ids are dropped
+    assert "customer_id" not in table_csv(df, identifiers=("customer_id",)).columns
+
+
+def test_table_text_stays_inert_in_numeric_csvs():
+    """A group named like a formula is still neutralised; the numbers beside it are numbers."""
+    df = pd.DataFrame({"group": ['=HYPERLINK("http://x","y")', "+cmd", "North"],
+                       "value": [1.25, 2.5, 3.0], "n": [10, 20, 30]})
+    lines = export.csv_bytes(df).decode("utf-8-sig").splitlines()
+    assert lines[1:] == ["\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",1.25,10", "'+cmd,2.5,20",
+                         "North,3.0,30"]
+
+
+def test_simulator_table_csvs_are_numbers_and_the_text_is_unchanged(demo):
+    """Saved scenarios: simulated once, the screen's text and the CSV's numbers come from the
+    same draws; the old text builder gives the same table."""
+    from dashboard.exports import tables
+    from dashboard.money import inputs as money
+    from dashboard.money import sim_texts, whatif
+    from dashboard.money import simulate as sim
+    from dashboard.money.inputs import money_text
+
+    inputs = money.fetch_inputs(demo.fetch, demo.filters, demo.aset)
+    est = money.category_estimates(inputs)
+    scenarios = {"calls to app": whatif.Levers(self_service_shift_pp=10, programme_cost=5e4),
+                 "nothing": whatif.Levers()}
+    nums = sim_texts.scenario_numbers(est, inputs, scenarios, draws=2000)
+    shown = sim_texts.compare_scenarios(est, inputs, scenarios, draws=2000, numbers=nums)
+    assert shown.equals(sim_texts.compare_scenarios(est, inputs, scenarios, draws=2000))
+    back = table_csv(tables.sim_scenarios(nums)).set_index("scenario")
+    r = sim.simulate(est, inputs, scenarios["calls to app"], draws=2000, tornado=False)
+    row = back.loc["calls to app"]
+    assert row["profit_impact_p50"] == round(r.profit_impact.value, 2)
+    assert (row["profit_impact_p10"], row["profit_impact_p90"]) == (
+        round(r.profit_impact.low, 2), round(r.profit_impact.high, 2))
+    assert row["p_exceeds_cost_pct"] == round(100 * r.p_exceeds, 1)
+    assert pd.isna(back.loc["nothing", "p_exceeds_cost_pct"])  # no lever: no chance, no 0
+    text = shown.set_index("Scenario").loc["calls to app", "Profit impact P50 (P10 – P90)"]
+    assert text.startswith(money_text(r.profit_impact.value, inputs.symbol))
+    comp = table_csv(tables.sim_components(r))
+    assert comp["profit_impact_p50"].tolist() == [round(v, 2) for v in
+                                                  r.components["profit_impact_p50"]]

@@ -97,7 +97,12 @@ def test_board_pack_page_builds_the_executive_pack(open_app, expected):
     assert labels == ["Download PPTX", "Download PDF", "Download XLSX"]
     contents = at.dataframe[-1].value
     want = cat.select(exhibits.EXECUTIVE)
-    assert list(contents["Slide title (takeaway)"]) == [e.takeaway for e in want]
+    assert list(contents["Takeaway (slide body)"]) == [e.takeaway for e in want]
+    # slide titles: the charts' own, at most 12 words (the long ones by their short name)
+    titles = list(contents["Slide title"])
+    assert all(len([w for w in t.split() if re.search(r"\w", w)]) <= 12 for t in titles)
+    assert titles == [e.title if len([w for w in e.title.split() if re.search(r"\w", w)]) <= 12
+                      else exhibits.LABELS[e.key] for e in want]
     assert list(contents["Page"]) == [e.page for e in want]
     summary = [c.value for c in at.caption if "charts," in c.value]
     assert summary and f"pack {week} (all customers): 10 charts" in summary[0]
