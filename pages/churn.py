@@ -32,7 +32,7 @@ with left:
 with right:
     ui.exhibit(ex["churn_km_complaint"])
 ui.takeaway_table(report.survival_rows, "churn_km_table", report.notes["survival"],
-                  data=tables.churn_survival(report))
+                  data=lambda: tables.churn_survival(report))
 
 st.subheader("What it is costing")
 ui.exhibit(ex["churn_revenue_lost"])
@@ -40,4 +40,5 @@ ui.note(report.notes["money"])
 st.markdown("**At-risk customers** (ids only)")
 ui.takeaway_table(report.at_risk, "churn_at_risk", report.takeaways["at_risk"],
                   report.notes["at_risk"], customer_list=True,
-                  identifiers=("Customer id", "customer_id"), data=tables.churn_at_risk(report))
+                  identifiers=("Customer id", "customer_id"),
+                  data=lambda: tables.churn_at_risk(report))

@@ -25,7 +25,7 @@ with left:
 with right:
     ui.exhibit(ex["cmp_severity"])
 ui.takeaway_table(report.repeat_rows, "cmp_repeat", report.takeaways["repeat"],
-                  data=tables.cmp_repeat(report))
+                  data=lambda: tables.cmp_repeat(report))
 
 st.subheader("How fast we fix it")
 left, right = st.columns(2)
@@ -41,7 +41,7 @@ with left:
 with right:
     ui.exhibit(ex["cmp_recovery_nps"])
 ui.takeaway_table(report.recovery_rows, "cmp_recovery_table", report.notes["recovery"],
-                  data=tables.cmp_recovery(report))
+                  data=lambda: tables.cmp_recovery(report))
 
 st.subheader("Compensation paid")
 ui.exhibit(ex["cmp_compensation"])

@@ -29,11 +29,13 @@ with left:
     ui.exhibit(ex["cts_channels"])
 with right:
     ui.exhibit_or_note(ex, "cts_segments", report.split_note)
-ui.table(report.channel_table, "cts_channel_table", data=tables.cts_channels(report))
+ui.table(report.channel_table, "cts_channel_table",
+         data=lambda: tables.cts_channels(report))
 if not report.split_note:
-    ui.table(report.segment_table, "cts_segment_table", data=tables.cts_segments(report))
+    ui.table(report.segment_table, "cts_segment_table",
+             data=lambda: tables.cts_segments(report))
 ui.note(t["unit_costs"])
-ui.table(report.unit_costs, "cts_unit_costs", data=tables.cts_unit_costs(report))
+ui.table(report.unit_costs, "cts_unit_costs", data=lambda: tables.cts_unit_costs(report))
 
 st.subheader("The digital migration")
 ui.exhibit(ex["cts_mix"])
@@ -52,5 +54,6 @@ if report.savings is None:
     ui.note(report.takeaways["savings"])
 else:
     ui.exhibit(ex["cts_waterfall"])
-    ui.table(report.savings_table, "cts_savings_table", data=tables.cts_savings(report))
+    ui.table(report.savings_table, "cts_savings_table",
+             data=lambda: tables.cts_savings(report))
     ui.note(cost.describe_method(report))

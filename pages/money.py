@@ -31,7 +31,7 @@ st.subheader("What a customer is worth")
 left, right = st.columns([3, 2])
 with left:
     ui.takeaway_table(report.clv_table, "money_clv", k["clv_retention"], n["clv"],
-                      data=tables.money_clv(report))
+                      data=lambda: tables.money_clv(report))
     ui_money.how_computed(report.clv_figures, value.ALL, t["clv_how"])
 with right:
     ui.exhibit_or_note(ex, "money_clv_chart", k["clv"], report.split_note)
@@ -39,17 +39,17 @@ with right:
 st.subheader("Value by NPS category")
 ui.takeaway_table(report.category_table, "money_categories", k["categories"],
                   n["categories"], missing=report.missing("categories"),
-                  data=tables.money_categories(report))
+                  data=lambda: tables.money_categories(report))
 
 st.subheader("Revenue at risk")
 ui.takeaway_table(report.rar_table, "money_rar", k["rar"], n["rar"],
-                  missing=report.missing("rar"), data=tables.money_rar(report))
+                  missing=report.missing("rar"), data=lambda: tables.money_rar(report))
 
 st.subheader("Savings we can see")
 ui.note(k["savings"], report.missing("savings"))
 ui_money.heading(t["programme"])
 ui.takeaway_table(report.did_table, "money_did", k["programme"], n["programme"],
-                  data=tables.money_did(report))
+                  data=lambda: tables.money_did(report))
 ui_money.did_charts(ex)
 
 ui.external_context("money_external")

@@ -26,7 +26,7 @@ ex = exhibits.compare_exhibits(report)
 
 st.subheader("Every KPI side by side")
 ui.takeaway_table(report.side_by_side(), "cmp_side_by_side", report.table_takeaway,
-                  report.money_note, data=tables.cmp_side_by_side(report))
+                  report.money_note, data=lambda: tables.cmp_side_by_side(report))
 
 st.subheader("Ranking")
 ui.compare_ranking(report, ex)

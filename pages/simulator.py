@@ -42,7 +42,8 @@ for line in result.notes:
     ui.note(line)
 if not result.components.empty:
     ui.takeaway_table(sim_texts.components_table(result), "sim_components",
-                      sim_texts.components_takeaway(result), data=tables.sim_components(result))
+                      sim_texts.components_takeaway(result),
+                      data=lambda: tables.sim_components(result))
 
 st.subheader("What drives the answer")
 values = sim.point_values(estimates, inputs, levers.migration_rule, levers.horizon_years)
@@ -64,7 +65,7 @@ if scenarios:
     compared = sim_texts.scenario_numbers(estimates, inputs, scenarios)
     ui.takeaway_table(sim_texts.compare_scenarios(estimates, inputs, scenarios, numbers=compared),
                       "sim_compare", sim_texts.comparison_takeaway(len(scenarios), aset.id),
-                      data=tables.sim_scenarios(compared))
+                      data=lambda: tables.sim_scenarios(compared))
 else:
     ui.note(sim_texts.comparison_takeaway(0, aset.id))
 

@@ -5,7 +5,7 @@ download is the same rows as numbers: one column per quantity (value, low, high,
 snake_case with the unit in the name where it helps, rounded by unit (``numbers.DECIMALS``),
 an empty cell where the screen says "insufficient base" or "not loaded" and a status column
 saying which. Each function takes the report the page already computed, so a table and its
-download never disagree. No Streamlit here.
+download never disagree; a section with no rows gives an empty frame. No Streamlit here.
 """
 
 from __future__ import annotations
@@ -23,11 +23,18 @@ def _money(*cols: str) -> dict[str, str]:
     return dict.fromkeys(cols, "money")
 
 
+def _empty(df: pd.DataFrame | None) -> bool:
+    """No rows to export (a section not computed for this selection)."""
+    return df is None or df.empty
+
+
 # --- Satisfaction --------------------------------------------------------------------------
 
 def sat_movers(report) -> pd.DataFrame:
     """Each group's score both weeks, its interval, change and corrected test."""
     m = report.movers
+    if _empty(m):
+        return pd.DataFrame()
     unit = numbers.metric_unit(report.view.metric)
     out = pd.DataFrame({
         "group": m["group"], "n_week": m["n_week"], "n_compare": m["n_compare"],
@@ -45,6 +52,8 @@ def sat_movers(report) -> pd.DataFrame:
 def cmp_repeat(report) -> pd.DataFrame:
     """Customers by the number of complaints they opened in the window."""
     r = report.repeat
+    if _empty(r):
+        return pd.DataFrame()
     return rounded(pd.DataFrame({"complaints_opened": r["complaints"].astype(str),
                                  "customers": r["customers"], "share_pct": r["share_pct"]}))
 
@@ -52,6 +61,8 @@ def cmp_repeat(report) -> pd.DataFrame:
 def cmp_recovery(report) -> pd.DataFrame:
     """Retention and next NPS by how the complaint was handled, with corrected tests."""
     r = report.recovery
+    if _empty(r):
+        return pd.DataFrame()
     cols = ["label", "customers", "retention_pct", "retention_low", "retention_high",
             "retention_status", "retention_p_adj", "retention_significant", "nps_n", "nps",
             "nps_low", "nps_high", "nps_status", "nps_p_adj", "nps_significant"]
@@ -66,6 +77,8 @@ def cmp_recovery(report) -> pd.DataFrame:
 def cts_channels(report) -> pd.DataFrame:
     """Contacts, rate per 1,000 customers, unit cost, cost and repeats per channel."""
     c = report.channel_week
+    if _empty(c):
+        return pd.DataFrame()
     cols = ["label", "contact_count", "contact_share_pct", "per_1000", "per_1000_low",
             "per_1000_high", "per_1000_status", "cost_per_contact", "cost_valid_from",
             "contact_cost", "cost_share_pct", "repeat_count", "repeat_share_pct",
@@ -79,6 +92,8 @@ def cts_channels(report) -> pd.DataFrame:
 def cts_segments(report) -> pd.DataFrame:
     """Cost to serve per active customer by segment, against the comparison week."""
     s = report.segments
+    if _empty(s):
+        return pd.DataFrame()
     cols = ["segment", "value", "ci_low", "ci_high", "n", "status", "previous", "delta",
             "p_adjusted", "significant"]
     return rounded(s[[c for c in cols if c in s.columns]].reset_index(drop=True),
@@ -87,13 +102,15 @@ def cts_segments(report) -> pd.DataFrame:
 
 def cts_unit_costs(report) -> pd.DataFrame:
     """The unit costs in force, per channel."""
+    if _empty(report.unit_cost_numbers):
+        return pd.DataFrame()
     return rounded(report.unit_cost_numbers, _money("unit_cost"))
 
 
 def cts_savings(report) -> pd.DataFrame:
     """Contacts per 1,000 customer-weeks, shares and unit costs, baseline and now."""
     s = report.savings
-    if s is None:
+    if s is None or _empty(s.channel_numbers):
         return pd.DataFrame()
     return rounded(s.channel_numbers,
                    {"contacts_per_1000_baseline": "rate", "contacts_per_1000_now": "rate",
@@ -145,6 +162,8 @@ def churn_at_risk(report) -> pd.DataFrame:
     """The at-risk customers listed, with their trailing revenue as a number (the list's
     amounts are written to the cent, so the number is exact)."""
     t = report.at_risk
+    if _empty(t):
+        return pd.DataFrame()
     out = pd.DataFrame({
         "rank": t.get("Rank", pd.Series(dtype="Int64")),
         "customer_id": t.get("Customer id", pd.Series(dtype=object)),
@@ -184,6 +203,8 @@ def cmp_side_by_side(report) -> pd.DataFrame:
 def cmp_ranking(report) -> pd.DataFrame:
     """Every group's value on the KPI with its interval and base, ranked."""
     r = report.ranking
+    if _empty(r):
+        return pd.DataFrame()
     cols = ["rank", "group", "value", "ci_low", "ci_high", "n", "status"]
     return rounded(r[[c for c in cols if c in r.columns]].reset_index(drop=True),
                    dict.fromkeys(("value", "ci_low", "ci_high"),
@@ -203,6 +224,8 @@ def _segment_rows(df: pd.DataFrame, report) -> pd.DataFrame:
 
 def money_clv(report) -> pd.DataFrame:
     """Lifetime value per customer by segment with its inputs and P10–P90 band."""
+    if _empty(report.clv):
+        return pd.DataFrame()
     c = _segment_rows(report.clv, report)
     out = pd.DataFrame({
         "segment": c["segment"], "active_customers_now": c["active_now"],
@@ -226,6 +249,8 @@ def money_categories(report) -> pd.DataFrame:
     from dashboard.money.churn_value import CATEGORY_LABELS
 
     c, z = report.categories, stats.Z95
+    if _empty(c):
+        return pd.DataFrame()
     out = pd.DataFrame({
         "nps_category": [CATEGORY_LABELS.get(k, k) for k in c["nps_category"]],
         "customers_at_window_start": c["customers"],
@@ -248,6 +273,8 @@ def money_categories(report) -> pd.DataFrame:
 
 def money_rar(report) -> pd.DataFrame:
     """Revenue at risk a year by segment with its P10–P90 band and inputs."""
+    if _empty(report.rar_segments):
+        return pd.DataFrame()
     r = _segment_rows(report.rar_segments, report)
     out = pd.DataFrame({
         "segment": r["segment"], "passives_now": r["passives_now"],
@@ -305,6 +332,8 @@ def money_did(report) -> pd.DataFrame:
 def sim_components(result) -> pd.DataFrame:
     """Each lever's P50 revenue retained and cost saved and its profit band."""
     c = result.components
+    if _empty(c):
+        return pd.DataFrame()
     out = pd.DataFrame({
         "lever": c["label"], "revenue_retained_p50": c["revenue_retained_p50"],
         "cost_saved_p50": c["cost_saved_p50"], "profit_impact_p10": c["profit_impact_p10"],

@@ -5,6 +5,7 @@ Pages compose these; they hold no SQL, formulas or formatting of their own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -330,10 +331,11 @@ TABLE_NAMES = {
 
 def table(df: pd.DataFrame, key: str, column_config: dict | None = None,
           customer_list: bool = False, identifiers: tuple[str, ...] = (),
-          data: pd.DataFrame | None = None) -> None:
+          data: Callable[[], pd.DataFrame] | None = None) -> None:
     """A data table; cells are rendered as text (customer text is never interpreted as HTML).
-    Downloads: CSV and XLSX named after the table, the week and the filters, of ``data``
-    (the same rows as numbers, ``exports.tables``) when given, else of the table as shown;
+    Downloads: CSV and XLSX named after the table, the week and the filters, of what ``data``
+    makes on the click (the same rows as numbers, ``exports.tables``) when given, else of the
+    table as shown;
     every column kept but the declared customer ``identifiers`` (kept too when the table is
     a customer list)."""
     st.dataframe(df, key=key, hide_index=True, column_config=column_config,
@@ -341,12 +343,14 @@ def table(df: pd.DataFrame, key: str, column_config: dict | None = None,
     ctx = export_context()
     name = TABLE_NAMES.get(key, key.replace("_", " "))
     header = (name, ctx.scope_line(), ctx.source_line())
-    out = df if data is None else data
+    def out() -> pd.DataFrame:
+        return df if data is None else data()
+
     _downloads([
         ("CSV", export.file_name(name, ctx.filters, "csv"), export.CSV_MIME,
-         lambda: export.csv_bytes(out, customer_list, identifiers)),
+         lambda: export.csv_bytes(out(), customer_list, identifiers)),
         ("XLSX", export.file_name(name, ctx.filters, "xlsx"), export.XLSX_MIME,
-         lambda: export.xlsx_bytes(out, name, header, customer_list, identifiers)),
+         lambda: export.xlsx_bytes(out(), name, header, customer_list, identifiers)),
     ], key)
 
 
@@ -414,10 +418,10 @@ def compare_controls(options: dict[str, tuple[str, ...]],
 def takeaway_table(df: pd.DataFrame, key: str, takeaway: str,
                    footnote: str | None = None, customer_list: bool = False,
                    missing: tuple[str, ...] = (), identifiers: tuple[str, ...] = (),
-                   data: pd.DataFrame | None = None) -> None:
+                   data: Callable[[], pd.DataFrame] | None = None) -> None:
     """A text table (first column pinned), then its computed takeaway and an optional footnote
     as literal captions; when a table it is drawn from holds no rows (``missing``), the load
-    hint instead. ``data``: the same rows as numbers, for the downloads."""
+    hint instead. ``data`` makes the same rows as numbers, for the downloads."""
     if missing:
         not_loaded_note(missing)
         return
@@ -437,7 +441,7 @@ def compare_ranking(report: compare.CompareReport, ex: dict[str, Exhibit]) -> No
     left, right = st.columns([3, 2])
     with left:
         takeaway_table(report.ranking_table(), "cmp_ranking", report.ranking_takeaway,
-                       data=export_tables.cmp_ranking(report))
+                       data=lambda: export_tables.cmp_ranking(report))
     with right:
         exhibit(ex["cmp_ranking_chart"])
 
@@ -567,7 +571,7 @@ def sat_movers(report: satisfaction.SatisfactionReport) -> None:
     }
     st.markdown(f"**{plain(report.movers_title)}**")
     table(report.movers[list(names)].rename(columns=names), "sat_movers", column_config,
-          data=export_tables.sat_movers(report))
+          data=lambda: export_tables.sat_movers(report))
     st.caption(plain(report.movers_takeaway))
 
 
