@@ -1010,3 +1010,18 @@ def test_smtp_over_tls_defaults_to_port_465(tmp_path):
     tls = mail.smtp_settings(secrets(tmp_path, base + "ssl = true\n"))
     assert (tls.port, tls.ssl, tls.to) == (465, True, ("a@x",))
     assert mail.smtp_settings(secrets(tmp_path, base + "ssl = true\nport = 2465\n")).port == 2465
+
+
+def test_summary_of_a_tiny_world_withholds_instead_of_zero(fixture_fetch):
+    """Five customers: every base is under 30, so no KPI value is shown and none is 0; the
+    verdicts say there is nothing to compare."""
+    aset = assumptions.load_set(db.AppStore(None), fixture_fetch("assumption_rows"))
+    s = summary.build(fixture_fetch, Filters(week="2026-W11"), aset)
+    nums = s.kpi_numbers.set_index("kpi")
+    for r in s.kpis.to_dict("records"):
+        status = nums.loc[r["KPI"], "status"]
+        if status in ("withheld", "not_loaded"):
+            assert r["2026-W11"] in ("—", "not loaded"), r
+            assert pd.isna(nums.loc[r["KPI"], "value"]), r
+            assert r["Verdict"] in ("no comparison", "not loaded"), r
+    assert (nums["status"] == "withheld").sum() >= 3

@@ -12,20 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.exports import charts, numbers, text
+from dashboard.exports import charts, numbers, periods, text
+from dashboard.exports.definitions import DEFINITIONS, OBSERVED
 from dashboard.exports.needs import NEEDS, PAGE_NEEDS
+from dashboard.exports.periods import comparison, weeks_to
 from dashboard.metrics import dimensions
 from dashboard.metrics.filters import Filters
 from dashboard.metrics.kpis import KpiReport, tile_caption, verdict
 from dashboard.metrics.registry import REGISTRY, format_value
 from dashboard.warehouse import coverage as cov
 from dashboard.warehouse.coverage import Coverage
-from dashboard.warehouse.weeks import parse_week, week_label
 
 
 def without_customer_ids(df: pd.DataFrame, identifiers=(), customer_list: bool = False
@@ -93,85 +93,7 @@ class Exhibit:
     def span(self) -> str | None:
         """The chart's own period: ``period`` when set, else from the first to the last week
         (or month) of its data with their count; None when the data carry no period."""
-        if self.period:
-            return self.period
-        d = self.data
-        for col in ("week", "period"):
-            if col in d.columns and len(d) and all(_is_week(v) for v in d[col].dropna()):
-                labels = sorted({str(v) for v in d[col].dropna()})
-                return weeks_span(labels[0], labels[-1]) if labels else None
-        for col in ("month", "period"):
-            if col in d.columns and len(d):
-                labels = list(dict.fromkeys(str(v) for v in d[col].dropna()))
-                return months_span(labels[0], labels[-1], len(labels)) if labels else None
-        return None
-
-
-def _is_week(v) -> bool:
-    try:
-        parse_week(str(v))
-    except ValueError:
-        return False
-    return True
-
-
-def weeks_span(first: str, last: str) -> str:
-    """``2026-W32–2026-W44 (13 weeks)``; one week alone is its label."""
-    if first == last:
-        return first
-    n = (parse_week(last) - parse_week(first)).days // 7 + 1
-    return f"{first}–{last} ({n} weeks)"
-
-
-def weeks_to(end: date, weeks: int) -> str:
-    """The ``weeks`` ISO weeks ending with the week starting ``end``."""
-    return weeks_span(week_label(end - timedelta(weeks=weeks - 1)), week_label(end))
-
-
-def months_span(first: str, last: str, n: int) -> str:
-    """``Nov 2025–Oct 2026 (12 months)``; one month alone is its label."""
-    return first if first == last else f"{first}–{last} ({n} months)"
-
-
-def comparison(filters: Filters) -> str:
-    """A chart of the selected week against the comparison week."""
-    return f"{filters.week} vs {filters.compare_week} ({filters.compare_label})"
-
-
-#: What the charts without a metric-registry definition show (speaker notes, PDF foot).
-DEFINITIONS: Mapping[str, str] = {
-    "sat_trend": "The chosen score per group and period with its 95% interval (NPS: Wilson "
-                 "intervals on the promoter and detractor shares; CSAT: Wilson; CES: t); "
-                 "bases under 30 are gaps.",
-    "sat_mix": "Share of promoters (9–10), passives (7–8) and detractors (0–6) among the NPS "
-               "answers of each period.",
-    "sat_distribution": "Share of answers at each score of the chosen survey, selected week "
-                        "against the comparison week.",
-    "sat_gap": "Perceived minus expected score per touchpoint over the last 26 weeks: paired "
-               "answers, mean difference with a t interval; below zero = below expectation.",
-    "cmp_volume": "Complaints opened each week and the rate per 1,000 customers active at the "
-                  "week's start (exact Poisson interval).",
-    "cmp_pareto": "Complaints opened in the 13 weeks to the selected week by category, largest "
-                  "first, with the cumulative share.",
-    "cmp_severity": "Share of the week's complaints at each severity.",
-    "cmp_resolution": "Hours from opening to resolution of the complaints resolved each week: "
-                      "median and 90th percentile.",
-    "cmp_backlog": "Complaints still open at the end of the selected week by age, split by "
-                   "whether the customer has since left.",
-    "cmp_compensation": "Compensation paid each week and the mean per compensated complaint.",
-    "cts_channels": "Each channel's share of the week's contacts and of their cost (contacts "
-                    "× the unit cost in force).",
-    "cts_segments": "Cost to serve per active customer in the week by segment (contact cost / "
-                    "active customers) with a 95% interval; change against the comparison "
-                    "week tested with Benjamini–Hochberg correction.",
-    "cts_mix": "Each channel's share of all contacts per week; the self-service launch is "
-               "detected from the data.",
-    "cts_repeat": "Repeat contacts: a contact by the same customer for the same reason within "
-                  "7 days of an earlier one, as a share of contacts (Wilson interval).",
-}
-
-#: Observed money drawn without an interval.
-OBSERVED = "observed values (booked costs and revenue), no interval"
+        return self.period or periods.span_of(self.data)
 
 
 def _cols(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
@@ -289,9 +211,7 @@ def complaints_exhibits(report) -> dict[str, Exhibit]:
     sym = r.currency_symbol
     money_note = (r.notes.get("money"),) if r.notes.get("money") else ()
     w = r.windows
-    recovery = (f"complaints opened {week_label(w.cohort_start)}–"
-                f"{week_label(w.cohort_end - timedelta(weeks=1))}, followed 90 days"
-                if w.cohort_start and w.cohort_end else None)
+    recovery = periods.recovery(w.cohort_start, w.cohort_end)
     out = {
         "cmp_volume": Exhibit(
             "cmp_volume", page, vol_title, charts.complaint_volume_chart(r.volume, vol_title),
@@ -426,8 +346,7 @@ def cost_exhibits(report) -> dict[str, Exhibit]:
             _cols(r.waterfall, ["label", "value", "measure"]), k["savings"],
             notes=(cost.describe_method(r),), band=OBSERVED, money=True,
             excel=("label", ("value",), None, "column"), units={"value": "money"},
-            period=(f"baseline {weeks_span(*r.savings.baseline_weeks)} vs "
-                    f"{weeks_span(*r.savings.current_weeks)}"))
+            period=periods.baseline(r.savings.baseline_weeks, r.savings.current_weeks))
     return out
 
 
@@ -463,13 +382,9 @@ def churn_exhibits(report) -> dict[str, Exhibit]:
     t_nps = "Survival by latest NPS category"
     t_cmp = "Survival by unresolved complaint at start"
     t_lost = "Revenue lost to churn — monthly"
-    win_start, win_end, horizon = r.window
-    survival = (f"customers active on {win_start:%Y-%m-%d}, followed {horizon} weeks to "
-                f"{win_end:%Y-%m-%d}")
+    survival = periods.followed(*r.window)
     survival_units = {"time_weeks": "weeks", "ci_low": "pct", "ci_high": "pct"}
-    cohorts = list(dict.fromkeys(r.cohorts["cohort"].astype(str))) if len(r.cohorts) else []
-    cohort_span = (f"signup cohorts {months_span(cohorts[0], cohorts[-1], len(cohorts))}"
-                   if cohorts else None)
+    cohort_span = periods.cohorts(r.cohorts)
     return {
         "churn_monthly": Exhibit(
             "churn_monthly", page, t_cust,
