@@ -52,12 +52,6 @@ class Summary:
     kpi_numbers: pd.DataFrame
     money_numbers: pd.DataFrame
 
-    @property
-    def moves(self) -> list[str]:
-        """The KPIs that moved beyond noise, as "NPS −17.0 points (worse)"."""
-        return [f"{r['KPI']} {r['Change']} ({r['Verdict']})" for r in self.kpis.to_dict("records")
-                if r["Verdict"] in (VERDICTS["better"], VERDICTS["worse"])]
-
 
 def _kpi_rows(report) -> tuple[pd.DataFrame, pd.DataFrame]:
     sym, f = report.currency_symbol, report.filters
