@@ -220,7 +220,7 @@ def share_repeats(frame: pd.DataFrame) -> pd.DataFrame:
     segment, region, plan and week of 47,000 complaint rows were 40 % of a result's memory.
     Values are not changed (equal values of one column's type share one object)."""
     for i in range(frame.shape[1]):
-        if frame.dtypes.iloc[i] != object or len(frame) < 2:
+        if not pd.api.types.is_object_dtype(frame.dtypes.iloc[i]) or len(frame) < 2:
             continue
         col = frame.iloc[:, i].to_numpy()
         present = pd.notna(col)
@@ -242,7 +242,7 @@ def _nbytes(value: Any) -> int:
         return 0
     size = int(value.memory_usage(index=True, deep=False).sum())
     for i in range(value.shape[1]):
-        if value.dtypes.iloc[i] == object:
+        if pd.api.types.is_object_dtype(value.dtypes.iloc[i]):
             objects = {id(v): v for v in value.iloc[:, i].to_numpy()}
             size += sum(sys.getsizeof(v) for v in objects.values())
     return size
