@@ -498,3 +498,184 @@ def test_unit_costs_of_a_set_against_the_booked_ones(published, store):
     assert "Chat, Email, Self-service, Social, Store as booked" in check.detail
     # from 2026-03-09 the warehouse's later 9.00 is in force in the draft too: no difference
     assert not unit_costs.compare(d, published, date(2026, 3, 9)).differs
+
+
+# --- the pages ------------------------------------------------------------------------------------
+
+
+def _digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _table(at: AppTest, column: str) -> pd.DataFrame:
+    """The page's table that has ``column`` (each table of the page has one of its own)."""
+    found = [d.value for d in at.dataframe if column in d.value.columns]
+    assert len(found) == 1, [list(d.value.columns) for d in at.dataframe]
+    return found[0]
+
+
+def _click(at: AppTest, label: str) -> AppTest:
+    next(b for b in at.button if b.label == label).click()
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _md(s: str) -> str:
+    return text.markdown(s)
+
+
+def _next_monday() -> date:
+    """The next week as a person reads the calendar: the Monday after this week (UTC)."""
+    today = datetime.now(UTC).date()
+    return today + timedelta(days=7 - today.weekday())
+
+
+def test_page_changes_the_published_set_only_through_a_draft(open_app):
+    at = open_app("pages/assumptions.py", timeout=60)
+    assert at.title[0].value == "Assumptions"
+    assert not [b for b in at.button if b.label in ("Record change", "Publish")]
+    assert [b.label for b in at.button if b.label.startswith("Start a draft")] == [
+        _md("Start a draft as a copy of published v0")]
+    v = _table(at, "Rule").set_index("Key")
+    assert v.loc["gross_margin_pct", "Value"] == "35"
+    assert v.loc["cost_per_contact_phone", "Source"] == "warehouse"
+    assert v.loc["cost_per_contact_self_service", "Assumption"] == (
+        "Cost per contact: self-service")
+    assert _table(at, "Publication").empty and _table(at, "Versions").empty
+
+
+def test_page_publishing_flow(open_app, demo_db):
+    """Start a draft, change a value (back-dating refused, then chosen), see the difference,
+    publish (refused without a reason and without confirming the back-dating), then the
+    published set's values, change log and publications — the warehouse never written."""
+    before = _digest(demo_db)
+    at = open_app("pages/assumptions.py", timeout=60)
+    week = at.selectbox(key="f_week").value
+    monday = date.fromisocalendar(int(week[:4]), int(week[-2:]), 1)
+    at.text_input(key="asm_who").input("Dana (finance)")
+    at.text_input(key="asm_new_name").input("FY27 plan")
+    _click(at, _md("Start a draft as a copy of published v0"))
+    assert at.success[0].value == _md(
+        "Started draft 'FY27 plan' as a copy of published; it is picked in the sidebar. "
+        "Change its values below, then publish it.")
+    assert at.selectbox(key="f_assumption_set").value == "FY27 plan"
+    assert at.date_input(key="asm_from").value == _next_monday()
+
+    at.selectbox(key="asm_key").set_value("cost_per_contact_phone")
+    at.text_input(key="asm_value").input("10")
+    at.date_input(key="asm_from").set_value(monday)
+    at.text_input(key="asm_reason").input("new outsourcing contract")
+    _click(at, "Record change")
+    assert _md("cost_per_contact_phone from " f"{monday:%Y-%m-%d} refused: that is before the "
+               "next week") in at.error[0].value
+    assert _table(at, "Until").empty
+    at.checkbox(key="asm_back_date").check()
+    _click(at, "Record change")
+    assert at.success[0].value == _md(
+        f"Recorded: cost_per_contact_phone = 10 from {monday:%Y-%m-%d} (back-dated) in draft "
+        "FY27 plan v1.")
+    assert _table(at, "Until").values.tolist() == [
+        ["Cost per contact: phone", "cost_per_contact_phone", f"{monday:%Y-%m-%d} ({week})",
+         "onwards", "8", "10", "yes"]]
+    assert _table(at, "Rule").set_index("Key").loc["cost_per_contact_phone", "Value"] == "10"
+
+    _click(at, "Publish")  # no reason
+    assert at.error[0].value == _md("Publishing refused: give a reason (why the values "
+                                    "change; it is recorded with the publication).")
+    at.text_area(key="asm_pub_reason").input("FY27 budget approved by the CFO")
+    _click(at, "Publish")  # the back-dating not confirmed
+    assert _md("start(s) before the next week") in at.error[0].value
+    assert at.selectbox(key="f_assumption_set").value == "FY27 plan"
+    at.checkbox(key="asm_pub_back").check()
+    _click(at, "Publish")
+    assert at.success[0].value == _md(
+        "Published draft 'FY27 plan' as published v1 (1 difference(s)), by Dana (finance): "
+        "FY27 budget approved by the CFO")
+    assert at.selectbox(key="f_assumption_set").value == "published"
+    assert at.selectbox(key="f_assumption_set").options == ["published"]
+    v = _table(at, "Rule").set_index("Key")
+    assert v.loc["cost_per_contact_phone", "Value"] == "10"
+    assert v.loc["cost_per_contact_phone", "Source"] == "publication #1"
+    log = _table(at, "Publication")
+    assert log[["Key", "From", "Old value", "New value", "Back-dated", "By", "Reason",
+                "Publication"]].values.tolist() == [
+        ["cost_per_contact_phone", f"{monday:%Y-%m-%d}", "8", "10", "yes", "Dana (finance)",
+         "FY27 budget approved by the CFO", "#1"]]
+    hist = _table(at, "Versions")
+    assert hist[["#", "By", "Reason", "Draft", "Versions", "Changes"]].values.tolist() == [
+        [1, "Dana (finance)", "FY27 budget approved by the CFO", "FY27 plan", "v0 → v1", 1]]
+    assert _digest(demo_db) == before
+
+
+def test_page_new_value_defaults_to_the_next_week(open_app, demo_wh, tmp_path):
+    store = db.AppStore(f"sqlite:///{tmp_path}/store.sqlite")
+    A.create_set(store, "margin", who="ann")
+    at = open_app("pages/assumptions.py", timeout=60)
+    at.selectbox(key="f_assumption_set").set_value("margin")
+    at.run()
+    nxt = _next_monday()
+    assert at.date_input(key="asm_from").value == nxt
+    at.selectbox(key="asm_key").set_value("gross_margin_pct")
+    at.text_input(key="asm_value").input("40")
+    _click(at, "Record change")
+    label = f"{nxt.isocalendar()[0]}-W{nxt.isocalendar()[1]:02d}"
+    assert _table(at, "Until").values.tolist() == [
+        ["Gross margin", "gross_margin_pct", f"{nxt:%Y-%m-%d} ({label})", "onwards", "35",
+         "40", "no"]]
+    # the value is not in force in any week of the data: nothing reported changes
+    shown = _table(at, "Rule").set_index("Key")
+    assert shown.loc["gross_margin_pct", "Value"] == "35"
+
+
+def test_pages_say_when_the_set_differs_from_the_booked_unit_costs(open_app, demo_wh,
+                                                                      tmp_path):
+    at = open_app(timeout=120)  # Weekly KPIs
+    week = at.selectbox(key="f_week").value
+    monday = date.fromisocalendar(int(week[:4]), int(week[-2:]), 1)
+
+    def notices(app: AppTest) -> list[str]:
+        return [i.value for i in app.info if "booked" in i.value]
+
+    def captions(app: AppTest) -> str:
+        return " ".join(c.value for c in app.caption)
+
+    assert notices(at) == []
+    assert _md("Observed · assumption set published v0 · unit costs as booked") in captions(at)
+    cost_page = open_app("pages/cost_to_serve.py")
+    booked_tiles = {m.label: m.value for m in cost_page.metric}
+    assert notices(cost_page) == []
+
+    store = db.AppStore(f"sqlite:///{tmp_path}/store.sqlite")
+    published = demo_wh.run("assumption_rows")
+    A.create_set(store, "phone 12", who="ann")
+    A.record_change(store, A.load_set(store, published, "phone 12"), "cost_per_contact_phone",
+                    "12", monday - timedelta(weeks=60), who="ann", back_date=True)
+    at.run()  # the sidebar offers the new draft
+    at.selectbox(key="f_assumption_set").set_value("phone 12")
+    at.run()
+    assert not at.exception, at.exception
+    changed = "Phone $12.00 a contact (booked $8.00)"
+    assert notices(at) == [_md(
+        f"Unit costs differ. The money row prices contacts at assumption set phone 12 v1's "
+        f"unit costs in force in {week}: {changed}. The Cost to serve tile and the Cost to "
+        "serve page use the booked unit costs, those the contacts were loaded with, so their "
+        "costs and savings are not the money row's.")]
+    caps = captions(at)
+    assert _md("Observed · assumption set phone 12 v1 · unit costs of the set, not the booked "
+               "ones") in caps
+    assert _md("Modelled · assumption set phone 12 v1 · unit costs of the set, not the booked "
+               "ones") in caps
+
+    at.switch_page("pages/cost_to_serve.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert notices(at) == [_md(
+        "This page uses the booked unit costs, those the contacts were loaded with. The "
+        f"assumption set in use, phone 12 v1, prices contacts differently in {week}: "
+        f"{changed}. The money figures computed with that set (the Weekly KPIs money row, CX "
+        "in money, the Impact simulator) use its unit costs, so they differ from this "
+        "page's.")]
+    # the page's own figures are the booked ones whichever set is picked
+    assert {m.label: m.value for m in at.metric} == booked_tiles
+    assert _md("booked unit costs, as loaded with the data, valid from 2020-01-06") in captions(at)

@@ -233,8 +233,9 @@ def set_names(store) -> list[str]:
     """The sets money figures can be computed with: the published set first, then every open
     draft (a published draft is kept in the store as a record, not offered)."""
     sets = _sets(store)
-    open_ = sets[[not _known(p) for p in sets["published_in"]]]
-    return [PUBLISHED] + [str(n) for n in open_["set_name"] if n != PUBLISHED]
+    return [PUBLISHED] + [str(n) for n, p in zip(sets["set_name"], sets["published_in"],
+                                                 strict=True)
+                          if n != PUBLISHED and not _known(p)]
 
 
 def published_version(store) -> int:
