@@ -679,3 +679,46 @@ def test_pages_say_when_the_set_differs_from_the_booked_unit_costs(open_app, dem
     # the page's own figures are the booked ones whichever set is picked
     assert {m.label: m.value for m in at.metric} == booked_tiles
     assert _md("booked unit costs, as loaded with the data, valid from 2020-01-06") in captions(at)
+
+
+# --- the command line -----------------------------------------------------------------------------
+
+
+def test_cli_diff_publish_and_history(fixture_db, published, store, capsys):
+    from dashboard import cli
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = cli.main(["assumptions", "--url", f"duckdb:///{fixture_db}", "--store-url",
+                         store.url, *args])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    d = A.record_change(store, _draft(store, published), "cost_per_contact_phone", "10", W,
+                        who="ann", back_date=True)
+    assert run("diff", "FY27 plan") == (0, (
+        "Draft FY27 plan v1 against published v0: 1 difference(s)\n"
+        "  cost_per_contact_phone: 8 → 10 from 2026-03-02 (2026-W10) until 2026-03-09 "
+        "(back-dated)\n"), "")
+    code, _, err = run("diff", "no such")
+    assert code == 2 and err == "error: unknown draft 'no such': open drafts are FY27 plan\n"
+    code, _, err = run("publish", "FY27 plan", "--by", "Dana", "--reason", " ")
+    assert code == 2 and "give a reason" in err
+    code, _, err = run("publish", "FY27 plan", "--by", "Dana", "--reason", "new contract")
+    assert code == 2 and "Confirm the back-dating to publish it." in err
+    assert A.load_set(store, published).id == "published v0"
+    assert run("publish", "FY27 plan", "--by", "Dana", "--reason", "new contract",
+               "--back-dated") == (0, "Published draft FY27 plan as published v1: 1 "
+                                      "difference(s), by Dana: new contract\n", "")
+    assert A.load_set(store, published).in_force(W)["cost_per_contact_phone"] == 10.0
+    code, out, _ = run("history")
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == "Published set: published v1; open drafts: none"
+    assert lines[1].startswith("  #1 ") and lines[1].endswith(
+        " by Dana: new contract (draft FY27 plan, v0 → v1, 1 change(s))")
+    code, out, _ = run("--json", "history")
+    import json
+
+    doc = json.loads(out)
+    assert doc["published"] == "published v1" and doc["publications"][0]["Reason"] == (
+        "new contract")
+    assert d.id == "FY27 plan v1"
