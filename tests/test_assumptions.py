@@ -722,3 +722,11 @@ def test_cli_diff_publish_and_history(fixture_db, published, store, capsys):
     assert doc["published"] == "published v1" and doc["publications"][0]["Reason"] == (
         "new contract")
     assert d.id == "FY27 plan v1"
+    # a back-dated publication prices contacts unlike the booked costs: the money CLI says so
+    code = cli.main(["money", "--url", f"duckdb:///{fixture_db}", "--store-url", store.url,
+                     "--week", "2026-W10"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0 and lines[0].endswith("assumption set published v1")
+    assert ("  unit costs: set published v1's cost per contact in force in 2026-W10, not the "
+            "booked ones (those the contacts were loaded with): Phone $10.00 a contact (booked "
+            "$8.00); Chat, Email, Self-service, Social, Store as booked") in lines
