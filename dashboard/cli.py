@@ -170,6 +170,8 @@ def cmd_money(args: argparse.Namespace) -> int:
     sym = head.symbol
     say(f"{filters.week} — {filters.describe()} — assumption set {head.assumption_set}")
     say(f"  data window: {head.window}")
+    if head.savings.unit_costs is not None:
+        say(f"  unit costs: {head.savings.unit_costs.detail}")
     if head.withheld:
         say(f"  {head.withheld}")
     for f in head.figures:
@@ -177,6 +179,67 @@ def cmd_money(args: argparse.Namespace) -> int:
             say(f"  {f.label:<34} {'not loaded':<44} ({f.not_loaded})")
             continue
         say(f"  {f.label:<34} {band_text(f, sym):<44} {f.unit} [{f.kind}]")
+    return 0
+
+
+def cmd_assumptions(args: argparse.Namespace) -> int:
+    """The assumption sets' governance from the command line: ``history`` (the published set,
+    its publications and the open drafts), ``diff DRAFT`` (what publishing the draft would
+    change) and ``publish DRAFT --by NAME --reason TEXT`` (the only way the published set
+    changes; ``--back-dated`` confirms periods that start before the next week). Exit 0 done,
+    2 an unknown draft or a refused publication (the reason on one line)."""
+    from dashboard.money import assumptions as A
+    from dashboard.money import publishing
+    from dashboard.warehouse import db
+
+    try:
+        rows = db.cached_run(db.open_warehouse(args.url), "assumption_rows")
+    except db.WarehouseMissing as exc:
+        say(f"error: {exc}", file=sys.stderr)
+        return 2
+    store = db.AppStore(args.store_url)
+    published = A.load_set(store, rows, A.PUBLISHED)
+    drafts = A.set_names(store)[1:]
+    if args.action == "history":
+        pubs = publishing.publications(store)
+        if args.json:
+            say_json({"published": published.id, "open_drafts": drafts,
+                      "publications": pubs.to_dict(orient="records")})
+            return 0
+        say(f"Published set: {published.id}; open drafts: {', '.join(drafts) or 'none'}")
+        for p in pubs.itertuples(index=False):
+            say(f"  #{p[0]} {p.When} by {p.By}: {p.Reason} (draft {p.Draft}, {p.Versions}, "
+                f"{p.Changes} change(s))")
+        if pubs.empty:
+            say("  no publication yet")
+        return 0
+    if args.draft not in drafts:
+        say(f"error: unknown draft {args.draft!r}: open drafts are {', '.join(drafts) or 'none'}",
+            file=sys.stderr)
+        return 2
+    draft = A.load_set(store, rows, args.draft)
+    if args.action == "diff":
+        table = publishing.diff_table(publishing.diff(published, draft))
+        why_not = publishing.stale(store, draft)
+        if args.json:
+            say_json({"draft": draft.id, "published": published.id, "stale": why_not or None,
+                      "differences": table.to_dict(orient="records")})
+            return 0
+        say(f"Draft {draft.id} against {published.id}: {len(table)} difference(s)")
+        for r in table.itertuples(index=False):
+            dated = " (back-dated)" if r[6] == "yes" else ""
+            say(f"  {r.Key}: {r.Published} → {r.Draft} from {r.From} until {r.Until}{dated}")
+        if why_not:
+            say(why_not)
+        return 0
+    try:
+        done = publishing.publish(store, rows, draft, args.by, args.reason,
+                                  confirm_back_dated=args.back_dated)
+    except A.AssumptionError as exc:
+        say(f"error: {exc}", file=sys.stderr)
+        return 2
+    say(f"Published draft {done.draft} as {done.published_id}: {len(done.changes)} "
+        f"difference(s), by {done.published_by}: {done.reason}")
     return 0
 
 
@@ -391,6 +454,26 @@ def parser(prog: str = "python -m dashboard") -> argparse.ArgumentParser:
     m.add_argument("--store-url", default=None,
                    help="app-owned store URL (default CX_APP_STORE_URL)")
     m.set_defaults(func=cmd_money)
+
+    a = sub.add_parser("assumptions", help="the published assumption set's history, a draft's "
+                                            "differences from it, and publishing a draft")
+    a.add_argument("--url", default=None, help="warehouse URL (default CX_WAREHOUSE_URL)")
+    a.add_argument("--store-url", default=None,
+                   help="app-owned store URL (default CX_APP_STORE_URL)")
+    a.add_argument("--json", action="store_true", help="print JSON (history and diff)")
+    acts = a.add_subparsers(dest="action", required=True)
+    acts.add_parser("history", help="the published set, its publications and the open drafts")
+    ad = acts.add_parser("diff", help="what publishing a draft would change")
+    ad.add_argument("draft", help="the draft's name")
+    ap = acts.add_parser("publish", help="publish a draft: the published set becomes equal to "
+                                         "it (recorded with who, when and why)")
+    ap.add_argument("draft", help="the draft's name")
+    ap.add_argument("--by", required=True, help="your name, recorded with the publication")
+    ap.add_argument("--reason", required=True, help="why the values change (required)")
+    ap.add_argument("--back-dated", action="store_true",
+                    help="confirm differences that start before the next week (they change "
+                         "weeks already reported)")
+    a.set_defaults(func=cmd_assumptions)
 
     pk = sub.add_parser("pack", help="build the board pack (PPTX/PDF/XLSX) with no browser "
                                      "session; e-mail it when SMTP secrets are present")

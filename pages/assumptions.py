@@ -1,9 +1,13 @@
-"""Assumptions — "Which finance inputs stand behind every money figure, and who changed them?"
+"""Assumptions — "Which finance inputs stand behind every money figure, who changed them, and
+why?"
+
+The published set changes only by publishing a draft: a draft is started as a copy, changed
+value by value (each new value in force from the next week unless back-dated on purpose), its
+differences from the published set are checked, and it is published with a reason.
 """
 
 import streamlit as st
 
-from dashboard.metrics.filters import parse_week
 from dashboard.ui import assumptions as ui_assumptions
 from dashboard.ui import common as ui
 
@@ -11,18 +15,21 @@ catalog = ui.catalog()
 filters = ui.current_filters(catalog)
 aset = ui.assumption_set()
 
-ui.page_header("Assumptions", "Which finance inputs stand behind every money figure, and who "
-               "changed them?", filters)
-ui.note(f"Assumption set {aset.id} (pick another in the sidebar). Edits are recorded in the "
-        "app's own store with the old and new value, when and by whom; the warehouse's "
-        "published values are never overwritten. CX in money, the Impact simulator and the "
-        "money headline use the set chosen in the sidebar; the observed cost figures of the "
-        "Weekly KPIs and Cost to serve pages use the published costs the warehouse was built "
-        "with.")
+ui.page_header("Assumptions", "Which finance inputs stand behind every money figure, who "
+               "changed them, and why?", filters)
+ui_assumptions.flash()
+ui.note(ui_assumptions.status(aset))
+ui_assumptions.name_field()
 
-st.subheader("Change a value")
-aset = ui_assumptions.edit_form(aset, parse_week(catalog.weeks[-1]))
-ui_assumptions.set_panel(aset)
+if aset.is_published:
+    ui_assumptions.start_draft_panel(aset)
+else:
+    st.subheader("Change a value of the draft")
+    aset = ui_assumptions.edit_form(aset)
+    st.subheader(ui.plain(f"Differences from the published set — draft {aset.id}"))
+    changes = ui_assumptions.diff_panel(aset)
+    ui_assumptions.publish_form(aset, changes)
+    ui_assumptions.start_draft_panel(aset)
 
 st.subheader(ui.plain(f"Values in force in {filters.week} — set {aset.id}"))
 ui.takeaway_table(ui_assumptions.values_table(aset, filters), "asm_values",
@@ -32,3 +39,8 @@ ui.takeaway_table(ui_assumptions.values_table(aset, filters), "asm_values",
 st.subheader("Change log")
 ui.takeaway_table(ui_assumptions.change_log(aset), "asm_log",
                   f"Every recorded change of set {aset.name}, newest first.")
+
+st.subheader("Publications")
+ui.takeaway_table(ui_assumptions.history(), "asm_history",
+                  "Every publication of the published set, newest first: who, when, why, "
+                  "from which draft, and the versions before and after.")

@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard.analysis import cost
 from dashboard.exports import exhibits, tables
+from dashboard.ui import assumptions as ui_assumptions
 from dashboard.ui import common as ui
 
 catalog = ui.catalog()
@@ -16,6 +17,7 @@ filters = ui.current_filters(catalog)
 ui.page_header("Cost to serve", "What does serving customers cost, and where are the savings?",
                filters)
 ui.require_loaded("Cost to serve")
+ui_assumptions.unit_cost_notice(filters, "cost")
 report = cost.build_report(ui.fetch, filters, baseline_week=ui.session_value("cts_baseline"),
                            basis=ui.session_value("cts_basis"))
 t = report.titles

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard.exports import exhibits
 from dashboard.metrics import kpis
 from dashboard.money import headline as money_headline
+from dashboard.ui import assumptions as ui_assumptions
 from dashboard.ui import common as ui
 
 catalog = ui.catalog()
@@ -31,6 +32,7 @@ money = money_headline.build(ui.fetch, filters, ui.assumption_set(), coverage)
 if money.withheld:
     ui.note(money.withheld)
 ui.money_row(money.figures, money.symbol)
+ui_assumptions.unit_cost_notice(filters, "kpis")
 
 st.subheader("13-week trends")
 cols = st.columns(2)

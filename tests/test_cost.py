@@ -272,7 +272,7 @@ def test_fixture_report_by_hand(fixture_fetch, tiny_bases):
     assert table.loc["Phone", "Cost"] == "$16.00" and table.loc["Phone", "Share of cost"] == "76.6%"
     assert table.loc["Chat", "Repeat share"] == "100.0%"
     assert r.takeaways["channels"].startswith("Phone handled 50.0% of contacts but 76.6% of")
-    assert "unit costs: raw.assumptions cost_per_contact_*" in r.takeaways["channels"]
+    assert "booked unit costs, as loaded with the data" in r.takeaways["channels"]
 
 
 def test_fixture_savings_by_hand(fixture_fetch, tiny_bases):

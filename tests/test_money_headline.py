@@ -79,7 +79,7 @@ def test_assumption_set_changes_the_money(demo_db, demo_wh, store_url):
     start = min(published["valid_from"])
     for key, v in s.in_force(date(2026, 10, 26)).items():
         if key.startswith("cost_per_contact_"):
-            s = A.record_change(store, s, key, str(2 * v), start, who="test")
+            s = A.record_change(store, s, key, str(2 * v), start, who="test", back_date=True)
     url = f"duckdb:///{demo_db}"
     base = money_json(url, store_url, "--week", "2026-W44")
     doubled = money_json(url, store_url, "--week", "2026-W44", "--set", name)

@@ -607,7 +607,7 @@ def test_page_follows_the_chosen_assumption_set(app, fetch, published, latest, t
     assumptions.create_set(store, "High margin", who="test")
     current = assumptions.load_set(store, published, "High margin")
     assumptions.record_change(store, current, "gross_margin_pct", "50", date(2020, 1, 6),
-                              who="test")
+                              who="test", back_date=True)
     app.run()
     app.selectbox(key="f_assumption_set").set_value("High margin")
     app.run()

@@ -7,8 +7,9 @@ detected from the data, repeat-contact waste, and the change in cost against a b
 split exactly into base-size, volume, channel-mix and unit-cost effects (the savings model,
 ``cost_model``; the formats, ``cost_format``).
 
-Money is always contacts × the cost per contact in force that week (``raw.assumptions``
-``cost_per_contact_<channel>``); every money figure names those assumptions.
+Money is always contacts × the cost per contact in force that week as loaded with the data
+(``raw.assumptions`` ``cost_per_contact_<channel>``: the booked unit costs, never those of an
+edited assumption set); every money figure names them as the booked unit costs.
 """
 
 from __future__ import annotations
@@ -68,8 +69,9 @@ SAVINGS_TITLES: dict[str, str] = {
 }
 #: Repeat contact: same customer, same reason, within this many days of a previous contact.
 REPEAT_WINDOW_DAYS = 7
-#: Where the unit costs come from, as the money figures' notes name it.
-_UNIT_COSTS = "unit costs: raw.assumptions cost_per_contact_*, "
+#: Where the unit costs come from, as the money figures' notes name it: the booked ones, those
+#: the contacts were loaded with (``raw.assumptions`` cost_per_contact_*), never an edited set.
+_UNIT_COSTS = "booked unit costs, as loaded with the data, "
 
 
 # --- the report ---------------------------------------------------------------------------
@@ -549,7 +551,7 @@ def build_report(fetch: Fetch, filters: Filters, baseline_week: str | None = Non
     launch = launch_in(everyone)
 
     week = df[df["week_start"] == selected]
-    tiles = _tiles(week, selected, sym, "assumed unit costs " + valid, launch)
+    tiles = _tiles(week, selected, sym, "booked unit costs " + valid, launch)
     ch_nums, ch_table = _channel_week(week, sym)
     mix = _mix(df)
     dims = dimensions.load(fetch)

@@ -160,9 +160,9 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "cost_to_serve", "Cost to serve",
-        "Σ over contacts in the week of the cost per contact of its channel (assumptions in "
-        "force) / customers active at the start of the week. 95% interval: customers as "
-        "clusters (overdispersion kept).",
+        "Σ over contacts in the week of the cost per contact of its channel (the booked unit "
+        "costs: the assumptions loaded with the data, in force that week) / customers active at "
+        "the start of the week. 95% interval: customers as clusters (overdispersion kept).",
         "currency per customer", "money2", False, "operations", _est_cost,
         _normal_test(_est_cost), "", tables=(CUSTOMERS, CONTACTS),
     ),

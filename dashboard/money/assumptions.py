@@ -1,30 +1,47 @@
 """Finance assumptions as named, dated, versioned sets: every money figure names the set it
 was computed with.
 
-The warehouse holds the published set (``raw.assumptions``: the demo's
+The warehouse holds the values loaded with the data (``raw.assumptions``: the demo's
 ``data/demo_assumptions.csv``, or a company's own file loaded with ``ingest`` over CX Ledger's
 neutral defaults, whose rows have the source ``SOURCE_DEFAULT``): each key has one or more
-values with the date from which they are in force. An analyst's edits never touch the
-warehouse: they are recorded as changes in the app-owned store (``warehouse.db.AppStore``)
-under a set name, and a set is the published rows with its changes laid over them. A set's id
-is ``<name> v<version>``, the version being the number of changes recorded for it, so every
-money figure can name exactly the inputs it was computed from (and says when CX Ledger's
+values with the date from which they are in force. Those are also the unit costs the contacts
+were *booked* at (the marts price every contact with them; ``money.unit_costs``).
+
+The app never writes the warehouse. Its sets live in the app-owned store
+(``warehouse.db.AppStore``) as change logs laid over the warehouse rows:
+
+* the **published** set (``PUBLISHED``) is the warehouse rows plus the changes publications
+  made (and, in a store from before publishing existed, the edits recorded then). It is never
+  edited in place: ``record_change`` refuses it.
+* a **draft** starts as a copy of the published set (or of another draft) and remembers the
+  published version it started from; it is edited freely, every change recorded (old and new
+  value, first week, when, by whom, why, whether back-dated), and published with a reason by
+  ``money.publishing.publish``, after which it is kept, read-only, as the record of what was
+  published.
+
+A set's id is ``<name> v<version>``, the version being the number of changes recorded for it, so
+every money figure can name exactly the inputs it was computed from (and says when CX Ledger's
 defaults are among them: ``AssumptionSet.described``).
+
+A new value is in force by default from the next week (``next_week``: the Monday after the
+current ISO week, UTC), so nothing already reported changes; an earlier first week is
+back-dating, refused unless asked for and then recorded as such.
 
 The rules of each key (``Spec``, ``parse_value``, ``check_together``) live in
 ``dashboard.warehouse.assumption_rules``, shared with the loading of an assumptions file.
 
 The value in force for week W is the one with the latest ``valid_from`` on or before W's Monday;
-on equal dates an edit wins over the published row.
+on equal dates a change wins over the warehouse row, and a later change over an earlier one.
 
 Pure: no Streamlit, no SQL.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 
@@ -38,8 +55,9 @@ from dashboard.warehouse.assumption_rules import (  # noqa: F401
     parse_value,
     spec_for,
 )
+from dashboard.warehouse.weeks import week_label
 
-#: The set every installation starts with: the warehouse's published assumptions.
+#: The set every installation starts with: the warehouse's values plus what was published.
 PUBLISHED = "published"
 #: The source of a published row that is one of CX Ledger's neutral defaults (not the company's).
 SOURCE_DEFAULT = "CX Ledger default"
@@ -56,21 +74,60 @@ def check_name(name: str) -> str:
     return name
 
 
+def key_label(key: str) -> str:
+    """A key in words: its rule's label, with the channel for a cost per contact
+    ("Cost per contact: self-service")."""
+    if key.startswith("cost_per_contact_"):
+        channel = key.removeprefix("cost_per_contact_").replace("_", "-")
+        return f"{spec_for(key).label}: {channel}"
+    return spec_for(key).label
+
+
+def today_utc() -> date:
+    """Today's date in UTC (the calendar of the warehouse)."""
+    return datetime.now(UTC).date()
+
+
+def next_week(today: date | None = None) -> date:
+    """The default first week of a new value: the Monday after the current ISO week (UTC).
+
+    A value decided today changes no week already under way or reported; a first week before
+    it is back-dating (``record_change(back_date=True)``)."""
+    today = today or today_utc()
+    return today - timedelta(days=today.weekday()) + timedelta(weeks=1)
+
+
+def first_week_of(valid_from: date) -> str:
+    """The first ISO week a value dated ``valid_from`` is in force in (the week whose Monday is
+    on or after it): ``2026-W51``."""
+    return week_label(valid_from + timedelta(days=(7 - valid_from.weekday()) % 7))
+
+
 ROW_COLUMNS = ("assumption_key", "valid_from", "value_text", "unit", "description", "source")
 
 
 @dataclass(frozen=True)
 class AssumptionSet:
-    """A named set: the published rows with the set's recorded changes laid over them."""
+    """A named set: the warehouse rows with the set's recorded changes laid over them."""
 
     name: str
     version: int
-    rows: pd.DataFrame  # ROW_COLUMNS; source is 'warehouse', SOURCE_DEFAULT or 'edit #<id>'
+    rows: pd.DataFrame  # ROW_COLUMNS; source is 'warehouse', SOURCE_DEFAULT, 'edit #<id>' or
+    #                     'publication #<n>'
+    #: a draft: the published version it started from (None: the published set, or unknown)
+    base_version: int | None = None
+    #: a published draft: the publication that published it (it is then read-only)
+    published_in: int | None = None
 
     @property
     def id(self) -> str:
         """The id every money figure names: ``<name> v<version>``."""
         return f"{self.name} v{self.version}"
+
+    @property
+    def is_published(self) -> bool:
+        """Whether this is the published set (changed only by publishing a draft)."""
+        return self.name == PUBLISHED
 
     def in_force(self, week_start: date) -> dict[str, float | str]:
         """Every key's value in force in the week starting ``week_start`` (parsed)."""
@@ -84,11 +141,20 @@ class AssumptionSet:
 
     def table(self, week_start: date) -> pd.DataFrame:
         """The values in force in a week with unit, description, valid_from and source: per key
-        the latest valid_from on or before the week, an edit winning over the published row."""
+        the latest valid_from on or before the week, a change winning over the warehouse row
+        and a later change over an earlier one."""
         r = self.rows[self.rows["valid_from"] <= week_start]
         r = r.sort_values(["assumption_key", "valid_from", "_order"])
         latest = r.groupby("assumption_key", sort=True).tail(1)
         return latest[list(ROW_COLUMNS)].reset_index(drop=True)
+
+    def schedule(self, key: str) -> list[tuple[date, str]]:
+        """When the key's value changes: (date, value as text) at every date a row of the key
+        starts, the value being the one in force from that date (``normalised``)."""
+        r = self.rows[self.rows["assumption_key"] == key].sort_values(["valid_from", "_order"])
+        last = r.groupby("valid_from", sort=True).tail(1)
+        return [(d, normalised(key, v)) for d, v in zip(last["valid_from"], last["value_text"],
+                                                          strict=True)]
 
     def defaults_in_force(self, week_start: date) -> list[str]:
         """The keys whose value in force in the week is CX Ledger's neutral default (the
@@ -106,9 +172,21 @@ class AssumptionSet:
         return f"{self.id} (CX Ledger defaults, not your company's{share})"
 
 
-def build_set(name: str, published: pd.DataFrame, changes: pd.DataFrame) -> AssumptionSet:
-    """Lay a set's changes (store rows: change_id, assumption_key, effective_from, new_value)
-    over the published rows (assumption_key, valid_from, value_text, unit, description)."""
+def normalised(key: str, text: object) -> str:
+    """A value as text the way the store keeps it (``8.00`` → ``8``), so equal values compare
+    equal; a value its rule refuses is kept as written."""
+    try:
+        return _text(parse_value(key, text))
+    except AssumptionError:
+        return str(text).strip()
+
+
+def build_set(name: str, published: pd.DataFrame, changes: pd.DataFrame,
+              base_version: int | None = None, published_in: int | None = None
+              ) -> AssumptionSet:
+    """Lay a set's changes (store rows: change_id, assumption_key, effective_from, new_value,
+    optionally publication_id) over the warehouse rows (assumption_key, valid_from, value_text,
+    unit, description)."""
     base = published[["assumption_key", "valid_from", "value_text", "unit",
                       "description"]].copy()
     base["valid_from"] = pd.to_datetime(base["valid_from"]).dt.date
@@ -119,61 +197,126 @@ def build_set(name: str, published: pd.DataFrame, changes: pd.DataFrame) -> Assu
         meta = base.drop_duplicates("assumption_key", keep="last").set_index(
             "assumption_key")[["unit", "description"]]
         ch = pd.DataFrame({
-            "assumption_key": changes["assumption_key"].astype(str),
-            "valid_from": pd.to_datetime(changes["effective_from"]).dt.date,
-            "value_text": changes["new_value"].astype(str),
+            "assumption_key": changes["assumption_key"].astype(str).to_numpy(),
+            "valid_from": pd.to_datetime(changes["effective_from"]).dt.date.to_numpy(),
+            "value_text": changes["new_value"].astype(str).to_numpy(),
         })
         ch["unit"] = ch["assumption_key"].map(meta["unit"]).fillna("")
         ch["description"] = ch["assumption_key"].map(meta["description"]).fillna("")
-        ch["source"] = [f"edit #{int(i)}" for i in changes["change_id"]]
+        pubs = (changes["publication_id"] if "publication_id" in changes
+                else pd.Series([None] * len(changes)))
+        ch["source"] = [f"publication #{int(p)}" if _known(p) else f"edit #{int(i)}"
+                        for i, p in zip(changes["change_id"], pubs, strict=True)]
         ch["_order"] = changes["change_id"].astype(int).to_numpy()
         base = pd.concat([base, ch], ignore_index=True)
-    return AssumptionSet(name, len(changes), base.reset_index(drop=True))
+    return AssumptionSet(name, len(changes), base.reset_index(drop=True), base_version,
+                         published_in)
+
+
+def _known(x: object) -> bool:
+    """Whether a nullable store value holds something (not None or NaN)."""
+    return x is not None and not (isinstance(x, float) and math.isnan(x))
 
 
 # --- sets in the app-owned store (``store`` is a warehouse.db.AppStore) ---------------------
 
 
-def _now() -> str:
-    from datetime import UTC, datetime
-
+def now_text() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def _sets(store) -> pd.DataFrame:
+    return store.read("store_sets")
+
+
 def set_names(store) -> list[str]:
-    """The published set first, then every set recorded in the store."""
-    names = [str(n) for n in store.read("store_sets")["set_name"]]
-    return [PUBLISHED] + [n for n in names if n != PUBLISHED]
+    """The sets money figures can be computed with: the published set first, then every open
+    draft (a published draft is kept in the store as a record, not offered)."""
+    sets = _sets(store)
+    return [PUBLISHED] + [str(n) for n, p in zip(sets["set_name"], sets["published_in"],
+                                                 strict=True)
+                          if n != PUBLISHED and not _known(p)]
+
+
+def published_version(store) -> int:
+    """The version of the published set: the number of changes recorded for it."""
+    return len(store.read("store_changes", set_name=PUBLISHED))
 
 
 def load_set(store, published: pd.DataFrame, name: str = PUBLISHED) -> AssumptionSet:
-    """A set by name: the published rows plus the set's recorded changes (none for a name the
-    store does not know, which is then the published set itself)."""
+    """A set by name: the warehouse rows plus the set's recorded changes (none for a name the
+    store does not know, which is then the warehouse rows alone)."""
     changes = store.read("store_changes", set_name=name)
-    return build_set(name, published, changes)
+    sets = _sets(store)
+    row = sets[sets["set_name"] == name]
+    base = pub = None
+    if len(row) and name != PUBLISHED:
+        b, p = row["base_version"].iloc[0], row["published_in"].iloc[0]
+        base = int(b) if _known(b) else None
+        pub = int(p) if _known(p) else None
+    return build_set(name, published, changes, base, pub)
 
 
 def create_set(store, name: str, based_on: str = PUBLISHED, who: str = "unknown",
                description: str = "") -> str:
-    """Record a new set starting equal to ``based_on``; AssumptionError on a bad or taken name."""
+    """Start a draft equal to ``based_on`` (the published set or an open draft); it remembers
+    the published version it starts from. AssumptionError on a bad or taken name."""
     name = check_name(name)
-    if name in set_names(store):
+    sets = _sets(store)
+    if name == PUBLISHED or name in set(sets["set_name"]):
         raise AssumptionError(f"name {name!r} refused: a set of that name exists")
-    steps = [("store_create_set", {"set_name": name, "based_on": based_on,
-                                   "created_at": _now(), "created_by": who or "unknown",
-                                   "description": description})]
-    steps.append(("store_copy_changes", {"from_set": based_on, "to_set": name}))
-    store.write(*steps)
+    if based_on == PUBLISHED:
+        base_version: int | None = published_version(store)
+    else:
+        row = sets[sets["set_name"] == based_on]
+        if row.empty or _known(row["published_in"].iloc[0]):
+            raise AssumptionError(f"{based_on!r} refused as a base: it is not an open draft")
+        b = row["base_version"].iloc[0]
+        base_version = int(b) if _known(b) else None
+    store.write(
+        ("store_create_set", {"set_name": name, "based_on": based_on, "created_at": now_text(),
+                              "created_by": who or "unknown", "description": description,
+                              "base_version": base_version}),
+        ("store_copy_changes", {"from_set": based_on, "to_set": name}))
     return name
 
 
+def editable(current: AssumptionSet) -> None:
+    """AssumptionError unless ``current`` is an open draft: the published set changes only by
+    publishing a draft, and a published draft is the record of what was published."""
+    if current.is_published:
+        raise AssumptionError(
+            f"{current.id} refused an edit: the published set changes only by publishing a "
+            "draft. Start a draft from it, change the draft and publish it with a reason.")
+    if current.published_in is not None:
+        raise AssumptionError(
+            f"{current.id} refused an edit: it was published (publication "
+            f"#{current.published_in}) and is kept as the record of it. Start a new draft.")
+
+
 def record_change(store, current: AssumptionSet, key: str, new_text: str,
-                  effective_from: date, who: str = "unknown", reason: str = "") -> AssumptionSet:
-    """Validate one new value and record it in the set's change log; the new version is
-    returned. Nothing is written when the value (or the set it would make) breaks a rule."""
+                  effective_from: date | None = None, who: str = "unknown", reason: str = "",
+                  back_date: bool = False, today: date | None = None) -> AssumptionSet:
+    """Validate one new value of a draft and record it in the draft's change log; the new
+    version is returned. Nothing is written when the value (or the set it would make) breaks a
+    rule, when ``current`` is not an open draft, or when the first week is before the next
+    week (``next_week``) without ``back_date``: back-dating changes weeks already reported, so
+    it must be asked for, and it is recorded as such."""
+    editable(current)
+    if current.name not in set(_sets(store)["set_name"]):
+        raise AssumptionError(f"{current.name!r} refused an edit: no draft of that name; "
+                              "start one first")
     if key not in set(current.rows["assumption_key"]):
         raise AssumptionError(f"{key} refused: not an assumption of this warehouse")
     value = parse_value(key, new_text)
+    start = next_week(today)
+    effective_from = effective_from or start
+    back_dated = effective_from < start
+    if back_dated and not back_date:
+        raise AssumptionError(
+            f"{key} from {effective_from:%Y-%m-%d} refused: that is before the next week "
+            f"({first_week_of(start)}, from {start:%Y-%m-%d}), so it would change weeks "
+            "already reported. Choose back-dating explicitly to mean it.")
     old = current.in_force(effective_from).get(key)
     # every week from effective_from on must stay consistent, so check the set as it would be
     published = current.rows[current.rows["_order"] == 0]
@@ -184,25 +327,18 @@ def record_change(store, current: AssumptionSet, key: str, new_text: str,
     weeks = sorted({d for d in trial.rows["valid_from"] if d >= effective_from} | {effective_from})
     for wk in weeks:
         check_together(trial.in_force(wk))
-    steps = []
-    if current.name not in set(store.read("store_sets")["set_name"]):
-        # the first edit of a set the store does not know yet (the published set) records it
-        steps.append(("store_create_set", {
-            "set_name": current.name, "based_on": "warehouse" if current.name == PUBLISHED
-            else PUBLISHED, "created_at": _now(), "created_by": who or "unknown",
-            "description": "edits over the warehouse values"}))
-    steps.append(("store_record_change", {
+    store.write(("store_record_change", {
         "set_name": current.name, "assumption_key": key,
         "effective_from": effective_from.isoformat(),
         "old_value": None if old is None else _text(old), "new_value": _text(value),
-        "changed_at": _now(), "changed_by": who or "unknown", "reason": reason}))
-    store.write(*steps)
+        "changed_at": now_text(), "changed_by": who or "unknown", "reason": reason,
+        "back_dated": int(back_dated)}))
     return load_set(store, published, current.name)
 
 
 def _text(value: float | str) -> str:
     """A parsed value as the store keeps it (numbers without trailing zeros)."""
-    return f"{value:g}" if isinstance(value, float) else value
+    return format(value, ".15g") if isinstance(value, float) else value
 
 
 def _changes_of(s: AssumptionSet) -> pd.DataFrame:

@@ -26,6 +26,7 @@ import numpy as np
 
 from dashboard.analysis import cost
 from dashboard.money.inputs import Inputs, MoneyFigure
+from dashboard.money.unit_costs import UnitCosts
 from dashboard.warehouse import coverage as cov
 from dashboard.warehouse.coverage import (
     COMPLAINTS,
@@ -58,6 +59,8 @@ class Finance:
     handling: float  # cost of handling one complaint
     symbol: str
     set_id: str
+    #: the set's cost per contact against the booked ones (named by figures that price contacts)
+    unit_costs: UnitCosts | None = None
 
     @property
     def phi_mid(self) -> float:
@@ -91,7 +94,7 @@ def finance(inputs: Inputs) -> Finance:
         discount=inputs.number("discount_rate_pct") / 100,
         horizon=horizon, phi_low=min(lo, hi), phi_high=max(lo, hi),
         handling=inputs.number("complaint_handling_cost", 0.0), symbol=inputs.symbol,
-        set_id=inputs.assumption_set)
+        set_id=inputs.assumption_set, unit_costs=inputs.unit_costs)
 
 
 # --- draws, texts and figures -------------------------------------------------------------
@@ -139,14 +142,14 @@ def figure(key: str, label: str, kind: str, value: float, band: tuple[float, flo
     """A figure of the set ``fin`` with its band (None: no band) and "how computed" record."""
     lo, hi = band if band is not None else (None, None)
     return MoneyFigure(key, label, kind, float(value), lo, hi, unit, formula, tuple(inputs),
-                       window, fin.set_id, note)
+                       window, fin.set_id, note, unit_costs=unit_costs_of(key, fin))
 
 
 def withheld(key: str, label: str, kind: str, unit: str, formula: str, window: str,
              fin: Finance, reason: str) -> MoneyFigure:
     """A figure that cannot be computed: no value, band or inputs, the reason as its note."""
     return MoneyFigure(key, label, kind, float("nan"), None, None, unit, formula, (), window,
-                       fin.set_id, reason)
+                       fin.set_id, reason, unit_costs=unit_costs_of(key, fin))
 
 
 
@@ -180,6 +183,14 @@ NEEDS: dict[str, tuple[str, ...]] = {
 COST_TO_SERVE_USERS = ("clv", "value_d_to_pa", "value_pa_to_p", "nps_point_value",
                        "sim_revenue_retained", "sim_cost_saved", "sim_profit_impact")
 _COST_PARTS = ((CONTACTS, "contact costs"), (COMPLAINTS, "complaint costs"))
+#: Figures that price contacts at the set's cost per contact: they name those unit costs and
+#: whether they are the booked ones (``MoneyFigure.unit_costs``).
+UNIT_COST_USERS = (*COST_TO_SERVE_USERS, "savings_baseline", "programme_savings")
+
+
+def unit_costs_of(key: str, fin: Finance) -> UnitCosts | None:
+    """The unit costs the figure ``key`` names: the set's, for a figure that prices contacts."""
+    return fin.unit_costs if _family(key, UNIT_COST_USERS) else None
 
 
 def _family(key: str, names) -> str | None:

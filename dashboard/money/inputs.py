@@ -37,6 +37,8 @@ import pandas as pd
 from dashboard.metrics import stats
 from dashboard.metrics.filters import Filters, week_label
 from dashboard.money.assumptions import AssumptionSet
+from dashboard.money.unit_costs import UnitCosts
+from dashboard.money.unit_costs import compare as compare_unit_costs
 from dashboard.warehouse import coverage as cov
 from dashboard.warehouse.catalog import Fetch
 from dashboard.warehouse.coverage import Coverage
@@ -73,6 +75,9 @@ class MoneyFigure:
     note: str = ""
     #: the source tables that hold no rows: the figure is then "not loaded" (no value)
     missing: tuple[str, ...] = ()
+    #: the cost per contact it prices contacts with, against the booked ones (None: it prices
+    #: no contacts)
+    unit_costs: UnitCosts | None = None
 
     @property
     def not_loaded(self) -> str | None:
@@ -98,9 +103,21 @@ class MoneyFigure:
         rows.update(dict(self.inputs))
         rows["Data window"] = self.window
         rows["Assumption set"] = self.assumption_set
+        if self.unit_costs is not None:
+            rows["Which unit costs"] = self.unit_costs.detail
         if self.note:
             rows["Note"] = self.note
         return rows
+
+    @property
+    def source_line(self) -> str:
+        """What the figure is and what it was computed with: ``Observed · assumption set
+        published v0 · unit costs as booked`` (the unit costs only for a figure that prices
+        contacts)."""
+        parts = [KINDS[self.kind], f"assumption set {self.assumption_set}"]
+        if self.unit_costs is not None:
+            parts.append(self.unit_costs.short)
+        return " · ".join(parts)
 
 
 def money_text(value: float | None, symbol: str, signed: bool = False) -> str:
@@ -155,6 +172,8 @@ class Inputs:
     #: sums (Σx², Σx·e, Σe²) behind the customer-clustered error of contact cost per year.
     #: Inputs assembled by hand without it fall back to the compound-Poisson error.
     contact_spread: pd.DataFrame | None = None
+    #: the set's cost per contact in the selected week against the booked ones
+    unit_costs: UnitCosts | None = None
 
     @property
     def window_text(self) -> str:
@@ -200,7 +219,9 @@ def fetch_inputs(fetch: Fetch, filters: Filters, aset: AssumptionSet,
                             ["segment", "nps_category"])
     return Inputs(filters, as_of, horizon_end, outcomes, contacts, base, in_force,
                   aset.described(filters.week_start), cov.resolve(coverage, fetch),
-                  contact_spread=spread)
+                  contact_spread=spread,
+                  unit_costs=compare_unit_costs(aset, fetch("assumption_rows"),
+                                                filters.week_start))
 
 
 def _prices(assumptions: Mapping[str, float | str]) -> dict[str, float]:

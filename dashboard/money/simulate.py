@@ -75,6 +75,7 @@ from dashboard.money.inputs import (
     churn_draws,
     contact_cost_per_channel,
 )
+from dashboard.money.unit_costs import UnitCosts
 from dashboard.money.whatif import (
     DEFAULT_RULE,
     RULES,
@@ -141,6 +142,7 @@ class _World:
     symbol: str
     window: str
     coverage: Coverage
+    unit_costs: UnitCosts | None = None
 
     @property
     def ok(self) -> np.ndarray:
@@ -270,7 +272,7 @@ def _world(estimates: pd.DataFrame, inputs: Inputs) -> _World:
         unit_u=num("unit_cost_uncertainty_pct", 0.0) / 100,
         default_horizon=int(num("analysis_horizon_years", 3)),
         set_id=inputs.assumption_set, symbol=inputs.symbol, window=inputs.window_text,
-        coverage=inputs.coverage,
+        coverage=inputs.coverage, unit_costs=inputs.unit_costs,
     )
 
 
@@ -608,8 +610,8 @@ def _figure(w: _World, levers: Levers, plan: _Plan, key: str, values: np.ndarray
     return with_coverage(MoneyFigure(
         key=f"sim_{key}", label=OUTPUTS[key], kind="modelled", value=p50, low=p10, high=p90,
         unit=f"present value over {years(H)}",
-        formula=formula, inputs=inputs, window=w.window, assumption_set=w.set_id, note=note),
-        w.coverage)
+        formula=formula, inputs=inputs, window=w.window, assumption_set=w.set_id, note=note,
+        unit_costs=w.unit_costs), w.coverage)
 
 
 FORMULAS = {
@@ -741,8 +743,8 @@ def nps_point_value(estimates: pd.DataFrame, inputs: Inputs, segment: str,
         kind="modelled", value=f.value, low=f.low, high=f.high, unit=f.unit,
         formula="profit impact of NPS +1 (gross margin × revenue retained + cost saved); "
                 + FORMULAS["revenue_retained"],
-        inputs=f.inputs, window=f.window, assumption_set=f.assumption_set, note=f.note),
-        inputs.coverage)
+        inputs=f.inputs, window=f.window, assumption_set=f.assumption_set, note=f.note,
+        unit_costs=f.unit_costs), inputs.coverage)
 
 
 def point_values(estimates: pd.DataFrame, inputs: Inputs, rule: str = DEFAULT_RULE,

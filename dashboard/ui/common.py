@@ -127,6 +127,12 @@ def assumption_set() -> AssumptionSet:
     return assumptions.load_set(app_store(), fetch("assumption_rows"), name)
 
 
+def choose_assumption_set(name: str) -> None:
+    """Make ``name`` the sidebar's assumption set (from a widget callback, before the
+    sidebar is drawn again)."""
+    st.session_state[_KEYS["set"]] = name
+
+
 def external_context(key: str) -> None:
     """Published rules of thumb with source, year and exact wording, kept apart from our
     figures (``dashboard.money.inputs.EXTERNAL_CONTEXT``)."""
@@ -150,7 +156,7 @@ def money_row(figures, symbol: str) -> None:
 def money_tile(fig, symbol: str) -> None:
     """One money figure (``money.inputs.MoneyFigure``): value, band, kind and assumption set,
     and a "How computed" popover with formula, inputs and data window."""
-    from dashboard.money.inputs import KINDS, money_text
+    from dashboard.money.inputs import money_text
 
     if fig.missing:
         not_loaded_tile(fig.label, fig.missing)
@@ -163,7 +169,7 @@ def money_tile(fig, symbol: str) -> None:
                              f"{money_text(fig.high, symbol)} · {fig.unit}"))
         else:
             st.caption(plain(fig.unit))
-        st.caption(plain(f"{KINDS[fig.kind]} · assumption set {fig.assumption_set}"))
+        st.caption(plain(fig.source_line))
         with st.popover("How computed"):
             facts(fig.how_computed())
 
@@ -316,6 +322,7 @@ def exhibit_or_note(ex: dict[str, Exhibit], key: str, *lines: str) -> None:
 #: What each data table is called in the names of its downloads (the key when missing).
 TABLE_NAMES = {
     "asm_values": "assumptions in force", "asm_log": "assumption change log",
+    "asm_diff": "draft differences", "asm_history": "assumption publications",
     "churn_km_table": "survival by group", "churn_at_risk": "at-risk customers",
     "cmp_ranking": "ranking", "cmp_recovery_table": "complaint recovery",
     "cmp_repeat": "repeat complainants", "cmp_side_by_side": "kpis side by side",

@@ -220,7 +220,7 @@ def share_repeats(frame: pd.DataFrame) -> pd.DataFrame:
     segment, region, plan and week of 47,000 complaint rows were 40 % of a result's memory.
     Values are not changed (equal values of one column's type share one object)."""
     for i in range(frame.shape[1]):
-        if frame.dtypes.iloc[i] != object or len(frame) < 2:
+        if not pd.api.types.is_object_dtype(frame.dtypes.iloc[i]) or len(frame) < 2:
             continue
         col = frame.iloc[:, i].to_numpy()
         present = pd.notna(col)
@@ -242,7 +242,7 @@ def _nbytes(value: Any) -> int:
         return 0
     size = int(value.memory_usage(index=True, deep=False).sum())
     for i in range(value.shape[1]):
-        if value.dtypes.iloc[i] == object:
+        if pd.api.types.is_object_dtype(value.dtypes.iloc[i]):
             objects = {id(v): v for v in value.iloc[:, i].to_numpy()}
             size += sum(sys.getsizeof(v) for v in objects.values())
     return size
@@ -325,8 +325,19 @@ def clear_cache() -> None:
 
 
 
+#: The store's migrations: ``queries/store/store_migrate_<nnn>_<what>.sql``, applied in name order.
+MIGRATION_PREFIX = "store_migrate_"
+
+
+def _statements(sql: str) -> list[str]:
+    """The statements of a DDL file: comment lines dropped, split at semicolons."""
+    body = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+    return [s for s in body.split(";") if s.strip()]
+
+
 class AppStore:
-    """Read-write access to the app-owned store; tables are created on first use."""
+    """Read-write access to the app-owned store; tables are created on first use, and a store
+    made by an earlier version is brought up to date then (``migrate``)."""
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url or config.app_store_url()
@@ -341,14 +352,36 @@ class AppStore:
                 if self.url.startswith("sqlite:///") and path not in ("", ":memory:"):
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
                 engine = sa.create_engine(self.url)
-                body = "\n".join(line for line in store_catalog()["store_schema"].sql.splitlines()
-                                 if not line.startswith("--"))
                 with engine.begin() as conn:
-                    for statement in body.split(";"):
-                        if statement.strip():
-                            conn.exec_driver_sql(statement)
+                    for statement in _statements(store_catalog()["store_schema"].sql):
+                        conn.exec_driver_sql(statement)
+                self._migrate(engine)
                 self._engine = engine
             return self._engine
+
+    def _migrate(self, engine: sa.Engine) -> None:
+        """Apply every ``store_migrate_*`` query the store has not had yet, in name order, each
+        in one transaction with its record in ``store_migrations`` (all of it or none). On
+        SQLite the transaction starts with ``BEGIN IMMEDIATE`` (the driver would run DDL
+        outside one), which also makes a second process wait and then find it applied."""
+        from datetime import UTC, datetime
+
+        cat = store_catalog()
+        applied = cat["store_migrations_applied"].sql
+        record = self._statement("store_record_migration",
+                                 {"migration": "", "applied_at": ""})
+        for name in sorted(n for n in cat if n.startswith(MIGRATION_PREFIX)):
+            with engine.begin() as conn:
+                if self.url.startswith("sqlite"):
+                    conn.exec_driver_sql("begin immediate")
+                done = {r[0] for r in conn.exec_driver_sql(applied).fetchall()}
+                if name in done:
+                    continue
+                for statement in _statements(cat[name].sql):
+                    conn.exec_driver_sql(statement)
+                conn.exec_driver_sql(record, {
+                    "migration": name,
+                    "applied_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")})
 
     def _statement(self, name: str, params: dict[str, Any]) -> str:
         try:

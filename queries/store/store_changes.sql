@@ -1,5 +1,5 @@
 -- name: store_changes
--- purpose: The change log of one assumption set, oldest first.
+-- purpose: The change log of one assumption set, oldest first (with whether a change was back-dated and the publication that made it, if any).
 -- grain: one row per recorded change
 -- params: set_name text
 select
@@ -11,7 +11,9 @@ select
     new_value,
     changed_at,
     changed_by,
-    reason
+    reason,
+    back_dated,
+    publication_id
 from assumption_changes
 where set_name = $set_name
 order by change_id

@@ -1,5 +1,5 @@
 -- name: store_schema
--- purpose: Tables of the app-owned store (assumption sets, their change log, saved scenarios); never the analytics warehouse.
+-- purpose: Tables of the app-owned store as first shipped (assumption sets, their change log, saved scenarios, the migrations applied); never the analytics warehouse. Later changes are the store_migrate_* files.
 -- grain: DDL, one statement per table, separated by semicolons (the store runs them in order)
 -- params: none
 create table if not exists assumption_sets (
@@ -26,4 +26,8 @@ create table if not exists scenarios (
     saved_by text not null,
     assumption_set_id text not null,
     payload text not null
+);
+create table if not exists store_migrations (
+    migration text primary key,
+    applied_at text not null
 )
