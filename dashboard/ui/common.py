@@ -18,7 +18,7 @@ from dashboard.metrics import kpis
 from dashboard.metrics.dimensions import Dimensions
 from dashboard.metrics.filters import COMPARISONS, DIMENSIONS, Filters
 from dashboard.metrics.kpis import Catalog, KpiReport, Tile
-from dashboard.metrics.registry import REGISTRY, format_delta, format_value
+from dashboard.metrics.registry import format_delta, format_value
 from dashboard.money import assumptions
 from dashboard.money.assumptions import AssumptionSet
 from dashboard.warehouse import config, db, weeks
@@ -364,14 +364,16 @@ def compare_header(title: str, question: str) -> None:
         note(as_of[0].upper() + as_of[1:])
 
 
-def compare_controls(options: dict[str, tuple[str, ...]],
-                     coverage: cov.Coverage) -> compare.Selection | None:
+def compare_controls(options: dict[str, tuple[str, ...]], coverage: cov.Coverage,
+                     filters: Filters) -> compare.Selection | None:
     """Page-level pickers: a dimension, 2–4 of its groups (first = reference) and a KPI (only
     KPIs whose source tables hold rows are offered to rank and trend).
 
-    Each dimension keeps its own group selection (widget key ``cmp_groups_<dimension>``); only
-    dimensions with two groups or more are offered. Returns None, with a message shown, while
-    fewer than two groups are picked (or no dimension has two).
+    Each dimension has its own group selection (widget key ``cmp_groups_<dimension>``), which
+    starts with the largest groups of the selected week (``compare.default_groups``: never a
+    group without answers or customers while two have some); only dimensions with two groups
+    or more are offered. Returns None, with a message shown, while fewer than two groups are
+    picked (or no dimension has two).
     """
     metrics = [m.name for m in compare.loaded_metrics(coverage)]
     if st.session_state.get("cmp_metric") not in metrics:
@@ -389,16 +391,22 @@ def compare_controls(options: dict[str, tuple[str, ...]],
             format_func=lambda d: compare.DIMENSION_LABELS[d].capitalize(),
             help="Channel is the survey channel: only survey scores are defined per channel.")
     values = list(options.get(dim, ()))
+    key = f"cmp_groups_{dim}"
+    if key in st.session_state:
+        st.session_state[key] = [g for g in st.session_state[key] if g in values]
+    else:
+        sizes = compare.group_sizes(fetch, filters, dim, st.session_state["cmp_metric"])
+        st.session_state[key] = list(compare.default_groups(sizes, tuple(values)))
     with mid:
         groups = st.multiselect(
             f"{compare.plural(dim).capitalize()} to compare (the first is the reference)",
-            values, default=values[:3], key=f"cmp_groups_{dim}",
+            values, key=key,
             max_selections=compare.MAX_GROUPS,
             help="Every difference is tested against the first group; Benjamini–Hochberg "
                  "correction across the whole table.")
     with right:
         metric = st.selectbox("KPI to rank and trend", metrics, key="cmp_metric",
-                              format_func=lambda n: REGISTRY[n].label,
+                              format_func=lambda n: compare.COMPARE_REGISTRY[n].label,
                               help="KPIs whose data are not loaded are not offered.")
     if len(groups) < compare.MIN_GROUPS:
         st.warning(f"Pick {compare.MIN_GROUPS} to {compare.MAX_GROUPS} "
