@@ -54,12 +54,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from dashboard.warehouse import build
 
     t0 = time.perf_counter()
+    end_week = args.end_week or demo.default_end_week()
     say(f"Generating the demo world: {args.customers:,} customers, seed {args.seed}, "
-          f"ending {args.end_week}", file=sys.stderr, flush=True)
-    frames = demo.generate(customers=args.customers, seed=args.seed, end_week=args.end_week,
+          f"ending {end_week}", file=sys.stderr, flush=True)
+    frames = demo.generate(customers=args.customers, seed=args.seed, end_week=end_week,
                            progress=_progress)
     raw = {k: frames[k] for k in build.RAW_TABLES if k != "assumptions"}
-    raw["assumptions"] = build.read_assumptions()
+    raw["assumptions"] = demo.assumptions(frames)
     truth = {k: frames[k] for k in build.TRUTH_TABLES}
     gen_s = time.perf_counter() - t0
     if args.url and not args.url.startswith("duckdb"):
@@ -370,7 +371,9 @@ def parser(prog: str = "python -m dashboard") -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="generate the demo world and build the warehouse")
     d.add_argument("--customers", type=int, default=50_000)
     d.add_argument("--seed", type=int, default=7)
-    d.add_argument("--end-week", default="2026-W44")
+    d.add_argument("--end-week", default=None,
+                   help="last ISO week of the world (YYYY-Www); default: the last complete "
+                        "week before today (UTC)")
     d.add_argument("--out", default=str(config.DEFAULT_DB_PATH))
     d.add_argument("--url", default=None,
                    help="build into another engine instead (e.g. postgresql+psycopg://…): "

@@ -5,6 +5,7 @@ Pages compose these; they hold no SQL, formulas or formatting of their own.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -243,14 +244,29 @@ def headline(text: str, icon: str) -> None:
     st.info(plain(text), icon=icon)
 
 
+def _calendar() -> weeks.DataCalendar | None:
+    """The loaded data's calendar (one cached query), None without a warehouse."""
+    try:
+        return db.cached_value(warehouse(), "data_calendar", lambda: weeks.data_calendar(fetch))
+    except db.WarehouseMissing:
+        return None
+
+
 def as_of_text() -> str:
     """``data as of 2026-10-31 (customers.churn_date)``: the loaded data's as-of date and where
     it comes from; empty when there is no warehouse or no dated row yet."""
-    try:
-        return db.cached_value(warehouse(), "as_of_text",
-                               lambda: weeks.data_calendar(fetch).as_of_text())
-    except db.WarehouseMissing:
-        return ""
+    cal = _calendar()
+    return "" if cal is None else cal.as_of_text()
+
+
+def stale_warning() -> None:
+    """One quiet line, under the scope line of every page, when the newest data is more than
+    ``CX_STALE_DAYS`` days (default 8) older than today (UTC); nothing otherwise."""
+    cal = _calendar()
+    text = "" if cal is None else cal.staleness(datetime.now(UTC).date(), config.stale_days())
+    if text:
+        with st.container(key="stale_data"):
+            st.caption(f":orange[:material/schedule:] {plain(text)}")
 
 
 def page_header(title: str, question: str, filters: Filters) -> None:
@@ -261,6 +277,7 @@ def page_header(title: str, question: str, filters: Filters) -> None:
     as_of = as_of_text()
     note(f"{filters.week} vs {filters.compare_week} ({filters.compare_label}) · "
          f"{filters.describe()}" + (f" · {as_of}" if as_of else ""))
+    stale_warning()
 
 
 def export_context() -> export.Context:
@@ -362,6 +379,7 @@ def compare_header(title: str, question: str) -> None:
     as_of = as_of_text()
     if as_of:
         note(as_of[0].upper() + as_of[1:])
+    stale_warning()
 
 
 def compare_controls(options: dict[str, tuple[str, ...]], coverage: cov.Coverage,
