@@ -24,7 +24,7 @@ demo: $(STAMP)
 	$(PY) -m dashboard demo --out $(WAREHOUSE)
 
 run: $(STAMP) $(WAREHOUSE)
-	$(PY) -m streamlit run streamlit_app.py --server.port $(PORT) --server.address localhost
+	$(PY) -m dashboard serve --server.port $(PORT) --server.address localhost
 
 # The browser tests need Debian's Chromium; install it when missing and running as root.
 browser:
