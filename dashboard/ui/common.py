@@ -269,6 +269,14 @@ def stale_warning() -> None:
             st.caption(f":orange[:material/schedule:] {plain(text)}")
 
 
+def no_images_note() -> None:
+    """One quiet line, under the scope line of every page, when this server has no Chromium
+    for image exports (``exports.files.images_available``): what to install."""
+    if not export.images_available():
+        with st.container(key="no_chromium"):
+            st.caption(f":orange[:material/image_not_supported:] {plain(export.NO_CHROMIUM)}")
+
+
 def page_header(title: str, question: str, filters: Filters) -> None:
     """The page title, its leadership question as subtitle, and the scope line: the active
     period and filters, and the data's as-of date."""
@@ -278,6 +286,7 @@ def page_header(title: str, question: str, filters: Filters) -> None:
     note(f"{filters.week} vs {filters.compare_week} ({filters.compare_label}) · "
          f"{filters.describe()}" + (f" · {as_of}" if as_of else ""))
     stale_warning()
+    no_images_note()
 
 
 def export_context() -> export.Context:
@@ -285,14 +294,17 @@ def export_context() -> export.Context:
     return export.Context(current_filters(catalog()), assumption_set().id)
 
 
-def _downloads(items, key: str) -> None:
+def _downloads(items, key: str, off: dict[str, str] | None = None) -> None:
     """A row of small download buttons: (label, file name, mime, callable making the bytes).
-    The bytes are made on click (deferred), and the click does not rerun the page."""
+    The bytes are made on click (deferred), and the click does not rerun the page. A label in
+    ``off`` is shown disabled, its tip saying why and what to install instead."""
+    off = off or {}
     with st.container(horizontal=True, gap="small", key=f"dl_{key}"):
         for label, name, mime, make in items:
-            st.download_button(label, make, file_name=name, mime=mime, key=f"dl_{key}_{label}",
-                               on_click="ignore", type="tertiary",
-                               icon=":material/download:", help=f"Download {name}")
+            st.download_button(label, b"" if label in off else make, file_name=name, mime=mime,
+                               key=f"dl_{key}_{label}", on_click="ignore", type="tertiary",
+                               icon=":material/download:", disabled=label in off,
+                               help=off.get(label, f"Download {name}"))
 
 
 def exhibit(ex: Exhibit, ctx: export.Context | None = None) -> None:
@@ -307,6 +319,9 @@ def exhibit(ex: Exhibit, ctx: export.Context | None = None) -> None:
     st.plotly_chart(ex.fig, key=ex.key, config={"displaylogo": False})
     st.caption(plain(ex.takeaway))
     name = ex.title
+    # no Chromium on this server: the image buttons say what to install instead of failing
+    images_off = {} if export.images_available() else {
+        fmt: plain(export.NO_CHROMIUM) for fmt in ("PNG", "SVG")}
     _downloads([
         ("PNG", export.file_name(name, ctx.filters, "png"), export.FORMATS["png"],
          lambda: export.image(ex, ctx, "png")),
@@ -314,7 +329,7 @@ def exhibit(ex: Exhibit, ctx: export.Context | None = None) -> None:
          lambda: export.image(ex, ctx, "svg")),
         ("CSV", export.file_name(name, ctx.filters, "csv"), export.CSV_MIME,
          lambda: export.csv_bytes(ex.export_data(), ex.customer_list)),
-    ], ex.key)
+    ], ex.key, images_off)
 
 
 def exhibit_or_note(ex: dict[str, Exhibit], key: str, *lines: str) -> None:
@@ -380,6 +395,7 @@ def compare_header(title: str, question: str) -> None:
     if as_of:
         note(as_of[0].upper() + as_of[1:])
     stale_warning()
+    no_images_note()
 
 
 def compare_controls(options: dict[str, tuple[str, ...]], coverage: cov.Coverage,
