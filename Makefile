@@ -7,7 +7,7 @@ WAREHOUSE := data/warehouse.duckdb
 PORT ?= 8501
 PYSPARK := pyspark==4.3.0
 
-.PHONY: run test lint bench demo venv browser postgres spark clean
+.PHONY: run test lint bench demo venv exports browser postgres spark clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,20 @@ $(WAREHOUSE): | $(STAMP)
 demo: $(STAMP)
 	$(PY) -m dashboard demo --out $(WAREHOUSE)
 
-run: $(STAMP) $(WAREHOUSE)
-	$(PY) -m streamlit run streamlit_app.py --server.port $(PORT) --server.address localhost
+run: $(STAMP) $(WAREHOUSE) exports
+	$(PY) -m dashboard serve --server.port $(PORT) --server.address localhost
+
+# The image exports (PNG, SVG, the board pack's PowerPoint and PDF) need a Chromium, found the
+# way the app finds it (BROWSER_PATH, else chromium on PATH): install Debian's when missing and
+# running as root. Never stops `make run`: without one the app serves and its image buttons
+# say what to install.
+exports: $(STAMP)
+	@$(PY) -c "from dashboard.exports.files import images_available as ok; raise SystemExit(not ok())" || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } \
+	      || echo "chromium could not be installed: image exports will say what to install"; \
+	  else echo "chromium is missing: image exports stay off until it is installed" \
+	            "(apt-get install chromium, as root) or BROWSER_PATH names one"; fi; }
 
 # The browser tests need Debian's Chromium; install it when missing and running as root.
 browser:

@@ -12,9 +12,20 @@ memory.limit_arenas()
 # the page icon is a file served by the app itself: no request leaves the app's own host
 st.set_page_config(page_title="CX Ledger", page_icon=ui.PAGE_ICON, layout="wide")
 
+
+def _home() -> None:
+    """The app's root URL, ``/``: never drawn, the frame opens Weekly KPIs at its own URL."""
+
+
+# Streamlit gives the default page the URL "/" and no other, so a page that is the default
+# cannot be opened by its own URL: the default is a hidden root that opens Weekly KPIs, and
+# /weekly-kpis, like every other page's URL, opens its page directly.
+weekly = st.Page("pages/weekly_kpis.py", title="Weekly KPIs", icon=":material/dashboard:",
+                 url_path="weekly-kpis")
 pages = [
-    st.Page("pages/weekly_kpis.py", title="Weekly KPIs", icon=":material/dashboard:",
-            url_path="weekly-kpis", default=True),
+    home := st.Page(_home, title="CX Ledger", url_path="home", default=True,
+                    visibility="hidden"),
+    weekly,
     st.Page("pages/satisfaction.py", title="Satisfaction", icon=":material/sentiment_satisfied:",
             url_path="satisfaction-trends"),
     st.Page("pages/complaints.py", title="Complaints", icon=":material/report:",
@@ -37,6 +48,8 @@ pages = [
                          url_path="data-loads"),
 ]
 page = st.navigation(pages)
+if page.url_path == home.url_path:
+    st.switch_page(weekly)
 if page.url_path == data_page.url_path:
     # the Data page works without a warehouse or survey data (a new team's first upload); the
     # filter bar is drawn when there is something to filter, so the selection is kept

@@ -54,12 +54,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from dashboard.warehouse import build
 
     t0 = time.perf_counter()
+    end_week = args.end_week or demo.default_end_week()
     say(f"Generating the demo world: {args.customers:,} customers, seed {args.seed}, "
-          f"ending {args.end_week}", file=sys.stderr, flush=True)
-    frames = demo.generate(customers=args.customers, seed=args.seed, end_week=args.end_week,
+          f"ending {end_week}", file=sys.stderr, flush=True)
+    frames = demo.generate(customers=args.customers, seed=args.seed, end_week=end_week,
                            progress=_progress)
     raw = {k: frames[k] for k in build.RAW_TABLES if k != "assumptions"}
-    raw["assumptions"] = build.read_assumptions()
+    raw["assumptions"] = demo.assumptions(frames)
     truth = {k: frames[k] for k in build.TRUTH_TABLES}
     gen_s = time.perf_counter() - t0
     if args.url and not args.url.startswith("duckdb"):
@@ -435,7 +436,9 @@ def parser(prog: str = "python -m dashboard") -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="generate the demo world and build the warehouse")
     d.add_argument("--customers", type=int, default=50_000)
     d.add_argument("--seed", type=int, default=7)
-    d.add_argument("--end-week", default="2026-W44")
+    d.add_argument("--end-week", default=None,
+                   help="last ISO week of the world (YYYY-Www); default: the last complete "
+                        "week before today (UTC)")
     d.add_argument("--out", default=str(config.DEFAULT_DB_PATH))
     d.add_argument("--url", default=None,
                    help="build into another engine instead (e.g. postgresql+psycopg://…): "
@@ -530,6 +533,8 @@ def parser(prog: str = "python -m dashboard") -> argparse.ArgumentParser:
     i.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     i.set_defaults(func=cmd_ingest)
 
+    sub.add_parser("serve", help="serve the web app (make run); every option after it goes "
+                                 "to streamlit run, e.g. --server.port 8502")
     b = sub.add_parser("bench", help="print benchmark figures")
     b.add_argument("--customers", type=int, nargs="+", default=[50_000])
     b.add_argument("--repeat", type=int, default=30)
@@ -540,6 +545,9 @@ def parser(prog: str = "python -m dashboard") -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None, prog: str = "python -m dashboard") -> int:
     """Entry point; returns the exit status. Whatever goes wrong ends in one line on stderr,
     never a traceback: 2 for a bad argument, 1 for a failure (130 when interrupted)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["serve"]:  # everything after it is streamlit's: argparse must not read it
+        return _serve(argv[1:])
     args = parser(prog).parse_args(argv)
     try:
         return int(args.func(args))
@@ -549,6 +557,20 @@ def main(argv: list[str] | None = None, prog: str = "python -m dashboard") -> in
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no trace
         text = " ".join(str(exc).split())
         say(f"error: {args.command} failed ({type(exc).__name__}: {text})", file=sys.stderr)
+        return 1
+
+
+def _serve(options: list[str]) -> int:
+    """``serve [streamlit options]``: the web app (``dashboard.ui.serve``)."""
+    from dashboard.ui import serve
+
+    try:
+        return serve.main(options)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - one line, no trace, as for every sub-command
+        say(f"error: serve failed ({type(exc).__name__}: {' '.join(str(exc).split())})",
+            file=sys.stderr)
         return 1
 
 

@@ -1,8 +1,9 @@
 """Segment comparison — "Which segments do better, and is the difference real?"
 
 Every KPI side by side for 2–4 groups of one dimension (segment, region, plan or survey channel),
-differences against the first group corrected with Benjamini–Hochberg across the table; a ranking
-of every group on one KPI; that KPI's 13-week trend per group.
+differences against the first group corrected with Benjamini–Hochberg across the table (revenue
+per customer, the group totals beside it as context); a ranking of every group on one KPI; that
+KPI's 13-week trend per group.
 """
 
 import streamlit as st
@@ -17,7 +18,7 @@ options = compare.load_options(ui.fetch)
 coverage = ui.data_coverage()
 
 ui.compare_header("Segment comparison", "Which segments do better, and is the difference real?")
-selection = ui.compare_controls(options, coverage)
+selection = ui.compare_controls(options, coverage, filters)
 if selection is None:
     st.stop()
 report = compare.build_comparison(ui.fetch, filters, selection, options, coverage)

@@ -32,6 +32,33 @@ _DEEP_LINK_PROBE = re.compile(
 WEEK = re.compile(r"\d{4}-W\d{2}")
 
 
+def app_pages() -> list[tuple[str, str, str]]:
+    """(title, url_path, file) of every page ``streamlit_app.py`` shows in its navigation, in
+    its order: each ``st.Page("pages/….py", …)`` call (the hidden root excepted), read from the
+    source."""
+    import ast
+
+    tree = ast.parse((ROOT / "streamlit_app.py").read_text())
+    out = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "Page" and node.args
+                and isinstance(node.args[0], ast.Constant)):
+            continue
+        kw = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
+        if kw.get("visibility") != "hidden":
+            out.append((kw["title"], kw["url_path"], node.args[0].value))
+    return sorted(out, key=lambda p: _source_order(tree, p[2]))
+
+
+def _source_order(tree, file: str) -> int:
+    """Line of the ``st.Page`` call of ``file`` (ast.walk is breadth-first, not in order)."""
+    import ast
+
+    return next(n.lineno for n in ast.walk(tree) if isinstance(n, ast.Call) and n.args
+                and isinstance(n.args[0], ast.Constant) and n.args[0].value == file)
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 nobody listens on."""
     with socket.socket() as s:

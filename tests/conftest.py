@@ -15,6 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Scale of the demo warehouse the recovery, app and browser tests read (the product default).
 DEMO_CUSTOMERS = int(os.environ.get("CX_TEST_DEMO_CUSTOMERS", "50000"))
 DEMO_SEED = 7
+#: The demo world of the tests ends with a fixed week (the product's default follows today's
+#: date: ``dashboard.intake.demo.default_end_week``), so their expected figures never move.
+DEMO_END_WEEK = "2026-W44"
 
 
 @pytest.fixture(scope="session")
@@ -42,15 +45,17 @@ def demo_frames():
     """The demo world's frames at the default scale and seed."""
     from dashboard.intake import demo
 
-    return demo.generate(customers=DEMO_CUSTOMERS, seed=DEMO_SEED)
+    return demo.generate(customers=DEMO_CUSTOMERS, seed=DEMO_SEED, end_week=DEMO_END_WEEK)
 
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory, demo_frames) -> Path:
     """The demo warehouse file, built exactly as `python -m dashboard demo` builds it."""
+    from dashboard.intake import demo
+
     path = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
     raw = {k: demo_frames[k] for k in build.RAW_TABLES if k != "assumptions"}
-    raw["assumptions"] = build.read_assumptions()
+    raw["assumptions"] = demo.assumptions(demo_frames)
     build.build(raw, path, {k: demo_frames[k] for k in build.TRUTH_TABLES})
     return path
 

@@ -129,10 +129,7 @@ def check_nps_downloads(pg, dest: Path, tile_text: str) -> None:
 
 def _registered_pages() -> list[tuple[str, str]]:
     """(title, url_path) of every page registered in streamlit_app.py."""
-    import re
-
-    app = (ROOT / "streamlit_app.py").read_text()
-    return re.findall(r'(?<![\w])title="([^"]+)",[^)]*?url_path="([^"]+)"', app, flags=re.S)
+    return [(title, path) for title, path, _ in bu.app_pages()]
 
 
 def test_every_page_file_is_registered_for_the_walk():
@@ -145,15 +142,6 @@ def test_every_page_file_is_registered_for_the_walk():
     assert len(_registered_pages()) == len(registered)
 
 
-def _default_path() -> str | None:
-    """The url_path given to the default page, which Streamlit serves at ``/`` instead."""
-    import re
-
-    app = (ROOT / "streamlit_app.py").read_text()
-    found = re.findall(r'url_path="([^"]+)",\s*default=True', app)
-    return found[0] if found else None
-
-
 #: What each page shows once drawn: a chart, except the table pages.
 CONTENT = {"finance-assumptions": '[data-testid="stDataFrame"]',
            "data-loads": '[data-testid="stDataFrame"]',
@@ -162,8 +150,7 @@ CONTENT = {"finance-assumptions": '[data-testid="stDataFrame"]',
 
 @pytest.mark.parametrize(("title", "path"), _registered_pages())
 def test_every_page_renders_in_the_browser(page, server, title, path):
-    # the default page lives at the root: /weekly-kpis would say "Page not found" and run it
-    page.goto(f"{server}/" if path == _default_path() else f"{server}/{path}")
+    page.goto(f"{server}/{path}")  # every page by its own URL (tests/test_browser_links.py)
     page.wait_for_selector("h1", timeout=60_000)
     page.wait_for_selector(CONTENT.get(path, ".js-plotly-plot"), timeout=60_000)
     bu.wait_idle(page)

@@ -56,3 +56,29 @@ def test_demo_text_and_json_agree(demo_db):
     assert text.splitlines()[-1] == doc["headline"]
     nps = doc["kpis"]["nps"]
     assert nps["n"] >= 400 and nps["ci_low"] < nps["value"] < nps["ci_high"]
+
+
+def test_serve_passes_every_option_to_streamlit_with_the_pages_left_to_navigation(monkeypatch):
+    """`serve` hands what follows it to `streamlit run streamlit_app.py` untouched (argparse
+    would refuse `--server.port`), after turning off the pages/ folder's first-version mode."""
+    import os
+
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli as streamlit_cli
+
+    from dashboard import cli
+    from dashboard.warehouse import config
+
+    seen = {}
+
+    def fake_main(args, prog_name, standalone_mode):
+        seen.update(args=args, flag=PagesManager.uses_pages_directory, cwd=os.getcwd())
+        raise SystemExit(3)
+
+    monkeypatch.setattr(streamlit_cli, "main", fake_main)
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", None)
+    monkeypatch.chdir("/")
+    assert cli.main(["serve", "--server.port", "8502", "--server.headless", "true"]) == 3
+    assert seen == {"args": ["run", "streamlit_app.py", "--server.port", "8502",
+                             "--server.headless", "true"],
+                    "flag": False, "cwd": str(config.ROOT)}

@@ -33,6 +33,7 @@ from dashboard.intake import demo
 from dashboard.metrics import registry
 from dashboard.money import savings
 from dashboard.warehouse import build, db
+from tests.conftest import DEMO_END_WEEK
 
 WORLDS = 20
 SET_UP = 7  # the demo's default seed: the one set-up every replicated world shares
@@ -50,7 +51,8 @@ class _Everyone:
 
 
 def _world(seed: int) -> list[tuple]:
-    frames = demo.generate(customers=CUSTOMERS, seed=seed, weeks=WEEKS, structure_seed=SET_UP)
+    frames = demo.generate(customers=CUSTOMERS, seed=seed, weeks=WEEKS, structure_seed=SET_UP,
+                           end_week=DEMO_END_WEEK)
     raw = {k: frames[k] for k in build.RAW_TABLES if k != "assumptions"}
     raw["assumptions"] = build.read_assumptions()
     path = Path(tempfile.mkdtemp(prefix="cx-coverage-")) / "warehouse.duckdb"
@@ -123,6 +125,7 @@ def test_worlds_of_one_set_up_share_their_agents_and_differ_in_their_customers()
     assert np.array_equal(own.agent_skill, np.clip(first, -0.12, 0.12))
     shared = np.random.default_rng(SET_UP).normal(0, PARAMS.agent_fcr_sd, n)
     assert np.array_equal(a.agent_skill, np.clip(shared, -0.12, 0.12))
-    frames = demo.generate(customers=300, seed=3, weeks=2, structure_seed=SET_UP)
+    frames = demo.generate(customers=300, seed=3, weeks=2, structure_seed=SET_UP,
+                           end_week=DEMO_END_WEEK)
     params = frames["truth_parameters"].set_index(frames["truth_parameters"].columns[0])
     assert str(params.iloc[:, 0].get("structure_seed")) == str(SET_UP)

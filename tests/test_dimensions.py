@@ -27,7 +27,7 @@ from dashboard.money import assumptions
 from dashboard.money import headline as money_headline
 from dashboard.money.inputs import ALL
 from dashboard.warehouse import build, db
-from tests.conftest import ROOT, kpis_json, run_kpis
+from tests.conftest import DEMO_END_WEEK, ROOT, kpis_json, run_kpis
 
 CUSTOMERS = 10_000
 SEED = 7
@@ -77,7 +77,7 @@ def test_a_filter_on_a_single_valued_dimension_accepts_only_its_value():
 def frames():
     from dashboard.intake import demo
 
-    return demo.generate(customers=CUSTOMERS, seed=SEED)
+    return demo.generate(customers=CUSTOMERS, seed=SEED, end_week=DEMO_END_WEEK)
 
 
 def _raw(frames) -> dict[str, pd.DataFrame]:

@@ -177,7 +177,7 @@ def test_demo_command_builds_into_postgres_with_the_kpis_of_the_duckdb_build(pg,
 
     import psycopg
 
-    from tests.conftest import ROOT, kpis_json
+    from tests.conftest import DEMO_END_WEEK, ROOT, kpis_json
 
     server, _ = pg
     with psycopg.connect(f"host=127.0.0.1 port={server.port} user=cx dbname=cx",
@@ -187,7 +187,8 @@ def test_demo_command_builds_into_postgres_with_the_kpis_of_the_duckdb_build(pg,
     duck = tmp_path / "demo.duckdb"
     for target in (["--url", url], ["--out", str(duck)]):
         res = subprocess.run([sys.executable, "-m", "dashboard", "demo", "--customers", "2000",
-                              *target], capture_output=True, text=True, cwd=ROOT, timeout=600)
+                              "--end-week", DEMO_END_WEEK, *target],
+                             capture_output=True, text=True, cwd=ROOT, timeout=600)
         assert res.returncode == 0, res.stderr
     assert res.stdout.startswith("Built ")
     for args in (["--week", "2026-W40"], ["--week", "2026-W30", "--segment", "Mass"]):

@@ -17,7 +17,7 @@ import pytest
 from dashboard.exports import files as export
 from dashboard.exports import text
 from tests import browser_util as bu
-from tests.conftest import PAGES, ROOT, run_every_page
+from tests.conftest import DEMO_END_WEEK, PAGES, ROOT, run_every_page
 
 #: What a hostile tester loads: each is put in front of a real value ("<payload> East").
 PAYLOADS = (
@@ -99,7 +99,7 @@ def hostile_db(tmp_path_factory):
     from dashboard.intake import demo
     from dashboard.warehouse import build
 
-    frames = demo.generate(customers=3000, seed=11)
+    frames = demo.generate(customers=3000, seed=11, end_week=DEMO_END_WEEK)
     i = 0
     for table, cols in HOSTILE_COLUMNS.items():
         df = frames[table]

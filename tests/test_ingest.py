@@ -20,7 +20,7 @@ import pytest
 
 from dashboard.intake import ingest
 from dashboard.warehouse import build, config, db
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import DEMO_END_WEEK, FIXTURES, ROOT
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 TABLES = ("customers", "survey_responses", "complaints", "contacts", "transactions")
@@ -686,7 +686,7 @@ def test_round_trip_of_the_demo_world_in_another_shape_gives_the_same_kpis(tmp_p
     from dashboard.metrics import kpis
     from dashboard.metrics.filters import Filters
 
-    frames = demo.generate(customers=6000, seed=11)
+    frames = demo.generate(customers=6000, seed=11, end_week=DEMO_END_WEEK)
     demo_path = tmp_path / "demo.duckdb"
     raw = {k: frames[k] for k in build.RAW_TABLES if k != "assumptions"}
     raw["assumptions"] = build.read_assumptions()

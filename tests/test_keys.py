@@ -29,6 +29,7 @@ from dashboard.intake import contract, ingest
 from dashboard.intake import status as data_status
 from dashboard.warehouse import build, db
 from dashboard.warehouse.schema import ID_COLUMNS
+from tests.conftest import DEMO_END_WEEK
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 
@@ -281,7 +282,7 @@ def twin(tmp_path_factory):
     """A small demo world built twice: with integer ids, and with the same ids as text."""
     from dashboard.intake import demo
 
-    frames = demo.generate(customers=400, seed=5, weeks=30)
+    frames = demo.generate(customers=400, seed=5, weeks=30, end_week=DEMO_END_WEEK)
     raw = {k: frames[k] for k in build.RAW_TABLES if k != "assumptions"}
     ints = {}
     for k, df in raw.items():

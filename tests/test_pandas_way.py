@@ -11,6 +11,7 @@ from dashboard.bench import pandas_way as pw
 from dashboard.intake import demo
 from dashboard.metrics.filters import Filters
 from dashboard.warehouse import build, catalog, db
+from tests.conftest import DEMO_END_WEEK
 
 CASES = {c.query: c for c in pw.CASES}
 
@@ -23,7 +24,7 @@ def fixture_raw_frames(fixture_db) -> pw.Raw:
 @pytest.fixture(scope="module")
 def small_demo(tmp_path_factory):
     """A 2,000-customer demo world (repeat contacts, refunds, churn, missing attributes)."""
-    frames = demo.generate(customers=2000, seed=11)
+    frames = demo.generate(customers=2000, seed=11, end_week=DEMO_END_WEEK)
     raw = {k: frames[k] for k in build.RAW_TABLES if k != "assumptions"}
     raw["assumptions"] = build.read_assumptions()
     path = tmp_path_factory.mktemp("pandas-way") / "warehouse.duckdb"

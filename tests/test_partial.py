@@ -30,7 +30,7 @@ from dashboard.money import inputs as money
 from dashboard.money import simulate as sim
 from dashboard.warehouse import coverage as cov
 from dashboard.warehouse import db
-from tests.conftest import ROOT, kpis_json, run_every_page, run_kpis
+from tests.conftest import DEMO_END_WEEK, ROOT, kpis_json, run_every_page, run_kpis
 
 SUBSETS = {
     "transactions": ("customers", "transactions"),  # the telecom case: CRM + billing
@@ -54,7 +54,7 @@ KPI_TABLES = {"nps": "survey_responses", "csat": "survey_responses", "ces": "sur
 def world(tmp_path_factory):
     """The source rows (a 2,000-customer demo world) and one warehouse per subset, each
     loaded by `ingest` from CSV files holding only that subset's tables."""
-    frames = demo.generate(customers=2000, seed=11)
+    frames = demo.generate(customers=2000, seed=11, end_week=DEMO_END_WEEK)
     root = tmp_path_factory.mktemp("partial")
     urls = {}
     for name, tables in SUBSETS.items():

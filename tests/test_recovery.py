@@ -10,6 +10,7 @@ import pytest
 from dashboard.metrics import kpis, stats
 from dashboard.metrics.filters import Filters, parse_week, week_label
 from dashboard.warehouse import db
+from tests.conftest import DEMO_END_WEEK
 
 ALL = {"segments": [], "regions": [], "plans": []}
 
@@ -87,9 +88,9 @@ def test_programme_lifts_its_segment_relative_to_others(demo_wh, truth):
 def test_same_seed_same_world_other_seed_differs():
     from dashboard.intake import demo
 
-    a = demo.generate(customers=1500, seed=3, weeks=20)
-    b = demo.generate(customers=1500, seed=3, weeks=20)
-    c = demo.generate(customers=1500, seed=4, weeks=20)
+    a = demo.generate(customers=1500, seed=3, weeks=20, end_week=DEMO_END_WEEK)
+    b = demo.generate(customers=1500, seed=3, weeks=20, end_week=DEMO_END_WEEK)
+    c = demo.generate(customers=1500, seed=4, weeks=20, end_week=DEMO_END_WEEK)
     for k in ("customers", "survey_responses", "contacts", "transactions", "complaints"):
         pd.testing.assert_frame_equal(a[k], b[k])
     assert not a["survey_responses"].equals(c["survey_responses"])
@@ -103,8 +104,8 @@ def test_demo_cli_builds_atomically(tmp_path):
 
     out = tmp_path / "w.duckdb"
     res = subprocess.run([sys.executable, "-m", "dashboard", "demo", "--customers", "1000",
-                          "--out", str(out)], capture_output=True, text=True, cwd=ROOT,
-                         timeout=300)
+                          "--end-week", DEMO_END_WEEK, "--out", str(out)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert res.returncode == 0, res.stderr
     assert "Built w.duckdb" in res.stdout and "generating" in res.stderr.lower()
     assert out.exists() and not list(tmp_path.glob(".w.duckdb.building*"))

@@ -13,7 +13,13 @@ from dashboard.analysis import compare
 from dashboard.analysis.compare import CompareError, Selection
 from dashboard.metrics import kpis, stats
 from dashboard.metrics.filters import Filters, parse_week, week_label
-from dashboard.metrics.registry import METRICS, REGISTRY, Metric, format_value
+from dashboard.metrics.registry import (
+    METRICS,
+    REGISTRY,
+    REVENUE_PER_CUSTOMER,
+    Metric,
+    format_value,
+)
 from dashboard.metrics.stats import Estimate
 from dashboard.ui import common as ui
 from dashboard.warehouse import config, db
@@ -176,6 +182,46 @@ def test_selection_is_validated(args, message):
         Selection(*args)
 
 
+def test_default_groups_by_hand():
+    values = ("app", "chat", "email", "phone", "sms")
+    # the three largest of the week, largest first (the reference); ties in the given order
+    sizes = {"app": 0, "chat": 40, "email": 300, "phone": 40, "sms": 120}
+    assert compare.default_groups(sizes, values) == ("email", "sms", "chat")
+    # a group without answers is never picked while two groups have some
+    assert compare.default_groups({"chat": 5, "sms": 9}, values) == ("sms", "chat")
+    # one group with answers: the next in the dimension's order makes the pair
+    assert compare.default_groups({"phone": 12}, values) == ("phone", "app")
+    assert compare.default_groups({}, values) == ("app", "chat")
+
+
+def test_revenue_is_compared_per_customer_with_the_total_as_context(tiny_bases):
+    labels = [m.label for m in compare.table_rows()]
+    assert labels[-2:] == ["Revenue per customer", "Revenue"]
+    assert [m.name for m in compare.COMPARE_METRICS] == [
+        "nps", "csat", "ces", "complaint_rate", "churn_rate_4w", "cost_to_serve",
+        "revenue_per_customer"]
+    with pytest.raises(CompareError, match="unknown KPI 'revenue'"):
+        Selection("region", ("North", "South"), "revenue")
+    # by hand: x = (−10, 60, 30) and (0, 0, 20, 0); mean, t interval and Welch's p
+    a = {"active_revenue": 80.0, "active_revenue_sq": 4600.0, "active_at_start": 3}
+    b = {"active_revenue": 20.0, "active_revenue_sq": 400.0, "active_at_start": 4}
+    est = REVENUE_PER_CUSTOMER.estimate(a)
+    sd = ((4600 - 80**2 / 3) / 2) ** 0.5  # 35.119…
+    half = 4.302652729911275 * sd / 3**0.5  # t(0.975; 2) = 4.3027
+    assert (est.value, est.n) == (pytest.approx(80 / 3), 3)
+    assert (est.ci_low, est.ci_high) == pytest.approx((80 / 3 - half, 80 / 3 + half))
+    from scipy import stats as sps
+
+    p = sps.ttest_ind([-10, 60, 30], [0, 0, 20, 0], equal_var=False).pvalue
+    assert REVENUE_PER_CUSTOMER.test(a, b) == pytest.approx(p)
+    # the totals stand beside it, never tested
+    cells = compare.context_cells(compare.CONTEXT_METRICS, ("g1", "g2"), "region",
+                                  {"g1": {"revenue": 80.0, "revenue_sq": 4600.0,
+                                          "transactions": 3}, "g2": None})
+    assert [c.context and c.p_value is None and not c.significant for c in cells] == [True] * 2
+    assert compare.context_text(cells[0]) == compare.CONTEXT_VERDICT
+
+
 def test_unknown_group_is_refused():
     with pytest.raises(CompareError, match="unknown region 'Atlantis'"):
         compare.validate(Selection("region", ("North", "Atlantis")),
@@ -241,8 +287,18 @@ def test_fixture_by_hand(fetch, tiny_bases):
     assert r.cell("nps", "East").delta == pytest.approx(-100 - 100 / 3)
     # active at W11: North {1, 3, 5}, South {2}, East {8}
     assert r.cell("complaint_rate", "North").estimate.n == 3
+    # revenue per customer, W11 North: customers 1 (refund −10), 3 (60), 5 (30) active at
+    # Monday 9 March; South (customer 2) and East (8) have one customer each: withheld
+    rpc = r.cell("revenue_per_customer", "North").estimate
+    assert (rpc.value, rpc.n) == (pytest.approx(80 / 3), 3)
+    half = 4.302652729911275 * ((4600 - 80**2 / 3) / 2) ** 0.5 / 3**0.5
+    assert (rpc.ci_low, rpc.ci_high) == pytest.approx((80 / 3 - half, 80 / 3 + half))
+    assert not r.cell("revenue_per_customer", "South").estimate.shown
+    total = r.cell("revenue", "North")
+    assert total.context and total.estimate.value == pytest.approx(80.0)
     frame = r.cells_frame().set_index(["metric", "group"])
-    assert len(frame) == len(METRICS) * 3
+    assert len(frame) == (len(METRICS) + 1) * 3
+    assert frame.loc[("revenue", "North"), "context"]
     assert frame.loc[("nps", "South"), "delta"] == pytest.approx(-100 / 3)
     assert frame.loc[("complaint_rate", "East"), "n"] == 1
     ch = compare.build_comparison(fetch, f, Selection("channel", ("email", "store", "phone"),
@@ -352,7 +408,7 @@ def test_programme_segment_pulls_ahead_after_2026(demo_fetch, demo_options, trut
     assert not any(c[g].significant and c[g].delta > 0 for c in after for g in (mass,))
 
 
-@pytest.mark.parametrize("metric", ["nps", "cost_to_serve", "complaint_rate", "revenue"])
+@pytest.mark.parametrize("metric", ["nps", "cost_to_serve", "complaint_rate"])
 def test_demo_ranking_is_ordered_by_the_kpi_direction(demo_fetch, demo_options, metric):
     m = REGISTRY[metric]
     r = compare.build_comparison(demo_fetch, Filters(week="2026-W30"),
@@ -370,6 +426,69 @@ def test_demo_ranking_is_ordered_by_the_kpi_direction(demo_fetch, demo_options, 
         f"Best region for {m.label} in 2026-W30: {best['group']} "
         f"{format_value(best['value'], m.fmt, '$')} (n = {int(best['n']):,}); worst: "
         f"{worst['group']}")
+
+
+def _customer_revenue(frames, week: str, dimension: str) -> dict[str, pd.Series]:
+    """Each active customer's net revenue in the week, by group, from the raw rows: active at
+    the week's Monday (signed up on or before it, churn date after it), 0 without a
+    transaction."""
+    monday = pd.Timestamp(parse_week(week))
+    cust = frames["customers"]
+    signup = pd.to_datetime(cust["signup_date"])
+    churn = pd.to_datetime(cust["churn_date"])
+    active = cust[(signup <= monday) & (churn.isna() | (churn > monday))]
+    tx = frames["transactions"]
+    at = pd.to_datetime(tx["occurred_at"])
+    week_tx = tx[(at >= monday) & (at < monday + pd.Timedelta(days=7))]
+    spent = week_tx.groupby("customer_id")["amount"].sum()
+    x = active["customer_id"].map(spent).fillna(0.0)
+    return {str(g): x[active[dimension] == g].astype(float) for g in active[dimension].unique()}
+
+
+def test_revenue_per_customer_equals_the_raw_rows_and_welch(demo_fetch, demo_options,
+                                                            demo_frames):
+    from scipy import stats as sps
+
+    week = "2026-W30"
+    r = compare.build_comparison(demo_fetch, Filters(week=week),
+                                 Selection("region", ("North", "South", "East"),
+                                           "revenue_per_customer"), demo_options)
+    x = _customer_revenue(demo_frames, week, "region")
+    for g in ("North", "South", "East"):
+        e = r.cell("revenue_per_customer", g).estimate
+        assert (e.value, e.n) == (pytest.approx(x[g].mean()), len(x[g]))
+        lo, hi = sps.t.interval(0.95, len(x[g]) - 1, loc=x[g].mean(), scale=sps.sem(x[g]))
+        assert (e.ci_low, e.ci_high) == pytest.approx((lo, hi))
+    for g in ("South", "East"):
+        c = r.cell("revenue_per_customer", g)
+        p = sps.ttest_ind(x[g], x["North"], equal_var=False).pvalue
+        assert c.p_value == pytest.approx(p, rel=1e-6, abs=1e-12)
+        assert c.delta == pytest.approx(x[g].mean() - x["North"].mean())
+    # the ranking is per customer too, every region once, best first
+    assert r.ranking["value"].tolist() == sorted(r.ranking["value"], reverse=True)
+    for g, v in zip(r.ranking["group"], r.ranking["value"], strict=True):
+        assert v == pytest.approx(x[g].mean())
+
+
+def test_group_totals_differ_with_size_but_per_customer_is_like_for_like(
+        demo_fetch, demo_options, demo_frames):
+    week = "2026-W30"
+    r = compare.build_comparison(demo_fetch, Filters(week=week),
+                                 Selection("segment", ("Mass", "Business")), demo_options)
+    x = _customer_revenue(demo_frames, week, "segment")
+    tx = demo_frames["transactions"]
+    at = pd.to_datetime(tx["occurred_at"])
+    monday = pd.Timestamp(parse_week(week))
+    seg = tx["customer_id"].map(demo_frames["customers"].set_index("customer_id")["segment"])
+    in_week = (at >= monday) & (at < monday + pd.Timedelta(days=7))
+    for g in ("Mass", "Business"):
+        total = r.cell("revenue", g)
+        assert total.context and total.p_value is None and not total.significant
+        assert total.estimate.value == pytest.approx(tx.loc[in_week & (seg == g), "amount"].sum())
+        assert r.cell("revenue_per_customer", g).estimate.value == pytest.approx(x[g].mean())
+    side = r.side_by_side().set_index("KPI")
+    assert side.loc["Revenue (group total)", "Business vs Mass"] == compare.CONTEXT_VERDICT
+    assert side.loc["Revenue per customer", "Business vs Mass"] != compare.CONTEXT_VERDICT
 
 
 def test_channel_scores_match_the_response_rows(demo_wh, demo_fetch, demo_options):
@@ -426,9 +545,11 @@ def _show(at: AppTest, *, week: str, dimension: str, groups: list[str], metric: 
     at.multiselect(key=f"cmp_groups_{dimension}").set_value(groups)
     at.run()
     assert not at.exception, at.exception
-    # under the title: the data's as-of date, then the page's scope line after its pickers
-    assert at.caption[0].value.startswith("Data as of ")
-    assert at.caption[1].value.startswith(ui.plain(week))
+    # under the title: the data's as-of date (and, the tests' world being old, one line saying
+    # so), then the page's scope line after its pickers
+    captions = [c.value for c in at.caption if "The newest data is" not in c.value]
+    assert captions[0].startswith("Data as of ")
+    assert captions[1].startswith(ui.plain(week))
 
 
 def _table(at: AppTest, n: int = 0) -> pd.DataFrame:
@@ -450,14 +571,20 @@ def _cli(demo_db, week, **filters) -> dict:
     return kpis_json(f"duckdb:///{demo_db}", *args)["kpis"]
 
 
-def test_page_default_renders_three_segments(page):
+def test_page_default_renders_three_segments(page, demo_frames):
     assert page.title[0].value == "Segment comparison"
     side = _table(page)
-    assert list(side["KPI"]) == [m.label for m in METRICS]
-    assert {"Affluent", "Business", "Mass", "Business vs Affluent", "Mass vs Affluent"} <= set(
-        side.columns)
+    assert list(side["KPI"]) == [
+        "NPS", "CSAT", "CES", "Complaint rate", "Churn rate (4 weeks)", "Cost to serve",
+        "Revenue per customer", "Revenue (group total)"]
+    # the largest segment of the week (customers active at its Monday) is the reference
+    week = page.selectbox(key="f_week").value
+    sizes = {g: len(v) for g, v in _customer_revenue(demo_frames, week, "segment").items()}
+    ref, *others = sorted(sizes, key=lambda g: -sizes[g])
+    assert page.multiselect(key="cmp_groups_segment").value == [ref, *others]
+    assert {ref, *others, *(f"{g} vs {ref}" for g in others)} <= set(side.columns)
     captions = [c.value for c in page.caption]
-    assert any("differences against Affluent" in c for c in captions)
+    assert any(f"differences against {ref}" in c for c in captions)
 
 
 def test_page_incident_week_regions_match_the_cli(page, demo_db, truth):
@@ -467,10 +594,10 @@ def test_page_incident_week_regions_match_the_cli(page, demo_db, truth):
     side = _table(page).set_index("KPI")
     for g in (region, "North"):
         doc = _cli(demo_db, week, region=[g])
-        for m in METRICS:
-            v = doc[m.name]
-            assert side.loc[m.label, g].split(" · ")[0] == format_value(v["value"], m.fmt, "$")
-            assert side.loc[m.label, f"{g} n"] == f"{v['n']:,}"
+        for m in METRICS:  # the revenue total stands beside revenue per customer
+            v, label = doc[m.name], compare.CONTEXT_LABELS.get(m.name, m.label)
+            assert side.loc[label, g].split(" · ")[0] == format_value(v["value"], m.fmt, "$")
+            assert side.loc[label, f"{g} n"] == f"{v['n']:,}"
     verdict = side.loc["NPS", f"North vs {region}"]
     assert "▲ better · significant" in verdict
     rep = _report(demo_db, week, Selection("region", (region, "North"), "nps"))
@@ -508,10 +635,11 @@ def test_page_plan_groups_replace_the_plan_filter(page, demo_db):
     side = _table(page).set_index("KPI")
     for g in ("Premium", "Basic"):
         doc = _cli(demo_db, week, plan=[g], segment=["Mass", "Affluent"])
-        for name in ("nps", "churn_rate_4w", "revenue"):
+        for name, label in (("nps", "NPS"), ("churn_rate_4w", "Churn rate (4 weeks)"),
+                            ("revenue", "Revenue (group total)")):
             m = REGISTRY[name]
-            assert side.loc[m.label, g].split(" · ")[0] == format_value(doc[name]["value"],
-                                                                        m.fmt, "$")
+            assert side.loc[label, g].split(" · ")[0] == format_value(doc[name]["value"],
+                                                                      m.fmt, "$")
     captions = " ".join(c.value for c in page.caption)
     assert "plan filter is replaced by the groups" in captions
 
@@ -525,7 +653,8 @@ def test_page_channels_show_survey_scores_only(page, demo_db):
     assert side.loc["NPS", "email"] == format_value(rep.cell("nps", "email").estimate.value,
                                                     "score")
     assert side.loc["NPS", "phone"] == "— no responses"
-    for label in ("Complaint rate", "Churn rate (4 weeks)", "Cost to serve", "Revenue"):
+    for label in ("Complaint rate", "Churn rate (4 weeks)", "Cost to serve",
+                  "Revenue per customer", "Revenue (group total)"):
         assert side.loc[label, "sms"] == "not applicable by channel"
         assert side.loc[label, "sms vs email"] == "not applicable by channel"
     ranking = _table(page, 1)
@@ -537,6 +666,33 @@ def test_page_channels_show_survey_scores_only(page, demo_db):
     assert len(page.dataframe) == 1
     assert any(c.value.startswith("Cost to serve is not defined per survey channel")
                for c in page.caption)
+
+
+def _answers(frames, week: str, survey: str) -> pd.Series:
+    """Answers to ``survey`` in the week per survey channel, from the raw rows."""
+    monday = pd.Timestamp(parse_week(week))
+    r = frames["survey_responses"]
+    at = pd.to_datetime(r["responded_at"])
+    r = r[(at >= monday) & (at < monday + pd.Timedelta(days=7)) & (r["survey"] == survey)]
+    return r.groupby("channel").size()
+
+
+@pytest.mark.parametrize("week", ["2025-W02", "2026-W30"])
+def test_page_channel_defaults_have_answers_in_the_week(open_app, demo_frames, week):
+    """The survey-channel split starts with the channels holding the most answers to the
+    ranked score in the selected week, the largest first: never one without answers."""
+    at = open_app("pages/segments.py", timeout=60)
+    _filters(at, week, {})
+    at.selectbox(key="cmp_dimension").set_value("channel")
+    at.run()
+    assert not at.exception, at.exception
+    answers = _answers(demo_frames, week, "nps")
+    picked = at.multiselect(key="cmp_groups_channel").value
+    ranked = answers.sort_values(ascending=False, kind="stable")
+    assert picked == list(ranked.index[:3])
+    assert all(answers.get(g, 0) > 0 for g in picked)
+    side = _table(at).set_index("KPI")
+    assert all(side.loc["NPS", g] not in ("— no responses", "— no data") for g in picked)
 
 
 def test_page_asks_for_two_groups(page):

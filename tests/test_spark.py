@@ -190,14 +190,15 @@ def test_demo_command_builds_into_spark_with_the_kpis_of_the_duckdb_build(tmp_pa
     import subprocess
     import sys
 
-    from tests.conftest import ROOT, kpis_json
+    from tests.conftest import DEMO_END_WEEK, ROOT, kpis_json
 
     _require_spark()
     url = _tuned_url(tmp_path / "spark")
     duck = tmp_path / "demo.duckdb"
     for target in (["--url", url], ["--out", str(duck)]):
         res = subprocess.run([sys.executable, "-m", "dashboard", "demo", "--customers", "1500",
-                              *target], capture_output=True, text=True, cwd=ROOT, timeout=900)
+                              "--end-week", DEMO_END_WEEK, *target],
+                             capture_output=True, text=True, cwd=ROOT, timeout=900)
         assert res.returncode == 0, res.stderr[-2000:]
         assert res.stdout.startswith("Built ")
     for args in (["--week", "2026-W40"], ["--week", "2026-W30", "--segment", "Mass"]):

@@ -6,6 +6,9 @@ One function, ``build_comparison``, serves the Segment comparison page. For one 
 - every KPI of the registry side by side for the selected week, each with n and its 95% interval,
   and each difference against the FIRST group tested with the registry's own test, the p-values
   corrected with Benjamini–Hochberg across the whole table (every KPI × group comparison shown);
+  revenue is compared per customer (``REVENUE_PER_CUSTOMER``: the mean of the active customers'
+  weekly revenue, Welch's t test), the group total shown beside it as context and never tested,
+  since a total grows with the group's size;
 - a ranking of every group of the dimension on one KPI, ordered by the KPI's ``higher_is_better``;
 - the 13-week trend of that KPI for the selected groups;
 - a one-line takeaway for each, computed from the numbers.
@@ -35,6 +38,7 @@ from dashboard.metrics.kpis import not_loaded_sentence
 from dashboard.metrics.registry import (
     METRICS,
     REGISTRY,
+    REVENUE_PER_CUSTOMER,
     Metric,
     all_week_inputs,
     format_delta,
@@ -58,7 +62,21 @@ QUERIES = ("filter_options", "cmp_grp_survey_weekly", "cmp_grp_ops_weekly")
 
 _OPS_COLUMNS = ("active_at_start", "churned_count", "churned_4w_count", "complaint_count",
                 "contact_count", "contact_cost", "contact_cost_var", "contact_cost_sq_sum",
-                "transaction_count", "revenue_amount", "revenue_sq_sum")
+                "transaction_count", "revenue_amount", "revenue_sq_sum", "active_revenue_amount",
+                "active_revenue_sq_sum")
+
+#: The KPIs compared and tested, in table order: the registry's, with revenue per customer in
+#: place of the revenue total (a total grows with the group's size, so it only says which group
+#: is bigger).
+COMPARE_METRICS: tuple[Metric, ...] = tuple(
+    REVENUE_PER_CUSTOMER if m.name == "revenue" else m for m in METRICS)
+COMPARE_REGISTRY: dict[str, Metric] = {m.name: m for m in COMPARE_METRICS}
+#: Shown beside the tested KPIs as context, never tested nor ranked: the revenue total.
+CONTEXT_METRICS: tuple[Metric, ...] = (REGISTRY["revenue"],)
+CONTEXT_LABELS = {"revenue": "Revenue (group total)"}
+CONTEXT_VERDICT = "context, not tested: a total grows with the group's size"
+#: How many groups the page picks by default: the largest ones in the selected week.
+DEFAULT_GROUPS = 3
 
 
 class CompareError(ValueError):
@@ -94,8 +112,9 @@ class Selection:
             )
         if len(set(self.groups)) != len(self.groups):
             raise CompareError("each group may be chosen once")
-        if self.metric not in REGISTRY:
-            raise CompareError(f"unknown KPI {self.metric!r}: choose one of {', '.join(REGISTRY)}")
+        if self.metric not in COMPARE_REGISTRY:
+            raise CompareError(f"unknown KPI {self.metric!r}: choose one of "
+                               f"{', '.join(COMPARE_REGISTRY)}")
 
     @property
     def reference(self) -> str:
@@ -140,6 +159,7 @@ class Cell:
     p_value: float | None = None
     p_adjusted: float | None = None
     significant: bool = False
+    context: bool = False  # shown beside the tested KPIs, never tested (the revenue total)
 
     @property
     def applicable(self) -> bool:
@@ -175,7 +195,7 @@ class CompareReport:
     @property
     def metric(self) -> Metric:
         """The KPI of the ranking and the trend."""
-        return REGISTRY[self.selection.metric]
+        return COMPARE_REGISTRY[self.selection.metric]
 
     @property
     def metric_applies(self) -> bool:
@@ -210,7 +230,7 @@ class CompareReport:
                 "ci_high": None if e is None else e.ci_high,
                 "status": NOT_APPLICABLE if e is None else e.status,
                 "delta": c.delta, "p_value": c.p_value, "p_adjusted": c.p_adjusted,
-                "significant": c.significant,
+                "significant": c.significant, "context": c.context,
             })
         return pd.DataFrame(rows)
 
@@ -218,15 +238,18 @@ class CompareReport:
         """The side-by-side table as display text: a row per KPI, value / n / CI per group."""
         sym, groups, ref = self.currency_symbol, self.selection.groups, self.selection.reference
         rows = []
-        for m in METRICS:
-            row: dict[str, str] = {"KPI": m.label}
+        for m in table_rows():
+            context = m.name in CONTEXT_LABELS
+            row: dict[str, str] = {"KPI": CONTEXT_LABELS.get(m.name, m.label)}
             for g in groups:
                 c = self.cell(m.name, g)
                 row[g] = value_text(c.estimate, m, sym)
                 row[f"{g} n"] = "" if c.estimate is None else f"{c.estimate.n:,}"
                 row[f"{g} 95% CI"] = interval_text(c.estimate, m, sym)
                 if g != ref:
-                    row[f"{g} vs {ref}"] = verdict_text(c, self.cell(m.name, ref), sym)
+                    row[f"{g} vs {ref}"] = (
+                        context_text(c) if context
+                        else verdict_text(c, self.cell(m.name, ref), sym))
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -244,6 +267,17 @@ class CompareReport:
             "Base": [BASE_TEXT[s] for s in self.ranking["status"]],
         })
         return out
+
+
+def table_rows() -> tuple[Metric, ...]:
+    """The side-by-side table's rows: the tested KPIs, each context figure right after the KPI
+    it stands beside (the revenue total after revenue per customer)."""
+    rows: list[Metric] = []
+    for m in COMPARE_METRICS:
+        rows.append(m)
+        if m is REVENUE_PER_CUSTOMER:
+            rows.extend(CONTEXT_METRICS)
+    return tuple(rows)
 
 
 BASE_TEXT = {"ok": "ok", "low_base": "low base (n < 100)", "withheld": "insufficient base",
@@ -304,6 +338,15 @@ def verdict_text(c: Cell, ref: Cell, sym: str) -> str:
     return f"{d} · not significant (BH {p_text(c.p_adjusted)})"
 
 
+def context_text(c: Cell) -> str:
+    """The verdict column of a context row: never a test."""
+    if c.estimate is None:
+        return NOT_APPLICABLE
+    if c.estimate.status == "not_loaded":
+        return "not loaded"
+    return CONTEXT_VERDICT
+
+
 # --- from grouped query results to per-group week inputs ---
 
 
@@ -347,6 +390,12 @@ def query_params(filters: Filters, dimension: str) -> dict[str, list[str]]:
     return params
 
 
+def _window(week: date) -> tuple[date, date]:
+    """The weeks a comparison reads: the trend's weeks and three more before them (the 4-week
+    churn window of the first trend week)."""
+    return week - timedelta(weeks=config.TREND_WEEKS - 1 + 3), week
+
+
 def _fetch_groups(fetch: Fetch, filters: Filters, dimension: str, start: date, end: date
                   ) -> _GroupData:
     if dimension not in COMPARE_DIMENSIONS:
@@ -363,6 +412,47 @@ def _fetch_groups(fetch: Fetch, filters: Filters, dimension: str, start: date, e
 
 def _estimate(m: Metric, inputs: dict[str, float] | None) -> Estimate:
     return m.estimate(inputs) if inputs else stats.withheld()
+
+
+def group_sizes(fetch: Fetch, filters: Filters, dimension: str, metric: str | None = None
+                ) -> dict[str, int]:
+    """How much data each group of the dimension holds in the selected week: for the survey
+    channel, answers to the survey of ``metric`` when it is a survey score (NPS is not asked
+    through every channel), else answers to every survey; customers active at the week's
+    start for the other dimensions (answers when the customer base has no row). Reads the
+    comparison's own queries, so the report that follows finds them in the cache."""
+    week = filters.week_start
+    data = _fetch_groups(fetch, filters, dimension, *_window(week))
+    scored = metric in COMPARE_REGISTRY and COMPARE_REGISTRY[metric].kind == "survey"
+    survey = metric if scored else None
+
+    def in_week(parts: dict[str, pd.DataFrame], column: str) -> dict[str, int]:
+        out = {}
+        for g, part in parts.items():
+            rows = part[pd.to_datetime(part["week_start"]).dt.date == week]
+            if survey is not None and "survey" in rows.columns:
+                rows = rows[rows["survey"] == survey]
+            out[g] = int(rows[column].sum())
+        return out
+
+    answers = in_week(data.survey, "response_count")
+    if dimension == "channel":
+        return answers
+    customers = in_week(data.ops, "active_at_start")
+    return customers if any(customers.values()) else answers
+
+
+def default_groups(sizes: Mapping[str, int], values: tuple[str, ...]) -> tuple[str, ...]:
+    """The groups a comparison starts with: the ``DEFAULT_GROUPS`` largest of the selected week
+    (``group_sizes``), the largest first, so it is the reference; ties in the dimension's
+    order. Groups without a row are never picked while two groups have one; otherwise the
+    next groups in the dimension's order fill the pair a comparison needs."""
+    order = {g: i for i, g in enumerate(values)}
+    held = sorted((g for g in values if sizes.get(g, 0) > 0),
+                  key=lambda g: (-sizes[g], order[g]))[:DEFAULT_GROUPS]
+    if len(held) < MIN_GROUPS:
+        held += [g for g in values if g not in held][:MIN_GROUPS - len(held)]
+    return tuple(held)
 
 
 # --- the three views ---
@@ -429,6 +519,24 @@ def rank_groups(estimates: Mapping[str, Estimate], higher_is_better: bool) -> pd
     return df
 
 
+def context_cells(metrics: tuple[Metric, ...], groups: tuple[str, ...], dimension: str,
+                  inputs: Mapping[str, dict[str, float] | None],
+                  not_loaded: frozenset[str] = frozenset()) -> tuple[Cell, ...]:
+    """Figures shown beside the tested KPIs (the revenue total): value, n and interval per
+    group, never a difference, a test or a place in the correction's family."""
+    cells = []
+    for m in metrics:
+        for g in groups:
+            if not applies(m, dimension):
+                est = None
+            elif m.name in not_loaded:
+                est = stats.not_loaded()
+            else:
+                est = _estimate(m, inputs.get(g))
+            cells.append(Cell(m, g, est, context=True))
+    return tuple(cells)
+
+
 def table_takeaway(cells: tuple[Cell, ...], tested: int, reference: str, sym: str) -> str:
     """One line on the side-by-side table: how many differences are real, and the clearest."""
     if tested == 0:
@@ -438,7 +546,7 @@ def table_takeaway(cells: tuple[Cell, ...], tested: int, reference: str, sym: st
     if not sig:
         return (f"No difference against {reference} is significant after Benjamini–Hochberg "
                 f"correction across the {tested} comparisons tested.")
-    order = {m.name: i for i, m in enumerate(METRICS)}
+    order = {m.name: i for i, m in enumerate(COMPARE_METRICS)}
     # the smallest raw p; ties (p underflows to 0 on large bases) go to the registry's order
     top = min(sig, key=lambda c: (c.p_value, order.get(c.metric.name, len(order))))
     ref = next(c for c in cells if c.metric is top.metric and c.group == reference)
@@ -564,7 +672,7 @@ def _trend(m: Metric, data: _GroupData, groups: tuple[str, ...], weeks: list[dat
 
 def loaded_metrics(coverage: Coverage) -> tuple[Metric, ...]:
     """The KPIs whose source tables hold rows: those the page offers to rank and trend."""
-    return tuple(m for m in METRICS if not coverage.missing(m.tables))
+    return tuple(m for m in COMPARE_METRICS if not coverage.missing(m.tables))
 
 
 def build_comparison(fetch: Fetch, filters: Filters, selection: Selection,
@@ -574,20 +682,20 @@ def build_comparison(fetch: Fetch, filters: Filters, selection: Selection,
     KPIs whose source table holds no rows (``coverage``; read from the warehouse when not
     given) show "not loaded" and are not tested; the table's takeaway names them."""
     coverage = cov.resolve(coverage, fetch)
-    missing = {m.name: coverage.missing(m.tables) for m in METRICS}
+    missing = {m.name: coverage.missing(m.tables) for m in (*COMPARE_METRICS, *CONTEXT_METRICS)}
     validate(selection, options)
-    dim, groups, m = selection.dimension, selection.groups, REGISTRY[selection.metric]
+    dim, groups, m = selection.dimension, selection.groups, COMPARE_REGISTRY[selection.metric]
     week = filters.week_start
     trend_weeks = [week - timedelta(weeks=k) for k in range(config.TREND_WEEKS - 1, -1, -1)]
-    # three weeks more for the 4-week churn window of the first trend week
-    data = _fetch_groups(fetch, filters, dim, trend_weeks[0] - timedelta(weeks=3), week)
+    data = _fetch_groups(fetch, filters, dim, *_window(week))
     assumptions = _assumptions(fetch, week)
     sym = str(assumptions.get("currency_symbol", "$"))
 
     everyone = tuple(options[dim])
     inputs = {g: data.inputs(g, week) for g in dict.fromkeys(groups + everyone)}
-    cells, tested = compare_cells(METRICS, groups, dim, inputs,
-                                  frozenset(k for k, v in missing.items() if v))
+    gone_tables = frozenset(k for k, v in missing.items() if v)
+    cells, tested = compare_cells(COMPARE_METRICS, groups, dim, inputs, gone_tables)
+    cells += context_cells(CONTEXT_METRICS, groups, dim, inputs, gone_tables)
     if missing[m.name]:
         ranking = rank_groups({g: stats.not_loaded() for g in everyone}, m.higher_is_better)
     elif applies(m, dim):
@@ -601,7 +709,7 @@ def build_comparison(fetch: Fetch, filters: Filters, selection: Selection,
         filters=filters, selection=selection, cells=cells, tested=tested,
         table_takeaway=" ".join(filter(None, (
             table_takeaway(cells, tested, selection.reference, sym),
-            not_loaded_sentence([(k, missing[k.name]) for k in METRICS
+            not_loaded_sentence([(k, missing[k.name]) for k in COMPARE_METRICS
                                  if applies(k, dim)])))),
         ranking=ranking,
         ranking_takeaway=gone or ranking_takeaway(ranking, m, dim, filters.week, sym),

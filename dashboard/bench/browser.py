@@ -427,7 +427,8 @@ def resident_mb(pid: int) -> float:
 
 @contextmanager
 def serve(env: dict[str, str], log_path: Path, timeout: float = 60.0) -> Iterator[str]:
-    """The app served by ``streamlit run`` with ``env`` added to the environment (e.g.
+    """The app served as ``make run`` serves it (``python -m dashboard serve``, i.e. ``streamlit
+    run`` with the pages left to ``st.navigation``) with ``env`` added to the environment (e.g.
     ``CX_WAREHOUSE_URL``), output in ``log_path``; yields its URL once healthy (RuntimeError,
     with the server's output, after ``timeout`` seconds). The bench's and the tests' server
     (``tests/browser_util.served_app`` wraps it)."""
@@ -438,7 +439,7 @@ def serve(env: dict[str, str], log_path: Path, timeout: float = 60.0) -> Iterato
         port = sock.getsockname()[1]
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+            [sys.executable, "-m", "dashboard", "serve",
              "--server.headless", "true", "--browser.gatherUsageStats", "false",
              "--server.address", "127.0.0.1", "--server.port", str(port),
              "--server.fileWatcherType", "none"],

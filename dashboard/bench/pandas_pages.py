@@ -43,6 +43,8 @@ SURVEY_COLUMNS = ["response_count", "promoter_count", "passive_count", "detracto
 OPS_COLUMNS = ["active_at_start", "churned_count", "churned_4w_count", "complaint_count",
                "contact_count", "contact_cost", "contact_cost_var", "contact_cost_sq_sum",
                "transaction_count", "revenue_amount", "revenue_sq_sum"]
+#: The grouped comparison's operational inputs: the active customers' own revenue and Σx² too.
+CMP_OPS_COLUMNS = [*OPS_COLUMNS, "active_revenue_amount", "active_revenue_sq_sum"]
 CELL = ["segment", "region", "plan"]
 
 
@@ -159,6 +161,14 @@ def _ops(raw: Raw, weeks: pd.DatetimeIndex, cust: pd.DataFrame, by: str | None =
                               revenue_sq_sum=amount * amount)
                     .groupby(keys, observed=True)[
                         ["transaction_count", "revenue_amount", "revenue_sq_sum"]].sum())
+        # each customer's net revenue in the week, for the customers active at its Monday
+        life = cust.set_index("customer_id")[["signup_date", "churn_date"]]
+        tx = tx.join(life, on="customer_id")
+        active = (tx["signup_date"] <= tx["week_start"]) & ~(tx["churn_date"] <= tx["week_start"])
+        x = tx[active].groupby([*keys, "customer_id"], observed=True)["amount"].sum()
+        aggs.append(pd.DataFrame({
+            "active_revenue_amount": x.groupby(keys, observed=True).sum(),
+            "active_revenue_sq_sum": (x * x).groupby(keys, observed=True).sum()}))
     out = base
     for agg in aggs:
         agg = agg.reset_index()
@@ -168,7 +178,7 @@ def _ops(raw: Raw, weeks: pd.DatetimeIndex, cust: pd.DataFrame, by: str | None =
     if "contacts" in measures:  # no contacts: no spread either
         out = out.assign(**{c: 0.0 for c in ("contact_cost_var", "contact_cost_sq_sum")
                             if c not in out.columns})
-    out = out.fillna({c: 0 for c in OPS_COLUMNS if c in out.columns})
+    out = out.fillna({c: 0 for c in CMP_OPS_COLUMNS if c in out.columns})
     for c in ("active_at_start", "churned_count", "churned_4w_count", "complaint_count",
               "contact_count", "transaction_count"):
         if c in out.columns:
@@ -346,7 +356,7 @@ def cmp_grp_survey_weekly(raw: Raw, start_week: date, end_week: date, dimension:
 def cmp_grp_ops_weekly(raw: Raw, start_week: date, end_week: date, dimension: str,
                        segments, regions, plans) -> pd.DataFrame:
     """``cmp_grp_ops_weekly``: the operational KPI inputs per week and customer group."""
-    cols = ["week_start", "group_value", *OPS_COLUMNS]
+    cols = ["week_start", "group_value", *CMP_OPS_COLUMNS]
     if dimension not in CUSTOMER_DIMENSIONS:
         return pd.DataFrame(columns=cols)
     cust = kept_customers(raw, segments, regions, plans)

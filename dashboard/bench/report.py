@@ -23,7 +23,7 @@ from dashboard.warehouse import build, config, db
 def bench_scale(customers: int, repeat: int, folder: Path) -> dict:
     """Build the demo at one scale and time the KPI page's queries on it."""
     t0 = time.perf_counter()
-    frames = demo.generate(customers=customers, seed=7)
+    frames = demo.generate(customers=customers, seed=7, end_week=demo.PINNED_END_WEEK)
     gen_s = time.perf_counter() - t0
     raw = {k: frames[k] for k in build.RAW_TABLES if k != "assumptions"}
     raw["assumptions"] = build.read_assumptions()

@@ -23,7 +23,7 @@ from dashboard.exports.periods import comparison, weeks_to
 from dashboard.metrics import dimensions
 from dashboard.metrics.filters import Filters
 from dashboard.metrics.kpis import KpiReport, tile_caption, verdict
-from dashboard.metrics.registry import REGISTRY, format_value
+from dashboard.metrics.registry import format_value
 from dashboard.warehouse import coverage as cov
 from dashboard.warehouse.coverage import Coverage
 
@@ -591,8 +591,10 @@ def _segments(fetch, filters, aset) -> list[Exhibit]:
         return []
     dim = offered_dims[0]
     offered = compare.loaded_metrics(cov.load(fetch))
-    sel = compare.Selection(dim, tuple(options[dim][:3]),
-                            (offered or tuple(REGISTRY.values()))[0].name)
+    metric = (offered or compare.COMPARE_METRICS)[0].name
+    groups = compare.default_groups(compare.group_sizes(fetch, filters, dim, metric),
+                                    options[dim])
+    sel = compare.Selection(dim, groups, metric)
     return list(compare_exhibits(compare.build_comparison(fetch, filters, sel,
                                                           options)).values())
 

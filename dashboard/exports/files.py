@@ -114,8 +114,20 @@ START_TIMEOUT, RENDER_TIMEOUT = 60.0, 60.0
 TABS = 1
 
 
+#: What to install when no Chromium is found: every image export (a chart's PNG and SVG, the
+#: board pack's PowerPoint and PDF) says it instead of failing. ``make run`` installs Debian's
+#: chromium when it is missing and runs as root.
+INSTALL_CHROMIUM = ("install Debian's chromium (apt-get install chromium, as root; make run "
+                    "does it when run as root) or set BROWSER_PATH to a Chromium or Chrome "
+                    "program")
+NO_CHROMIUM = ("Image downloads (PNG, SVG, and the board pack's PowerPoint and PDF) need a "
+               f"Chromium browser, which this server does not have: {INSTALL_CHROMIUM}. Data "
+               "downloads (CSV, XLSX) work without it.")
+
+
 def chromium_path() -> str | None:
-    """The browser kaleido drives: ``BROWSER_PATH`` if set, else ``chromium`` on PATH."""
+    """The browser kaleido drives: ``BROWSER_PATH`` if set (None when that is no executable
+    file), else ``chromium`` on PATH."""
     import os
     import shutil
 
@@ -124,6 +136,12 @@ def chromium_path() -> str | None:
         return path if os.access(path, os.X_OK) else None
     return next((p for p in map(shutil.which, ("chromium", "chromium-browser",
                                               "google-chrome")) if p), None)
+
+
+def images_available() -> bool:
+    """Whether image exports can run here: a Chromium is found (``chromium_path``). Whether
+    it starts is known at the first image (``RenderError`` then)."""
+    return chromium_path() is not None
 
 
 class Renderer:
@@ -155,8 +173,7 @@ class Renderer:
             return
         path = chromium_path()
         if path is None:
-            raise RenderError("no Chromium for images: install Debian's chromium (make test "
-                              "does) or set BROWSER_PATH")
+            raise RenderError(f"no Chromium for images: {INSTALL_CHROMIUM}")
         loop = asyncio.new_event_loop()
         threading.Thread(target=loop.run_forever, name="kaleido-loop", daemon=True).start()
         cls._loop = loop

@@ -99,6 +99,20 @@ def _est_revenue(w: WeekInputs) -> Estimate:
     return stats.normal(w["revenue"], w["revenue_sq"], int(w["transactions"]))
 
 
+def _revenue_sample(w: WeekInputs) -> tuple[float, float, int]:
+    """(Σx, Σx², n) over the customers active at the week's start, x a customer's net revenue
+    in the week (0 without a transaction)."""
+    return (w.get("active_revenue", math.nan), w.get("active_revenue_sq", math.nan),
+            int(w["active_at_start"]))
+
+
+def _est_revenue_per_customer(w: WeekInputs) -> Estimate:
+    total, total_sq, n = _revenue_sample(w)
+    if math.isnan(total) or math.isnan(total_sq):
+        return stats.withheld(n)
+    return stats.mean(total, total_sq, n, {"revenue": total})
+
+
 def _normal_test(
     est: Callable[[WeekInputs], Estimate],
 ) -> Callable[[WeekInputs, WeekInputs], float]:
@@ -176,6 +190,20 @@ METRICS: tuple[Metric, ...] = (
 
 REGISTRY: dict[str, Metric] = {m.name: m for m in METRICS}
 
+#: Revenue compared between groups of different sizes: the mean over the group's customers,
+#: each customer one observation, so groups compare like with like (the total above grows with
+#: the group). Not a Weekly KPIs tile: the Segment comparison tests it, with the total beside
+#: it as context.
+REVENUE_PER_CUSTOMER = Metric(
+    "revenue_per_customer", "Revenue per customer",
+    "Σ net revenue in the week (refunds negative) of the customers active at its start / those "
+    "customers, i.e. revenue per active customer-week; a customer without a transaction counts "
+    "0. 95% interval: t, each customer one observation.",
+    "currency per customer", "money2", True, "operations", _est_revenue_per_customer,
+    lambda a, b: stats.mean_test(_revenue_sample(a), _revenue_sample(b)), "",
+    tables=(CUSTOMERS, TRANSACTIONS),
+)
+
 
 # --- from query results to one week's inputs ---
 
@@ -220,6 +248,11 @@ def all_week_inputs(survey: pd.DataFrame, ops: pd.DataFrame) -> dict[date, dict[
         "revenue": o["revenue_amount"].astype(float),
         "revenue_sq": o["revenue_sq_sum"].astype(float),
         "transactions": o["transaction_count"].astype(float),
+        # the active customers' own revenue and Σx² (grouped comparisons only)
+        "active_revenue": (o["active_revenue_amount"].astype(float)
+                           if "active_revenue_amount" in o.columns else math.nan),
+        "active_revenue_sq": (o["active_revenue_sq_sum"].astype(float)
+                              if "active_revenue_sq_sum" in o.columns else math.nan),
     }, index=weeks)
     for name in ("nps", "csat", "ces"):
         frame[f"{name}_n"] = col("response_count", name)

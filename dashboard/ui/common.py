@@ -6,6 +6,7 @@ Pages compose these; they hold no SQL, formulas or formatting of their own.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +21,7 @@ from dashboard.metrics import kpis
 from dashboard.metrics.dimensions import Dimensions
 from dashboard.metrics.filters import COMPARISONS, DIMENSIONS, Filters
 from dashboard.metrics.kpis import Catalog, KpiReport, Tile
-from dashboard.metrics.registry import REGISTRY, format_delta, format_value
+from dashboard.metrics.registry import format_delta, format_value
 from dashboard.money import assumptions
 from dashboard.money.assumptions import AssumptionSet
 from dashboard.warehouse import config, db, weeks
@@ -251,14 +252,37 @@ def headline(text: str, icon: str) -> None:
     st.info(plain(text), icon=icon)
 
 
+def _calendar() -> weeks.DataCalendar | None:
+    """The loaded data's calendar (one cached query), None without a warehouse."""
+    try:
+        return db.cached_value(warehouse(), "data_calendar", lambda: weeks.data_calendar(fetch))
+    except db.WarehouseMissing:
+        return None
+
+
 def as_of_text() -> str:
     """``data as of 2026-10-31 (customers.churn_date)``: the loaded data's as-of date and where
     it comes from; empty when there is no warehouse or no dated row yet."""
-    try:
-        return db.cached_value(warehouse(), "as_of_text",
-                               lambda: weeks.data_calendar(fetch).as_of_text())
-    except db.WarehouseMissing:
-        return ""
+    cal = _calendar()
+    return "" if cal is None else cal.as_of_text()
+
+
+def stale_warning() -> None:
+    """One quiet line, under the scope line of every page, when the newest data is more than
+    ``CX_STALE_DAYS`` days (default 8) older than today (UTC); nothing otherwise."""
+    cal = _calendar()
+    text = "" if cal is None else cal.staleness(datetime.now(UTC).date(), config.stale_days())
+    if text:
+        with st.container(key="stale_data"):
+            st.caption(f":orange[:material/schedule:] {plain(text)}")
+
+
+def no_images_note() -> None:
+    """One quiet line, under the scope line of every page, when this server has no Chromium
+    for image exports (``exports.files.images_available``): what to install."""
+    if not export.images_available():
+        with st.container(key="no_chromium"):
+            st.caption(f":orange[:material/image_not_supported:] {plain(export.NO_CHROMIUM)}")
 
 
 def page_header(title: str, question: str, filters: Filters) -> None:
@@ -269,6 +293,8 @@ def page_header(title: str, question: str, filters: Filters) -> None:
     as_of = as_of_text()
     note(f"{filters.week} vs {filters.compare_week} ({filters.compare_label}) · "
          f"{filters.describe()}" + (f" · {as_of}" if as_of else ""))
+    stale_warning()
+    no_images_note()
 
 
 def export_context() -> export.Context:
@@ -276,14 +302,17 @@ def export_context() -> export.Context:
     return export.Context(current_filters(catalog()), assumption_set().id)
 
 
-def _downloads(items, key: str) -> None:
+def _downloads(items, key: str, off: dict[str, str] | None = None) -> None:
     """A row of small download buttons: (label, file name, mime, callable making the bytes).
-    The bytes are made on click (deferred), and the click does not rerun the page."""
+    The bytes are made on click (deferred), and the click does not rerun the page. A label in
+    ``off`` is shown disabled, its tip saying why and what to install instead."""
+    off = off or {}
     with st.container(horizontal=True, gap="small", key=f"dl_{key}"):
         for label, name, mime, make in items:
-            st.download_button(label, make, file_name=name, mime=mime, key=f"dl_{key}_{label}",
-                               on_click="ignore", type="tertiary",
-                               icon=":material/download:", help=f"Download {name}")
+            st.download_button(label, b"" if label in off else make, file_name=name, mime=mime,
+                               key=f"dl_{key}_{label}", on_click="ignore", type="tertiary",
+                               icon=":material/download:", disabled=label in off,
+                               help=off.get(label, f"Download {name}"))
 
 
 def exhibit(ex: Exhibit, ctx: export.Context | None = None) -> None:
@@ -298,6 +327,9 @@ def exhibit(ex: Exhibit, ctx: export.Context | None = None) -> None:
     st.plotly_chart(ex.fig, key=ex.key, config={"displaylogo": False})
     st.caption(plain(ex.takeaway))
     name = ex.title
+    # no Chromium on this server: the image buttons say what to install instead of failing
+    images_off = {} if export.images_available() else {
+        fmt: plain(export.NO_CHROMIUM) for fmt in ("PNG", "SVG")}
     _downloads([
         ("PNG", export.file_name(name, ctx.filters, "png"), export.FORMATS["png"],
          lambda: export.image(ex, ctx, "png")),
@@ -305,7 +337,7 @@ def exhibit(ex: Exhibit, ctx: export.Context | None = None) -> None:
          lambda: export.image(ex, ctx, "svg")),
         ("CSV", export.file_name(name, ctx.filters, "csv"), export.CSV_MIME,
          lambda: export.csv_bytes(ex.export_data(), ex.customer_list)),
-    ], ex.key)
+    ], ex.key, images_off)
 
 
 def exhibit_or_note(ex: dict[str, Exhibit], key: str, *lines: str) -> None:
@@ -377,16 +409,20 @@ def compare_header(title: str, question: str) -> None:
     as_of = as_of_text()
     if as_of:
         note(as_of[0].upper() + as_of[1:])
+    stale_warning()
+    no_images_note()
 
 
-def compare_controls(options: dict[str, tuple[str, ...]],
-                     coverage: cov.Coverage) -> compare.Selection | None:
+def compare_controls(options: dict[str, tuple[str, ...]], coverage: cov.Coverage,
+                     filters: Filters) -> compare.Selection | None:
     """Page-level pickers: a dimension, 2–4 of its groups (first = reference) and a KPI (only
     KPIs whose source tables hold rows are offered to rank and trend).
 
-    Each dimension keeps its own group selection (widget key ``cmp_groups_<dimension>``); only
-    dimensions with two groups or more are offered. Returns None, with a message shown, while
-    fewer than two groups are picked (or no dimension has two).
+    Each dimension has its own group selection (widget key ``cmp_groups_<dimension>``), which
+    starts with the largest groups of the selected week (``compare.default_groups``: never a
+    group without answers or customers while two have some); only dimensions with two groups
+    or more are offered. Returns None, with a message shown, while fewer than two groups are
+    picked (or no dimension has two).
     """
     metrics = [m.name for m in compare.loaded_metrics(coverage)]
     if st.session_state.get("cmp_metric") not in metrics:
@@ -404,16 +440,22 @@ def compare_controls(options: dict[str, tuple[str, ...]],
             format_func=lambda d: compare.DIMENSION_LABELS[d].capitalize(),
             help="Channel is the survey channel: only survey scores are defined per channel.")
     values = list(options.get(dim, ()))
+    key = f"cmp_groups_{dim}"
+    if key in st.session_state:
+        st.session_state[key] = [g for g in st.session_state[key] if g in values]
+    else:
+        sizes = compare.group_sizes(fetch, filters, dim, st.session_state["cmp_metric"])
+        st.session_state[key] = list(compare.default_groups(sizes, tuple(values)))
     with mid:
         groups = st.multiselect(
             f"{compare.plural(dim).capitalize()} to compare (the first is the reference)",
-            values, default=values[:3], key=f"cmp_groups_{dim}",
+            values, key=key,
             max_selections=compare.MAX_GROUPS,
             help="Every difference is tested against the first group; Benjamini–Hochberg "
                  "correction across the whole table.")
     with right:
         metric = st.selectbox("KPI to rank and trend", metrics, key="cmp_metric",
-                              format_func=lambda n: REGISTRY[n].label,
+                              format_func=lambda n: compare.COMPARE_REGISTRY[n].label,
                               help="KPIs whose data are not loaded are not offered.")
     if len(groups) < compare.MIN_GROUPS:
         st.warning(f"Pick {compare.MIN_GROUPS} to {compare.MAX_GROUPS} "

@@ -21,9 +21,14 @@ def chart_choice() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
         "Individual charts", list(owner), default=list(exhibits.EXECUTIVE), key="pack_charts",
         format_func=lambda k: f"{owner[k]} — {exhibits.LABELS[k]}",
         help="The default is the executive set: ten charts across six pages.")
+    # without a Chromium the PowerPoint and PDF cannot be drawn: XLSX only, and say why
+    images = export.images_available()
     formats = st.pills("Formats", list(pack.FORMATS), selection_mode="multi",
-                       default=list(pack.FORMATS), key="pack_formats",
+                       default=list(pack.FORMATS) if images else ["xlsx"], key="pack_formats",
                        format_func=str.upper)
+    if not images:
+        ui.note(f"PowerPoint and PDF need a Chromium browser, which this server does not have: "
+                f"{export.INSTALL_CHROMIUM}. XLSX is built without it.")
     return tuple(pages), tuple(keys), tuple(formats or ())
 
 
@@ -35,6 +40,12 @@ def build_button(pages, keys, formats, filters, aset) -> None:
         return
     if not st.button("Build the pack", type="primary", icon=":material/slideshow:",
                      key="pack_build"):
+        return
+    drawn = [f.upper() for f in formats if f in ("pptx", "pdf")]
+    if drawn and not export.images_available():
+        st.warning(ui.plain(f"{' and '.join(drawn)} not built: this server has no Chromium "
+                            f"browser to draw the charts; {export.INSTALL_CHROMIUM}. Pick XLSX "
+                            "to build the pack without it."), icon=":material/image_not_supported:")
         return
     with st.status("Building the pack…", expanded=True) as status:
         st.write("Computing the charts of the chosen pages")

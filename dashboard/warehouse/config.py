@@ -47,6 +47,21 @@ ALPHA = 0.05
 TREND_WEEKS = 13
 
 
+#: Days the newest data may be older than today before every page says so (`CX_STALE_DAYS`):
+#: 8 lets a weekly load on Monday cover the week to Sunday without a warning.
+STALE_DAYS_DEFAULT = 8
+
+
+def stale_days() -> int:
+    """`CX_STALE_DAYS` (a whole number of days, at least 0), else ``STALE_DAYS_DEFAULT``; read
+    at each call, so a changed setting applies to the next page run."""
+    raw = os.environ.get("CX_STALE_DAYS", "").strip()
+    try:
+        return max(0, int(raw)) if raw else STALE_DAYS_DEFAULT
+    except ValueError:
+        return STALE_DAYS_DEFAULT
+
+
 def warehouse_url() -> str:
     """The SQLAlchemy URL of the warehouse: `CX_WAREHOUSE_URL`, else the embedded DuckDB file."""
     url = os.environ.get("CX_WAREHOUSE_URL")

@@ -38,6 +38,12 @@ def week_label(monday: date) -> str:
     return f"{y}-W{w:02d}"
 
 
+def last_complete_week(today: date) -> str:
+    """``YYYY-Www`` of the latest ISO week whose Sunday is before ``today`` (on a Monday, the
+    week that ended the day before; on a Sunday, the week before the one ending that day)."""
+    return week_label(today - timedelta(days=today.weekday() + 7))
+
+
 def first_week(fetch: Fetch) -> date:
     """The Monday of the first week the warehouse holds (``weeks_available``)."""
     return pd.to_datetime(fetch("weeks_available")["week_start"]).dt.date.min()
@@ -139,6 +145,20 @@ class DataCalendar:
         if self.as_of is None:
             return ""
         return f"data as of {self.as_of:%Y-%m-%d} ({self.as_of_source})"
+
+    def staleness(self, today: date, limit_days: int) -> str:
+        """One sentence when the data's as-of date is more than ``limit_days`` days before
+        ``today`` (``config.stale_days``), else empty: how old the newest data is and where the
+        date comes from, for the one quiet warning every page shows."""
+        if self.as_of is None:
+            return ""
+        age = (today - self.as_of).days
+        if age <= limit_days:
+            return ""
+        return (f"The newest data is {age:,} days old (as of {self.as_of:%Y-%m-%d}, "
+                f"{self.as_of_source}; more than {limit_days} days before today, "
+                f"{today:%Y-%m-%d}): recent weeks are not in these figures. Load newer data "
+                "on the Data page.")
 
     def span_text(self) -> str:
         """``2020-W41 (transactions.occurred_at) … 2026-W44 (customers.churn_date)``."""

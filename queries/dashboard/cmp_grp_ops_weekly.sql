@@ -1,5 +1,5 @@
 -- name: cmp_grp_ops_weekly
--- purpose: Active base, churn, complaints, contact cost and revenue per week and customer group of one allowlisted dimension.
+-- purpose: Active base, churn, complaints, contact cost and revenue (total, and the active customers' own with its sum of squares) per week and customer group of one allowlisted dimension.
 -- grain: one row per ISO week x group (no rows for the event dimension channel)
 -- params: start_week date, end_week date, dimension varchar, segments varchar[], regions varchar[], plans varchar[]
 -- dimension is a bound value chosen from an allowlist (segment, region, plan); the operational
@@ -22,7 +22,9 @@ with cells as (
         contact_cost_sq_sum,
         transaction_count,
         revenue_amount,
-        revenue_sq_sum
+        revenue_sq_sum,
+        active_revenue_amount,
+        active_revenue_sq_sum
     from marts.fct_kpi_weekly
     where
         week_start between $start_week and $end_week
@@ -45,7 +47,11 @@ final as (
         sum(contact_cost_sq_sum) as contact_cost_sq_sum,
         cast(sum(transaction_count) as bigint) as transaction_count,
         sum(revenue_amount) as revenue_amount,
-        sum(revenue_sq_sum) as revenue_sq_sum
+        sum(revenue_sq_sum) as revenue_sq_sum,
+        -- revenue per customer: Σx and Σx² over the active customers, x a customer's net
+        -- revenue in the week (summing cells pools their customers)
+        sum(active_revenue_amount) as active_revenue_amount,
+        sum(active_revenue_sq_sum) as active_revenue_sq_sum
     from cells
     where group_value is not null
     group by week_start, group_value

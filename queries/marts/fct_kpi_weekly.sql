@@ -1,5 +1,5 @@
 -- name: fct_kpi_weekly
--- purpose: The operational KPI inputs per week and customer cell: base, churn, complaints, cost (with its customer-clustered variance and the sum of squared customer costs), revenue.
+-- purpose: The operational KPI inputs per week and customer cell: base, churn, complaints, cost (with its customer-clustered variance and the sum of squared customer costs), revenue (with the active customers' own revenue and its sum of squares).
 -- grain: one row per ISO week x segment x region x plan
 -- params: none
 with base as (
@@ -56,6 +56,28 @@ revenue as (
     group by all
 ),
 
+-- each active customer's net revenue in the week (refunds netted): active at the week's Monday
+-- m <=> signup_bucket_week <= m and not churn_bucket_week <= m (see dim_customers). Customers
+-- without a transaction add 0 to both sums, so with the active base they give the mean and the
+-- variance of revenue per customer (a customer is one observation)
+active_revenue as (
+    select
+        customer_revenue.week_start,
+        customers.segment,
+        customers.region,
+        customers.plan,
+        sum(customer_revenue.revenue_amount) as revenue_amount,
+        sum(customer_revenue.revenue_amount * customer_revenue.revenue_amount) as revenue_sq_sum
+    from marts.fct_customer_revenue_weekly as customer_revenue
+    inner join marts.dim_customers as customers
+        on customers.customer_key = customer_revenue.customer_key
+    where
+        customers.signup_bucket_week <= customer_revenue.week_start
+        and (customers.churn_bucket_week is null
+             or customers.churn_bucket_week > customer_revenue.week_start)
+    group by all
+),
+
 sized_spread as (
     select
         cost_spread.*,
@@ -92,12 +114,15 @@ final as (
         coalesce(cost_spread.cost_sq_sum, 0) as contact_cost_sq_sum,
         cast(coalesce(revenue.transaction_count, 0) as bigint) as transaction_count,
         coalesce(revenue.revenue_amount, 0) as revenue_amount,
-        coalesce(revenue.revenue_sq_sum, 0) as revenue_sq_sum
+        coalesce(revenue.revenue_sq_sum, 0) as revenue_sq_sum,
+        coalesce(active_revenue.revenue_amount, 0) as active_revenue_amount,
+        coalesce(active_revenue.revenue_sq_sum, 0) as active_revenue_sq_sum
     from base
     left join contacts using (week_start, segment, region, plan)
     left join sized_spread as cost_spread using (week_start, segment, region, plan)
     left join complaints using (week_start, segment, region, plan)
     left join revenue using (week_start, segment, region, plan)
+    left join active_revenue using (week_start, segment, region, plan)
 )
 
 select * from final

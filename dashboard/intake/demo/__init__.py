@@ -9,6 +9,11 @@ tables. ``vocab`` holds the vocabularies, ``params`` the parameters, ``populatio
 tables and ``writer`` the raw-contract frames and ``generate``.
 """
 
-from dashboard.intake.demo.writer import generate
+from dashboard.intake.demo.writer import (
+    PINNED_END_WEEK,
+    assumptions,
+    default_end_week,
+    generate,
+)
 
-__all__ = ["generate"]
+__all__ = ["PINNED_END_WEEK", "assumptions", "default_end_week", "generate"]

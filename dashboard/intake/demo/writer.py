@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -44,7 +44,12 @@ from dashboard.intake.demo.vocab import (
     TRANSACTION_CHANNELS,
 )
 from dashboard.intake.demo.world import World
-from dashboard.warehouse.weeks import parse_week
+from dashboard.warehouse.weeks import last_complete_week, parse_week
+
+#: The end week the tests and the benchmark pin, so that their expected figures (hand-computed
+#: or planted) do not move with the calendar; ``generate`` without an end week ends with the
+#: last complete week before today instead.
+PINNED_END_WEEK = "2026-W44"
 
 
 def _strings(codes: np.ndarray, labels: tuple[str, ...] | list[str],
@@ -208,17 +213,26 @@ def frames(w: World) -> dict[str, pd.DataFrame]:
             "contacts": contacts, "transactions": transactions}
 
 
-def generate(customers: int = 50_000, seed: int = 7, end_week: str = "2026-W44",
+def default_end_week(today: date | None = None) -> str:
+    """The demo world's end week when none is given: the last complete ISO week before
+    ``today`` (UTC today by default), so a newcomer's first look is current."""
+    return last_complete_week(today or datetime.now(UTC).date())
+
+
+def generate(customers: int = 50_000, seed: int = 7, end_week: str | None = None,
              weeks: int = 104, progress: Callable[[str], None] | None = None,
              structure_seed: int | None = None) -> dict[str, pd.DataFrame]:
     """Generate the demo world: raw-contract frames plus ``truth_parameters``/``truth_events``.
 
     ``customers`` is the active base at the window start (new signups keep it roughly level),
     the window is the ``weeks`` ISO weeks ending with ``end_week`` (``YYYY-Www``, Monday to
-    Sunday, UTC). The same arguments give bit-identical frames. ``structure_seed``, when
-    given, draws the world's fixed set-up (the agents' skills) from its own seed, so replicated
-    worlds can share one set-up while ``seed`` re-draws the customers and their behaviour.
+    Sunday, UTC; default ``default_end_week()``, the last complete week before today; tests
+    pin ``PINNED_END_WEEK``). The same arguments give bit-identical frames. ``structure_seed``,
+    when given, draws the world's fixed set-up (the agents' skills) from its own seed, so
+    replicated worlds can share one set-up while ``seed`` re-draws the customers and their
+    behaviour. The planted events sit at fixed distances before the end week.
     """
+    end_week = end_week or default_end_week()
     end_monday = parse_week(end_week)
     if isinstance(customers, bool) or not isinstance(customers, int | np.integer):
         raise ValueError(f"customers must be an integer, got {customers!r}")
@@ -241,3 +255,16 @@ def generate(customers: int = 50_000, seed: int = 7, end_week: str = "2026-W44",
     out.update(truth(world, int(seed), int(customers), end_week))
     report("demo world ready")
     return out
+
+
+def assumptions(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The assumptions a demo warehouse is built with: ``data/demo_assumptions.csv``, with the
+    improvement programme's first week set to the one the world planted (``truth_parameters``;
+    it moves with the end week)."""
+    from dashboard.warehouse import build
+
+    table = build.read_assumptions()
+    planted = frames["truth_parameters"].set_index("key")["value"]
+    rows = table["key"] == "programme_start_week"
+    table.loc[rows, "value"] = str(planted["programme_start_week"])
+    return table
