@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
 import pandas as pd
 
@@ -129,18 +128,10 @@ def build(fetch: Callable, filters: Filters, aset, coverage=None) -> Summary:
 COST_PREFIX = "cost_per_contact_"
 
 
-def _booked(aset, week_start: date) -> pd.DataFrame:
-    """The warehouse's own values in force (the set's edits left out): the unit costs the
-    booked cost to serve is computed with."""
-    from dashboard.money.assumptions import AssumptionSet
-
-    rows = aset.rows[~aset.rows["source"].astype(str).str.startswith("edit")]
-    return AssumptionSet(aset.name, 0, rows.reset_index(drop=True)).table(week_start)
-
-
-def channel_name(key: str) -> str:
-    """``cost_per_contact_self_service`` → ``Self service``."""
-    return key.removeprefix(COST_PREFIX).replace("_", " ").capitalize()
+def booked_rows(aset) -> pd.DataFrame:
+    """The rows loaded with the data (the set's base, before its changes): the values the
+    contacts are booked at."""
+    return aset.rows[aset.rows["_order"] == 0].reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -152,55 +143,58 @@ class AssumptionsInUse:
     unit_costs: pd.DataFrame  # Channel, This set, Booked, In force from
     values: pd.DataFrame  # Assumption, Value, Unit, Source
     differs: tuple[str, ...]  # channels whose unit cost in the set differs from the booked one
-    edits: int  # values in force that are the set's edits
+    edits: int  # values in force that are the set's own (not loaded with the data)
 
     @property
     def takeaway(self) -> str:
         """The sentence in the slide's body."""
         base = (f"Every money figure in this pack uses assumption set {self.set_id} as in "
                 f"force in {self.week}")
-        base += (f" ({self.edits} edited value{'s' if self.edits != 1 else ''})."
-                 if self.edits else ".")
+        base += (f" ({self.edits} value{'s' if self.edits != 1 else ''} not loaded with the "
+                 "data)." if self.edits else ".")
         if self.differs:
-            return (f"{base} Cost to serve is booked at the warehouse's unit costs; this set "
-                    f"prices {', '.join(self.differs)} differently, so modelled money and "
-                    "booked cost to serve use different unit costs.")
+            return (f"{base} Cost to serve is booked at the unit costs loaded with the data; "
+                    f"this set prices {', '.join(self.differs)} differently, so modelled money "
+                    "and booked cost to serve use different unit costs.")
         return (f"{base} Its unit costs equal the booked ones, so cost to serve and the "
                 "modelled money price contacts alike.")
 
 
 def assumptions_in_use(aset, filters: Filters) -> AssumptionsInUse:
-    """The set's values in force in the selected week, unit costs first."""
+    """The set's values in force in the selected week, unit costs first (against the booked
+    ones, ``money.unit_costs.compare``)."""
+    from dashboard.analysis.cost_format import channel_label
+    from dashboard.money import unit_costs
     from dashboard.money.assumptions import spec_for
 
     week = filters.week_start
     t = aset.table(week)
-    booked = _booked(aset, week).set_index("assumption_key")["value_text"].astype(str)
-    costs = t[t["assumption_key"].str.startswith(COST_PREFIX)]
+    costs = unit_costs.compare(aset, booked_rows(aset), week)
+    since = dict(zip(t["assumption_key"], t["valid_from"], strict=True))
+
+    def text(v: float | None) -> str:
+        return "—" if v is None else f"{v:,.2f}"
+
+    unit_table = pd.DataFrame({
+        "Channel": [channel_label(c.channel) for c in costs.costs],
+        "This set": [text(c.in_set) for c in costs.costs],
+        "Booked": [text(c.booked) for c in costs.costs],
+        "In force from": [f"{since[COST_PREFIX + c.channel]:%Y-%m-%d}"
+                          if COST_PREFIX + c.channel in since else "—" for c in costs.costs],
+    }, columns=["Channel", "This set", "Booked", "In force from"])
     others = t[~t["assumption_key"].str.startswith(COST_PREFIX)]
-    unit_costs = pd.DataFrame({
-        "Channel": [channel_name(k) for k in costs["assumption_key"]],
-        "This set": costs["value_text"].astype(str).to_numpy(),
-        "Booked": [booked.get(k, "—") for k in costs["assumption_key"]],
-        "In force from": [f"{d:%Y-%m-%d}" for d in costs["valid_from"]],
-    })
-    differs = tuple(channel_name(k) for k, v in zip(costs["assumption_key"],
-                                                     costs["value_text"].astype(str),
-                                                     strict=True)
-                    if k in booked and _num(booked[k]) != _num(v))
     values = pd.DataFrame({
-        "Assumption": [spec_for(k).label if spec_for(k).label != k else k
-                       for k in others["assumption_key"]],
+        "Assumption": [spec_for(k).label for k in others["assumption_key"]],
         "Value": others["value_text"].astype(str).to_numpy(),
         "Unit": others["unit"].astype(str).to_numpy(),
         "Source": others["source"].astype(str).to_numpy(),
     })
-    edits = int(t["source"].astype(str).str.startswith("edit").sum())
-    return AssumptionsInUse(aset.id, filters.week, unit_costs, values, differs, edits)
+    edits = int((~t["source"].astype(str).isin(("warehouse", _default_source()))).sum())
+    return AssumptionsInUse(aset.id, filters.week, unit_table, values,
+                            tuple(channel_label(c.channel) for c in costs.differing), edits)
 
 
-def _num(text: str) -> float | str:
-    try:
-        return float(text)
-    except ValueError:
-        return text
+def _default_source() -> str:
+    from dashboard.money.assumptions import SOURCE_DEFAULT
+
+    return SOURCE_DEFAULT
