@@ -10,7 +10,7 @@ from dashboard.intake.ingest import ingest
 from dashboard.warehouse import coverage as cov
 from tests import browser_util as bu
 from tests import realshape
-from tests.test_browser import _default_path, _registered_pages
+from tests.test_browser import _registered_pages
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +42,7 @@ def page(served):
 @pytest.mark.parametrize(("title", "path"), _registered_pages())
 def test_every_page_shows_figures_or_not_loaded(page, served, title, path):
     url, _ = served
-    page.goto(f"{url}/" if path == _default_path() else f"{url}/{path}")
+    page.goto(f"{url}/{path}")  # every page by its own URL
     page.wait_for_selector("h1", timeout=60_000)
     bu.wait_idle(page)
     assert page.locator("h1").first.inner_text().strip() == title
@@ -53,7 +53,7 @@ def test_every_page_shows_figures_or_not_loaded(page, served, title, path):
     if path in NOT_LOADED:
         page.get_by_text(cov.sentence([NOT_LOADED[path]])).first.wait_for(timeout=30_000)
         assert page.locator(".js-plotly-plot").count() == 0
-    if path == _default_path():
+    if path == "weekly-kpis":
         for label in ("NPS", "Complaint rate", "Cost to serve"):
             tile = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
             assert "Not loaded" in tile.inner_text(), label
