@@ -96,6 +96,7 @@ def test_incident_week_shows_a_significant_nps_drop(app, demo_db, truth):
     nps = next(m for m in app.metric if m.label.startswith("NPS"))
     assert nps.delta.startswith("−")
     captions = [c.value for c in app.caption]
-    assert any("Real change" in c for c in captions)
+    # the verdict in a plain word: an NPS drop is worse (the test is in "How computed")
+    assert any(c.endswith(": Worse.") for c in captions), captions
     headline = app.info[0].value
     assert not headline.startswith("Nothing moved") and "also moved" in headline

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
+from dashboard.metrics import display
 from dashboard.metrics.stats import Estimate
 from dashboard.warehouse import config
 from dashboard.warehouse import coverage as cov
@@ -36,22 +37,17 @@ class Card:
 
 def number(value: float | None, decimals: int = 0) -> str:
     """Thousands-separated number; '—' for None/NaN."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return EM_DASH
-    return f"{value:,.{decimals}f}"
+    return display.number(value, decimals)
 
 
 def pct(value: float | None, decimals: int = 1) -> str:
     """A percentage already on the 0–100 scale."""
-    return EM_DASH if value is None or math.isnan(value) else f"{value:.{decimals}f}%"
+    return display.percent(value, decimals)
 
 
 def money(value: float | None, symbol: str, decimals: int = 0) -> str:
     """A money amount with its currency symbol ('−$12' for negatives)."""
-    if value is None or math.isnan(value):
-        return EM_DASH
-    sign = "−" if value < 0 else ""
-    return f"{sign}{symbol}{abs(value):,.{decimals}f}"
+    return display.money(value, symbol, decimals)
 
 
 def hours(value: float | None) -> str:
@@ -68,9 +64,7 @@ def score(value: float | None, decimals: int = 1) -> str:
 
 def signed(value: float, decimals: int = 1, unit: str = "") -> str:
     """A signed change with a true minus sign ('+1.2 pp', '−0.4 pp')."""
-    sign = "+" if value >= 0 else "−"
-    tail = f" {unit}" if unit else ""
-    return f"{sign}{abs(value):,.{decimals}f}{tail}"
+    return display.signed(value, decimals, unit)
 
 
 def month_label(month_start: date) -> str:
@@ -87,7 +81,7 @@ def interval(est: Estimate, fmt) -> str:
     """'95% CI a – b' with ``fmt`` applied to both ends; '' when withheld."""
     if not est.shown or est.ci_low is None:
         return ""
-    return f"95% CI {fmt(est.ci_low)} – {fmt(est.ci_high)}"
+    return f"95% CI {display.span(est.ci_low, est.ci_high, fmt)}"
 
 
 def base_caption(est: Estimate, what: str = "n") -> str:
@@ -103,15 +97,18 @@ def p_text(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
-def verdict(cur: Estimate, prev: Estimate, p_adj: float | None, significant: bool) -> str:
-    """Plain words for a tested change: real, within noise, low base or not judged."""
+def verdict(cur: Estimate, prev: Estimate, p_adj: float | None, significant: bool,
+            higher_is_better: bool = True) -> str:
+    """Plain words for a tested change: better, worse, within noise, low base or not judged
+    (the test, Benjamini–Hochberg-corrected, is told in the card's help)."""
     if p_adj is None:
         return "not judged (no usable base in both periods)"
     if cur.status == "low_base" or prev.status == "low_base":
         return "low base (n < 100): change not judged"
-    if significant:
-        return f"real change ({p_text(p_adj)} after Benjamini–Hochberg)"
-    return f"within noise ({p_text(p_adj)} after Benjamini–Hochberg)"
+    good = None
+    if cur.value is not None and prev.value is not None and cur.value != prev.value:
+        good = (cur.value > prev.value) == higher_is_better
+    return display.verdict_word(significant, good)
 
 
 def not_loaded_card(label: str, tables: tuple[str, ...], help: str = "") -> Card:

@@ -196,7 +196,7 @@ def survival_table(groups: tuple[SurvivalGroup, ...], horizon: int) -> pd.DataFr
             badge = " (low base)" if g.status == "low_base" else ""
             row[f"Still active at {t} weeks (95% CI)"] = (
                 "insufficient base" if at is None else
-                f"{cards.pct(100 * at[0])} ({cards.pct(100 * at[1])} – "
+                f"{cards.pct(100 * at[0])} ({cards.pct(100 * at[1])}\u2009–\u2009"
                 f"{cards.pct(100 * at[2])}){badge}")
         row[f"Mean weeks active of {horizon}"] = (
             f"{restricted_mean(g.curve, horizon):.1f}" if g.shown else cards.EM_DASH)
@@ -363,7 +363,7 @@ def _churn_cards(mt: pd.DataFrame, month: date | None, at_risk: AtRisk,
                 f"{cards.base_caption(est, 'active at start')} · "
                 f"{cards.interval(est, lambda v: cards.pct(v, 2))}",
                 f"vs {label_p}: {cards.pct(before.value, 2) if before.shown else cards.EM_DASH}"
-                f" — {cards.verdict(est, before, p_adj, sig)}",
+                f" — {cards.verdict(est, before, p_adj, sig, False)}",
             ), delta=delta, significant=sig, higher_is_better=False, help=help_text)
 
         logo_card = card(

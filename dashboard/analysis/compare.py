@@ -31,7 +31,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.metrics import dimensions, stats
+from dashboard.metrics import dimensions, display, stats
 from dashboard.metrics.filters import DIMENSIONS as CUSTOMER_DIMENSIONS
 from dashboard.metrics.filters import Filters, week_label
 from dashboard.metrics.kpis import not_loaded_sentence
@@ -292,7 +292,7 @@ def _ci(lo: Any, hi: Any, m: Metric, sym: str) -> str:
     lo, hi = _num(lo), _num(hi)
     if lo is None or hi is None:
         return ""
-    return f"{format_value(lo, m.fmt, sym)} to {format_value(hi, m.fmt, sym)}"
+    return display.between(format_value(lo, m.fmt, sym), format_value(hi, m.fmt, sym))
 
 
 def value_text(e: Estimate | None, m: Metric, sym: str) -> str:
@@ -334,8 +334,8 @@ def verdict_text(c: Cell, ref: Cell, sym: str) -> str:
     if c.significant:
         arrow = "▲" if c.delta > 0 else "▼"
         word = "better" if c.better else "worse"
-        return f"{d} {arrow} {word} · significant (BH {p_text(c.p_adjusted)})"
-    return f"{d} · not significant (BH {p_text(c.p_adjusted)})"
+        return f"{d} {arrow} {word}"
+    return f"{d} · {display.NOISE}"
 
 
 def context_text(c: Cell) -> str:

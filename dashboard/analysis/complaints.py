@@ -398,11 +398,13 @@ def _rate_card(vol: pd.DataFrame, cmp_weekly: pd.DataFrame, filters: Filters) ->
         else cards.base_caption(cur, "active customers"),
         f"vs {filters.compare_week} ({filters.compare_label}): "
         f"{cards.number(prev.value, 2) if prev.shown else cards.EM_DASH} — "
-        f"{cards.verdict(cur, prev, p_adj, significant)}",
+        f"{cards.verdict(cur, prev, p_adj, significant, False)}",
     ]
     return Card("Complaints per 1,000 customers", cards.number(cur.value, 2), tuple(captions),
                 delta=delta, significant=significant, higher_is_better=False,
-                help="1000 × complaints opened in the week / customers active at its start.")
+                help="1000 × complaints opened in the week / customers active at its start. "
+                     "The change reads better or worse when the exact Poisson rate test's "
+                     "p-value, Benjamini–Hochberg-corrected, is below 0.05; else within noise.")
 
 
 def _time_card(label: str, s: TimeSummary, what: str, span: str, help_text: str) -> Card:
@@ -412,8 +414,9 @@ def _time_card(label: str, s: TimeSummary, what: str, span: str, help_text: str)
     badge = " · low base" if s.status == "low_base" else ""
     return Card(label, cards.hours(s.median.value), (
         f"P90 {cards.hours(s.p90.value)} · n = {s.n:,} {what} {span}{badge}",
-        f"95% CI median {cards.hours(s.median.ci_low)} – {cards.hours(s.median.ci_high)}; "
-        f"P90 {cards.hours(s.p90.ci_low)} – {cards.hours(s.p90.ci_high)}",
+        f"95% CI median {cards.hours(s.median.ci_low)}\u2009–\u2009"
+        f"{cards.hours(s.median.ci_high)}; "
+        f"P90 {cards.hours(s.p90.ci_low)}\u2009–\u2009{cards.hours(s.p90.ci_high)}",
     ), help=help_text)
 
 
@@ -516,7 +519,7 @@ def _takeaway_recovery(rec: pd.DataFrame, kind: str) -> str:
     else:
         verdict = "not significant after Benjamini–Hochberg correction"
     return (f"Never-resolved complainants: {fmt(never[value])} {what} (95% CI "
-            f"{fmt(never[low])} – {fmt(never[high])}, n = {int(never[n_col]):,}) vs "
+            f"{fmt(never[low])}\u2009–\u2009{fmt(never[high])}, n = {int(never[n_col]):,}) vs "
             f"{fmt(fast[value])} when resolved within 48 h (n = {int(fast[n_col]):,}); "
             f"{verdict}.")
 
@@ -558,7 +561,7 @@ def _recovery_rows(rec: pd.DataFrame) -> pd.DataFrame:
         if status == "withheld":
             return "insufficient base"
         badge = " (low base)" if status == "low_base" else ""
-        return f"{fmt(v)} ({fmt(lo)} – {fmt(hi)}){badge}"
+        return f"{fmt(v)} ({fmt(lo)}\u2009–\u2009{fmt(hi)}){badge}"
 
     def pv(p: float, sig: bool, status: str) -> str:
         if pd.isna(p):

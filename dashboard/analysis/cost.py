@@ -54,7 +54,7 @@ from dashboard.analysis.cost_model import (
 from dashboard.analysis.cost_model import PeriodMix as PeriodMix
 from dashboard.analysis.cost_model import decompose as decompose
 from dashboard.analysis.cost_model import detect_launch as detect_launch
-from dashboard.metrics import dimensions, stats
+from dashboard.metrics import dimensions, display, stats
 from dashboard.metrics.filters import Filters, parse_week, week_label
 from dashboard.metrics.registry import REGISTRY
 from dashboard.metrics.stats import Estimate
@@ -364,10 +364,9 @@ def _segments(fetch: Fetch, filters: Filters, sym: str, note: str
             verdict = "not compared (insufficient base)"
         elif r.status == "low_base" or r.previous_status == "low_base":
             verdict = "low base: change not judged"
-        elif r.significant:
-            verdict = "real change (significant after correction)"
         else:
-            verdict = "within noise"
+            # cost to serve: lower is better
+            verdict = display.verdict_word(bool(r.significant), r.delta < 0)
         shown.append({
             "Segment": r.segment,
             "Cost to serve": shown_text(est, m2) if est.shown else withheld_text(int(r.n)),
@@ -390,7 +389,8 @@ def _segments(fetch: Fetch, filters: Filters, sym: str, note: str
         lo = ok.loc[ok["value"].astype(float).idxmin()]
         take = (f"{hi['segment']} costs most to serve in {filters.week}: "
                 f"{money(hi['value'], sym)} per active customer (95% CI "
-                f"{money(hi['ci_low'], sym)} – {money(hi['ci_high'], sym)}, n = {int(hi['n']):,})")
+                f"{money(hi['ci_low'], sym)}\u2009–\u2009"
+                f"{money(hi['ci_high'], sym)}, n = {int(hi['n']):,})")
         if lo["segment"] != hi["segment"]:
             take += (f"; {lo['segment']} least: {money(lo['value'], sym)} "
                      f"(n = {int(lo['n']):,})")

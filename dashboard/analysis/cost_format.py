@@ -9,14 +9,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from dashboard.metrics import display
 from dashboard.metrics.stats import Estimate
 from dashboard.warehouse import config
 
 _MINUS = "−"
 
 
-def _sign(value: float, signed: bool) -> str:
-    return _MINUS if value < 0 else ("+" if signed else "")
+def _sign(value: float, signed: bool, digits: int = 2) -> str:
+    return display.sign(value, digits, signed)
 
 
 def _missing(value: float | None) -> bool:
@@ -25,31 +26,17 @@ def _missing(value: float | None) -> bool:
 
 def money(value: float | None, symbol: str, digits: int = 2, signed: bool = False) -> str:
     """``$1,234.56``; ``−$0.16`` for negatives; ``+`` on request; ``—`` when None."""
-    if _missing(value):
-        return "—"
-    return f"{_sign(value, signed)}{symbol}{abs(value):,.{digits}f}"
+    return display.money(value, symbol, digits, signed)
 
 
 def money_compact(value: float | None, symbol: str, signed: bool = False) -> str:
     """Money rounded for a headline: ``$51.2k``, ``$1.35M``, ``$845``."""
-    if value is None:
-        return "—"
-    mag = abs(value)
-    sign = _sign(value, signed)
-    if mag >= 1e6:
-        return f"{sign}{symbol}{mag / 1e6:,.2f}M"
-    if mag >= 1e4:
-        return f"{sign}{symbol}{mag / 1e3:,.1f}k"
-    if mag >= 100:
-        return f"{sign}{symbol}{mag:,.0f}"
-    return f"{sign}{symbol}{mag:,.2f}"
+    return display.money_compact(value, symbol, signed)
 
 
 def pct(value: float | None, digits: int = 1, signed: bool = False) -> str:
     """``12.3%`` (value already in percent); ``—`` when None."""
-    if _missing(value):
-        return "—"
-    return f"{_sign(value, signed)}{abs(value):.{digits}f}%"
+    return display.percent(value, digits, signed)
 
 
 def channel_label(channel: str) -> str:
@@ -66,7 +53,7 @@ def ci_text(est: Estimate, fmt: Callable[[float], str]) -> str:
     """The 95% interval as ``low – high``; '—' when withheld."""
     if not est.shown:
         return "—"
-    return f"{fmt(est.ci_low)} – {fmt(est.ci_high)}"
+    return display.span(est.ci_low, est.ci_high, fmt)
 
 
 def shown_text(est: Estimate, fmt: Callable[[float], str]) -> str:

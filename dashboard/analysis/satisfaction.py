@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.metrics import dimensions, stats
+from dashboard.metrics import dimensions, display, stats
 from dashboard.metrics.filters import FilterError, Filters, week_label
 from dashboard.metrics.kpis import Comparison
 from dashboard.metrics.registry import REGISTRY, Metric, format_delta, format_value
@@ -266,7 +266,7 @@ def _fmt_n(n: int) -> str:
 
 def signed(x: float, digits: int = 2) -> str:
     """A signed number with a true minus sign: '+0.12', '−0.57'."""
-    return f"{'+' if x >= 0 else '−'}{abs(x):.{digits}f}"
+    return display.signed(x, digits)
 
 
 def trend_takeaway(trend: pd.DataFrame, periods: pd.DataFrame, view: View,
@@ -521,7 +521,8 @@ def movers(two_weeks: pd.DataFrame, score: str, filters: Filters) -> pd.DataFram
             verdict = "Significant drop" if delta < 0 else "Significant rise"
         else:
             verdict = "Within noise"
-        ci = (f"{format_value(cur.ci_low, metric.fmt)} – {format_value(cur.ci_high, metric.fmt)}"
+        ci = (f"{format_value(cur.ci_low, metric.fmt)}\u2009–\u2009"
+              f"{format_value(cur.ci_high, metric.fmt)}"
               if cur.shown else "—")
         out.append({"group": g, "n_week": cur.n, "n_compare": prev.n,
                     "value_week": cur.value, "ci_week": ci, "value_compare": prev.value,
@@ -585,16 +586,16 @@ def _tile_texts(m: Metric, cur: Estimate, prev: Estimate, delta: float | None, s
     if not cur.shown:
         caption = f"Insufficient base (n = {_fmt_n(cur.n)}; at least {config.MIN_BASE} needed)"
     else:
-        caption = (f"n = {_fmt_n(cur.n)} · 95% CI {format_value(cur.ci_low, m.fmt)} – "
+        caption = (f"n = {_fmt_n(cur.n)} · 95% CI {format_value(cur.ci_low, m.fmt)}\u2009–\u2009"
                    f"{format_value(cur.ci_high, m.fmt)}")
     if delta is None:
         verdict = f"No comparison: {filters.compare_week} or {filters.week} lacks a usable base."
     elif cur.status == "low_base" or prev.status == "low_base":
         verdict = "Low base (n < 100): change not judged."
     elif sig:
-        verdict = "Real change (significant after correction)."
+        verdict = "Better." if (delta > 0) == m.higher_is_better else "Worse."
     else:
-        verdict = "Within noise (not significant after correction)."
+        verdict = "Within noise."
     verdict = (f"vs {filters.compare_week} ({format_value(prev.value, m.fmt)}): {verdict}")
     return value, (None if delta is None else format_delta(delta, m)), caption, verdict
 

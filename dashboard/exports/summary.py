@@ -90,7 +90,7 @@ def _money_rows(money) -> tuple[pd.DataFrame, pd.DataFrame]:
     for f, seg in figs:
         label = f"{f.label} — {seg}" if seg and seg not in f.label else f.label
         ok = f.status == "ok"
-        band = (f"{f.band_label} {money_text(f.low, sym)} – {money_text(f.high, sym)}"
+        band = (f"{f.band_label} {money_text(f.low, sym)}\u2009–\u2009{money_text(f.high, sym)}"
                 if ok and f.low is not None and f.high is not None else "")
         text.append({"Money": label,
                      "Value": "not loaded" if f.missing else money_text(f.value, sym)

@@ -284,7 +284,7 @@ def tile_caption(t: Tile, symbol: str) -> str:
     if cur.status == "withheld":
         return f"Insufficient base (n = {cur.n:,}; at least 30 needed)"
     parts = [f"n = {cur.n:,}",
-             f"95% CI {format_value(cur.ci_low, m.fmt, symbol)} – "
+             f"95% CI {format_value(cur.ci_low, m.fmt, symbol)}\u2009–\u2009"
              f"{format_value(cur.ci_high, m.fmt, symbol)}"]
     if "mean" in cur.detail:
         parts.append(f"mean {cur.detail['mean']:.2f}")
@@ -301,6 +301,6 @@ def verdict(t: Tile, filters: Filters) -> str:
         return f"No comparison: {filters.compare_week} has no usable base."
     if t.current.status == "low_base" or t.previous.status == "low_base":
         return "Low base (n < 100): change not judged."
-    if t.significant:
-        return "Real change (significant after correction)."
-    return "Within noise (not significant after correction)."
+    if t.significant and t.improved is not None:
+        return "Better." if t.improved else "Worse."
+    return "Within noise."

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from dashboard.metrics import stats
+from dashboard.metrics import display, stats
 from dashboard.metrics.stats import Estimate
 from dashboard.warehouse.coverage import COMPLAINTS, CONTACTS, CUSTOMERS, SURVEYS, TRANSACTIONS
 
@@ -287,37 +287,48 @@ def week_inputs(
 
 
 def format_value(value: float | None, fmt: str, symbol: str = "$") -> str:
-    """Format a metric value by its named format; '—' when withheld."""
-    if value is None:
+    """Format a metric value by its named format ('—' when withheld), by the display rules of
+    ``metrics.display``: a true minus sign, no sign on what rounds to zero."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if fmt == "score":
-        return f"{value:+.1f}"
+        return display.number(value, 1, signed=True)
     if fmt == "pct1":
-        return f"{value:.1f}%"
+        return display.percent(value, 1)
     if fmt == "pct2":
-        return f"{value:.2f}%"
-    if fmt == "mean2":
-        return f"{value:.2f}"
-    if fmt == "rate2":
-        return f"{value:.2f}"
+        return display.percent(value, 2)
+    if fmt in ("mean2", "rate2"):
+        return display.number(value, 2)
     if fmt == "money2":
-        return f"{symbol}{value:,.2f}"
+        return display.money(value, symbol, 2)
     if fmt == "money0k":
-        return f"{symbol}{value / 1000:,.0f}k" if abs(value) >= 10_000 else f"{symbol}{value:,.0f}"
+        if abs(value) >= 10_000:
+            return f"{display.sign(value / 1000, 0)}{symbol}{abs(value) / 1000:,.0f}k"
+        return display.money(value, symbol, 0)
     raise ValueError(f"unknown format {fmt!r}")
 
 
+def format_range(low: float | None, high: float | None, fmt: str, symbol: str = "$") -> str:
+    """An interval in the metric's format: ``−4.5 – +10.9`` (thin spaces around the dash)."""
+    return display.span(low, high, lambda v: format_value(v, fmt, symbol))
+
+
+#: Decimals of a change by the metric's named format.
+_DELTA_DIGITS = {"score": 1, "pct1": 1, "pct2": 2, "mean2": 2, "rate2": 2, "money2": 2}
+
+
 def format_delta(delta: float | None, metric: Metric, symbol: str = "$") -> str:
-    """A signed change in the metric's units ('+3.2 points', '−0.45 pp', '+$1.20')."""
-    if delta is None:
+    """A signed change in the metric's units ('+3.2 points', '−0.45 pp', '+$1.20'); a change
+    that rounds to zero has no sign ('$0.00', '0.0 points')."""
+    if delta is None or (isinstance(delta, float) and math.isnan(delta)):
         return "—"
-    sign = "+" if delta >= 0 else "−"
-    mag = abs(delta)
-    if metric.fmt.startswith("money"):
-        body = format_value(mag, metric.fmt, symbol)
-    elif metric.fmt in ("score",):
-        body = f"{mag:.1f}"
-    else:
-        body = f"{mag:.2f}" if metric.fmt in ("mean2", "rate2", "pct2") else f"{mag:.1f}"
     unit = f" {metric.delta_unit}" if metric.delta_unit else ""
-    return f"{sign}{body}{unit}"
+    if metric.fmt == "money0k":
+        mag = format_value(abs(delta), metric.fmt, symbol)
+        digits = 0
+        zero = mag in (f"{symbol}0", f"{symbol}0k")
+        return f"{'' if zero else display.sign(delta, digits, True)}{mag}{unit}"
+    digits = _DELTA_DIGITS.get(metric.fmt, 1)
+    if metric.fmt.startswith("money"):
+        return display.money(delta, symbol, digits, signed=True) + unit
+    return display.number(delta, digits, signed=True, unit=metric.delta_unit)

@@ -17,7 +17,6 @@ Pure: no Streamlit, no SQL text.
 
 from __future__ import annotations
 
-import math
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -25,6 +24,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from dashboard.analysis import cost
+from dashboard.metrics import display
 from dashboard.money.inputs import Inputs, MoneyFigure
 from dashboard.money.unit_costs import UnitCosts
 from dashboard.warehouse import coverage as cov
@@ -131,9 +131,7 @@ def pp(v: float, digits: int = 1) -> str:
 
 def span(lo: float | None, hi: float | None, fmt: Callable[[float], str]) -> str:
     """``lo – hi`` in the format ``fmt`` ('—' when either end is missing or not finite)."""
-    if lo is None or hi is None or not (math.isfinite(lo) and math.isfinite(hi)):
-        return "—"
-    return f"{fmt(lo)} – {fmt(hi)}"
+    return display.span(lo, hi, fmt)
 
 
 def figure(key: str, label: str, kind: str, value: float, band: tuple[float, float] | None,

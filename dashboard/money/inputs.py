@@ -34,7 +34,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from dashboard.metrics import stats
+from dashboard.metrics import display, stats
 from dashboard.metrics.filters import Filters, week_label
 from dashboard.money.assumptions import AssumptionSet
 from dashboard.money.unit_costs import UnitCosts
@@ -124,27 +124,24 @@ def money_text(value: float | None, symbol: str, signed: bool = False) -> str:
     """Money for tiles: ``$1.23M``, ``$45.6k``, ``$789``; a true minus sign; '—' when None."""
     if value is None or not math.isfinite(value):
         return "—"
-    sign = ("+" if value > 0 else "") if signed else ""
-    if value < 0:
-        sign = "−"
     a = abs(value)
     if a >= 1e9:
-        body = f"{a / 1e9:.2f}B"
+        scaled, digits, body = value / 1e9, 2, f"{a / 1e9:.2f}B"
     elif a >= 1e6:
-        body = f"{a / 1e6:.2f}M"
+        scaled, digits, body = value / 1e6, 2, f"{a / 1e6:.2f}M"
     elif a >= 1e4:
-        body = f"{a / 1e3:.1f}k"
+        scaled, digits, body = value / 1e3, 1, f"{a / 1e3:.1f}k"
     else:
-        body = f"{a:,.0f}"
-    return f"{sign}{symbol}{body}"
+        scaled, digits, body = value, 0, f"{a:,.0f}"
+    return f"{display.sign(scaled, digits, signed)}{symbol}{body}"
 
 
 def band_text(fig: MoneyFigure, symbol: str) -> str:
     """``$1.2M (P10–P90 $0.8M – $1.6M)``."""
     if fig.low is None or fig.high is None:
         return money_text(fig.value, symbol)
-    return (f"{money_text(fig.value, symbol)} ({fig.band_label} {money_text(fig.low, symbol)} – "
-            f"{money_text(fig.high, symbol)})")
+    band = display.span(fig.low, fig.high, lambda v: money_text(v, symbol))
+    return f"{money_text(fig.value, symbol)} ({fig.band_label} {band})"
 
 
 # --- inputs -------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ import pandas as pd
 from dashboard.analysis import cost
 from dashboard.analysis.cost import pct
 from dashboard.analysis.cost_model import customer_spread, launch_in, period_mix, window_dates
-from dashboard.metrics import stats
+from dashboard.metrics import display, stats
 from dashboard.metrics.filters import FilterError, Filters, parse_week, week_label
 from dashboard.money.figures import (
     WEEKS_PER_YEAR,
@@ -190,7 +190,7 @@ def baseline_savings(fetch: Fetch, filters: Filters, prices: Mapping[str, float]
           f"{amount(res.current_cpw, sym, 3)}"),
          ("Mean active customers a week now", f"{res.mean_base:,.0f}"),
          ("Saving a week",
-          f"{amount(res.weekly, sym)} (95% CI {amount(lo, sym)} – {amount(hi, sym)})"),
+          f"{amount(res.weekly, sym)} (95% CI {amount(lo, sym)}\u2009–\u2009{amount(hi, sym)})"),
          ("By effect, a year", "; ".join(f"{cost.EFFECT_LABELS[k].lower()} "
                                          f"{amount(WEEKS_PER_YEAR * v, sym, 0, True)}"
                                          for k, v in res.effects.items())),
@@ -401,7 +401,7 @@ def programme_did(fetch: Fetch, filters: Filters, prices: Mapping[str, float],
     lvl = effects.get("cts")
     level_text = ("—" if lvl is None else
                   f"{amount(-lvl.estimate * prog.customer_weeks_since_start, sym)} (95% CI "
-                  f"{amount(-lvl.ci_high * prog.customer_weeks_since_start, sym)} – "
+                  f"{amount(-lvl.ci_high * prog.customer_weeks_since_start, sym)}\u2009–\u2009"
                   f"{amount(-lvl.ci_low * prog.customer_weeks_since_start, sym)}) = −DiD "
                   f"{amount(lvl.estimate, sym, 3, True)} per customer-week × "
                   f"{prog.customer_weeks_since_start:,.0f} customer-weeks")
@@ -412,8 +412,9 @@ def programme_did(fetch: Fetch, filters: Filters, prices: Mapping[str, float],
           f"{', '.join(controls)}"),
          ("Windows", f"before {prog.before[0]} – {prog.before[1]} ({e.weeks_before} weeks), "
           f"after {prog.after[0]} – {prog.after[1]} ({e.weeks_after} weeks)"),
-         ("DiD of log cost to serve δ", f"{e.estimate:+.4f} (95% CI {e.ci_low:+.4f} – "
-          f"{e.ci_high:+.4f}; Newey–West, {e.lags} lags) = "
+         ("DiD of log cost to serve δ", f"{display.signed(e.estimate, 4)} (95% CI "
+          f"{display.span(e.ci_low, e.ci_high, lambda v: display.signed(v, 4))}; "
+          f"Newey–West, {e.lags} lags) = "
           f"{pct(100 * (math.exp(e.estimate) - 1), 1, True)} for the programme segment"),
          ("Contact cost of the segment since the start", amount(actual, sym)
           + f" ({since['k'].nunique()} weeks, the set's unit costs)"),

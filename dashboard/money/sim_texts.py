@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from dashboard.metrics import display
 from dashboard.money.inputs import Inputs, money_text
 from dashboard.money.simulate import (
     DEFAULT_DRAWS,
@@ -45,10 +46,12 @@ def point_values_takeaway(values: pd.DataFrame, result: SimResult) -> str:
     top, sym = values.iloc[0], result.symbol
     if len(values) == 1:  # one segment: the customers as a whole
         return (f"+1 NPS point is worth {money_text(top['value'], sym)} (P10 "
-                f"{money_text(top['low'], sym)} – P90 {money_text(top['high'], sym)}) over "
+                f"{money_text(top['low'], sym)}\u2009–\u2009"
+                f"P90 {money_text(top['high'], sym)}) over "
                 f"{years(result.horizon)}; modelled, not observed.")
     text = (f"+1 NPS point is worth most in {top['segment']}: {money_text(top['value'], sym)} "
-            f"(P10 {money_text(top['low'], sym)} – P90 {money_text(top['high'], sym)}) over "
+            f"(P10 {money_text(top['low'], sym)}\u2009–\u2009"
+            f"P90 {money_text(top['high'], sym)}) over "
             f"{years(result.horizon)}")
     if len(values) > 1:
         last = values.iloc[-1]
@@ -180,8 +183,8 @@ def compare_scenarios(estimates: pd.DataFrame, inputs: Inputs, scenarios: Mappin
     sym = inputs.symbol
 
     def band(r, key: str) -> str:
-        return (f"{money_text(r[f'{key}_p50'], sym)} ({money_text(r[f'{key}_p10'], sym)} – "
-                f"{money_text(r[f'{key}_p90'], sym)})")
+        low, high = money_text(r[f"{key}_p10"], sym), money_text(r[f"{key}_p90"], sym)
+        return f"{money_text(r[f'{key}_p50'], sym)} ({display.between(low, high)})"
 
     rows = []
     for r in numbers.to_dict("records"):

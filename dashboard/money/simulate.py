@@ -589,7 +589,8 @@ def _figure(w: _World, levers: Levers, plan: _Plan, key: str, values: np.ndarray
     inputs = (
         ("Levers", levers.describe()),
         ("Migration rule (NPS)", RULES[levers.migration_rule]),
-        ("Realisation factor φ", f"uniform {lo:g} – {hi:g}: the share of the observed gap "
+        ("Realisation factor φ", f"uniform {lo:g}\u2009–\u2009"
+                                 f"{hi:g}: the share of the observed gap "
                                  "between categories that the experience causes"),
         ("Horizon", f"{years(H)}, discounted at {w.discount * 100:g} % a "
                     "year (amounts at the end of each year survived)"),

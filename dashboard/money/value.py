@@ -33,7 +33,7 @@ from datetime import timedelta
 import pandas as pd
 
 from dashboard.analysis.cost import pct
-from dashboard.metrics import dimensions, stats
+from dashboard.metrics import dimensions, display, stats
 from dashboard.metrics.filters import Filters, week_label
 from dashboard.money import churn_value, savings
 from dashboard.money import inputs as money
@@ -229,7 +229,7 @@ def _did_table(p: Programme | None, sym: str) -> pd.DataFrame:
         "cts_log": lambda v: pct(100 * (math.exp(v) - 1), 1, True),
     }
     short: dict[str, Callable[[float], str]] = {
-        "nps": lambda v: f"{v:+.1f}", "fcr": lambda v: f"{v:+.1f}",
+        "nps": lambda v: display.signed(v, 1), "fcr": lambda v: display.signed(v, 1),
         "cts": lambda v: amount(v, sym, 3, True),
         "cts_log": lambda v: pct(100 * (math.exp(v) - 1), 1, True),
     }
@@ -290,8 +290,9 @@ def _takeaways(r: dict, fin: Finance, filters: Filters) -> dict[str, str]:
         out["categories"] = (
             f"Detractors left at {pct(100 * d['churn_rate'])} in 12 months against "
             f"{pct(100 * p['churn_rate'])} for promoters (risk ratio {risk.value:.2f}, 95% CI "
-            f"{risk.low:.2f} – {risk.high:.2f}; per customer-year {rate.value:.2f}, "
-            f"{rate.low:.2f} – {rate.high:.2f}), spent {amount(d['revenue_per_year'], sym)} "
+            f"{risk.low:.2f}\u2009–\u2009{risk.high:.2f}; per customer-year {rate.value:.2f}, "
+            f"{rate.low:.2f}\u2009–\u2009"
+            f"{rate.high:.2f}), spent {amount(d['revenue_per_year'], sym)} "
             f"against {amount(p['revenue_per_year'], sym)} a year and cost "
             f"{amount(d['cts_per_year'], sym)} against {amount(p['cts_per_year'], sym)} to serve.")
     elif r["figures"]["value_d_to_pa"].missing:
@@ -312,7 +313,8 @@ def _takeaways(r: dict, fin: Finance, filters: Filters) -> dict[str, str]:
             f"Against {sav.baseline_weeks[0]} – {sav.baseline_weeks[1]}, the current quarter "
             f"({sav.current_weeks[0]} – {sav.current_weeks[1]}) {verb} "
             f"{amount(abs(sav.weekly), sym)} a week, {money_text(abs(fs.value), sym)} a year at "
-            f"run-rate (95% CI {money_text(fs.low, sym)} – {money_text(fs.high, sym)}), at the "
+            f"run-rate (95% CI {money_text(fs.low, sym)}\u2009–\u2009"
+            f"{money_text(fs.high, sym)}), at the "
             f"unit costs of {fin.set_id}: cost per customer-week "
             f"{amount(sav.baseline_cpw, sym, 3)} → {amount(sav.current_cpw, sym, 3)}.")
     else:
@@ -325,10 +327,11 @@ def _takeaways(r: dict, fin: Finance, filters: Filters) -> dict[str, str]:
             if e is None:
                 continue
             if key == "nps":
-                parts.append(f"NPS {e.estimate:+.1f} points (95% CI {e.ci_low:+.1f} to "
-                             f"{e.ci_high:+.1f})")
+                parts.append(f"NPS {display.signed(e.estimate, 1)} points (95% CI "
+                             f"{display.span(e.ci_low, e.ci_high, display.signed)})")
             elif key == "fcr":
-                parts.append(f"FCR {e.estimate:+.1f} pp ({e.ci_low:+.1f} to {e.ci_high:+.1f})")
+                parts.append(f"FCR {display.signed(e.estimate, 1)} pp "
+                             f"({display.span(e.ci_low, e.ci_high, display.signed)})")
             else:
                 parts.append("cost to serve "
                              f"{pct(100 * (math.exp(e.estimate) - 1), 1, True)} "
@@ -443,8 +446,10 @@ def build_report(fetch: Fetch, filters: Filters, aset: AssumptionSet, draws: int
     if risk is not None and rate is not None:
         ratio_note = (
             f" Detractor/promoter churn: 12-month risk ratio {risk.value:.2f} (95% CI "
-            f"{risk.low:.2f} – {risk.high:.2f}); rate ratio per customer-year of exposure "
-            f"{rate.value:.2f} ({rate.low:.2f} – {rate.high:.2f}), the comparable figure for a "
+            f"{risk.low:.2f}\u2009–\u2009"
+            f"{risk.high:.2f}); rate ratio per customer-year of exposure "
+            f"{rate.value:.2f} ({rate.low:.2f}\u2009–\u2009"
+            f"{rate.high:.2f}), the comparable figure for a "
             "ratio of weekly churn hazards (a ratio of 12-month shares is pulled towards 1 as "
             "churn accumulates).")
     notes = {

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from dashboard.metrics import display
 from dashboard.money import assumptions as A
 from dashboard.money.inputs import ALL
 from dashboard.warehouse import coverage as cov
@@ -186,7 +187,7 @@ def loaded_levers(levers: Levers, coverage: Coverage) -> tuple[Levers, str]:
 
 def signed(v: float) -> str:
     """A lever's change with its sign: ``+5``, ``−20``, ``0``."""
-    return f"+{v:g}" if v > 0 else f"−{abs(v):g}" if v < 0 else "0"
+    return f"+{v:g}" if v > 0 else f"{display.MINUS}{abs(v):g}" if v < 0 else "0"
 
 
 # --- scenarios in the app-owned store (``store`` is a warehouse.db.AppStore) ----------------

@@ -166,7 +166,7 @@ def money_tile(fig, symbol: str) -> None:
         st.metric(plain(fig.label), money_text(fig.value, symbol),
                   help=plain(fig.note) if fig.note else None)
         if fig.low is not None and fig.high is not None:
-            st.caption(plain(f"{fig.band_label} {money_text(fig.low, symbol)} – "
+            st.caption(plain(f"{fig.band_label} {money_text(fig.low, symbol)}\u2009–\u2009"
                              f"{money_text(fig.high, symbol)} · {fig.unit}"))
         else:
             st.caption(plain(fig.unit))
@@ -229,7 +229,7 @@ def how_computed(t: Tile, report: KpiReport) -> None:
         "Filters": report.filters.describe(),
         "n": f"{cur.n:,}",
         "Value": format_value(cur.value, m.fmt, sym),
-        "95% interval": (f"{format_value(cur.ci_low, m.fmt, sym)} – "
+        "95% interval": (f"{format_value(cur.ci_low, m.fmt, sym)}\u2009–\u2009"
                          f"{format_value(cur.ci_high, m.fmt, sym)}"),
         f"Comparison ({report.filters.compare_week})": format_value(t.previous.value, m.fmt, sym),
         "Change": format_delta(t.delta, m, sym),

@@ -1,0 +1,119 @@
+"""How every number reads on screen, in the CLI and in the pack: the one home of signs, ranges
+and verdict words (the registry's named formats, the cards, the cost and money figures all
+call these).
+
+The rules (the README's "How numbers read" states them):
+
+* a negative number carries a true minus sign, U+2212 (``−11.4``), never a hyphen;
+* a signed change carries ``+`` or ``−``; a change that rounds to zero at the precision shown
+  carries no sign at all (``$0.00``, ``0.0 points``): "+$0.00" or "−0.0" would claim a
+  direction the figure does not have;
+* a range is written ``low – high`` with an en dash between two thin spaces (U+2009), so it
+  never reads as a subtraction: ``−11.4 – +9.3``;
+* a verdict on a tested change is one plain word: "better", "worse" or "within noise" (how it
+  was tested, Benjamini–Hochberg-corrected p-values, is told in "how computed").
+
+No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+MINUS = "\u2212"
+THIN = "\u2009"
+EN_DASH = "\u2013"
+EM_DASH = "\u2014"
+#: Between the two ends of a range: thin space, en dash, thin space.
+RANGE_SEP = f"{THIN}{EN_DASH}{THIN}"
+
+BETTER, WORSE, NOISE = "better", "worse", "within noise"
+
+
+def missing(value: float | None) -> bool:
+    """None or NaN: nothing to show (shown as an em dash, never as zero)."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def is_zero(value: float, digits: int) -> bool:
+    """Whether ``value`` reads as zero at ``digits`` decimals."""
+    return round(abs(value), digits) == 0
+
+
+def sign(value: float, digits: int, signed: bool = False) -> str:
+    """The sign to print before ``abs(value)`` shown at ``digits`` decimals: a true minus for a
+    negative, ``+`` for a positive when ``signed``, nothing for what rounds to zero."""
+    if is_zero(value, digits):
+        return ""
+    if value < 0:
+        return MINUS
+    return "+" if signed else ""
+
+
+def number(value: float | None, digits: int = 1, signed: bool = False, unit: str = "",
+           thousands: bool = True) -> str:
+    """``1,234.5``, ``−0.4``, ``+1.2 pp`` (``signed``), ``—`` when missing."""
+    if missing(value):
+        return EM_DASH
+    body = f"{abs(value):,.{digits}f}" if thousands else f"{abs(value):.{digits}f}"
+    tail = f" {unit}" if unit else ""
+    return f"{sign(value, digits, signed)}{body}{tail}"
+
+
+def signed(value: float | None, digits: int = 1, unit: str = "") -> str:
+    """A change with its sign: ``+1.2 pp``, ``−0.4``, ``0.0 pp`` (no sign on a zero)."""
+    return number(value, digits, True, unit)
+
+
+def percent(value: float | None, digits: int = 1, signed: bool = False) -> str:
+    """``12.3%`` (the value already in percent), ``+0.5%`` when ``signed``."""
+    if missing(value):
+        return EM_DASH
+    return f"{sign(value, digits, signed)}{abs(value):.{digits}f}%"
+
+
+def money(value: float | None, symbol: str, digits: int = 2, signed: bool = False) -> str:
+    """``$1,234.56``, ``−$0.16``, ``+$1.20`` when ``signed``, ``$0.00`` for a zero change."""
+    if missing(value):
+        return EM_DASH
+    return f"{sign(value, digits, signed)}{symbol}{abs(value):,.{digits}f}"
+
+
+def money_compact(value: float | None, symbol: str, signed: bool = False) -> str:
+    """Money rounded for a headline or a tile: ``$1.35M``, ``$51.2k``, ``$845``, ``$0.84``."""
+    if missing(value):
+        return EM_DASH
+    mag = abs(value)
+    if mag >= 1e9:
+        body, digits, scale = "B", 2, 1e9
+    elif mag >= 1e6:
+        body, digits, scale = "M", 2, 1e6
+    elif mag >= 1e4:
+        body, digits, scale = "k", 1, 1e3
+    elif mag >= 100:
+        body, digits, scale = "", 0, 1
+    else:
+        body, digits, scale = "", 2, 1
+    shown = f"{mag / scale:,.{digits}f}{body}"
+    return f"{sign(value / scale, digits, signed)}{symbol}{shown}"
+
+
+def span(low: float | None, high: float | None, fmt: Callable[[float], str]) -> str:
+    """``low – high`` (thin spaces around the en dash) in the format ``fmt``; ``—`` when an
+    end is missing or not finite."""
+    if missing(low) or missing(high) or not (math.isfinite(low) and math.isfinite(high)):
+        return EM_DASH
+    return f"{fmt(low)}{RANGE_SEP}{fmt(high)}"
+
+
+def between(low: str, high: str) -> str:
+    """Two already formatted ends as a range: ``low – high`` with thin spaces."""
+    return f"{low}{RANGE_SEP}{high}"
+
+
+def verdict_word(significant: bool, good: bool | None) -> str:
+    """A tested change in one plain word: better, worse or within noise."""
+    if not significant or good is None:
+        return NOISE
+    return BETTER if good else WORSE
