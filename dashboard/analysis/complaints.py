@@ -33,7 +33,7 @@ from scipy import stats as sps
 
 from dashboard.analysis import cards
 from dashboard.analysis.cards import Card, WithCards
-from dashboard.metrics import dimensions, stats
+from dashboard.metrics import dimensions, display, stats
 from dashboard.metrics.filters import Filters, week_label
 from dashboard.metrics.stats import Estimate
 from dashboard.warehouse import config
@@ -625,7 +625,7 @@ def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = Non
     mix = opened[opened_wk >= w.mix_start]
     span13 = f"in the 13 weeks to {filters.week}"
     span4 = f"in the 4 weeks to {filters.week}"
-    par = pareto(mix["category"], mix["complaint_count"])
+    par = pareto(mix["category"].map(display.name), mix["complaint_count"])
     sev = severity_mix(opened, trend_weeks, opened["complaint_count"])
     rep = repeat_complainers(repeats["complaint_count"], repeats["customer_count"])
     service_start = pd.Timestamp(w.service_start)

@@ -471,6 +471,13 @@ def _mappings(doc: dict, name: str) -> dict[str, TableMapping]:
 
     out = {}
     for table, body in doc.items():
+        if table == "display_names":
+            # category values in words on the pages (``metrics.display.name``), not a table
+            if not isinstance(body, dict) or not all(
+                    isinstance(v, str | int | float) for v in body.values()):
+                raise MappingError(f"mapping {name}: [display_names] must be a table of "
+                                   '"value" = "display name"')
+            continue
         if table not in LOADABLE:
             raise MappingError(f"mapping {name}: unknown table {table!r}")
         if not isinstance(body, dict):

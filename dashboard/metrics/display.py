@@ -18,7 +18,10 @@ No Streamlit here.
 
 from __future__ import annotations
 
+import functools
 import math
+import os
+import re
 from collections.abc import Callable
 
 MINUS = "\u2212"
@@ -117,3 +120,54 @@ def verdict_word(significant: bool, good: bool | None) -> str:
     if not significant or good is None:
         return NOISE
     return BETTER if good else WORSE
+
+
+# --- category values in words -------------------------------------------------------------------
+
+#: Display names of the code values the contract and the demo use; a value not listed here is
+#: shown in words by ``name`` when it is a snake_case code, else literally.
+NAMES: dict[str, str] = {
+    "self_service": "Self-service",
+    "service_quality": "Service quality",
+    "nps": "NPS", "csat": "CSAT", "ces": "CES",
+    "sms": "SMS", "ivr": "IVR", "faq": "FAQ",
+}
+
+_CODE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+
+
+def _overrides() -> dict[str, str]:
+    """The ``[display_names]`` section of the mapping file named by ``CX_MAPPING`` (the file
+    given to ``python -m dashboard ingest --mapping``): ``"service_quality" = "Quality"``."""
+    path = os.environ.get("CX_MAPPING", "")
+    if not path:
+        return {}
+    return _read_overrides(path)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_overrides(path: str) -> dict[str, str]:
+    import tomllib
+
+    try:
+        with open(path, "rb") as fh:
+            section = tomllib.load(fh).get("display_names", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+    if not isinstance(section, dict):
+        return {}
+    return {str(k): str(v) for k, v in section.items() if isinstance(v, str | int | float)}
+
+
+def name(value: object) -> str:
+    """A category value in words: the mapping file's ``[display_names]`` first, then
+    ``NAMES``, then a snake_case code made words (``payment_failed`` → ``Payment failed``);
+    any other text is returned as it is (shown literally, escaped by the page)."""
+    text = "" if value is None else str(value)
+    found = _overrides().get(text) or NAMES.get(text)
+    if found:
+        return found
+    if _CODE.fullmatch(text):
+        words = text.replace("_", " ")
+        return words[0].upper() + words[1:]
+    return text
