@@ -11,6 +11,7 @@ memory.limit_arenas()
 
 # the page icon is a file served by the app itself: no request leaves the app's own host
 st.set_page_config(page_title="CX Ledger", page_icon=ui.PAGE_ICON, layout="wide")
+ui.fit_styles()
 
 
 def _home() -> None:

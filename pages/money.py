@@ -30,16 +30,19 @@ ui_money.money_tiles(report.observed, sym, "Observed (95% interval)", k["complai
 st.subheader("What a customer is worth")
 left, right = st.columns([3, 2])
 with left:
-    ui.takeaway_table(report.clv_table, "money_clv", k["clv_retention"], n["clv"],
+    ui.takeaway_table(report.clv_table, "money_clv", k["clv_retention"],
                       data=lambda: tables.money_clv(report))
+    ui.method_note(n["clv"])
     ui_money.how_computed(report.clv_figures, value.ALL, t["clv_how"])
 with right:
     ui.exhibit_or_note(ex, "money_clv_chart", k["clv"], report.split_note)
 
 st.subheader("Value by NPS category")
 ui.takeaway_table(report.category_table, "money_categories", k["categories"],
-                  n["categories"], missing=report.missing("categories"),
+                  missing=report.missing("categories"),
                   data=lambda: tables.money_categories(report))
+if not report.missing("categories"):
+    ui.method_note(n["categories"])
 
 st.subheader("Revenue at risk")
 ui.takeaway_table(report.rar_table, "money_rar", k["rar"], n["rar"],

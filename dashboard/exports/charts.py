@@ -153,6 +153,36 @@ def _layout(fig: go.Figure, title: str, height: int = 320, **extra) -> go.Figure
         title={"text": title, "font": {"size": 14}}, height=height,
         margin={"l": 10, "r": 10, "t": 40, "b": 10}, font={"family": THEME["font"]}, **extra,
     )
+    return thin_week_axis(fig)
+
+
+#: At most this many week labels on an axis: 26 slanted "2026-W44" labels overlap in half a
+#: page at 1280 px, 13 do not.
+MAX_WEEK_TICKS = 13
+
+
+def thin_week_axis(fig: go.Figure, most: int = MAX_WEEK_TICKS) -> go.Figure:
+    """A category x-axis of ISO weeks (``2026-W44``) with more than ``most`` weeks labels every
+    k-th week only, counted back from the last so the latest week is always labelled; an axis
+    whose ticks are already set is left alone."""
+    import math
+    import re
+
+    if fig.layout.xaxis.tickvals is not None:
+        return fig
+    weeks: list[str] = []
+    for trace in fig.data:
+        xs = getattr(trace, "x", None)
+        if xs is None:
+            continue
+        for x in xs:
+            if isinstance(x, str) and x not in weeks:
+                weeks.append(x)
+    if len(weeks) <= most or not all(re.fullmatch(r"\d{4}-W\d{2}", w) for w in weeks):
+        return fig
+    weeks.sort()
+    step = math.ceil(len(weeks) / most)
+    fig.update_xaxes(tickvals=weeks[::-1][::step][::-1], tickmode="array")
     return fig
 
 
@@ -256,7 +286,7 @@ def _cx_layout(fig: go.Figure, title: str, height: int = 320, **extra) -> go.Fig
         title={"text": title, "font": {"size": 14}}, height=height,
         margin={"l": 10, "r": 10, "t": 40, "b": 10}, font={"family": THEME["font"]}, **extra,
     )
-    return fig
+    return thin_week_axis(fig)
 
 
 def _alpha(hex_colour: str, alpha: float) -> str:
@@ -300,7 +330,9 @@ def pareto_chart(par: pd.DataFrame, title: str) -> go.Figure:
     fig.add_hline(y=80, yref="y2", line={"color": THEME["low_base"], "dash": "dot", "width": 1})
     return _cx_layout(fig, title, 320, yaxis={"title": "complaints"},
                       yaxis2={"title": "cumulative %", "overlaying": "y", "side": "right",
-                              "range": [0, 105], "showgrid": False},
+                              "range": [0, 103], "tickmode": "array",
+                              "tickvals": [0, 20, 40, 60, 80, 100], "ticksuffix": "%",
+                              "showgrid": False},
                       legend={"orientation": "h", "y": -0.3})
 
 

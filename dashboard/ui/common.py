@@ -315,7 +315,7 @@ def _downloads(items, key: str, off: dict[str, str] | None = None) -> None:
                                help=off.get(label, f"Download {name}"))
 
 
-def exhibit(ex: Exhibit, ctx: export.Context | None = None) -> None:
+def exhibit(ex: Exhibit, ctx: export.Context | None = None, caption: bool = True) -> None:
     """A chart, its computed takeaway (literal text) and its downloads: PNG (2560 × 1440) and
     SVG carrying title, period, filters, n, band and source; the data behind it as CSV."""
     gone = data_coverage().missing(ex.tables)
@@ -325,7 +325,8 @@ def exhibit(ex: Exhibit, ctx: export.Context | None = None) -> None:
         return
     ctx = ctx or export_context()
     st.plotly_chart(ex.fig, key=ex.key, config={"displaylogo": False})
-    st.caption(plain(ex.takeaway))
+    if caption:
+        st.caption(plain(ex.takeaway))
     name = ex.title
     # no Chromium on this server: the image buttons say what to install instead of failing
     images_off = {} if export.images_available() else {
@@ -368,6 +369,40 @@ TABLE_NAMES = {
 }
 
 
+#: Tile labels wrap instead of being cut off with an ellipsis (Streamlit draws them on one
+#: line): "Value of +1 NPS point, Affluent" must be read whole in a quarter of a 1280 px page.
+#: The one style rule of the app; colours and fonts stay in .streamlit/config.toml.
+FIT_CSS = """<style>
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
+    white-space: normal !important; overflow: visible !important;
+    text-overflow: clip !important; overflow-wrap: anywhere;
+}
+</style>"""
+
+
+def fit_styles() -> None:
+    """The app's one style rule (``FIT_CSS``), drawn once by the frame before every page."""
+    st.html(FIT_CSS)
+
+
+def first_pinned(df: pd.DataFrame, column_config: dict | None) -> dict | None:
+    """``column_config`` with the table's first column pinned (frozen while the table scrolls
+    sideways) unless a column is pinned already: a table wider than the page keeps its row
+    names in view."""
+    config = dict(column_config or {})
+    if len(df.columns) == 0:
+        return column_config
+    if any(isinstance(c, dict) and c.get("pinned") for c in config.values()):
+        return config
+    first = df.columns[0]
+    given = config.get(first)
+    if isinstance(given, dict):
+        config[first] = {**given, "pinned": True}
+    else:  # none, or a label given as text
+        config[first] = st.column_config.Column(label=given, pinned=True)
+    return config
+
+
 def table(df: pd.DataFrame, key: str, column_config: dict | None = None,
           customer_list: bool = False, identifiers: tuple[str, ...] = (),
           data: Callable[[], pd.DataFrame] | None = None) -> None:
@@ -377,7 +412,7 @@ def table(df: pd.DataFrame, key: str, column_config: dict | None = None,
     table as shown;
     every column kept but the declared customer ``identifiers`` (kept too when the table is
     a customer list)."""
-    st.dataframe(df, key=key, hide_index=True, column_config=column_config,
+    st.dataframe(df, key=key, hide_index=True, column_config=first_pinned(df, column_config),
                  width="stretch")
     ctx = export_context()
     name = TABLE_NAMES.get(key, key.replace("_", " "))
@@ -501,6 +536,13 @@ def compare_trend(report: compare.CompareReport, ex: dict[str, Exhibit]) -> None
         exhibit(ex["cmp_trend"])
     else:
         st.caption(plain(report.trend_takeaway))
+
+
+def method_note(text: str | None, label: str = "How computed") -> None:
+    """A method's formulas and tests, one click away (an expander), as literal text."""
+    if text:
+        with st.expander(label):
+            st.caption(plain(text))
 
 
 def note(text: str, missing: tuple[str, ...] = ()) -> None:

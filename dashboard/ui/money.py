@@ -46,6 +46,10 @@ def did_charts(ex: Mapping[str, Exhibit]) -> None:
     keys = [k for k in ("money_did_nps", "money_did_fcr", "money_did_cts") if k in ex]
     if not keys:
         return
+    # the three charts often share one takeaway: said once, under the row
+    shared = len({ex[k].takeaway for k in keys}) == 1
     for col, key in zip(st.columns(len(keys)), keys, strict=True):
         with col:
-            ui.exhibit(ex[key])
+            ui.exhibit(ex[key], caption=not shared)
+    if shared:
+        st.caption(ui.plain(ex[keys[0]].takeaway))
