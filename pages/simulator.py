@@ -37,7 +37,7 @@ for col, fig in zip(st.columns(3), result.figures, strict=True):
     with col:
         ui.money_tile(fig, inputs.symbol)
 ui_sim.probability_tile(result)
-ui.note(sim_texts.method_note(result))
+ui.method_note(sim_texts.method_note(result))
 for line in result.notes:
     ui.note(line)
 if not result.components.empty:

@@ -309,7 +309,9 @@ def test_recovery_never_resolved_retains_fewer_than_fast(fetch, latest):
     assert bool(never["retention_significant"])
     # customers without a complaint keep best; every complaint group is at least 90 answers
     assert rec.loc["no_complaint", "retention_pct"] > fast["retention_pct"]
-    assert "significant gap" in r.takeaways["retention"]
+    assert "never resolving is worse" in r.takeaways["retention"]
+    shown = r.recovery_rows.set_index("Group")["vs resolved within 48 h"]
+    assert shown[complaints.RECOVERY_GROUPS["never"]] == "worse"
 
 
 def test_rate_card_equals_the_weekly_kpi(fetch, latest):
@@ -326,7 +328,8 @@ def test_incident_shows_in_complaints(fetch, truth):
     r = complaints.build_report(fetch, f)
     card = r.card("Complaints per 1,000 customers")
     assert card.significant and card.delta.startswith("+")
-    assert r.pareto["category"].iloc[0] == "network"  # the incident's complaints lead
+    # the incident's complaints lead, the category shown in words
+    assert r.pareto["category"].iloc[0] == "Network"
 
 
 def _raw_complaints(demo_frames) -> pd.DataFrame:

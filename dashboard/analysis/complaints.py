@@ -515,9 +515,10 @@ def _takeaway_recovery(rec: pd.DataFrame, kind: str) -> str:
     if "low_base" in (never[status_col], fast[status_col]):
         verdict = "low base (n < 100): difference not judged"
     elif never[f"{kind}_significant"]:
-        verdict = "a significant gap after Benjamini–Hochberg correction"
+        verdict = ("never resolving is worse" if never[value] < fast[value]
+                   else "never resolving is better")
     else:
-        verdict = "not significant after Benjamini–Hochberg correction"
+        verdict = "the difference is within noise"
     return (f"Never-resolved complainants: {fmt(never[value])} {what} (95% CI "
             f"{fmt(never[low])}\u2009–\u2009{fmt(never[high])}, n = {int(never[n_col]):,}) vs "
             f"{fmt(fast[value])} when resolved within 48 h (n = {int(fast[n_col]):,}); "
@@ -563,12 +564,18 @@ def _recovery_rows(rec: pd.DataFrame) -> pd.DataFrame:
         badge = " (low base)" if status == "low_base" else ""
         return f"{fmt(v)} ({fmt(lo)}\u2009–\u2009{fmt(hi)}){badge}"
 
-    def pv(p: float, sig: bool, status: str) -> str:
-        if pd.isna(p):
+    # resolved within 48 h: the group every other is tested against
+    refs = rec[rec["group"] == RECOVERY_REFERENCE] if "group" in rec.columns else rec.iloc[:0]
+    ref = refs.iloc[0] if len(refs) else None
+
+    def pv(p: float, sig: bool, status: str, value: float, kind: str) -> str:
+        """Better, worse or within noise against the within-48-hours group (the test and its
+        Benjamini–Hochberg correction are told in the method note)."""
+        if pd.isna(p) or ref is None:
             return cards.EM_DASH
-        if sig:
-            return f"{cards.p_text(p)} · significant"
-        return f"{cards.p_text(p)}{' · low base, not judged' if status == 'low_base' else ''}"
+        if status == "low_base":
+            return "low base, not judged"
+        return display.verdict_word(bool(sig), value > ref[kind])
 
     return pd.DataFrame({
         "Group": rec["label"],
@@ -576,14 +583,15 @@ def _recovery_rows(rec: pd.DataFrame) -> pd.DataFrame:
         "90-day retention (95% CI)": [
             cell(r.retention_pct, r.retention_low, r.retention_high, r.retention_status,
                  cards.pct) for r in rec.itertuples()],
-        "vs within 48 h (BH)": [pv(r.retention_p_adj, r.retention_significant,
-                                   r.retention_status) for r in rec.itertuples()],
+        "vs resolved within 48 h": [pv(r.retention_p_adj, r.retention_significant,
+                                       r.retention_status, r.retention_pct, "retention_pct")
+                                    for r in rec.itertuples()],
         "Next NPS answers": [f"{n:,}" for n in rec["nps_n"]],
         "Next NPS (95% CI)": [
             cell(r.nps, r.nps_low, r.nps_high, r.nps_status, cards.score)
             for r in rec.itertuples()],
-        "NPS vs within 48 h (BH)": [pv(r.nps_p_adj, r.nps_significant, r.nps_status)
-                                    for r in rec.itertuples()],
+        "NPS vs resolved within 48 h": [pv(r.nps_p_adj, r.nps_significant, r.nps_status,
+                                           r.nps, "nps") for r in rec.itertuples()],
     })
 
 
@@ -593,7 +601,7 @@ def _kept(rows: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 
 
 #: The recovery table's columns drawn from survey answers (not loaded without them).
-NPS_COLUMNS = ("Next NPS answers", "Next NPS (95% CI)", "NPS vs within 48 h (BH)")
+NPS_COLUMNS = ("Next NPS answers", "Next NPS (95% CI)", "NPS vs resolved within 48 h")
 
 
 def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = None

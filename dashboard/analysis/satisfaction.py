@@ -437,7 +437,7 @@ def expectation_gap(gaps: pd.DataFrame) -> pd.DataFrame:
         n = int(r.paired_count)
         est = stats.mean(float(r.gap_sum), float(r.gap_sq_sum), n)
         scale = f"{int(r.scale_min)}–{int(r.scale_max)}"
-        label = str(r.touchpoint)
+        label = display.name(r.touchpoint)
         if len(scales) > 1:
             label += f" · {SCORES.get(str(r.survey), str(r.survey))} {scale}"
         rows.append({

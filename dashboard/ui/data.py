@@ -82,8 +82,8 @@ def table(df: pd.DataFrame, key: str, name: str, column_config: dict | None = No
     """A data table (cells are text, never HTML) with CSV and XLSX downloads. Unlike
     ``ui.table`` it needs no week or filters: the Data page works without survey data.
     ``customer_list`` keeps customer ids in the downloads (quarantined source rows)."""
-    st.dataframe(df, key=key, hide_index=True, column_config=column_config, width="stretch",
-                 placeholder="—")
+    st.dataframe(df, key=key, hide_index=True, column_config=ui.first_pinned(df, column_config),
+                 width="stretch", placeholder="—")
     _downloads(df, key, name, customer_list)
 
 

@@ -98,4 +98,6 @@ def downloads(pages, keys, formats, filters, aset) -> None:
     rows = [{"#": i, "Page": e.page, "Chart": e.title, "Slide title": pack.slide_title(e),
              "Takeaway (slide body)": e.takeaway}
             for i, e in enumerate(built.exhibits, start=1)]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="pack_contents", width="stretch")
+    contents = pd.DataFrame(rows)
+    st.dataframe(contents, hide_index=True, key="pack_contents", width="stretch",
+                 column_config=ui.first_pinned(contents, None))
