@@ -252,7 +252,7 @@ def test_movers_correct_across_the_groups_tested_and_spare_low_bases():
         assert table.loc[g, "p_adjusted"] == pytest.approx(pa, rel=1e-9)
     assert table.loc["A", "delta"] == pytest.approx(100 * (40 - 80) / 150 - 100 * (90 - 30) / 150)
     assert table.loc["A", ["n_week", "n_compare"]].tolist() == [150, 150]
-    assert bool(table.loc["A", "significant"]) and table.loc["A", "verdict"] == "Significant drop"
+    assert bool(table.loc["A", "significant"]) and table.loc["A", "verdict"] == "Worse"
     # C has a tiny p but a base under 100: counted in m, never called significant
     assert table.loc["C", "p_adjusted"] < config.ALPHA
     assert not table.loc["C", "significant"]
@@ -464,7 +464,7 @@ def test_incident_week_on_the_page(page, demo_wh, truth):
     first = table.iloc[0]
     assert first["Region"] == truth["incident_region"]
     assert bool(first["Significant"]) and first["Change"] < 0
-    assert first["Verdict"] == "Significant drop"
+    assert first["Verdict"] == "Worse"  # a drop in a score where higher is better
 
 
 @pytest.mark.parametrize("combo", [

@@ -325,7 +325,7 @@ def test_figures_name_their_assumptions(demo_inputs):
     assert f.assumption_set == inputs.assumption_set == "published v0"
     rows = f.how_computed()
     assert rows["Migration rule (NPS)"] == whatif.RULES["half_each"]
-    assert rows["Realisation factor φ"].startswith("uniform 0.3 – 1")
+    assert rows["Realisation factor φ"].startswith("uniform 0.3\u2009–\u20091")
     assert rows["Horizon"].startswith("2 years, discounted at 10 %")
     assert f.low < f.value < f.high
     # the tornado is sorted by swing and led by φ, the widest assumption
@@ -500,7 +500,8 @@ def test_comparison_resimulates_each_scenario(demo_inputs):
     b = sim.simulate(est, inputs, scen["B"], draws=1000, tornado=False)
     f = b.profit_impact
     assert table.loc[1, "Profit impact P50 (P10 – P90)"] == (
-        f"{money_text(f.value, '$')} ({money_text(f.low, '$')} – {money_text(f.high, '$')})")
+        f"{money_text(f.value, '$')} ({money_text(f.low, '$')}\u2009–\u2009"
+        f"{money_text(f.high, '$')})")
     assert table.loc[1, "P(profit impact > cost)"] == sim_texts.probability_text(b)
 
 
@@ -566,7 +567,7 @@ def test_page_shows_the_module_numbers(page, demo_inputs):
     assert _tiles(page) == _expected(demo_inputs, lev)
     res = sim.simulate(est, inputs, lev)
     caps = _captions(page)
-    assert ui.plain(f"P10–P90 {money_text(res.profit_impact.low, '$')} – "
+    assert ui.plain(f"P10–P90 {money_text(res.profit_impact.low, '$')}\u2009–\u2009"
                     f"{money_text(res.profit_impact.high, '$')}") in caps
     assert ui.plain(sim_texts.exceed_text(res)) in caps
     assert ui.plain(sim_texts.tornado_takeaway(res)) in caps
@@ -593,7 +594,8 @@ def test_page_saves_loads_and_compares_scenarios(page, demo_inputs):
     est, inputs = demo_inputs
     f = sim.simulate(est, inputs, whatif.Levers(nps={"Mass": 5}), tornado=False).profit_impact
     assert table.loc[0, "Profit impact P50 (P10 – P90)"] == (
-        f"{money_text(f.value, '$')} ({money_text(f.low, '$')} – {money_text(f.high, '$')})")
+        f"{money_text(f.value, '$')} ({money_text(f.low, '$')}\u2009–\u2009"
+        f"{money_text(f.high, '$')})")
     # move the levers away, then load the scenario back into them
     page.slider(key="sim_nps_Mass").set_value(0)
     page.slider(key="sim_self_service").set_value(10)

@@ -578,7 +578,8 @@ def test_page_shows_the_module_numbers(app, report):
     for f in (*report.modelled, *report.observed):
         assert f"assumption set {f.assumption_set}" in text
         if f.low is not None:
-            assert f"{f.band_label} {money_text(f.low, '$')} – {money_text(f.high, '$')}" in text
+            band = f"{money_text(f.low, '$')}\u2009–\u2009{money_text(f.high, '$')}"
+            assert f"{f.band_label} {band}" in text
     frames = [d.value for d in app.dataframe]
     pd.testing.assert_frame_equal(frames[0].reset_index(drop=True), report.clv_table)
     pd.testing.assert_frame_equal(frames[1].reset_index(drop=True), report.category_table)

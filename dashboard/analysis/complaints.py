@@ -449,10 +449,10 @@ def _takeaway_pareto(par: pd.DataFrame, span: str) -> str:
     k = int((par["cumulative_pct"] < 80.0).sum()) + 1
     k = min(k, len(par))
     top = par.head(k)
-    names = ", ".join(top["category"])
+    names = ", ".join(display.name(c) for c in top["category"])
     return (f"{k} of {len(par)} categories ({names}) make up "
             f"{top['cumulative_pct'].iloc[-1]:.1f}% of the {total:,} complaints opened {span}; "
-            f"{par['category'].iloc[0]} alone {par['share_pct'].iloc[0]:.1f}%.")
+            f"{display.name(par['category'].iloc[0])} alone {par['share_pct'].iloc[0]:.1f}%.")
 
 
 def _takeaway_severity(sev: pd.DataFrame, filters: Filters, w: Windows) -> str:
@@ -633,7 +633,7 @@ def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = Non
     mix = opened[opened_wk >= w.mix_start]
     span13 = f"in the 13 weeks to {filters.week}"
     span4 = f"in the 4 weeks to {filters.week}"
-    par = pareto(mix["category"].map(display.name), mix["complaint_count"])
+    par = pareto(mix["category"], mix["complaint_count"])
     sev = severity_mix(opened, trend_weeks, opened["complaint_count"])
     rep = repeat_complainers(repeats["complaint_count"], repeats["customer_count"])
     service_start = pd.Timestamp(w.service_start)

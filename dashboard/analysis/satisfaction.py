@@ -518,7 +518,8 @@ def movers(two_weeks: pd.DataFrame, score: str, filters: Filters) -> pd.DataFram
         elif low:
             verdict = "Low base (n < 100): not judged"
         elif sig:
-            verdict = "Significant drop" if delta < 0 else "Significant rise"
+            verdict = display.verdict_word(True, (delta > 0) == metric.higher_is_better)
+            verdict = verdict.capitalize()
         else:
             verdict = "Within noise"
         ci = (f"{format_value(cur.ci_low, metric.fmt)}\u2009–\u2009"
