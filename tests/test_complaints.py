@@ -449,8 +449,8 @@ def _assert_time_card(card, x: pd.Series) -> None:
         return
     assert card.value == f"{median:,.1f} h"
     assert card.captions[0].startswith(f"P90 {p90:,.1f} h · n = {n:,} ")
-    assert card.captions[1] == (f"95% CI median {m_lo:,.1f} h – {m_hi:,.1f} h; "
-                                f"P90 {p_lo:,.1f} h – {p_hi:,.1f} h")
+    assert card.captions[1] == (f"95% CI median {m_lo:,.1f} h\u2009–\u2009{m_hi:,.1f} h; "
+                                f"P90 {p_lo:,.1f} h\u2009–\u2009{p_hi:,.1f} h")
 
 
 #: Filter states the oracle is checked on: weeks from the data's first weeks (windows clipped)

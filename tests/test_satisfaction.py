@@ -274,7 +274,9 @@ def test_movers_by_hand_on_the_fixture(fixture_wh, tiny_bases):
     assert t.loc["North", "value_compare"] == pytest.approx(50)
     assert t.loc["North", "delta"] == pytest.approx(100 / 3 - 50)
     north = stats.nps(2, 0, 1)
-    assert t.loc["North", "ci_week"] == f"{north.ci_low:+.1f} – {north.ci_high:+.1f}"
+    # a true minus sign, thin spaces around the dash
+    ends = [f"{v:+.1f}".replace("-", "\u2212") for v in (north.ci_low, north.ci_high)]
+    assert t.loc["North", "ci_week"] == f"{ends[0]}\u2009–\u2009{ends[1]}"
     # South: 9 -> 8 (promoter to passive): +100 -> 0; East: 3 -> 0: -100 both weeks
     assert t.loc["South", "delta"] == pytest.approx(-100)
     assert t.loc["East", "delta"] == pytest.approx(0)
