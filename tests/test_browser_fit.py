@@ -44,7 +44,7 @@ _GRIDS_JS = """async () => {
     const out = [];
     // one in a closed expander is not drawn until it is opened: skipped
     const grids = [...document.querySelectorAll('[data-testid="stDataFrame"]')]
-        .filter(f => f.getClientRects().length > 0);
+        .filter(f => !f.closest('details') || f.closest('details').open);
     for (const [i, frame] of grids.entries()) {
         // a grid draws (and fills its accessible table) once scrolled into view
         frame.scrollIntoView({block: 'center'});
