@@ -323,7 +323,7 @@ def test_board_pack_builds_and_downloads(page, server, demo_wh, tmp_path):
 
 def test_no_unexpected_console_errors_or_server_tracebacks(page, server_log):
     """Last of the module: across every page, download and pack build above."""
-    unexpected = bu.unexpected_errors(page.errors, {p for _, p in _registered_pages()})
+    unexpected = bu.unexpected_errors(page.errors)
     assert not unexpected, "\n".join(unexpected)
     log = server_log.read_text(errors="replace")
     assert "Traceback" not in log, log[-4000:]
