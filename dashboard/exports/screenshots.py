@@ -168,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
             if code:
                 return code
             url = f"duckdb:///{path}"
-        env = {"CX_WAREHOUSE_URL": url,
+        # the pinned world ends in 2026-W44, a newcomer's ends last week: no staleness note
+        env = {"CX_WAREHOUSE_URL": url, "CX_STALE_DAYS": "100000",
                "CX_APP_STORE_URL": f"sqlite:///{Path(tmp) / 'store.sqlite'}"}
         with sessions.serve(env, Path(tmp) / "server.log", timeout=120) as served:
             for path in capture(served, Path(args.out)):

@@ -90,7 +90,7 @@ TEMPLATES: dict[Any, str] = {
                 "change.",
     # the Weekly KPIs page's one money line
     "money_line": "The week's moves: {moves} a week · {context} · set {set_id}, {unit_costs}.",
-    "money_line_none": "Money: no move beyond noise this week · {context} · set {set_id}, "
+    "money_line_none": "The week's moves: none beyond noise · {context} · set {set_id}, "
                        "{unit_costs}.",
     "money_move": "{kpi} {money}",
     "money_rar": "revenue at risk {money} a year",
