@@ -40,7 +40,8 @@ def page(server):
 def tile_value(pg, label: str) -> str:
     tile = pg.locator('[data-testid="stMetric"]').filter(
         has=pg.locator('[data-testid="stMetricLabel"]', has_text=label)).first
-    return tile.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    # the number, without the unit the compact tile prints after it in small type
+    return tile.locator('[data-testid="stMetricValue"]').inner_text().strip().split()[0]
 
 
 def test_tiles_filter_change_and_nps_chart_downloads(page, demo_db, tmp_path):
