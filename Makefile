@@ -74,7 +74,7 @@ test: $(STAMP) browser postgres spark lint
 # The README's pictures: the Weekly KPIs page's first screen at 1440 x 900 on the pinned demo
 # world (built in a temporary folder), saved under data/screenshots/.
 screenshots: $(STAMP) browser
-	$(PY) -m dashboard.exports.screenshots --out data/screenshots
+	$(PY) -m dashboard.bench.screenshots --out data/screenshots
 
 bench: $(STAMP)
 	$(PY) -m dashboard bench --customers 50000 1000000

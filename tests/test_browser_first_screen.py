@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.exports import screenshots
+from dashboard.bench import screenshots
 from dashboard.metrics.registry import REGISTRY
 from tests import browser_util as bu
 from tests.conftest import ROOT

@@ -266,9 +266,8 @@ def check_rows(table: str, df: pd.DataFrame, file: str, now: datetime | None = N
     Refusals of the whole file (wrong table, missing required columns, unknown columns, no
     rows) come back as problems with ``row`` None and no typed rows. ``numbers`` and
     ``date_format``/``timezone``/``ambiguous``/``calendar`` are the source's declared formats
-    (a mapping's ``decimal``/``thousands``, ``date_format``, ``timezone``, ``ambiguous`` and
-    ``calendar``; ``df`` is then ``convert``'s output); ``limits`` the plausibility bounds
-    (``Limits.from_env()``)."""
+    (its mapping's: ``TableMapping``; ``df`` is then ``convert``'s output); ``limits`` the
+    plausibility bounds (``Limits.from_env()``)."""
     spec = LOADABLE.get(table)
     if spec is None:
         return df.iloc[0:0], [Problem(file, None, None, table,
@@ -525,15 +524,8 @@ def _mappings(doc: dict, name: str) -> dict[str, TableMapping]:
         if ambiguous is not None and ambiguous not in vrules.AMBIGUOUS:
             raise MappingError(f"{at}] ambiguous must be \"earlier\" or \"later\" (which "
                                "reading of a local time the clocks passed twice)")
-        calendar = body.get("calendar")
-        if calendar is not None and calendar not in vrules.CALENDARS:
-            raise MappingError(f"{at}] calendar must be \"gregorian\" or \"jalali\"")
-        if calendar == "jalali" and not fmt:
-            raise MappingError(f"{at}] calendar = \"jalali\" needs the date_format the dates "
-                               "are written in, such as '%Y/%m/%d'")
-        if calendar == "jalali" and ("%z" in fmt or "%Z" in fmt):
-            raise MappingError(f"{at}] a Jalali date_format cannot carry an offset (%z, %Z): "
-                               "give the zone with timezone")
+        if problem := vrules.calendar_problem(calendar := body.get("calendar"), fmt):
+            raise MappingError(f"{at}] {problem}")
         m = TableMapping(cols, values, scales, fmt, tz, tuple(files),
                          combine=_combine(body, at, table, cols),
                          numbers=_number_format(body, at), ambiguous=ambiguous,

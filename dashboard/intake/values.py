@@ -63,6 +63,18 @@ class TimeFormat:
     calendar: str | None = None
 
 
+def calendar_problem(calendar: object, date_format: str | None) -> str | None:
+    """What is wrong with a mapping's ``calendar`` beside its ``date_format`` (None: nothing)."""
+    if calendar is not None and calendar not in CALENDARS:
+        return 'calendar must be "gregorian" or "jalali"'
+    if calendar == "jalali" and not date_format:
+        return ('calendar = "jalali" needs the date_format the dates are written in, such as '
+                "'%Y/%m/%d'")
+    if calendar == "jalali" and ("%z" in date_format or "%Z" in date_format):
+        return "a Jalali date_format cannot carry an offset (%z, %Z): give the zone with timezone"
+    return None
+
+
 def control_characters(raw: pd.Series) -> pd.Series:
     """True where a text value holds a control character."""
     return raw.str.contains(CONTROL, regex=True, na=False)
