@@ -7,7 +7,7 @@ WAREHOUSE := data/warehouse.duckdb
 PORT ?= 8501
 PYSPARK := pyspark==4.3.0
 
-.PHONY: run test lint bench demo venv exports browser postgres spark clean
+.PHONY: run test lint bench demo venv exports browser postgres spark screenshots clean messages
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -57,11 +57,24 @@ spark: $(STAMP)
 	  else echo "java is missing: apt-get install openjdk-17-jre-headless (as root)"; exit 1; fi; }
 	@$(PY) -c "import pyspark" 2>/dev/null || $(PY) -m pip install -q $(PYSPARK)
 
+# The translatable templates: extract them from the code into the template catalog and merge
+# them into each language's catalog (new ones arrive untranslated; the suite fails on those).
+LOCALE_DIR := dashboard/i18n/locale
+messages: $(STAMP)
+	$(VENV)/bin/pybabel -q extract -F dashboard/i18n/babel.cfg -k _ -k ngettext:1,2 \
+	  --no-location --sort-output --omit-header -o $(LOCALE_DIR)/cx.pot dashboard pages streamlit_app.py
+	$(VENV)/bin/pybabel -q update -i $(LOCALE_DIR)/cx.pot -d $(LOCALE_DIR) -D cx --no-fuzzy-matching
+
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
 test: $(STAMP) browser postgres spark lint
 	$(PY) -m pytest -q
+
+# The README's pictures: the Weekly KPIs page's first screen at 1440 x 900 on the pinned demo
+# world (built in a temporary folder), saved under data/screenshots/.
+screenshots: $(STAMP) browser
+	$(PY) -m dashboard.bench.screenshots --out data/screenshots
 
 bench: $(STAMP)
 	$(PY) -m dashboard bench --customers 50000 1000000

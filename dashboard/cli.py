@@ -101,20 +101,26 @@ def _selection(args: argparse.Namespace):
 
 
 def cmd_kpis(args: argparse.Namespace) -> int:
-    """Print the weekly KPIs for a week and filters (the same numbers as the page)."""
+    """Print the weekly KPIs for a week and filters and the headline ranked by money (the
+    same numbers and words as the page)."""
     from dashboard.metrics import kpis
     from dashboard.metrics.filters import FilterError
     from dashboard.metrics.registry import format_delta, format_value
+    from dashboard.money import impact
     from dashboard.warehouse import db
 
     try:
         fetch, filters = _selection(args)
+        aset = _assumption_set(args, fetch)
     except (FilterError, db.WarehouseMissing) as exc:
         say(f"error: {exc}", file=sys.stderr)
         return 2
     report = kpis.build_report(fetch, filters)
+    # the headline ranks the moves by their money a week (the page's and the pack's own)
+    moves = impact.build(fetch, report, aset)
     if args.json:
-        say_json(report.to_json())
+        say_json({**report.to_json(), "headline": moves.headline,
+                  "assumption_set": moves.set_id, "moves": moves.to_json()})
         return 0
     sym = report.currency_symbol
     as_of = "" if report.as_of is None else f" — data as of {report.as_of:%Y-%m-%d}"
@@ -132,7 +138,7 @@ def cmd_kpis(args: argparse.Namespace) -> int:
         p = "" if t.p_adjusted is None else f"  p_adj={t.p_adjusted:.3f}"
         say(f"  {m.label:<22} {format_value(t.current.value, m.fmt, sym):>10}{ci:<24} "
               f"n={t.current.n:<7} {mark} {format_delta(t.delta, m, sym):>14}{p}")
-    say(report.headline)
+    say(moves.headline)
     return 0
 
 
@@ -448,6 +454,10 @@ def parser(prog: str = "python -m dashboard") -> argparse.ArgumentParser:
     k = sub.add_parser("kpis", help="print the weekly KPIs (same numbers as the page)")
     _selection_args(k)
     k.add_argument("--compare", choices=["previous", "4w", "52w"], default="previous")
+    k.add_argument("--set", default="published",
+                   help="assumption set the headline's money uses (default: published)")
+    k.add_argument("--store-url", default=None,
+                   help="app-owned store URL (default CX_APP_STORE_URL)")
     k.set_defaults(func=cmd_kpis)
 
     m = sub.add_parser("money", help="print the money headline (same numbers as the page)")

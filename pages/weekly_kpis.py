@@ -1,5 +1,8 @@
 """Weekly KPIs — "How did customers feel and what did serving them cost last week, and did
 anything really change?"
+
+The first screen answers the week: the headline (the moves ranked by their money a week), every
+KPI as a compact tile, and the money in one line; the depth is one click away.
 """
 
 import streamlit as st
@@ -7,32 +10,26 @@ import streamlit as st
 from dashboard.exports import exhibits
 from dashboard.metrics import kpis
 from dashboard.money import headline as money_headline
+from dashboard.money import impact
 from dashboard.ui import assumptions as ui_assumptions
 from dashboard.ui import common as ui
+from dashboard.ui import weekly
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
 coverage = ui.data_coverage()
 report = kpis.build_report(ui.fetch, filters, coverage)
+aset = ui.assumption_set()
+moves = impact.build(ui.fetch, report, aset)
+money = money_headline.build(ui.fetch, filters, aset, coverage)
 
 ui.page_header("Weekly KPIs", "How did customers feel and what did serving them cost last "
                "week, and did anything really change?", filters)
-ui.headline(report.headline, icon=":material/insights:")
-
-ROWS = (("How customers feel", "survey"), ("What it costs, who leaves", "operations"))
-for heading, kind in ROWS:
-    st.subheader(heading)
-    row = [t for t in report.tiles if t.metric.kind == kind]
-    for col, tile in zip(st.columns(4), row, strict=False):
-        with col:
-            ui.kpi_tile(tile, report)
-
-st.subheader("In money")
-money = money_headline.build(ui.fetch, filters, ui.assumption_set(), coverage)
-if money.withheld:
-    ui.note(money.withheld)
-ui.money_row(money.figures, money.symbol)
+ui.headline(moves.headline, icon=":material/insights:")
+weekly.tiles(report)
+weekly.money_line(moves, money)
 ui_assumptions.unit_cost_notice(filters, "kpis")
+weekly.how_computed(report, moves, money)
 
 st.subheader("13-week trends")
 cols = st.columns(2)

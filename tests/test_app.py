@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.exports import text
-from dashboard.metrics.registry import REGISTRY, format_value
+from dashboard.metrics.registry import REGISTRY, TILE_UNITS, format_value
 from tests.conftest import ROOT, kpis_json
 
 
@@ -42,8 +42,14 @@ def significant(doc: dict) -> dict[str, bool]:
 
 
 def expected(doc: dict) -> dict[str, str]:
-    return {REGISTRY[k].label: format_value(v["value"], REGISTRY[k].fmt, "$")
-            for k, v in doc["kpis"].items()}
+    """Each tile's value as the CLI gives it, with the tile's unit in small type."""
+    out = {}
+    for k, v in doc["kpis"].items():
+        m = REGISTRY[k]
+        value = format_value(v["value"], m.fmt, "$")
+        unit = TILE_UNITS.get(k)
+        out[m.label] = f"{value} :small[{unit}]" if unit and v["value"] is not None else value
+    return out
 
 
 def test_default_page_shows_cli_numbers(app, demo_db):
@@ -53,9 +59,10 @@ def test_default_page_shows_cli_numbers(app, demo_db):
     assert app.title[0].value == "Weekly KPIs"
     # the headline as the CLI gives it, shown as literal text (markdown escaped)
     assert app.info[0].value == text.markdown(doc["headline"])
-    captions = " ".join(c.value for c in app.caption)
-    assert f"n = {doc['kpis']['nps']['n']:,}" in captions
-    assert "95% CI" in captions
+    # n and the interval are on hover; the verdict is a word beside the change
+    nps = next(m for m in _kpi_metrics(app) if m.label == "NPS")
+    assert f"n = {doc['kpis']['nps']['n']:,}" in nps.help and "95% CI" in nps.help
+    assert "within noise" in nps.proto.delta_description or doc["kpis"]["nps"]["significant"]
 
 
 @pytest.mark.parametrize("combo", [
@@ -95,8 +102,9 @@ def test_incident_week_shows_a_significant_nps_drop(app, demo_db, truth):
     app.run()
     nps = next(m for m in app.metric if m.label.startswith("NPS"))
     assert nps.delta.startswith("−")
-    captions = [c.value for c in app.caption]
-    # the verdict in a plain word: an NPS drop is worse (the test is in "How computed")
-    assert any(c.endswith(": Worse.") for c in captions), captions
+    # the incident's significant moves lead the headline with their money a week; the verdict
+    # is a plain word (the test and its correction are in "How computed")
+    cost = next(m for m in app.metric if m.label == "Cost to serve")
+    assert "Worse." in cost.help and "worse" in cost.proto.delta_description
     headline = app.info[0].value
-    assert not headline.startswith("Nothing moved") and "also moved" in headline
+    assert headline.startswith("Cost to serve rose") and "a week more in handling" in headline

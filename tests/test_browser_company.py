@@ -61,7 +61,7 @@ def test_every_page_shows_figures_or_not_loaded(page, served, title, path):
 
 def test_no_unexpected_console_errors_or_server_tracebacks(page, served):
     _, log_path = served
-    unexpected = bu.unexpected_errors(page.errors, {p for _, p in _registered_pages()})
+    unexpected = bu.unexpected_errors(page.errors)
     assert not unexpected, "\n".join(unexpected)
     log = log_path.read_text(errors="replace")
     assert "Traceback" not in log, log[-4000:]

@@ -95,7 +95,7 @@ def test_first_upload_creates_the_warehouse_and_the_page_shows_it(page, served):
     ARTIFACTS.mkdir(exist_ok=True)
     bu.screenshot(page, ARTIFACTS / "data_page_after_upload.png")
 
-    unexpected = bu.unexpected_errors(page.errors, {"data-loads"})
+    unexpected = bu.unexpected_errors(page.errors)
     assert not unexpected, "\n".join(unexpected)
     log = log_path.read_text(errors="replace")
     assert "Traceback" not in log, log[-4000:]

@@ -62,7 +62,8 @@ def test_every_ingest_rule_is_documented():
              "no cost per contact in force", "a date needs a year, a month and a day",
              "a time of day in a date column", "a local time that does not exist in",
              "an ambiguous local time in", "a control character in the value",
-             "a refund's amount must be negative", "cannot be negative", "plausible bound")
+             "a refund's amount must be negative", "cannot be negative", "plausible bound",
+             "not a Jalali date in the declared format")
     flat = " ".join(section.split())
     for rule in rules:
         assert rule in flat, rule

@@ -244,3 +244,52 @@ def test_statistics_never_raise_and_never_print_an_infinite_interval():
     # a large but finite figure keeps its interval: value ± 1.96 · √var
     est = stats.normal(1e150, 1e300, 200)
     assert est.status == "ok" and est.ci_high - est.value == pytest.approx(stats.Z95 * 1e150)
+
+
+def test_jalali_dates_are_read_in_the_jalali_calendar():
+    """9 Aban 1404 is 31 October 2025; 30 Esfand 1403 is 20 March 2025 (1403 is a leap year),
+    and 1404 has no 30 Esfand; Persian digits read as ASCII ones; a Gregorian-looking value is
+    no Jalali date in the declared format."""
+    df = pd.DataFrame([_row("contacts", 1, occurred_at="1404/08/09 14:30"),
+                       _row("contacts", 2, occurred_at="۱۴۰۳/۱۲/۳۰ ۰۸:۰۰"),
+                       _row("contacts", 3, occurred_at="1404/12/30 08:00"),
+                       _row("contacts", 4, occurred_at="2026-10-31 14:30")])
+    typed, problems = contract.check_rows("contacts", df, "c.csv", NOW,
+                                          date_format="%Y/%m/%d %H:%M",
+                                          timezone="Asia/Tehran", calendar="jalali")
+    # Tehran is UTC+03:30 all year (no daylight saving since 2022)
+    assert str(typed.loc[0, "occurred_at"]) == "2025-10-31 11:00:00"
+    assert str(typed.loc[1, "occurred_at"]) == "2025-03-20 04:30:00"
+    assert [(p.row, p.rule) for p in problems] == [
+        (3, "not a Jalali date in the declared format ('%Y/%m/%d %H:%M')"),
+        (4, "not a Jalali date in the declared format ('%Y/%m/%d %H:%M')")]
+
+
+def test_a_jalali_mapping_is_read_and_checked(tmp_path):
+    good = tmp_path / "m.toml"
+    good.write_text('[contacts]\ndate_format = "%Y/%m/%d"\ncalendar = "jalali"\n',
+                    encoding="utf-8")
+    assert contract.load_mapping(good)["contacts"].times.calendar == "jalali"
+    for body, message in [
+            ('calendar = "jalali"\n', "calendar = \"jalali\" needs the date_format"),
+            ('calendar = "hijri"\n', "calendar must be \"gregorian\" or \"jalali\""),
+            ('date_format = "%Y/%m/%d %z"\ncalendar = "jalali"\n', "cannot carry an offset")]:
+        bad = tmp_path / "bad.toml"
+        bad.write_text("[contacts]\n" + body, encoding="utf-8")
+        with pytest.raises(contract.MappingError, match=message):
+            contract.load_mapping(bad)
+
+
+def test_a_file_of_jalali_dates_goes_through_ingest_with_its_mapping(tmp_path):
+    """The mapping's calendar reaches the reading of the file (``ingest.prepare``)."""
+    path = tmp_path / "contacts.csv"
+    path.write_bytes(table_csv("contacts", [_row("contacts", 1, occurred_at="1404/08/09"),
+                                            _row("contacts", 2, occurred_at="1404/13/01")]))
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[contacts]\ndate_format = "%Y/%m/%d"\ncalendar = "jalali"\n',
+                       encoding="utf-8")
+    prep = ingest.prepare(path, None, contract.load_mapping(mapping), NOW)
+    assert prep.report.refused is None, prep.report.refused
+    assert [(p.row, p.rule) for p in prep.report.problems] == [
+        (2, "not a Jalali date in the declared format ('%Y/%m/%d')")]
+    assert str(prep.typed.loc[0, "occurred_at"]) == "2025-10-31 00:00:00"

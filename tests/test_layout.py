@@ -4,7 +4,7 @@ Every import of a ``dashboard`` module counts, at module level or inside a funct
 
 - each module lives in a room (a sub-package of ``dashboard/``) or is the command line;
 - a room imports only the rooms below it (``ALLOWED``): ui → exports → money → analysis →
-  metrics → warehouse, intake → warehouse;
+  metrics → warehouse, intake → warehouse; every room may use i18n, which uses none;
 - nothing outside ``bench/`` imports ``bench/`` but the command line's ``bench`` sub-command;
 - no import cycle between modules anywhere in ``dashboard/``;
 - Streamlit is imported only in ``ui/`` (and ``bench/`` drives the app through AppTest);
@@ -21,7 +21,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "dashboard"
 
 #: room → the rooms its modules may import (besides their own room).
-ALLOWED: dict[str, frozenset[str]] = {
+_ROOMS: dict[str, frozenset[str]] = {
     "warehouse": frozenset(),
     "intake": frozenset({"warehouse"}),
     "metrics": frozenset({"warehouse"}),
@@ -34,6 +34,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "bench": frozenset({"cli", "ui", "exports", "money", "analysis", "metrics", "intake",
                         "warehouse"}),
 }
+#: The languages (dashboard/i18n) are the floor: every room may use them, they use none.
+ALLOWED: dict[str, frozenset[str]] = {"i18n": frozenset(),
+                                      **{r: a | {"i18n"} for r, a in _ROOMS.items()}}
 #: The one import of bench/ from outside it: `python -m dashboard bench` runs the benchmark.
 BENCH_ENTRY = ("dashboard.cli", "dashboard.bench.report")
 MAX_LINES = 800
@@ -187,11 +190,14 @@ def _package(tmp_path: Path, files: dict[str, str]) -> Path:
 @pytest.mark.parametrize(("files", "expected"), [
     ({"warehouse/db.py": "def f():\n    from dashboard.metrics import kpis\n",
       "metrics/kpis.py": "from dashboard.warehouse import db\n"},
-     ["dashboard.warehouse.db → dashboard.metrics.kpis: warehouse/ may import only []"]),
+     ["dashboard.warehouse.db → dashboard.metrics.kpis: warehouse/ may import only "
+      "['i18n']"]),
     ({"intake/demo.py": "from dashboard.metrics.filters import parse_week\n",
       "metrics/filters.py": ""},
      ["dashboard.intake.demo → dashboard.metrics.filters: intake/ may import only "
-      "['warehouse']"]),
+      "['i18n', 'warehouse']"]),
+    ({"i18n/numbers.py": "from dashboard.metrics import registry\n", "metrics/registry.py": ""},
+     ["dashboard.i18n.numbers → dashboard.metrics.registry: i18n/ may import only []"]),
     ({"ui/common.py": "import dashboard.bench.report\n", "bench/report.py": ""},
      ["dashboard.ui.common → dashboard.bench.report: nothing outside bench/ imports bench/"]),
     ({"money/value.py": "from ..analysis import cost\n", "analysis/cost.py": ""}, []),

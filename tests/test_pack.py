@@ -203,9 +203,12 @@ def test_pptx_opens_with_the_executive_summary(built, demo):
     first = prs.slides[0]
     f = demo.filters
     assert first.shapes.title.text == f"Executive summary: week {f.week}"
+    from dashboard.money import impact
+
     report = kpis.build_report(demo.fetch, f)
     body = body_texts(first)
-    assert report.headline in body
+    # the headline ranked by money, the Weekly KPIs page's and the CLI's own
+    assert impact.build(demo.fetch, report, demo.aset).headline in body
     assert any(t.startswith(f"Week {f.week} against {f.compare_week} (previous week) · "
                             "Filters: all customers · Assumption set: published v0 · 10 charts")
                for t in body)
@@ -579,9 +582,11 @@ def test_xlsx_summary_sheet_holds_the_numbers(built, demo):
 
     wb = openpyxl.load_workbook(io.BytesIO(built.pack.files["xlsx"]))
     ws = wb["Summary"]
+    from dashboard.money import impact
+
     report = kpis.build_report(demo.fetch, demo.filters)
     assert ws["A1"].value == f"Executive summary: week {demo.filters.week}"
-    assert ws["A2"].value == report.headline
+    assert ws["A2"].value == impact.build(demo.fetch, report, demo.aset).headline
     rows = [list(r) for r in ws.iter_rows(min_row=6, max_row=6 + 7, values_only=True)]
     head = rows[0]
     assert head[:4] == ["kpi", "unit", "week", "value"]

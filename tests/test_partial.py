@@ -24,7 +24,7 @@ from dashboard.intake import demo
 from dashboard.intake.ingest import ingest
 from dashboard.metrics import kpis
 from dashboard.metrics.filters import Filters, parse_week
-from dashboard.metrics.registry import REGISTRY
+from dashboard.metrics.registry import REGISTRY, REVENUE_PER_CUSTOMER
 from dashboard.money import assumptions, figures, value, whatif
 from dashboard.money import inputs as money
 from dashboard.money import simulate as sim
@@ -399,7 +399,8 @@ def test_no_zero_for_what_is_not_loaded(app_runs):
 def test_segment_comparison_offers_and_tests_loaded_kpis_only(app_runs):
     at = app_runs["transactions", "segments"]
     offered = at.selectbox(key="cmp_metric").options
-    assert offered == [REGISTRY["churn_rate_4w"].label, REGISTRY["revenue"].label]
+    # revenue is compared per customer (groups of different sizes; the total is context)
+    assert offered == [REGISTRY["churn_rate_4w"].label, REVENUE_PER_CUSTOMER.label]
     table = at.dataframe[0].value
     nps = table[table["KPI"] == "NPS"].iloc[0]
     groups = [c for c in table.columns if c != "KPI" and " " not in c]

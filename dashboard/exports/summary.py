@@ -104,23 +104,25 @@ def _money_rows(money) -> tuple[pd.DataFrame, pd.DataFrame]:
         ("value", "low", "high"), "money"))
 
 
-def from_reports(report, money) -> Summary:
-    """The summary of a Weekly KPIs report (``metrics.kpis.KpiReport``) and its money
-    headline (``money.headline.MoneyHeadline``)."""
+def from_reports(report, money, moves=None) -> Summary:
+    """The summary of a Weekly KPIs report (``metrics.kpis.KpiReport``), its money headline
+    (``money.headline.MoneyHeadline``) and its moves priced in money (``money.impact.Impact``,
+    whose headline the page and the CLI show; without it the report's own)."""
     kpis, kpi_nums = _kpi_rows(report)
     mon, mon_nums = _money_rows(money)
-    return Summary(report.filters, money.assumption_set, report.headline, kpis, mon,
+    head = report.headline if moves is None else moves.headline
+    return Summary(report.filters, money.assumption_set, head, kpis, mon,
                    money.withheld, kpi_nums, mon_nums)
 
 
 def build(fetch: Callable, filters: Filters, aset, coverage=None) -> Summary:
     """The executive summary, computed by the Weekly KPIs page's own functions."""
     from dashboard.metrics import kpis
-    from dashboard.money import headline
+    from dashboard.money import headline, impact
 
     report = kpis.build_report(fetch, filters, coverage)
     money = headline.build(fetch, filters, aset, coverage or report.coverage)
-    return from_reports(report, money)
+    return from_reports(report, money, impact.build(fetch, report, aset))
 
 
 # --- the assumptions in use -----------------------------------------------------------------

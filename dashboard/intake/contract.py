@@ -258,15 +258,16 @@ def _read_column(col: Column, raw: pd.Series, numbers: NumberFormat | None,
 def check_rows(table: str, df: pd.DataFrame, file: str, now: datetime | None = None,
                numbers: NumberFormat | None = None, date_format: str | None = None,
                timezone: str | None = None, ambiguous: str | None = None,
-               limits: Limits | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+               limits: Limits | None = None, calendar: str | None = None
+               ) -> tuple[pd.DataFrame, list[Problem]]:
     """Every row of ``df`` typed (None where a value could not be read) and every problem of
     every row, in row order (a row breaking three rules has three problems).
 
     Refusals of the whole file (wrong table, missing required columns, unknown columns, no
     rows) come back as problems with ``row`` None and no typed rows. ``numbers`` and
-    ``date_format``/``timezone``/``ambiguous`` are the source's declared formats (a mapping's
-    ``decimal``/``thousands``, ``date_format``, ``timezone`` and ``ambiguous``; ``df`` is then
-    ``convert``'s output); ``limits`` the plausibility bounds (``Limits.from_env()``)."""
+    ``date_format``/``timezone``/``ambiguous``/``calendar`` are the source's declared formats
+    (its mapping's: ``TableMapping``; ``df`` is then ``convert``'s output); ``limits`` the
+    plausibility bounds (``Limits.from_env()``)."""
     spec = LOADABLE.get(table)
     if spec is None:
         return df.iloc[0:0], [Problem(file, None, None, table,
@@ -295,7 +296,7 @@ def check_rows(table: str, df: pd.DataFrame, file: str, now: datetime | None = N
     now = None if table not in CONTRACT else (now or datetime.now(UTC))
     found: list[Problem] = []
     typed = pd.DataFrame(index=df.index)
-    times = TimeFormat(date_format, timezone, ambiguous)
+    times = TimeFormat(date_format, timezone, ambiguous, calendar)
     limits = limits or Limits.from_env()
 
     def flag(mask: pd.Series, column: str, rule: str) -> None:
@@ -412,18 +413,20 @@ class TableMapping:
     numbers: NumberFormat | None = None
     #: which reading of an ambiguous local time to take ("earlier"/"later"); None: quarantine
     ambiguous: str | None = None
+    #: the calendar of the source's dates ("jalali" needs a date_format); None: Gregorian
+    calendar: str | None = None
 
     @property
     def times(self) -> TimeFormat:
         """How the source writes its times."""
-        return TimeFormat(self.date_format, self.timezone, self.ambiguous)
+        return TimeFormat(self.date_format, self.timezone, self.ambiguous, self.calendar)
 
 
 #: A mapping file's largest size (a real one is a few kilobytes).
 MAPPING_BYTES = 1_000_000
 
 _MAPPING_KEYS = ("files", "columns", "values", "scales", "date_format", "timezone", "ambiguous",
-                 "defaults", "combine", "decimal", "thousands")
+                 "calendar", "defaults", "combine", "decimal", "thousands")
 
 
 def load_mapping(path: Path | str) -> dict[str, TableMapping]:
@@ -431,7 +434,8 @@ def load_mapping(path: Path | str) -> dict[str, TableMapping]:
     ``[<table>.columns]``, ``[<table>.values.<column>]``, ``[<table>.scales]``
     (``csat = [1, 5]``), ``[<table>.defaults]`` (``region = "All"``), ``[<table>.combine]``
     (``occurred_at = ["Date", "Time"]``), ``<table>.date_format``, ``<table>.timezone``,
-    ``<table>.ambiguous`` (``"earlier"``/``"later"``), ``<table>.decimal`` and
+    ``<table>.ambiguous`` (``"earlier"``/``"later"``), ``<table>.calendar`` (``"jalali"``
+    with a ``date_format``: Jalali dates), ``<table>.decimal`` and
     ``<table>.thousands`` (``","`` and ``"."`` for ``1.234,5``),
     ``<table>.files`` (file-name patterns that belong to the table). ``<table>`` is a contract
     table or ``assumptions``. MappingError, one line naming the key, for anything unusable."""
@@ -469,15 +473,8 @@ def _mappings(doc: dict, name: str) -> dict[str, TableMapping]:
     """The parsed mapping document's tables (``load_mapping``)."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    out = {}
+    out, _ = {}, vrules.display_names(doc.pop("display_names", {}))  # names, not a table
     for table, body in doc.items():
-        if table == "display_names":
-            # category values in words on the pages (``metrics.display.name``), not a table
-            if not isinstance(body, dict) or not all(
-                    isinstance(v, str | int | float) for v in body.values()):
-                raise MappingError(f"mapping {name}: [display_names] must be a table of "
-                                   '"value" = "display name"')
-            continue
         if table not in LOADABLE:
             raise MappingError(f"mapping {name}: unknown table {table!r}")
         if not isinstance(body, dict):
@@ -527,9 +524,12 @@ def _mappings(doc: dict, name: str) -> dict[str, TableMapping]:
         if ambiguous is not None and ambiguous not in vrules.AMBIGUOUS:
             raise MappingError(f"{at}] ambiguous must be \"earlier\" or \"later\" (which "
                                "reading of a local time the clocks passed twice)")
+        if problem := vrules.calendar_problem(calendar := body.get("calendar"), fmt):
+            raise MappingError(f"{at}] {problem}")
         m = TableMapping(cols, values, scales, fmt, tz, tuple(files),
                          combine=_combine(body, at, table, cols),
-                         numbers=_number_format(body, at), ambiguous=ambiguous)
+                         numbers=_number_format(body, at), ambiguous=ambiguous,
+                         calendar=None if calendar == "gregorian" else calendar)
         out[table] = replace(m, defaults=_defaults(body, at, table, m))
     return out
 

@@ -352,7 +352,8 @@ def prepare(path: Path, explicit: str | None, mappings: dict[str, contract.Table
         times = m.times if m else contract.TimeFormat()
         typed, problems = contract.check_rows(table, source, display, now,
                                               m.numbers if m else None, times.date_format,
-                                              times.timezone, times.ambiguous)
+                                              times.timezone, times.ambiguous,
+                                              calendar=times.calendar)
     except FileRefused as exc:
         rep.refused = _one_line(exc)
         return _Prepared(path, rep)

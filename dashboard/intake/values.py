@@ -14,6 +14,11 @@ a value is stored exactly as given, or its row is quarantined with the rule it b
   the mapping says which reading to take (``ambiguous = "earlier"`` or ``"later"``).
 * A date column's value is a calendar date: a time of day other than midnight (after reading
   its offset, if any) is quarantined rather than cut off.
+* A source that writes Jalali (Solar Hijri) dates says so in its mapping (``calendar =
+  "jalali"`` with its ``date_format``): each value is read with that format in the Jalali
+  calendar (jdatetime) and stored as the same day and time in the Gregorian calendar; a value
+  that is no Jalali date in that format (``1403/12/31``: 1403's Esfand has 30 days) is
+  quarantined. Persian and Arabic-Indic digits read as their ASCII digits, in every calendar.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ CONTROL_RULE = "a control character in the value (NUL, escape, DEL, …)"
 
 #: The readings of an ambiguous local time a mapping may choose.
 AMBIGUOUS = ("earlier", "later")
+#: The calendars a mapping may declare its dates in (the first is the default).
+CALENDARS = ("gregorian", "jalali")
 
 _ZONED = r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?|\b(?:UTC|GMT))$"
 _ISO_DAY = r"^\d{4}-?\d{2}-?\d{2}(?:$|[T ])"
@@ -46,11 +53,26 @@ _DEFAULTS = (datetime(2001, 2, 3, 4, 5, 6), datetime(2002, 4, 6, 7, 8, 9))
 class TimeFormat:
     """How a source writes its times: ``date_format`` (strptime; None: ISO 8601, then any
     recognised format), ``timezone`` (IANA name of the zone of values written without an
-    offset; None: UTC) and ``ambiguous`` (None: quarantine; "earlier"/"later": that reading)."""
+    offset; None: UTC), ``ambiguous`` (None: quarantine; "earlier"/"later": that reading) and
+    ``calendar`` (None or "gregorian"; "jalali": the values are Jalali dates in
+    ``date_format``)."""
 
     date_format: str | None = None
     timezone: str | None = None
     ambiguous: str | None = None
+    calendar: str | None = None
+
+
+def calendar_problem(calendar: object, date_format: str | None) -> str | None:
+    """What is wrong with a mapping's ``calendar`` beside its ``date_format`` (None: nothing)."""
+    if calendar is not None and calendar not in CALENDARS:
+        return 'calendar must be "gregorian" or "jalali"'
+    if calendar == "jalali" and not date_format:
+        return ('calendar = "jalali" needs the date_format the dates are written in, such as '
+                "'%Y/%m/%d'")
+    if calendar == "jalali" and ("%z" in date_format or "%Z" in date_format):
+        return "a Jalali date_format cannot carry an offset (%z, %Z): give the zone with timezone"
+    return None
 
 
 def control_characters(raw: pd.Series) -> pd.Series:
@@ -63,6 +85,27 @@ def _plain_digits(values: pd.Series) -> pd.Series:
     if "".join(present.tolist()).isascii():
         return values
     return values.map(ascii_digits, na_action="ignore")
+
+
+def _jalali(values: pd.Series, date_format: str) -> pd.Series:
+    """Jalali date texts in ``date_format`` → the same days (and times) as naive Gregorian
+    timestamps; NaT where a value is not a Jalali date in that format."""
+    import jdatetime
+
+    def one(text: object) -> pd.Timestamp:
+        try:
+            return pd.Timestamp(jdatetime.datetime.strptime(str(text), date_format)
+                                .togregorian())
+        except (ValueError, TypeError, OverflowError):
+            return pd.NaT
+
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    present = values.notna()
+    if present.any():
+        distinct = values[present].unique()  # a date repeats across rows: read each once
+        read = {v: one(v) for v in distinct}
+        out[present] = pd.to_datetime(values[present].map(read))
+    return out
 
 
 def _complete(value: str) -> bool:
@@ -86,7 +129,11 @@ def read_times(raw: pd.Series, fmt: TimeFormat | None, date_only: bool
     zoned = values.str.contains(_ZONED, regex=True, na=False)
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
     naive = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    if fmt.date_format:
+    if fmt.date_format and fmt.calendar == "jalali":
+        naive = _jalali(values, fmt.date_format)
+        rules.append((~empty & naive.isna(),
+                      f"not a Jalali date in the declared format ({fmt.date_format!r})"))
+    elif fmt.date_format:
         with_zone = "%z" in fmt.date_format or "%Z" in fmt.date_format
         ts = pd.to_datetime(values, format=fmt.date_format, errors="coerce", utc=with_zone)
         if with_zone:
@@ -179,3 +226,13 @@ def plausible(name: str, num: pd.Series, limits: Limits) -> list[tuple[pd.Series
         rules.append((num.notna() & np.isfinite(num) & (num.abs() > bound[0]),
                       f"{name} beyond the plausible bound of {bound[0]:,g} ({bound[1]})"))
     return rules
+
+
+def display_names(section: object) -> dict[str, str]:
+    """A mapping file's ``[display_names]`` section (``"service_quality" = "Quality"``: how the
+    pages name a category value, ``metrics.display.name``), checked: ValueError naming the
+    section when it is not a table of texts."""
+    if not isinstance(section, dict) or not all(
+            isinstance(v, str | int | float) for v in section.values()):
+        raise ValueError('[display_names] must be a table of "value" = "display name"')
+    return {str(k): str(v) for k, v in section.items()}

@@ -332,3 +332,29 @@ def format_delta(delta: float | None, metric: Metric, symbol: str = "$") -> str:
     if metric.fmt.startswith("money"):
         return display.money(delta, symbol, digits, signed=True) + unit
     return display.number(delta, digits, signed=True, unit=metric.delta_unit)
+
+
+#: The unit a compact tile prints after a value and a change whose format carries none (a
+#: percentage, a currency or NPS points already say what they are).
+TILE_UNITS = {"complaint_rate": "per 1,000", "ces": "of 7", "nps": "pts"}
+#: The same for a change, in place of the metric's own (short: a tile is narrow). A change of
+#: CES is in points of its 1–7 scale and stays without one.
+TILE_DELTA_UNITS = {"complaint_rate": "per 1,000", "nps": "pts"}
+
+
+def tile_value(value: float | None, metric: Metric, symbol: str = "$") -> str:
+    """A value with its unit for a compact tile: ``1.95 per 1,000``, ``4.63 of 7``, ``$1.98``
+    (``format_value`` and the metric's ``TILE_UNITS``; '—' when withheld)."""
+    text = format_value(value, metric.fmt, symbol)
+    unit = TILE_UNITS.get(metric.name)
+    return f"{text} {unit}" if unit and value is not None else text
+
+
+def tile_delta(delta: float | None, metric: Metric, symbol: str = "$") -> str:
+    """A change with its unit for a compact tile: ``+5.10 per 1,000``, ``−17.3 pts``,
+    ``+$1.18`` (``format_delta``, with ``TILE_DELTA_UNITS`` in place of the metric's unit)."""
+    unit = TILE_DELTA_UNITS.get(metric.name)
+    if delta is None or not unit:
+        return format_delta(delta, metric, symbol)
+    bare = Metric(**{**metric.__dict__, "delta_unit": ""})
+    return f"{format_delta(delta, bare, symbol)} {unit}"

@@ -14,6 +14,15 @@ starts keeps every session, the first included, on ``st.navigation``'s pages. Th
 its name (the project's layout is fixed); the browser tests (``tests/test_browser_links.py``)
 open every page by its URL on a fresh server and watch the sidebar from the first paint, so a
 Streamlit release that changes this shows up there.
+
+Why the page tells the frontend where the server is. Opened at a page's own URL (``/cx-in-money``),
+Streamlit's frontend cannot tell a page path from a base URL path, so it first probes
+``/cx-in-money/_stcore/health`` and ``…/host-config``, gets two 404s (two console errors) and
+then falls back to ``/`` (streamlit/streamlit#7074, open). The frontend reads the server's base
+URL from ``window.__streamlit.BACKEND_BASE_URL`` when it is set before its bundle runs, and then
+asks that one address only. The launcher serves Streamlit's own ``index.html`` with one inline
+script in ``<head>`` that sets it to this origin plus ``server.baseUrlPath`` (computed in the
+browser, so a proxy's host name is kept); everything else about the page is Streamlit's.
 """
 
 from __future__ import annotations
@@ -35,6 +44,55 @@ def navigation_only() -> None:
         PagesManager.uses_pages_directory = False
 
 
+#: Set before the frontend's bundle runs: the server's base URL, so a deep link is not probed as
+#: one (see the module's docstring). ``%s`` is the base URL path as a JSON string.
+BASE_URL_SCRIPT = ("<script>window.__streamlit=Object.assign(window.__streamlit||{},"
+                   "{BACKEND_BASE_URL:window.location.origin+%s});</script>")
+
+
+def index_with_base_url(html: str, base_url_path: str) -> str:
+    """Streamlit's ``index.html`` with :data:`BASE_URL_SCRIPT` first in ``<head>``."""
+    import json
+
+    base = "/" + base_url_path.strip("/")
+    head = html.index("<head>") + len("<head>")
+    literal = json.dumps(base).replace("<", "\\u003c")  # never closes the script
+    return html[:head] + BASE_URL_SCRIPT % literal + html[head:]
+
+
+def base_url_known() -> None:
+    """Serve the frontend's page with its server's base URL set (see the module's docstring);
+    a no-op on a Streamlit whose static files are served another way."""
+    from pathlib import Path
+
+    try:
+        from starlette.responses import FileResponse, HTMLResponse
+        from streamlit.web.server.starlette import starlette_static_routes as routes
+    except ImportError:
+        return
+    make = routes.create_streamlit_static_handler
+    if getattr(make, "cx_base_url", False):
+        return
+
+    def handler(directory: str, base_url: str | None):
+        static = make(directory, base_url)
+        index = Path(directory) / "index.html"
+        page = index_with_base_url(index.read_text(encoding="utf-8"), base_url or "")
+        served = static.get_response
+
+        async def get_response(path, scope):
+            response = await served(path, scope)
+            if isinstance(response, FileResponse) and Path(response.path) == index:
+                return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
+            return response
+
+        static.get_response = get_response
+        return static
+
+    handler.cx_base_url = True
+    routes.create_streamlit_static_handler = handler
+
+
 def main(options: Sequence[str] = ()) -> int:
     """Serve the app from the checkout; ``options`` go to ``streamlit run`` unchanged (e.g.
     ``--server.port 8502``). Returns the server's exit status once it stops."""
@@ -47,6 +105,7 @@ def main(options: Sequence[str] = ()) -> int:
                                 "checkout of CX Ledger")
     os.chdir(config.ROOT)  # .streamlit/config.toml and the pages' paths are read from here
     navigation_only()
+    base_url_known()
     try:
         streamlit_cli.main(["run", ENTRY, *options], prog_name="streamlit",
                            standalone_mode=False)

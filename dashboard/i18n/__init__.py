@@ -1,0 +1,128 @@
+"""The product's languages: English (the source strings) and Persian.
+
+Every sentence shown to a person is written once, in English, as a whole template with named
+placeholders — ``_("Complaints rose ×{ratio} in {region}", ratio=..., region=...)`` — and looked
+up in the language's gettext catalog (``dashboard/i18n/locale/<lang>/LC_MESSAGES/cx.po``, managed
+with Babel: ``make messages`` extracts the templates and updates the catalogs). Catalogs are read
+with Babel and kept in memory; nothing is compiled at install.
+
+The language of the moment is a context variable: the app sets it at the start of each script
+run from the session (sidebar selector, ``?lang=``, else ``CX_LOCALE``), the CLI from ``--lang``.
+A template without a translation falls back to English (the test suite fails on any such
+template, so a release has none); placeholders are filled after the lookup, so a translation may
+reorder them but never drop or invent one (tested too).
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+import string
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+
+#: The languages, by code, with their own name for themselves (the selector's labels).
+LOCALES: dict[str, str] = {"en": "English", "fa": "فارسی"}
+#: Written right to left.
+RTL = frozenset({"fa"})
+#: The gettext domain: ``locale/<lang>/LC_MESSAGES/cx.po``.
+DOMAIN = "cx"
+CATALOGS = Path(__file__).with_name("locale")
+
+_current: ContextVar[str | None] = ContextVar("cx_locale", default=None)
+
+
+class UnknownLocale(ValueError):
+    """A language code CX Ledger has no catalog for."""
+
+
+def check(code: str, source: str = "the language") -> str:
+    """``code`` normalised (``fa-IR`` → ``fa``, case-insensitive), or one clear error naming
+    ``source`` and the languages there are."""
+    norm = (code or "").strip().replace("_", "-").split("-")[0].lower()
+    if norm not in LOCALES:
+        raise UnknownLocale(f"{source}: unknown language {code!r}; one of "
+                            f"{', '.join(LOCALES)}")
+    return norm
+
+
+def default() -> str:
+    """``CX_LOCALE`` (``en`` when unset)."""
+    return check(os.environ.get("CX_LOCALE") or "en", "CX_LOCALE")
+
+
+def current() -> str:
+    """The language of this run: the one set with :func:`use` / :func:`set_current`, else the
+    default."""
+    return _current.get() or default()
+
+
+def set_current(code: str) -> str:
+    """Make ``code`` this context's language (the app, at the start of a script run)."""
+    code = check(code)
+    _current.set(code)
+    return code
+
+
+@contextmanager
+def use(code: str) -> Iterator[str]:
+    """``with use("fa"):`` — the language inside the block (the CLI, exports, tests)."""
+    token = _current.set(check(code))
+    try:
+        yield code
+    finally:
+        _current.reset(token)
+
+
+def is_rtl(code: str | None = None) -> bool:
+    """Whether the language (default: the current one) is written right to left."""
+    return (code or current()) in RTL
+
+
+@cache
+def catalog(code: str):
+    """The Babel catalog of ``code`` as read from its ``.po`` file (None for English)."""
+    from babel.messages.pofile import read_po
+
+    if code == "en":
+        return None
+    path = CATALOGS / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as fh:
+        return read_po(fh, locale=code, domain=DOMAIN)
+
+
+@cache
+def translations(code: str) -> gettext.NullTranslations:
+    """``code``'s catalog compiled in memory (fuzzy entries left out, as ``msgfmt`` does) and
+    loaded with the standard library's gettext, which evaluates the plural forms."""
+    import io
+
+    from babel.messages.mofile import write_mo
+
+    cat = catalog(code)
+    if cat is None:
+        return gettext.NullTranslations()
+    buf = io.BytesIO()
+    write_mo(buf, cat)
+    buf.seek(0)
+    return gettext.GNUTranslations(buf)
+
+
+def _(message: str, /, **values) -> str:
+    """``message`` in the current language, its ``{placeholders}`` filled from ``values``."""
+    text = translations(current()).gettext(message)
+    return text.format(**values) if values else text
+
+
+def ngettext(singular: str, plural: str, n: int, /, **values) -> str:
+    """The singular or plural template for ``n`` (available as ``{n}``), translated and filled."""
+    text = translations(current()).ngettext(singular, plural, n)
+    return text.format(n=n, **values)
+
+
+def placeholders(template: str) -> set[str]:
+    """The named placeholders of a template (``{ratio}``, ``{region}`` …)."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
