@@ -9,7 +9,6 @@ import plotly.io as pio
 
 from dashboard.exports.axes import thin_week_axis
 from dashboard.exports.text import plotly_template as lit  # data put into hover templates
-from dashboard.metrics import display
 
 # Every figure's template, applied once when it is created: naming it in each update_layout
 # deep-copied and re-validated it per figure (~30 ms a chart, most of a chart page's Python time).
@@ -292,7 +291,6 @@ def pareto_chart(par: pd.DataFrame, title: str) -> go.Figure:
     """Categories as bars (largest first) with the cumulative share line and an 80% guide.
     ``par``: category, count, share_pct, cumulative_pct."""
     fig = go.Figure()
-    par = par.assign(category=par["category"].map(display.name))  # the codes in words
     fig.add_trace(go.Bar(x=par["category"], y=par["count"], name="Complaints",
                          marker_color=THEME["line"], customdata=par["share_pct"],
                          hovertemplate="%{x}<br>%{y:,} (%{customdata:.1f}%)<extra></extra>"))

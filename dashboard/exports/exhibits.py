@@ -20,7 +20,7 @@ from dashboard.exports import charts, numbers, periods, text
 from dashboard.exports.definitions import DEFINITIONS, OBSERVED
 from dashboard.exports.needs import NEEDS, PAGE_NEEDS
 from dashboard.exports.periods import comparison, weeks_to
-from dashboard.metrics import dimensions
+from dashboard.metrics import dimensions, display
 from dashboard.metrics.filters import Filters
 from dashboard.metrics.kpis import KpiReport, tile_caption, verdict
 from dashboard.metrics.registry import format_value
@@ -212,6 +212,8 @@ def complaints_exhibits(report) -> dict[str, Exhibit]:
     money_note = (r.notes.get("money"),) if r.notes.get("money") else ()
     w = r.windows
     recovery = periods.recovery(w.cohort_start, w.cohort_end)
+    # the categories in words, on the bars and in their CSV alike
+    named = r.pareto.assign(category=r.pareto["category"].map(display.name))
     out = {
         "cmp_volume": Exhibit(
             "cmp_volume", page, vol_title, charts.complaint_volume_chart(r.volume, vol_title),
@@ -224,8 +226,8 @@ def complaints_exhibits(report) -> dict[str, Exhibit]:
             units=dict.fromkeys(("per_1000", "ci_low", "ci_high"), "rate")),
         "cmp_pareto": Exhibit(
             "cmp_pareto", page, "Categories — 13 weeks (Pareto)",
-            charts.pareto_chart(r.pareto, "Categories — 13 weeks (Pareto)"),
-            _cols(r.pareto, ["category", "count", "share_pct", "cumulative_pct"]),
+            charts.pareto_chart(named, "Categories — 13 weeks (Pareto)"),
+            _cols(named, ["category", "count", "share_pct", "cumulative_pct"]),
             k["pareto"], notes=(DEFINITIONS["cmp_pareto"],), n=_n(r.pareto, "count"),
             excel=("category", ("count",), None, "column"), period=weeks_to(w.week, 13)),
         "cmp_severity": Exhibit(
