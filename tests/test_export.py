@@ -23,7 +23,7 @@ from pypdf import PdfReader
 from dashboard.exports import exhibits
 from dashboard.exports import files as export
 from dashboard.exports.exhibits import Exhibit
-from dashboard.metrics import kpis
+from dashboard.metrics import display, kpis
 from dashboard.metrics.filters import Filters
 from dashboard.money import assumptions
 from dashboard.warehouse import db
@@ -702,7 +702,9 @@ def test_side_by_side_csv_is_the_issues_case_as_numbers(reports, demo, demo_wh):
     back = table_csv(tables.cmp_side_by_side(rep))
     assert list(back.columns[:8]) == ["kpi", "unit", "group", "value", "ci_low", "ci_high", "n",
                                       "status"]
-    assert len(back) == 7 * 3  # seven KPIs × three segments
+    # seven tested KPIs (revenue per customer) and the revenue total as context × three segments
+    assert len(back) == 8 * 3
+    assert set(back["kpi"]) >= {"Revenue per customer", "Revenue (group total)"}
     cells = rep.cells_frame().set_index(["metric", "group"])
     start, end = _iso_bounds(demo.filters.week_start)
     raw = demo_wh.sql(
@@ -717,7 +719,7 @@ def test_side_by_side_csv_is_the_issues_case_as_numbers(reports, demo, demo_wh):
         assert (r.ci_low, r.ci_high) == (round(c["ci_low"], 1), round(c["ci_high"], 1))
         # the screen's interval text, e.g. "+23.7 to +44.0", holds the same two numbers
         text = shown.set_index("KPI").loc["NPS", f"{r.group} 95% CI"]
-        lo, hi = (float(x.replace("−", "-")) for x in text.split(" to "))
+        lo, hi = (float(x.replace("−", "-")) for x in text.split(display.RANGE_SEP))
         assert (lo, hi) == (r.ci_low, r.ci_high)
     cost = back[back["kpi"] == "Cost to serve"]
     assert (cost["unit"] == "money").all()

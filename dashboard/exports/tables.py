@@ -180,15 +180,17 @@ def churn_at_risk(report) -> pd.DataFrame:
 def cmp_side_by_side(report) -> pd.DataFrame:
     """One row per KPI × group: value, interval, n, change against the reference group and
     its corrected test; each row's numbers rounded by its KPI's unit (column ``unit``)."""
+    from dashboard.analysis.compare import COMPARE_REGISTRY, CONTEXT_LABELS
     from dashboard.metrics.registry import REGISTRY
 
+    known = {**REGISTRY, **COMPARE_REGISTRY}  # revenue is compared per customer
     f = report.cells_frame()
     if f.empty:
         return f
     ref = report.selection.reference
     out = pd.DataFrame({
-        "kpi": [REGISTRY[m].label for m in f["metric"]],
-        "unit": [numbers.metric_unit(REGISTRY[m]) for m in f["metric"]],
+        "kpi": [CONTEXT_LABELS.get(m, known[m].label) for m in f["metric"]],
+        "unit": [numbers.metric_unit(known[m]) for m in f["metric"]],
         "group": f["group"], "value": f["value"], "ci_low": f["ci_low"],
         "ci_high": f["ci_high"], "n": f["n"], "status": f["status"],
         "reference_group": ref,
