@@ -4,16 +4,15 @@ anything really change?"
 
 import streamlit as st
 
-from dashboard.exports import exhibits
-from dashboard.metrics import kpis
 from dashboard.money import headline as money_headline
 from dashboard.ui import assumptions as ui_assumptions
 from dashboard.ui import common as ui
+from dashboard.ui import results
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
 coverage = ui.data_coverage()
-report = kpis.build_report(ui.fetch, filters, coverage)
+report, trends = results.kpis_page(filters, coverage)
 
 ui.page_header("Weekly KPIs", "How did customers feel and what did serving them cost last "
                "week, and did anything really change?", filters)
@@ -36,7 +35,6 @@ ui_assumptions.unit_cost_notice(filters, "kpis")
 
 st.subheader("13-week trends")
 cols = st.columns(2)
-trends = exhibits.kpi_exhibits(report)
 for i, tile in enumerate(report.tiles):
     with cols[i % 2]:
         ui.exhibit(trends[f"trend_{tile.metric.name}"])
