@@ -4,7 +4,6 @@ anything really change?"
 
 import streamlit as st
 
-from dashboard.money import headline as money_headline
 from dashboard.ui import assumptions as ui_assumptions
 from dashboard.ui import common as ui
 from dashboard.ui import results
@@ -27,7 +26,7 @@ for heading, kind in ROWS:
             ui.kpi_tile(tile, report)
 
 st.subheader("In money")
-money = money_headline.build(ui.fetch, filters, ui.assumption_set(), coverage)
+money = results.money_headline(filters, ui.assumption_set(), coverage)
 if money.withheld:
     ui.note(money.withheld)
 ui.money_row(money.figures, money.symbol)

@@ -158,7 +158,9 @@ class _Visit:
         last = await self._over()
         await self._check()
         bar = '[data-testid="stSidebar"] [data-testid="stSelectbox"]'
-        shown = await self.pg.locator(bar).first.inner_text()
+        shown = await self.pg.locator(bar).first.evaluate(
+            "el => el.innerText + ' ' + [...el.querySelectorAll('input')].map(i => i.value)"
+            ".join(' ')")
         self.latest = self.week = WEEK.search(shown).group(0)
         return last
 

@@ -127,9 +127,15 @@ def filter_bar(cat: Catalog) -> Filters:
     return current_filters(cat)
 
 
-@st.cache_resource
+_STORES: dict[str, db.AppStore] = {}
+
+
 def _app_store(url: str) -> db.AppStore:
-    return db.AppStore(url)
+    """One app store per URL and process (sessions and the warm-up thread share it)."""
+    with _WAREHOUSES_LOCK:
+        if url not in _STORES:
+            _STORES[url] = db.AppStore(url)
+        return _STORES[url]
 
 
 def app_store() -> db.AppStore:
@@ -143,9 +149,10 @@ _SETS_KEPT = 8
 _SETS_LOCK = threading.Lock()
 
 
-def _digest(frame: pd.DataFrame) -> tuple:
-    return (tuple(frame.columns), len(frame),
-            int(pd.util.hash_pandas_object(frame.astype(str), index=False).sum()))
+def _digest(frame: pd.DataFrame) -> str:
+    """A small frame's columns and values as one text (two frames equal cell by cell, NaN as
+    NaN, give the same text)."""
+    return repr((tuple(frame.columns), list(frame.itertuples(index=False, name=None))))
 
 
 def assumption_set() -> AssumptionSet:

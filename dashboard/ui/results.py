@@ -97,3 +97,11 @@ def money_page(filters: Filters, aset: AssumptionSet, coverage: cov.Coverage):
         report = value.build_report(_fetch, filters, aset, coverage=coverage)
         return report, exhibits.money_exhibits(report)
     return kept("CX in money", make, filters, set_key(aset))
+
+
+def money_headline(filters: Filters, aset: AssumptionSet, coverage: cov.Coverage):
+    """Weekly KPIs' money row (``dashboard.money.headline.build``) for the assumption set."""
+    from dashboard.money import headline
+
+    return kept("Weekly KPIs money", lambda: headline.build(_fetch, filters, aset, coverage),
+                filters, set_key(aset))

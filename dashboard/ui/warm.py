@@ -64,9 +64,7 @@ def steps() -> list[tuple[str, Callable[[], object]]]:
 
     def kpis_page():
         results.kpis_page(filters, coverage)
-        from dashboard.money import headline
-
-        headline.build(ui.fetch, filters, published(), coverage)
+        results.money_headline(filters, published(), coverage)
 
     view = satisfaction.default_view(cat.dims)
     out: list[tuple[str, Callable[[], object]]] = [
