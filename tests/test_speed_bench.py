@@ -13,9 +13,8 @@ from dashboard.bench import speed
 from dashboard.ui import warm
 from tests import browser_util as bu
 
-pytestmark = pytest.mark.browser
 
-
+@pytest.mark.browser
 def test_every_page_gets_its_figures(demo_db, tmp_path):
     pages, warmed = speed.measure(demo_db, tmp_path, changes=2)
     # the navigation's pages, each measured: one first visit, two filter changes, no error
@@ -49,3 +48,21 @@ def test_warm_up_fills_the_cache_with_what_a_new_session_asks(demo_db, monkeypat
     report, ex = results.churn_page(filters, ui.data_coverage())
     assert calls == [] and "churn_monthly" in ex
     assert report is results.churn_page(filters, ui.data_coverage())[0]
+
+
+def test_kept_reports_and_figures_count_against_the_cache_budget():
+    """A page's kept result is counted by the frames and arrays it holds (figures included),
+    so the cache's memory bound (``CX_CACHE_MAX_MB``) holds for kept pages too."""
+    import numpy as np
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    from dashboard.warehouse import db
+
+    frame = pd.DataFrame({"n": np.arange(10_000, dtype="int64"), "label": ["x"] * 10_000})
+    xs = np.arange(5_000, dtype="float64")
+    fig = go.Figure(go.Scatter(x=xs, y=xs * 2))
+    counted = db._nbytes(({"table": frame, "again": frame}, [fig], "a title"))
+    # the int column (80,000 bytes), the text column (8 bytes a pointer + 64 a text, counted
+    # once though held twice) and the figure's two arrays (40,000 bytes each)
+    assert counted == 80_000 + 10_000 * (8 + 64) + 2 * 40_000
