@@ -3,14 +3,13 @@
 
 import streamlit as st
 
-from dashboard.analysis import churn
-from dashboard.exports import exhibits, tables
+from dashboard.exports import tables
 from dashboard.ui import common as ui
+from dashboard.ui import results
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
-report = churn.build_report(ui.fetch, filters, ui.data_coverage())
-ex = exhibits.churn_exhibits(report)
+report, ex = results.churn_page(filters, ui.data_coverage())
 
 ui.page_header("Churn & retention", "Who is leaving, why, and what is it costing?", filters)
 ui.card_row(report.cards)

@@ -3,16 +3,15 @@
 
 import streamlit as st
 
-from dashboard.analysis import complaints
-from dashboard.exports import exhibits, tables
+from dashboard.exports import tables
 from dashboard.ui import common as ui
+from dashboard.ui import results
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
 ui.page_header("Complaints", "What goes wrong, how fast do we fix it, and does recovery keep "
                "customers?", filters)
-report = complaints.build_report(ui.fetch, filters, ui.require_loaded("Complaints"))
-ex = exhibits.complaints_exhibits(report)
+report, ex = results.complaints_page(filters, ui.require_loaded("Complaints"))
 
 ui.card_row(report.cards)
 ui.note(report.notes["service"])

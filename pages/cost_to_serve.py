@@ -8,9 +8,10 @@ against a baseline quarter split into volume, channel-mix and unit-cost effects.
 import streamlit as st
 
 from dashboard.analysis import cost
-from dashboard.exports import exhibits, tables
+from dashboard.exports import tables
 from dashboard.ui import assumptions as ui_assumptions
 from dashboard.ui import common as ui
+from dashboard.ui import results
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
@@ -18,10 +19,9 @@ ui.page_header("Cost to serve", "What does serving customers cost, and where are
                filters)
 ui.require_loaded("Cost to serve")
 ui_assumptions.unit_cost_notice(filters, "cost")
-report = cost.build_report(ui.fetch, filters, baseline_week=ui.session_value("cts_baseline"),
-                           basis=ui.session_value("cts_basis"))
+report, ex = results.cost_page(filters, ui.session_value("cts_baseline"),
+                                ui.session_value("cts_basis"))
 t = report.titles
-ex = exhibits.cost_exhibits(report)
 
 ui.stat_tiles(report.tiles)
 

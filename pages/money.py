@@ -9,19 +9,19 @@ external rules of thumb are quoted apart. Every figure names its assumption set.
 
 import streamlit as st
 
-from dashboard.exports import exhibits, tables
+from dashboard.exports import tables
 from dashboard.money import value
 from dashboard.ui import common as ui
 from dashboard.ui import money as ui_money
+from dashboard.ui import results
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
 ui.page_header("CX in money",
                "What are our customers' experiences worth, and what is at risk?", filters)
 coverage = ui.require_loaded("CX in money")
-report = value.build_report(ui.fetch, filters, ui.assumption_set(), coverage=coverage)
+report, ex = results.money_page(filters, ui.assumption_set(), coverage)
 t, k, n, sym = report.titles, report.takeaways, report.notes, report.symbol
-ex = exhibits.money_exhibits(report)
 
 ui.note(n["window"])
 ui_money.money_tiles(report.modelled, sym, "Modelled (P10–P90)", n["kinds"])

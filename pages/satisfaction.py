@@ -7,9 +7,8 @@ significantly (Benjamini–Hochberg) against the comparison week.
 
 import streamlit as st
 
-from dashboard.analysis import satisfaction
-from dashboard.exports import exhibits
 from dashboard.ui import common as ui
+from dashboard.ui import results
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
@@ -17,8 +16,7 @@ filters = ui.current_filters(catalog)
 ui.page_header("Satisfaction", "How do customers feel, where, and is it changing?", filters)
 ui.require_loaded("Satisfaction")
 view = ui.sat_controls(catalog)
-report = satisfaction.build_report(ui.fetch, filters, view)
-ex = exhibits.satisfaction_exhibits(report, filters)
+report, ex = results.satisfaction_page(filters, view)
 
 ui.headline(report.headline, icon=":material/sentiment_satisfied:")
 ui.sat_tiles(report)

@@ -7,21 +7,17 @@ KPI as a compact tile, and the money in one line; the depth is one click away.
 
 import streamlit as st
 
-from dashboard.exports import exhibits
-from dashboard.metrics import kpis
-from dashboard.money import headline as money_headline
-from dashboard.money import impact
 from dashboard.ui import assumptions as ui_assumptions
 from dashboard.ui import common as ui
-from dashboard.ui import weekly
+from dashboard.ui import results, weekly
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
 coverage = ui.data_coverage()
-report = kpis.build_report(ui.fetch, filters, coverage)
+report, trends = results.kpis_page(filters, coverage)
 aset = ui.assumption_set()
-moves = impact.build(ui.fetch, report, aset)
-money = money_headline.build(ui.fetch, filters, aset, coverage)
+moves = results.kpis_moves(report, filters, aset)
+money = results.money_headline(filters, aset, coverage)
 
 ui.page_header("Weekly KPIs", "How did customers feel and what did serving them cost last "
                "week, and did anything really change?", filters)
@@ -33,7 +29,6 @@ weekly.how_computed(report, moves, money)
 
 st.subheader("13-week trends")
 cols = st.columns(2)
-trends = exhibits.kpi_exhibits(report)
 for i, tile in enumerate(report.tiles):
     with cols[i % 2]:
         ui.exhibit(trends[f"trend_{tile.metric.name}"])

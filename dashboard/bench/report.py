@@ -56,6 +56,7 @@ def bench_scale(customers: int, repeat: int, folder: Path) -> dict:
 
     queries = query_timings(path, repeat)
     pages = ui_bench.page_timings(path)
+    browser_pages = browser_timings(path, folder)
     app_mb = ui_bench.memory_after_pages(path)
     versus = pandas_timings(path)
     pack = None
@@ -79,7 +80,8 @@ def bench_scale(customers: int, repeat: int, folder: Path) -> dict:
         # and the app's resident memory within 600 MB
         scale = concurrency.browsers_on_served_app(path, folder, sessions=5, seconds=60)
     return {
-        "queries": queries, "versus": versus, "pages": pages, "pack": pack, "ingest": load,
+        "queries": queries, "versus": versus, "pages": pages, "browser": browser_pages,
+        "pack": pack, "ingest": load,
         "sessions": sessions, "scale": scale, "app_mb": app_mb,
         "customers": customers, "raw_rows": rows, "generate_s": gen_s,
         "build_s": report.seconds, "size_mb": report.size_bytes / 1e6,
@@ -87,6 +89,26 @@ def bench_scale(customers: int, repeat: int, folder: Path) -> dict:
         "cached_ms_p50": statistics.median(hits),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+
+
+def browser_timings(path: Path, folder: Path, changes: int = 6) -> dict:
+    """Every page in a real browser (``dashboard.bench.speed``): the first visit of a fresh
+    session on the served, warmed app and ``changes`` sidebar filter changes, from the user's
+    action to the last change on screen; the lines to print and the server's warm-up time."""
+    from dashboard.bench import speed
+
+    try:
+        pages, warmed = speed.measure(path, folder, changes=changes)
+    except Exception as exc:  # noqa: BLE001 - a browser that cannot run is reported, not fatal
+        return {"lines": [f"    browser pages: FAILED {type(exc).__name__}: {exc}"[:400]]}
+    lines = [p.line() for p in pages]
+    lines.append("    browser: the server warmed the latest week in "
+                 + (f"{warmed[0]:.1f} s" if warmed else "— (no warm-up line)")
+                 + f" before the first visit; first visit = a fresh session opening the page's "
+                 f"URL; filter change = {changes} sidebar changes per page (another week, a "
+                 "segment, region or plan added or the last removed), each from the click or "
+                 "key press to the last change on screen")
+    return {"lines": lines}
 
 
 def _timed_page(path: Path, builder, repeat: int) -> tuple[list[float], list[float]]:
@@ -256,6 +278,8 @@ def main(args: argparse.Namespace) -> int:
                 print(f"    page {pg['page']:<20} cold {pg['cold_ms']:8.0f} ms   warm p50 "
                       f"{pg['warm_ms_p50']:7.0f} ms{change}   exceptions {pg['errors']}",
                       flush=True)
+            for line in r["browser"]["lines"]:
+                print(line, flush=True)
             print(f"    app resident memory after drawing every page (fresh process): "
                   f"{r['app_mb']:.0f} MB", flush=True)
             for line in r["versus"]["lines"]:

@@ -110,7 +110,10 @@ def literal_figure(fig):
     for trace in fig.data:
         for attr in TRACE_TEXT:
             if attr in trace and trace[attr] is not None:
-                trace[attr] = _plotly_values(trace[attr])
+                values = trace[attr]
+                shown = _plotly_values(values)
+                if shown is not values:  # numbers come back as they are: not set again
+                    trace[attr] = shown
         if "legendgrouptitle" in trace and trace.legendgrouptitle.text:
             trace.legendgrouptitle.text = plotly(trace.legendgrouptitle.text)
     layout = fig.layout

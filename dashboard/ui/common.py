@@ -5,6 +5,8 @@ Pages compose these; they hold no SQL, formulas or formatting of their own.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,9 +37,17 @@ _KEYS = {"week": "f_week", "segment": "f_segment", "region": "f_region", "plan":
          "compare": "f_compare", "set": "f_assumption_set"}
 
 
-@st.cache_resource
+_WAREHOUSES: dict[str, db.Warehouse] = {}
+_WAREHOUSES_LOCK = threading.Lock()
+
+
 def _warehouse(url: str) -> db.Warehouse:
-    return db.open_warehouse(url, read_only=True)
+    """One read-only warehouse per URL and process, shared by every session and by the
+    server's warm-up thread (``dashboard.ui.warm``), which runs outside any session."""
+    with _WAREHOUSES_LOCK:
+        if url not in _WAREHOUSES:
+            _WAREHOUSES[url] = db.open_warehouse(url, read_only=True)
+        return _WAREHOUSES[url]
 
 
 def warehouse() -> db.Warehouse:
@@ -74,11 +84,16 @@ def require_loaded(page: str) -> cov.Coverage:
     return coverage
 
 
+def catalog_value() -> Catalog:
+    """Filter allowlists from the warehouse (one cached value; WarehouseMissing without one)."""
+    return db.cached_value(warehouse(), "catalog", lambda: kpis.load_catalog(fetch))
+
+
 def catalog() -> Catalog | None:
     """Filter allowlists from the warehouse; None (with a message shown) when there is none,
     or when it has no weeks yet (no loaded table carries a date)."""
     try:
-        cat = db.cached_value(warehouse(), "catalog", lambda: kpis.load_catalog(fetch))
+        cat = catalog_value()
     except db.WarehouseMissing as exc:
         st.error(plain(f"{exc}.") + " `make run` builds it automatically.")
         return None
@@ -112,9 +127,15 @@ def filter_bar(cat: Catalog) -> Filters:
     return current_filters(cat)
 
 
-@st.cache_resource
+_STORES: dict[str, db.AppStore] = {}
+
+
 def _app_store(url: str) -> db.AppStore:
-    return db.AppStore(url)
+    """One app store per URL and process (sessions and the warm-up thread share it)."""
+    with _WAREHOUSES_LOCK:
+        if url not in _STORES:
+            _STORES[url] = db.AppStore(url)
+        return _STORES[url]
 
 
 def app_store() -> db.AppStore:
@@ -122,10 +143,37 @@ def app_store() -> db.AppStore:
     return _app_store(config.app_store_url())
 
 
+#: The assumption sets built lately, by what they are built from (``assumption_set``).
+_SETS: OrderedDict[tuple, AssumptionSet] = OrderedDict()
+_SETS_KEPT = 8
+_SETS_LOCK = threading.Lock()
+
+
+def _digest(frame: pd.DataFrame) -> str:
+    """A small frame's columns and values as one text (two frames equal cell by cell, NaN as
+    NaN, give the same text)."""
+    return repr((tuple(frame.columns), list(frame.itertuples(index=False, name=None))))
+
+
 def assumption_set() -> AssumptionSet:
-    """The assumption set chosen in the sidebar, read fresh (edits show at once)."""
+    """The assumption set chosen in the sidebar, read fresh (edits show at once). A page asks
+    for it once per figure: the set is built again only when the warehouse's rows or the
+    store's changes and sets differ from a set built lately (the store is read each time)."""
     name = st.session_state.get(_KEYS["set"]) or assumptions.PUBLISHED
-    return assumptions.load_set(app_store(), fetch("assumption_rows"), name)
+    store, published = app_store(), fetch("assumption_rows")
+    key = (name, _digest(published), _digest(store.read("store_changes", set_name=name)),
+           _digest(store.read("store_sets")))
+    with _SETS_LOCK:
+        kept = _SETS.get(key)
+        if kept is not None:
+            _SETS.move_to_end(key)
+            return kept
+    made = assumptions.load_set(store, published, name)
+    with _SETS_LOCK:
+        _SETS[key] = made
+        while len(_SETS) > _SETS_KEPT:
+            _SETS.popitem(last=False)
+    return made
 
 
 def choose_assumption_set(name: str) -> None:

@@ -106,6 +106,10 @@ def main(options: Sequence[str] = ()) -> int:
     os.chdir(config.ROOT)  # .streamlit/config.toml and the pages' paths are read from here
     navigation_only()
     base_url_known()
+    from dashboard.ui import memory, warm
+
+    memory.limit_arenas()  # before any thread allocates (the app's frame does it again)
+    warm.start()  # the latest week's results computed while the server starts
     try:
         streamlit_cli.main(["run", ENTRY, *options], prog_name="streamlit",
                            standalone_mode=False)

@@ -236,16 +236,56 @@ def share_repeats(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _nbytes(value: Any) -> int:
     """Memory a cached value takes: a DataFrame's arrays plus each distinct object its cells
-    point to (text and dates counted by what they take, a shared object once); other values
-    (a filter catalog, a coverage) are small and counted as nothing."""
+    point to (text and dates counted by what they take, a shared object once); a computed
+    value (a page's report and its figures) by the frames and arrays it holds
+    (``_held_bytes``); other values (a filter catalog, a coverage) are small, counted as
+    nothing."""
     if not isinstance(value, pd.DataFrame):
-        return 0
+        return _held_bytes(value, set(), 0)
     size = int(value.memory_usage(index=True, deep=False).sum())
     for i in range(value.shape[1]):
         if pd.api.types.is_object_dtype(value.dtypes.iloc[i]):
             objects = {id(v): v for v in value.iloc[:, i].to_numpy()}
             size += sum(sys.getsizeof(v) for v in objects.values())
     return size
+
+
+#: What one text or date cell of a computed value's frame is counted as (bytes).
+_OBJECT_CELL_BYTES = 64
+#: How deep ``_held_bytes`` looks into a computed value (report → tiles → figure → trace).
+_HELD_DEPTH = 6
+
+
+def _held_bytes(value: Any, seen: set[int], depth: int) -> int:
+    """The frames (as ``_nbytes`` counts them), arrays and long texts reachable from a
+    computed value through its fields, dictionaries, sequences and a plotly figure's traces
+    and layout, each object once; what lies deeper than ``_HELD_DEPTH`` is not counted."""
+    if depth > _HELD_DEPTH or id(value) in seen or value is None:
+        return 0
+    if isinstance(value, int | float | bool | str | bytes | date):
+        return len(value) if isinstance(value, str | bytes) and len(value) > 256 else 0
+    seen.add(id(value))
+    if isinstance(value, pd.DataFrame | pd.Series | pd.Index | np.ndarray):
+        # arrays, and a text's or date's typical size for each object cell (not walked cell by
+        # cell: a report's frames are counted at each cache miss, on the page's own time)
+        if isinstance(value, pd.DataFrame):
+            texts = sum(1 for d in value.dtypes if pd.api.types.is_object_dtype(d))
+            return (int(value.memory_usage(index=False, deep=False).sum())
+                    + _OBJECT_CELL_BYTES * texts * len(value))
+        array = value if isinstance(value, np.ndarray) else value.to_numpy()
+        return int(array.nbytes) + (_OBJECT_CELL_BYTES * array.size
+                                    if array.dtype == object else 0)
+    if hasattr(value, "_data_objs"):  # a plotly figure: its traces' and layout's values
+        inner = [getattr(value, "_data", None), getattr(value, "_layout", None)]
+        return sum(_held_bytes(v, seen, depth + 1) for v in inner)
+    if isinstance(value, dict):
+        return sum(_held_bytes(v, seen, depth + 1) for v in value.values())
+    if isinstance(value, list | tuple | set | frozenset):
+        return sum(_held_bytes(v, seen, depth + 1) for v in value)
+    fields = getattr(value, "__dict__", None)
+    if isinstance(fields, dict):
+        return sum(_held_bytes(v, seen, depth + 1) for v in fields.values())
+    return 0
 
 
 def cache_bytes() -> int:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -107,6 +108,13 @@ def parse_number(text: object, fmt: NumberFormat | None = None) -> float | None:
         except ValueError:
             return None
         return value if math.isfinite(value) else None
+    return _parse_declared(plain, fmt)
+
+
+@lru_cache(maxsize=4096)
+def _parse_declared(plain: str, fmt: NumberFormat | None) -> float | None:
+    """``parse_number`` of one stripped text in a declared format, through ``parse_numbers``
+    (kept: a page reads the same assumption values on every run)."""
     value = parse_numbers(pd.Series([plain]), fmt).iloc[0]
     return None if pd.isna(value) or not np.isfinite(value) else float(value)
 

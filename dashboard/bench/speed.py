@@ -1,0 +1,283 @@
+"""Speed where users feel it: every page of the app in a real browser (Chromium, Playwright),
+timed from the user's action to the last change on screen.
+
+Two figures per page, at one scale (one warehouse):
+
+- **first visit** — a server started as ``make run`` starts it (``python -m dashboard serve``),
+  warmed as it warms itself (the latest week's results computed in the background at start;
+  the bench waits for its "warmed" line), then a fresh browser session opens the page by its
+  own URL: from the navigation's start to the last change on screen;
+- **filter change** — in that session, a sidebar filter is changed again and again (another
+  week, a segment, region or plan added, the last one removed: values vary, so each change asks
+  for new results): from the click or key press that commits the change to the last change on
+  screen.
+
+"The last change on screen" is read in the page itself: a ``MutationObserver`` on the whole
+document notes the time of every change (nodes, attributes, text) and of each script run's end;
+a step is over when a script run started after the action has ended, every chart with a
+download row is drawn (plotly draws after the run) and nothing has changed for ``QUIET_MS``.
+The step's time is then the last change's time minus the action's (both the page's own clock,
+``performance.now()``), so the polling's own delay is not counted.
+
+Printed by ``make bench`` next to the AppTest and query timings, never asserted in a timed
+test. Needs Debian's Chromium (``CX_CHROMIUM``, default ``/usr/bin/chromium``).
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import random
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dashboard.bench import browser as bb
+from dashboard.warehouse import config
+
+#: Nothing changed on screen for this long: the step is over.
+QUIET_MS = 600
+#: Longest one step may take before it counts as failed.
+STEP_TIMEOUT_MS = 120_000
+#: Longest the server may take to warm itself before the bench goes on without it.
+WARM_TIMEOUT_S = 600.0
+#: The line the serving process prints when its warm-up is over (``dashboard.ui.warm``).
+WEEK = re.compile(r"\d{4}-W\d{2}")
+WARMED = re.compile(r"warmed .* in ([\d.]+) s")
+
+#: Installed in every page before its own scripts run: the time of every change on screen, of
+#: the committing action (the first pointer or key press after ``__cx.arm()``) and script runs.
+_OBSERVER_JS = """
+window.__cx = {start: null, armed: false, last: 0, runs: 0, ended: 0,
+               arm() { this.armed = true; this.start = null; this.runs = 0; }};
+for (const type of ['pointerdown', 'keydown']) {
+    window.addEventListener(type, e => {
+        if (window.__cx.armed) { window.__cx.armed = false; window.__cx.start = e.timeStamp; }
+    }, true);
+}
+new MutationObserver(records => {
+    const now = performance.now();
+    for (const r of records) {
+        if (r.type === 'attributes' && r.attributeName === 'data-test-script-state') {
+            const s = r.target.getAttribute('data-test-script-state');
+            if (s === 'running') window.__cx.runs += 1;
+            if (s === 'notRunning') window.__cx.ended = now;
+        }
+    }
+    window.__cx.last = now;
+}).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+"""
+
+#: The step is over: a run started after the action, it ended, charts drawn, quiet since.
+_OVER_JS = """([quiet, idleJs]) => {
+    const cx = window.__cx;
+    if (!cx || cx.runs < 1 || cx.ended === 0) return false;
+    if (!(new Function('return (' + idleJs + ')()'))()) return false;
+    return performance.now() - cx.last >= quiet;
+}"""
+
+
+@dataclass
+class PageSpeed:
+    """One page's figures at one scale (milliseconds)."""
+
+    title: str
+    url_path: str
+    first_ms: list[float] = field(default_factory=list)
+    change_ms: list[float] = field(default_factory=list)
+    #: of each step (first visit, then the changes): until the last script run was over, the
+    #: rest of the step being the browser drawing what the run sent
+    run_ms: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        def pq(xs: list[float]) -> str:
+            if not xs:
+                return "—"
+            return (f"p50 {bb.percentile(xs, 0.5):6,.0f} / p95 {bb.percentile(xs, 0.95):6,.0f} "
+                    f"ms")
+        first = (f"{self.first_ms[0]:6,.0f} ms" if len(self.first_ms) == 1
+                 else pq(self.first_ms))
+        err = f"   {len(self.errors)} errors: {self.errors[0][:200]}" if self.errors else ""
+        runs = ""
+        if len(self.run_ms) > 1:
+            runs = (f";  script run over after {self.run_ms[0]:,.0f} ms (first visit), p50 "
+                    f"{bb.percentile(self.run_ms[1:], 0.5):,.0f} ms (changes)")
+        return (f"    browser {self.title:<20} first visit {first};  filter change "
+                f"{pq(self.change_ms)} ({len(self.change_ms)} tries){runs}{err}")
+
+
+def app_pages() -> list[tuple[str, str]]:
+    """(title, url_path) of every page the app's navigation shows, in its order: each
+    ``st.Page("pages/….py", …)`` of ``streamlit_app.py`` (the hidden root excepted)."""
+    tree = ast.parse((config.ROOT / "streamlit_app.py").read_text(encoding="utf-8"))
+    out = []
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "Page" and node.args
+                and isinstance(node.args[0], ast.Constant)):
+            kw = {k.arg: k.value.value for k in node.keywords
+                  if isinstance(k.value, ast.Constant)}
+            if kw.get("visibility") != "hidden":
+                out.append((node.lineno, kw["title"], kw["url_path"]))
+    return [(t, u) for _, t, u in sorted(out)]
+
+
+def wait_warm(log_path: Path, timeout: float = WARM_TIMEOUT_S) -> float | None:
+    """Seconds the served app took to warm itself (its "warmed … in X s" line), once printed;
+    None when no such line came within ``timeout`` (a server that does not warm)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = log_path.read_text(errors="replace") if log_path.exists() else ""
+        found = WARMED.search(text)
+        if found:
+            return float(found.group(1))
+        if "warm-up skipped" in text or "warm-up failed" in text:
+            return None
+        time.sleep(0.2)
+    return None
+
+
+class _Visit:
+    """One fresh browser session on one page: its first visit, then filter changes."""
+
+    def __init__(self, browser, url: str, page: PageSpeed, seed: int) -> None:
+        self.browser, self.url, self.spec = browser, url, page
+        self.rng = random.Random(seed)
+        self.chosen: dict[str, list[str]] = {d: [] for d in bb.DIMENSIONS}
+        self.week = ""
+        self.latest = ""
+        self.pg = None
+
+    async def _over(self) -> float:
+        """Wait for the step's end; the page-clock time of its last change on screen."""
+        await self.pg.wait_for_function(_OVER_JS, arg=[QUIET_MS, bb._IDLE_JS],
+                                        timeout=STEP_TIMEOUT_MS, polling=100)
+        return await self.pg.evaluate("() => window.__cx.last")
+
+    async def first(self) -> float:
+        """A fresh session opens the page by its URL: navigation start to last change (ms)."""
+        ctx = await self.browser.new_context(viewport={"width": 1440, "height": 900})
+        await ctx.add_init_script(_OBSERVER_JS)
+        self.pg = await ctx.new_page()
+        await self.pg.goto(f"{self.url}/{self.spec.url_path}", timeout=STEP_TIMEOUT_MS)
+        last = await self._over()
+        self.spec.run_ms.append(await self.pg.evaluate("() => window.__cx.ended"))
+        await self._check()
+        bar = '[data-testid="stSidebar"] [data-testid="stSelectbox"]'
+        shown = await self.pg.locator(bar).first.evaluate(
+            "el => el.innerText + ' ' + [...el.querySelectorAll('input')].map(i => i.value)"
+            ".join(' ')")
+        self.latest = self.week = WEEK.search(shown).group(0)
+        return last
+
+    async def _check(self) -> None:
+        p = await self.pg.evaluate(bb._PROBLEMS_JS)
+        found = [f"exception: {e}" for e in p["exceptions"]] + [f"error: {a}" for a in
+                                                                  p["alerts"]]
+        if p["not_found"]:
+            found.append("Page not found")
+        if found:
+            raise AssertionError("; ".join(found)[:400])
+
+    async def change(self) -> float:
+        """Change one sidebar filter; from the committing click or key press to the last
+        change on screen (ms)."""
+        pg, rng = self.pg, self.rng
+        bar = '[data-testid="stSidebar"]'
+        boxes = pg.locator(f'{bar} [data-testid="stMultiSelect"]')
+        dims = await boxes.count()
+        if dims == 0 or rng.random() < 0.3:
+            weeks = [bb._week_back(self.latest, k) for k in range(bb.WEEKS_BACK + 1)]
+            week = rng.choice([w for w in weeks if w != self.week])
+            await pg.locator(f'{bar} [data-testid="stSelectbox"]').first.click()
+            await pg.keyboard.type(week)
+            await pg.evaluate("() => window.__cx.arm()")
+            await pg.keyboard.press("Enter")
+            self.week = week
+        else:
+            d = rng.randrange(min(dims, len(bb.DIMENSIONS)))
+            dim = bb.DIMENSIONS[d]
+            await boxes.nth(d).click()
+            if self.chosen[dim] and (len(self.chosen[dim]) >= 2 or rng.random() < 0.4):
+                await pg.evaluate("() => window.__cx.arm()")
+                await pg.keyboard.press("Backspace")  # the last chip goes
+                self.chosen[dim].pop()
+            else:
+                options = pg.locator('[role="listbox"] [role="option"]')
+                await options.first.wait_for(timeout=STEP_TIMEOUT_MS)
+                names = [t.strip() for t in await options.all_inner_texts()]
+                names = [n for n in names if n and n != bb.SELECT_ALL
+                         and n not in self.chosen[dim]]
+                name = rng.choice(names)
+                await pg.evaluate("() => window.__cx.arm()")
+                await pg.get_by_role("option", name=name, exact=True).first.click()
+                self.chosen[dim].append(name)
+            await pg.keyboard.press("Escape")
+        last = await self._over()
+        start = await pg.evaluate("() => window.__cx.start")
+        await self._check()
+        if start is None:
+            raise AssertionError("the action was not seen by the page")
+        self.spec.run_ms.append(await pg.evaluate("() => window.__cx.ended") - start)
+        return last - start
+
+    async def close(self) -> None:
+        if self.pg is not None:
+            await self.pg.context.close()
+
+
+async def _page(browser, url: str, spec: PageSpeed, changes: int, seed: int) -> None:
+    visit = _Visit(browser, url, spec, seed)
+    try:
+        try:
+            spec.first_ms.append(await visit.first())
+        except Exception as exc:  # noqa: BLE001 - a failed step is reported, not raised
+            spec.errors.append(f"first visit: {type(exc).__name__}: {str(exc)[:300]}")
+            return
+        for _ in range(changes):
+            try:
+                spec.change_ms.append(await visit.change())
+            except Exception as exc:  # noqa: BLE001
+                spec.errors.append(f"filter change: {type(exc).__name__}: {str(exc)[:300]}")
+                return
+    finally:
+        await visit.close()
+
+
+async def _run_pages(url: str, specs: list[PageSpeed], changes: int, seed: int) -> None:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(bb.CHROMIUM), args=bb.ARGS)
+        try:
+            for i, spec in enumerate(specs):
+                await _page(browser, url, spec, changes, seed + i)
+        finally:
+            await browser.close()
+
+
+def measure(path: Path, folder: Path, changes: int = 6, pages: list[str] | None = None,
+            fresh_server: bool = False, seed: int = 7, progress=None,
+            warm_timeout: float = WARM_TIMEOUT_S) -> tuple[list[PageSpeed], list[float]]:
+    """Every page (or those titled in ``pages``) of the app served over the warehouse at
+    ``path``: one first visit and ``changes`` filter changes each. The server is started once,
+    warmed, and each page opened by a new browser session (``fresh_server``: a new server,
+    warmed, for each page). Returns the pages' figures and the servers' warm-up
+    seconds. ``progress`` (optional) gets each page's line as it is measured."""
+    specs = [PageSpeed(t, u) for t, u in app_pages() if pages is None or t in pages]
+    env = {"CX_WAREHOUSE_URL": f"duckdb:///{path}"}
+    warm: list[float] = []
+    groups = [[s] for s in specs] if fresh_server else [specs]
+    for i, group in enumerate(groups):
+        log = folder / f"streamlit-speed-{i}.log"
+        with bb.serve(env, log) as url:
+            took = wait_warm(log, warm_timeout)
+            if took is not None:
+                warm.append(took)
+            asyncio.run(_run_pages(url, group, changes, seed + 100 * i))
+        for s in group:
+            if progress is not None:
+                progress(s.line())
+    return specs, warm
