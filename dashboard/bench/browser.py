@@ -163,6 +163,48 @@ class BrowserOutcome:
                 f"p50 {self.p50:,.0f} ms, p95 {self.p95:,.0f} ms, {len(self.errors)} errors")
 
 
+async def pick_filter(pg, rng: random.Random, chosen: dict[str, list[str]], week: str,
+                      latest: str, *, week_share: float, remove_share: float,
+                      dims: int = len(DIMENSIONS), before_commit: Callable | None = None
+                      ) -> str:
+    """Change one sidebar filter the way a person does: another of the last weeks (typed into
+    the week box, with probability ``week_share``), else in one of the first ``dims``
+    multiselects remove the last chip (always with two chosen, else with ``remove_share``) or
+    add an option its dropdown offers. ``chosen`` is updated; ``before_commit`` (awaited) runs
+    just before the key press or click that commits the change. Returns the week chosen."""
+    bar = '[data-testid="stSidebar"]'
+    commit = before_commit or _nothing
+    if dims == 0 or rng.random() < week_share:
+        weeks = [_week_back(latest, k) for k in range(WEEKS_BACK + 1)]
+        week = rng.choice([w for w in weeks if w != week])
+        await pg.locator(f'{bar} [data-testid="stSelectbox"]').first.click()
+        await pg.keyboard.type(week)
+        await commit()
+        await pg.keyboard.press("Enter")
+        return week
+    d = rng.randrange(min(dims, len(DIMENSIONS)))
+    dim = DIMENSIONS[d]
+    await pg.locator(f'{bar} [data-testid="stMultiSelect"]').nth(d).click()
+    if chosen[dim] and (len(chosen[dim]) >= 2 or rng.random() < remove_share):
+        await commit()
+        await pg.keyboard.press("Backspace")  # the last chip goes
+        chosen[dim].pop()
+    else:
+        options = pg.locator('[role="listbox"] [role="option"]')
+        await options.first.wait_for(timeout=STEP_TIMEOUT_MS)
+        names = [t.strip() for t in await options.all_inner_texts()]
+        name = rng.choice([n for n in names if n and n != SELECT_ALL and n not in chosen[dim]])
+        await commit()
+        await pg.get_by_role("option", name=name, exact=True).first.click()
+        chosen[dim].append(name)
+    await pg.keyboard.press("Escape")
+    return week
+
+
+async def _nothing() -> None:
+    return None
+
+
 def percentile(values: list[float], q: float) -> float:
     """The ``q`` quantile (nearest rank), NaN when there is nothing."""
     if not values:
@@ -282,32 +324,9 @@ class _Session:
     async def change_filter(self) -> None:
         """Pick another week, or add a segment, region or plan (an option the dropdown offers),
         or remove the last one chosen; then wait for the page's filter line to show it."""
-        pg, rng = self.page, self.rng
-        bar = '[data-testid="stSidebar"]'
-        if rng.random() < 0.25:
-            weeks = [_week_back(self.latest, k) for k in range(WEEKS_BACK + 1)]
-            week = rng.choice([w for w in weeks if w != self.week])
-            await pg.locator(f'{bar} [data-testid="stSelectbox"]').first.click()
-            await pg.keyboard.type(week)
-            await pg.keyboard.press("Enter")
-            self.week = week
-        else:
-            d = rng.randrange(len(DIMENSIONS))
-            dim = DIMENSIONS[d]
-            box = pg.locator(f'{bar} [data-testid="stMultiSelect"]').nth(d)
-            await box.click()
-            if self.chosen[dim] and (len(self.chosen[dim]) >= 2 or rng.random() < 0.5):
-                await pg.keyboard.press("Backspace")  # the last chip goes
-                self.chosen[dim].pop()
-            else:
-                options = pg.locator('[role="listbox"] [role="option"]')
-                await options.first.wait_for(timeout=STEP_TIMEOUT_MS)
-                names = [t.strip() for t in await options.all_inner_texts()]
-                names = [n for n in names if n and n != SELECT_ALL and n not in self.chosen[dim]]
-                name = rng.choice(names)
-                await pg.get_by_role("option", name=name, exact=True).first.click()
-                self.chosen[dim].append(name)
-            await pg.keyboard.press("Escape")
+        pg = self.page
+        self.week = await pick_filter(pg, self.rng, self.chosen, self.week, self.latest,
+                                      week_share=0.25, remove_share=0.5)
         await pg.wait_for_function(_CAPTION_JS, arg=[f"{self.week} vs ", describe(self.chosen)],
                                    timeout=STEP_TIMEOUT_MS)
         await self._drawn()

@@ -184,37 +184,11 @@ class _Visit:
     async def change(self) -> float:
         """Change one sidebar filter; from the committing click or key press to the last
         change on screen (ms)."""
-        pg, rng = self.pg, self.rng
-        bar = '[data-testid="stSidebar"]'
-        boxes = pg.locator(f'{bar} [data-testid="stMultiSelect"]')
-        dims = await boxes.count()
-        if dims == 0 or rng.random() < 0.3:
-            weeks = [bb._week_back(self.latest, k) for k in range(bb.WEEKS_BACK + 1)]
-            week = rng.choice([w for w in weeks if w != self.week])
-            await pg.locator(f'{bar} [data-testid="stSelectbox"]').first.click()
-            await pg.keyboard.type(week)
-            await pg.evaluate("() => window.__cx.arm()")
-            await pg.keyboard.press("Enter")
-            self.week = week
-        else:
-            d = rng.randrange(min(dims, len(bb.DIMENSIONS)))
-            dim = bb.DIMENSIONS[d]
-            await boxes.nth(d).click()
-            if self.chosen[dim] and (len(self.chosen[dim]) >= 2 or rng.random() < 0.4):
-                await pg.evaluate("() => window.__cx.arm()")
-                await pg.keyboard.press("Backspace")  # the last chip goes
-                self.chosen[dim].pop()
-            else:
-                options = pg.locator('[role="listbox"] [role="option"]')
-                await options.first.wait_for(timeout=STEP_TIMEOUT_MS)
-                names = [t.strip() for t in await options.all_inner_texts()]
-                names = [n for n in names if n and n != bb.SELECT_ALL
-                         and n not in self.chosen[dim]]
-                name = rng.choice(names)
-                await pg.evaluate("() => window.__cx.arm()")
-                await pg.get_by_role("option", name=name, exact=True).first.click()
-                self.chosen[dim].append(name)
-            await pg.keyboard.press("Escape")
+        pg = self.pg
+        dims = await pg.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').count()
+        self.week = await bb.pick_filter(
+            pg, self.rng, self.chosen, self.week, self.latest, week_share=0.3, remove_share=0.4,
+            dims=dims, before_commit=lambda: pg.evaluate("() => window.__cx.arm()"))
         last = await self._over()
         start = await pg.evaluate("() => window.__cx.start")
         await self._check()
