@@ -230,3 +230,14 @@ def test_the_calendar_of_a_crm_and_billing_world_agrees_on_postgres(pg, tmp_path
         assert (weeks["iso_week"].iloc[-1], weeks["iso_week"].iloc[0]) == ("2025-W02", last)
         given = got["data_calendar"].set_index("date_role").loc["as_of", "last_date"]
         assert (None if pd.isna(given) else pd.Timestamp(given).date()) == as_of
+
+
+def test_a_computed_list_subscript_counts_from_zero_on_spark():
+    """DuckDB's ``list[i]`` counts from 1 and is NULL outside the list; on Spark it becomes
+    ``get(list, i - 1)`` (0-based, NULL outside); a literal subscript is sqlglot's own."""
+    sql = ("select (cast($p as double[]))[array_position(cast($c as varchar[]), channel)] as x, "
+           "(array_agg(a))[1] as y from t")
+    assert engines.transpile(sql, "spark") == (
+        "SELECT GET((CAST(:p AS ARRAY<DOUBLE>)), ARRAY_POSITION(CAST(:c AS ARRAY<STRING>), "
+        "channel) - 1) AS x, (COLLECT_LIST(a))[0] AS y FROM t")
+    assert "[ARRAY_POSITION(" in engines.transpile(sql, "postgres")  # 1-based there too

@@ -28,7 +28,10 @@ For Spark (``spark://``, ``sc://``; sqlglot itself writes ``explode(sequence(…
 - ``to_months(n)`` → ``make_ym_interval(0, n)``;
 - ``len($list)`` → ``size($list)`` (Spark's ``length`` is for text);
 - ``strftime(d, '%G-W%V')`` → ``format_string('%d-W%02d', extract(yearofweek …), extract(week
-  …))`` (``date_format`` has no ISO week-year).
+  …))`` (``date_format`` has no ISO week-year);
+- ``list[i]`` with a computed ``i`` (DuckDB counts from 1, and sqlglot keeps such a subscript as
+  written) → ``get(list, i - 1)`` (Spark counts from 0; ``get`` is NULL outside the list, as
+  DuckDB's subscript is, where ``list[i]`` would raise).
 
 Only modules of ``dashboard.warehouse`` run the result: ``db`` and ``spark`` to read, ``steps``
 (through ``build`` and ``spark``) to build.
@@ -135,6 +138,10 @@ def _spark_star(node: exp.Expression) -> exp.Expression:
 
 
 def _spark(node: exp.Expression) -> exp.Expression:
+    if (isinstance(node, exp.Bracket) and len(node.expressions) == 1
+            and not isinstance(node.expressions[0], exp.Literal)):
+        index = exp.Sub(this=node.expressions[0].copy(), expression=exp.Literal.number(1))
+        return exp.Anonymous(this="get", expressions=[node.this.copy(), index])
     if isinstance(node, exp.Div):  # a decimal literal would make the quotient a rounded decimal
         for side in ("this", "expression"):
             term = node.args[side]
