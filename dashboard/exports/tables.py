@@ -224,6 +224,12 @@ def _segment_rows(df: pd.DataFrame, report) -> pd.DataFrame:
     return df[df["segment"] != ALL] if "segment" in df.columns else df
 
 
+def _churn_12m_pct(c: pd.DataFrame) -> dict[str, pd.Series]:
+    """The 12-month churn rate and its interval, in percent (CLV and category tables)."""
+    return {"churn_12m_pct": 100 * c["churn_rate"], "churn_12m_low_pct": 100 * c["churn_low"],
+            "churn_12m_high_pct": 100 * c["churn_high"]}
+
+
 def money_clv(report) -> pd.DataFrame:
     """Lifetime value per customer by segment with its inputs and P10–P90 band."""
     if _empty(report.clv):
@@ -234,8 +240,7 @@ def money_clv(report) -> pd.DataFrame:
         "revenue_per_customer_year": c["revenue_per_year"],
         "cost_to_serve_per_customer_year": c["cts_per_year"],
         "margin_per_customer_year": c["margin_per_year"],
-        "churn_12m_pct": 100 * c["churn_rate"], "churn_12m_low_pct": 100 * c["churn_low"],
-        "churn_12m_high_pct": 100 * c["churn_high"],
+        **_churn_12m_pct(c),
         "lifetime_value": c["value"], "lifetime_value_p10": c["low"],
         "lifetime_value_p90": c["high"], "value_of_1pp_retention": c["per_retention_pp"],
     }).reset_index(drop=True)
@@ -256,8 +261,7 @@ def money_categories(report) -> pd.DataFrame:
     out = pd.DataFrame({
         "nps_category": [CATEGORY_LABELS.get(k, k) for k in c["nps_category"]],
         "customers_at_window_start": c["customers"],
-        "churn_12m_pct": 100 * c["churn_rate"], "churn_12m_low_pct": 100 * c["churn_low"],
-        "churn_12m_high_pct": 100 * c["churn_high"],
+        **_churn_12m_pct(c),
         "revenue_per_customer_year": c["revenue_per_year"],
         "revenue_low": c["revenue_per_year"] - z * c["revenue_se"],
         "revenue_high": c["revenue_per_year"] + z * c["revenue_se"],

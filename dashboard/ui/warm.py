@@ -64,8 +64,9 @@ def steps() -> list[tuple[str, Callable[[], object]]]:
 
     def kpis_page():
         report, _ = results.kpis_page(filters, coverage)
-        results.kpis_moves(report, filters, published())
-        results.money_headline(filters, published(), coverage)
+        aset = published()
+        results.kpis_moves(report, filters, aset)
+        results.money_headline(filters, aset, coverage)
 
     view = satisfaction.default_view(cat.dims)
     out: list[tuple[str, Callable[[], object]]] = [
