@@ -15,6 +15,7 @@ flight), and a failure only costs the warm start: the page computes its own resu
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -85,9 +86,24 @@ def steps() -> list[tuple[str, Callable[[], object]]]:
 
 
 def warm_once() -> tuple[int, list[str]]:
-    """One round: every step run; returns the steps done and the failures (page: error)."""
+    """One round: every step run; returns the steps done and the failures (page: error).
+
+    What the round keeps is then set aside from the garbage collector's full passes
+    (``gc.freeze``): the kept reports and figures are many small objects that live until the
+    next round, and a full pass would walk them all, holding every session's thread meanwhile.
+    The next round first puts them back (``gc.unfreeze``), so whatever the cache has let go of
+    since is collected."""
     from dashboard.warehouse import db
 
+    gc.unfreeze()
+    try:
+        return _warm_steps(db)
+    finally:
+        gc.collect()
+        gc.freeze()
+
+
+def _warm_steps(db) -> tuple[int, list[str]]:
     done, failed = 0, []
     try:
         todo = steps()
