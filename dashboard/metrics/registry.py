@@ -17,6 +17,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from dashboard.i18n import currency as cur
 from dashboard.metrics import display, stats
 from dashboard.metrics.stats import Estimate
 from dashboard.warehouse.coverage import COMPLAINTS, CONTACTS, CUSTOMERS, SURVEYS, TRANSACTIONS
@@ -302,6 +303,8 @@ def format_value(value: float | None, fmt: str, symbol: str = "$") -> str:
     if fmt == "money2":
         return display.money(value, symbol, 2)
     if fmt == "money0k":
+        if cur.of(symbol).after:  # Persian, Toman and Rial: compact in words, unit after
+            return display.money_words(value, symbol)
         if abs(value) >= 10_000:
             return f"{display.sign(value / 1000, 0)}{symbol}{abs(value) / 1000:,.0f}k"
         return display.money(value, symbol, 0)
@@ -323,6 +326,8 @@ def format_delta(delta: float | None, metric: Metric, symbol: str = "$") -> str:
     if delta is None or (isinstance(delta, float) and math.isnan(delta)):
         return "—"
     unit = f" {metric.delta_unit}" if metric.delta_unit else ""
+    if metric.fmt == "money0k" and cur.of(symbol).after:
+        return display.money_words(delta, symbol, signed=True) + unit
     if metric.fmt == "money0k":
         mag = format_value(abs(delta), metric.fmt, symbol)
         digits = 0
