@@ -120,3 +120,17 @@ def convert(amount: float, source: str, target: str) -> float:
         return amount * RIALS[source] / RIALS[target]
     raise ValueError(f"no fixed rate from {source} to {target}: amounts are shown in the "
                      "currency they were loaded in")
+
+
+def hover(symbol: object, field: str = "y", digits: int = 0,
+          literal=lambda text: text) -> str:
+    """A plotly hover template of an amount in the set's currency: ``$%{y:,.0f}`` (English,
+    symbol first, as before), ``%{y:,.0f} Toman``, ``%{y:,.0f} تومان`` (the unit after; no
+    decimals in Toman or Rial). ``literal`` makes the unit's text safe in a template."""
+    unit = of(symbol)
+    if unit.decimals is not None:
+        digits = min(digits, unit.decimals)
+    number = f"%{{{field}:,.{digits}f}}"
+    if not unit.after:
+        return f"{literal(unit)}{number}"
+    return _("{amount} {unit}", amount=number, unit=literal(unit.name))
