@@ -203,3 +203,30 @@ def test_a_currency_survives_a_cache_round_trip():
     assert isinstance(back, cur.Currency) and back.code == "IRT" and back.symbol == "Toman"
     with i18n.use("fa"):
         assert f"{back}" == "تومان"
+
+
+# --- end to end: the KPI report of the fixture world -------------------------------------------
+
+
+def test_weekly_tiles_in_persian_on_the_fixture_world(fixture_fetch, tiny_bases):
+    """The fixture's set is in US dollars; its tiles in Persian carry Persian digits only and
+    the revenue tile the same whole-dollar figure English shows (80 → $80 / ۸۰ دلار)."""
+    from dashboard.metrics import kpis
+    from dashboard.metrics.filters import Filters
+    from dashboard.metrics.registry import tile_delta, tile_value
+
+    r = kpis.build_report(fixture_fetch, Filters(week="2026-W11"))
+    assert isinstance(r.currency_symbol, cur.Currency) and r.currency_symbol.code == "USD"
+    assert tile_value(r.tile("revenue").current.value, REGISTRY["revenue"],
+                      r.currency_symbol) == "$80"
+    with i18n.use("fa"):
+        revenue = tile_value(r.tile("revenue").current.value, REGISTRY["revenue"],
+                             r.currency_symbol)
+        cost = format_value(r.tile("cost_to_serve").current.value, "money2", r.currency_symbol)
+        texts = [tile_value(t.current.value, t.metric, r.currency_symbol) for t in r.tiles]
+        texts += [tile_delta(t.delta, t.metric, r.currency_symbol) for t in r.tiles
+                  if t.delta is not None]
+    assert revenue == f"{LRI}۸۰{PDI} دلار"
+    assert cost == f"{LRI}۶٫۰۲{PDI} دلار"  # 30.1 / 5 active customers
+    for text in texts:
+        assert not any(c.isdigit() and c.isascii() for c in text.replace("1,000", "")), text

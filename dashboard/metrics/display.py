@@ -125,17 +125,21 @@ def money_compact(value: float | None, symbol: str, signed: bool = False) -> str
     return f"{sign(value / scale, digits, signed)}{symbol}{shown}"
 
 
-def money_words(value: float | None, symbol: str, signed: bool = False) -> str:
+def money_words(value: float | None, symbol: str, signed: bool = False,
+                small_digits: int | None = None) -> str:
     """Money rounded for a tile in words, the unit after it: ``۱۷٫۶ میلیون تومان``,
     ``۱٫۳۵ میلیارد ریال``, ``17.6 million Toman`` (three significant digits from ten thousand
-    up, ``dashboard.i18n.numbers.compact_parts``); smaller amounts whole from 100 up, else to
-    the cent (never decimals in Toman or Rial)."""
+    up, ``dashboard.i18n.numbers.compact_parts``); smaller amounts at ``small_digits``
+    decimals, by default whole from 100 up, else to the cent (never decimals in Toman or
+    Rial)."""
     if missing(value):
         return EM_DASH
     unit = cur.of(symbol)
     shown, digits, template = loc.compact_parts(value)
     if template == "{amount}":
-        digits = 0 if shown >= 100 or unit.decimals == 0 else 2
+        digits = 0 if shown >= 100 else 2 if small_digits is None else small_digits
+        if unit.decimals == 0:
+            digits = 0
         text = f"{shown:,.{digits}f}"
     else:
         text = loc.trimmed(shown, digits)
