@@ -169,6 +169,10 @@ def test_the_currency_assumption_takes_toman_and_rial():
     assert display.money(5, cur.from_assumptions({"currency": "IRR", "currency_symbol": "$"})) \
         == "5 Rial"
     assert cur.from_assumptions({}) == "$" and cur.from_assumptions({}).code == "USD"
+    # a Currency made plain text on its way still writes its unit after the number
+    assert display.money(1234, str(IRT)) == "1,234 Toman"
+    with i18n.use("fa"):
+        assert display.money(1234, str(IRR)) == f"{LRI}۱٬۲۳۴{PDI} ریال"
 
 
 # --- English unchanged -------------------------------------------------------------------------

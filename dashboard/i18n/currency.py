@@ -91,11 +91,16 @@ class Currency(str):
 
 def of(symbol: object) -> Currency:
     """``symbol`` as a Currency: itself when it is one; a plain ``$`` (the code's default
-    everywhere) is US dollars; any other plain symbol has no code."""
+    everywhere) is US dollars, a unit's name (``Toman``, ``ریال`` — a Currency made text on
+    the way) its currency; any other plain symbol has no code."""
     if isinstance(symbol, Currency):
         return symbol
     text = "$" if symbol is None else str(symbol)
-    return Currency(text, "USD" if text == "$" else "")
+    return Currency(text, _NAMED.get(text, ""))
+
+
+#: Plain text that names a currency: its symbol or its name in either language.
+_NAMED = {"$": "USD", "Toman": "IRT", "تومان": "IRT", "Rial": "IRR", "ریال": "IRR"}
 
 
 def from_assumptions(values: Mapping[str, object]) -> Currency:
