@@ -43,6 +43,7 @@ import pandas as pd
 
 from dashboard.analysis import cards
 from dashboard.analysis.cards import Card, WithCards
+from dashboard.i18n import currency
 from dashboard.metrics import dimensions, stats
 from dashboard.metrics.filters import DIMENSIONS, Filters, week_label
 from dashboard.metrics.stats import Estimate
@@ -524,7 +525,7 @@ def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = Non
     values = {str(r.assumption_key): (r.value_text if pd.isna(r.value_number)
                                       else float(r.value_number))
               for r in df.itertuples(index=False)}
-    symbol = str(values.get("currency_symbol", "$"))
+    symbol = currency.from_assumptions(values)
     first_month = date(first.year, first.month, 1)
     start_month, period_end, month = _month_bounds(w, first_month)
     mt = monthly_table(fetch("churn_monthly", start_month=start_month, period_end=period_end,

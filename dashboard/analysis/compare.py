@@ -31,6 +31,7 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard.i18n import currency
 from dashboard.metrics import dimensions, display, stats
 from dashboard.metrics.filters import DIMENSIONS as CUSTOMER_DIMENSIONS
 from dashboard.metrics.filters import Filters, week_label
@@ -689,7 +690,7 @@ def build_comparison(fetch: Fetch, filters: Filters, selection: Selection,
     trend_weeks = [week - timedelta(weeks=k) for k in range(config.TREND_WEEKS - 1, -1, -1)]
     data = _fetch_groups(fetch, filters, dim, *_window(week))
     assumptions = _assumptions(fetch, week)
-    sym = str(assumptions.get("currency_symbol", "$"))
+    sym = currency.from_assumptions(assumptions)
 
     everyone = tuple(options[dim])
     inputs = {g: data.inputs(g, week) for g in dict.fromkeys(groups + everyone)}

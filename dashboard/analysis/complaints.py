@@ -33,6 +33,7 @@ from scipy import stats as sps
 
 from dashboard.analysis import cards
 from dashboard.analysis.cards import Card, WithCards
+from dashboard.i18n import currency
 from dashboard.metrics import dimensions, display, stats
 from dashboard.metrics.filters import Filters, week_label
 from dashboard.metrics.stats import Estimate
@@ -613,7 +614,7 @@ def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = Non
     w = windows(filters, first_week(fetch))
     cp = filters.customer_params()
     values, since = _assumptions(fetch, w.week)
-    symbol = str(values.get("currency_symbol", "$"))
+    symbol = currency.from_assumptions(values)
     trend_start = min(w.trend_start, filters.compare_start)
     weekly = fetch("cmp_weekly", start_week=trend_start, end_week=w.week, **cp)
     trend_weeks = [w.trend_start + timedelta(weeks=k)

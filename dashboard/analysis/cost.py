@@ -54,6 +54,7 @@ from dashboard.analysis.cost_model import (
 from dashboard.analysis.cost_model import PeriodMix as PeriodMix
 from dashboard.analysis.cost_model import decompose as decompose
 from dashboard.analysis.cost_model import detect_launch as detect_launch
+from dashboard.i18n import currency
 from dashboard.metrics import dimensions, display, stats
 from dashboard.metrics.filters import Filters, parse_week, week_label
 from dashboard.metrics.registry import REGISTRY
@@ -137,8 +138,9 @@ class CostReport:
 def _assumptions(fetch: Fetch, week_start: date) -> tuple[str, pd.DataFrame]:
     """Currency symbol and the cost_per_contact assumptions in force in one week."""
     df = fetch("assumptions_in_force", week_start=week_start)
-    sym_rows = df.loc[df["assumption_key"] == "currency_symbol", "value_text"]
-    symbol = str(sym_rows.iloc[0]) if len(sym_rows) else "$"
+    named = df[df["assumption_key"].isin(["currency", "currency_symbol"])]
+    symbol = currency.from_assumptions(dict(zip(named["assumption_key"], named["value_text"],
+                                                strict=True)))
     units = df[df["assumption_key"].astype(str).str.startswith("cost_per_contact_")].copy()
     units["channel"] = units["assumption_key"].str.removeprefix("cost_per_contact_")
     units["valid_from"] = pd.to_datetime(units["valid_from"]).dt.date

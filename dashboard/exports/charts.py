@@ -9,6 +9,7 @@ import plotly.io as pio
 
 from dashboard.exports.axes import thin_week_axis
 from dashboard.exports.text import plotly_template as lit  # data put into hover templates
+from dashboard.i18n.currency import hover as money_hover
 
 # Every figure's template, applied once when it is created: naming it in each update_layout
 # deep-copied and re-validated it per figure (~30 ms a chart, most of a chart page's Python time).
@@ -373,13 +374,14 @@ def compensation_chart(vol: pd.DataFrame, title: str, symbol: str) -> go.Figure:
     """Weekly compensation paid (bars) and per complaint (line, right axis).
     ``vol``: week, compensation, per_complaint, complaints."""
     fig = go.Figure()
+    paid, each = money_hover(symbol, "y", 0, lit), money_hover(symbol, "y", 2, lit)
     fig.add_trace(go.Bar(x=vol["week"], y=vol["compensation"], name="Paid in the week",
                          marker_color=THEME["line"],
-                         hovertemplate=f"%{{x}}<br>{lit(symbol)}%{{y:,.0f}}<extra></extra>"))
+                         hovertemplate=f"%{{x}}<br>{paid}<extra></extra>"))
     fig.add_trace(go.Scatter(x=vol["week"], y=vol["per_complaint"], mode="lines+markers",
                              name="Per complaint", yaxis="y2",
                              line={"color": THEME["target"], "width": 2},
-                             hovertemplate=f"%{{x}}<br>{lit(symbol)}%{{y:,.2f}} per complaint"
+                             hovertemplate=f"%{{x}}<br>{each} per complaint"
                                            "<extra></extra>"))
     return _cx_layout(fig, title, 300, xaxis={"type": "category", "tickangle": -45},
                       yaxis={"title": f"paid ({symbol})", "rangemode": "tozero"},
@@ -477,7 +479,7 @@ def revenue_lost_chart(df: pd.DataFrame, title: str, symbol: str) -> go.Figure:
         fig.add_trace(go.Bar(
             x=part["month"], y=part["revenue_lost"], name=str(group),
             marker_color=SEGMENT_COLOURS[i % len(SEGMENT_COLOURS)], customdata=part["churned"],
-            hovertemplate=f"{lit(group)}<br>%{{x}}<br>{lit(symbol)}%{{y:,.0f}} from "
+            hovertemplate=f"{lit(group)}<br>%{{x}}<br>{money_hover(symbol, 'y', 0, lit)} from "
                           "%{customdata} leavers<extra></extra>"))
     return _cx_layout(fig, title, 320, barmode="stack", xaxis={"type": "category"},
                       yaxis={"title": f"trailing 3-month revenue ({symbol})"},

@@ -66,3 +66,57 @@ def number(value: float, decimals: int = 0, code: str | None = None, *,
     pattern = ("#,##0" if grouping else "0") + ("." + "0" * decimals if decimals else "")
     text = format_decimal(value, format=pattern, locale="en", decimal_quantization=True)
     return localize(text, code)
+
+
+# --- numbers inside right-to-left text -----------------------------------------------------------
+
+#: Left-to-right isolate and pop directional isolate (Unicode UAX #9, section 2.7).
+LRI, PDI = "\u2066", "\u2069"
+
+
+def isolate(text: str) -> str:
+    """A number set apart from the text around it: read left to right inside (its sign stays
+    before its digits), one neutral unit outside, so right-to-left text never pulls it apart
+    (``NPS ۱۷٫۱``, ``−۳٫۲``, ``۱۷٫۶ میلیون تومان`` keep their order)."""
+    return f"{LRI}{text}{PDI}"
+
+
+def written(text: str, code: str | None = None) -> str:
+    """A number formatted the English way (``−1,234.5``, ``+12.5%``) as the locale writes it:
+    unchanged in English; in Persian its digits, separators and signs (``localize``) set
+    apart in one left-to-right isolate."""
+    code = code or i18n.current()
+    return text if code == "en" else isolate(localize(text, code))
+
+
+#: The scales of a compact amount in words, largest first: (size, template). Persian counts
+#: هزار، میلیون، میلیارد and, above, هزار میلیارد (a thousand billion).
+def _scales() -> tuple[tuple[float, str], ...]:
+    return ((1e12, i18n._("{amount} thousand billion")), (1e9, i18n._("{amount} billion")),
+            (1e6, i18n._("{amount} million")), (1e3, i18n._("{amount} thousand")))
+
+
+def compact_parts(value: float, least: float = 1e4) -> tuple[float, int, str]:
+    """How to write ``abs(value)`` compactly in words: (the number shown, its decimals, the
+    template holding it). Three significant digits (``17.6 million``, ``1.35 billion``,
+    ``176 million``), from ``least`` up; below it the whole amount with no template."""
+    mag = abs(value)
+    if mag < least:
+        return mag, 0, "{amount}"
+    scales = _scales()
+    for i, (size, template) in enumerate(scales):
+        if mag >= size or i == len(scales) - 1:
+            shown = mag / size
+            digits = 0 if shown >= 100 else 1 if shown >= 10 else 2
+            if round(shown, digits) >= 1000 and i > 0:  # 999,999 is 1 million, not 1,000 thousand
+                size, template = scales[i - 1]
+                shown, digits = mag / size, 2
+            return shown, digits, template
+    raise AssertionError("unreachable")
+
+
+def trimmed(shown: float, digits: int) -> str:
+    """``shown`` at ``digits`` decimals, English-written, trailing zeros dropped
+    (``17.60`` → ``17.6``, ``2.00`` → ``2``)."""
+    text = f"{shown:,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

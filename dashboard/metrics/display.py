@@ -11,7 +11,12 @@ The rules (the README's "How numbers read" states them):
 * a range is written ``low – high`` with an en dash between two thin spaces (U+2009), so it
   never reads as a subtraction: ``−11.4 – +9.3``;
 * a verdict on a tested change is one plain word: "better", "worse" or "within noise" (how it
-  was tested, Benjamini–Hochberg-corrected p-values, is told in "how computed").
+  was tested, Benjamini–Hochberg-corrected p-values, is told in "how computed");
+* in Persian the same numbers are written with Persian digits and CLDR's separators (``٬``
+  thousands, ``٫`` decimal, ``٪``), each number in a left-to-right isolate so right-to-left text
+  never reorders its sign and digits (``dashboard.i18n.numbers``); money carries its unit after
+  the number and compact amounts are written in words (``۱۷٫۶ میلیون تومان``,
+  ``dashboard.i18n.currency``). English output is unchanged.
 
 No Streamlit here.
 """
@@ -23,6 +28,10 @@ import math
 import os
 import re
 from collections.abc import Callable
+
+from dashboard import i18n
+from dashboard.i18n import currency as cur
+from dashboard.i18n import numbers as loc
 
 MINUS = "\u2212"
 THIN = "\u2009"
@@ -61,7 +70,7 @@ def number(value: float | None, digits: int = 1, signed: bool = False, unit: str
         return EM_DASH
     body = f"{abs(value):,.{digits}f}" if thousands else f"{abs(value):.{digits}f}"
     tail = f" {unit}" if unit else ""
-    return f"{sign(value, digits, signed)}{body}{tail}"
+    return f"{loc.written(sign(value, digits, signed) + body)}{tail}"
 
 
 def signed(value: float | None, digits: int = 1, unit: str = "") -> str:
@@ -73,20 +82,34 @@ def percent(value: float | None, digits: int = 1, signed: bool = False) -> str:
     """``12.3%`` (the value already in percent), ``+0.5%`` when ``signed``."""
     if missing(value):
         return EM_DASH
-    return f"{sign(value, digits, signed)}{abs(value):.{digits}f}%"
+    return loc.written(f"{sign(value, digits, signed)}{abs(value):.{digits}f}%")
 
 
 def money(value: float | None, symbol: str, digits: int = 2, signed: bool = False) -> str:
     """``$1,234.56``, ``−$0.16``, ``+$1.20`` when ``signed``, ``$0.00`` for a zero change."""
     if missing(value):
         return EM_DASH
-    return f"{sign(value, digits, signed)}{symbol}{abs(value):,.{digits}f}"
+    unit = cur.of(symbol)
+    if not unit.after:  # English: the symbol before the number
+        return f"{sign(value, digits, signed)}{symbol}{abs(value):,.{digits}f}"
+    if unit.decimals is not None:
+        digits = min(digits, unit.decimals)
+    return _with_unit(loc.written(f"{sign(value, digits, signed)}{abs(value):,.{digits}f}"),
+                      unit)
+
+
+def _with_unit(amount: str, unit: cur.Currency) -> str:
+    """An amount and its currency's name after it (``۱۲٬۳۴۰ ریال``, ``1,234 Toman``)."""
+    return i18n._("{amount} {unit}", amount=amount, unit=unit.name)
 
 
 def money_compact(value: float | None, symbol: str, signed: bool = False) -> str:
     """Money rounded for a headline or a tile: ``$1.35M``, ``$51.2k``, ``$845``, ``$0.84``."""
     if missing(value):
         return EM_DASH
+    unit = cur.of(symbol)
+    if unit.after:
+        return money_words(value, unit, signed)
     mag = abs(value)
     if mag >= 1e9:
         body, digits, scale = "B", 2, 1e9
@@ -100,6 +123,28 @@ def money_compact(value: float | None, symbol: str, signed: bool = False) -> str
         body, digits, scale = "", 2, 1
     shown = f"{mag / scale:,.{digits}f}{body}"
     return f"{sign(value / scale, digits, signed)}{symbol}{shown}"
+
+
+def money_words(value: float | None, symbol: str, signed: bool = False,
+                small_digits: int | None = None) -> str:
+    """Money rounded for a tile in words, the unit after it: ``۱۷٫۶ میلیون تومان``,
+    ``۱٫۳۵ میلیارد ریال``, ``17.6 million Toman`` (three significant digits from ten thousand
+    up, ``dashboard.i18n.numbers.compact_parts``); smaller amounts at ``small_digits``
+    decimals, by default whole from 100 up, else to the cent (never decimals in Toman or
+    Rial)."""
+    if missing(value):
+        return EM_DASH
+    unit = cur.of(symbol)
+    shown, digits, template = loc.compact_parts(value)
+    if template == "{amount}":
+        digits = 0 if shown >= 100 else 2 if small_digits is None else small_digits
+        if unit.decimals == 0:
+            digits = 0
+        text = f"{shown:,.{digits}f}"
+    else:
+        text = loc.trimmed(shown, digits)
+    amount = loc.written(sign(math.copysign(shown, value), digits, signed) + text)
+    return _with_unit(template.format(amount=amount), unit)
 
 
 def span(low: float | None, high: float | None, fmt: Callable[[float], str]) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard.i18n import currency
 from dashboard.metrics import dimensions, stats
 from dashboard.metrics.filters import Filters, week_label
 from dashboard.metrics.registry import METRICS, Metric, all_week_inputs, format_delta, format_value
@@ -250,7 +251,7 @@ def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = Non
     survey = fetch("kpi_survey_weekly", **params)
     ops = fetch("kpi_ops_weekly", **params)
     assumptions = _assumptions(fetch, week)
-    symbol = str(assumptions.get("currency_symbol", "$"))
+    symbol = currency.from_assumptions(assumptions)
 
     by_week = all_week_inputs(survey, ops)
     cur_in = by_week.get(week)

@@ -17,6 +17,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from dashboard.i18n import _
+from dashboard.i18n import currency as cur
 from dashboard.metrics import display, stats
 from dashboard.metrics.stats import Estimate
 from dashboard.warehouse.coverage import COMPLAINTS, CONTACTS, CUSTOMERS, SURVEYS, TRANSACTIONS
@@ -302,6 +304,8 @@ def format_value(value: float | None, fmt: str, symbol: str = "$") -> str:
     if fmt == "money2":
         return display.money(value, symbol, 2)
     if fmt == "money0k":
+        if cur.of(symbol).after:  # Persian, Toman and Rial: compact in words, unit after
+            return display.money_words(value, symbol, small_digits=0)
         if abs(value) >= 10_000:
             return f"{display.sign(value / 1000, 0)}{symbol}{abs(value) / 1000:,.0f}k"
         return display.money(value, symbol, 0)
@@ -323,6 +327,8 @@ def format_delta(delta: float | None, metric: Metric, symbol: str = "$") -> str:
     if delta is None or (isinstance(delta, float) and math.isnan(delta)):
         return "—"
     unit = f" {metric.delta_unit}" if metric.delta_unit else ""
+    if metric.fmt == "money0k" and cur.of(symbol).after:
+        return display.money_words(delta, symbol, signed=True, small_digits=0) + unit
     if metric.fmt == "money0k":
         mag = format_value(abs(delta), metric.fmt, symbol)
         digits = 0
@@ -342,18 +348,26 @@ TILE_UNITS = {"complaint_rate": "per 1,000", "ces": "of 7", "nps": "pts"}
 TILE_DELTA_UNITS = {"complaint_rate": "per 1,000", "nps": "pts"}
 
 
+def tile_unit(name: str, delta: bool = False) -> str | None:
+    """``TILE_UNITS`` (``TILE_DELTA_UNITS`` for a change) in the current language."""
+    units = TILE_DELTA_UNITS if delta else TILE_UNITS
+    if name not in units:
+        return None
+    return {"per 1,000": _("per 1,000"), "of 7": _("of 7"), "pts": _("pts")}[units[name]]
+
+
 def tile_value(value: float | None, metric: Metric, symbol: str = "$") -> str:
     """A value with its unit for a compact tile: ``1.95 per 1,000``, ``4.63 of 7``, ``$1.98``
     (``format_value`` and the metric's ``TILE_UNITS``; '—' when withheld)."""
     text = format_value(value, metric.fmt, symbol)
-    unit = TILE_UNITS.get(metric.name)
+    unit = tile_unit(metric.name)
     return f"{text} {unit}" if unit and value is not None else text
 
 
 def tile_delta(delta: float | None, metric: Metric, symbol: str = "$") -> str:
     """A change with its unit for a compact tile: ``+5.10 per 1,000``, ``−17.3 pts``,
     ``+$1.18`` (``format_delta``, with ``TILE_DELTA_UNITS`` in place of the metric's unit)."""
-    unit = TILE_DELTA_UNITS.get(metric.name)
+    unit = tile_unit(metric.name, delta=True)
     if delta is None or not unit:
         return format_delta(delta, metric, symbol)
     bare = Metric(**{**metric.__dict__, "delta_unit": ""})

@@ -34,6 +34,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from dashboard.i18n import currency
 from dashboard.metrics import display, stats
 from dashboard.metrics.filters import Filters, week_label
 from dashboard.money.assumptions import AssumptionSet
@@ -124,6 +125,8 @@ def money_text(value: float | None, symbol: str, signed: bool = False) -> str:
     """Money for tiles: ``$1.23M``, ``$45.6k``, ``$789``; a true minus sign; '—' when None."""
     if value is None or not math.isfinite(value):
         return "—"
+    if currency.of(symbol).after:  # Persian, Toman and Rial: compact in words, unit after
+        return display.money_words(value, symbol, signed)
     a = abs(value)
     if a >= 1e9:
         scaled, digits, body = value / 1e9, 2, f"{a / 1e9:.2f}B"
@@ -188,9 +191,9 @@ class Inputs:
         return float(v)
 
     @property
-    def symbol(self) -> str:
-        """The currency symbol of the set."""
-        return str(self.assumptions.get("currency_symbol", "$"))
+    def symbol(self) -> currency.Currency:
+        """The currency of the set (its symbol, knowing its code)."""
+        return currency.from_assumptions(self.assumptions)
 
 
 def fetch_inputs(fetch: Fetch, filters: Filters, aset: AssumptionSet,

@@ -65,6 +65,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from dashboard.i18n import currency
+from dashboard.metrics import display
 from dashboard.money.churn_value import COMPLAINT_FLAG_WEEKS
 from dashboard.money.figures import WEEKS_PER_YEAR, with_coverage
 from dashboard.money.inputs import (
@@ -678,6 +680,10 @@ def _tornado(w: _World, plan: _Plan, P: Mapping[str, np.ndarray]) -> pd.DataFram
 
 
 def _value_text(kind: str, v: float, symbol: str) -> str:
+    if currency.of(symbol).after:  # Persian digits, or Toman and Rial after the number
+        if kind == "share":
+            return display.percent(100 * v, 1)
+        return display.money(v, symbol, 2) if kind == "money" else display.number(v, 2)
     if kind == "share":
         return f"{100 * v:.1f}%"
     if kind == "money":

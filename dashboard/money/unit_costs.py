@@ -21,6 +21,7 @@ from datetime import date
 import pandas as pd
 
 from dashboard.analysis.cost_format import channel_label, money
+from dashboard.i18n import currency
 from dashboard.money.assumptions import AssumptionSet, build_set
 from dashboard.warehouse.weeks import week_label
 
@@ -131,4 +132,4 @@ def compare(aset: AssumptionSet, published_rows: pd.DataFrame, week_start: date)
     costs = tuple(UnitCost(ch, num(mine, PREFIX + ch), num(theirs, PREFIX + ch))
                   for ch in channels)
     return UnitCosts(aset.described(week_start), week_label(week_start),
-                     str(mine.get("currency_symbol", "$")), costs)
+                     currency.from_assumptions(mine), costs)

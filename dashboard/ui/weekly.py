@@ -16,7 +16,7 @@ import streamlit as st
 from dashboard.exports.summary import verdict_word
 from dashboard.metrics import kpis
 from dashboard.metrics.kpis import KpiReport, Tile
-from dashboard.metrics.registry import TILE_UNITS, format_value, tile_delta
+from dashboard.metrics.registry import format_value, tile_delta, tile_unit
 from dashboard.money.impact import FORMULAS, Impact
 from dashboard.money.inputs import money_text
 from dashboard.ui import common as ui
@@ -66,7 +66,7 @@ def shown_value(t: Tile, report: KpiReport) -> str:
     """The tile's value with its unit in small type (``7.18 :small[per 1,000]``)."""
     m = t.metric
     text = format_value(t.current.value, m.fmt, report.currency_symbol)
-    unit = TILE_UNITS.get(m.name)
+    unit = tile_unit(m.name)
     return f"{text} :small[{unit}]" if unit and t.current.value is not None else text
 
 

@@ -52,7 +52,8 @@ class Spec:
     def rule(self) -> str:
         """The rule in words (used in refusals and on the Assumptions page)."""
         if self.kind == "currency":
-            return "a three-letter ISO 4217 code such as USD"
+            return ("a three-letter currency code such as USD, or IRT (Toman) or IRR (Rial), "
+                    "1 Toman = 10 Rial")
         if self.kind == "symbol":
             return "one to four characters"
         if self.kind == "week":
