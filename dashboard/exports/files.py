@@ -336,7 +336,7 @@ def _write_frame(wb, ws, df: pd.DataFrame, row0: int = 0, col0: int = 0) -> None
     numbers."""
     bold = wb.add_format({"bold": True})
     for j, c in enumerate(df.columns):
-        ws.write_string(row0, col0 + j, rtl.header(c), bold)
+        ws.write(row0, col0 + j, rtl.header(c), bold)
     for i, rec in enumerate(df.itertuples(index=False), start=1):
         for j, v in enumerate(rec):
             if v is None or (isinstance(v, float) and v != v):

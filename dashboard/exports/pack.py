@@ -16,6 +16,7 @@ the XLSX opens with the summary's numbers. No Streamlit here: the Board pack pag
 
 from __future__ import annotations
 
+import contextvars
 import io
 import os
 import queue
@@ -280,8 +281,6 @@ def _textbox(slide, left, top, width, height, text, tpl, size, bold=False, colou
         p.text = line
         p.font.size, p.font.bold, p.font.name = Pt(size), bold, tpl.font
         p.font.color.rgb = _rgb(colour or tpl.text)
-        for r in p.runs:  # the font on the runs too (their own, not only the paragraph's)
-            r.font.name = tpl.font
     directed(tf, tpl)
     return box
 
@@ -378,8 +377,6 @@ class _Deck:
             for p in shape.text_frame.paragraphs:
                 p.font.size, p.font.bold, p.font.name = Pt(size), True, self.tpl.font
                 p.font.color.rgb = _rgb(self.tpl.primary)
-                for r in p.runs:
-                    r.font.name = self.tpl.font
             directed(shape.text_frame, self.tpl)
         shape.left, shape.top = self.title_left, Inches(0.3)
         shape.width, shape.height = self.title_width, Inches(0.75)
@@ -415,8 +412,6 @@ class _Deck:
                 cell.margin_top = cell.margin_bottom = Emu(int(row_h * 0.08))
                 for p in cell.text_frame.paragraphs:
                     p.font.size, p.font.name = Pt(size), self.tpl.font
-                    for run in p.runs:
-                        run.font.name = self.tpl.font
                 directed(cell.text_frame, self.tpl)
         return shape
 
@@ -864,7 +859,9 @@ def prefetch(items: Iterable[Exhibit]) -> Iterator[Exhibit]:
             q.put(exc)
         q.put(done)
 
-    threading.Thread(target=produce, name="pack-charts", daemon=True).start()
+    # the thread runs in this context: the charts are made in the pack's language
+    threading.Thread(target=contextvars.copy_context().run, args=(produce,),
+                     name="pack-charts", daemon=True).start()
     while (item := q.get()) is not done:
         if isinstance(item, BaseException):
             raise item

@@ -36,11 +36,12 @@ FONT_PACKAGE = "fonts-noto-core"
 #: Right-to-left embedding and its end: a Persian line keeps its Persian order in a chart
 #: text, which Chromium lays out left to right otherwise.
 RLE, PDF = "\u202b", "\u202c"
-#: Left-to-right isolate and its end: a code mixing Latin letters and digits (``۲۰۲۶-W۴۴``,
-#: ``P10``) keeps its own order inside a right-to-left line.
+#: Left-to-right isolate and its end: Latin words and codes mixing Latin letters and digits
+#: (``۲۰۲۶-W۴۴``, ``published v۰``, ``NPS``) keep their own order inside a right-to-left
+#: line, and a number after them is not drawn into them.
 LRI, PDI = "\u2066", "\u2069"
-#: A word holding a Latin letter and a digit (either script).
-_CODE = re.compile(r"(?<!\S)(?=\S*[A-Za-z])(?=\S*[0-9\u06f0-\u06f9\u0660-\u0669])\S+")
+#: A run of words each holding a Latin letter.
+_LATIN = re.compile(r"(?<!\S)\S*[A-Za-z]\S*(?:\s+\S*[A-Za-z]\S*)*")
 
 
 def rtl() -> bool:
@@ -62,10 +63,10 @@ def number(value: float, decimals: int = 0) -> str:
 
 def line(text: str) -> str:
     """One line of chart text (already literal): in Persian, embedded right to left, each
-    code of Latin letters and digits isolated left to right inside it."""
+    run of Latin words or codes isolated left to right inside it."""
     if not (rtl() and text):
         return text
-    return RLE + _CODE.sub(lambda m: f"{LRI}{m[0]}{PDI}", text) + PDF
+    return RLE + _LATIN.sub(lambda m: f"{LRI}{m[0]}{PDI}", text) + PDF
 
 
 def lines(text: str) -> str:
