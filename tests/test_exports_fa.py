@@ -65,10 +65,14 @@ def renderer():
 
 
 def build(demo, lang: str):
+    """The pack in ``lang``: its context made in that language, the build called outside
+    it (the context carries its language)."""
     with i18n.use(lang):
         exs = demo.cat.select(("trend_nps", "cmp_pareto"))
-        return pack.build(exs, demo.ctx, demo.aset, template=pack.Template.load(TEMPLATE),
-                          summary=lambda: summary.build(demo.fetch, demo.filters, demo.aset))
+        ctx = export.Context(demo.filters, demo.aset.id, GENERATED)
+    assert ctx.lang == lang
+    return pack.build(exs, ctx, demo.aset, template=pack.Template.load(TEMPLATE),
+                      summary=lambda: summary.build(demo.fetch, demo.filters, demo.aset))
 
 
 @pytest.fixture(scope="module")
@@ -130,9 +134,10 @@ def ink_columns(png: bytes, top: int, bottom: int) -> tuple[float, float]:
 def test_persian_chart_image_is_right_aligned_in_the_persian_font(demo, renderer):
     ex = persian_chart()
     with i18n.use("fa"):
-        fig = export.decorate(ex, demo.ctx)
-        png, svg = export.Renderer.render_many([(fig, "png"), (export.decorate(ex, demo.ctx),
-                                                               "svg")])
+        ctx = export.Context(demo.filters, demo.aset.id, GENERATED)
+        fig = export.decorate(ex, ctx)
+    # made outside the block, as a download's bytes are: in the context's language
+    png, svg = export.image(ex, ctx, "png"), export.image(ex, ctx, "svg")
     assert fig.layout.font.family.startswith(rtl.PERSIAN_FONT)
     assert fig.layout.title.xanchor == "right" and fig.layout.title.x > 0.95
     assert fig.layout.annotations[-1].xanchor == "right"  # the source line at the foot

@@ -39,6 +39,9 @@ class Context:
     filters: Filters
     set_id: str
     generated: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: the language the exports are made in: the one of the moment the context is made, so a
+    #: file made later (a download's bytes on its click) is in the page's language
+    lang: str = field(default_factory=i18n.current)
 
     @property
     def period(self) -> str:
@@ -295,8 +298,9 @@ class Renderer:
 
 
 def image(ex: Exhibit, ctx: Context, fmt: str) -> bytes:
-    """The decorated chart as PNG (2560 × 1440), SVG or PDF."""
-    return Renderer.render(decorate(ex, ctx), fmt)
+    """The decorated chart as PNG (2560 × 1440), SVG or PDF, in the context's language."""
+    with i18n.use(ctx.lang):
+        return Renderer.render(decorate(ex, ctx), fmt)
 
 
 def csv_bytes(df: pd.DataFrame, customer_list: bool = False, identifiers=()) -> bytes:

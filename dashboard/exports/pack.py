@@ -775,6 +775,19 @@ def check_formats(formats: Sequence[str], prefix: str = "") -> None:
 
 # --- the whole pack ------------------------------------------------------------------------
 
+def _in_its_language(fn):
+    """Run a pack builder in its context's language (``Context.lang``)."""
+    import functools
+
+    @functools.wraps(fn)
+    def run(exhibits, ctx: export.Context, *args, **kwargs):
+        with i18n.use(ctx.lang):
+            return fn(exhibits, ctx, *args, **kwargs)
+
+    return run
+
+
+@_in_its_language
 def build(exhibits: Iterable[Exhibit], ctx: export.Context, aset,
           formats: Sequence[str] = FORMATS, template: Template | None = None,
           progress: Progress | None = None, expected: int | None = None,
