@@ -7,7 +7,7 @@ WAREHOUSE := data/warehouse.duckdb
 PORT ?= 8501
 PYSPARK := pyspark==4.3.0
 
-.PHONY: run test lint bench demo venv exports browser postgres spark screenshots clean messages
+.PHONY: run test lint bench demo venv exports fonts browser postgres spark screenshots clean messages
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,19 @@ exports: $(STAMP)
 	      || echo "chromium could not be installed: image exports will say what to install"; \
 	  else echo "chromium is missing: image exports stay off until it is installed" \
 	            "(apt-get install chromium, as root) or BROWSER_PATH names one"; fi; }
+	@$(MAKE) -s fonts || echo "Persian exports are drawn with a fallback font until it is installed"
+
+# Exports in Persian (images, PDF pages, PowerPoint) are set in Noto Sans Arabic, from Debian's
+# fonts-noto-core: installed when missing and running as root, else one line and a failure
+# (`make test` needs it; `make run` says so and serves anyway).
+PERSIAN_FONT := Noto Sans Arabic
+FONT_PACKAGE := fonts-noto-core
+fonts:
+	@fc-list : family 2>/dev/null | grep -q "$(PERSIAN_FONT)" || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(FONT_PACKAGE); \
+	  else echo "the Persian font ($(PERSIAN_FONT)) is missing: apt-get install" \
+	            "$(FONT_PACKAGE) (as root)"; exit 1; fi; }
 
 # The browser tests need Debian's Chromium; install it when missing and running as root.
 browser:
@@ -68,7 +81,7 @@ messages: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
-test: $(STAMP) browser postgres spark lint
+test: $(STAMP) browser fonts postgres spark lint
 	$(PY) -m pytest -q
 
 # The README's pictures: the Weekly KPIs page's first screen at 1440 x 900 on the pinned demo

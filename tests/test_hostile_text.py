@@ -60,6 +60,22 @@ def test_invisible_and_direction_characters_are_shown():
     assert text.markdown("\u202ex") == r"\<U+202E\>x"
 
 
+def test_numbers_in_their_isolates_stay_but_any_other_isolate_is_shown():
+    """The product's Persian numbers come in left-to-right isolates (digits, signs and
+    separators only): kept; an isolate holding anything else, or an unbalanced one, is
+    shown as its code points."""
+    from dashboard import i18n
+    from dashboard.metrics import display
+
+    with i18n.use("fa"):
+        shown = display.signed(-3.21)
+    assert shown.startswith("\u2066") and shown.endswith("\u2069")
+    assert text.visible(f"NPS {shown}") == f"NPS {shown}"
+    assert text.markdown(f"NPS {shown}") == f"NPS {shown}"
+    assert text.visible("\u2066abc\u2069 \u2066۱۲") == "<U+2066>abc<U+2069> <U+2066>۱۲"
+    assert text.visible("\u2066\u202e۱\u2069") == "<U+2066><U+202E>۱<U+2069>"
+
+
 def test_plotly_html_and_cell_helpers():
     assert text.plotly('<a href="u">$x$ %{y}</a> & co') == (
         '&lt;a href="u"&gt;&#36;x&#36; %{y}&lt;/a&gt; &amp; co')

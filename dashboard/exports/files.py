@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.exports import text
+from dashboard import i18n
+from dashboard.exports import rtl, text
 from dashboard.exports.exhibits import Exhibit, without_customer_ids
 from dashboard.metrics.filters import Filters
 
@@ -38,26 +39,37 @@ class Context:
     filters: Filters
     set_id: str
     generated: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: the language the exports are made in: the one of the moment the context is made, so a
+    #: file made later (a download's bytes on its click) is in the page's language
+    lang: str = field(default_factory=i18n.current)
 
     @property
     def period(self) -> str:
         f = self.filters
-        return f"{f.week} vs {f.compare_week} ({f.compare_label})"
+        return rtl.say(i18n._("{week} vs {compare_week} ({comparison})", week=f.week,
+                              compare_week=f.compare_week, comparison=f.compare_label))
 
     def source_line(self) -> str:
         """The small print of every export."""
-        return (f"CX Ledger · assumption set {self.set_id} · generated "
-                f"{self.generated:%Y-%m-%d %H:%M} UTC")
+        return rtl.say(i18n._("CX Ledger · assumption set {set_id} · generated {time} UTC",
+                              set_id=self.set_id,
+                              time=self.generated.strftime("%Y-%m-%d %H:%M")))
 
     def scope_line(self, n: int | None = None, period: str | None = None) -> str:
         """Period, filters and base, in one line; ``period`` is a chart's own period (a
         two-year trend states its two years), else the selected week against its
         comparison."""
-        base = "" if n is None else f" · n = {n:,}"
-        return f"{period or self.period} · {self.filters.describe()}{base}"
+        scope = rtl.say(period or self.period)
+        if n is None:
+            return i18n._("{period} · {filters}", period=scope,
+                          filters=self.filters.describe())
+        return i18n._("{period} · {filters} · n = {n}", period=scope,
+                      filters=self.filters.describe(), n=rtl.number(n))
 
 
 _SLUG = re.compile(r"[^a-z0-9]+")
+#: Persian and Arabic-Indic digits as ASCII digits (a Persian name keeps its numbers).
+_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "0123456789" * 2)
 
 
 def slug(text: str) -> str:
@@ -65,13 +77,28 @@ def slug(text: str) -> str:
     return _SLUG.sub("-", text.lower()).strip("-") or "chart"
 
 
+def name_slug(text: str) -> str:
+    """``slug`` of a name that may be written in another script: its digits as ASCII digits,
+    and, when it holds letters beyond the Latin alphabets (Persian, Arabic …) that a slug
+    drops, a short digest of the whole name so that two Persian names never share a file
+    name (``رضایت مشتری`` → ``chart-…``). Names in Latin letters are ``slug``'s."""
+    import hashlib
+
+    s = slug(str(text).translate(_DIGITS))
+    if any(ch.isalpha() and ord(ch) > 0x24F for ch in str(text)):
+        digest = hashlib.sha1(str(text).encode("utf-8")).hexdigest()[:8]
+        s = f"{s}-{digest}"
+    return s
+
+
 def file_name(name: str, filters: Filters, ext: str) -> str:
-    """``<chart>_<week>_<filters>.<ext>``, e.g. ``nps-13-weeks_2026-w44_segment-mass.png``."""
-    parts = [slug(name), slug(filters.week)]
+    """``<chart>_<week>_<filters>.<ext>``, e.g. ``nps-13-weeks_2026-w44_segment-mass.png``;
+    ASCII in every language (``name_slug``)."""
+    parts = [name_slug(name), name_slug(filters.week)]
     for label, values in (("segment", filters.segments), ("region", filters.regions),
                           ("plan", filters.plans)):
         if values:
-            parts.append(slug(f"{label} {' '.join(values)}"))
+            parts.append(name_slug(f"{label} {' '.join(values)}"))
     if len(parts) == 2:
         parts.append("all-customers")
     return "_".join(parts)[:150] + f".{ext}"
@@ -88,21 +115,28 @@ def decorate(ex: Exhibit, ctx: Context, title: str | None = None) -> go.Figure:
     fig = go.Figure(copy.deepcopy(ex.fig.to_dict()))
     foot = ctx.source_line()
     if ex.band:
-        foot = f"{ex.band} · {foot}"
+        foot = i18n._("{band} · {source}", band=rtl.say(ex.band), source=foot)
+    side = rtl.align()  # Persian: every text right-aligned, each line right to left
+    head = rtl.line(literal(rtl.say(title or ex.title)))
+    scope = rtl.line(literal(ctx.scope_line(ex.n, ex.span)))
     fig.update_layout(
-        title={"text": f"<b>{literal(title or ex.title)}</b><br><span style='font-size:13px'>"
-                       f"{literal(ctx.scope_line(ex.n, ex.span))}</span>", "x": 0.01,
-               "xanchor": "left",
-               "y": 0.97, "yanchor": "top"},
+        title={"text": f"<b>{head}</b><br><span style='font-size:13px'>{scope}</span>",
+               "x": rtl.x(0.01), "xanchor": side, "y": 0.97, "yanchor": "top"},
         margin={"t": 95, "b": 110, "l": 70, "r": 40}, width=WIDTH, height=HEIGHT,
-        font={"family": FONT}, paper_bgcolor="white")
-    fig.add_annotation(text=literal(foot), xref="paper", yref="paper", x=0, y=-0.02,
-                       yshift=-78, xanchor="left", yanchor="top", showarrow=False,
-                       font={"size": 11, "color": "#555555"})
+        font={"family": font_family()}, paper_bgcolor="white")
+    fig.add_annotation(text=rtl.line(literal(foot)), xref="paper", yref="paper",
+                       x=rtl.x(0), y=-0.02, yshift=-78, xanchor=side, yanchor="top",
+                       showarrow=False, align=side, font={"size": 11, "color": "#555555"})
     if fig.layout.legend.orientation == "h":  # above the plot: the foot is the source's
-        fig.update_layout(legend={"x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
-                          margin={"t": 120})
+        fig.update_layout(legend={"x": rtl.x(0), "xanchor": side, "y": 1.0,
+                                  "yanchor": "bottom"}, margin={"t": 120})
     return fig
+
+
+def font_family() -> str:
+    """The font family of images and PDF pages: the Persian font in Persian (``rtl.FAMILY``),
+    else ``FONT``."""
+    return rtl.FAMILY if rtl.rtl() else FONT
 
 
 class RenderError(RuntimeError):
@@ -264,8 +298,9 @@ class Renderer:
 
 
 def image(ex: Exhibit, ctx: Context, fmt: str) -> bytes:
-    """The decorated chart as PNG (2560 × 1440), SVG or PDF."""
-    return Renderer.render(decorate(ex, ctx), fmt)
+    """The decorated chart as PNG (2560 × 1440), SVG or PDF, in the context's language."""
+    with i18n.use(ctx.lang):
+        return Renderer.render(decorate(ex, ctx), fmt)
 
 
 def csv_bytes(df: pd.DataFrame, customer_list: bool = False, identifiers=()) -> bytes:
@@ -301,9 +336,11 @@ def _sheet_name(text: str, used: set[str]) -> str:
 
 
 def _write_frame(wb, ws, df: pd.DataFrame, row0: int = 0, col0: int = 0) -> None:
+    """``df`` under its headers (in the current language, ``rtl.header``); numbers stay
+    numbers."""
     bold = wb.add_format({"bold": True})
     for j, c in enumerate(df.columns):
-        ws.write(row0, col0 + j, str(c), bold)
+        ws.write(row0, col0 + j, rtl.header(c), bold)
     for i, rec in enumerate(df.itertuples(index=False), start=1):
         for j, v in enumerate(rec):
             if v is None or (isinstance(v, float) and v != v):
@@ -323,6 +360,8 @@ def add_table_sheet(wb, used: set[str], name: str, df: pd.DataFrame,
                     header: tuple[str, ...] = ()) -> object:
     """A sheet holding a table under optional header lines; returns the worksheet."""
     ws = wb.add_worksheet(_sheet_name(name, used))
+    if rtl.rtl():  # Persian: the sheet runs right to left (column A on the right)
+        ws.right_to_left()
     for i, line in enumerate(header):
         ws.write(i, 0, line)
     _write_frame(wb, ws, df, row0=len(header) + (1 if header else 0))
@@ -333,20 +372,21 @@ def add_exhibit_sheet(wb, used: set[str], ex: Exhibit, ctx: Context) -> object:
     """One sheet per chart: title, takeaway, scope and source, the data behind, and a native
     Excel chart of it (wide series are pivoted beside the data for the chart)."""
     data = ex.export_data()
-    header = (ex.title, ex.takeaway, ctx.scope_line(ex.n, ex.span),
-              *((ex.band,) if ex.band else ()), ctx.source_line())
+    header = tuple(map(rtl.say, (ex.title, ex.takeaway, ctx.scope_line(ex.n, ex.span),
+                                 *((ex.band,) if ex.band else ()), ctx.source_line())))
+    nothing = i18n._("No values to chart in this selection.")
     ws = add_table_sheet(wb, used, ex.title, data, header)
     start = len(header) + 1
     if data.empty or len(data.columns) < 2:
         if len(data.columns):
-            ws.write(start - 1, len(data.columns) + 1, "No values to chart in this selection.")
+            ws.write(start - 1, len(data.columns) + 1, nothing)
         return ws
     x, ys, series, kind = ex.excel or (str(data.columns[0]), (str(data.columns[1]),), None,
                                        "column")
     numeric = [y for y in ys if y in data.columns
                and pd.to_numeric(data[y], errors="coerce").notna().any()]
     if x not in data.columns or not numeric:
-        ws.write(start - 1, len(data.columns) + 1, "No values to chart in this selection.")
+        ws.write(start - 1, len(data.columns) + 1, nothing)
         return ws
     ys = tuple(numeric)
     if series and series in data.columns:
@@ -363,17 +403,17 @@ def add_exhibit_sheet(wb, used: set[str], ex: Exhibit, ctx: Context) -> object:
         first_row, last_row = start + 1, start + len(data)
         cols = [(y, list(data.columns).index(y)) for y in ys]
     if not cols or last_row < first_row:
-        ws.write(start - 1, len(data.columns) + 1, "No values to chart in this selection.")
+        ws.write(start - 1, len(data.columns) + 1, nothing)
         return ws
     chart = wb.add_chart({"type": "line" if kind == "line" else "column"})
     sheet = ws.get_name()
     for name, c in cols[:12]:
         chart.add_series({
-            "name": str(name),
+            "name": rtl.header(name),
             "categories": [sheet, first_row, xcol, last_row, xcol],
             "values": [sheet, first_row, c, last_row, c],
         })
-    chart.set_title({"name": ex.title[:250]})
+    chart.set_title({"name": header[0][:250]})
     chart.set_size({"width": 760, "height": 400})
     ws.insert_chart(1, max(len(data.columns), 6) + (len(cols) + 2 if series else 1), chart)
     return ws

@@ -16,6 +16,7 @@ the XLSX opens with the summary's numbers. No Streamlit here: the Board pack pag
 
 from __future__ import annotations
 
+import contextvars
 import io
 import os
 import queue
@@ -32,7 +33,9 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard import i18n
 from dashboard.exports import files as export
+from dashboard.exports import rtl
 from dashboard.exports import summary as summary_mod
 from dashboard.exports.exhibits import Exhibit
 from dashboard.warehouse import config
@@ -54,6 +57,8 @@ class Template:
     name: str = "CX Ledger default"
     logo: Path | None = None
     font: str = "Calibri"
+    #: the font of Persian text (PowerPoint's complex-script font): exports in Persian
+    font_fa: str = rtl.PERSIAN_FONT
     primary: str = "#1F4E79"
     accent: str = "#C0504D"
     text: str = "#222222"
@@ -123,7 +128,8 @@ def _rgb(hex_colour: str):
 
 
 def assumptions_rows(aset, ctx: export.Context) -> pd.DataFrame:
-    """The assumptions in force in the pack's week: key, value, unit, source."""
+    """The assumptions in force in the pack's week: key, value, unit, source (the columns
+    keep these English names; exports show them translated, ``rtl.header``)."""
     t = aset.table(ctx.filters.week_start)
     return pd.DataFrame({"Assumption": t["assumption_key"].astype(str),
                          "Value": t["value_text"].astype(str), "Unit": t["unit"].astype(str),
@@ -136,12 +142,13 @@ def _chunks(df: pd.DataFrame, size: int) -> list[pd.DataFrame]:
 
 def speaker_notes(ex: Exhibit, ctx: export.Context) -> str:
     """Definitions, base, band and source of one chart."""
-    lines = [ex.title, *ex.notes]
+    lines = [rtl.say(ex.title), *map(rtl.say, ex.notes)]
     if ex.n is not None:
-        lines.append(f"n = {ex.n:,}")
+        lines.append(i18n._("n = {n}", n=rtl.number(ex.n)))
     if ex.band:
-        lines.append(f"Bands: {ex.band}")
-    lines += [f"Scope: {ctx.scope_line(None, ex.span)}", ctx.source_line()]
+        lines.append(i18n._("Bands: {band}", band=rtl.say(ex.band)))
+    lines += [i18n._("Scope: {scope}", scope=ctx.scope_line(None, ex.span)),
+              ctx.source_line()]
     return "\n".join(lines)
 
 
@@ -160,27 +167,37 @@ def slide_title(ex: Exhibit) -> str:
     """A chart slide's title: the chart's own title when it has at most ``TITLE_WORDS``
     words, else its short name (the takeaway sentence is in the slide's body)."""
     if word_count(ex.title) <= TITLE_WORDS:
-        return ex.title
+        return rtl.say(ex.title)
     from dashboard.exports.exhibits import LABELS
 
     short = LABELS.get(ex.key, ex.title)
-    return short if word_count(short) <= TITLE_WORDS else " ".join(short.split()[:TITLE_WORDS])
+    return rtl.say(short if word_count(short) <= TITLE_WORDS
+                   else " ".join(short.split()[:TITLE_WORDS]))
 
 
 def summary_title(ctx: export.Context) -> str:
-    return f"Executive summary: week {ctx.filters.week}"
+    return rtl.say(i18n._("Executive summary: week {week}", week=ctx.filters.week))
+
+
+def pack_title(ctx: export.Context) -> str:
+    """The opening title of a pack made without the summary."""
+    return rtl.say(i18n._("CX Ledger board pack: week {week}", week=ctx.filters.week))
 
 
 def assumptions_title(ctx: export.Context) -> str:
-    title = f"Assumptions in use: set {ctx.set_id}"
-    return title if word_count(title) <= TITLE_WORDS else "Assumptions in use"
+    title = rtl.say(i18n._("Assumptions in use: set {set_id}", set_id=ctx.set_id))
+    return title if word_count(title) <= TITLE_WORDS else i18n._("Assumptions in use")
 
 
 def scope_text(ctx: export.Context, n_charts: int) -> str:
     f = ctx.filters
-    return (f"Week {f.week} against {f.compare_week} ({f.compare_label}) · Filters: "
-            f"{f.describe()} · Assumption set: {ctx.set_id} · {n_charts} "
-            f"chart{'s' if n_charts != 1 else ''}")
+    return rtl.say(i18n.ngettext(
+        "Week {week} against {compare_week} ({comparison}) · Filters: {filters} · "
+        "Assumption set: {set_id} · {n} chart",
+        "Week {week} against {compare_week} ({comparison}) · Filters: {filters} · "
+        "Assumption set: {set_id} · {n} charts", n_charts, week=f.week,
+        compare_week=f.compare_week, comparison=f.compare_label, filters=f.describe(),
+        set_id=ctx.set_id))
 
 
 #: Rows of other assumption values on the closing slide (the rest: notes and workbook).
@@ -195,8 +212,8 @@ def _value_rows(use: summary_mod.AssumptionsInUse) -> pd.DataFrame:
         return v
     more = len(v) - VALUE_ROWS + 1
     return pd.concat([v.iloc[:VALUE_ROWS - 1], pd.DataFrame([{
-        "Assumption": f"… {more} more", "Value": "", "Unit": "",
-        "Source": "in the notes and the workbook"}])], ignore_index=True)
+        "Assumption": rtl.say(i18n._("… {n} more", n=more)), "Value": "", "Unit": "",
+        "Source": i18n._("in the notes and the workbook")}])], ignore_index=True)
 
 
 def assumptions_notes(aset, ctx: export.Context) -> str:
@@ -204,11 +221,54 @@ def assumptions_notes(aset, ctx: export.Context) -> str:
     rows = assumptions_rows(aset, ctx)
     lines = [f"{r.Assumption} = {r.Value} {r.Unit} ({r.Source})".replace("  ", " ")
              for r in rows.itertuples(index=False)]
-    return "\n".join([f"Assumption set {ctx.set_id}, in force in {ctx.filters.week}:", *lines,
-                      ctx.source_line()])
+    return "\n".join([in_force(ctx) + ":", *map(rtl.say, lines), ctx.source_line()])
+
+
+def in_force(ctx: export.Context) -> str:
+    """"Assumption set …, in force in …" (the notes' and the workbook's heading)."""
+    return rtl.say(i18n._("Assumption set {set_id}, in force in {week}", set_id=ctx.set_id,
+                          week=ctx.filters.week))
 
 
 # --- PPTX ----------------------------------------------------------------------------------
+
+#: Children of a run's properties (``a:rPr``) that come after ``a:cs`` (DrawingML's order).
+_AFTER_CS = ("sym", "hlinkClick", "hlinkMouseOver", "rtl", "extLst")
+
+
+def _cs_font(rpr, typeface: str) -> None:
+    """Set the complex-script font (``a:cs``: what PowerPoint draws Arabic script with) of a
+    run's or a paragraph's properties, in its place after ``a:latin`` / ``a:ea``."""
+    from pptx.oxml.ns import qn
+
+    for old in rpr.findall(qn("a:cs")):
+        rpr.remove(old)
+    cs = rpr.makeelement(qn("a:cs"), {"typeface": typeface})
+    later = next((c for c in rpr if c.tag in {qn(f"a:{t}") for t in _AFTER_CS}), None)
+    if later is None:
+        rpr.append(cs)
+    else:
+        later.addprevious(cs)
+
+
+def directed(tf, tpl: Template) -> None:
+    """In Persian, every paragraph of a text frame right to left (``rtl="1"``, ``algn="r"``)
+    and every run in the Persian font: ``a:latin`` the template's font (Latin letters such as
+    NPS), ``a:cs`` ``tpl.font_fa`` (Persian letters), ``lang="fa-IR"``. English: untouched."""
+    if not rtl.rtl():
+        return
+    for p in tf.paragraphs:
+        ppr = p._p.get_or_add_pPr()
+        ppr.set("rtl", "1")
+        ppr.set("algn", "r")
+        runs = [r._r.get_or_add_rPr() for r in p.runs] + [ppr.get_or_add_defRPr()]
+        for rpr in runs:
+            rpr.set("lang", "fa-IR")
+            latin = rpr.get_or_add_latin()
+            if not latin.get("typeface"):
+                latin.set("typeface", tpl.font)
+            _cs_font(rpr, tpl.font_fa)
+
 
 def _textbox(slide, left, top, width, height, text, tpl, size, bold=False, colour=None):
     from pptx.util import Pt
@@ -221,7 +281,15 @@ def _textbox(slide, left, top, width, height, text, tpl, size, bold=False, colou
         p.text = line
         p.font.size, p.font.bold, p.font.name = Pt(size), bold, tpl.font
         p.font.color.rgb = _rgb(colour or tpl.text)
+    directed(tf, tpl)
     return box
+
+
+def _notes(slide, text: str, tpl: Template) -> None:
+    """A slide's speaker notes, right to left in Persian."""
+    tf = slide.notes_slide.notes_text_frame
+    tf.text = text
+    directed(tf, tpl)
 
 
 def _layout(prs, names: Sequence[str], index: int):
@@ -264,14 +332,28 @@ class _Deck:
                 aspect = im.width / im.height
             h = Inches(0.45)
             w = int(h * aspect)
-            self.logo = (self.W - Inches(0.3) - w, Inches(0.25), w, h)
+            # Persian slides are mirrored: the logo in the top left corner, the title right
+            left = Inches(0.3) if rtl.rtl() else self.W - Inches(0.3) - w
+            self.logo = (left, Inches(0.25), w, h)
         self.title_only = _layout(prs, ("Title Only",), 5)
 
     @property
-    def title_width(self) -> int:
-        """From the left margin to a gap before the logo (or the right margin)."""
+    def title_left(self) -> int:
+        """Where the title starts: the left margin, or (Persian) after the logo."""
         from pptx.util import Inches
 
+        if self.logo and rtl.rtl():
+            return self.logo[0] + self.logo[2] + Inches(0.25)
+        return self.margin
+
+    @property
+    def title_width(self) -> int:
+        """From the left margin to a gap before the logo (or the right margin); Persian:
+        from after the logo to the right margin."""
+        from pptx.util import Inches
+
+        if rtl.rtl():
+            return self.W - self.margin - self.title_left
         right = self.logo[0] - Inches(0.25) if self.logo else self.W - self.margin
         return right - self.margin
 
@@ -288,14 +370,15 @@ class _Deck:
         s = self.prs.slides.add_slide(self.title_only)
         shape = s.shapes.title
         if shape is None:
-            shape = _textbox(s, self.margin, Inches(0.3), self.title_width, Inches(0.75), title,
-                             self.tpl, size, bold=True, colour=self.tpl.primary)
+            shape = _textbox(s, self.title_left, Inches(0.3), self.title_width, Inches(0.75),
+                             title, self.tpl, size, bold=True, colour=self.tpl.primary)
         else:
             shape.text = title
             for p in shape.text_frame.paragraphs:
                 p.font.size, p.font.bold, p.font.name = Pt(size), True, self.tpl.font
                 p.font.color.rgb = _rgb(self.tpl.primary)
-        shape.left, shape.top = self.margin, Inches(0.3)
+            directed(shape.text_frame, self.tpl)
+        shape.left, shape.top = self.title_left, Inches(0.3)
         shape.width, shape.height = self.title_width, Inches(0.75)
         shape.text_frame.word_wrap = True
         _drop_empty_placeholders(s)
@@ -316,17 +399,20 @@ class _Deck:
         n = len(df) + 1
         shape = slide.shapes.add_table(n, len(df.columns), left, top, width, Emu(row_h * n))
         table = shape.table
+        if rtl.rtl():  # Persian: the first column on the right
+            shape._element.graphic.graphicData.tbl.tblPr.set("rtl", "1")
         for j, col in enumerate(df.columns):
-            table.cell(0, j).text = str(col)
+            table.cell(0, j).text = rtl.header(col)
         for r, rec in enumerate(df.itertuples(index=False), start=1):
             for j, v in enumerate(rec):
-                table.cell(r, j).text = "" if v is None else str(v)
+                table.cell(r, j).text = "" if v is None else rtl.say(v)
         for row in table.rows:
             row.height = row_h
             for cell in row.cells:
                 cell.margin_top = cell.margin_bottom = Emu(int(row_h * 0.08))
                 for p in cell.text_frame.paragraphs:
                     p.font.size, p.font.name = Pt(size), self.tpl.font
+                directed(cell.text_frame, self.tpl)
         return shape
 
     def band(self, slide) -> None:
@@ -348,33 +434,37 @@ def _summary_slide(deck: _Deck, ctx: export.Context, n_charts: int,
     from pptx.util import Inches
 
     tpl, W, H, m = deck.tpl, deck.W, deck.H, deck.margin
-    s = deck.slide(summary_title(ctx) if summary else
-                   f"CX Ledger board pack: week {ctx.filters.week}")
+    s = deck.slide(summary_title(ctx) if summary else pack_title(ctx))
     deck.text(s, deck.body_top, Inches(0.35), scope_text(ctx, n_charts), 12, tpl.muted)
     top = deck.body_top + Inches(0.4)
     if summary is not None:
-        deck.text(s, top, Inches(0.9), summary.headline, 16)
+        deck.text(s, top, Inches(0.9), rtl.say(summary.headline), 16)
         top += Inches(1.0)
         split = int(W * 0.56)
         row_h = Inches(0.32)
-        deck.table(s, summary.kpis, m, top, split - m - Inches(0.2), row_h)
+        kpi_w = split - m - Inches(0.2)
         right = split + Inches(0.1)
+        money_w = W - m - right
+        # Persian: mirrored, the KPIs on the right and the money row on the left
+        kpi_left, money_left = (W - m - kpi_w, m) if rtl.rtl() else (m, right)
+        deck.table(s, summary.kpis, kpi_left, top, kpi_w, row_h)
         money = summary.money
-        deck.table(s, money, right, top, W - m - right, row_h)
+        deck.table(s, money, money_left, top, money_w, row_h)
         if summary.money_note:
             deck.text(s, top + row_h * (len(money) + 1) + Inches(0.1), Inches(0.6),
-                      summary.money_note, 10, tpl.muted, left=right, width=W - m - right)
-    foot = "\n".join([*not_loaded, ctx.source_line()])
+                      rtl.say(summary.money_note), 10, tpl.muted, left=money_left,
+                      width=money_w)
+    foot = "\n".join([*map(rtl.say, not_loaded), ctx.source_line()])
     lines = foot.count("\n") + 1
     deck.text(s, H - Inches(0.35) - Inches(0.22) * lines, Inches(0.22) * lines, foot, 10,
               tpl.muted)
     deck.band(s)
-    s.notes_slide.notes_text_frame.text = (
+    _notes(s, rtl.say(i18n._(
         "The headline and the verdicts are the Weekly KPIs page's: a change is better or worse "
         "only when significant after Benjamini–Hochberg correction across the KPIs. Every chart "
         "slide's title names the chart and its body states the computed takeaway; definitions, "
         "base and bands are in each slide's notes. Modelled money figures are P10–P90 bands, "
-        "observed ones 95% intervals; the two are never added.")
+        "observed ones 95% intervals; the two are never added.")), deck.tpl)
 
 
 def _chart_slide(deck: _Deck, ex: Exhibit, png: bytes, ctx: export.Context) -> None:
@@ -382,12 +472,12 @@ def _chart_slide(deck: _Deck, ex: Exhibit, png: bytes, ctx: export.Context) -> N
 
     s = deck.slide(slide_title(ex), 24)
     size = 14 if len(ex.takeaway) <= 300 else 12
-    deck.text(s, deck.body_top, Inches(0.8), ex.takeaway, size)
+    deck.text(s, deck.body_top, Inches(0.8), rtl.say(ex.takeaway), size)
     top = deck.body_top + Inches(0.85)
     avail_h, avail_w = deck.H - top - Inches(0.2), deck.W - 2 * deck.margin
     width = min(avail_w, int(avail_h * export.WIDTH / export.HEIGHT))
     s.shapes.add_picture(io.BytesIO(png), int((deck.W - width) / 2), top, width=width)
-    s.notes_slide.notes_text_frame.text = speaker_notes(ex, ctx)
+    _notes(s, speaker_notes(ex, ctx), deck.tpl)
 
 
 def _assumptions_slide(deck: _Deck, aset, ctx: export.Context) -> None:
@@ -397,18 +487,29 @@ def _assumptions_slide(deck: _Deck, aset, ctx: export.Context) -> None:
 
     use = summary_mod.assumptions_in_use(aset, ctx.filters)
     s = deck.slide(assumptions_title(ctx))
-    deck.text(s, deck.body_top, Inches(0.8), use.takeaway, 14)
+    deck.text(s, deck.body_top, Inches(0.8), rtl.say(use.takeaway), 14)
     top = deck.body_top + Inches(0.85)
     W, m = deck.W, deck.margin
     split = int(W * 0.42)
     row_h = Inches(0.27)
-    deck.text(s, top, Inches(0.3), "Unit costs (currency per contact)", 12, deck.tpl.primary,
-              bold=True, width=split - m - Inches(0.2))
-    deck.table(s, use.unit_costs, m, top + Inches(0.35), split - m - Inches(0.2), row_h, 10)
-    deck.text(s, top, Inches(0.3), "Other values in force", 12, deck.tpl.primary, bold=True,
-              left=split, width=W - m - split)
-    deck.table(s, _value_rows(use), split, top + Inches(0.35), W - m - split, row_h, 10)
-    s.notes_slide.notes_text_frame.text = assumptions_notes(aset, ctx)
+    # Persian: mirrored, the unit costs on the right and the other values on the left
+    costs_left, values_left = (W - split + Inches(0.2), m) if rtl.rtl() else (m, split)
+    deck.text(s, top, Inches(0.3), unit_costs_heading(), 12, deck.tpl.primary,
+              bold=True, left=costs_left, width=split - m - Inches(0.2))
+    deck.table(s, use.unit_costs, costs_left, top + Inches(0.35), split - m - Inches(0.2),
+               row_h, 10)
+    deck.text(s, top, Inches(0.3), other_values_heading(), 12, deck.tpl.primary, bold=True,
+              left=values_left, width=W - m - split)
+    deck.table(s, _value_rows(use), values_left, top + Inches(0.35), W - m - split, row_h, 10)
+    _notes(s, assumptions_notes(aset, ctx), deck.tpl)
+
+
+def unit_costs_heading() -> str:
+    return i18n._("Unit costs (currency per contact)")
+
+
+def other_values_heading() -> str:
+    return i18n._("Other values in force")
 
 
 def build_pptx(exhibits: Sequence[Exhibit], pngs: Sequence[bytes], ctx: export.Context,
@@ -438,6 +539,13 @@ def build_pptx(exhibits: Sequence[Exhibit], pngs: Sequence[bytes], ctx: export.C
 #: The logo's box on a PDF page, in CSS pixels of the 1280 × 720 page: the top right corner,
 #: above every chart and table; titles are wrapped to end before it.
 LOGO_BOX = (1280 - 24 - 150, 16, 150, 50)  # left, top, width, height
+#: Persian pages are mirrored: the logo in the top left corner.
+LOGO_BOX_RTL = (24, 16, 150, 50)
+
+
+def logo_box() -> tuple[int, int, int, int]:
+    """The logo's box on a page in the current language."""
+    return LOGO_BOX_RTL if rtl.rtl() else LOGO_BOX
 #: Characters per line of a PDF page's title and of its body text (they end before the logo).
 TITLE_CHARS, BODY_CHARS = 78, 150
 
@@ -445,7 +553,7 @@ TITLE_CHARS, BODY_CHARS = 78, 150
 def _page(tpl: Template) -> go.Figure:
     fig = go.Figure()
     fig.update_layout(width=export.WIDTH, height=export.HEIGHT, plot_bgcolor="white",
-                      paper_bgcolor="white", font={"family": export.FONT},
+                      paper_bgcolor="white", font={"family": export.font_family()},
                       xaxis={"visible": False}, yaxis={"visible": False},
                       margin={"t": 0, "b": 0, "l": 0, "r": 0})
     return fig
@@ -453,13 +561,17 @@ def _page(tpl: Template) -> go.Figure:
 
 def _say(fig: go.Figure, text: str, y_px: float, size: int, colour: str, bold: bool = False,
          x_px: float = 48, chars: int = BODY_CHARS, lines: int = 4) -> float:
-    """Literal text at ``y_px`` from the top, wrapped at ``chars``; returns the y under it."""
-    body = "<br>".join(export.literal(line) for line in _wrap(text, chars, lines).split("\n"))
+    """Literal text at ``y_px`` from the top, wrapped at ``chars``; returns the y under it.
+    Persian: ``x_px`` counts from the right edge, the text is right-aligned and each line
+    runs right to left."""
+    body = "<br>".join(rtl.line(export.literal(line))
+                       for line in _wrap(rtl.say(text), chars, lines).split("\n"))
     if bold:
         body = f"<b>{body}</b>"
-    fig.add_annotation(text=body, x=x_px / export.WIDTH, y=1 - y_px / export.HEIGHT,
-                       xref="paper", yref="paper", xanchor="left", yanchor="top",
-                       showarrow=False, align="left", font={"size": size, "color": colour})
+    side = rtl.align()
+    fig.add_annotation(text=body, x=rtl.x(x_px / export.WIDTH), y=1 - y_px / export.HEIGHT,
+                       xref="paper", yref="paper", xanchor=side, yanchor="top",
+                       showarrow=False, align=side, font={"size": size, "color": colour})
     return y_px + (body.count("<br>") + 1) * size * 1.35 + 6
 
 
@@ -467,15 +579,25 @@ def _table(fig: go.Figure, df: pd.DataFrame, tpl: Template, x0: float, x1: float
            y_px: float, y_end_px: float, size: int = 12, widths: Sequence[float] | None = None
            ) -> None:
     """A table between ``x0`` and ``x1`` (page fractions) from ``y_px`` down to ``y_end_px``
-    (the room it may take: its rows are as tall as their wrapped text)."""
+    (the room it may take: its rows are as tall as their wrapped text). Persian: mirrored
+    (``x0``/``x1`` counted from the right edge), the first column on the right, headers
+    translated, text right-aligned, numbers in Persian digits."""
+    cols = list(df.columns)
+    widths = list(widths) if widths else None
+    if rtl.rtl():
+        x0, x1 = 1 - x1, 1 - x0
+        cols = cols[::-1]
+        widths = widths[::-1] if widths else None
+    side = rtl.align()
     fig.add_trace(go.Table(
-        columnwidth=list(widths) if widths else None,
+        columnwidth=widths,
         domain={"x": [x0, x1], "y": [1 - y_end_px / export.HEIGHT, 1 - y_px / export.HEIGHT]},
-        header={"values": [export.literal(c) for c in df.columns], "fill_color": tpl.primary,
-                "font": {"color": "white", "size": size}, "align": "left"},
-        cells={"values": [[export.literal("" if v is None else v) for v in df[c]]
-                          for c in df.columns],
-               "align": "left", "font": {"size": size - 1}, "height": 24}))
+        header={"values": [rtl.line(export.literal(rtl.header(c))) for c in cols],
+                "fill_color": tpl.primary, "font": {"color": "white", "size": size},
+                "align": side},
+        cells={"values": [[rtl.line(export.literal("" if v is None else rtl.say(v)))
+                           for v in df[c]] for c in cols],
+               "align": side, "font": {"size": size - 1}, "height": 24}))
 
 
 def summary_page(n_charts: int, ctx: export.Context, tpl: Template,
@@ -483,9 +605,8 @@ def summary_page(n_charts: int, ctx: export.Context, tpl: Template,
                  not_loaded: Sequence[str] = ()) -> go.Figure:
     """The PDF's first page: the executive summary slide's content."""
     fig = _page(tpl)
-    y = _say(fig, summary_title(ctx) if summary else
-             f"CX Ledger board pack: week {ctx.filters.week}", 28, 26, tpl.primary, bold=True,
-             chars=TITLE_CHARS, lines=2)
+    y = _say(fig, summary_title(ctx) if summary else pack_title(ctx), 28, 26, tpl.primary,
+             bold=True, chars=TITLE_CHARS, lines=2)
     y = _say(fig, scope_text(ctx, n_charts), max(y, LOGO_BOX[1] + LOGO_BOX[3] + 14), 13,
              tpl.muted)
     if summary is not None:
@@ -508,24 +629,29 @@ def summary_page(n_charts: int, ctx: export.Context, tpl: Template,
 
 def chart_page(ex: Exhibit, ctx: export.Context, tpl: Template) -> go.Figure:
     """One chart's PDF page: the slide's title, the takeaway under it, the chart's own title,
-    period, filters and base, the chart; its definition, band and source at the foot."""
+    period, filters and base, the chart; its definition, band and source at the foot.
+    Persian: every text right-aligned, each line right to left."""
     fig = export.decorate(ex, ctx)
-    head = "<br>".join(export.literal(line)
+    head = "<br>".join(rtl.line(export.literal(line))
                        for line in _wrap(slide_title(ex), TITLE_CHARS, 1).split("\n"))
-    take = "<br>".join(export.literal(line)
-                       for line in _wrap(ex.takeaway, 110, 3).split("\n"))
-    sub = export.literal(_wrap(f"{ex.title} · {ctx.scope_line(ex.n, ex.span)}", 140, 1))
+    take = "<br>".join(rtl.line(export.literal(line))
+                       for line in _wrap(rtl.say(ex.takeaway), 110, 3).split("\n"))
+    sub = rtl.line(export.literal(_wrap(
+        i18n._("{title} · {scope}", title=rtl.say(ex.title),
+               scope=ctx.scope_line(ex.n, ex.span)), 140, 1)))
+    side = rtl.align()
     fig.update_layout(title={"text": f"<b>{head}</b><br><span style='font-size:14px'>{take}"
                                      f"</span><br><span style='font-size:12px'>{sub}</span>",
-                             "font": {"color": tpl.primary, "size": 20}, "x": 0.0375,
-                             "xanchor": "left", "y": 1 - 24 / export.HEIGHT,
-                             "yanchor": "top"},
+                             "font": {"color": tpl.primary, "size": 20},
+                             "x": rtl.x(0.0375), "xanchor": side,
+                             "y": 1 - 24 / export.HEIGHT, "yanchor": "top"},
                       margin={"t": 175})
     if ex.notes:  # the definition (the slide's notes) under the chart
-        note = _wrap(ex.notes[0], BODY_CHARS + 20, 2).replace("\n", "<br>")
-        fig.add_annotation(text="<br>".join(export.literal(x) for x in note.split("<br>")),
-                           xref="paper", yref="paper", x=0, y=-0.02, yshift=-50,
-                           xanchor="left", yanchor="top", showarrow=False, align="left",
+        note = _wrap(rtl.say(ex.notes[0]), BODY_CHARS + 20, 2).replace("\n", "<br>")
+        fig.add_annotation(text="<br>".join(rtl.line(export.literal(x))
+                                            for x in note.split("<br>")),
+                           xref="paper", yref="paper", x=rtl.x(0), y=-0.02, yshift=-50,
+                           xanchor=side, yanchor="top", showarrow=False, align=side,
                            font={"size": 11, "color": tpl.muted})
     return fig
 
@@ -540,8 +666,8 @@ def assumptions_page(aset, ctx: export.Context, tpl: Template) -> go.Figure:
              chars=140, lines=3)
     top = y + 30
     values = _value_rows(use)
-    _say(fig, "Unit costs (currency per contact)", top - 24, 14, tpl.primary, bold=True)
-    _say(fig, "Other values in force", top - 24, 14, tpl.primary, bold=True,
+    _say(fig, unit_costs_heading(), top - 24, 14, tpl.primary, bold=True)
+    _say(fig, other_values_heading(), top - 24, 14, tpl.primary, bold=True,
          x_px=0.44 * export.WIDTH)
     _table(fig, use.unit_costs, tpl, 48 / export.WIDTH, 0.42, top, export.HEIGHT - 44, 12)
     _table(fig, values, tpl, 0.44, 1 - 48 / export.WIDTH, top, export.HEIGHT - 44, 12,
@@ -567,7 +693,7 @@ def logo_page(tpl: Template) -> go.Figure | None:
         return None
     from PIL import Image
 
-    left, top, w, h = LOGO_BOX
+    left, top, w, h = logo_box()
     fig = go.Figure()
     fig.update_layout(width=export.WIDTH, height=export.HEIGHT, margin={"t": 0, "b": 0,
                                                                         "l": 0, "r": 0},
@@ -619,21 +745,22 @@ def build_xlsx(exhibits: Sequence[Exhibit], ctx: export.Context, aset,
     wb = export.workbook(buf)
     used: set[str] = set()
     if summary is not None:
-        ws = export.add_table_sheet(wb, used, "Summary", summary.kpi_numbers,
-                                    (summary_title(ctx), summary.headline, ctx.scope_line(),
-                                     ctx.source_line()))
+        ws = export.add_table_sheet(wb, used, i18n._("Summary"), summary.kpi_numbers,
+                                    (summary_title(ctx), rtl.say(summary.headline),
+                                     ctx.scope_line(), ctx.source_line()))
         start = len(summary.kpi_numbers) + 4 + 2
         export._write_frame(wb, ws, summary.money_numbers, row0=start + 1)
-        ws.write(start, 0, "The money row (modelled figures: P10–P90; observed: 95% CI)")
+        ws.write(start, 0, rtl.say(i18n._(
+            "The money row (modelled figures: P10–P90; observed: 95% CI)")))
     for ex in exhibits:
         export.add_exhibit_sheet(wb, used, ex, ctx)
     if not_loaded:
-        export.add_table_sheet(wb, used, "Not loaded", pd.DataFrame({"Left out": not_loaded}),
-                               ("Charts left out: their data are not loaded",
+        export.add_table_sheet(wb, used, i18n._("Not loaded"),
+                               pd.DataFrame({"Left out": [rtl.say(x) for x in not_loaded]}),
+                               (i18n._("Charts left out: their data are not loaded"),
                                 ctx.source_line()))
-    export.add_table_sheet(wb, used, "Assumptions", assumptions_rows(aset, ctx),
-                           (f"Assumption set {ctx.set_id}, in force in {ctx.filters.week}",
-                            ctx.source_line()))
+    export.add_table_sheet(wb, used, i18n._("Assumptions"), assumptions_rows(aset, ctx),
+                           (in_force(ctx), ctx.source_line()))
     wb.close()
     return buf.getvalue()
 
@@ -648,6 +775,19 @@ def check_formats(formats: Sequence[str], prefix: str = "") -> None:
 
 # --- the whole pack ------------------------------------------------------------------------
 
+def _in_its_language(fn):
+    """Run a pack builder in its context's language (``Context.lang``)."""
+    import functools
+
+    @functools.wraps(fn)
+    def run(exhibits, ctx: export.Context, *args, **kwargs):
+        with i18n.use(ctx.lang):
+            return fn(exhibits, ctx, *args, **kwargs)
+
+    return run
+
+
+@_in_its_language
 def build(exhibits: Iterable[Exhibit], ctx: export.Context, aset,
           formats: Sequence[str] = FORMATS, template: Template | None = None,
           progress: Progress | None = None, expected: int | None = None,
@@ -732,7 +872,9 @@ def prefetch(items: Iterable[Exhibit]) -> Iterator[Exhibit]:
             q.put(exc)
         q.put(done)
 
-    threading.Thread(target=produce, name="pack-charts", daemon=True).start()
+    # the thread runs in this context: the charts are made in the pack's language
+    threading.Thread(target=contextvars.copy_context().run, args=(produce,),
+                     name="pack-charts", daemon=True).start()
     while (item := q.get()) is not done:
         if isinstance(item, BaseException):
             raise item

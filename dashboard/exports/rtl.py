@@ -1,0 +1,148 @@
+"""Exports in the language of the moment: the font, the direction and the digits of every
+exported file (PNG, SVG, PDF, PPTX, XLSX), and the translated headers of exported tables.
+
+English exports are what they were: every helper here returns its input unchanged, or the
+English font and alignment, when the current language is written left to right. In Persian
+(``i18n.use("fa")``):
+
+- images and PDF pages are drawn by Chromium (kaleido), which shapes Arabic script; their text
+  is set in ``FAMILY`` (Noto Sans Arabic from Debian's ``fonts-noto-core``, installed by
+  ``make run`` / ``make test``), right-aligned, each line embedded right to left (``line``) so
+  that a sentence mixing Persian and Latin (``NPS ۱۷٫۱``) reads in Persian order;
+- numbers written into text get Persian digits and separators (``say``, CLDR through Babel);
+- PowerPoint runs carry the Persian font as their complex-script font (``a:cs``) and their
+  paragraphs ``rtl="1"`` ``algn="r"``; workbook sheets are right to left;
+- file names stay ASCII (``files.file_name``).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from functools import cache
+
+from dashboard import i18n
+from dashboard.i18n import numbers as i18n_numbers
+
+#: The Persian font of images, PDF pages and PowerPoint text (Debian: fonts-noto-core).
+PERSIAN_FONT = "Noto Sans Arabic"
+#: The font family of Persian images and PDF pages: the Persian font first, Latin fallbacks
+#: for the Latin letters it does not carry (NPS, CSAT, week codes).
+FAMILY = f"{PERSIAN_FONT}, Noto Naskh Arabic, Liberation Sans, Arial, DejaVu Sans, sans-serif"
+#: The Debian package that carries ``PERSIAN_FONT`` (``make run`` / ``make test`` install it).
+FONT_PACKAGE = "fonts-noto-core"
+
+#: Right-to-left embedding and its end: a Persian line keeps its Persian order in a chart
+#: text, which Chromium lays out left to right otherwise.
+RLE, PDF = "\u202b", "\u202c"
+#: Left-to-right isolate and its end: Latin words and codes mixing Latin letters and digits
+#: (``۲۰۲۶-W۴۴``, ``published v۰``, ``NPS``) keep their own order inside a right-to-left
+#: line, and a number after them is not drawn into them.
+LRI, PDI = "\u2066", "\u2069"
+#: A run of words each holding a Latin letter.
+_LATIN = re.compile(r"(?<!\S)\S*[A-Za-z]\S*(?:\s+\S*[A-Za-z]\S*)*")
+
+
+def rtl() -> bool:
+    """Whether exports are being made in a right-to-left language."""
+    return i18n.is_rtl()
+
+
+def say(text: object) -> str:
+    """Text with its numbers written the current language's way (Persian digits and
+    separators); English text is returned exactly as given."""
+    s = str(text)
+    return s if i18n.current() == "en" else i18n_numbers.localize(s)
+
+
+def number(value: float, decimals: int = 0) -> str:
+    """A number with thousands separators in the current language (``1,234`` / ``۱٬۲۳۴``)."""
+    return i18n_numbers.number(value, decimals)
+
+
+def line(text: str) -> str:
+    """One line of chart text (already literal): in Persian, embedded right to left, each
+    run of Latin words or codes isolated left to right inside it."""
+    if not (rtl() and text):
+        return text
+    return RLE + _LATIN.sub(lambda m: f"{LRI}{m[0]}{PDI}", text) + PDF
+
+
+def lines(text: str) -> str:
+    """Several lines of chart text joined by ``<br>``, each embedded right to left in
+    Persian."""
+    return "<br>".join(line(part) for part in text.split("<br>"))
+
+
+def align() -> str:
+    """How chart and page text is aligned: ``right`` in Persian, else ``left``."""
+    return "right" if rtl() else "left"
+
+
+def x(fraction: float) -> float:
+    """A horizontal position given for a left-to-right page (0 = left edge), mirrored in
+    Persian."""
+    return 1 - fraction if rtl() else fraction
+
+
+@cache
+def font_installed(family: str = PERSIAN_FONT) -> bool:
+    """Whether fontconfig knows ``family`` (what Chromium draws Persian text with); False
+    when fontconfig's ``fc-list`` is not there to ask."""
+    if shutil.which("fc-list") is None:
+        return False
+    try:
+        out = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True,
+                             timeout=20, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return any(family in row.split(",") for row in out.splitlines())
+
+
+def headers() -> dict[str, str]:
+    """Column headers of exported tables in the current language, by the column's name in the
+    data (names without an entry are shown as they are)."""
+    return {
+        # the executive summary (slide, PDF page and workbook)
+        "KPI": i18n._("KPI"),
+        "Change": i18n._("Change"),
+        "Verdict": i18n._("Verdict"),
+        "n": i18n._("n"),
+        "kpi": i18n._("KPI"),
+        "unit": i18n._("Unit"),
+        "week": i18n._("Week"),
+        "value": i18n._("Value"),
+        "ci_low": i18n._("95% interval, low"),
+        "ci_high": i18n._("95% interval, high"),
+        "status": i18n._("Status"),
+        "compare_week": i18n._("Comparison week"),
+        "previous": i18n._("Previous value"),
+        "delta": i18n._("Change"),
+        "p_adjusted": i18n._("Adjusted p-value"),
+        "significant": i18n._("Significant"),
+        "verdict": i18n._("Verdict"),
+        # the assumptions (closing slide, PDF page and workbook)
+        "Assumption": i18n._("Assumption"),
+        "Value": i18n._("Value"),
+        "Unit": i18n._("Unit"),
+        "Source": i18n._("Source"),
+        "Left out": i18n._("Left out"),
+        # the data behind charts
+        "segment": i18n._("Segment"),
+        "region": i18n._("Region"),
+        "plan": i18n._("Plan"),
+        "channel": i18n._("Channel"),
+        "category": i18n._("Category"),
+        "month": i18n._("Month"),
+        "period": i18n._("Period"),
+        "group": i18n._("Group"),
+    }
+
+
+def header(name: object) -> str:
+    """One column's header in the current language (English: the name itself)."""
+    s = str(name)
+    if i18n.current() == "en":
+        return s
+    return headers().get(s, say(s))
