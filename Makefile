@@ -74,7 +74,7 @@ spark: $(STAMP)
 # them into each language's catalog (new ones arrive untranslated; the suite fails on those).
 LOCALE_DIR := dashboard/i18n/locale
 messages: $(STAMP)
-	$(VENV)/bin/pybabel -q extract -F dashboard/i18n/babel.cfg -k _ -k ngettext:1,2 \
+	$(VENV)/bin/pybabel -q extract -F dashboard/i18n/babel.cfg -k _ -k N_ -k ngettext:1,2 \
 	  --no-location --sort-output --omit-header -o $(LOCALE_DIR)/cx.pot dashboard pages streamlit_app.py
 	$(VENV)/bin/pybabel -q update -i $(LOCALE_DIR)/cx.pot -d $(LOCALE_DIR) -D cx --no-fuzzy-matching
 

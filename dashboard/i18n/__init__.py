@@ -117,6 +117,13 @@ def _(message: str, /, **values) -> str:
     return text.format(**values) if values else text
 
 
+def N_(message: str, /) -> str:
+    """``message`` marked for the catalogs but not translated here: for texts defined once
+    (a module's labels and definitions) and translated where they are shown, ``_(LABEL)`` in
+    the language of that run."""
+    return message
+
+
 def ngettext(singular: str, plural: str, n: int, /, **values) -> str:
     """The singular or plural template for ``n`` (available as ``{n}``), translated and filled."""
     text = translations(current()).ngettext(singular, plural, n)
