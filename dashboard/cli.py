@@ -4,11 +4,13 @@ and the money headline, build the board pack, run the benchmark."""
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import time
 from pathlib import Path
 
+from dashboard import i18n
 from dashboard.warehouse import config
 
 #: Bidirectional controls: shown as escapes too (they reorder what a terminal shows).
@@ -18,9 +20,18 @@ _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\
 def printable(text: object) -> str:
     """``text`` safe for a terminal: control characters (an ANSI escape, a carriage return, a
     NUL, C1 controls) and bidirectional controls written as ``\\x1b``/``\\u202e`` escapes, so
-    what a file or value holds is shown, never acted on (one call prints one line)."""
+    what a file or value holds is shown, never acted on (one call prints one line). The
+    product's own numbers in their left-to-right isolates (Persian) are kept, as every escape
+    helper keeps them (``exports.text.visible``)."""
+    from dashboard.exports.text import NUMBER_ISOLATE
+
+    parts = NUMBER_ISOLATE.split(str(text))
+    return "".join(part if i % 2 else _printable(part) for i, part in enumerate(parts))
+
+
+def _printable(text: str) -> str:
     out = []
-    for ch in str(text):
+    for ch in text:
         code = ord(ch)
         if code < 0x20 or 0x7F <= code <= 0x9F:
             out.append(f"\\x{code:02x}")
@@ -437,7 +448,17 @@ def _contract_tables() -> tuple[str, ...]:
 def parser(prog: str = "python -m dashboard") -> argparse.ArgumentParser:
     """The argument parser of ``python -m dashboard`` (``cx-ledger`` when installed)."""
     p = argparse.ArgumentParser(prog=prog, description=__doc__)
+    languages = ", ".join(i18n.LOCALES)
+    p.add_argument("--lang", default=None,
+                   help=f"the language of what is printed for people ({languages}; default "
+                        "CX_LOCALE, else en)")
+    # the same option after the command too (``kpis --lang fa``), without overriding one given
+    # before it
+    lang = argparse.ArgumentParser(add_help=False)
+    lang.add_argument("--lang", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", required=True)
+    sub_add = sub.add_parser
+    sub.add_parser = functools.partial(sub_add, parents=[lang])  # type: ignore[method-assign]
 
     d = sub.add_parser("demo", help="generate the demo world and build the warehouse")
     d.add_argument("--customers", type=int, default=50_000)
@@ -559,6 +580,11 @@ def main(argv: list[str] | None = None, prog: str = "python -m dashboard") -> in
     if argv[:1] == ["serve"]:  # everything after it is streamlit's: argparse must not read it
         return _serve(argv[1:])
     args = parser(prog).parse_args(argv)
+    try:
+        i18n.set_current(i18n.check(args.lang, "--lang") if args.lang else i18n.default())
+    except i18n.UnknownLocale as exc:
+        say(f"error: {exc}", file=sys.stderr)
+        return 2
     try:
         return int(args.func(args))
     except KeyboardInterrupt:

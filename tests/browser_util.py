@@ -27,22 +27,11 @@ WEEK = re.compile(r"\d{4}-W\d{2}")
 
 
 def app_pages() -> list[tuple[str, str, str]]:
-    """(title, url_path, file) of every page ``streamlit_app.py`` shows in its navigation, in
-    its order: each ``st.Page("pages/….py", …)`` call (the hidden root excepted), read from the
-    source."""
-    import ast
+    """(title, url_path, file) of every page the navigation shows, in its order
+    (``dashboard.ui.navigation.PAGES``; English titles)."""
+    from dashboard.ui import navigation
 
-    tree = ast.parse((ROOT / "streamlit_app.py").read_text())
-    out = []
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "Page" and node.args
-                and isinstance(node.args[0], ast.Constant)):
-            continue
-        kw = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
-        if kw.get("visibility") != "hidden":
-            out.append((kw["title"], kw["url_path"], node.args[0].value))
-    return sorted(out, key=lambda p: _source_order(tree, p[2]))
+    return [(p.title, p.url_path, p.file) for p in navigation.PAGES]
 
 
 def _source_order(tree, file: str) -> int:

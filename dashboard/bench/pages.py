@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import statistics
 import time
 from pathlib import Path
@@ -12,9 +11,10 @@ from dashboard.warehouse import config, db
 
 
 def registered_pages() -> list[tuple[str, str]]:
-    """(title, file) of every page registered in streamlit_app.py, in navigation order."""
-    app = (config.ROOT / "streamlit_app.py").read_text(encoding="utf-8")
-    return [(t, f) for f, t in re.findall(r'st\.Page\("([^"]+)", title="([^"]+)"', app)]
+    """(title, file) of every page of the app's navigation, in its order."""
+    from dashboard.ui import navigation
+
+    return [(p.title, p.file) for p in navigation.PAGES]
 
 
 def page_timings(warehouse: Path, repeat: int = 5) -> list[dict]:

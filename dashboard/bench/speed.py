@@ -25,7 +25,6 @@ test. Needs Debian's Chromium (``CX_CHROMIUM``, default ``/usr/bin/chromium``).
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import random
 import re
@@ -34,7 +33,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dashboard.bench import browser as bb
-from dashboard.warehouse import config
 
 #: Nothing changed on screen for this long: the step is over.
 QUIET_MS = 600
@@ -109,19 +107,11 @@ class PageSpeed:
 
 
 def app_pages() -> list[tuple[str, str]]:
-    """(title, url_path) of every page the app's navigation shows, in its order: each
-    ``st.Page("pages/….py", …)`` of ``streamlit_app.py`` (the hidden root excepted)."""
-    tree = ast.parse((config.ROOT / "streamlit_app.py").read_text(encoding="utf-8"))
-    out = []
-    for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "Page" and node.args
-                and isinstance(node.args[0], ast.Constant)):
-            kw = {k.arg: k.value.value for k in node.keywords
-                  if isinstance(k.value, ast.Constant)}
-            if kw.get("visibility") != "hidden":
-                out.append((node.lineno, kw["title"], kw["url_path"]))
-    return [(t, u) for _, t, u in sorted(out)]
+    """(title, url_path) of every page the app's navigation shows, in its order
+    (``dashboard.ui.navigation.PAGES``)."""
+    from dashboard.ui import navigation
+
+    return [(p.title, p.url_path) for p in navigation.PAGES]
 
 
 def wait_warm(log_path: Path, timeout: float = WARM_TIMEOUT_S) -> float | None:

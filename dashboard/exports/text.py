@@ -32,14 +32,14 @@ _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2060-\
 #: A number as the product writes it in a right-to-left language (``i18n.numbers.isolate``):
 #: digits of any script, separators, signs, percent and thin spaces in one left-to-right
 #: isolate. Kept as it is: it holds no letter, so nothing in it can be hidden or reordered.
-_NUMBER_ISOLATE = re.compile("(\u2066[\u200e\u200f]?[-+\u2212\u2013\u00d7.,%\u066a-\u066c"
+NUMBER_ISOLATE = re.compile("(\u2066[\u200e\u200f]?[-+\u2212\u2013\u00d7.,%\u066a-\u066c"
                              "0-9\u06f0-\u06f9\u0660-\u0669\u2009\u00a0 \u200e]*\u2069)")
 
 
 def visible(text: str) -> str:
     """Invisible and direction-changing characters shown as ``<U+XXXX>`` — but for the
-    product's own numbers in their left-to-right isolates (``_NUMBER_ISOLATE``)."""
-    parts = _NUMBER_ISOLATE.split(str(text))
+    product's own numbers in their left-to-right isolates (``NUMBER_ISOLATE``)."""
+    parts = NUMBER_ISOLATE.split(str(text))
     return "".join(part if i % 2 else _INVISIBLE.sub(lambda m: f"<U+{ord(m.group()):04X}>",
                                                      part)
                    for i, part in enumerate(parts))

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from dashboard import i18n
 from dashboard.analysis import churn, complaints, cost, satisfaction
 from dashboard.exports import exhibits
 from dashboard.metrics import kpis
@@ -39,10 +40,11 @@ def _fetch(name: str, **params) -> pd.DataFrame:
 
 
 def kept(page: str, make: Callable[[], T], *inputs: Any) -> T:
-    """``make()``, kept for ``page`` and ``inputs`` (hashable) on the current warehouse."""
+    """``make()``, kept for ``page``, ``inputs`` (hashable) and the language of the run (a
+    report's texts are in it) on the current warehouse."""
     from dashboard.ui import common as ui
 
-    return db.cached_value(ui.warehouse(), ("page", page, *inputs), make)
+    return db.cached_value(ui.warehouse(), ("page", page, i18n.current(), *inputs), make)
 
 
 def set_key(aset: AssumptionSet) -> tuple:

@@ -1,0 +1,73 @@
+"""The session's language and the page's direction (a UI module: it imports Streamlit).
+
+Chosen, in this order: the sidebar's selector (kept per session), ``?lang=`` in the URL when a
+session opens, ``CX_LOCALE`` (``en`` by default). The language is set for the whole script run
+(``dashboard.i18n.set_current``) before anything is drawn; the selector writes the choice back
+to the URL, so a copied link opens in the same language. In a right-to-left language the
+whole page runs right to left (``RTL_CSS``): sidebar on the right, text and tables aligned
+right; charts keep plotly's own left-to-right drawing with their titles and legends on the
+right, and time axes run left to right, as most Persian business reports draw them.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import i18n
+from dashboard.i18n import _
+
+#: The selector's session-state key (and the URL's query parameter).
+KEY = "lang"
+
+#: The page right to left. Streamlit lays its frame out with flex rows, which follow the
+#: document's direction: the sidebar moves to the right. Charts keep their own direction.
+RTL_CSS = """<style>
+html, body, .stApp, [data-testid="stSidebar"], [data-testid="stMain"] { direction: rtl; }
+.stApp p, .stApp li, .stApp h1, .stApp h2, .stApp h3, .stApp label,
+[data-testid="stCaptionContainer"], [data-testid="stMarkdownContainer"],
+[data-testid="stMetricLabel"], [data-testid="stMetricValue"], [data-testid="stMetricDelta"] {
+    text-align: right; unicode-bidi: plaintext;
+}
+[data-testid="stPlotlyChart"], .js-plotly-plot { direction: ltr; }
+</style>"""
+
+
+def choose() -> str:
+    """This run's language, set for everything the run draws; the first run of a session
+    reads ``?lang=`` (an unknown code is said once, and the default used)."""
+    if KEY not in st.session_state:
+        asked = st.query_params.get(KEY)
+        code = i18n.default()
+        if asked:
+            try:
+                code = i18n.check(asked, "?lang=")
+            except i18n.UnknownLocale:
+                st.session_state["lang_unknown"] = asked
+        st.session_state[KEY] = code
+    code = i18n.check(st.session_state[KEY])
+    i18n.set_current(code)
+    return code
+
+
+def selector() -> None:
+    """The sidebar's language selector (each language in its own name), and the page's
+    direction for the language chosen."""
+    st.sidebar.selectbox(_("Language"), list(i18n.LOCALES), key=KEY,
+                         format_func=i18n.LOCALES.get, on_change=_to_url)
+    unknown = st.session_state.get("lang_unknown")  # said until a language is chosen
+    if unknown is not None:
+        st.sidebar.caption(_("No language {code}: showing {language}.",
+                             code=_plain(unknown), language=i18n.LOCALES[i18n.current()]))
+    if i18n.is_rtl():
+        st.html(RTL_CSS)
+
+
+def _to_url() -> None:
+    st.query_params[KEY] = st.session_state[KEY]
+    st.session_state.pop("lang_unknown", None)
+
+
+def _plain(value: str) -> str:
+    from dashboard.exports import text
+
+    return text.markdown(value)

@@ -1,0 +1,99 @@
+"""Choosing the language: CX_LOCALE sets the default, ``?lang=`` opens a session in it, the
+sidebar's selector switches the session, the CLI takes ``--lang``; a right-to-left language
+turns the page right to left; kept reports are kept per language."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from dashboard import i18n
+from dashboard.ui import language
+from tests.conftest import ROOT
+
+
+def _language_box(at):
+    return next(s for s in at.sidebar.selectbox if s.key == language.KEY)
+
+
+def test_english_by_default_with_a_selector_of_both_languages(open_app):
+    at = open_app("pages/weekly_kpis.py")
+    box = _language_box(at)
+    assert box.value == "en" and box.label == "Language"
+    assert box.options == ["English", "فارسی"]  # each language in its own name
+    assert at.title[0].value == "Weekly KPIs"
+    assert not [h for h in at.get("html") if "direction: rtl" in h.proto.body]
+
+
+def test_the_url_opens_persian_right_to_left(open_app):
+    open_app()  # the environment (warehouse, store) of the fixture
+    at = _fresh(open_app, "fa")
+    box = _language_box(at)
+    assert box.value == "fa" and box.label == "زبان"
+    assert any("direction: rtl" in h.proto.body for h in at.get("html"))
+    with i18n.use("fa"):
+        assert i18n._("Weekly KPIs") == "شاخص‌های هفتگی"
+
+
+def _fresh(open_app, lang: str):
+    """A new session opened with ``?lang=<lang>``."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    at.query_params[language.KEY] = lang
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_an_unknown_language_in_the_url_is_said_and_the_default_used(open_app):
+    open_app()  # the environment (warehouse, store) of the fixture
+    at = _fresh(open_app, "xx")
+    assert _language_box(at).value == "en"
+    assert any("No language xx: showing English." in c.value for c in at.sidebar.caption)
+
+
+def test_the_selector_switches_the_session_and_the_url(open_app):
+    at = open_app("pages/weekly_kpis.py")
+    _language_box(at).set_value("fa").run()
+    assert not at.exception, at.exception
+    assert at.query_params[language.KEY] == ["fa"] or at.query_params[language.KEY] == "fa"
+    assert _language_box(at).label == "زبان"
+    _language_box(at).set_value("en").run()
+    assert _language_box(at).label == "Language"
+
+
+def test_cx_locale_sets_the_default(open_app, monkeypatch):
+    monkeypatch.setenv("CX_LOCALE", "fa")
+    at = open_app()
+    assert _language_box(at).value == "fa"
+
+
+def test_kept_reports_are_kept_per_language(open_app):
+    """The same filters in English, then in Persian: the Persian run is not served the
+    English report (a report's texts are in its language)."""
+    at = open_app("pages/weekly_kpis.py")
+    english = [m.value for m in at.metric]
+    _language_box(at).set_value("fa").run()
+    persian = [m.value for m in at.metric]
+    assert english and len(persian) == len(english)
+    assert english != persian
+    assert not any(ch in "0123456789" for v in persian for ch in v)
+
+
+def test_the_cli_speaks_the_language_asked(demo_db):
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "dashboard", *args], cwd=ROOT,
+                              capture_output=True, text=True, timeout=300)
+
+    url = f"duckdb:///{demo_db}"
+    en = run("kpis", "--url", url)
+    fa = run("--lang", "fa", "kpis", "--url", url)
+    after = run("kpis", "--url", url, "--lang", "fa")
+    assert en.returncode == fa.returncode == after.returncode == 0, (en.stderr, fa.stderr)
+    assert fa.stdout == after.stdout != en.stdout
+    nps = next(line for line in fa.stdout.splitlines() if line.strip().startswith("NPS"))
+    assert "۱" in nps or "۲" in nps or "۳" in nps  # Persian digits in the values
+    bad = run("kpis", "--url", url, "--lang", "xx")
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == "error: --lang: unknown language 'xx'; one of en, fa"
