@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.exports import charts, numbers, periods, text
+from dashboard.exports import charts, numbers, periods, rtl, text
 from dashboard.exports.definitions import DEFINITIONS, OBSERVED
 from dashboard.exports.needs import NEEDS, PAGE_NEEDS
 from dashboard.exports.periods import comparison, weeks_to
@@ -83,7 +83,7 @@ class Exhibit:
     def fig(self) -> go.Figure:
         """The chart, built once, with the data in its text shown as literal text."""
         fig = self.figure() if callable(self.figure) else self.figure
-        return text.literal_figure(fig)
+        return rtl.page_figure(text.literal_figure(fig))
 
     @property
     def label(self) -> str:

@@ -86,6 +86,17 @@ def x(fraction: float) -> float:
     return 1 - fraction if rtl() else fraction
 
 
+def page_figure(fig):
+    """A chart as the page draws it, in place: in a right-to-left language its title and
+    legend on the right and the Persian font first (plotly draws the rest; time axes keep
+    running left to right). Unchanged in English."""
+    if not rtl():
+        return fig
+    fig.update_layout(title_x=1, title_xanchor="right", title_xref="paper",
+                      legend_x=1, legend_xanchor="right", font_family=FAMILY)
+    return fig
+
+
 @cache
 def font_installed(family: str = PERSIAN_FONT) -> bool:
     """Whether fontconfig knows ``family`` (what Chromium draws Persian text with); False

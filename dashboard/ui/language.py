@@ -28,6 +28,9 @@ html, body, .stApp, [data-testid="stSidebar"], [data-testid="stMain"] { directio
 [data-testid="stMetricLabel"], [data-testid="stMetricValue"], [data-testid="stMetricDelta"] {
     text-align: right; unicode-bidi: plaintext;
 }
+[data-baseweb="select"] div, [data-baseweb="tag"] span, .stApp input, .stApp button p {
+    unicode-bidi: plaintext;
+}
 [data-testid="stPlotlyChart"], .js-plotly-plot { direction: ltr; }
 </style>"""
 
