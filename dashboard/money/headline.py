@@ -81,14 +81,14 @@ def _finite(x: float | None) -> bool:
 
 
 def build(fetch: Fetch, filters: Filters, aset: AssumptionSet,
-          coverage: Coverage | None = None) -> MoneyHeadline:
+          coverage: Coverage | None = None, loaded=None) -> MoneyHeadline:
     """Compute the headline from the same functions as CX in money and the simulator. A
     figure whose source table holds no rows is not loaded (``figures.with_coverage``); the
-    value of an NPS point is then one not-loaded figure for every segment."""
-    inputs = money.fetch_inputs(fetch, filters, aset, coverage)
+    value of an NPS point is then one not-loaded figure for every segment. ``loaded``: the
+    inputs and estimates when already read (``inputs.load``)."""
+    inputs, est = loaded or money.load(fetch, filters, aset, coverage)
     coverage = inputs.coverage
     fin = finance(inputs)
-    est = money.category_estimates(inputs)
     window = inputs.window_text
     rar, _, _ = churn_value.revenue_at_risk(est, fin, window)
     saved, _ = savings.baseline_savings(fetch, filters, money.contact_cost_per_channel(inputs),

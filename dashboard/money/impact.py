@@ -192,17 +192,16 @@ class _Model:
     """The money model's inputs for the selection, read once and only when a move needs them."""
 
     def __init__(self, fetch: Fetch, filters: Filters, aset: AssumptionSet,
-                 coverage: Coverage):
+                 coverage: Coverage, loaded=None):
         self.fetch, self.filters, self.aset, self.coverage = fetch, filters, aset, coverage
-        self._inputs = self._est = None
+        self._loaded = loaded
 
     def _load(self):
         from dashboard.money import inputs as money
 
-        if self._inputs is None:
-            self._inputs = money.fetch_inputs(self.fetch, self.filters, self.aset, self.coverage)
-            self._est = money.category_estimates(self._inputs)
-        return self._inputs, self._est
+        if self._loaded is None:
+            self._loaded = money.load(self.fetch, self.filters, self.aset, self.coverage)
+        return self._loaded
 
     def revenue_per_year(self) -> float | None:
         """Revenue per customer-year of the selected customers (all segments together)."""
@@ -332,11 +331,12 @@ def headline(moves: tuple[Move, ...], filters: Filters, symbol: str,
     return " ".join([*parts, tail]).strip()
 
 
-def build(fetch: Fetch, report: KpiReport, aset: AssumptionSet) -> Impact:
+def build(fetch: Fetch, report: KpiReport, aset: AssumptionSet, loaded=None) -> Impact:
     """Price every KPI move of ``report`` with the money model and the assumption set ``aset``,
-    rank them and write the headline (the one the page, the CLI and the pack show)."""
+    rank them and write the headline (the one the page, the CLI and the pack show).
+    ``loaded``: the money model's inputs and estimates when already read (``inputs.load``)."""
     f, sym = report.filters, report.currency_symbol
-    model = _Model(fetch, f, aset, report.coverage)
+    model = _Model(fetch, f, aset, report.coverage, loaded)
     moves = []
     for t in report.tiles:
         if t.not_loaded or t.delta is None:

@@ -224,6 +224,15 @@ def fetch_inputs(fetch: Fetch, filters: Filters, aset: AssumptionSet,
                                                 filters.week_start))
 
 
+def load(fetch: Fetch, filters: Filters, aset: AssumptionSet,
+         coverage: Coverage | None = None) -> tuple[Inputs, pd.DataFrame]:
+    """The inputs for the selection and their estimates per segment and NPS category
+    (``category_estimates``): what the money row, the moves' money and CX in money all start
+    from, read once and handed to each (``loaded=``)."""
+    inputs = fetch_inputs(fetch, filters, aset, coverage)
+    return inputs, category_estimates(inputs)
+
+
 def _prices(assumptions: Mapping[str, float | str]) -> dict[str, float]:
     return {k.removeprefix("cost_per_contact_"): float(v) for k, v in assumptions.items()
             if k.startswith("cost_per_contact_") and isinstance(v, float | int)}

@@ -390,16 +390,16 @@ def _programme_loaded(prog: Programme | None, reason: str, coverage: Coverage
 
 
 def build_report(fetch: Fetch, filters: Filters, aset: AssumptionSet, draws: int = DRAWS,
-                 coverage: Coverage | None = None) -> ValueReport:
+                 coverage: Coverage | None = None, loaded=None) -> ValueReport:
     """Compute the "CX in money" page for the filters and the assumption set. Figures whose
     source tables hold no rows are not loaded (``figures.with_coverage``); lifetime values
-    computed without contact or complaint costs say so in their titles and columns."""
-    inputs = money.fetch_inputs(fetch, filters, aset, coverage)
+    computed without contact or complaint costs say so in their titles and columns.
+    ``loaded``: the inputs and estimates when already read (``inputs.load``)."""
+    inputs, est = loaded or money.load(fetch, filters, aset, coverage)
     loaded = inputs.coverage
     gap = cost_gap(loaded)
     fin = finance(inputs)
     window = inputs.window_text
-    est = money.category_estimates(inputs)
     seg = churn_value.segment_estimates(inputs)
     clv, clv_figs = churn_value.segment_clv(seg, fin, window, draws)
     categories, move_figs, _ = churn_value.category_values(est, fin, window, draws)

@@ -93,10 +93,20 @@ def churn_page(filters: Filters, coverage: cov.Coverage):
     return kept("Churn & retention", make, filters)
 
 
+def money_inputs(filters: Filters, aset: AssumptionSet, coverage: cov.Coverage):
+    """The money model's inputs and estimates for the selection and the set, read once for
+    Weekly KPIs' moves and money row and CX in money (``dashboard.money.inputs.load``)."""
+    from dashboard.money import inputs
+
+    return kept("money inputs", lambda: inputs.load(_fetch, filters, aset, coverage), filters,
+                set_key(aset))
+
+
 def money_page(filters: Filters, aset: AssumptionSet, coverage: cov.Coverage):
     """CX in money: the report for the assumption set and its charts."""
     def make():
-        report = value.build_report(_fetch, filters, aset, coverage=coverage)
+        report = value.build_report(_fetch, filters, aset, coverage=coverage,
+                                    loaded=money_inputs(filters, aset, coverage))
         return report, exhibits.money_exhibits(report)
     return kept("CX in money", make, filters, set_key(aset))
 
@@ -105,13 +115,15 @@ def kpis_moves(report, filters: Filters, aset: AssumptionSet):
     """Weekly KPIs' moves priced and ranked (``dashboard.money.impact.build``) for the set."""
     from dashboard.money import impact
 
-    return kept("Weekly KPIs moves", lambda: impact.build(_fetch, report, aset), filters,
-                set_key(aset))
+    return kept("Weekly KPIs moves", lambda: impact.build(
+        _fetch, report, aset, money_inputs(filters, aset, report.coverage)), filters,
+        set_key(aset))
 
 
 def money_headline(filters: Filters, aset: AssumptionSet, coverage: cov.Coverage):
     """Weekly KPIs' money row (``dashboard.money.headline.build``) for the assumption set."""
     from dashboard.money import headline
 
-    return kept("Weekly KPIs money", lambda: headline.build(_fetch, filters, aset, coverage),
-                filters, set_key(aset))
+    return kept("Weekly KPIs money", lambda: headline.build(
+        _fetch, filters, aset, coverage, money_inputs(filters, aset, coverage)), filters,
+        set_key(aset))
