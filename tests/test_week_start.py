@@ -60,6 +60,17 @@ def test_the_week_start_in_force_follows_the_setting_and_is_restored():
     assert weeks.month_start(date(2026, 11, 1)) == date(2026, 11, 1)
 
 
+def test_a_new_assumption_value_starts_with_the_next_saturday_week():
+    from dashboard.money import assumptions
+
+    with weeks.using("saturday"):
+        assert assumptions.next_week(date(2026, 11, 4)) == date(2026, 11, 7)  # a Wednesday
+        assert assumptions.next_week(date(2026, 11, 7)) == date(2026, 11, 14)  # a Saturday
+        assert assumptions.first_week_of(date(2026, 11, 7)) == "2026-W46"  # Monday 11-09
+        assert assumptions.first_week_of(date(2026, 11, 8)) == "2026-W47"  # from 11-14
+    assert assumptions.next_week(date(2026, 11, 4)) == date(2026, 11, 9)
+
+
 def test_jalali_months_at_month_and_year_boundaries_and_in_leap_years():
     # 1403 is a leap year: 30 Esfand 1403 exists (2025-03-20); 1404 ends on 29 Esfand
     assert jdatetime.date(1403, 12, 30).togregorian() == date(2025, 3, 20)
@@ -352,3 +363,40 @@ def test_an_iso_warehouse_keeps_no_calendar_setting(fixture_wh):
     days = fixture_wh.sql("select count(*) as n, min(day) as a, max(day) as b "
                           "from ingest.calendar_days where month_start <> date_trunc('month', day)")
     assert days["n"].iloc[0] == 0
+
+
+# --- the same setting on PostgreSQL ----------------------------------------------------------
+
+def test_a_saturday_jalali_warehouse_built_in_postgres_equals_duckdbs(fixture_raw, tmp_path):
+    """Every mart of the fixture world built with Saturday weeks and Jalali months in
+    PostgreSQL (the transpiled SQL, the calendar's days copied there) equals DuckDB's."""
+    from dashboard.warehouse import catalog
+    from tests import pg_util
+    from tests.test_engines import _same
+
+    persian_calendar = {"week_start": "saturday", "months": "jalali"}
+    server = pg_util.Server()
+    try:
+        build.build_remote(server.url, fixture_raw, calendar=persian_calendar)
+        duck = tmp_path / "wh.duckdb"
+        build.build(fixture_raw, duck, calendar=persian_calendar)
+        theirs, ours = db.Warehouse(server.url), db.Warehouse(f"duckdb:///{duck}")
+        try:
+            assert theirs.settings() == ours.settings() == persian_calendar
+            for q in catalog.layer_queries("marts"):
+                text = f"select * from marts.{q.name}"  # noqa: S608 (the catalog's names)
+                _same(theirs.sql(text), ours.sql(text))
+            starts = pd.to_datetime(ours.sql("select week_start from marts.dim_weeks")
+                                    ["week_start"])
+            assert (starts.dt.dayofweek == 5).all()
+            months = ours.sql("select distinct month_start from marts.fct_churn_monthly")
+            firsts = [jdatetime.date.fromgregorian(date=pd.Timestamp(m).date()).day
+                      for m in months["month_start"]]
+            assert len(firsts) == 3 and set(firsts) == {1}
+        finally:
+            theirs.close()
+            ours.close()
+    finally:
+        server.stop()
+        weeks.set_week_start("iso")
+        weeks.set_months("gregorian")
