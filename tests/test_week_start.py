@@ -307,6 +307,35 @@ def test_the_kpis_command_reads_saturday_weeks(persian):
     assert int(ops["active_at_start"].sum()) == int(((signup <= sat) & ~(churn <= sat)).sum())
 
 
+def test_every_page_opens_on_the_saturday_jalali_warehouse(persian, tmp_path):
+    """Every page runs without an exception over Saturday weeks and Jalali months and opens
+    on the latest complete Saturday week."""
+    from tests.conftest import PAGES, run_every_page
+
+    runs = run_every_page(f"duckdb:///{persian['path']}", tmp_path)
+    try:
+        for page in PAGES:
+            at = runs[page]
+            assert not at.exception, (page, at.exception)
+        scope = runs["weekly_kpis"].caption[0].value
+        assert scope.startswith("2026-W44 vs 2026-W43"), scope
+        # the churn page's months: the latest complete Jalali month (Mehr 1405, 09-23 … 10-22)
+        # and the cohorts' Jalali signup months
+        from dashboard.analysis import churn
+        from dashboard.metrics.filters import Filters
+
+        rep = churn.build_report(lambda name, **p: persian["wh"].run(name, **p),
+                                 Filters(week="2026-W44"))
+        assert rep.month == date(2026, 9, 23)
+        assert rep.monthly["month"].iloc[-1] == "Mehr 1405"
+        assert set(rep.monthly["month_start"]) <= {
+            weeks.add_months(date(2026, 9, 23), -k, "jalali") for k in range(36)}
+        assert rep.cohorts["cohort"].iloc[-1] in ("Mehr 1405", "Shahrivar 1405")
+    finally:
+        weeks.set_week_start("iso")
+        weeks.set_months("gregorian")
+
+
 # --- the setting at ingest: kept with the first load, refused on a warehouse with data -------
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
