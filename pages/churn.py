@@ -14,30 +14,31 @@ report, ex = results.churn_page(filters, ui.data_coverage())
 ui.page_header("Churn & retention", "Who is leaving, why, and what is it costing?", filters)
 ui.card_row(report.cards)
 
-st.subheader("Who is leaving")
-left, right = st.columns(2)
-with left:
-    ui.exhibit(ex["churn_monthly"])
-with right:
-    ui.exhibit(ex["churn_monthly_revenue"])
-ui.note(report.notes["monthly"])
-ui.exhibit(ex["churn_cohorts"])
-ui.note(report.notes["cohorts"])
-
-st.subheader("Why: survival by experience")
-left, right = st.columns(2)
-with left:
-    ui.exhibit(ex["churn_km_nps"])
-with right:
-    ui.exhibit(ex["churn_km_complaint"])
-ui.takeaway_table(report.survival_rows, "churn_km_table", report.notes["survival"],
-                  data=lambda: tables.churn_survival(report))
-
-st.subheader("What it is costing")
-ui.exhibit(ex["churn_revenue_lost"])
-ui.note(report.notes["money"])
-st.markdown("**At-risk customers** (ids only)")
-ui.takeaway_table(report.at_risk, "churn_at_risk", report.takeaways["at_risk"],
-                  report.notes["at_risk"], customer_list=True,
-                  identifiers=("Customer id", "customer_id"),
-                  data=lambda: tables.churn_at_risk(report))
+section, tab = ui.sections(("Who is leaving", "Why: survival by experience",
+                            "What it is costing"), "churn_tab")
+with tab:
+    if section == 0:
+        left, right = st.columns(2)
+        with left:
+            ui.exhibit(ex["churn_monthly"])
+        with right:
+            ui.exhibit(ex["churn_monthly_revenue"])
+        ui.note(report.notes["monthly"])
+        ui.exhibit(ex["churn_cohorts"])
+        ui.note(report.notes["cohorts"])
+    elif section == 1:
+        left, right = st.columns(2)
+        with left:
+            ui.exhibit(ex["churn_km_nps"])
+        with right:
+            ui.exhibit(ex["churn_km_complaint"])
+        ui.takeaway_table(report.survival_rows, "churn_km_table", report.notes["survival"],
+                          data=lambda: tables.churn_survival(report))
+    else:
+        ui.exhibit(ex["churn_revenue_lost"])
+        ui.note(report.notes["money"])
+        st.markdown("**At-risk customers** (ids only)")
+        ui.takeaway_table(report.at_risk, "churn_at_risk", report.takeaways["at_risk"],
+                          report.notes["at_risk"], customer_list=True,
+                          identifiers=("Customer id", "customer_id"),
+                          data=lambda: tables.churn_at_risk(report))

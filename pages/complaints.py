@@ -16,32 +16,33 @@ report, ex = results.complaints_page(filters, ui.require_loaded("Complaints"))
 ui.card_row(report.cards)
 ui.note(report.notes["service"])
 
-st.subheader("What goes wrong")
-ui.exhibit(ex["cmp_volume"])
-left, right = st.columns(2)
-with left:
-    ui.exhibit_or_note(ex, "cmp_pareto", report.split_note)
-with right:
-    ui.exhibit(ex["cmp_severity"])
-ui.takeaway_table(report.repeat_rows, "cmp_repeat", report.takeaways["repeat"],
-                  data=lambda: tables.cmp_repeat(report))
-
-st.subheader("How fast we fix it")
-left, right = st.columns(2)
-with left:
-    ui.exhibit(ex["cmp_resolution"])
-with right:
-    ui.exhibit(ex["cmp_backlog"])
-
-st.subheader("Does recovery keep customers?")
-left, right = st.columns(2)
-with left:
-    ui.exhibit(ex["cmp_recovery_retention"])
-with right:
-    ui.exhibit(ex["cmp_recovery_nps"])
-ui.takeaway_table(report.recovery_rows, "cmp_recovery_table", report.notes["recovery"],
-                  data=lambda: tables.cmp_recovery(report))
-
-st.subheader("Compensation paid")
-ui.exhibit(ex["cmp_compensation"])
-ui.note(report.notes["money"])
+section, tab = ui.sections(("What goes wrong", "How fast we fix it",
+                            "Does recovery keep customers?", "Compensation paid"),
+                           "cmp_tab")
+with tab:
+    if section == 0:
+        ui.exhibit(ex["cmp_volume"])
+        left, right = st.columns(2)
+        with left:
+            ui.exhibit_or_note(ex, "cmp_pareto", report.split_note)
+        with right:
+            ui.exhibit(ex["cmp_severity"])
+        ui.takeaway_table(report.repeat_rows, "cmp_repeat", report.takeaways["repeat"],
+                          data=lambda: tables.cmp_repeat(report))
+    elif section == 1:
+        left, right = st.columns(2)
+        with left:
+            ui.exhibit(ex["cmp_resolution"])
+        with right:
+            ui.exhibit(ex["cmp_backlog"])
+    elif section == 2:
+        left, right = st.columns(2)
+        with left:
+            ui.exhibit(ex["cmp_recovery_retention"])
+        with right:
+            ui.exhibit(ex["cmp_recovery_nps"])
+        ui.takeaway_table(report.recovery_rows, "cmp_recovery_table", report.notes["recovery"],
+                          data=lambda: tables.cmp_recovery(report))
+    else:
+        ui.exhibit(ex["cmp_compensation"])
+        ui.note(report.notes["money"])

@@ -25,30 +25,32 @@ t = report.titles
 
 ui.stat_tiles(report.tiles)
 
-st.subheader("Where the cost goes")
-left, right = st.columns(2)
-with left:
-    ui.exhibit(ex["cts_channels"])
-with right:
-    ui.exhibit_or_note(ex, "cts_segments", report.split_note)
-ui.table(report.channel_table, "cts_channel_table",
-         data=lambda: tables.cts_channels(report))
-if not report.split_note:
-    ui.table(report.segment_table, "cts_segment_table",
-             data=lambda: tables.cts_segments(report))
-ui.note(t["unit_costs"])
-ui.table(report.unit_costs, "cts_unit_costs", data=lambda: tables.cts_unit_costs(report))
+section, tab = ui.sections(("Where the cost goes", "The digital migration",
+                            "Repeat-contact waste"), "cts_tab")
+with tab:
+    if section == 0:
+        left, right = st.columns(2)
+        with left:
+            ui.exhibit(ex["cts_channels"])
+        with right:
+            ui.exhibit_or_note(ex, "cts_segments", report.split_note)
+        ui.table(report.channel_table, "cts_channel_table",
+                 data=lambda: tables.cts_channels(report))
+        if not report.split_note:
+            ui.table(report.segment_table, "cts_segment_table",
+                     data=lambda: tables.cts_segments(report))
+        ui.note(t["unit_costs"])
+        ui.table(report.unit_costs, "cts_unit_costs", data=lambda: tables.cts_unit_costs(report))
+    elif section == 1:
+        ui.exhibit(ex["cts_mix"])
+    else:
+        left, right = st.columns(2)
+        with left:
+            ui.exhibit(ex["cts_repeat_channels"])
+        with right:
+            ui.exhibit(ex["cts_repeat_trend"])
 
-st.subheader("The digital migration")
-ui.exhibit(ex["cts_mix"])
-
-st.subheader("Repeat-contact waste")
-left, right = st.columns(2)
-with left:
-    ui.exhibit(ex["cts_repeat_channels"])
-with right:
-    ui.exhibit(ex["cts_repeat_trend"])
-
+# the savings section stays outside the tabs: its pickers keep their choice on every run
 st.subheader("Savings against a baseline")
 ui.savings_controls(report.baseline_options, report.baseline_week, report.baseline_labels,
                     cost.BASES, report.basis)

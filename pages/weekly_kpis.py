@@ -27,8 +27,9 @@ weekly.money_line(moves, money)
 ui_assumptions.unit_cost_notice(filters, "kpis")
 weekly.how_computed(report, moves, money)
 
-st.subheader("13-week trends")
-cols = st.columns(2)
-for i, tile in enumerate(report.tiles):
-    with cols[i % 2]:
-        ui.exhibit(trends[f"trend_{tile.metric.name}"])
+shown = [tile for tile in report.tiles if f"trend_{tile.metric.name}" in trends]
+if shown:
+    st.subheader("13-week trends")
+    i, tab = ui.sections([tile.metric.label for tile in shown], "kpi_trend_tab")
+    with tab:
+        ui.exhibit(trends[f"trend_{shown[i].metric.name}"])

@@ -158,14 +158,63 @@ def open_app(demo_db, monkeypatch, tmp_path):
     return open_
 
 
+#: The session-state key of a page's lazy sections (``ui.sections``) ends so.
+SECTION_KEY = "_tab"
+
+
+def every_section(at):
+    """Each state of ``at``'s page with one of its lazy sections open (``ui.sections``: only
+    the open tab is drawn), the page run again each time; yields the label opened (None for a
+    page without sections). Ends with the first section open again."""
+    keys = [k for k in at.session_state.keys() if str(k).endswith(SECTION_KEY)]
+    if not keys:
+        yield None
+        return
+    assert len(keys) == 1, keys  # one set of sections a page
+    labels = [t.label for t in at.tabs]
+    for label in labels:
+        at.session_state[keys[0]] = label
+        at.run()
+        assert not at.exception, at.exception
+        yield label
+    at.session_state[keys[0]] = labels[0]
+    at.run()
+
+
+class Seen:
+    """What ``at``'s page showed over all its lazy sections (each opened in turn with
+    ``every_section``), read as an AppTest is read: ``get(kind)`` and the usual element lists,
+    in the order drawn (what every section draws, e.g. tiles, comes once per section)."""
+
+    KINDS = ("caption", "markdown", "dataframe", "plotly_chart", "metric", "title", "info",
+             "warning", "error", "subheader", "table", "expander", "download_button")
+
+    def __init__(self, at) -> None:
+        self.sections: list[str | None] = []
+        self._parts: dict[str, list] = {k: [] for k in self.KINDS}
+        for label in every_section(at):
+            self.sections.append(label)
+            for kind in self.KINDS:
+                self._parts[kind] += list(at.get(kind))
+
+    def get(self, kind: str) -> list:
+        return self._parts[kind]
+
+    def __getattr__(self, kind: str) -> list:
+        if kind in Seen.KINDS:
+            return self._parts[kind]
+        raise AttributeError(kind)
+
+
 #: Every page file, by the name ``switch_page`` takes (``pages/<name>.py``).
 PAGES = ("weekly_kpis", "satisfaction", "complaints", "cost_to_serve", "churn", "segments",
          "money", "simulator", "board_pack", "assumptions", "data")
 
 
-def run_every_page(url: str, store_dir: Path, pages=PAGES) -> dict:
+def run_every_page(url: str, store_dir: Path, pages=PAGES, visit=None) -> dict:
     """Each page of the app over the warehouse at ``url`` (and a store in ``store_dir``), run
-    once under AppTest; the environment is restored afterwards."""
+    once under AppTest; ``visit(page, at)``, when given, is called on each while the
+    environment holds (e.g. to open its sections); the environment is restored afterwards."""
     from streamlit.testing.v1 import AppTest
 
     old = {k: os.environ.get(k) for k in ("CX_WAREHOUSE_URL", "CX_APP_STORE_URL")}
@@ -178,6 +227,8 @@ def run_every_page(url: str, store_dir: Path, pages=PAGES) -> dict:
             at.run()
             at.switch_page(f"pages/{page}.py")
             at.run()
+            if visit is not None:
+                visit(page, at)
             out[page] = at
     finally:
         for k, v in old.items():

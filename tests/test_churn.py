@@ -17,6 +17,7 @@ from dashboard.metrics import kpis, stats
 from dashboard.metrics.filters import Filters, parse_week
 from dashboard.metrics.survival import kaplan_meier, restricted_mean, survival_at
 from dashboard.warehouse import config
+from tests.conftest import Seen
 
 ALL = {"segments": [], "regions": [], "plans": []}
 
@@ -564,6 +565,7 @@ def _captions(at: AppTest) -> str:
 def test_page_default_shows_report_numbers(app, report):
     assert app.title[0].value == "Churn & retention"
     assert {m.label: m.value for m in app.metric} == {c.label: c.value for c in report.cards}
+    app = Seen(app)  # every section of the page
     text = _captions(app)
     for key in ("monthly", "cohorts", "survival_nps", "survival_complaint", "revenue_lost",
                 "at_risk"):
@@ -596,6 +598,7 @@ def test_page_filtered_shows_report_numbers(app, fetch, combo):
                 regions=tuple(combo.get("f_region", ())), plans=tuple(combo.get("f_plan", ())))
     rep = churn.build_report(fetch, f)
     assert {m.label: m.value for m in app.metric} == {c.label: c.value for c in rep.cards}
+    app = Seen(app)  # every section of the page
     text = _captions(app)
     assert rep.takeaways["survival_nps"] in text and rep.takeaways["monthly"] in text
     risk = app.dataframe[1].value

@@ -15,6 +15,7 @@ from dashboard.analysis import complaints
 from dashboard.metrics import kpis, stats
 from dashboard.metrics.filters import Filters, parse_week, week_label
 from dashboard.warehouse import config
+from tests.conftest import Seen
 
 ALL = {"segments": [], "regions": [], "plans": []}
 
@@ -564,6 +565,7 @@ def test_page_default_shows_report_numbers(app, fetch, latest, demo_frames):
     report = complaints.build_report(fetch, Filters(week=latest))
     assert app.title[0].value == "Complaints"
     assert _shown(app) == {c.label: c.value for c in report.cards}
+    app = Seen(app)  # every section of the page
     text = _captions(app)
     for key in ("volume", "pareto", "retention", "nps", "backlog", "compensation"):
         assert report.takeaways[key] in text
@@ -597,6 +599,7 @@ def test_page_filtered_shows_report_numbers(app, fetch, combo):
                 compare=combo["f_compare"])
     report = complaints.build_report(fetch, f)
     assert _shown(app) == {c.label: c.value for c in report.cards}
+    app = Seen(app)  # every section of the page
     text = _captions(app)
     assert report.takeaways["volume"] in text and report.takeaways["backlog"] in text
     assert f.describe() in text
@@ -615,7 +618,7 @@ def test_page_recovery_numbers_come_from_the_warehouse(app, demo_wh, latest):
                      cohort_end=cohort_end, as_of=w + timedelta(days=7))
     never = df.groupby("recovery_group")[["customer_count", "retained_count"]].sum().loc["never"]
     expected = f"{100 * never.retained_count / never.customer_count:.1f}%"
-    rows = app.dataframe[1].value.set_index("Group")
+    rows = Seen(app).dataframe[1].value.set_index("Group")
     assert rows.loc["Never (still open)", "90-day retention (95% CI)"].startswith(expected)
     assert rows.loc["Never (still open)", "Customers"] == f"{int(never.customer_count):,}"
 

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.analysis import cost
 from dashboard.metrics.filters import Filters, parse_week, week_label
 from dashboard.warehouse import build, db
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Seen
 
 # --- the savings decomposition --------------------------------------------------------------
 
@@ -426,6 +426,7 @@ def _waterfall_values(at: AppTest) -> list[float] | None:
 
 
 def _assert_page_matches(at: AppTest, r: cost.CostReport) -> None:
+    at = Seen(at)  # every section of the page
     assert at.title[0].value == "Cost to serve"
     assert {m.label: m.value for m in at.metric} == {t.label: t.value for t in r.tiles}
     captions = _captions(at)
@@ -469,7 +470,7 @@ def test_default_page(page, demo_wh):
     assert page.radio(key="cts_basis").value == "per_customer"
     tiles = {m.label: m.value for m in page.metric}
     assert tiles["Cost to serve"].startswith("$") and tiles["Self-service share"].endswith("%")
-    mix = next(json.loads(el.proto.spec) for el in page.get("plotly_chart")
+    mix = next(json.loads(el.proto.spec) for el in Seen(page).get("plotly_chart")
                if "Channel mix" in json.loads(el.proto.spec)["layout"]["title"]["text"])
     assert mix["layout"]["shapes"][0]["x0"] == "2025-W40"
 

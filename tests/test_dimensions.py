@@ -27,7 +27,7 @@ from dashboard.money import assumptions
 from dashboard.money import headline as money_headline
 from dashboard.money.inputs import ALL
 from dashboard.warehouse import build, db
-from tests.conftest import DEMO_END_WEEK, ROOT, kpis_json, run_kpis
+from tests.conftest import DEMO_END_WEEK, ROOT, Seen, kpis_json, run_kpis
 
 CUSTOMERS = 10_000
 SEED = 7
@@ -243,7 +243,7 @@ def test_no_region_or_plan_filter_split_or_comparison(single_db, monkeypatch):
     assert at.selectbox(key="cmp_dimension").options == ["Segment", "Survey channel"]
     at.switch_page("pages/churn.py")
     at.run()
-    at_risk = next(d.value for d in at.dataframe if "Why at risk" in d.value.columns)
+    at_risk = next(d.value for d in Seen(at).dataframe if "Why at risk" in d.value.columns)
     assert "Segment" in at_risk.columns
     assert "Region" not in at_risk.columns and "Plan" not in at_risk.columns
 
@@ -283,12 +283,13 @@ def test_pages_show_one_line_instead_of_one_group(flat_db, monkeypatch):
 
     at.switch_page("pages/churn.py")
     at.run()
-    charts = _charts(at)
+    seen = Seen(at)  # every section of the page
+    charts = _charts(seen)
     for key in ("churn_monthly", "churn_monthly_revenue", "churn_revenue_lost"):
         names = {t.get("name") for t in charts[key]["data"]}
         assert names == {churn.ALL_LABEL}, key
         assert "by segment" not in charts[key]["layout"]["title"]["text"]
-    assert any(c.startswith(SINGLE_NOTES["segment"]) for c in _captions(at))
+    assert any(c.startswith(SINGLE_NOTES["segment"]) for c in _captions(seen))
 
     at.switch_page("pages/money.py")
     at.run()

@@ -10,6 +10,7 @@ runs the page's own report with the page's default controls; ``EXECUTIVE`` is th
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -47,7 +48,9 @@ class Exhibit:
     key: str  # the widget key on the page; unique across the app
     page: str  # the page title
     title: str
-    fig: go.Figure
+    #: the chart, or what builds it: built when first drawn or exported (``fig``), so a page
+    #: that shows some of its charts (the open tab) builds only those
+    figure: go.Figure | Callable[[], go.Figure]
     data: pd.DataFrame  # the data behind the chart: one row per point drawn
     takeaway: str  # the computed one-line reading (slide title)
     notes: tuple[str, ...] = ()  # definitions, base, method (speaker notes, PDF footer)
@@ -75,7 +78,12 @@ class Exhibit:
         if self.money and not self.band:
             raise ValueError(f"money exhibit {self.key} needs its band (what the bands are, "
                              "or that the figures are observed without one)")
-        text.literal_figure(self.fig)  # data in the chart's text shown as literal text
+
+    @functools.cached_property
+    def fig(self) -> go.Figure:
+        """The chart, built once, with the data in its text shown as literal text."""
+        fig = self.figure() if callable(self.figure) else self.figure
+        return text.literal_figure(fig)
 
     @property
     def label(self) -> str:
@@ -131,14 +139,15 @@ def kpi_exhibits(report: KpiReport) -> dict[str, Exhibit]:
         m = t.metric
         df = report.trends[m.name]
         title = f"{m.label} — 13 weeks"
-        fig = charts.trend_chart(df, title, m.unit, target=t.target, band=m.kind == "survey")
         money = m.fmt.startswith("money")
         band = ("95% confidence band" if m.kind == "survey" else
                 OBSERVED + "; the selected week's 95% interval is in the takeaway" if money
                 else None)
         key = f"trend_{m.name}"
         out[key] = Exhibit(
-            key, "Weekly KPIs", title, fig,
+            key, "Weekly KPIs", title,
+            lambda df=df, title=title, m=m, t=t: charts.trend_chart(
+                df, title, m.unit, target=t.target, band=m.kind == "survey"),
             _cols(df, ["week", "value", "ci_low", "ci_high", "n", "status"]),
             kpi_takeaway(t, report),
             notes=(f"{m.label}: {m.definition}", f"n in {report.filters.week}: "
@@ -167,7 +176,8 @@ def satisfaction_exhibits(report, filters: Filters) -> dict[str, Exhibit]:
     out = {
         "sat_trend": Exhibit(
             "sat_trend", page, r.trend_title,
-            charts.split_trend_chart(r.trend, r.trend_title, r.y_title, satisfaction.OVERALL),
+            lambda: charts.split_trend_chart(r.trend, r.trend_title, r.y_title,
+                                             satisfaction.OVERALL),
             _cols(r.trend, ["group", "period", "value", "ci_low", "ci_high", "n", "status"]),
             r.trend_takeaway, notes=(DEFINITIONS["sat_trend"], r.headline),
             n=_last(r.trend[r.trend["group"] == satisfaction.OVERALL]),
@@ -175,20 +185,20 @@ def satisfaction_exhibits(report, filters: Filters) -> dict[str, Exhibit]:
             excel=("period", ("value",), "group", "line"), units=_estimate_units(unit),
             period=span),
         "sat_mix": Exhibit(
-            "sat_mix", page, r.mix_title, charts.nps_mix_chart(r.mix, r.mix_title),
+            "sat_mix", page, r.mix_title, lambda: charts.nps_mix_chart(r.mix, r.mix_title),
             _cols(r.mix, ["period", "category_label", "count", "share_pct", "n", "status"]),
             r.mix_takeaway, notes=(DEFINITIONS["sat_mix"],), n=_last(r.mix),
             excel=("period", ("share_pct",), "category_label", "column"), period=span),
         "sat_distribution": Exhibit(
             "sat_distribution", page, r.distribution_title,
-            charts.score_distribution_chart(r.distribution, r.distribution_title, filters.week,
-                                            filters.compare_week),
+            lambda: charts.score_distribution_chart(
+                r.distribution, r.distribution_title, filters.week, filters.compare_week),
             _cols(r.distribution, ["week", "score", "count", "share_pct", "n", "status"]),
             r.distribution_takeaway, notes=(DEFINITIONS["sat_distribution"],),
             n=_last(r.distribution),
             excel=("score", ("share_pct",), "week", "column"), period=comparison(filters)),
         "sat_gap": Exhibit(
-            "sat_gap", page, r.gap_title, charts.expectation_gap_chart(r.gap, r.gap_title),
+            "sat_gap", page, r.gap_title, lambda: charts.expectation_gap_chart(r.gap, r.gap_title),
             _cols(r.gap, ["label", "survey", "scale", "n", "gap", "ci_low", "ci_high",
                           "perceived_mean", "expected_mean", "status"]),
             r.gap_takeaway, notes=(DEFINITIONS["sat_gap"],), n=_n(r.gap),
@@ -216,7 +226,8 @@ def complaints_exhibits(report) -> dict[str, Exhibit]:
     named = r.pareto.assign(category=r.pareto["category"].map(display.name))
     out = {
         "cmp_volume": Exhibit(
-            "cmp_volume", page, vol_title, charts.complaint_volume_chart(r.volume, vol_title),
+            "cmp_volume", page, vol_title,
+            lambda: charts.complaint_volume_chart(r.volume, vol_title),
             _cols(r.volume, ["week", "complaints", "active_at_start", "value", "ci_low",
                              "ci_high", "status"]).rename(columns={"value": "per_1000"}),
             k["volume"], notes=(DEFINITIONS["cmp_volume"], r.notes["service"]),
@@ -226,33 +237,33 @@ def complaints_exhibits(report) -> dict[str, Exhibit]:
             units=dict.fromkeys(("per_1000", "ci_low", "ci_high"), "rate")),
         "cmp_pareto": Exhibit(
             "cmp_pareto", page, "Categories — 13 weeks (Pareto)",
-            charts.pareto_chart(named, "Categories — 13 weeks (Pareto)"),
+            lambda: charts.pareto_chart(named, "Categories — 13 weeks (Pareto)"),
             _cols(named, ["category", "count", "share_pct", "cumulative_pct"]),
             k["pareto"], notes=(DEFINITIONS["cmp_pareto"],), n=_n(r.pareto, "count"),
             excel=("category", ("count",), None, "column"), period=weeks_to(w.week, 13)),
         "cmp_severity": Exhibit(
             "cmp_severity", page, "Severity mix — weekly",
-            charts.severity_mix_chart(r.severity, "Severity mix — weekly"),
+            lambda: charts.severity_mix_chart(r.severity, "Severity mix — weekly"),
             _cols(r.severity, ["week", "severity", "count", "share_pct", "week_total"]),
             k["severity"], notes=(DEFINITIONS["cmp_severity"],),
             n=_last(r.severity, "week_total"), excel=("week", ("count",), "severity", "column")),
         "cmp_resolution": Exhibit(
             "cmp_resolution", page, res_title,
-            charts.percentile_trend_chart(r.resolution, res_title, "hours"),
+            lambda: charts.percentile_trend_chart(r.resolution, res_title, "hours"),
             _cols(r.resolution, ["week", "n", "median", "p90", "status"]), k["resolution"],
             notes=(DEFINITIONS["cmp_resolution"],), n=_last(r.resolution),
             excel=("week", ("median", "p90"), None, "line"),
             units={"median": "hours", "p90": "hours"}),
         "cmp_backlog": Exhibit(
             "cmp_backlog", page, "Open backlog by age",
-            charts.backlog_chart(r.backlog, "Open backlog by age"),
+            lambda: charts.backlog_chart(r.backlog, "Open backlog by age"),
             _cols(r.backlog, ["band", "count", "share_pct", "customer_left"]), k["backlog"],
             notes=(DEFINITIONS["cmp_backlog"],), n=_n(r.backlog, "count"),
             excel=("band", ("count",), None, "column"),
             period=f"open at the end of {r.filters.week}"),
         "cmp_recovery_retention": Exhibit(
             "cmp_recovery_retention", page, "Still a customer 90 days later",
-            charts.interval_dots_chart(r.recovery, "retention_pct", "retention_low",
+            lambda: charts.interval_dots_chart(r.recovery, "retention_pct", "retention_low",
                                        "retention_high", "retention_status",
                                        "Still a customer 90 days later", "%"),
             _cols(r.recovery, ["label", "retention_n", "retention_pct", "retention_low",
@@ -262,15 +273,15 @@ def complaints_exhibits(report) -> dict[str, Exhibit]:
             units={"retention_low": "pct", "retention_high": "pct"}, period=recovery),
         "cmp_recovery_nps": Exhibit(
             "cmp_recovery_nps", page, "Next NPS answer",
-            charts.interval_dots_chart(r.recovery, "nps", "nps_low", "nps_high", "nps_status",
-                                       "Next NPS answer", "NPS"),
+            lambda: charts.interval_dots_chart(r.recovery, "nps", "nps_low", "nps_high",
+                                               "nps_status", "Next NPS answer", "NPS"),
             _cols(r.recovery, ["label", "nps_n", "nps", "nps_low", "nps_high", "nps_status"]),
             k["nps"], notes=(r.notes["recovery"],), n=_n(r.recovery, "nps_n"),
             band="95% confidence interval", excel=("label", ("nps",), None, "column"),
             units=dict.fromkeys(("nps", "nps_low", "nps_high"), "score"), period=recovery),
         "cmp_compensation": Exhibit(
             "cmp_compensation", page, "Compensation — weekly",
-            charts.compensation_chart(r.volume, "Compensation — weekly", sym),
+            lambda: charts.compensation_chart(r.volume, "Compensation — weekly", sym),
             _cols(r.volume, ["week", "compensated", "compensation", "per_complaint",
                              "per_complaint_low", "per_complaint_high"]),
             k["compensation"], notes=(DEFINITIONS["cmp_compensation"], *money_note),
@@ -293,7 +304,7 @@ def cost_exhibits(report) -> dict[str, Exhibit]:
     out = {
         "cts_channels": Exhibit(
             "cts_channels", page, t["channels"],
-            charts.contact_cost_share_chart(r.channel_week, t["channels"]),
+            lambda: charts.contact_cost_share_chart(r.channel_week, t["channels"]),
             _cols(r.channel_week, ["label", "contact_count", "contact_share_pct",
                                    "contact_cost", "cost_share_pct", "cost_per_contact"]),
             k["channels"], notes=(DEFINITIONS["cts_channels"], t["unit_costs"]),
@@ -305,7 +316,8 @@ def cost_exhibits(report) -> dict[str, Exhibit]:
     if not r.split_note:  # a single segment: no chart by segment
         out["cts_segments"] = Exhibit(
             "cts_segments", page, t["segments"],
-            charts.estimate_bar_chart(r.segments, "segment", t["segments"], t["segments_axis"]),
+            lambda: charts.estimate_bar_chart(r.segments, "segment", t["segments"],
+                                              t["segments_axis"]),
             _cols(r.segments, ["segment", "value", "ci_low", "ci_high", "n", "status",
                                "previous", "delta", "p_adjusted", "significant"]),
             k["segments"], notes=(DEFINITIONS["cts_segments"],), n=_n(r.segments),
@@ -315,7 +327,8 @@ def cost_exhibits(report) -> dict[str, Exhibit]:
             period=comparison(r.filters))
     out |= {
         "cts_mix": Exhibit(
-            "cts_mix", page, t["mix"], charts.channel_mix_chart(r.mix, t["mix"], r.launch_week),
+            "cts_mix", page, t["mix"],
+            lambda: charts.channel_mix_chart(r.mix, t["mix"], r.launch_week),
             _cols(r.mix, ["week", "label", "contact_count", "share_pct"]), k["mix"],
             notes=(DEFINITIONS["cts_mix"],),
             n=_n(r.mix[r.mix["week"] == r.mix["week"].iloc[-1]], "contact_count")
@@ -323,7 +336,7 @@ def cost_exhibits(report) -> dict[str, Exhibit]:
             excel=("week", ("share_pct",), "label", "line")),
         "cts_repeat_channels": Exhibit(
             "cts_repeat_channels", page, t["repeat_channels"],
-            charts.estimate_bar_chart(r.repeat_channels, "label", t["repeat_channels"],
+            lambda: charts.estimate_bar_chart(r.repeat_channels, "label", t["repeat_channels"],
                                       "% of contacts"),
             _cols(r.repeat_channels, ["label", "value", "ci_low", "ci_high", "n", "status",
                                       "repeat_count", "repeat_cost"]),
@@ -334,7 +347,7 @@ def cost_exhibits(report) -> dict[str, Exhibit]:
             period=weeks_to(r.filters.week_start, r.window_weeks)),
         "cts_repeat_trend": Exhibit(
             "cts_repeat_trend", page, t["repeat_trend"],
-            charts.trend_chart(r.repeat_trend, t["repeat_trend"], "% of contacts"),
+            lambda: charts.trend_chart(r.repeat_trend, t["repeat_trend"], "% of contacts"),
             _cols(r.repeat_trend, ["week", "value", "ci_low", "ci_high", "n", "status",
                                    "repeat_cost"]),
             k["repeat_trend"], notes=(DEFINITIONS["cts_repeat"],), n=_last(r.repeat_trend),
@@ -344,7 +357,7 @@ def cost_exhibits(report) -> dict[str, Exhibit]:
     if r.savings is not None:
         out["cts_waterfall"] = Exhibit(
             "cts_waterfall", page, t["savings"],
-            charts.savings_waterfall(r.waterfall, t["savings"], r.savings_unit),
+            lambda: charts.savings_waterfall(r.waterfall, t["savings"], r.savings_unit),
             _cols(r.waterfall, ["label", "value", "measure"]), k["savings"],
             notes=(cost.describe_method(r),), band=OBSERVED, money=True,
             excel=("label", ("value",), None, "column"), units={"value": "money"},
@@ -390,14 +403,14 @@ def churn_exhibits(report) -> dict[str, Exhibit]:
     return {
         "churn_monthly": Exhibit(
             "churn_monthly", page, t_cust,
-            charts.segment_rate_chart(r.monthly, "value", "ci_low", "ci_high", "status",
+            lambda: charts.segment_rate_chart(r.monthly, "value", "ci_low", "ci_high", "status",
                                       t_cust, "% churned"),
             _cols(r.monthly, monthly), k["monthly"], notes=(nt["monthly"],),
             n=_last(everyone, "active"), band="95% confidence band",
             excel=("month", ("value",), "group", "line"), units=_estimate_units("rate")),
         "churn_monthly_revenue": Exhibit(
             "churn_monthly_revenue", page, t_rev,
-            charts.segment_rate_chart(r.monthly, "rev_value", "rev_low", "rev_high",
+            lambda: charts.segment_rate_chart(r.monthly, "rev_value", "rev_low", "rev_high",
                                       "rev_status", t_rev, "% of revenue churned"),
             _cols(r.monthly, ["month", "group", "revenue_at_start", "revenue_lost",
                               "rev_value", "rev_low", "rev_high", "rev_status"]),
@@ -407,7 +420,7 @@ def churn_exhibits(report) -> dict[str, Exhibit]:
             units={"revenue_at_start": "money", "revenue_lost": "money", "rev_value": "rate",
                    "rev_low": "rate", "rev_high": "rate"}),
         "churn_cohorts": Exhibit(
-            "churn_cohorts", page, t_coh, charts.cohort_heatmap(r.cohorts, t_coh),
+            "churn_cohorts", page, t_coh, lambda: charts.cohort_heatmap(r.cohorts, t_coh),
             _cols(r.cohorts, ["cohort", "months_since_signup", "cohort_size", "active",
                               "value", "status"]),
             k["cohorts"], notes=(nt["cohorts"],),
@@ -416,7 +429,7 @@ def churn_exhibits(report) -> dict[str, Exhibit]:
             units={"value": "pct"}, period=cohort_span),
         "churn_km_nps": Exhibit(
             "churn_km_nps", page, t_nps,
-            charts.survival_chart(r.survival_nps, t_nps, mark_week=26),
+            lambda: charts.survival_chart(r.survival_nps, t_nps, mark_week=26),
             _survival_data(r.survival_nps), k["survival_nps"], notes=(nt["survival"],),
             n=sum(g.n for g in r.survival_nps if g.shown),
             band="95% confidence band (Kaplan–Meier, log-log)",
@@ -424,7 +437,7 @@ def churn_exhibits(report) -> dict[str, Exhibit]:
             period=survival),
         "churn_km_complaint": Exhibit(
             "churn_km_complaint", page, t_cmp,
-            charts.survival_chart(r.survival_complaint, t_cmp, mark_week=26),
+            lambda: charts.survival_chart(r.survival_complaint, t_cmp, mark_week=26),
             _survival_data(r.survival_complaint), k["survival_complaint"],
             notes=(nt["survival"],), n=sum(g.n for g in r.survival_complaint if g.shown),
             band="95% confidence band (Kaplan–Meier, log-log)",
@@ -432,7 +445,7 @@ def churn_exhibits(report) -> dict[str, Exhibit]:
             period=survival),
         "churn_revenue_lost": Exhibit(
             "churn_revenue_lost", page, t_lost,
-            charts.revenue_lost_chart(by, t_lost, r.currency_symbol),
+            lambda: charts.revenue_lost_chart(by, t_lost, r.currency_symbol),
             _cols(by[by["revenue_lost"].notna()], ["month", "group", "churned", "revenue_lost"]),
             k["revenue_lost"], notes=(nt["money"],), band=OBSERVED, money=True,
             n=_last(everyone, "churned"),
@@ -452,7 +465,7 @@ def compare_exhibits(report) -> dict[str, Exhibit]:
     return {
         "cmp_ranking_chart": Exhibit(
             "cmp_ranking_chart", page, r.ranking_title,
-            charts.ranking_chart(r.ranking, r.ranking_title, m.unit,
+            lambda: charts.ranking_chart(r.ranking, r.ranking_title, m.unit,
                                  highlight=r.selection.groups),
             _cols(r.ranking, ["rank", "group", "value", "ci_low", "ci_high", "n", "status"]),
             r.ranking_takeaway, notes=(m.definition, r.scope), n=_n(r.ranking),
@@ -461,7 +474,8 @@ def compare_exhibits(report) -> dict[str, Exhibit]:
             units=_estimate_units(unit), period=r.filters.week),
         "cmp_trend": Exhibit(
             "cmp_trend", page, r.trend_title,
-            charts.group_trend_chart(r.trend, r.trend_title, m.unit, band=m.kind == "survey"),
+            lambda: charts.group_trend_chart(r.trend, r.trend_title, m.unit,
+                                             band=m.kind == "survey"),
             _cols(r.trend, ["group", "week", "value", "ci_low", "ci_high", "n", "status"]),
             r.trend_takeaway, notes=(m.definition, r.scope),
             n=_n(r.trend[r.trend["week"] == r.trend["week"].iloc[-1]])
@@ -482,7 +496,7 @@ def money_exhibits(report) -> dict[str, Exhibit]:
     if not r.split_note:  # a single segment: no chart by segment
         out["money_clv_chart"] = Exhibit(
             "money_clv_chart", page, t["clv"],
-            charts.band_bar_chart(r.clv, "segment", t["clv"], t["clv_axis"]),
+            lambda: charts.band_bar_chart(r.clv, "segment", t["clv"], t["clv_axis"]),
             _cols(r.clv.assign(churn_rate_pct=100 * r.clv["churn_rate"]),
                   ["segment", "customers", "value", "low", "high", "churn_rate_pct",
                    "margin_per_year"]),
@@ -497,8 +511,9 @@ def money_exhibits(report) -> dict[str, Exhibit]:
             key, weekly = f"money_did_{outcome}", r.did_weekly(outcome)
             out[key] = Exhibit(
                 key, page, t[f"did_{outcome}"],
-                charts.did_chart(weekly, t[f"did_{outcome}"], t[f"did_{outcome}_axis"],
-                                 p.before_k, p.after_k),
+                lambda weekly=weekly, outcome=outcome: charts.did_chart(
+                    weekly, t[f"did_{outcome}"], t[f"did_{outcome}_axis"], p.before_k,
+                    p.after_k),
                 _cols(weekly, ["week", "weeks_since_start", "label", "value"]),
                 k["programme"], notes=(nt["programme"],), money=outcome == "cts",
                 band=OBSERVED + "; the effect's 95% interval is in the takeaway"
@@ -523,13 +538,13 @@ def simulator_exhibits(result, values: pd.DataFrame, levers, split_note: str = "
         draws = pd.DataFrame({"profit_impact": result.samples["profit_impact"]})
         out["sim_tornado"] = Exhibit(
             "sim_tornado", page, titles["tornado"],
-            charts.tornado_chart(result.tornado, titles["tornado"], titles["axis"]),
+            lambda: charts.tornado_chart(result.tornado, titles["tornado"], titles["axis"]),
             result.tornado.reset_index(drop=True), sim_texts.tornado_takeaway(result),
             notes=(sim_texts.method_note(result),), money=True, band=band, period=period,
             units=dict.fromkeys(("profit_low", "profit_high", "swing", "base"), "money"))
         out["sim_draws"] = Exhibit(
             "sim_draws", page, titles["draws"],
-            charts.simulation_histogram(result.samples["profit_impact"], titles["draws"],
+            lambda: charts.simulation_histogram(result.samples["profit_impact"], titles["draws"],
                                         titles["axis"],
                                         threshold=levers.programme_cost or None),
             draws, sim_texts.distribution_takeaway(result), notes=(sim_texts.method_note(result),),
@@ -540,7 +555,7 @@ def simulator_exhibits(result, values: pd.DataFrame, levers, split_note: str = "
     title = sim_texts.point_values_title(result)
     out["sim_point_values"] = Exhibit(
         "sim_point_values", page, title,
-        charts.value_band_chart(values, "segment", title, titles["axis"]),
+        lambda: charts.value_band_chart(values, "segment", title, titles["axis"]),
         values.reset_index(drop=True), sim_texts.point_values_takeaway(values, result),
         notes=(sim_texts.method_note(result),), money=True, band=band, period=period,
         units=dict.fromkeys(("value", "low", "high"), "money"))

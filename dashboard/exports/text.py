@@ -104,35 +104,41 @@ def literal_figure(fig):
     figure already made literal is returned as it is): trace names, categories, labels, text,
     hover text and custom data; the title, axis titles, tick texts and category orders, the
     legend title and annotations. Hover templates are code (``%{x}``, ``<br>``): the charts
-    never put data in them (a trace's own name is ``%{fullData.name}``)."""
+    never put data in them (a trace's own name is ``%{fullData.name}``).
+
+    It works on the figure's own property dictionaries (what it draws and exports; the
+    figure's objects read them), not through its objects: reading a figure through them
+    looked every property up again, most of a chart page's time."""
     if getattr(fig, "_cx_literal", False):
         return fig
-    for trace in fig.data:
+    for trace in fig._data:
         for attr in TRACE_TEXT:
-            if attr in trace and trace[attr] is not None:
-                values = trace[attr]
+            values = trace.get(attr)
+            if values is not None:
                 shown = _plotly_values(values)
                 if shown is not values:  # numbers come back as they are: not set again
                     trace[attr] = shown
-        if "legendgrouptitle" in trace and trace.legendgrouptitle.text:
-            trace.legendgrouptitle.text = plotly(trace.legendgrouptitle.text)
-    layout = fig.layout
-    if layout.title.text:
-        layout.title.text = plotly(layout.title.text)
-    if layout.legend.title.text:
-        layout.legend.title.text = plotly(layout.legend.title.text)
-    for name in [k for k in layout.to_plotly_json() if _AXES.match(k)]:
-        axis = layout[name]
-        if axis.title.text:
-            axis.title.text = plotly(axis.title.text)
-        for attr in ("ticktext", "categoryarray"):
-            if axis[attr] is not None:
-                axis[attr] = _plotly_values(axis[attr])
-    for ann in layout.annotations:
-        if ann.text:
-            ann.text = plotly(ann.text)
+        _literal_text(trace.get("legendgrouptitle"))
+    layout = fig._layout
+    _literal_text(layout.get("title"))
+    _literal_text((layout.get("legend") or {}).get("title"))
+    for name, axis in layout.items():
+        if _AXES.match(name) and isinstance(axis, dict):
+            _literal_text(axis.get("title"))
+            for attr in ("ticktext", "categoryarray"):
+                if axis.get(attr) is not None:
+                    axis[attr] = _plotly_values(axis[attr])
+    for ann in layout.get("annotations") or ():
+        if ann.get("text"):
+            ann["text"] = plotly(ann["text"])
     fig._cx_literal = True
     return fig
+
+
+def _literal_text(part) -> None:
+    """A title-like property's ``text`` made literal, in place."""
+    if isinstance(part, dict) and part.get("text"):
+        part["text"] = plotly(part["text"])
 
 
 # --- HTML -----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -387,6 +387,20 @@ def exhibit(ex: Exhibit, ctx: export.Context | None = None, caption: bool = True
         ("CSV", export.file_name(name, ctx.filters, "csv"), export.CSV_MIME,
          lambda: export.csv_bytes(ex.export_data(), ex.customer_list)),
     ], ex.key, images_off)
+
+
+def sections(labels: Sequence[str], key: str):
+    """A page's sections as tabs of which only the open one is drawn: (its index, its tab).
+
+    The closed tabs are neither computed nor sent (Streamlit's lazy tabs, ``on_change=
+    "rerun"``): a filter change draws the open section's charts only, and opening another tab
+    draws it from the kept report. The first section is open on a first visit; the open one
+    stays open across filter changes (the widget's ``key`` keeps it per session)."""
+    tabs = st.tabs(list(labels), key=key, on_change="rerun")
+    for i, tab in enumerate(tabs):
+        if tab.open:
+            return i, tab
+    return 0, tabs[0]
 
 
 def exhibit_or_note(ex: dict[str, Exhibit], key: str, *lines: str) -> None:

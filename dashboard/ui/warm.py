@@ -15,6 +15,7 @@ flight), and a failure only costs the warm start: the page computes its own resu
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -62,8 +63,15 @@ def steps() -> list[tuple[str, Callable[[], object]]]:
         return assumptions.load_set(ui.app_store(), ui.fetch("assumption_rows"),
                                     assumptions.PUBLISHED)
 
+    def drawn(page):
+        """A page's report with its charts built, as a first visit draws them."""
+        report, ex = page
+        for exhibit in ex.values():
+            exhibit.fig  # noqa: B018 - built now, kept with the exhibit
+        return report
+
     def kpis_page():
-        report, _ = results.kpis_page(filters, coverage)
+        report = drawn(results.kpis_page(filters, coverage))
         aset = published()
         results.kpis_moves(report, filters, aset)
         results.money_headline(filters, aset, coverage)
@@ -72,11 +80,11 @@ def steps() -> list[tuple[str, Callable[[], object]]]:
     out: list[tuple[str, Callable[[], object]]] = [
         ("frame", ui.as_of_text),
         ("Weekly KPIs", kpis_page),
-        ("Satisfaction", lambda: results.satisfaction_page(filters, view)),
-        ("Complaints", lambda: results.complaints_page(filters, coverage)),
-        ("Cost to serve", lambda: results.cost_page(filters, None, None)),
-        ("Churn & retention", lambda: results.churn_page(filters, coverage)),
-        ("CX in money", lambda: results.money_page(filters, published(), coverage)),
+        ("Satisfaction", lambda: drawn(results.satisfaction_page(filters, view))),
+        ("Complaints", lambda: drawn(results.complaints_page(filters, coverage))),
+        ("Cost to serve", lambda: drawn(results.cost_page(filters, None, None))),
+        ("Churn & retention", lambda: drawn(results.churn_page(filters, coverage))),
+        ("CX in money", lambda: drawn(results.money_page(filters, published(), coverage))),
     ]
     for page in ("Segment comparison", "Impact simulator"):  # their queries
         builder = exhibits.PAGES[page]
@@ -85,9 +93,24 @@ def steps() -> list[tuple[str, Callable[[], object]]]:
 
 
 def warm_once() -> tuple[int, list[str]]:
-    """One round: every step run; returns the steps done and the failures (page: error)."""
+    """One round: every step run; returns the steps done and the failures (page: error).
+
+    What the round keeps is then set aside from the garbage collector's full passes
+    (``gc.freeze``): the kept reports and figures are many small objects that live until the
+    next round, and a full pass would walk them all, holding every session's thread meanwhile.
+    The next round first puts them back (``gc.unfreeze``), so whatever the cache has let go of
+    since is collected."""
     from dashboard.warehouse import db
 
+    gc.unfreeze()
+    try:
+        return _warm_steps(db)
+    finally:
+        gc.collect()
+        gc.freeze()
+
+
+def _warm_steps(db) -> tuple[int, list[str]]:
     done, failed = 0, []
     try:
         todo = steps()
