@@ -59,6 +59,28 @@ def _progress(msg: str) -> None:
     say(f"  … {msg}", file=sys.stderr, flush=True)
 
 
+def _calendar(args: argparse.Namespace) -> dict[str, str]:
+    """How the warehouse is to count time, as given on the command line (only what was
+    given: ``--week-start``, ``--months``)."""
+    given = {"week_start": getattr(args, "week_start", None),
+             "months": getattr(args, "months", None)}
+    return {k: v for k, v in given.items() if v is not None}
+
+
+def _calendar_args(p: argparse.ArgumentParser, new_only: bool) -> None:
+    """The ``--week-start`` and ``--months`` options (``steps.CALENDAR_SETTINGS``)."""
+    from dashboard.warehouse.steps import CALENDAR_SETTINGS
+
+    when = (" (a warehouse's first load only: one holding data keeps its own; build a new one "
+            "to change it)" if new_only else "")
+    p.add_argument("--week-start", choices=CALENDAR_SETTINGS["week_start"], default=None,
+                   help="where weeks start: iso (Monday to Sunday, the default) or saturday "
+                        f"(Saturday to Friday, named by the ISO week of its Monday){when}")
+    p.add_argument("--months", choices=CALENDAR_SETTINGS["months"], default=None,
+                   help="the months of monthly figures: gregorian (the default) or jalali "
+                        f"(Farvardin to Esfand){when}")
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Generate the demo world and build it into a warehouse file, swapped in atomically."""
     from dashboard.intake import demo
@@ -77,12 +99,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.url and not args.url.startswith("duckdb"):
 
         t1 = time.perf_counter()
-        counts = build.build_remote(args.url, raw)
+        counts = build.build_remote(args.url, raw, calendar=_calendar(args))
         rows = sum(v for k, v in counts.items() if k.startswith("raw."))
         say(f"Built in {args.url.split('@')[-1]}: {rows:,} raw rows, generated in "
               f"{gen_s:.1f} s, loaded and built in {time.perf_counter() - t1:.1f} s")
         return 0
-    report = build.build(raw, Path(args.out), truth, progress=_progress)
+    report = build.build(raw, Path(args.out), truth, progress=_progress,
+                         calendar=_calendar(args))
     rows = sum(v for k, v in report.row_counts.items() if k.startswith("raw."))
     say(f"Built {report.path.name}: {rows:,} raw rows, {report.size_bytes / 1e6:.1f} MB, "
           f"generated in {gen_s:.1f} s, loaded and built in {report.seconds:.1f} s")
@@ -401,6 +424,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     try:
         report = ingest.ingest(paths, target, mapping=args.mapping, table=args.table,
                                dry_run=args.dry_run, as_of=args.as_of,
+                               calendar=_calendar(args),
                                progress=_progress if not args.quiet else ingest._noop)
     except (contract.MappingError, ValueError, ingest.IngestBusy) as exc:
         say(f"error: {exc}", file=sys.stderr)
@@ -470,6 +494,7 @@ def parser(prog: str = "python -m dashboard") -> argparse.ArgumentParser:
     d.add_argument("--url", default=None,
                    help="build into another engine instead (e.g. postgresql+psycopg://…): "
                         "staging and marts are built there from the transpiled queries")
+    _calendar_args(d, new_only=False)
     d.set_defaults(func=cmd_demo)
 
     k = sub.add_parser("kpis", help="print the weekly KPIs (same numbers as the page)")
@@ -562,6 +587,7 @@ def parser(prog: str = "python -m dashboard") -> argparse.ArgumentParser:
     i.add_argument("--show", type=int, default=20, help="problems to list (default 20)")
     i.add_argument("--json", action="store_true", help="print the report as JSON")
     i.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    _calendar_args(i, new_only=True)
     i.set_defaults(func=cmd_ingest)
 
     sub.add_parser("serve", help="serve the web app (make run); every option after it goes "

@@ -68,13 +68,17 @@ def signed(value: float, decimals: int = 1, unit: str = "") -> str:
 
 
 def month_label(month_start: date) -> str:
-    """'October 2026'."""
-    return month_start.strftime("%B %Y")
+    """'October 2026' (a Jalali month: 'Aban 1405'; in Persian «آبان ۱۴۰۵»)."""
+    from dashboard.i18n import calendar
+
+    return calendar.month_display(month_start)
 
 
 def short_month(month_start: date) -> str:
-    """'Oct 2026'."""
-    return month_start.strftime("%b %Y")
+    """'Oct 2026' (a Jalali month: 'Aban 1405'; in Persian «آبان ۱۴۰۵»)."""
+    from dashboard.i18n import calendar
+
+    return calendar.month_display(month_start, short=True)
 
 
 def interval(est: Estimate, fmt) -> str:

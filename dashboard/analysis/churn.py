@@ -48,7 +48,7 @@ from dashboard.metrics import dimensions, stats
 from dashboard.metrics.filters import DIMENSIONS, Filters, week_label
 from dashboard.metrics.stats import Estimate
 from dashboard.metrics.survival import SurvivalGroup, fit_groups, restricted_mean
-from dashboard.warehouse import config
+from dashboard.warehouse import config, weeks
 from dashboard.warehouse import coverage as cov
 from dashboard.warehouse.catalog import Fetch
 from dashboard.warehouse.coverage import COMPLAINTS, CUSTOMERS, SURVEYS, TRANSACTIONS, Coverage
@@ -302,7 +302,7 @@ class ChurnReport(WithCards):
 def _month_bounds(week_start: date, first_month: date) -> tuple[date, date, date | None]:
     """(start month, period end, latest complete month) for the selected week."""
     period_end = week_start + timedelta(days=7)
-    latest = date(period_end.year, period_end.month, 1)
+    latest = weeks.month_start(period_end)  # Gregorian, or Jalali: as the warehouse counts
     # a month is complete when its next month start is on or before period_end
     latest = _add_months(latest, -1)
     if latest < first_month:
@@ -312,8 +312,9 @@ def _month_bounds(week_start: date, first_month: date) -> tuple[date, date, date
 
 
 def _add_months(d: date, k: int) -> date:
-    m = d.month - 1 + k
-    return date(d.year + m // 12, m % 12 + 1, 1)
+    """The first day of the month ``k`` months after ``d``'s (months as the warehouse counts
+    them)."""
+    return weeks.add_months(d, k)
 
 
 def _churn_cards(mt: pd.DataFrame, month: date | None, at_risk: AtRisk,
@@ -526,7 +527,7 @@ def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = Non
                                       else float(r.value_number))
               for r in df.itertuples(index=False)}
     symbol = currency.from_assumptions(values)
-    first_month = date(first.year, first.month, 1)
+    first_month = weeks.month_start(first)
     start_month, period_end, month = _month_bounds(w, first_month)
     mt = monthly_table(fetch("churn_monthly", start_month=start_month, period_end=period_end,
                              **cp))

@@ -23,7 +23,7 @@ from dashboard.metrics.filters import FilterError, Filters, week_label
 from dashboard.metrics.kpis import Comparison
 from dashboard.metrics.registry import REGISTRY, Metric, format_delta, format_value
 from dashboard.metrics.stats import Estimate
-from dashboard.warehouse import config
+from dashboard.warehouse import config, weeks
 from dashboard.warehouse.catalog import Fetch
 
 #: The split dimensions a user may choose: the identifier allowlist (value -> label).
@@ -103,20 +103,29 @@ def default_view(dims: dimensions.Dimensions) -> View:
 
 
 def month_start(d: date) -> date:
-    """The first day of ``d``'s calendar month."""
-    return d.replace(day=1)
+    """The first day of ``d``'s month (Gregorian, or Jalali: as the warehouse counts months)."""
+    return weeks.month_start(d)
 
 
 def add_months(d: date, months: int) -> date:
     """The first day of the month ``months`` after (or before) ``d``'s month."""
-    k = d.year * 12 + d.month - 1 + months
-    return date(k // 12, k % 12 + 1, 1)
+    return weeks.add_months(d, months)
 
 
 def month_label(start: date, through: date | None = None) -> str:
-    """'Oct 2026', or 'Oct 2026 (to 18 Oct)' when the data stop before the month ends."""
+    """'Oct 2026', or 'Oct 2026 (to 18 Oct)' when the data stop before the month ends (in
+    Jalali months: 'Aban 1405 (to 18 Aban)')."""
+    cut = through is not None and through < add_months(start, 1) - timedelta(days=1)
+    if weeks.current_months() == "jalali":
+        from dashboard.i18n import calendar
+
+        label = calendar.month_display(start, "en", "jalali")
+        if cut:
+            j = calendar.jalali(through)
+            label += f" (to {j.day} {calendar.MONTHS_EN[j.month - 1]})"
+        return label
     label = f"{_MONTHS[start.month - 1]} {start.year}"
-    if through is not None and through < add_months(start, 1) - timedelta(days=1):
+    if cut:
         label += f" (to {through.day} {_MONTHS[through.month - 1]})"
     return label
 
@@ -147,9 +156,10 @@ class Window:
 def trend_window(week_start: date, grain: str) -> Window:
     """The window ending with the selected week.
 
-    Weekly: the ``TREND_PERIODS['week']`` ISO weeks ending with it. Monthly: the
-    ``TREND_PERIODS['month']`` calendar months ending with the month of its Monday, counting
-    answers up to its Sunday only (the last month is then labelled 'to <day>').
+    Weekly: the ``TREND_PERIODS['week']`` weeks ending with it. Monthly: the
+    ``TREND_PERIODS['month']`` months (Gregorian, or Jalali: as the warehouse counts months)
+    ending with the month of its first day, counting answers up to its last day only (the last
+    month is then labelled 'to <day>').
     """
     count = TREND_PERIODS[grain]
     if grain == "week":
@@ -163,8 +173,7 @@ def trend_window(week_start: date, grain: str) -> Window:
     through = week_start + timedelta(days=6)
     starts = [add_months(first, k) for k in range(count)]
     periods = tuple((s, month_label(s, through if s == last else None)) for s in starts)
-    return Window(grain, first - timedelta(days=first.weekday()), week_start, first, last,
-                  periods)
+    return Window(grain, weeks.first_day(first), week_start, first, last, periods)
 
 
 # --- from count rows to estimates ---

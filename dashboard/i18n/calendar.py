@@ -5,6 +5,11 @@ Iranian: Saturday); this module only names them: in Persian a week reads by its 
 («هفتهٔ ۸ تا ۱۴ آبان ۱۴۰۵», or «هفتهٔ ۲۹ مهر تا ۵ آبان ۱۴۰۵» across a month, with both years
 across Nowruz), a month by its Jalali name and year. The Iranian fiscal year starts on
 1 Farvardin.
+
+``week_display`` names a week key (``2026-W44``) for the reader: English keeps the key, Persian
+gives its Jalali dates from the week's first day as the warehouse counts weeks (Monday, or the
+Saturday before it). ``month_display`` names a month start as the warehouse counts months
+(Gregorian, or Jalali: ``Aban 1405`` in English, «آبان ۱۴۰۵» in Persian).
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from dashboard.i18n.numbers import localize
 WEEK_STARTS = {"iso": 0, "saturday": 5}
 #: The Jalali months, Farvardin to Esfand (jdatetime's own names).
 MONTHS_FA: tuple[str, ...] = tuple(jdatetime.date.j_months_fa)
+#: Their English transcriptions (jdatetime's).
+MONTHS_EN: tuple[str, ...] = tuple(jdatetime.date.j_months_en)
 
 
 def week_start(day: date, start: str = "iso") -> date:
@@ -62,7 +69,8 @@ def week_label(first: date, code: str | None = None) -> str:
         else:
             start = f"{a.day}"
         end = f"{b.day} {MONTHS_FA[b.month - 1]} {b.year}"
-        return localize(i18n._("Week of {start} to {end}", start=start, end=end), code)
+        with i18n.use(code):  # the template in the language asked for, whatever the current
+            return localize(i18n._("Week of {start} to {end}", start=start, end=end), code)
     if first.weekday() == 0:
         y, w, _ = first.isocalendar()
         return f"{y}-W{w:02d}"
@@ -71,3 +79,42 @@ def week_label(first: date, code: str | None = None) -> str:
     if first.year == last.year:
         return f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
     return f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
+
+
+def week_display(week: str, code: str | None = None, start: str | None = None) -> str:
+    """How the week ``YYYY-Www`` reads in the language ``code`` (default: the current one):
+    English keeps the key (``2026-W44``); Persian names its seven days in the Jalali calendar
+    («هفتهٔ ۸ تا ۱۴ آبان ۱۴۰۵»), from its first day as the warehouse counts weeks (``start``:
+    ``iso`` or ``saturday``; default: the warehouse's, ``weeks.current_week_start``)."""
+    from dashboard.warehouse import weeks
+
+    code = code or i18n.current()
+    if code != "fa":
+        return week
+    return week_label(weeks.parse_week(week, start), code)
+
+
+def month_display(month_start: date, code: str | None = None, months: str | None = None,
+                  short: bool = False) -> str:
+    """How the month starting on ``month_start`` reads, as the warehouse counts months
+    (``months``: ``gregorian`` or ``jalali``; default: the warehouse's): a Gregorian month is
+    ``October 2026`` (``Oct 2026`` when ``short``) in English and «اکتبر ۲۰۲۶» in Persian; a
+    Jalali month is ``Aban 1405`` in English and «آبان ۱۴۰۵» in Persian."""
+    from babel.dates import format_date
+
+    from dashboard.warehouse import weeks
+
+    code = code or i18n.current()
+    if (months or weeks.current_months()) == "jalali":
+        if code == "fa":
+            return month_name(month_start, code)
+        j = jalali(month_start)
+        return f"{MONTHS_EN[j.month - 1]} {j.year}"
+    if code == "fa":
+        return localize(format_date(month_start, "LLLL y", locale="fa"), code)
+    return month_start.strftime("%b %Y" if short else "%B %Y")
+
+
+def fiscal_year_start(day: date) -> date:
+    """The first day (1 Farvardin, a Gregorian date) of the Iranian fiscal year holding ``day``."""
+    return jdatetime.date(fiscal_year(day), 1, 1).togregorian()

@@ -438,12 +438,45 @@ def load_mapping(path: Path | str) -> dict[str, TableMapping]:
     with a ``date_format``: Jalali dates), ``<table>.decimal`` and
     ``<table>.thousands`` (``","`` and ``"."`` for ``1.234,5``),
     ``<table>.files`` (file-name patterns that belong to the table). ``<table>`` is a contract
-    table or ``assumptions``. MappingError, one line naming the key, for anything unusable."""
+    table or ``assumptions``; a ``[warehouse]`` section says how a new warehouse counts time
+    (``mapping_calendar``). MappingError, one line naming the key, for anything unusable."""
+    p = Path(path)
+    doc = _mapping_doc(p)
+    doc.pop("warehouse", None)  # how the warehouse counts time: ``mapping_calendar``
+    try:
+        return _mappings(doc, p.name)
+    except MappingError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever else is malformed: one line, no trace
+        raise MappingError(f"mapping {p.name}: cannot be used ({type(exc).__name__}: "
+                           f"{' '.join(str(exc).split())[:200]})") from None
+
+
+def mapping_calendar(path: Path | str) -> dict[str, str]:
+    """The ``[warehouse]`` section of a mapping file: how a new warehouse counts time
+    (``week_start = "saturday"``, ``months = "jalali"``; ``steps.CALENDAR_SETTINGS``), only the
+    keys given. MappingError (one line) for an unknown key or value."""
+    from dashboard.warehouse.steps import check_calendar
+
+    p = Path(path)
+    section = _mapping_doc(p).get("warehouse", {})
+    if not isinstance(section, dict):
+        raise MappingError(f"mapping {p.name}: [warehouse] must be a table of settings "
+                           "(week_start, months)")
+    given = {str(k): str(v) for k, v in section.items()}
+    try:
+        check_calendar(given)
+    except ValueError as exc:
+        raise MappingError(f"mapping {p.name}: [warehouse] {exc}") from None
+    return given
+
+
+def _mapping_doc(p: Path) -> dict:
+    """The parsed document of a mapping file (``load_mapping``)."""
     import tomllib
 
     import yaml
 
-    p = Path(path)
     try:
         if p.stat().st_size > MAPPING_BYTES:
             raise MappingError(f"mapping {p.name}: {mb(p.stat().st_size)}, over the limit of "
@@ -460,13 +493,7 @@ def load_mapping(path: Path | str) -> dict[str, TableMapping]:
     if not isinstance(doc, dict):
         raise MappingError(f"mapping {p.name}: expected one section per table, such as "
                            "[contacts]")
-    try:
-        return _mappings(doc, p.name)
-    except MappingError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - whatever else is malformed: one line, no trace
-        raise MappingError(f"mapping {p.name}: cannot be used ({type(exc).__name__}: "
-                           f"{' '.join(str(exc).split())[:200]})") from None
+    return doc
 
 
 def _mappings(doc: dict, name: str) -> dict[str, TableMapping]:

@@ -52,10 +52,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dashboard import i18n
 from dashboard.intake import archive as archives
 from dashboard.intake import contract
 from dashboard.intake.contract import ASSUMPTIONS, CONTRACT, LOADABLE, FileRefused, Problem
-from dashboard.warehouse import build, config
+from dashboard.warehouse import build, config, steps
 from dashboard.warehouse.build import Builder
 from dashboard.warehouse.steps import AS_OF_KEY, as_of_setting
 from dashboard.warehouse.weeks import DataCalendar, calendar_of
@@ -75,6 +76,48 @@ Progress = Callable[[str], None]
 
 class IngestBusy(RuntimeError):
     """Another load holds the warehouse's lock."""
+
+
+class CalendarRefused(ValueError):
+    """A load asked a warehouse that already holds data to count weeks or months another way
+    (only a rebuild changes that)."""
+
+
+def _calendar_words(key: str, value: str) -> str:
+    """How a calendar setting's value reads in a refusal (in the current language)."""
+    words = {
+        ("week_start", "iso"): i18n._("ISO weeks (Monday to Sunday)"),
+        ("week_start", "saturday"): i18n._("Saturday weeks (Saturday to Friday)"),
+        ("months", "gregorian"): i18n._("Gregorian months"),
+        ("months", "jalali"): i18n._("Jalali months"),
+    }
+    return words[key, value]
+
+
+def _settle_calendar(builder: Builder, given: dict[str, str], stamp: datetime) -> bool:
+    """Keep how the warehouse counts time (``given``: the calendar settings asked for, only
+    those given) when the copy holds no data yet; whether a setting was written.
+    CalendarRefused when a warehouse with data would count another way."""
+    if not given:
+        return False
+    stored = {key: values[0] for key, values in steps.CALENDAR_SETTINGS.items()}
+    for row in builder.execute("ingest_calendar_settings").itertuples(index=False):
+        stored[row.setting_key] = row.setting_value
+    changes = {k: v for k, v in given.items() if stored[k] != v}
+    if not changes:
+        return False
+    if any(builder.count(f"raw.{t}") for t in TABLE_ORDER if t != "assumptions"):
+        key, value = next(iter(changes.items()))
+        option = "--" + key.replace("_", "-")
+        raise CalendarRefused(i18n._(
+            "this warehouse counts {kept} and already holds data: it cannot change to "
+            "{asked}; build a new warehouse (another --out, or demo {option} {value}) and "
+            "load the files into it", kept=_calendar_words(key, stored[key]),
+            asked=_calendar_words(key, value), option=option, value=value))
+    for key in changes:
+        builder.execute("ingest_setting_clear", params={"setting_key": key})
+    builder.record_settings(steps.calendar_setting({**stored, **given}, pd.Timestamp(stamp)))
+    return True
 
 
 class AsOfRefused(ValueError):
@@ -232,7 +275,8 @@ def _one_line(exc: BaseException) -> str:
 def _failure(exc: Exception) -> str:
     """One line for a load that failed: the rule broken, or the file-system error with the
     path it concerns, or the error's kind and message."""
-    if isinstance(exc, build.ContractViolation | AsOfRefused | archives.ArchiveError):
+    if isinstance(exc, build.ContractViolation | AsOfRefused | CalendarRefused
+                  | archives.ArchiveError):
         return _one_line(exc)
     if isinstance(exc, OSError) and exc.strerror:
         where = f" ({exc.filename})" if exc.filename else ""
@@ -662,12 +706,16 @@ def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
            dry_run: bool = False, now: datetime | None = None,
            archive_dir: Path | str | None = None, progress: Progress = _noop,
            names: dict[str, str] | None = None,
-           as_of: date | str | None = None) -> IngestReport:
+           as_of: date | str | None = None,
+           calendar: dict[str, str] | None = None) -> IngestReport:
     """Load files into the warehouse at ``target`` (see the module docstring).
 
     ``names`` gives a display name per path (uploads keep their original names). ``as_of``
     (``YYYY-MM-DD``) sets the data's as-of date, kept in the warehouse; with no paths it is the
-    only change. Raises MappingError for an unusable mapping file, ValueError for an unknown
+    only change. ``calendar`` (``week_start``, ``months``: ``steps.CALENDAR_SETTINGS``; else
+    the mapping's ``[warehouse]`` section) says how a new warehouse counts time: kept with its
+    first load, refused (CalendarRefused, in the report) once it holds data and counts another
+    way. Raises MappingError for an unusable mapping file, ValueError for an unknown
     ``table`` or a malformed or future ``as_of``, IngestBusy when another load holds the lock;
     everything about the files themselves (and an as-of date earlier than the data) is in the
     report.
@@ -682,6 +730,9 @@ def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
         raise ValueError(f"unknown table {table!r}: one of {', '.join(LOADABLE)}")
     check_target(target)
     mappings = contract.load_mapping(mapping) if mapping else {}
+    calendar = {**(contract.mapping_calendar(mapping) if mapping else {}),
+                **{k: v for k, v in (calendar or {}).items() if v is not None}}
+    steps.check_calendar(calendar)
     mapping_id = (Path(mapping).name, checksum(Path(mapping))) if mapping else ("", "")
     run_id = uuid.uuid4().hex[:12]
     paths = [Path(p) for p in paths]
@@ -718,9 +769,10 @@ def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
             builder.load_raw("assumptions", build.read_assumptions(config.DEFAULT_ASSUMPTIONS_CSV),
                              contract.NAMES)
         _stop_here("copied")
+        calendar_changed = _settle_calendar(builder, calendar, stamp)
         customers = builder.execute("ingest_customers")
         load_id = int(builder.execute("ingest_next_load")["load_id"].iloc[0])
-        changed = False
+        changed = calendar_changed
         for prep in todo:
             rep = prep.report
             earlier = builder.execute("ingest_loaded_before", params={

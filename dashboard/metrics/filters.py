@@ -38,12 +38,12 @@ class Filters:
 
     @property
     def week_start(self) -> date:
-        """Monday of the selected week."""
+        """First day of the selected week (a Monday, or a Saturday: as the warehouse counts)."""
         return parse_week(self.week)
 
     @property
     def compare_start(self) -> date:
-        """Monday of the comparison week."""
+        """First day of the comparison week."""
         return self.week_start - timedelta(weeks=COMPARISONS[self.compare][1])
 
     @property

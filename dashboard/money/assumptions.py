@@ -45,6 +45,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 
+from dashboard.warehouse import weeks
+
 # the rules live with the warehouse (a loaded assumptions file meets the same ones); re-exported
 from dashboard.warehouse.assumption_rules import (  # noqa: F401
     SPECS,
@@ -89,18 +91,19 @@ def today_utc() -> date:
 
 
 def next_week(today: date | None = None) -> date:
-    """The default first week of a new value: the Monday after the current ISO week (UTC).
+    """The default first week of a new value: the first day of the week after the current one
+    (UTC; a Monday, or a Saturday in a warehouse counting Saturday weeks).
 
     A value decided today changes no week already under way or reported; a first week before
     it is back-dating (``record_change(back_date=True)``)."""
     today = today or today_utc()
-    return today - timedelta(days=today.weekday()) + timedelta(weeks=1)
+    return weeks.first_day(today) + timedelta(weeks=1)
 
 
 def first_week_of(valid_from: date) -> str:
-    """The first ISO week a value dated ``valid_from`` is in force in (the week whose Monday is
+    """The first week a value dated ``valid_from`` is in force in (the week whose first day is
     on or after it): ``2026-W51``."""
-    return week_label(valid_from + timedelta(days=(7 - valid_from.weekday()) % 7))
+    return week_label(weeks.first_day(valid_from + timedelta(days=6)))
 
 
 ROW_COLUMNS = ("assumption_key", "valid_from", "value_text", "unit", "description", "source")

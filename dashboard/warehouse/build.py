@@ -51,12 +51,15 @@ class BuildReport:
 
 def build(raw: Mapping[str, pd.DataFrame], target: Path,
           truth: Mapping[str, pd.DataFrame] | None = None,
-          progress: Progress = steps.quiet, as_of: date | None = None) -> BuildReport:
+          progress: Progress = steps.quiet, as_of: date | None = None,
+          calendar: Mapping[str, str] | None = None) -> BuildReport:
     """Build a warehouse file at ``target`` atomically from raw frames (``as_of``: the data's
-    as-of date to keep, else the latest date of the data)."""
+    as-of date to keep, else the latest date of the data; ``calendar``: how it counts weeks
+    and months, ``steps.CALENDAR_SETTINGS``, ISO weeks and Gregorian months by default)."""
+    steps.check_calendar(calendar)
     t0 = time.perf_counter()
     builder = Builder(target)
-    counts = steps.run(builder, raw, truth, progress, as_of)
+    counts = steps.run(builder, raw, truth, progress, as_of, calendar)
     return BuildReport(builder.target, counts, time.perf_counter() - t0,
                        builder.target.stat().st_size)
 
@@ -164,6 +167,10 @@ class Builder(steps.Target):
     def record_settings(self, rows: pd.DataFrame) -> None:
         self._insert("ingest_record_settings", "setting_rows", rows)
 
+    def record_calendar(self, days: pd.DataFrame) -> None:
+        self.execute("ingest_calendar_clear")
+        self._insert("ingest_record_calendar", "calendar_rows", days)
+
     def load_frame(self, schema: str, table: str, frame: pd.DataFrame) -> None:
         """Create ``schema.table`` from a DataFrame; both names must be plain identifiers."""
         if not (schema.isidentifier() and table.isidentifier()):
@@ -258,6 +265,10 @@ class _Postgres(steps.Target):
     def record_settings(self, rows: pd.DataFrame) -> None:
         self._copy("ingest", "settings", rows)
 
+    def record_calendar(self, days: pd.DataFrame) -> None:
+        self.cur.execute(self.native(ingest_statement("ingest_calendar_clear")))
+        self._copy("ingest", "calendar_days", days)
+
     def publish(self) -> None:
         self.tx.commit()
         self._close()
@@ -274,14 +285,16 @@ class _Postgres(steps.Target):
 
 
 def build_remote(url: str, raw: dict[str, pd.DataFrame],
-                 as_of: date | None = None) -> dict[str, int]:
+                 as_of: date | None = None,
+                 calendar: Mapping[str, str] | None = None) -> dict[str, int]:
     """Build the warehouse in another engine than DuckDB from raw frames with the same steps:
     Spark URLs go to ``dashboard.warehouse.spark.build_spark``; PostgreSQL is built here in one
     transaction, so readers see the previous warehouse until it commits. ``as_of``: the data's
-    as-of date to keep. Returns the rows of every raw table and mart; ContractViolation (a
-    QueryError) when a check fails."""
+    as-of date to keep; ``calendar``: how it counts weeks and months. Returns the rows of
+    every raw table and mart; ContractViolation (a QueryError) when a check fails."""
     if engines.dialect_of(url) == "spark":  # no SQLAlchemy dialect: built through a Spark session
         from dashboard.warehouse.spark import build_spark
 
-        return build_spark(url, raw, as_of)
-    return steps.run(_Postgres(url), raw, as_of=as_of)
+        return build_spark(url, raw, as_of, calendar)
+    steps.check_calendar(calendar)
+    return steps.run(_Postgres(url), raw, as_of=as_of, calendar=calendar)

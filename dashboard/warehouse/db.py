@@ -32,10 +32,14 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard.warehouse import config, engines
+from dashboard.warehouse import config, engines, weeks
 from dashboard.warehouse.catalog import _PARAM_RE, QueryError, get_query, store_catalog
 
 T = TypeVar("T")
+
+
+#: How a warehouse without settings counts time: ISO weeks, Gregorian months.
+DEFAULT_SETTINGS = {"week_start": "iso", "months": "gregorian"}
 
 
 class WarehouseMissing(Exception):
@@ -95,6 +99,7 @@ class Warehouse:
         self._lock = threading.Lock()
         self._engine: sa.Engine | None = None
         self._stamp: tuple[int, int] | None = None
+        self._settings: tuple[object, dict[str, str]] | None = None
 
     def _file_stamp(self) -> tuple[int, int] | None:
         if self.path is None:
@@ -150,10 +155,29 @@ class Warehouse:
             frame = pd.DataFrame.from_records(res.fetchall(), columns=list(res.keys()))
         return share_repeats(frame if self.dialect == "duckdb" else engines.normalise(frame))
 
+    def settings(self) -> dict[str, str]:
+        """How the warehouse counts time (``warehouse_settings``): ``week_start`` (``iso`` or
+        ``saturday``) and ``months`` (``gregorian`` or ``jalali``), read once per warehouse file;
+        a warehouse built before these settings existed counts ISO weeks and Gregorian
+        months."""
+        stamp = self.stamp
+        if self._settings is None or self._settings[0] != stamp:
+            try:
+                row = self.sql(get_query("warehouse_settings").sql).iloc[0]
+                kept = {"week_start": str(row["week_starts_on"]), "months": str(row["months"])}
+            except (sa.exc.SQLAlchemyError, duckdb.Error, IndexError):
+                kept = dict(DEFAULT_SETTINGS)
+            self._settings = (stamp, kept)
+        return self._settings[1]
+
     def run(self, name: str, **params: Any) -> pd.DataFrame:
         """Run the named query with bound parameters; the declared parameters must all be given.
         A customer-level query on the embedded DuckDB waits for one of the process's
-        ``CUSTOMER_QUERIES`` turns (its memory is the app's own)."""
+        ``CUSTOMER_QUERIES`` turns (its memory is the app's own). The process's week and
+        month functions (``weeks``) follow this warehouse's settings from here on."""
+        kept = self.settings()
+        weeks.set_week_start(kept["week_start"])
+        weeks.set_months(kept["months"])
         q = get_query(name)
         given = set(params)
         if given != set(q.params):
@@ -298,6 +322,10 @@ def cached_run(wh: Warehouse, name: str, **params: Any) -> pd.DataFrame:
     """``wh.run`` through a TTL cache; returns a copy so callers cannot corrupt the cache.
     Single flight: while one session runs a query, others asking for the same query and
     parameters wait for its result (or its error) instead of running it again."""
+    if hasattr(wh, "settings"):  # the week functions follow this warehouse, cached or not
+        kept = wh.settings()
+        weeks.set_week_start(kept["week_start"])
+        weeks.set_months(kept["months"])
     key = (wh.url, wh.stamp, name, tuple(sorted((k, _freeze(v)) for k, v in params.items())))
     return _cached(key, lambda: wh.run(name, **params)).copy()
 

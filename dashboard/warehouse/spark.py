@@ -182,11 +182,28 @@ class SparkWarehouse:
 
     def run(self, name: str, **params: Any) -> pd.DataFrame:
         """Run the named query with bound parameters; the declared parameters must all be given."""
+        from dashboard.warehouse import weeks
+
+        weeks.set_week_start(self.settings()["week_start"])
+        weeks.set_months(self.settings()["months"])
         q = catalog.get_query(name)
         if set(params) != set(q.params):
             raise catalog.QueryError(
                 f"{name}: expects parameters {sorted(q.params)}, got {sorted(params)}")
         return self.sql(q.sql, params)
+
+    def settings(self) -> dict[str, str]:
+        """How the warehouse counts time (as ``db.Warehouse.settings``), read once."""
+        if getattr(self, "_settings", None) is None:
+            from dashboard.warehouse.db import DEFAULT_SETTINGS
+
+            try:
+                row = self.sql(catalog.get_query("warehouse_settings").sql).iloc[0]
+                self._settings = {"week_start": str(row["week_starts_on"]),
+                                  "months": str(row["months"])}
+            except Exception:  # noqa: BLE001 - a warehouse from before the settings
+                self._settings = dict(DEFAULT_SETTINGS)
+        return self._settings
 
     def close(self) -> None:
         """Stop the session when this warehouse started it (its in-memory catalog goes too)."""
@@ -274,6 +291,12 @@ class _SparkBuild(steps.Target):
     def record_settings(self, rows: pd.DataFrame) -> None:
         self._insert("ingest.settings", rows)
 
+    def record_calendar(self, days: pd.DataFrame) -> None:
+        """Overwrite ``ingest.calendar_days`` with the days (a build writes them once)."""
+        schema = self.spark.table("ingest.calendar_days").schema
+        self.spark.createDataFrame(_arrow(days, schema), schema=schema).write \
+            .insertInto("ingest.calendar_days", overwrite=True)
+
     def create_relation(self, kind: str, name: str, body: str) -> None:
         using = " using parquet" if kind == "table" else ""
         self.spark.sql(f"create {kind} {name}{using} as\n{body}")
@@ -298,11 +321,13 @@ class _SparkBuild(steps.Target):
 
 
 def build_spark(url: str, raw: dict[str, pd.DataFrame],
-                as_of: date | None = None) -> dict[str, int]:
+                as_of: date | None = None,
+                calendar: dict[str, str] | None = None) -> dict[str, int]:
     """Build the warehouse in Spark itself from raw frames with the build steps (``as_of``: the
-    data's as-of date to keep). Returns the rows of every raw table and mart; ContractViolation
-    (a QueryError) when a check fails."""
-    return steps.run(_SparkBuild(url), raw, as_of=as_of)
+    data's as-of date to keep; ``calendar``: how it counts weeks and months). Returns the rows
+    of every raw table and mart; ContractViolation (a QueryError) when a check fails."""
+    steps.check_calendar(calendar)
+    return steps.run(_SparkBuild(url), raw, as_of=as_of, calendar=calendar)
 
 
 def _local_folder(spark: Any) -> Path | None:

@@ -20,7 +20,7 @@ from datetime import date
 import pandas as pd
 
 from dashboard.warehouse import engines, schema
-from dashboard.warehouse.catalog import QueryError, layer_queries, script
+from dashboard.warehouse.catalog import QueryError, ingest_statement, layer_queries, script
 
 RAW_TABLES = ("customers", "survey_responses", "complaints", "contacts", "transactions",
               "assumptions")
@@ -30,6 +30,12 @@ CHECK_RUN_COLUMNS = ["check_name", "failing_rows", "checked_at", "seconds"]
 SETTING_COLUMNS = ["setting_key", "setting_value", "set_at"]
 #: The key of the data's as-of date in ``ingest.settings`` (``staging.stg_settings`` reads it).
 AS_OF_KEY = "as_of_date"
+#: How the warehouse counts time, kept in ``ingest.settings`` from its first build or load on:
+#: each key, its values (the first is the default, never written) and what it means.
+CALENDAR_SETTINGS = {
+    "week_start": ("iso", "saturday"),  # ISO weeks Monday–Sunday, or Saturday–Friday
+    "months": ("gregorian", "jalali"),  # months of the Gregorian or the Jalali calendar
+}
 
 Progress = Callable[[str], None]
 
@@ -75,6 +81,10 @@ class Target:
 
     def record_settings(self, rows: pd.DataFrame) -> None:
         """Append settings (``SETTING_COLUMNS``) to ``ingest.settings``."""
+        raise NotImplementedError
+
+    def record_calendar(self, days: pd.DataFrame) -> None:
+        """Replace the rows of ``ingest.calendar_days`` with ``days`` (``CALENDAR_COLUMNS``)."""
         raise NotImplementedError
 
     def load_frame(self, schema: str, table: str, frame: pd.DataFrame) -> None:
@@ -151,13 +161,82 @@ def as_of_setting(as_of: date, at: pd.Timestamp | None = None) -> pd.DataFrame:
     return pd.DataFrame([(AS_OF_KEY, as_of.isoformat(), at)], columns=SETTING_COLUMNS)
 
 
+#: The days the calendar table holds (``ingest.calendar_days``): every date the data may carry.
+CALENDAR_SPAN = (date(1950, 1, 1), date(2100, 12, 31))
+CALENDAR_COLUMNS = ["day", "month_start", "next_month_start", "month_index"]
+
+
+def calendar_days(months: str) -> pd.DataFrame:
+    """Every day of ``CALENDAR_SPAN`` with the month holding it (``CALENDAR_COLUMNS``), as
+    ``months`` (``gregorian`` or ``jalali``) counts months; ``month_index`` numbers the months
+    in order (year × 12 + month − 1 of the calendar), so a month ``k`` months later has the
+    index ``k`` higher."""
+    days = pd.date_range(*CALENDAR_SPAN, freq="D")
+    if months == "jalali":
+        import jdatetime
+
+        firsts: list[date] = []
+        index: list[int] = []
+        j = jdatetime.date.fromgregorian(date=CALENDAR_SPAN[0])
+        y, m = j.year, j.month
+        start = jdatetime.date(y, m, 1).togregorian()
+        while start <= CALENDAR_SPAN[1]:
+            firsts.append(start)
+            index.append(y * 12 + m - 1)
+            y, m = (y, m + 1) if m < 12 else (y + 1, 1)
+            start = jdatetime.date(y, m, 1).togregorian()
+        firsts.append(start)
+        bounds = pd.DatetimeIndex(firsts)
+        at = bounds.searchsorted(days, side="right") - 1
+        month_start = bounds[at]
+        next_start = bounds[at + 1]
+        month_index = pd.Index(index)[at].to_numpy()
+    else:
+        month_start = days.to_period("M").to_timestamp()
+        next_start = (days.to_period("M") + 1).to_timestamp()
+        month_index = (days.year * 12 + days.month - 1).to_numpy()
+    return pd.DataFrame({"day": days.date, "month_start": pd.DatetimeIndex(month_start).date,
+                         "next_month_start": pd.DatetimeIndex(next_start).date,
+                         "month_index": month_index.astype("int32")})
+
+
+def check_calendar(calendar: Mapping[str, str] | None) -> dict[str, str]:
+    """The calendar settings given (``CALENDAR_SETTINGS`` keys), every key filled with its
+    default; ValueError (one line) for an unknown key or value."""
+    out = {key: values[0] for key, values in CALENDAR_SETTINGS.items()}
+    for key, value in (calendar or {}).items():
+        if key not in CALENDAR_SETTINGS:
+            raise ValueError(f"unknown calendar setting {key!r}: one of "
+                             f"{', '.join(CALENDAR_SETTINGS)}")
+        if value not in CALENDAR_SETTINGS[key]:
+            raise ValueError(f"unknown {key.replace('_', ' ')} {value!r}: one of "
+                             f"{', '.join(CALENDAR_SETTINGS[key])}")
+        out[key] = value
+    return out
+
+
+def calendar_setting(calendar: Mapping[str, str] | None,
+                     at: pd.Timestamp | None = None) -> pd.DataFrame:
+    """The rows of ``ingest.settings`` that keep how a warehouse counts time: one per setting
+    that differs from its default (a warehouse without them counts ISO weeks and Gregorian
+    months)."""
+    at = at if at is not None else pd.Timestamp.now(tz="UTC").tz_localize(None).floor("s")
+    chosen = check_calendar(calendar)
+    rows = [(key, value, at) for key, value in chosen.items()
+            if value != CALENDAR_SETTINGS[key][0]]
+    return pd.DataFrame(rows, columns=SETTING_COLUMNS)
+
+
 def populate(target: Target, raw: Mapping[str, pd.DataFrame],
              truth: Mapping[str, pd.DataFrame] | None = None,
-             progress: Progress = quiet, as_of: date | None = None) -> dict[str, int]:
+             progress: Progress = quiet, as_of: date | None = None,
+             calendar: Mapping[str, str] | None = None) -> dict[str, int]:
     """Clear the target, create the contract, load every raw table (and the truth tables),
     keep ``as_of`` (the data's as-of date, when given: the calendar then runs to its week,
-    never short of the data's latest date), build staging and marts and run the checks; rows
-    of every raw table and mart."""
+    never short of the data's latest date) and ``calendar`` (how weeks and months are counted:
+    ``CALENDAR_SETTINGS``), build staging and marts and run the checks; rows of every raw
+    table and mart."""
+    kept = calendar_setting(calendar)
     unknown = sorted(set(raw) - set(RAW_TABLES))
     if unknown:
         raise QueryError(f"not a raw table: {unknown[0]!r}")
@@ -172,14 +251,25 @@ def populate(target: Target, raw: Mapping[str, pd.DataFrame],
         target.load_frame("truth", key.removeprefix("truth_"), frame)
     if as_of is not None:
         target.record_settings(as_of_setting(as_of))
+    if len(kept):
+        target.record_settings(kept)
     progress("building staging and marts")
     counts.update(rebuild(target))
     return counts
 
 
+def kept_calendar(target: Target) -> dict[str, str]:
+    """How the warehouse being built counts time, as ``ingest.settings`` keeps it (every key of
+    ``CALENDAR_SETTINGS``, defaults filled in)."""
+    rows = target.query(target.native(ingest_statement("ingest_calendar_settings")))
+    return check_calendar(dict(zip(rows["setting_key"], rows["setting_value"], strict=True)))
+
+
 def rebuild(target: Target) -> dict[str, int]:
-    """Build staging and marts from the raw tables and run every contract check, recording the
-    run; mart row counts, or ContractViolation naming the failing checks."""
+    """Write the calendar's days for the warehouse's month calendar, build staging and marts
+    from the raw tables and run every contract check, recording the run; mart row counts, or
+    ContractViolation naming the failing checks."""
+    target.record_calendar(calendar_days(kept_calendar(target)["months"]))
     counts = {name: target.count(name) for name in target.build_layers()
               if name.startswith("marts.")}
     failing = {k: len(v) for k, v in target.run_checks(record=True).items() if len(v)}
@@ -191,10 +281,11 @@ def rebuild(target: Target) -> dict[str, int]:
 
 def run(target: Target, raw: Mapping[str, pd.DataFrame],
         truth: Mapping[str, pd.DataFrame] | None = None,
-        progress: Progress = quiet, as_of: date | None = None) -> dict[str, int]:
+        progress: Progress = quiet, as_of: date | None = None,
+        calendar: Mapping[str, str] | None = None) -> dict[str, int]:
     """Populate the target and publish it; on any failure give it up. The row counts."""
     try:
-        counts = populate(target, raw, truth, progress, as_of)
+        counts = populate(target, raw, truth, progress, as_of, calendar)
         target.publish()
     except BaseException:
         target.abort()

@@ -1,12 +1,26 @@
-"""The calendar of the warehouse: ISO weeks, Monday to Sunday, UTC, written ``YYYY-Www``.
+"""The calendar of the warehouse: weeks of seven days, UTC, written ``YYYY-Www``.
 
-Every weekly mart, filter and report counts periods this way (ISO 8601 week dates: a week belongs
-to the year that holds its Thursday).
+Where a week starts is a setting of the warehouse, chosen when it is first built or loaded and
+kept in it (``ingest.settings``, key ``week_start``):
+
+- ``iso`` (the default): ISO 8601 weeks, Monday to Sunday; a week belongs to the year that holds
+  its Thursday;
+- ``saturday``: Iranian weeks, Saturday to Friday. Each is named by the ISO week of its Monday
+  (its third day), so ``2026-W44`` is Saturday 2026-10-24 … Friday 2026-10-30: week keys,
+  their order and their arithmetic (``± 7 days``) are the same in both settings, only the
+  first day moves two days back.
+
+Every weekly mart, filter and report counts periods this way; the week key of a day is the ISO
+week of the day moved forward by ``SHIFT`` days. The functions below follow the setting of the
+warehouse the process reads (``set_week_start``; ``db.Warehouse`` sets it when it opens a
+warehouse), or the ``start`` given.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -21,27 +35,128 @@ class FilterError(ValueError):
     """A filter value is malformed or unknown."""
 
 
-def parse_week(text: str) -> date:
-    """The Monday of ISO week ``YYYY-Www``; FilterError when it is not a real ISO week."""
+#: Where a week may start (the warehouse setting ``week_start``), and the days the week key of
+#: a day is moved forward by: the ISO week of ``day + SHIFT[start]`` names its week.
+SHIFT = {"iso": 0, "saturday": 2}
+WEEK_STARTS = tuple(SHIFT)
+#: The setting's key in ``ingest.settings``.
+WEEK_START_KEY = "week_start"
+
+_current = "iso"
+
+
+def check_week_start(start: str) -> str:
+    """``start`` when it is a week start (``WEEK_STARTS``); ValueError (one line) else."""
+    if start not in SHIFT:
+        raise ValueError(f"unknown week start {start!r}: one of {', '.join(WEEK_STARTS)}")
+    return start
+
+
+def set_week_start(start: str | None) -> None:
+    """Make ``start`` (None: ``iso``) the week start the functions below follow by default."""
+    global _current
+    _current = check_week_start(start or "iso")
+
+
+def current_week_start() -> str:
+    """The week start the functions below follow by default (``iso`` unless set)."""
+    return _current
+
+
+@contextmanager
+def using(start: str | None = None, months: str | None = None) -> Iterator[None]:
+    """Follow week start ``start`` and month calendar ``months`` (each None: as now) inside
+    the block, the earlier settings again after it."""
+    before = (_current, current_months())
+    set_week_start(start or before[0])
+    set_months(months or before[1])
+    try:
+        yield
+    finally:
+        set_week_start(before[0])
+        set_months(before[1])
+
+
+def _start(start: str | None) -> str:
+    return _current if start is None else check_week_start(start)
+
+
+# --- months: Gregorian, or Jalali (Farvardin … Esfand), as the warehouse counts them ---------
+
+#: The month calendars (the warehouse setting ``months``): the first is the default.
+MONTH_CALENDARS = ("gregorian", "jalali")
+
+_months = "gregorian"
+
+
+def set_months(months: str | None) -> None:
+    """Make ``months`` (None: ``gregorian``) the month calendar the functions below follow
+    by default."""
+    global _months
+    months = months or "gregorian"
+    if months not in MONTH_CALENDARS:
+        raise ValueError(f"unknown months {months!r}: one of {', '.join(MONTH_CALENDARS)}")
+    _months = months
+
+
+def current_months() -> str:
+    """The month calendar the functions below follow by default (``gregorian`` unless set)."""
+    return _months
+
+
+def month_start(day: date, months: str | None = None) -> date:
+    """The first day (a Gregorian date) of the month holding ``day``: its Gregorian month, or
+    its Jalali month (1 Aban 1405 is 2026-10-23)."""
+    if (months or _months) == "jalali":
+        import jdatetime
+
+        j = jdatetime.date.fromgregorian(date=day)
+        return jdatetime.date(j.year, j.month, 1).togregorian()
+    return day.replace(day=1)
+
+
+def add_months(day: date, k: int, months: str | None = None) -> date:
+    """The first day of the month ``k`` months after (or before) the month holding ``day``."""
+    if (months or _months) == "jalali":
+        import jdatetime
+
+        j = jdatetime.date.fromgregorian(date=day)
+        n = j.year * 12 + j.month - 1 + k
+        return jdatetime.date(n // 12, n % 12 + 1, 1).togregorian()
+    n = day.year * 12 + day.month - 1 + k
+    return date(n // 12, n % 12 + 1, 1)
+
+
+def first_day(day: date, start: str | None = None) -> date:
+    """The first day of the week holding ``day`` (a Monday, or a Saturday)."""
+    shift = SHIFT[_start(start)]
+    moved = day + timedelta(days=shift)
+    return moved - timedelta(days=moved.weekday() + shift)
+
+
+def parse_week(text: str, start: str | None = None) -> date:
+    """The first day of week ``YYYY-Www`` (its Monday, or the Saturday before it); FilterError
+    when it is not a real ISO week."""
     m = _WEEK_RE.match(text.strip())
     if not m:
         raise FilterError(f"bad week {text!r}: expected YYYY-Www, e.g. 2026-W44")
     try:
-        return date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+        monday = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
     except ValueError:
         raise FilterError(f"bad week {text!r}: {m.group(1)} has no week {m.group(2)}") from None
+    return monday - timedelta(days=SHIFT[_start(start)])
 
 
-def week_label(monday: date) -> str:
-    """``YYYY-Www`` of the ISO week holding ``monday``."""
-    y, w, _ = monday.isocalendar()
+def week_label(day: date, start: str | None = None) -> str:
+    """``YYYY-Www`` of the week holding ``day`` (for a first day: the week it starts)."""
+    y, w, _ = (day + timedelta(days=SHIFT[_start(start)])).isocalendar()
     return f"{y}-W{w:02d}"
 
 
-def last_complete_week(today: date) -> str:
-    """``YYYY-Www`` of the latest ISO week whose Sunday is before ``today`` (on a Monday, the
-    week that ended the day before; on a Sunday, the week before the one ending that day)."""
-    return week_label(today - timedelta(days=today.weekday() + 7))
+def last_complete_week(today: date, start: str | None = None) -> str:
+    """``YYYY-Www`` of the latest week whose last day is before ``today`` (on a week's first
+    day, the week that ended the day before; on its last day, the week before)."""
+    return week_label(first_day(today, start) - timedelta(weeks=1), start)
 
 
 def first_week(fetch: Fetch) -> date:
@@ -133,12 +248,12 @@ class DataCalendar:
 
     @property
     def latest_complete(self) -> str | None:
-        """``YYYY-Www`` of the latest week whose Sunday the as-of date reaches (None when the
-        first week is not complete yet)."""
+        """``YYYY-Www`` of the latest week whose last day (a Sunday, or a Friday) the as-of date
+        reaches (None when the first week is not complete yet)."""
         if self.as_of is None or self.start is None:
             return None
-        sunday = self.as_of - timedelta(days=(self.as_of.weekday() + 1) % 7)
-        return week_label(sunday) if sunday >= parse_week(self.first_week) else None
+        last = first_day(self.as_of + timedelta(days=1)) - timedelta(days=1)
+        return week_label(last) if last >= parse_week(self.first_week) else None
 
     def as_of_text(self) -> str:
         """``data as of 2026-10-31 (customers.churn_date)`` for scope lines; empty without data."""
@@ -172,12 +287,12 @@ class DataCalendar:
         each end."""
         if self.first_week is None:
             return f"week {week} is not in the warehouse: no loaded table carries a date yet"
-        monday = parse_week(week)
-        if monday > parse_week(self.last_week):
+        first = parse_week(week)
+        if first > parse_week(self.last_week):
             by = "" if self.as_of_source == GIVEN else "set by "
             why = (f"after the data's as-of date {self.as_of:%Y-%m-%d} "
                    f"({by}{self.as_of_source})")
-        elif monday < parse_week(self.first_week):
+        elif first < parse_week(self.first_week):
             why = (f"before the data's first week {self.first_week} "
                    f"(set by {self.start.name})")
         else:

@@ -11,7 +11,7 @@ select
     cast(sum(active_count) as bigint) as active_count
 from marts.fct_cohort_retention
 where
-    cohort_month + interval 1 month <= $period_end
+    cohort_end <= $period_end
     and boundary_date < $period_end
     and (len(cast($segments as varchar[])) = 0 or list_contains(cast($segments as varchar[]), segment))
     and (len(cast($regions as varchar[])) = 0 or list_contains(cast($regions as varchar[]), region))

@@ -1,5 +1,5 @@
 -- name: ingest_schema
--- purpose: The load log, the quarantine (one row per problem of a refused row, with its detail), the contract check runs, the warehouse's settings (the as-of date given at ingest) and the history of replaced rows (one table per raw table, the assumptions included), created empty when missing.
+-- purpose: The load log, the quarantine (one row per problem of a refused row, with its detail), the contract check runs, the warehouse's settings (the as-of date given at ingest, where weeks start, the month calendar), the calendar's days (each day's month as the warehouse counts months, rewritten at every build) and the history of replaced rows (one table per raw table, the assumptions included), created empty when missing.
 -- grain: DDL, one statement per table, separated by semicolons (run in order, after raw_schema)
 -- params: none
 create schema if not exists ingest;
@@ -20,6 +20,9 @@ create table if not exists ingest.check_runs (
 );
 create table if not exists ingest.settings (
     setting_key varchar, setting_value varchar, set_at timestamp
+);
+create table if not exists ingest.calendar_days (
+    day date, month_start date, next_month_start date, month_index integer
 );
 create table if not exists history.customers as
     select *, cast(null as bigint) as replaced_by_load, cast(null as timestamp) as replaced_at

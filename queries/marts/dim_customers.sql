@@ -6,6 +6,11 @@ with customers as (
     select * from staging.stg_customers
 ),
 
+-- the days a date moves forward to find its week (0 for ISO weeks, 2 for Saturday weeks)
+settings as (
+    select week_shift from staging.stg_settings
+),
+
 final as (
     select
         -- the internal integer key: dense, in customer_id order, rebuilt with the marts; the
@@ -18,18 +23,22 @@ final as (
         acquisition_channel,
         signup_date,
         churn_date,
-        -- active at Monday m  <=>  signup_date <= m and not (churn_date <= m);
-        -- "date <= m" for a Monday m  <=>  the first Monday on or after the date is <= m
-        cast(date_trunc('week', signup_date + interval 6 day) as date) as signup_bucket_week,
-        cast(date_trunc('week', churn_date + interval 6 day) as date) as churn_bucket_week,
-        -- Mondays on which the customer was active: churned in the week [m, m + 7) <=> active
+        -- active at a week's first day m (a Monday, or a Saturday)  <=>  signup_date <= m and
+        -- not (churn_date <= m); "date <= m"  <=>  the first week start on or after the date
+        -- is <= m
+        cast(date_trunc('week', signup_date + 6 + settings.week_shift) as date)
+            - settings.week_shift as signup_bucket_week,
+        cast(date_trunc('week', churn_date + 6 + settings.week_shift) as date)
+            - settings.week_shift as churn_bucket_week,
+        -- week starts on which the customer was active: churned in the week [m, m + 7) <=> active
         -- at m and not at m + 7 <=> churn_bucket_week = m + 7 and weeks_active >= 1
         cast(date_diff(
             'day',
-            cast(date_trunc('week', signup_date + interval 6 day) as date),
-            cast(date_trunc('week', churn_date + interval 6 day) as date)
+            cast(date_trunc('week', signup_date + 6 + settings.week_shift) as date),
+            cast(date_trunc('week', churn_date + 6 + settings.week_shift) as date)
         ) / 7 as integer) as weeks_active
     from customers
+    cross join settings
 )
 
 select * from final

@@ -1,6 +1,6 @@
 -- name: dim_weeks
--- purpose: Every ISO week from the first week of the data to the week holding the as-of date, with its label and whether the as-of date reaches its Sunday.
--- grain: one row per ISO week (Monday start)
+-- purpose: Every week from the first week of the data to the week holding the as-of date, with its label and whether the as-of date reaches its last day.
+-- grain: one row per week (Monday start, or Saturday start when the warehouse counts Saturday weeks; either is named by its ISO week, a Saturday week by the ISO week of its Monday)
 -- params: none
 -- the as-of date: the one given with `ingest --as-of`, else the latest date any loaded table
 -- carries (events, signup and churn dates); never earlier than the data (ingest refuses that)
@@ -30,18 +30,31 @@ bounds as (
     cross join loaded
 ),
 
+settings as (
+    select week_shift from staging.stg_settings
+),
+
 as_of as (
     select
-        cast(date_trunc('week', first_date) as date) as first_week,
-        greatest(data_last_date, coalesce(given_as_of_date, data_last_date)) as as_of_date
+        cast(
+            cast(date_trunc('week', bounds.first_date + settings.week_shift) as date)
+            - settings.week_shift
+            as date
+        ) as first_week,
+        greatest(data_last_date, coalesce(given_as_of_date, data_last_date)) as as_of_date,
+        settings.week_shift
     from bounds
+    cross join settings
 ),
 
 span as (
     select
         first_week,
-        cast(date_trunc('week', as_of_date) as date) as last_week,
-        as_of_date
+        cast(
+            cast(date_trunc('week', as_of_date + week_shift) as date) - week_shift as date
+        ) as last_week,
+        as_of_date,
+        week_shift
     from as_of
 ),
 
@@ -54,8 +67,8 @@ final as (
     select
         weeks.week_start,
         cast(weeks.week_start + interval 6 day as date) as week_end,
-        strftime(weeks.week_start, '%G-W%V') as iso_week,
-        -- a week is complete when the as-of date reaches its Sunday
+        strftime(cast(weeks.week_start + span.week_shift as date), '%G-W%V') as iso_week,
+        -- a week is complete when the as-of date reaches its last day (Sunday, or Friday)
         cast(weeks.week_start + interval 6 day as date) <= span.as_of_date as is_complete
     from weeks
     cross join span

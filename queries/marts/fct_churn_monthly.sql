@@ -1,10 +1,10 @@
 -- name: fct_churn_monthly
 -- purpose: Customers active at each month start, who of them churned in the month, and their trailing 3-month revenue.
--- grain: one row per calendar month x segment x region x plan
+-- grain: one row per month (Gregorian, or Jalali as the warehouse counts months) x segment x region x plan
 -- params: none
 -- active at a month start m: signup_date <= m and (churn_date is null or churn_date > m);
 -- churned in the month: active at m and not active at the next month start (m < churn_date <= next m).
--- trailing revenue: net transactions in the three calendar months before m (refunds netted,
+-- trailing revenue: net transactions in the three months before m (refunds netted,
 -- floored at zero); complete only when those three months lie inside the data.
 with bounds as (
     select
@@ -13,17 +13,27 @@ with bounds as (
     from marts.dim_weeks
 ),
 
+-- the months as the warehouse counts them (Gregorian, or Jalali), numbered in order
+calendar_months as (
+    select distinct month_start, next_month_start, month_index
+    from staging.stg_calendar_days
+),
+
+-- every month from the one holding the first day to the one holding the last day
 months as (
     select
-        cast(generate_series as date) as month_start,
-        cast(generate_series + interval 1 month as date) as next_month_start,
-        cast(generate_series - interval 3 month as date) >= bounds.first_day
+        calendar_months.month_start,
+        calendar_months.next_month_start,
+        coalesce(three_before.month_start >= bounds.first_day, false)
             as revenue_history_complete
-    from bounds, generate_series(
-        cast(date_trunc('month', bounds.first_day) as timestamp),
-        cast(date_trunc('month', bounds.last_day) as timestamp),
-        interval 1 month
-    )
+    from bounds
+    inner join staging.stg_calendar_days as first_month on first_month.day = bounds.first_day
+    inner join staging.stg_calendar_days as last_month on last_month.day = bounds.last_day
+    inner join calendar_months
+        on calendar_months.month_index >= first_month.month_index
+        and calendar_months.month_index <= last_month.month_index
+    left join calendar_months as three_before
+        on three_before.month_index = calendar_months.month_index - 3
 ),
 
 customers as (
@@ -34,10 +44,12 @@ customers as (
 monthly_revenue as (
     select
         customers.customer_key,
-        cast(date_trunc('month', transactions.occurred_at) as date) as month_start,
+        days.month_start,
         sum(transactions.amount) as revenue_amount
     from staging.stg_transactions as transactions
     inner join customers using (customer_id)
+    inner join staging.stg_calendar_days as days
+        on days.day = cast(transactions.occurred_at as date)
     group by all
 ),
 

@@ -1,6 +1,6 @@
 -- name: fct_cohort_retention
 -- purpose: Signup-month cohorts and how many of each are still active k month starts after signup.
--- grain: one row per signup month x months since signup (k >= 0) x segment x region x plan
+-- grain: one row per signup month (Gregorian, or Jalali as the warehouse counts months) x months since signup (k >= 0) x segment x region x plan
 -- params: none
 -- cohorts: signup months that start inside the data (older customers are only seen if they
 -- survived to the first week, so their cohorts would be biased upwards). Age k is the k-th
@@ -14,16 +14,27 @@ with bounds as (
     from marts.dim_weeks
 ),
 
+-- the months as the warehouse counts them (Gregorian, or Jalali), numbered in order
+calendar_months as (
+    select distinct month_start, next_month_start, month_index
+    from staging.stg_calendar_days
+),
+
+-- the first cohort: the first month starting on or after the first day
 first_cohort as (
     select
-        cast(date_trunc('month', first_day - interval 1 day) + interval 1 month as date)
-            as cohort_floor,
-        last_day
+        before_first.next_month_start as cohort_floor,
+        before_first.month_index + 1 as floor_index,
+        bounds.last_day,
+        last_month.month_index as last_index
     from bounds
+    inner join staging.stg_calendar_days as before_first
+        on before_first.day = bounds.first_day - 1
+    inner join staging.stg_calendar_days as last_month on last_month.day = bounds.last_day
 ),
 
 ages as (
-    select unnest(range(0, date_diff('month', cohort_floor, last_day) + 1)) as months_since_signup
+    select unnest(range(0, last_index - floor_index + 1)) as months_since_signup
     from first_cohort
 ),
 
@@ -32,24 +43,27 @@ cohort_customers as (
         customers.segment,
         customers.region,
         customers.plan,
-        cast(date_trunc('month', customers.signup_date) as date) as cohort_month,
+        signup_month.month_start as cohort_month,
+        signup_month.next_month_start as cohort_end,
+        signup_month.month_index as cohort_index,
         -- the first month start on or after the churn date is the first one they miss
-        date_diff(
-            'month',
-            cast(date_trunc('month', customers.signup_date) as date),
-            cast(date_trunc('month', customers.churn_date - interval 1 day) + interval 1 month
-                as date)
-        ) as lost_at_age
-    from marts.dim_customers as customers, first_cohort
+        before_churn.month_index + 1 - signup_month.month_index as lost_at_age
+    from marts.dim_customers as customers
+    cross join first_cohort
+    inner join staging.stg_calendar_days as signup_month
+        on signup_month.day = customers.signup_date
+    left join staging.stg_calendar_days as before_churn
+        on before_churn.day = customers.churn_date - 1
     where customers.signup_date >= first_cohort.cohort_floor
 ),
 
 final as (
     select
         cohort_customers.cohort_month,
+        -- the cohort's signup month ends the day before this (its next month start)
+        cohort_customers.cohort_end,
         ages.months_since_signup,
-        cast(cohort_customers.cohort_month + to_months(ages.months_since_signup) as date)
-            as boundary_date,
+        boundary.month_start as boundary_date,
         cohort_customers.segment,
         cohort_customers.region,
         cohort_customers.plan,
@@ -61,9 +75,10 @@ final as (
         ) as active_count
     from cohort_customers
     cross join ages
+    inner join calendar_months as boundary
+        on boundary.month_index = cohort_customers.cohort_index + ages.months_since_signup
     cross join first_cohort
-    where cohort_customers.cohort_month + to_months(ages.months_since_signup)
-        <= first_cohort.last_day
+    where boundary.month_start <= first_cohort.last_day
     group by all
 )
 

@@ -1,6 +1,6 @@
 -- name: fct_customer_base_weekly
 -- purpose: Customers active at the start of each week, churned and signed up in it, and churned in the 4 weeks ending with it, per cell.
--- grain: one row per ISO week x segment x region x plan
+-- grain: one row per week x segment x region x plan
 -- params: none
 with customers as (
     select * from marts.dim_customers
@@ -99,12 +99,17 @@ churned_4w as (
 
 signed_up as (
     select
-        cast(date_trunc('week', signup_date) as date) as week_start,
+        cast(
+            cast(date_trunc('week', customers.signup_date + settings.week_shift) as date)
+            - settings.week_shift
+            as date
+        ) as week_start,
         segment,
         region,
         plan,
         count(*) as customer_count
     from customers
+    cross join staging.stg_settings as settings
     group by all
 ),
 

@@ -1,6 +1,6 @@
 -- name: fct_survey_expectation_weekly
 -- purpose: Paired perceived and expected scores (answers carrying both) per week, month and touchpoint, as sums for a paired mean and t interval.
--- grain: one row per ISO week x calendar month x segment x region x plan x survey x scale x touchpoint
+-- grain: one row per week x month (as the warehouse counts them) x segment x region x plan x survey x scale x touchpoint
 -- params: none
 -- gap = perceived score - expected score on the same answer (negative: worse than expected)
 with responses as (
@@ -15,7 +15,9 @@ customers as (
 final as (
     select
         responses.week_start,
-        cast(date_trunc('month', responses.responded_at) as date) as month_start,
+        -- the month as the warehouse counts months (Gregorian, or Jalali)
+        coalesce(days.month_start, cast(date_trunc('month', responses.responded_at) as date))
+            as month_start,
         customers.segment,
         customers.region,
         customers.plan,
@@ -33,6 +35,8 @@ final as (
         ) as gap_sq_sum
     from responses
     inner join customers using (customer_id)
+    left join staging.stg_calendar_days as days
+        on days.day = cast(responses.responded_at as date)
     group by all
 )
 

@@ -1,6 +1,6 @@
 -- name: fct_survey_split_weekly
 -- purpose: Survey counts and score sums per week and calendar month with every split dimension, for trends and movers by group.
--- grain: one row per ISO week x calendar month x segment x region x plan x survey x journey stage x touchpoint x channel
+-- grain: one row per week x month (as the warehouse counts them) x segment x region x plan x survey x journey stage x touchpoint x channel
 -- params: none
 -- a week that straddles two months is split in two rows, so weeks and calendar months both add up
 with responses as (
@@ -14,7 +14,9 @@ customers as (
 final as (
     select
         responses.week_start,
-        cast(date_trunc('month', responses.responded_at) as date) as month_start,
+        -- the month as the warehouse counts months (Gregorian, or Jalali)
+        coalesce(days.month_start, cast(date_trunc('month', responses.responded_at) as date))
+            as month_start,
         customers.segment,
         customers.region,
         customers.plan,
@@ -33,6 +35,8 @@ final as (
         sum(cast(responses.score as double) * responses.score) as score_sq_sum
     from responses
     inner join customers using (customer_id)
+    left join staging.stg_calendar_days as days
+        on days.day = cast(responses.responded_at as date)
     group by all
 )
 

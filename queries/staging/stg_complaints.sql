@@ -1,5 +1,5 @@
 -- name: stg_complaints
--- purpose: Complaints cast, with the ISO week opened and response / resolution hours.
+-- purpose: Complaints cast, with the week (as the warehouse counts weeks: stg_settings) opened and response / resolution hours.
 -- grain: one row per complaint
 -- params: none
 with source as (
@@ -20,11 +20,17 @@ with source as (
 
 final as (
     select
-        *,
-        cast(date_trunc('week', opened_at) as date) as week_start,
+        source.*,
+        -- the week's first day: a Monday, or a Saturday (named by the Monday after it)
+        cast(
+            cast(date_trunc('week', cast(source.opened_at as date) + settings.week_shift) as date)
+            - settings.week_shift
+            as date
+        ) as week_start,
         date_diff('second', opened_at, first_response_at) / 3600.0 as first_response_hours,
         date_diff('second', opened_at, resolved_at) / 3600.0 as resolution_hours
     from source
+    cross join staging.stg_settings as settings
 )
 
 select * from final

@@ -1,5 +1,5 @@
 -- name: stg_survey_responses
--- purpose: Survey answers cast, with the ISO week and the NPS / top-2-box / top-3-box flags.
+-- purpose: Survey answers cast, with the week (as the warehouse counts weeks: stg_settings) and the NPS / top-2-box / top-3-box flags.
 -- grain: one row per survey response
 -- params: none
 with source as (
@@ -23,8 +23,13 @@ with source as (
 
 final as (
     select
-        *,
-        cast(date_trunc('week', responded_at) as date) as week_start,
+        source.*,
+        -- the week's first day: a Monday, or a Saturday (named by the Monday after it)
+        cast(
+            cast(date_trunc('week', cast(source.responded_at as date) + settings.week_shift) as date)
+            - settings.week_shift
+            as date
+        ) as week_start,
         -- promoter 9-10, passive 7-8, detractor 0-6 on the 0-10 scale (Reichheld 2003)
         survey = 'nps' and score >= 9 as is_promoter,
         survey = 'nps' and score between 7 and 8 as is_passive,
@@ -34,6 +39,7 @@ final as (
         -- CES "easy" share: the top three boxes (5-7 on 1-7)
         score >= scale_max - 2 as is_top3
     from source
+    cross join staging.stg_settings as settings
 )
 
 select * from final
