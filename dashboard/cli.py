@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from dashboard.i18n import _
 from dashboard.warehouse import config
 
 #: Bidirectional controls: shown as escapes too (they reorder what a terminal shows).
@@ -58,9 +59,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     say(f"Generating the demo world: {args.customers:,} customers, seed {args.seed}, "
           f"ending {end_week}", file=sys.stderr, flush=True)
     frames = demo.generate(customers=args.customers, seed=args.seed, end_week=end_week,
-                           progress=_progress)
+                           progress=_progress, locale=args.locale)
     raw = {k: frames[k] for k in build.RAW_TABLES if k != "assumptions"}
-    raw["assumptions"] = demo.assumptions(frames)
+    raw["assumptions"] = demo.assumptions(frames)  # the world's currency is in here
+    # The world's week start is demo.week_start(frames) (``saturday`` for the Persian world):
+    # the warehouse is built with ISO weeks until the build takes a week-start setting.
     truth = {k: frames[k] for k in build.TRUTH_TABLES}
     gen_s = time.perf_counter() - t0
     if args.url and not args.url.startswith("duckdb"):
@@ -446,6 +449,9 @@ def parser(prog: str = "python -m dashboard") -> argparse.ArgumentParser:
                    help="last ISO week of the world (YYYY-Www); default: the last complete "
                         "week before today (UTC)")
     d.add_argument("--out", default=str(config.DEFAULT_DB_PATH))
+    d.add_argument("--locale", choices=["en", "fa"], default="en",
+                   help=_("the language of the demo company: en (English) or fa (an Iranian "
+                          "company in Persian, Toman, Saturday weeks)"))
     d.add_argument("--url", default=None,
                    help="build into another engine instead (e.g. postgresql+psycopg://…): "
                         "staging and marts are built there from the transpiled queries")

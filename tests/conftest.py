@@ -48,16 +48,37 @@ def demo_frames():
     return demo.generate(customers=DEMO_CUSTOMERS, seed=DEMO_SEED, end_week=DEMO_END_WEEK)
 
 
+def build_demo(frames: dict, path: Path) -> Path:
+    """Build a demo world's frames into ``path`` exactly as `python -m dashboard demo` does
+    (the world's week start: ``demo.week_start(frames)``, ISO until the build takes one)."""
+    from dashboard.intake import demo
+
+    raw = {k: frames[k] for k in build.RAW_TABLES if k != "assumptions"}
+    raw["assumptions"] = demo.assumptions(frames)
+    build.build(raw, path, {k: frames[k] for k in build.TRUTH_TABLES})
+    return path
+
+
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory, demo_frames) -> Path:
     """The demo warehouse file, built exactly as `python -m dashboard demo` builds it."""
+    return build_demo(demo_frames, tmp_path_factory.mktemp("demo") / "warehouse.duckdb")
+
+
+@pytest.fixture(scope="session")
+def demo_frames_fa():
+    """The Persian demo world (`demo --locale fa`): the same seed and scale as ``demo_frames``."""
     from dashboard.intake import demo
 
-    path = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
-    raw = {k: demo_frames[k] for k in build.RAW_TABLES if k != "assumptions"}
-    raw["assumptions"] = demo.assumptions(demo_frames)
-    build.build(raw, path, {k: demo_frames[k] for k in build.TRUTH_TABLES})
-    return path
+    return demo.generate(customers=DEMO_CUSTOMERS, seed=DEMO_SEED, end_week=DEMO_END_WEEK,
+                         locale="fa")
+
+
+@pytest.fixture(scope="session")
+def demo_wh_fa(tmp_path_factory, demo_frames_fa) -> db.Warehouse:
+    """A read-only warehouse over the Persian demo world."""
+    path = build_demo(demo_frames_fa, tmp_path_factory.mktemp("demo_fa") / "warehouse.duckdb")
+    return db.Warehouse(f"duckdb:///{path}")
 
 
 @pytest.fixture(scope="session")
