@@ -87,11 +87,23 @@ def demo_wh(demo_db) -> db.Warehouse:
     return db.Warehouse(f"duckdb:///{demo_db}")
 
 
+def truth_of(wh: db.Warehouse) -> dict[str, str]:
+    """The planted parameters of a demo warehouse (truth schema: read by tests only)."""
+    df = wh.sql("select key, value from truth.parameters")
+    return dict(zip(df["key"], df["value"], strict=True))
+
+
 @pytest.fixture(scope="session")
 def truth(demo_wh) -> dict[str, str]:
     """The planted parameters (truth schema: read by tests only, never by pages)."""
-    df = demo_wh.sql("select key, value from truth.parameters")
-    return dict(zip(df["key"], df["value"], strict=True))
+    return truth_of(demo_wh)
+
+
+@pytest.fixture(scope="session", params=["en", "fa"])
+def each_demo_wh(request) -> db.Warehouse:
+    """The English and then the Persian demo warehouse: a planted-truth test that asks for it
+    recovers the same truth from both worlds (same seed, same stories, other names)."""
+    return request.getfixturevalue("demo_wh" if request.param == "en" else "demo_wh_fa")
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -16,7 +16,7 @@ import pytest
 from dashboard.intake import demo
 from dashboard.intake.demo import locales, phrases, phrases_fa, vocab
 from dashboard.warehouse import db
-from tests.conftest import DEMO_END_WEEK, ROOT
+from tests.conftest import DEMO_END_WEEK, ROOT, run_every_page
 
 SMALL = {"customers": 2000, "seed": 7, "end_week": DEMO_END_WEEK, "weeks": 104}
 EVENTS = ("customers", "survey_responses", "complaints", "contacts", "transactions")
@@ -183,7 +183,7 @@ def test_unknown_locale_is_named():
 
 def test_demo_cli_builds_the_persian_world(tmp_path):
     out = tmp_path / "fa.duckdb"
-    res = subprocess.run([sys.executable, "-m", "dashboard", "demo", "--customers", "1000",
+    res = subprocess.run([sys.executable, "-m", "dashboard", "demo", "--customers", "3000",
                           "--end-week", DEMO_END_WEEK, "--locale", "fa", "--out", str(out)],
                          capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert res.returncode == 0, res.stderr
@@ -192,3 +192,7 @@ def test_demo_cli_builds_the_persian_world(tmp_path):
     assert regions == set(locales.FA.regions)
     a = wh.sql("select key, value from raw.assumptions where key = 'currency'")
     assert a["value"].tolist() == ["IRT"]
+    # every page runs over the Persian world without an exception or an error box
+    for page, at in run_every_page(f"duckdb:///{out}", tmp_path).items():
+        assert not at.exception, (page, at.exception)
+        assert not at.error, (page, [e.value for e in at.error])
