@@ -51,11 +51,11 @@ def loaded(tmp_path_factory):
     build.build(raw, path)
     files = {t: pd.read_csv(folder / f"{t}.csv", dtype=str) for t in ("customers", "complaints",
                                                                        "survey_responses")}
-    return files, db.Warehouse(f"duckdb:///{path}")
+    return files, db.Warehouse(f"duckdb:///{path}"), raw
 
 
 def test_the_raw_table_keeps_the_files_spellings(loaded):
-    files, wh = loaded
+    files, wh, _ = loaded
     raw = wh.sql("select region, segment, plan, acquisition_channel from raw.customers")
     for col in ("region", "segment", "plan", "acquisition_channel"):
         assert raw[col].value_counts().to_dict() == files["customers"][col].value_counts().to_dict()
@@ -65,7 +65,7 @@ def test_the_raw_table_keeps_the_files_spellings(loaded):
 
 
 def test_marts_group_the_variants_with_the_summed_count(loaded):
-    files, wh = loaded
+    files, wh, _ = loaded
     customers = files["customers"]
     dim = wh.sql("select segment, region, plan, acquisition_channel from marts.dim_customers")
     for col in ("region", "segment", "plan", "acquisition_channel"):
@@ -86,7 +86,7 @@ def test_marts_group_the_variants_with_the_summed_count(loaded):
 
 
 def test_filter_options_and_a_filtered_query_show_one_group(loaded):
-    files, wh = loaded
+    files, wh, _ = loaded
     fetch = lambda name, **p: db.cached_run(wh, name, **p)  # noqa: E731
     options = kpis.load_catalog(fetch).options
     assert set(options["region"]) == set(files["customers"]["region"].map(fold))
@@ -102,3 +102,27 @@ def test_filter_options_and_a_filtered_query_show_one_group(loaded):
     answers = files["survey_responses"]
     expected = answers.customer_id.isin(shiraz).sum()
     assert expected > 0 and int(df["response_count"].sum()) == expected
+
+
+def test_postgres_folds_the_same_way(loaded):
+    """The staging SQL transpiled to PostgreSQL (translate, replace) groups as DuckDB does."""
+    from tests import pg_util
+
+    files, wh, raw = loaded
+    server = pg_util.Server()
+    try:
+        build.build_remote(server.url, raw)
+        pg = db.Warehouse(server.url)
+        try:
+            sql = ("select region, segment, count(*) as n from marts.dim_customers "
+                   "group by region, segment")
+            got = pg.sql(sql).sort_values(["region", "segment"], ignore_index=True)
+            want = wh.sql(sql).sort_values(["region", "segment"], ignore_index=True)
+            pd.testing.assert_frame_equal(got, want, check_dtype=False)
+            raw_pg = pg.sql("select region from raw.customers")["region"]
+            assert raw_pg.value_counts().to_dict() == \
+                files["customers"]["region"].value_counts().to_dict()
+        finally:
+            pg.close()
+    finally:
+        server.stop()
