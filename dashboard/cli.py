@@ -62,8 +62,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
                            progress=_progress, locale=args.locale)
     raw = {k: frames[k] for k in build.RAW_TABLES if k != "assumptions"}
     raw["assumptions"] = demo.assumptions(frames)  # the world's currency is in here
-    # The world's week start is demo.week_start(frames) (``saturday`` for the Persian world):
-    # the warehouse is built with ISO weeks until the build takes a week-start setting.
+    # The world's calendar is demo.calendar(frames) (Saturday weeks and Jalali months for the
+    # Persian world): the warehouse is built with ISO weeks until the build takes that setting.
     truth = {k: frames[k] for k in build.TRUTH_TABLES}
     gen_s = time.perf_counter() - t0
     if args.url and not args.url.startswith("duckdb"):

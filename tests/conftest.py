@@ -50,7 +50,7 @@ def demo_frames():
 
 def build_demo(frames: dict, path: Path) -> Path:
     """Build a demo world's frames into ``path`` exactly as `python -m dashboard demo` does
-    (the world's week start: ``demo.week_start(frames)``, ISO until the build takes one)."""
+    (the world's calendar: ``demo.calendar(frames)``, ISO weeks until the build takes one)."""
     from dashboard.intake import demo
 
     raw = {k: frames[k] for k in build.RAW_TABLES if k != "assumptions"}

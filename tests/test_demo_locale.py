@@ -35,7 +35,7 @@ def test_english_world_is_unchanged_byte_for_byte(worlds):
     text = b"".join(en[k].to_csv(index=False).encode() for k in sorted(en))
     assert hashlib.sha256(text).hexdigest() == ENGLISH_SHA256
     assert "locale" not in set(en["truth_parameters"]["key"])
-    assert demo.week_start(en) == "iso" and demo.world_locale(en).code == "en"
+    assert demo.calendar(en) == {} and demo.world_locale(en).code == "en"
 
 
 def _mapped(en: pd.Series, english: tuple[str, ...], persian: tuple[str, ...]) -> pd.Series:
@@ -96,7 +96,7 @@ def test_saturday_weeks_every_date_moves_two_days_earlier(worlds):
                                                  inclusive="left")
     assert en_week.sum() > 0 and (en_week == fa_week).all()
     assert (start - two).day_name() == "Saturday"
-    assert demo.week_start(fa) == "saturday"
+    assert demo.calendar(fa) == {"week_start": "saturday", "months": "jalali"}
 
 
 def test_amounts_are_toman_at_iranian_magnitudes(worlds):

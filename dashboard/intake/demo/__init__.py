@@ -13,11 +13,11 @@ world in English or Persian (``phrases_fa`` is the Persian comment bank).
 from dashboard.intake.demo.writer import (
     PINNED_END_WEEK,
     assumptions,
+    calendar,
     default_end_week,
     generate,
-    week_start,
     world_locale,
 )
 
-__all__ = ["PINNED_END_WEEK", "assumptions", "default_end_week", "generate", "week_start",
+__all__ = ["PINNED_END_WEEK", "assumptions", "calendar", "default_end_week", "generate",
            "world_locale"]

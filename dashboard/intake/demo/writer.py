@@ -309,10 +309,16 @@ def world_locale(frames: dict[str, pd.DataFrame]) -> DemoLocale:
     return get_locale(str(planted.get("locale", "en")))
 
 
-def week_start(frames: dict[str, pd.DataFrame]) -> str:
-    """The week the world's calendar counts: ``iso`` (Monday to Sunday) or ``saturday``.
+def calendar(frames: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """How a warehouse of this world counts time: ``{"week_start": "saturday", "months":
+    "jalali"}`` for the Persian world (its weeks run Saturday to Friday), nothing for the English
+    one (the warehouse's defaults: ISO weeks, Gregorian months).
 
-    The one place a build learns the demo world's week start (``python -m dashboard demo``
-    and the tests' demo warehouses ask it): the Persian world's weeks run Saturday to Friday.
+    The one place a build learns the demo world's calendar (``python -m dashboard demo`` and the
+    tests' demo warehouses ask it); the keys are the warehouse's calendar settings.
     """
-    return world_locale(frames).week_start
+    loc = world_locale(frames)
+    if loc.is_source:
+        return {}
+    return {"week_start": loc.week_start,
+            "months": "jalali" if loc.calendar == "jalali" else "gregorian"}
