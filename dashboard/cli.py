@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from dashboard import i18n
+from dashboard.i18n import _
 from dashboard.warehouse import config
 
 #: Bidirectional controls: shown as escapes too (they reorder what a terminal shows).
@@ -91,21 +92,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     say(f"Generating the demo world: {args.customers:,} customers, seed {args.seed}, "
           f"ending {end_week}", file=sys.stderr, flush=True)
     frames = demo.generate(customers=args.customers, seed=args.seed, end_week=end_week,
-                           progress=_progress)
+                           progress=_progress, locale=args.locale)
     raw = {k: frames[k] for k in build.RAW_TABLES if k != "assumptions"}
-    raw["assumptions"] = demo.assumptions(frames)
+    raw["assumptions"] = demo.assumptions(frames)  # the world's currency is in here
+    # the world's own calendar (Saturday weeks and Jalali months for the Persian world);
+    # --week-start and --months, when given, win
+    calendar = {**demo.calendar(frames), **_calendar(args)}
     truth = {k: frames[k] for k in build.TRUTH_TABLES}
     gen_s = time.perf_counter() - t0
     if args.url and not args.url.startswith("duckdb"):
 
         t1 = time.perf_counter()
-        counts = build.build_remote(args.url, raw, calendar=_calendar(args))
+        counts = build.build_remote(args.url, raw, calendar=calendar)
         rows = sum(v for k, v in counts.items() if k.startswith("raw."))
         say(f"Built in {args.url.split('@')[-1]}: {rows:,} raw rows, generated in "
               f"{gen_s:.1f} s, loaded and built in {time.perf_counter() - t1:.1f} s")
         return 0
-    report = build.build(raw, Path(args.out), truth, progress=_progress,
-                         calendar=_calendar(args))
+    report = build.build(raw, Path(args.out), truth, progress=_progress, calendar=calendar)
     rows = sum(v for k, v in report.row_counts.items() if k.startswith("raw."))
     say(f"Built {report.path.name}: {rows:,} raw rows, {report.size_bytes / 1e6:.1f} MB, "
           f"generated in {gen_s:.1f} s, loaded and built in {report.seconds:.1f} s")
@@ -491,6 +494,9 @@ def parser(prog: str = "python -m dashboard") -> argparse.ArgumentParser:
                    help="last ISO week of the world (YYYY-Www); default: the last complete "
                         "week before today (UTC)")
     d.add_argument("--out", default=str(config.DEFAULT_DB_PATH))
+    d.add_argument("--locale", choices=["en", "fa"], default="en",
+                   help=_("the language of the demo company: en (English) or fa (an Iranian "
+                          "company in Persian, Toman, Saturday weeks)"))
     d.add_argument("--url", default=None,
                    help="build into another engine instead (e.g. postgresql+psycopg://…): "
                         "staging and marts are built there from the transpiled queries")

@@ -48,16 +48,38 @@ def demo_frames():
     return demo.generate(customers=DEMO_CUSTOMERS, seed=DEMO_SEED, end_week=DEMO_END_WEEK)
 
 
+def build_demo(frames: dict, path: Path) -> Path:
+    """Build a demo world's frames into ``path`` exactly as `python -m dashboard demo` does
+    (with the world's own calendar: ``demo.calendar(frames)``)."""
+    from dashboard.intake import demo
+
+    raw = {k: frames[k] for k in build.RAW_TABLES if k != "assumptions"}
+    raw["assumptions"] = demo.assumptions(frames)
+    build.build(raw, path, {k: frames[k] for k in build.TRUTH_TABLES},
+                calendar=demo.calendar(frames))
+    return path
+
+
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory, demo_frames) -> Path:
     """The demo warehouse file, built exactly as `python -m dashboard demo` builds it."""
+    return build_demo(demo_frames, tmp_path_factory.mktemp("demo") / "warehouse.duckdb")
+
+
+@pytest.fixture(scope="session")
+def demo_frames_fa():
+    """The Persian demo world (`demo --locale fa`): the same seed and scale as ``demo_frames``."""
     from dashboard.intake import demo
 
-    path = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
-    raw = {k: demo_frames[k] for k in build.RAW_TABLES if k != "assumptions"}
-    raw["assumptions"] = demo.assumptions(demo_frames)
-    build.build(raw, path, {k: demo_frames[k] for k in build.TRUTH_TABLES})
-    return path
+    return demo.generate(customers=DEMO_CUSTOMERS, seed=DEMO_SEED, end_week=DEMO_END_WEEK,
+                         locale="fa")
+
+
+@pytest.fixture(scope="session")
+def demo_wh_fa(tmp_path_factory, demo_frames_fa) -> db.Warehouse:
+    """A read-only warehouse over the Persian demo world."""
+    path = build_demo(demo_frames_fa, tmp_path_factory.mktemp("demo_fa") / "warehouse.duckdb")
+    return db.Warehouse(f"duckdb:///{path}")
 
 
 @pytest.fixture(scope="session")
@@ -66,11 +88,23 @@ def demo_wh(demo_db) -> db.Warehouse:
     return db.Warehouse(f"duckdb:///{demo_db}")
 
 
+def truth_of(wh: db.Warehouse) -> dict[str, str]:
+    """The planted parameters of a demo warehouse (truth schema: read by tests only)."""
+    df = wh.sql("select key, value from truth.parameters")
+    return dict(zip(df["key"], df["value"], strict=True))
+
+
 @pytest.fixture(scope="session")
 def truth(demo_wh) -> dict[str, str]:
     """The planted parameters (truth schema: read by tests only, never by pages)."""
-    df = demo_wh.sql("select key, value from truth.parameters")
-    return dict(zip(df["key"], df["value"], strict=True))
+    return truth_of(demo_wh)
+
+
+@pytest.fixture(scope="session", params=["en", "fa"])
+def each_demo_wh(request) -> db.Warehouse:
+    """The English and then the Persian demo warehouse: a planted-truth test that asks for it
+    recovers the same truth from both worlds (same seed, same stories, other names)."""
+    return request.getfixturevalue("demo_wh" if request.param == "en" else "demo_wh_fa")
 
 
 def pytest_sessionfinish(session, exitstatus):

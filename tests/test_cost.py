@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.analysis import cost
 from dashboard.metrics.filters import Filters, parse_week, week_label
 from dashboard.warehouse import build, db
-from tests.conftest import ROOT, Seen
+from tests.conftest import ROOT, Seen, truth_of
 
 # --- the savings decomposition --------------------------------------------------------------
 
@@ -348,8 +348,11 @@ def demo_fetch(demo_wh):
     return lambda name, **p: db.cached_run(demo_wh, name, **p)
 
 
-def test_launch_detected_in_the_planted_week(demo_fetch, truth):
-    r = cost.build_report(demo_fetch, Filters(week="2026-W44"))
+def test_launch_detected_in_the_planted_week(each_demo_wh):
+    """On the English and the Persian world alike."""
+    truth = truth_of(each_demo_wh)
+    r = cost.build_report(lambda name, **p: db.cached_run(each_demo_wh, name, **p),
+                          Filters(week="2026-W44"))
     planted = parse_week(truth["self_service_launch_week"])
     assert r.launch is not None
     assert abs((r.launch.week_start - planted).days) <= 7

@@ -19,6 +19,7 @@ from dashboard.money import assumptions, churn_value, figures, savings, value
 from dashboard.money import inputs as money
 from dashboard.money.inputs import Inputs, money_text
 from dashboard.warehouse import db
+from tests.conftest import truth_of
 
 NO_CHANGES = pd.DataFrame(columns=["change_id", "assumption_key", "effective_from",
                                    "new_value"])
@@ -404,7 +405,19 @@ def _changed(published, key, new_value, name="what-if"):
     return assumptions.build_set(name, published, changes)
 
 
-def test_detractor_promoter_churn_ratio_recovers_the_planted_hazard_ratio(report, truth):
+@pytest.fixture(scope="module")
+def each_world(each_demo_wh):
+    """The value report over the English and the Persian world, with the world's truth."""
+    fetch_ = lambda name, **p: db.cached_run(each_demo_wh, name, **p)  # noqa: E731
+    pub = assumptions.build_set(assumptions.PUBLISHED, each_demo_wh.run("assumption_rows"),
+                                NO_CHANGES)
+    rep = value.build_report(fetch_, Filters(week=kpis.load_catalog(fetch_).latest_complete),
+                             pub)
+    return rep, each_demo_wh, truth_of(each_demo_wh)
+
+
+def test_detractor_promoter_churn_ratio_recovers_the_planted_hazard_ratio(each_world):
+    report, _, truth = each_world
     planted = float(truth["churn_ratio_detractor_promoter"])
     rate, risk = report.rate_ratio, report.risk_ratio
     # leavers per customer-year estimate the ratio of weekly hazards
@@ -417,7 +430,8 @@ def test_detractor_promoter_churn_ratio_recovers_the_planted_hazard_ratio(report
     assert risk.low > 1.5
 
 
-def test_programme_did_covers_the_planted_effects(report, demo_wh, truth):
+def test_programme_did_covers_the_planted_effects(each_world):
+    report, demo_wh, truth = each_world
     ev = demo_wh.sql("select metric, planted_effect from truth.events "
                      "where event = 'improvement_programme'").set_index("metric")
     p = report.programme

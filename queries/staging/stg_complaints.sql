@@ -9,8 +9,11 @@ with source as (
         cast(opened_at as timestamp) as opened_at,
         cast(first_response_at as timestamp) as first_response_at,
         cast(resolved_at as timestamp) as resolved_at,
-        cast(channel as varchar) as channel,
-        cast(category as varchar) as category,
+        -- names fold Arabic letter variants to the Persian letter (ي ى to ی, ك to ک, ۀ to هٔ,
+        -- the kashida dropped) so a name typed on an Arabic or a Persian keyboard is one group;
+        -- the raw table keeps the text as the file gave it
+        replace(translate(cast(channel as varchar), 'يىكـ', 'ییک'), 'ۀ', 'هٔ') as channel,
+        replace(translate(cast(category as varchar), 'يىكـ', 'ییک'), 'ۀ', 'هٔ') as category,
         cast(severity as varchar) as severity,
         cast(contacts_count as bigint) as contacts_count,
         cast(is_resolved_first_contact as boolean) as is_resolved_first_contact,

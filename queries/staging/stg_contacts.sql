@@ -13,7 +13,10 @@ select
         as date
     ) as week_start,
     cast(channel as varchar) as channel,
-    cast(reason as varchar) as reason,
+    -- names fold Arabic letter variants to the Persian letter (ي ى to ی, ك to ک, ۀ to هٔ,
+    -- the kashida dropped) so a name typed on an Arabic or a Persian keyboard is one group;
+    -- the raw table keeps the text as the file gave it
+    replace(translate(cast(reason as varchar), 'يىكـ', 'ییک'), 'ۀ', 'هٔ') as reason,
     cast(handle_seconds as bigint) as handle_seconds,
     cast(is_resolved as boolean) as is_resolved,
     cast(agent_id as varchar) as agent_id

@@ -11,9 +11,12 @@ with source as (
         cast(score as bigint) as score,
         cast(scale_min as bigint) as scale_min,
         cast(scale_max as bigint) as scale_max,
-        cast(journey_stage as varchar) as journey_stage,
-        cast(touchpoint as varchar) as touchpoint,
-        cast(channel as varchar) as channel,
+        -- names fold Arabic letter variants to the Persian letter (ي ى to ی, ك to ک, ۀ to هٔ,
+        -- the kashida dropped) so a name typed on an Arabic or a Persian keyboard is one group;
+        -- the raw table keeps the text as the file gave it
+        replace(translate(cast(journey_stage as varchar), 'يىكـ', 'ییک'), 'ۀ', 'هٔ') as journey_stage,
+        replace(translate(cast(touchpoint as varchar), 'يىكـ', 'ییک'), 'ۀ', 'هٔ') as touchpoint,
+        replace(translate(cast(channel as varchar), 'يىكـ', 'ییک'), 'ۀ', 'هٔ') as channel,
         cast(agent_id as varchar) as agent_id,
         cast(store_id as varchar) as store_id,
         cast(expectation_score as bigint) as expectation_score,

@@ -13,8 +13,11 @@ select
         as date
     ) as week_start,
     cast(amount as double) as amount,
-    cast(product as varchar) as product,
-    cast(channel as varchar) as channel,
+    -- names fold Arabic letter variants to the Persian letter (ي ى to ی, ك to ک, ۀ to هٔ,
+    -- the kashida dropped) so a name typed on an Arabic or a Persian keyboard is one group;
+    -- the raw table keeps the text as the file gave it
+    replace(translate(cast(product as varchar), 'يىكـ', 'ییک'), 'ۀ', 'هٔ') as product,
+    replace(translate(cast(channel as varchar), 'يىكـ', 'ییک'), 'ۀ', 'هٔ') as channel,
     cast(kind as varchar) as kind
 from raw.transactions
 cross join staging.stg_settings as settings

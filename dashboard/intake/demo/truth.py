@@ -20,11 +20,13 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from dashboard.intake.demo.locales import EN, DemoLocale
 from dashboard.intake.demo.params import describe
 from dashboard.intake.demo.vocab import DETRACTOR, PROMOTER, SEGMENTS
 from dashboard.intake.demo.world import World
@@ -111,9 +113,38 @@ def _effects(w: World) -> Effects:
     )
 
 
+def _locale_rows(w: World, loc: DemoLocale) -> list[tuple[str, Any, str]]:
+    """What a world written in another locale adds to ``truth_parameters``: the locale, its
+    currency and calendar, and the first day of each planted event as a date (Gregorian and,
+    in a Jalali locale, Jalali: the events start on the first day of the locale's week)."""
+    from dashboard.i18n.calendar import jalali
+
+    def first_day(t: int) -> date:
+        return date(1970, 1, 1) + timedelta(days=w.start_day + 7 * t + loc.day_shift)
+
+    rows: list[tuple[str, Any, str]] = [
+        ("locale", loc.code, "language the world is written in (names, comments)"),
+        ("currency", loc.currency, "currency of every amount (IRT: Toman, USD: US dollar)"),
+        ("week_start", loc.week_start, "first day of the world's weeks (iso: Monday, "
+                                       "saturday: Saturday)"),
+        ("calendar", loc.calendar, "calendar the world's dates are told in"),
+        ("day_shift", loc.day_shift, "days every date moved from the simulated Monday weeks"),
+    ]
+    for key, t, what in (("incident", w.t_incident, "the incident"),
+                         ("self_service_launch", w.t_launch, "the self-service launch"),
+                         ("programme", w.t_programme, "the improvement programme")):
+        day = first_day(t)
+        rows.append((f"{key}_start_date", day.isoformat(), f"first day of {what}"))
+        if loc.calendar == "jalali":
+            rows.append((f"{key}_start_date_jalali", jalali(day).strftime("%Y-%m-%d"),
+                         f"first day of {what} in the Jalali calendar"))
+    return rows
+
+
 def _parameter_table(w: World, fx: Effects, seed: int, customers: int,
-                    end_week: str) -> pd.DataFrame:
-    """``truth_parameters``: the run's arguments, the realised effects, then every parameter."""
+                    end_week: str, loc: DemoLocale = EN) -> pd.DataFrame:
+    """``truth_parameters``: the run's arguments, the realised effects, then every parameter
+    (names in ``loc``; a world in another locale adds ``_locale_rows`` after the arguments)."""
     p, label = w.p, w.week_label
     rows: list[tuple[str, Any, str]] = [
         ("seed", seed, "random seed of numpy's Generator"),
@@ -126,11 +157,16 @@ def _parameter_table(w: World, fx: Effects, seed: int, customers: int,
         ("end_week", end_week, "last ISO week of the window"),
         ("weeks", w.weeks, "ISO weeks in the window"),
         ("start_week", label(0), "first ISO week of the window"),
+    ]
+    if not loc.is_source:
+        rows += _locale_rows(w, loc)
+    rows += [
         ("churn_ratio_detractor_promoter", p.churn_ratio_detractor_promoter,
          "planted weekly churn hazard ratio, current latent detractor vs promoter"),
         ("churn_ratio_unresolved_complaint", p.churn_ratio_unresolved_complaint,
          "planted weekly churn hazard ratio, open complaint vs none"),
-        ("incident_region", p.incident_region, "region of the planted service incident"),
+        ("incident_region", loc.region(p.incident_region),
+         "region of the planted service incident"),
         ("incident_start_week", label(w.t_incident), "first ISO week of the incident"),
         ("incident_weeks", p.incident_weeks, "length of the incident in weeks"),
         ("incident_latent_nps_effect_pts", fx.incident_nps,
@@ -151,7 +187,8 @@ def _parameter_table(w: World, fx: Effects, seed: int, customers: int,
          "planted drop in cost to serve per active customer, 13 weeks after vs before launch"),
         ("self_service_expected_cost_drop_pct", fx.cost_drop,
          "the same drop from the simulated contact rates (no Poisson noise)"),
-        ("programme_segment", p.programme_segment, "segment of the FCR improvement programme"),
+        ("programme_segment", loc.segment(p.programme_segment),
+         "segment of the FCR improvement programme"),
         ("programme_start_week", label(w.t_programme), "first ISO week of the programme"),
         ("programme_fcr_uplift_pp", p.programme_fcr_uplift_pp,
          "first-contact resolution uplift in percentage points"),
@@ -180,14 +217,14 @@ def _parameter_table(w: World, fx: Effects, seed: int, customers: int,
     }).astype("str")
 
 
-def _event_table(w: World, fx: Effects) -> pd.DataFrame:
+def _event_table(w: World, fx: Effects, loc: DemoLocale = EN) -> pd.DataFrame:
     """``truth_events``: one row per planted event and metric, with its scope and weeks."""
     p, wk = w.p, w.week_label
     last = wk(w.weeks - 1)
     incident = ("incident", wk(w.t_incident), wk(w.t_incident + p.incident_weeks - 1),
-                "region", p.incident_region)
+                "region", loc.region(p.incident_region))
     programme = ("improvement_programme", wk(w.t_programme), last, "segment",
-                 p.programme_segment)
+                 loc.segment(p.programme_segment))
     drivers = ("churn_drivers", wk(0), last, "all", "all")
     events = [
         (*incident, "nps", fx.incident_nps,
@@ -226,8 +263,10 @@ def _event_table(w: World, fx: Effects) -> pd.DataFrame:
     return ev
 
 
-def truth(w: World, seed: int, customers: int, end_week: str) -> dict[str, pd.DataFrame]:
-    """truth_parameters and truth_events from the parameters and the simulation's latent state."""
+def truth(w: World, seed: int, customers: int, end_week: str,
+          loc: DemoLocale = EN) -> dict[str, pd.DataFrame]:
+    """truth_parameters and truth_events from the parameters and the simulation's latent state
+    (the scope names in ``loc``: the same truths, named as the world's frames name them)."""
     fx = _effects(w)
-    return {"truth_parameters": _parameter_table(w, fx, seed, customers, end_week),
-            "truth_events": _event_table(w, fx)}
+    return {"truth_parameters": _parameter_table(w, fx, seed, customers, end_week, loc),
+            "truth_events": _event_table(w, fx, loc)}

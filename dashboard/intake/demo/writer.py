@@ -18,30 +18,20 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from dashboard.intake.demo.locales import EN, DemoLocale
+from dashboard.intake.demo.locales import get as get_locale
 from dashboard.intake.demo.params import PARAMS
-from dashboard.intake.demo.phrases import COMMENTS
 from dashboard.intake.demo.population import Frames, Progress
 from dashboard.intake.demo.truth import truth
 from dashboard.intake.demo.vocab import (
-    ACQUISITION_CHANNELS,
-    COMPLAINT_CATEGORIES,
-    COMPLAINT_CHANNELS,
     CONTACT_CHANNELS,
     DAY_US,
-    JOURNEY_STAGES,
     KINDS,
     NEVER_US,
     NPS,
-    PLANS,
-    PRODUCTS,
-    REASONS,
-    REGIONS,
-    SEGMENTS,
     SEVERITIES,
     SURVEY_CHANNELS,
     SURVEYS,
-    TOUCHPOINTS,
-    TRANSACTION_CHANNELS,
 )
 from dashboard.intake.demo.world import World
 from dashboard.warehouse.weeks import last_complete_week, parse_week
@@ -94,41 +84,58 @@ def _dates(days: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
+def _money(amount: np.ndarray, factor: float | np.ndarray, loc: DemoLocale) -> np.ndarray:
+    """Amounts of the simulation in the locale's money (the English world's unchanged)."""
+    if loc.is_source:
+        return amount
+    return np.round(amount * factor, loc.money_rounding) + 0.0  # + 0.0: no negative zero
+
+
 def _serial(k: int) -> pd.Series:
     """Row ids "1".."k" (text): events are numbered in time order within each week."""
     return _text_ids(np.arange(1, k + 1, dtype=np.int64))
 
 
-def _customers(s: dict[str, np.ndarray], n: int) -> pd.DataFrame:
+def _customers(s: dict[str, np.ndarray], n: int, loc: DemoLocale) -> pd.DataFrame:
     """The customers frame from the first ``n`` rows of the state arrays."""
     churned = s["churn_day"][:n] >= 0
     return pd.DataFrame({
         "customer_id": _serial(n),
-        "segment": _strings(s["seg"][:n], SEGMENTS),
-        "region": _strings(s["reg"][:n], REGIONS),
-        "plan": _strings(s["plan"][:n], PLANS),
-        "acquisition_channel": _strings(s["acq"][:n], ACQUISITION_CHANNELS),
-        "signup_date": _dates(s["signup_day"][:n]),
-        "churn_date": _dates(s["churn_day"][:n], ~churned),
+        "segment": _strings(s["seg"][:n], loc.segments),
+        "region": _strings(s["reg"][:n], loc.regions),
+        "plan": _strings(s["plan"][:n], loc.plans),
+        "acquisition_channel": _strings(s["acq"][:n], loc.acquisition_channels),
+        "signup_date": _dates(_shifted_days(s["signup_day"][:n], loc)),
+        "churn_date": _dates(_shifted_days(s["churn_day"][:n], loc), ~churned),
     }, copy=False)
 
 
-def _contacts(c: Frames) -> pd.DataFrame:
+def _shifted_days(days: np.ndarray, loc: DemoLocale) -> np.ndarray:
+    """Days since the epoch moved to the locale's weeks (the English world's unchanged)."""
+    return days if loc.day_shift == 0 else days.astype(np.int64) + loc.day_shift
+
+
+def _shifted_us(us: np.ndarray, loc: DemoLocale) -> np.ndarray:
+    """Microseconds since the epoch moved to the locale's weeks (English unchanged)."""
+    return us if loc.day_shift == 0 else us + loc.day_shift * DAY_US
+
+
+def _contacts(c: Frames, loc: DemoLocale) -> pd.DataFrame:
     """The contacts frame (the buffer's columns are released as they are read)."""
     no_agent = c.pop("no_agent").astype(bool)
     return pd.DataFrame({
         "contact_id": _serial(len(no_agent)),
         "customer_id": _ids(c.pop("cust")),
-        "occurred_at": _timestamps(c.pop("ts")),
+        "occurred_at": _timestamps(_shifted_us(c.pop("ts"), loc)),
         "channel": _strings(c.pop("ch"), CONTACT_CHANNELS),
-        "reason": _strings(c.pop("reason"), REASONS),
+        "reason": _strings(c.pop("reason"), loc.reasons),
         "handle_seconds": c.pop("handle").astype(np.int64),
         "is_resolved": c.pop("res").astype(bool),
         "agent_id": _text_ids(c.pop("agent").astype(np.int64) + 1, no_agent),
     }, copy=False)
 
 
-def _complaints(q: Frames, limit_us: np.ndarray) -> pd.DataFrame:
+def _complaints(q: Frames, limit_us: np.ndarray, loc: DemoLocale) -> pd.DataFrame:
     """The complaints frame; a response or resolution at or after ``limit_us`` of the customer
     (the data cut, or the day after they left) is missing: the complaint was still open."""
     cust = q.pop("cust").astype(np.int64)
@@ -140,19 +147,20 @@ def _complaints(q: Frames, limit_us: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({
         "complaint_id": _serial(len(cust)),
         "customer_id": _ids(cust),
-        "opened_at": _timestamps(q.pop("opened")),
-        "first_response_at": _timestamps(first, first_missing),
-        "resolved_at": _timestamps(resolved, res_missing),
-        "channel": _strings(q.pop("channel"), COMPLAINT_CHANNELS),
-        "category": _strings(q.pop("category"), COMPLAINT_CATEGORIES),
+        "opened_at": _timestamps(_shifted_us(q.pop("opened").astype(np.int64), loc)),
+        "first_response_at": _timestamps(_shifted_us(first, loc), first_missing),
+        "resolved_at": _timestamps(_shifted_us(resolved, loc), res_missing),
+        "channel": _strings(q.pop("channel"), loc.complaint_channels),
+        "category": _strings(q.pop("category"), loc.complaint_categories),
         "severity": _strings(q.pop("severity"), SEVERITIES),
         "contacts_count": q.pop("contacts").astype(np.int64),
         "is_resolved_first_contact": q.pop("rfc").astype(bool) & ~res_missing,
-        "compensation_amount": q.pop("amount").astype(np.float64),
+        "compensation_amount": _money(q.pop("amount").astype(np.float64), loc.money_factor,
+                                      loc),
     }, copy=False)
 
 
-def _surveys(r: Frames) -> pd.DataFrame:
+def _surveys(r: Frames, loc: DemoLocale) -> pd.DataFrame:
     """The survey_responses frame (NPS 0-10, CSAT and CES 1-7)."""
     kind = r.pop("kind").astype(np.int8)
     agent = r.pop("agent").astype(np.int64)
@@ -164,51 +172,56 @@ def _surveys(r: Frames) -> pd.DataFrame:
     return pd.DataFrame({
         "response_id": _serial(len(kind)),
         "customer_id": _ids(r.pop("cust")),
-        "responded_at": _timestamps(at),
+        "responded_at": _timestamps(_shifted_us(at, loc)),
         "survey": _strings(kind, SURVEYS),
         "score": r.pop("score").astype(np.int64),
         "scale_min": np.where(kind == NPS, 0, 1).astype(np.int64),
         "scale_max": scale_max.astype(np.int64),
-        "journey_stage": _strings(r.pop("stage"), JOURNEY_STAGES),
-        "touchpoint": _strings(r.pop("touch"), TOUCHPOINTS),
+        "journey_stage": _strings(r.pop("stage"), loc.journey_stages),
+        "touchpoint": _strings(r.pop("touch"), loc.touchpoints),
         "channel": _strings(r.pop("channel"), SURVEY_CHANNELS),
         "agent_id": _text_ids(agent + 1, agent < 0),
         "store_id": _text_ids(store + 1, store < 0),
         "expectation_score": _nullable_int(expect, expect < 0),
-        "comment": _strings(np.maximum(comment, 0), COMMENTS, comment < 0),
+        "comment": _strings(np.maximum(comment, 0), loc.comments, comment < 0),
     }, copy=False)
 
 
-def _transactions(x: Frames) -> pd.DataFrame:
+def _transactions(x: Frames, loc: DemoLocale) -> pd.DataFrame:
     """The transactions frame (subscriptions, purchases and refunds)."""
     ts = x.pop("ts").astype(np.int64)
+    amount = x.pop("amount").astype(np.float64)
+    product = x.pop("product")
+    if not loc.is_source:
+        amount = _money(amount, np.asarray(loc.product_money_factor)[product.astype(np.int64)],
+                        loc)
     return pd.DataFrame({
         "transaction_id": _serial(len(ts)),
         "customer_id": _ids(x.pop("cust")),
-        "occurred_at": _timestamps(ts),
-        "amount": x.pop("amount").astype(np.float64),
-        "product": _strings(x.pop("product"), PRODUCTS),
-        "channel": _strings(x.pop("channel"), TRANSACTION_CHANNELS),
+        "occurred_at": _timestamps(_shifted_us(ts, loc)),
+        "amount": amount,
+        "product": _strings(product, loc.products),
+        "channel": _strings(x.pop("channel"), loc.transaction_channels),
         "kind": _strings(x.pop("kind"), KINDS),
     }, copy=False)
 
 
-def frames(w: World) -> dict[str, pd.DataFrame]:
-    """The raw-contract frames (ids in time order within each week)."""
+def frames(w: World, loc: DemoLocale = EN) -> dict[str, pd.DataFrame]:
+    """The raw-contract frames (ids in time order within each week), written in ``loc``."""
     s, n = w.s, w.n
-    customers = _customers(s, n)
+    customers = _customers(s, n, loc)
     churned = s["churn_day"][:n] >= 0
     churn_end_us = np.where(churned, (s["churn_day"][:n].astype(np.int64) + 1) * DAY_US,
                             NEVER_US)
     w.progress("assembling contacts")
-    contacts = _contacts(w.contacts)
+    contacts = _contacts(w.contacts, loc)
     w.contacts = Frames({})
     w.progress("assembling complaints")
-    complaints = _complaints(w.complaints, np.minimum(churn_end_us, w.end_us))
+    complaints = _complaints(w.complaints, np.minimum(churn_end_us, w.end_us), loc)
     w.progress("assembling survey responses")
-    surveys = _surveys(w.surveys)
+    surveys = _surveys(w.surveys, loc)
     w.progress("assembling transactions")
-    transactions = _transactions(w.transactions)
+    transactions = _transactions(w.transactions, loc)
     return {"customers": customers, "survey_responses": surveys, "complaints": complaints,
             "contacts": contacts, "transactions": transactions}
 
@@ -221,7 +234,7 @@ def default_end_week(today: date | None = None) -> str:
 
 def generate(customers: int = 50_000, seed: int = 7, end_week: str | None = None,
              weeks: int = 104, progress: Callable[[str], None] | None = None,
-             structure_seed: int | None = None) -> dict[str, pd.DataFrame]:
+             structure_seed: int | None = None, locale: str = "en") -> dict[str, pd.DataFrame]:
     """Generate the demo world: raw-contract frames plus ``truth_parameters``/``truth_events``.
 
     ``customers`` is the active base at the window start (new signups keep it roughly level),
@@ -231,7 +244,12 @@ def generate(customers: int = 50_000, seed: int = 7, end_week: str | None = None
     when given, draws the world's fixed set-up (the agents' skills) from its own seed, so
     replicated worlds can share one set-up while ``seed`` re-draws the customers and their
     behaviour. The planted events sit at fixed distances before the end week.
+
+    ``locale`` writes the same world in another language (``fa``: the Persian company, see
+    ``locales``): the simulation and its draws are the same, only names, comments, money and
+    the calendar of the frames change, so the same seed plants the same stories in both.
     """
+    loc = get_locale(locale)
     end_week = end_week or default_end_week()
     end_monday = parse_week(end_week)
     if isinstance(customers, bool) or not isinstance(customers, int | np.integer):
@@ -251,8 +269,8 @@ def generate(customers: int = 50_000, seed: int = 7, end_week: str | None = None
         if t % every == 0:
             report(f"simulating week {t + 1}/{weeks}")
         world.step(t)
-    out = frames(world)
-    out.update(truth(world, int(seed), int(customers), end_week))
+    out = frames(world, loc)
+    out.update(truth(world, int(seed), int(customers), end_week, loc))
     report("demo world ready")
     return out
 
@@ -260,11 +278,47 @@ def generate(customers: int = 50_000, seed: int = 7, end_week: str | None = None
 def assumptions(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """The assumptions a demo warehouse is built with: ``data/demo_assumptions.csv``, with the
     improvement programme's first week set to the one the world planted (``truth_parameters``;
-    it moves with the end week)."""
+    it moves with the end week).
+
+    A world written in another locale (``truth_parameters`` key ``locale``) gets its own
+    currency (``currency``, ``currency_symbol``), every amount in that currency (the rows whose
+    unit is ``currency/…``, times the locale's money factor) and its programme segment's name.
+    """
     from dashboard.warehouse import build
 
     table = build.read_assumptions()
     planted = frames["truth_parameters"].set_index("key")["value"]
     rows = table["key"] == "programme_start_week"
     table.loc[rows, "value"] = str(planted["programme_start_week"])
+    loc = world_locale(frames)
+    if loc.is_source:
+        return table
+    money = table["unit"].astype(str).str.startswith("currency/")
+    table.loc[money, "value"] = [f"{float(v) * loc.money_factor:.0f}"
+                                 for v in table.loc[money, "value"]]
+    for key, value in (("currency", loc.currency), ("currency_symbol", loc.currency_symbol),
+                       ("programme_segment", str(planted["programme_segment"]))):
+        table.loc[table["key"] == key, "value"] = value
     return table
+
+
+def world_locale(frames: dict[str, pd.DataFrame]) -> DemoLocale:
+    """The locale a generated world was written in (``truth_parameters`` key ``locale``;
+    English when the key is absent, as in every English world)."""
+    planted = frames["truth_parameters"].set_index("key")["value"]
+    return get_locale(str(planted.get("locale", "en")))
+
+
+def calendar(frames: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """How a warehouse of this world counts time: ``{"week_start": "saturday", "months":
+    "jalali"}`` for the Persian world (its weeks run Saturday to Friday), nothing for the English
+    one (the warehouse's defaults: ISO weeks, Gregorian months).
+
+    The one place a build learns the demo world's calendar (``python -m dashboard demo`` and the
+    tests' demo warehouses ask it); the keys are the warehouse's calendar settings.
+    """
+    loc = world_locale(frames)
+    if loc.is_source:
+        return {}
+    return {"week_start": loc.week_start,
+            "months": "jalali" if loc.calendar == "jalali" else "gregorian"}
