@@ -97,3 +97,33 @@ def test_the_cli_speaks_the_language_asked(demo_db):
     bad = run("kpis", "--url", url, "--lang", "xx")
     assert bad.returncode == 2
     assert bad.stderr.strip() == "error: --lang: unknown language 'xx'; one of en, fa"
+
+
+def test_persian_charts_name_weeks_by_their_jalali_days():
+    """A week axis in Persian reads the Jalali day and month each labelled week starts
+    (jdatetime as the oracle); the data keep their week keys; English is untouched."""
+    from datetime import date
+
+    import jdatetime
+    import pandas as pd
+
+    from dashboard.exports import charts, rtl
+
+    weeks = [f"2026-W{w:02d}" for w in range(19, 45)]  # 26 weeks: thinned to every other
+    df = pd.DataFrame({"week": weeks, "value": range(26), "ci_low": range(26),
+                       "ci_high": range(26), "n": [100] * 26, "status": ["ok"] * 26})
+    english = rtl.page_figure(charts.trend_chart(df, "t", "u"))
+    assert english.layout.xaxis.ticktext is None
+    with i18n.use("fa"):
+        fig = rtl.page_figure(charts.trend_chart(df, "t", "u"))
+    ticks = dict(zip(fig.layout.xaxis.tickvals, fig.layout.xaxis.ticktext, strict=True))
+    assert "2026-W44" in ticks and len(ticks) == 13
+    assert list(fig.data[-1].x) == weeks
+    months = ["فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر",
+              "دی", "بهمن", "اسفند"]
+    for week, text in ticks.items():
+        y, w = int(week[:4]), int(week[-2:])
+        j = jdatetime.date.fromgregorian(date=date.fromisocalendar(y, w, 1))
+        digits = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+        assert text == f"{j.day} {months[j.month - 1]}".translate(digits), week
+    assert fig.layout.title.xanchor == "right"

@@ -23,6 +23,7 @@ import subprocess
 from functools import cache
 
 from dashboard import i18n
+from dashboard.exports import axes
 from dashboard.i18n import numbers as i18n_numbers
 
 #: The Persian font of images, PDF pages and PowerPoint text (Debian: fonts-noto-core).
@@ -94,7 +95,19 @@ def page_figure(fig):
         return fig
     fig.update_layout(title_x=1, title_xanchor="right", title_xref="paper",
                       legend_x=1, legend_xanchor="right", font_family=FAMILY)
-    return fig
+    return axes.name_weeks(fig, week_tick)
+
+
+def week_tick(week: str) -> str:
+    """A week on a chart's axis in Persian: the Jalali day and month it starts
+    («۸ آبان»), with the year on the first week of Farvardin."""
+    from dashboard.i18n.calendar import MONTHS_FA, jalali
+    from dashboard.warehouse import weeks
+
+    j = jalali(weeks.parse_week(week))
+    text = f"{j.day} {MONTHS_FA[j.month - 1]}" + (f" {j.year}" if j.month == 1 and j.day <= 7
+                                                   else "")
+    return i18n_numbers.localize(text)
 
 
 @cache
