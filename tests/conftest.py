@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.intake import contract
+from dashboard.intake import ingest
 from dashboard.warehouse import build, db
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -23,7 +23,7 @@ DEMO_END_WEEK = "2026-W44"
 @pytest.fixture(scope="session")
 def fixture_raw():
     """The raw tables of the fixture world (tests/fixtures/*.csv)."""
-    return contract.read_csv_dir(FIXTURES)
+    return ingest.read_csv_dir(FIXTURES)
 
 
 @pytest.fixture(scope="session")

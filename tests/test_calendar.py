@@ -79,7 +79,7 @@ def crm_and_billing_raw(folder: Path) -> dict[str, pd.DataFrame]:
     from tests.conftest import FIXTURES
 
     crm_and_billing(folder)
-    raw = contract.read_csv_dir(FIXTURES)  # typed as the contract types them
+    raw = ingest.read_csv_dir(FIXTURES)  # typed as the contract types them
     for table in ("survey_responses", "complaints", "contacts"):
         raw[table] = raw[table].iloc[0:0]
     for table in ("customers", "transactions"):

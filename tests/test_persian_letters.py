@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard.intake import contract, demo
+from dashboard.intake import demo, ingest
 from dashboard.metrics import kpis
 from dashboard.warehouse import build, db
 from tests.conftest import DEMO_END_WEEK
@@ -46,7 +46,7 @@ def loaded(tmp_path_factory):
     for table in build.RAW_TABLES:
         data = demo.assumptions(frames) if table == "assumptions" else frames[table]
         data.to_csv(folder / f"{table}.csv", index=False)
-    raw = contract.read_csv_dir(folder)
+    raw = ingest.read_csv_dir(folder)
     path = folder / "warehouse.duckdb"
     build.build(raw, path)
     files = {t: pd.read_csv(folder / f"{t}.csv", dtype=str) for t in ("customers", "complaints",

@@ -117,26 +117,26 @@ def test_the_calendar_table_holds_every_jalali_month_as_jdatetime_counts_it():
 
 def test_week_labels_in_persian_name_the_jalali_days_and_english_keeps_the_key():
     # 1 Aban 1405 is Friday 2026-10-23
-    assert cal.week_display("2026-W44", "fa", "saturday") == "هفتهٔ ۲ تا ۸ آبان ۱۴۰۵"
-    assert cal.week_display("2026-W44", "fa", "iso") == "هفتهٔ ۴ تا ۱۰ آبان ۱۴۰۵"
+    assert weeks.week_display("2026-W44", "fa", "saturday") == "هفتهٔ ۲ تا ۸ آبان ۱۴۰۵"
+    assert weeks.week_display("2026-W44", "fa", "iso") == "هفتهٔ ۴ تا ۱۰ آبان ۱۴۰۵"
     # across a month: Saturday 2026-10-17 (25 Mehr) … Friday 2026-10-23 (1 Aban)
-    assert cal.week_display("2026-W43", "fa", "saturday") == "هفتهٔ ۲۵ مهر تا ۱ آبان ۱۴۰۵"
+    assert weeks.week_display("2026-W43", "fa", "saturday") == "هفتهٔ ۲۵ مهر تا ۱ آبان ۱۴۰۵"
     # across Nowruz: Saturday 2025-03-15 (25 Esfand 1403, a leap year) … Friday 2025-03-21
-    assert cal.week_display("2025-W12", "fa", "saturday") == (
+    assert weeks.week_display("2025-W12", "fa", "saturday") == (
         "هفتهٔ ۲۵ اسفند ۱۴۰۳ تا ۱ فروردین ۱۴۰۴")
-    assert cal.week_display("2026-W12", "fa", "iso") == "هفتهٔ ۲۵ اسفند ۱۴۰۴ تا ۲ فروردین ۱۴۰۵"
+    assert weeks.week_display("2026-W12", "fa", "iso") == "هفتهٔ ۲۵ اسفند ۱۴۰۴ تا ۲ فروردین ۱۴۰۵"
     for start in weeks.WEEK_STARTS:
-        assert cal.week_display("2026-W44", "en", start) == "2026-W44"
+        assert weeks.week_display("2026-W44", "en", start) == "2026-W44"
     with i18n.use("fa"), weeks.using("saturday"):  # the current language and warehouse
-        assert cal.week_display("2026-W44") == "هفتهٔ ۲ تا ۸ آبان ۱۴۰۵"
+        assert weeks.week_display("2026-W44") == "هفتهٔ ۲ تا ۸ آبان ۱۴۰۵"
 
 
 def test_month_labels_follow_the_month_calendar_and_the_language():
-    assert cal.month_display(date(2026, 10, 23), "en", "jalali") == "Aban 1405"
-    assert cal.month_display(date(2026, 10, 23), "fa", "jalali") == "آبان ۱۴۰۵"
-    assert cal.month_display(date(2025, 3, 21), "fa", "jalali") == "فروردین ۱۴۰۴"
-    assert cal.month_display(date(2026, 10, 1), "en", "gregorian") == "October 2026"
-    assert cal.month_display(date(2026, 10, 1), "en", "gregorian", short=True) == "Oct 2026"
+    assert weeks.month_display(date(2026, 10, 23), "en", "jalali") == "Aban 1405"
+    assert weeks.month_display(date(2026, 10, 23), "fa", "jalali") == "آبان ۱۴۰۵"
+    assert weeks.month_display(date(2025, 3, 21), "fa", "jalali") == "فروردین ۱۴۰۴"
+    assert weeks.month_display(date(2026, 10, 1), "en", "gregorian") == "October 2026"
+    assert weeks.month_display(date(2026, 10, 1), "en", "gregorian", short=True) == "Oct 2026"
     with weeks.using(months="jalali"):
         # the satisfaction page's monthly grain: Jalali months, the last one cut at the data
         assert satisfaction.month_label(date(2026, 10, 23), date(2026, 11, 8)) == (

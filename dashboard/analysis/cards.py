@@ -69,16 +69,16 @@ def signed(value: float, decimals: int = 1, unit: str = "") -> str:
 
 def month_label(month_start: date) -> str:
     """'October 2026' (a Jalali month: 'Aban 1405'; in Persian «آبان ۱۴۰۵»)."""
-    from dashboard.i18n import calendar
+    from dashboard.warehouse import weeks
 
-    return calendar.month_display(month_start)
+    return weeks.month_display(month_start)
 
 
 def short_month(month_start: date) -> str:
     """'Oct 2026' (a Jalali month: 'Aban 1405'; in Persian «آبان ۱۴۰۵»)."""
-    from dashboard.i18n import calendar
+    from dashboard.warehouse import weeks
 
-    return calendar.month_display(month_start, short=True)
+    return weeks.month_display(month_start, short=True)
 
 
 def interval(est: Estimate, fmt) -> str:

@@ -119,7 +119,7 @@ def month_label(start: date, through: date | None = None) -> str:
     if weeks.current_months() == "jalali":
         from dashboard.i18n import calendar
 
-        label = calendar.month_display(start, "en", "jalali")
+        label = weeks.month_display(start, "en", "jalali")
         if cut:
             j = calendar.jalali(through)
             label += f" (to {j.day} {calendar.MONTHS_EN[j.month - 1]})"

@@ -81,40 +81,6 @@ def week_label(first: date, code: str | None = None) -> str:
     return f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
 
 
-def week_display(week: str, code: str | None = None, start: str | None = None) -> str:
-    """How the week ``YYYY-Www`` reads in the language ``code`` (default: the current one):
-    English keeps the key (``2026-W44``); Persian names its seven days in the Jalali calendar
-    («هفتهٔ ۸ تا ۱۴ آبان ۱۴۰۵»), from its first day as the warehouse counts weeks (``start``:
-    ``iso`` or ``saturday``; default: the warehouse's, ``weeks.current_week_start``)."""
-    from dashboard.warehouse import weeks
-
-    code = code or i18n.current()
-    if code != "fa":
-        return week
-    return week_label(weeks.parse_week(week, start), code)
-
-
-def month_display(month_start: date, code: str | None = None, months: str | None = None,
-                  short: bool = False) -> str:
-    """How the month starting on ``month_start`` reads, as the warehouse counts months
-    (``months``: ``gregorian`` or ``jalali``; default: the warehouse's): a Gregorian month is
-    ``October 2026`` (``Oct 2026`` when ``short``) in English and «اکتبر ۲۰۲۶» in Persian; a
-    Jalali month is ``Aban 1405`` in English and «آبان ۱۴۰۵» in Persian."""
-    from babel.dates import format_date
-
-    from dashboard.warehouse import weeks
-
-    code = code or i18n.current()
-    if (months or weeks.current_months()) == "jalali":
-        if code == "fa":
-            return month_name(month_start, code)
-        j = jalali(month_start)
-        return f"{MONTHS_EN[j.month - 1]} {j.year}"
-    if code == "fa":
-        return localize(format_date(month_start, "LLLL y", locale="fa"), code)
-    return month_start.strftime("%b %Y" if short else "%B %Y")
-
-
 def fiscal_year_start(day: date) -> date:
     """The first day (1 Farvardin, a Gregorian date) of the Iranian fiscal year holding ``day``."""
     return jdatetime.date(fiscal_year(day), 1, 1).togregorian()

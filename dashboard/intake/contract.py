@@ -38,7 +38,7 @@ from dashboard.intake.headers import (
 )
 from dashboard.intake.limits import Limits, mb
 from dashboard.intake.values import TimeFormat
-from dashboard.warehouse import assumption_rules, build
+from dashboard.warehouse import assumption_rules
 from dashboard.warehouse.numbers import (
     DECIMALS,
     THOUSANDS,
@@ -438,11 +438,11 @@ def load_mapping(path: Path | str) -> dict[str, TableMapping]:
     with a ``date_format``: Jalali dates), ``<table>.decimal`` and
     ``<table>.thousands`` (``","`` and ``"."`` for ``1.234,5``),
     ``<table>.files`` (file-name patterns that belong to the table). ``<table>`` is a contract
-    table or ``assumptions``; a ``[warehouse]`` section says how a new warehouse counts time
-    (``mapping_calendar``). MappingError, one line naming the key, for anything unusable."""
+    table or ``assumptions``; a ``[warehouse]`` section (how a new warehouse counts time) is
+    ``calendar_setting``'s. MappingError, one line naming the key, for anything unusable."""
     p = Path(path)
     doc = _mapping_doc(p)
-    doc.pop("warehouse", None)  # how the warehouse counts time: ``mapping_calendar``
+    doc.pop("warehouse", None)  # how the warehouse counts time: ``calendar_setting``
     try:
         return _mappings(doc, p.name)
     except MappingError:
@@ -450,25 +450,6 @@ def load_mapping(path: Path | str) -> dict[str, TableMapping]:
     except Exception as exc:  # noqa: BLE001 - whatever else is malformed: one line, no trace
         raise MappingError(f"mapping {p.name}: cannot be used ({type(exc).__name__}: "
                            f"{' '.join(str(exc).split())[:200]})") from None
-
-
-def mapping_calendar(path: Path | str) -> dict[str, str]:
-    """The ``[warehouse]`` section of a mapping file: how a new warehouse counts time
-    (``week_start = "saturday"``, ``months = "jalali"``; ``steps.CALENDAR_SETTINGS``), only the
-    keys given. MappingError (one line) for an unknown key or value."""
-    from dashboard.warehouse.steps import check_calendar
-
-    p = Path(path)
-    section = _mapping_doc(p).get("warehouse", {})
-    if not isinstance(section, dict):
-        raise MappingError(f"mapping {p.name}: [warehouse] must be a table of settings "
-                           "(week_start, months)")
-    given = {str(k): str(v) for k, v in section.items()}
-    try:
-        check_calendar(given)
-    except ValueError as exc:
-        raise MappingError(f"mapping {p.name}: [warehouse] {exc}") from None
-    return given
 
 
 def _mapping_doc(p: Path) -> dict:
@@ -806,21 +787,3 @@ def check_assumptions(good: pd.DataFrame, file: str, existing: pd.DataFrame,
     problems = sorted(found.values(), key=lambda p: p.row)
     kept = good[~rows.isin({p.row for p in problems})].reset_index(drop=True)
     return kept, problems
-
-
-def read_csv_dir(folder: Path) -> dict[str, pd.DataFrame]:
-    """Raw tables from ``<folder>/<table>.csv`` (the fixture warehouse), typed by the contract
-    exactly as ingest types them; ContractViolation if a file breaks a row rule. Assumptions
-    from ``<folder>/assumptions.csv``, else the demo world's."""
-    out: dict[str, pd.DataFrame] = {}
-    for table in build.RAW_TABLES:
-        path = folder / f"{table}.csv"
-        if table == "assumptions":
-            out[table] = (build.read_assumptions(path) if path.exists()
-                          else build.read_assumptions())
-            continue
-        good, problems = validate(table, read_file(path), path.name)
-        if problems:
-            raise build.ContractViolation("; ".join(str(p) for p in problems[:5]))
-        out[table] = good
-    return out

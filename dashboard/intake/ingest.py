@@ -52,9 +52,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dashboard import i18n
 from dashboard.intake import archive as archives
-from dashboard.intake import contract
+from dashboard.intake import calendar_setting, contract
 from dashboard.intake.contract import ASSUMPTIONS, CONTRACT, LOADABLE, FileRefused, Problem
 from dashboard.warehouse import build, config, steps
 from dashboard.warehouse.build import Builder
@@ -76,48 +75,6 @@ Progress = Callable[[str], None]
 
 class IngestBusy(RuntimeError):
     """Another load holds the warehouse's lock."""
-
-
-class CalendarRefused(ValueError):
-    """A load asked a warehouse that already holds data to count weeks or months another way
-    (only a rebuild changes that)."""
-
-
-def _calendar_words(key: str, value: str) -> str:
-    """How a calendar setting's value reads in a refusal (in the current language)."""
-    words = {
-        ("week_start", "iso"): i18n._("ISO weeks (Monday to Sunday)"),
-        ("week_start", "saturday"): i18n._("Saturday weeks (Saturday to Friday)"),
-        ("months", "gregorian"): i18n._("Gregorian months"),
-        ("months", "jalali"): i18n._("Jalali months"),
-    }
-    return words[key, value]
-
-
-def _settle_calendar(builder: Builder, given: dict[str, str], stamp: datetime) -> bool:
-    """Keep how the warehouse counts time (``given``: the calendar settings asked for, only
-    those given) when the copy holds no data yet; whether a setting was written.
-    CalendarRefused when a warehouse with data would count another way."""
-    if not given:
-        return False
-    stored = {key: values[0] for key, values in steps.CALENDAR_SETTINGS.items()}
-    for row in builder.execute("ingest_calendar_settings").itertuples(index=False):
-        stored[row.setting_key] = row.setting_value
-    changes = {k: v for k, v in given.items() if stored[k] != v}
-    if not changes:
-        return False
-    if any(builder.count(f"raw.{t}") for t in TABLE_ORDER if t != "assumptions"):
-        key, value = next(iter(changes.items()))
-        option = "--" + key.replace("_", "-")
-        raise CalendarRefused(i18n._(
-            "this warehouse counts {kept} and already holds data: it cannot change to "
-            "{asked}; build a new warehouse (another --out, or demo {option} {value}) and "
-            "load the files into it", kept=_calendar_words(key, stored[key]),
-            asked=_calendar_words(key, value), option=option, value=value))
-    for key in changes:
-        builder.execute("ingest_setting_clear", params={"setting_key": key})
-    builder.record_settings(steps.calendar_setting({**stored, **given}, pd.Timestamp(stamp)))
-    return True
 
 
 class AsOfRefused(ValueError):
@@ -275,7 +232,7 @@ def _one_line(exc: BaseException) -> str:
 def _failure(exc: Exception) -> str:
     """One line for a load that failed: the rule broken, or the file-system error with the
     path it concerns, or the error's kind and message."""
-    if isinstance(exc, build.ContractViolation | AsOfRefused | CalendarRefused
+    if isinstance(exc, build.ContractViolation | AsOfRefused | calendar_setting.CalendarRefused
                   | archives.ArchiveError):
         return _one_line(exc)
     if isinstance(exc, OSError) and exc.strerror:
@@ -730,7 +687,7 @@ def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
         raise ValueError(f"unknown table {table!r}: one of {', '.join(LOADABLE)}")
     check_target(target)
     mappings = contract.load_mapping(mapping) if mapping else {}
-    calendar = {**(contract.mapping_calendar(mapping) if mapping else {}),
+    calendar = {**(calendar_setting.from_mapping(mapping) if mapping else {}),
                 **{k: v for k, v in (calendar or {}).items() if v is not None}}
     steps.check_calendar(calendar)
     mapping_id = (Path(mapping).name, checksum(Path(mapping))) if mapping else ("", "")
@@ -769,7 +726,7 @@ def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
             builder.load_raw("assumptions", build.read_assumptions(config.DEFAULT_ASSUMPTIONS_CSV),
                              contract.NAMES)
         _stop_here("copied")
-        calendar_changed = _settle_calendar(builder, calendar, stamp)
+        calendar_changed = calendar_setting.settle(builder, calendar, stamp, TABLE_ORDER)
         customers = builder.execute("ingest_customers")
         load_id = int(builder.execute("ingest_next_load")["load_id"].iloc[0])
         changed = calendar_changed
@@ -819,3 +776,21 @@ def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
             lock.__exit__(None, None, None)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def read_csv_dir(folder: Path) -> dict[str, pd.DataFrame]:
+    """Raw tables from ``<folder>/<table>.csv`` (the fixture warehouse), typed by the contract
+    exactly as ingest types them; ContractViolation if a file breaks a row rule. Assumptions
+    from ``<folder>/assumptions.csv``, else the demo world's."""
+    out: dict[str, pd.DataFrame] = {}
+    for table in build.RAW_TABLES:
+        path = folder / f"{table}.csv"
+        if table == "assumptions":
+            out[table] = (build.read_assumptions(path) if path.exists()
+                          else build.read_assumptions())
+            continue
+        good, problems = contract.validate(table, contract.read_file(path), path.name)
+        if problems:
+            raise build.ContractViolation("; ".join(str(p) for p in problems[:5]))
+        out[table] = good
+    return out

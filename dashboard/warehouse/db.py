@@ -32,14 +32,15 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard.warehouse import config, engines, weeks
+from dashboard.warehouse import config, engines, steps, weeks
 from dashboard.warehouse.catalog import _PARAM_RE, QueryError, get_query, store_catalog
 
 T = TypeVar("T")
 
 
 #: How a warehouse without settings counts time: ISO weeks, Gregorian months.
-DEFAULT_SETTINGS = {"week_start": "iso", "months": "gregorian"}
+#: How a warehouse counts time when it says nothing (``steps.CALENDAR_DEFAULTS``).
+DEFAULT_SETTINGS = steps.CALENDAR_DEFAULTS
 
 
 class WarehouseMissing(Exception):

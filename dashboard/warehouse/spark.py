@@ -195,14 +195,12 @@ class SparkWarehouse:
     def settings(self) -> dict[str, str]:
         """How the warehouse counts time (as ``db.Warehouse.settings``), read once."""
         if getattr(self, "_settings", None) is None:
-            from dashboard.warehouse.db import DEFAULT_SETTINGS
-
             try:
                 row = self.sql(catalog.get_query("warehouse_settings").sql).iloc[0]
                 self._settings = {"week_start": str(row["week_starts_on"]),
                                   "months": str(row["months"])}
             except Exception:  # noqa: BLE001 - a warehouse from before the settings
-                self._settings = dict(DEFAULT_SETTINGS)
+                self._settings = dict(steps.CALENDAR_DEFAULTS)
         return self._settings
 
     def close(self) -> None:

@@ -36,6 +36,8 @@ CALENDAR_SETTINGS = {
     "week_start": ("iso", "saturday"),  # ISO weeks Monday–Sunday, or Saturday–Friday
     "months": ("gregorian", "jalali"),  # months of the Gregorian or the Jalali calendar
 }
+#: How a warehouse counts time when it says nothing: each setting's default.
+CALENDAR_DEFAULTS = {k: values[0] for k, values in CALENDAR_SETTINGS.items()}
 
 Progress = Callable[[str], None]
 

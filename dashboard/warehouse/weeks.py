@@ -26,6 +26,9 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from dashboard import i18n
+from dashboard.i18n import calendar
+from dashboard.i18n.numbers import localize
 from dashboard.warehouse.catalog import Fetch
 
 _WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -157,6 +160,38 @@ def last_complete_week(today: date, start: str | None = None) -> str:
     """``YYYY-Www`` of the latest week whose last day is before ``today`` (on a week's first
     day, the week that ended the day before; on its last day, the week before)."""
     return week_label(first_day(today, start) - timedelta(weeks=1), start)
+
+
+# --- how weeks and months read, in the language of the run ----------------------------
+
+def week_display(week: str, code: str | None = None, start: str | None = None) -> str:
+    """How the week ``YYYY-Www`` reads in the language ``code`` (default: the current one):
+    English keeps the key (``2026-W44``); Persian names its seven days in the Jalali calendar
+    («هفتهٔ ۸ تا ۱۴ آبان ۱۴۰۵»), from its first day as the warehouse counts weeks (``start``:
+    ``iso`` or ``saturday``; default: the warehouse's, ``current_week_start``)."""
+    code = code or i18n.current()
+    if code != "fa":
+        return week
+    return calendar.week_label(parse_week(week, start), code)
+
+
+def month_display(month_start: date, code: str | None = None, months: str | None = None,
+                  short: bool = False) -> str:
+    """How the month starting on ``month_start`` reads, as the warehouse counts months
+    (``months``: ``gregorian`` or ``jalali``; default: the warehouse's): a Gregorian month is
+    ``October 2026`` (``Oct 2026`` when ``short``) in English and «اکتبر ۲۰۲۶» in Persian; a
+    Jalali month is ``Aban 1405`` in English and «آبان ۱۴۰۵» in Persian."""
+    from babel.dates import format_date
+
+    code = code or i18n.current()
+    if (months or current_months()) == "jalali":
+        if code == "fa":
+            return calendar.month_name(month_start, code)
+        j = calendar.jalali(month_start)
+        return f"{calendar.MONTHS_EN[j.month - 1]} {j.year}"
+    if code == "fa":
+        return localize(format_date(month_start, "LLLL y", locale="fa"), code)
+    return month_start.strftime("%b %Y" if short else "%B %Y")
 
 
 def first_week(fetch: Fetch) -> date:
