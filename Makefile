@@ -81,8 +81,12 @@ messages: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
+# The tests without a browser on every core (pytest-xdist), then the browser tests one at a
+# time (their servers, Chromium sessions and timings are not shared with other tests).
+TEST_WORKERS ?= auto
 test: $(STAMP) browser fonts postgres spark lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) -m "not browser"
+	$(PY) -m pytest -q -m browser
 
 # The README's pictures: the Weekly KPIs page's first screen at 1440 x 900 on the pinned demo
 # world (built in a temporary folder), saved under data/screenshots/.

@@ -164,6 +164,17 @@ def wait_idle(pg, timeout: int = 60_000) -> None:
         })""", arg=image_rows(pg), timeout=timeout)
 
 
+def open_section(pg, label: str, timeout: int = 60_000) -> None:
+    """Open the page's lazy section (``ui.sections``: a tab drawn only when open) labelled
+    ``label`` and wait until its run is over and its charts are drawn."""
+    pg.locator('[data-testid="stTab"]', has_text=label).first.click()
+    pg.wait_for_function(
+        """(label) => [...document.querySelectorAll('[data-testid="stTab"]')].some(
+            t => t.getAttribute('aria-selected') === 'true' && t.innerText.trim() === label)""",
+        arg=label, timeout=timeout)
+    wait_idle(pg, timeout)
+
+
 def image_rows(pg) -> list[str]:
     """The chart keys of the page's chart download rows (``dl_<key>`` holding a PNG button)."""
     return pg.evaluate(

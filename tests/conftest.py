@@ -108,18 +108,28 @@ def each_demo_wh(request) -> db.Warehouse:
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """Record the suite's counts and time for `make bench` (artifacts/last-suite.json)."""
+    """Record the suite's counts and time for `make bench` (artifacts/last-suite.json), per
+    part of the suite (`make test` runs the tests without a browser on every core, then the
+    browser tests one at a time: ``-m``'s expression names the part)."""
     import json
     import time
 
     rep = session.config.pluginmanager.get_plugin("terminalreporter")
-    if rep is None or not hasattr(session.config, "_cx_started"):
+    if (rep is None or not hasattr(session.config, "_cx_started")
+            or hasattr(session.config, "workerinput")):  # a parallel worker: its controller records
         return
     counts = {k: len(rep.stats.get(k, [])) for k in ("passed", "failed", "skipped", "error")}
     out = ROOT / "artifacts"
     out.mkdir(exist_ok=True)
-    (out / "last-suite.json").write_text(json.dumps(
-        {**counts, "seconds": time.time() - session.config._cx_started, "exit": int(exitstatus)}))
+    path = out / "last-suite.json"
+    part = session.config.getoption("markexpr") or "all"
+    try:
+        parts = json.loads(path.read_text()).get("parts", {}) if part != "all" else {}
+    except (OSError, ValueError, AttributeError):
+        parts = {}
+    parts[part] = {**counts, "seconds": time.time() - session.config._cx_started,
+                   "exit": int(exitstatus)}
+    path.write_text(json.dumps({"parts": parts}))
 
 
 def pytest_configure(config):

@@ -51,7 +51,10 @@ def test_tiles_filter_change_and_nps_chart_downloads(page, demo_db, tmp_path):
     # seven KPI tiles, then the money row: revenue at risk, savings, one NPS point per segment
     assert page.locator('[data-testid="stMetric"]').count() == 7 + 2 + 3
     assert page.locator('[data-testid="stMetric"]').nth(7).get_by_text("Revenue at risk").count()
-    assert page.locator(".js-plotly-plot").count() == 7
+    # a tab per KPI trend, only the open one drawn (lazy sections): the first, NPS
+    assert page.locator('[data-testid="stTab"]').all_inner_texts() == [
+        m.label for m in REGISTRY.values()]
+    assert page.locator(".js-plotly-plot").count() == 1
     doc = kpis_json(url)
     assert tile_value(page, "NPS") == format_value(doc["kpis"]["nps"]["value"], "score")
 
@@ -229,9 +232,15 @@ def test_churn_only_the_customer_list_carries_customer_ids(page, server, tmp_pat
     import re
 
     page.goto(f"{server}/churn-retention")
-    page.wait_for_selector(".st-key-dl_churn_at_risk button:visible", timeout=60_000)
     bu.wait_idle(page)
     week = shown_week(page).lower()
+    # the first section, open on arrival: monthly churn by segment, without customer ids
+    path = bu.download(page, "dl_churn_monthly_CSV", tmp_path)
+    assert path.name == f"monthly-churn-by-segment-customers_{week}_all-customers.csv"
+    monthly = bu.read_csv(path)
+    assert len(monthly) > 0
+    assert page.locator(".st-key-dl_churn_at_risk").count() == 0  # drawn only when opened
+    bu.open_section(page, "What it is costing")
     path = bu.download(page, "dl_churn_at_risk_CSV", tmp_path)
     assert path.name == f"at-risk-customers_{week}_all-customers.csv"
     at_risk = bu.read_csv(path)
@@ -239,10 +248,6 @@ def test_churn_only_the_customer_list_carries_customer_ids(page, server, tmp_pat
     assert len(at_risk) > 0 and at_risk["customer_id"].notna().all()
     # the revenue as a number to the cent, not "$1,280.75"
     assert pd.api.types.is_float_dtype(at_risk["revenue_last_13_weeks"])
-    path = bu.download(page, "dl_churn_monthly_CSV", tmp_path)
-    assert path.name == f"monthly-churn-by-segment-customers_{week}_all-customers.csv"
-    monthly = bu.read_csv(path)
-    assert len(monthly) > 0
 
     def norm(c):
         return re.sub(r"[^a-z0-9]", "", str(c).lower())

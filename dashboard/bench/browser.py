@@ -89,6 +89,16 @@ _CAPTION_JS = """([start, filters]) => {
     return t.startsWith(start) && scope.endsWith(' · ' + filters);
 }"""
 
+#: Every KPI tile's label is shown in the main area and a caption gives a base ("n = …").
+_KPIS_JS = """([labels, nFigure]) => {
+    const main = '[data-testid="stMain"] ';
+    const text = sel => [...document.querySelectorAll(main + sel)].map(e => e.innerText.trim());
+    const shown = text('[data-testid="stMetricLabel"]');
+    const n = new RegExp(nFigure);
+    return labels.every(l => shown.some(t => t.startsWith(l)))
+        && text('[data-testid="stCaptionContainer"]').some(c => n.test(c));
+}"""
+
 _PROBLEMS_JS = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     const text = sel => [...document.querySelectorAll(sel)].map(e => e.innerText.slice(0, 400));
@@ -343,14 +353,20 @@ class _Session:
                                  f"{describe(self.chosen)}")
 
     async def _check_kpis(self) -> None:
-        """Weekly KPIs shows every tile's label and a base (n = …) under the tiles."""
+        """Weekly KPIs shows every tile's label and a base (n = …) under the tiles (waited for:
+        the browser may lay the last elements out a moment after the run ends)."""
         pg = self.page
-        labels = await pg.locator(f'{_MAIN} [data-testid="stMetricLabel"]').all_inner_texts()
-        missing = [m.label for m in REGISTRY.values()
-                   if not any(t.strip().startswith(m.label) for t in labels)]
-        captions = await pg.locator(_CAPTION).all_inner_texts()
-        if missing or not any(N_FIGURE.search(c) for c in captions):
-            raise AssertionError(f"Weekly KPIs: tiles missing {missing} or no n figure")
+        labels = [m.label for m in REGISTRY.values()]
+        try:
+            await pg.wait_for_function(_KPIS_JS, arg=[labels, N_FIGURE.pattern],
+                                       timeout=STEP_TIMEOUT_MS)
+        except Exception as exc:  # playwright's TimeoutError (imported with the browser)
+            if type(exc).__name__ != "TimeoutError":
+                raise
+            shown = await pg.locator(f'{_MAIN} [data-testid="stMetricLabel"]').all_inner_texts()
+            missing = [x for x in labels if not any(t.strip().startswith(x) for t in shown)]
+            raise AssertionError(f"Weekly KPIs: tiles missing {missing} or no n figure "
+                                 f"(tiles shown: {shown})") from None
         self.out.kpi_checks += 1
 
     async def walk(self, done: Callable[[], bool]) -> None:

@@ -309,9 +309,13 @@ def main(args: argparse.Namespace) -> int:
           "(result cache bypassed); cached = the same through the TTL cache")
     last = config.ROOT / "artifacts" / "last-suite.json"
     if last.exists():
-        s = json.loads(last.read_text())
-        print(f"last test suite: {s['passed']} passed, {s['failed']} failed, "
-              f"{s['skipped']} skipped in {s['seconds']:.0f} s")
+        parts = json.loads(last.read_text()).get("parts", {})
+        total = {k: sum(p.get(k, 0) for p in parts.values())
+                 for k in ("passed", "failed", "skipped", "seconds")}
+        print(f"last test suite: {total['passed']} passed, {total['failed']} failed, "
+              f"{total['skipped']} skipped in {total['seconds']:.0f} s ("
+              + "; ".join(f"{name}: {p['passed']} passed in {p['seconds']:.0f} s"
+                          for name, p in parts.items()) + ")")
     else:
         print("last test suite: not run yet (make test writes artifacts/last-suite.json)")
     return 0

@@ -47,8 +47,9 @@ WARMED = re.compile(r"warmed .* in ([\d.]+) s")
 #: Installed in every page before its own scripts run: the time of every change on screen, of
 #: the committing action (the first pointer or key press after ``__cx.arm()``) and script runs.
 _OBSERVER_JS = """
-window.__cx = {start: null, armed: false, last: 0, runs: 0, ended: 0,
-               arm() { this.armed = true; this.start = null; this.runs = 0; }};
+window.__cx = {start: null, armed: false, last: 0, runs: 0, ended: 0, msgs: 0, lastMsg: 0,
+               arm() { this.armed = true; this.start = null; this.runs = 0; this.ended = 0;
+                       this.msgs = 0; }};
 for (const type of ['pointerdown', 'keydown']) {
     window.addEventListener(type, e => {
         if (window.__cx.armed) { window.__cx.armed = false; window.__cx.start = e.timeStamp; }
@@ -65,14 +66,31 @@ new MutationObserver(records => {
     }
     window.__cx.last = now;
 }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+// the server's messages: a fast run's 'running' state may never reach the page (the browser
+// renders its start and end together), its messages always do
+const PageSocket = window.WebSocket;
+window.WebSocket = class extends PageSocket {
+    constructor(...args) {
+        super(...args);
+        this.addEventListener('message', () => {
+            window.__cx.msgs += 1;
+            window.__cx.lastMsg = performance.now();
+        });
+    }
+};
 """
 
-#: The step is over: a run started after the action, it ended, charts drawn, quiet since.
+#: The step is over: a run started after the action (its state seen, or the server's messages
+#: received), it ended, charts drawn, quiet since (no change on screen, no message).
 _OVER_JS = """([quiet, idleJs]) => {
     const cx = window.__cx;
-    if (!cx || cx.runs < 1 || cx.ended === 0) return false;
+    if (!cx || (cx.runs < 1 && cx.msgs < 1)) return false;
     if (!(new Function('return (' + idleJs + ')()'))()) return false;
-    return performance.now() - cx.last >= quiet;
+    if (cx.ended === 0) {
+        if (cx.runs >= 1) return false;
+        cx.ended = cx.lastMsg;  // the run's end, its 'running' state never drawn
+    }
+    return performance.now() - Math.max(cx.last, cx.lastMsg) >= quiet;
 }"""
 
 
