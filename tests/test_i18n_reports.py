@@ -144,3 +144,25 @@ def test_complaints_report_reads_in_persian(demo_fetch, latest):
         assert list(r.recovery_rows.columns)[0] == "گروه"
     en = complaints.build_report(demo_fetch, Filters(week=latest))
     assert list(en.recovery_rows["Group"]) == list(complaints.RECOVERY_GROUPS.values())
+
+
+def test_satisfaction_report_reads_in_persian(demo_fetch, latest):
+    from dashboard.analysis import satisfaction as sat
+
+    values = _data_values(demo_fetch)
+    with i18n.use("fa"):
+        for view in (sat.View(), sat.View(split="touchpoint", score="csat"),
+                     sat.View(split="segment", score="ces")):
+            r = sat.build_report(demo_fetch, Filters(week=latest), view)
+            values += [str(g) for g in r.movers["group"]] + list(r.gap["label"])
+            texts = [r.headline, r.trend_title, r.trend_takeaway, r.mix_title, r.mix_takeaway,
+                     r.distribution_title, r.distribution_takeaway, r.gap_title,
+                     r.gap_takeaway, r.movers_title, r.movers_takeaway, r.y_title,
+                     *r.movers_columns().values(), *r.movers["verdict"], *r.movers["ci_week"],
+                     *r.mix["category_label"], r.window.span]
+            for t in r.tiles:
+                texts += [t.value_text, t.delta_text or "", t.caption, t.verdict]
+            assert_persian(texts, values)
+        assert sat.split_choices(dimensions.load(demo_fetch))["region"] == "منطقه"
+    en = sat.build_report(demo_fetch, Filters(week=latest), sat.View())
+    assert en.window.span == "26 weeks" and en.movers_columns()["delta"] == "Change"
