@@ -166,3 +166,24 @@ def test_satisfaction_report_reads_in_persian(demo_fetch, latest):
         assert sat.split_choices(dimensions.load(demo_fetch))["region"] == "منطقه"
     en = sat.build_report(demo_fetch, Filters(week=latest), sat.View())
     assert en.window.span == "26 weeks" and en.movers_columns()["delta"] == "Change"
+
+
+def test_cost_report_reads_in_persian(demo_fetch, latest):
+    from dashboard.analysis import cost
+
+    values = _data_values(demo_fetch) + ["CX Ledger"]
+    with i18n.use("fa"):
+        for basis in ("per_customer", "total"):
+            r = cost.build_report(demo_fetch, Filters(week=latest), basis=basis)
+            values += [str(v) for v in r.channel_week["label"]]
+            texts = [*r.takeaways.values(), *r.titles.values(), cost.describe_method(r),
+                     r.savings_unit]
+            for t in r.tiles:
+                texts += [t.label, t.value, t.caption, t.help]
+            texts += _frame_texts(r.channel_table) + _frame_texts(r.segment_table)
+            texts += _frame_texts(r.savings_table) + list(r.waterfall["label"])
+            texts += [str(c) for c in r.unit_costs.columns]
+            assert r.savings is not None
+            assert_persian(texts, values)
+    en = cost.build_report(demo_fetch, Filters(week=latest))
+    assert en.tiles[0].label == "Cost to serve" and "Channel" in en.channel_table.columns
