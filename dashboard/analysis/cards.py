@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
+from dashboard.i18n import _
 from dashboard.metrics import display
 from dashboard.metrics.stats import Estimate
 from dashboard.warehouse import config
@@ -52,7 +53,9 @@ def money(value: float | None, symbol: str, decimals: int = 0) -> str:
 
 def hours(value: float | None) -> str:
     """Hours with one decimal ('41.5 h')."""
-    return EM_DASH if value is None or math.isnan(value) else f"{value:,.1f} h"
+    if value is None or math.isnan(value):
+        return EM_DASH
+    return _("{hours} h", hours=display.number(value, 1))
 
 
 def score(value: float | None, decimals: int = 1) -> str:
@@ -85,20 +88,26 @@ def interval(est: Estimate, fmt) -> str:
     """'95% CI a – b' with ``fmt`` applied to both ends; '' when withheld."""
     if not est.shown or est.ci_low is None:
         return ""
-    return f"95% CI {display.span(est.ci_low, est.ci_high, fmt)}"
+    return _("95% CI {interval}", interval=display.span(est.ci_low, est.ci_high, fmt))
 
 
 def base_caption(est: Estimate, what: str = "n") -> str:
-    """The base line of a card: 'n = 1,234', with the low-base badge or the withheld reason."""
+    """The base line of a card: 'n = 1,234', with the low-base badge or the withheld reason
+    (``what``: what is counted, already in the current language)."""
+    n = display.number(est.n, 0)
     if est.status == "withheld":
-        return f"Insufficient base ({what} = {est.n:,}; at least {config.MIN_BASE} needed)"
-    badge = " · low base" if est.status == "low_base" else ""
-    return f"{what} = {est.n:,}{badge}"
+        return _("Insufficient base ({what} = {n}; at least {least} needed)", what=what, n=n,
+                 least=display.number(config.MIN_BASE, 0))
+    if est.status == "low_base":
+        return _("{what} = {n} · low base", what=what, n=n)
+    return _("{what} = {n}", what=what, n=n)
 
 
 def p_text(p: float) -> str:
     """'p < 0.001' or 'p = 0.023'."""
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    if p < 0.001:
+        return _("p < {p}", p=display.number(0.001, 3))
+    return _("p = {p}", p=display.number(p, 3))
 
 
 def verdict(cur: Estimate, prev: Estimate, p_adj: float | None, significant: bool,
@@ -106,9 +115,9 @@ def verdict(cur: Estimate, prev: Estimate, p_adj: float | None, significant: boo
     """Plain words for a tested change: better, worse, within noise, low base or not judged
     (the test, Benjamini–Hochberg-corrected, is told in the card's help)."""
     if p_adj is None:
-        return "not judged (no usable base in both periods)"
+        return _("not judged (no usable base in both periods)")
     if cur.status == "low_base" or prev.status == "low_base":
-        return "low base (n < 100): change not judged"
+        return _("low base (n < 100): change not judged")
     good = None
     if cur.value is not None and prev.value is not None and cur.value != prev.value:
         good = (cur.value > prev.value) == higher_is_better
@@ -124,8 +133,9 @@ def with_coverage(found: tuple[Card, ...], needs: dict[str, tuple[str, ...]],
                   coverage: cov.Coverage) -> tuple[Card, ...]:
     """The cards, each whose tables (``needs``, by label) hold no rows made a not-loaded card."""
     out = []
+    shown = {_(label): tables for label, tables in needs.items()}
     for c in found:
-        gone = coverage.missing(needs.get(c.label, ()))
+        gone = coverage.missing(needs.get(c.label, shown.get(c.label, ())))
         out.append(not_loaded_card(c.label, gone, c.help) if gone else c)
     return tuple(out)
 
@@ -136,5 +146,5 @@ class WithCards:
     cards: tuple[Card, ...]
 
     def card(self, label: str) -> Card:
-        """The card with this label."""
-        return next(c for c in self.cards if c.label == label)
+        """The card with this label (as written in English, or as shown)."""
+        return next(c for c in self.cards if c.label in (label, _(label)))

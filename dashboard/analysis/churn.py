@@ -43,8 +43,8 @@ import pandas as pd
 
 from dashboard.analysis import cards
 from dashboard.analysis.cards import Card, WithCards
-from dashboard.i18n import currency
-from dashboard.metrics import dimensions, stats
+from dashboard.i18n import N_, _, currency, ngettext
+from dashboard.metrics import dimensions, display, stats
 from dashboard.metrics.filters import DIMENSIONS, Filters, week_label
 from dashboard.metrics.stats import Estimate
 from dashboard.metrics.survival import SurvivalGroup, fit_groups, restricted_mean
@@ -61,15 +61,18 @@ MIN_FOLLOW_UP_WEEKS = 13
 CHECKPOINTS = (13, 26, 52)
 AT_RISK_ROWS = 100
 RECENT_WEEKS = 13
-NPS_GROUPS: dict[str, str] = {"promoter": "Promoters (9–10)", "passive": "Passives (7–8)",
-                              "detractor": "Detractors (0–6)", "no_answer": "No NPS answer"}
-COMPLAINT_GROUPS: dict[str, str] = {"none": "No unresolved complaint",
-                                    "open": "Unresolved complaint at start"}
+NPS_GROUPS: dict[str, str] = {"promoter": N_("Promoters (9–10)"),
+                              "passive": N_("Passives (7–8)"),
+                              "detractor": N_("Detractors (0–6)"),
+                              "no_answer": N_("No NPS answer")}
+COMPLAINT_GROUPS: dict[str, str] = {"none": N_("No unresolved complaint"),
+                                    "open": N_("Unresolved complaint at start")}
 #: How a group is named inside a sentence (takeaways).
-PHRASES: dict[str, str] = {"promoter": "promoters", "passive": "passives",
-                           "detractor": "detractors", "no_answer": "customers without an answer",
-                           "none": "customers without an unresolved complaint",
-                           "open": "customers with an unresolved complaint"}
+PHRASES: dict[str, str] = {"promoter": N_("promoters"), "passive": N_("passives"),
+                           "detractor": N_("detractors"),
+                           "no_answer": N_("customers without an answer"),
+                           "none": N_("customers without an unresolved complaint"),
+                           "open": N_("customers with an unresolved complaint")}
 ALL_LABEL = "All filtered customers"
 QUERIES = ("churn_monthly", "churn_cohorts", "churn_survival", "churn_at_risk",
            "assumptions_in_force", "weeks_available", "data_coverage")
@@ -188,19 +191,24 @@ def survival_table(groups: tuple[SurvivalGroup, ...], horizon: int) -> pd.DataFr
     """Ŝ at the checkpoints (≤ horizon) and the restricted mean over the horizon, per group."""
     rows = []
     for g in groups:
-        row: dict[str, Any] = {"Group": g.label, "Customers": f"{g.n:,}",
-                               "Churned": f"{g.events:,}"}
+        row: dict[str, Any] = {_("Group"): _(g.label), _("Customers"): display.number(g.n, 0),
+                               _("Churned"): display.number(g.events, 0)}
         for t in CHECKPOINTS:
             if t > horizon:
                 continue
             at = g.at(t)
-            badge = " (low base)" if g.status == "low_base" else ""
-            row[f"Still active at {t} weeks (95% CI)"] = (
-                "insufficient base" if at is None else
-                f"{cards.pct(100 * at[0])} ({cards.pct(100 * at[1])}\u2009–\u2009"
-                f"{cards.pct(100 * at[2])}){badge}")
-        row[f"Mean weeks active of {horizon}"] = (
-            f"{restricted_mean(g.curve, horizon):.1f}" if g.shown else cards.EM_DASH)
+            name = _("Still active at {weeks} weeks (95% CI)", weeks=display.number(t, 0))
+            if at is None:
+                row[name] = _("insufficient base")
+                continue
+            values = {"value": cards.pct(100 * at[0]),
+                      "interval": display.between(cards.pct(100 * at[1]),
+                                                  cards.pct(100 * at[2]))}
+            row[name] = (_("{value} ({interval}) (low base)", **values)
+                         if g.status == "low_base" else _("{value} ({interval})", **values))
+        row[_("Mean weeks active of {weeks}", weeks=display.number(horizon, 0))] = (
+            display.number(restricted_mean(g.curve, horizon), 1, thousands=False)
+            if g.shown else cards.EM_DASH)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -254,23 +262,29 @@ def at_risk_table(at_risk: pd.DataFrame, symbol: str, rows: int = AT_RISK_ROWS) 
     for r in top.itertuples(index=False):
         parts = []
         if bool(r.is_recent_detractor):
-            parts.append(f"detractor: scored {int(r.latest_nps_score)} on "
-                         f"{pd.Timestamp(r.latest_nps_date).date()}")
+            parts.append(_("detractor: scored {score} on {date}",
+                           score=display.number(int(r.latest_nps_score), 0),
+                           date=pd.Timestamp(r.latest_nps_date).date()))
         if int(r.open_complaint_count) > 0:
             k = int(r.open_complaint_count)
-            parts.append(f"{k} unresolved complaint{'s' if k > 1 else ''} since "
-                         f"{pd.Timestamp(r.oldest_open_complaint_date).date()}")
-        reasons.append("; ".join(parts))
+            parts.append(ngettext("{count} unresolved complaint since {date}",
+                                  "{count} unresolved complaints since {date}", k,
+                                  count=display.number(k, 0),
+                                  date=pd.Timestamp(r.oldest_open_complaint_date).date()))
+        reasons.append(display.semicolons(parts))
     return pd.DataFrame({
-        "Rank": range(1, len(top) + 1),
-        "Customer id": top["customer_id"].astype(str).to_numpy(),  # text ids, as given
-        "Segment": top["segment"].astype(str).to_numpy(),
-        "Region": top["region"].astype(str).to_numpy(),
-        "Plan": top["plan"].astype(str).to_numpy(),
-        "Why at risk": reasons,
-        "Revenue, last 13 weeks": [cards.money(float(v), symbol, 2)
-                                   for v in top["trailing_revenue"]],
+        _("Rank"): [display.number(k, 0) for k in range(1, len(top) + 1)],
+        _("Customer id"): top["customer_id"].astype(str).to_numpy(),  # text ids, as given
+        _("Segment"): top["segment"].astype(str).to_numpy(),
+        _("Region"): top["region"].astype(str).to_numpy(),
+        _("Plan"): top["plan"].astype(str).to_numpy(),
+        _("Why at risk"): reasons,
+        _(REVENUE_13W): [cards.money(float(v), symbol, 2) for v in top["trailing_revenue"]],
     })
+
+
+#: The at-risk list's revenue column.
+REVENUE_13W = N_("Revenue, last 13 weeks")
 
 
 # --- the report --------------------------------------------------------------------------------
@@ -321,10 +335,10 @@ def _churn_cards(mt: pd.DataFrame, month: date | None, at_risk: AtRisk,
                  symbol: str, filters: Filters) -> tuple[Card, ...]:
     all_rows = mt[mt["group"] == ALL_LABEL].set_index("month_start")
     if month is None or month not in all_rows.index:
-        empty = "No complete calendar month before the selected week"
-        logo_card = Card("Monthly churn", cards.EM_DASH, (empty,))
-        rev_card = Card("Revenue-weighted churn", cards.EM_DASH, (empty,))
-        lost_card = Card("Revenue lost to churn", cards.EM_DASH, (empty,))
+        empty = _("No complete calendar month before the selected week")
+        logo_card = Card(_("Monthly churn"), cards.EM_DASH, (empty,))
+        rev_card = Card(_("Revenue-weighted churn"), cards.EM_DASH, (empty,))
+        lost_card = Card(_("Revenue lost to churn"), cards.EM_DASH, (empty,))
     else:
         cur = all_rows.loc[month]
         prev_month = _add_months(month, -1)
@@ -354,81 +368,119 @@ def _churn_cards(mt: pd.DataFrame, month: date | None, at_risk: AtRisk,
             p_adj = adj.get(key)
             sig = bool(p_adj is not None and p_adj < config.ALPHA and est.status == "ok"
                        and before.status == "ok")
-            delta = (cards.signed(est.value - before.value, 2, "pp")
+            delta = (cards.signed(est.value - before.value, 2, _("pp"))
                      if est.shown and before.shown else None)
+            active_at_start = _("active at start")
             if not est.shown:
                 why = (cards.base_caption(est) if est.n < config.MIN_BASE or key == "logo"
-                       else "the three months before it are not all in the data")
+                       else _("the three months before it are not all in the data"))
                 return Card(label, cards.EM_DASH, (why, *lines), help=help_text)
             return Card(label, cards.pct(est.value, 2), (
                 *lines,
-                f"{cards.base_caption(est, 'active at start')} · "
-                f"{cards.interval(est, lambda v: cards.pct(v, 2))}",
-                f"vs {label_p}: {cards.pct(before.value, 2) if before.shown else cards.EM_DASH}"
-                f" — {cards.verdict(est, before, p_adj, sig, False)}",
+                _("{base} · {interval}", base=cards.base_caption(est, active_at_start),
+                  interval=cards.interval(est, lambda v: cards.pct(v, 2))),
+                _("vs {month}: {previous} — {verdict}", month=label_p,
+                  previous=cards.pct(before.value, 2) if before.shown else cards.EM_DASH,
+                  verdict=cards.verdict(est, before, p_adj, sig, False)),
             ), delta=delta, significant=sig, higher_is_better=False, help=help_text)
 
+        active_on = f"{month:%d %b %Y}"
         logo_card = card(
-            "Monthly churn", logo, plogo, "logo",
-            (f"{int(cur['churned']):,} of {int(cur['active']):,} customers active on "
-             f"{month:%d %b %Y} left in {label_m}",),
-            "Customers active at the month start who were no longer active at the next month "
-            "start, over those active at the start. 95% CI: Wilson.")
+            _("Monthly churn"), logo, plogo, "logo",
+            (_("{churned} of {active} customers active on {date} left in {month}",
+               churned=display.number(int(cur["churned"]), 0),
+               active=display.number(int(cur["active"]), 0), date=active_on,
+               month=label_m),),
+            _("Customers active at the month start who were no longer active at the next "
+              "month start, over those active at the start. 95% CI: Wilson."))
         rev_card = card(
-            "Revenue-weighted churn", rev, prev_rev, "rev",
-            (f"{label_m}: leavers' share of trailing 3-month revenue",),
-            "The same customers weighted by their net revenue in the three calendar months "
-            "before the month start. 95% CI: delta method.")
+            _("Revenue-weighted churn"), rev, prev_rev, "rev",
+            (_("{month}: leavers' share of trailing 3-month revenue", month=label_m),),
+            _("The same customers weighted by their net revenue in the three calendar months "
+              "before the month start. 95% CI: delta method."))
         lost = cur["revenue_lost"]
         if pd.isna(lost):
-            lost_card = Card("Revenue lost to churn", cards.EM_DASH, (
-                f"{label_m}: the three months before it are not all in the data",))
+            lost_card = Card(_("Revenue lost to churn"), cards.EM_DASH, (
+                _("{month}: the three months before it are not all in the data",
+                  month=label_m),))
         else:
-            lost_card = Card("Revenue lost to churn", cards.money(float(lost), symbol), (
-                f"Observed: trailing 3-month revenue of the {int(cur['churned']):,} customers "
-                f"who left in {label_m}",
-                f"≈ {cards.money(4 * float(lost), symbol)} a year at that run rate (× 4)",
-            ), help="Net transactions in the three calendar months before the month start of "
-                    "the customers who left during the month (refunds netted).")
-    risk_card = Card("At-risk customers", cards.number(at_risk.count), (
-        f"active at the end of {filters.week}: {at_risk.detractors:,} recent detractors, "
-        f"{at_risk.complaining:,} with an unresolved complaint",
-        f"Their revenue in the last 13 weeks: "
-        f"{cards.money(at_risk.revenue, symbol)} (observed)",
-    ), help="Active customers whose latest NPS answer (in the last 13 weeks) was 0–6, or who "
-            "have a complaint still unresolved.")
+            lost_card = Card(_("Revenue lost to churn"), cards.money(float(lost), symbol), (
+                _("Observed: trailing 3-month revenue of the {churned} customers who left in "
+                  "{month}", churned=display.number(int(cur["churned"]), 0), month=label_m),
+                _("≈ {amount} a year at that run rate (× 4)",
+                  amount=cards.money(4 * float(lost), symbol)),
+            ), help=_("Net transactions in the three calendar months before the month start "
+                      "of the customers who left during the month (refunds netted)."))
+    risk_card = Card(_("At-risk customers"), cards.number(at_risk.count), (
+        _("active at the end of {week}: {detractors} recent detractors, {complaining} with an "
+          "unresolved complaint", week=filters.week,
+          detractors=display.number(at_risk.detractors, 0),
+          complaining=display.number(at_risk.complaining, 0)),
+        _("Their revenue in the last 13 weeks: {amount} (observed)",
+          amount=cards.money(at_risk.revenue, symbol)),
+    ), help=_("Active customers whose latest NPS answer (in the last 13 weeks) was 0–6, or "
+              "who have a complaint still unresolved."))
     return logo_card, rev_card, lost_card, risk_card
 
 
-def _takeaway_monthly(mt: pd.DataFrame, month: date | None, col: str, what: str) -> str:
+#: The monthly takeaways, by what churn is counted in ("customer count" or "revenue") and case.
+_MONTHLY: dict[tuple[str, str], str] = {
+    ("value", "none"): N_("{month}: no usable base for customer count."),
+    ("rev_value", "none"): N_("{month}: no usable base for revenue."),
+    ("value", "all"): N_("{month}: {value}% churned by customer count (95% CI {low}–{high}%, "
+                         "n = {n})."),
+    ("rev_value", "all"): N_("{month}: {value}% churned by revenue (95% CI {low}–{high}%, "
+                             "n = {n})."),
+    ("value", "no_segment"): N_("{month}: no segment has a usable base for customer count."),
+    ("rev_value", "no_segment"): N_("{month}: no segment has a usable base for revenue."),
+    ("value", "top"): N_("{month}: {top} lost the most by customer count — {value}% (95% CI "
+                         "{low}–{high}%, n = {n})."),
+    ("rev_value", "top"): N_("{month}: {top} lost the most by revenue — {value}% (95% CI "
+                             "{low}–{high}%, n = {n})."),
+    ("value", "both"): N_("{month}: {top} lost the most by customer count — {value}% (95% CI "
+                          "{low}–{high}%, n = {n}); {least} the least at {least_value}% "
+                          "(n = {least_n})."),
+    ("rev_value", "both"): N_("{month}: {top} lost the most by revenue — {value}% (95% CI "
+                              "{low}–{high}%, n = {n}); {least} the least at {least_value}% "
+                              "(n = {least_n})."),
+}
+
+
+def _takeaway_monthly(mt: pd.DataFrame, month: date | None, col: str) -> str:
     if month is None:
-        return "No complete calendar month before the selected week."
+        return _("No complete calendar month before the selected week.")
     lo_col, hi_col = ("ci_low", "ci_high") if col == "value" else ("rev_low", "rev_high")
+    label = cards.month_label(month)
+
+    def p2(v: float) -> str:
+        return display.number(v, 2, thousands=False)
+
     if not (mt["group"] != ALL_LABEL).any():  # not split by segment: the customers as a whole
         row = mt[(mt["month_start"] == month) & mt[col].notna()]
         if row.empty:
-            return f"{cards.month_label(month)}: no usable base for {what}."
+            return _(_MONTHLY[(col, "none")], month=label)
         r = row.iloc[0]
-        return (f"{cards.month_label(month)}: {r[col]:.2f}% churned by {what} (95% CI "
-                f"{r[lo_col]:.2f}–{r[hi_col]:.2f}%, n = {int(r['n']):,}).")
+        return _(_MONTHLY[(col, "all")], month=label, value=p2(r[col]), low=p2(r[lo_col]),
+                 high=p2(r[hi_col]), n=display.number(int(r["n"]), 0))
     last = mt[(mt["month_start"] == month) & (mt["group"] != ALL_LABEL)
               & mt[col].notna()]
     if last.empty:
-        return f"{cards.month_label(month)}: no segment has a usable base for {what}."
+        return _(_MONTHLY[(col, "no_segment")], month=label)
     top = last.loc[last[col].idxmax()]
     low = last.loc[last[col].idxmin()]
-    text = (f"{cards.month_label(month)}: {top['group']} lost the most by {what} — "
-            f"{top[col]:.2f}% (95% CI {top[lo_col]:.2f}–{top[hi_col]:.2f}%, "
-            f"n = {int(top['n']):,})")
+    values = {"month": label, "top": top["group"], "value": p2(top[col]),
+              "low": p2(top[lo_col]), "high": p2(top[hi_col]),
+              "n": display.number(int(top["n"]), 0)}
     if low["group"] != top["group"]:
-        text += f"; {low['group']} the least at {low[col]:.2f}% (n = {int(low['n']):,})"
-    return text + "."
+        return _(_MONTHLY[(col, "both")], least=low["group"], least_value=p2(low[col]),
+                 least_n=display.number(int(low["n"]), 0), **values)
+    return _(_MONTHLY[(col, "top")], **values)
 
 
 def _takeaway_cohorts(cm: pd.DataFrame) -> str:
     shown = cm[cm["value"].notna() & (cm["months_since_signup"] >= 1)]
     if shown.empty:
-        return "No signup cohort is large enough (30+) and observed long enough to show."
+        return _("No signup cohort is large enough (30+) and observed long enough to show.")
     counts = shown.groupby("months_since_signup")["cohort"].nunique()
     multi = counts[counts >= 2]
     k = int(12 if 12 in multi.index else (multi.index.max() if len(multi) else counts.index.max()))
@@ -437,11 +489,15 @@ def _takeaway_cohorts(cm: pd.DataFrame) -> str:
     best = at.loc[at["value"].idxmax()]
     worst = at.loc[at["value"].idxmin()]
     if len(at) == 1:
-        return (f"{best['cohort']} cohort: {best['value']:.1f}% still active {k} months after "
-                f"signing up (n = {int(best['cohort_size']):,}).")
-    return (f"{k} months after signing up, {weighted:.1f}% of the {len(at)} cohorts observed "
-            f"that long are still customers (size-weighted); best {best['cohort']} "
-            f"{best['value']:.1f}%, worst {worst['cohort']} {worst['value']:.1f}%.")
+        return _("{cohort} cohort: {value} still active {k} months after signing up (n = {n}).",
+                 cohort=best["cohort"], value=display.percent(best["value"], 1),
+                 k=display.number(k, 0), n=display.number(int(best["cohort_size"]), 0))
+    return _("{k} months after signing up, {share} of the {cohorts} cohorts observed that long "
+             "are still customers (size-weighted); best {best} {best_value}, worst {worst} "
+             "{worst_value}.", k=display.number(k, 0), share=display.percent(weighted, 1),
+             cohorts=display.number(len(at), 0), best=best["cohort"],
+             best_value=display.percent(best["value"], 1), worst=worst["cohort"],
+             worst_value=display.percent(worst["value"], 1))
 
 
 def _takeaway_survival(groups: tuple[SurvivalGroup, ...], a: str, b: str, horizon: int) -> str:
@@ -449,36 +505,52 @@ def _takeaway_survival(groups: tuple[SurvivalGroup, ...], a: str, b: str, horizo
     t = 26 if horizon >= 26 else horizon
     ga, gb = by[a], by[b]
     if t < MIN_FOLLOW_UP_WEEKS:
-        return "The data does not yet allow 13 weeks of follow-up."
+        return _("The data does not yet allow 13 weeks of follow-up.")
     if not (ga.shown and gb.shown):
-        return (f"Too few customers (fewer than 30) in '{ga.label}' or '{gb.label}' to compare "
-                "survival.")
+        return _("Too few customers (fewer than 30) in '{first}' or '{second}' to compare "
+                 "survival.", first=_(ga.label), second=_(gb.label))
     sa, sb = ga.at(t), gb.at(t)
     overlap = not (sa[1] > sb[2] or sb[1] > sa[2])
-    bands = "bands overlap" if overlap else "95% bands do not overlap"
-    return (f"After {t} weeks: {100 * sa[0]:.1f}% of {PHRASES[a]} still active (95% CI "
-            f"{100 * sa[1]:.1f}–{100 * sa[2]:.1f}%, n = {ga.n:,}) vs {100 * sb[0]:.1f}% of "
-            f"{PHRASES[b]} ({100 * sb[1]:.1f}–{100 * sb[2]:.1f}%, n = {gb.n:,}); {bands}.")
+
+    def p1(v: float) -> str:
+        return display.number(100 * v, 1, thousands=False)
+
+    values = {"weeks": display.number(t, 0), "a_value": p1(sa[0]), "a": _(PHRASES[a]),
+              "a_low": p1(sa[1]), "a_high": p1(sa[2]), "a_n": display.number(ga.n, 0),
+              "b_value": p1(sb[0]), "b": _(PHRASES[b]), "b_low": p1(sb[1]),
+              "b_high": p1(sb[2]), "b_n": display.number(gb.n, 0)}
+    if overlap:
+        return _("After {weeks} weeks: {a_value}% of {a} still active (95% CI "
+                 "{a_low}–{a_high}%, n = {a_n}) vs {b_value}% of {b} ({b_low}–{b_high}%, "
+                 "n = {b_n}); bands overlap.", **values)
+    return _("After {weeks} weeks: {a_value}% of {a} still active (95% CI {a_low}–{a_high}%, "
+             "n = {a_n}) vs {b_value}% of {b} ({b_low}–{b_high}%, n = {b_n}); 95% bands do "
+             "not overlap.", **values)
 
 
 def _takeaway_lost(mt: pd.DataFrame, symbol: str) -> str:
     tot = mt[(mt["group"] == ALL_LABEL) & mt["revenue_lost"].notna()]
     if tot.empty:
-        return "No month has three prior months of revenue in the data yet."
+        return _("No month has three prior months of revenue in the data yet.")
     last = tot.iloc[-1]
     total = float(tot["revenue_lost"].sum())
-    return (f"{cards.month_label(last['month_start'])}: {cards.money(last['revenue_lost'], symbol)}"
-            f" of trailing 3-month revenue left with {int(last['churned']):,} customers; "
-            f"{cards.money(total, symbol)} over the {len(tot)} months shown.")
+    return _("{month}: {lost} of trailing 3-month revenue left with {churned} customers; "
+             "{total} over the {months} months shown.",
+             month=cards.month_label(last["month_start"]),
+             lost=cards.money(last["revenue_lost"], symbol),
+             churned=display.number(int(last["churned"]), 0),
+             total=cards.money(total, symbol), months=display.number(len(tot), 0))
 
 
 def _takeaway_at_risk(risk: AtRisk, filters: Filters, symbol: str) -> str:
     if risk.count == 0:
-        return f"No active customer was at risk at the end of {filters.week}."
-    return (f"{risk.count:,} customers at risk at the end of {filters.week}; the top "
-            f"{len(risk.top)} by revenue brought in {cards.money(risk.top_revenue, symbol)} "
-            f"of the {cards.money(risk.revenue, symbol)} they all brought in over the last 13 "
-            "weeks.")
+        return _("No active customer was at risk at the end of {week}.", week=filters.week)
+    return _("{count} customers at risk at the end of {week}; the top {top} by revenue brought "
+             "in {top_revenue} of the {revenue} they all brought in over the last 13 weeks.",
+             count=display.number(risk.count, 0), week=filters.week,
+             top=display.number(len(risk.top), 0),
+             top_revenue=cards.money(risk.top_revenue, symbol),
+             revenue=cards.money(risk.revenue, symbol))
 
 
 
@@ -489,7 +561,7 @@ def _at_risk_loaded(found: tuple[Card, ...], risk: AtRisk, table: pd.DataFrame,
     surveys nor complaints hold rows; with one of them missing only the other flag is counted
     (and said so), and without transactions the list is not ranked by revenue."""
     gone = coverage.missing(AT_RISK_SOURCES)
-    card = next(c for c in found if c.label == "At-risk customers")
+    card = next(c for c in found if c.label == _("At-risk customers"))
     if len(gone) == len(AT_RISK_SOURCES):
         fixed = cards.not_loaded_card(card.label, gone, card.help)
         return (tuple(fixed if c is card else c for c in found), table.iloc[:0],
@@ -499,17 +571,20 @@ def _at_risk_loaded(found: tuple[Card, ...], risk: AtRisk, table: pd.DataFrame,
         return found, table, takeaway
     flags = []
     if coverage.loaded(SURVEYS):
-        flags.append(f"{risk.detractors:,} recent detractors")
+        flags.append(_("{count} recent detractors", count=display.number(risk.detractors, 0)))
     if coverage.loaded(COMPLAINTS):
-        flags.append(f"{risk.complaining:,} with an unresolved complaint")
-    lines = [f"active at the end of {filters.week}: {', '.join(flags)}",
+        flags.append(_("{count} with an unresolved complaint",
+                       count=display.number(risk.complaining, 0)))
+    lines = [_("active at the end of {week}: {flags}", week=filters.week,
+               flags=display.commas(flags)),
              *(line for line in card.captions[1:] if coverage.loaded(TRANSACTIONS)),
-             *(f"Not counted: {cov.message((t,))}" for t in missing)]
+             *(_("Not counted: {message}", message=cov.message((t,))) for t in missing)]
     fixed = Card(card.label, card.value, tuple(lines), help=card.help)
     if not coverage.loaded(TRANSACTIONS):
-        table = table.assign(**{"Revenue, last 13 weeks": cov.NOT_LOADED_TEXT.lower()})
-        takeaway = (f"{risk.count:,} customers at risk at the end of {filters.week}, not ranked "
-                    f"by revenue: {cov.message((TRANSACTIONS,))}.")
+        table = table.assign(**{_(REVENUE_13W): cov.NOT_LOADED_TEXT.lower()})
+        takeaway = _("{count} customers at risk at the end of {week}, not ranked by revenue: "
+                     "{message}.", count=display.number(risk.count, 0), week=filters.week,
+                     message=cov.message((TRANSACTIONS,)))
     return tuple(fixed if c is card else c for c in found), table, takeaway
 
 
@@ -555,8 +630,8 @@ def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = Non
         _takeaway_at_risk(risk, filters, symbol))
 
     takeaways = {
-        "monthly": _takeaway_monthly(mt, month, "value", "customer count"),
-        "monthly_revenue": _takeaway_monthly(mt, month, "rev_value", "revenue"),
+        "monthly": _takeaway_monthly(mt, month, "value"),
+        "monthly_revenue": _takeaway_monthly(mt, month, "rev_value"),
         "cohorts": _takeaway_cohorts(cm),
         "survival_nps": _takeaway_survival(km_nps, "promoter", "detractor", horizon),
         "survival_complaint": _takeaway_survival(km_cmp, "none", "open", horizon),
@@ -574,36 +649,38 @@ def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = Non
             else:
                 km_cmp = ()
     notes = {
-        "monthly": ("Calendar months ending on or before the selected week. Churned in a month: "
-                    "active at its first day, no longer active at the next month's first day. "
-                    "Revenue-weighted: each customer weighted by net revenue in the three "
-                    "calendar months before the month (refunds netted, floored at 0)."),
-        "cohorts": ("Signup months that start inside the data (earlier cohorts would only "
-                    "show their survivors). Cell = share of the cohort still active at the k-th "
-                    "month start after the signup month; blank when the cohort has fewer than "
-                    f"{config.MIN_BASE} customers or the month start is after the selected "
-                    "week."),
-        "survival": (f"Customers active on {win_start} followed for {horizon} weeks to the end "
-                     f"of {filters.week} ({week_label(win_start)} – {filters.week}), censored "
-                     "there. NPS group: the latest relationship NPS answer before the start. "
-                     "Unresolved complaint: a complaint opened before the start and not "
-                     "resolved by then (resolved later or never). Kaplan–Meier with Greenwood "
-                     "log–log 95% bands; mean weeks active = restricted mean survival time."),
-        "at_risk": ("Active at the end of the selected week; latest NPS answer 0–6 given in the "
-                    "13 weeks before, or a complaint still unresolved. Ranked by net revenue "
-                    f"in the 13 weeks to the selected week; the top {AT_RISK_ROWS} shown, "
-                    "customer ids only."),
-        "money": ("Revenue lost is observed (net transactions of the customers who left); the "
-                  "annual run rate (× 4) is a scaling of it, not a forecast."),
+        "monthly": _("Calendar months ending on or before the selected week. Churned in a "
+                     "month: active at its first day, no longer active at the next month's "
+                     "first day. Revenue-weighted: each customer weighted by net revenue in the "
+                     "three calendar months before the month (refunds netted, floored at 0)."),
+        "cohorts": _("Signup months that start inside the data (earlier cohorts would only "
+                     "show their survivors). Cell = share of the cohort still active at the "
+                     "k-th month start after the signup month; blank when the cohort has fewer "
+                     "than {least} customers or the month start is after the selected week.",
+                     least=display.number(config.MIN_BASE, 0)),
+        "survival": _("Customers active on {start} followed for {weeks} weeks to the end of "
+                      "{week} ({first} – {week}), censored there. NPS group: the latest "
+                      "relationship NPS answer before the start. Unresolved complaint: a "
+                      "complaint opened before the start and not resolved by then (resolved "
+                      "later or never). Kaplan–Meier with Greenwood log–log 95% bands; mean "
+                      "weeks active = restricted mean survival time.", start=win_start,
+                      weeks=display.number(horizon, 0), week=filters.week,
+                      first=week_label(win_start)),
+        "at_risk": _("Active at the end of the selected week; latest NPS answer 0–6 given in "
+                     "the 13 weeks before, or a complaint still unresolved. Ranked by net "
+                     "revenue in the 13 weeks to the selected week; the top {rows} shown, "
+                     "customer ids only.", rows=display.number(AT_RISK_ROWS, 0)),
+        "money": _("Revenue lost is observed (net transactions of the customers who left); the "
+                   "annual run rate (× 4) is a scaling of it, not a forecast."),
     }
     if split_note:
-        notes["monthly"] = f"{split_note} {notes['monthly']}"
+        notes["monthly"] = _("{note} {text}", note=split_note, text=notes["monthly"])
     return ChurnReport(
         filters, symbol, month, card_list, mt, cm, km_nps, km_cmp,
         pd.concat([survival_table(km_nps, horizon), survival_table(km_cmp, horizon)],
                   ignore_index=True) if horizon >= MIN_FOLLOW_UP_WEEKS else pd.DataFrame(),
         (win_start, win_end, horizon),
-        risk_rows.drop(columns=[d.capitalize() for d in DIMENSIONS if not dims.splits(d)],
+        risk_rows.drop(columns=[_(d.capitalize()) for d in DIMENSIONS if not dims.splits(d)],
                        errors="ignore"),
         0 if len(coverage.missing(AT_RISK_SOURCES)) == len(AT_RISK_SOURCES) else risk.count,
         takeaways, notes, values, split_note)

@@ -31,7 +31,7 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.i18n import currency
+from dashboard.i18n import N_, _, currency, ngettext
 from dashboard.metrics import dimensions, display, stats
 from dashboard.metrics.filters import DIMENSIONS as CUSTOMER_DIMENSIONS
 from dashboard.metrics.filters import Filters, week_label
@@ -54,11 +54,17 @@ from dashboard.warehouse.coverage import Coverage
 #: The dimensions a comparison may split by: the identifier allowlist (bound as a value in SQL).
 COMPARE_DIMENSIONS: tuple[str, ...] = ("segment", "region", "plan", "channel")
 DIMENSION_LABELS: dict[str, str] = {
-    "segment": "segment", "region": "region", "plan": "plan", "channel": "survey channel",
+    "segment": N_("segment"), "region": N_("region"), "plan": N_("plan"),
+    "channel": N_("survey channel"),
+}
+#: The dimensions' plurals (``plural``).
+_PLURALS: dict[str, str] = {
+    "segment": N_("segments"), "region": N_("regions"), "plan": N_("plans"),
+    "channel": N_("survey channels"),
 }
 MIN_GROUPS = 2
 MAX_GROUPS = 4
-NOT_APPLICABLE = "not applicable by channel"
+NOT_APPLICABLE = N_("not applicable by channel")
 QUERIES = ("filter_options", "cmp_grp_survey_weekly", "cmp_grp_ops_weekly")
 
 _OPS_COLUMNS = ("active_at_start", "churned_count", "churned_4w_count", "complaint_count",
@@ -74,8 +80,8 @@ COMPARE_METRICS: tuple[Metric, ...] = tuple(
 COMPARE_REGISTRY: dict[str, Metric] = {m.name: m for m in COMPARE_METRICS}
 #: Shown beside the tested KPIs as context, never tested nor ranked: the revenue total.
 CONTEXT_METRICS: tuple[Metric, ...] = (REGISTRY["revenue"],)
-CONTEXT_LABELS = {"revenue": "Revenue (group total)"}
-CONTEXT_VERDICT = "context, not tested: a total grows with the group's size"
+CONTEXT_LABELS = {"revenue": N_("Revenue (group total)")}
+CONTEXT_VERDICT = N_("context, not tested: a total grows with the group's size")
 #: How many groups the page picks by default: the largest ones in the selected week.
 DEFAULT_GROUPS = 3
 
@@ -90,8 +96,13 @@ def applies(metric: Metric, dimension: str) -> bool:
 
 
 def plural(dimension: str) -> str:
-    """'regions', 'survey channels' … for takeaways."""
-    return f"{DIMENSION_LABELS[dimension]}s"
+    """'regions', 'survey channels' … for takeaways (in the current language)."""
+    return _(_PLURALS[dimension])
+
+
+def noun(dimension: str) -> str:
+    """'region', 'survey channel' … in a sentence (in the current language)."""
+    return _(DIMENSION_LABELS[dimension])
 
 
 @dataclass(frozen=True)
@@ -132,10 +143,9 @@ def validate(selection: Selection, options: Mapping[str, tuple[str, ...]]) -> No
     allowed = set(options.get(selection.dimension, ()))
     for g in selection.groups:
         if g not in allowed:
-            raise CompareError(
-                f"unknown {DIMENSION_LABELS[selection.dimension]} {g!r}: choose from "
-                f"{', '.join(sorted(allowed))}"
-            )
+            raise CompareError(_("unknown {dimension} {group!r}: choose from {allowed}",
+                                 dimension=noun(selection.dimension), group=g,
+                                 allowed=display.commas(sorted(allowed))))
 
 
 def load_options(fetch: Fetch) -> dict[str, tuple[str, ...]]:
@@ -206,14 +216,17 @@ class CompareReport:
     @property
     def ranking_title(self) -> str:
         """Title of the ranking chart."""
-        order = "highest" if self.metric.higher_is_better else "lowest"
-        return (f"{self.metric.label} by {DIMENSION_LABELS[self.selection.dimension]}, "
-                f"{self.filters.week} ({order} first)")
+        values = {"metric": self.metric.label, "dimension": noun(self.selection.dimension),
+                  "week": self.filters.week}
+        if self.metric.higher_is_better:
+            return _("{metric} by {dimension}, {week} (highest first)", **values)
+        return _("{metric} by {dimension}, {week} (lowest first)", **values)
 
     @property
     def trend_title(self) -> str:
         """Title of the trend chart."""
-        return f"{self.metric.label} — {config.TREND_WEEKS} weeks to {self.filters.week}"
+        return _("{metric} — {weeks} weeks to {week}", metric=self.metric.label,
+                 weeks=display.number(config.TREND_WEEKS, 0), week=self.filters.week)
 
     def cell(self, metric: str, group: str) -> Cell:
         """The cell of one KPI and group."""
@@ -241,14 +254,15 @@ class CompareReport:
         rows = []
         for m in table_rows():
             context = m.name in CONTEXT_LABELS
-            row: dict[str, str] = {"KPI": CONTEXT_LABELS.get(m.name, m.label)}
+            row: dict[str, str] = {_("KPI"): _(CONTEXT_LABELS.get(m.name, m.label))}
             for g in groups:
                 c = self.cell(m.name, g)
                 row[g] = value_text(c.estimate, m, sym)
-                row[f"{g} n"] = "" if c.estimate is None else f"{c.estimate.n:,}"
-                row[f"{g} 95% CI"] = interval_text(c.estimate, m, sym)
+                row[_("{group} n", group=g)] = ("" if c.estimate is None
+                                                else display.number(c.estimate.n, 0))
+                row[_("{group} 95% CI", group=g)] = interval_text(c.estimate, m, sym)
                 if g != ref:
-                    row[f"{g} vs {ref}"] = (
+                    row[_("{group} vs {reference}", group=g, reference=ref)] = (
                         context_text(c) if context
                         else verdict_text(c, self.cell(m.name, ref), sym))
             rows.append(row)
@@ -258,14 +272,15 @@ class CompareReport:
         """The ranking as display text: rank, group, value, n, interval, base."""
         m, sym = self.metric, self.currency_symbol
         out = pd.DataFrame({
-            "Rank": [("" if pd.isna(r) else str(int(r))) for r in self.ranking["rank"]],
-            DIMENSION_LABELS[self.selection.dimension].capitalize(): self.ranking["group"],
+            _("Rank"): [("" if pd.isna(r) else display.number(int(r), 0))
+                        for r in self.ranking["rank"]],
+            _(_HEADINGS[self.selection.dimension]): self.ranking["group"],
             m.label: [format_value(None if pd.isna(v) else float(v), m.fmt, sym)
                       for v in self.ranking["value"]],
-            "n": [f"{int(n):,}" for n in self.ranking["n"]],
-            "95% CI": [_ci(lo, hi, m, sym) for lo, hi in
-                       zip(self.ranking["ci_low"], self.ranking["ci_high"], strict=True)],
-            "Base": [BASE_TEXT[s] for s in self.ranking["status"]],
+            "n": [display.number(int(n), 0) for n in self.ranking["n"]],
+            _("95% CI"): [_ci(lo, hi, m, sym) for lo, hi in
+                          zip(self.ranking["ci_low"], self.ranking["ci_high"], strict=True)],
+            _("Base"): [_(BASE_TEXT[s]) for s in self.ranking["status"]],
         })
         return out
 
@@ -281,8 +296,11 @@ def table_rows() -> tuple[Metric, ...]:
     return tuple(rows)
 
 
-BASE_TEXT = {"ok": "ok", "low_base": "low base (n < 100)", "withheld": "insufficient base",
-             "not_loaded": "not loaded"}
+BASE_TEXT = {"ok": N_("ok"), "low_base": N_("low base (n < 100)"),
+             "withheld": N_("insufficient base"), "not_loaded": N_("not loaded")}
+#: The ranking table's group column, by dimension.
+_HEADINGS = {"segment": N_("Segment"), "region": N_("Region"), "plan": N_("Plan"),
+             "channel": N_("Survey channel")}
 
 
 def _num(x: Any) -> float | None:
@@ -299,14 +317,15 @@ def _ci(lo: Any, hi: Any, m: Metric, sym: str) -> str:
 def value_text(e: Estimate | None, m: Metric, sym: str) -> str:
     """A cell's value: formatted, badged when low base, explained when withheld or undefined."""
     if e is None:
-        return NOT_APPLICABLE
+        return _(NOT_APPLICABLE)
     if e.status == "not_loaded":
-        return "not loaded"
+        return _("not loaded")
     if not e.shown:
-        return "— no responses" if e.n == 0 and m.kind == "survey" else (
-            "— no data" if e.n == 0 else "— insufficient base")
-    badge = " · low base" if e.status == "low_base" else ""
-    return f"{format_value(e.value, m.fmt, sym)}{badge}"
+        return _("— no responses") if e.n == 0 and m.kind == "survey" else (
+            _("— no data") if e.n == 0 else _("— insufficient base"))
+    if e.status == "low_base":
+        return _("{value} · low base", value=format_value(e.value, m.fmt, sym))
+    return format_value(e.value, m.fmt, sym)
 
 
 def interval_text(e: Estimate | None, m: Metric, sym: str) -> str:
@@ -318,34 +337,37 @@ def interval_text(e: Estimate | None, m: Metric, sym: str) -> str:
 
 def p_text(p: float) -> str:
     """'p < 0.001' or 'p = 0.042'."""
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    if p < 0.001:
+        return _("p < {p}", p=display.number(0.001, 3))
+    return _("p = {p}", p=display.number(p, 3))
 
 
 def verdict_text(c: Cell, ref: Cell, sym: str) -> str:
     """The difference against the reference and whether it is real (after correction)."""
     if c.estimate is None:
-        return NOT_APPLICABLE
+        return _(NOT_APPLICABLE)
     if c.estimate.status == "not_loaded":
-        return "not loaded"
+        return _("not loaded")
     if c.delta is None:
-        return "not compared: insufficient base"
+        return _("not compared: insufficient base")
     d = format_delta(c.delta, c.metric, sym)
     if "low_base" in (c.estimate.status, ref.estimate.status if ref.estimate else None):
-        return f"{d} · low base, not judged"
+        return _("{change} · low base, not judged", change=d)
     if c.significant:
         arrow = "▲" if c.delta > 0 else "▼"
-        word = "better" if c.better else "worse"
-        return f"{d} {arrow} {word}"
-    return f"{d} · {display.NOISE}"
+        if c.better:
+            return _("{change} {arrow} better", change=d, arrow=arrow)
+        return _("{change} {arrow} worse", change=d, arrow=arrow)
+    return _("{change} · within noise", change=d)
 
 
 def context_text(c: Cell) -> str:
     """The verdict column of a context row: never a test."""
     if c.estimate is None:
-        return NOT_APPLICABLE
+        return _(NOT_APPLICABLE)
     if c.estimate.status == "not_loaded":
-        return "not loaded"
-    return CONTEXT_VERDICT
+        return _("not loaded")
+    return _(CONTEXT_VERDICT)
 
 
 # --- from grouped query results to per-group week inputs ---
@@ -541,84 +563,113 @@ def context_cells(metrics: tuple[Metric, ...], groups: tuple[str, ...], dimensio
 def table_takeaway(cells: tuple[Cell, ...], tested: int, reference: str, sym: str) -> str:
     """One line on the side-by-side table: how many differences are real, and the clearest."""
     if tested == 0:
-        return (f"No difference against {reference} could be tested: no KPI has a large enough "
-                "base in both groups.")
+        return _("No difference against {reference} could be tested: no KPI has a large enough "
+                 "base in both groups.", reference=reference)
     sig = [c for c in cells if c.significant]
     if not sig:
-        return (f"No difference against {reference} is significant after Benjamini–Hochberg "
-                f"correction across the {tested} comparisons tested.")
+        return _("No difference against {reference} is significant after Benjamini–Hochberg "
+                 "correction across the {tested} comparisons tested.", reference=reference,
+                 tested=display.number(tested, 0))
     order = {m.name: i for i, m in enumerate(COMPARE_METRICS)}
     # the smallest raw p; ties (p underflows to 0 on large bases) go to the registry's order
     top = min(sig, key=lambda c: (c.p_value, order.get(c.metric.name, len(order))))
     ref = next(c for c in cells if c.metric is top.metric and c.group == reference)
     m = top.metric
-    return (
-        f"{len(sig)} of {tested} differences against {reference} "
-        f"{'is' if len(sig) == 1 else 'are'} significant after Benjamini–Hochberg correction; "
-        f"clearest: {m.label} in {top.group} {format_delta(top.delta, m, sym)} "
-        f"({'better' if top.better else 'worse'}; {format_value(top.estimate.value, m.fmt, sym)} "
-        f"vs {format_value(ref.estimate.value, m.fmt, sym)}, n = {top.estimate.n:,} vs "
-        f"{ref.estimate.n:,})."
-    )
+    values = {"count": display.number(len(sig), 0), "tested": display.number(tested, 0),
+              "reference": reference, "metric": m.label, "group": top.group,
+              "change": format_delta(top.delta, m, sym),
+              "value": format_value(top.estimate.value, m.fmt, sym),
+              "reference_value": format_value(ref.estimate.value, m.fmt, sym),
+              "n": display.number(top.estimate.n, 0),
+              "reference_n": display.number(ref.estimate.n, 0)}
+    if top.better:
+        return ngettext(
+            "{count} of {tested} differences against {reference} is significant after "
+            "Benjamini–Hochberg correction; clearest: {metric} in {group} {change} (better; "
+            "{value} vs {reference_value}, n = {n} vs {reference_n}).",
+            "{count} of {tested} differences against {reference} are significant after "
+            "Benjamini–Hochberg correction; clearest: {metric} in {group} {change} (better; "
+            "{value} vs {reference_value}, n = {n} vs {reference_n}).", len(sig), **values)
+    return ngettext(
+        "{count} of {tested} differences against {reference} is significant after "
+        "Benjamini–Hochberg correction; clearest: {metric} in {group} {change} (worse; "
+        "{value} vs {reference_value}, n = {n} vs {reference_n}).",
+        "{count} of {tested} differences against {reference} are significant after "
+        "Benjamini–Hochberg correction; clearest: {metric} in {group} {change} (worse; "
+        "{value} vs {reference_value}, n = {n} vs {reference_n}).", len(sig), **values)
 
 
 def ranking_takeaway(ranking: pd.DataFrame, m: Metric, dimension: str, week: str,
                      sym: str) -> str:
     """One line on the ranking: best and worst group with n, and how many were withheld."""
     if not applies(m, dimension):
-        return (f"{m.label} is not defined per {DIMENSION_LABELS[dimension]}; rank survey "
-                "channels by NPS, CSAT or CES.")
+        return _("{metric} is not defined per {dimension}; rank survey channels by NPS, CSAT or "
+                 "CES.", metric=m.label, dimension=noun(dimension))
     shown = ranking[ranking["value"].notna()]
     withheld_n = int((ranking["status"] == "withheld").sum())
     low_n = int((ranking["status"] == "low_base").sum())
-    tail = ""
+    tail = []
     if withheld_n:
-        tail += f"; {withheld_n} withheld (n < {config.MIN_BASE})"
+        tail.append(_("{count} withheld (n < {least})", count=display.number(withheld_n, 0),
+                      least=display.number(config.MIN_BASE, 0)))
     if low_n:
-        tail += f"; {low_n} low base"
+        tail.append(_("{count} low base", count=display.number(low_n, 0)))
     if shown.empty:
-        return f"No {DIMENSION_LABELS[dimension]} has a large enough base for {m.label} in {week}."
+        return _("No {dimension} has a large enough base for {metric} in {week}.",
+                 dimension=noun(dimension), metric=m.label, week=week)
     best, worst = shown.iloc[0], shown.iloc[-1]
+    values = {"metric": m.label, "week": week, "best": best["group"],
+              "best_value": format_value(float(best["value"]), m.fmt, sym),
+              "best_n": display.number(int(best["n"]), 0)}
     if len(shown) == 1:
-        return (f"Only {best['group']} has a large enough base for {m.label} in {week}: "
-                f"{format_value(float(best['value']), m.fmt, sym)} (n = {int(best['n']):,})"
-                f"{tail}.")
-    return (
-        f"Best {DIMENSION_LABELS[dimension]} for {m.label} in {week}: {best['group']} "
-        f"{format_value(float(best['value']), m.fmt, sym)} (n = {int(best['n']):,}); worst: "
-        f"{worst['group']} {format_value(float(worst['value']), m.fmt, sym)} "
-        f"(n = {int(worst['n']):,}){tail}."
-    )
+        text = _("Only {best} has a large enough base for {metric} in {week}: {best_value} "
+                 "(n = {best_n})", **values)
+    else:
+        text = _("Best {dimension} for {metric} in {week}: {best} {best_value} (n = {best_n}); "
+                 "worst: {worst} {worst_value} (n = {worst_n})", dimension=noun(dimension),
+                 worst=worst["group"],
+                 worst_value=format_value(float(worst["value"]), m.fmt, sym),
+                 worst_n=display.number(int(worst["n"]), 0), **values)
+    return _("{sentence}.", sentence=display.semicolons([text, *tail]))
 
 
 def trend_takeaway(trend: pd.DataFrame, m: Metric, dimension: str, week: str, sym: str) -> str:
     """One line on the trend: who leads in the selected week, and who moved most over the span."""
     if not applies(m, dimension):
-        return f"{m.label} is not defined per {DIMENSION_LABELS[dimension]}."
+        return _("{metric} is not defined per {dimension}.", metric=m.label,
+                 dimension=noun(dimension))
     shown = trend[trend["value"].notna()]
     if shown.empty:
-        return f"No group has a large enough base for {m.label} in the weeks to {week}."
+        return _("No group has a large enough base for {metric} in the weeks to {week}.",
+                 metric=m.label, week=week)
     parts = []
     last = shown[shown["week"] == week]
     if not last.empty:
         lead = last.sort_values("value", ascending=not m.higher_is_better).iloc[0]
-        parts.append(f"In {week}, {lead['group']} leads on {m.label} at "
-                     f"{format_value(float(lead['value']), m.fmt, sym)} (n = {int(lead['n']):,})")
+        parts.append(_("In {week}, {group} leads on {metric} at {value} (n = {n})", week=week,
+                       group=lead["group"], metric=m.label,
+                       value=format_value(float(lead["value"]), m.fmt, sym),
+                       n=display.number(int(lead["n"]), 0)))
     moves = []
     for g, part in shown.groupby("group", sort=False):
         if len(part) >= 2:
             first, final = part.iloc[0], part.iloc[-1]
             moves.append((abs(final["value"] - first["value"]), str(g), first, final))
     if moves:
-        _, g, first, final = max(moves, key=lambda t: t[0])
+        _size, g, first, final = max(moves, key=lambda t: t[0])
         change = float(final["value"] - first["value"])
-        tone = "" if change == 0 else (
-            ", better" if (change > 0) == m.higher_is_better else ", worse")
-        parts.append(f"{g} moved most: {format_delta(change, m, sym)}{tone} "
-                     f"({first['week']} → {final['week']})")
+        values = {"group": g, "change": format_delta(change, m, sym), "first": first["week"],
+                  "last": final["week"]}
+        if change == 0:
+            parts.append(_("{group} moved most: {change} ({first} → {last})", **values))
+        elif (change > 0) == m.higher_is_better:
+            parts.append(_("{group} moved most: {change}, better ({first} → {last})", **values))
+        else:
+            parts.append(_("{group} moved most: {change}, worse ({first} → {last})", **values))
     if not parts:
-        return f"Too few weeks with a large enough base to describe {m.label}."
-    return "; ".join(parts) + "."
+        return _("Too few weeks with a large enough base to describe {metric}.",
+                 metric=m.label)
+    return _("{sentence}.", sentence=display.semicolons(parts))
 
 
 def _scope(filters: Filters, sel: Selection) -> str:
@@ -629,11 +680,14 @@ def _scope(filters: Filters, sel: Selection) -> str:
         regions=() if dim == "region" else filters.regions,
         plans=() if dim == "plan" else filters.plans,
     ).describe()
-    replaced = ""
+    values = {"week": filters.week, "dimension": noun(dim),
+              "groups": display.commas(sel.groups), "reference": sel.reference,
+              "others": others}
     if dim in CUSTOMER_DIMENSIONS and getattr(filters, f"{dim}s"):
-        replaced = f" (the {dim} filter is replaced by the groups)"
-    return (f"{filters.week} · {DIMENSION_LABELS[dim]}: {', '.join(sel.groups)}; differences "
-            f"against {sel.reference} · within {others}{replaced}")
+        return _("{week} · {dimension}: {groups}; differences against {reference} · within "
+                 "{others} (the {dimension} filter is replaced by the groups)", **values)
+    return _("{week} · {dimension}: {groups}; differences against {reference} · within "
+             "{others}", **values)
 
 
 def _assumptions(fetch: Fetch, week: date) -> dict[str, Any]:
@@ -650,8 +704,9 @@ def _money_note(assumptions: Mapping[str, Any], week: str, sym: str) -> str:
     costs = [f"{k.removeprefix(prefix)} {format_value(v, 'money2', sym)}"
              for k, v in sorted(assumptions.items())
              if k.startswith(prefix) and isinstance(v, float)]
-    return (f"Cost to serve uses the assumptions in force in {week}: "
-            f"{prefix}<channel> ({', '.join(costs)} per contact); revenue is observed.")
+    key = prefix + "<channel>"
+    return _("Cost to serve uses the assumptions in force in {week}: {key} ({costs} per "
+             "contact); revenue is observed.", week=week, key=key, costs=display.commas(costs))
 
 
 def _trend(m: Metric, data: _GroupData, groups: tuple[str, ...], weeks: list[date]

@@ -33,7 +33,7 @@ from scipy import stats as sps
 
 from dashboard.analysis import cards
 from dashboard.analysis.cards import Card, WithCards
-from dashboard.i18n import currency
+from dashboard.i18n import N_, _, currency
 from dashboard.metrics import dimensions, display, stats
 from dashboard.metrics.filters import Filters, week_label
 from dashboard.metrics.stats import Estimate
@@ -62,10 +62,10 @@ AGE_BANDS: tuple[tuple[float, float, str], ...] = (
     (2160.0, math.inf, "over 90 days"),
 )
 RECOVERY_GROUPS: dict[str, str] = {
-    "within_48h": "Resolved within 48 h",
-    "later": "Resolved later",
-    "never": "Never (still open)",
-    "no_complaint": "No complaint",
+    "within_48h": N_("Resolved within 48 h"),
+    "later": N_("Resolved later"),
+    "never": N_("Never (still open)"),
+    "no_complaint": N_("No complaint"),
 }
 RECOVERY_REFERENCE = "within_48h"
 QUERIES = ("cmp_weekly", "cmp_complaints", "cmp_repeat_complainants", "cmp_closures",
@@ -392,32 +392,37 @@ def _rate_card(vol: pd.DataFrame, cmp_weekly: pd.DataFrame, filters: Filters) ->
         significant = (p_adj < config.ALPHA and cur.status == "ok" and prev.status == "ok")
         delta = cards.signed(cur.value - prev.value, 2)
     captions = [
-        f"{cards.number(cur_row['complaints'])} complaints · "
-        f"{cards.number(cur_row['active_at_start'])} customers active at the start of "
-        f"{filters.week}",
-        cards.interval(cur, lambda v: f"{v:.2f}") + " (exact Poisson)" if cur.shown
-        else cards.base_caption(cur, "active customers"),
-        f"vs {filters.compare_week} ({filters.compare_label}): "
-        f"{cards.number(prev.value, 2) if prev.shown else cards.EM_DASH} — "
-        f"{cards.verdict(cur, prev, p_adj, significant, False)}",
+        _("{complaints} complaints · {customers} customers active at the start of {week}",
+          complaints=cards.number(cur_row["complaints"]),
+          customers=cards.number(cur_row["active_at_start"]), week=filters.week),
+        _("{interval} (exact Poisson)",
+          interval=cards.interval(cur, lambda v: display.number(v, 2, thousands=False)))
+        if cur.shown else cards.base_caption(cur, _("active customers")),
+        _("vs {compare_week} ({comparison}): {previous} — {verdict}",
+          compare_week=filters.compare_week, comparison=filters.compare_label,
+          previous=cards.number(prev.value, 2) if prev.shown else cards.EM_DASH,
+          verdict=cards.verdict(cur, prev, p_adj, significant, False)),
     ]
-    return Card("Complaints per 1,000 customers", cards.number(cur.value, 2), tuple(captions),
-                delta=delta, significant=significant, higher_is_better=False,
-                help="1000 × complaints opened in the week / customers active at its start. "
-                     "The change reads better or worse when the exact Poisson rate test's "
-                     "p-value, Benjamini–Hochberg-corrected, is below 0.05; else within noise.")
+    return Card(_("Complaints per 1,000 customers"), cards.number(cur.value, 2),
+                tuple(captions), delta=delta, significant=significant, higher_is_better=False,
+                help=_("1000 × complaints opened in the week / customers active at its start. "
+                       "The change reads better or worse when the exact Poisson rate test's "
+                       "p-value, Benjamini–Hochberg-corrected, is below 0.05; else within "
+                       "noise."))
 
 
-def _time_card(label: str, s: TimeSummary, what: str, span: str, help_text: str) -> Card:
+def _time_card(label: str, s: TimeSummary, what: str, help_text: str) -> Card:
+    """``what``: what was timed and over which weeks (``complaints answered in the 4 weeks to
+    …``), in the current language."""
     if s.status == "withheld":
-        return Card(label, cards.EM_DASH, (cards.base_caption(s.median), f"{what} {span}"),
-                    help=help_text)
-    badge = " · low base" if s.status == "low_base" else ""
+        return Card(label, cards.EM_DASH, (cards.base_caption(s.median), what), help=help_text)
+    values = {"p90": cards.hours(s.p90.value), "n": display.number(s.n, 0), "what": what}
     return Card(label, cards.hours(s.median.value), (
-        f"P90 {cards.hours(s.p90.value)} · n = {s.n:,} {what} {span}{badge}",
-        f"95% CI median {cards.hours(s.median.ci_low)}\u2009–\u2009"
-        f"{cards.hours(s.median.ci_high)}; "
-        f"P90 {cards.hours(s.p90.ci_low)}\u2009–\u2009{cards.hours(s.p90.ci_high)}",
+        _("P90 {p90} · n = {n} {what} · low base", **values) if s.status == "low_base" else
+        _("P90 {p90} · n = {n} {what}", **values),
+        _("95% CI median {median}; P90 {p90}",
+          median=display.between(cards.hours(s.median.ci_low), cards.hours(s.median.ci_high)),
+          p90=display.between(cards.hours(s.p90.ci_low), cards.hours(s.p90.ci_high))),
     ), help=help_text)
 
 
@@ -425,7 +430,8 @@ def _share_card(label: str, est: Estimate, lines: tuple[str, ...], help_text: st
     if not est.shown:
         return Card(label, cards.EM_DASH, (cards.base_caption(est), *lines), help=help_text)
     return Card(label, cards.pct(est.value), (
-        f"{cards.base_caption(est)} · {cards.interval(est, cards.pct)} (Wilson)", *lines,
+        _("{base} · {interval} (Wilson)", base=cards.base_caption(est),
+          interval=cards.interval(est, cards.pct)), *lines,
     ), help=help_text)
 
 
@@ -433,27 +439,39 @@ def _takeaway_volume(vol: pd.DataFrame, filters: Filters) -> str:
     cur = vol.iloc[-1]
     shown = vol[vol["value"].notna()]
     if cur["value"] is None or pd.isna(cur["value"]):
-        return (f"{filters.week}: {int(cur['complaints']):,} complaints; the active base is too "
-                "small for a rate.")
+        return _("{week}: {complaints} complaints; the active base is too small for a rate.",
+                 week=filters.week, complaints=display.number(int(cur["complaints"]), 0))
     peak = shown.loc[shown["value"].idxmax()]
     low = shown.loc[shown["value"].idxmin()]
-    return (f"{filters.week}: {cur['value']:.2f} complaints per 1,000 active customers "
-            f"({int(cur['complaints']):,} complaints, 95% CI {cur['ci_low']:.2f}–"
-            f"{cur['ci_high']:.2f}); over {len(vol)} weeks the rate ranged from {low['value']:.2f}"
-            f" ({low['week']}) to {peak['value']:.2f} ({peak['week']}).")
+
+    def rate(v: float) -> str:
+        return display.number(v, 2, thousands=False)
+
+    return _("{week}: {rate} complaints per 1,000 active customers ({complaints} complaints, "
+             "95% CI {low}–{high}); over {weeks} weeks the rate ranged from {lowest} "
+             "({lowest_week}) to {highest} ({highest_week}).",
+             week=filters.week, rate=rate(cur["value"]),
+             complaints=display.number(int(cur["complaints"]), 0), low=rate(cur["ci_low"]),
+             high=rate(cur["ci_high"]), weeks=display.number(len(vol), 0),
+             lowest=rate(low["value"]), lowest_week=low["week"], highest=rate(peak["value"]),
+             highest_week=peak["week"])
 
 
 def _takeaway_pareto(par: pd.DataFrame, span: str) -> str:
     total = int(par["count"].sum())
     if total == 0:
-        return f"No complaints were opened {span}."
+        return _("No complaints were opened {span}.", span=span)
     k = int((par["cumulative_pct"] < 80.0).sum()) + 1
     k = min(k, len(par))
     top = par.head(k)
-    names = ", ".join(display.name(c) for c in top["category"])
-    return (f"{k} of {len(par)} categories ({names}) make up "
-            f"{top['cumulative_pct'].iloc[-1]:.1f}% of the {total:,} complaints opened {span}; "
-            f"{display.name(par['category'].iloc[0])} alone {par['share_pct'].iloc[0]:.1f}%.")
+    names = display.commas(display.name(c) for c in top["category"])
+    return _("{k} of {categories} categories ({names}) make up {share} of the {total} "
+             "complaints opened {span}; {top} alone {top_share}.",
+             k=display.number(k, 0), categories=display.number(len(par), 0), names=names,
+             share=display.percent(top["cumulative_pct"].iloc[-1], 1),
+             total=display.number(total, 0), span=span,
+             top=display.name(par["category"].iloc[0]),
+             top_share=display.percent(par["share_pct"].iloc[0], 1))
 
 
 def _takeaway_severity(sev: pd.DataFrame, filters: Filters, w: Windows) -> str:
@@ -464,40 +482,61 @@ def _takeaway_severity(sev: pd.DataFrame, filters: Filters, w: Windows) -> str:
     rec_total = int(sev.loc[recent, "count"].sum())
     earlier_total = int(sev.loc[~recent, "count"].sum())
     if rec_total == 0:
-        return "No complaints in the last 13 weeks."
+        return _("No complaints in the last 13 weeks.")
     rec = 100.0 * sev.loc[recent & heavy, "count"].sum() / rec_total
-    text = f"High or critical: {rec:.1f}% of {rec_total:,} complaints in the 13 weeks to " \
-           f"{filters.week}"
+    values = {"share": display.percent(rec, 1), "total": display.number(rec_total, 0),
+              "week": filters.week}
     if earlier_total:
         before = 100.0 * sev.loc[~recent & heavy, "count"].sum() / earlier_total
         n_before = sev.loc[~recent, "week_start"].nunique()
-        text += f" vs {before:.1f}% of {earlier_total:,} in the {n_before} weeks before"
+        values.update(before=display.percent(before, 1),
+                      earlier=display.number(earlier_total, 0),
+                      weeks_before=display.number(n_before, 0))
     if cur_total:
         now = 100.0 * cur.loc[cur["severity"].isin(("high", "critical")), "count"].sum() \
             / cur_total
-        text += f"; {now:.1f}% in {filters.week} (n = {cur_total:,})"
-    return text + "."
+        values.update(now=display.percent(now, 1), n=display.number(cur_total, 0))
+    if earlier_total and cur_total:
+        return _("High or critical: {share} of {total} complaints in the 13 weeks to {week} vs "
+                 "{before} of {earlier} in the {weeks_before} weeks before; {now} in {week} "
+                 "(n = {n}).", **values)
+    if earlier_total:
+        return _("High or critical: {share} of {total} complaints in the 13 weeks to {week} vs "
+                 "{before} of {earlier} in the {weeks_before} weeks before.", **values)
+    if cur_total:
+        return _("High or critical: {share} of {total} complaints in the 13 weeks to {week}; "
+                 "{now} in {week} (n = {n}).", **values)
+    return _("High or critical: {share} of {total} complaints in the 13 weeks to {week}.",
+             **values)
 
 
 def _takeaway_resolution(res: pd.DataFrame, filters: Filters) -> str:
     shown = res[res["median"].notna()]
     if shown.empty:
-        return "Too few resolutions per week (fewer than 30) to show weekly percentiles."
+        return _("Too few resolutions per week (fewer than 30) to show weekly percentiles.")
     last = shown.iloc[-1]
     worst = shown.loc[shown["p90"].idxmax()]
-    return (f"Complaints resolved in {last['week']}: median {last['median']:.1f} h, P90 "
-            f"{last['p90']:.1f} h (n = {int(last['n']):,}); the slowest P90 of the "
-            f"{len(res)} weeks was {worst['p90']:.1f} h in {worst['week']}.")
+
+    def hours(v: float) -> str:
+        return display.number(v, 1, thousands=False)
+
+    return _("Complaints resolved in {week}: median {median} h, P90 {p90} h (n = {n}); the "
+             "slowest P90 of the {weeks} weeks was {slowest} h in {slowest_week}.",
+             week=last["week"], median=hours(last["median"]), p90=hours(last["p90"]),
+             n=display.number(int(last["n"]), 0), weeks=display.number(len(res), 0),
+             slowest=hours(worst["p90"]), slowest_week=worst["week"])
 
 
 def _takeaway_backlog(bl: pd.DataFrame, filters: Filters) -> str:
     total = int(bl["count"].sum())
     if total == 0:
-        return f"No complaint was open at the end of {filters.week}."
+        return _("No complaint was open at the end of {week}.", week=filters.week)
     old = bl[bl["band"].isin(("30–90 days", "over 90 days"))]["count"].sum()
     left = int(bl["customer_left"].sum())
-    return (f"{total:,} complaints open at the end of {filters.week}; {100 * old / total:.1f}% "
-            f"have waited over 30 days and {left:,} belong to customers who have since left.")
+    return _("{total} complaints open at the end of {week}; {share} have waited over 30 days "
+             "and {left} belong to customers who have since left.",
+             total=display.number(total, 0), week=filters.week,
+             share=display.percent(100 * old / total, 1), left=display.number(left, 0))
 
 
 def _takeaway_recovery(rec: pd.DataFrame, kind: str) -> str:
@@ -507,23 +546,28 @@ def _takeaway_recovery(rec: pd.DataFrame, kind: str) -> str:
     if kind == "retention":
         value, low, high = "retention_pct", "retention_low", "retention_high"
     if pd.isna(fast[value]) or pd.isna(never[value]):
-        return ("Too few complainants in a group (fewer than 30) to compare recovery "
-                "outcomes.")
+        return _("Too few complainants in a group (fewer than 30) to compare recovery "
+                 "outcomes.")
     fmt = cards.pct if kind == "retention" else cards.score
-    what = "still customers 90 days later" if kind == "retention" else "next NPS"
     n_col = "retention_n" if kind == "retention" else "nps_n"
     status_col = f"{kind}_status"
     if "low_base" in (never[status_col], fast[status_col]):
-        verdict = "low base (n < 100): difference not judged"
+        verdict = _("low base (n < 100): difference not judged")
     elif never[f"{kind}_significant"]:
-        verdict = ("never resolving is worse" if never[value] < fast[value]
-                   else "never resolving is better")
+        verdict = (_("never resolving is worse") if never[value] < fast[value]
+                   else _("never resolving is better"))
     else:
-        verdict = "the difference is within noise"
-    return (f"Never-resolved complainants: {fmt(never[value])} {what} (95% CI "
-            f"{fmt(never[low])}\u2009–\u2009{fmt(never[high])}, n = {int(never[n_col]):,}) vs "
-            f"{fmt(fast[value])} when resolved within 48 h (n = {int(fast[n_col]):,}); "
-            f"{verdict}.")
+        verdict = _("the difference is within noise")
+    values = {"value": fmt(never[value]),
+              "interval": display.between(fmt(never[low]), fmt(never[high])),
+              "n": display.number(int(never[n_col]), 0), "fast": fmt(fast[value]),
+              "fast_n": display.number(int(fast[n_col]), 0), "verdict": verdict}
+    if kind == "retention":
+        return _("Never-resolved complainants: {value} still customers 90 days later (95% CI "
+                 "{interval}, n = {n}) vs {fast} when resolved within 48 h (n = {fast_n}); "
+                 "{verdict}.", **values)
+    return _("Never-resolved complainants: {value} next NPS (95% CI {interval}, n = {n}) vs "
+             "{fast} when resolved within 48 h (n = {fast_n}); {verdict}.", **values)
 
 
 def _takeaway_compensation(vol: pd.DataFrame, filters: Filters, symbol: str) -> str:
@@ -531,39 +575,54 @@ def _takeaway_compensation(vol: pd.DataFrame, filters: Filters, symbol: str) -> 
     total = float(vol["compensation"].sum())
     complaints = int(vol["complaints"].sum())
     per = total / complaints if complaints else float("nan")
-    return (f"{filters.week}: {cards.money(cur['compensation'], symbol)} paid on "
-            f"{int(cur['compensated']):,} of {int(cur['complaints']):,} complaints; "
-            f"{cards.money(total, symbol)} over {len(vol)} weeks "
-            f"({cards.money(per, symbol, 2)} per complaint).")
+    return _("{week}: {paid} paid on {compensated} of {complaints} complaints; {total} over "
+             "{weeks} weeks ({per} per complaint).",
+             week=filters.week, paid=cards.money(cur["compensation"], symbol),
+             compensated=display.number(int(cur["compensated"]), 0),
+             complaints=display.number(int(cur["complaints"]), 0),
+             total=cards.money(total, symbol), weeks=display.number(len(vol), 0),
+             per=cards.money(per, symbol, 2))
 
 
 def _takeaway_repeat(rep: pd.DataFrame, span: str) -> str:
     total = int(rep["customers"].sum())
     if total == 0:
-        return f"Nobody complained {span}."
+        return _("Nobody complained {span}.", span=span)
     by = rep.set_index("complaints")["customers"]
     repeaters = int(by.get("2", 0) + by.get("3 or more", 0))
-    return (f"{repeaters:,} of the {total:,} customers who complained {span} "
-            f"({100 * repeaters / total:.1f}%) complained more than once; "
-            f"{int(by.get('3 or more', 0)):,} of them three times or more.")
+    return _("{repeaters} of the {total} customers who complained {span} ({share}) complained "
+             "more than once; {three} of them three times or more.",
+             repeaters=display.number(repeaters, 0), total=display.number(total, 0), span=span,
+             share=display.percent(100 * repeaters / total, 1),
+             three=display.number(int(by.get("3 or more", 0)), 0))
 
 
 def repeat_rows(rep: pd.DataFrame) -> pd.DataFrame:
     """The repeat-complainer table as display strings."""
+    def opened(value: object) -> str:
+        text = str(value)
+        return display.number(int(text), 0) if text.isdigit() else _(text)
+
     return pd.DataFrame({
-        "Complaints opened": rep["complaints"].astype(str),
-        "Customers": [f"{int(n):,}" for n in rep["customers"]],
-        "Share of complainants": [cards.pct(v) for v in rep["share_pct"]],
+        _("Complaints opened"): [opened(c) for c in rep["complaints"]],
+        _("Customers"): [display.number(int(n), 0) for n in rep["customers"]],
+        _("Share of complainants"): [cards.pct(v) for v in rep["share_pct"]],
     })
+
+
+#: The repeat table's top row (a count of complaints, as ``repeat_complainers`` writes it).
+THREE_OR_MORE = N_("3 or more")
 
 
 def _recovery_rows(rec: pd.DataFrame) -> pd.DataFrame:
     """The recovery table as display strings."""
     def cell(v: float, lo: float, hi: float, status: str, fmt) -> str:
         if status == "withheld":
-            return "insufficient base"
-        badge = " (low base)" if status == "low_base" else ""
-        return f"{fmt(v)} ({fmt(lo)}\u2009–\u2009{fmt(hi)}){badge}"
+            return _("insufficient base")
+        interval = display.between(fmt(lo), fmt(hi))
+        if status == "low_base":
+            return _("{value} ({interval}) (low base)", value=fmt(v), interval=interval)
+        return _("{value} ({interval})", value=fmt(v), interval=interval)
 
     # resolved within 48 h: the group every other is tested against
     refs = rec[rec["group"] == RECOVERY_REFERENCE] if "group" in rec.columns else rec.iloc[:0]
@@ -575,23 +634,23 @@ def _recovery_rows(rec: pd.DataFrame) -> pd.DataFrame:
         if pd.isna(p) or ref is None:
             return cards.EM_DASH
         if status == "low_base":
-            return "low base, not judged"
+            return _("low base, not judged")
         return display.verdict_word(bool(sig), value > ref[kind])
 
     return pd.DataFrame({
-        "Group": rec["label"],
-        "Customers": [f"{n:,}" for n in rec["customers"]],
-        "90-day retention (95% CI)": [
+        _("Group"): [_(label) for label in rec["label"]],
+        _("Customers"): [display.number(n, 0) for n in rec["customers"]],
+        _("90-day retention (95% CI)"): [
             cell(r.retention_pct, r.retention_low, r.retention_high, r.retention_status,
                  cards.pct) for r in rec.itertuples()],
-        "vs resolved within 48 h": [pv(r.retention_p_adj, r.retention_significant,
+        _("vs resolved within 48 h"): [pv(r.retention_p_adj, r.retention_significant,
                                        r.retention_status, r.retention_pct, "retention_pct")
                                     for r in rec.itertuples()],
-        "Next NPS answers": [f"{n:,}" for n in rec["nps_n"]],
-        "Next NPS (95% CI)": [
+        _("Next NPS answers"): [display.number(n, 0) for n in rec["nps_n"]],
+        _("Next NPS (95% CI)"): [
             cell(r.nps, r.nps_low, r.nps_high, r.nps_status, cards.score)
             for r in rec.itertuples()],
-        "NPS vs resolved within 48 h": [pv(r.nps_p_adj, r.nps_significant, r.nps_status,
+        _("NPS vs resolved within 48 h"): [pv(r.nps_p_adj, r.nps_significant, r.nps_status,
                                            r.nps, "nps") for r in rec.itertuples()],
     })
 
@@ -602,7 +661,8 @@ def _kept(rows: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 
 
 #: The recovery table's columns drawn from survey answers (not loaded without them).
-NPS_COLUMNS = ("Next NPS answers", "Next NPS (95% CI)", "NPS vs resolved within 48 h")
+NPS_COLUMNS = (N_("Next NPS answers"), N_("Next NPS (95% CI)"),
+               N_("NPS vs resolved within 48 h"))
 
 
 def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = None
@@ -632,8 +692,8 @@ def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = Non
                     filters)
 
     mix = opened[opened_wk >= w.mix_start]
-    span13 = f"in the 13 weeks to {filters.week}"
-    span4 = f"in the 4 weeks to {filters.week}"
+    span13 = _("in the 13 weeks to {week}", week=filters.week)
+    span4 = _("in the 4 weeks to {week}", week=filters.week)
     par = pareto(mix["category"], mix["complaint_count"])
     sev = severity_mix(opened, trend_weeks, opened["complaint_count"])
     rep = repeat_complainers(repeats["complaint_count"], repeats["customer_count"])
@@ -671,45 +731,52 @@ def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = Non
                              cur["per_complaint_low"], cur["per_complaint_high"],
                              cur["per_complaint_status"])
     comp_lines = [
-        f"Observed in {filters.week}: paid on {int(cur['compensated']):,} of "
-        f"{int(cur['complaints']):,} complaints",
-        (f"{cards.money(per_complaint.value, symbol, 2)} per complaint · "
-         f"{cards.interval(per_complaint, lambda v: cards.money(v, symbol, 2))} (t)")
-        if per_complaint.shown else f"Per complaint: {cards.base_caption(per_complaint)}",
+        _("Observed in {week}: paid on {compensated} of {complaints} complaints",
+          week=filters.week, compensated=display.number(int(cur["compensated"]), 0),
+          complaints=display.number(int(cur["complaints"]), 0)),
+        _("{per} per complaint · {interval} (t)",
+          per=cards.money(per_complaint.value, symbol, 2),
+          interval=cards.interval(per_complaint, lambda v: cards.money(v, symbol, 2)))
+        if per_complaint.shown else
+        _("Per complaint: {base}", base=cards.base_caption(per_complaint)),
     ]
     if isinstance(handling_unit, float):
-        comp_lines.append(
-            "Handling cost, shown apart (not added): "
-            f"{cards.money(handling_unit * cur['complaints'], symbol)} = "
-            f"{int(cur['complaints']):,} × {cards.money(handling_unit, symbol, 2)} "
-            f"(assumption complaint_handling_cost, valid from "
-            f"{since.get('complaint_handling_cost', '?')})")
+        comp_lines.append(_(
+            "Handling cost, shown apart (not added): {cost} = {complaints} × {unit} "
+            "(assumption complaint_handling_cost, valid from {since})",
+            cost=cards.money(handling_unit * cur["complaints"], symbol),
+            complaints=display.number(int(cur["complaints"]), 0),
+            unit=cards.money(handling_unit, symbol, 2),
+            since=since.get("complaint_handling_cost", "?")))
     old = int(bl.loc[bl["band"].isin(("30–90 days", "over 90 days")), "count"].sum())
     card_list = (
         _rate_card(vol, weekly, filters),
-        _time_card("Time to first response (median)", resp, "complaints answered", span4,
-                   "Hours from opening to the first response, complaints first answered in the "
-                   "window. 95% CI: order statistics."),
-        _time_card("Time to resolution (median)", reso, "complaints resolved", span4,
-                   "Hours from opening to resolution, complaints resolved in the window. "
-                   "95% CI: order statistics."),
-        _share_card("First-contact resolution", fcr,
-                    (f"complaints opened {span4}, resolved at first contact",),
-                    "Share of complaints opened in the window resolved at the first contact "
-                    "(as recorded by the end of the selected week)."),
-        Card("Open backlog", cards.number(int(bl["count"].sum())), (
-            f"complaints open at the end of {filters.week}",
-            f"{old:,} open over 30 days · {int(bl['customer_left'].sum()):,} of customers who "
-            "have left",
-        ), help="Complaints opened before the end of the week and not resolved by then."),
-        _share_card("Repeat complainers", repeat_est,
-                    (f"{repeaters:,} of {complainants:,} complainants opened 2+ complaints "
-                     f"{span13}",),
-                    "Customers with two or more complaints opened in the 13-week window, as a "
-                    "share of all customers who complained in it."),
-        Card("Compensation paid", cards.money(float(cur["compensation"]), symbol),
+        _time_card(_("Time to first response (median)"), resp,
+                   _("complaints answered {span}", span=span4),
+                   _("Hours from opening to the first response, complaints first answered in "
+                     "the window. 95% CI: order statistics.")),
+        _time_card(_("Time to resolution (median)"), reso,
+                   _("complaints resolved {span}", span=span4),
+                   _("Hours from opening to resolution, complaints resolved in the window. "
+                     "95% CI: order statistics.")),
+        _share_card(_("First-contact resolution"), fcr,
+                    (_("complaints opened {span}, resolved at first contact", span=span4),),
+                    _("Share of complaints opened in the window resolved at the first contact "
+                      "(as recorded by the end of the selected week).")),
+        Card(_("Open backlog"), cards.number(int(bl["count"].sum())), (
+            _("complaints open at the end of {week}", week=filters.week),
+            _("{old} open over 30 days · {left} of customers who have left",
+              old=display.number(old, 0), left=display.number(int(bl["customer_left"].sum()), 0)),
+        ), help=_("Complaints opened before the end of the week and not resolved by then.")),
+        _share_card(_("Repeat complainers"), repeat_est,
+                    (_("{repeaters} of {complainants} complainants opened 2+ complaints {span}",
+                       repeaters=display.number(repeaters, 0),
+                       complainants=display.number(complainants, 0), span=span13),),
+                    _("Customers with two or more complaints opened in the 13-week window, as a "
+                      "share of all customers who complained in it.")),
+        Card(_("Compensation paid"), cards.money(float(cur["compensation"]), symbol),
              tuple(comp_lines),
-             help="Sum of compensation_amount on complaints opened in the week (observed)."),
+             help=_("Sum of compensation_amount on complaints opened in the week (observed).")),
     )
     takeaways = {
         "volume": _takeaway_volume(vol, filters),
@@ -724,38 +791,42 @@ def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = Non
     }
     if w.cohort_start is not None:
         n_weeks = (w.cohort_end - w.cohort_start).days // 7
-        clipped = "" if n_weeks == RECOVERY_COHORT_WEEKS else (
-            f"; only {n_weeks} of the 26 weeks lie inside the data")
-        cohort_text = (
-            f"Cohort: each customer's first complaint opened {week_label(w.cohort_start)} – "
-            f"{week_label(w.cohort_end - timedelta(weeks=1))} (the 26 weeks ending 13 weeks "
-            f"before {filters.week}, so 90 days after every complaint are observed{clipped}). "
-            "Groups by "
-            "resolution as known at the end of the selected week; 'No complaint' = customers "
-            f"active on {w.cohort_end} with no complaint in the cohort window and none open, "
+        clipped = "" if n_weeks == RECOVERY_COHORT_WEEKS else _(
+            "; only {weeks} of the 26 weeks lie inside the data",
+            weeks=display.number(n_weeks, 0))
+        cohort_text = _(
+            "Cohort: each customer's first complaint opened {start} – {end} (the 26 weeks ending "
+            "13 weeks before {week}, so 90 days after every complaint are observed{clipped}). "
+            "Groups by resolution as known at the end of the selected week; 'No complaint' = "
+            "customers active on {since} with no complaint in the cohort window and none open, "
             "followed from that date. Retention: still a customer 90 days later (Wilson "
             "interval). Next NPS: the first relationship NPS answer after the complaint "
             "(adjusted-Wald). Tests against 'Resolved within 48 h', Benjamini–Hochberg across "
             "the six shown. Association, not proof of cause: customers who churn while a "
-            "complaint is open cannot have it resolved.")
+            "complaint is open cannot have it resolved.",
+            start=week_label(w.cohort_start),
+            end=week_label(w.cohort_end - timedelta(weeks=1)), week=filters.week,
+            clipped=clipped, since=w.cohort_end)
     else:
-        cohort_text = ("The warehouse does not yet hold 17 weeks before the selected week: no "
-                       "recovery cohort can be followed for 90 days.")
+        cohort_text = _("The warehouse does not yet hold 17 weeks before the selected week: no "
+                        "recovery cohort can be followed for 90 days.")
     notes = {
         "recovery": cohort_text,
-        "service": (f"Service levels over the 4 weeks {week_label(w.service_start)} – "
-                    f"{filters.week}: response and resolution times of complaints answered / "
-                    "resolved in those weeks (closure-based, so complaints still open do not "
-                    "bias them); first-contact resolution of complaints opened in them."),
-        "money": ("Compensation is observed (complaints' compensation_amount). Handling cost is "
-                  "modelled from the assumption named on the card and never added to it."),
+        "service": _("Service levels over the 4 weeks {start} – {week}: response and resolution "
+                     "times of complaints answered / resolved in those weeks (closure-based, so "
+                     "complaints still open do not bias them); first-contact resolution of "
+                     "complaints opened in them.",
+                     start=week_label(w.service_start), week=filters.week),
+        "money": _("Compensation is observed (complaints' compensation_amount). Handling cost "
+                   "is modelled from the assumption named on the card and never added to it."),
     }
     rec_rows = _recovery_rows(rec)
     gone = coverage.missing((SURVEYS,))
     if gone:
         takeaways["nps"] = cov.sentence(gone)
-        rec_rows = rec_rows.drop(columns=list(NPS_COLUMNS))
-        notes["recovery"] += f" Next NPS not loaded: {cov.message(gone)}."
+        rec_rows = rec_rows.drop(columns=[_(c) for c in NPS_COLUMNS])
+        notes["recovery"] = _("{note} Next NPS not loaded: {message}.",
+                              note=notes["recovery"], message=cov.message(gone))
     dims = dimensions.load(fetch)
     split_note = dims.no_split("category")
     if split_note:

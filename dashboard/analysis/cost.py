@@ -54,7 +54,7 @@ from dashboard.analysis.cost_model import (
 from dashboard.analysis.cost_model import PeriodMix as PeriodMix
 from dashboard.analysis.cost_model import decompose as decompose
 from dashboard.analysis.cost_model import detect_launch as detect_launch
-from dashboard.i18n import currency
+from dashboard.i18n import N_, _, currency
 from dashboard.metrics import dimensions, display, stats
 from dashboard.metrics.filters import Filters, parse_week, week_label
 from dashboard.metrics.registry import REGISTRY
@@ -65,14 +65,19 @@ from dashboard.warehouse.catalog import Fetch
 from dashboard.warehouse.weeks import first_week
 
 SAVINGS_TITLES: dict[str, str] = {
-    "per_customer": "Cost to serve per 1,000 active customers a week",
-    "total": "Total contact cost over the 13 weeks",
+    "per_customer": N_("Cost to serve per 1,000 active customers a week"),
+    "total": N_("Total contact cost over the 13 weeks"),
 }
 #: Repeat contact: same customer, same reason, within this many days of a previous contact.
 REPEAT_WINDOW_DAYS = 7
 #: Where the unit costs come from, as the money figures' notes name it: the booked ones, those
 #: the contacts were loaded with (``raw.assumptions`` cost_per_contact_*), never an edited set.
-_UNIT_COSTS = "booked unit costs, as loaded with the data, "
+_UNIT_COSTS = N_("booked unit costs, as loaded with the data, {valid}")
+
+
+def _unit_costs(valid: str) -> str:
+    """The money figures' note: ``booked unit costs, as loaded with the data, valid from …``."""
+    return _(_UNIT_COSTS, valid=valid)
 
 
 # --- the report ---------------------------------------------------------------------------
@@ -150,10 +155,8 @@ def _assumptions(fetch: Fetch, week_start: date) -> tuple[str, pd.DataFrame]:
 def _valid_from_text(dates: Sequence[date]) -> str:
     uniq = sorted({d for d in dates if d is not None})
     if not uniq:
-        return "no unit costs in force"
-    if len(uniq) == 1:
-        return f"valid from {uniq[0]:%Y-%m-%d}"
-    return "valid from " + ", ".join(f"{d:%Y-%m-%d}" for d in uniq)
+        return _("no unit costs in force")
+    return _("valid from {dates}", dates=display.commas(f"{d:%Y-%m-%d}" for d in uniq))
 
 
 def _estimate_fields(est: Estimate) -> dict[str, Any]:
@@ -185,38 +188,42 @@ def _tiles(week: pd.DataFrame, week_start: date, sym: str, note: str,
         return money(v, sym)
 
     def num1(v: float) -> str:
-        return f"{v:,.1f}"
+        return display.number(v, 1)
 
-    def cap(est: Estimate, fmt: Callable[[float], str], unit: str, extra: str = "") -> str:
+    def cap(est: Estimate, fmt: Callable[[float], str], customers: bool, extra: str) -> str:
         if not est.shown:
             return withheld_text(est.n)
-        text = f"n = {est.n:,} {unit} · 95% CI {ci_text(est, fmt)}"
-        return text + (f" · {extra}" if extra else "")
+        values = {"n": display.number(est.n, 0), "interval": ci_text(est, fmt), "extra": extra}
+        if customers:
+            return _("n = {n} active customers · 95% CI {interval} · {extra}", **values)
+        return _("n = {n} contacts · 95% CI {interval} · {extra}", **values)
 
     avg = cost_ / contacts if contacts else None
-    launch_text = (f"launch detected in {launch.week}" if launch
-                   else "no self-service launch detected")
+    launch_text = (_("launch detected in {week}", week=launch.week) if launch
+                   else _("no self-service launch detected"))
     return (
-        StatTile("Cost to serve", shown_text(cts, m2),
-                 cap(cts, m2, "active customers", f"{wk}; {note}"),
+        StatTile(_("Cost to serve"), shown_text(cts, m2),
+                 cap(cts, m2, True, _("{week}; {note}", week=wk, note=note)),
                  REGISTRY["cost_to_serve"].definition),
-        StatTile("Contacts per 1,000 customers", shown_text(per_k, num1),
-                 cap(per_k, num1, "active customers", f"{contacts:,} contacts"),
-                 "Contacts in the week per 1,000 customers active at its start; 95% interval: "
-                 "exact Poisson."),
-        StatTile("Average cost per contact",
+        StatTile(_("Contacts per 1,000 customers"), shown_text(per_k, num1),
+                 cap(per_k, num1, True,
+                     _("{contacts} contacts", contacts=display.number(contacts, 0))),
+                 _("Contacts in the week per 1,000 customers active at its start; 95% "
+                   "interval: exact Poisson.")),
+        StatTile(_("Average cost per contact"),
                  "—" if avg is None or contacts < config.MIN_BASE else money(avg, sym),
                  (withheld_text(contacts) if contacts < config.MIN_BASE else
-                  f"n = {contacts:,} contacts · {note}"),
-                 "Contact cost / contacts: the unit costs weighted by the channel mix."),
-        StatTile("Repeat contacts", shown_text(repeat, pct),
-                 cap(repeat, pct, "contacts",
-                     f"cost {money_compact(repeat_cost, sym)}, {note}"),
-                 f"Contacts whose customer had a contact for the same reason in the "
-                 f"{REPEAT_WINDOW_DAYS} days before (any channel); 95% interval: Wilson."),
-        StatTile("Self-service share", shown_text(self_share, pct),
-                 cap(self_share, pct, "contacts", launch_text),
-                 "Share of contacts handled in self-service; 95% interval: Wilson."),
+                  _("n = {n} contacts · {note}", n=display.number(contacts, 0), note=note)),
+                 _("Contact cost / contacts: the unit costs weighted by the channel mix.")),
+        StatTile(_("Repeat contacts"), shown_text(repeat, pct),
+                 cap(repeat, pct, False,
+                     _("cost {cost}, {note}", cost=money_compact(repeat_cost, sym), note=note)),
+                 _("Contacts whose customer had a contact for the same reason in the {days} "
+                   "days before (any channel); 95% interval: Wilson.",
+                   days=display.number(REPEAT_WINDOW_DAYS, 0))),
+        StatTile(_("Self-service share"), shown_text(self_share, pct),
+                 cap(self_share, pct, False, launch_text),
+                 _("Share of contacts handled in self-service; 95% interval: Wilson.")),
     )
 
 
@@ -247,20 +254,20 @@ def _channel_week(week: pd.DataFrame, sym: str) -> tuple[pd.DataFrame, pd.DataFr
                      "repeat_cost": float(r.repeat_cost)})
 
         def f1(v: float) -> str:
-            return f"{v:,.1f}"
+            return display.number(v, 1)
 
         shown.append({
-            "Channel": channel_label(r.channel),
-            "Contacts": f"{q:,}",
-            "Share of contacts": pct(contact_share),
-            "Per 1,000 customers": shown_text(rate, f1),
-            "95% CI": ci_text(rate, f1),
-            "Unit cost": money(r.cost_per_contact, sym),
-            "Unit cost valid from": f"{pd.Timestamp(r.cost_valid_from):%Y-%m-%d}",
-            "Cost": money(r.contact_cost, sym),
-            "Share of cost": pct(cost_share),
-            "Repeat share": shown_text(rep, pct) if q else "—",
-            "Repeat cost": money(r.repeat_cost, sym),
+            _("Channel"): channel_label(r.channel),
+            _("Contacts"): display.number(q, 0),
+            _("Share of contacts"): pct(contact_share),
+            _("Per 1,000 customers"): shown_text(rate, f1),
+            _("95% CI"): ci_text(rate, f1),
+            _("Unit cost"): money(r.cost_per_contact, sym),
+            _("Unit cost valid from"): f"{pd.Timestamp(r.cost_valid_from):%Y-%m-%d}",
+            _("Cost"): money(r.contact_cost, sym),
+            _("Share of cost"): pct(cost_share),
+            _("Repeat share"): shown_text(rep, pct) if q else "—",
+            _("Repeat cost"): money(r.repeat_cost, sym),
         })
     return pd.DataFrame(rows), pd.DataFrame(shown)
 
@@ -277,7 +284,7 @@ def _mix(df: pd.DataFrame) -> pd.DataFrame:
 
 def _mix_takeaway(mix: pd.DataFrame, launch: Launch | None, selected: str) -> str:
     if mix.empty:
-        return f"No contacts up to {selected} for these customers."
+        return _("No contacts up to {week} for these customers.", week=selected)
     share = mix.pivot_table(index="week", columns="channel", values="share_pct",
                             aggfunc="sum").fillna(0.0)
     counts = mix.pivot_table(index="week", columns="channel", values="contact_count",
@@ -288,9 +295,11 @@ def _mix_takeaway(mix: pd.DataFrame, launch: Launch | None, selected: str) -> st
     if launch is None:
         first = share.index[0]
         ss_then = float(share.loc[first].get(SELF_SERVICE, 0.0))
-        return (f"No self-service launch detected up to {selected} (the share of contacts "
-                f"never rose lastingly by {100 * MIN_LAUNCH_JUMP:.0f} points): self-service was "
-                f"{pct(ss_then)} in {first} and {pct(ss_now)} in {last} (n = {n_now:,}).")
+        return _("No self-service launch detected up to {week} (the share of contacts never "
+                 "rose lastingly by {jump} points): self-service was {then} in {first} and "
+                 "{now} in {last} (n = {n}).", week=selected,
+                 jump=display.number(100 * MIN_LAUNCH_JUMP, 0), then=pct(ss_then),
+                 first=first, now=pct(ss_now), last=last, n=display.number(n_now, 0))
     before = [w for w in share.index if w < launch.week][-WINDOW_WEEKS:]
     pre = counts.loc[before].sum() if before else counts.iloc[:0].sum()
     pre_total = float(pre.sum())
@@ -298,23 +307,29 @@ def _mix_takeaway(mix: pd.DataFrame, launch: Launch | None, selected: str) -> st
         ss_pre = 100 * float(pre.get(SELF_SERVICE, 0)) / pre_total
         phone_pre = 100 * float(pre.get("phone", 0)) / pre_total
         phone_now = float(share.loc[last].get("phone", 0.0))
-        return (f"Self-service rose from {pct(ss_pre)} of contacts in the {len(before)} weeks "
-                f"before the launch detected in {launch.week} (first week above "
-                f"{pct(100 * launch.threshold)}) to {pct(ss_now)} in {last}; phone went from "
-                f"{pct(phone_pre)} to {pct(phone_now)} (n = {n_now:,}).")
-    return (f"Self-service launch detected in {launch.week} (first week above "
-            f"{pct(100 * launch.threshold)} of contacts); {pct(ss_now)} in {last}.")
+        return _("Self-service rose from {before} of contacts in the {weeks} weeks before the "
+                 "launch detected in {launch} (first week above {threshold}) to {now} in "
+                 "{last}; phone went from {phone_before} to {phone_now} (n = {n}).",
+                 before=pct(ss_pre), weeks=display.number(len(before), 0), launch=launch.week,
+                 threshold=pct(100 * launch.threshold), now=pct(ss_now), last=last,
+                 phone_before=pct(phone_pre), phone_now=pct(phone_now),
+                 n=display.number(n_now, 0))
+    return _("Self-service launch detected in {launch} (first week above {threshold} of "
+             "contacts); {now} in {last}.", launch=launch.week,
+             threshold=pct(100 * launch.threshold), now=pct(ss_now), last=last)
 
 
 def _channel_takeaway(ch: pd.DataFrame, week: str, sym: str, note: str) -> str:
     if ch.empty or ch["contact_count"].sum() == 0:
-        return f"No contacts in {week} for these customers."
+        return _("No contacts in {week} for these customers.", week=week)
     gap = (ch["cost_share_pct"] - ch["contact_share_pct"]).to_numpy()
     r = ch.iloc[int(np.argmax(gap))]
     total = float(ch["contact_cost"].sum())
-    return (f"{r['label']} handled {pct(r['contact_share_pct'])} of contacts but "
-            f"{pct(r['cost_share_pct'])} of the {money_compact(total, sym)} contact cost in "
-            f"{week} at {money(r['cost_per_contact'], sym)} a contact ({note}).")
+    return _("{channel} handled {contacts} of contacts but {cost} of the {total} contact cost "
+             "in {week} at {unit} a contact ({note}).", channel=r["label"],
+             contacts=pct(r["contact_share_pct"]), cost=pct(r["cost_share_pct"]),
+             total=money_compact(total, sym), week=week, unit=money(r["cost_per_contact"], sym),
+             note=note)
 
 
 def _segments(fetch: Fetch, filters: Filters, sym: str, note: str
@@ -363,42 +378,51 @@ def _segments(fetch: Fetch, filters: Filters, sym: str, note: str
     for r in out.itertuples(index=False):
         est = Estimate(r.value, int(r.n), r.ci_low, r.ci_high, r.status)
         if r.delta is None or pd.isna(r.delta):
-            verdict = "not compared (insufficient base)"
+            verdict = _("not compared (insufficient base)")
         elif r.status == "low_base" or r.previous_status == "low_base":
-            verdict = "low base: change not judged"
+            verdict = _("low base: change not judged")
         else:
             # cost to serve: lower is better
             verdict = display.verdict_word(bool(r.significant), r.delta < 0)
         shown.append({
-            "Segment": r.segment,
-            "Cost to serve": shown_text(est, m2) if est.shown else withheld_text(int(r.n)),
-            "95% CI": ci_text(est, m2),
-            "n (active customers)": f"{int(r.n):,}",
-            f"Cost to serve {filters.compare_week}": (
+            _("Segment"): r.segment,
+            _("Cost to serve"): shown_text(est, m2) if est.shown else withheld_text(int(r.n)),
+            _("95% CI"): ci_text(est, m2),
+            _("n (active customers)"): display.number(int(r.n), 0),
+            _("Cost to serve {week}", week=filters.compare_week): (
                 money(r.previous, sym) if r.previous is not None else "—"),
-            "Change": (money(r.delta, sym, signed=True)
-                       if r.delta is not None and not pd.isna(r.delta) else "—"),
-            "p (BH)": (f"{r.p_adjusted:.3f}" if r.p_adjusted is not None else "—"),
-            "Verdict": verdict,
+            _("Change"): (money(r.delta, sym, signed=True)
+                          if r.delta is not None and not pd.isna(r.delta) else "—"),
+            _("p (BH)"): (display.number(r.p_adjusted, 3, thousands=False)
+                          if r.p_adjusted is not None else "—"),
+            _("Verdict"): verdict,
         })
     table = pd.DataFrame(shown)
     ok = out[out["status"] != "withheld"]
     if ok.empty:
-        take = (f"No segment has the {config.MIN_BASE} active customers needed to show cost to "
-                f"serve in {filters.week}.")
+        take = _("No segment has the {least} active customers needed to show cost to serve in "
+                 "{week}.", least=display.number(config.MIN_BASE, 0), week=filters.week)
     else:
         hi = ok.loc[ok["value"].astype(float).idxmax()]
         lo = ok.loc[ok["value"].astype(float).idxmin()]
-        take = (f"{hi['segment']} costs most to serve in {filters.week}: "
-                f"{money(hi['value'], sym)} per active customer (95% CI "
-                f"{money(hi['ci_low'], sym)}\u2009–\u2009"
-                f"{money(hi['ci_high'], sym)}, n = {int(hi['n']):,})")
+        values = {"top": hi["segment"], "week": filters.week, "value": money(hi["value"], sym),
+                  "interval": display.between(money(hi["ci_low"], sym),
+                                              money(hi["ci_high"], sym)),
+                  "n": display.number(int(hi["n"]), 0),
+                  "moved": display.number(int(out["significant"].sum()), 0),
+                  "tested": display.number(len(idx), 0), "compare_week": filters.compare_week,
+                  "note": note}
         if lo["segment"] != hi["segment"]:
-            take += (f"; {lo['segment']} least: {money(lo['value'], sym)} "
-                     f"(n = {int(lo['n']):,})")
-        moved = int(out["significant"].sum())
-        take += (f"; {moved} of {len(idx)} segment changes vs {filters.compare_week} "
-                 f"significant after correction ({note}).")
+            take = _("{top} costs most to serve in {week}: {value} per active customer (95% CI "
+                     "{interval}, n = {n}); {least} least: {least_value} (n = {least_n}); "
+                     "{moved} of {tested} segment changes vs {compare_week} significant after "
+                     "correction ({note}).", least=lo["segment"],
+                     least_value=money(lo["value"], sym),
+                     least_n=display.number(int(lo["n"]), 0), **values)
+        else:
+            take = _("{top} costs most to serve in {week}: {value} per active customer (95% CI "
+                     "{interval}, n = {n}); {moved} of {tested} segment changes vs "
+                     "{compare_week} significant after correction ({note}).", **values)
     return out, table, take
 
 
@@ -416,23 +440,34 @@ def _repeats(df: pd.DataFrame, window: list[date], sym: str, note: str, selected
                      "repeat_count": int(r.repeat_count), "repeat_cost": float(r.repeat_cost)})
     by_channel = pd.DataFrame(rows, columns=["channel", "label", "value", "ci_low", "ci_high",
                                              "n", "status", "repeat_count", "repeat_cost"])
-    span = f"the {len(window)} weeks to {selected}"
+    span = _("the {weeks} weeks to {week}", weeks=display.number(len(window), 0), week=selected)
     contacts, repeats = int(g["contact_count"].sum()), int(g["repeat_count"].sum())
     overall = stats.share(repeats, contacts)
     if not overall.shown:
-        take_ch = f"Too few contacts in {span} to judge repeats ({withheld_text(contacts)})."
+        take_ch = _("Too few contacts in {span} to judge repeats ({reason}).", span=span,
+                    reason=withheld_text(contacts))
     else:
         cost_all, rep_cost = float(g["contact_cost"].sum()), float(g["repeat_cost"].sum())
-        take_ch = (f"In {span}, {repeats:,} of {contacts:,} contacts ({pct(overall.value)}, 95% "
-                   f"CI {ci_text(overall, pct)}) repeated a contact from the previous "
-                   f"{REPEAT_WINDOW_DAYS} days, costing {money_compact(rep_cost, sym)} "
-                   f"({pct(100 * rep_cost / cost_all if cost_all else float('nan'))} of contact "
-                   f"cost; {note})")
+        values = {"span": span, "repeats": display.number(repeats, 0),
+                  "contacts": display.number(contacts, 0), "share": pct(overall.value),
+                  "interval": ci_text(overall, pct),
+                  "days": display.number(REPEAT_WINDOW_DAYS, 0),
+                  "cost": money_compact(rep_cost, sym),
+                  "cost_share": pct(100 * rep_cost / cost_all if cost_all else float("nan")),
+                  "note": note}
         shown = by_channel[by_channel["status"] != "withheld"]
         if len(shown):
             top = shown.loc[shown["value"].astype(float).idxmax()]
-            take_ch += f"; highest in {top['label']}: {pct(top['value'])} (n = {int(top['n']):,})"
-        take_ch += "."
+            take_ch = _("In {span}, {repeats} of {contacts} contacts ({share}, 95% CI "
+                        "{interval}) repeated a contact from the previous {days} days, costing "
+                        "{cost} ({cost_share} of contact cost; {note}); highest in {channel}: "
+                        "{top_share} (n = {n}).", channel=top["label"],
+                        top_share=pct(top["value"]), n=display.number(int(top["n"]), 0),
+                        **values)
+        else:
+            take_ch = _("In {span}, {repeats} of {contacts} contacts ({share}, 95% CI "
+                        "{interval}) repeated a contact from the previous {days} days, costing "
+                        "{cost} ({cost_share} of contact cost; {note}).", **values)
 
     # the first week of data has no earlier week to find previous contacts in: left out
     weekly = weekly_totals(df).reset_index().iloc[1:]
@@ -445,16 +480,22 @@ def _repeats(df: pd.DataFrame, window: list[date], sym: str, note: str, selected
                                               "status", "repeat_cost"])
     shown_t = trend[trend["status"] != "withheld"]
     if shown_t.empty:
-        take_t = "No week has enough contacts to show the repeat share."
+        take_t = _("No week has enough contacts to show the repeat share.")
     else:
         peak = shown_t.loc[shown_t["value"].astype(float).idxmax()]
         last = trend.iloc[-1]
-        last_text = (f"{pct(last['value'])} (n = {int(last['n']):,})" if last["status"] !=
-                     "withheld" else withheld_text(int(last["n"])).lower())
-        take_t = (f"The repeat share peaked at {pct(peak['value'])} in {peak['week']} "
-                  f"(n = {int(peak['n']):,}, repeats cost "
-                  f"{money_compact(peak['repeat_cost'], sym)} that week); {last['week']}: "
-                  f"{last_text} (the first week of data is left out: it has no earlier contacts).")
+        last_text = (_("{share} (n = {n})", share=pct(last["value"]),
+                       n=display.number(int(last["n"]), 0))
+                     if last["status"] != "withheld"
+                     else _("insufficient base (n = {n}; at least {least} needed)",
+                            n=display.number(int(last["n"]), 0),
+                            least=display.number(config.MIN_BASE, 0)))
+        take_t = _("The repeat share peaked at {share} in {week} (n = {n}, repeats cost {cost} "
+                   "that week); {last_week}: {last} (the first week of data is left out: it "
+                   "has no earlier contacts).", share=pct(peak["value"]), week=peak["week"],
+                   n=display.number(int(peak["n"]), 0),
+                   cost=money_compact(peak["repeat_cost"], sym), last_week=last["week"],
+                   last=last_text)
     return by_channel, trend, take_ch, take_t
 
 
@@ -468,11 +509,13 @@ def _waterfall(s: Savings | None, sym: str) -> pd.DataFrame:
     def fmt(v: float, signed: bool = False) -> str:
         return money(v, sym, digits, signed)
 
-    rows = [{"label": f"Baseline ({s.baseline_weeks[0]}–{s.baseline_weeks[1]})",
+    rows = [{"label": _("Baseline ({first}–{last})", first=s.baseline_weeks[0],
+                        last=s.baseline_weeks[1]),
              "value": s.baseline_value, "measure": "absolute", "text": fmt(s.baseline_value)}]
-    rows += [{"label": EFFECT_LABELS[k], "value": v, "measure": "relative",
+    rows += [{"label": _(EFFECT_LABELS[k]), "value": v, "measure": "relative",
               "text": fmt(v, signed=True)} for k, v in s.effects.items()]
-    rows.append({"label": f"Now ({s.current_weeks[0]}–{s.current_weeks[1]})",
+    rows.append({"label": _("Now ({first}–{last})", first=s.current_weeks[0],
+                            last=s.current_weeks[1]),
                  "value": s.current_value, "measure": "total", "text": fmt(s.current_value)})
     return pd.DataFrame(rows, columns=cols)
 
@@ -481,32 +524,72 @@ def _savings_takeaway(s: Savings | None, reason: str, sym: str, note: str, windo
     if s is None:
         return reason
     digits = 0
-    verb = "fell" if s.change < 0 else "rose"
-    what = ("Cost to serve per 1,000 active customers a week" if s.basis == "per_customer"
-            else f"Total contact cost over {window} weeks")
-    text = (f"{what} {verb} {pct(abs(s.change_pct))} ({money(s.baseline_value, sym, digits)} → "
-            f"{money(s.current_value, sym, digits)}; 95% CI of the change "
-            f"{money(s.ci_low, sym, digits, True)} to {money(s.ci_high, sym, digits, True)}) "
-            f"from {s.baseline_weeks[0]}–{s.baseline_weeks[1]} to "
-            f"{s.current_weeks[0]}–{s.current_weeks[1]}")
+    values = {
+        "change": pct(abs(s.change_pct)), "baseline": money(s.baseline_value, sym, digits),
+        "now": money(s.current_value, sym, digits), "low": money(s.ci_low, sym, digits, True),
+        "high": money(s.ci_high, sym, digits, True),
+        "baseline_weeks": f"{s.baseline_weeks[0]}–{s.baseline_weeks[1]}",
+        "current_weeks": f"{s.current_weeks[0]}–{s.current_weeks[1]}",
+        "weeks": display.number(window, 0), "note": note}
     top = s.largest_saving
-    if top is not None:
-        text += (f"; {EFFECT_LABELS[top].lower()} saved most: "
-                 f"{money(s.effects[top], sym, digits, True)}")
-    else:
-        worst = max(s.effects, key=s.effects.get)
-        text += (f"; no effect lowered cost, {EFFECT_LABELS[worst].lower()} added most: "
-                 f"{money(s.effects[worst], sym, digits, True)}")
-    return text + f" ({note})."
+    effect = top if top is not None else max(s.effects, key=s.effects.get)
+    values.update(effect=_(_EFFECT_NOUNS[effect]),
+                  amount=money(s.effects[effect], sym, digits, True))
+    per_customer = s.basis == "per_customer"
+    fell = s.change < 0
+    return _(_SAVINGS_SENTENCES[(per_customer, fell, top is not None)], **values)
+
+
+#: The savings takeaway, by (per customer, fell, an effect saved): whole sentences.
+_SAVINGS_SENTENCES: dict[tuple[bool, bool, bool], str] = {
+    (True, True, True): N_(
+        "Cost to serve per 1,000 active customers a week fell {change} ({baseline} → {now}; "
+        "95% CI of the change {low} to {high}) from {baseline_weeks} to {current_weeks}; "
+        "{effect} saved most: {amount} ({note})."),
+    (True, False, True): N_(
+        "Cost to serve per 1,000 active customers a week rose {change} ({baseline} → {now}; "
+        "95% CI of the change {low} to {high}) from {baseline_weeks} to {current_weeks}; "
+        "{effect} saved most: {amount} ({note})."),
+    (True, True, False): N_(
+        "Cost to serve per 1,000 active customers a week fell {change} ({baseline} → {now}; "
+        "95% CI of the change {low} to {high}) from {baseline_weeks} to {current_weeks}; no "
+        "effect lowered cost, {effect} added most: {amount} ({note})."),
+    (True, False, False): N_(
+        "Cost to serve per 1,000 active customers a week rose {change} ({baseline} → {now}; "
+        "95% CI of the change {low} to {high}) from {baseline_weeks} to {current_weeks}; no "
+        "effect lowered cost, {effect} added most: {amount} ({note})."),
+    (False, True, True): N_(
+        "Total contact cost over {weeks} weeks fell {change} ({baseline} → {now}; 95% CI of "
+        "the change {low} to {high}) from {baseline_weeks} to {current_weeks}; {effect} saved "
+        "most: {amount} ({note})."),
+    (False, False, True): N_(
+        "Total contact cost over {weeks} weeks rose {change} ({baseline} → {now}; 95% CI of "
+        "the change {low} to {high}) from {baseline_weeks} to {current_weeks}; {effect} saved "
+        "most: {amount} ({note})."),
+    (False, True, False): N_(
+        "Total contact cost over {weeks} weeks fell {change} ({baseline} → {now}; 95% CI of "
+        "the change {low} to {high}) from {baseline_weeks} to {current_weeks}; no effect "
+        "lowered cost, {effect} added most: {amount} ({note})."),
+    (False, False, False): N_(
+        "Total contact cost over {weeks} weeks rose {change} ({baseline} → {now}; 95% CI of "
+        "the change {low} to {high}) from {baseline_weeks} to {current_weeks}; no effect "
+        "lowered cost, {effect} added most: {amount} ({note})."),
+}
+#: The effects as the savings sentence names them (lower case in English).
+_EFFECT_NOUNS: dict[str, str] = {
+    "base": N_("base size"), "volume": N_("contact volume"), "mix": N_("channel mix"),
+    "unit_cost": N_("unit cost"),
+}
 
 
 def _unit_cost_table(units: pd.DataFrame, sym: str) -> pd.DataFrame:
-    rows = [{"Channel": channel_label(str(r.channel)), "Assumption": str(r.assumption_key),
-             "Unit cost": money(float(r.value_number), sym), "Unit": str(r.unit),
-             "Valid from": f"{r.valid_from:%Y-%m-%d}", "Description": str(r.description)}
+    names = [_("Channel"), _("Assumption"), _("Unit cost"), _("Unit"), _("Valid from"),
+             _("Description")]
+    rows = [dict(zip(names, (channel_label(str(r.channel)), str(r.assumption_key),
+                             money(float(r.value_number), sym), str(r.unit),
+                             f"{r.valid_from:%Y-%m-%d}", str(r.description)), strict=True))
             for r in units.itertuples(index=False)]
-    return pd.DataFrame(rows, columns=["Channel", "Assumption", "Unit cost", "Unit",
-                                       "Valid from", "Description"])
+    return pd.DataFrame(rows, columns=names)
 
 
 def _unit_cost_numbers(units: pd.DataFrame) -> pd.DataFrame:
@@ -548,12 +631,12 @@ def build_report(fetch: Fetch, filters: Filters, baseline_week: str | None = Non
     sym, units = _assumptions(fetch, selected)
     valid = _valid_from_text(list(units["valid_from"]))
     if any(is_default(d) for d in units["description"]):
-        valid += " (CX Ledger defaults, not your company's)"
-    note = _UNIT_COSTS + valid
+        valid = _("{valid} (CX Ledger defaults, not your company's)", valid=valid)
+    note = _unit_costs(valid)
     launch = launch_in(everyone)
 
     week = df[df["week_start"] == selected]
-    tiles = _tiles(week, selected, sym, "booked unit costs " + valid, launch)
+    tiles = _tiles(week, selected, sym, _("booked unit costs {valid}", valid=valid), launch)
     ch_nums, ch_table = _channel_week(week, sym)
     mix = _mix(df)
     dims = dimensions.load(fetch)
@@ -569,8 +652,9 @@ def build_report(fetch: Fetch, filters: Filters, baseline_week: str | None = Non
     chosen = baseline_week if baseline_week in options else default_baseline(
         options, selected, launch, window)
     if chosen is None:
-        savings, reason = None, (f"Savings need two full {window}-week windows: the data "
-                                 f"start in {week_label(first)}.")
+        savings, reason = None, _("Savings need two full {weeks}-week windows: the data start "
+                                  "in {first}.", weeks=display.number(window, 0),
+                                  first=week_label(first))
         window_note = note
     else:
         spread = customer_spread(fetch, filters, parse_week(chosen), selected, window)
@@ -578,8 +662,8 @@ def build_report(fetch: Fetch, filters: Filters, baseline_week: str | None = Non
                                           spread)
         base_dates = window_dates(parse_week(chosen), window)
         in_window = df.loc[df["week_start"].isin(base_dates + current), "cost_valid_from"]
-        window_note = _UNIT_COSTS + _valid_from_text([pd.Timestamp(d).date()
-                                                       for d in in_window])
+        window_note = _unit_costs(_valid_from_text([pd.Timestamp(d).date()
+                                                     for d in in_window]))
     takeaways = {
         "mix": _mix_takeaway(mix, launch, filters.week),
         "channels": _channel_takeaway(ch_nums, filters.week, sym, note),
@@ -590,15 +674,19 @@ def build_report(fetch: Fetch, filters: Filters, baseline_week: str | None = Non
     }
     span = f"{week_label(current[0])}–{filters.week}"
     titles = {
-        "channels": f"Share of contacts and of cost by channel — {filters.week}",
-        "segments": f"Cost to serve per active customer by segment — {filters.week} (95% CI)",
-        "segments_axis": f"{sym} per active customer",
-        "unit_costs": f"Unit costs in force in {filters.week} ({note}):",
-        "mix": f"Channel mix of contacts, {week_label(first)}–{filters.week}",
-        "repeat_channels": f"Repeat contacts by channel, % of contacts — {span} (95% CI)",
-        "repeat_trend": "Repeat contacts, % of contacts per week",
-        "savings": (f"{SAVINGS_TITLES[basis]}: baseline vs {span}"
-                    if savings else "Savings against a baseline"),
+        "channels": _("Share of contacts and of cost by channel — {week}", week=filters.week),
+        "segments": _("Cost to serve per active customer by segment — {week} (95% CI)",
+                      week=filters.week),
+        "segments_axis": _("{currency} per active customer", currency=sym),
+        "unit_costs": _("Unit costs in force in {week} ({note}):", week=filters.week,
+                        note=note),
+        "mix": _("Channel mix of contacts, {first}–{week}", first=week_label(first),
+                 week=filters.week),
+        "repeat_channels": _("Repeat contacts by channel, % of contacts — {span} (95% CI)",
+                             span=span),
+        "repeat_trend": _("Repeat contacts, % of contacts per week"),
+        "savings": (_("{title}: baseline vs {span}", title=_(SAVINGS_TITLES[basis]), span=span)
+                    if savings else _("Savings against a baseline")),
     }
     return CostReport(
         filters=filters, currency_symbol=sym, assumption_note=note,
@@ -619,17 +707,18 @@ def build_report(fetch: Fetch, filters: Filters, baseline_week: str | None = Non
 def describe_method(report: CostReport) -> str:
     """The 'how computed' text of the savings waterfall."""
     window = report.window_weeks
-    factors = ("customer-weeks × contacts per customer-week × Σ channel share × unit cost"
+    factors = (_("customer-weeks × contacts per customer-week × Σ channel share × unit cost")
                if report.basis == "total" else
-               "contacts per active customer-week × Σ channel share × unit cost")
-    return (
-        f"Cost = {factors}, each window summed over its {window} weeks (active customers "
+               _("contacts per active customer-week × Σ channel share × unit cost"))
+    return _(
+        "Cost = {factors}, each window summed over its {weeks} weeks (active customers "
         "counted at the start of each week; unit cost = the window's cost / contacts of the "
         "channel, i.e. the assumptions in force weighted by contacts). The change is split by "
         "a Shapley (symmetric) decomposition: each effect is the average, over every order of "
         "switching the factors from baseline to current, of the change its switch makes, so "
         "the effects add up exactly to the change. 95% interval of the change: customers as "
         "clusters (the variance of the change from each customer's contact cost and active "
-        "weeks in both windows). Observed, not modelled: seasonality between the "
-        f"two windows is part of the volume effect. {report.savings_assumptions}."
-    )
+        "weeks in both windows). Observed, not modelled: seasonality between the two windows "
+        "is part of the volume effect. {assumptions}.",
+        factors=factors, weeks=display.number(window, 0),
+        assumptions=report.savings_assumptions)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from dashboard.i18n import _
 from dashboard.metrics import display
 from dashboard.metrics.stats import Estimate
 from dashboard.warehouse import config
@@ -46,7 +47,8 @@ def channel_label(channel: str) -> str:
 
 def withheld_text(n: int) -> str:
     """Why a figure is not shown: its base is below the minimum."""
-    return f"Insufficient base (n = {n:,}; at least {config.MIN_BASE} needed)"
+    return _("Insufficient base ({what} = {n}; at least {least} needed)", what="n",
+             n=display.number(n, 0), least=display.number(config.MIN_BASE, 0))
 
 
 def ci_text(est: Estimate, fmt: Callable[[float], str]) -> str:
@@ -60,4 +62,6 @@ def shown_text(est: Estimate, fmt: Callable[[float], str]) -> str:
     """The value, badged when the base is low; '—' when withheld."""
     if not est.shown:
         return "—"
-    return fmt(est.value) + (" (low base)" if est.status == "low_base" else "")
+    if est.status == "low_base":
+        return _("{value} (low base)", value=fmt(est.value))
+    return fmt(est.value)

@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from dashboard.analysis.cost_format import channel_label, money, pct
-from dashboard.metrics import stats
+from dashboard.i18n import N_, _
+from dashboard.metrics import display, stats
 from dashboard.metrics.filters import Filters, parse_week, week_label
 from dashboard.warehouse import config
 from dashboard.warehouse.catalog import Fetch
@@ -32,15 +33,15 @@ from dashboard.warehouse.catalog import Fetch
 WINDOW_WEEKS = 13
 #: Ways to express the savings waterfall: per 1,000 active customers a week, or window totals.
 BASES: dict[str, str] = {
-    "per_customer": "Per 1,000 active customers a week",
-    "total": "Total over the 13 weeks",
+    "per_customer": N_("Per 1,000 active customers a week"),
+    "total": N_("Total over the 13 weeks"),
 }
 #: Effects of the decomposition, in waterfall order, with their labels.
 EFFECT_LABELS: dict[str, str] = {
-    "base": "Base size",
-    "volume": "Contact volume",
-    "mix": "Channel mix",
-    "unit_cost": "Unit cost",
+    "base": N_("Base size"),
+    "volume": N_("Contact volume"),
+    "mix": N_("Channel mix"),
+    "unit_cost": N_("Unit cost"),
 }
 #: Launch detection: the smallest rise of the self-service share that counts as a launch.
 MIN_LAUNCH_JUMP = 0.05
@@ -372,10 +373,12 @@ def compute_savings(df: pd.DataFrame, baseline_end: date, selected: date, window
     b, c = period_mix(df, base_weeks, channels), period_mix(df, cur_weeks, channels)
     nb, nc = round(b.customer_weeks / window), round(c.customer_weeks / window)
     if min(nb, nc) < config.MIN_BASE:
-        return None, (f"Savings withheld: insufficient base (mean active customers {nb:,} in "
-                      f"the baseline and {nc:,} now; at least {config.MIN_BASE} needed).")
+        return None, _("Savings withheld: insufficient base (mean active customers {baseline} in "
+                       "the baseline and {now} now; at least {least} needed).",
+                       baseline=display.number(nb, 0), now=display.number(nc, 0),
+                       least=display.number(config.MIN_BASE, 0))
     if b.total_contacts == 0 or c.total_contacts == 0:
-        return None, "Savings withheld: a window has no contacts for these customers."
+        return None, _("Savings withheld: a window has no contacts for these customers.")
     effects = decompose(b, c, basis)
     var_b = float(df.loc[df["week_start"].isin(base_weeks), "contact_cost_var"].sum())
     var_c = float(df.loc[df["week_start"].isin(cur_weeks), "contact_cost_var"].sum())
@@ -383,11 +386,12 @@ def compute_savings(df: pd.DataFrame, baseline_end: date, selected: date, window
         scale_b, scale_c = 1000 / b.customer_weeks, 1000 / c.customer_weeks
         v0, v1 = b.cost * scale_b, c.cost * scale_c
         effects = {k: 1000 * v for k, v in effects.items()}
-        unit = f"{sym} per 1,000 active customers a week"
+        unit = _("{currency} per 1,000 active customers a week", currency=sym)
     else:
         scale_b = scale_c = 1.0
         v0, v1 = b.cost, c.cost
-        unit = f"{sym} over the {window} weeks"
+        unit = _("{currency} over the {weeks} weeks", currency=sym,
+                 weeks=display.number(window, 0))
     se = math.sqrt(var_b * scale_b**2 + var_c * scale_c**2)
     if spread is not None:
         se = math.sqrt(max(1e6 * spread.per_customer_week if basis == "per_customer"
@@ -403,15 +407,15 @@ def compute_savings(df: pd.DataFrame, baseline_end: date, selected: date, window
             "unit_cost_baseline": b.unit_cost[i], "unit_cost_now": c.unit_cost[i],
         })
         rows.append({
-            "Channel": channel_label(ch),
-            "Contacts per 1,000 customer-weeks (baseline)":
-                f"{1000 * b.contacts[i] / b.customer_weeks:,.1f}",
-            "Contacts per 1,000 customer-weeks (now)":
-                f"{1000 * c.contacts[i] / c.customer_weeks:,.1f}",
-            "Share (baseline)": pct(100 * b.shares[i]),
-            "Share (now)": pct(100 * c.shares[i]),
-            "Unit cost (baseline)": money(b.unit_cost[i], sym),
-            "Unit cost (now)": money(c.unit_cost[i], sym),
+            _("Channel"): channel_label(ch),
+            _("Contacts per 1,000 customer-weeks (baseline)"):
+                display.number(1000 * b.contacts[i] / b.customer_weeks, 1),
+            _("Contacts per 1,000 customer-weeks (now)"):
+                display.number(1000 * c.contacts[i] / c.customer_weeks, 1),
+            _("Share (baseline)"): pct(100 * b.shares[i]),
+            _("Share (now)"): pct(100 * c.shares[i]),
+            _("Unit cost (baseline)"): money(b.unit_cost[i], sym),
+            _("Unit cost (now)"): money(c.unit_cost[i], sym),
         })
     sav = Savings(
         basis=basis, unit=unit,

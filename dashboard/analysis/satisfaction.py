@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard.i18n import N_, _, ngettext
 from dashboard.metrics import dimensions, display, stats
 from dashboard.metrics.filters import FilterError, Filters, week_label
 from dashboard.metrics.kpis import Comparison
@@ -28,18 +29,22 @@ from dashboard.warehouse.catalog import Fetch
 
 #: The split dimensions a user may choose: the identifier allowlist (value -> label).
 SPLITS: dict[str, str] = {
-    "segment": "Segment",
-    "region": "Region",
-    "plan": "Plan",
-    "journey_stage": "Journey stage",
-    "touchpoint": "Touchpoint",
-    "channel": "Channel",
+    "segment": N_("Segment"),
+    "region": N_("Region"),
+    "plan": N_("Plan"),
+    "journey_stage": N_("Journey stage"),
+    "touchpoint": N_("Touchpoint"),
+    "channel": N_("Channel"),
 }
-#: Plural nouns of the split dimensions, for sentences ("2 of 5 regions …").
-_PLURALS = {"segment": "segments", "region": "regions", "plan": "plans",
-            "journey_stage": "journey stages", "touchpoint": "touchpoints",
-            "channel": "channels"}
-GRAINS: dict[str, str] = {"week": "Weekly", "month": "Monthly"}
+#: One value of each split dimension in a sentence ("No region moved …").
+_NOUNS = {"segment": N_("segment"), "region": N_("region"), "plan": N_("plan"),
+          "journey_stage": N_("journey stage"), "touchpoint": N_("touchpoint"),
+          "channel": N_("channel")}
+#: Plural nouns of the split dimensions, for sentences after a count ("2 of 5 regions …").
+_PLURALS = {"segment": N_("segments"), "region": N_("regions"), "plan": N_("plans"),
+            "journey_stage": N_("journey stages"), "touchpoint": N_("touchpoints"),
+            "channel": N_("channels")}
+GRAINS: dict[str, str] = {"week": N_("Weekly"), "month": N_("Monthly")}
 #: The survey scores the page shows, by registry name (equal to the survey name).
 SCORES: dict[str, str] = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
 #: Periods in a trend window, by grain (the window ends with the selected week).
@@ -53,8 +58,8 @@ COUNT_COLUMNS = ("response_count", "promoter_count", "passive_count", "detractor
 QUERIES = ("sat_scores_trend", "sat_scores_two_weeks", "sat_score_distribution",
            "sat_expectation_gap")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-NPS_CATEGORIES = (("detractor", "Detractors (0–6)"), ("passive", "Passives (7–8)"),
-                  ("promoter", "Promoters (9–10)"))
+NPS_CATEGORIES = (("detractor", N_("Detractors (0–6)")), ("passive", N_("Passives (7–8)")),
+                  ("promoter", N_("Promoters (9–10)")))
 
 
 # --- the view (page-level choices) and the window ---
@@ -76,13 +81,18 @@ class View:
 
     @property
     def split_label(self) -> str:
-        """'Region', 'Journey stage' …"""
-        return SPLITS[self.split]
+        """'Region', 'Journey stage' … (in the current language)."""
+        return _(SPLITS[self.split])
+
+    @property
+    def split_noun(self) -> str:
+        """'region', 'journey stage' … in a sentence (in the current language)."""
+        return _(_NOUNS[self.split])
 
     @property
     def split_plural(self) -> str:
-        """'regions', 'journey stages' …"""
-        return _PLURALS[self.split]
+        """'regions', 'journey stages' … (in the current language)."""
+        return _(_PLURALS[self.split])
 
     @property
     def metric(self) -> Metric:
@@ -91,8 +101,9 @@ class View:
 
 
 def split_choices(dims: dimensions.Dimensions) -> dict[str, str]:
-    """The splits the data allow (dimensions with two values or more), value -> label."""
-    return {k: v for k, v in SPLITS.items() if dims.splits(k)}
+    """The splits the data allow (dimensions with two values or more), value -> label (in
+    the current language)."""
+    return {k: _(v) for k, v in SPLITS.items() if dims.splits(k)}
 
 
 def default_view(dims: dimensions.Dimensions) -> View:
@@ -149,8 +160,10 @@ class Window:
     @property
     def span(self) -> str:
         """'26 weeks' or '12 months'."""
-        unit = "weeks" if self.grain == "week" else "months"
-        return f"{len(self.periods)} {unit}"
+        n = len(self.periods)
+        if self.grain == "week":
+            return ngettext("{count} week", "{count} weeks", n, count=display.number(n, 0))
+        return ngettext("{count} month", "{count} months", n, count=display.number(n, 0))
 
 
 def trend_window(week_start: date, grain: str) -> Window:
@@ -270,7 +283,7 @@ def _pooled(periods: pd.DataFrame, score: str, group: str, starts: list[date]) -
 
 
 def _fmt_n(n: int) -> str:
-    return f"{n:,}"
+    return display.number(n, 0)
 
 
 def signed(x: float, digits: int = 2) -> str:
@@ -288,7 +301,6 @@ def trend_takeaway(trend: pd.DataFrame, periods: pd.DataFrame, view: View,
     m = view.metric
     last_start, last_label = window.periods[-1]
     earlier = [s for s, _ in window.periods[:-1]]
-    unit = "weeks" if window.grain == "week" else "months"
     latest = trend[trend["period_start"] == last_start].set_index("group")
     best: tuple[float, str, Estimate, Estimate] | None = None
     for group, row in latest.iterrows():
@@ -303,14 +315,29 @@ def trend_takeaway(trend: pd.DataFrame, periods: pd.DataFrame, view: View,
             best = (delta, str(group), cur, before)
     if best is None:
         n_all = int(latest.loc[OVERALL, "n"]) if OVERALL in latest.index else 0
-        return (f"No line has a base of {config.LOW_BASE} in {last_label} and earlier answers "
-                f"to compare with (all customers in the filter: n = {_fmt_n(n_all)}).")
+        return _("No line has a base of {least} in {period} and earlier answers to compare "
+                 "with (all customers in the filter: n = {n}).",
+                 least=_fmt_n(config.LOW_BASE), period=last_label, n=_fmt_n(n_all))
     delta, group, cur, before = best
-    who = "All customers in the filter" if group == OVERALL else group
-    return (f"{who} moved most against the previous {len(earlier)} {unit}: "
-            f"{format_delta(delta, m)}, with {format_value(cur.value, m.fmt)} in {last_label} "
-            f"(n = {_fmt_n(cur.n)}) against {format_value(before.value, m.fmt)} pooled over "
-            f"the earlier {unit} (n = {_fmt_n(before.n)}).")
+    values = {"change": format_delta(delta, m), "value": format_value(cur.value, m.fmt),
+              "period": last_label, "n": _fmt_n(cur.n),
+              "before": format_value(before.value, m.fmt), "n_before": _fmt_n(before.n),
+              "count": _fmt_n(len(earlier)), "group": group}
+    if group == OVERALL:
+        if window.grain == "week":
+            return _("All customers in the filter moved most against the previous {count} "
+                     "weeks: {change}, with {value} in {period} (n = {n}) against {before} "
+                     "pooled over the earlier weeks (n = {n_before}).", **values)
+        return _("All customers in the filter moved most against the previous {count} months: "
+                 "{change}, with {value} in {period} (n = {n}) against {before} pooled over "
+                 "the earlier months (n = {n_before}).", **values)
+    if window.grain == "week":
+        return _("{group} moved most against the previous {count} weeks: {change}, with "
+                 "{value} in {period} (n = {n}) against {before} pooled over the earlier weeks "
+                 "(n = {n_before}).", **values)
+    return _("{group} moved most against the previous {count} months: {change}, with {value} "
+             "in {period} (n = {n}) against {before} pooled over the earlier months "
+             "(n = {n_before}).", **values)
 
 
 # --- NPS mix over time ---
@@ -331,7 +358,7 @@ def nps_mix(periods: pd.DataFrame, window: Window) -> pd.DataFrame:
             count = int(r[f"{cat}_count"]) if r is not None else 0
             share = 100 * count / n if n and status != "withheld" else None
             rows.append({"period_start": start, "period": label, "category": cat,
-                         "category_label": cat_label, "count": count if share is not None
+                         "category_label": _(cat_label), "count": count if share is not None
                          else None, "share_pct": share, "n": n, "status": status})
     return pd.DataFrame(rows, columns=["period_start", "period", "category", "category_label",
                                        "count", "share_pct", "n", "status"])
@@ -344,23 +371,27 @@ def mix_takeaway(mix: pd.DataFrame, periods: pd.DataFrame, window: Window) -> st
     earlier = [s for s, _ in window.periods[:-1]]
     before = _pooled(periods, "nps", OVERALL, earlier)
     if cur["share_pct"] is None or pd.isna(cur["share_pct"]):
-        return (f"The NPS base in {last_label} is n = {_fmt_n(int(cur['n']))}, under "
-                f"{config.MIN_BASE}: the mix is withheld.")
-    text = (f"Detractors were {cur['share_pct']:.1f}% of NPS answers in {last_label}, "
-            f"n = {_fmt_n(int(cur['n']))}")
-    if before.shown:
-        text += (f", against {before.detail['detractors_pct']:.1f}% over the previous "
-                 f"{len(earlier)} {'weeks' if window.grain == 'week' else 'months'} "
-                 f"(n = {_fmt_n(before.n)})")
-    return text + "."
+        return _("The NPS base in {period} is n = {n}, under {least}: the mix is withheld.",
+                 period=last_label, n=_fmt_n(int(cur["n"])), least=_fmt_n(config.MIN_BASE))
+    values = {"share": display.percent(cur["share_pct"], 1), "period": last_label,
+              "n": _fmt_n(int(cur["n"]))}
+    if not before.shown:
+        return _("Detractors were {share} of NPS answers in {period}, n = {n}.", **values)
+    values.update(before=display.percent(before.detail["detractors_pct"], 1),
+                  count=_fmt_n(len(earlier)), n_before=_fmt_n(before.n))
+    if window.grain == "week":
+        return _("Detractors were {share} of NPS answers in {period}, n = {n}, against {before} "
+                 "over the previous {count} weeks (n = {n_before}).", **values)
+    return _("Detractors were {share} of NPS answers in {period}, n = {n}, against {before} "
+             "over the previous {count} months (n = {n_before}).", **values)
 
 
 # --- score distribution ---
 
 _BUCKETS: dict[str, tuple[str, Callable[[int, int, int], bool]]] = {
-    "nps": ("scored 0–6 (detractors)", lambda s, lo, hi: s <= 6),
-    "csat": ("gave the top two boxes", lambda s, lo, hi: s >= hi - 1),
-    "ces": ("found it easy (top three boxes)", lambda s, lo, hi: s >= hi - 2),
+    "nps": (N_("scored 0–6 (detractors)"), lambda s, lo, hi: s <= 6),
+    "csat": (N_("gave the top two boxes"), lambda s, lo, hi: s >= hi - 1),
+    "ces": (N_("found it easy (top three boxes)"), lambda s, lo, hi: s >= hi - 2),
 }
 
 
@@ -408,22 +439,30 @@ def distribution_takeaway(df: pd.DataFrame, score: str, scale: tuple[int, int] |
     """The share in the score's key bucket, both weeks, and the most common score this week."""
     label = SCORES[score]
     if scale is None:
-        return f"No {label} answers in {filters.week} or {filters.compare_week}."
+        return _("No {score} answers in {week} or {compare_week}.", score=label,
+                 week=filters.week, compare_week=filters.compare_week)
     cur = df[df["week"] == filters.week]
     prev = df[df["week"] == filters.compare_week]
     n_cur, n_prev = int(cur["n"].iloc[0]), int(prev["n"].iloc[0])
     share_cur = _bucket_share(cur, score, scale)
     if share_cur is None:
-        return (f"{label} answers in {filters.week}: n = {_fmt_n(n_cur)}, under "
-                f"{config.MIN_BASE}; distribution withheld.")
-    what = _BUCKETS[score][0]
+        return _("{score} answers in {week}: n = {n}, under {least}; distribution withheld.",
+                 score=label, week=filters.week, n=_fmt_n(n_cur),
+                 least=_fmt_n(config.MIN_BASE))
     top = cur.loc[cur["share_pct"].idxmax()]
-    text = f"In {filters.week}, {share_cur:.1f}% {what}, n = {_fmt_n(n_cur)}"
+    values = {"week": filters.week, "share": display.percent(share_cur, 1),
+              "what": _(_BUCKETS[score][0]), "n": _fmt_n(n_cur),
+              "top": display.number(int(top["score"]), 0),
+              "top_share": display.percent(top["share_pct"], 1),
+              "low": display.number(scale[0], 0), "high": display.number(scale[1], 0)}
     share_prev = _bucket_share(prev, score, scale)
-    if share_prev is not None:
-        text += f", against {share_prev:.1f}% in {filters.compare_week} (n = {_fmt_n(n_prev)})"
-    return (text + f"; the most common score was {int(top['score'])} "
-            f"({top['share_pct']:.1f}%), on the {scale[0]}–{scale[1]} scale.")
+    if share_prev is None:
+        return _("In {week}, {share} {what}, n = {n}; the most common score was {top} "
+                 "({top_share}), on the {low}–{high} scale.", **values)
+    return _("In {week}, {share} {what}, n = {n}, against {before} in {compare_week} "
+             "(n = {n_before}); the most common score was {top} ({top_share}), on the "
+             "{low}–{high} scale.", before=display.percent(share_prev, 1),
+             compare_week=filters.compare_week, n_before=_fmt_n(n_prev), **values)
 
 
 # --- expectation vs perceived (paired differences) ---
@@ -467,22 +506,36 @@ def gap_takeaway(gap: pd.DataFrame, window: Window, by_touchpoint: bool = True) 
     """The touchpoint where perception falls furthest below expectation, with its interval (the
     gap of all answers, unnamed, when there is a single touchpoint)."""
     if gap.empty:
-        return f"No answers in the last {window.span} carry an expectation score."
+        return _("No answers in the last {span} carry an expectation score.",
+                 span=window.span)
     shown = gap[gap["gap"].notna()]
     if shown.empty:
         top = gap.iloc[0]
-        return (f"No touchpoint has {config.MIN_BASE} answers carrying both scores in the last "
-                f"{window.span} (most: {top['label']}, n = {_fmt_n(int(top['n']))}).")
+        return _("No touchpoint has {least} answers carrying both scores in the last {span} "
+                 "(most: {touchpoint}, n = {n}).", least=_fmt_n(config.MIN_BASE),
+                 span=window.span, touchpoint=top["label"], n=_fmt_n(int(top["n"])))
     w = shown.iloc[0]
-    side = "below" if w["gap"] < 0 else "above"
-    kind = "fell furthest below" if w["gap"] < 0 else "came closest to"
-    if not by_touchpoint:
-        kind = "fell below" if w["gap"] < 0 else "rose above"
-    where = f" at {w['label']}" if by_touchpoint else ""
-    return (f"Perceived {kind} expected{where}: {signed(w['gap'])} points "
-            f"(95% CI {signed(w['ci_low'])} to {signed(w['ci_high'])}, n = {_fmt_n(int(w['n']))} "
-            f"paired answers, {side} expectation on the {w['scale']} scale) over the last "
-            f"{window.span}.")
+    low, high = (display.number(int(x), 0) for x in str(w["scale"]).split("–"))
+    values = {"gap": signed(w["gap"]), "low": signed(w["ci_low"]),
+              "high": signed(w["ci_high"]), "n": _fmt_n(int(w["n"])),
+              "scale": f"{low}–{high}",
+              "span": window.span, "touchpoint": w["label"]}
+    below = w["gap"] < 0
+    if by_touchpoint and below:
+        return _("Perceived fell furthest below expected at {touchpoint}: {gap} points (95% CI "
+                 "{low} to {high}, n = {n} paired answers, below expectation on the {scale} "
+                 "scale) over the last {span}.", **values)
+    if by_touchpoint:
+        return _("Perceived came closest to expected at {touchpoint}: {gap} points (95% CI "
+                 "{low} to {high}, n = {n} paired answers, above expectation on the {scale} "
+                 "scale) over the last {span}.", **values)
+    if below:
+        return _("Perceived fell below expected: {gap} points (95% CI {low} to {high}, n = {n} "
+                 "paired answers, below expectation on the {scale} scale) over the last "
+                 "{span}.", **values)
+    return _("Perceived rose above expected: {gap} points (95% CI {low} to {high}, n = {n} "
+             "paired answers, above expectation on the {scale} scale) over the last {span}.",
+             **values)
 
 
 # --- movers: groups whose score changed between the two weeks, BH-corrected ---
@@ -523,16 +576,15 @@ def movers(two_weeks: pd.DataFrame, score: str, filters: Filters) -> pd.DataFram
         low = cur.status == "low_base" or prev.status == "low_base"
         sig = p_adj is not None and p_adj < config.ALPHA and not low
         if p is None:
-            verdict = "Insufficient base (n < 30)"
+            verdict = _("Insufficient base (n < 30)")
         elif low:
-            verdict = "Low base (n < 100): not judged"
+            verdict = _("Low base (n < 100): not judged")
         elif sig:
-            verdict = display.verdict_word(True, (delta > 0) == metric.higher_is_better)
-            verdict = verdict.capitalize()
+            verdict = _("Better") if (delta > 0) == metric.higher_is_better else _("Worse")
         else:
-            verdict = "Within noise"
-        ci = (f"{format_value(cur.ci_low, metric.fmt)}\u2009–\u2009"
-              f"{format_value(cur.ci_high, metric.fmt)}"
+            verdict = _("Within noise")
+        ci = (display.between(format_value(cur.ci_low, metric.fmt),
+                              format_value(cur.ci_high, metric.fmt))
               if cur.shown else "—")
         out.append({"group": g, "n_week": cur.n, "n_compare": prev.n,
                     "value_week": cur.value, "ci_week": ci, "value_compare": prev.value,
@@ -562,19 +614,28 @@ def movers_takeaway(table: pd.DataFrame, view: View, filters: Filters) -> str:
     tested = int(table["p_value"].notna().sum()) if not table.empty else 0
     total = len(table)
     if tested == 0:
-        return (f"No {view.split_label.lower()} has {config.MIN_BASE} {m.label} answers in both "
-                f"{filters.week} and {filters.compare_week}: nothing to test.")
+        return _("No {split} has {least} {score} answers in both {week} and {compare_week}: "
+                 "nothing to test.", split=view.split_noun, least=_fmt_n(config.MIN_BASE),
+                 score=m.label, week=filters.week, compare_week=filters.compare_week)
     sig = table[table["significant"]]
     if sig.empty:
-        return (f"No {view.split_label.lower()} changed its {m.label} significantly between "
-                f"{filters.compare_week} and {filters.week} ({tested} of {total} "
-                f"{view.split_plural} tested, Benjamini–Hochberg).")
+        return _("No {split} changed its {score} significantly between {compare_week} and "
+                 "{week} ({tested} of {total} {splits} tested, Benjamini–Hochberg).",
+                 split=view.split_noun, score=m.label, compare_week=filters.compare_week,
+                 week=filters.week, tested=_fmt_n(tested), total=_fmt_n(total),
+                 splits=view.split_plural)
     top = sig.loc[sig["delta"].abs().idxmax()]
-    verb = "fell" if top["delta"] < 0 else "rose"
-    return (f"{top['group']} {verb} most: {format_delta(top['delta'], m)} to "
-            f"{format_value(top['value_week'], m.fmt)} (n = {_fmt_n(int(top['n_week']))}); "
-            f"{len(sig)} of {tested} {view.split_plural} tested moved significantly against "
-            f"{filters.compare_week} after Benjamini–Hochberg.")
+    values = {"group": top["group"], "change": format_delta(top["delta"], m),
+              "value": format_value(top["value_week"], m.fmt), "n": _fmt_n(int(top["n_week"])),
+              "moved": _fmt_n(len(sig)), "tested": _fmt_n(tested), "splits": view.split_plural,
+              "compare_week": filters.compare_week}
+    if top["delta"] < 0:
+        return _("{group} fell most: {change} to {value} (n = {n}); {moved} of {tested} "
+                 "{splits} tested moved significantly against {compare_week} after "
+                 "Benjamini–Hochberg.", **values)
+    return _("{group} rose most: {change} to {value} (n = {n}); {moved} of {tested} {splits} "
+             "tested moved significantly against {compare_week} after Benjamini–Hochberg.",
+             **values)
 
 
 # --- headline tiles ---
@@ -594,19 +655,23 @@ def _tile_texts(m: Metric, cur: Estimate, prev: Estimate, delta: float | None, s
                 filters: Filters) -> tuple[str, str | None, str, str]:
     value = format_value(cur.value, m.fmt)
     if not cur.shown:
-        caption = f"Insufficient base (n = {_fmt_n(cur.n)}; at least {config.MIN_BASE} needed)"
+        caption = _("Insufficient base ({what} = {n}; at least {least} needed)", what="n",
+                    n=_fmt_n(cur.n), least=_fmt_n(config.MIN_BASE))
     else:
-        caption = (f"n = {_fmt_n(cur.n)} · 95% CI {format_value(cur.ci_low, m.fmt)}\u2009–\u2009"
-                   f"{format_value(cur.ci_high, m.fmt)}")
+        caption = _("n = {n} · 95% CI {interval}", n=_fmt_n(cur.n),
+                    interval=display.between(format_value(cur.ci_low, m.fmt),
+                                             format_value(cur.ci_high, m.fmt)))
     if delta is None:
-        verdict = f"No comparison: {filters.compare_week} or {filters.week} lacks a usable base."
+        verdict = _("No comparison: {compare_week} or {week} lacks a usable base.",
+                    compare_week=filters.compare_week, week=filters.week)
     elif cur.status == "low_base" or prev.status == "low_base":
-        verdict = "Low base (n < 100): change not judged."
+        verdict = _("Low base (n < 100): change not judged.")
     elif sig:
-        verdict = "Better." if (delta > 0) == m.higher_is_better else "Worse."
+        verdict = _("Better.") if (delta > 0) == m.higher_is_better else _("Worse.")
     else:
-        verdict = "Within noise."
-    verdict = (f"vs {filters.compare_week} ({format_value(prev.value, m.fmt)}): {verdict}")
+        verdict = _("Within noise.")
+    verdict = _("vs {compare_week} ({previous}): {verdict}", compare_week=filters.compare_week,
+                previous=format_value(prev.value, m.fmt), verdict=verdict)
     return value, (None if delta is None else format_delta(delta, m)), caption, verdict
 
 
@@ -644,21 +709,26 @@ def headline(tiles: tuple[ScoreTile, ...], table: pd.DataFrame, view: View,
     tile = next(t for t in tiles if t.metric.name == view.score)
     m = tile.metric
     if tile.current.shown:
-        first = (f"{m.label} was {tile.value_text} in {filters.week} "
-                 f"(n = {_fmt_n(tile.current.n)}, 95% CI {format_value(tile.current.ci_low, m.fmt)}"
-                 f" to {format_value(tile.current.ci_high, m.fmt)}).")
+        first = _("{score} was {value} in {week} (n = {n}, 95% CI {low} to {high}).",
+                  score=m.label, value=tile.value_text, week=filters.week,
+                  n=_fmt_n(tile.current.n), low=format_value(tile.current.ci_low, m.fmt),
+                  high=format_value(tile.current.ci_high, m.fmt))
     else:
-        first = (f"{m.label} in {filters.week} is withheld: n = {_fmt_n(tile.current.n)} is "
-                 f"under {config.MIN_BASE}.")
+        first = _("{score} in {week} is withheld: n = {n} is under {least}.", score=m.label,
+                  week=filters.week, n=_fmt_n(tile.current.n), least=_fmt_n(config.MIN_BASE))
     if split_note:
-        return f"{first} {split_note}"
+        return _("{first} {note}", first=first, note=split_note)
     sig = table[table["significant"]] if not table.empty else table
     if sig.empty:
-        return (f"{first} No {view.split_label.lower()} moved significantly against "
-                f"{filters.compare_week} ({filters.compare_label}).")
-    parts = [f"{r['group']} {format_delta(r['delta'], m)}" for _, r in sig.iterrows()]
-    return (f"{first} Significant movers against {filters.compare_week} "
-            f"({filters.compare_label}) by {view.split_label.lower()}: {', '.join(parts)}.")
+        return _("{first} No {split} moved significantly against {compare_week} "
+                 "({comparison}).", first=first, split=view.split_noun,
+                 compare_week=filters.compare_week, comparison=filters.compare_label)
+    parts = [_("{group} {change}", group=r["group"], change=format_delta(r["delta"], m))
+             for _i, r in sig.iterrows()]
+    return _("{first} Significant movers against {compare_week} ({comparison}) by {split}: "
+             "{movers}.", first=first, compare_week=filters.compare_week,
+             comparison=filters.compare_label, split=view.split_noun,
+             movers=display.commas(parts))
 
 
 # --- the report ---
@@ -700,12 +770,12 @@ class SatisfactionReport:
     def movers_columns(self) -> dict[str, str]:
         """Column headings of the movers table (names the two weeks)."""
         f = self.filters
-        return {"group": self.view.split_label, "n_week": f"n {f.week}",
-                "n_compare": f"n {f.compare_week}", "value_week": f"{f.week}",
-                "ci_week": f"95% CI {f.week}",
-                "value_compare": f"{f.compare_week}", "delta": "Change",
-                "p_value": "p (raw)", "p_adjusted": "p (Benjamini–Hochberg)",
-                "significant": "Significant", "verdict": "Verdict"}
+        return {"group": self.view.split_label, "n_week": _("n {week}", week=f.week),
+                "n_compare": _("n {week}", week=f.compare_week), "value_week": f"{f.week}",
+                "ci_week": _("95% CI {week}", week=f.week),
+                "value_compare": f"{f.compare_week}", "delta": _("Change"),
+                "p_value": _("p (raw)"), "p_adjusted": _("p (Benjamini–Hochberg)"),
+                "significant": _("Significant"), "verdict": _("Verdict")}
 
 
 def build_report(fetch: Fetch, filters: Filters, view: View) -> SatisfactionReport:
@@ -723,7 +793,7 @@ def build_report(fetch: Fetch, filters: Filters, view: View) -> SatisfactionRepo
     gaps = fetch("sat_expectation_gap", **window.params(), **customers)
 
     m = view.metric
-    grain_word = GRAINS[view.grain].lower()
+    weekly = view.grain == "week"
     dims = dimensions.load(fetch)
     split_note = ""  # the chosen split has one value: no groups, say so (or that none splits)
     if not dims.splits(view.split):
@@ -735,25 +805,37 @@ def build_report(fetch: Fetch, filters: Filters, view: View) -> SatisfactionRepo
     dist_df, scale = distribution(dist, view.score, filters)
     gap = expectation_gap(gaps)
     table = movers(two if not split_note else two.iloc[:0], view.score, filters)
-    by = "" if split_note else f" by {view.split_label.lower()}"
+    if split_note:
+        trend_title = (_("{score}, weekly, last {span}", score=m.label, span=window.span)
+                       if weekly else
+                       _("{score}, monthly, last {span}", score=m.label, span=window.span))
+    else:
+        trend_title = (_("{score} by {split}, weekly, last {span}", score=m.label,
+                         split=view.split_noun, span=window.span) if weekly else
+                       _("{score} by {split}, monthly, last {span}", score=m.label,
+                         split=view.split_noun, span=window.span))
     return SatisfactionReport(
         filters=filters, view=view, window=window, tiles=tiles,
         headline=headline(tiles, table, view, filters, split_note),
         trend=trend,
-        trend_title=f"{m.label}{by}, {grain_word}, last {window.span}",
+        trend_title=trend_title,
         trend_takeaway=trend_takeaway(trend, periods, view, window),
-        mix=mix, mix_title=f"NPS mix, {grain_word}, last {window.span}",
+        mix=mix, mix_title=(_("NPS mix, weekly, last {span}", span=window.span) if weekly else
+                            _("NPS mix, monthly, last {span}", span=window.span)),
         mix_takeaway=mix_takeaway(mix, periods, window),
         distribution=dist_df,
-        distribution_title=(f"{m.label} score distribution, {filters.week} vs "
-                            f"{filters.compare_week}"),
+        distribution_title=_("{score} score distribution, {week} vs {compare_week}",
+                             score=m.label, week=filters.week,
+                             compare_week=filters.compare_week),
         distribution_takeaway=distribution_takeaway(dist_df, view.score, scale, filters),
         gap=gap,
-        gap_title=f"Perceived minus expected score by touchpoint, last {window.span}",
+        gap_title=_("Perceived minus expected score by touchpoint, last {span}",
+                    span=window.span),
         gap_takeaway=gap_takeaway(gap, window, dims.splits("touchpoint")),
         movers=table,
-        movers_title=(f"{m.label} movers by {view.split_label.lower()}: {filters.week} vs "
-                      f"{filters.compare_week} ({filters.compare_label})"),
+        movers_title=_("{score} movers by {split}: {week} vs {compare_week} ({comparison})",
+                       score=m.label, split=view.split_noun, week=filters.week,
+                       compare_week=filters.compare_week, comparison=filters.compare_label),
         movers_takeaway=split_note or movers_takeaway(table, view, filters),
         split_note=split_note,
         gap_note=dims.no_split("touchpoint"),

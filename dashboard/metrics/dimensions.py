@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from dashboard.i18n import N_, _
+from dashboard.metrics import display
 from dashboard.warehouse.catalog import Fetch
 
 #: Dimensions of customers: what the filter bar filters by (the identifier allowlist).
@@ -23,19 +25,42 @@ CUSTOMER: tuple[str, ...] = ("segment", "region", "plan")
 #: category of a complaint.
 EVENT: tuple[str, ...] = ("channel", "touchpoint", "journey_stage", "category")
 ALL: tuple[str, ...] = CUSTOMER + EVENT
-#: What one value of each dimension is called in sentences.
+#: What one value of each dimension is called in sentences (English; ``noun`` translates).
 NOUNS: Mapping[str, str] = {
-    "segment": "segment", "region": "region", "plan": "plan", "channel": "survey channel",
-    "touchpoint": "touchpoint", "journey_stage": "journey stage", "category": "complaint category",
+    "segment": N_("segment"), "region": N_("region"), "plan": N_("plan"),
+    "channel": N_("survey channel"), "touchpoint": N_("touchpoint"),
+    "journey_stage": N_("journey stage"), "category": N_("complaint category"),
 }
-#: Who carries each dimension, for the one-line note.
-_CARRIERS: Mapping[str, tuple[str, str]] = {
-    **{d: ("All customers are", "in one") for d in CUSTOMER},
-    "channel": ("All survey answers", "came through one"),
-    "touchpoint": ("All survey answers are", "about one"),
-    "journey_stage": ("All survey answers are", "from one"),
-    "category": ("All complaints are", "in one"),
+#: The one-line note of a dimension with a single value (``{value}``: that value).
+_SINGLE: Mapping[str, str] = {
+    "segment": N_("All customers are in one segment ({value}): no split by segment."),
+    "region": N_("All customers are in one region ({value}): no split by region."),
+    "plan": N_("All customers are in one plan ({value}): no split by plan."),
+    "channel": N_("All survey answers came through one survey channel ({value}): no split by "
+                  "survey channel."),
+    "touchpoint": N_("All survey answers are about one touchpoint ({value}): no split by "
+                     "touchpoint."),
+    "journey_stage": N_("All survey answers are from one journey stage ({value}): no split by "
+                        "journey stage."),
+    "category": N_("All complaints are in one complaint category ({value}): no split by "
+                   "complaint category."),
 }
+#: The one-line note of a dimension with no value at all.
+_NONE: Mapping[str, str] = {
+    "segment": N_("No segment in the loaded data: no split by segment."),
+    "region": N_("No region in the loaded data: no split by region."),
+    "plan": N_("No plan in the loaded data: no split by plan."),
+    "channel": N_("No survey channel in the loaded data: no split by survey channel."),
+    "touchpoint": N_("No touchpoint in the loaded data: no split by touchpoint."),
+    "journey_stage": N_("No journey stage in the loaded data: no split by journey stage."),
+    "category": N_("No complaint category in the loaded data: no split by complaint "
+                   "category."),
+}
+
+
+def noun(dimension: str) -> str:
+    """What one value of ``dimension`` is called, in the current language."""
+    return _(NOUNS[dimension])
 #: The fewest values a dimension needs to be offered as a split.
 MIN_VALUES = 2
 
@@ -61,12 +86,10 @@ class Dimensions:
 
     def note(self, dimension: str) -> str:
         """The line a page shows instead of a breakdown by a dimension it cannot split by."""
-        noun = NOUNS[dimension]
         values = self.options.get(dimension, ())
         if not values:
-            return f"No {noun} in the loaded data: no split by {noun}."
-        who, how = _CARRIERS[dimension]
-        return f"{who} {how} {noun} ({values[0]}): no split by {noun}."
+            return _(_NONE[dimension])
+        return _(_SINGLE[dimension], value=values[0])
 
     def no_split(self, dimension: str) -> str:
         """'' when the dimension may be split by, else ``note``: what a page shows instead."""
@@ -74,9 +97,9 @@ class Dimensions:
 
     def none_note(self, dimensions: tuple[str, ...]) -> str:
         """The line shown instead of a split picker when none of ``dimensions`` splits."""
-        nouns = [NOUNS[d] for d in dimensions]
-        listed = ", ".join(nouns[:-1]) + f" and {nouns[-1]}" if len(nouns) > 1 else nouns[0]
-        return f"No split: {listed} each have a single value in the data."
+        listed = display.and_list(noun(d) for d in dimensions)
+        return _("No split: {dimensions} each have a single value in the data.",
+                 dimensions=listed)
 
 
 def load_options(fetch: Fetch) -> dict[str, tuple[str, ...]]:

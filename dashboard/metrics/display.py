@@ -40,7 +40,7 @@ EM_DASH = "\u2014"
 #: Between the two ends of a range: thin space, en dash, thin space.
 RANGE_SEP = f"{THIN}{EN_DASH}{THIN}"
 
-BETTER, WORSE, NOISE = "better", "worse", "within noise"
+BETTER, WORSE, NOISE = i18n.N_("better"), i18n.N_("worse"), i18n.N_("within noise")
 
 
 def missing(value: float | None) -> bool:
@@ -163,8 +163,33 @@ def between(low: str, high: str) -> str:
 def verdict_word(significant: bool, good: bool | None) -> str:
     """A tested change in one plain word: better, worse or within noise."""
     if not significant or good is None:
-        return NOISE
-    return BETTER if good else WORSE
+        return i18n._(NOISE)
+    return i18n._(BETTER if good else WORSE)
+
+
+# --- lists in sentences ---------------------------------------------------------------------------
+
+#: Separators of a list in each language (Persian writes its own comma and semicolon).
+_SEPARATORS = {"fa": ("، ", "؛ ")}
+
+
+def commas(items) -> str:
+    """Values listed with commas: ``North, South`` (``شمال، جنوب`` in Persian); the values
+    themselves are shown as given."""
+    return _SEPARATORS.get(i18n.current(), (", ", "; "))[0].join(str(x) for x in items)
+
+
+def semicolons(items) -> str:
+    """Parts of a line separated by semicolons: ``segment: A; region: B``."""
+    return _SEPARATORS.get(i18n.current(), (", ", "; "))[1].join(str(x) for x in items)
+
+
+def and_list(items) -> str:
+    """``a``, ``a and b``, ``a, b and c`` (``الف، ب و ج`` in Persian)."""
+    items = [str(x) for x in items]
+    if len(items) < 2:
+        return items[0] if items else ""
+    return i18n._("{items} and {last}", items=commas(items[:-1]), last=items[-1])
 
 
 # --- category values in words -------------------------------------------------------------------

@@ -8,13 +8,21 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from dashboard.i18n import N_, _
+from dashboard.metrics import display
 from dashboard.metrics.dimensions import CUSTOMER, Dimensions
 from dashboard.warehouse.weeks import DataCalendar, FilterError, parse_week, week_label
 
 COMPARISONS: dict[str, tuple[str, int]] = {
-    "previous": ("previous week", 1),
-    "4w": ("4 weeks earlier", 4),
-    "52w": ("52 weeks earlier", 52),
+    "previous": (N_("previous week"), 1),
+    "4w": (N_("4 weeks earlier"), 4),
+    "52w": (N_("52 weeks earlier"), 52),
+}
+#: How the filter line names each customer filter (``describe``).
+_SCOPES: dict[str, str] = {
+    "segment": N_("segment: {values}"),
+    "region": N_("region: {values}"),
+    "plan": N_("plan: {values}"),
 }
 #: Customer dimensions a filter (and a group-by) may use: the identifier allowlist.
 DIMENSIONS: tuple[str, ...] = CUSTOMER
@@ -53,8 +61,9 @@ class Filters:
 
     @property
     def compare_label(self) -> str:
-        """'previous week', '4 weeks earlier' or '52 weeks earlier'."""
-        return COMPARISONS[self.compare][0]
+        """'previous week', '4 weeks earlier' or '52 weeks earlier' (in the current
+        language)."""
+        return _(COMPARISONS[self.compare][0])
 
     def customer_params(self) -> dict[str, list[str]]:
         """The customer filters as bound query parameters (lists; empty means all)."""
@@ -67,11 +76,11 @@ class Filters:
     def describe(self) -> str:
         """One line naming the active filters, for titles, exports and the CLI."""
         parts = []
-        for label, values in (("segment", self.segments), ("region", self.regions),
-                              ("plan", self.plans)):
+        for dim, values in (("segment", self.segments), ("region", self.regions),
+                            ("plan", self.plans)):
             if values:
-                parts.append(f"{label}: {', '.join(values)}")
-        return "; ".join(parts) if parts else "all customers"
+                parts.append(_(_SCOPES[dim], values=display.commas(values)))
+        return display.semicolons(parts) if parts else _("all customers")
 
     def selects(self, frame: pd.DataFrame) -> pd.Series:
         """Which rows of a frame with segment, region and plan columns the filters keep."""

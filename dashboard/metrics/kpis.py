@@ -6,14 +6,15 @@ so both show the same numbers from the same code.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
 
-from dashboard.i18n import currency
-from dashboard.metrics import dimensions, stats
+from dashboard.i18n import _, currency, ngettext
+from dashboard.metrics import dimensions, display, stats
 from dashboard.metrics.filters import Filters, week_label
 from dashboard.metrics.registry import METRICS, Metric, all_week_inputs, format_delta, format_value
 from dashboard.metrics.stats import Estimate
@@ -189,14 +190,19 @@ def _trend(metric: Metric, inputs: dict[date, dict | None], loaded: bool = True
 
 
 def _p_text(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    if p < 0.001:
+        return _("p < {p}", p=display.number(0.001, 3))
+    return _("p = {p}", p=display.number(p, 3))
 
 
 def headline(tiles: tuple[Tile, ...], filters: Filters, symbol: str) -> str:
     """One sentence: the largest significant movement, or plainly that nothing moved; KPIs
     whose source is not loaded are named as such and nothing else is said of them."""
     tail = not_loaded_sentence([(t.metric, t.missing) for t in tiles])
-    return f"{_movement(tiles, filters, symbol)} {tail}".rstrip()
+    movement = _movement(tiles, filters, symbol)
+    if not tail:
+        return movement
+    return _("{movement} {not_loaded}", movement=movement, not_loaded=tail)
 
 
 def not_loaded_sentence(metrics: list[tuple[Metric, tuple[str, ...]]]) -> str:
@@ -205,37 +211,52 @@ def not_loaded_sentence(metrics: list[tuple[Metric, tuple[str, ...]]]) -> str:
     gone = [(m, missing) for m, missing in metrics if missing]
     if not gone:
         return ""
-    labels = [m.label for m, _ in gone]
-    names = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
-    tables = sorted({x for _, missing in gone for x in missing}, key=cov.TABLES.index)
-    return f"{names} not loaded: {cov.message(tables)}."
+    names = display.and_list(m.label for m, _missing in gone)
+    tables = sorted({x for _m, missing in gone for x in missing}, key=cov.TABLES.index)
+    return _("{metrics} not loaded: {message}.", metrics=names, message=cov.message(tables))
 
 
 def _movement(tiles: tuple[Tile, ...], filters: Filters, symbol: str) -> str:
     moved = [t for t in tiles if t.significant]
     tested = sum(t.p_value is not None for t in tiles)
     if not moved and tested == 0:
-        return (
-            f"No KPI had a large enough base in both {filters.week} and {filters.compare_week} "
-            "to judge a change."
-        )
+        return _("No KPI had a large enough base in both {week} and {compare_week} to judge a "
+                 "change.", week=filters.week, compare_week=filters.compare_week)
     if not moved:
-        return (
-            f"Nothing moved beyond noise in {filters.week}: none of the {tested} KPIs tested "
-            f"changed significantly against {filters.compare_week} ({filters.compare_label}) "
-            "after correction."
-        )
+        return _("Nothing moved beyond noise in {week}: none of the {tested} KPIs tested changed "
+                 "significantly against {compare_week} ({comparison}) after correction.",
+                 week=filters.week, tested=display.number(tested, 0),
+                 compare_week=filters.compare_week, comparison=filters.compare_label)
     top = min(moved, key=lambda t: (t.p_value, t.p_adjusted))
-    verb = "rose" if top.delta > 0 else "fell"
-    tone = "an improvement" if top.improved else "a deterioration"
+    values = {
+        "metric": top.metric.label,
+        "change": _unsigned(format_delta(top.delta, top.metric, symbol)),
+        "value": format_value(top.current.value, top.metric.fmt, symbol),
+        "compare_week": filters.compare_week, "comparison": filters.compare_label,
+        "p": _p_text(top.p_adjusted),
+    }
+    if top.delta > 0:
+        sentence = (_("{metric} rose {change} to {value} against {compare_week} ({comparison}; "
+                      "an improvement, {p} after correction)", **values) if top.improved else
+                    _("{metric} rose {change} to {value} against {compare_week} ({comparison}; "
+                      "a deterioration, {p} after correction)", **values))
+    else:
+        sentence = (_("{metric} fell {change} to {value} against {compare_week} ({comparison}; "
+                      "an improvement, {p} after correction)", **values) if top.improved else
+                    _("{metric} fell {change} to {value} against {compare_week} ({comparison}; "
+                      "a deterioration, {p} after correction)", **values))
     others = len(moved) - 1
-    tail = f"; {others} other KPI{'s' if others != 1 else ''} also moved" if others else ""
-    return (
-        f"{top.metric.label} {verb} {format_delta(top.delta, top.metric, symbol).lstrip('+−')} "
-        f"to {format_value(top.current.value, top.metric.fmt, symbol)} against "
-        f"{filters.compare_week} ({filters.compare_label}; {tone}, {_p_text(top.p_adjusted)} "
-        f"after correction){tail}."
-    )
+    if not others:
+        return _("{sentence}.", sentence=sentence)
+    return ngettext("{sentence}; {count} other KPI also moved.",
+                    "{sentence}; {count} other KPIs also moved.", others, sentence=sentence,
+                    count=display.number(others, 0))
+
+
+def _unsigned(text: str) -> str:
+    """A formatted change without its sign (the sentence's verb says the direction), inside
+    its left-to-right isolate when it has one."""
+    return re.sub("^([\u2066\u200e]*)[+\u2212]", r"\1", text)
 
 
 def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = None) -> KpiReport:
@@ -283,25 +304,28 @@ def tile_caption(t: Tile, symbol: str) -> str:
     if t.not_loaded:
         return cov.sentence(t.missing)
     if cur.status == "withheld":
-        return f"Insufficient base (n = {cur.n:,}; at least 30 needed)"
-    parts = [f"n = {cur.n:,}",
-             f"95% CI {format_value(cur.ci_low, m.fmt, symbol)}\u2009–\u2009"
-             f"{format_value(cur.ci_high, m.fmt, symbol)}"]
+        return _("Insufficient base (n = {n}; at least 30 needed)", n=display.number(cur.n, 0))
+    parts = [_("n = {n}", n=display.number(cur.n, 0)),
+             _("95% CI {interval}", interval=display.between(
+                 format_value(cur.ci_low, m.fmt, symbol),
+                 format_value(cur.ci_high, m.fmt, symbol)))]
     if "mean" in cur.detail:
-        parts.append(f"mean {cur.detail['mean']:.2f}")
+        parts.append(_("mean {mean}", mean=display.number(cur.detail["mean"], 2)))
     if "share_easy_pct" in cur.detail:
-        parts.append(f"{cur.detail['share_easy_pct']:.1f}% easy (5–7)")
+        share = display.percent(cur.detail["share_easy_pct"], 1)
+        parts.append(_("{share} easy (5–7)", share=share))
     return " · ".join(parts)
 
 
 def verdict(t: Tile, filters: Filters) -> str:
     """Real change or noise: the verdict on a tile's change against the comparison week."""
     if t.not_loaded:
-        return "Not loaded: nothing to compare."
+        return _("Not loaded: nothing to compare.")
     if t.delta is None:
-        return f"No comparison: {filters.compare_week} has no usable base."
+        return _("No comparison: {compare_week} has no usable base.",
+                 compare_week=filters.compare_week)
     if t.current.status == "low_base" or t.previous.status == "low_base":
-        return "Low base (n < 100): change not judged."
+        return _("Low base (n < 100): change not judged.")
     if t.significant and t.improved is not None:
-        return "Better." if t.improved else "Worse."
-    return "Within noise."
+        return _("Better.") if t.improved else _("Worse.")
+    return _("Within noise.")

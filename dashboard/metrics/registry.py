@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from dashboard.i18n import _
+from dashboard.i18n import N_, _
 from dashboard.i18n import currency as cur
 from dashboard.metrics import display, stats
 from dashboard.metrics.stats import Estimate
@@ -43,10 +43,23 @@ class Metric:
     #: the raw tables the metric is computed from: with any of them empty it is "not loaded"
     tables: tuple[str, ...] = ()
 
+    def __getattribute__(self, attr: str):
+        """The label, definition and units read in the language of the run (``_``): they are
+        written once below in English, marked with ``N_``, and translated where read, so a tile,
+        a table or an export shows them in the reader's language; English reads as written."""
+        value = object.__getattribute__(self, attr)
+        if attr in _TRANSLATED and value:
+            return _(value)
+        return value
+
     @property
     def target_key(self) -> str:
         """The assumption key holding this metric's target."""
         return f"target_{self.name}"
+
+
+#: The fields of a metric shown to a person (translated when read).
+_TRANSLATED = frozenset({"label", "definition", "unit", "delta_unit"})
 
 
 def _nps_counts(w: WeekInputs) -> tuple[int, int, int]:
@@ -124,27 +137,27 @@ def _normal_test(
 METRICS: tuple[Metric, ...] = (
     Metric(
         "nps", "NPS",
-        "100 × (promoters − detractors) / responses to the NPS survey in the week; "
-        "promoter 9–10, detractor 0–6. 95% interval: adjusted-Wald.",
-        "points", "score", True, "survey", _est_nps,
-        lambda a, b: stats.nps_test(_nps_counts(a), _nps_counts(b)), "points",
+        N_("100 × (promoters − detractors) / responses to the NPS survey in the week; "
+           "promoter 9–10, detractor 0–6. 95% interval: adjusted-Wald."),
+        N_("points"), "score", True, "survey", _est_nps,
+        lambda a, b: stats.nps_test(_nps_counts(a), _nps_counts(b)), N_("points"),
         tables=(SURVEYS,),
     ),
     Metric(
         "csat", "CSAT",
-        "100 × share of CSAT responses in the week with score ≥ scale max − 1 (top-2-box); "
-        "the mean score is shown beside it. 95% interval: Wilson.",
-        "%", "pct1", True, "survey", _est_csat,
+        N_("100 × share of CSAT responses in the week with score ≥ scale max − 1 (top-2-box); "
+           "the mean score is shown beside it. 95% interval: Wilson."),
+        N_("%"), "pct1", True, "survey", _est_csat,
         lambda a, b: stats.share_test(
             int(a["csat_top2"]), int(a["csat_n"]), int(b["csat_top2"]), int(b["csat_n"])
         ),
-        "pp", tables=(SURVEYS,),
+        N_("pp"), tables=(SURVEYS,),
     ),
     Metric(
         "ces", "CES",
-        "Mean score of CES responses in the week (1–7, higher is easier); the share 5–7 is "
-        "shown beside it. 95% interval: t.",
-        "score (1–7)", "mean2", True, "survey", _est_ces,
+        N_("Mean score of CES responses in the week (1–7, higher is easier); the share 5–7 is "
+           "shown beside it. 95% interval: t."),
+        N_("score (1–7)"), "mean2", True, "survey", _est_ces,
         lambda a, b: stats.mean_test(
             (a["ces_sum"], a["ces_sq"], int(a["ces_n"])),
             (b["ces_sum"], b["ces_sq"], int(b["ces_n"])),
@@ -152,10 +165,10 @@ METRICS: tuple[Metric, ...] = (
         "", tables=(SURVEYS,),
     ),
     Metric(
-        "complaint_rate", "Complaint rate",
-        "1000 × complaints opened in the week / customers active at the start of the week. "
-        "95% interval: exact Poisson.",
-        "per 1,000 customers", "rate2", False, "operations", _est_complaints,
+        "complaint_rate", N_("Complaint rate"),
+        N_("1000 × complaints opened in the week / customers active at the start of the week. "
+           "95% interval: exact Poisson."),
+        N_("per 1,000 customers"), "rate2", False, "operations", _est_complaints,
         lambda a, b: stats.rate_test(
             int(a["complaints"]), int(a["active_at_start"]),
             int(b["complaints"]), int(b["active_at_start"]),
@@ -163,29 +176,31 @@ METRICS: tuple[Metric, ...] = (
         "", tables=(CUSTOMERS, COMPLAINTS),
     ),
     Metric(
-        "churn_rate_4w", "Churn rate (4 weeks)",
-        "100 × customers active at the start of the 4 weeks ending with the week and not "
-        "active at their end (churn date after that Monday, on or before the Monday after the "
-        "week) / customers active at that start. 95% interval: Wilson.",
-        "%", "pct2", False, "operations", _est_churn,
+        "churn_rate_4w", N_("Churn rate (4 weeks)"),
+        N_("100 × customers active at the start of the 4 weeks ending with the week and not "
+           "active at their end (churn date after that Monday, on or before the Monday after the "
+           "week) / customers active at that start. 95% interval: Wilson."),
+        N_("%"), "pct2", False, "operations", _est_churn,
         lambda a, b: stats.share_test(
             int(a["churn4_count"]), int(a["churn4_base"]),
             int(b["churn4_count"]), int(b["churn4_base"]),
         ),
-        "pp", tables=(CUSTOMERS,),
+        N_("pp"), tables=(CUSTOMERS,),
     ),
     Metric(
-        "cost_to_serve", "Cost to serve",
-        "Σ over contacts in the week of the cost per contact of its channel (the booked unit "
-        "costs: the assumptions loaded with the data, in force that week) / customers active at "
-        "the start of the week. 95% interval: customers as clusters (overdispersion kept).",
-        "currency per customer", "money2", False, "operations", _est_cost,
+        "cost_to_serve", N_("Cost to serve"),
+        N_("Σ over contacts in the week of the cost per contact of its channel (the booked unit "
+           "costs: the assumptions loaded with the data, in force that week) / customers active "
+           "at the start of the week. 95% interval: customers as clusters (overdispersion "
+           "kept)."),
+        N_("currency per customer"), "money2", False, "operations", _est_cost,
         _normal_test(_est_cost), "", tables=(CUSTOMERS, CONTACTS),
     ),
     Metric(
-        "revenue", "Revenue",
-        "Σ transaction amounts in the week (refunds negative). 95% interval: compound Poisson.",
-        "currency", "money0k", True, "operations", _est_revenue,
+        "revenue", N_("Revenue"),
+        N_("Σ transaction amounts in the week (refunds negative). 95% interval: compound "
+           "Poisson."),
+        N_("currency"), "money0k", True, "operations", _est_revenue,
         _normal_test(_est_revenue), "", tables=(TRANSACTIONS,),
     ),
 )
@@ -197,11 +212,11 @@ REGISTRY: dict[str, Metric] = {m.name: m for m in METRICS}
 #: the group). Not a Weekly KPIs tile: the Segment comparison tests it, with the total beside
 #: it as context.
 REVENUE_PER_CUSTOMER = Metric(
-    "revenue_per_customer", "Revenue per customer",
-    "Σ net revenue in the week (refunds negative) of the customers active at its start / those "
-    "customers, i.e. revenue per active customer-week; a customer without a transaction counts "
-    "0. 95% interval: t, each customer one observation.",
-    "currency per customer", "money2", True, "operations", _est_revenue_per_customer,
+    "revenue_per_customer", N_("Revenue per customer"),
+    N_("Σ net revenue in the week (refunds negative) of the customers active at its start / "
+       "those customers, i.e. revenue per active customer-week; a customer without a "
+       "transaction counts 0. 95% interval: t, each customer one observation."),
+    N_("currency per customer"), "money2", True, "operations", _est_revenue_per_customer,
     lambda a, b: stats.mean_test(_revenue_sample(a), _revenue_sample(b)), "",
     tables=(CUSTOMERS, TRANSACTIONS),
 )
