@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from dashboard.i18n import _
+from dashboard.i18n import N_, _
 from dashboard.i18n import currency as cur
 from dashboard.metrics import display, stats
 from dashboard.metrics.stats import Estimate
@@ -123,25 +123,25 @@ def _normal_test(
 
 METRICS: tuple[Metric, ...] = (
     Metric(
-        "nps", "NPS",
+        "nps", N_("NPS"),
         "100 × (promoters − detractors) / responses to the NPS survey in the week; "
         "promoter 9–10, detractor 0–6. 95% interval: adjusted-Wald.",
         "points", "score", True, "survey", _est_nps,
-        lambda a, b: stats.nps_test(_nps_counts(a), _nps_counts(b)), "points",
+        lambda a, b: stats.nps_test(_nps_counts(a), _nps_counts(b)), N_("points"),
         tables=(SURVEYS,),
     ),
     Metric(
-        "csat", "CSAT",
+        "csat", N_("CSAT"),
         "100 × share of CSAT responses in the week with score ≥ scale max − 1 (top-2-box); "
         "the mean score is shown beside it. 95% interval: Wilson.",
         "%", "pct1", True, "survey", _est_csat,
         lambda a, b: stats.share_test(
             int(a["csat_top2"]), int(a["csat_n"]), int(b["csat_top2"]), int(b["csat_n"])
         ),
-        "pp", tables=(SURVEYS,),
+        N_("pp"), tables=(SURVEYS,),
     ),
     Metric(
-        "ces", "CES",
+        "ces", N_("CES"),
         "Mean score of CES responses in the week (1–7, higher is easier); the share 5–7 is "
         "shown beside it. 95% interval: t.",
         "score (1–7)", "mean2", True, "survey", _est_ces,
@@ -152,7 +152,7 @@ METRICS: tuple[Metric, ...] = (
         "", tables=(SURVEYS,),
     ),
     Metric(
-        "complaint_rate", "Complaint rate",
+        "complaint_rate", N_("Complaint rate"),
         "1000 × complaints opened in the week / customers active at the start of the week. "
         "95% interval: exact Poisson.",
         "per 1,000 customers", "rate2", False, "operations", _est_complaints,
@@ -163,7 +163,7 @@ METRICS: tuple[Metric, ...] = (
         "", tables=(CUSTOMERS, COMPLAINTS),
     ),
     Metric(
-        "churn_rate_4w", "Churn rate (4 weeks)",
+        "churn_rate_4w", N_("Churn rate (4 weeks)"),
         "100 × customers active at the start of the 4 weeks ending with the week and not "
         "active at their end (churn date after that Monday, on or before the Monday after the "
         "week) / customers active at that start. 95% interval: Wilson.",
@@ -172,10 +172,10 @@ METRICS: tuple[Metric, ...] = (
             int(a["churn4_count"]), int(a["churn4_base"]),
             int(b["churn4_count"]), int(b["churn4_base"]),
         ),
-        "pp", tables=(CUSTOMERS,),
+        N_("pp"), tables=(CUSTOMERS,),
     ),
     Metric(
-        "cost_to_serve", "Cost to serve",
+        "cost_to_serve", N_("Cost to serve"),
         "Σ over contacts in the week of the cost per contact of its channel (the booked unit "
         "costs: the assumptions loaded with the data, in force that week) / customers active at "
         "the start of the week. 95% interval: customers as clusters (overdispersion kept).",
@@ -183,7 +183,7 @@ METRICS: tuple[Metric, ...] = (
         _normal_test(_est_cost), "", tables=(CUSTOMERS, CONTACTS),
     ),
     Metric(
-        "revenue", "Revenue",
+        "revenue", N_("Revenue"),
         "Σ transaction amounts in the week (refunds negative). 95% interval: compound Poisson.",
         "currency", "money0k", True, "operations", _est_revenue,
         _normal_test(_est_revenue), "", tables=(TRANSACTIONS,),
@@ -326,7 +326,7 @@ def format_delta(delta: float | None, metric: Metric, symbol: str = "$") -> str:
     that rounds to zero has no sign ('$0.00', '0.0 points')."""
     if delta is None or (isinstance(delta, float) and math.isnan(delta)):
         return "—"
-    unit = f" {metric.delta_unit}" if metric.delta_unit else ""
+    unit = f" {_(metric.delta_unit)}" if metric.delta_unit else ""
     if metric.fmt == "money0k" and cur.of(symbol).after:
         return display.money_words(delta, symbol, signed=True, small_digits=0) + unit
     if metric.fmt == "money0k":
@@ -337,7 +337,7 @@ def format_delta(delta: float | None, metric: Metric, symbol: str = "$") -> str:
     digits = _DELTA_DIGITS.get(metric.fmt, 1)
     if metric.fmt.startswith("money"):
         return display.money(delta, symbol, digits, signed=True) + unit
-    return display.number(delta, digits, signed=True, unit=metric.delta_unit)
+    return display.number(delta, digits, signed=True, unit=unit.strip())
 
 
 #: The unit a compact tile prints after a value and a change whose format carries none (a

@@ -34,6 +34,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from dashboard import i18n
 from dashboard.i18n import currency
 from dashboard.metrics import display, stats
 from dashboard.metrics.filters import Filters, week_label
@@ -96,7 +97,7 @@ class MoneyFigure:
     @property
     def band_label(self) -> str:
         """'P10–P90' for modelled figures, '95% CI' for observed ones."""
-        return "P10–P90" if self.kind == "modelled" else "95% CI"
+        return "P10–P90" if self.kind == "modelled" else i18n._("95% CI")
 
     def how_computed(self) -> dict[str, str]:
         """The rows of the "how computed" panel, in order."""
@@ -144,7 +145,8 @@ def band_text(fig: MoneyFigure, symbol: str) -> str:
     if fig.low is None or fig.high is None:
         return money_text(fig.value, symbol)
     band = display.span(fig.low, fig.high, lambda v: money_text(v, symbol))
-    return f"{money_text(fig.value, symbol)} ({fig.band_label} {band})"
+    return i18n._("{value} ({band_label} {band})", value=money_text(fig.value, symbol),
+                  band_label=fig.band_label, band=band)
 
 
 # --- inputs -------------------------------------------------------------------------------------
