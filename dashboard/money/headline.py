@@ -103,7 +103,7 @@ def build(fetch: Fetch, filters: Filters, aset: AssumptionSet,
     short = value.window_shortfall(fetch, inputs)
     points: dict[str, MoneyFigure] = {}
     if coverage.missing(needs("nps_point_value")):
-        points = {ALL: withheld(f"nps_point_value_{ALL}", "Value of +1 NPS point",
+        points = {ALL: withheld(f"nps_point_value_{ALL}", i18n._("Value of +1 NPS point"),
                                 "modelled", f"present value over "
                                 f"{simulate.years(fin.horizon or 1)}",
                                 "profit impact of NPS +1", window, fin, "")}

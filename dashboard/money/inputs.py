@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import i18n
-from dashboard.i18n import currency
+from dashboard.i18n import N_, currency
 from dashboard.metrics import display, stats
 from dashboard.metrics.filters import Filters, week_label
 from dashboard.money.assumptions import AssumptionSet
@@ -52,7 +52,8 @@ UNANSWERED = "unanswered"
 ALL = "All segments"
 #: Length of the trailing window the relationships are estimated on.
 WINDOW_WEEKS = 52
-KINDS = {"observed": "Observed", "modelled": "Modelled", "external": "External context"}
+KINDS = {"observed": N_("Observed"), "modelled": N_("Modelled"),
+         "external": N_("External context")}
 
 
 @dataclass(frozen=True)
@@ -101,14 +102,15 @@ class MoneyFigure:
 
     def how_computed(self) -> dict[str, str]:
         """The rows of the "how computed" panel, in order."""
-        rows = {"Kind": KINDS[self.kind], "Formula": self.formula}
+        _ = i18n._
+        rows = {_("Kind"): _(KINDS[self.kind]), _("Formula"): self.formula}
         rows.update(dict(self.inputs))
-        rows["Data window"] = self.window
-        rows["Assumption set"] = self.assumption_set
+        rows[_("Data window")] = self.window
+        rows[_("Assumption set")] = self.assumption_set
         if self.unit_costs is not None:
-            rows["Which unit costs"] = self.unit_costs.detail
+            rows[_("Which unit costs")] = self.unit_costs.detail
         if self.note:
-            rows["Note"] = self.note
+            rows[_("Note")] = self.note
         return rows
 
     @property
@@ -116,10 +118,11 @@ class MoneyFigure:
         """What the figure is and what it was computed with: ``Observed · assumption set
         published v0 · unit costs as booked`` (the unit costs only for a figure that prices
         contacts)."""
-        parts = [KINDS[self.kind], f"assumption set {self.assumption_set}"]
+        kind = i18n._(KINDS[self.kind])
         if self.unit_costs is not None:
-            parts.append(self.unit_costs.short)
-        return " · ".join(parts)
+            return i18n._("{kind} · assumption set {set_id} · {unit_costs}", kind=kind,
+                          set_id=self.assumption_set, unit_costs=self.unit_costs.short)
+        return i18n._("{kind} · assumption set {set_id}", kind=kind, set_id=self.assumption_set)
 
 
 def money_text(value: float | None, symbol: str, signed: bool = False) -> str:

@@ -65,7 +65,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from dashboard.i18n import currency
+from dashboard.i18n import N_, _, currency
 from dashboard.metrics import display
 from dashboard.money.churn_value import COMPLAINT_FLAG_WEEKS
 from dashboard.money.figures import WEEKS_PER_YEAR, with_coverage
@@ -519,9 +519,9 @@ def _evaluate(w: _World, plan: _Plan, P: Mapping[str, np.ndarray]
 # --- results ----------------------------------------------------------------------------------
 
 OUTPUTS: dict[str, str] = {
-    "revenue_retained": "Revenue retained",
-    "cost_saved": "Cost saved",
-    "profit_impact": "Profit impact",
+    "revenue_retained": N_("Revenue retained"),
+    "cost_saved": N_("Cost saved"),
+    "profit_impact": N_("Profit impact"),
 }
 
 
@@ -611,7 +611,7 @@ def _figure(w: _World, levers: Levers, plan: _Plan, key: str, values: np.ndarray
     if plan.notes:
         note += " " + " ".join(plan.notes)
     return with_coverage(MoneyFigure(
-        key=f"sim_{key}", label=OUTPUTS[key], kind="modelled", value=p50, low=p10, high=p90,
+        key=f"sim_{key}", label=_(OUTPUTS[key]), kind="modelled", value=p50, low=p10, high=p90,
         unit=f"present value over {years(H)}",
         formula=formula, inputs=inputs, window=w.window, assumption_set=w.set_id, note=note,
         unit_costs=w.unit_costs), w.coverage)
@@ -744,9 +744,10 @@ def nps_point_value(estimates: pd.DataFrame, inputs: Inputs, segment: str,
                                              horizon_years=horizon_years),
                    draws=draws, seed=seed, tornado=False)
     f = res.profit_impact
-    where = "every segment" if segment == ALL else segment
+    where = _("every segment") if segment == ALL else segment
     return with_coverage(MoneyFigure(
-        key=f"nps_point_value_{segment}", label=f"Value of +1 NPS point, {where}",
+        key=f"nps_point_value_{segment}", label=_("Value of +1 NPS point, {segment}",
+                                                   segment=where),
         kind="modelled", value=f.value, low=f.low, high=f.high, unit=f.unit,
         formula="profit impact of NPS +1 (gross margin × revenue retained + cost saved); "
                 + FORMULAS["revenue_retained"],
