@@ -36,6 +36,7 @@ import pandas as pd
 
 from dashboard import i18n
 from dashboard.i18n import N_, currency
+from dashboard.i18n.numbers import written
 from dashboard.metrics import display, stats
 from dashboard.metrics.filters import Filters, week_label
 from dashboard.money.assumptions import AssumptionSet
@@ -184,9 +185,10 @@ class Inputs:
     def window_text(self) -> str:
         """``2025-W45 – 2026-W44 (52 weeks; customers active on 2025-11-03)``."""
         last = self.horizon_end - timedelta(weeks=1)
-        return (f"{week_label(self.as_of)} – {week_label(last)} ({WINDOW_WEEKS} weeks; "
-                f"customers active on {self.as_of:%Y-%m-%d}, base now on "
-                f"{self.horizon_end:%Y-%m-%d})")
+        return i18n._("{first} – {last} ({weeks} weeks; customers active on {start}, base now "
+                      "on {end})", first=week_label(self.as_of), last=week_label(last),
+                      weeks=written(str(WINDOW_WEEKS)), start=written(f"{self.as_of:%Y-%m-%d}"),
+                      end=written(f"{self.horizon_end:%Y-%m-%d}"))
 
     def number(self, key: str, default: float | None = None) -> float:
         """A numeric assumption; KeyError naming the key when it is missing."""

@@ -65,11 +65,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from dashboard.i18n import N_, _, currency, ngettext
+from dashboard.i18n import N_, _, currency
 from dashboard.i18n.numbers import written
 from dashboard.metrics import display
 from dashboard.money.churn_value import COMPLAINT_FLAG_WEEKS
-from dashboard.money.figures import WEEKS_PER_YEAR, with_coverage
+from dashboard.money.figures import WEEKS_PER_YEAR, with_coverage, years
 from dashboard.money.inputs import (
     ALL,
     CATEGORIES,
@@ -577,11 +577,6 @@ def _component_label(w: _World, levers: Levers, key: str, horizon: int) -> str:
 
 #: The names of two of a simulated figure's inputs that its method note quotes.
 PHI, HORIZON = N_("Realisation factor φ"), N_("Horizon")
-
-
-def years(n: int) -> str:
-    """``1 year``, ``3 years``."""
-    return ngettext("{count} year", "{count} years", n, count=written(str(n)))
 
 
 def _cpc_text(w: _World) -> str:

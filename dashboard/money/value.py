@@ -159,7 +159,7 @@ def _cost_column(name: str, gap: str) -> str:
 
 def _cost_cell(text: str, gap: str) -> str:
     """A cost-to-serve cell: 'not loaded' when neither contacts nor complaints are."""
-    return "not loaded" if gap == "without cost to serve" else text
+    return _("not loaded") if gap == _("without cost to serve") else text
 
 
 def _clv_table(clv: pd.DataFrame, sym: str, gap: str = "") -> pd.DataFrame:
