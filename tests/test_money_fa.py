@@ -14,6 +14,7 @@ import pytest
 
 from dashboard import i18n
 from dashboard.analysis.cost_format import channel_label
+from dashboard.exports import exhibits, summary
 from dashboard.metrics import kpis
 from dashboard.metrics.filters import Filters, parse_week, week_label
 from dashboard.money import assumptions, impact, unit_costs
@@ -121,3 +122,69 @@ def test_unit_cost_notices_read_in_persian(world):
     assert costs.short == "unit costs of the set, not the booked ones"
     assert costs.notice_kpis().startswith("Unit costs differ. The money row prices contacts at "
                                           "assumption set what-if")
+
+
+@pytest.fixture(scope="module")
+def latest(demo_wh, tmp_path_factory):
+    fetch = lambda name, **p: db.cached_run(demo_wh, name, **p)  # noqa: E731
+    store = db.AppStore(f"sqlite:///{tmp_path_factory.mktemp('store2')}/store.sqlite")
+    aset = assumptions.load_set(store, fetch("assumption_rows"), "published")
+    filters = Filters(week=kpis.load_catalog(fetch).latest_complete)
+    rows = fetch("value_segment_weekly", start_week=filters.week_start,
+                 end_week=filters.week_start, **filters.customer_params())
+    segments = sorted(str(s) for s in rows["segment"].unique())
+    return fetch, aset, filters, segments
+
+
+def _without_data(text: str, segments: list[str]) -> str:
+    """``text`` with the data it quotes (segment names, the set's id, ISO week codes, the CLV
+    formula's letters) taken out: what is left is the product's own words."""
+    for seg in sorted(segments, key=len, reverse=True):
+        text = text.replace(seg, " ")
+    text = re.sub(r"CLV = [^،,]*", " ", text)
+    return DATA.sub(" ", text)
+
+
+def test_money_and_simulator_exhibits_read_in_persian(latest):
+    fetch, aset, filters, segments = latest
+    assert {"Mass", "Business", "Affluent"} <= set(segments)
+    with i18n.use("fa"):
+        cat = exhibits.Catalogue(fetch, filters, aset)
+        shown = {e.key: e for e in cat.select(pages=("CX in money", "Impact simulator"))}
+        labels = exhibits.not_loaded_lines([{"chart": "money_clv_chart",
+                                             "message": "—"}])
+    assert {"money_clv_chart", "money_did_nps", "sim_point_values"} <= set(shown)
+    clv, point = shown["money_clv_chart"], shown["sim_point_values"]
+    assert clv.title == "ارزش طول عمر هر مشتری به تفکیک بخش — افق \u2066۳\u2069 ساله، P10–P90"
+    assert clv.takeaway.startswith("مشتریان Business بیشترین ارزش را دارند: هر کدام ")
+    assert point.band == "P10–P90 از \u2066۵٬۰۰۰\u2069 نمونه‌گیری (مدل‌سازی‌شده)"
+    assert labels == ["بارگذاری نشده، کنار گذاشته شد: ارزش طول عمر مشتری به تفکیک بخش (—)"]
+    for key, ex in shown.items():
+        texts = {"title": ex.title, "takeaway": ex.takeaway, "band": ex.band or "",
+                 "period": ex.span or ""}
+        if key in ("money_clv_chart", "sim_point_values"):
+            texts |= {f"note {i}": n for i, n in enumerate(ex.notes)}
+        for name, text in texts.items():
+            rest = _without_data(text, segments)
+            assert not english_left(rest), (key, name, english_left(rest), text)
+            assert not latin_digits(rest), (key, name, latin_digits(rest), text)
+    # English is what it was
+    en = {e.key: e for e in exhibits.Catalogue(fetch, filters, aset).select(
+        pages=("CX in money",))}
+    assert en["money_clv_chart"].title == ("Lifetime value per customer by segment — 3-year "
+                                           "horizon, P10–P90")
+    assert en["money_clv_chart"].takeaway.startswith("Business customers are worth most: $594")
+
+
+def test_the_executive_summary_reads_in_persian(latest):
+    fetch, aset, filters, segments = latest
+    with i18n.use("fa"):
+        s = summary.build(fetch, filters, aset)
+        use = summary.assumptions_in_use(aset, filters)
+    cells = [str(v) for frame in (s.kpis, s.money) for v in frame.to_numpy().ravel()]
+    assert "در حد نوسان" in cells and "درآمد در معرض خطر" in cells
+    for text in [*cells, use.takeaway]:
+        rest = _without_data(text, segments)
+        assert not english_left(rest), (english_left(rest), text)
+        assert not latin_digits(rest), (latin_digits(rest), text)
+    assert use.takeaway.startswith("همهٔ رقم‌های پولی این بسته از مجموعهٔ مفروضات published v0")
