@@ -21,6 +21,8 @@ from dashboard.exports import charts, numbers, periods, rtl, text
 from dashboard.exports.definitions import DEFINITIONS, OBSERVED
 from dashboard.exports.needs import NEEDS, PAGE_NEEDS
 from dashboard.exports.periods import comparison, weeks_to
+from dashboard.i18n import N_, _
+from dashboard.i18n.numbers import written
 from dashboard.metrics import dimensions, display
 from dashboard.metrics.filters import Filters
 from dashboard.metrics.kpis import KpiReport, tile_caption, verdict
@@ -128,8 +130,10 @@ def _last(df: pd.DataFrame, col: str = "n") -> int | None:
 def kpi_takeaway(tile, report: KpiReport) -> str:
     """One line: the week's value with its base and interval, and the verdict on the change."""
     m, sym, f = tile.metric, report.currency_symbol, report.filters
-    return (f"{m.label} {format_value(tile.current.value, m.fmt, sym)} in {f.week} "
-            f"({tile_caption(tile, sym)}); vs {f.compare_label}: {verdict(tile, f)}")
+    return _("{kpi} {value} in {week} ({caption}); vs {comparison}: {verdict}",
+             kpi=_(m.label), value=format_value(tile.current.value, m.fmt, sym), week=f.week,
+             caption=tile_caption(tile, sym), comparison=_(f.compare_label),
+             verdict=verdict(tile, f))
 
 
 def kpi_exhibits(report: KpiReport) -> dict[str, Exhibit]:
@@ -138,10 +142,11 @@ def kpi_exhibits(report: KpiReport) -> dict[str, Exhibit]:
     for t in report.tiles:
         m = t.metric
         df = report.trends[m.name]
-        title = f"{m.label} — 13 weeks"
+        title = _("{kpi} — 13 weeks", kpi=_(m.label))
         money = m.fmt.startswith("money")
-        band = ("95% confidence band" if m.kind == "survey" else
-                OBSERVED + "; the selected week's 95% interval is in the takeaway" if money
+        band = (_("95% confidence band") if m.kind == "survey" else
+                _("{observed}; the selected week's 95% interval is in the takeaway",
+                  observed=_(OBSERVED)) if money
                 else None)
         key = f"trend_{m.name}"
         out[key] = Exhibit(
@@ -150,8 +155,9 @@ def kpi_exhibits(report: KpiReport) -> dict[str, Exhibit]:
                 df, title, m.unit, target=t.target, band=m.kind == "survey"),
             _cols(df, ["week", "value", "ci_low", "ci_high", "n", "status"]),
             kpi_takeaway(t, report),
-            notes=(f"{m.label}: {m.definition}", f"n in {report.filters.week}: "
-                   f"{t.current.n:,}"),
+            notes=(_("{kpi}: {definition}", kpi=_(m.label), definition=_(m.definition)),
+                   _("n in {week}: {n}", week=report.filters.week,
+                     n=written(f"{t.current.n:,}"))),
             n=t.current.n, band=band, money=money, excel=("week", ("value",), None, "line"),
             units=_estimate_units(numbers.metric_unit(m)))
     return out
@@ -179,30 +185,30 @@ def satisfaction_exhibits(report, filters: Filters) -> dict[str, Exhibit]:
             lambda: charts.split_trend_chart(r.trend, r.trend_title, r.y_title,
                                              satisfaction.OVERALL),
             _cols(r.trend, ["group", "period", "value", "ci_low", "ci_high", "n", "status"]),
-            r.trend_takeaway, notes=(DEFINITIONS["sat_trend"], r.headline),
+            r.trend_takeaway, notes=(_(DEFINITIONS["sat_trend"]), r.headline),
             n=_last(r.trend[r.trend["group"] == satisfaction.OVERALL]),
-            band="95% confidence band",
+            band=_("95% confidence band"),
             excel=("period", ("value",), "group", "line"), units=_estimate_units(unit),
             period=span),
         "sat_mix": Exhibit(
             "sat_mix", page, r.mix_title, lambda: charts.nps_mix_chart(r.mix, r.mix_title),
             _cols(r.mix, ["period", "category_label", "count", "share_pct", "n", "status"]),
-            r.mix_takeaway, notes=(DEFINITIONS["sat_mix"],), n=_last(r.mix),
+            r.mix_takeaway, notes=(_(DEFINITIONS["sat_mix"]),), n=_last(r.mix),
             excel=("period", ("share_pct",), "category_label", "column"), period=span),
         "sat_distribution": Exhibit(
             "sat_distribution", page, r.distribution_title,
             lambda: charts.score_distribution_chart(
                 r.distribution, r.distribution_title, filters.week, filters.compare_week),
             _cols(r.distribution, ["week", "score", "count", "share_pct", "n", "status"]),
-            r.distribution_takeaway, notes=(DEFINITIONS["sat_distribution"],),
+            r.distribution_takeaway, notes=(_(DEFINITIONS["sat_distribution"]),),
             n=_last(r.distribution),
             excel=("score", ("share_pct",), "week", "column"), period=comparison(filters)),
         "sat_gap": Exhibit(
             "sat_gap", page, r.gap_title, lambda: charts.expectation_gap_chart(r.gap, r.gap_title),
             _cols(r.gap, ["label", "survey", "scale", "n", "gap", "ci_low", "ci_high",
                           "perceived_mean", "expected_mean", "status"]),
-            r.gap_takeaway, notes=(DEFINITIONS["sat_gap"],), n=_n(r.gap),
-            band="95% confidence interval",
+            r.gap_takeaway, notes=(_(DEFINITIONS["sat_gap"]),), n=_n(r.gap),
+            band=_("95% confidence interval"),
             excel=("label", ("gap",), None, "column"),
             units=dict.fromkeys(("gap", "ci_low", "ci_high", "perceived_mean",
                                  "expected_mean"), "mean"), period=span),
@@ -216,8 +222,11 @@ def satisfaction_exhibits(report, filters: Filters) -> dict[str, Exhibit]:
 
 def complaints_exhibits(report) -> dict[str, Exhibit]:
     r, k, page = report, report.takeaways, "Complaints"
-    vol_title = "Complaints and rate per 1,000 active customers — weekly"
-    res_title = "Time to resolution — complaints resolved each week"
+    vol_title = _("Complaints and rate per 1,000 active customers — weekly")
+    res_title = _("Time to resolution — complaints resolved each week")
+    pareto_title, severity_title = _("Categories — 13 weeks (Pareto)"), _("Severity mix — weekly")
+    backlog_title, kept_title = _("Open backlog by age"), _("Still a customer 90 days later")
+    next_title, paid_title = _("Next NPS answer"), _("Compensation — weekly")
     sym = r.currency_symbol
     money_note = (r.notes.get("money"),) if r.notes.get("money") else ()
     w = r.windows
@@ -230,62 +239,62 @@ def complaints_exhibits(report) -> dict[str, Exhibit]:
             lambda: charts.complaint_volume_chart(r.volume, vol_title),
             _cols(r.volume, ["week", "complaints", "active_at_start", "value", "ci_low",
                              "ci_high", "status"]).rename(columns={"value": "per_1000"}),
-            k["volume"], notes=(DEFINITIONS["cmp_volume"], r.notes["service"]),
+            k["volume"], notes=(_(DEFINITIONS["cmp_volume"]), r.notes["service"]),
             n=_last(r.volume, "active_at_start"),
-            band="95% confidence band on the rate",
+            band=_("95% confidence band on the rate"),
             excel=("week", ("complaints",), None, "column"),
             units=dict.fromkeys(("per_1000", "ci_low", "ci_high"), "rate")),
         "cmp_pareto": Exhibit(
-            "cmp_pareto", page, "Categories — 13 weeks (Pareto)",
-            lambda: charts.pareto_chart(named, "Categories — 13 weeks (Pareto)"),
+            "cmp_pareto", page, pareto_title,
+            lambda: charts.pareto_chart(named, pareto_title),
             _cols(named, ["category", "count", "share_pct", "cumulative_pct"]),
-            k["pareto"], notes=(DEFINITIONS["cmp_pareto"],), n=_n(r.pareto, "count"),
+            k["pareto"], notes=(_(DEFINITIONS["cmp_pareto"]),), n=_n(r.pareto, "count"),
             excel=("category", ("count",), None, "column"), period=weeks_to(w.week, 13)),
         "cmp_severity": Exhibit(
-            "cmp_severity", page, "Severity mix — weekly",
-            lambda: charts.severity_mix_chart(r.severity, "Severity mix — weekly"),
+            "cmp_severity", page, severity_title,
+            lambda: charts.severity_mix_chart(r.severity, severity_title),
             _cols(r.severity, ["week", "severity", "count", "share_pct", "week_total"]),
-            k["severity"], notes=(DEFINITIONS["cmp_severity"],),
+            k["severity"], notes=(_(DEFINITIONS["cmp_severity"]),),
             n=_last(r.severity, "week_total"), excel=("week", ("count",), "severity", "column")),
         "cmp_resolution": Exhibit(
             "cmp_resolution", page, res_title,
             lambda: charts.percentile_trend_chart(r.resolution, res_title, "hours"),
             _cols(r.resolution, ["week", "n", "median", "p90", "status"]), k["resolution"],
-            notes=(DEFINITIONS["cmp_resolution"],), n=_last(r.resolution),
+            notes=(_(DEFINITIONS["cmp_resolution"]),), n=_last(r.resolution),
             excel=("week", ("median", "p90"), None, "line"),
             units={"median": "hours", "p90": "hours"}),
         "cmp_backlog": Exhibit(
-            "cmp_backlog", page, "Open backlog by age",
-            lambda: charts.backlog_chart(r.backlog, "Open backlog by age"),
+            "cmp_backlog", page, backlog_title,
+            lambda: charts.backlog_chart(r.backlog, backlog_title),
             _cols(r.backlog, ["band", "count", "share_pct", "customer_left"]), k["backlog"],
-            notes=(DEFINITIONS["cmp_backlog"],), n=_n(r.backlog, "count"),
+            notes=(_(DEFINITIONS["cmp_backlog"]),), n=_n(r.backlog, "count"),
             excel=("band", ("count",), None, "column"),
-            period=f"open at the end of {r.filters.week}"),
+            period=_("open at the end of {week}", week=r.filters.week)),
         "cmp_recovery_retention": Exhibit(
-            "cmp_recovery_retention", page, "Still a customer 90 days later",
+            "cmp_recovery_retention", page, kept_title,
             lambda: charts.interval_dots_chart(r.recovery, "retention_pct", "retention_low",
                                        "retention_high", "retention_status",
-                                       "Still a customer 90 days later", "%"),
+                                       kept_title, "%"),
             _cols(r.recovery, ["label", "retention_n", "retention_pct", "retention_low",
                                "retention_high", "retention_status"]),
             k["retention"], notes=(r.notes["recovery"],), n=_n(r.recovery, "retention_n"),
-            band="95% confidence interval", excel=("label", ("retention_pct",), None, "column"),
+            band=_("95% confidence interval"), excel=("label", ("retention_pct",), None, "column"),
             units={"retention_low": "pct", "retention_high": "pct"}, period=recovery),
         "cmp_recovery_nps": Exhibit(
-            "cmp_recovery_nps", page, "Next NPS answer",
+            "cmp_recovery_nps", page, next_title,
             lambda: charts.interval_dots_chart(r.recovery, "nps", "nps_low", "nps_high",
-                                               "nps_status", "Next NPS answer", "NPS"),
+                                               "nps_status", next_title, "NPS"),
             _cols(r.recovery, ["label", "nps_n", "nps", "nps_low", "nps_high", "nps_status"]),
             k["nps"], notes=(r.notes["recovery"],), n=_n(r.recovery, "nps_n"),
-            band="95% confidence interval", excel=("label", ("nps",), None, "column"),
+            band=_("95% confidence interval"), excel=("label", ("nps",), None, "column"),
             units=dict.fromkeys(("nps", "nps_low", "nps_high"), "score"), period=recovery),
         "cmp_compensation": Exhibit(
-            "cmp_compensation", page, "Compensation — weekly",
-            lambda: charts.compensation_chart(r.volume, "Compensation — weekly", sym),
+            "cmp_compensation", page, paid_title,
+            lambda: charts.compensation_chart(r.volume, paid_title, sym),
             _cols(r.volume, ["week", "compensated", "compensation", "per_complaint",
                              "per_complaint_low", "per_complaint_high"]),
-            k["compensation"], notes=(DEFINITIONS["cmp_compensation"], *money_note),
-            band="observed amounts paid; 95% confidence interval on the mean per complaint",
+            k["compensation"], notes=(_(DEFINITIONS["cmp_compensation"]), *money_note),
+            band=_("observed amounts paid; 95% confidence interval on the mean per complaint"),
             money=True, excel=("week", ("compensation",), None, "column"),
             units=dict.fromkeys(("compensation", "per_complaint", "per_complaint_low",
                                  "per_complaint_high"), "money")),
@@ -307,8 +316,8 @@ def cost_exhibits(report) -> dict[str, Exhibit]:
             lambda: charts.contact_cost_share_chart(r.channel_week, t["channels"]),
             _cols(r.channel_week, ["label", "contact_count", "contact_share_pct",
                                    "contact_cost", "cost_share_pct", "cost_per_contact"]),
-            k["channels"], notes=(DEFINITIONS["cts_channels"], t["unit_costs"]),
-            n=_n(r.channel_week, "contact_count"), band=OBSERVED, money=True,
+            k["channels"], notes=(_(DEFINITIONS["cts_channels"]), t["unit_costs"]),
+            n=_n(r.channel_week, "contact_count"), band=_(OBSERVED), money=True,
             excel=("label", ("contact_share_pct", "cost_share_pct"), None, "column"),
             units={"contact_cost": "money", "cost_per_contact": "money"},
             period=r.filters.week),
@@ -320,8 +329,8 @@ def cost_exhibits(report) -> dict[str, Exhibit]:
                                               t["segments_axis"]),
             _cols(r.segments, ["segment", "value", "ci_low", "ci_high", "n", "status",
                                "previous", "delta", "p_adjusted", "significant"]),
-            k["segments"], notes=(DEFINITIONS["cts_segments"],), n=_n(r.segments),
-            band="95% confidence interval", money=True,
+            k["segments"], notes=(_(DEFINITIONS["cts_segments"]),), n=_n(r.segments),
+            band=_("95% confidence interval"), money=True,
             excel=("segment", ("value",), None, "column"),
             units=_estimate_units("money", "previous", "delta"),
             period=comparison(r.filters))
@@ -330,28 +339,28 @@ def cost_exhibits(report) -> dict[str, Exhibit]:
             "cts_mix", page, t["mix"],
             lambda: charts.channel_mix_chart(r.mix, t["mix"], r.launch_week),
             _cols(r.mix, ["week", "label", "contact_count", "share_pct"]), k["mix"],
-            notes=(DEFINITIONS["cts_mix"],),
+            notes=(_(DEFINITIONS["cts_mix"]),),
             n=_n(r.mix[r.mix["week"] == r.mix["week"].iloc[-1]], "contact_count")
             if not r.mix.empty else None,
             excel=("week", ("share_pct",), "label", "line")),
         "cts_repeat_channels": Exhibit(
             "cts_repeat_channels", page, t["repeat_channels"],
             lambda: charts.estimate_bar_chart(r.repeat_channels, "label", t["repeat_channels"],
-                                      "% of contacts"),
+                                      _("% of contacts")),
             _cols(r.repeat_channels, ["label", "value", "ci_low", "ci_high", "n", "status",
                                       "repeat_count", "repeat_cost"]),
-            k["repeat_channels"], notes=(DEFINITIONS["cts_repeat"],),
-            n=_n(r.repeat_channels), band="95% confidence interval",
+            k["repeat_channels"], notes=(_(DEFINITIONS["cts_repeat"]),),
+            n=_n(r.repeat_channels), band=_("95% confidence interval"),
             excel=("label", ("value",), None, "column"),
             units={**_estimate_units("pct"), "repeat_cost": "money"},
             period=weeks_to(r.filters.week_start, r.window_weeks)),
         "cts_repeat_trend": Exhibit(
             "cts_repeat_trend", page, t["repeat_trend"],
-            lambda: charts.trend_chart(r.repeat_trend, t["repeat_trend"], "% of contacts"),
+            lambda: charts.trend_chart(r.repeat_trend, t["repeat_trend"], _("% of contacts")),
             _cols(r.repeat_trend, ["week", "value", "ci_low", "ci_high", "n", "status",
                                    "repeat_cost"]),
-            k["repeat_trend"], notes=(DEFINITIONS["cts_repeat"],), n=_last(r.repeat_trend),
-            band="95% confidence band", excel=("week", ("value",), None, "line"),
+            k["repeat_trend"], notes=(_(DEFINITIONS["cts_repeat"]),), n=_last(r.repeat_trend),
+            band=_("95% confidence band"), excel=("week", ("value",), None, "line"),
             units={**_estimate_units("pct"), "repeat_cost": "money"}),
     }
     if r.savings is not None:
@@ -359,7 +368,7 @@ def cost_exhibits(report) -> dict[str, Exhibit]:
             "cts_waterfall", page, t["savings"],
             lambda: charts.savings_waterfall(r.waterfall, t["savings"], r.savings_unit),
             _cols(r.waterfall, ["label", "value", "measure"]), k["savings"],
-            notes=(cost.describe_method(r),), band=OBSERVED, money=True,
+            notes=(cost.describe_method(r),), band=_(OBSERVED), money=True,
             excel=("label", ("value",), None, "column"), units={"value": "money"},
             period=periods.baseline(r.savings.baseline_weeks, r.savings.current_weeks))
     return out
@@ -390,13 +399,15 @@ def churn_exhibits(report) -> dict[str, Exhibit]:
     # the segments' rows, or the all-customers rows when there is a single segment
     by = everyone if r.split_note else r.monthly[r.monthly["group"] != churn.ALL_LABEL]
     monthly = ["month", "group", "active", "churned", "value", "ci_low", "ci_high", "status"]
-    split = "" if r.split_note else " by segment"
-    t_cust = f"Monthly churn{split} — customers"
-    t_rev = f"Monthly churn{split} — revenue-weighted"
-    t_coh = "Cohort retention — % still active"
-    t_nps = "Survival by latest NPS category"
-    t_cmp = "Survival by unresolved complaint at start"
-    t_lost = "Revenue lost to churn — monthly"
+    if r.split_note:
+        t_cust, t_rev = _("Monthly churn — customers"), _("Monthly churn — revenue-weighted")
+    else:
+        t_cust = _("Monthly churn by segment — customers")
+        t_rev = _("Monthly churn by segment — revenue-weighted")
+    t_coh = _("Cohort retention — % still active")
+    t_nps = _("Survival by latest NPS category")
+    t_cmp = _("Survival by unresolved complaint at start")
+    t_lost = _("Revenue lost to churn — monthly")
     survival = periods.followed(*r.window)
     survival_units = {"time_weeks": "weeks", "ci_low": "pct", "ci_high": "pct"}
     cohort_span = periods.cohorts(r.cohorts)
@@ -404,18 +415,18 @@ def churn_exhibits(report) -> dict[str, Exhibit]:
         "churn_monthly": Exhibit(
             "churn_monthly", page, t_cust,
             lambda: charts.segment_rate_chart(r.monthly, "value", "ci_low", "ci_high", "status",
-                                      t_cust, "% churned"),
+                                      t_cust, _("% churned")),
             _cols(r.monthly, monthly), k["monthly"], notes=(nt["monthly"],),
-            n=_last(everyone, "active"), band="95% confidence band",
+            n=_last(everyone, "active"), band=_("95% confidence band"),
             excel=("month", ("value",), "group", "line"), units=_estimate_units("rate")),
         "churn_monthly_revenue": Exhibit(
             "churn_monthly_revenue", page, t_rev,
             lambda: charts.segment_rate_chart(r.monthly, "rev_value", "rev_low", "rev_high",
-                                      "rev_status", t_rev, "% of revenue churned"),
+                                      "rev_status", t_rev, _("% of revenue churned")),
             _cols(r.monthly, ["month", "group", "revenue_at_start", "revenue_lost",
                               "rev_value", "rev_low", "rev_high", "rev_status"]),
             k["monthly_revenue"], notes=(nt["monthly"],), n=_last(everyone, "active"),
-            band="95% confidence band",
+            band=_("95% confidence band"),
             money=True, excel=("month", ("rev_value",), "group", "line"),
             units={"revenue_at_start": "money", "revenue_lost": "money", "rev_value": "rate",
                    "rev_low": "rate", "rev_high": "rate"}),
@@ -432,7 +443,7 @@ def churn_exhibits(report) -> dict[str, Exhibit]:
             lambda: charts.survival_chart(r.survival_nps, t_nps, mark_week=26),
             _survival_data(r.survival_nps), k["survival_nps"], notes=(nt["survival"],),
             n=sum(g.n for g in r.survival_nps if g.shown),
-            band="95% confidence band (Kaplan–Meier, log-log)",
+            band=_("95% confidence band (Kaplan–Meier, log-log)"),
             excel=("time_weeks", ("survival_pct",), "group", "line"), units=survival_units,
             period=survival),
         "churn_km_complaint": Exhibit(
@@ -440,14 +451,14 @@ def churn_exhibits(report) -> dict[str, Exhibit]:
             lambda: charts.survival_chart(r.survival_complaint, t_cmp, mark_week=26),
             _survival_data(r.survival_complaint), k["survival_complaint"],
             notes=(nt["survival"],), n=sum(g.n for g in r.survival_complaint if g.shown),
-            band="95% confidence band (Kaplan–Meier, log-log)",
+            band=_("95% confidence band (Kaplan–Meier, log-log)"),
             excel=("time_weeks", ("survival_pct",), "group", "line"), units=survival_units,
             period=survival),
         "churn_revenue_lost": Exhibit(
             "churn_revenue_lost", page, t_lost,
             lambda: charts.revenue_lost_chart(by, t_lost, r.currency_symbol),
             _cols(by[by["revenue_lost"].notna()], ["month", "group", "churned", "revenue_lost"]),
-            k["revenue_lost"], notes=(nt["money"],), band=OBSERVED, money=True,
+            k["revenue_lost"], notes=(nt["money"],), band=_(OBSERVED), money=True,
             n=_last(everyone, "churned"),
             excel=("month", ("revenue_lost",), "group", "column"),
             units={"revenue_lost": "money"}),
@@ -469,7 +480,7 @@ def compare_exhibits(report) -> dict[str, Exhibit]:
                                  highlight=r.selection.groups),
             _cols(r.ranking, ["rank", "group", "value", "ci_low", "ci_high", "n", "status"]),
             r.ranking_takeaway, notes=(m.definition, r.scope), n=_n(r.ranking),
-            band="95% confidence interval",
+            band=_("95% confidence interval"),
             excel=("group", ("value",), None, "column"), needs=m.tables,
             units=_estimate_units(unit), period=r.filters.week),
         "cmp_trend": Exhibit(
@@ -480,7 +491,7 @@ def compare_exhibits(report) -> dict[str, Exhibit]:
             r.trend_takeaway, notes=(m.definition, r.scope),
             n=_n(r.trend[r.trend["week"] == r.trend["week"].iloc[-1]])
             if not r.trend.empty else None,
-            band="95% confidence band" if m.kind == "survey" else None,
+            band=_("95% confidence band") if m.kind == "survey" else None,
             excel=("week", ("value",), "group", "line"), needs=m.tables,
             units=_estimate_units(unit)),
     }
@@ -500,11 +511,11 @@ def money_exhibits(report) -> dict[str, Exhibit]:
             _cols(r.clv.assign(churn_rate_pct=100 * r.clv["churn_rate"]),
                   ["segment", "customers", "value", "low", "high", "churn_rate_pct",
                    "margin_per_year"]),
-            k["clv"], notes=(nt["clv"], nt["kinds"]), band="P10–P90 band (modelled)",
+            k["clv"], notes=(nt["clv"], nt["kinds"]), band=_("P10–P90 band (modelled)"),
             n=_n(r.clv[r.clv["segment"] == ALL], "customers"),
             money=True, excel=("segment", ("value", "low", "high"), None, "column"),
             units=dict.fromkeys(("value", "low", "high", "margin_per_year"), "money"),
-            period=f"data {r.window}")
+            period=_("data {window}", window=r.window))
     p = r.programme
     if p is not None:
         for outcome in ("nps", "fcr", "cts"):
@@ -516,8 +527,8 @@ def money_exhibits(report) -> dict[str, Exhibit]:
                     p.after_k),
                 _cols(weekly, ["week", "weeks_since_start", "label", "value"]),
                 k["programme"], notes=(nt["programme"],), money=outcome == "cts",
-                band=OBSERVED + "; the effect's 95% interval is in the takeaway"
-                if outcome == "cts" else None,
+                band=_("{observed}; the effect's 95% interval is in the takeaway",
+                       observed=_(OBSERVED)) if outcome == "cts" else None,
                 excel=("week", ("value",), "label", "line"),
                 units={"value": {"nps": "score", "fcr": "pct", "cts": "money"}[outcome]})
     return out
@@ -532,7 +543,8 @@ def simulator_exhibits(result, values: pd.DataFrame, levers, split_note: str = "
     from dashboard.money import simulate as sim
 
     page, titles = "Impact simulator", sim_texts.chart_titles(result)
-    band = f"P10–P90 of {sim.DEFAULT_DRAWS:,} draws (modelled)"
+    band = _("P10–P90 of {draws} draws (modelled)",
+             draws=written(f"{sim.DEFAULT_DRAWS:,}"))
     out = {}
     if not levers.is_zero:
         draws = pd.DataFrame({"profit_impact": result.samples["profit_impact"]})
@@ -635,7 +647,7 @@ def _simulator(fetch, filters, aset) -> list[Exhibit]:
     dims = dimensions.load(fetch)
     split_note = dims.no_split("segment")
     return list(simulator_exhibits(result, values, levers, split_note,
-                                   f"data {inputs.window_text}").values())
+                                   _("data {window}", window=inputs.window_text)).values())
 
 
 #: Page title → builder, in the app's order (Assumptions has no chart: it closes every pack).
@@ -647,25 +659,44 @@ PAGES: Mapping[str, Builder] = {
 
 #: A short name of every chart for pickers (the charts' own titles carry week and scope).
 LABELS: Mapping[str, str] = {
-    "trend_nps": "NPS trend", "trend_csat": "CSAT trend", "trend_ces": "CES trend",
-    "trend_complaint_rate": "Complaint rate trend", "trend_churn_rate_4w": "Churn rate trend",
-    "trend_cost_to_serve": "Cost to serve trend", "trend_revenue": "Revenue trend",
-    "sat_trend": "Score trend by group", "sat_mix": "NPS mix", "sat_distribution":
-    "Score distribution", "sat_gap": "Expectation gap by touchpoint",
-    "cmp_volume": "Complaint volume and rate", "cmp_pareto": "Complaint categories (Pareto)",
-    "cmp_severity": "Severity mix", "cmp_resolution": "Time to resolution",
-    "cmp_backlog": "Open backlog by age", "cmp_recovery_retention": "Recovery: retention",
-    "cmp_recovery_nps": "Recovery: next NPS", "cmp_compensation": "Compensation",
-    "cts_channels": "Contacts and cost by channel", "cts_segments": "Cost to serve by segment",
-    "cts_mix": "Channel mix over time", "cts_repeat_channels": "Repeat contacts by channel",
-    "cts_repeat_trend": "Repeat-contact trend", "cts_waterfall": "Savings waterfall",
-    "churn_monthly": "Monthly churn by segment", "churn_monthly_revenue":
-    "Revenue-weighted churn", "churn_cohorts": "Cohort retention", "churn_km_nps":
-    "Survival by NPS category", "churn_km_complaint": "Survival by open complaint",
-    "churn_revenue_lost": "Revenue lost to churn", "cmp_ranking_chart": "Segment ranking",
-    "cmp_trend": "Segment trend", "money_clv_chart": "Lifetime value by segment",
-    "money_did_nps": "Programme: NPS", "money_did_fcr": "Programme: first-contact resolution",
-    "money_did_cts": "Programme: cost to serve", "sim_point_values": "Value of one NPS point",
+    "trend_nps": N_("NPS trend"),
+    "trend_csat": N_("CSAT trend"),
+    "trend_ces": N_("CES trend"),
+    "trend_complaint_rate": N_("Complaint rate trend"),
+    "trend_churn_rate_4w": N_("Churn rate trend"),
+    "trend_cost_to_serve": N_("Cost to serve trend"),
+    "trend_revenue": N_("Revenue trend"),
+    "sat_trend": N_("Score trend by group"),
+    "sat_mix": N_("NPS mix"),
+    "sat_distribution": N_("Score distribution"),
+    "sat_gap": N_("Expectation gap by touchpoint"),
+    "cmp_volume": N_("Complaint volume and rate"),
+    "cmp_pareto": N_("Complaint categories (Pareto)"),
+    "cmp_severity": N_("Severity mix"),
+    "cmp_resolution": N_("Time to resolution"),
+    "cmp_backlog": N_("Open backlog by age"),
+    "cmp_recovery_retention": N_("Recovery: retention"),
+    "cmp_recovery_nps": N_("Recovery: next NPS"),
+    "cmp_compensation": N_("Compensation"),
+    "cts_channels": N_("Contacts and cost by channel"),
+    "cts_segments": N_("Cost to serve by segment"),
+    "cts_mix": N_("Channel mix over time"),
+    "cts_repeat_channels": N_("Repeat contacts by channel"),
+    "cts_repeat_trend": N_("Repeat-contact trend"),
+    "cts_waterfall": N_("Savings waterfall"),
+    "churn_monthly": N_("Monthly churn by segment"),
+    "churn_monthly_revenue": N_("Revenue-weighted churn"),
+    "churn_cohorts": N_("Cohort retention"),
+    "churn_km_nps": N_("Survival by NPS category"),
+    "churn_km_complaint": N_("Survival by open complaint"),
+    "churn_revenue_lost": N_("Revenue lost to churn"),
+    "cmp_ranking_chart": N_("Segment ranking"),
+    "cmp_trend": N_("Segment trend"),
+    "money_clv_chart": N_("Lifetime value by segment"),
+    "money_did_nps": N_("Programme: NPS"),
+    "money_did_fcr": N_("Programme: first-contact resolution"),
+    "money_did_cts": N_("Programme: cost to serve"),
+    "sim_point_values": N_("Value of one NPS point"),
 }
 
 #: The executive set: the default pack (ten charts across six pages).
@@ -713,7 +744,8 @@ class Catalogue:
         """The chosen charts left out because a table they need holds no rows: key, label and
         the message, in the app's order (for the title slide and ``pack --json``)."""
         wanted = set(keys) | {k for p in pages for k in PAGE_KEYS[p]}
-        return [{"chart": k, "label": f"{owner_pages()[k]} — {LABELS.get(k, k)}",
+        return [{"chart": k, "label": _("{page} — {chart}", page=_(owner_pages()[k]),
+                                        chart=_(LABELS[k]) if k in LABELS else k),
                  "message": cov.message(gone)}
                 for k, gone in self.not_loaded.items() if k in wanted]
 
@@ -750,9 +782,10 @@ def not_loaded_lines(entries: list[dict[str, str]]) -> list[str]:
     trend, CSAT trend (no survey data loaded — load survey responses on the Data page)"."""
     by_message: dict[str, list[str]] = {}
     for e in entries:
-        by_message.setdefault(e["message"], []).append(LABELS.get(e["chart"], e["chart"]))
-    return [f"Not loaded, left out: {', '.join(labels)} ({message})"
-            for message, labels in by_message.items()]
+        by_message.setdefault(e["message"], []).append(
+            _(LABELS[e["chart"]]) if e["chart"] in LABELS else e["chart"])
+    return [_("Not loaded, left out: {charts} ({message})", charts=_(", ").join(labels),
+              message=message) for message, labels in by_message.items()]
 
 
 #: The keys each page can contribute (a page may draw fewer, e.g. no programme in the filter).

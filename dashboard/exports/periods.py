@@ -7,6 +7,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from dashboard.i18n import _
+from dashboard.i18n.numbers import written
 from dashboard.metrics.filters import Filters
 from dashboard.warehouse.weeks import parse_week, week_label
 
@@ -24,7 +26,7 @@ def weeks_span(first: str, last: str) -> str:
     if first == last:
         return first
     n = (parse_week(last) - parse_week(first)).days // 7 + 1
-    return f"{first}–{last} ({n} weeks)"
+    return _("{first}–{last} ({count} weeks)", first=first, last=last, count=written(str(n)))
 
 
 def weeks_to(end: date, weeks: int) -> str:
@@ -34,12 +36,15 @@ def weeks_to(end: date, weeks: int) -> str:
 
 def months_span(first: str, last: str, n: int) -> str:
     """``Nov 2025–Oct 2026 (12 months)``; one month alone is its label."""
-    return first if first == last else f"{first}–{last} ({n} months)"
+    if first == last:
+        return first
+    return _("{first}–{last} ({count} months)", first=first, last=last, count=written(str(n)))
 
 
 def comparison(filters: Filters) -> str:
     """A chart of the selected week against the comparison week."""
-    return f"{filters.week} vs {filters.compare_week} ({filters.compare_label})"
+    return _("{week} vs {compare_week} ({comparison})", week=filters.week,
+             compare_week=filters.compare_week, comparison=_(filters.compare_label))
 
 
 def span_of(data: pd.DataFrame) -> str | None:
@@ -61,20 +66,26 @@ def recovery(cohort_start: date | None, cohort_end: date | None) -> str | None:
     if not (cohort_start and cohort_end):
         return None
     last = week_label(cohort_end - timedelta(weeks=1))
-    return f"complaints opened {week_label(cohort_start)}–{last}, followed 90 days"
+    return _("complaints opened {first}–{last}, followed 90 days", first=week_label(cohort_start),
+             last=last)
 
 
 def followed(start: date, end: date, weeks: int) -> str:
     """The customers a survival chart follows and for how long."""
-    return f"customers active on {start:%Y-%m-%d}, followed {weeks} weeks to {end:%Y-%m-%d}"
+    return _("customers active on {start}, followed {weeks} weeks to {end}",
+             start=written(f"{start:%Y-%m-%d}"), weeks=written(str(weeks)),
+             end=written(f"{end:%Y-%m-%d}"))
 
 
 def cohorts(frame: pd.DataFrame) -> str | None:
     """The signup months of a cohort chart (its ``cohort`` column, in order)."""
     labels = list(dict.fromkeys(frame["cohort"].astype(str))) if len(frame) else []
-    return f"signup cohorts {months_span(labels[0], labels[-1], len(labels))}" if labels else None
+    if not labels:
+        return None
+    return _("signup cohorts {months}", months=months_span(labels[0], labels[-1], len(labels)))
 
 
 def baseline(base: tuple[str, str], current: tuple[str, str]) -> str:
     """A baseline window against the current one (first and last ISO week of each)."""
-    return f"baseline {weeks_span(*base)} vs {weeks_span(*current)}"
+    return _("baseline {baseline} vs {current}", baseline=weeks_span(*base),
+             current=weeks_span(*current))

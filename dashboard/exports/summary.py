@@ -15,26 +15,29 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.exports import numbers
+from dashboard.i18n import N_, _, ngettext
+from dashboard.i18n.numbers import written
 from dashboard.metrics.filters import Filters
 from dashboard.metrics.registry import format_delta, format_value
 
 #: Words of the verdict on a KPI's change (the method is in the notes and the workbook).
-VERDICTS = {"better": "better", "worse": "worse", "noise": "within noise",
-            "low_base": "low base, not judged", "no_comparison": "no comparison",
-            "not_loaded": "not loaded"}
+VERDICTS = {"better": N_("better"), "worse": N_("worse"), "noise": N_("within noise"),
+            "low_base": N_("low base, not judged"), "no_comparison": N_("no comparison"),
+            "not_loaded": N_("not loaded")}
 
 
 def verdict_word(t) -> str:
-    """A tile's verdict in plain words: better, worse, within noise, low base, …"""
+    """A tile's verdict in plain words (in the current language): better, worse, within noise,
+    low base, …"""
     if t.not_loaded:
-        return VERDICTS["not_loaded"]
+        return _(VERDICTS["not_loaded"])
     if t.delta is None:
-        return VERDICTS["no_comparison"]
+        return _(VERDICTS["no_comparison"])
     if "low_base" in (t.current.status, t.previous.status):
-        return VERDICTS["low_base"]
+        return _(VERDICTS["low_base"])
     if t.significant:
-        return VERDICTS["better" if t.improved else "worse"]
-    return VERDICTS["noise"]
+        return _(VERDICTS["better" if t.improved else "worse"])
+    return _(VERDICTS["noise"])
 
 
 @dataclass(frozen=True)
@@ -60,14 +63,15 @@ def _kpi_rows(report) -> tuple[pd.DataFrame, pd.DataFrame]:
         word = verdict_word(t)
         shown = t.current.shown
         text.append({
-            "KPI": m.label,
-            f.week: "not loaded" if t.not_loaded else format_value(t.current.value, m.fmt, sym),
+            "KPI": _(m.label),
+            f.week: _(VERDICTS["not_loaded"]) if t.not_loaded
+            else format_value(t.current.value, m.fmt, sym),
             "Change": "—" if t.delta is None else format_delta(t.delta, m, sym),
             "Verdict": word,
-            "n": "" if t.not_loaded or not t.current.n else f"{t.current.n:,}",
+            "n": "" if t.not_loaded or not t.current.n else written(f"{t.current.n:,}"),
         })
         nums.append({
-            "kpi": m.label, "unit": numbers.metric_unit(m), "week": f.week,
+            "kpi": _(m.label), "unit": numbers.metric_unit(m), "week": f.week,
             "value": t.current.value if shown else None,
             "ci_low": t.current.ci_low if shown else None,
             "ci_high": t.current.ci_high if shown else None,
@@ -88,14 +92,17 @@ def _money_rows(money) -> tuple[pd.DataFrame, pd.DataFrame]:
             *((f, "" if seg == ALL else seg) for seg, f in money.nps_point.items())]
     text, nums = [], []
     for f, seg in figs:
-        label = f"{f.label} — {seg}" if seg and seg not in f.label else f.label
+        name = f.label
+        label = (_("{figure} — {segment}", figure=name, segment=seg)
+                 if seg and seg not in f.label else name)
         ok = f.status == "ok"
-        band = (f"{f.band_label} {money_text(f.low, sym)}\u2009–\u2009{money_text(f.high, sym)}"
+        band = (_("{band_label} {low}\u2009–\u2009{high}", band_label=f.band_label,
+                  low=money_text(f.low, sym), high=money_text(f.high, sym))
                 if ok and f.low is not None and f.high is not None else "")
         text.append({"Money": label,
-                     "Value": "not loaded" if f.missing else money_text(f.value, sym)
-                     if ok else "withheld",
-                     "Band": band, "Kind": KINDS.get(f.kind, f.kind)})
+                     "Value": _(VERDICTS["not_loaded"]) if f.missing
+                     else money_text(f.value, sym) if ok else _("withheld"),
+                     "Band": band, "Kind": _(KINDS[f.kind]) if f.kind in KINDS else f.kind})
         nums.append({"figure": label, "kind": f.kind, "value": f.value if ok else None,
                      "low": f.low if ok else None, "high": f.high if ok else None,
                      "band": f.band_label, "unit": f.unit, "assumption_set": f.assumption_set,
@@ -150,16 +157,23 @@ class AssumptionsInUse:
     @property
     def takeaway(self) -> str:
         """The sentence in the slide's body."""
-        base = (f"Every money figure in this pack uses assumption set {self.set_id} as in "
-                f"force in {self.week}")
-        base += (f" ({self.edits} value{'s' if self.edits != 1 else ''} not loaded with the "
-                 "data)." if self.edits else ".")
+        if self.edits:
+            base = ngettext("Every money figure in this pack uses assumption set {set_id} as in "
+                            "force in {week} ({count} value not loaded with the data).",
+                            "Every money figure in this pack uses assumption set {set_id} as in "
+                            "force in {week} ({count} values not loaded with the data).",
+                            self.edits, set_id=self.set_id, week=self.week,
+                            count=written(str(self.edits)))
+        else:
+            base = _("Every money figure in this pack uses assumption set {set_id} as in force "
+                     "in {week}.", set_id=self.set_id, week=self.week)
         if self.differs:
-            return (f"{base} Cost to serve is booked at the unit costs loaded with the data; "
-                    f"this set prices {', '.join(self.differs)} differently, so modelled money "
-                    "and booked cost to serve use different unit costs.")
-        return (f"{base} Its unit costs equal the booked ones, so cost to serve and the "
-                "modelled money price contacts alike.")
+            return _("{base} Cost to serve is booked at the unit costs loaded with the data; "
+                     "this set prices {channels} differently, so modelled money and booked "
+                     "cost to serve use different unit costs.", base=base,
+                     channels=_(", ").join(self.differs))
+        return _("{base} Its unit costs equal the booked ones, so cost to serve and the "
+                 "modelled money price contacts alike.", base=base)
 
 
 def assumptions_in_use(aset, filters: Filters) -> AssumptionsInUse:
@@ -175,13 +189,13 @@ def assumptions_in_use(aset, filters: Filters) -> AssumptionsInUse:
     since = dict(zip(t["assumption_key"], t["valid_from"], strict=True))
 
     def text(v: float | None) -> str:
-        return "—" if v is None else f"{v:,.2f}"
+        return "—" if v is None else written(f"{v:,.2f}")
 
     unit_table = pd.DataFrame({
         "Channel": [channel_label(c.channel) for c in costs.costs],
         "This set": [text(c.in_set) for c in costs.costs],
         "Booked": [text(c.booked) for c in costs.costs],
-        "In force from": [f"{since[COST_PREFIX + c.channel]:%Y-%m-%d}"
+        "In force from": [written(f"{since[COST_PREFIX + c.channel]:%Y-%m-%d}")
                           if COST_PREFIX + c.channel in since else "—" for c in costs.costs],
     }, columns=["Channel", "This set", "Booked", "In force from"])
     others = t[~t["assumption_key"].str.startswith(COST_PREFIX)]

@@ -136,7 +136,7 @@ def _normal_test(
 
 METRICS: tuple[Metric, ...] = (
     Metric(
-        "nps", "NPS",
+        "nps", N_("NPS"),
         N_("100 × (promoters − detractors) / responses to the NPS survey in the week; "
            "promoter 9–10, detractor 0–6. 95% interval: adjusted-Wald."),
         N_("points"), "score", True, "survey", _est_nps,
@@ -144,7 +144,7 @@ METRICS: tuple[Metric, ...] = (
         tables=(SURVEYS,),
     ),
     Metric(
-        "csat", "CSAT",
+        "csat", N_("CSAT"),
         N_("100 × share of CSAT responses in the week with score ≥ scale max − 1 (top-2-box); "
            "the mean score is shown beside it. 95% interval: Wilson."),
         N_("%"), "pct1", True, "survey", _est_csat,
@@ -154,7 +154,7 @@ METRICS: tuple[Metric, ...] = (
         N_("pp"), tables=(SURVEYS,),
     ),
     Metric(
-        "ces", "CES",
+        "ces", N_("CES"),
         N_("Mean score of CES responses in the week (1–7, higher is easier); the share 5–7 is "
            "shown beside it. 95% interval: t."),
         N_("score (1–7)"), "mean2", True, "survey", _est_ces,
@@ -341,7 +341,7 @@ def format_delta(delta: float | None, metric: Metric, symbol: str = "$") -> str:
     that rounds to zero has no sign ('$0.00', '0.0 points')."""
     if delta is None or (isinstance(delta, float) and math.isnan(delta)):
         return "—"
-    unit = f" {metric.delta_unit}" if metric.delta_unit else ""
+    unit = f" {_(metric.delta_unit)}" if metric.delta_unit else ""
     if metric.fmt == "money0k" and cur.of(symbol).after:
         return display.money_words(delta, symbol, signed=True, small_digits=0) + unit
     if metric.fmt == "money0k":
@@ -352,7 +352,7 @@ def format_delta(delta: float | None, metric: Metric, symbol: str = "$") -> str:
     digits = _DELTA_DIGITS.get(metric.fmt, 1)
     if metric.fmt.startswith("money"):
         return display.money(delta, symbol, digits, signed=True) + unit
-    return display.number(delta, digits, signed=True, unit=metric.delta_unit)
+    return display.number(delta, digits, signed=True, unit=unit.strip())
 
 
 #: The unit a compact tile prints after a value and a change whose format carries none (a

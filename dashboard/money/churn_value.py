@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.analysis.cost import pct
+from dashboard.i18n import _
 from dashboard.metrics import stats
 from dashboard.money import inputs as money
 from dashboard.money.figures import (
@@ -204,8 +205,8 @@ def category_values(est: pd.DataFrame, fin: Finance, window: str, draws: int = D
     if thin:
         figs = {key: withheld(key, label, "modelled", f"{sym} per customer moved",
                               "φ × (CLV_to − CLV_from)", window, fin, thin)
-                for key, label in (("value_d_to_pa", "One detractor → passive"),
-                                   ("value_pa_to_p", "One passive → promoter"))}
+                for key, label in (("value_d_to_pa", _("One detractor → passive")),
+                                   ("value_pa_to_p", _("One passive → promoter")))}
         return table, figs, "insufficient base in one of the NPS categories"
     rows = pd.DataFrame([
         est[(est["segment"] == s) & (est["nps_category"] == k)].iloc[0]
@@ -220,8 +221,8 @@ def category_values(est: pd.DataFrame, fin: Finance, window: str, draws: int = D
     scope = ("segments weighted by the customers now in the category moved from"
              if stratified else "all segments pooled (a segment has fewer than "
              f"{config.MIN_BASE} customers in a category)")
-    for key, label, a, b in (("value_d_to_pa", "One detractor → passive", 2, 1),
-                             ("value_pa_to_p", "One passive → promoter", 1, 0)):
+    for key, label, a, b in (("value_d_to_pa", _("One detractor → passive"), 2, 1),
+                             ("value_pa_to_p", _("One passive → promoter"), 1, 0)):
         w = active[:, a] if active[:, a].sum() > 0 else start[:, a]
         w = w / w.sum()
         gap = float(w @ (p[:, b] - p[:, a]))
@@ -264,7 +265,7 @@ def revenue_at_risk(est: pd.DataFrame, fin: Finance, window: str, draws: int = D
     segs, stratified = _strata(est, cats)
     thin = _thin_base(est, segs, cats)
     if thin:
-        return (withheld("revenue_at_risk", "Revenue at risk", "modelled", unit, formula,
+        return (withheld("revenue_at_risk", _("Revenue at risk"), "modelled", unit, formula,
                          window, fin, thin), pd.DataFrame(), coverage)
     n_now = _grid(est, segs, cats, "active_now")
     c = _grid(est, segs, cats, "churn_rate")
@@ -290,7 +291,7 @@ def revenue_at_risk(est: pd.DataFrame, fin: Finance, window: str, draws: int = D
         f"{r.detractors_now:,} detractors × {pp(100 * r.excess_churn_detractor)}"
         for r in rows.itertuples())
     fig = figure(
-        "revenue_at_risk", "Revenue at risk", "modelled", float(per_seg.sum()), band(sims),
+        "revenue_at_risk", _("Revenue at risk"), "modelled", float(per_seg.sum()), band(sims),
         unit, formula,
         (("Active customers now by category and excess 12-month churn over promoters", by_seg),
          ("Revenue per customer-year R_k", "; ".join(
@@ -390,7 +391,7 @@ def complaint_costs(inputs: Inputs, est: pd.DataFrame, fin: Finance, window: str
     g = o.groupby(["nps_category", "has_recent_complaint"])[
         ["customer_count", "churned_count"]].sum().unstack("has_recent_complaint", fill_value=0)
     if True not in g["customer_count"].columns or False not in g["customer_count"].columns:
-        return observed, withheld("complaint_churn_cost", "Complaints: churn they go with",
+        return observed, withheld("complaint_churn_cost", _("Complaints: churn they go with"),
                                   "modelled", unit, formula, window, fin,
                                   "No recent complainants in the selection."), None
     n1, k1 = g["customer_count"][True], g["churned_count"][True]
@@ -406,7 +407,7 @@ def complaint_costs(inputs: Inputs, est: pd.DataFrame, fin: Finance, window: str
     rev = np.nan_to_num(rev)
     per_year = WEEKS_PER_YEAR / COMPLAINT_FLAG_WEEKS
     if n1.sum() < config.MIN_BASE:
-        return observed, withheld("complaint_churn_cost", "Complaints: churn they go with",
+        return observed, withheld("complaint_churn_cost", _("Complaints: churn they go with"),
                                   "modelled", unit, formula, window, fin,
                                   f"Insufficient base: {int(n1.sum()):,} recent "
                                   f"complainants (at least {config.MIN_BASE} needed)."), None
@@ -424,7 +425,7 @@ def complaint_costs(inputs: Inputs, est: pd.DataFrame, fin: Finance, window: str
         adjusted_rd=100 * float(excess.sum()) / tot1,
         excess_churners=float(excess.sum()))
     modelled = figure(
-        "complaint_churn_cost", "Complaints: churn they go with", "modelled", point,
+        "complaint_churn_cost", _("Complaints: churn they go with"), "modelled", point,
         band(sims), unit, formula,
         (("Recent complainants", f"{detail.complainants:,} customers complained in the "
           f"{COMPLAINT_FLAG_WEEKS} weeks before the window start"),

@@ -24,6 +24,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from dashboard.analysis import cost
+from dashboard.i18n import _, ngettext
+from dashboard.i18n.numbers import written
 from dashboard.metrics import display
 from dashboard.money.inputs import Inputs, MoneyFigure
 from dashboard.money.unit_costs import UnitCosts
@@ -77,10 +79,11 @@ class Finance:
 
     def rows(self) -> tuple[tuple[str, str], ...]:
         """The set's values every lifetime-value figure names."""
-        h = "unlimited" if self.horizon is None else f"{self.horizon} years"
-        return (("Gross margin g", f"{100 * self.margin:g}%"),
-                ("Discount rate d", f"{100 * self.discount:g}% a year"),
-                ("Horizon", h))
+        h = _("unlimited") if self.horizon is None else years(self.horizon)
+        return ((_("Gross margin g"), written(f"{100 * self.margin:g}%")),
+                (_("Discount rate d"), _("{rate}% a year",
+                                         rate=written(f"{100 * self.discount:g}"))),
+                (_("Horizon"), h))
 
 
 def finance(inputs: Inputs) -> Finance:
@@ -124,9 +127,14 @@ def amount(v: float | None, sym: str, digits: int = 0, signed: bool = False) -> 
     return cost.money(v, sym, digits, signed)
 
 
+def years(n: int) -> str:
+    """``1 year``, ``3 years``."""
+    return ngettext("{count} year", "{count} years", n, count=written(str(n)))
+
+
 def pp(v: float, digits: int = 1) -> str:
     """Percentage points, signed: ``+5.7 pp``."""
-    return f"{cost.pct(v, digits, True).rstrip('%')} pp"
+    return _("{change} pp", change=display.number(v, digits, signed=True, thousands=False))
 
 
 def span(lo: float | None, hi: float | None, fmt: Callable[[float], str]) -> str:
@@ -180,7 +188,8 @@ NEEDS: dict[str, tuple[str, ...]] = {
 #: compensated) into a lifetime: without one of those tables they leave that part out and say so.
 COST_TO_SERVE_USERS = ("clv", "value_d_to_pa", "value_pa_to_p", "nps_point_value",
                        "sim_revenue_retained", "sim_cost_saved", "sim_profit_impact")
-_COST_PARTS = ((CONTACTS, "contact costs"), (COMPLAINTS, "complaint costs"))
+CONTACT_COSTS, COMPLAINT_COSTS = "contact costs", "complaint costs"
+_COST_PARTS = ((CONTACTS, CONTACT_COSTS), (COMPLAINTS, COMPLAINT_COSTS))
 #: Figures that price contacts at the set's cost per contact: they name those unit costs and
 #: whether they are the booked ones (``MoneyFigure.unit_costs``).
 UNIT_COST_USERS = (*COST_TO_SERVE_USERS, "savings_baseline", "programme_savings")
@@ -209,8 +218,10 @@ def cost_gap(coverage: Coverage) -> str:
     'without complaint costs'."""
     gone = [what for table, what in _COST_PARTS if not coverage.loaded(table)]
     if len(gone) == len(_COST_PARTS):
-        return "without cost to serve"
-    return f"without {gone[0]}" if gone else ""
+        return _("without cost to serve")
+    if not gone:
+        return ""
+    return _("without contact costs") if gone[0] == CONTACT_COSTS else _("without complaint costs")
 
 
 def with_coverage(fig: MoneyFigure, coverage: Coverage) -> MoneyFigure:
@@ -224,7 +235,7 @@ def with_coverage(fig: MoneyFigure, coverage: Coverage) -> MoneyFigure:
     gap = cost_gap(coverage)
     if gap and _family(fig.key, COST_TO_SERVE_USERS) and not fig.label.endswith(f"({gap})"):
         absent = coverage.missing(table for table, _ in _COST_PARTS)
-        note = f"Computed {gap}: {cov.message(absent)}."
-        return replace(fig, label=f"{fig.label} ({gap})",
+        note = _("Computed {gap}: {message}.", gap=gap, message=cov.message(absent))
+        return replace(fig, label=_("{title} ({gap})", title=fig.label, gap=gap),
                        note=fig.note if fig.note.startswith(note) else f"{note} {fig.note}".strip())
     return fig

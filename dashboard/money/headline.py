@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from dashboard import i18n
 from dashboard.metrics import dimensions
 from dashboard.metrics.filters import Filters
 from dashboard.money import churn_value, savings, simulate, value
@@ -45,12 +46,15 @@ class MoneyHeadline:
         if self.withheld:
             return self.withheld
         sym = self.symbol
-        pts = "; ".join(f"{seg} {money.money_text(f.value, sym)}"
-                        for seg, f in self.nps_point.items() if _finite(f.value))
-        return (f"Revenue at risk {money.band_text(self.revenue_at_risk, sym)} a year · "
-                f"savings against baseline {money.band_text(self.savings, sym)} a year · "
-                f"one NPS point is worth (P50) {pts or 'n/a'} · assumption set "
-                f"{self.assumption_set}.")
+        pts = i18n._("; ").join(
+            i18n._("{segment} {money}", segment=seg, money=money.money_text(f.value, sym))
+            for seg, f in self.nps_point.items() if _finite(f.value))
+        return i18n._("Revenue at risk {revenue_at_risk} a year · savings against baseline "
+                      "{savings} a year · one NPS point is worth (P50) {points} · assumption "
+                      "set {set_id}.",
+                      revenue_at_risk=money.band_text(self.revenue_at_risk, sym),
+                      savings=money.band_text(self.savings, sym),
+                      points=pts or i18n._("n/a"), set_id=self.assumption_set)
 
     def to_json(self) -> dict[str, Any]:
         """The headline as a JSON document (numbers, bands, kinds, set id, how computed)."""
@@ -99,7 +103,7 @@ def build(fetch: Fetch, filters: Filters, aset: AssumptionSet,
     short = value.window_shortfall(fetch, inputs)
     points: dict[str, MoneyFigure] = {}
     if coverage.missing(needs("nps_point_value")):
-        points = {ALL: withheld(f"nps_point_value_{ALL}", "Value of +1 NPS point",
+        points = {ALL: withheld(f"nps_point_value_{ALL}", i18n._("Value of +1 NPS point"),
                                 "modelled", f"present value over "
                                 f"{simulate.years(fin.horizon or 1)}",
                                 "profit impact of NPS +1", window, fin, "")}

@@ -38,6 +38,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from dashboard import i18n
+from dashboard.i18n import N_
+from dashboard.i18n.numbers import written
 from dashboard.metrics import kpis
 from dashboard.metrics.filters import Filters
 from dashboard.metrics.kpis import KpiReport, Tile
@@ -54,62 +57,70 @@ TOP_NOISE = 2
 #: Every sentence of the headline, whole, with named placeholders. Keys of a significant move:
 #: (metric name, "up" | "down"); ``None`` as the name is the fallback of a metric without one.
 TEMPLATES: dict[Any, str] = {
-    ("cost_to_serve", "up"): "Cost to serve rose from {before} to {after} a customer: about "
-                             "{money} a week more in contact costs",
-    ("cost_to_serve", "down"): "Cost to serve fell from {before} to {after} a customer: about "
-                               "{money} a week less in contact costs",
-    ("complaint_rate", "up"): "Complaints rose ×{ratio}, from {before} to {after} per 1,000 "
-                              "customers: about {money} a week more in handling",
-    ("complaint_rate", "down"): "Complaints fell from {before} to {after} per 1,000 customers: "
-                                "about {money} a week less in handling",
-    ("churn_rate_4w", "up"): "Churn (4 weeks) rose from {before} to {after}: about {money} a "
-                             "week of revenue lost",
-    ("churn_rate_4w", "down"): "Churn (4 weeks) fell from {before} to {after}: about {money} a "
-                               "week of revenue kept",
-    ("nps", "up"): "NPS rose {change} to {after}: worth about {money} a week in profit",
-    ("nps", "down"): "NPS fell {change} to {after}: about {money} a week of profit at risk",
-    ("revenue", "up"): "Revenue rose by {money} to {after} a week",
-    ("revenue", "down"): "Revenue fell by {money} to {after} a week",
-    ("csat", "up"): "CSAT rose {change} to {after}",
-    ("csat", "down"): "CSAT fell {change} to {after}",
-    ("ces", "up"): "CES rose {change} to {after}",
-    ("ces", "down"): "CES fell {change} to {after}",
-    (None, "up"): "{kpi} rose {change} to {after}",
-    (None, "down"): "{kpi} fell {change} to {after}",
+    ("cost_to_serve", "up"): N_("Cost to serve rose from {before} to {after} a customer: about "
+                             "{money} a week more in contact costs"),
+    ("cost_to_serve", "down"): N_("Cost to serve fell from {before} to {after} a customer: about "
+                               "{money} a week less in contact costs"),
+    ("complaint_rate", "up"): N_("Complaints rose ×{ratio}, from {before} to {after} per 1,000 "
+                              "customers: about {money} a week more in handling"),
+    ("complaint_rate", "down"): N_("Complaints fell from {before} to {after} per 1,000 customers: "
+                                "about {money} a week less in handling"),
+    ("churn_rate_4w", "up"): N_("Churn (4 weeks) rose from {before} to {after}: about {money} a "
+                             "week of revenue lost"),
+    ("churn_rate_4w", "down"): N_("Churn (4 weeks) fell from {before} to {after}: about {money} a "
+                               "week of revenue kept"),
+    ("nps", "up"): N_("NPS rose {change} to {after}: worth about {money} a week in profit"),
+    ("nps", "down"): N_("NPS fell {change} to {after}: about {money} a week of profit at risk"),
+    ("revenue", "up"): N_("Revenue rose by {money} to {after} a week"),
+    ("revenue", "down"): N_("Revenue fell by {money} to {after} a week"),
+    ("csat", "up"): N_("CSAT rose {change} to {after}"),
+    ("csat", "down"): N_("CSAT fell {change} to {after}"),
+    ("ces", "up"): N_("CES rose {change} to {after}"),
+    ("ces", "down"): N_("CES fell {change} to {after}"),
+    (None, "up"): N_("{kpi} rose {change} to {after}"),
+    (None, "down"): N_("{kpi} fell {change} to {after}"),
     # a move within noise, with and without money
-    "noise_money": "{kpi} {signed_change} (about {money} a week)",
-    "noise": "{kpi} {signed_change}",
-    ("noise", "revenue"): "{kpi} {signed_change} on the week",
+    "noise_money": N_("{kpi} {signed_change} (about {money} a week)"),
+    "noise": N_("{kpi} {signed_change}"),
+    ("noise", "revenue"): N_("{kpi} {signed_change} on the week"),
     # the whole headline
-    "moved": "{moves}.",
-    "more": "{count} more KPIs moved beyond noise.",
-    "within_noise": "Within noise: {moves}.",
-    "nothing": "Nothing moved beyond noise in {week} against {compare_week} ({compare_label}) "
-               "after correction. The largest move: {move}.",
-    "untested": "No KPI had a large enough base in both {week} and {compare_week} to judge a "
-                "change.",
+    "moved": N_("{moves}."),
+    "more": N_("{count} more KPIs moved beyond noise."),
+    "within_noise": N_("Within noise: {moves}."),
+    "nothing": N_("Nothing moved beyond noise in {week} against {compare_week} ({compare_label}) "
+               "after correction. The largest move: {move}."),
+    "untested": N_("No KPI had a large enough base in both {week} and {compare_week} to judge a "
+                "change."),
     # the Weekly KPIs page's one money line
-    "money_line": "The week's moves: {moves} a week · {context} · set {set_id}, {unit_costs}.",
-    "money_line_none": "The week's moves: none beyond noise · {context} · set {set_id}, "
-                       "{unit_costs}.",
-    "money_move": "{kpi} {money}",
-    "money_rar": "revenue at risk {money} a year",
-    "money_savings": "savings {money} a year against baseline",
+    "money_line": N_("The week's moves: {moves} a week · {context} · set {set_id}, {unit_costs}."),
+    "money_line_none": N_("The week's moves: none beyond noise · {context} · set {set_id}, "
+                       "{unit_costs}."),
+    "money_move": N_("{kpi} {money}"),
+    "money_rar": N_("revenue at risk {money} a year"),
+    "money_savings": N_("savings {money} a year against baseline"),
 }
 #: Joins a list of clauses (a translation may replace it with its own list separator).
-SEPARATOR = "; "
+SEPARATOR = N_("; ")
+
+#: The inputs a move was priced with, by name.
+CUSTOMERS_ACTIVE = N_("Customers active at the week's start")
+COMPLAINTS_MORE = N_("Complaints a week more (fewer)")
+HANDLING_COST = N_("Handling cost per complaint")
+CUSTOMERS_LOST = N_("Customers lost more (fewer) over the 4 weeks")
+REVENUE_PER_YEAR = N_("Revenue per customer-year")
+POINT_PROFIT = N_("Profit of +1 NPS point over one year (P50)")
 
 #: What the money of each metric is, in words ("how computed").
 FORMULAS = {
-    "cost_to_serve": "change in cost per active customer × customers active at the week's "
-                     "start (booked unit costs, as the tile)",
-    "complaint_rate": "change in complaints per 1,000 customers × customers active at the "
-                      "week's start / 1,000 × the set's cost of handling one complaint",
-    "churn_rate_4w": "change in the 4-week churn share × its base × revenue per customer-year "
-                     "of the selected customers (trailing 52 weeks) / 52",
-    "nps": "change in NPS points × the value model's profit of +1 NPS point over one year "
-           "(P50) / 52",
-    "revenue": "the change in the week's revenue",
+    "cost_to_serve": N_("change in cost per active customer × customers active at the week's "
+                        "start (booked unit costs, as the tile)"),
+    "complaint_rate": N_("change in complaints per 1,000 customers × customers active at the "
+                         "week's start / 1,000 × the set's cost of handling one complaint"),
+    "churn_rate_4w": N_("change in the 4-week churn share × its base × revenue per "
+                        "customer-year of the selected customers (trailing 52 weeks) / 52"),
+    "nps": N_("change in NPS points × the value model's profit of +1 NPS point over one year "
+              "(P50) / 52"),
+    "revenue": N_("the change in the week's revenue"),
 }
 
 
@@ -155,20 +166,20 @@ class Impact:
         """One line: the money a week of each significant move (as the headline prices them),
         then the money headline's yearly figures (``money.headline.MoneyHeadline``), the
         assumption set and which unit costs it uses."""
-        context = " · ".join(
-            TEMPLATES[key].format(money=money_text(f.value, self.symbol))
+        context = i18n._(" · ").join(
+            text(key, money=money_text(f.value, self.symbol))
             for key, f in (("money_rar", head.revenue_at_risk), ("money_savings", head.savings))
             if f.status == "ok")
         costs = head.savings.unit_costs
         values = {"context": context or "—", "set_id": head.assumption_set,
-                  "unit_costs": costs.short if costs is not None else "no unit costs"}
+                  "unit_costs": costs.short if costs is not None else i18n._("no unit costs")}
         priced = [m for m in self.significant if m.money is not None]
         if not priced:
-            return TEMPLATES["money_line_none"].format(**values)
-        moves = SEPARATOR.join(TEMPLATES["money_move"].format(
-            kpi=m.tile.metric.label, money=money_text(m.money, self.symbol, signed=True))
-            for m in priced)
-        return TEMPLATES["money_line"].format(moves=moves, **values)
+            return text("money_line_none", **values)
+        moves = separator().join(text(
+            "money_move", kpi=i18n._(m.tile.metric.label),
+            money=money_text(m.money, self.symbol, signed=True)) for m in priced)
+        return text("money_line", moves=moves, **values)
 
     def to_json(self) -> list[dict[str, Any]]:
         """The moves, ranked, as the CLI's JSON gives them."""
@@ -176,8 +187,19 @@ class Impact:
             return None if x is None or not math.isfinite(x) else round(float(x), 2)
 
         return [{"kpi": m.name, "significant": m.significant, "delta": num(m.tile.delta),
-                 "money_a_week": num(m.money), "formula": FORMULAS.get(m.name),
-                 "inputs": dict(m.inputs)} for m in self.moves]
+                 "money_a_week": num(m.money),
+                 "formula": i18n._(FORMULAS[m.name]) if m.name in FORMULAS else None,
+                 "inputs": {i18n._(k): v for k, v in m.inputs}} for m in self.moves]
+
+
+def text(key: Any, /, **values: str) -> str:
+    """The template ``TEMPLATES[key]`` in the current language, filled."""
+    return i18n._(TEMPLATES[key], **values)
+
+
+def separator() -> str:
+    """The list separator of the current language (``; `` in English)."""
+    return i18n._(SEPARATOR)
 
 
 # --- the money of each move ------------------------------------------------------------------
@@ -232,7 +254,7 @@ def _money(t: Tile, model: _Model, symbol: str) -> tuple[float | None,
     if d is None or not math.isfinite(d):
         return None, ()
     if name == "cost_to_serve":
-        return -d * n, (("Customers active at the week's start", f"{n:,}"),)
+        return -d * n, ((CUSTOMERS_ACTIVE, written(f"{n:,}")),)
     if name == "revenue":
         return d, ()
     if name == "complaint_rate":
@@ -240,8 +262,8 @@ def _money(t: Tile, model: _Model, symbol: str) -> tuple[float | None,
         if unit is None:
             return None, ()
         extra = d * n / 1000
-        return -extra * unit, (("Complaints a week more (fewer)", f"{extra:,.1f}"),
-                               ("Handling cost per complaint", money_text(unit, symbol)))
+        return -extra * unit, ((COMPLAINTS_MORE, written(f"{extra:,.1f}")),
+                               (HANDLING_COST, money_text(unit, symbol)))
     try:
         if name == "churn_rate_4w":
             rev = model.revenue_per_year()
@@ -249,14 +271,14 @@ def _money(t: Tile, model: _Model, symbol: str) -> tuple[float | None,
                 return None, ()
             lost = d / 100 * n
             return -lost * rev / WEEKS_PER_YEAR, (
-                ("Customers lost more (fewer) over the 4 weeks", f"{lost:,.1f}"),
-                ("Revenue per customer-year", money_text(rev, symbol)))
+                (CUSTOMERS_LOST, written(f"{lost:,.1f}")),
+                (REVENUE_PER_YEAR, money_text(rev, symbol)))
         if name == "nps":
             point = model.nps_point_year()
             if point is None:
                 return None, ()
             return d * point / WEEKS_PER_YEAR, (
-                ("Profit of +1 NPS point over one year (P50)", money_text(point, symbol)),)
+                (POINT_PROFIT, money_text(point, symbol)),)
     except (KeyError, ValueError):  # an assumption the model needs is missing
         return None, ()
     return None, ()
@@ -275,9 +297,10 @@ def _rank(moves: list[Move]) -> tuple[Move, ...]:
 def _values(m: Move, symbol: str) -> dict[str, str]:
     t, metric = m.tile, m.tile.metric
     prev, cur = t.previous.value, t.current.value
-    ratio = (f"{cur / prev:.1f}" if prev and cur is not None and prev > 0 else "—")
+    ratio = (written(f"{cur / prev:.1f}")
+             if prev and cur is not None and prev > 0 else "—")
     return {
-        "kpi": metric.label,
+        "kpi": i18n._(metric.label),
         "before": format_value(prev, metric.fmt, symbol),
         "after": format_value(cur, metric.fmt, symbol),
         "change": format_delta(t.delta, metric, symbol).lstrip("+−-"),
@@ -290,17 +313,16 @@ def _values(m: Move, symbol: str) -> dict[str, str]:
 def move_sentence(m: Move, symbol: str) -> str:
     """One significant move, with its money when it has one."""
     way = "up" if (m.tile.delta or 0) > 0 else "down"
-    template = TEMPLATES.get((m.name, way), TEMPLATES[(None, way)])
-    return template.format(**_values(m, symbol))
+    key = (m.name, way) if (m.name, way) in TEMPLATES else (None, way)
+    return text(key, **_values(m, symbol))
 
 
 def noise_sentence(m: Move, symbol: str) -> str:
     """One move within noise: its change, and its money when it has one (revenue's change is
     its money already)."""
     if m.name == "revenue":
-        return TEMPLATES[("noise", "revenue")].format(**_values(m, symbol))
-    return TEMPLATES["noise_money" if m.money is not None else "noise"].format(
-        **_values(m, symbol))
+        return text(("noise", "revenue"), **_values(m, symbol))
+    return text("noise_money" if m.money is not None else "noise", **_values(m, symbol))
 
 
 def headline(moves: tuple[Move, ...], filters: Filters, symbol: str,
@@ -315,18 +337,18 @@ def headline(moves: tuple[Move, ...], filters: Filters, symbol: str,
     noise = [m for m in judged if not m.significant]
     noise.sort(key=lambda m: (-m.size, m.tile.p_adjusted))
     week = {"week": filters.week, "compare_week": filters.compare_week,
-            "compare_label": filters.compare_label}
+            "compare_label": i18n._(filters.compare_label)}
     if not judged:
-        parts = [TEMPLATES["untested"].format(**week)]
+        parts = [text("untested", **week)]
     elif not sig:
-        parts = [TEMPLATES["nothing"].format(**week, move=noise_sentence(noise[0], symbol))]
+        parts = [text("nothing", **week, move=noise_sentence(noise[0], symbol))]
     else:
-        parts = [TEMPLATES["moved"].format(moves=SEPARATOR.join(
+        parts = [text("moved", moves=separator().join(
             move_sentence(m, symbol) for m in sig[:TOP_MOVES]))]
         if len(sig) > TOP_MOVES:
-            parts.append(TEMPLATES["more"].format(count=len(sig) - TOP_MOVES))
+            parts.append(text("more", count=written(str(len(sig) - TOP_MOVES))))
         if noise:
-            parts.append(TEMPLATES["within_noise"].format(moves=SEPARATOR.join(
+            parts.append(text("within_noise", moves=separator().join(
                 noise_sentence(m, symbol) for m in noise[:TOP_NOISE])))
     return " ".join([*parts, tail]).strip()
 

@@ -34,7 +34,9 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from dashboard.i18n import currency
+from dashboard import i18n
+from dashboard.i18n import N_, currency
+from dashboard.i18n.numbers import written
 from dashboard.metrics import display, stats
 from dashboard.metrics.filters import Filters, week_label
 from dashboard.money.assumptions import AssumptionSet
@@ -51,7 +53,8 @@ UNANSWERED = "unanswered"
 ALL = "All segments"
 #: Length of the trailing window the relationships are estimated on.
 WINDOW_WEEKS = 52
-KINDS = {"observed": "Observed", "modelled": "Modelled", "external": "External context"}
+KINDS = {"observed": N_("Observed"), "modelled": N_("Modelled"),
+         "external": N_("External context")}
 
 
 @dataclass(frozen=True)
@@ -96,18 +99,19 @@ class MoneyFigure:
     @property
     def band_label(self) -> str:
         """'P10–P90' for modelled figures, '95% CI' for observed ones."""
-        return "P10–P90" if self.kind == "modelled" else "95% CI"
+        return "P10–P90" if self.kind == "modelled" else i18n._("95% CI")
 
     def how_computed(self) -> dict[str, str]:
         """The rows of the "how computed" panel, in order."""
-        rows = {"Kind": KINDS[self.kind], "Formula": self.formula}
+        _ = i18n._
+        rows = {_("Kind"): _(KINDS[self.kind]), _("Formula"): self.formula}
         rows.update(dict(self.inputs))
-        rows["Data window"] = self.window
-        rows["Assumption set"] = self.assumption_set
+        rows[_("Data window")] = self.window
+        rows[_("Assumption set")] = self.assumption_set
         if self.unit_costs is not None:
-            rows["Which unit costs"] = self.unit_costs.detail
+            rows[_("Which unit costs")] = self.unit_costs.detail
         if self.note:
-            rows["Note"] = self.note
+            rows[_("Note")] = self.note
         return rows
 
     @property
@@ -115,10 +119,11 @@ class MoneyFigure:
         """What the figure is and what it was computed with: ``Observed · assumption set
         published v0 · unit costs as booked`` (the unit costs only for a figure that prices
         contacts)."""
-        parts = [KINDS[self.kind], f"assumption set {self.assumption_set}"]
+        kind = i18n._(KINDS[self.kind])
         if self.unit_costs is not None:
-            parts.append(self.unit_costs.short)
-        return " · ".join(parts)
+            return i18n._("{kind} · assumption set {set_id} · {unit_costs}", kind=kind,
+                          set_id=self.assumption_set, unit_costs=self.unit_costs.short)
+        return i18n._("{kind} · assumption set {set_id}", kind=kind, set_id=self.assumption_set)
 
 
 def money_text(value: float | None, symbol: str, signed: bool = False) -> str:
@@ -144,7 +149,8 @@ def band_text(fig: MoneyFigure, symbol: str) -> str:
     if fig.low is None or fig.high is None:
         return money_text(fig.value, symbol)
     band = display.span(fig.low, fig.high, lambda v: money_text(v, symbol))
-    return f"{money_text(fig.value, symbol)} ({fig.band_label} {band})"
+    return i18n._("{value} ({band_label} {band})", value=money_text(fig.value, symbol),
+                  band_label=fig.band_label, band=band)
 
 
 # --- inputs -------------------------------------------------------------------------------------
@@ -179,9 +185,10 @@ class Inputs:
     def window_text(self) -> str:
         """``2025-W45 – 2026-W44 (52 weeks; customers active on 2025-11-03)``."""
         last = self.horizon_end - timedelta(weeks=1)
-        return (f"{week_label(self.as_of)} – {week_label(last)} ({WINDOW_WEEKS} weeks; "
-                f"customers active on {self.as_of:%Y-%m-%d}, base now on "
-                f"{self.horizon_end:%Y-%m-%d})")
+        return i18n._("{first} – {last} ({weeks} weeks; customers active on {start}, base now "
+                      "on {end})", first=week_label(self.as_of), last=week_label(last),
+                      weeks=written(str(WINDOW_WEEKS)), start=written(f"{self.as_of:%Y-%m-%d}"),
+                      end=written(f"{self.horizon_end:%Y-%m-%d}"))
 
     def number(self, key: str, default: float | None = None) -> float:
         """A numeric assumption; KeyError naming the key when it is missing."""

@@ -35,6 +35,7 @@ import pandas as pd
 from dashboard.analysis import cost
 from dashboard.analysis.cost import pct
 from dashboard.analysis.cost_model import customer_spread, launch_in, period_mix, window_dates
+from dashboard.i18n import _
 from dashboard.metrics import display, stats
 from dashboard.metrics.filters import FilterError, Filters, parse_week, week_label
 from dashboard.money.figures import (
@@ -166,7 +167,7 @@ def baseline_savings(fetch: Fetch, filters: Filters, prices: Mapping[str, float]
     win = f"13 weeks to {filters.week}"
 
     def none(reason: str) -> tuple[MoneyFigure, None]:
-        return withheld("savings_baseline", "Savings against baseline", "observed", unit,
+        return withheld("savings_baseline", _("Savings against baseline"), "observed", unit,
                         formula, win, fin, reason), None
 
     if chosen is None:
@@ -182,7 +183,7 @@ def baseline_savings(fetch: Fetch, filters: Filters, prices: Mapping[str, float]
            if launch and chosen == week_label(launch.week_start - timedelta(weeks=1))
            else "the 13 weeks before the current window")
     fig = figure(
-        "savings_baseline", "Savings against baseline", "observed", res.annual,
+        "savings_baseline", _("Savings against baseline"), "observed", res.annual,
         (WEEKS_PER_YEAR * lo, WEEKS_PER_YEAR * hi), unit, formula,
         (("Baseline", f"{res.baseline_weeks[0]} – {res.baseline_weeks[1]} ({why})"),
          ("Now", f"{res.current_weeks[0]} – {res.current_weeks[1]}"),
@@ -299,7 +300,7 @@ def programme_did(fetch: Fetch, filters: Filters, prices: Mapping[str, float],
     standard error. Money = the proportional effect on the treated segment's contact cost
     from the start to the selected week (see ``describe_programme``)."""
     sym = fin.symbol
-    key, label = "programme_savings", "Programme savings to date"
+    key, label = "programme_savings", _("Programme savings to date")
     unit = f"{sym} since the start"
     formula = ("(e^(−δ) − 1) × contact cost of the programme segment since the start; δ = DiD "
                "of log(cost to serve, programme segment / others)")

@@ -14,12 +14,16 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from dashboard.i18n import _, ngettext
+from dashboard.i18n.numbers import written
 from dashboard.metrics import display
 from dashboard.money.inputs import Inputs, money_text
 from dashboard.money.simulate import (
     DEFAULT_DRAWS,
     DEFAULT_SEED,
+    HORIZON,
     MIN_BASE,
+    PHI,
     SimResult,
     quantiles,
     simulate,
@@ -32,31 +36,30 @@ from dashboard.money.whatif import RULES, Levers
 
 def point_values_title(result: SimResult) -> str:
     """Title of the per-segment point-value chart."""
-    rule = RULES[result.levers.migration_rule]
-    return f"Profit impact of +1 NPS point by segment, P10–P90 ({rule}, {result.horizon} y)"
+    rule = _(RULES[result.levers.migration_rule])
+    return _("Profit impact of +1 NPS point by segment, P10–P90 ({rule}, {horizon} y)",
+             rule=rule, horizon=written(str(result.horizon)))
 
 
 def point_values_takeaway(values: pd.DataFrame, result: SimResult) -> str:
     """Where a point of NPS is worth most."""
     if values.empty:
-        return "No segment to value."
+        return _("No segment to value.")
     if not values[["low", "value", "high"]].abs().to_numpy().any():
-        return (f"No segment has {MIN_BASE} or more customers with an NPS answer before the "
-                "window in every category: a point of NPS cannot be valued for this selection.")
+        return _("No segment has {min_base} or more customers with an NPS answer before the "
+                 "window in every category: a point of NPS cannot be valued for this "
+                 "selection.", min_base=written(str(MIN_BASE)))
     top, sym = values.iloc[0], result.symbol
+    band = {"value": money_text(top["value"], sym), "low": money_text(top["low"], sym),
+            "high": money_text(top["high"], sym), "horizon": years(result.horizon)}
     if len(values) == 1:  # one segment: the customers as a whole
-        return (f"+1 NPS point is worth {money_text(top['value'], sym)} (P10 "
-                f"{money_text(top['low'], sym)}\u2009–\u2009"
-                f"P90 {money_text(top['high'], sym)}) over "
-                f"{years(result.horizon)}; modelled, not observed.")
-    text = (f"+1 NPS point is worth most in {top['segment']}: {money_text(top['value'], sym)} "
-            f"(P10 {money_text(top['low'], sym)}\u2009–\u2009"
-            f"P90 {money_text(top['high'], sym)}) over "
-            f"{years(result.horizon)}")
-    if len(values) > 1:
-        last = values.iloc[-1]
-        text += f"; least in {last['segment']} ({money_text(last['value'], sym)})"
-    return text + ". Segments differ in size, churn gaps and spend; modelled, not observed."
+        return _("+1 NPS point is worth {value} (P10 {low}\u2009–\u2009P90 {high}) over "
+                 "{horizon}; modelled, not observed.", **band)
+    last = values.iloc[-1]
+    return _("+1 NPS point is worth most in {segment}: {value} (P10 {low}\u2009–\u2009P90 "
+             "{high}) over {horizon}; least in {last_segment} ({last_value}). Segments differ "
+             "in size, churn gaps and spend; modelled, not observed.", segment=top["segment"],
+             last_segment=last["segment"], last_value=money_text(last["value"], sym), **band)
 
 
 # --- texts for the page --------------------------------------------------------------------------
@@ -67,30 +70,37 @@ def exceed_text(result: SimResult) -> str:
     sym, lev = result.symbol, result.levers
     h = years(result.horizon)
     if lev.is_zero:
-        return "No lever moved: the profit impact is zero."
-    return (f"Chance that the profit impact over {h} exceeds the programme cost of "
-            f"{money_text(lev.programme_cost, sym)}: {100 * result.p_exceeds:.0f}% "
-            f"({result.draws:,} draws; modelled, assumption set {result.assumption_set}).")
+        return _("No lever moved: the profit impact is zero.")
+    return _("Chance that the profit impact over {horizon} exceeds the programme cost of "
+             "{cost}: {chance} ({draws} draws; modelled, assumption set {set_id}).", horizon=h,
+             cost=money_text(lev.programme_cost, sym),
+             chance=written(f"{100 * result.p_exceeds:.0f}%"),
+             draws=written(f"{result.draws:,}"), set_id=result.assumption_set)
 
 
 def probability_text(result: SimResult) -> str:
     """``73%`` (or '—' with no lever)."""
-    return "—" if result.levers.is_zero else f"{100 * result.p_exceeds:.0f}%"
+    return "—" if result.levers.is_zero else written(f"{100 * result.p_exceeds:.0f}%")
 
 
 def tornado_takeaway(result: SimResult) -> str:
     """Which inputs move the answer most."""
     t, sym = result.tornado, result.symbol
     if t.empty:
-        return ("No lever moved: move one to see which assumption drives the answer and how "
-                "the draws spread.")
+        return _("No lever moved: move one to see which assumption drives the answer and how "
+                 "the draws spread.")
     top = t.iloc[0]
     lo, hi = sorted((top["profit_low"], top["profit_high"]))
-    text = (f"The profit impact swings most with {top['input']} ({top['low_text']} to "
-            f"{top['high_text']} moves it from {money_text(lo, sym)} to {money_text(hi, sym)})")
+    values = {"input": top["input"], "low_text": top["low_text"],
+              "high_text": top["high_text"], "low": money_text(lo, sym),
+              "high": money_text(hi, sym)}
     if len(t) > 1:
-        text += f", then {t.iloc[1]['input']}"
-    return text + ". Each input is swung between its P10 and P90 with the others at the median."
+        return _("The profit impact swings most with {input} ({low_text} to {high_text} moves "
+                 "it from {low} to {high}), then {next}. Each input is swung between its P10 "
+                 "and P90 with the others at the median.", next=t.iloc[1]["input"], **values)
+    return _("The profit impact swings most with {input} ({low_text} to {high_text} moves it "
+             "from {low} to {high}). Each input is swung between its P10 and P90 with the "
+             "others at the median.", **values)
 
 
 def distribution_takeaway(result: SimResult) -> str:
@@ -98,14 +108,15 @@ def distribution_takeaway(result: SimResult) -> str:
     x = result.samples["profit_impact"].to_numpy()
     sym = result.symbol
     if result.levers.is_zero:
-        return "No lever moved."
+        return _("No lever moved.")
     p10, p50, p90 = quantiles(x)
     loss = float((x < 0).mean())
-    text = (f"Profit impact of {len(x):,} draws: P10 {money_text(p10, sym)}, P50 "
-            f"{money_text(p50, sym)}, P90 {money_text(p90, sym)}")
+    values = {"draws": written(f"{len(x):,}"), "p10": money_text(p10, sym),
+              "p50": money_text(p50, sym), "p90": money_text(p90, sym)}
     if loss > 0:
-        text += f"; {100 * loss:.0f}% of the draws lose money"
-    return text + "."
+        return _("Profit impact of {draws} draws: P10 {p10}, P50 {p50}, P90 {p90}; {share} of "
+                 "the draws lose money.", share=written(f"{100 * loss:.0f}%"), **values)
+    return _("Profit impact of {draws} draws: P10 {p10}, P50 {p50}, P90 {p90}.", **values)
 
 
 def components_table(result: SimResult) -> pd.DataFrame:
@@ -126,26 +137,30 @@ def components_takeaway(result: SimResult) -> str:
     """The lever that contributes most, and that bands do not add up."""
     c = result.components
     if c.empty:
-        return "No lever moved."
+        return _("No lever moved.")
     top = c.loc[c["profit_impact_p50"].abs().idxmax()]
-    return (f"Largest contribution: {top['label']} (P50 "
-            f"{money_text(top['profit_impact_p50'], result.symbol)}). Percentiles of the parts "
-            "do not add up to the percentiles of the total.")
+    return _("Largest contribution: {lever} (P50 {p50}). Percentiles of the parts do not add "
+             "up to the percentiles of the total.", lever=top["label"],
+             p50=money_text(top["profit_impact_p50"], result.symbol))
 
 
 def chart_titles(result: SimResult) -> dict[str, str]:
     """Titles and axis of the page's charts: ``tornado``, ``draws``, ``axis``."""
-    return {"tornado": "Profit impact: one input at a time (P10 ↔ P90)",
-            "draws": f"Profit impact: {result.draws:,} draws",
-            "axis": f"profit impact ({result.symbol}, present value over {result.horizon} y)"}
+    return {"tornado": _("Profit impact: one input at a time (P10 ↔ P90)"),
+            "draws": _("Profit impact: {draws} draws", draws=written(f"{result.draws:,}")),
+            "axis": _("profit impact ({symbol}, present value over {horizon} y)",
+                      symbol=result.symbol, horizon=written(str(result.horizon)))}
 
 
 def comparison_takeaway(count: int, set_id: str) -> str:
     """The line under the scenario comparison."""
     if not count:
-        return "No saved scenarios yet: name the current levers and save them to compare."
-    return (f"{count} saved scenario{'s' if count != 1 else ''}, each re-simulated with the "
-            f"current data, filters and assumption set {set_id} (same draws for all).")
+        return _("No saved scenarios yet: name the current levers and save them to compare.")
+    return ngettext("{count} saved scenario, each re-simulated with the current data, filters "
+                    "and assumption set {set_id} (same draws for all).",
+                    "{count} saved scenarios, each re-simulated with the current data, filters "
+                    "and assumption set {set_id} (same draws for all).", count,
+                    count=written(str(count)), set_id=set_id)
 
 
 #: The figures of a scenario comparison, as numbers (``scenario_numbers``).
@@ -208,10 +223,13 @@ def method_note(result: SimResult) -> str:
     """What the numbers are, in one paragraph."""
     lev = result.levers
     f = dict(result.profit_impact.inputs)
-    return (f"Modelled, not observed. Migration rule: {RULES[lev.migration_rule]}. "
-            f"Realisation factor φ {f['Realisation factor φ'].split(':')[0]}. Horizon "
-            f"{f['Horizon']}. Assumption set {result.assumption_set}. Bands are P10–P90 of "
-            f"{result.draws:,} draws. NPS lever: +Δ points move Δ % of the segment's active "
-            "customers; migrated customers take on the destination category's churn, revenue and "
-            "cost to serve. FCR and self-service levers count contact cost only.")
+    return _("Modelled, not observed. Migration rule: {rule}. Realisation factor φ {phi}. "
+             "Horizon {horizon}. Assumption set {set_id}. Bands are P10–P90 of {draws} draws. "
+             "NPS lever: +Δ points move Δ % of the segment's active customers; migrated "
+             "customers take on the destination category's churn, revenue and cost to serve. "
+             "FCR and self-service levers count contact cost only.",
+             rule=_(RULES[lev.migration_rule]),
+             phi=f[_(PHI)].split(":")[0], horizon=f[_(HORIZON)],
+             set_id=result.assumption_set,
+             draws=written(f"{result.draws:,}"))
 

@@ -65,10 +65,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from dashboard.i18n import currency
+from dashboard.i18n import N_, _, currency
+from dashboard.i18n.numbers import written
 from dashboard.metrics import display
 from dashboard.money.churn_value import COMPLAINT_FLAG_WEEKS
-from dashboard.money.figures import WEEKS_PER_YEAR, with_coverage
+from dashboard.money.figures import WEEKS_PER_YEAR, with_coverage, years
 from dashboard.money.inputs import (
     ALL,
     CATEGORIES,
@@ -519,9 +520,9 @@ def _evaluate(w: _World, plan: _Plan, P: Mapping[str, np.ndarray]
 # --- results ----------------------------------------------------------------------------------
 
 OUTPUTS: dict[str, str] = {
-    "revenue_retained": "Revenue retained",
-    "cost_saved": "Cost saved",
-    "profit_impact": "Profit impact",
+    "revenue_retained": N_("Revenue retained"),
+    "cost_saved": N_("Cost saved"),
+    "profit_impact": N_("Profit impact"),
 }
 
 
@@ -564,23 +565,25 @@ def quantiles(x: np.ndarray) -> tuple[float, float, float]:
 def _component_label(w: _World, levers: Levers, key: str, horizon: int) -> str:
     if key.startswith("nps|"):
         seg = w.segments[int(key.split("|")[1])]
-        return f"NPS {signed(levers.nps_change(seg))} in {seg} ({RULES[levers.migration_rule]})"
-    return {
-        "complaints": f"Complaints {signed(levers.complaint_change_pct)} %",
-        "fcr": f"First-contact resolution {signed(levers.fcr_change_pp)} pp",
-        "self_service": f"{levers.self_service_shift_pp:g} % of phone contacts to self-service",
-    }[key]
+        return _("NPS {change} in {segment} ({rule})", change=signed(levers.nps_change(seg)),
+                 segment=seg, rule=_(RULES[levers.migration_rule]))
+    if key == "complaints":
+        return _("Complaints {change} %", change=signed(levers.complaint_change_pct))
+    if key == "fcr":
+        return _("First-contact resolution {change} pp", change=signed(levers.fcr_change_pp))
+    return _("{shift} % of phone contacts to self-service",
+             shift=written(f"{levers.self_service_shift_pp:g}"))
 
 
-def years(n: int) -> str:
-    """``1 year``, ``3 years``."""
-    return f"{n} year{'s' if n != 1 else ''}"
+#: The names of two of a simulated figure's inputs that its method note quotes.
+PHI, HORIZON = N_("Realisation factor φ"), N_("Horizon")
 
 
 def _cpc_text(w: _World) -> str:
-    prices = ", ".join(f"{ch.replace('_', '-')} {w.symbol}{p:,.2f}"
-                       for ch, p in zip(w.channels, w.cpc, strict=True))
-    return f"{prices}; each ±{w.unit_u * 100:g} % (triangular)"
+    prices = _(", ").join(written(f"{ch.replace('_', '-')} {w.symbol}{p:,.2f}")
+                          for ch, p in zip(w.channels, w.cpc, strict=True))
+    return _("{prices}; each ±{spread} % (triangular)", prices=prices,
+             spread=written(f"{w.unit_u * 100:g}"))
 
 
 def _figure(w: _World, levers: Levers, plan: _Plan, key: str, values: np.ndarray,
@@ -589,30 +592,34 @@ def _figure(w: _World, levers: Levers, plan: _Plan, key: str, values: np.ndarray
     lo, hi = w.phi
     H = plan.horizon
     inputs = (
-        ("Levers", levers.describe()),
-        ("Migration rule (NPS)", RULES[levers.migration_rule]),
-        ("Realisation factor φ", f"uniform {lo:g}\u2009–\u2009"
-                                 f"{hi:g}: the share of the observed gap "
-                                 "between categories that the experience causes"),
-        ("Horizon", f"{years(H)}, discounted at {w.discount * 100:g} % a "
-                    "year (amounts at the end of each year survived)"),
-        ("Gross margin", f"{w.margin * 100:g} %"),
-        ("Cost per contact", _cpc_text(w)),
-        ("Complaint handling cost", f"{w.symbol}{w.handling:,.2f} ±{w.unit_u * 100:g} % "
-                                    "(triangular)"),
-        ("Uncertainty", f"{draws:,} Monte Carlo draws (seed {seed}); band P10–P90, value "
-                        "P50; churn Beta posteriors, revenue and contact cost normal with "
-                        "their standard errors, repeats per unresolved contact Gamma"),
-        ("Estimated from", f"queries {_QUERIES}: customers active at the window start, their "
-                           "latest NPS category and what they did over the next 52 weeks"),
+        (_("Levers"), levers.describe()),
+        (_("Migration rule (NPS)"), _(RULES[levers.migration_rule])),
+        (_(PHI), _("uniform {low}\u2009–\u2009{high}: the share of the observed gap between "
+                   "categories that the experience causes", low=written(f"{lo:g}"),
+                   high=written(f"{hi:g}"))),
+        (_(HORIZON), _("{years}, discounted at {rate} % a year (amounts at the end of each "
+                       "year survived)", years=years(H), rate=written(f"{w.discount * 100:g}"))),
+        (_("Gross margin"), written(f"{w.margin * 100:g} %")),
+        (_("Cost per contact"), _cpc_text(w)),
+        (_("Complaint handling cost"), _("{cost} ±{spread} % (triangular)",
+                                         cost=written(f"{w.symbol}{w.handling:,.2f}"),
+                                         spread=written(f"{w.unit_u * 100:g}"))),
+        (_("Uncertainty"), _("{draws} Monte Carlo draws (seed {seed}); band P10–P90, value "
+                             "P50; churn Beta posteriors, revenue and contact cost normal with "
+                             "their standard errors, repeats per unresolved contact Gamma",
+                             draws=written(f"{draws:,}"), seed=written(str(seed)))),
+        (_("Estimated from"), _("queries {queries}: customers active at the window start, "
+                                "their latest NPS category and what they did over the next 52 "
+                                "weeks", queries=_QUERIES)),
     )
-    note = ("Modelled, not observed. The gaps between NPS categories and between complainants "
-            "and other customers are associations in our data; φ is the share assumed causal.")
+    note = _("Modelled, not observed. The gaps between NPS categories and between "
+             "complainants and other customers are associations in our data; φ is the share "
+             "assumed causal.")
     if plan.notes:
         note += " " + " ".join(plan.notes)
     return with_coverage(MoneyFigure(
-        key=f"sim_{key}", label=OUTPUTS[key], kind="modelled", value=p50, low=p10, high=p90,
-        unit=f"present value over {years(H)}",
+        key=f"sim_{key}", label=_(OUTPUTS[key]), kind="modelled", value=p50, low=p10, high=p90,
+        unit=_("present value over {years}", years=years(H)),
         formula=formula, inputs=inputs, window=w.window, assumption_set=w.set_id, note=note,
         unit_costs=w.unit_costs), w.coverage)
 
@@ -744,9 +751,10 @@ def nps_point_value(estimates: pd.DataFrame, inputs: Inputs, segment: str,
                                              horizon_years=horizon_years),
                    draws=draws, seed=seed, tornado=False)
     f = res.profit_impact
-    where = "every segment" if segment == ALL else segment
+    where = _("every segment") if segment == ALL else segment
     return with_coverage(MoneyFigure(
-        key=f"nps_point_value_{segment}", label=f"Value of +1 NPS point, {where}",
+        key=f"nps_point_value_{segment}", label=_("Value of +1 NPS point, {segment}",
+                                                   segment=where),
         kind="modelled", value=f.value, low=f.low, high=f.high, unit=f.unit,
         formula="profit impact of NPS +1 (gross margin × revenue retained + cost saved); "
                 + FORMULAS["revenue_retained"],

@@ -20,6 +20,7 @@ from datetime import date
 
 import pandas as pd
 
+from dashboard import i18n
 from dashboard.analysis.cost_format import channel_label, money
 from dashboard.i18n import currency
 from dashboard.money.assumptions import AssumptionSet, build_set
@@ -64,54 +65,64 @@ class UnitCosts:
         return bool(self.differing)
 
     def _money(self, v: float | None) -> str:
-        return "none" if v is None else money(v, self.symbol, 2)
+        return i18n._("none") if v is None else money(v, self.symbol, 2)
 
     def _changed(self) -> str:
-        return "; ".join(f"{channel_label(c.channel)} {self._money(c.in_set)} a contact "
-                         f"(booked {self._money(c.booked)})" for c in self.differing)
+        return i18n._("; ").join(
+            i18n._("{channel} {cost} a contact (booked {booked})",
+                   channel=channel_label(c.channel), cost=self._money(c.in_set),
+                   booked=self._money(c.booked)) for c in self.differing)
 
     @property
     def short(self) -> str:
         """The caption of a money figure that prices contacts: ``unit costs as booked`` or
         ``unit costs of the set, not the booked ones``."""
-        return ("unit costs of the set, not the booked ones" if self.differs
-                else "unit costs as booked")
+        return (i18n._("unit costs of the set, not the booked ones") if self.differs
+                else i18n._("unit costs as booked"))
 
     @property
     def detail(self) -> str:
         """The "how computed" line: the costs per contact used, and how they stand against the
         booked ones."""
         if not self.costs:
-            return f"no cost per contact in force in {self.week}"
+            return i18n._("no cost per contact in force in {week}", week=self.week)
         if not self.differs:
-            costs = ", ".join(f"{channel_label(c.channel)} {self._money(c.in_set)}"
-                              for c in self.costs)
-            return (f"set {self.set_id}'s cost per contact in force in {self.week}, the same as "
-                    f"the booked ones (those the contacts were loaded with): {costs}")
+            costs = i18n._(", ").join(
+                i18n._("{channel} {cost}", channel=channel_label(c.channel),
+                       cost=self._money(c.in_set)) for c in self.costs)
+            return i18n._("set {set_id}'s cost per contact in force in {week}, the same as the "
+                          "booked ones (those the contacts were loaded with): {costs}",
+                          set_id=self.set_id, week=self.week, costs=costs)
         same = [channel_label(c.channel) for c in self.costs if not c.differs]
-        rest = f"; {', '.join(same)} as booked" if same else ""
-        return (f"set {self.set_id}'s cost per contact in force in {self.week}, not the "
-                f"booked ones (those the contacts were loaded with): {self._changed()}{rest}")
+        if same:
+            return i18n._("set {set_id}'s cost per contact in force in {week}, not the booked "
+                          "ones (those the contacts were loaded with): {changed}; {same} as "
+                          "booked", set_id=self.set_id, week=self.week,
+                          changed=self._changed(), same=i18n._(", ").join(same))
+        return i18n._("set {set_id}'s cost per contact in force in {week}, not the booked ones "
+                      "(those the contacts were loaded with): {changed}",
+                      set_id=self.set_id, week=self.week, changed=self._changed())
 
     def notice_kpis(self) -> str:
         """The Weekly KPIs page's notice ('' when the set's unit costs are the booked ones)."""
         if not self.differs:
             return ""
-        return (f"Unit costs differ. The money row prices contacts at assumption set "
-                f"{self.set_id}'s unit costs in force in {self.week}: {self._changed()}. The "
-                "Cost to serve tile and the Cost to serve page use the booked unit costs, "
-                "those the contacts were loaded with, so their costs and savings are not the "
-                "money row's.")
+        return i18n._("Unit costs differ. The money row prices contacts at assumption set "
+                      "{set_id}'s unit costs in force in {week}: {changed}. The Cost to serve "
+                      "tile and the Cost to serve page use the booked unit costs, those the "
+                      "contacts were loaded with, so their costs and savings are not the money "
+                      "row's.", set_id=self.set_id, week=self.week, changed=self._changed())
 
     def notice_cost(self) -> str:
         """The Cost to serve page's notice ('' when the set's unit costs are the booked ones)."""
         if not self.differs:
             return ""
-        return (f"This page uses the booked unit costs, those the contacts were loaded with. "
-                f"The assumption set in use, {self.set_id}, prices contacts differently in "
-                f"{self.week}: {self._changed()}. The money figures computed with that set "
-                "(the Weekly KPIs money row, CX in money, the Impact simulator) use its unit "
-                "costs, so they differ from this page's.")
+        return i18n._("This page uses the booked unit costs, those the contacts were loaded "
+                      "with. The assumption set in use, {set_id}, prices contacts differently "
+                      "in {week}: {changed}. The money figures computed with that set (the "
+                      "Weekly KPIs money row, CX in money, the Impact simulator) use its unit "
+                      "costs, so they differ from this page's.", set_id=self.set_id,
+                      week=self.week, changed=self._changed())
 
 
 def booked(published_rows: pd.DataFrame) -> AssumptionSet:

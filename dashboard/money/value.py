@@ -33,6 +33,8 @@ from datetime import timedelta
 import pandas as pd
 
 from dashboard.analysis.cost import pct
+from dashboard.i18n import _
+from dashboard.i18n.numbers import written
 from dashboard.metrics import dimensions, display, stats
 from dashboard.metrics.filters import Filters, week_label
 from dashboard.money import churn_value, savings
@@ -157,7 +159,7 @@ def _cost_column(name: str, gap: str) -> str:
 
 def _cost_cell(text: str, gap: str) -> str:
     """A cost-to-serve cell: 'not loaded' when neither contacts nor complaints are."""
-    return "not loaded" if gap == "without cost to serve" else text
+    return _("not loaded") if gap == _("without cost to serve") else text
 
 
 def _clv_table(clv: pd.DataFrame, sym: str, gap: str = "") -> pd.DataFrame:
@@ -251,114 +253,172 @@ def _did_table(p: Programme | None, sym: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _joined(*sentences: str) -> str:
+    """Whole sentences one after another (a space between; empty ones left out)."""
+    return " ".join(s for s in sentences if s)
+
+
+def _horizon(fin: Finance) -> str:
+    """``3-year horizon`` or ``unlimited horizon``."""
+    if fin.horizon is None:
+        return _("unlimited horizon")
+    return _("{years}-year horizon", years=written(str(fin.horizon)))
+
+
+def _clv_takeaway(segs: pd.DataFrame, gap: str, fin: Finance) -> str:
+    """Which segment's customers are worth most, and the least (when another)."""
+    sym = fin.symbol
+    hi = segs.loc[segs["value"].idxmax()]
+    lo = segs.loc[segs["value"].idxmin()]
+    values = {"segment": hi["segment"], "value": amount(hi["value"], sym),
+              "band": span(hi["low"], hi["high"], lambda v: amount(v, sym)),
+              "set_id": fin.set_id}
+    if lo["segment"] != hi["segment"]:
+        values |= {"low_value": amount(lo["value"], sym), "low_segment": lo["segment"]}
+        if gap:
+            return _("{segment} customers are worth most ({gap}): {value} each over the "
+                     "horizon (P10–P90 {band}), against {low_value} for {low_segment} "
+                     "({set_id}).", gap=gap, **values)
+        return _("{segment} customers are worth most: {value} each over the horizon (P10–P90 "
+                 "{band}), against {low_value} for {low_segment} ({set_id}).", **values)
+    if gap:
+        return _("{segment} customers are worth most ({gap}): {value} each over the horizon "
+                 "(P10–P90 {band}) ({set_id}).", gap=gap, **values)
+    return _("{segment} customers are worth most: {value} each over the horizon (P10–P90 "
+             "{band}) ({set_id}).", **values)
+
+
+def _ratio(x: float) -> str:
+    return written(f"{x:.2f}")
+
+
+def _programme_takeaway(prog: Programme, fp: MoneyFigure, sym: str, filters: Filters) -> str:
+    parts = []
+    for key in ("nps", "fcr", "cts_log"):
+        e = prog.effects.get(key)
+        if e is None:
+            continue
+        if key == "nps":
+            parts.append(_("NPS {change} points (95% CI {band})",
+                           change=display.signed(e.estimate, 1),
+                           band=display.span(e.ci_low, e.ci_high, display.signed)))
+        elif key == "fcr":
+            parts.append(_("FCR {change} pp ({band})", change=display.signed(e.estimate, 1),
+                           band=display.span(e.ci_low, e.ci_high, display.signed)))
+        else:
+            parts.append(_("cost to serve {change} ({low} to {high})",
+                           change=pct(100 * (math.exp(e.estimate) - 1), 1, True),
+                           low=pct(100 * (math.exp(e.ci_low) - 1), 1, True),
+                           high=pct(100 * (math.exp(e.ci_high) - 1), 1, True)))
+    values = {"controls": _(", ").join(prog.controls), "segment": prog.segment,
+              "start": prog.start_week, "moves": _(", ").join(parts)}
+    if math.isfinite(fp.value):
+        return _("Against {controls}, the programme in {segment} (from {start}) moved {moves}; "
+                 "saved {saved} in contact cost to {week}.", saved=money.band_text(fp, sym),
+                 week=filters.week, **values)
+    return _("Against {controls}, the programme in {segment} (from {start}) moved {moves}.",
+             **values)
+
+
 def _takeaways(r: dict, fin: Finance, filters: Filters) -> dict[str, str]:
     sym = fin.symbol
     out: dict[str, str] = {}
     clv = r["clv"]
     segs = clv[clv["segment"] != ALL]
     if len(segs):
-        hi = segs.loc[segs["value"].idxmax()]
-        lo = segs.loc[segs["value"].idxmin()]
-        gap = f" ({r['gap']})" if r.get("gap") else ""
-        text = (f"{hi['segment']} customers are worth most{gap}: {amount(hi['value'], sym)} "
-                "each over "
-                f"the horizon (P10–P90 {span(hi['low'], hi['high'], lambda v: amount(v, sym))})")
-        if lo["segment"] != hi["segment"]:
-            text += f", against {amount(lo['value'], sym)} for {lo['segment']}"
-        out["clv"] = text + f" ({fin.set_id})."
-        horizon = "unlimited horizon" if fin.horizon is None else f"{fin.horizon}-year horizon"
-        out["clv_retention"] = (
-            "One more point of 12-month retention is worth "
-            + ", ".join(f"{amount(x.per_retention_pp, sym)} per {x.segment} customer"
-                        for x in segs.sort_values("per_retention_pp", ascending=False)
-                        .itertuples())
-            + f" of lifetime value ({horizon}, our own data and {fin.set_id}).")
+        out["clv"] = _clv_takeaway(segs, r.get("gap") or "", fin)
+        out["clv_retention"] = _(
+            "One more point of 12-month retention is worth {values} of lifetime value "
+            "({horizon}, our own data and {set_id}).", horizon=_horizon(fin), set_id=fin.set_id,
+            values=_(", ").join(
+                _("{amount} per {segment} customer", amount=amount(x.per_retention_pp, sym),
+                  segment=x.segment)
+                for x in segs.sort_values("per_retention_pp", ascending=False).itertuples()))
     elif len(clv):  # a single segment: the customers as a whole
         r0 = clv.iloc[0]
-        horizon = "unlimited horizon" if fin.horizon is None else f"{fin.horizon}-year horizon"
-        out["clv"] = (f"A customer is worth {amount(r0['value'], sym)} over the horizon (P10–P90 "
-                      f"{span(r0['low'], r0['high'], lambda v: amount(v, sym))}) ({fin.set_id}).")
-        out["clv_retention"] = (
-            f"One more point of 12-month retention is worth {amount(r0['per_retention_pp'], sym)}"
-            f" per customer of lifetime value ({horizon}, our own data and {fin.set_id}).")
+        out["clv"] = _("A customer is worth {value} over the horizon (P10–P90 {band}) "
+                       "({set_id}).", value=amount(r0["value"], sym),
+                       band=span(r0["low"], r0["high"], lambda v: amount(v, sym)),
+                       set_id=fin.set_id)
+        out["clv_retention"] = _(
+            "One more point of 12-month retention is worth {amount} per customer of lifetime "
+            "value ({horizon}, our own data and {set_id}).",
+            amount=amount(r0["per_retention_pp"], sym), horizon=_horizon(fin),
+            set_id=fin.set_id)
     else:
-        out["clv"] = out["clv_retention"] = "No customers in the selection."
+        out["clv"] = out["clv_retention"] = _("No customers in the selection.")
     cat = r["categories"].set_index("nps_category")
     risk, rate = r["risk_ratio"], r["rate_ratio"]
     if {"detractor", "promoter"} <= set(cat.index) and risk is not None:
         d, p = cat.loc["detractor"], cat.loc["promoter"]
-        out["categories"] = (
-            f"Detractors left at {pct(100 * d['churn_rate'])} in 12 months against "
-            f"{pct(100 * p['churn_rate'])} for promoters (risk ratio {risk.value:.2f}, 95% CI "
-            f"{risk.low:.2f}\u2009–\u2009{risk.high:.2f}; per customer-year {rate.value:.2f}, "
-            f"{rate.low:.2f}\u2009–\u2009"
-            f"{rate.high:.2f}), spent {amount(d['revenue_per_year'], sym)} "
-            f"against {amount(p['revenue_per_year'], sym)} a year and cost "
-            f"{amount(d['cts_per_year'], sym)} against {amount(p['cts_per_year'], sym)} to serve.")
+        out["categories"] = _(
+            "Detractors left at {detractor_churn} in 12 months against {promoter_churn} for "
+            "promoters (risk ratio {risk}, 95% CI {risk_low}\u2009–\u2009{risk_high}; per "
+            "customer-year {rate}, {rate_low}\u2009–\u2009{rate_high}), spent "
+            "{detractor_revenue} against {promoter_revenue} a year and cost {detractor_cost} "
+            "against {promoter_cost} to serve.",
+            detractor_churn=pct(100 * d["churn_rate"]), promoter_churn=pct(100 * p["churn_rate"]),
+            risk=_ratio(risk.value), risk_low=_ratio(risk.low), risk_high=_ratio(risk.high),
+            rate=_ratio(rate.value), rate_low=_ratio(rate.low), rate_high=_ratio(rate.high),
+            detractor_revenue=amount(d["revenue_per_year"], sym),
+            promoter_revenue=amount(p["revenue_per_year"], sym),
+            detractor_cost=amount(d["cts_per_year"], sym),
+            promoter_cost=amount(p["cts_per_year"], sym))
     elif r["figures"]["value_d_to_pa"].missing:
         out["categories"] = r["figures"]["value_d_to_pa"].note
     else:
-        out["categories"] = "Too few answered customers to compare NPS categories."
+        out["categories"] = _("Too few answered customers to compare NPS categories.")
     rar = r["figures"]["revenue_at_risk"]
     out["rar"] = (
-        f"Revenue at risk: {money.band_text(rar, sym)} a year from the excess churn of "
-        f"passives and detractors over promoters; {pct(100 * r['coverage'])} of the active "
-        "base has an NPS answer, the rest is not counted."
+        _("Revenue at risk: {band} a year from the excess churn of passives and detractors over "
+          "promoters; {coverage} of the active base has an NPS answer, the rest is not "
+          "counted.", band=money.band_text(rar, sym), coverage=pct(100 * r["coverage"]))
         if math.isfinite(rar.value) else rar.note)
     sav: BaselineSavings | None = r["savings"]
     fs = r["figures"]["savings_baseline"]
     if sav is not None:
-        verb = "saves" if sav.weekly >= 0 else "costs"
-        out["savings"] = (
-            f"Against {sav.baseline_weeks[0]} – {sav.baseline_weeks[1]}, the current quarter "
-            f"({sav.current_weeks[0]} – {sav.current_weeks[1]}) {verb} "
-            f"{amount(abs(sav.weekly), sym)} a week, {money_text(abs(fs.value), sym)} a year at "
-            f"run-rate (95% CI {money_text(fs.low, sym)}\u2009–\u2009"
-            f"{money_text(fs.high, sym)}), at the "
-            f"unit costs of {fin.set_id}: cost per customer-week "
-            f"{amount(sav.baseline_cpw, sym, 3)} → {amount(sav.current_cpw, sym, 3)}.")
+        values = {"base_first": sav.baseline_weeks[0], "base_last": sav.baseline_weeks[1],
+                  "first": sav.current_weeks[0], "last": sav.current_weeks[1],
+                  "weekly": amount(abs(sav.weekly), sym),
+                  "yearly": money_text(abs(fs.value), sym), "low": money_text(fs.low, sym),
+                  "high": money_text(fs.high, sym), "set_id": fin.set_id,
+                  "before": amount(sav.baseline_cpw, sym, 3),
+                  "after": amount(sav.current_cpw, sym, 3)}
+        if sav.weekly >= 0:
+            out["savings"] = _(
+                "Against {base_first} – {base_last}, the current quarter ({first} – {last}) "
+                "saves {weekly} a week, {yearly} a year at run-rate (95% CI "
+                "{low}\u2009–\u2009{high}), at the unit costs of {set_id}: cost per "
+                "customer-week {before} → {after}.", **values)
+        else:
+            out["savings"] = _(
+                "Against {base_first} – {base_last}, the current quarter ({first} – {last}) "
+                "costs {weekly} a week, {yearly} a year at run-rate (95% CI "
+                "{low}\u2009–\u2009{high}), at the unit costs of {set_id}: cost per "
+                "customer-week {before} → {after}.", **values)
     else:
         out["savings"] = fs.note
     prog: Programme | None = r["programme"]
     if prog is not None and prog.effects:
-        parts = []
-        for key in ("nps", "fcr", "cts_log"):
-            e = prog.effects.get(key)
-            if e is None:
-                continue
-            if key == "nps":
-                parts.append(f"NPS {display.signed(e.estimate, 1)} points (95% CI "
-                             f"{display.span(e.ci_low, e.ci_high, display.signed)})")
-            elif key == "fcr":
-                parts.append(f"FCR {display.signed(e.estimate, 1)} pp "
-                             f"({display.span(e.ci_low, e.ci_high, display.signed)})")
-            else:
-                parts.append("cost to serve "
-                             f"{pct(100 * (math.exp(e.estimate) - 1), 1, True)} "
-                             f"({pct(100 * (math.exp(e.ci_low) - 1), 1, True)} to "
-                             f"{pct(100 * (math.exp(e.ci_high) - 1), 1, True)})")
-        fp = r["figures"]["programme_savings"]
-        out["programme"] = (
-            f"Against {', '.join(prog.controls)}, the programme in {prog.segment} "
-            f"(from {prog.start_week}) moved " + ", ".join(parts)
-            + (f"; saved {money.band_text(fp, sym)} in contact cost to {filters.week}."
-               if math.isfinite(fp.value) else "."))
+        out["programme"] = _programme_takeaway(prog, r["figures"]["programme_savings"], sym,
+                                               filters)
     else:
         out["programme"] = r["programme_reason"]
     fo, fm = r["figures"]["complaint_cost_observed"], r["figures"]["complaint_churn_cost"]
     if fo.missing:
-        out["complaints"] = f"Complaints: {fo.not_loaded}."
+        out["complaints"] = _("Complaints: {message}.", message=fo.not_loaded)
         return out
     cc: ComplaintChurn | None = r["complaint"]
-    text = (f"Complaints cost {money_text(fo.value, sym)} a year to handle and compensate "
-            "(observed)")
+    cost = money_text(fo.value, sym)
     if cc is not None:
-        text += (f"; complainants left {pp(cc.adjusted_rd)} more often than customers of the "
-                 f"same NPS category (crude {pp(cc.crude_rd)}), worth "
-                 f"{money.band_text(fm, sym)} of margin a year (modelled, kept apart).")
+        out["complaints"] = _(
+            "Complaints cost {cost} a year to handle and compensate (observed); complainants "
+            "left {adjusted} more often than customers of the same NPS category (crude "
+            "{crude}), worth {band} of margin a year (modelled, kept apart).", cost=cost,
+            adjusted=pp(cc.adjusted_rd), crude=pp(cc.crude_rd), band=money.band_text(fm, sym))
     else:
-        text += "."
-    out["complaints"] = text
+        out["complaints"] = _("Complaints cost {cost} a year to handle and compensate "
+                              "(observed).", cost=cost)
     return out
 
 
@@ -370,10 +430,12 @@ def window_shortfall(fetch: Fetch, inputs: Inputs) -> str:
     need = first + timedelta(weeks=HISTORY_WEEKS)
     if inputs.as_of >= need:
         return ""
-    return (f"The value model needs {HISTORY_WEEKS} weeks of history (NPS answers, "
-            f"complaints) before a {money.WINDOW_WEEKS}-week window ending with the "
-            f"selected week: the data start in {week_label(first)}, so the first week it "
-            f"can show is {week_label(need + timedelta(weeks=money.WINDOW_WEEKS - 1))}.")
+    return _("The value model needs {history} weeks of history (NPS answers, complaints) "
+             "before a {window}-week window ending with the selected week: the data start in "
+             "{first}, so the first week it can show is {first_shown}.",
+             history=written(str(HISTORY_WEEKS)), window=written(str(money.WINDOW_WEEKS)),
+             first=week_label(first),
+             first_shown=week_label(need + timedelta(weeks=money.WINDOW_WEEKS - 1)))
 
 
 def _programme_loaded(prog: Programme | None, reason: str, coverage: Coverage
@@ -402,7 +464,7 @@ def build_report(fetch: Fetch, filters: Filters, aset: AssumptionSet, draws: int
     window = inputs.window_text
     seg = churn_value.segment_estimates(inputs)
     clv, clv_figs = churn_value.segment_clv(seg, fin, window, draws)
-    categories, move_figs, _ = churn_value.category_values(est, fin, window, draws)
+    categories, move_figs, _moved = churn_value.category_values(est, fin, window, draws)
     rar, rar_rows, coverage = churn_value.revenue_at_risk(est, fin, window, draws)
     risk, rate = churn_value.churn_ratios(est)
     comp_obs, comp_mod, comp = churn_value.complaint_costs(inputs, est, fin, window, draws)
@@ -428,54 +490,68 @@ def build_report(fetch: Fetch, filters: Filters, aset: AssumptionSet, draws: int
     parts = {"clv": clv, "categories": categories, "risk_ratio": risk, "rate_ratio": rate,
              "figures": figures, "coverage": coverage, "savings": sav, "programme": prog,
              "programme_reason": reason, "complaint": comp, "gap": gap}
-    horizon = "unlimited horizon" if fin.horizon is None else f"{fin.horizon}-year horizon"
+    horizon = _horizon(fin)
+    if split_note:
+        clv_title = _("Lifetime value per customer — {horizon}, P10–P90", horizon=horizon)
+    else:
+        clv_title = _("Lifetime value per customer by segment — {horizon}, P10–P90",
+                      horizon=horizon)
+    if gap:
+        clv_title = _("{title} ({gap})", title=clv_title, gap=gap)
+    per_customer = _("{symbol} per customer", symbol=sym)
     titles = {
-        "clv": f"Lifetime value per customer{'' if split_note else ' by segment'} — {horizon}, "
-               "P10–P90" + (f" ({gap})" if gap else ""),
-        "clv_axis": f"{sym} per customer",
-        "clv_how": "How the lifetime value of all segments is computed",
-        "categories": "Value by NPS category (latest answer before the window), all segments",
-        "rar": "Revenue at risk by segment",
-        "programme": (f"Improvement programme: {prog.segment} against the other segments"
-                      if prog else "Improvement programme"),
-        "did_nps": "Weekly NPS", "did_nps_axis": "NPS (points)",
-        "did_fcr": "Weekly first-contact resolution", "did_fcr_axis": "% resolved first time",
-        "did_cts": "Weekly cost to serve per customer", "did_cts_axis": f"{sym} per customer",
+        "clv": clv_title,
+        "clv_axis": per_customer,
+        "clv_how": _("How the lifetime value of all segments is computed"),
+        "categories": _("Value by NPS category (latest answer before the window), all "
+                        "segments"),
+        "rar": _("Revenue at risk by segment"),
+        "programme": (_("Improvement programme: {segment} against the other segments",
+                        segment=prog.segment) if prog else _("Improvement programme")),
+        "did_nps": _("Weekly NPS"), "did_nps_axis": _("NPS (points)"),
+        "did_fcr": _("Weekly first-contact resolution"),
+        "did_fcr_axis": _("% resolved first time"),
+        "did_cts": _("Weekly cost to serve per customer"), "did_cts_axis": per_customer,
     }
     ratio_note = ""
     if risk is not None and rate is not None:
-        ratio_note = (
-            f" Detractor/promoter churn: 12-month risk ratio {risk.value:.2f} (95% CI "
-            f"{risk.low:.2f}\u2009–\u2009"
-            f"{risk.high:.2f}); rate ratio per customer-year of exposure "
-            f"{rate.value:.2f} ({rate.low:.2f}\u2009–\u2009"
-            f"{rate.high:.2f}), the comparable figure for a "
-            "ratio of weekly churn hazards (a ratio of 12-month shares is pulled towards 1 as "
-            "churn accumulates).")
+        ratio_note = _(
+            "Detractor/promoter churn: 12-month risk ratio {risk} (95% CI "
+            "{risk_low}\u2009–\u2009{risk_high}); rate ratio per customer-year of exposure "
+            "{rate} ({rate_low}\u2009–\u2009{rate_high}), the comparable figure for a ratio "
+            "of weekly churn hazards (a ratio of 12-month shares is pulled towards 1 as churn "
+            "accumulates).", risk=_ratio(risk.value), risk_low=_ratio(risk.low),
+            risk_high=_ratio(risk.high), rate=_ratio(rate.value), rate_low=_ratio(rate.low),
+            rate_high=_ratio(rate.high))
     notes = {
-        "window": f"Data window: {window}. Assumption set: {fin.set_id}.",
-        "clv": (f"{fin.clv_formula}, m = revenue per customer-year × {100 * fin.margin:g}% "
-                f"gross margin − cost to serve per customer-year (contacts at the set's unit "
-                f"costs, complaints handled and compensated), r = 1 − 12-month churn of "
-                f"customers active at the window start, d = {100 * fin.discount:g}%. Bands: "
-                f"P10–P90 of {draws:,} draws (Beta posterior on churn, normal on revenue and "
-                "cost to serve). Modelled, not observed."
-                + (f" Computed {gap}: {cov.message(loaded.missing((CONTACTS, COMPLAINTS)))}."
-                   if gap else "")),
-        "categories": (
+        "window": _("Data window: {window}. Assumption set: {set_id}.", window=window,
+                    set_id=fin.set_id),
+        "clv": _joined(_(
+            "{formula}, m = revenue per customer-year × {margin}% gross margin − cost to serve "
+            "per customer-year (contacts at the set's unit costs, complaints handled and "
+            "compensated), r = 1 − 12-month churn of customers active at the window start, "
+            "d = {discount}%. Bands: P10–P90 of {draws} draws (Beta posterior on churn, normal "
+            "on revenue and cost to serve). Modelled, not observed.", formula=fin.clv_formula,
+            margin=written(f"{100 * fin.margin:g}"), discount=written(f"{100 * fin.discount:g}"),
+            draws=written(f"{draws:,}")),
+            _("Computed {gap}: {message}.", gap=gap,
+              message=cov.message(loaded.missing((CONTACTS, COMPLAINTS)))) if gap else ""),
+        "categories": _joined(_(
             "Churn: Wilson 95% interval; revenue and cost to serve per customer-year: ratio "
             "estimator with a delta-method interval. The moves between categories average the "
             "segments' lifetime-value gaps weighted by the customers now in the category moved "
-            f"from, × φ ~ U({fin.phi_low:g}, {fin.phi_high:g})." + ratio_note),
-        "rar": (f"Answered customers only: {pct(100 * coverage)} of the active base has an "
-                "NPS answer. Run-rate lost by a year from now; about half of it within the "
-                "year if churn is spread evenly." + (f" {split_note}" if split_note else "")),
+            "from, × φ ~ U({phi_low}, {phi_high}).", phi_low=written(f"{fin.phi_low:g}"),
+            phi_high=written(f"{fin.phi_high:g}")), ratio_note),
+        "rar": _joined(_(
+            "Answered customers only: {coverage} of the active base has an NPS answer. "
+            "Run-rate lost by a year from now; about half of it within the year if churn is "
+            "spread evenly.", coverage=pct(100 * coverage)), split_note),
         "programme": savings.describe_programme(prog) if prog else reason,
-        "external": ("External context: published rules of thumb, quoted with source and year. "
-                     "Not part of any total, not a forecast and not a target."),
-        "kinds": ("Modelled figures are P10–P90 bands of a model fed by our data; observed "
-                  "figures come straight from the data with a 95% interval. The two are never "
-                  "added together."),
+        "external": _("External context: published rules of thumb, quoted with source and "
+                      "year. Not part of any total, not a forecast and not a target."),
+        "kinds": _("Modelled figures are P10–P90 bands of a model fed by our data; observed "
+                   "figures come straight from the data with a 95% interval. The two are never "
+                   "added together."),
     }
     takeaways = _takeaways(parts, fin, filters)
     if short:

@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from dashboard.i18n import N_, _
+from dashboard.i18n.numbers import written
 from dashboard.metrics import display
 from dashboard.money import assumptions as A
 from dashboard.money.inputs import ALL
@@ -30,9 +32,9 @@ from dashboard.warehouse.coverage import COMPLAINTS, CONTACTS, SURVEYS, Coverage
 
 #: Migration rules of the NPS lever (value -> label); the rule is always shown with the money.
 RULES: dict[str, str] = {
-    "detractors_to_passives": "detractors → passives",
-    "passives_to_promoters": "passives → promoters",
-    "half_each": "half each (detractors → passives, passives → promoters)",
+    "detractors_to_passives": N_("detractors → passives"),
+    "passives_to_promoters": N_("passives → promoters"),
+    "half_each": N_("half each (detractors → passives, passives → promoters)"),
 }
 DEFAULT_RULE = "half_each"
 #: The raw table each lever acts on (field of ``Levers`` → tables) and its name in sentences:
@@ -124,16 +126,20 @@ class Levers:
 
     def describe(self) -> str:
         """The levers in words: ``NPS +5 in Mass (detractors → passives) · complaints −20 %``."""
-        parts = [f"NPS {signed(v)} in {s}" for s, v in self.nps]
+        parts = [_("NPS {change} in {segment}", change=signed(v), segment=s)
+                 for s, v in self.nps]
         if self.nps:
-            parts[-1] += f" ({RULES[self.migration_rule]})"
+            parts[-1] = _("{levers} ({rule})", levers=parts[-1],
+                          rule=_(RULES[self.migration_rule]))
         if self.complaint_change_pct:
-            parts.append(f"complaints {signed(self.complaint_change_pct)} %")
+            parts.append(_("complaints {change} %", change=signed(self.complaint_change_pct)))
         if self.fcr_change_pp:
-            parts.append(f"first-contact resolution {signed(self.fcr_change_pp)} pp")
+            parts.append(_("first-contact resolution {change} pp",
+                           change=signed(self.fcr_change_pp)))
         if self.self_service_shift_pp:
-            parts.append(f"{self.self_service_shift_pp:g} % of phone contacts to self-service")
-        return " · ".join(parts) if parts else "no change"
+            parts.append(_("{shift} % of phone contacts to self-service",
+                           shift=written(f"{self.self_service_shift_pp:g}")))
+        return _(" · ").join(parts) if parts else _("no change")
 
     def to_json(self) -> str:
         """The levers as a JSON document (the scenario payload)."""
@@ -187,7 +193,7 @@ def loaded_levers(levers: Levers, coverage: Coverage) -> tuple[Levers, str]:
 
 def signed(v: float) -> str:
     """A lever's change with its sign: ``+5``, ``−20``, ``0``."""
-    return f"+{v:g}" if v > 0 else f"{display.MINUS}{abs(v):g}" if v < 0 else "0"
+    return written(f"+{v:g}" if v > 0 else f"{display.MINUS}{abs(v):g}" if v < 0 else "0")
 
 
 # --- scenarios in the app-owned store (``store`` is a warehouse.db.AppStore) ----------------
