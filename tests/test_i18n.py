@@ -18,7 +18,7 @@ from dashboard.i18n import calendar as cal
 from dashboard.i18n import numbers as num
 from tests.conftest import ROOT
 
-KEYWORDS = {"_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 LOCALE_DIR = ROOT / "dashboard" / "i18n" / "locale"
 
 
