@@ -4,11 +4,12 @@ turns the page right to left; kept reports are kept per language."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
 from dashboard import i18n
-from dashboard.ui import language
+from dashboard.ui import language, navigation
 from tests.conftest import ROOT
 
 
@@ -97,3 +98,44 @@ def test_the_cli_speaks_the_language_asked(demo_db):
     bad = run("kpis", "--url", url, "--lang", "xx")
     assert bad.returncode == 2
     assert bad.stderr.strip() == "error: --lang: unknown language 'xx'; one of en, fa"
+
+
+#: Latin text a Persian page may show: the product names, ISO week labels and assumption set
+#: ids (data: the set's name and version).
+_LATIN_ALLOWED = re.compile(r"\b(?:NPS|CSAT|CES)\b|\b\d{4}-W\d{2}\b|\bpublished v\d+\b")
+
+
+def _english_words(text: str) -> list[str]:
+    """The Latin words of ``text`` once the allowed ones are taken out."""
+    return re.findall(r"[A-Za-z]{2,}", _LATIN_ALLOWED.sub(" ", text))
+
+
+def _persian(text: str) -> bool:
+    return bool(re.search(r"[\u0600-\u06FF]", text))
+
+
+def test_every_page_opens_in_persian_with_its_title_subheaders_and_sections_in_persian(open_app):
+    """Each page of the navigation in a session opened with ``?lang=fa``: its title (h1) is
+    the navigation's title in Persian, and every subheader and section tab is Persian (no
+    English word but the product names and the data's week and set labels)."""
+    open_app()  # the environment (warehouse, store) of the fixture
+    at = _fresh(open_app, "fa")
+    wrong = []
+    for page in navigation.PAGES:
+        at.switch_page(page.file)
+        at.run()
+        assert not at.exception, (page.file, at.exception)
+        with i18n.use("fa"):
+            title = i18n._(page.title)
+        assert title != page.title and _persian(title)
+        assert [t.value for t in at.main.title] == [title], page.file
+        heads = [h.value for h in at.main.subheader]
+        tabs = [t.label for t in at.main.tabs]
+        if page.file == "pages/weekly_kpis.py":
+            tabs = []  # the trend tabs are the KPIs' labels (the metrics' own catalog)
+        for text in heads + tabs:
+            if not _persian(text) or _english_words(text):
+                wrong.append((page.file, text))
+        if page.file not in ("pages/board_pack.py", "pages/weekly_kpis.py"):
+            assert heads or tabs, f"{page.file} shows no subheader or section"
+    assert not wrong, wrong

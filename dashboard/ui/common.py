@@ -144,7 +144,7 @@ def filter_bar(cat: Catalog) -> Filters:
             st.multiselect(_(_FILTER_LABELS[dim]), list(cat.options[dim]), key=_KEYS[dim],
                            placeholder=_("All"), help=_(_FILTER_HELP[dim]))
         st.selectbox(_("Compare with"), list(COMPARISONS), key=_KEYS["compare"],
-                     format_func=lambda k: _(COMPARISONS[k][0]))
+                     format_func=_labels({k: label for k, (label, _w) in COMPARISONS.items()}))
         names = assumptions.set_names(app_store())
         if st.session_state.get(_KEYS["set"]) not in names:
             st.session_state[_KEYS["set"]] = assumptions.PUBLISHED
@@ -572,7 +572,7 @@ def compare_controls(options: dict[str, tuple[str, ...]], coverage: cov.Coverage
     with left:
         dim = st.selectbox(
             _("Compare by"), offered, key="cmp_dimension",
-            format_func=lambda d: _(_FILTER_LABELS[d]),
+            format_func=_labels(_FILTER_LABELS),
             help=_("Channel is the survey channel: only survey scores are defined per "
                    "channel."))
     values = list(options.get(dim, ()))
@@ -590,7 +590,8 @@ def compare_controls(options: dict[str, tuple[str, ...]], coverage: cov.Coverage
                    "correction across the whole table."))
     with right:
         metric = st.selectbox(_("KPI to rank and trend"), metrics, key="cmp_metric",
-                              format_func=lambda n: compare.COMPARE_REGISTRY[n].label,
+                              format_func=_labels({n: compare.COMPARE_REGISTRY[n].label
+                                                   for n in metrics}),
                               help=_("KPIs whose data are not loaded are not offered."))
     if len(groups) < compare.MIN_GROUPS:
         st.warning(_(_PICK_GROUPS[dim], low=display.number(compare.MIN_GROUPS, 0),
@@ -690,12 +691,20 @@ def savings_controls(options, chosen: str | None, labels: dict[str, str],
         st.session_state["cts_basis"] = basis
     with right:
         st.radio(_("Express the change"), list(bases), key="cts_basis",
-                 format_func=lambda b: _(bases[b]), horizontal=True)
+                 format_func=_labels(bases), horizontal=True)
 
 
 # --- Satisfaction page (dashboard/analysis/satisfaction.py) ---
 
 _SAT_KEYS = {"split": "sat_split", "grain": "sat_grain", "score": "sat_score"}
+
+
+def _labels(labels: dict[str, str]) -> Callable[[str], str]:
+    """A widget's ``format_func`` over ``labels`` (value → English label), the labels read in
+    this run's language when the widget is drawn: a function called later (by Streamlit's
+    test harness, outside the run) gives the same text."""
+    shown = {value: _(label) for value, label in labels.items()}
+    return lambda value: shown.get(value, str(value))
 
 
 def choice(label: str, options: dict[str, str], key: str, default: str,
@@ -704,7 +713,7 @@ def choice(label: str, options: dict[str, str], key: str, default: str,
     values = list(options)
     if st.session_state.get(key) not in values:
         st.session_state[key] = default
-    return st.selectbox(_(label), values, key=key, format_func=lambda v: _(options[v]),
+    return st.selectbox(_(label), values, key=key, format_func=_labels(options),
                         help=_(help) if help else None)
 
 

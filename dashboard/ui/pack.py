@@ -17,12 +17,13 @@ _STATE = "pack_built"
 def chart_choice() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """Whole pages, individual charts (default: the executive set) and formats."""
     pages = st.multiselect(_("Whole pages (every chart they draw)"), list(exhibits.PAGES),
-                           key="pack_pages", format_func=_)
+                           key="pack_pages", format_func=ui._labels(
+                               {p: p for p in exhibits.PAGES}))
     owner = exhibits.owner_pages()
     keys = st.multiselect(
         _("Individual charts"), list(owner), default=list(exhibits.EXECUTIVE), key="pack_charts",
-        format_func=lambda k: _("{page} — {chart}", page=_(owner[k]),
-                                chart=_(exhibits.LABELS[k])),
+        format_func={k: _("{page} — {chart}", page=_(owner[k]), chart=_(exhibits.LABELS[k]))
+                     for k in owner}.get,
         help=_("The default is the executive set: ten charts across six pages."))
     # without a Chromium the PowerPoint and PDF cannot be drawn: XLSX only, and say why
     images = export.images_available()

@@ -37,12 +37,13 @@ def nps_key(segment: str) -> str:
 
 
 def _horizon_label(default: int):
+    """The horizon's option labels, made in this run's language when the widget is drawn."""
     def label(h: int) -> str:
         if h == 0:
             return ngettext("Assumption set ({count} year)", "Assumption set ({count} years)",
                             default, count=display.number(default, 0))
         return ngettext("{count} year", "{count} years", h, count=display.number(h, 0))
-    return label
+    return {h: label(h) for h in range(0, 11)}.get
 
 
 def _lever(label: str, bounds: tuple[int, int, int], key: str, help: str) -> int:
