@@ -8,6 +8,8 @@ differences from the published set are checked, and it is published with a reaso
 
 import streamlit as st
 
+from dashboard.i18n import _
+from dashboard.metrics.display import number
 from dashboard.ui import assumptions as ui_assumptions
 from dashboard.ui import common as ui
 
@@ -15,8 +17,8 @@ catalog = ui.catalog()
 filters = ui.current_filters(catalog)
 aset = ui.assumption_set()
 
-ui.page_header("Assumptions", "Which finance inputs stand behind every money figure, who "
-               "changed them, and why?", filters)
+ui.page_header(_("Assumptions"), _("Which finance inputs stand behind every money figure, "
+                                   "who changed them, and why?"), filters)
 ui_assumptions.flash()
 ui.note(ui_assumptions.status(aset))
 ui_assumptions.name_field()
@@ -24,23 +26,26 @@ ui_assumptions.name_field()
 if aset.is_published:
     ui_assumptions.start_draft_panel(aset)
 else:
-    st.subheader("Change a value of the draft")
+    st.subheader(_("Change a value of the draft"))
     aset = ui_assumptions.edit_form(aset)
-    st.subheader(ui.plain(f"Differences from the published set — draft {aset.id}"))
+    st.subheader(_("Differences from the published set — draft {set_id}",
+                   set_id=ui.plain(aset.id)))
     changes = ui_assumptions.diff_panel(aset)
     ui_assumptions.publish_form(aset, changes)
     ui_assumptions.start_draft_panel(aset)
 
-st.subheader(ui.plain(f"Values in force in {filters.week} — set {aset.id}"))
+st.subheader(_("Values in force in {week} — set {set_id}", week=ui.plain(filters.week),
+               set_id=ui.plain(aset.id)))
 ui.takeaway_table(ui_assumptions.values_table(aset, filters), "asm_values",
-                  f"{len(aset.table(filters.week_start))} assumptions in force; "
-                  f"{aset.version} recorded change(s) in this set.")
+                  _("{n} assumptions in force; {changes} recorded change(s) in this set.",
+                    n=number(len(aset.table(filters.week_start)), 0, thousands=False),
+                    changes=number(aset.version, 0, thousands=False)))
 
-st.subheader("Change log")
+st.subheader(_("Change log"))
 ui.takeaway_table(ui_assumptions.change_log(aset), "asm_log",
-                  f"Every recorded change of set {aset.name}, newest first.")
+                  _("Every recorded change of set {name}, newest first.", name=aset.name))
 
-st.subheader("Publications")
+st.subheader(_("Publications"))
 ui.takeaway_table(ui_assumptions.history(), "asm_history",
-                  "Every publication of the published set, newest first: who, when, why, "
-                  "from which draft, and the versions before and after.")
+                  _("Every publication of the published set, newest first: who, when, why, "
+                    "from which draft, and the versions before and after."))

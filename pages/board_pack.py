@@ -6,6 +6,7 @@ the assumptions to close), the same content as a PDF, and an XLSX with a sheet a
 chart per chart. The week, filters and assumption set are the sidebar's.
 """
 
+from dashboard.i18n import _
 from dashboard.ui import common as ui
 from dashboard.ui import pack as ui_pack
 
@@ -13,9 +14,10 @@ catalog = ui.catalog()
 filters = ui.current_filters(catalog)
 aset = ui.assumption_set()
 
-ui.page_header("Board pack", "What goes in front of the board this week?", filters)
-ui.note(f"Built for {filters.week} ({filters.describe()}) with assumption set {aset.id}: "
-        "change them in the sidebar. The same pack comes from: python -m dashboard pack.")
+ui.page_header(_("Board pack"), _("What goes in front of the board this week?"), filters)
+ui.note(_("Built for {week} ({filters}) with assumption set {set_id}: change them in the "
+          "sidebar. The same pack comes from: python -m dashboard pack.",
+          week=filters.week, filters=filters.describe(), set_id=aset.id))
 pages, keys, formats = ui_pack.chart_choice()
 ui_pack.build_button(pages, keys, formats, filters, aset)
 ui_pack.downloads(pages, keys, formats, filters, aset)

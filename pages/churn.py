@@ -4,6 +4,7 @@
 import streamlit as st
 
 from dashboard.exports import tables
+from dashboard.i18n import _
 from dashboard.ui import common as ui
 from dashboard.ui import results
 
@@ -11,11 +12,12 @@ catalog = ui.catalog()
 filters = ui.current_filters(catalog)
 report, ex = results.churn_page(filters, ui.data_coverage())
 
-ui.page_header("Churn & retention", "Who is leaving, why, and what is it costing?", filters)
+ui.page_header(_("Churn & retention"), _("Who is leaving, why, and what is it costing?"),
+               filters)
 ui.card_row(report.cards)
 
-section, tab = ui.sections(("Who is leaving", "Why: survival by experience",
-                            "What it is costing"), "churn_tab")
+section, tab = ui.sections((_("Who is leaving"), _("Why: survival by experience"),
+                            _("What it is costing")), "churn_tab")
 with tab:
     if section == 0:
         left, right = st.columns(2)
@@ -37,7 +39,7 @@ with tab:
     else:
         ui.exhibit(ex["churn_revenue_lost"])
         ui.note(report.notes["money"])
-        st.markdown("**At-risk customers** (ids only)")
+        st.markdown(_("**At-risk customers** (ids only)"))
         ui.takeaway_table(report.at_risk, "churn_at_risk", report.takeaways["at_risk"],
                           report.notes["at_risk"], customer_list=True,
                           identifiers=("Customer id", "customer_id"),

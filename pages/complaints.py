@@ -4,20 +4,21 @@
 import streamlit as st
 
 from dashboard.exports import tables
+from dashboard.i18n import _
 from dashboard.ui import common as ui
 from dashboard.ui import results
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
-ui.page_header("Complaints", "What goes wrong, how fast do we fix it, and does recovery keep "
-               "customers?", filters)
+ui.page_header(_("Complaints"), _("What goes wrong, how fast do we fix it, and does recovery "
+                                  "keep customers?"), filters)
 report, ex = results.complaints_page(filters, ui.require_loaded("Complaints"))
 
 ui.card_row(report.cards)
 ui.note(report.notes["service"])
 
-section, tab = ui.sections(("What goes wrong", "How fast we fix it",
-                            "Does recovery keep customers?", "Compensation paid"),
+section, tab = ui.sections((_("What goes wrong"), _("How fast we fix it"),
+                            _("Does recovery keep customers?"), _("Compensation paid")),
                            "cmp_tab")
 with tab:
     if section == 0:

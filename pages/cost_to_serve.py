@@ -9,14 +9,15 @@ import streamlit as st
 
 from dashboard.analysis import cost
 from dashboard.exports import tables
+from dashboard.i18n import _
 from dashboard.ui import assumptions as ui_assumptions
 from dashboard.ui import common as ui
 from dashboard.ui import results
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
-ui.page_header("Cost to serve", "What does serving customers cost, and where are the savings?",
-               filters)
+ui.page_header(_("Cost to serve"),
+               _("What does serving customers cost, and where are the savings?"), filters)
 ui.require_loaded("Cost to serve")
 ui_assumptions.unit_cost_notice(filters, "cost")
 report, ex = results.cost_page(filters, ui.session_value("cts_baseline"),
@@ -25,8 +26,8 @@ t = report.titles
 
 ui.stat_tiles(report.tiles)
 
-section, tab = ui.sections(("Where the cost goes", "The digital migration",
-                            "Repeat-contact waste"), "cts_tab")
+section, tab = ui.sections((_("Where the cost goes"), _("The digital migration"),
+                            _("Repeat-contact waste")), "cts_tab")
 with tab:
     if section == 0:
         left, right = st.columns(2)
@@ -51,7 +52,7 @@ with tab:
             ui.exhibit(ex["cts_repeat_trend"])
 
 # the savings section stays outside the tabs: its pickers keep their choice on every run
-st.subheader("Savings against a baseline")
+st.subheader(_("Savings against a baseline"))
 ui.savings_controls(report.baseline_options, report.baseline_week, report.baseline_labels,
                     cost.BASES, report.basis)
 if report.savings is None:

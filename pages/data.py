@@ -6,24 +6,25 @@ upload. Works before there is a warehouse: a new team's first upload creates it.
 
 import streamlit as st
 
+from dashboard.i18n import _
 from dashboard.ui import common as ui
 from dashboard.ui import data as ui_data
 
-ui.compare_header("Data", "Is the data fresh and sound, what did each load bring in, and "
-                  "what was kept out?")
+ui.compare_header(_("Data"), _("Is the data fresh and sound, what did each load bring in, "
+                                "and what was kept out?"))
 
 if ui_data.warehouse_ready():
-    st.subheader("Freshness of the raw tables")
+    st.subheader(_("Freshness of the raw tables"))
     ui_data.freshness_section()
 
-    st.subheader("Loads, newest first")
+    st.subheader(_("Loads, newest first"))
     ui_data.loads_section()
 
-    st.subheader("Quarantine")
+    st.subheader(_("Quarantine"))
     ui_data.quarantine_section()
 
-    st.subheader("Contract checks")
+    st.subheader(_("Contract checks"))
     ui_data.checks_section()
 
-st.subheader("Load files")
+st.subheader(_("Load files"))
 ui_data.upload_section()

@@ -7,13 +7,15 @@ significantly (Benjamini–Hochberg) against the comparison week.
 
 import streamlit as st
 
+from dashboard.i18n import _
 from dashboard.ui import common as ui
 from dashboard.ui import results
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
 
-ui.page_header("Satisfaction", "How do customers feel, where, and is it changing?", filters)
+ui.page_header(_("Satisfaction"), _("How do customers feel, where, and is it changing?"),
+               filters)
 ui.require_loaded("Satisfaction")
 view = ui.sat_controls(catalog)
 report, ex = results.satisfaction_page(filters, view)
@@ -21,7 +23,7 @@ report, ex = results.satisfaction_page(filters, view)
 ui.headline(report.headline, icon=":material/sentiment_satisfied:")
 ui.sat_tiles(report)
 
-st.subheader("Is it changing?")
+st.subheader(_("Is it changing?"))
 ui.exhibit(ex["sat_trend"])
 
 left, right = st.columns(2)
@@ -30,7 +32,7 @@ with left:
 with right:
     ui.exhibit(ex["sat_distribution"])
 
-st.subheader("Where?")
+st.subheader(_("Where?"))
 ui.exhibit_or_note(ex, "sat_gap", report.gap_takeaway, report.gap_note)
 
 ui.sat_movers(report)

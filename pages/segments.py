@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard.analysis import compare
 from dashboard.exports import exhibits, tables
+from dashboard.i18n import _
 from dashboard.ui import common as ui
 
 catalog = ui.catalog()
@@ -17,7 +18,8 @@ filters = ui.current_filters(catalog)
 options = compare.load_options(ui.fetch)
 coverage = ui.data_coverage()
 
-ui.compare_header("Segment comparison", "Which segments do better, and is the difference real?")
+ui.compare_header(_("Segment comparison"),
+                  _("Which segments do better, and is the difference real?"))
 selection = ui.compare_controls(options, coverage, filters)
 if selection is None:
     st.stop()
@@ -25,12 +27,12 @@ report = compare.build_comparison(ui.fetch, filters, selection, options, coverag
 ui.note(report.scope)
 ex = exhibits.compare_exhibits(report)
 
-st.subheader("Every KPI side by side")
+st.subheader(_("Every KPI side by side"))
 ui.takeaway_table(report.side_by_side(), "cmp_side_by_side", report.table_takeaway,
                   report.money_note, data=lambda: tables.cmp_side_by_side(report))
 
-st.subheader("Ranking")
+st.subheader(_("Ranking"))
 ui.compare_ranking(report, ex)
 
-st.subheader("Trend")
+st.subheader(_("Trend"))
 ui.compare_trend(report, ex)

@@ -10,6 +10,7 @@ saved scenarios side by side, and published rules of thumb kept apart as externa
 import streamlit as st
 
 from dashboard.exports import exhibits, tables
+from dashboard.i18n import _
 from dashboard.money import inputs as money
 from dashboard.money import sim_texts, whatif
 from dashboard.money import simulate as sim
@@ -19,20 +20,20 @@ from dashboard.ui import simulator as ui_sim
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
 aset = ui.assumption_set()
-ui.page_header("Impact simulator", "What would an improvement be worth, and how sure are we?",
-               filters)
+ui.page_header(_("Impact simulator"),
+               _("What would an improvement be worth, and how sure are we?"), filters)
 coverage = ui.require_loaded("Impact simulator")
 inputs = money.fetch_inputs(ui.fetch, filters, aset, coverage)
 estimates = money.category_estimates(inputs)
 segments = tuple(sorted(s for s in estimates["segment"].unique() if s != money.ALL))
 split_note = catalog.dims.no_split("segment")  # one segment: no lever or chart by segment
 
-st.subheader("Levers")
+st.subheader(_("Levers"))
 levers = ui_sim.lever_controls(segments, int(inputs.number("analysis_horizon_years", 3)),
                                coverage, split_note)
 result = sim.simulate(estimates, inputs, levers)
 
-st.subheader("What it is worth")
+st.subheader(_("What it is worth"))
 for col, fig in zip(st.columns(3), result.figures, strict=True):
     with col:
         ui.money_tile(fig, inputs.symbol)
@@ -45,9 +46,10 @@ if not result.components.empty:
                       sim_texts.components_takeaway(result),
                       data=lambda: tables.sim_components(result))
 
-st.subheader("What drives the answer")
+st.subheader(_("What drives the answer"))
 values = sim.point_values(estimates, inputs, levers.migration_rule, levers.horizon_years)
-ex = exhibits.simulator_exhibits(result, values, levers, split_note, f"data {inputs.window_text}")
+ex = exhibits.simulator_exhibits(result, values, levers, split_note,
+                                 _("data {window}", window=inputs.window_text))
 if levers.is_zero:
     ui.note(sim_texts.tornado_takeaway(result))
 else:
@@ -58,7 +60,7 @@ else:
         ui.exhibit(ex["sim_draws"])
 ui.exhibit_or_note(ex, "sim_point_values", sim_texts.point_values_takeaway(values, result))
 
-st.subheader("Scenarios")
+st.subheader(_("Scenarios"))
 saved = ui_sim.scenario_panel(levers, aset.id, segments)
 scenarios = whatif.scenario_levers(saved)
 if scenarios:

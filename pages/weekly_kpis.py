@@ -7,6 +7,7 @@ KPI as a compact tile, and the money in one line; the depth is one click away.
 
 import streamlit as st
 
+from dashboard.i18n import _
 from dashboard.ui import assumptions as ui_assumptions
 from dashboard.ui import common as ui
 from dashboard.ui import results, weekly
@@ -19,8 +20,8 @@ aset = ui.assumption_set()
 moves = results.kpis_moves(report, filters, aset)
 money = results.money_headline(filters, aset, coverage)
 
-ui.page_header("Weekly KPIs", "How did customers feel and what did serving them cost last "
-               "week, and did anything really change?", filters)
+ui.page_header(_("Weekly KPIs"), _("How did customers feel and what did serving them cost "
+                                   "last week, and did anything really change?"), filters)
 ui.headline(moves.headline, icon=":material/insights:")
 weekly.tiles(report)
 weekly.money_line(moves, money)
@@ -29,7 +30,7 @@ weekly.how_computed(report, moves, money)
 
 shown = [tile for tile in report.tiles if f"trend_{tile.metric.name}" in trends]
 if shown:
-    st.subheader("13-week trends")
+    st.subheader(_("13-week trends"))
     i, tab = ui.sections([tile.metric.label for tile in shown], "kpi_trend_tab")
     with tab:
         ui.exhibit(trends[f"trend_{shown[i].metric.name}"])

@@ -4,11 +4,12 @@ turns the page right to left; kept reports are kept per language."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
 from dashboard import i18n
-from dashboard.ui import language
+from dashboard.ui import language, navigation
 from tests.conftest import ROOT
 
 
@@ -127,3 +128,70 @@ def test_persian_charts_name_weeks_by_their_jalali_days():
         digits = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
         assert text == f"{j.day} {months[j.month - 1]}".translate(digits), week
     assert fig.layout.title.xanchor == "right"
+
+
+#: Latin text a Persian page may show: the product names, ISO week labels and assumption set
+#: ids (data: the set's name and version).
+_LATIN_ALLOWED = re.compile(r"\b(?:NPS|CSAT|CES)\b|\b\d{4}-W\d{2}\b|\bpublished v\d+\b")
+
+
+def _english_words(text: str) -> list[str]:
+    """The Latin words of ``text`` once the allowed ones are taken out."""
+    return re.findall(r"[A-Za-z]{2,}", _LATIN_ALLOWED.sub(" ", text))
+
+
+def _persian(text: str) -> bool:
+    return bool(re.search(r"[\u0600-\u06FF]", text))
+
+
+def test_every_page_opens_in_persian_with_its_title_subheaders_and_sections_in_persian(open_app):
+    """Each page of the navigation in a session opened with ``?lang=fa``: its title (h1) is
+    the navigation's title in Persian, and every subheader, section tab, widget label and the
+    sidebar's headers are Persian (no English word but the product names and the data's week
+    and set labels)."""
+    open_app()  # the environment (warehouse, store) of the fixture
+    at = _fresh(open_app, "fa")
+    wrong = []
+    for page in navigation.PAGES:
+        at.switch_page(page.file)
+        at.run()
+        assert not at.exception, (page.file, at.exception)
+        with i18n.use("fa"):
+            title = i18n._(page.title)
+        assert title != page.title and _persian(title)
+        assert [t.value for t in at.main.title] == [title], page.file
+        heads = [h.value for h in at.main.subheader]
+        tabs = [t.label for t in at.main.tabs]
+        if page.file == "pages/weekly_kpis.py":
+            tabs = []  # the trend tabs are the KPIs' labels (the metrics' own catalog)
+        widgets = [w.label for kind in ("selectbox", "multiselect", "radio", "slider",
+                                        "text_input", "button", "toggle", "checkbox",
+                                        "number_input", "date_input", "text_area")
+                   for w in at.get(kind)
+                   if not str(w.key).startswith("sim_nps_")]  # a segment's name: data
+        widgets += [h.value for h in at.sidebar.header]
+        for text in heads + tabs + widgets:
+            if not _persian(text) or _english_words(text):
+                wrong.append((page.file, text))
+        if page.file not in ("pages/board_pack.py", "pages/weekly_kpis.py"):
+            assert heads or tabs, f"{page.file} shows no subheader or section"
+    assert not wrong, wrong
+
+
+def test_widget_labels_are_made_in_the_language_of_the_run():
+    """The simulator's horizon labels (plural forms, numbers through the display helpers) and
+    a KPI's target word: English as before; Persian words with Persian digits (each number in
+    its left-to-right isolate), the labels fixed when made even if read outside the block."""
+    from dashboard.ui import common, simulator
+
+    label = simulator._horizon_label(3)
+    assert [label(0), label(1), label(2)] == ["Assumption set (3 years)", "1 year", "2 years"]
+    assert common.target_word(True) == "met" and common.target_word(None) == "—"
+    with i18n.use("fa"):
+        label = simulator._horizon_label(3)
+        met, missed = common.target_word(True), common.target_word(False)
+    assert label(0) == "مجموعهٔ فرض\u200cها (\u2066۳\u2069 سال)"
+    assert label(10) == "\u2066۱۰\u2069 سال"
+    assert (met, missed) == ("محقق شد", "محقق نشد")
+    for text in (label(0), label(1), label(10)):
+        assert not re.search(r"[A-Za-z0-9]", text), text

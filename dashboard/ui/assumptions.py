@@ -16,6 +16,8 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from dashboard.i18n import N_, _
+from dashboard.metrics import display
 from dashboard.metrics.filters import Filters
 from dashboard.money import assumptions as A
 from dashboard.money import publishing, unit_costs
@@ -49,17 +51,22 @@ def flash() -> None:
 def status(aset: A.AssumptionSet) -> str:
     """One line on what the chosen set is and how it changes."""
     if aset.is_published:
-        return (f"Assumption set {aset.id}: the published set, the one every money figure uses "
-                "unless a draft is picked in the sidebar. It changes only by publishing a "
-                "draft: start one below, change it, check its differences and publish it with "
-                "a reason. Every publication is recorded (who, when, why, each value old → "
-                "new).")
-    base = ("" if aset.base_version is None
-            else f", started from {A.PUBLISHED} v{aset.base_version}")
-    return (f"Assumption set {aset.id}: a draft{base}. The money figures of every page use it "
-            "while it is picked in the sidebar; nothing else changes until it is published. "
-            "The observed cost figures of the Weekly KPIs and Cost to serve pages always use "
-            "the booked unit costs, those the contacts were loaded with.")
+        return _("Assumption set {set_id}: the published set, the one every money figure uses "
+                 "unless a draft is picked in the sidebar. It changes only by publishing a "
+                 "draft: start one below, change it, check its differences and publish it "
+                 "with a reason. Every publication is recorded (who, when, why, each value "
+                 "old → new).", set_id=aset.id)
+    if aset.base_version is None:
+        return _("Assumption set {set_id}: a draft. The money figures of every page use it "
+                 "while it is picked in the sidebar; nothing else changes until it is "
+                 "published. The observed cost figures of the Weekly KPIs and Cost to serve "
+                 "pages always use the booked unit costs, those the contacts were loaded with.",
+                 set_id=aset.id)
+    return _("Assumption set {set_id}: a draft, started from {base}. The money figures of every "
+             "page use it while it is picked in the sidebar; nothing else changes until it is "
+             "published. The observed cost figures of the Weekly KPIs and Cost to serve pages "
+             "always use the booked unit costs, those the contacts were loaded with.",
+             set_id=aset.id, base=f"{A.PUBLISHED} v{aset.base_version}")
 
 
 def name_field() -> None:
@@ -67,47 +74,48 @@ def name_field() -> None:
     default)."""
     if _WHO_KEY not in st.session_state:
         st.session_state[_WHO_KEY] = ui.signed_in_user()
-    st.text_input("Your name (recorded with each change and publication)", key=_WHO_KEY)
+    st.text_input(_("Your name (recorded with each change and publication)"), key=_WHO_KEY)
 
 
 def values_table(aset: A.AssumptionSet, filters: Filters) -> pd.DataFrame:
     """The values in force in the selected week, with unit, source and the rule of each."""
     t = aset.table(filters.week_start)
     return pd.DataFrame({
-        "Assumption": [A.key_label(k) for k in t["assumption_key"]],
-        "Key": t["assumption_key"],
-        "Value": t["value_text"].astype(str),
-        "Unit": t["unit"].astype(str),
-        "In force from": [f"{d:%Y-%m-%d}" for d in t["valid_from"]],
-        "Source": t["source"],
-        "Rule": [A.spec_for(k).rule() for k in t["assumption_key"]],
-        "Description": t["description"].astype(str),
+        _("Assumption"): [A.key_label(k) for k in t["assumption_key"]],
+        _("Key"): t["assumption_key"],
+        _("Value"): t["value_text"].astype(str),
+        _("Unit"): t["unit"].astype(str),
+        _("In force from"): [f"{d:%Y-%m-%d}" for d in t["valid_from"]],
+        _("Source"): t["source"],
+        _("Rule"): [A.spec_for(k).rule() for k in t["assumption_key"]],
+        _("Description"): t["description"].astype(str),
     })
 
 
-_LOG_COLUMNS = ["#", "Key", "From", "Old value", "New value", "Back-dated", "When", "By",
-                "Reason", "Publication"]
+_LOG_COLUMNS = ["#", N_("Key"), N_("From"), N_("Old value"), N_("New value"), N_("Back-dated"),
+                N_("When"), N_("By"), N_("Reason"), N_("Publication")]
 
 
 def change_log(aset: A.AssumptionSet) -> pd.DataFrame:
     """The set's recorded changes, newest first (for the published set: each with the
     publication that made it; "before publishing" for an edit from before publishing)."""
     log = ui.app_store().read("store_changes", set_name=aset.name)
+    columns = [_(c) for c in _LOG_COLUMNS]
     if log.empty:
-        return pd.DataFrame(columns=_LOG_COLUMNS)
+        return pd.DataFrame(columns=columns)
     if aset.is_published:
-        pubs = [f"#{int(p)}" if pd.notna(p) else "before publishing"
+        pubs = [f"#{int(p)}" if pd.notna(p) else _("before publishing")
                 for p in log["publication_id"]]
     else:
         pubs = ["—"] * len(log)
     return pd.DataFrame({
-        "#": log["change_id"].astype(int), "Key": log["assumption_key"],
-        "From": log["effective_from"], "Old value": log["old_value"].fillna("—"),
-        "New value": log["new_value"],
-        "Back-dated": ["yes" if int(b) else "no" for b in log["back_dated"]],
-        "When": log["changed_at"], "By": log["changed_by"], "Reason": log["reason"],
-        "Publication": pubs,
-    }, columns=_LOG_COLUMNS).iloc[::-1].reset_index(drop=True)
+        "#": log["change_id"].astype(int), _("Key"): log["assumption_key"],
+        _("From"): log["effective_from"], _("Old value"): log["old_value"].fillna("—"),
+        _("New value"): log["new_value"],
+        _("Back-dated"): [_("yes") if int(b) else _("no") for b in log["back_dated"]],
+        _("When"): log["changed_at"], _("By"): log["changed_by"], _("Reason"): log["reason"],
+        _("Publication"): pubs,
+    }, columns=columns).iloc[::-1].reset_index(drop=True)
 
 
 # --- starting a draft -------------------------------------------------------------------------
@@ -123,21 +131,22 @@ def _start_draft(based_on: str) -> None:
         s[_FLASH_KEY] = ("error", str(exc))
     else:
         ui.choose_assumption_set(made)
-        s[_FLASH_KEY] = ("success", f"Started draft {made!r} as a copy of {based_on}; it is "
-                                    "picked in the sidebar. Change its values below, then "
-                                    "publish it.")
+        s[_FLASH_KEY] = ("success", _("Started draft {name} as a copy of {based_on}; it is "
+                                      "picked in the sidebar. Change its values below, then "
+                                      "publish it.", name=repr(made), based_on=based_on))
 
 
 def start_draft_panel(aset: A.AssumptionSet) -> None:
     """Start a draft as a copy of the chosen set (name, description)."""
-    title = ("Start a draft" if aset.is_published
-             else "Start another draft from this one")
+    title = (_("Start a draft") if aset.is_published
+             else _("Start another draft from this one"))
     with st.expander(title, expanded=aset.is_published), \
             st.form("asm_new_set", clear_on_submit=True):
-        st.text_input("Name of the draft", key="asm_new_name",
-                      help="1–40 letters, digits, spaces, dots, dashes or underscores.")
-        st.text_input("What it is for", key="asm_new_desc")
-        st.form_submit_button(ui.plain(f"Start a draft as a copy of {aset.id}"),
+        st.text_input(_("Name of the draft"), key="asm_new_name",
+                      help=_("1–40 letters, digits, spaces, dots, dashes or underscores."))
+        st.text_input(_("What it is for"), key="asm_new_desc")
+        st.form_submit_button(ui.plain(_("Start a draft as a copy of {set_id}",
+                                         set_id=aset.id)),
                               on_click=_start_draft, args=(aset.name,))
 
 
@@ -153,21 +162,22 @@ def edit_form(aset: A.AssumptionSet, today: date | None = None) -> A.AssumptionS
     with st.form("asm_edit"):
         left, mid, right = st.columns([2, 1, 1])
         with left:
-            key = st.selectbox("Assumption", keys, key="asm_key",
+            key = st.selectbox(_("Assumption"), keys, key="asm_key",
                                format_func=lambda k: f"{A.key_label(k)} ({k})")
         with mid:
-            new = st.text_input("New value", key="asm_value")
+            new = st.text_input(_("New value"), key="asm_value")
         with right:
             eff = st.date_input(
-                "In force from", value=start, key="asm_from",
+                _("In force from"), value=start, key="asm_from",
                 min_value=date(1900, 1, 1), max_value=start + timedelta(weeks=520),
-                help=f"Default: the next week, {A.first_week_of(start)} (from "
-                     f"{start:%Y-%m-%d}), so no week already reported changes. An earlier "
-                     "date back-dates the value: tick the box below to mean it.")
-        back = st.checkbox("Back-date: this value changes weeks already reported",
+                help=_("Default: the next week, {week} (from {start}), so no week already "
+                       "reported changes. An earlier date back-dates the value: tick the box "
+                       "below to mean it.", week=A.first_week_of(start),
+                       start=f"{start:%Y-%m-%d}"))
+        back = st.checkbox(_("Back-date: this value changes weeks already reported"),
                            key="asm_back_date")
-        reason = st.text_input("Reason", key="asm_reason")
-        submitted = st.form_submit_button("Record change")
+        reason = st.text_input(_("Reason"), key="asm_reason")
+        submitted = st.form_submit_button(_("Record change"))
     if submitted:
         try:
             aset = A.record_change(ui.app_store(), aset, key, new, eff, who=_who() or "unknown",
@@ -175,9 +185,11 @@ def edit_form(aset: A.AssumptionSet, today: date | None = None) -> A.AssumptionS
         except A.AssumptionError as exc:
             st.error(ui.plain(str(exc)), icon=":material/block:")
         else:
-            dated = " (back-dated)" if eff < start else ""
-            st.success(ui.plain(f"Recorded: {key} = {new.strip()} from {eff:%Y-%m-%d}"
-                                f"{dated} in draft {aset.id}."))
+            values = dict(key=key, value=new.strip(), start=f"{eff:%Y-%m-%d}", set_id=aset.id)
+            st.success(ui.plain(
+                _("Recorded: {key} = {value} from {start} (back-dated) in draft {set_id}.",
+                  **values) if eff < start else
+                _("Recorded: {key} = {value} from {start} in draft {set_id}.", **values)))
     return aset
 
 
@@ -194,11 +206,16 @@ def diff_panel(aset: A.AssumptionSet, today: date | None = None) -> pd.DataFrame
         st.warning(ui.plain(why_not), icon=":material/warning:")
     back = int(changes["back_dated"].sum())
     if changes.empty:
-        takeaway = f"No differences: draft {aset.id} equals {published.id}."
+        takeaway = _("No differences: draft {set_id} equals {published}.", set_id=aset.id,
+                     published=published.id)
+    elif back:
+        takeaway = _("{n} difference(s) from {published}; {back} start(s) before the next "
+                     "week (back-dated).", n=display.number(len(changes), 0, thousands=False),
+                     published=published.id, back=display.number(back, 0, thousands=False))
     else:
-        takeaway = (f"{len(changes)} difference(s) from {published.id}"
-                    + (f"; {back} start(s) before the next week (back-dated)." if back
-                       else "; every one starts in the next week or later."))
+        takeaway = _("{n} difference(s) from {published}; every one starts in the next week "
+                     "or later.", n=display.number(len(changes), 0, thousands=False),
+                     published=published.id)
     ui.takeaway_table(publishing.diff_table(changes), "asm_diff", takeaway)
     return changes
 
@@ -217,9 +234,11 @@ def _publish(draft_name: str) -> None:
         s[_FLASH_KEY] = ("error", str(exc))
     else:
         ui.choose_assumption_set(A.PUBLISHED)
-        s[_FLASH_KEY] = ("success", f"Published draft {draft_name!r} as {done.published_id} "
-                                    f"({len(done.changes)} difference(s)), by {done.published_by}"
-                                    f": {done.reason}")
+        s[_FLASH_KEY] = ("success", _(
+            "Published draft {name} as {set_id} ({n} difference(s)), by {who}: {reason}",
+            name=repr(draft_name), set_id=done.published_id,
+            n=display.number(len(done.changes), 0, thousands=False), who=done.published_by,
+            reason=done.reason))
 
 
 def publish_form(aset: A.AssumptionSet, changes: pd.DataFrame) -> None:
@@ -228,15 +247,15 @@ def publish_form(aset: A.AssumptionSet, changes: pd.DataFrame) -> None:
     stale."""
     stale = bool(publishing.stale(ui.app_store(), aset))
     with st.form("asm_publish"):
-        st.text_area("Reason for publishing (required; recorded with the publication)",
+        st.text_area(_("Reason for publishing (required; recorded with the publication)"),
                      key="asm_pub_reason", height=68)
         if changes["back_dated"].any():
-            st.checkbox("Publish the back-dated values too: they change weeks already "
-                        "reported", key="asm_pub_back")
-        st.form_submit_button("Publish", type="primary", on_click=_publish,
+            st.checkbox(_("Publish the back-dated values too: they change weeks already "
+                          "reported"), key="asm_pub_back")
+        st.form_submit_button(_("Publish"), type="primary", on_click=_publish,
                               args=(aset.name,), disabled=changes.empty or stale)
     if changes.empty:
-        ui.note("Nothing to publish: the draft equals the published set.")
+        ui.note(_("Nothing to publish: the draft equals the published set."))
 
 
 def history() -> pd.DataFrame:

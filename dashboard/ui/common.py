@@ -19,7 +19,8 @@ from dashboard.exports import files as export
 from dashboard.exports import tables as export_tables
 from dashboard.exports import text as literal_text
 from dashboard.exports.exhibits import Exhibit
-from dashboard.metrics import kpis
+from dashboard.i18n import N_, _
+from dashboard.metrics import display, kpis
 from dashboard.metrics.dimensions import Dimensions
 from dashboard.metrics.filters import COMPARISONS, DIMENSIONS, Filters
 from dashboard.metrics.kpis import Catalog, KpiReport, Tile
@@ -35,6 +36,30 @@ PAGE_ICON = str(Path(__file__).with_name("icon.png"))
 
 _KEYS = {"week": "f_week", "segment": "f_segment", "region": "f_region", "plan": "f_plan",
          "compare": "f_compare", "set": "f_assumption_set"}
+#: The filter bar's and the comparison pickers' names of each dimension (``N_``: translated
+#: where shown).
+_FILTER_LABELS = {"segment": N_("Segment"), "region": N_("Region"), "plan": N_("Plan"),
+                  "channel": N_("Survey channel")}
+_FILTER_HELP = {"segment": N_("Customers by segment; empty means all."),
+                "region": N_("Customers by region; empty means all."),
+                "plan": N_("Customers by plan; empty means all.")}
+_GROUPS_LABELS = {
+    "segment": N_("Segments to compare (the first is the reference)"),
+    "region": N_("Regions to compare (the first is the reference)"),
+    "plan": N_("Plans to compare (the first is the reference)"),
+    "channel": N_("Survey channels to compare (the first is the reference)"),
+}
+_PICK_GROUPS = {
+    "segment": N_("Pick {low} to {high} segments to compare."),
+    "region": N_("Pick {low} to {high} regions to compare."),
+    "plan": N_("Pick {low} to {high} plans to compare."),
+    "channel": N_("Pick {low} to {high} survey channels to compare."),
+}
+#: The page-level pickers' option labels defined in the analysis modules (the Satisfaction
+#: page's splits and grains, Cost to serve's bases), marked here for the catalogs.
+_OPTION_TEXTS = (N_("Journey stage"), N_("Touchpoint"), N_("Channel"), N_("Weekly"),
+                 N_("Monthly"), N_("Per 1,000 active customers a week"),
+                 N_("Total over the 13 weeks"))
 
 
 _WAREHOUSES: dict[str, db.Warehouse] = {}
@@ -95,12 +120,12 @@ def catalog() -> Catalog | None:
     try:
         cat = catalog_value()
     except db.WarehouseMissing as exc:
-        st.error(plain(f"{exc}.") + " `make run` builds it automatically.")
+        st.error(_("{error}. `make run` builds it automatically.", error=plain(str(exc))))
         return None
     if not cat.weeks:
-        st.info("The warehouse has no weeks yet: no loaded table carries a date (customers' "
-                "signups, surveys, complaints, contacts or transactions), so there is nothing "
-                "to chart. Load them on the Data page.")
+        st.info(_("The warehouse has no weeks yet: no loaded table carries a date (customers' "
+                  "signups, surveys, complaints, contacts or transactions), so there is nothing "
+                  "to chart. Load them on the Data page."))
         return None
     return cat
 
@@ -108,22 +133,23 @@ def catalog() -> Catalog | None:
 def filter_bar(cat: Catalog) -> Filters:
     """Render the shared filter bar in the sidebar and return the selection."""
     with st.sidebar:
-        st.header("Filters")
+        st.header(_("Filters"))
         weeks = list(cat.weeks)
         default = weeks.index(cat.latest_complete) if cat.latest_complete in weeks else 0
-        st.selectbox("Week", weeks, index=default, key=_KEYS["week"],
-                     help="ISO week, Monday to Sunday (UTC). Default: the latest complete week.")
+        st.selectbox(_("Week"), weeks, index=default, key=_KEYS["week"],
+                     help=_("ISO week, Monday to Sunday (UTC). Default: the latest complete "
+                            "week."))
         # a dimension with one value (a company without regions …) has no filter
         for dim in cat.dims.splittable(DIMENSIONS):
-            st.multiselect(dim.capitalize(), list(cat.options[dim]), key=_KEYS[dim],
-                           placeholder="All", help=f"Customers by {dim}; empty means all.")
-        st.selectbox("Compare with", list(COMPARISONS), key=_KEYS["compare"],
-                     format_func=lambda k: COMPARISONS[k][0])
+            st.multiselect(_(_FILTER_LABELS[dim]), list(cat.options[dim]), key=_KEYS[dim],
+                           placeholder=_("All"), help=_(_FILTER_HELP[dim]))
+        st.selectbox(_("Compare with"), list(COMPARISONS), key=_KEYS["compare"],
+                     format_func=_labels({k: label for k, (label, _w) in COMPARISONS.items()}))
         names = assumptions.set_names(app_store())
         if st.session_state.get(_KEYS["set"]) not in names:
             st.session_state[_KEYS["set"]] = assumptions.PUBLISHED
-        st.selectbox("Assumption set", names, key=_KEYS["set"],
-                     help="The finance inputs every money figure uses (Assumptions page).")
+        st.selectbox(_("Assumption set"), names, key=_KEYS["set"],
+                     help=_("The finance inputs every money figure uses (Assumptions page)."))
     return current_filters(cat)
 
 
@@ -187,10 +213,10 @@ def external_context(key: str) -> None:
     figures (``dashboard.money.inputs.EXTERNAL_CONTEXT``)."""
     from dashboard.money.inputs import external_context_table
 
-    with st.expander("External context: published rules of thumb — not part of any total"):
-        note("Not part of any total. Quoted with source, year and exact wording: other "
-             "companies' numbers from other times and industries, never added to our observed "
-             "or modelled figures, and not forecasts or targets.")
+    with st.expander(_("External context: published rules of thumb — not part of any total")):
+        note(_("Not part of any total. Quoted with source, year and exact wording: other "
+               "companies' numbers from other times and industries, never added to our "
+               "observed or modelled figures, and not forecasts or targets."))
         table(external_context_table(), key)
 
 
@@ -214,12 +240,13 @@ def money_tile(fig, symbol: str) -> None:
         st.metric(plain(fig.label), money_text(fig.value, symbol),
                   help=plain(fig.note) if fig.note else None)
         if fig.low is not None and fig.high is not None:
-            st.caption(plain(f"{fig.band_label} {money_text(fig.low, symbol)}\u2009–\u2009"
-                             f"{money_text(fig.high, symbol)} · {fig.unit}"))
+            st.caption(plain(_("{band} {low}\u2009–\u2009{high} · {unit}", band=fig.band_label,
+                               low=money_text(fig.low, symbol),
+                               high=money_text(fig.high, symbol), unit=fig.unit)))
         else:
             st.caption(plain(fig.unit))
         st.caption(plain(fig.source_line))
-        with st.popover("How computed"):
+        with st.popover(_("How computed")):
             facts(fig.how_computed())
 
 
@@ -244,20 +271,28 @@ def kpi_tile(t: Tile, report: KpiReport) -> None:
         not_loaded_tile(m.label, t.missing, m.definition)
         return
     with st.container(border=True):
-        label = m.label + (" · low base" if t.current.status == "low_base" else "")
+        label = (_("{label} · low base", label=m.label) if t.current.status == "low_base"
+                 else m.label)
         delta = None if t.delta is None else format_delta(t.delta, m, sym)
         color = ("normal" if m.higher_is_better else "inverse") if t.significant else "off"
         st.metric(plain(label), format_value(t.current.value, m.fmt, sym), delta=delta,
                   delta_color=color, delta_arrow="auto" if t.significant else "off",
                   help=m.definition)
         st.caption(plain(kpis.tile_caption(t, sym)))
-        st.caption(plain(f"vs {f.compare_label} ({format_value(t.previous.value, m.fmt, sym)})"
-                         f": {kpis.verdict(t, f)}"))
+        st.caption(plain(_("vs {comparison} ({previous}): {verdict}",
+                           comparison=f.compare_label,
+                           previous=format_value(t.previous.value, m.fmt, sym),
+                           verdict=kpis.verdict(t, f))))
         if t.target is not None:
-            met = {True: "met", False: "missed", None: "—"}[t.target_met]
-            st.caption(plain(f"Target {format_value(t.target, m.fmt, sym)}: {met}"))
-        with st.popover("How computed"):
+            st.caption(plain(_("Target {target}: {met}", target=format_value(t.target, m.fmt, sym),
+                               met=target_word(t.target_met))))
+        with st.popover(_("How computed")):
             how_computed(t, report)
+
+
+def target_word(met: bool | None) -> str:
+    """Whether a KPI met its target, as a word of the run's language (``—`` unknown)."""
+    return {True: _("met"), False: _("missed"), None: "—"}[met]
 
 
 def not_loaded_tile(label: str, tables, help: str | None = None) -> None:
@@ -273,17 +308,18 @@ def how_computed(t: Tile, report: KpiReport) -> None:
     m, sym, cur = t.metric, report.currency_symbol, t.current
     st.markdown(f"**{plain(m.label)}** — {plain(m.definition)}")
     rows = {
-        "Week": report.filters.week,
-        "Filters": report.filters.describe(),
-        "n": f"{cur.n:,}",
-        "Value": format_value(cur.value, m.fmt, sym),
-        "95% interval": (f"{format_value(cur.ci_low, m.fmt, sym)}\u2009–\u2009"
-                         f"{format_value(cur.ci_high, m.fmt, sym)}"),
-        f"Comparison ({report.filters.compare_week})": format_value(t.previous.value, m.fmt, sym),
-        "Change": format_delta(t.delta, m, sym),
-        "p-value (raw)": "—" if t.p_value is None else f"{t.p_value:.4f}",
-        "p-value (Benjamini–Hochberg)": "—" if t.p_adjusted is None else f"{t.p_adjusted:.4f}",
-        "Queries": ", ".join(f"queries/dashboard/{q}.sql" for q in report.queries),
+        _("Week"): report.filters.week,
+        _("Filters"): report.filters.describe(),
+        _("n"): display.number(cur.n, 0),
+        _("Value"): format_value(cur.value, m.fmt, sym),
+        _("95% interval"): (f"{format_value(cur.ci_low, m.fmt, sym)}\u2009–\u2009"
+                            f"{format_value(cur.ci_high, m.fmt, sym)}"),
+        _("Comparison ({week})", week=report.filters.compare_week):
+            format_value(t.previous.value, m.fmt, sym),
+        _("Change"): format_delta(t.delta, m, sym),
+        _("p-value (raw)"): display.number(t.p_value, 4),
+        _("p-value (Benjamini–Hochberg)"): display.number(t.p_adjusted, 4),
+        _("Queries"): ", ".join(f"queries/dashboard/{q}.sql" for q in report.queries),
     }
     facts(rows)
 
@@ -339,8 +375,10 @@ def page_header(title: str, question: str, filters: Filters) -> None:
     st.title(title)
     st.markdown(f"*{question}*")
     as_of = as_of_text()
-    note(f"{filters.week} vs {filters.compare_week} ({filters.compare_label}) · "
-         f"{filters.describe()}" + (f" · {as_of}" if as_of else ""))
+    scope = dict(week=filters.week, compare_week=filters.compare_week,
+                 comparison=filters.compare_label, filters=filters.describe())
+    note(_("{week} vs {compare_week} ({comparison}) · {filters} · {as_of}", as_of=as_of, **scope)
+         if as_of else _("{week} vs {compare_week} ({comparison}) · {filters}", **scope))
     stale_warning()
     no_images_note()
 
@@ -360,7 +398,7 @@ def _downloads(items, key: str, off: dict[str, str] | None = None) -> None:
             st.download_button(label, b"" if label in off else make, file_name=name, mime=mime,
                                key=f"dl_{key}_{label}", on_click="ignore", type="tertiary",
                                icon=":material/download:", disabled=label in off,
-                               help=off.get(label, f"Download {name}"))
+                               help=off.get(label, _("Download {name}", name=name)))
 
 
 def exhibit(ex: Exhibit, ctx: export.Context | None = None, caption: bool = True) -> None:
@@ -533,9 +571,10 @@ def compare_controls(options: dict[str, tuple[str, ...]], coverage: cov.Coverage
     left, mid, right = st.columns([1, 3, 1])
     with left:
         dim = st.selectbox(
-            "Compare by", offered, key="cmp_dimension",
-            format_func=lambda d: compare.DIMENSION_LABELS[d].capitalize(),
-            help="Channel is the survey channel: only survey scores are defined per channel.")
+            _("Compare by"), offered, key="cmp_dimension",
+            format_func=_labels(_FILTER_LABELS),
+            help=_("Channel is the survey channel: only survey scores are defined per "
+                   "channel."))
     values = list(options.get(dim, ()))
     key = f"cmp_groups_{dim}"
     if key in st.session_state:
@@ -545,18 +584,18 @@ def compare_controls(options: dict[str, tuple[str, ...]], coverage: cov.Coverage
         st.session_state[key] = list(compare.default_groups(sizes, tuple(values)))
     with mid:
         groups = st.multiselect(
-            f"{compare.plural(dim).capitalize()} to compare (the first is the reference)",
-            values, key=key,
+            _(_GROUPS_LABELS[dim]), values, key=key,
             max_selections=compare.MAX_GROUPS,
-            help="Every difference is tested against the first group; Benjamini–Hochberg "
-                 "correction across the whole table.")
+            help=_("Every difference is tested against the first group; Benjamini–Hochberg "
+                   "correction across the whole table."))
     with right:
-        metric = st.selectbox("KPI to rank and trend", metrics, key="cmp_metric",
-                              format_func=lambda n: compare.COMPARE_REGISTRY[n].label,
-                              help="KPIs whose data are not loaded are not offered.")
+        metric = st.selectbox(_("KPI to rank and trend"), metrics, key="cmp_metric",
+                              format_func=_labels({n: compare.COMPARE_REGISTRY[n].label
+                                                   for n in metrics}),
+                              help=_("KPIs whose data are not loaded are not offered."))
     if len(groups) < compare.MIN_GROUPS:
-        st.warning(f"Pick {compare.MIN_GROUPS} to {compare.MAX_GROUPS} "
-                   f"{compare.plural(dim)} to compare.")
+        st.warning(_(_PICK_GROUPS[dim], low=display.number(compare.MIN_GROUPS, 0),
+                     high=display.number(compare.MAX_GROUPS, 0)))
         return None
     return compare.Selection(dim, tuple(groups), metric)
 
@@ -600,10 +639,10 @@ def compare_trend(report: compare.CompareReport, ex: dict[str, Exhibit]) -> None
         st.caption(plain(report.trend_takeaway))
 
 
-def method_note(text: str | None, label: str = "How computed") -> None:
+def method_note(text: str | None, label: str | None = None) -> None:
     """A method's formulas and tests, one click away (an expander), as literal text."""
     if text:
-        with st.expander(label):
+        with st.expander(label or _("How computed")):
             st.caption(plain(text))
 
 
@@ -644,20 +683,28 @@ def savings_controls(options, chosen: str | None, labels: dict[str, str],
         if st.session_state.get("cts_baseline") not in options:
             st.session_state["cts_baseline"] = chosen
         with left:
-            st.selectbox("Baseline: 13 weeks ending", list(options), key="cts_baseline",
+            st.selectbox(_("Baseline: 13 weeks ending"), list(options), key="cts_baseline",
                          format_func=lambda w: labels.get(w, w),
-                         help="Default: the 13 weeks before the detected self-service launch, "
-                              "else the 13 weeks before the current window.")
+                         help=_("Default: the 13 weeks before the detected self-service "
+                                "launch, else the 13 weeks before the current window."))
     if st.session_state.get("cts_basis") not in bases:
         st.session_state["cts_basis"] = basis
     with right:
-        st.radio("Express the change", list(bases), key="cts_basis",
-                 format_func=lambda b: bases[b], horizontal=True)
+        st.radio(_("Express the change"), list(bases), key="cts_basis",
+                 format_func=_labels(bases), horizontal=True)
 
 
 # --- Satisfaction page (dashboard/analysis/satisfaction.py) ---
 
 _SAT_KEYS = {"split": "sat_split", "grain": "sat_grain", "score": "sat_score"}
+
+
+def _labels(labels: dict[str, str]) -> Callable[[str], str]:
+    """A widget's ``format_func`` over ``labels`` (value → English label), the labels read in
+    this run's language when the widget is drawn: a function called later (by Streamlit's
+    test harness, outside the run) gives the same text."""
+    shown = {value: _(label) for value, label in labels.items()}
+    return lambda value: shown.get(value, str(value))
 
 
 def choice(label: str, options: dict[str, str], key: str, default: str,
@@ -666,7 +713,8 @@ def choice(label: str, options: dict[str, str], key: str, default: str,
     values = list(options)
     if st.session_state.get(key) not in values:
         st.session_state[key] = default
-    return st.selectbox(label, values, key=key, format_func=lambda v: options[v], help=help)
+    return st.selectbox(_(label), values, key=key, format_func=_labels(options),
+                        help=_(help) if help else None)
 
 
 def sat_controls(cat: Catalog) -> satisfaction.View:
@@ -674,23 +722,23 @@ def sat_controls(cat: Catalog) -> satisfaction.View:
     offers only the dimensions with two values or more."""
     left, mid, right = st.columns(3)
     with left:
-        score = choice("Score", satisfaction.SCORES, _SAT_KEYS["score"], "nps",
-                       help="The score the trend, distribution and movers show.")
+        score = choice(N_("Score"), satisfaction.SCORES, _SAT_KEYS["score"], "nps",
+                       help=N_("The score the trend, distribution and movers show."))
     splits = satisfaction.split_choices(cat.dims)
     default = satisfaction.default_view(cat.dims).split
     with mid:
         if splits:
-            split = choice("Split by", splits, _SAT_KEYS["split"], default,
-                           help="Customer attributes (segment, region, plan) or attributes of "
-                                "the answer (journey stage, touchpoint, channel).")
+            split = choice(N_("Split by"), splits, _SAT_KEYS["split"], default,
+                           help=N_("Customer attributes (segment, region, plan) or attributes "
+                                   "of the answer (journey stage, touchpoint, channel)."))
         else:
             split = default
             note(cat.dims.none_note(tuple(satisfaction.SPLITS)))
     with right:
-        grain = choice("Grain", satisfaction.GRAINS, _SAT_KEYS["grain"], "week",
-                       help="Weekly: the 26 ISO weeks ending with the selected week. Monthly: "
-                            "the 12 calendar months ending with the selected week's month, "
-                            "counted up to the selected week's Sunday.")
+        grain = choice(N_("Grain"), satisfaction.GRAINS, _SAT_KEYS["grain"], "week",
+                       help=N_("Weekly: the 26 ISO weeks ending with the selected week. "
+                               "Monthly: the 12 calendar months ending with the selected "
+                               "week's month, counted up to the selected week's Sunday."))
     return satisfaction.View(split=split, grain=grain, score=score)
 
 
@@ -699,7 +747,8 @@ def sat_tiles(report: satisfaction.SatisfactionReport) -> None:
     for col, t in zip(st.columns(len(report.tiles)), report.tiles, strict=True):
         m = t.metric
         with col, st.container(border=True):
-            label = m.label + (" · low base" if t.current.status == "low_base" else "")
+            label = (_("{label} · low base", label=m.label) if t.current.status == "low_base"
+                     else m.label)
             color = ("normal" if m.higher_is_better else "inverse") if t.significant else "off"
             st.metric(plain(label), t.value_text, delta=t.delta_text, delta_color=color,
                       delta_arrow="auto" if t.significant else "off", help=plain(m.definition))

@@ -16,9 +16,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.exports import files as export
+from dashboard.i18n import _
 from dashboard.intake import contract, ingest
 from dashboard.intake import status as data_status
-from dashboard.metrics import kpis
+from dashboard.metrics import display, kpis
 from dashboard.metrics.kpis import Catalog
 from dashboard.ui import common as ui
 from dashboard.warehouse import db
@@ -47,15 +48,15 @@ def warehouse_ready() -> bool:
     try:
         missing = data_status.missing_tables(ui.fetch)
     except db.WarehouseMissing:
-        st.info("There is no warehouse yet. Upload your files below — customers first, or "
-                "together with their surveys, complaints, contacts and transactions. The first "
-                "load creates the warehouse.", icon=":material/database:")
+        st.info(_("There is no warehouse yet. Upload your files below — customers first, or "
+                  "together with their surveys, complaints, contacts and transactions. The "
+                  "first load creates the warehouse."), icon=":material/database:")
         return False
     if missing:
-        st.warning(ui.plain(
-            f"This warehouse was built before the load log existed: it lacks "
-            f"{', '.join(missing)}. The next load below creates them (the rows it holds are "
-            "kept)."), icon=":material/history:")
+        st.warning(ui.plain(_(
+            "This warehouse was built before the load log existed: it lacks {tables}. The "
+            "next load below creates them (the rows it holds are kept).",
+            tables=", ".join(missing))), icon=":material/history:")
         return False
     return True
 
@@ -64,7 +65,8 @@ def _downloads(df: pd.DataFrame, key: str, name: str, customer_list: bool) -> No
     """CSV and XLSX of a table, named ``<name>_<date>``; made on click, no rerun."""
     now = datetime.now(UTC)
     stem = f"{export.slug(name)}_{now:%Y-%m-%d}"
-    header = (name, f"Data status at {now:%Y-%m-%d %H:%M} UTC", "CX Ledger · Data page")
+    header = (name, _("Data status at {time} UTC", time=f"{now:%Y-%m-%d %H:%M}"),
+              _("CX Ledger · Data page"))
     items = [
         ("CSV", f"{stem}.csv", export.CSV_MIME, lambda: export.csv_bytes(df, customer_list)),
         ("XLSX", f"{stem}.xlsx", export.XLSX_MIME,
@@ -74,7 +76,8 @@ def _downloads(df: pd.DataFrame, key: str, name: str, customer_list: bool) -> No
         for label, file_name, mime, make in items:
             st.download_button(label, make, file_name=file_name, mime=mime,
                                key=f"dl_{key}_{label}", on_click="ignore", type="tertiary",
-                               icon=":material/download:", help=f"Download {file_name}")
+                               icon=":material/download:",
+                               help=_("Download {name}", name=file_name))
 
 
 def table(df: pd.DataFrame, key: str, name: str, column_config: dict | None = None,
@@ -98,11 +101,11 @@ def freshness_section() -> None:
         "Table": st.column_config.TextColumn(pinned=True),
         **_times("First event", "Last event", "Last load (UTC)"),
         "Latest event age (days)": st.column_config.NumberColumn(
-            help="Whole days from the latest event to now (UTC)."),
+            help=_("Whole days from the latest event to now (UTC).")),
         "History rows": st.column_config.NumberColumn(
-            help="Older versions of rows that a later load replaced (history schema)."),
+            help=_("Older versions of rows that a later load replaced (history schema).")),
         "Quarantined rows": st.column_config.NumberColumn(
-            help="Rows of loaded files that broke a rule and were kept aside."),
+            help=_("Rows of loaded files that broke a rule and were kept aside.")),
     }
     table(t, "data_freshness", "raw table freshness", config)
     ui.note(data_status.freshness_takeaway(t))
@@ -115,9 +118,11 @@ def loads_section() -> None:
     config = {
         "Load": st.column_config.NumberColumn(pinned=True, format="%d"),
         **_times("Loaded at (UTC)", "First event", "Last event"),
-        "Checksum": st.column_config.TextColumn(help="First characters of the file's SHA-256."),
+        "Checksum": st.column_config.TextColumn(
+            help=_("First characters of the file's SHA-256.")),
         "Archive": st.column_config.TextColumn(
-            help="The accepted file's copy, relative to the archive folder (CX_ARCHIVE_DIR)."),
+            help=_("The accepted file's copy, relative to the archive folder "
+                   "(CX_ARCHIVE_DIR).")),
     }
     table(t, "data_loads", "load log", config)
     ui.note(data_status.loads_takeaway(t))
@@ -142,25 +147,26 @@ def quarantine_section() -> None:
     """Choose a load, table and rule; the quarantined rows with their source record."""
     summary = data_status.quarantine_summary(ui.fetch)
     if summary.empty:
-        ui.note("Nothing is in quarantine: every row of every load met the rules.")
+        ui.note(_("Nothing is in quarantine: every row of every load met the rules."))
         return
     left, mid, right = st.columns([2, 1, 2])
     opts = data_status.quarantine_options(summary)
     with left:
-        load_id = _pick("Load", list(opts.loads), "data_q_load", opts.loads, "All loads")
+        load_id = _pick(_("Load"), list(opts.loads), "data_q_load", opts.loads,
+                        _("All loads"))
     opts = data_status.quarantine_options(summary, load_id)
     with mid:
-        tbl = _pick("Table", list(opts.tables), "data_q_table", {}, "All tables")
+        tbl = _pick(_("Table"), list(opts.tables), "data_q_table", {}, _("All tables"))
     opts = data_status.quarantine_options(summary, load_id, tbl)
     with right:
-        rule = _pick("Rule", list(opts.rules), "data_q_rule", {}, "All rules")
+        rule = _pick(_("Rule"), list(opts.rules), "data_q_rule", {}, _("All rules"))
     choice = data_status.QuarantineChoice(load_id, tbl, rule)
     rows = data_status.quarantine_rows(ui.fetch, choice)
     config = {
         "Row": st.column_config.NumberColumn(
-            format="%d", help="Data row in the file: 1 is the first row under the header."),
+            format="%d", help=_("Data row in the file: 1 is the first row under the header.")),
         "Record": st.column_config.TextColumn(
-            width="large", help="The source row as read (after the mapping), as JSON."),
+            width="large", help=_("The source row as read (after the mapping), as JSON.")),
     }
     name = "quarantine" + ("" if load_id is None else f" load {load_id}")
     table(rows, "data_quarantine", name, config, customer_list=True)
@@ -171,20 +177,23 @@ def checks_section() -> None:
     """Every contract check: name, purpose, failing rows, verdict; failing rows below."""
     recorded = data_status.recorded_checks(ui.fetch)
     live = recorded is None or st.toggle(
-        "Run the checks on the file now", key="data_live_checks",
-        help="Every build and load runs the checks before it publishes and records the result; "
-             "running them again scans every raw table (about a minute at 1M customers).")
+        _("Run the checks on the file now"), key="data_live_checks",
+        help=_("Every build and load runs the checks before it publishes and records the "
+               "result; running them again scans every raw table (about a minute at 1M "
+               "customers)."))
     results = data_status.run_checks(ui.fetch) if live else recorded.results
     config = {"Check": st.column_config.TextColumn(pinned=True)}
     table(data_status.checks_table(results), "data_checks", "contract checks", config)
-    when = ("Run now on the warehouse file as it is." if live else
-            f"As recorded by the build or load that published this warehouse "
-            f"({recorded.checked_at:%Y-%m-%d %H:%M} UTC, {recorded.seconds:,.1f} s); run them "
-            "again to check the file as it is now.")
-    ui.note(f"{data_status.checks_takeaway(results)} {when}")
+    takeaway = data_status.checks_takeaway(results)
+    ui.note(_("{takeaway} Run now on the warehouse file as it is.", takeaway=takeaway) if live
+            else _("{takeaway} As recorded by the build or load that published this warehouse "
+                   "({time} UTC, {seconds} s); run them again to check the file as it is now.",
+                   takeaway=takeaway, time=f"{recorded.checked_at:%Y-%m-%d %H:%M}",
+                   seconds=display.number(recorded.seconds, 1)))
     for r in results:
         if not r.passed and live:
-            with st.expander(ui.plain(f"{r.name}: {len(r.failing):,} failing row(s)"),
+            with st.expander(ui.plain(_("{check}: {n} failing row(s)", check=r.name,
+                                        n=display.number(len(r.failing), 0))),
                              icon=":material/error:"):
                 table(r.failing.head(data_status.MAX_ROWS), f"data_check_{r.name}",
                       f"{r.name} failing rows", customer_list=True)
@@ -195,45 +204,46 @@ def upload_section() -> None:
     run's summary and problems below the buttons."""
     target = data_status.upload_target()
     if target is None:
-        st.info("This app reads a warehouse that is not an embedded DuckDB file; load files "
-                "into it with that warehouse's own tools.", icon=":material/info:")
+        st.info(_("This app reads a warehouse that is not an embedded DuckDB file; load "
+                  "files into it with that warehouse's own tools."), icon=":material/info:")
         return
-    ui.note(f"Files load into {target.name} atomically: every page keeps reading the previous "
-            "data until the load is complete, and a failed load changes nothing. Accepted "
-            "files are archived under their checksum; loading the same file again changes "
-            "nothing.")
+    ui.note(_("Files load into {warehouse} atomically: every page keeps reading the previous "
+              "data until the load is complete, and a failed load changes nothing. Accepted "
+              "files are archived under their checksum; loading the same file again changes "
+              "nothing.", warehouse=target.name))
     rnd = st.session_state.get(_ROUND_KEY, 0)
     files = st.file_uploader(
-        "Data files", type=list(data_status.UPLOAD_TYPES), accept_multiple_files=True,
+        _("Data files"), type=list(data_status.UPLOAD_TYPES), accept_multiple_files=True,
         key=f"data_files_{rnd}",
-        help="CSV (any common delimiter, UTF-8), TSV, TXT, Parquet or XLSX; one raw table per "
-             "file (or your assumptions: key, valid_from, value), named after it "
-             "(contacts_2026-11.csv, assumptions.csv) or recognised from its columns.")
+        help=_("CSV (any common delimiter, UTF-8), TSV, TXT, Parquet or XLSX; one raw table "
+               "per file (or your assumptions: key, valid_from, value), named after it "
+               "(contacts_2026-11.csv, assumptions.csv) or recognised from its columns."))
     mapping = st.file_uploader(
-        "Mapping file (optional)", type=list(data_status.MAPPING_TYPES),
+        _("Mapping file (optional)"), type=list(data_status.MAPPING_TYPES),
         key=f"data_mapping_{rnd}",
-        help="TOML or YAML (data/mapping.example.toml shows every key): renamed columns, "
-             "mapped values, survey scales, constants for missing columns, joined columns, "
-             "the source's date format, time zone and decimal/thousands separators.")
-    labels = {_DETECT: "Detect from file name or columns",
+        help=_("TOML or YAML (data/mapping.example.toml shows every key): renamed columns, "
+               "mapped values, survey scales, constants for missing columns, joined columns, "
+               "the source's date format, time zone and decimal/thousands separators."))
+    labels = {_DETECT: _("Detect from file name or columns"),
               **{t: t for t in data_status.LOAD_TABLES}}
-    table_choice = st.selectbox("Table", list(labels), key="data_table",
+    table_choice = st.selectbox(_("Table"), list(labels), key="data_table",
                                 format_func=lambda v: labels[v])
     as_of = st.date_input(
-        "As-of date (optional)", value=None, key="data_as_of", format="YYYY-MM-DD",
-        help="The date the data is complete up to: the calendar runs to its week, and a week "
-             "is complete once it reaches the Sunday. Empty: the latest date the loaded tables "
-             "carry (or the date given earlier, while the data stays within it). A date "
-             "earlier than the data is refused. With no files, only the as-of date changes.")
+        _("As-of date (optional)"), value=None, key="data_as_of", format="YYYY-MM-DD",
+        help=_("The date the data is complete up to: the calendar runs to its week, and a "
+               "week is complete once it reaches the Sunday. Empty: the latest date the loaded "
+               "tables carry (or the date given earlier, while the data stays within it). A "
+               "date earlier than the data is refused. With no files, only the as-of date "
+               "changes."))
     with st.container(horizontal=True, gap="small"):
-        dry = st.button("Check (dry run)", key="data_dry_run", icon=":material/fact_check:",
-                        help="Read, map and validate against the warehouse; load nothing.")
-        load = st.button("Load", key="data_load", type="primary", icon=":material/upload:",
-                         help="Load the files; rows that break a rule go to quarantine.")
+        dry = st.button(_("Check (dry run)"), key="data_dry_run", icon=":material/fact_check:",
+                        help=_("Read, map and validate against the warehouse; load nothing."))
+        load = st.button(_("Load"), key="data_load", type="primary", icon=":material/upload:",
+                         help=_("Load the files; rows that break a rule go to quarantine."))
     chosen = None if table_choice == _DETECT else table_choice
     if dry or load:
         if not files and as_of is None:
-            st.warning("Choose one or more files (or an as-of date) first.",
+            st.warning(_("Choose one or more files (or an as-of date) first."),
                        icon=":material/warning:")
         elif load and checked_again(files or []):
             # a file a dry run checked is still chosen: it is loaded only when asked for
@@ -264,11 +274,12 @@ def confirm_checked(files) -> bool:
         st.session_state.pop(_CONFIRM_KEY, None)
         return False
     names = checked_again(files)
-    st.warning(ui.plain(f"{len(names)} of the chosen files ({', '.join(names)}) were checked "
-                        "in a dry run. Load them into the warehouse?"), icon=":material/help:")
+    st.warning(ui.plain(_("{n} of the chosen files ({files}) were checked in a dry run. Load "
+                          "them into the warehouse?", n=display.number(len(names), 0),
+                          files=", ".join(names))), icon=":material/help:")
     with st.container(horizontal=True, gap="small"):
-        yes = st.button("Load them", key="data_load_confirmed", type="primary")
-        no = st.button("Do not load", key="data_load_cancelled")
+        yes = st.button(_("Load them"), key="data_load_confirmed", type="primary")
+        no = st.button(_("Do not load"), key="data_load_cancelled")
     if yes or no:
         st.session_state.pop(_CONFIRM_KEY, None)
         st.session_state.pop(_CHECKED_KEY, None)
@@ -283,18 +294,18 @@ def run_upload(files, mapping, table: str | None, dry_run: bool, target,
     """Run ``data_status.ingest_uploads`` with its progress in a status box; keep the report
     for ``report_panel``; after a published load start a fresh run (new data, filter bar,
     empty uploaders)."""
-    label = "Checking the files (dry run)…" if dry_run else "Loading the files…"
+    label = _("Checking the files (dry run)…") if dry_run else _("Loading the files…")
     with st.status(label, expanded=True) as box:
         try:
             report = data_status.ingest_uploads(files, mapping, table, dry_run, target=target,
                                                 progress=st.text, as_of=as_of)
         except (contract.MappingError, ValueError, ingest.IngestBusy) as exc:
-            box.update(label="Refused", state="error", expanded=True)
+            box.update(label=_("Refused"), state="error", expanded=True)
             st.error(ui.plain(str(exc)), icon=":material/block:")
             st.session_state.pop(_REPORT_KEY, None)
             return
         kind, verdict = data_status.report_verdict(report)
-        box.update(label=("Dry run finished" if dry_run else "Load finished"),
+        box.update(label=(_("Dry run finished") if dry_run else _("Load finished")),
                    state="error" if kind == "error" else "complete", expanded=False)
     if dry_run:
         st.session_state[_CHECKED_KEY] = fingerprint(files)

@@ -48,6 +48,9 @@ def choose() -> str:
                 st.session_state["lang_unknown"] = asked
         st.session_state[KEY] = code
     code = i18n.check(st.session_state[KEY])
+    # written back every run: Streamlit forgets a widget's value when the run that follows a
+    # page switch does not see it as "used", and the session would fall back to the default
+    st.session_state[KEY] = code
     i18n.set_current(code)
     return code
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard.i18n import _, ngettext
+from dashboard.metrics import display
 from dashboard.money import assumptions as A
 from dashboard.money import sim_texts, whatif
 from dashboard.money import simulate as sim
@@ -35,11 +37,13 @@ def nps_key(segment: str) -> str:
 
 
 def _horizon_label(default: int):
+    """The horizon's option labels, made in this run's language when the widget is drawn."""
     def label(h: int) -> str:
         if h == 0:
-            return f"Assumption set ({default} year{'s' if default != 1 else ''})"
-        return f"{h} year{'s' if h != 1 else ''}"
-    return label
+            return ngettext("Assumption set ({count} year)", "Assumption set ({count} years)",
+                            default, count=display.number(default, 0))
+        return ngettext("{count} year", "{count} years", h, count=display.number(h, 0))
+    return {h: label(h) for h in range(0, 11)}.get
 
 
 def _lever(label: str, bounds: tuple[int, int, int], key: str, help: str) -> int:
@@ -70,10 +74,10 @@ def lever_controls(segments: tuple[str, ...] | list[str], default_horizon: int,
     nps: dict[str, float] = {}
     rule = whatif.DEFAULT_RULE
     if gone["nps"]:
-        _not_offered("NPS change by segment", gone["nps"])
+        _not_offered(_("NPS change by segment"), gone["nps"])
     else:
-        st.markdown("**NPS change** (points)" if split_note
-                    else "**NPS change by segment** (points)")
+        st.markdown(_("**NPS change** (points)") if split_note
+                    else _("**NPS change by segment** (points)"))
         if split_note:
             ui.note(split_note)
         cols = st.columns(max(len(segments), 1))
@@ -81,49 +85,50 @@ def lever_controls(segments: tuple[str, ...] | list[str], default_horizon: int,
             with col:
                 lo, hi, step = NPS_RANGE
                 st.session_state.setdefault(nps_key(seg), 0)
-                nps[seg] = st.slider("All customers" if split_note else seg, lo, hi,
-                                     step=step, key=nps_key(seg),
-                                     help=f"+Δ points move Δ % of {seg}'s active customers "
-                                          "between NPS categories by the migration rule.")
-        rule = ui.choice("How the NPS change happens (migration rule)", whatif.RULES, _RULE,
+                nps[seg] = st.slider(_("All customers") if split_note else seg,
+                                     lo, hi, step=step, key=nps_key(seg),
+                                     help=_("+Δ points move Δ % of {segment}'s active "
+                                            "customers between NPS categories by the "
+                                            "migration rule.", segment=seg))
+        rule = ui.choice(_("How the NPS change happens (migration rule)"), whatif.RULES, _RULE,
                          whatif.DEFAULT_RULE,
-                         help="Detractors → passives acts mainly through churn, passives → "
-                              "promoters mainly through spend; the same NPS change is worth "
-                              "different money.")
+                         help=_("Detractors → passives acts mainly through churn, passives → "
+                                "promoters mainly through spend; the same NPS change is worth "
+                                "different money."))
     left, mid, right = st.columns(3)
     with left:
-        complaints = (_not_offered("Complaint rate change (%)", gone["complaint_change_pct"])
+        complaints = (_not_offered(_("Complaint rate change (%)"), gone["complaint_change_pct"])
                       if gone["complaint_change_pct"] else
-                      _lever("Complaint rate change (%)", COMPLAINT_RANGE, _COMPLAINTS,
-                             "−20 means 20 % fewer complaints: saves handling and "
-                             "compensation and complainants' excess churn."))
+                      _lever(_("Complaint rate change (%)"), COMPLAINT_RANGE, _COMPLAINTS,
+                             _("−20 means 20 % fewer complaints: saves handling and "
+                               "compensation and complainants' excess churn.")))
     with mid:
-        fcr = (_not_offered("First-contact resolution change (pp)", gone["fcr_change_pp"])
+        fcr = (_not_offered(_("First-contact resolution change (pp)"), gone["fcr_change_pp"])
                if gone["fcr_change_pp"] else
-               _lever("First-contact resolution change (pp)", FCR_RANGE, _FCR,
-                      "Percentage points of assisted contacts resolved first time; saves the "
-                      "repeat contacts they would bring."))
+               _lever(_("First-contact resolution change (pp)"), FCR_RANGE, _FCR,
+                      _("Percentage points of assisted contacts resolved first time; saves "
+                        "the repeat contacts they would bring.")))
     with right:
-        ss = (_not_offered("Phone contacts moved to self-service (%)",
+        ss = (_not_offered(_("Phone contacts moved to self-service (%)"),
                            gone["self_service_shift_pp"])
               if gone["self_service_shift_pp"] else
-              _lever("Phone contacts moved to self-service (%)", SELF_SERVICE_RANGE,
-                     _SELF_SERVICE, "Net containment: moved contacts are assumed not to come "
-                                    "back to an assisted channel."))
+              _lever(_("Phone contacts moved to self-service (%)"), SELF_SERVICE_RANGE,
+                     _SELF_SERVICE, _("Net containment: moved contacts are assumed not to "
+                                      "come back to an assisted channel.")))
     left, right = st.columns(2)
     with left:
         if st.session_state.get(_HORIZON) not in range(0, 11):
             st.session_state[_HORIZON] = 0
-        horizon = st.selectbox("Horizon", list(range(0, 11)), key=_HORIZON,
+        horizon = st.selectbox(_("Horizon"), list(range(0, 11)), key=_HORIZON,
                                format_func=_horizon_label(default_horizon),
-                               help="Years over which money is counted and discounted.")
+                               help=_("Years over which money is counted and discounted."))
     with right:
         st.session_state.setdefault(_COST, 0.0)
-        cost = st.number_input("Programme cost", min_value=0.0, step=10_000.0,
+        cost = st.number_input(_("Programme cost"), min_value=0.0, step=10_000.0,
                                key=_COST, format="%.0f",
-                               help="What the programme costs over the horizon, in the set's "
-                                    "currency: the page gives the chance the profit impact "
-                                    "exceeds it.")
+                               help=_("What the programme costs over the horizon, in the "
+                                      "set's currency: the page gives the chance the profit "
+                                      "impact exceeds it."))
     return whatif.Levers(nps=nps, migration_rule=rule, complaint_change_pct=complaints,
                          fcr_change_pp=fcr, self_service_shift_pp=ss,
                          horizon_years=horizon or None, programme_cost=cost)
@@ -132,10 +137,10 @@ def lever_controls(segments: tuple[str, ...] | list[str], default_horizon: int,
 def probability_tile(result: sim.SimResult) -> None:
     """The executive question as a tile: P(profit impact > programme cost)."""
     with st.container(border=True):
-        st.metric("Chance the profit impact exceeds the programme cost",
+        st.metric(_("Chance the profit impact exceeds the programme cost"),
                   sim_texts.probability_text(result),
-                  help="Share of the Monte Carlo draws whose profit impact is above the "
-                       "programme cost.")
+                  help=_("Share of the Monte Carlo draws whose profit impact is above the "
+                         "programme cost."))
         st.caption(ui.plain(sim_texts.exceed_text(result)))
 
 
@@ -148,7 +153,8 @@ def _save(levers: whatif.Levers, set_id: str) -> None:
     except A.AssumptionError as exc:
         st.session_state[_FLASH] = ("error", str(exc))
     else:
-        st.session_state[_FLASH] = ("success", f"Saved scenario {name!r}: {levers.describe()}.")
+        st.session_state[_FLASH] = ("success", _("Saved scenario {name}: {levers}.",
+                                                  name=repr(name), levers=levers.describe()))
         st.session_state[_PICK] = name
 
 
@@ -169,14 +175,16 @@ def _load(segments: tuple[str, ...]) -> None:
     st.session_state[_COST] = float(lev.programme_cost)
     st.session_state[_NAME] = name
     missing = [s for s, _ in lev.nps if s not in segments]
-    extra = f" (NPS levers of {', '.join(missing)} are outside the selection)" if missing else ""
-    st.session_state[_FLASH] = ("success", f"Loaded scenario {name!r}{extra}.")
+    st.session_state[_FLASH] = ("success", _(
+        "Loaded scenario {name} (NPS levers of {segments} are outside the selection).",
+        name=repr(name), segments=", ".join(missing)) if missing else _(
+        "Loaded scenario {name}.", name=repr(name)))
 
 
 def _delete() -> None:
     name = st.session_state.get(_PICK)
     if name and whatif.delete_scenario(ui.app_store(), name):
-        st.session_state[_FLASH] = ("success", f"Deleted scenario {name!r}.")
+        st.session_state[_FLASH] = ("success", _("Deleted scenario {name}.", name=repr(name)))
         st.session_state.pop(_PICK, None)
 
 
@@ -185,11 +193,11 @@ def scenario_panel(levers: whatif.Levers, set_id: str, segments: tuple[str, ...]
     saved scenarios (``whatif.list_scenarios``)."""
     left, right = st.columns(2)
     with left:
-        st.text_input("Scenario name", key=_NAME,
-                      help="1–40 letters, digits, spaces, dots, dashes or underscores; saving "
-                           "under an existing name replaces it.")
-        st.text_input("Your name (recorded with the scenario)", key=_WHO)
-        st.button("Save scenario", key="sim_save", on_click=_save, args=(levers, set_id))
+        st.text_input(_("Scenario name"), key=_NAME,
+                      help=_("1–40 letters, digits, spaces, dots, dashes or underscores; "
+                             "saving under an existing name replaces it."))
+        st.text_input(_("Your name (recorded with the scenario)"), key=_WHO)
+        st.button(_("Save scenario"), key="sim_save", on_click=_save, args=(levers, set_id))
     saved = whatif.list_scenarios(ui.app_store())
     names = saved["scenario_name"].astype(str).tolist()
     with right:
@@ -198,13 +206,13 @@ def scenario_panel(levers: whatif.Levers, set_id: str, segments: tuple[str, ...]
                 st.session_state[_PICK] = names[0]
             else:
                 st.session_state.pop(_PICK, None)
-        st.selectbox("Saved scenarios", names, key=_PICK, placeholder="None saved yet")
+        st.selectbox(_("Saved scenarios"), names, key=_PICK, placeholder=_("None saved yet"))
         a, b = st.columns(2)
         with a:
-            st.button("Load into the levers", key="sim_load", on_click=_load, args=(segments,),
+            st.button(_("Load into the levers"), key="sim_load", on_click=_load, args=(segments,),
                       disabled=not names)
         with b:
-            st.button("Delete", key="sim_delete", on_click=_delete, disabled=not names)
+            st.button(_("Delete"), key="sim_delete", on_click=_delete, disabled=not names)
     flash = st.session_state.pop(_FLASH, None)
     if flash:
         kind, text = flash

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.exports.summary import verdict_word
+from dashboard.i18n import N_, _
 from dashboard.metrics import kpis
 from dashboard.metrics.kpis import KpiReport, Tile
 from dashboard.metrics.registry import format_value, tile_delta, tile_unit
@@ -24,20 +25,19 @@ from dashboard.ui import common as ui
 #: The colour of each verdict word (Streamlit's badge colours).
 VERDICT_COLOURS = {"better": "green", "worse": "red"}
 #: The tile's hover text and short line (whole templates with named placeholders).
-HOVER = "{base}. Against {compare_week} ({compare_label}): {previous}. {verdict} {target}"
-TARGET = "Target {target}: {met}."
+HOVER = N_("{base}. Against {compare_week} ({compare_label}): {previous}. {verdict} {target}")
+TARGET = N_("Target {target}: {met}.")
 
 
 def _hover(t: Tile, report: KpiReport) -> str:
     m, sym, f = t.metric, report.currency_symbol, report.filters
     target = ""
     if t.target is not None:
-        met = {True: "met", False: "missed", None: "—"}[t.target_met]
-        target = TARGET.format(target=format_value(t.target, m.fmt, sym), met=met)
-    text = HOVER.format(base=kpis.tile_caption(t, sym), compare_week=f.compare_week,
-                        compare_label=f.compare_label,
-                        previous=format_value(t.previous.value, m.fmt, sym),
-                        verdict=kpis.verdict(t, f), target=target).strip()
+        target = _(TARGET, target=format_value(t.target, m.fmt, sym),
+                   met=ui.target_word(t.target_met))
+    text = _(HOVER, base=kpis.tile_caption(t, sym), compare_week=f.compare_week,
+             compare_label=f.compare_label, previous=format_value(t.previous.value, m.fmt, sym),
+             verdict=kpis.verdict(t, f), target=target).strip()
     return f"{text}\n\n{m.definition}"
 
 
@@ -48,7 +48,8 @@ def tile(t: Tile, report: KpiReport) -> None:
         ui.not_loaded_tile(m.label, t.missing, m.definition)
         return
     with st.container(border=True):
-        label = m.label + (" · low base" if t.current.status == "low_base" else "")
+        label = (_("{label} · low base", label=m.label) if t.current.status == "low_base"
+                 else m.label)
         delta = None if t.delta is None else tile_delta(t.delta, m, sym)
         color = ("normal" if m.higher_is_better else "inverse") if t.significant else "off"
         word = verdict_word(t)
@@ -90,21 +91,21 @@ def moves_table(moves: Impact) -> pd.DataFrame:
     """Each KPI move with its money a week and how it was priced."""
     sym = moves.symbol
     return pd.DataFrame([{
-        "KPI": m.tile.metric.label,
-        "Change": tile_delta(m.tile.delta, m.tile.metric, sym),
-        "Verdict": verdict_word(m.tile),
-        "Money a week": money_text(m.money, sym, signed=True),
-        "How priced": FORMULAS.get(m.name, "no money model"),
-        "Inputs": "; ".join(f"{k}: {v}" for k, v in m.inputs),
+        _("KPI"): m.tile.metric.label,
+        _("Change"): tile_delta(m.tile.delta, m.tile.metric, sym),
+        _("Verdict"): verdict_word(m.tile),
+        _("Money a week"): money_text(m.money, sym, signed=True),
+        _("How priced"): _(FORMULAS[m.name]) if m.name in FORMULAS else _("no money model"),
+        _("Inputs"): "; ".join(f"{k}: {v}" for k, v in m.inputs),
     } for m in moves.moves])
 
 
 def how_computed(report: KpiReport, moves: Impact, head) -> None:
     """The depth behind the first screen, one click away: each move's money, the money row's
     figures with their bands, and each tile's definition, base, interval and test."""
-    with st.expander("How computed: the moves' money, the money row and every tile"):
-        ui.note("The headline ranks the changes that are significant after correction by their "
-                "money a week; within-noise changes follow.")
+    with st.expander(_("How computed: the moves' money, the money row and every tile")):
+        ui.note(_("The headline ranks the changes that are significant after correction by "
+                  "their money a week; within-noise changes follow."))
         ui.table(moves_table(moves), "kpi_moves")
         if head.withheld:
             ui.note(head.withheld)
