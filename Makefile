@@ -76,7 +76,7 @@ LOCALE_DIR := dashboard/i18n/locale
 messages: $(STAMP)
 	$(VENV)/bin/pybabel -q extract -F dashboard/i18n/babel.cfg -k _ -k N_ -k ngettext:1,2 \
 	  --no-location --sort-output --omit-header -o $(LOCALE_DIR)/cx.pot dashboard pages streamlit_app.py
-	$(VENV)/bin/pybabel -q update -i $(LOCALE_DIR)/cx.pot -d $(LOCALE_DIR) -D cx --no-fuzzy-matching
+	$(VENV)/bin/pybabel -q update -i $(LOCALE_DIR)/cx.pot -d $(LOCALE_DIR) -D cx --no-fuzzy-matching --ignore-obsolete
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -90,8 +90,9 @@ test: $(STAMP) browser fonts postgres spark lint
 
 # The README's pictures: the Weekly KPIs page's first screen at 1440 x 900 on the pinned demo
 # world (built in a temporary folder), saved under data/screenshots/.
-screenshots: $(STAMP) browser
+screenshots: $(STAMP) browser fonts
 	$(PY) -m dashboard.bench.screenshots --out data/screenshots
+	$(PY) -m dashboard.bench.screenshots --out data/screenshots --locale fa
 
 bench: $(STAMP)
 	$(PY) -m dashboard bench --customers 50000 1000000

@@ -580,23 +580,23 @@ def table_takeaway(cells: tuple[Cell, ...], tested: int, reference: str, sym: st
               "change": format_delta(top.delta, m, sym),
               "value": format_value(top.estimate.value, m.fmt, sym),
               "reference_value": format_value(ref.estimate.value, m.fmt, sym),
-              "n": display.number(top.estimate.n, 0),
+              "group_n": display.number(top.estimate.n, 0),
               "reference_n": display.number(ref.estimate.n, 0)}
     if top.better:
         return ngettext(
             "{count} of {tested} differences against {reference} is significant after "
             "Benjamini–Hochberg correction; clearest: {metric} in {group} {change} (better; "
-            "{value} vs {reference_value}, n = {n} vs {reference_n}).",
+            "{value} vs {reference_value}, n = {group_n} vs {reference_n}).",
             "{count} of {tested} differences against {reference} are significant after "
             "Benjamini–Hochberg correction; clearest: {metric} in {group} {change} (better; "
-            "{value} vs {reference_value}, n = {n} vs {reference_n}).", len(sig), **values)
+            "{value} vs {reference_value}, n = {group_n} vs {reference_n}).", len(sig), **values)
     return ngettext(
         "{count} of {tested} differences against {reference} is significant after "
         "Benjamini–Hochberg correction; clearest: {metric} in {group} {change} (worse; "
-        "{value} vs {reference_value}, n = {n} vs {reference_n}).",
+        "{value} vs {reference_value}, n = {group_n} vs {reference_n}).",
         "{count} of {tested} differences against {reference} are significant after "
         "Benjamini–Hochberg correction; clearest: {metric} in {group} {change} (worse; "
-        "{value} vs {reference_value}, n = {n} vs {reference_n}).", len(sig), **values)
+        "{value} vs {reference_value}, n = {group_n} vs {reference_n}).", len(sig), **values)
 
 
 def ranking_takeaway(ranking: pd.DataFrame, m: Metric, dimension: str, week: str,

@@ -27,6 +27,8 @@ DEMO = {"customers": 50_000, "seed": 7, "end_week": "2026-W44"}
 #: The views pictured: file stem, then the sidebar choices (week, region, comparison).
 VIEWS = (("weekly_kpis", None, None, None),
          ("weekly_kpis_incident", "2026-W22", "Central", "4 weeks earlier"))
+#: The views pictured in another language (``--locale``): the default week of its demo world.
+LOCALE_VIEWS = (("weekly_kpis", None, None, None),)
 VIEWPORT = (1440, 900)
 
 _SIDEBAR = '[data-testid="stSidebar"]'
@@ -127,8 +129,9 @@ def choose(pg, week: str | None, region: str | None, compare: str | None) -> Non
         _wait_text(pg, f"({compare})")
 
 
-def capture(url: str, out_dir: Path, viewport: tuple[int, int] = VIEWPORT) -> list[Path]:
-    """Save the first screen of every view in ``VIEWS`` as ``<stem>_<w>x<h>.png``."""
+def capture(url: str, out_dir: Path, viewport: tuple[int, int] = VIEWPORT,
+            views: tuple = VIEWS, suffix: str = "") -> list[Path]:
+    """Save the first screen of every view in ``views`` as ``<stem><suffix>_<w>x<h>.png``."""
     from playwright.sync_api import sync_playwright
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -136,12 +139,12 @@ def capture(url: str, out_dir: Path, viewport: tuple[int, int] = VIEWPORT) -> li
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(sessions.CHROMIUM), args=sessions.ARGS)
         try:
-            for stem, week, region, compare in VIEWS:
+            for stem, week, region, compare in views:
                 pg = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
                 pg.goto(url)
                 wait_drawn(pg)
                 choose(pg, week, region, compare)
-                path = out_dir / f"{stem}_{viewport[0]}x{viewport[1]}.png"
+                path = out_dir / f"{stem}{suffix}_{viewport[0]}x{viewport[1]}.png"
                 pg.screenshot(path=str(path))
                 saved.append(path)
                 pg.close()
@@ -156,7 +159,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=str(OUT_DIR))
     p.add_argument("--url", default=None, help="a warehouse URL to picture instead of building "
                                                "the pinned demo world")
+    p.add_argument("--locale", default="en", choices=("en", "fa"),
+                   help="the app's language and the demo world's (fa: the Persian world, "
+                        "pictures named *_fa_*)")
     args = p.parse_args(argv)
+    fa = args.locale != "en"
     with tempfile.TemporaryDirectory(prefix="cx-screens-") as tmp:
         url = args.url
         if url is None:
@@ -164,15 +171,18 @@ def main(argv: list[str] | None = None) -> int:
 
             path = Path(tmp) / "warehouse.duckdb"
             code = cli(["demo", "--customers", str(DEMO["customers"]), "--seed",
-                        str(DEMO["seed"]), "--end-week", DEMO["end_week"], "--out", str(path)])
+                        str(DEMO["seed"]), "--end-week", DEMO["end_week"], "--out", str(path),
+                        "--locale", args.locale])
             if code:
                 return code
             url = f"duckdb:///{path}"
         # the pinned world ends in 2026-W44, a newcomer's ends last week: no staleness note
         env = {"CX_WAREHOUSE_URL": url, "CX_STALE_DAYS": "100000",
-               "CX_APP_STORE_URL": f"sqlite:///{Path(tmp) / 'store.sqlite'}"}
+               "CX_APP_STORE_URL": f"sqlite:///{Path(tmp) / 'store.sqlite'}",
+               "CX_LOCALE": args.locale}
         with sessions.serve(env, Path(tmp) / "server.log", timeout=120) as served:
-            for path in capture(served, Path(args.out)):
+            views, suffix = (LOCALE_VIEWS, f"_{args.locale}") if fa else (VIEWS, "")
+            for path in capture(served, Path(args.out), views=views, suffix=suffix):
                 print(f"{path.name}: {path.stat().st_size / 1000:.0f} KB")
     return 0
 

@@ -19,6 +19,7 @@ from dashboard.exports import files as export
 from dashboard.exports import tables as export_tables
 from dashboard.exports import text as literal_text
 from dashboard.exports.exhibits import Exhibit
+from dashboard import i18n
 from dashboard.i18n import N_, _
 from dashboard.metrics import display, kpis
 from dashboard.metrics.dimensions import Dimensions
@@ -130,15 +131,29 @@ def catalog() -> Catalog | None:
     return cat
 
 
+def week_names() -> Callable[[str], str]:
+    """How a week key reads in a widget's options, fixed to this run's language and week
+    start (a widget may format its options outside the run)."""
+    code, start = i18n.current(), weeks.current_week_start()
+    return lambda week: weeks.week_display(week, code, start)
+
+
+def week_help() -> str:
+    """The Week picker's help: how the warehouse counts weeks."""
+    if weeks.current_week_start() == "saturday":
+        return _("Week from Saturday to Friday (UTC), as this warehouse counts weeks. Default: "
+                 "the latest complete week.")
+    return _("ISO week, Monday to Sunday (UTC). Default: the latest complete week.")
+
+
 def filter_bar(cat: Catalog) -> Filters:
     """Render the shared filter bar in the sidebar and return the selection."""
     with st.sidebar:
         st.header(_("Filters"))
-        weeks = list(cat.weeks)
-        default = weeks.index(cat.latest_complete) if cat.latest_complete in weeks else 0
-        st.selectbox(_("Week"), weeks, index=default, key=_KEYS["week"],
-                     help=_("ISO week, Monday to Sunday (UTC). Default: the latest complete "
-                            "week."))
+        keys = list(cat.weeks)
+        default = keys.index(cat.latest_complete) if cat.latest_complete in keys else 0
+        st.selectbox(_("Week"), keys, index=default, key=_KEYS["week"],
+                     format_func=week_names(), help=week_help())
         # a dimension with one value (a company without regions …) has no filter
         for dim in cat.dims.splittable(DIMENSIONS):
             st.multiselect(_(_FILTER_LABELS[dim]), list(cat.options[dim]), key=_KEYS[dim],
@@ -375,7 +390,8 @@ def page_header(title: str, question: str, filters: Filters) -> None:
     st.title(title)
     st.markdown(f"*{question}*")
     as_of = as_of_text()
-    scope = dict(week=filters.week, compare_week=filters.compare_week,
+    scope = dict(week=weeks.week_display(filters.week),
+                 compare_week=weeks.week_display(filters.compare_week),
                  comparison=filters.compare_label, filters=filters.describe())
     note(_("{week} vs {compare_week} ({comparison}) · {filters} · {as_of}", as_of=as_of, **scope)
          if as_of else _("{week} vs {compare_week} ({comparison}) · {filters}", **scope))
