@@ -11,7 +11,7 @@ import io
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import numpy as np
@@ -131,6 +131,22 @@ def ink_columns(png: bytes, top: int, bottom: int) -> tuple[float, float]:
     return cols[0] / w, cols[-1] / w
 
 
+def _jalali_week(monday: date) -> str:
+    """«هفتهٔ d1 تا d2 month year» for a Monday-to-Sunday week (jdatetime as the oracle); a
+    week across two months names both («هفتهٔ ۲۷ مهر تا ۳ آبان ۱۴۰۵»)."""
+    import jdatetime
+
+    first = jdatetime.date.fromgregorian(date=monday)
+    last = jdatetime.date.fromgregorian(date=monday + timedelta(days=6))
+    assert first.year == last.year
+    months = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر",
+              "دی", "بهمن", "اسفند")
+    digits = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+    start = (f"{first.day}" if first.month == last.month
+             else f"{first.day} {months[first.month - 1]}")
+    return f"هفتهٔ {start} تا {last.day} {months[last.month - 1]} {last.year}".translate(digits)
+
+
 def test_persian_chart_image_is_right_aligned_in_the_persian_font(demo, renderer):
     ex = persian_chart()
     with i18n.use("fa"):
@@ -142,9 +158,12 @@ def test_persian_chart_image_is_right_aligned_in_the_persian_font(demo, renderer
     assert fig.layout.title.xanchor == "right" and fig.layout.title.x > 0.95
     assert fig.layout.annotations[-1].xanchor == "right"  # the source line at the foot
     assert fig.layout.legend.xanchor == "right"
-    # each line of the title is embedded right to left, the week code isolated left to right
+    # each line of the title is embedded right to left; the weeks read as their Jalali days
+    # (jdatetime as the oracle: 2026-W44 is Monday 26 October to Sunday 1 November 2026)
     assert fig.layout.title.text.count(rtl.RLE) == 2
-    assert f"{rtl.LRI}۲۰۲۶-W۴۴{rtl.PDI}" in fig.layout.title.text
+    assert _jalali_week(date(2026, 10, 26)) == "هفتهٔ ۴ تا ۱۰ آبان ۱۴۰۵"
+    assert (f"{_jalali_week(date(2026, 10, 26))} در برابر {_jalali_week(date(2026, 10, 19))}"
+            in fig.layout.title.text)
     PICTURE.parent.mkdir(parents=True, exist_ok=True)
     PICTURE.write_bytes(png)
     assert Image.open(io.BytesIO(png)).size == (2 * export.WIDTH, 2 * export.HEIGHT)

@@ -413,7 +413,7 @@ def _churn_cards(mt: pd.DataFrame, month: date | None, at_risk: AtRisk,
                       "of the customers who left during the month (refunds netted)."))
     risk_card = Card(_("At-risk customers"), cards.number(at_risk.count), (
         _("active at the end of {week}: {detractors} recent detractors, {complaining} with an "
-          "unresolved complaint", week=filters.week,
+          "unresolved complaint", week=filters.week_name,
           detractors=display.number(at_risk.detractors, 0),
           complaining=display.number(at_risk.complaining, 0)),
         _("Their revenue in the last 13 weeks: {amount} (observed)",
@@ -544,10 +544,10 @@ def _takeaway_lost(mt: pd.DataFrame, symbol: str) -> str:
 
 def _takeaway_at_risk(risk: AtRisk, filters: Filters, symbol: str) -> str:
     if risk.count == 0:
-        return _("No active customer was at risk at the end of {week}.", week=filters.week)
+        return _("No active customer was at risk at the end of {week}.", week=filters.week_name)
     return _("{count} customers at risk at the end of {week}; the top {top} by revenue brought "
              "in {top_revenue} of the {revenue} they all brought in over the last 13 weeks.",
-             count=display.number(risk.count, 0), week=filters.week,
+             count=display.number(risk.count, 0), week=filters.week_name,
              top=display.number(len(risk.top), 0),
              top_revenue=cards.money(risk.top_revenue, symbol),
              revenue=cards.money(risk.revenue, symbol))
@@ -575,7 +575,7 @@ def _at_risk_loaded(found: tuple[Card, ...], risk: AtRisk, table: pd.DataFrame,
     if coverage.loaded(COMPLAINTS):
         flags.append(_("{count} with an unresolved complaint",
                        count=display.number(risk.complaining, 0)))
-    lines = [_("active at the end of {week}: {flags}", week=filters.week,
+    lines = [_("active at the end of {week}: {flags}", week=filters.week_name,
                flags=display.commas(flags)),
              *(line for line in card.captions[1:] if coverage.loaded(TRANSACTIONS)),
              *(_("Not counted: {message}", message=cov.message((t,))) for t in missing)]
@@ -583,7 +583,7 @@ def _at_risk_loaded(found: tuple[Card, ...], risk: AtRisk, table: pd.DataFrame,
     if not coverage.loaded(TRANSACTIONS):
         table = table.assign(**{_(REVENUE_13W): cov.NOT_LOADED_TEXT.lower()})
         takeaway = _("{count} customers at risk at the end of {week}, not ranked by revenue: "
-                     "{message}.", count=display.number(risk.count, 0), week=filters.week,
+                     "{message}.", count=display.number(risk.count, 0), week=filters.week_name,
                      message=cov.message((TRANSACTIONS,)))
     return tuple(fixed if c is card else c for c in found), table, takeaway
 
@@ -664,7 +664,7 @@ def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = Non
                       "complaint opened before the start and not resolved by then (resolved "
                       "later or never). Kaplan–Meier with Greenwood log–log 95% bands; mean "
                       "weeks active = restricted mean survival time.", start=win_start,
-                      weeks=display.number(horizon, 0), week=filters.week,
+                      weeks=display.number(horizon, 0), week=filters.week_name,
                       first=week_label(win_start)),
         "at_risk": _("Active at the end of the selected week; latest NPS answer 0–6 given in "
                      "the 13 weeks before, or a complaint still unresolved. Ranked by net "

@@ -226,7 +226,7 @@ class CompareReport:
     def trend_title(self) -> str:
         """Title of the trend chart."""
         return _("{metric} — {weeks} weeks to {week}", metric=self.metric.label,
-                 weeks=display.number(config.TREND_WEEKS, 0), week=self.filters.week)
+                 weeks=display.number(config.TREND_WEEKS, 0), week=self.filters.week_name)
 
     def cell(self, metric: str, group: str) -> Cell:
         """The cell of one KPI and group."""

@@ -394,12 +394,12 @@ def _rate_card(vol: pd.DataFrame, cmp_weekly: pd.DataFrame, filters: Filters) ->
     captions = [
         _("{complaints} complaints · {customers} customers active at the start of {week}",
           complaints=cards.number(cur_row["complaints"]),
-          customers=cards.number(cur_row["active_at_start"]), week=filters.week),
+          customers=cards.number(cur_row["active_at_start"]), week=filters.week_name),
         _("{interval} (exact Poisson)",
           interval=cards.interval(cur, lambda v: display.number(v, 2, thousands=False)))
         if cur.shown else cards.base_caption(cur, _("active customers")),
         _("vs {compare_week} ({comparison}): {previous} — {verdict}",
-          compare_week=filters.compare_week, comparison=filters.compare_label,
+          compare_week=filters.compare_week_name, comparison=filters.compare_label,
           previous=cards.number(prev.value, 2) if prev.shown else cards.EM_DASH,
           verdict=cards.verdict(cur, prev, p_adj, significant, False)),
     ]
@@ -440,7 +440,7 @@ def _takeaway_volume(vol: pd.DataFrame, filters: Filters) -> str:
     shown = vol[vol["value"].notna()]
     if cur["value"] is None or pd.isna(cur["value"]):
         return _("{week}: {complaints} complaints; the active base is too small for a rate.",
-                 week=filters.week, complaints=display.number(int(cur["complaints"]), 0))
+                 week=filters.week_name, complaints=display.number(int(cur["complaints"]), 0))
     peak = shown.loc[shown["value"].idxmax()]
     low = shown.loc[shown["value"].idxmin()]
 
@@ -450,7 +450,7 @@ def _takeaway_volume(vol: pd.DataFrame, filters: Filters) -> str:
     return _("{week}: {rate} complaints per 1,000 active customers ({complaints} complaints, "
              "95% CI {low}–{high}); over {weeks} weeks the rate ranged from {lowest} "
              "({lowest_week}) to {highest} ({highest_week}).",
-             week=filters.week, rate=rate(cur["value"]),
+             week=filters.week_name, rate=rate(cur["value"]),
              complaints=display.number(int(cur["complaints"]), 0), low=rate(cur["ci_low"]),
              high=rate(cur["ci_high"]), weeks=display.number(len(vol), 0),
              lowest=rate(low["value"]), lowest_week=low["week"], highest=rate(peak["value"]),
@@ -530,12 +530,12 @@ def _takeaway_resolution(res: pd.DataFrame, filters: Filters) -> str:
 def _takeaway_backlog(bl: pd.DataFrame, filters: Filters) -> str:
     total = int(bl["count"].sum())
     if total == 0:
-        return _("No complaint was open at the end of {week}.", week=filters.week)
+        return _("No complaint was open at the end of {week}.", week=filters.week_name)
     old = bl[bl["band"].isin(("30–90 days", "over 90 days"))]["count"].sum()
     left = int(bl["customer_left"].sum())
     return _("{total} complaints open at the end of {week}; {share} have waited over 30 days "
              "and {left} belong to customers who have since left.",
-             total=display.number(total, 0), week=filters.week,
+             total=display.number(total, 0), week=filters.week_name,
              share=display.percent(100 * old / total, 1), left=display.number(left, 0))
 
 
@@ -577,7 +577,7 @@ def _takeaway_compensation(vol: pd.DataFrame, filters: Filters, symbol: str) -> 
     per = total / complaints if complaints else float("nan")
     return _("{week}: {paid} paid on {compensated} of {complaints} complaints; {total} over "
              "{weeks} weeks ({per} per complaint).",
-             week=filters.week, paid=cards.money(cur["compensation"], symbol),
+             week=filters.week_name, paid=cards.money(cur["compensation"], symbol),
              compensated=display.number(int(cur["compensated"]), 0),
              complaints=display.number(int(cur["complaints"]), 0),
              total=cards.money(total, symbol), weeks=display.number(len(vol), 0),
@@ -692,8 +692,8 @@ def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = Non
                     filters)
 
     mix = opened[opened_wk >= w.mix_start]
-    span13 = _("in the 13 weeks to {week}", week=filters.week)
-    span4 = _("in the 4 weeks to {week}", week=filters.week)
+    span13 = _("in the 13 weeks to {week}", week=filters.week_name)
+    span4 = _("in the 4 weeks to {week}", week=filters.week_name)
     par = pareto(mix["category"], mix["complaint_count"])
     sev = severity_mix(opened, trend_weeks, opened["complaint_count"])
     rep = repeat_complainers(repeats["complaint_count"], repeats["customer_count"])
@@ -732,7 +732,7 @@ def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = Non
                              cur["per_complaint_status"])
     comp_lines = [
         _("Observed in {week}: paid on {compensated} of {complaints} complaints",
-          week=filters.week, compensated=display.number(int(cur["compensated"]), 0),
+          week=filters.week_name, compensated=display.number(int(cur["compensated"]), 0),
           complaints=display.number(int(cur["complaints"]), 0)),
         _("{per} per complaint · {interval} (t)",
           per=cards.money(per_complaint.value, symbol, 2),
@@ -764,7 +764,7 @@ def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = Non
                     _("Share of complaints opened in the window resolved at the first contact "
                       "(as recorded by the end of the selected week).")),
         Card(_("Open backlog"), cards.number(int(bl["count"].sum())), (
-            _("complaints open at the end of {week}", week=filters.week),
+            _("complaints open at the end of {week}", week=filters.week_name),
             _("{old} open over 30 days · {left} of customers who have left",
               old=display.number(old, 0), left=display.number(int(bl["customer_left"].sum()), 0)),
         ), help=_("Complaints opened before the end of the week and not resolved by then.")),
@@ -805,7 +805,7 @@ def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = Non
             "the six shown. Association, not proof of cause: customers who churn while a "
             "complaint is open cannot have it resolved.",
             start=week_label(w.cohort_start),
-            end=week_label(w.cohort_end - timedelta(weeks=1)), week=filters.week,
+            end=week_label(w.cohort_end - timedelta(weeks=1)), week=filters.week_name,
             clipped=clipped, since=w.cohort_end)
     else:
         cohort_text = _("The warehouse does not yet hold 17 weeks before the selected week: no "
@@ -816,7 +816,7 @@ def build_report(fetch: Fetch, filters: Filters, coverage: Coverage | None = Non
                      "times of complaints answered / resolved in those weeks (closure-based, so "
                      "complaints still open do not bias them); first-contact resolution of "
                      "complaints opened in them.",
-                     start=week_label(w.service_start), week=filters.week),
+                     start=week_label(w.service_start), week=filters.week_name),
         "money": _("Compensation is observed (complaints' compensation_amount). Handling cost "
                    "is modelled from the assumption named on the card and never added to it."),
     }

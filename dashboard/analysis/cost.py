@@ -389,7 +389,7 @@ def _segments(fetch: Fetch, filters: Filters, sym: str, note: str
             _("Cost to serve"): shown_text(est, m2) if est.shown else withheld_text(int(r.n)),
             _("95% CI"): ci_text(est, m2),
             _("n (active customers)"): display.number(int(r.n), 0),
-            _("Cost to serve {week}", week=filters.compare_week): (
+            _("Cost to serve {week}", week=filters.compare_week_name): (
                 money(r.previous, sym) if r.previous is not None else "—"),
             _("Change"): (money(r.delta, sym, signed=True)
                           if r.delta is not None and not pd.isna(r.delta) else "—"),
@@ -401,7 +401,7 @@ def _segments(fetch: Fetch, filters: Filters, sym: str, note: str
     ok = out[out["status"] != "withheld"]
     if ok.empty:
         take = _("No segment has the {least} active customers needed to show cost to serve in "
-                 "{week}.", least=display.number(config.MIN_BASE, 0), week=filters.week)
+                 "{week}.", least=display.number(config.MIN_BASE, 0), week=filters.week_name)
     else:
         hi = ok.loc[ok["value"].astype(float).idxmax()]
         lo = ok.loc[ok["value"].astype(float).idxmin()]
@@ -674,14 +674,14 @@ def build_report(fetch: Fetch, filters: Filters, baseline_week: str | None = Non
     }
     span = f"{week_label(current[0])}–{filters.week}"
     titles = {
-        "channels": _("Share of contacts and of cost by channel — {week}", week=filters.week),
+        "channels": _("Share of contacts and of cost by channel — {week}", week=filters.week_name),
         "segments": _("Cost to serve per active customer by segment — {week} (95% CI)",
-                      week=filters.week),
+                      week=filters.week_name),
         "segments_axis": _("{currency} per active customer", currency=sym),
-        "unit_costs": _("Unit costs in force in {week} ({note}):", week=filters.week,
+        "unit_costs": _("Unit costs in force in {week} ({note}):", week=filters.week_name,
                         note=note),
         "mix": _("Channel mix of contacts, {first}–{week}", first=week_label(first),
-                 week=filters.week),
+                 week=filters.week_name),
         "repeat_channels": _("Repeat contacts by channel, % of contacts — {span} (95% CI)",
                              span=span),
         "repeat_trend": _("Repeat contacts, % of contacts per week"),

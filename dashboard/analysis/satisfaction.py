@@ -440,14 +440,14 @@ def distribution_takeaway(df: pd.DataFrame, score: str, scale: tuple[int, int] |
     label = SCORES[score]
     if scale is None:
         return _("No {score} answers in {week} or {compare_week}.", score=label,
-                 week=filters.week, compare_week=filters.compare_week)
+                 week=filters.week_name, compare_week=filters.compare_week_name)
     cur = df[df["week"] == filters.week]
     prev = df[df["week"] == filters.compare_week]
     n_cur, n_prev = int(cur["n"].iloc[0]), int(prev["n"].iloc[0])
     share_cur = _bucket_share(cur, score, scale)
     if share_cur is None:
         return _("{score} answers in {week}: n = {n}, under {least}; distribution withheld.",
-                 score=label, week=filters.week, n=_fmt_n(n_cur),
+                 score=label, week=filters.week_name, n=_fmt_n(n_cur),
                  least=_fmt_n(config.MIN_BASE))
     top = cur.loc[cur["share_pct"].idxmax()]
     values = {"week": filters.week, "share": display.percent(share_cur, 1),
@@ -462,7 +462,7 @@ def distribution_takeaway(df: pd.DataFrame, score: str, scale: tuple[int, int] |
     return _("In {week}, {share} {what}, n = {n}, against {before} in {compare_week} "
              "(n = {n_before}); the most common score was {top} ({top_share}), on the "
              "{low}–{high} scale.", before=display.percent(share_prev, 1),
-             compare_week=filters.compare_week, n_before=_fmt_n(n_prev), **values)
+             compare_week=filters.compare_week_name, n_before=_fmt_n(n_prev), **values)
 
 
 # --- expectation vs perceived (paired differences) ---
@@ -616,13 +616,13 @@ def movers_takeaway(table: pd.DataFrame, view: View, filters: Filters) -> str:
     if tested == 0:
         return _("No {split} has {least} {score} answers in both {week} and {compare_week}: "
                  "nothing to test.", split=view.split_noun, least=_fmt_n(config.MIN_BASE),
-                 score=m.label, week=filters.week, compare_week=filters.compare_week)
+                 score=m.label, week=filters.week_name, compare_week=filters.compare_week_name)
     sig = table[table["significant"]]
     if sig.empty:
         return _("No {split} changed its {score} significantly between {compare_week} and "
                  "{week} ({tested} of {total} {splits} tested, Benjamini–Hochberg).",
-                 split=view.split_noun, score=m.label, compare_week=filters.compare_week,
-                 week=filters.week, tested=_fmt_n(tested), total=_fmt_n(total),
+                 split=view.split_noun, score=m.label, compare_week=filters.compare_week_name,
+                 week=filters.week_name, tested=_fmt_n(tested), total=_fmt_n(total),
                  splits=view.split_plural)
     top = sig.loc[sig["delta"].abs().idxmax()]
     values = {"group": top["group"], "change": format_delta(top["delta"], m),
@@ -663,14 +663,14 @@ def _tile_texts(m: Metric, cur: Estimate, prev: Estimate, delta: float | None, s
                                              format_value(cur.ci_high, m.fmt)))
     if delta is None:
         verdict = _("No comparison: {compare_week} or {week} lacks a usable base.",
-                    compare_week=filters.compare_week, week=filters.week)
+                    compare_week=filters.compare_week_name, week=filters.week_name)
     elif cur.status == "low_base" or prev.status == "low_base":
         verdict = _("Low base (n < 100): change not judged.")
     elif sig:
         verdict = _("Better.") if (delta > 0) == m.higher_is_better else _("Worse.")
     else:
         verdict = _("Within noise.")
-    verdict = _("vs {compare_week} ({previous}): {verdict}", compare_week=filters.compare_week,
+    verdict = _("vs {compare_week} ({previous}): {verdict}", compare_week=filters.compare_week_name,
                 previous=format_value(prev.value, m.fmt), verdict=verdict)
     return value, (None if delta is None else format_delta(delta, m)), caption, verdict
 
@@ -710,23 +710,23 @@ def headline(tiles: tuple[ScoreTile, ...], table: pd.DataFrame, view: View,
     m = tile.metric
     if tile.current.shown:
         first = _("{score} was {value} in {week} (n = {n}, 95% CI {low} to {high}).",
-                  score=m.label, value=tile.value_text, week=filters.week,
+                  score=m.label, value=tile.value_text, week=filters.week_name,
                   n=_fmt_n(tile.current.n), low=format_value(tile.current.ci_low, m.fmt),
                   high=format_value(tile.current.ci_high, m.fmt))
     else:
         first = _("{score} in {week} is withheld: n = {n} is under {least}.", score=m.label,
-                  week=filters.week, n=_fmt_n(tile.current.n), least=_fmt_n(config.MIN_BASE))
+                  week=filters.week_name, n=_fmt_n(tile.current.n), least=_fmt_n(config.MIN_BASE))
     if split_note:
         return _("{first} {note}", first=first, note=split_note)
     sig = table[table["significant"]] if not table.empty else table
     if sig.empty:
         return _("{first} No {split} moved significantly against {compare_week} "
                  "({comparison}).", first=first, split=view.split_noun,
-                 compare_week=filters.compare_week, comparison=filters.compare_label)
+                 compare_week=filters.compare_week_name, comparison=filters.compare_label)
     parts = [_("{group} {change}", group=r["group"], change=format_delta(r["delta"], m))
              for _i, r in sig.iterrows()]
     return _("{first} Significant movers against {compare_week} ({comparison}) by {split}: "
-             "{movers}.", first=first, compare_week=filters.compare_week,
+             "{movers}.", first=first, compare_week=filters.compare_week_name,
              comparison=filters.compare_label, split=view.split_noun,
              movers=display.commas(parts))
 
@@ -771,7 +771,7 @@ class SatisfactionReport:
         """Column headings of the movers table (names the two weeks)."""
         f = self.filters
         return {"group": self.view.split_label, "n_week": _("n {week}", week=f.week),
-                "n_compare": _("n {week}", week=f.compare_week), "value_week": f"{f.week}",
+                "n_compare": _("n {week}", week=f.compare_week_name), "value_week": f"{f.week}",
                 "ci_week": _("95% CI {week}", week=f.week),
                 "value_compare": f"{f.compare_week}", "delta": _("Change"),
                 "p_value": _("p (raw)"), "p_adjusted": _("p (Benjamini–Hochberg)"),
@@ -825,8 +825,8 @@ def build_report(fetch: Fetch, filters: Filters, view: View) -> SatisfactionRepo
         mix_takeaway=mix_takeaway(mix, periods, window),
         distribution=dist_df,
         distribution_title=_("{score} score distribution, {week} vs {compare_week}",
-                             score=m.label, week=filters.week,
-                             compare_week=filters.compare_week),
+                             score=m.label, week=filters.week_name,
+                             compare_week=filters.compare_week_name),
         distribution_takeaway=distribution_takeaway(dist_df, view.score, scale, filters),
         gap=gap,
         gap_title=_("Perceived minus expected score by touchpoint, last {span}",
@@ -834,8 +834,8 @@ def build_report(fetch: Fetch, filters: Filters, view: View) -> SatisfactionRepo
         gap_takeaway=gap_takeaway(gap, window, dims.splits("touchpoint")),
         movers=table,
         movers_title=_("{score} movers by {split}: {week} vs {compare_week} ({comparison})",
-                       score=m.label, split=view.split_noun, week=filters.week,
-                       compare_week=filters.compare_week, comparison=filters.compare_label),
+                       score=m.label, split=view.split_noun, week=filters.week_name,
+                       compare_week=filters.compare_week_name, comparison=filters.compare_label),
         movers_takeaway=split_note or movers_takeaway(table, view, filters),
         split_note=split_note,
         gap_note=dims.no_split("touchpoint"),

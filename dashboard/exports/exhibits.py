@@ -131,7 +131,7 @@ def kpi_takeaway(tile, report: KpiReport) -> str:
     """One line: the week's value with its base and interval, and the verdict on the change."""
     m, sym, f = tile.metric, report.currency_symbol, report.filters
     return _("{kpi} {value} in {week} ({caption}); vs {comparison}: {verdict}",
-             kpi=_(m.label), value=format_value(tile.current.value, m.fmt, sym), week=f.week,
+             kpi=_(m.label), value=format_value(tile.current.value, m.fmt, sym), week=f.week_name,
              caption=tile_caption(tile, sym), comparison=_(f.compare_label),
              verdict=verdict(tile, f))
 

@@ -46,8 +46,8 @@ class Context:
     @property
     def period(self) -> str:
         f = self.filters
-        return rtl.say(i18n._("{week} vs {compare_week} ({comparison})", week=f.week,
-                              compare_week=f.compare_week, comparison=f.compare_label))
+        return rtl.say(i18n._("{week} vs {compare_week} ({comparison})", week=f.week_name,
+                              compare_week=f.compare_week_name, comparison=f.compare_label))
 
     def source_line(self) -> str:
         """The small print of every export."""
@@ -121,7 +121,8 @@ def decorate(ex: Exhibit, ctx: Context, title: str | None = None) -> go.Figure:
     scope = rtl.line(literal(ctx.scope_line(ex.n, ex.span)))
     fig.update_layout(
         title={"text": f"<b>{head}</b><br><span style='font-size:13px'>{scope}</span>",
-               "x": rtl.x(0.01), "xanchor": side, "y": 0.97, "yanchor": "top"},
+               "x": rtl.x(0.01), "xanchor": side, "xref": "container", "y": 0.97,
+               "yanchor": "top"},  # the image's edge, whatever the page's chart used
         margin={"t": 95, "b": 110, "l": 70, "r": 40}, width=WIDTH, height=HEIGHT,
         font={"family": font_family()}, paper_bgcolor="white")
     fig.add_annotation(text=rtl.line(literal(foot)), xref="paper", yref="paper",

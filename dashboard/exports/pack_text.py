@@ -110,11 +110,11 @@ def slide_title(ex: Exhibit) -> str:
                    else " ".join(short.split()[:TITLE_WORDS]))
 
 def summary_title(ctx: export.Context) -> str:
-    return rtl.say(i18n._("Executive summary: week {week}", week=ctx.filters.week))
+    return rtl.say(i18n._("Executive summary: week {week}", week=ctx.filters.week_name))
 
 def pack_title(ctx: export.Context) -> str:
     """The opening title of a pack made without the summary."""
-    return rtl.say(i18n._("CX Ledger board pack: week {week}", week=ctx.filters.week))
+    return rtl.say(i18n._("CX Ledger board pack: week {week}", week=ctx.filters.week_name))
 
 def assumptions_title(ctx: export.Context) -> str:
     title = rtl.say(i18n._("Assumptions in use: set {set_id}", set_id=ctx.set_id))
@@ -126,8 +126,8 @@ def scope_text(ctx: export.Context, n_charts: int) -> str:
         "Week {week} against {compare_week} ({comparison}) · Filters: {filters} · "
         "Assumption set: {set_id} · {n} chart",
         "Week {week} against {compare_week} ({comparison}) · Filters: {filters} · "
-        "Assumption set: {set_id} · {n} charts", n_charts, week=f.week,
-        compare_week=f.compare_week, comparison=f.compare_label, filters=f.describe(),
+        "Assumption set: {set_id} · {n} charts", n_charts, week=f.week_name,
+        compare_week=f.compare_week_name, comparison=f.compare_label, filters=f.describe(),
         set_id=ctx.set_id))
 
 #: Rows of other assumption values on the closing slide (the rest: notes and workbook).

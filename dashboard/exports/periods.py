@@ -43,8 +43,8 @@ def months_span(first: str, last: str, n: int) -> str:
 
 def comparison(filters: Filters) -> str:
     """A chart of the selected week against the comparison week."""
-    return _("{week} vs {compare_week} ({comparison})", week=filters.week,
-             compare_week=filters.compare_week, comparison=_(filters.compare_label))
+    return _("{week} vs {compare_week} ({comparison})", week=filters.week_name,
+             compare_week=filters.compare_week_name, comparison=_(filters.compare_label))
 
 
 def span_of(data: pd.DataFrame) -> str | None:

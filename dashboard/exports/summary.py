@@ -19,6 +19,7 @@ from dashboard.i18n import N_, _, ngettext
 from dashboard.i18n.numbers import written
 from dashboard.metrics.filters import Filters
 from dashboard.metrics.registry import format_delta, format_value
+from dashboard.warehouse.weeks import week_display
 
 #: Words of the verdict on a KPI's change (the method is in the notes and the workbook).
 VERDICTS = {"better": N_("better"), "worse": N_("worse"), "noise": N_("within noise"),
@@ -162,11 +163,11 @@ class AssumptionsInUse:
                             "force in {week} ({count} value not loaded with the data).",
                             "Every money figure in this pack uses assumption set {set_id} as in "
                             "force in {week} ({count} values not loaded with the data).",
-                            self.edits, set_id=self.set_id, week=self.week,
+                            self.edits, set_id=self.set_id, week=week_display(self.week),
                             count=written(str(self.edits)))
         else:
             base = _("Every money figure in this pack uses assumption set {set_id} as in force "
-                     "in {week}.", set_id=self.set_id, week=self.week)
+                     "in {week}.", set_id=self.set_id, week=week_display(self.week))
         if self.differs:
             return _("{base} Cost to serve is booked at the unit costs loaded with the data; "
                      "this set prices {channels} differently, so modelled money and booked "

@@ -11,7 +11,13 @@ import pandas as pd
 from dashboard.i18n import N_, _
 from dashboard.metrics import display
 from dashboard.metrics.dimensions import CUSTOMER, Dimensions
-from dashboard.warehouse.weeks import DataCalendar, FilterError, parse_week, week_label
+from dashboard.warehouse.weeks import (
+    DataCalendar,
+    FilterError,
+    parse_week,
+    week_display,
+    week_label,
+)
 
 COMPARISONS: dict[str, tuple[str, int]] = {
     "previous": (N_("previous week"), 1),
@@ -58,6 +64,18 @@ class Filters:
     def compare_week(self) -> str:
         """The comparison week as ``YYYY-Www``."""
         return week_label(self.compare_start)
+
+    @property
+    def week_name(self) -> str:
+        """The selected week as the reader reads it (``weeks.week_display``): the key in
+        English, its Jalali days in Persian («هفتهٔ ۸ تا ۱۴ آبان ۱۴۰۵»). For sentences and
+        titles; queries, file names and data keep ``week``."""
+        return week_display(self.week)
+
+    @property
+    def compare_week_name(self) -> str:
+        """The comparison week as the reader reads it (see ``week_name``)."""
+        return week_display(self.compare_week)
 
     @property
     def compare_label(self) -> str:

@@ -221,12 +221,12 @@ def _movement(tiles: tuple[Tile, ...], filters: Filters, symbol: str) -> str:
     tested = sum(t.p_value is not None for t in tiles)
     if not moved and tested == 0:
         return _("No KPI had a large enough base in both {week} and {compare_week} to judge a "
-                 "change.", week=filters.week, compare_week=filters.compare_week)
+                 "change.", week=filters.week_name, compare_week=filters.compare_week_name)
     if not moved:
         return _("Nothing moved beyond noise in {week}: none of the {tested} KPIs tested changed "
                  "significantly against {compare_week} ({comparison}) after correction.",
-                 week=filters.week, tested=display.number(tested, 0),
-                 compare_week=filters.compare_week, comparison=filters.compare_label)
+                 week=filters.week_name, tested=display.number(tested, 0),
+                 compare_week=filters.compare_week_name, comparison=filters.compare_label)
     top = min(moved, key=lambda t: (t.p_value, t.p_adjusted))
     values = {
         "metric": top.metric.label,
@@ -323,7 +323,7 @@ def verdict(t: Tile, filters: Filters) -> str:
         return _("Not loaded: nothing to compare.")
     if t.delta is None:
         return _("No comparison: {compare_week} has no usable base.",
-                 compare_week=filters.compare_week)
+                 compare_week=filters.compare_week_name)
     if t.current.status == "low_base" or t.previous.status == "low_base":
         return _("Low base (n < 100): change not judged.")
     if t.significant and t.improved is not None:

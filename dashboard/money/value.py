@@ -315,7 +315,7 @@ def _programme_takeaway(prog: Programme, fp: MoneyFigure, sym: str, filters: Fil
     if math.isfinite(fp.value):
         return _("Against {controls}, the programme in {segment} (from {start}) moved {moves}; "
                  "saved {saved} in contact cost to {week}.", saved=money.band_text(fp, sym),
-                 week=filters.week, **values)
+                 week=filters.week_name, **values)
     return _("Against {controls}, the programme in {segment} (from {start}) moved {moves}.",
              **values)
 

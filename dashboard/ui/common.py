@@ -14,12 +14,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from dashboard import i18n
 from dashboard.analysis import compare, satisfaction
 from dashboard.exports import files as export
 from dashboard.exports import tables as export_tables
 from dashboard.exports import text as literal_text
 from dashboard.exports.exhibits import Exhibit
-from dashboard import i18n
 from dashboard.i18n import N_, _
 from dashboard.metrics import display, kpis
 from dashboard.metrics.dimensions import Dimensions

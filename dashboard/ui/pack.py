@@ -74,7 +74,7 @@ def build_button(pages, keys, formats, filters, aset) -> None:
             if not chosen:
                 raise pack.PackError("; ".join([
                     _("none of the picked charts is drawn for {week} ({filters})",
-                      week=filters.week, filters=filters.describe()), *left_out]))
+                      week=filters.week_name, filters=filters.describe()), *left_out]))
             built = pack.build(chosen, export.Context(filters, aset.id), aset, formats,
                                progress=progress, not_loaded=lambda: left_out,
                                summary=lambda: summary.build(ui.fetch, filters, aset,

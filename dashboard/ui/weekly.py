@@ -35,7 +35,7 @@ def _hover(t: Tile, report: KpiReport) -> str:
     if t.target is not None:
         target = _(TARGET, target=format_value(t.target, m.fmt, sym),
                    met=ui.target_word(t.target_met))
-    text = _(HOVER, base=kpis.tile_caption(t, sym), compare_week=f.compare_week,
+    text = _(HOVER, base=kpis.tile_caption(t, sym), compare_week=f.compare_week_name,
              compare_label=f.compare_label, previous=format_value(t.previous.value, m.fmt, sym),
              verdict=kpis.verdict(t, f), target=target).strip()
     return f"{text}\n\n{m.definition}"
