@@ -9,6 +9,7 @@ import plotly.io as pio
 
 from dashboard.exports.axes import thin_week_axis
 from dashboard.exports.text import plotly_template as lit  # data put into hover templates
+from dashboard.i18n import N_, _
 from dashboard.i18n.currency import hover as money_hover
 
 # Every figure's template, applied once when it is created: naming it in each update_layout
@@ -38,7 +39,7 @@ def trend_chart(df: pd.DataFrame, title: str, y_title: str, target: float | None
                                  hoverinfo="skip", showlegend=False))
         fig.add_trace(go.Scatter(x=x, y=df["ci_low"], mode="lines", line={"width": 0},
                                  fill="tonexty", fillcolor=THEME["band"], hoverinfo="skip",
-                                 name="95% interval"))
+                                 name=_("95% interval")))
     low = df["status"].eq("low_base")
     fig.add_trace(go.Scatter(
         x=x, y=df["value"], mode="lines+markers", name=title,
@@ -51,7 +52,7 @@ def trend_chart(df: pd.DataFrame, title: str, y_title: str, target: float | None
     ))
     if target is not None:
         fig.add_hline(y=target, line={"color": THEME["target"], "dash": "dash", "width": 1},
-                      annotation_text="target", annotation_position="top left")
+                      annotation_text=_("target"), annotation_position="top left")
     fig.update_layout(
         title={"text": title, "font": {"size": 14}}, height=260,
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
@@ -181,7 +182,7 @@ def channel_mix_chart(mix: pd.DataFrame, title: str, launch_week: str | None = N
         fig.add_annotation(x=launch_week, y=1, xref="x", yref="paper", yanchor="bottom",
                            text=f"self-service launch (detected) {launch_week}",
                            showarrow=False, font={"color": THEME["target"], "size": 11})
-    return _layout(fig, title, 360, yaxis={"title": "% of contacts", "range": [0, 100]},
+    return _layout(fig, title, 360, yaxis={"title": _("% of contacts"), "range": [0, 100]},
                    xaxis={"type": "category", "tickangle": -45, "nticks": 26},
                    legend={"orientation": "h", "y": -0.35})
 
@@ -190,11 +191,11 @@ def contact_cost_share_chart(channels: pd.DataFrame, title: str) -> go.Figure:
     """Each channel's share of contacts beside its share of cost (``CostReport.channel_week``)."""
     fig = go.Figure()
     fig.add_trace(go.Bar(x=channels["label"], y=channels["contact_share_pct"],
-                         name="% of contacts", marker_color=THEME["band"].replace("0.18", "0.5"),
+                         name=_("% of contacts"), marker_color=THEME["band"].replace("0.18", "0.5"),
                          customdata=channels[["contact_count"]].to_numpy(),
                          hovertemplate="%{x}: %{y:.1f}% of contacts (%{customdata[0]:,})"
                                        "<extra></extra>"))
-    fig.add_trace(go.Bar(x=channels["label"], y=channels["cost_share_pct"], name="% of cost",
+    fig.add_trace(go.Bar(x=channels["label"], y=channels["cost_share_pct"], name=_("% of cost"),
                          marker_color=THEME["line"],
                          customdata=channels[["cost_per_contact"]].to_numpy(),
                          hovertemplate="%{x}: %{y:.1f}% of cost (unit cost %{customdata[0]:.2f})"
@@ -244,6 +245,9 @@ def savings_waterfall(bars: pd.DataFrame, title: str, y_title: str) -> go.Figure
 #: Severity colours, light to dark (unknown severities grey).
 SEVERITY_COLOURS = {"low": "#c6dbef", "medium": "#6baed6", "high": "#2171b5",
                     "critical": "#08306b"}
+#: The contract's severities as a legend names them (other values are data, shown as given).
+SEVERITY_NAMES = {"low": N_("low"), "medium": N_("medium"), "high": N_("high"),
+                  "critical": N_("critical")}
 #: Colours of the survival and recovery groups (by group key).
 GROUP_KEY_COLOURS = {
     "promoter": "#2e8b57", "passive": "#b36b00", "detractor": "#c0504d", "no_answer": "#8a8a8a",
@@ -270,20 +274,20 @@ def complaint_volume_chart(vol: pd.DataFrame, title: str) -> go.Figure:
     """Weekly complaints (bars) and the rate per 1,000 active customers with its exact Poisson
     95% band (line, right axis). ``vol``: week, complaints, value, ci_low, ci_high, status."""
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=vol["week"], y=vol["complaints"], name="Complaints",
+    fig.add_trace(go.Bar(x=vol["week"], y=vol["complaints"], name=_("Complaints"),
                          marker_color=_alpha(THEME["line"], 0.25), yaxis="y"))
     fig.add_trace(go.Scatter(x=vol["week"], y=vol["ci_high"], mode="lines", line={"width": 0},
                              hoverinfo="skip", showlegend=False, yaxis="y2"))
     fig.add_trace(go.Scatter(x=vol["week"], y=vol["ci_low"], mode="lines", line={"width": 0},
                              fill="tonexty", fillcolor=THEME["band"], hoverinfo="skip",
-                             name="95% interval", yaxis="y2"))
+                             name=_("95% interval"), yaxis="y2"))
     fig.add_trace(go.Scatter(
-        x=vol["week"], y=vol["value"], mode="lines+markers", name="Per 1,000 active",
+        x=vol["week"], y=vol["value"], mode="lines+markers", name=_("Per 1,000 active"),
         line={"color": THEME["line"], "width": 2}, yaxis="y2",
         hovertemplate="%{x}<br>%{y:.2f} per 1,000<extra></extra>"))
     return _cx_layout(fig, title, 340, xaxis={"type": "category", "tickangle": -45},
-                      yaxis={"title": "complaints", "rangemode": "tozero"},
-                      yaxis2={"title": "per 1,000 active customers", "overlaying": "y",
+                      yaxis={"title": _("complaints"), "rangemode": "tozero"},
+                      yaxis2={"title": _("per 1,000 active customers"), "overlaying": "y",
                               "side": "right", "rangemode": "tozero", "showgrid": False},
                       legend={"orientation": "h", "y": -0.35})
 
@@ -292,16 +296,16 @@ def pareto_chart(par: pd.DataFrame, title: str) -> go.Figure:
     """Categories as bars (largest first) with the cumulative share line and an 80% guide.
     ``par``: category, count, share_pct, cumulative_pct."""
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=par["category"], y=par["count"], name="Complaints",
+    fig.add_trace(go.Bar(x=par["category"], y=par["count"], name=_("Complaints"),
                          marker_color=THEME["line"], customdata=par["share_pct"],
                          hovertemplate="%{x}<br>%{y:,} (%{customdata:.1f}%)<extra></extra>"))
     fig.add_trace(go.Scatter(x=par["category"], y=par["cumulative_pct"], mode="lines+markers",
-                             name="Cumulative %", yaxis="y2",
+                             name=_("Cumulative %"), yaxis="y2",
                              line={"color": THEME["target"], "width": 2},
                              hovertemplate="%{x}<br>cumulative %{y:.1f}%<extra></extra>"))
     fig.add_hline(y=80, yref="y2", line={"color": THEME["low_base"], "dash": "dot", "width": 1})
-    return _cx_layout(fig, title, 320, yaxis={"title": "complaints"},
-                      yaxis2={"title": "cumulative %", "overlaying": "y", "side": "right",
+    return _cx_layout(fig, title, 320, yaxis={"title": _("complaints")},
+                      yaxis2={"title": _("cumulative %"), "overlaying": "y", "side": "right",
                               "range": [0, 103], "tickmode": "array",
                               "tickvals": [0, 20, 40, 60, 80, 100], "ticksuffix": "%",
                               "showgrid": False},
@@ -313,12 +317,13 @@ def severity_mix_chart(sev: pd.DataFrame, title: str) -> go.Figure:
     fig = go.Figure()
     for level, part in sev.groupby("severity", sort=False):
         fig.add_trace(go.Bar(
-            x=part["week"], y=part["share_pct"], name=str(level),
+            x=part["week"], y=part["share_pct"],
+            name=_(SEVERITY_NAMES[level]) if level in SEVERITY_NAMES else str(level),
             marker_color=SEVERITY_COLOURS.get(str(level), THEME["low_base"]),
             customdata=part["count"],
             hovertemplate=f"{lit(level)}<br>%{{x}}<br>%{{y:.1f}}% (%{{customdata}})"
                           "<extra></extra>"))
-    return _cx_layout(fig, title, 320, barmode="stack", yaxis={"title": "% of complaints"},
+    return _cx_layout(fig, title, 320, barmode="stack", yaxis={"title": _("% of complaints")},
                       xaxis={"type": "category", "tickangle": -45},
                       legend={"orientation": "h", "y": -0.35})
 
@@ -343,11 +348,11 @@ def backlog_chart(bl: pd.DataFrame, title: str) -> go.Figure:
     ``bl``: band, count, customer_left."""
     fig = go.Figure()
     fig.add_trace(go.Bar(x=bl["band"], y=bl["count"] - bl["customer_left"],
-                         name="Customer still active", marker_color=THEME["line"]))
-    fig.add_trace(go.Bar(x=bl["band"], y=bl["customer_left"], name="Customer has left",
+                         name=_("Customer still active"), marker_color=THEME["line"]))
+    fig.add_trace(go.Bar(x=bl["band"], y=bl["customer_left"], name=_("Customer has left"),
                          marker_color=THEME["low_base"]))
-    return _cx_layout(fig, title, 300, barmode="stack", yaxis={"title": "open complaints"},
-                      xaxis={"title": "age at the end of the week"},
+    return _cx_layout(fig, title, 300, barmode="stack", yaxis={"title": _("open complaints")},
+                      xaxis={"title": _("age at the end of the week")},
                       legend={"orientation": "h", "y": -0.35})
 
 
@@ -375,11 +380,11 @@ def compensation_chart(vol: pd.DataFrame, title: str, symbol: str) -> go.Figure:
     ``vol``: week, compensation, per_complaint, complaints."""
     fig = go.Figure()
     paid, each = money_hover(symbol, "y", 0, lit), money_hover(symbol, "y", 2, lit)
-    fig.add_trace(go.Bar(x=vol["week"], y=vol["compensation"], name="Paid in the week",
+    fig.add_trace(go.Bar(x=vol["week"], y=vol["compensation"], name=_("Paid in the week"),
                          marker_color=THEME["line"],
                          hovertemplate=f"%{{x}}<br>{paid}<extra></extra>"))
     fig.add_trace(go.Scatter(x=vol["week"], y=vol["per_complaint"], mode="lines+markers",
-                             name="Per complaint", yaxis="y2",
+                             name=_("Per complaint"), yaxis="y2",
                              line={"color": THEME["target"], "width": 2},
                              hovertemplate=f"%{{x}}<br>{each} per complaint"
                                            "<extra></extra>"))
@@ -431,10 +436,10 @@ def cohort_heatmap(cm: pd.DataFrame, title: str) -> go.Figure:
     fig = go.Figure(go.Heatmap(
         z=z, x=[str(c) for c in grid.columns], y=ylabels, text=text,
         texttemplate="%{text}", colorscale="Blues", zmin=zmin, zmax=100,
-        colorbar={"title": "% active"},
+        colorbar={"title": _("% active")},
         hovertemplate="%{y}<br>month %{x}: %{z:.1f}% still active<extra></extra>"))
     return _cx_layout(fig, title, max(320, 22 * len(ylabels) + 120),
-                      xaxis={"title": "months since the signup month", "type": "category"},
+                      xaxis={"title": _("months since the signup month"), "type": "category"},
                       yaxis={"autorange": "reversed", "type": "category"})
 
 
@@ -466,8 +471,8 @@ def survival_chart(groups, title: str, mark_week: float | None = None) -> go.Fig
                           "<extra></extra>"))
     if mark_week is not None:
         fig.add_vline(x=mark_week, line={"color": THEME["low_base"], "dash": "dot", "width": 1})
-    return _cx_layout(fig, title, 340, xaxis={"title": "weeks since the window start"},
-                      yaxis={"title": "% still active"}, legend={"orientation": "h", "y": -0.3})
+    return _cx_layout(fig, title, 340, xaxis={"title": _("weeks since the window start")},
+                      yaxis={"title": _("% still active")}, legend={"orientation": "h", "y": -0.3})
 
 
 def revenue_lost_chart(df: pd.DataFrame, title: str, symbol: str) -> go.Figure:
@@ -584,7 +589,7 @@ def nps_mix_chart(df: pd.DataFrame, title: str) -> go.Figure:
     fig.update_layout(
         barmode="stack", title={"text": title, "font": {"size": 14}}, height=320,
         margin={"l": 10, "r": 10, "t": 40, "b": 10}, font={"family": THEME["font"]},
-        yaxis={"title": "% of NPS answers", "range": [0, 100]},
+        yaxis={"title": _("% of NPS answers"), "range": [0, 100]},
         xaxis={"type": "category", "categoryorder": "array", "categoryarray": periods,
                "tickvals": periods[::max(1, len(periods) // 13)], "tickangle": -45},
         legend={"orientation": "h", "y": -0.35},
@@ -614,7 +619,7 @@ def score_distribution_chart(df: pd.DataFrame, title: str, week: str, compare_we
     fig.update_layout(
         barmode="group", title={"text": title, "font": {"size": 14}}, height=320,
         margin={"l": 10, "r": 10, "t": 40, "b": 10}, font={"family": THEME["font"]},
-        xaxis={"title": "score", "type": "category"}, yaxis_title="% of answers",
+        xaxis={"title": _("score"), "type": "category"}, yaxis_title=_("% of answers"),
         legend={"orientation": "h", "y": -0.25},
     )
     return fig
@@ -646,7 +651,7 @@ def expectation_gap_chart(df: pd.DataFrame, title: str) -> go.Figure:
     fig.update_layout(
         title={"text": title, "font": {"size": 14}}, height=120 + 32 * max(len(shown), 3),
         margin={"l": 10, "r": 10, "t": 40, "b": 10}, font={"family": THEME["font"]},
-        xaxis_title="perceived − expected (scale points)",
+        xaxis_title=_("perceived − expected (scale points)"),
         yaxis={"type": "category", "autorange": "reversed"},
         showlegend=False,
     )
@@ -701,7 +706,7 @@ def did_chart(weekly: pd.DataFrame, title: str, y_title: str,
             hovertemplate="%{customdata[0]} (week %{x})<br>%{y:.2f}<extra></extra>"))
     fig.add_vline(x=0, line={"color": THEME["target"], "dash": "dash", "width": 2})
     return _layout(fig, title, 320, yaxis_title=y_title,
-                   xaxis={"title": "weeks since the programme start"},
+                   xaxis={"title": _("weeks since the programme start")},
                    legend={"orientation": "h", "y": -0.3})
 
 
@@ -751,7 +756,7 @@ def simulation_histogram(values: np.ndarray | pd.Series, title: str, x_title: st
     fig = go.Figure(go.Histogram(x=x, nbinsx=bins, marker_color=THEME["band"].replace("0.18",
                                                                                       "0.55"),
                                  hovertemplate="%{x}<br>%{y} draws<extra></extra>",
-                                 name="draws"))
+                                 name=_("draws")))
     if len(x):
         for q, label in zip(np.quantile(x, [0.1, 0.5, 0.9]), ("P10", "P50", "P90"),
                             strict=True):
@@ -760,9 +765,9 @@ def simulation_histogram(values: np.ndarray | pd.Series, title: str, x_title: st
                           annotation_text=label, annotation_position="top")
     if threshold is not None:
         fig.add_vline(x=threshold, line={"color": THEME["target"], "width": 2, "dash": "dash"},
-                      annotation_text="programme cost", annotation_position="top left")
+                      annotation_text=_("programme cost"), annotation_position="top left")
     return _layout(fig, title, 300, showlegend=False, xaxis_title=x_title,
-                   yaxis_title="draws", bargap=0.02)
+                   yaxis_title=_("draws"), bargap=0.02)
 
 
 def value_band_chart(df: pd.DataFrame, label: str, title: str, x_title: str) -> go.Figure:

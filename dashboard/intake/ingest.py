@@ -186,7 +186,7 @@ class IngestReport:
         if self.as_of_note and not self.error:
             out.append(self.as_of_note)
         when = ("" if self.error or self.calendar is None
-                else self.calendar.as_of_text().removeprefix("data as of "))
+                else self.calendar.as_of_date())
         as_of = f" Data {'would be ' if self.dry_run else ''}as of {when}." if when else ""
         if self.error:
             out.append(f"Load failed, nothing changed: {self.error}")

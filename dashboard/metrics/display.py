@@ -205,6 +205,14 @@ NAMES: dict[str, str] = {
 
 _CODE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 
+#: The data contract's contact channels in words, translated
+#: (other category values are data: shown as loaded, never translated).
+CONTRACT_NAMES: dict[str, str] = {
+    "phone": i18n.N_("Phone"), "chat": i18n.N_("Chat"), "email": i18n.N_("Email"),
+    "self_service": i18n.N_("Self-service"), "store": i18n.N_("Store"),
+    "social": i18n.N_("Social"),
+}
+
 
 def _overrides() -> dict[str, str]:
     """The ``[display_names]`` section of the mapping file named by ``CX_MAPPING`` (the file
@@ -234,6 +242,8 @@ def name(value: object) -> str:
     ``NAMES``, then a snake_case code made words (``payment_failed`` → ``Payment failed``);
     any other text is returned as it is (shown literally, escaped by the page)."""
     text = "" if value is None else str(value)
+    if text in CONTRACT_NAMES and text not in _overrides():
+        return i18n._(CONTRACT_NAMES[text])
     found = _overrides().get(text) or NAMES.get(text)
     if found:
         return found

@@ -137,7 +137,8 @@ def segment_clv(seg: pd.DataFrame, fin: Finance, window: str, draws: int = DRAWS
         figs[str(r["segment"])] = figure(
             f"clv:{r['segment']}", f"Lifetime value — {r['segment']}", "modelled",
             r["value"], (float(r["low"]), float(r["high"])),
-            f"{sym} per customer", fin.clv_formula + "; m = revenue × g − cost to serve; "
+            _("{currency} per customer", currency=sym),
+            fin.clv_formula + "; m = revenue × g − cost to serve; "
             "r = 1 − 12-month churn",
             (("Revenue per customer-year", amount(src["revenue_per_year"], sym, 2)
               + f" (SE {amount(src['revenue_se'], sym, 2)})"),
@@ -203,7 +204,8 @@ def category_values(est: pd.DataFrame, fin: Finance, window: str, draws: int = D
     segs, stratified = _strata(est, cats)
     thin = _thin_base(est, segs, cats)
     if thin:
-        figs = {key: withheld(key, label, "modelled", f"{sym} per customer moved",
+        figs = {key: withheld(key, label, "modelled",
+                              _("{currency} per customer moved", currency=sym),
                               "φ × (CLV_to − CLV_from)", window, fin, thin)
                 for key, label in (("value_d_to_pa", _("One detractor → passive")),
                                    ("value_pa_to_p", _("One passive → promoter")))}
@@ -231,7 +233,7 @@ def category_values(est: pd.DataFrame, fin: Finance, window: str, draws: int = D
                            for i, sg in enumerate(segs))
         figs[key] = figure(
             key, label, "modelled", fin.phi_mid * gap, band(sim),
-            f"{sym} per customer moved (lifetime)",
+            _("{currency} per customer moved (lifetime)", currency=sym),
             f"φ × Σ_segments w × (CLV_{cats[b]} − CLV_{cats[a]}); " + fin.clv_formula,
             (("CLV gap by segment", by_seg),
              ("Weighted CLV gap", amount(gap, sym)),
@@ -255,7 +257,7 @@ def revenue_at_risk(est: pd.DataFrame, fin: Finance, window: str, draws: int = D
     Answered customers only; returns the figure, the per-segment rows and the coverage
     (answered share of the base)."""
     sym = fin.symbol
-    unit = f"{sym} a year (run-rate)"
+    unit = _("{currency} a year (run-rate)", currency=sym)
     formula = "Σ_segments Σ_(k = passive, detractor) N_k × (c_k − c_promoter) × R_k"
     allrows = est[est["segment"] == ALL].set_index("nps_category")
     total = float(allrows["active_now"].sum()) if len(allrows) else 0.0
@@ -376,7 +378,8 @@ def complaint_costs(inputs: Inputs, est: pd.DataFrame, fin: Finance, window: str
     handling = n_complaints * fin.handling
     observed = figure(
         "complaint_cost_observed", "Complaints: handling and compensation", "observed",
-        handling + comp, None, f"{sym} a year", "complaints × handling cost + compensation paid",
+        handling + comp, None, _("{currency} a year", currency=sym),
+        "complaints × handling cost + compensation paid",
         (("Complaints", f"{int(n_complaints):,}"),
          ("Handling cost",
           f"{amount(fin.handling, sym, 2)} per complaint → {amount(handling, sym)}"),
@@ -385,7 +388,7 @@ def complaint_costs(inputs: Inputs, est: pd.DataFrame, fin: Finance, window: str
         window, fin, "Observed in the trailing 52 weeks; the churn complaints go with is the "
         "separate, modelled figure.")
 
-    unit = f"{sym} a year (margin)"
+    unit = _("{currency} a year (margin)", currency=sym)
     formula = ("52/13 × Σ_(NPS category k) N_complainants,k × (c_complainants,k − c_others,k) "
                "× R_k × g")
     g = o.groupby(["nps_category", "has_recent_complaint"])[

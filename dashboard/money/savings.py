@@ -157,7 +157,7 @@ def baseline_savings(fetch: Fetch, filters: Filters, prices: Mapping[str, float]
     sym = fin.symbol
     selected = filters.week_start
     window = cost.WINDOW_WEEKS
-    unit = f"{sym} a year (run-rate)"
+    unit = _("{currency} a year (run-rate)", currency=sym)
     formula = ("52 × (cost per customer-week in the baseline − now) × mean active customers a "
                "week now; cost = Σ contacts × the set's cost per contact")
     first, everyone, df = cost.channel_rows(fetch, filters)
@@ -301,7 +301,7 @@ def programme_did(fetch: Fetch, filters: Filters, prices: Mapping[str, float],
     from the start to the selected week (see ``describe_programme``)."""
     sym = fin.symbol
     key, label = "programme_savings", _("Programme savings to date")
-    unit = f"{sym} since the start"
+    unit = _("{currency} since the start", currency=sym)
     formula = ("(e^(−δ) − 1) × contact cost of the programme segment since the start; δ = DiD "
                "of log(cost to serve, programme segment / others)")
     segment = str(assumptions_now.get("programme_segment", "") or "")

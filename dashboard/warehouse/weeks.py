@@ -175,6 +175,15 @@ def week_display(week: str, code: str | None = None, start: str | None = None) -
     return calendar.week_label(parse_week(week, start), code)
 
 
+def day_display(day: date, code: str | None = None) -> str:
+    """A date as the reader reads it: ``2026-10-31`` in English, its Jalali day in Persian
+    («۹ آبان ۱۴۰۵»)."""
+    if (code or i18n.current()) != "fa":
+        return f"{day:%Y-%m-%d}"
+    j = calendar.jalali(day)
+    return localize(f"{j.day} {calendar.MONTHS_FA[j.month - 1]} {j.year}", "fa")
+
+
 def month_display(month_start: date, code: str | None = None, months: str | None = None,
                   short: bool = False) -> str:
     """How the month starting on ``month_start`` reads, as the warehouse counts months
@@ -290,11 +299,20 @@ class DataCalendar:
         last = first_day(self.as_of + timedelta(days=1)) - timedelta(days=1)
         return week_label(last) if last >= parse_week(self.first_week) else None
 
-    def as_of_text(self) -> str:
-        """``data as of 2026-10-31 (customers.churn_date)`` for scope lines; empty without data."""
+    def as_of_date(self) -> str:
+        """``2026-10-31 (customers.churn_date)``: the as-of date and its column (in Persian the
+        Jalali date, «۱۰ آبان ۱۴۰۵»); empty without data."""
         if self.as_of is None:
             return ""
-        return f"data as of {self.as_of:%Y-%m-%d} ({self.as_of_source})"
+        return f"{day_display(self.as_of)} ({self.as_of_source})"
+
+    def as_of_text(self) -> str:
+        """``data as of 2026-10-31 (customers.churn_date)`` for scope lines, in the language of
+        the run; empty without data."""
+        if self.as_of is None:
+            return ""
+        return i18n._("data as of {date} ({source})", date=day_display(self.as_of),
+                      source=self.as_of_source)
 
     def staleness(self, today: date, limit_days: int) -> str:
         """One sentence when the data's as-of date is more than ``limit_days`` days before

@@ -1,0 +1,183 @@
+"""The app in Persian, read in Chromium page by page (``python -m dashboard.bench.persian``):
+for each page of the navigation, whether the document runs right to left, the tiles whose
+value carries a Latin digit, the English words left on screen (product and method names such
+as NPS, CSAT and CES aside) with the texts holding them, whether a Jalali month names a week,
+and the texts whose boxes overlap. The first screen of each page is saved as a PNG.
+
+Serves the Persian demo world (built in a temporary folder) unless ``--url`` names a
+warehouse. Needs Playwright and Debian's Chromium (``CX_CHROMIUM``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dashboard.bench import browser as sessions
+from dashboard.warehouse import config
+
+#: Latin words a Persian screen may show: product and method names, units and codes.
+ALLOWED = frozenset({"NPS", "CSAT", "CES", "CX", "Ledger", "CSV", "PNG", "SVG", "XLSX", "PPTX",
+                     "PDF", "P10", "P90", "UTC", "BH", "KM", "CLV", "ISO"})
+#: Code and data a Persian screen shows as they are: identifiers and paths (``survey_responses.
+#: responded_at``, ``queries/….sql``, ``cost_per_contact_<channel>``) and assumption set ids.
+CODE = re.compile(r"\S*\w[_./<>]\w\S*|\b(?:published|draft)\s+v\d+\b")
+#: Jalali month names: a week label in Persian names one.
+JALALI = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر",
+          "دی", "بهمن", "اسفند")
+#: Where the pictures go.
+OUT_DIR = config.ROOT / "artifacts" / "persian"
+
+#: Every visible text node's text and box (Streamlit's own skip link and icons set apart), every
+#: tile value, and the document's direction.
+READ_JS = """() => {
+    const out = {texts: [], tiles: [], dir: getComputedStyle(document.querySelector('.stApp'))
+                 .direction};
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const el = n.parentElement;
+        const t = n.textContent.trim();
+        if (!t || !el || el.closest('script, style, [aria-hidden="true"]')) continue;
+        const s = getComputedStyle(el);
+        if (s.visibility === 'hidden' || s.display === 'none') continue;
+        const range = document.createRange(); range.selectNodeContents(n);
+        const r = range.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0 || r.right <= 0 || r.bottom <= 0) continue;
+        out.texts.push({t, x: r.left, y: r.top, w: r.width, h: r.height,
+                        chart: !!el.closest('.js-plotly-plot'),
+                        icon: s.fontFamily.includes('Material'),
+                        code: !!el.closest('code, pre')});
+    }
+    for (const v of document.querySelectorAll('[data-testid="stMetricValue"]'))
+        out.tiles.push(v.innerText.trim());
+    return out;
+}"""
+
+
+@dataclass
+class PageReading:
+    """What one page showed in Persian."""
+
+    path: str
+    direction: str = ""
+    latin_tiles: list[str] = field(default_factory=list)
+    english: dict[str, list[str]] = field(default_factory=dict)  # word -> texts holding it
+    jalali_week: bool = False
+    tiles: int = 0
+    overlaps: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        words = ", ".join(sorted(self.english)) or "none"
+        return (f"{self.path:<22} dir {self.direction}; tiles {self.tiles}, Latin digits in "
+                f"{len(self.latin_tiles)}; Jalali week {'yes' if self.jalali_week else 'no'}; "
+                f"overlaps {len(self.overlaps)}; English words: {words}")
+
+
+def english_words(texts: list[dict]) -> dict[str, list[str]]:
+    """The Latin words (three letters or more) not in ``ALLOWED``, each with the texts holding
+    it; chart-drawn texts count too, icons and the skip link do not."""
+    out: dict[str, list[str]] = {}
+    for item in texts:
+        if item["icon"] or item.get("code"):
+            continue
+        for w in re.findall(r"[A-Za-z][A-Za-z'-]{2,}", CODE.sub(" ", item["t"])):
+            if w not in ALLOWED:
+                out.setdefault(w, []).append(item["t"][:160])
+    return out
+
+
+def overlaps(texts: list[dict]) -> list[tuple[str, str]]:
+    """Pairs of texts (outside charts) whose boxes overlap by more than 2 px each way."""
+    boxes = [t for t in texts if not t["chart"] and not t["icon"]]
+    out = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            dx = min(a["x"] + a["w"], b["x"] + b["w"]) - max(a["x"], b["x"])
+            dy = min(a["y"] + a["h"], b["y"] + b["h"]) - max(a["y"], b["y"])
+            if dx > 2 and dy > 2:
+                out.append((a["t"][:40], b["t"][:40]))
+    return out
+
+
+def read_page(pg, url: str, path: str, out_dir: Path | None = OUT_DIR) -> PageReading:
+    """Open ``path`` in Persian on a fresh page, wait until drawn, read it (and picture it)."""
+    reading = PageReading(path)
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.goto(f"{url}/{path}?lang=fa")
+    pg.wait_for_selector("h1", timeout=120_000)
+    pg.wait_for_function(sessions._IDLE_JS, timeout=120_000)
+    pg.wait_for_timeout(800)
+    seen = pg.evaluate(READ_JS)
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        pg.screenshot(path=str(out_dir / f"{path}.png"))
+    reading.direction = seen["dir"]
+    reading.tiles = len(seen["tiles"])
+    reading.latin_tiles = [v for v in seen["tiles"] if re.search(r"[0-9]", v)]
+    reading.english = english_words(seen["texts"])
+    everything = " ".join(t["t"] for t in seen["texts"])
+    reading.jalali_week = any(m in everything for m in JALALI)
+    reading.overlaps = overlaps(seen["texts"])
+    reading.errors = errors
+    return reading
+
+
+def walk(url: str, pages: list[tuple[str, str]], out_dir: Path | None = OUT_DIR
+         ) -> list[PageReading]:
+    """Read every ``(title, url path)`` page in Persian, each in a fresh 1440 × 900 session."""
+    from playwright.sync_api import sync_playwright
+
+    out = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(sessions.CHROMIUM), args=sessions.ARGS)
+        try:
+            for _title, path in pages:
+                pg = browser.new_page(viewport={"width": 1440, "height": 900})
+                try:
+                    out.append(read_page(pg, url, path, out_dir))
+                finally:
+                    pg.close()
+        finally:
+            browser.close()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the Persian demo world (or take ``--url``), serve it in Persian and read every
+    page; print a line a page and the English texts left."""
+    from dashboard.ui.navigation import PAGES
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--url", default=None, help="a warehouse URL instead of the Persian demo")
+    p.add_argument("--out", default=str(OUT_DIR))
+    args = p.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="cx-persian-") as tmp:
+        url = args.url
+        if url is None:
+            from dashboard.cli import main as cli
+
+            path = Path(tmp) / "warehouse.duckdb"
+            code = cli(["demo", "--customers", "20000", "--seed", "7", "--end-week",
+                        "2026-W44", "--locale", "fa", "--out", str(path)])
+            if code:
+                return code
+            url = f"duckdb:///{path}"
+        env = {"CX_WAREHOUSE_URL": url, "CX_LOCALE": "fa", "CX_STALE_DAYS": "100000",
+               "CX_APP_STORE_URL": f"sqlite:///{Path(tmp) / 'store.sqlite'}"}
+        with sessions.serve(env, Path(tmp) / "server.log", timeout=120) as served:
+            readings = walk(served, [(pg.title, pg.url_path) for pg in PAGES], Path(args.out))
+    for r in readings:
+        print(r.line())
+        for word, texts in sorted(r.english.items()):
+            print(f"    {word}: {texts[0]!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
