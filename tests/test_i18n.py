@@ -170,3 +170,19 @@ def test_week_labels_in_both_languages():
         # across a month, and across Nowruz (both years named)
         assert cal.week_label(date(2026, 10, 17)) == "هفتهٔ ۲۵ مهر تا ۱ آبان ۱۴۰۵"
         assert cal.week_label(date(2025, 3, 15)) == "هفتهٔ ۲۵ اسفند ۱۴۰۳ تا ۱ فروردین ۱۴۰۴"
+
+
+def test_the_all_customers_series_are_named_in_the_language_of_the_moment():
+    """The analyses' all-customers keys stay keys; a chart's legend names them translated."""
+    import plotly.graph_objects as go
+
+    from dashboard.analysis import churn, satisfaction
+    from dashboard.exports import exhibits
+
+    assert set(exhibits.TOTAL_NAMES) == {churn.ALL_LABEL, satisfaction.OVERALL}
+    fig = go.Figure([go.Scatter(name=churn.ALL_LABEL), go.Scatter(name="Mass")])
+    with i18n.use("fa"):
+        named = exhibits._name_totals(fig)
+    assert [t.name for t in named.data] == ["همهٔ مشتریان فیلترشده", "Mass"]
+    fig = go.Figure([go.Scatter(name=satisfaction.OVERALL)])
+    assert [t.name for t in exhibits._name_totals(fig).data] == ["All (filtered)"]

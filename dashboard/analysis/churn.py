@@ -384,7 +384,7 @@ def _churn_cards(mt: pd.DataFrame, month: date | None, at_risk: AtRisk,
                   verdict=cards.verdict(est, before, p_adj, sig, False)),
             ), delta=delta, significant=sig, higher_is_better=False, help=help_text)
 
-        active_on = f"{month:%d %b %Y}"
+        active_on = weeks.day_display(month, english="%d %b %Y")
         logo_card = card(
             _("Monthly churn"), logo, plogo, "logo",
             (_("{churned} of {active} customers active on {date} left in {month}",

@@ -42,7 +42,7 @@ def pct(value: float | None, digits: int = 1, signed: bool = False) -> str:
 
 def channel_label(channel: str) -> str:
     """``self_service`` → ``Self-service``; other channels in words (``metrics.display.name``)."""
-    return display.name(channel) if channel != "self_service" else display.NAMES[channel]
+    return display.name(channel)
 
 
 def withheld_text(n: int) -> str:

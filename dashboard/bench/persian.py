@@ -49,7 +49,9 @@ READ_JS = """() => {
         if (r.width === 0 || r.height === 0 || r.right <= 0 || r.bottom <= 0) continue;
         out.texts.push({t, x: r.left, y: r.top, w: r.width, h: r.height,
                         chart: !!el.closest('.js-plotly-plot'),
-                        icon: s.fontFamily.includes('Material'),
+                        // icons, and Streamlit's skip link (hidden until focused by keyboard)
+                        icon: s.fontFamily.includes('Material')
+                              || !!el.closest('[data-testid="stSkipToContent"]'),
                         code: !!el.closest('code, pre')});
     }
     for (const v of document.querySelectorAll('[data-testid="stMetricValue"]'))
@@ -176,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
         print(r.line())
         for word, texts in sorted(r.english.items()):
             print(f"    {word}: {texts[0]!r}")
+        for a, b in r.overlaps[:8]:
+            print(f"    overlap: {a!r} / {b!r}")
     return 0
 
 

@@ -43,6 +43,20 @@ def without_customer_ids(df: pd.DataFrame, identifiers=(), customer_list: bool =
     return df.drop(columns=declared) if declared else df
 
 
+#: The series a page adds for all the filtered customers (the analyses' own keys), as a
+#: legend names them in the language of the moment.
+TOTAL_NAMES = {"All filtered customers": N_("All filtered customers"),
+               "All (filtered)": N_("All (filtered)")}
+
+
+def _name_totals(fig: go.Figure) -> go.Figure:
+    """The legend's all-customers series in the language of the moment (in place)."""
+    for trace in fig.data:
+        if getattr(trace, "name", None) in TOTAL_NAMES:
+            trace.name = _(TOTAL_NAMES[trace.name])
+    return fig
+
+
 @dataclass(frozen=True)
 class Exhibit:
     """One chart as the app shows it and as every export carries it."""
@@ -85,7 +99,7 @@ class Exhibit:
     def fig(self) -> go.Figure:
         """The chart, built once, with the data in its text shown as literal text."""
         fig = self.figure() if callable(self.figure) else self.figure
-        return rtl.page_figure(text.literal_figure(fig))
+        return rtl.page_figure(_name_totals(text.literal_figure(fig)))
 
     @property
     def label(self) -> str:

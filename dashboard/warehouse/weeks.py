@@ -175,11 +175,11 @@ def week_display(week: str, code: str | None = None, start: str | None = None) -
     return calendar.week_label(parse_week(week, start), code)
 
 
-def day_display(day: date, code: str | None = None) -> str:
-    """A date as the reader reads it: ``2026-10-31`` in English, its Jalali day in Persian
-    («۹ آبان ۱۴۰۵»)."""
+def day_display(day: date, code: str | None = None, english: str = "%Y-%m-%d") -> str:
+    """A date as the reader reads it: ``2026-10-31`` in English (or the ``english`` format),
+    its Jalali day in Persian («۹ آبان ۱۴۰۵»)."""
     if (code or i18n.current()) != "fa":
-        return f"{day:%Y-%m-%d}"
+        return day.strftime(english)
     j = calendar.jalali(day)
     return localize(f"{j.day} {calendar.MONTHS_FA[j.month - 1]} {j.year}", "fa")
 
