@@ -701,7 +701,7 @@ def _assumptions(fetch: Fetch, week: date) -> dict[str, Any]:
 
 def _money_note(assumptions: Mapping[str, Any], week: str, sym: str) -> str:
     prefix = "cost_per_contact_"
-    costs = [f"{k.removeprefix(prefix)} {format_value(v, 'money2', sym)}"
+    costs = [f"{display.name(k.removeprefix(prefix))} {format_value(v, 'money2', sym)}"
              for k, v in sorted(assumptions.items())
              if k.startswith(prefix) and isinstance(v, float)]
     key = prefix + "<channel>"
@@ -771,7 +771,7 @@ def build_comparison(fetch: Fetch, filters: Filters, selection: Selection,
         ranking_takeaway=gone or ranking_takeaway(ranking, m, dim, filters.week, sym),
         trend=trend, trend_takeaway=gone or trend_takeaway(trend, m, dim, filters.week, sym),
         scope=_scope(filters, selection),
-        money_note="" if missing["cost_to_serve"] else _money_note(assumptions, filters.week,
-                                                                   sym),
+        money_note="" if missing["cost_to_serve"] else _money_note(assumptions,
+                                                                   filters.week_name, sym),
         currency_symbol=sym,
     )

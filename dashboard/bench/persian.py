@@ -25,7 +25,8 @@ ALLOWED = frozenset({"NPS", "CSAT", "CES", "CX", "Ledger", "CSV", "PNG", "SVG", 
                      "PDF", "P10", "P90", "UTC", "BH", "KM", "CLV", "ISO"})
 #: Code and data a Persian screen shows as they are: identifiers and paths (``survey_responses.
 #: responded_at``, ``queries/….sql``, ``cost_per_contact_<channel>``) and assumption set ids.
-CODE = re.compile(r"\S*\w[_./<>]\w\S*|\b(?:published|draft)\s+v\d+\b")
+CODE = re.compile(r"\S*\w[_./<>]\w\S*|\b(?:published|draft)(?:\s+v\d+)?\b"
+                  r"|\bpython -m dashboard [^،؛]*")
 #: Jalali month names: a week label in Persian names one.
 JALALI = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر",
           "دی", "بهمن", "اسفند")

@@ -11,6 +11,7 @@ from dashboard.exports.axes import thin_week_axis
 from dashboard.exports.text import plotly_template as lit  # data put into hover templates
 from dashboard.i18n import N_, _
 from dashboard.i18n.currency import hover as money_hover
+from dashboard.metrics import display
 
 # Every figure's template, applied once when it is created: naming it in each update_layout
 # deep-copied and re-validated it per figure (~30 ms a chart, most of a chart page's Python time).
@@ -526,8 +527,13 @@ def split_trend_chart(df: pd.DataFrame, title: str, y_title: str, overall: str,
     groups = list(dict.fromkeys(df["group"]))
     periods = list(dict.fromkeys(df["period"]))
     rows = max(1, -(-len(groups) // columns))
-    titles = [str(g) if df.loc[df["group"] == g, "value"].notna().any()
-              else f"{g} · withheld (n < 30)" for g in groups]
+    def named(g) -> str:  # the all-groups panel in the language of the moment (marked in
+        return _(overall) if g == overall else str(g)  # exhibits.TOTAL_NAMES); groups are data
+
+    titles = [named(g) if df.loc[df["group"] == g, "value"].notna().any()
+              else _("{group} · withheld (n < {least})", group=named(g),
+                     least=display.number(30, 0))
+              for g in groups]
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles,
                         shared_yaxes="all", vertical_spacing=0.32 / rows + 0.04,
                         horizontal_spacing=0.04)

@@ -19,6 +19,8 @@ from typing import Protocol
 
 import pandas as pd
 
+from dashboard.i18n import _
+from dashboard.i18n.numbers import localize
 from dashboard.intake import contract, ingest
 from dashboard.warehouse import catalog, config, db, weeks
 from dashboard.warehouse.catalog import Fetch
@@ -91,19 +93,22 @@ def freshness(fetch: Fetch, now: datetime | None = None) -> pd.DataFrame:
 def freshness_takeaway(table: pd.DataFrame) -> str:
     """One line: total rows, the stalest table that has rows, and empty tables."""
     if table.empty:
-        return "No raw tables."
+        return _("No raw tables.")
     total = int(table["Rows"].sum())
     filled = table[table["Rows"] > 0]
     empty = list(table.loc[table["Rows"] == 0, "Table"])
     if filled.empty:
-        return "Every raw table is empty: load files below."
+        return _("Every raw table is empty: load files below.")
     stale = filled.loc[filled["Latest event age (days)"].astype("float").idxmax()]
-    out = (f"{total:,} rows in {len(filled)} of {len(table)} raw tables; the stalest is "
-           f"{stale['Table']} (latest {stale['Event column']} "
-           f"{stale['Last event']:%Y-%m-%d}, {int(stale['Latest event age (days)']):,} days ago).")
+    out = _("{rows} rows in {filled} of {tables} raw tables; the stalest is {table} (latest "
+            "{column} {date}, {days} days ago).", rows=number(total), filled=number(len(filled)),
+            tables=number(len(table)), table=stale["Table"], column=stale["Event column"],
+            date=weeks.day_display(pd.Timestamp(stale["Last event"]).date()),
+            days=number(int(stale["Latest event age (days)"])))
     if empty:
-        out += (f" Empty: {', '.join(empty)} — every figure, chart and slide that needs them "
-                "says \"not loaded\" until they are loaded.")
+        out = _("{sentence} Empty: {tables} — every figure, chart and slide that needs them "
+                "says \"not loaded\" until they are loaded.", sentence=out,
+                tables=", ".join(empty))
     return out
 
 
@@ -112,12 +117,26 @@ def calendar_takeaway(fetch: Fetch) -> str:
     table that sets each end, and the latest complete week."""
     cal = weeks.data_calendar(fetch)
     if cal.as_of is None or cal.first_week is None:
-        return "No loaded table carries a date yet: the calendar has no weeks."
-    done = (f"latest complete week {cal.latest_complete}" if cal.latest_complete else
-            "no week is complete yet")
-    return (f"Data as of {cal.as_of:%Y-%m-%d} ({cal.as_of_source}); weeks run "
-            f"{cal.span_text()}; {done}. A week is complete when the as-of date reaches its "
-            "Sunday; `ingest --as-of` (or the as-of date below) sets a later one.")
+        return _("No loaded table carries a date yet: the calendar has no weeks.")
+    span = _("{first} ({first_source}) … {last} ({last_source})",
+             first=weeks.week_display(cal.first_week), first_source=cal.start.name,
+             last=weeks.week_display(cal.last_week), last_source=cal.as_of_source)
+    done = (_("latest complete week {week}", week=weeks.week_display(cal.latest_complete))
+            if cal.latest_complete else _("no week is complete yet"))
+    if weeks.current_week_start() == "saturday":
+        return _("Data as of {date} ({source}); weeks run {span}; {done}. A week is complete "
+                 "when the as-of date reaches its Friday; `ingest --as-of` (or the as-of date "
+                 "below) sets a later one.", date=weeks.day_display(cal.as_of),
+                 source=cal.as_of_source, span=span, done=done)
+    return _("Data as of {date} ({source}); weeks run {span}; {done}. A week is complete when "
+             "the as-of date reaches its Sunday; `ingest --as-of` (or the as-of date below) "
+             "sets a later one.", date=weeks.day_display(cal.as_of), source=cal.as_of_source,
+             span=span, done=done)
+
+
+def number(value: int) -> str:
+    """A count with thousands separators, in the language of the moment."""
+    return localize(f"{value:,}")
 
 
 # --- 2. loads ----------------------------------------------------------------------------------
@@ -160,12 +179,14 @@ def loads_takeaway(table: pd.DataFrame) -> str:
     """One line: how many loads, rows loaded and rows quarantined, and the latest load (its
     number, table and time; file names stay in the table, as data)."""
     if table.empty:
-        return "No file has been loaded yet."
+        return _("No file has been loaded yet.")
     new, rep, q = (int(table[c].sum()) for c in ("New", "Replaced", "Quarantined"))
     latest = table.iloc[0]
-    return (f"{len(table):,} file load(s): {new:,} rows new, {rep:,} replaced, {q:,} "
-            f"quarantined. Latest: load {latest['Load']} into {latest['Table']} at "
-            f"{latest['Loaded at (UTC)']:%Y-%m-%d %H:%M} UTC.")
+    return _("{loads} file load(s): {new} rows new, {replaced} replaced, {quarantined} "
+             "quarantined. Latest: load {load} into {table} at {time} UTC.",
+             loads=number(len(table)), new=number(new), replaced=number(rep),
+             quarantined=number(q), load=number(int(latest["Load"])), table=latest["Table"],
+             time=localize(f"{latest['Loaded at (UTC)']:%Y-%m-%d %H:%M}"))
 
 
 # --- 3. quarantine -------------------------------------------------------------------------------
@@ -345,9 +366,10 @@ def checks_takeaway(results: Iterable[CheckResult]) -> str:
     results = list(results)
     failed = [r.name for r in results if not r.passed]
     if not failed:
-        return f"All {len(results)} contract checks pass."
-    return (f"{len(results) - len(failed)} of {len(results)} contract checks pass; failing: "
-            f"{', '.join(failed)}.")
+        return _("All {count} contract checks pass.", count=number(len(results)))
+    return _("{passed} of {count} contract checks pass; failing: {failed}.",
+             passed=number(len(results) - len(failed)), count=number(len(results)),
+             failed=", ".join(failed))
 
 
 # --- 5. uploads ----------------------------------------------------------------------------------
