@@ -87,7 +87,8 @@ def test_a_week_without_significant_moves_reads_in_persian(world):
     f = Filters(week="2026-W44")
     with i18n.use("fa"):
         text = impact.build(fetch, kpis.build_report(fetch, f), aset).headline
-    assert text.startswith("در 2026-W44 نسبت به ")
+    # the weeks by their Jalali days: 2026-W44 is 26 October – 1 November 2026
+    assert text.startswith("در هفتهٔ ۴ تا ۱۰ آبان ۱۴۰۵ نسبت به هفتهٔ ۲۷ مهر تا ۳ آبان ۱۴۰۵ ")
     assert "هیچ تغییری فراتر از نوسان نبود" in text
     # the comparison's own label belongs to the filters; the rest is Persian
     left = english_left(text.replace(i18n._(f.compare_label), " "))

@@ -680,7 +680,7 @@ def _scope(filters: Filters, sel: Selection) -> str:
         regions=() if dim == "region" else filters.regions,
         plans=() if dim == "plan" else filters.plans,
     ).describe()
-    values = {"week": filters.week, "dimension": noun(dim),
+    values = {"week": filters.week_name, "dimension": noun(dim),
               "groups": display.commas(sel.groups), "reference": sel.reference,
               "others": others}
     if dim in CUSTOMER_DIMENSIONS and getattr(filters, f"{dim}s"):

@@ -485,7 +485,7 @@ def _takeaway_severity(sev: pd.DataFrame, filters: Filters, w: Windows) -> str:
         return _("No complaints in the last 13 weeks.")
     rec = 100.0 * sev.loc[recent & heavy, "count"].sum() / rec_total
     values = {"share": display.percent(rec, 1), "total": display.number(rec_total, 0),
-              "week": filters.week}
+              "week": filters.week_name}
     if earlier_total:
         before = 100.0 * sev.loc[~recent & heavy, "count"].sum() / earlier_total
         n_before = sev.loc[~recent, "week_start"].nunique()

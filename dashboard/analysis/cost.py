@@ -405,12 +405,12 @@ def _segments(fetch: Fetch, filters: Filters, sym: str, note: str
     else:
         hi = ok.loc[ok["value"].astype(float).idxmax()]
         lo = ok.loc[ok["value"].astype(float).idxmin()]
-        values = {"top": hi["segment"], "week": filters.week, "value": money(hi["value"], sym),
+        values = {"top": hi["segment"], "week": filters.week_name, "value": money(hi["value"], sym),
                   "interval": display.between(money(hi["ci_low"], sym),
                                               money(hi["ci_high"], sym)),
                   "n": display.number(int(hi["n"]), 0),
                   "moved": display.number(int(out["significant"].sum()), 0),
-                  "tested": display.number(len(idx), 0), "compare_week": filters.compare_week,
+                  "tested": display.number(len(idx), 0), "compare_week": filters.compare_week_name,
                   "note": note}
         if lo["segment"] != hi["segment"]:
             take = _("{top} costs most to serve in {week}: {value} per active customer (95% CI "

@@ -450,7 +450,7 @@ def distribution_takeaway(df: pd.DataFrame, score: str, scale: tuple[int, int] |
                  score=label, week=filters.week_name, n=_fmt_n(n_cur),
                  least=_fmt_n(config.MIN_BASE))
     top = cur.loc[cur["share_pct"].idxmax()]
-    values = {"week": filters.week, "share": display.percent(share_cur, 1),
+    values = {"week": filters.week_name, "share": display.percent(share_cur, 1),
               "what": _(_BUCKETS[score][0]), "n": _fmt_n(n_cur),
               "top": display.number(int(top["score"]), 0),
               "top_share": display.percent(top["share_pct"], 1),
@@ -628,7 +628,7 @@ def movers_takeaway(table: pd.DataFrame, view: View, filters: Filters) -> str:
     values = {"group": top["group"], "change": format_delta(top["delta"], m),
               "value": format_value(top["value_week"], m.fmt), "n": _fmt_n(int(top["n_week"])),
               "moved": _fmt_n(len(sig)), "tested": _fmt_n(tested), "splits": view.split_plural,
-              "compare_week": filters.compare_week}
+              "compare_week": filters.compare_week_name}
     if top["delta"] < 0:
         return _("{group} fell most: {change} to {value} (n = {n}); {moved} of {tested} "
                  "{splits} tested moved significantly against {compare_week} after "

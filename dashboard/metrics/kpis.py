@@ -232,7 +232,7 @@ def _movement(tiles: tuple[Tile, ...], filters: Filters, symbol: str) -> str:
         "metric": top.metric.label,
         "change": _unsigned(format_delta(top.delta, top.metric, symbol)),
         "value": format_value(top.current.value, top.metric.fmt, symbol),
-        "compare_week": filters.compare_week, "comparison": filters.compare_label,
+        "compare_week": filters.compare_week_name, "comparison": filters.compare_label,
         "p": _p_text(top.p_adjusted),
     }
     if top.delta > 0:

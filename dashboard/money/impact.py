@@ -336,7 +336,7 @@ def headline(moves: tuple[Move, ...], filters: Filters, symbol: str,
     sig = [m for m in judged if m.significant]
     noise = [m for m in judged if not m.significant]
     noise.sort(key=lambda m: (-m.size, m.tile.p_adjusted))
-    week = {"week": filters.week, "compare_week": filters.compare_week,
+    week = {"week": filters.week_name, "compare_week": filters.compare_week_name,
             "compare_label": i18n._(filters.compare_label)}
     if not judged:
         parts = [text("untested", **week)]

@@ -5,6 +5,7 @@ Pages compose these; they hold no SQL, formulas or formatting of their own.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -252,7 +253,7 @@ def money_tile(fig, symbol: str) -> None:
         not_loaded_tile(fig.label, fig.missing)
         return
     with st.container(border=True):
-        st.metric(plain(fig.label), money_text(fig.value, symbol),
+        st.metric(plain(fig.label), tile_value(money_text(fig.value, symbol)),
                   help=plain(fig.note) if fig.note else None)
         if fig.low is not None and fig.high is not None:
             st.caption(plain(_("{band} {low}\u2009–\u2009{high} · {unit}", band=fig.band_label,
@@ -382,6 +383,19 @@ def no_images_note() -> None:
     if not export.images_available():
         with st.container(key="no_chromium"):
             st.caption(f":orange[:material/image_not_supported:] {plain(export.NO_CHROMIUM)}")
+
+
+#: A value written as a number then words: «۸٫۵۱ میلیارد تومان», "8,641 Toman".
+_NUMBER_THEN_WORDS = re.compile(r"(\S*\d\S*) (\D.*)")
+
+
+def tile_value(text: str) -> str:
+    """A tile's value with the words after its number (a scale word, a currency) in small type,
+    so a narrow tile keeps the number whole («۸٫۵۱ :small[میلیارد تومان]»); a value without
+    words ("$1.27M", "59.7%", "not loaded") is shown as it is. Values are the app's own
+    formatting, never data."""
+    found = _NUMBER_THEN_WORDS.fullmatch(text or "")
+    return f"{found[1]} :small[{found[2]}]" if found else text
 
 
 def page_header(title: str, question: str, filters: Filters) -> None:
@@ -683,7 +697,8 @@ def stat_tiles(tiles) -> None:
     """A row of headline figures: label, value as computed, caption as literal text."""
     for col, t in zip(st.columns(len(tiles)), tiles, strict=True):
         with col, st.container(border=True):
-            st.metric(plain(t.label), t.value, help=plain(t.help) if t.help else None)
+            st.metric(plain(t.label), tile_value(t.value),
+                      help=plain(t.help) if t.help else None)
             st.caption(plain(t.caption))
 
 
@@ -766,7 +781,8 @@ def sat_tiles(report: satisfaction.SatisfactionReport) -> None:
             label = (_("{label} · low base", label=m.label) if t.current.status == "low_base"
                      else m.label)
             color = ("normal" if m.higher_is_better else "inverse") if t.significant else "off"
-            st.metric(plain(label), t.value_text, delta=t.delta_text, delta_color=color,
+            st.metric(plain(label), tile_value(t.value_text), delta=t.delta_text,
+                      delta_color=color,
                       delta_arrow="auto" if t.significant else "off", help=plain(m.definition))
             st.caption(plain(t.caption))
             st.caption(plain(t.verdict))
@@ -806,7 +822,7 @@ def card_row(cards, per_row: int = 4) -> None:
             with col, st.container(border=True):
                 color = ("normal" if c.higher_is_better else "inverse") if c.significant \
                     else "off"
-                st.metric(plain(c.label), c.value, delta=c.delta, delta_color=color,
+                st.metric(plain(c.label), tile_value(c.value), delta=c.delta, delta_color=color,
                           delta_arrow="auto" if c.significant else "off",
                           help=plain(c.help) if c.help else None)
                 for line in c.captions:

@@ -68,7 +68,7 @@ def shown_value(t: Tile, report: KpiReport) -> str:
     m = t.metric
     text = format_value(t.current.value, m.fmt, report.currency_symbol)
     unit = tile_unit(m.name)
-    return f"{text} :small[{unit}]" if unit and t.current.value is not None else text
+    return f"{text} :small[{unit}]" if unit and t.current.value is not None else ui.tile_value(text)
 
 
 def tiles(report: KpiReport) -> None:
