@@ -86,6 +86,14 @@ def test_a_template_is_translated_then_filled():
 
 
 def test_the_language_comes_from_cx_locale_then_the_context(monkeypatch):
+    """In a context where no language was set (an app run earlier in this process may have
+    set one in the test's own context)."""
+    import contextvars
+
+    contextvars.Context().run(_language_from_cx_locale_then_the_context, monkeypatch)
+
+
+def _language_from_cx_locale_then_the_context(monkeypatch):
     monkeypatch.delenv("CX_LOCALE", raising=False)
     assert i18n.current() == "en"
     monkeypatch.setenv("CX_LOCALE", "fa_IR")
@@ -177,12 +185,12 @@ def test_the_all_customers_series_are_named_in_the_language_of_the_moment():
     import plotly.graph_objects as go
 
     from dashboard.analysis import churn, satisfaction
-    from dashboard.exports import exhibits
+    from dashboard.exports import rtl
 
-    assert set(exhibits.TOTAL_NAMES) == {churn.ALL_LABEL, satisfaction.OVERALL}
+    assert set(rtl.TOTAL_NAMES) == {churn.ALL_LABEL, satisfaction.OVERALL}
     fig = go.Figure([go.Scatter(name=churn.ALL_LABEL), go.Scatter(name="Mass")])
     with i18n.use("fa"):
-        named = exhibits._name_totals(fig)
+        named = rtl.page_figure(fig)
     assert [t.name for t in named.data] == ["همهٔ مشتریان فیلترشده", "Mass"]
     fig = go.Figure([go.Scatter(name=satisfaction.OVERALL)])
-    assert [t.name for t in exhibits._name_totals(fig).data] == ["All (filtered)"]
+    assert [t.name for t in rtl.page_figure(fig).data] == ["All (filtered)"]

@@ -528,7 +528,7 @@ def split_trend_chart(df: pd.DataFrame, title: str, y_title: str, overall: str,
     periods = list(dict.fromkeys(df["period"]))
     rows = max(1, -(-len(groups) // columns))
     def named(g) -> str:  # the all-groups panel in the language of the moment (marked in
-        return _(overall) if g == overall else str(g)  # exhibits.TOTAL_NAMES); groups are data
+        return _(overall) if g == overall else str(g)  # rtl.TOTAL_NAMES); groups are data
 
     titles = [named(g) if df.loc[df["group"] == g, "value"].notna().any()
               else _("{group} · withheld (n < {least})", group=named(g),

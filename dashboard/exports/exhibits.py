@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 
 from dashboard.exports import charts, numbers, periods, rtl, text
 from dashboard.exports.definitions import DEFINITIONS, OBSERVED
-from dashboard.exports.needs import NEEDS, PAGE_NEEDS
+from dashboard.exports.needs import NEEDS, PAGE_KEYS, PAGE_NEEDS, owner_pages, unknown_keys  # noqa: F401 (the pages' keys, re-exported)
 from dashboard.exports.periods import comparison, weeks_to
 from dashboard.i18n import N_, _
 from dashboard.i18n.numbers import written
@@ -41,20 +41,6 @@ def without_customer_ids(df: pd.DataFrame, identifiers=(), customer_list: bool =
         return df
     declared = [c for c in df.columns if c in set(identifiers)]
     return df.drop(columns=declared) if declared else df
-
-
-#: The series a page adds for all the filtered customers (the analyses' own keys), as a
-#: legend names them in the language of the moment.
-TOTAL_NAMES = {"All filtered customers": N_("All filtered customers"),
-               "All (filtered)": N_("All (filtered)")}
-
-
-def _name_totals(fig: go.Figure) -> go.Figure:
-    """The legend's all-customers series in the language of the moment (in place)."""
-    for trace in fig.data:
-        if getattr(trace, "name", None) in TOTAL_NAMES:
-            trace.name = _(TOTAL_NAMES[trace.name])
-    return fig
 
 
 @dataclass(frozen=True)
@@ -99,7 +85,7 @@ class Exhibit:
     def fig(self) -> go.Figure:
         """The chart, built once, with the data in its text shown as literal text."""
         fig = self.figure() if callable(self.figure) else self.figure
-        return rtl.page_figure(_name_totals(text.literal_figure(fig)))
+        return rtl.page_figure(text.literal_figure(fig))
 
     @property
     def label(self) -> str:
@@ -800,32 +786,3 @@ def not_loaded_lines(entries: list[dict[str, str]]) -> list[str]:
             _(LABELS[e["chart"]]) if e["chart"] in LABELS else e["chart"])
     return [_("Not loaded, left out: {charts} ({message})", charts=_(", ").join(labels),
               message=message) for message, labels in by_message.items()]
-
-
-#: The keys each page can contribute (a page may draw fewer, e.g. no programme in the filter).
-PAGE_KEYS: Mapping[str, tuple[str, ...]] = {
-    "Weekly KPIs": tuple(f"trend_{m}" for m in ("nps", "csat", "ces", "complaint_rate",
-                                                 "churn_rate_4w", "cost_to_serve", "revenue")),
-    "Satisfaction": ("sat_trend", "sat_mix", "sat_distribution", "sat_gap"),
-    "Complaints": ("cmp_volume", "cmp_pareto", "cmp_severity", "cmp_resolution",
-                   "cmp_backlog", "cmp_recovery_retention", "cmp_recovery_nps",
-                   "cmp_compensation"),
-    "Cost to serve": ("cts_channels", "cts_segments", "cts_mix", "cts_repeat_channels",
-                      "cts_repeat_trend", "cts_waterfall"),
-    "Churn & retention": ("churn_monthly", "churn_monthly_revenue", "churn_cohorts",
-                          "churn_km_nps", "churn_km_complaint", "churn_revenue_lost"),
-    "Segment comparison": ("cmp_ranking_chart", "cmp_trend"),
-    "CX in money": ("money_clv_chart", "money_did_nps", "money_did_fcr", "money_did_cts"),
-    "Impact simulator": ("sim_point_values",),
-}
-
-
-def owner_pages() -> dict[str, str]:
-    """Chart key → the page that draws it."""
-    return {k: title for title, keys in PAGE_KEYS.items() for k in keys}
-
-
-def unknown_keys(keys) -> list[str]:
-    """The keys no page draws, sorted."""
-    owners = owner_pages()
-    return sorted({k for k in keys if k not in owners})

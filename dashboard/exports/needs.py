@@ -45,3 +45,32 @@ PAGE_NEEDS: Mapping[str, tuple[str, ...]] = {
     "Churn & retention": (CUSTOMERS,), "CX in money": (TRANSACTIONS,),
     "Impact simulator": (TRANSACTIONS,),
 }
+
+
+#: The keys each page can contribute (a page may draw fewer, e.g. no programme in the filter).
+PAGE_KEYS: Mapping[str, tuple[str, ...]] = {
+    "Weekly KPIs": tuple(f"trend_{m}" for m in ("nps", "csat", "ces", "complaint_rate",
+                                                 "churn_rate_4w", "cost_to_serve", "revenue")),
+    "Satisfaction": ("sat_trend", "sat_mix", "sat_distribution", "sat_gap"),
+    "Complaints": ("cmp_volume", "cmp_pareto", "cmp_severity", "cmp_resolution",
+                   "cmp_backlog", "cmp_recovery_retention", "cmp_recovery_nps",
+                   "cmp_compensation"),
+    "Cost to serve": ("cts_channels", "cts_segments", "cts_mix", "cts_repeat_channels",
+                      "cts_repeat_trend", "cts_waterfall"),
+    "Churn & retention": ("churn_monthly", "churn_monthly_revenue", "churn_cohorts",
+                          "churn_km_nps", "churn_km_complaint", "churn_revenue_lost"),
+    "Segment comparison": ("cmp_ranking_chart", "cmp_trend"),
+    "CX in money": ("money_clv_chart", "money_did_nps", "money_did_fcr", "money_did_cts"),
+    "Impact simulator": ("sim_point_values",),
+}
+
+
+def owner_pages() -> dict[str, str]:
+    """Chart key → the page that draws it."""
+    return {k: title for title, keys in PAGE_KEYS.items() for k in keys}
+
+
+def unknown_keys(keys) -> list[str]:
+    """The keys no page draws, sorted."""
+    owners = owner_pages()
+    return sorted({k for k in keys if k not in owners})

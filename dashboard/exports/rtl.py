@@ -24,6 +24,7 @@ from functools import cache
 
 from dashboard import i18n
 from dashboard.exports import axes
+from dashboard.i18n import N_, _
 from dashboard.i18n import numbers as i18n_numbers
 
 #: The Persian font of images, PDF pages and PowerPoint text (Debian: fonts-noto-core).
@@ -93,6 +94,7 @@ def page_figure(fig):
     running left to right). Unchanged in English."""
     if not rtl():
         return fig
+    name_totals(fig)
     fig.update_layout(title_x=1, title_xanchor="right", title_xref="paper",
                       legend_x=1, legend_xanchor="right", font_family=FAMILY)
     return axes.name_weeks(fig, week_tick)
@@ -170,3 +172,17 @@ def header(name: object) -> str:
     if i18n.current() == "en":
         return s
     return headers().get(s, say(s))
+
+
+#: The series a page adds for all the filtered customers (the analyses' own keys), as a
+#: legend names them in the language of the moment.
+TOTAL_NAMES = {"All filtered customers": N_("All filtered customers"),
+               "All (filtered)": N_("All (filtered)")}
+
+
+def name_totals(fig):
+    """The legend's all-customers series in the language of the moment (in place)."""
+    for trace in fig.data:
+        if getattr(trace, "name", None) in TOTAL_NAMES:
+            trace.name = _(TOTAL_NAMES[trace.name])
+    return fig

@@ -354,3 +354,20 @@ def sim_scenarios(numbers_frame: pd.DataFrame) -> pd.DataFrame:
     money_cols = [c for c in numbers_frame.columns
                   if c.endswith(("_p10", "_p50", "_p90")) or c == "programme_cost"]
     return rounded(numbers_frame, _money(*money_cols))
+
+
+#: What each data table is called in the names of its downloads (the key when missing).
+TABLE_NAMES = {
+    "asm_values": "assumptions in force", "asm_log": "assumption change log",
+    "asm_diff": "draft differences", "asm_history": "assumption publications",
+    "churn_km_table": "survival by group", "churn_at_risk": "at-risk customers",
+    "cmp_ranking": "ranking", "cmp_recovery_table": "complaint recovery",
+    "cmp_repeat": "repeat complainants", "cmp_side_by_side": "kpis side by side",
+    "cts_channel_table": "cost by channel", "cts_savings_table": "savings inputs",
+    "cts_segment_table": "cost to serve by segment", "cts_unit_costs": "unit costs",
+    "money_categories": "value by nps category", "money_clv": "lifetime value by segment",
+    "money_did": "programme difference in differences", "money_rar": "revenue at risk",
+    "sat_movers": "significant movers", "sim_components": "simulation by lever",
+    "sim_compare": "scenarios compared", "money_external": "external context",
+    "sim_external": "external context",
+}

@@ -5,7 +5,6 @@ Pages compose these; they hold no SQL, formulas or formatting of their own.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -15,7 +14,6 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import i18n
 from dashboard.analysis import compare, satisfaction
 from dashboard.exports import files as export
 from dashboard.exports import tables as export_tables
@@ -29,6 +27,7 @@ from dashboard.metrics.kpis import Catalog, KpiReport, Tile
 from dashboard.metrics.registry import format_delta, format_value
 from dashboard.money import assumptions
 from dashboard.money.assumptions import AssumptionSet
+from dashboard.ui.language import tile_value, week_help, week_names  # noqa: F401
 from dashboard.warehouse import config, db, weeks
 from dashboard.warehouse import coverage as cov
 
@@ -130,21 +129,6 @@ def catalog() -> Catalog | None:
                   "to chart. Load them on the Data page."))
         return None
     return cat
-
-
-def week_names() -> Callable[[str], str]:
-    """How a week key reads in a widget's options, fixed to this run's language and week
-    start (a widget may format its options outside the run)."""
-    code, start = i18n.current(), weeks.current_week_start()
-    return lambda week: weeks.week_display(week, code, start)
-
-
-def week_help() -> str:
-    """The Week picker's help: how the warehouse counts weeks."""
-    if weeks.current_week_start() == "saturday":
-        return _("Week from Saturday to Friday (UTC), as this warehouse counts weeks. Default: "
-                 "the latest complete week.")
-    return _("ISO week, Monday to Sunday (UTC). Default: the latest complete week.")
 
 
 def filter_bar(cat: Catalog) -> Filters:
@@ -385,19 +369,6 @@ def no_images_note() -> None:
             st.caption(f":orange[:material/image_not_supported:] {plain(export.NO_CHROMIUM)}")
 
 
-#: A value written as a number then words: «۸٫۵۱ میلیارد تومان», "8,641 Toman".
-_NUMBER_THEN_WORDS = re.compile(r"(\S*\d\S*) (\D.*)")
-
-
-def tile_value(text: str) -> str:
-    """A tile's value with the words after its number (a scale word, a currency) in small type,
-    so a narrow tile keeps the number whole («۸٫۵۱ :small[میلیارد تومان]»); a value without
-    words ("$1.27M", "59.7%", "not loaded") is shown as it is. Values are the app's own
-    formatting, never data."""
-    found = _NUMBER_THEN_WORDS.fullmatch(text or "")
-    return f"{found[1]} :small[{found[2]}]" if found else text
-
-
 def page_header(title: str, question: str, filters: Filters) -> None:
     """The page title, its leadership question as subtitle, and the scope line: the active
     period and filters, and the data's as-of date."""
@@ -482,23 +453,6 @@ def exhibit_or_note(ex: dict[str, Exhibit], key: str, *lines: str) -> None:
             note(line)
 
 
-#: What each data table is called in the names of its downloads (the key when missing).
-TABLE_NAMES = {
-    "asm_values": "assumptions in force", "asm_log": "assumption change log",
-    "asm_diff": "draft differences", "asm_history": "assumption publications",
-    "churn_km_table": "survival by group", "churn_at_risk": "at-risk customers",
-    "cmp_ranking": "ranking", "cmp_recovery_table": "complaint recovery",
-    "cmp_repeat": "repeat complainants", "cmp_side_by_side": "kpis side by side",
-    "cts_channel_table": "cost by channel", "cts_savings_table": "savings inputs",
-    "cts_segment_table": "cost to serve by segment", "cts_unit_costs": "unit costs",
-    "money_categories": "value by nps category", "money_clv": "lifetime value by segment",
-    "money_did": "programme difference in differences", "money_rar": "revenue at risk",
-    "sat_movers": "significant movers", "sim_components": "simulation by lever",
-    "sim_compare": "scenarios compared", "money_external": "external context",
-    "sim_external": "external context",
-}
-
-
 #: Tile labels wrap instead of being cut off with an ellipsis (Streamlit draws them on one
 #: line): "Value of +1 NPS point, Affluent" must be read whole in a quarter of a 1280 px page.
 #: The one style rule of the app; colours and fonts stay in .streamlit/config.toml.
@@ -545,7 +499,7 @@ def table(df: pd.DataFrame, key: str, column_config: dict | None = None,
     st.dataframe(df, key=key, hide_index=True, column_config=first_pinned(df, column_config),
                  width="stretch")
     ctx = export_context()
-    name = TABLE_NAMES.get(key, key.replace("_", " "))
+    name = export_tables.TABLE_NAMES.get(key, key.replace("_", " "))
     header = (name, ctx.scope_line(), ctx.source_line())
     def out() -> pd.DataFrame:
         return df if data is None else data()

@@ -11,10 +11,14 @@ right, and time axes run left to right, as most Persian business reports draw th
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 import streamlit as st
 
 from dashboard import i18n
 from dashboard.i18n import _
+from dashboard.warehouse import weeks
 
 #: The selector's session-state key (and the URL's query parameter).
 KEY = "lang"
@@ -77,3 +81,33 @@ def _plain(value: str) -> str:
     from dashboard.exports import text
 
     return text.markdown(value)
+
+
+# --- words of the run's language in widgets and tiles ---
+
+def week_names() -> Callable[[str], str]:
+    """How a week key reads in a widget's options, fixed to this run's language and week
+    start (a widget may format its options outside the run)."""
+    code, start = i18n.current(), weeks.current_week_start()
+    return lambda week: weeks.week_display(week, code, start)
+
+
+def week_help() -> str:
+    """The Week picker's help: how the warehouse counts weeks."""
+    if weeks.current_week_start() == "saturday":
+        return _("Week from Saturday to Friday (UTC), as this warehouse counts weeks. Default: "
+                 "the latest complete week.")
+    return _("ISO week, Monday to Sunday (UTC). Default: the latest complete week.")
+
+
+#: A value written as a number then words: «۸٫۵۱ میلیارد تومان», "8,641 Toman".
+_NUMBER_THEN_WORDS = re.compile(r"(\S*\d\S*) (\D.*)")
+
+
+def tile_value(text: str) -> str:
+    """A right-to-left tile's value with the words after its number (a scale word, a
+    currency) in small type, so a narrow tile keeps the number whole («۸٫۵۱ :small[میلیارد
+    تومان]»); a value without words ("not loaded") is shown as it is, and English as it was.
+    Values are the app's own formatting, never data."""
+    found = _NUMBER_THEN_WORDS.fullmatch(text or "") if i18n.is_rtl() else None
+    return f"{found[1]} :small[{found[2]}]" if found else text
