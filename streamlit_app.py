@@ -15,7 +15,6 @@ language.choose()
 # the page icon is a file served by the app itself: no request leaves the app's own host
 st.set_page_config(page_title="CX Ledger", page_icon=ui.PAGE_ICON, layout="wide")
 ui.fit_styles()
-language.selector()
 
 
 def _home() -> None:
@@ -42,9 +41,12 @@ else:
     if catalog is None:
         st.page_link(data_page, label=_("Load your own files on the Data page"),
                      icon=":material/upload:")
+        language.selector()
         st.stop()
 if catalog is not None:
     ui.filter_bar(catalog)
+# below the filters: the sidebar's first picker stays the week
+language.selector()
 try:
     page.run()
 finally:

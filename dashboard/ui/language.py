@@ -12,7 +12,6 @@ right, and time axes run left to right, as most Persian business reports draw th
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import streamlit as st
 
@@ -84,13 +83,6 @@ def _plain(value: str) -> str:
 
 
 # --- words of the run's language in widgets and tiles ---
-
-def week_names() -> Callable[[str], str]:
-    """How a week key reads in a widget's options, fixed to this run's language and week
-    start (a widget may format its options outside the run)."""
-    code, start = i18n.current(), weeks.current_week_start()
-    return lambda week: weeks.week_display(week, code, start)
-
 
 def week_help() -> str:
     """The Week picker's help: how the warehouse counts weeks."""
