@@ -355,14 +355,14 @@ class _Session:
     async def _check_kpis(self) -> None:
         """Weekly KPIs shows every tile's label and a base (n = …) under the tiles (waited for:
         the browser may lay the last elements out a moment after the run ends)."""
+        from playwright.async_api import TimeoutError as PlaywrightTimeout
+
         pg = self.page
         labels = [m.label for m in REGISTRY.values()]
         try:
             await pg.wait_for_function(_KPIS_JS, arg=[labels, N_FIGURE.pattern],
                                        timeout=STEP_TIMEOUT_MS)
-        except Exception as exc:  # playwright's TimeoutError (imported with the browser)
-            if type(exc).__name__ != "TimeoutError":
-                raise
+        except PlaywrightTimeout:
             shown = await pg.locator(f'{_MAIN} [data-testid="stMetricLabel"]').all_inner_texts()
             missing = [x for x in labels if not any(t.strip().startswith(x) for t in shown)]
             raise AssertionError(f"Weekly KPIs: tiles missing {missing} or no n figure "

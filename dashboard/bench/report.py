@@ -308,8 +308,8 @@ def main(args: argparse.Namespace) -> int:
     print("page = every query and computation of the Weekly KPIs page for one filter state "
           "(result cache bypassed); cached = the same through the TTL cache")
     last = config.ROOT / "artifacts" / "last-suite.json"
-    if last.exists():
-        parts = json.loads(last.read_text()).get("parts", {})
+    parts = json.loads(last.read_text()).get("parts", {}) if last.exists() else {}
+    if parts:
         total = {k: sum(p.get(k, 0) for p in parts.values())
                  for k in ("passed", "failed", "skipped", "seconds")}
         print(f"last test suite: {total['passed']} passed, {total['failed']} failed, "
