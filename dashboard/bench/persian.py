@@ -38,22 +38,49 @@ OUT_DIR = config.ROOT / "artifacts" / "persian"
 READ_JS = """() => {
     const out = {texts: [], tiles: [], dir: getComputedStyle(document.querySelector('.stApp'))
                  .direction};
+    // a text laid out inside a box of no size (a collapsing container) is not on screen
+    const clipped = (el, r) => {
+        for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+            const st = getComputedStyle(a);
+            // (a box that clips but has a size may be the app's frame: the main area scrolls)
+            if (!['hidden', 'clip'].includes(st.overflowY)) continue;
+            const b = a.getBoundingClientRect();
+            if (b.height < 1 || b.width < 1) return true;
+        }
+        return false;
+    };
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
         const el = n.parentElement;
         const t = n.textContent.trim();
-        if (!t || !el || el.closest('script, style, [aria-hidden="true"]')) continue;
+        if (!t || !el || el.closest('script, style, [aria-hidden="true"], '
+                                    + '[data-testid="stDataFrame"]')) continue;
         const s = getComputedStyle(el);
-        if (s.visibility === 'hidden' || s.display === 'none') continue;
+        if (s.visibility === 'hidden' || s.display === 'none' || !el.checkVisibility(
+                {contentVisibilityAuto: true, opacityProperty: true, visibilityProperty: true}))
+            continue;
         const range = document.createRange(); range.selectNodeContents(n);
-        const r = range.getBoundingClientRect();
-        if (r.width === 0 || r.height === 0 || r.right <= 0 || r.bottom <= 0) continue;
-        out.texts.push({t, x: r.left, y: r.top, w: r.width, h: r.height,
+        // one box a line (a paragraph's bold lead and its text share lines without overlapping)
+        const lines = [...range.getClientRects()].filter(r => r.width > 0 && r.height > 0
+                                                         && r.right > 0 && r.bottom > 0);
+        if (!lines.length || clipped(el, lines[0])) continue;
+        out.texts.push({t, boxes: lines.map(r => [r.left, r.top, r.width, r.height]),
                         chart: !!el.closest('.js-plotly-plot'),
                         // icons, and Streamlit's skip link (hidden until focused by keyboard)
                         icon: s.fontFamily.includes('Material')
                               || !!el.closest('[data-testid="stSkipToContent"]'),
                         code: !!el.closest('code, pre')});
+    }
+    // a table's cells are drawn on a canvas; its accessible copy holds their text
+    for (const grid of document.querySelectorAll('[data-testid="stDataFrame"]')) {
+        const r = grid.getBoundingClientRect();
+        if (!grid.checkVisibility({contentVisibilityAuto: true, visibilityProperty: true})
+            || r.width === 0 || clipped(grid, r)) continue;
+        for (const cell of grid.querySelectorAll('th, td')) {
+            const t = cell.textContent.trim();
+            if (t) out.texts.push({t, boxes: [], chart: false, icon: false, code: false,
+                                   cell: true});
+        }
     }
     for (const v of document.querySelectorAll('[data-testid="stMetricValue"]'))
         out.tiles.push(v.innerText.trim());
@@ -68,6 +95,7 @@ class PageReading:
     path: str
     direction: str = ""
     latin_tiles: list[str] = field(default_factory=list)
+    latin_numbers: list[str] = field(default_factory=list)  # texts holding a Latin digit
     english: dict[str, list[str]] = field(default_factory=dict)  # word -> texts holding it
     jalali_week: bool = False
     tiles: int = 0
@@ -77,7 +105,7 @@ class PageReading:
     def line(self) -> str:
         words = ", ".join(sorted(self.english)) or "none"
         return (f"{self.path:<22} dir {self.direction}; tiles {self.tiles}, Latin digits in "
-                f"{len(self.latin_tiles)}; Jalali week {'yes' if self.jalali_week else 'no'}; "
+                f"{len(self.latin_tiles)} (in {len(self.latin_numbers)} other texts); Jalali week {'yes' if self.jalali_week else 'no'}; "
                 f"overlaps {len(self.overlaps)}; English words: {words}")
 
 
@@ -94,39 +122,95 @@ def english_words(texts: list[dict]) -> dict[str, list[str]]:
     return out
 
 
-def overlaps(texts: list[dict]) -> list[tuple[str, str]]:
-    """Pairs of texts (outside charts) whose boxes overlap by more than 2 px each way."""
-    boxes = [t for t in texts if not t["chart"] and not t["icon"]]
+def latin_numbers(texts: list[dict]) -> list[str]:
+    """The texts (charts, code and names such as P10 aside) that write a number in Latin
+    digits."""
     out = []
-    for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
-            dx = min(a["x"] + a["w"], b["x"] + b["w"]) - max(a["x"], b["x"])
-            dy = min(a["y"] + a["h"], b["y"] + b["h"]) - max(a["y"], b["y"])
-            if dx > 2 and dy > 2:
-                out.append((a["t"][:40], b["t"][:40]))
+    for item in texts:
+        if item["icon"] or item.get("code") or item["chart"]:
+            continue
+        bare = re.sub(r"\b(?:%s)\b" % "|".join(ALLOWED), " ", CODE.sub(" ", item["t"]))
+        if re.search(r"[0-9]", bare):
+            out.append(item["t"][:160])
     return out
 
 
+def overlaps(texts: list[dict]) -> list[tuple[str, str]]:
+    """Pairs of texts (outside charts) whose line boxes overlap by more than 2 px each way."""
+    lines = [(t["t"], box) for t in texts if not t["chart"] and not t["icon"]
+             for box in t["boxes"]]
+    out = []
+    for i, (ta, (ax, ay, aw, ah)) in enumerate(lines):
+        for tb, (bx, by, bw, bh) in lines[i + 1:]:
+            dx = min(ax + aw, bx + bw) - max(ax, bx)
+            dy = min(ay + ah, by + bh) - max(ay, by)
+            if dx > 2 and dy > 2 and ta is not tb and (ta[:40], tb[:40]) not in out:
+                out.append((ta[:40], tb[:40]))
+    return out
+
+
+#: Opens every closed expander on the page (their texts count as on screen once opened).
+OPEN_EXPANDERS_JS = """() => { const closed = [...document.querySelectorAll(
+    '[data-testid="stExpander"] details:not([open]) > summary')];
+    closed.forEach(s => s.click()); return closed.length; }"""
+
+
+#: True once every table on screen has written its accessible copy (a moment after drawing).
+GRIDS_JS = """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+    .filter(g => g.checkVisibility()).every(g => g.querySelector('th'))"""
+
+
+def _settle(pg) -> None:
+    """Wait until the run is over, the charts drawn and the tables' texts written, then a
+    moment for the layout."""
+    pg.wait_for_function(sessions._IDLE_JS, timeout=120_000)
+    pg.wait_for_function(GRIDS_JS, timeout=30_000)
+    pg.wait_for_timeout(800)
+
+
+def _read_opened(pg) -> dict:
+    """The page's texts with every expander opened."""
+    if pg.evaluate(OPEN_EXPANDERS_JS):
+        pg.wait_for_timeout(600)
+    return pg.evaluate(READ_JS)
+
+
 def read_page(pg, url: str, path: str, out_dir: Path | None = OUT_DIR) -> PageReading:
-    """Open ``path`` in Persian on a fresh page, wait until drawn, read it (and picture it)."""
+    """Open ``path`` in Persian on a fresh page, wait until drawn, picture its first screen,
+    then read it with every expander open — and again with each of its tabs opened in turn
+    (a lazy section is drawn only when its tab is open)."""
     reading = PageReading(path)
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     pg.goto(f"{url}/{path}?lang=fa")
     pg.wait_for_selector("h1", timeout=120_000)
-    pg.wait_for_function(sessions._IDLE_JS, timeout=120_000)
-    pg.wait_for_timeout(800)
-    seen = pg.evaluate(READ_JS)
+    _settle(pg)
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         pg.screenshot(path=str(out_dir / f"{path}.png"))
-    reading.direction = seen["dir"]
-    reading.tiles = len(seen["tiles"])
-    reading.latin_tiles = [v for v in seen["tiles"] if re.search(r"[0-9]", v)]
-    reading.english = english_words(seen["texts"])
-    everything = " ".join(t["t"] for t in seen["texts"])
-    reading.jalali_week = any(m in everything for m in JALALI)
-    reading.overlaps = overlaps(seen["texts"])
+    readings = [_read_opened(pg)]
+    tabs = pg.locator('[data-testid="stTab"]')
+    for i in range(tabs.count()):
+        tab = tabs.nth(i)
+        if tab.get_attribute("aria-selected") == "true":
+            continue
+        tab.click()
+        pg.wait_for_timeout(400)
+        _settle(pg)
+        readings.append(_read_opened(pg))
+    first = readings[0]
+    reading.direction = first["dir"]
+    reading.tiles = len(first["tiles"])
+    for seen in readings:
+        reading.latin_tiles += [v for v in seen["tiles"] if re.search(r"[0-9]", v)
+                                and v not in reading.latin_tiles]
+        reading.latin_numbers += [t for t in latin_numbers(seen["texts"])
+                                  if t not in reading.latin_numbers]
+        for word, texts in english_words(seen["texts"]).items():
+            reading.english.setdefault(word, []).extend(texts)
+        everything = " ".join(t["t"] for t in seen["texts"])
+        reading.jalali_week = reading.jalali_week or any(m in everything for m in JALALI)
+        reading.overlaps += [o for o in overlaps(seen["texts"]) if o not in reading.overlaps]
     reading.errors = errors
     return reading
 
@@ -179,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
         print(r.line())
         for word, texts in sorted(r.english.items()):
             print(f"    {word}: {texts[0]!r}")
+        for text in r.latin_numbers[:12]:
+            print(f"    Latin digits: {text!r}")
         for a, b in r.overlaps[:8]:
             print(f"    overlap: {a!r} / {b!r}")
     return 0
