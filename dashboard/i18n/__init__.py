@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gettext
 import os
+import re
 import string
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -111,10 +112,46 @@ def translations(code: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buf)
 
 
+#: A placeholder's value that is a week key or a day, shown as the reader reads it.
+_WEEK = re.compile(r"(\d{4}-W\d{2})")
+_WEEK_VALUE = re.compile(r"\d{4}-W\d{2}(?:\s*[–-]\s*\d{4}-W\d{2})?")
+_DAY_VALUE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def shown(template: str, values: dict, code: str | None = None) -> dict:
+    """The values of ``template``'s plain placeholders (no format spec) as a reader of
+    ``code`` reads them: in English unchanged; in Persian a week key (``2026-W44``) or a range
+    of two (``2026-W32 – 2026-W44``) becomes its Jalali week (``warehouse.weeks.week_display``)
+    and a day (a ``date`` or ``2026-10-31``) its Jalali day. Only a value that is wholly a week
+    or a day changes: a name or a customer's text holding one is shown as it is."""
+    from datetime import date, datetime
+
+    code = code or current()
+    if code == "en":
+        return values
+    from dashboard.warehouse import weeks
+
+    plain_fields = {name for _, name, spec, conv in string.Formatter().parse(template)
+                    if name and not spec and not conv}
+    out = dict(values)
+    for name in plain_fields & out.keys():
+        v = out[name]
+        if isinstance(v, datetime):
+            continue
+        if isinstance(v, date):
+            out[name] = weeks.day_display(v, code)
+        elif isinstance(v, str) and _WEEK_VALUE.fullmatch(v.strip()):
+            out[name] = _WEEK.sub(lambda m: weeks.week_display(m[1], code), v.strip())
+        elif isinstance(v, str) and _DAY_VALUE.fullmatch(v.strip()):
+            out[name] = weeks.day_display(date.fromisoformat(v.strip()), code)
+    return out
+
+
 def _(message: str, /, **values) -> str:
-    """``message`` in the current language, its ``{placeholders}`` filled from ``values``."""
+    """``message`` in the current language, its ``{placeholders}`` filled from ``values``
+    (a week or a day as the reader reads it: ``shown``)."""
     text = translations(current()).gettext(message)
-    return text.format(**values) if values else text
+    return text.format(**shown(text, values)) if values else text
 
 
 def N_(message: str, /) -> str:
@@ -127,7 +164,7 @@ def N_(message: str, /) -> str:
 def ngettext(singular: str, plural: str, n: int, /, **values) -> str:
     """The singular or plural template for ``n`` (available as ``{n}``), translated and filled."""
     text = translations(current()).ngettext(singular, plural, n)
-    return text.format(n=n, **values)
+    return text.format(n=n, **shown(text, values))
 
 
 def placeholders(template: str) -> set[str]:
