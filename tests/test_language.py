@@ -64,6 +64,25 @@ def test_the_selector_switches_the_session_and_the_url(open_app):
     assert _language_box(at).label == "Language"
 
 
+def test_the_week_picked_holds_across_a_switch_and_reads_as_its_jalali_days(open_app):
+    from dashboard.ui import common
+    from dashboard.warehouse import weeks
+
+    at = open_app("pages/weekly_kpis.py")
+    box = next(s for s in at.sidebar.selectbox if s.key == common._KEYS["week"])
+    picked = box.options[-5]
+    assert re.fullmatch(r"\d{4}-W\d{2}", picked)  # English lists the keys as typed
+    box.set_value(picked).run()
+    _language_box(at).set_value("fa").run()
+    assert not at.exception, at.exception
+    box = next(s for s in at.sidebar.selectbox if s.key == common._KEYS["week"])
+    assert box.value == picked  # the session keeps the week; only its name changes
+    jalali = weeks.week_display(picked, "fa", "iso")  # the English demo counts ISO weeks
+    assert jalali.startswith("هفتهٔ ") and not re.search(r"[0-9]", jalali)
+    assert box.options[box.index] == jalali
+    assert jalali in at.caption[0].value  # the scope line names the same week
+
+
 def test_cx_locale_sets_the_default(open_app, monkeypatch):
     monkeypatch.setenv("CX_LOCALE", "fa")
     at = open_app()

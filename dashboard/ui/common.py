@@ -27,7 +27,7 @@ from dashboard.metrics.kpis import Catalog, KpiReport, Tile
 from dashboard.metrics.registry import format_delta, format_value
 from dashboard.money import assumptions
 from dashboard.money.assumptions import AssumptionSet
-from dashboard.ui.language import tile_value, week_help
+from dashboard.ui.language import tile_value, week_help, week_names
 from dashboard.warehouse import config, db, weeks
 from dashboard.warehouse import coverage as cov
 
@@ -138,7 +138,7 @@ def filter_bar(cat: Catalog) -> Filters:
         keys = list(cat.weeks)
         default = keys.index(cat.latest_complete) if cat.latest_complete in keys else 0
         st.selectbox(_("Week"), keys, index=default, key=_KEYS["week"],
-                     help=week_help())
+                     help=week_help(), **week_names())
         # a dimension with one value (a company without regions …) has no filter
         for dim in cat.dims.splittable(DIMENSIONS):
             st.multiselect(_(_FILTER_LABELS[dim]), list(cat.options[dim]), key=_KEYS[dim],

@@ -84,6 +84,18 @@ def _plain(value: str) -> str:
 
 # --- words of the run's language in widgets and tiles ---
 
+def week_names() -> dict:
+    """The Week picker's option names in this run's language: none in English (the keys,
+    ``2026-W44``, as typed and linked); in Persian each key's Jalali days («هفتهٔ ۸ تا ۱۴ آبان
+    ۱۴۰۵»), fixed to the run's language and week start (a widget may format its options
+    outside the run)."""
+    code = i18n.current()
+    if code == "en":
+        return {}
+    start = weeks.current_week_start()
+    return {"format_func": lambda week: weeks.week_display(week, code, start)}
+
+
 def week_help() -> str:
     """The Week picker's help: how the warehouse counts weeks."""
     if weeks.current_week_start() == "saturday":
