@@ -35,6 +35,8 @@ FAMILY = f"{PERSIAN_FONT}, Noto Naskh Arabic, Liberation Sans, Arial, DejaVu San
 #: The Debian package that carries ``PERSIAN_FONT`` (``make run`` / ``make test`` install it).
 FONT_PACKAGE = "fonts-noto-core"
 
+#: Plotly's decimal mark and thousands separator in Persian charts (CLDR's, ٫ and ٬).
+SEPARATORS = "\u066b\u066c"
 #: Right-to-left embedding and its end: a Persian line keeps its Persian order in a chart
 #: text, which Chromium lays out left to right otherwise.
 RLE, PDF = "\u202b", "\u202c"
@@ -96,7 +98,10 @@ def page_figure(fig):
         return fig
     name_totals(fig)
     fig.update_layout(title_x=1, title_xanchor="right", title_xref="paper",
-                      legend_x=1, legend_xanchor="right", font_family=FAMILY)
+                      legend_x=1, legend_xanchor="right", font_family=FAMILY,
+                      separators=SEPARATORS)
+    # the Jalali week names are wider than week keys: the margin grows to hold them
+    fig.update_xaxes(automargin=True)
     return axes.name_weeks(fig, week_tick)
 
 
@@ -124,6 +129,58 @@ def font_installed(family: str = PERSIAN_FONT) -> bool:
     except (OSError, subprocess.SubprocessError):
         return False
     return any(family in row.split(",") for row in out.splitlines())
+
+
+#: A font of ten glyphs that draws the Latin digits 0–9 as the Persian digits ۰–۹, made from
+#: ``PERSIAN_FONT`` (``digits_font``): plotly writes every number of a chart (ticks, hover
+#: labels, bar texts) with Latin digits and has no numbering system of its own.
+DIGITS_FAMILY = "CX Persian Digits"
+
+
+@cache
+def font_file(family: str = PERSIAN_FONT) -> str | None:
+    """The file fontconfig draws ``family`` from (None when it is not installed)."""
+    if not font_installed(family):
+        return None
+    out = subprocess.run(["fc-match", "-f", "%{file}", f"{family}:style=Regular"],
+                         capture_output=True, text=True, timeout=20, check=False).stdout
+    return out.strip() or None
+
+
+@cache
+def digits_font() -> bytes | None:
+    """``DIGITS_FAMILY`` as TrueType bytes: ``PERSIAN_FONT`` cut down (fontTools) to its ten
+    Persian digits U+06F0–U+06F9, each also mapped from its Latin digit U+0030–U+0039, under
+    its own name. None when ``PERSIAN_FONT`` is not installed (charts then keep Latin digits).
+    The page loads it inline with the right-to-left style (nothing from another host), for the
+    Latin digits only (``unicode-range``)."""
+    import io
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    path = font_file()
+    if path is None:
+        return None
+    font = TTFont(path)
+    options = subset.Options()
+    options.layout_features, options.hinting, options.name_IDs = [], False, ["*"]
+    sub = subset.Subsetter(options)
+    sub.populate(unicodes=range(0x06F0, 0x06FA))
+    sub.subset(font)
+    for table in font["cmap"].tables:
+        if table.isUnicode():
+            for i in range(10):
+                table.cmap[0x30 + i] = table.cmap[0x06F0 + i]
+    names = font["name"]
+    for record in list(names.names):
+        if record.nameID in (1, 4, 16):
+            record.string = DIGITS_FAMILY
+        elif record.nameID == 6:
+            record.string = DIGITS_FAMILY.replace(" ", "")
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
 
 
 def headers() -> dict[str, str]:

@@ -23,7 +23,9 @@ from dashboard.warehouse import weeks
 KEY = "lang"
 
 #: The page right to left. Streamlit lays its frame out with flex rows, which follow the
-#: document's direction: the sidebar moves to the right. Charts keep their own direction.
+#: document's direction: the sidebar moves to the right. Charts keep their own direction, and
+#: so does the hidden box plotly measures their labels in (else it measures a rotated label
+#: as if anchored the other way and leaves it no margin).
 RTL_CSS = """<style>
 html, body, .stApp, [data-testid="stSidebar"], [data-testid="stMain"] { direction: rtl; }
 .stApp p, .stApp li, .stApp h1, .stApp h2, .stApp h3, .stApp label,
@@ -34,7 +36,7 @@ html, body, .stApp, [data-testid="stSidebar"], [data-testid="stMain"] { directio
 [data-baseweb="select"] div, [data-baseweb="tag"] span, .stApp input, .stApp button p {
     unicode-bidi: plaintext;
 }
-[data-testid="stPlotlyChart"], .js-plotly-plot { direction: ltr; }
+[data-testid="stPlotlyChart"], .js-plotly-plot, #js-plotly-tester { direction: ltr; }
 </style>"""
 
 
@@ -68,7 +70,27 @@ def selector() -> None:
         st.sidebar.caption(_("No language {code}: showing {language}.",
                              code=_plain(unknown), language=i18n.LOCALES[i18n.current()]))
     if i18n.is_rtl():
-        st.html(RTL_CSS)
+        st.html(RTL_CSS + chart_digits_css())
+
+
+def chart_digits_css() -> str:
+    """The style that draws a chart's Latin digits as Persian ones (ticks, hover labels, bar
+    texts: plotly writes numbers with Latin digits only): the ten-glyph font of
+    ``rtl.digits_font``, inline, for the digits only; nothing when the Persian font is not
+    installed."""
+    import base64
+
+    from dashboard.exports import rtl
+
+    font = rtl.digits_font()
+    if font is None:
+        return ""
+    data = base64.b64encode(font).decode("ascii")
+    return (f'<style>@font-face {{ font-family: "{rtl.DIGITS_FAMILY}"; '
+            f'src: url(data:font/ttf;base64,{data}) format("truetype"); '
+            "unicode-range: U+0030-0039; }\n"
+            f'.js-plotly-plot text {{ font-family: "{rtl.DIGITS_FAMILY}", {rtl.FAMILY} '
+            "!important; }</style>")
 
 
 def _to_url() -> None:
