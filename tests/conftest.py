@@ -147,7 +147,7 @@ def run_kpis(url: str, *args: str):
     import sys
 
     return subprocess.run([sys.executable, "-m", "dashboard", "kpis", "--url", url, *args],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
 
 
 def kpis_json(url: str, *args: str) -> dict:

@@ -41,7 +41,9 @@ def interval() -> float:
 
 
 def _say(text: str) -> None:
-    print(f"CX Ledger: {text}", file=sys.stdout, flush=True)
+    """One line to the server's log, on stderr: a command run in the same process (a test,
+    the CLI) keeps its output its own."""
+    print(f"CX Ledger: {text}", file=sys.stderr, flush=True)
 
 
 def steps() -> list[tuple[str, Callable[[], object]]]:
