@@ -100,6 +100,45 @@ def test_the_persian_font_is_installed():
 
 # --- file names ------------------------------------------------------------------------------
 
+def test_the_chart_digits_font_draws_latin_digits_with_the_persian_fonts_own_digits():
+    """``rtl.digits_font``: ten glyphs, each Latin digit mapped to the very outline the
+    Persian font draws its Persian digit with (U+06F0–U+06F9, not the Arabic-Indic U+0660…
+    nor the font's Latin digits), under its own family name."""
+    from fontTools.pens.recordingPen import DecomposingRecordingPen
+    from fontTools.ttLib import TTFont
+
+    made = TTFont(io.BytesIO(rtl.digits_font()))
+    source = TTFont(rtl.font_file())
+
+    def outline(font, code):  # the contours, components drawn in place
+        glyphs = font.getGlyphSet()
+        pen = DecomposingRecordingPen(glyphs)
+        glyphs[font.getBestCmap()[code]].draw(pen)
+        return pen.value
+
+    assert made["name"].getDebugName(1) == rtl.DIGITS_FAMILY
+    assert set(made.getBestCmap()) == set(range(0x30, 0x3A)) | set(range(0x6F0, 0x6FA))
+    for i in range(10):
+        assert outline(made, 0x30 + i) == outline(source, 0x6F0 + i)
+    for i in (4, 5, 6):  # where Persian and Arabic-Indic (and Latin) digits differ in shape
+        assert outline(made, 0x30 + i) != outline(source, 0x660 + i)
+        assert outline(made, 0x30 + i) != outline(source, 0x30 + i)
+
+
+def test_the_persian_page_loads_the_chart_digits_font_inline():
+    """The page's Persian style carries the font itself (a data URL: nothing from another
+    host), for the Latin digits only, first in the charts' family."""
+    import base64
+
+    from dashboard.ui import language
+
+    css = language.chart_digits_css()
+    data = re.search(r"base64,([A-Za-z0-9+/=]+)\)", css)[1]
+    assert base64.b64decode(data) == rtl.digits_font()
+    assert "unicode-range: U+0030-0039" in css and "http" not in css
+    assert f'.js-plotly-plot text {{ font-family: "{rtl.DIGITS_FAMILY}", {rtl.FAMILY}' in css
+
+
 def test_file_names_stay_ascii_in_persian():
     week = Filters(week="2026-W44")
     with i18n.use("fa"):
