@@ -65,6 +65,24 @@ def test_every_template_has_its_persian_translation_with_the_same_placeholders()
             assert i18n.placeholders(text) == i18n.placeholders(english), (tmpl, text)
 
 
+def test_a_latin_formula_in_a_persian_sentence_is_isolated():
+    """«(n = ۳۶۹، …» scrambles in a right-to-left line: the Persian digits after "n" read as
+    its left-to-right run and pull the Persian text after them into it. Every Persian
+    template writes ``n = {…}`` inside a left-to-right isolate (LRI … PDI)."""
+    import re
+
+    with (LOCALE_DIR / "fa" / "LC_MESSAGES" / "cx.po").open("rb") as fh:
+        catalog = read_po(fh, locale="fa")
+    bare = [m.id for m in catalog if m.id for text in
+            (m.string if isinstance(m.string, (list, tuple)) else [m.string])
+            if re.search(r"(?<!\u2066)\bn = \{\w+\}(?!\u2069)", text or "")]
+    assert bare == []
+    with i18n.use("fa"):
+        text = i18n._("{score} was {value} in {week} (n = {n}, 95% CI {low} to {high}).",
+                      score="NPS", value="۱۷", week="W", n="۳۶۹", low="۹", high="۲۶")
+    assert "\u2066n = ۳۶۹\u2069" in text
+
+
 def test_the_template_catalog_is_what_the_code_marks():
     """``cx.pot`` is regenerated whenever a template changes (``make messages``)."""
     with (LOCALE_DIR / "cx.pot").open("rb") as fh:
