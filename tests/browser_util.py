@@ -77,7 +77,7 @@ def browser_page(**options) -> Iterator:
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        pg = browser.new_page(viewport={"width": 1600, "height": 1100}, **options)
+        pg = browser.new_page(**{"viewport": {"width": 1600, "height": 1100}, **options})
         errors: list[str] = []
         pg.on("console", lambda m: errors.append(console_error(m)) if m.type == "error"
               else None)

@@ -65,22 +65,25 @@ def test_every_template_has_its_persian_translation_with_the_same_placeholders()
             assert i18n.placeholders(text) == i18n.placeholders(english), (tmpl, text)
 
 
-def test_a_latin_formula_in_a_persian_sentence_is_isolated():
-    """«(n = ۳۶۹، …» scrambles in a right-to-left line: the Persian digits after "n" read as
-    its left-to-right run and pull the Persian text after them into it. Every Persian
-    template writes ``n = {…}`` inside a left-to-right isolate (LRI … PDI)."""
+def test_a_latin_formula_in_a_persian_sentence_keeps_its_own_run():
+    """«(n = ۳۶۹، ۹۵٪ …» scrambles in a right-to-left line: digits after the Latin "n" take its
+    left-to-right direction (UAX #9, rule W7) and pull the Persian text after them into its
+    run. Every Persian template ends ``n = {…}`` with a right-to-left mark (U+200F), which the
+    literal-text escape keeps (an isolate would be shown as ``<U+2066>``)."""
     import re
+
+    from dashboard.exports import text as literal
 
     with (LOCALE_DIR / "fa" / "LC_MESSAGES" / "cx.po").open("rb") as fh:
         catalog = read_po(fh, locale="fa")
     bare = [m.id for m in catalog if m.id for text in
             (m.string if isinstance(m.string, (list, tuple)) else [m.string])
-            if re.search(r"(?<!\u2066)\bn = \{\w+\}(?!\u2069)", text or "")]
+            if re.search(r"\bn = \{\w+\}(?!\u200f)", text or "")]
     assert bare == []
     with i18n.use("fa"):
         text = i18n._("{score} was {value} in {week} (n = {n}, 95% CI {low} to {high}).",
                       score="NPS", value="۱۷", week="W", n="۳۶۹", low="۹", high="۲۶")
-    assert "\u2066n = ۳۶۹\u2069" in text
+    assert "n = ۳۶۹\u200f" in text and literal.markdown(text).count("\u200f") == 1
 
 
 def test_the_template_catalog_is_what_the_code_marks():
