@@ -308,7 +308,7 @@ def how_computed(t: Tile, report: KpiReport) -> None:
     m, sym, cur = t.metric, report.currency_symbol, t.current
     st.markdown(f"**{plain(m.label)}** — {plain(m.definition)}")
     rows = {
-        _("Week"): report.filters.week,
+        _("Week"): report.filters.week_name,
         _("Filters"): report.filters.describe(),
         _("n"): display.number(cur.n, 0),
         _("Value"): format_value(cur.value, m.fmt, sym),
