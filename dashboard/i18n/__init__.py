@@ -116,21 +116,30 @@ def translations(code: str) -> gettext.NullTranslations:
 _WEEK = re.compile(r"(\d{4}-W\d{2})")
 _WEEK_VALUE = re.compile(r"\d{4}-W\d{2}(?:\s*[–-]\s*\d{4}-W\d{2})?")
 _DAY_VALUE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: How a week key and a day read in a language: ``(week, code) -> str`` and ``(date, code) ->
+#: str``, given by the calendar's owner (``warehouse.weeks`` registers its ``week_display``
+#: and ``day_display`` when imported: the warehouse counts weeks, this package does not
+#: import it).
+_NAMES: dict[str, object] = {}
+
+
+def name_dates_with(week, day) -> None:
+    """Register how ``shown`` names a week key and a day (``warehouse.weeks`` does)."""
+    _NAMES.update(week=week, day=day)
 
 
 def shown(template: str, values: dict, code: str | None = None) -> dict:
     """The values of ``template``'s plain placeholders (no format spec) as a reader of
     ``code`` reads them: in English unchanged; in Persian a week key (``2026-W44``) or a range
-    of two (``2026-W32 – 2026-W44``) becomes its Jalali week (``warehouse.weeks.week_display``)
-    and a day (a ``date`` or ``2026-10-31``) its Jalali day. Only a value that is wholly a week
+    of two (``2026-W32 – 2026-W44``) becomes its Jalali week and a day (a ``date`` or
+    ``2026-10-31``) its Jalali day (``name_dates_with``). Only a value that is wholly a week
     or a day changes: a name or a customer's text holding one is shown as it is."""
     from datetime import date, datetime
 
     code = code or current()
-    if code == "en":
+    if code == "en" or not _NAMES:
         return values
-    from dashboard.warehouse import weeks
-
+    week, day = _NAMES["week"], _NAMES["day"]
     plain_fields = {name for _, name, spec, conv in string.Formatter().parse(template)
                     if name and not spec and not conv}
     out = dict(values)
@@ -139,11 +148,11 @@ def shown(template: str, values: dict, code: str | None = None) -> dict:
         if isinstance(v, datetime):
             continue
         if isinstance(v, date):
-            out[name] = weeks.day_display(v, code)
+            out[name] = day(v, code)
         elif isinstance(v, str) and _WEEK_VALUE.fullmatch(v.strip()):
-            out[name] = _WEEK.sub(lambda m: weeks.week_display(m[1], code), v.strip())
+            out[name] = _WEEK.sub(lambda m: week(m[1], code), v.strip())
         elif isinstance(v, str) and _DAY_VALUE.fullmatch(v.strip()):
-            out[name] = weeks.day_display(date.fromisoformat(v.strip()), code)
+            out[name] = day(date.fromisoformat(v.strip()), code)
     return out
 
 

@@ -184,6 +184,9 @@ def day_display(day: date, code: str | None = None, english: str = "%Y-%m-%d") -
     return localize(f"{j.day} {calendar.MONTHS_FA[j.month - 1]} {j.year}", "fa")
 
 
+i18n.name_dates_with(week_display, day_display)  # translated sentences name weeks and days so
+
+
 def month_display(month_start: date, code: str | None = None, months: str | None = None,
                   short: bool = False) -> str:
     """How the month starting on ``month_start`` reads, as the warehouse counts months
