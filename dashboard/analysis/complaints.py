@@ -60,13 +60,14 @@ RETENTION_DAYS = 90
 SEVERITY_ORDER = ("low", "medium", "high", "critical")
 #: Backlog age bands: (lower hours inclusive, upper hours exclusive, label), contiguous: each ends
 #: where the next begins and the last has no end, so the warehouse bands the ages by the lower
-#: bounds alone (``cmp_backlog``'s ``band_lower_hours``, from ``age_band_bounds``).
+#: bounds alone (``cmp_backlog``'s ``band_lower_hours``, from ``age_band_bounds``). The labels
+#: are the bands' keys, in English; the backlog chart shows them translated.
 AGE_BANDS: tuple[tuple[float, float, str], ...] = (
-    (0.0, 48.0, "under 2 days"),
-    (48.0, 168.0, "2–7 days"),
-    (168.0, 720.0, "7–30 days"),
-    (720.0, 2160.0, "30–90 days"),
-    (2160.0, math.inf, "over 90 days"),
+    (0.0, 48.0, N_("under 2 days")),
+    (48.0, 168.0, N_("2–7 days")),
+    (168.0, 720.0, N_("7–30 days")),
+    (720.0, 2160.0, N_("30–90 days")),
+    (2160.0, math.inf, N_("over 90 days")),
 )
 RECOVERY_GROUPS: dict[str, str] = {
     "within_48h": N_("Resolved within 48 h"),

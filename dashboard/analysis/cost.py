@@ -25,6 +25,7 @@ import pandas as pd
 from dashboard.analysis.cost_format import (
     channel_label,
     ci_text,
+    description,
     money,
     money_compact,
     pct,
@@ -59,7 +60,7 @@ from dashboard.metrics import dimensions, display, stats
 from dashboard.metrics.filters import Filters, parse_week, week_label
 from dashboard.metrics.registry import REGISTRY
 from dashboard.metrics.stats import Estimate
-from dashboard.warehouse import config
+from dashboard.warehouse import config, weeks
 from dashboard.warehouse.assumption_rules import is_default
 from dashboard.warehouse.catalog import Fetch
 from dashboard.warehouse.weeks import first_week
@@ -156,7 +157,7 @@ def _valid_from_text(dates: Sequence[date]) -> str:
     uniq = sorted({d for d in dates if d is not None})
     if not uniq:
         return _("no unit costs in force")
-    return _("valid from {dates}", dates=display.commas(f"{d:%Y-%m-%d}" for d in uniq))
+    return _("valid from {dates}", dates=display.commas(weeks.day_display(d) for d in uniq))
 
 
 def _estimate_fields(est: Estimate) -> dict[str, Any]:
@@ -263,7 +264,7 @@ def _channel_week(week: pd.DataFrame, sym: str) -> tuple[pd.DataFrame, pd.DataFr
             _("Per 1,000 customers"): shown_text(rate, f1),
             _("95% CI"): ci_text(rate, f1),
             _("Unit cost"): money(r.cost_per_contact, sym),
-            _("Unit cost valid from"): f"{pd.Timestamp(r.cost_valid_from):%Y-%m-%d}",
+            _("Unit cost valid from"): weeks.day_display(pd.Timestamp(r.cost_valid_from).date()),
             _("Cost"): money(r.contact_cost, sym),
             _("Share of cost"): pct(cost_share),
             _("Repeat share"): shown_text(rep, pct) if q else "—",
@@ -587,7 +588,8 @@ def _unit_cost_table(units: pd.DataFrame, sym: str) -> pd.DataFrame:
              _("Description")]
     rows = [dict(zip(names, (channel_label(str(r.channel)), str(r.assumption_key),
                              money(float(r.value_number), sym), str(r.unit),
-                             f"{r.valid_from:%Y-%m-%d}", str(r.description)), strict=True))
+                             weeks.day_display(pd.Timestamp(r.valid_from).date()),
+                             description(r.description)), strict=True))
             for r in units.itertuples(index=False)]
     return pd.DataFrame(rows, columns=names)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from dashboard.i18n import _
+from dashboard.i18n import N_, _
 from dashboard.metrics import display
 from dashboard.metrics.stats import Estimate
 from dashboard.warehouse import config
@@ -43,6 +43,33 @@ def pct(value: float | None, digits: int = 1, signed: bool = False) -> str:
 def channel_label(channel: str) -> str:
     """``self_service`` → ``Self-service``; other channels in words (``metrics.display.name``)."""
     return display.name(channel)
+
+
+#: The descriptions CX Ledger's own assumption files give the unit costs
+#: (``data/demo_assumptions.csv``, ``data/default_assumptions.csv``): the unit-cost table shows
+#: them in the reader's language. A company's own descriptions are shown as written.
+SHIPPED_DESCRIPTIONS = frozenset({
+    N_("Fully loaded cost of one assisted phone contact"),
+    N_("Fully loaded cost of one web/app chat contact"),
+    N_("Fully loaded cost of one e-mail contact"),
+    N_("Cost of one self-service session (portal/app/IVR)"),
+    N_("Cost of one store or branch visit handled by staff"),
+    N_("Cost of one social-media care contact"),
+    N_("CX Ledger default, not your company's: cost of one assisted phone contact"),
+    N_("CX Ledger default, not your company's: cost of one web/app chat contact"),
+    N_("CX Ledger default, not your company's: cost of one e-mail contact"),
+    N_("CX Ledger default, not your company's: cost of one self-service session"),
+    N_("CX Ledger default, not your company's: cost of one store or branch visit handled by "
+       "staff"),
+    N_("CX Ledger default, not your company's: cost of one social-media care contact"),
+})
+
+
+def description(text: object) -> str:
+    """An assumption's description as the reader reads it: a shipped one translated
+    (``SHIPPED_DESCRIPTIONS``), any other as written."""
+    text = str(text)
+    return _(text) if text in SHIPPED_DESCRIPTIONS else text
 
 
 def withheld_text(n: int) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard import i18n
 from dashboard.analysis.satisfaction_gap import expectation_gap, gap_takeaway
 from dashboard.i18n import N_, _, ngettext
 from dashboard.metrics import dimensions, display, stats
@@ -481,7 +482,8 @@ def movers(two_weeks: pd.DataFrame, score: str, filters: Filters) -> pd.DataFram
     other tested groups by raw p, then the untested ones.
     """
     cols = ["group", "n_week", "n_compare", "value_week", "ci_week", "value_compare", "delta",
-            "p_value", "p_adjusted", "significant", "verdict", "ci_low_week", "ci_high_week"]
+            "p_value", "p_adjusted", "significant", "verdict", "ci_low_week", "ci_high_week",
+            "n_week_shown", "n_compare_shown", "significant_shown"]
     metric = REGISTRY[score]
     df = two_weeks.assign(week_start=_dates(two_weeks["week_start"]))
     rows = _index(df, ["group_value", "week_start"], score)
@@ -521,7 +523,10 @@ def movers(two_weeks: pd.DataFrame, score: str, filters: Filters) -> pd.DataFram
                     "verdict": verdict,
                     # the interval as numbers too (the table's CSV; not a column shown)
                     "ci_low_week": cur.ci_low if cur.shown else None,
-                    "ci_high_week": cur.ci_high if cur.shown else None})
+                    "ci_high_week": cur.ci_high if cur.shown else None,
+                    # the table's cells as the reader reads them (``_shown_count``)
+                    "n_week_shown": _shown_count(cur.n), "n_compare_shown": _shown_count(prev.n),
+                    "significant_shown": _("yes") if sig else _("no")})
     frame = pd.DataFrame(out, columns=cols)
     numeric = ["value_week", "value_compare", "delta", "p_value", "p_adjusted", "ci_low_week",
                "ci_high_week"]
@@ -534,6 +539,12 @@ def movers(two_weeks: pd.DataFrame, score: str, filters: Filters) -> pd.DataFram
         _p=frame["p_adjusted"].fillna(2.0),
     ).sort_values(["_rank", "_p", "group"], kind="stable")
     return order[cols].reset_index(drop=True)
+
+
+def _shown_count(n: int) -> int | str:
+    """A count as the movers table shows it: the number itself in English (as the table always
+    showed it), in the reader's digits otherwise."""
+    return n if i18n.current() == "en" else display.number(n, 0, thousands=False)
 
 
 def movers_takeaway(table: pd.DataFrame, view: View, filters: Filters) -> str:
@@ -698,12 +709,12 @@ class SatisfactionReport:
     def movers_columns(self) -> dict[str, str]:
         """Column headings of the movers table (names the two weeks)."""
         f = self.filters
-        return {"group": self.view.split_label, "n_week": _("n {week}", week=f.week),
-                "n_compare": _("n {week}", week=f.compare_week_name), "value_week": f"{f.week}",
-                "ci_week": _("95% CI {week}", week=f.week),
-                "value_compare": f"{f.compare_week}", "delta": _("Change"),
+        return {"group": self.view.split_label, "n_week_shown": _("n {week}", week=f.week),
+                "n_compare_shown": _("n {week}", week=f.compare_week_name),
+                "value_week": f.week_name, "ci_week": _("95% CI {week}", week=f.week),
+                "value_compare": f.compare_week_name, "delta": _("Change"),
                 "p_value": _("p (raw)"), "p_adjusted": _("p (Benjamini–Hochberg)"),
-                "significant": _("Significant"), "verdict": _("Verdict")}
+                "significant_shown": _("Significant"), "verdict": _("Verdict")}
 
 
 def build_report(fetch: Fetch, filters: Filters, view: View) -> SatisfactionReport:

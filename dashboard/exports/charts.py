@@ -8,23 +8,26 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from dashboard.exports.axes import thin_week_axis
+
+# The Satisfaction page's figures live in their own module; named here too, as before.
+from dashboard.exports.sat_charts import (  # noqa: F401
+    SAT_COLOURS,
+    expectation_gap_chart,
+    nps_mix_chart,
+    score_distribution_chart,
+    split_trend_chart,
+)
 from dashboard.exports.text import plotly_template as lit  # data put into hover templates
+from dashboard.exports.theme import THEME
 from dashboard.i18n import N_, _
+from dashboard.i18n import numbers as loc
 from dashboard.i18n.currency import hover as money_hover
 from dashboard.metrics import display
+from dashboard.warehouse import weeks
 
 # Every figure's template, applied once when it is created: naming it in each update_layout
 # deep-copied and re-validated it per figure (~30 ms a chart, most of a chart page's Python time).
 pio.templates.default = "plotly_white"
-
-#: One palette and font for every chart (the app theme lives in .streamlit/config.toml).
-THEME = {
-    "line": "#1f4e79",
-    "band": "rgba(31, 78, 121, 0.18)",
-    "target": "#b36b00",
-    "low_base": "#8a8a8a",
-    "font": "Source Sans Pro, Arial, sans-serif",
-}
 
 
 def trend_chart(df: pd.DataFrame, title: str, y_title: str, target: float | None = None,
@@ -175,13 +178,15 @@ def channel_mix_chart(mix: pd.DataFrame, title: str, launch_week: str | None = N
             name=str(part["label"].iloc[0]), line={"width": 0.5,
                                                    "color": CHANNEL_COLOURS.get(ch, "#8a8a8a")},
             customdata=part[["contact_count"]].to_numpy(),
-            hovertemplate="%{x}<br>%{y:.1f}% of contacts (%{customdata[0]:,})<extra></extra>",
+            hovertemplate="%{x}<br>" + _("{share} of contacts ({count})", share="%{y:.1f}%",
+                                          count="%{customdata[0]:,}") + "<extra></extra>",
         ))
     if launch_week is not None and launch_week in set(mix["week"]):
         fig.add_shape(type="line", xref="x", yref="paper", x0=launch_week, x1=launch_week,
                       y0=0, y1=1, line={"color": THEME["target"], "dash": "dash", "width": 2})
         fig.add_annotation(x=launch_week, y=1, xref="x", yref="paper", yanchor="bottom",
-                           text=f"self-service launch (detected) {launch_week}",
+                           text=_("self-service launch (detected) {week}",
+                                  week=weeks.week_display(launch_week)),
                            showarrow=False, font={"color": THEME["target"], "size": 11})
     return _layout(fig, title, 360, yaxis={"title": _("% of contacts"), "range": [0, 100]},
                    xaxis={"type": "category", "tickangle": -45, "nticks": 26},
@@ -194,13 +199,15 @@ def contact_cost_share_chart(channels: pd.DataFrame, title: str) -> go.Figure:
     fig.add_trace(go.Bar(x=channels["label"], y=channels["contact_share_pct"],
                          name=_("% of contacts"), marker_color=THEME["band"].replace("0.18", "0.5"),
                          customdata=channels[["contact_count"]].to_numpy(),
-                         hovertemplate="%{x}: %{y:.1f}% of contacts (%{customdata[0]:,})"
-                                       "<extra></extra>"))
+                         hovertemplate=_("{channel}: {share} of contacts ({count})",
+                                         channel="%{x}", share="%{y:.1f}%",
+                                         count="%{customdata[0]:,}") + "<extra></extra>"))
     fig.add_trace(go.Bar(x=channels["label"], y=channels["cost_share_pct"], name=_("% of cost"),
                          marker_color=THEME["line"],
                          customdata=channels[["cost_per_contact"]].to_numpy(),
-                         hovertemplate="%{x}: %{y:.1f}% of cost (unit cost %{customdata[0]:.2f})"
-                                       "<extra></extra>"))
+                         hovertemplate=_("{channel}: {share} of cost (unit cost {cost})",
+                                         channel="%{x}", share="%{y:.1f}%",
+                                         cost="%{customdata[0]:.2f}") + "<extra></extra>"))
     return _layout(fig, title, barmode="group", yaxis_title="%",
                    legend={"orientation": "h", "y": -0.2})
 
@@ -285,7 +292,7 @@ def complaint_volume_chart(vol: pd.DataFrame, title: str) -> go.Figure:
     fig.add_trace(go.Scatter(
         x=vol["week"], y=vol["value"], mode="lines+markers", name=_("Per 1,000 active"),
         line={"color": THEME["line"], "width": 2}, yaxis="y2",
-        hovertemplate="%{x}<br>%{y:.2f} per 1,000<extra></extra>"))
+        hovertemplate="%{x}<br>" + _("{rate} per 1,000", rate="%{y:.2f}") + "<extra></extra>"))
     return _cx_layout(fig, title, 340, xaxis={"type": "category", "tickangle": -45},
                       yaxis={"title": _("complaints"), "rangemode": "tozero"},
                       yaxis2={"title": _("per 1,000 active customers"), "overlaying": "y",
@@ -303,7 +310,8 @@ def pareto_chart(par: pd.DataFrame, title: str) -> go.Figure:
     fig.add_trace(go.Scatter(x=par["category"], y=par["cumulative_pct"], mode="lines+markers",
                              name=_("Cumulative %"), yaxis="y2",
                              line={"color": THEME["target"], "width": 2},
-                             hovertemplate="%{x}<br>cumulative %{y:.1f}%<extra></extra>"))
+                             hovertemplate="%{x}<br>" + _("cumulative {share}", share="%{y:.1f}%")
+                                           + "<extra></extra>"))
     fig.add_hline(y=80, yref="y2", line={"color": THEME["low_base"], "dash": "dot", "width": 1})
     return _cx_layout(fig, title, 320, yaxis={"title": _("complaints")},
                       yaxis2={"title": _("cumulative %"), "overlaying": "y", "side": "right",
@@ -317,28 +325,35 @@ def severity_mix_chart(sev: pd.DataFrame, title: str) -> go.Figure:
     """Weekly severity shares as stacked bars. ``sev``: week, severity, count, share_pct."""
     fig = go.Figure()
     for level, part in sev.groupby("severity", sort=False):
+        name = _(SEVERITY_NAMES[level]) if level in SEVERITY_NAMES else str(level)
         fig.add_trace(go.Bar(
-            x=part["week"], y=part["share_pct"],
-            name=_(SEVERITY_NAMES[level]) if level in SEVERITY_NAMES else str(level),
+            x=part["week"], y=part["share_pct"], name=name,
             marker_color=SEVERITY_COLOURS.get(str(level), THEME["low_base"]),
             customdata=part["count"],
-            hovertemplate=f"{lit(level)}<br>%{{x}}<br>%{{y:.1f}}% (%{{customdata}})"
+            hovertemplate=f"{lit(name)}<br>%{{x}}<br>%{{y:.1f}}% (%{{customdata}})"
                           "<extra></extra>"))
     return _cx_layout(fig, title, 320, barmode="stack", yaxis={"title": _("% of complaints")},
                       xaxis={"type": "category", "tickangle": -45},
                       legend={"orientation": "h", "y": -0.35})
 
 
+#: The resolution chart's two lines.
+PERCENTILE_NAMES = {"median": N_("Median"), "p90": N_("90th percentile")}
+
+
 def percentile_trend_chart(res: pd.DataFrame, title: str, y_title: str) -> go.Figure:
     """Weekly median and 90th percentile lines; withheld weeks are gaps.
     ``res``: week, median, p90, n, status."""
     fig = go.Figure()
-    for col, name, dash in (("median", "Median", "solid"), ("p90", "90th percentile", "dash")):
+    for col, label, dash in (("median", PERCENTILE_NAMES["median"], "solid"),
+                             ("p90", PERCENTILE_NAMES["p90"], "dash")):
+        name = _(label)
         fig.add_trace(go.Scatter(
             x=res["week"], y=res[col], mode="lines+markers", name=name,
             line={"color": THEME["line"], "width": 2, "dash": dash}, customdata=res["n"],
-            hovertemplate=f"{lit(name)}<br>%{{x}}<br>%{{y:.1f}} h, n = %{{customdata}}"
-                          "<extra></extra>"))
+            hovertemplate=f"{lit(name)}<br>%{{x}}<br>"
+                          + _("{hours} h, n = {n}", hours="%{y:.1f}", n="%{customdata}")
+                          + "<extra></extra>"))
     return _cx_layout(fig, title, 300, yaxis={"title": y_title, "rangemode": "tozero"},
                       xaxis={"type": "category", "tickangle": -45},
                       legend={"orientation": "h", "y": -0.35})
@@ -348,9 +363,10 @@ def backlog_chart(bl: pd.DataFrame, title: str) -> go.Figure:
     """Open complaints per age band, split by whether the customer is still with us.
     ``bl``: band, count, customer_left."""
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=bl["band"], y=bl["count"] - bl["customer_left"],
+    bands = [_(str(b)) for b in bl["band"]]  # the age bands (N_ in analysis.complaints)
+    fig.add_trace(go.Bar(x=bands, y=bl["count"] - bl["customer_left"],
                          name=_("Customer still active"), marker_color=THEME["line"]))
-    fig.add_trace(go.Bar(x=bl["band"], y=bl["customer_left"], name=_("Customer has left"),
+    fig.add_trace(go.Bar(x=bands, y=bl["customer_left"], name=_("Customer has left"),
                          marker_color=THEME["low_base"]))
     return _cx_layout(fig, title, 300, barmode="stack", yaxis={"title": _("open complaints")},
                       xaxis={"title": _("age at the end of the week")},
@@ -364,8 +380,9 @@ def interval_dots_chart(df: pd.DataFrame, value: str, low: str, high: str, statu
     shown = df[df[value].notna()].iloc[::-1]
     low_base = shown[status].eq("low_base")
     colours = [GROUP_KEY_COLOURS.get(str(g), THEME["line"]) for g in shown["group"]]
+    labels = [_(str(label)) for label in shown["label"]]  # the groups' N_ names
     fig = go.Figure(go.Scatter(
-        x=shown[value], y=shown["label"], mode="markers",
+        x=shown[value], y=labels, mode="markers",
         marker={"size": 11, "color": colours,
                 "symbol": ["circle-open" if b else "circle" for b in low_base]},
         error_x={"type": "data", "symmetric": False,
@@ -387,11 +404,13 @@ def compensation_chart(vol: pd.DataFrame, title: str, symbol: str) -> go.Figure:
     fig.add_trace(go.Scatter(x=vol["week"], y=vol["per_complaint"], mode="lines+markers",
                              name=_("Per complaint"), yaxis="y2",
                              line={"color": THEME["target"], "width": 2},
-                             hovertemplate=f"%{{x}}<br>{each} per complaint"
-                                           "<extra></extra>"))
+                             hovertemplate="%{x}<br>" + _("{amount} per complaint",
+                                                          amount=each) + "<extra></extra>"))
     return _cx_layout(fig, title, 300, xaxis={"type": "category", "tickangle": -45},
-                      yaxis={"title": f"paid ({symbol})", "rangemode": "tozero"},
-                      yaxis2={"title": f"per complaint ({symbol})", "overlaying": "y",
+                      yaxis={"title": _("paid ({symbol})", symbol=symbol),
+                             "rangemode": "tozero"},
+                      yaxis2={"title": _("per complaint ({symbol})", symbol=symbol),
+                              "overlaying": "y",
                               "side": "right", "rangemode": "tozero", "showgrid": False},
                       legend={"orientation": "h", "y": -0.35})
 
@@ -428,17 +447,18 @@ def cohort_heatmap(cm: pd.DataFrame, title: str) -> go.Figure:
     grid = cm.pivot(index="cohort_month", columns="months_since_signup", values="value")
     grid = grid.sort_index()
     first = cm.drop_duplicates("cohort_month").set_index("cohort_month")
-    ylabels = [f"{first.loc[m, 'cohort']} (n = {int(first.loc[m, 'cohort_size']):,})"
-               for m in grid.index]
+    ylabels = [_("{group} (n = {n})", group=first.loc[m, "cohort"],
+                 n=display.number(int(first.loc[m, "cohort_size"]), 0)) for m in grid.index]
     z = grid.to_numpy(dtype=float)
-    text = [["" if v != v else f"{v:.0f}" for v in row] for row in z]
+    text = [["" if v != v else loc.localize(f"{v:.0f}") for v in row] for row in z]
     finite = z[~np.isnan(z)] if z.size else z
     zmin = max(0.0, float(finite.min()) - 5) if finite.size else 0.0
     fig = go.Figure(go.Heatmap(
         z=z, x=[str(c) for c in grid.columns], y=ylabels, text=text,
         texttemplate="%{text}", colorscale="Blues", zmin=zmin, zmax=100,
         colorbar={"title": _("% active")},
-        hovertemplate="%{y}<br>month %{x}: %{z:.1f}% still active<extra></extra>"))
+        hovertemplate="%{y}<br>" + _("month {month}: {share} still active", month="%{x}",
+                                     share="%{z:.1f}%") + "<extra></extra>"))
     return _cx_layout(fig, title, max(320, 22 * len(ylabels) + 120),
                       xaxis={"title": _("months since the signup month"), "type": "category"},
                       yaxis={"autorange": "reversed", "type": "category"})
@@ -465,11 +485,12 @@ def survival_chart(groups, title: str, mark_week: float | None = None) -> go.Fig
                                  showlegend=False, legendgroup=g.name))
         fig.add_trace(go.Scatter(
             x=c["time"], y=100 * c["survival"], mode="lines", legendgroup=g.name,
-            name=f"{g.label} (n = {g.n:,})",
+            name=_("{group} (n = {n})", group=_(g.label), n=display.number(g.n, 0)),
             line={"color": colour, "width": 2, "shape": "hv",
                   "dash": "dot" if g.status == "low_base" else "solid"},
-            hovertemplate=f"{lit(g.label)}<br>week %{{x}}: %{{y:.1f}}% still active"
-                          "<extra></extra>"))
+            hovertemplate=f"{lit(_(g.label))}<br>"
+                          + _("week {week}: {share} still active", week="%{x}",
+                              share="%{y:.1f}%") + "<extra></extra>"))
     if mark_week is not None:
         fig.add_vline(x=mark_week, line={"color": THEME["low_base"], "dash": "dot", "width": 1})
     return _cx_layout(fig, title, 340, xaxis={"title": _("weeks since the window start")},
@@ -485,183 +506,13 @@ def revenue_lost_chart(df: pd.DataFrame, title: str, symbol: str) -> go.Figure:
         fig.add_trace(go.Bar(
             x=part["month"], y=part["revenue_lost"], name=str(group),
             marker_color=SEGMENT_COLOURS[i % len(SEGMENT_COLOURS)], customdata=part["churned"],
-            hovertemplate=f"{lit(group)}<br>%{{x}}<br>{money_hover(symbol, 'y', 0, lit)} from "
-                          "%{customdata} leavers<extra></extra>"))
+            hovertemplate=f"{lit(group)}<br>%{{x}}<br>"
+                          + _("{amount} from {count} leavers",
+                              amount=money_hover(symbol, "y", 0, lit), count="%{customdata}")
+                          + "<extra></extra>"))
     return _cx_layout(fig, title, 320, barmode="stack", xaxis={"type": "category"},
-                      yaxis={"title": f"trailing 3-month revenue ({symbol})"},
+                      yaxis={"title": _("trailing 3-month revenue ({symbol})", symbol=symbol)},
                       legend={"orientation": "h", "y": -0.25})
-
-
-# --- Satisfaction page (dashboard/analysis/satisfaction.py) ---
-
-#: NPS categories and the two compared weeks of the score distribution.
-SAT_COLOURS = {
-    "detractor": "#c0504d", "passive": "#b3b3b3", "promoter": "#4f8a3c",
-    "week": "#1f4e79", "compare": "#9fb7cf", "overall": "#8a8a8a", "gap": "#1f4e79",
-}
-
-
-def _sat_runs(values: list) -> list[tuple[int, int]]:
-    """Index ranges [start, end) of consecutive non-missing values (bands break at gaps)."""
-    runs, start = [], None
-    for i, v in enumerate([*values, None]):
-        missing = v is None or pd.isna(v)
-        if not missing and start is None:
-            start = i
-        elif missing and start is not None:
-            runs.append((start, i))
-            start = None
-    return runs
-
-
-def split_trend_chart(df: pd.DataFrame, title: str, y_title: str, overall: str,
-                      columns: int = 3) -> go.Figure:
-    """Small multiples: one panel per group with its 95% band, the all-groups line in grey.
-
-    ``df`` has columns group, period, value, ci_low, ci_high, n, status
-    (``SatisfactionReport.trend``); the ``overall`` group comes first and gets its own panel.
-    Withheld periods (value None) are gaps; low-base points are hollow. Panels share the y axis.
-    """
-    from plotly.subplots import make_subplots
-
-    groups = list(dict.fromkeys(df["group"]))
-    periods = list(dict.fromkeys(df["period"]))
-    rows = max(1, -(-len(groups) // columns))
-    def named(g) -> str:  # the all-groups panel in the language of the moment (marked in
-        return _(overall) if g == overall else str(g)  # rtl.TOTAL_NAMES); groups are data
-
-    titles = [named(g) if df.loc[df["group"] == g, "value"].notna().any()
-              else _("{group} · withheld (n < {least})", group=named(g),
-                     least=display.number(30, 0))
-              for g in groups]
-    fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles,
-                        shared_yaxes="all", vertical_spacing=0.32 / rows + 0.04,
-                        horizontal_spacing=0.04)
-    ref = df[df["group"] == overall]
-    for i, group in enumerate(groups):
-        row, col = i // columns + 1, i % columns + 1
-        part = df[df["group"] == group]
-        x, lo, hi = part["period"].tolist(), part["ci_low"].tolist(), part["ci_high"].tolist()
-        for a, b in _sat_runs(part["value"].tolist()):
-            fig.add_trace(go.Scatter(
-                x=x[a:b] + x[a:b][::-1], y=hi[a:b] + lo[a:b][::-1], fill="toself",
-                fillcolor=THEME["band"], line={"width": 0}, mode="lines", hoverinfo="skip",
-                showlegend=False), row=row, col=col)
-        if group != overall and not ref.empty:
-            fig.add_trace(go.Scatter(
-                x=ref["period"], y=ref["value"], mode="lines", hoverinfo="skip",
-                line={"color": SAT_COLOURS["overall"], "width": 1},
-                showlegend=False), row=row, col=col)
-        low = part["status"].eq("low_base")
-        fig.add_trace(go.Scatter(
-            x=x, y=part["value"], mode="lines+markers", name=str(group), showlegend=False,
-            line={"color": THEME["line"], "width": 2},
-            marker={"size": 5, "color": THEME["line"],
-                    "symbol": ["circle-open" if b else "circle" for b in low]},
-            customdata=part[["n", "status"]].to_numpy(),
-            hovertemplate=f"{lit(group)}<br>%{{x}}<br>%{{y:.2f}}<br>n = %{{customdata[0]}} "
-                          "(%{customdata[1]})<extra></extra>",
-        ), row=row, col=col)
-    step = max(1, len(periods) // 6)
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=periods,
-                     tickvals=periods[::step], tickangle=-45, tickfont={"size": 10})
-    fig.update_yaxes(title_text=None)
-    fig.update_yaxes(title_text=y_title, col=1)
-    fig.update_annotations(font={"size": 12})
-    fig.update_layout(
-        title={"text": title, "font": {"size": 14}}, height=120 + 200 * rows,
-        margin={"l": 10, "r": 10, "t": 60, "b": 10}, font={"family": THEME["font"]},
-        showlegend=False,
-    )
-    return fig
-
-
-def nps_mix_chart(df: pd.DataFrame, title: str) -> go.Figure:
-    """Stacked shares of detractors, passives and promoters per period (withheld: no bar).
-
-    ``df`` has columns period, category, category_label, share_pct, count, n, status
-    (``SatisfactionReport.mix``).
-    """
-    fig = go.Figure()
-    periods = list(dict.fromkeys(df["period"]))
-    for cat, part in df.groupby("category", sort=False):
-        fig.add_trace(go.Bar(
-            x=part["period"], y=part["share_pct"], name=str(part["category_label"].iloc[0]),
-            marker={"color": SAT_COLOURS.get(str(cat), THEME["line"])},
-            customdata=part[["count", "n"]].to_numpy(),
-            hovertemplate="%{x}<br>%{y:.1f}% (%{customdata[0]} of %{customdata[1]})"
-                          "<extra></extra>",
-        ))
-    fig.update_layout(
-        barmode="stack", title={"text": title, "font": {"size": 14}}, height=320,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10}, font={"family": THEME["font"]},
-        yaxis={"title": _("% of NPS answers"), "range": [0, 100]},
-        xaxis={"type": "category", "categoryorder": "array", "categoryarray": periods,
-               "tickvals": periods[::max(1, len(periods) // 13)], "tickangle": -45},
-        legend={"orientation": "h", "y": -0.35},
-    )
-    return fig
-
-
-def score_distribution_chart(df: pd.DataFrame, title: str, week: str, compare_week: str
-                             ) -> go.Figure:
-    """Share of answers at each score: the comparison week light, the selected week dark.
-
-    ``df`` has columns week, score, share_pct, count, n (``SatisfactionReport.distribution``);
-    a week whose base is withheld has no bars.
-    """
-    fig = go.Figure()
-    for wk, colour in ((compare_week, SAT_COLOURS["compare"]), (week, SAT_COLOURS["week"])):
-        part = df[df["week"] == wk]
-        if part.empty:
-            continue
-        n = int(part["n"].iloc[0])
-        fig.add_trace(go.Bar(
-            x=part["score"].astype(str), y=part["share_pct"], name=f"{wk} (n = {n:,})",
-            marker={"color": colour}, customdata=part[["count"]].to_numpy(),
-            hovertemplate=f"{lit(wk)}<br>score %{{x}}: %{{y:.1f}}% (%{{customdata[0]}})"
-                          "<extra></extra>",
-        ))
-    fig.update_layout(
-        barmode="group", title={"text": title, "font": {"size": 14}}, height=320,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10}, font={"family": THEME["font"]},
-        xaxis={"title": _("score"), "type": "category"}, yaxis_title=_("% of answers"),
-        legend={"orientation": "h", "y": -0.25},
-    )
-    return fig
-
-
-def expectation_gap_chart(df: pd.DataFrame, title: str) -> go.Figure:
-    """Mean perceived-minus-expected gap per touchpoint with its 95% interval, worst at the top.
-
-    ``df`` has columns label, gap, ci_low, ci_high, n, perceived_mean, expected_mean, status
-    (``SatisfactionReport.gap``, worst first); withheld rows are left out; zero is marked.
-    """
-    shown = df[df["gap"].notna()]
-    labels = [f"{label} (n = {int(n):,})" for label, n in zip(shown["label"], shown["n"],
-                                                              strict=True)]
-    fig = go.Figure(go.Scatter(
-        x=shown["gap"], y=labels, mode="markers",
-        marker={"size": 9, "color": SAT_COLOURS["gap"],
-                "symbol": ["circle-open" if s == "low_base" else "circle"
-                           for s in shown["status"]]},
-        error_x={"type": "data", "symmetric": False,
-                 "array": (shown["ci_high"] - shown["gap"]).tolist(),
-                 "arrayminus": (shown["gap"] - shown["ci_low"]).tolist(),
-                 "color": SAT_COLOURS["gap"]},
-        customdata=shown[["n", "perceived_mean", "expected_mean"]].to_numpy(),
-        hovertemplate="%{y}<br>gap %{x:+.2f}<br>n = %{customdata[0]}<br>perceived "
-                      "%{customdata[1]:.2f}, expected %{customdata[2]:.2f}<extra></extra>",
-    ))
-    fig.add_vline(x=0, line={"color": THEME["low_base"], "width": 1})
-    fig.update_layout(
-        title={"text": title, "font": {"size": 14}}, height=120 + 32 * max(len(shown), 3),
-        margin={"l": 10, "r": 10, "t": 40, "b": 10}, font={"family": THEME["font"]},
-        xaxis_title=_("perceived − expected (scale points)"),
-        yaxis={"type": "category", "autorange": "reversed"},
-        showlegend=False,
-    )
-    return fig
 
 
 # --- CX in money page (dashboard/money/value.py) ---
@@ -696,8 +547,8 @@ def did_chart(weekly: pd.DataFrame, title: str, y_title: str,
     ``weekly``: weeks_since_start, week, group ('treated' or 'control'), label, value.
     """
     fig = go.Figure()
-    for x0, x1, text in ((before[0] - 0.5, before[1] + 0.5, "before"),
-                         (after[0] - 0.5, after[1] + 0.5, "after")):
+    for x0, x1, text in ((before[0] - 0.5, before[1] + 0.5, _("before")),
+                         (after[0] - 0.5, after[1] + 0.5, _("after"))):
         fig.add_vrect(x0=x0, x1=x1, fillcolor=MONEY_COLOURS["window"], line_width=0,
                       annotation_text=text, annotation_position="top left")
     for group in ("treated", "control"):
@@ -709,7 +560,8 @@ def did_chart(weekly: pd.DataFrame, title: str, y_title: str,
             x=part["weeks_since_start"], y=part["value"], mode="lines",
             name=str(part["label"].iloc[0]), line={"color": MONEY_COLOURS[group], "width": 2},
             customdata=part[["week"]].to_numpy(),
-            hovertemplate="%{customdata[0]} (week %{x})<br>%{y:.2f}<extra></extra>"))
+            hovertemplate=_("{week} (week {number})", week="%{customdata[0]}", number="%{x}")
+                          + "<br>%{y:.2f}<extra></extra>"))
     fig.add_vline(x=0, line={"color": THEME["target"], "dash": "dash", "width": 2})
     return _layout(fig, title, 320, yaxis_title=y_title,
                    xaxis={"title": _("weeks since the programme start")},
@@ -736,17 +588,18 @@ def tornado_chart(tornado: pd.DataFrame, title: str, x_title: str, top: int = 10
     if len(t):
         base = float(t["base"].iloc[0])
         labels = t["input"].tolist()
-        for col, text, name, colour in (("profit_low", "low_text", "input at its P10",
+        for col, text, name, colour in (("profit_low", "low_text", _("input at its P10"),
                                          "#c0504d"),
-                                        ("profit_high", "high_text", "input at its P90",
+                                        ("profit_high", "high_text", _("input at its P90"),
                                          THEME["line"])):
             fig.add_trace(go.Bar(
                 y=labels, x=(t[col] - base).astype(float).to_numpy(), base=base,
                 orientation="h", name=name, marker_color=colour,
                 customdata=np.stack([t[text].to_numpy(), t[col].astype(float).to_numpy()],
                                     axis=1),
-                hovertemplate="%{y}<br>input %{customdata[0]}<br>output %{customdata[1]:,.0f}"
-                              "<extra></extra>",
+                hovertemplate="%{y}<br>" + _("input {value}", value="%{customdata[0]}")
+                              + "<br>" + _("output {value}", value="%{customdata[1]:,.0f}")
+                              + "<extra></extra>",
             ))
         fig.add_vline(x=base, line={"color": THEME["low_base"], "width": 1, "dash": "dot"})
     return _layout(fig, title, 140 + 30 * max(len(t), 3), barmode="overlay",
@@ -761,7 +614,8 @@ def simulation_histogram(values: np.ndarray | pd.Series, title: str, x_title: st
     x = np.asarray(values, dtype=float)
     fig = go.Figure(go.Histogram(x=x, nbinsx=bins, marker_color=THEME["band"].replace("0.18",
                                                                                       "0.55"),
-                                 hovertemplate="%{x}<br>%{y} draws<extra></extra>",
+                                 hovertemplate="%{x}<br>" + _("{count} draws", count="%{y}")
+                                               + "<extra></extra>",
                                  name=_("draws")))
     if len(x):
         for q, label in zip(np.quantile(x, [0.1, 0.5, 0.9]), ("P10", "P50", "P90"),

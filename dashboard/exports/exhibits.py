@@ -258,7 +258,7 @@ def complaints_exhibits(report) -> dict[str, Exhibit]:
             n=_last(r.severity, "week_total"), excel=("week", ("count",), "severity", "column")),
         "cmp_resolution": Exhibit(
             "cmp_resolution", page, res_title,
-            lambda: charts.percentile_trend_chart(r.resolution, res_title, "hours"),
+            lambda: charts.percentile_trend_chart(r.resolution, res_title, _("hours")),
             _cols(r.resolution, ["week", "n", "median", "p90", "status"]), k["resolution"],
             notes=(_(DEFINITIONS["cmp_resolution"]),), n=_last(r.resolution),
             excel=("week", ("median", "p90"), None, "line"),
