@@ -157,3 +157,27 @@ def test_satisfaction_movers_cells_read_in_persian(world):
     assert table["Significant"].eq("yes").tolist() == english.movers["significant"].tolist()
     assert table[f"n {filters.week}"].tolist() == english.movers["n_week"].tolist()
     assert names["value_week"] == filters.week
+
+
+def test_satisfaction_month_labels_read_in_the_language_and_calendar_of_the_warehouse():
+    """The monthly view's periods: Jalali months in a Jalali warehouse, Persian names and
+    digits in Persian, a cut month saying the day it runs to; English unchanged."""
+    from datetime import date
+
+    from dashboard import i18n
+    from dashboard.analysis import satisfaction
+    from dashboard.warehouse import weeks
+
+    aban, through = date(2026, 10, 23), date(2026, 11, 7)  # 1 Aban 1405; 16 Aban 1405
+    with weeks.using("saturday", "jalali"):
+        assert satisfaction.month_label(aban) == "Aban 1405"
+        assert satisfaction.month_label(aban, through) == "Aban 1405 (to 16 Aban)"
+        with i18n.use("fa"):
+            assert satisfaction.month_label(aban) == "آبان ۱۴۰۵"
+            assert satisfaction.month_label(aban, through) == "آبان ۱۴۰۵ (تا ۱۶ آبان)"
+    with weeks.using("iso", "gregorian"):
+        assert satisfaction.month_label(date(2026, 10, 1), date(2026, 10, 18)) == (
+            "Oct 2026 (to 18 Oct)")
+        with i18n.use("fa"):
+            assert satisfaction.month_label(date(2026, 10, 1), date(2026, 10, 18)) == (
+                "اکتبر ۲۰۲۶ (تا ۱۸ اکتبر)")

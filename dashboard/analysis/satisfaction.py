@@ -127,20 +127,30 @@ def add_months(d: date, months: int) -> date:
 
 def month_label(start: date, through: date | None = None) -> str:
     """'Oct 2026', or 'Oct 2026 (to 18 Oct)' when the data stop before the month ends (in
-    Jalali months: 'Aban 1405 (to 18 Aban)')."""
+    Jalali months: 'Aban 1405 (to 18 Aban)'); in Persian «آبان ۱۴۰۵ (تا ۱۸ آبان)»."""
     cut = through is not None and through < add_months(start, 1) - timedelta(days=1)
-    if weeks.current_months() == "jalali":
-        from dashboard.i18n import calendar
-
-        label = weeks.month_display(start, "en", "jalali")
-        if cut:
-            j = calendar.jalali(through)
-            label += f" (to {j.day} {calendar.MONTHS_EN[j.month - 1]})"
+    label = weeks.month_display(start, short=True)
+    if not cut:
         return label
-    label = f"{_MONTHS[start.month - 1]} {start.year}"
-    if cut:
-        label += f" (to {through.day} {_MONTHS[through.month - 1]})"
-    return label
+    return _("{month} (to {day})", month=label, day=_day_of_month(through))
+
+
+def _day_of_month(day: date) -> str:
+    """'18 Oct' (or '18 Aban' in Jalali months) as the reader writes it."""
+    from babel.dates import format_date
+
+    from dashboard.i18n import calendar
+    from dashboard.i18n.numbers import localize
+
+    persian = i18n.current() == "fa"
+    if weeks.current_months() == "jalali":
+        j = calendar.jalali(day)
+        names = calendar.MONTHS_FA if persian else calendar.MONTHS_EN
+        return localize(f"{j.day} {names[j.month - 1]}") if persian else (
+            f"{j.day} {names[j.month - 1]}")
+    if persian:
+        return localize(format_date(day, "d MMMM", locale="fa"))
+    return f"{day.day} {_MONTHS[day.month - 1]}"
 
 
 @dataclass(frozen=True)
