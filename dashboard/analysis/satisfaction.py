@@ -699,9 +699,10 @@ class SatisfactionReport:
         """Column headings of the movers table (names the two weeks)."""
         f = self.filters
         return {"group": self.view.split_label, "n_week": _("n {week}", week=f.week),
-                "n_compare": _("n {week}", week=f.compare_week_name), "value_week": f"{f.week}",
+                "n_compare": _("n {week}", week=f.compare_week_name),
+                "value_week": weeks.week_display(f.week),
                 "ci_week": _("95% CI {week}", week=f.week),
-                "value_compare": f"{f.compare_week}", "delta": _("Change"),
+                "value_compare": weeks.week_display(f.compare_week), "delta": _("Change"),
                 "p_value": _("p (raw)"), "p_adjusted": _("p (Benjamini–Hochberg)"),
                 "significant": _("Significant"), "verdict": _("Verdict")}
 

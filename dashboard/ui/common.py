@@ -308,7 +308,7 @@ def how_computed(t: Tile, report: KpiReport) -> None:
     m, sym, cur = t.metric, report.currency_symbol, t.current
     st.markdown(f"**{plain(m.label)}** — {plain(m.definition)}")
     rows = {
-        _("Week"): report.filters.week,
+        _("Week"): weeks.week_display(report.filters.week),
         _("Filters"): report.filters.describe(),
         _("n"): display.number(cur.n, 0),
         _("Value"): format_value(cur.value, m.fmt, sym),
@@ -518,6 +518,17 @@ def plain(text: str) -> str:
     """Text made literal for st.caption/st.markdown/st.info, labels and help
     (``exports.text.markdown``: markdown, LaTeX, HTML, links, short codes escaped)."""
     return literal_text.markdown(text)
+
+
+def coded(text: str) -> str:
+    """Text made literal as ``plain`` does, but for its parts between backticks, drawn in code
+    type: identifiers and command lines of the app's own sentences (``intake.status.code``
+    marks them; a value holding a backtick has it dropped there)."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: nothing is code
+        return plain(text)
+    return "".join(plain(p) if i % 2 == 0 else f"`{p}`" if p else "" for i, p in
+                   enumerate(parts))
 
 
 def compare_header(title: str, question: str) -> None:
