@@ -157,7 +157,7 @@ def _valid_from_text(dates: Sequence[date]) -> str:
     uniq = sorted({d for d in dates if d is not None})
     if not uniq:
         return _("no unit costs in force")
-    return _("valid from {dates}", dates=display.commas(weeks.day_display(d) for d in uniq))
+    return _("valid from {dates}", dates=display.days(uniq))
 
 
 def _estimate_fields(est: Estimate) -> dict[str, Any]:

@@ -19,9 +19,11 @@ from typing import Protocol
 
 import pandas as pd
 
-from dashboard.i18n import _
+from dashboard import i18n
+from dashboard.i18n import N_, _
 from dashboard.i18n.numbers import localize
 from dashboard.intake import contract, ingest
+from dashboard.metrics import display
 from dashboard.warehouse import catalog, config, db, weeks
 from dashboard.warehouse.catalog import Fetch
 
@@ -41,6 +43,112 @@ MAPPING_TYPES: tuple[str, ...] = ("toml", "yaml", "yml")
 MAX_ROWS = 10_000
 #: Characters of a file's SHA-256 shown in the load log (the whole one is in the warehouse).
 CHECKSUM_CHARS = 12
+
+
+#: The raw tables (and the assumptions a file can load) by their name in words: in Persian a
+#: table reads as its name and its contract identifier, «مشتریان (customers)» (``table_name``).
+TABLE_WORDS: dict[str, str] = {
+    "customers": N_("Customers"), "survey_responses": N_("Survey responses"),
+    "complaints": N_("Complaints"), "contacts": N_("Contacts"),
+    "transactions": N_("Transactions"), "assumptions": N_("Assumptions")}
+#: The column names of the page's tables, for the catalog: the screen shows them translated
+#: (``on_screen``); the downloads keep them as they are (their contract).
+COLUMNS: tuple[str, ...] = (
+    N_("Table"), N_("Rows"), N_("Event column"), N_("First event"), N_("Last event"),
+    N_("Latest event age (days)"), N_("Last load (UTC)"), N_("Last file"), N_("Loads"),
+    N_("History rows"), N_("Quarantined rows"), N_("Load"), N_("Loaded at (UTC)"), N_("File"),
+    N_("Read"), N_("New"), N_("Replaced"), N_("Unchanged"), N_("Quarantined"), N_("By rule"),
+    N_("Mapping"), N_("Checksum"), N_("Archive"), N_("Run"), N_("Row"), N_("Column"),
+    N_("Value"), N_("Rule"), N_("Record"), N_("Check"), N_("Purpose"), N_("Failing rows"),
+    N_("Result"))
+#: What each contract check (``queries/checks/``, its ``purpose`` header) is for, for the
+#: catalog: the page shows a check's purpose translated (a test keeps this list whole).
+CHECK_PURPOSES: tuple[str, ...] = (
+    N_("Enumerated columns hold only their accepted values; returns each offending value."),
+    N_("Every contact channel has a cost per contact in force in the weeks it is used."),
+    N_("The repeat-contact cost mart counts and costs exactly the contacts of "
+       "fct_contacts_weekly, and repeats never exceed contacts."),
+    N_("Keys and required columns of the raw contract are never null; returns offending "
+       "rows."),
+    N_("Every event refers to a known customer; returns events with an unknown customer_id."),
+    N_("Scores and expectation scores lie within their declared scale, and scales match the "
+       "survey."),
+    N_("Timestamps follow each other: response and resolution after opening, churn after "
+       "signup."),
+    N_("Primary keys of the raw contract are unique; returns each duplicated key."))
+#: A check's verdict as the table writes it, in words for the screen.
+RESULTS: dict[str, str] = {"pass": N_("pass"), "fail": N_("fail")}
+#: Columns holding ids (a load's number, a row's number in its file): no thousands separator.
+_ID_COLUMNS = frozenset({"Load", "Row"})
+
+
+def code(value: object) -> str:
+    """An identifier or a command line marked as code in a sentence (drawn in code type by
+    ``ui.common.coded``); a backtick in it is dropped, so it cannot end the mark."""
+    return f"`{str(value).replace('`', '')}`"
+
+
+def table_name(table: str, as_code: bool = False) -> str:
+    """A raw table as the reader reads it: English keeps the contract's identifier
+    (``customers``); Persian gives its name and the identifier, «مشتریان (customers)», the
+    identifier marked as code (``code``) when ``as_code`` (in a sentence)."""
+    if i18n.current() == "en" or table not in TABLE_WORDS:
+        return table
+    return _("{name} ({table})", name=_(TABLE_WORDS[table]),
+             table=code(table) if as_code else table)
+
+
+def identifier(value: object) -> str:
+    """A contract identifier (``signup_date``, ``customers.churn_date``, a check's name) in a
+    sentence: as it is in English, marked as code in a right-to-left language."""
+    return code(value) if i18n.is_rtl() else str(value)
+
+
+def moment(value) -> str:
+    """A timestamp as the reader reads it: ``2026-10-31 14:05`` in English; in Persian its
+    Jalali day and the time in Persian digits («۹ آبان ۱۴۰۵، ۱۴:۰۵»)."""
+    ts = pd.Timestamp(value)
+    if i18n.current() == "en":
+        return f"{ts:%Y-%m-%d %H:%M}"
+    return _("{day}, {time}", day=weeks.day_display(ts.date()),
+             time=localize(f"{ts:%H:%M}"))
+
+
+def _cell(column: str, value):
+    """One cell of a page table as the reader reads it (``on_screen``)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if column == "Table":
+        return table_name(str(value))
+    if column == "Result":
+        return _(RESULTS[value]) if value in RESULTS else value
+    if column == "Purpose":
+        return _(value) if value in CHECK_PURPOSES else value
+    if column == "By rule":
+        return rules_text(None, value)
+    if isinstance(value, pd.Timestamp | datetime):
+        return moment(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if column in _ID_COLUMNS:
+            return localize(f"{int(value)}")
+        return number(int(value)) if float(value).is_integer() else localize(f"{value:,}")
+    return value
+
+
+def on_screen(table: pd.DataFrame) -> pd.DataFrame:
+    """A page table as it is drawn in the language of the moment: unchanged in English; in
+    Persian its column names translated and its values as text — counts in Persian digits,
+    timestamps as Jalali days with the time (``moment``), tables by name and identifier
+    (``table_name``), checks' purposes and verdicts in words. Files, values and records stay as
+    they are. Its downloads keep the frame as it was (their contract)."""
+    if i18n.current() == "en":
+        return table
+    out = pd.DataFrame(index=table.index)
+    for column in table.columns:
+        shown = [_cell(column, v) for v in table[column].astype(object)]
+        out[_(column) if column in COLUMNS else column] = pd.Series(
+            shown, index=table.index, dtype=object)
+    return out
 
 
 def event_column(table: str) -> str:
@@ -102,13 +210,14 @@ def freshness_takeaway(table: pd.DataFrame) -> str:
     stale = filled.loc[filled["Latest event age (days)"].astype("float").idxmax()]
     out = _("{rows} rows in {filled} of {tables} raw tables; the stalest is {table} (latest "
             "{column} {date}, {days} days ago).", rows=number(total), filled=number(len(filled)),
-            tables=number(len(table)), table=stale["Table"], column=stale["Event column"],
+            tables=number(len(table)), table=table_name(stale["Table"], as_code=True),
+            column=identifier(stale["Event column"]),
             date=weeks.day_display(pd.Timestamp(stale["Last event"]).date()),
             days=number(int(stale["Latest event age (days)"])))
     if empty:
         out = _("{sentence} Empty: {tables} — every figure, chart and slide that needs them "
                 "says \"not loaded\" until they are loaded.", sentence=out,
-                tables=", ".join(empty))
+                tables=display.commas(table_name(t, as_code=True) for t in empty))
     return out
 
 
@@ -118,20 +227,31 @@ def calendar_takeaway(fetch: Fetch) -> str:
     cal = weeks.data_calendar(fetch)
     if cal.as_of is None or cal.first_week is None:
         return _("No loaded table carries a date yet: the calendar has no weeks.")
+    source = as_of_source(cal.as_of_source)
     span = _("{first} ({first_source}) … {last} ({last_source})",
-             first=weeks.week_display(cal.first_week), first_source=cal.start.name,
-             last=weeks.week_display(cal.last_week), last_source=cal.as_of_source)
+             first=weeks.week_display(cal.first_week), first_source=identifier(cal.start.name),
+             last=weeks.week_display(cal.last_week), last_source=source)
     done = (_("latest complete week {week}", week=weeks.week_display(cal.latest_complete))
             if cal.latest_complete else _("no week is complete yet"))
     if weeks.current_week_start() == "saturday":
         return _("Data as of {date} ({source}); weeks run {span}; {done}. A week is complete "
                  "when the as-of date reaches its Friday; `ingest --as-of` (or the as-of date "
                  "below) sets a later one.", date=weeks.day_display(cal.as_of),
-                 source=cal.as_of_source, span=span, done=done)
+                 source=source, span=span, done=done)
     return _("Data as of {date} ({source}); weeks run {span}; {done}. A week is complete when "
              "the as-of date reaches its Sunday; `ingest --as-of` (or the as-of date below) "
-             "sets a later one.", date=weeks.day_display(cal.as_of), source=cal.as_of_source,
+             "sets a later one.", date=weeks.day_display(cal.as_of), source=source,
              span=span, done=done)
+
+
+def as_of_source(source: str) -> str:
+    """Where the as-of date comes from, in a sentence: as it is in English; in Persian the
+    ``table.column`` as code, or «given with `ingest --as-of`» in words."""
+    if not i18n.is_rtl():
+        return source
+    if source == weeks.GIVEN:
+        return _("given with {command}", command=code("ingest --as-of"))
+    return code(source)
 
 
 def number(value: int) -> str:
@@ -141,9 +261,16 @@ def number(value: int) -> str:
 
 # --- 2. loads ----------------------------------------------------------------------------------
 
-def rules_text(by_rule: str | None) -> str:
+def rules_text(by_rule: str | None, shown: str | None = None) -> str:
     """The load log's ``by_rule`` JSON as ``rule: n; rule: n`` (empty when nothing was kept
-    aside)."""
+    aside). ``shown`` (such a text, from the table) gives it back for the screen: its counts in
+    the language's digits, the rules as they are."""
+    if shown is not None:
+        if i18n.current() == "en":
+            return shown
+        parts = [p.rpartition(": ") for p in shown.split("; ")] if shown else []
+        return display.semicolons(f"{rule}: {localize(n)}" if sep else rule
+                                  for rule, sep, n in parts)
     if not by_rule:
         return ""
     counts = json.loads(by_rule)
@@ -185,8 +312,9 @@ def loads_takeaway(table: pd.DataFrame) -> str:
     return _("{loads} file load(s): {new} rows new, {replaced} replaced, {quarantined} "
              "quarantined. Latest: load {load} into {table} at {time} UTC.",
              loads=number(len(table)), new=number(new), replaced=number(rep),
-             quarantined=number(q), load=number(int(latest["Load"])), table=latest["Table"],
-             time=localize(f"{latest['Loaded at (UTC)']:%Y-%m-%d %H:%M}"))
+             quarantined=number(q), load=number(int(latest["Load"])),
+             table=table_name(latest["Table"], as_code=True),
+             time=moment(latest["Loaded at (UTC)"]))
 
 
 # --- 3. quarantine -------------------------------------------------------------------------------
@@ -256,8 +384,10 @@ def quarantine_options(summary: pd.DataFrame, load_id: int | None = None,
     loads: dict[int, str] = {}
     for lid, grp in summary.groupby("load_id", sort=False):
         first = grp.iloc[0]
-        loads[int(lid)] = (f"load {int(lid)} · {first['file_name']} → {first['table_name']} · "
-                           f"{_rows_of(grp, None):,} rows")
+        loads[int(lid)] = _("load {load} · {file} → {table} · {rows} rows",
+                            load=localize(str(int(lid))), file=first["file_name"],
+                            table=table_name(str(first["table_name"])),
+                            rows=number(_rows_of(grp, None)))
     scope = summary if load_id is None else summary[summary["load_id"] == load_id]
     tables = tuple(sorted(set(scope["table_name"].astype(str))))
     if table is not None:
@@ -295,12 +425,19 @@ def quarantine_takeaway(summary: pd.DataFrame, choice: QuarantineChoice, shown: 
     chosen = summary[choice.matches(summary)] if len(summary) else summary
     total = _rows_of(chosen, choice.rule)
     if total == 0:
-        return "No quarantined rows match."
+        return _("No quarantined rows match.")
     problems = int(chosen["problem_count"].sum())
-    also = f" ({problems:,} problems)" if problems > total else ""
-    noun = "problems are" if problems > total else "are"
-    more = f"; the first {shown:,} {noun} shown and downloadable" if shown < problems else ""
-    return f"{total:,} quarantined row(s) match{also}{more}."
+    rows, many = number(total), number(problems)
+    if shown >= problems:
+        return (_("{rows} quarantined row(s) match ({problems} problems).", rows=rows,
+                  problems=many) if problems > total
+                else _("{rows} quarantined row(s) match.", rows=rows))
+    if problems > total:
+        return _("{rows} quarantined row(s) match ({problems} problems); the first {shown} "
+                 "problems are shown and downloadable.", rows=rows, problems=many,
+                 shown=number(shown))
+    return _("{rows} quarantined row(s) match; the first {shown} are shown and "
+             "downloadable.", rows=rows, shown=number(shown))
 
 
 # --- 4. contract checks --------------------------------------------------------------------------
@@ -369,7 +506,7 @@ def checks_takeaway(results: Iterable[CheckResult]) -> str:
         return _("All {count} contract checks pass.", count=number(len(results)))
     return _("{passed} of {count} contract checks pass; failing: {failed}.",
              passed=number(len(results) - len(failed)), count=number(len(results)),
-             failed=", ".join(failed))
+             failed=display.commas(identifier(f) for f in failed))
 
 
 # --- 5. uploads ----------------------------------------------------------------------------------
@@ -471,25 +608,30 @@ def report_verdict(report: ingest.IngestReport) -> tuple[str, str]:
     success when every row of every file loaded, warning when rows were quarantined or files
     refused, error when nothing could be loaded, info for a dry run or nothing new."""
     refused = sum(1 for f in report.files if f.refused)
-    rows = f"{report.loaded:,} row(s)"
-    aside = (f"{report.quarantined:,} row(s) quarantined, {refused:,} file(s) refused")
+    rows, kept, files = number(report.loaded), number(report.quarantined), number(refused)
     if report.error:
-        return "error", "The load failed and nothing changed; the reason is in the summary."
+        return "error", _("The load failed and nothing changed; the reason is in the summary.")
     if report.files and refused == len(report.files):
-        return "error", (f"Nothing loaded: {'the file was' if refused == 1 else 'every file was'}"
-                         " refused; the reason is in the summary.")
+        return "error", (_("Nothing loaded: the file was refused; the reason is in the "
+                           "summary.") if refused == 1 else
+                         _("Nothing loaded: every file was refused; the reason is in the "
+                           "summary."))
     if report.exit_code == 1 and not report.dry_run:
-        return "error", (f"Nothing loaded: {aside} (see the problems below); the warehouse "
-                         "keeps them in quarantine.")
+        return "error", _("Nothing loaded: {quarantined} row(s) quarantined, {refused} file(s) "
+                          "refused (see the problems below); the warehouse keeps them in "
+                          "quarantine.", quarantined=kept, refused=files)
     if report.dry_run:
-        return "info", (f"Dry run, nothing was loaded: {rows} would load, "
-                        f"{report.quarantined:,} would be quarantined, {refused:,} file(s) "
-                        "refused.")
+        return "info", _("Dry run, nothing was loaded: {rows} row(s) would load, {quarantined} "
+                         "would be quarantined, {refused} file(s) refused.", rows=rows,
+                         quarantined=kept, refused=files)
     if not report.published:
-        return "info", "Nothing new to load; the warehouse is unchanged."
+        return "info", _("Nothing new to load; the warehouse is unchanged.")
     if not report.files:  # only the as-of date changed
-        return "success", (f"The data is now as of {report.as_of:%Y-%m-%d}; every page now "
-                           "reads it.")
+        return "success", _("The data is now as of {date}; every page now reads it.",
+                            date=weeks.day_display(report.as_of))
     if report.exit_code == 0:
-        return "success", f"Loaded {rows}; every page now reads the new data."
-    return "warning", f"Loaded {rows}; {aside} (see the problems below)."
+        return "success", _("Loaded {rows} row(s); every page now reads the new data.",
+                            rows=rows)
+    return "warning", _("Loaded {rows} row(s); {quarantined} row(s) quarantined, {refused} "
+                        "file(s) refused (see the problems below).", rows=rows,
+                        quarantined=kept, refused=files)

@@ -179,6 +179,14 @@ def commas(items) -> str:
     return _SEPARATORS.get(i18n.current(), (", ", "; "))[0].join(str(x) for x in items)
 
 
+def days(dates) -> str:
+    """Dates listed with commas, each as the reader reads it: ``2026-01-05, 2026-03-02`` in
+    English, Jalali days in Persian («۱۵ دی ۱۴۰۴، ۱۱ اسفند ۱۴۰۴»)."""
+    from dashboard.warehouse import weeks
+
+    return commas(weeks.day_display(d) for d in dates)
+
+
 def semicolons(items) -> str:
     """Parts of a line separated by semicolons: ``segment: A; region: B``."""
     return _SEPARATORS.get(i18n.current(), (", ", "; "))[1].join(str(x) for x in items)

@@ -187,8 +187,8 @@ class Inputs:
         last = self.horizon_end - timedelta(weeks=1)
         return i18n._("{first} – {last} ({weeks} weeks; customers active on {start}, base now "
                       "on {end})", first=week_label(self.as_of), last=week_label(last),
-                      weeks=written(str(WINDOW_WEEKS)), start=written(f"{self.as_of:%Y-%m-%d}"),
-                      end=written(f"{self.horizon_end:%Y-%m-%d}"))
+                      weeks=written(str(WINDOW_WEEKS)), start=self.as_of,
+                      end=self.horizon_end)
 
     def number(self, key: str, default: float | None = None) -> float:
         """A numeric assumption; KeyError naming the key when it is missing."""

@@ -520,6 +520,17 @@ def plain(text: str) -> str:
     return literal_text.markdown(text)
 
 
+def coded(text: str) -> str:
+    """Text made literal as ``plain`` does, but for its parts between backticks, drawn in code
+    type: identifiers and command lines of the app's own sentences (``intake.status.code``
+    marks them; a value holding a backtick has it dropped there)."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: nothing is code
+        return plain(text)
+    return "".join(plain(p) if i % 2 == 0 else f"`{p}`" if p else "" for i, p in
+                   enumerate(parts))
+
+
 def compare_header(title: str, question: str) -> None:
     """The page title, its leadership question and the data's as-of date (the page's own
     scope line follows its pickers)."""

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
+from dashboard import i18n
 from dashboard.exports import files as export
 from dashboard.i18n import _
 from dashboard.intake import contract, ingest
@@ -22,6 +23,7 @@ from dashboard.intake import status as data_status
 from dashboard.metrics import display, kpis
 from dashboard.metrics.kpis import Catalog
 from dashboard.ui import common as ui
+from dashboard.ui import language
 from dashboard.warehouse import db
 
 _REPORT_KEY = "data_last_report"
@@ -80,13 +82,31 @@ def _downloads(df: pd.DataFrame, key: str, name: str, customer_list: bool) -> No
                                help=_("Download {name}", name=file_name))
 
 
+def screen_config(column_config: dict | None) -> dict | None:
+    """The column settings of a table drawn by ``data_status.on_screen``: as given in English;
+    in Persian keyed by the translated column names, every column a text column (its values
+    are text in Persian digits) keeping its help, width and pin."""
+    if not column_config or i18n.current() == "en":
+        return column_config
+    out = {}
+    for column, given in column_config.items():
+        given = given if isinstance(given, dict) else {}
+        name = _(column) if column in data_status.COLUMNS else column
+        out[name] = st.column_config.TextColumn(
+            help=given.get("help"), width=given.get("width"), pinned=given.get("pinned"))
+    return out
+
+
 def table(df: pd.DataFrame, key: str, name: str, column_config: dict | None = None,
           customer_list: bool = False) -> None:
     """A data table (cells are text, never HTML) with CSV and XLSX downloads. Unlike
     ``ui.table`` it needs no week or filters: the Data page works without survey data.
-    ``customer_list`` keeps customer ids in the downloads (quarantined source rows)."""
-    st.dataframe(df, key=key, hide_index=True, column_config=ui.first_pinned(df, column_config),
-                 width="stretch", placeholder="—")
+    ``customer_list`` keeps customer ids in the downloads (quarantined source rows). The
+    screen shows the table in the reader's language (``data_status.on_screen``); the downloads
+    keep it as it is."""
+    shown = data_status.on_screen(df)
+    st.dataframe(shown, key=key, hide_index=True, width="stretch", placeholder="—",
+                 column_config=ui.first_pinned(shown, screen_config(column_config)))
     _downloads(df, key, name, customer_list)
 
 
@@ -108,8 +128,8 @@ def freshness_section() -> None:
             help=_("Rows of loaded files that broke a rule and were kept aside.")),
     }
     table(t, "data_freshness", "raw table freshness", config)
-    ui.note(data_status.freshness_takeaway(t))
-    ui.note(data_status.calendar_takeaway(ui.fetch))
+    st.caption(ui.coded(data_status.freshness_takeaway(t)))
+    st.caption(ui.coded(data_status.calendar_takeaway(ui.fetch)))
 
 
 def loads_section() -> None:
@@ -125,7 +145,7 @@ def loads_section() -> None:
                    "(CX_ARCHIVE_DIR).")),
     }
     table(t, "data_loads", "load log", config)
-    ui.note(data_status.loads_takeaway(t))
+    st.caption(ui.coded(data_status.loads_takeaway(t)))
 
 
 _ALL = ""
@@ -156,7 +176,8 @@ def quarantine_section() -> None:
                         _("All loads"))
     opts = data_status.quarantine_options(summary, load_id)
     with mid:
-        tbl = _pick(_("Table"), list(opts.tables), "data_q_table", {}, _("All tables"))
+        tbl = _pick(_("Table"), list(opts.tables), "data_q_table",
+                    {t: data_status.table_name(t) for t in opts.tables}, _("All tables"))
     opts = data_status.quarantine_options(summary, load_id, tbl)
     with right:
         rule = _pick(_("Rule"), list(opts.rules), "data_q_rule", {}, _("All rules"))
@@ -185,11 +206,12 @@ def checks_section() -> None:
     config = {"Check": st.column_config.TextColumn(pinned=True)}
     table(data_status.checks_table(results), "data_checks", "contract checks", config)
     takeaway = data_status.checks_takeaway(results)
-    ui.note(_("{takeaway} Run now on the warehouse file as it is.", takeaway=takeaway) if live
-            else _("{takeaway} As recorded by the build or load that published this warehouse "
-                   "({time} UTC, {seconds} s); run them again to check the file as it is now.",
-                   takeaway=takeaway, time=f"{recorded.checked_at:%Y-%m-%d %H:%M}",
-                   seconds=display.number(recorded.seconds, 1)))
+    st.caption(ui.coded(
+        _("{takeaway} Run now on the warehouse file as it is.", takeaway=takeaway) if live
+        else _("{takeaway} As recorded by the build or load that published this warehouse "
+               "({time} UTC, {seconds} s); run them again to check the file as it is now.",
+               takeaway=takeaway, time=data_status.moment(recorded.checked_at),
+               seconds=display.number(recorded.seconds, 1))))
     for r in results:
         if not r.passed and live:
             with st.expander(ui.plain(_("{check}: {n} failing row(s)", check=r.name,
@@ -218,14 +240,16 @@ def upload_section() -> None:
         help=_("CSV (any common delimiter, UTF-8), TSV, TXT, Parquet or XLSX; one raw table "
                "per file (or your assumptions: key, valid_from, value), named after it "
                "(contacts_2026-11.csv, assumptions.csv) or recognised from its columns."))
+    _upload_caption(data_status.UPLOAD_TYPES)
     mapping = st.file_uploader(
         _("Mapping file (optional)"), type=list(data_status.MAPPING_TYPES),
         key=f"data_mapping_{rnd}",
         help=_("TOML or YAML (data/mapping.example.toml shows every key): renamed columns, "
                "mapped values, survey scales, constants for missing columns, joined columns, "
                "the source's date format, time zone and decimal/thousands separators."))
+    _upload_caption(data_status.MAPPING_TYPES)
     labels = {_DETECT: _("Detect from file name or columns"),
-              **{t: t for t in data_status.LOAD_TABLES}}
+              **{t: data_status.table_name(t) for t in data_status.LOAD_TABLES}}
     table_choice = st.selectbox(_("Table"), list(labels), key="data_table",
                                 format_func=lambda v: labels[v])
     as_of = st.date_input(
@@ -254,6 +278,13 @@ def upload_section() -> None:
     if st.session_state.get(_CONFIRM_KEY) and confirm_checked(files or []):
         run_upload(files or [], mapping, chosen, dry_run=False, target=target, as_of=as_of)
     report_panel()
+
+
+def _upload_caption(types) -> None:
+    """Under an uploader, in a right-to-left language (whose CSS hides Streamlit's English
+    instructions): its size limit and file types in the language's words."""
+    if i18n.is_rtl():
+        st.caption(ui.coded(language.upload_caption(types)))
 
 
 def fingerprint(files) -> tuple:

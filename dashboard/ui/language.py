@@ -39,6 +39,62 @@ html, body, .stApp, [data-testid="stSidebar"], [data-testid="stMain"] { directio
 [data-testid="stPlotlyChart"], .js-plotly-plot, #js-plotly-tester { direction: ltr; }
 </style>"""
 
+#: Streamlit's own widget texts, which it does not translate, put in the language's words: the
+#: file uploader's instructions hidden (the page writes its own caption: ``upload_caption``),
+#: its button's label and the date input's empty fields written over with ``::after``, the
+#: words coming from the catalog (``widget_css``).
+WIDGET_CSS = """<style>
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {
+    font-size: 0;
+}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+    content: {upload}; font-size: 0.875rem;
+}
+[data-testid="stDateInput"] [role="spinbutton"][data-placeholder="true"] { font-size: 0; }
+[data-testid="stDateInput"] [role="spinbutton"][data-placeholder="true"]::after {
+    font-size: 0.875rem; color: rgba(49, 51, 63, 0.6);
+}
+[data-testid="stDateInput"] [data-placeholder="true"][data-type="year"]::after {
+    content: {year};
+}
+[data-testid="stDateInput"] [data-placeholder="true"][data-type="month"]::after {
+    content: {month};
+}
+[data-testid="stDateInput"] [data-placeholder="true"][data-type="day"]::after {
+    content: {day};
+}
+</style>"""
+
+
+def css_text(text: str) -> str:
+    """``text`` as a CSS string (quoted; a quote, a backslash or a line break escaped)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + re.sub(r"[\n\r\f]", " ", escaped) + '"'
+
+
+def widget_css() -> str:
+    """``WIDGET_CSS`` with the words of the run's language: the uploader's button, and the
+    date input's empty year, month and day."""
+    words = {"upload": _("Choose files"), "year": _("year"), "month": _("month"),
+             "day": _("day")}
+    out = WIDGET_CSS
+    for key, word in words.items():
+        out = out.replace("{" + key + "}", css_text(word))
+    return out
+
+
+def upload_caption(types) -> str:
+    """What Streamlit's uploader says in English (its size limit, the file types), in the
+    run's language, the types as code: shown under each uploader where its own text is hidden
+    (a right-to-left language)."""
+    from dashboard.i18n.numbers import number
+    from dashboard.metrics import display
+
+    return _("Up to {size} MB a file; types {types}.",
+             size=number(st.get_option("server.maxUploadSize")),
+             types=display.commas(f"`{t}`" for t in types))
+
 
 def choose() -> str:
     """This run's language, set for everything the run draws; the first run of a session
@@ -70,7 +126,7 @@ def selector() -> None:
         st.sidebar.caption(_("No language {code}: showing {language}.",
                              code=_plain(unknown), language=i18n.LOCALES[i18n.current()]))
     if i18n.is_rtl():
-        st.html(RTL_CSS + chart_digits_css())
+        st.html(RTL_CSS + chart_digits_css() + widget_css())
 
 
 def chart_digits_css() -> str:
