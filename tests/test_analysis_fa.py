@@ -87,7 +87,8 @@ def test_survival_legends_name_their_groups_and_counts_in_persian(world):
         assert name.startswith(_fa(g.label) + " (n = ")
         assert not LATIN_DIGIT.search(name.replace("n = ", "")) and PERSIAN_DIGIT.search(name)
         assert not english_words(name), name
-    assert legends[0] == f"{_fa('Promoters (9–10)')} (n = \u2066{_localized(shown[0].n)}\u2069)"
+    first = f"{_fa('Promoters (9–10)')} (n = \u2066{_localized(shown[0].n)}\u2069\u200f)"
+    assert legends[0] == first
     assert lost.startswith("درآمد سه ماه پیشین (") and not english_words(lost)
     report = churn.build_report(fetch, filters)
     names = _names(churn_ex := exhibits.churn_exhibits(report)["churn_km_nps"].fig)

@@ -1,8 +1,8 @@
-"""The app in Persian, in Chromium, page by page on the Persian demo world (issue 18's "done
-when"): every page of the navigation is opened with ``?lang=fa``, every expander opened and
-every tab (lazy section) clicked, and read by ``dashboard.bench.persian`` (the same reading
-``python -m dashboard.bench.persian`` prints): the document runs right to left, tiles show
-Persian digits only, week labels are Jalali, no English is left on screen — table cells
+"""The app in Persian, in Chromium, page by page on the Persian demo world (the Persian
+locale's "done when"): every page of the navigation is opened with ``?lang=fa``, every expander
+opened and every tab (lazy section) clicked, and read by ``dashboard.bench.persian`` (the same
+reading ``python -m dashboard.bench.persian`` prints): the document runs right to left, tiles
+show Persian digits only, week labels are Jalali, no English is left on screen — table cells
 included — other than product and method names (NPS, CSAT, CES, P10 …), code identifiers and
 the citations of quoted sources; no number is written in Latin digits outside charts and code;
 no two lines of text overlap; the browser logs no error. The first screen of every page is

@@ -65,6 +65,17 @@ def markdown(text: object) -> str:
     return _MD_REWRITTEN.sub(lambda m: m.group(1) + _JOIN, out)
 
 
+def markdown_coded(text: str) -> str:
+    """Text made literal as ``markdown`` does, but for its parts between backticks, drawn in
+    code type: identifiers and command lines of the app's own sentences (``intake.status.code``
+    marks them; a value holding a backtick has it dropped there)."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: nothing is code
+        return markdown(text)
+    return "".join(markdown(p) if i % 2 == 0 else f"`{p}`" if p else "" for i, p in
+                   enumerate(parts))
+
+
 # --- plotly ---------------------------------------------------------------------------------
 
 _PLOTLY = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "$": "&#36;"})

@@ -176,6 +176,21 @@ def ngettext(singular: str, plural: str, n: int, /, **values) -> str:
     return text.format(n=n, **shown(text, values))
 
 
+#: Separators of a list in each language (Persian writes its own comma and semicolon).
+_SEPARATORS = {"fa": ("، ", "؛ ")}
+
+
+def commas(items) -> str:
+    """Values listed with commas: ``North, South`` (``شمال، جنوب`` in Persian); the values
+    themselves are shown as given."""
+    return _SEPARATORS.get(current(), (", ", "; "))[0].join(str(x) for x in items)
+
+
+def semicolons(items) -> str:
+    """Parts of a line separated by semicolons: ``segment: A; region: B``."""
+    return _SEPARATORS.get(current(), (", ", "; "))[1].join(str(x) for x in items)
+
+
 def placeholders(template: str) -> set[str]:
     """The named placeholders of a template (``{ratio}``, ``{region}`` …)."""
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}

@@ -23,7 +23,6 @@ from dashboard import i18n
 from dashboard.i18n import N_, _
 from dashboard.i18n.numbers import localize
 from dashboard.intake import contract, ingest
-from dashboard.metrics import display
 from dashboard.warehouse import catalog, config, db, weeks
 from dashboard.warehouse.catalog import Fetch
 
@@ -217,7 +216,7 @@ def freshness_takeaway(table: pd.DataFrame) -> str:
     if empty:
         out = _("{sentence} Empty: {tables} — every figure, chart and slide that needs them "
                 "says \"not loaded\" until they are loaded.", sentence=out,
-                tables=display.commas(table_name(t, as_code=True) for t in empty))
+                tables=i18n.commas(table_name(t, as_code=True) for t in empty))
     return out
 
 
@@ -269,7 +268,7 @@ def rules_text(by_rule: str | None, shown: str | None = None) -> str:
         if i18n.current() == "en":
             return shown
         parts = [p.rpartition(": ") for p in shown.split("; ")] if shown else []
-        return display.semicolons(f"{rule}: {localize(n)}" if sep else rule
+        return i18n.semicolons(f"{rule}: {localize(n)}" if sep else rule
                                   for rule, sep, n in parts)
     if not by_rule:
         return ""
@@ -506,7 +505,7 @@ def checks_takeaway(results: Iterable[CheckResult]) -> str:
         return _("All {count} contract checks pass.", count=number(len(results)))
     return _("{passed} of {count} contract checks pass; failing: {failed}.",
              passed=number(len(results) - len(failed)), count=number(len(results)),
-             failed=display.commas(identifier(f) for f in failed))
+             failed=i18n.commas(identifier(f) for f in failed))
 
 
 # --- 5. uploads ----------------------------------------------------------------------------------

@@ -169,14 +169,8 @@ def verdict_word(significant: bool, good: bool | None) -> str:
 
 # --- lists in sentences ---------------------------------------------------------------------------
 
-#: Separators of a list in each language (Persian writes its own comma and semicolon).
-_SEPARATORS = {"fa": ("، ", "؛ ")}
-
-
-def commas(items) -> str:
-    """Values listed with commas: ``North, South`` (``شمال، جنوب`` in Persian); the values
-    themselves are shown as given."""
-    return _SEPARATORS.get(i18n.current(), (", ", "; "))[0].join(str(x) for x in items)
+#: Lists with the language's comma and semicolon (``i18n.commas``, ``i18n.semicolons``).
+commas, semicolons = i18n.commas, i18n.semicolons
 
 
 def days(dates) -> str:
@@ -185,11 +179,6 @@ def days(dates) -> str:
     from dashboard.warehouse import weeks
 
     return commas(weeks.day_display(d) for d in dates)
-
-
-def semicolons(items) -> str:
-    """Parts of a line separated by semicolons: ``segment: A; region: B``."""
-    return _SEPARATORS.get(i18n.current(), (", ", "; "))[1].join(str(x) for x in items)
 
 
 def and_list(items) -> str:

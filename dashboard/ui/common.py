@@ -520,15 +520,8 @@ def plain(text: str) -> str:
     return literal_text.markdown(text)
 
 
-def coded(text: str) -> str:
-    """Text made literal as ``plain`` does, but for its parts between backticks, drawn in code
-    type: identifiers and command lines of the app's own sentences (``intake.status.code``
-    marks them; a value holding a backtick has it dropped there)."""
-    parts = text.split("`")
-    if len(parts) % 2 == 0:  # an unpaired backtick: nothing is code
-        return plain(text)
-    return "".join(plain(p) if i % 2 == 0 else f"`{p}`" if p else "" for i, p in
-                   enumerate(parts))
+#: Literal text but for its parts between backticks, drawn as code (``text.markdown_coded``).
+coded = literal_text.markdown_coded
 
 
 def compare_header(title: str, question: str) -> None:
