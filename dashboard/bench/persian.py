@@ -27,6 +27,13 @@ ALLOWED = frozenset({"NPS", "CSAT", "CES", "CX", "Ledger", "CSV", "PNG", "SVG", 
 #: responded_at``, ``queries/….sql``, ``cost_per_contact_<channel>``) and assumption set ids.
 CODE = re.compile(r"\S*\w[_./<>]\w\S*|\b(?:published|draft)(?:\s+v\d+)?\b"
                   r"|\bpython -m dashboard [^،؛]*")
+#: Columns whose cells are data shown as loaded (customer ids): English headers, compared in
+#: Persian.
+LITERAL_COLUMNS = ("Customer id",)
+#: The data contract's table names, identifiers a data steward types (the Data page shows
+#: «مشتریان (customers)»).
+TABLES = ("customers", "survey_responses", "complaints", "contacts", "transactions",
+          "assumptions")
 #: Jalali month names: a week label in Persian names one.
 JALALI = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر",
           "دی", "بهمن", "اسفند")
@@ -76,10 +83,14 @@ READ_JS = """() => {
         const r = grid.getBoundingClientRect();
         if (!grid.checkVisibility({contentVisibilityAuto: true, visibilityProperty: true})
             || r.width === 0 || clipped(grid, r)) continue;
+        const heads = {};
+        for (const th of grid.querySelectorAll('th'))
+            heads[th.getAttribute('aria-colindex')] = th.textContent.trim();
         for (const cell of grid.querySelectorAll('th, td')) {
             const t = cell.textContent.trim();
             if (t) out.texts.push({t, boxes: [], chart: false, icon: false, code: false,
-                                   cell: true});
+                                   cell: true, col: cell.tagName === 'TD'
+                                   ? heads[cell.getAttribute('aria-colindex')] || '' : ''});
         }
     }
     for (const v of document.querySelectorAll('[data-testid="stMetricValue"]'))
@@ -105,8 +116,9 @@ class PageReading:
     def line(self) -> str:
         words = ", ".join(sorted(self.english)) or "none"
         return (f"{self.path:<22} dir {self.direction}; tiles {self.tiles}, Latin digits in "
-                f"{len(self.latin_tiles)} (in {len(self.latin_numbers)} other texts); Jalali week {'yes' if self.jalali_week else 'no'}; "
-                f"overlaps {len(self.overlaps)}; English words: {words}")
+                f"{len(self.latin_tiles)} (in {len(self.latin_numbers)} other texts); Jalali "
+                f"week {'yes' if self.jalali_week else 'no'}; overlaps {len(self.overlaps)}; "
+                f"English words: {words}")
 
 
 def english_words(texts: list[dict]) -> dict[str, list[str]]:
@@ -114,12 +126,25 @@ def english_words(texts: list[dict]) -> dict[str, list[str]]:
     it; chart-drawn texts count too, icons and the skip link do not."""
     out: dict[str, list[str]] = {}
     for item in texts:
-        if item["icon"] or item.get("code"):
+        if item["icon"] or item.get("code") or _literal(item):
             continue
         for w in re.findall(r"[A-Za-z][A-Za-z'-]{2,}", CODE.sub(" ", item["t"])):
-            if w not in ALLOWED:
+            if w not in ALLOWED and w not in TABLES:
                 out.setdefault(w, []).append(item["t"][:160])
     return out
+
+
+_ALLOWED_WORD = re.compile(r"\b(?:" + "|".join(sorted(ALLOWED)) + r")\b")
+
+
+def _literal(item: dict) -> bool:
+    """A table cell of a column of data shown as loaded (``LITERAL_COLUMNS``)."""
+    from dashboard import i18n
+
+    if not item.get("col"):
+        return False
+    with i18n.use("fa"):
+        return item["col"] in {i18n._(c) for c in LITERAL_COLUMNS}
 
 
 def latin_numbers(texts: list[dict]) -> list[str]:
@@ -127,9 +152,9 @@ def latin_numbers(texts: list[dict]) -> list[str]:
     digits."""
     out = []
     for item in texts:
-        if item["icon"] or item.get("code") or item["chart"]:
+        if item["icon"] or item.get("code") or item["chart"] or _literal(item):
             continue
-        bare = re.sub(r"\b(?:%s)\b" % "|".join(ALLOWED), " ", CODE.sub(" ", item["t"]))
+        bare = _ALLOWED_WORD.sub(" ", CODE.sub(" ", item["t"]))
         if re.search(r"[0-9]", bare):
             out.append(item["t"][:160])
     return out
