@@ -22,7 +22,7 @@ from dashboard.warehouse import config
 
 #: Latin words a Persian screen may show: product and method names, units and codes.
 ALLOWED = frozenset({"NPS", "CSAT", "CES", "CX", "Ledger", "CSV", "PNG", "SVG", "XLSX", "PPTX",
-                     "PDF", "P10", "P90", "UTC", "BH", "KM", "CLV", "ISO"})
+                     "PDF", "P10", "P50", "P90", "UTC", "BH", "KM", "CLV", "ISO"})
 #: Code and data a Persian screen shows as they are: identifiers and paths (``survey_responses.
 #: responded_at``, ``queries/….sql``, ``cost_per_contact_<channel>``) and assumption set ids.
 CODE = re.compile(r"\S*\w[_./<>]\w\S*|\b(?:published|draft)(?:\s+v\d+)?\b"
