@@ -696,8 +696,8 @@ def did_chart(weekly: pd.DataFrame, title: str, y_title: str,
     ``weekly``: weeks_since_start, week, group ('treated' or 'control'), label, value.
     """
     fig = go.Figure()
-    for x0, x1, text in ((before[0] - 0.5, before[1] + 0.5, "before"),
-                         (after[0] - 0.5, after[1] + 0.5, "after")):
+    for x0, x1, text in ((before[0] - 0.5, before[1] + 0.5, _("before")),
+                         (after[0] - 0.5, after[1] + 0.5, _("after"))):
         fig.add_vrect(x0=x0, x1=x1, fillcolor=MONEY_COLOURS["window"], line_width=0,
                       annotation_text=text, annotation_position="top left")
     for group in ("treated", "control"):
