@@ -507,7 +507,9 @@ def money_exhibits(report) -> dict[str, Exhibit]:
     if not r.split_note:  # a single segment: no chart by segment
         out["money_clv_chart"] = Exhibit(
             "money_clv_chart", page, t["clv"],
-            lambda: charts.band_bar_chart(r.clv, "segment", t["clv"], t["clv_axis"]),
+            lambda: charts.band_bar_chart(  # the all-segments bar named in words
+                r.clv.assign(segment=r.clv["segment"].replace({ALL: _(ALL)})), "segment",
+                t["clv"], t["clv_axis"]),
             _cols(r.clv.assign(churn_rate_pct=100 * r.clv["churn_rate"]),
                   ["segment", "customers", "value", "low", "high", "churn_rate_pct",
                    "margin_per_year"]),

@@ -40,7 +40,8 @@ import numpy as np
 import pandas as pd
 
 from dashboard.analysis.cost import pct
-from dashboard.i18n import _
+from dashboard.i18n import N_, _
+from dashboard.i18n.numbers import written
 from dashboard.metrics import stats
 from dashboard.money import inputs as money
 from dashboard.money.figures import (
@@ -62,15 +63,36 @@ from dashboard.warehouse import config
 #: The "recent complaint" flag of ``money_category_outcomes``: a complaint in the 13 weeks
 #: before the window start; a year holds 52/13 such quarters.
 COMPLAINT_FLAG_WEEKS = 13
+#: NPS categories in words (English in exports; translated where shown, ``_(label)``).
 CATEGORY_LABELS = {
-    "promoter": "Promoters (9–10)", "passive": "Passives (7–8)",
-    "detractor": "Detractors (0–6)", UNANSWERED: "No NPS answer",
+    "promoter": N_("Promoters (9–10)"), "passive": N_("Passives (7–8)"),
+    "detractor": N_("Detractors (0–6)"), UNANSWERED: N_("No NPS answer"),
 }
+
+
+def _n(value: float) -> str:
+    """A count as the "how computed" rows show it: ``3,799`` (``۳٬۷۹۹`` in Persian)."""
+    return written(f"{int(value):,}")
+
+
+def _segment(name: str) -> str:
+    """A segment's name as shown: the all-segments row in words, the others as they are."""
+    return _(ALL) if name == ALL else name
+
+
+def _draws(draws: int) -> str:
+    """The number of draws: ``10,000``."""
+    return written(f"{draws:,}")
 
 
 # --- estimates pooled over NPS categories --------------------------------------------------
 
 _POOLED = "all categories"
+#: The formula of each move between NPS categories (``{formula}``: the lifetime value's).
+MOVE_FORMULAS = {
+    "value_d_to_pa": N_("φ × Σ_segments w × (CLV_passive − CLV_detractor); {formula}"),
+    "value_pa_to_p": N_("φ × Σ_segments w × (CLV_promoter − CLV_passive); {formula}"),
+}
 
 
 def segment_estimates(inputs: Inputs) -> pd.DataFrame:
@@ -135,21 +157,26 @@ def segment_clv(seg: pd.DataFrame, fin: Finance, window: str, draws: int = DRAWS
     for i, r in out.iterrows():
         src = rows.iloc[i]
         figs[str(r["segment"])] = figure(
-            f"clv:{r['segment']}", f"Lifetime value — {r['segment']}", "modelled",
+            f"clv:{r['segment']}", _("Lifetime value — {segment}",
+                                     segment=_segment(r["segment"])), "modelled",
             r["value"], (float(r["low"]), float(r["high"])),
             _("{currency} per customer", currency=sym),
-            fin.clv_formula + "; m = revenue × g − cost to serve; "
-            "r = 1 − 12-month churn",
-            (("Revenue per customer-year", amount(src["revenue_per_year"], sym, 2)
-              + f" (SE {amount(src['revenue_se'], sym, 2)})"),
-             ("Cost to serve per customer-year", amount(src["cts_per_year"], sym, 2)
-              + f" (SE {amount(src['cts_se'], sym, 2)})"),
-             ("Margin m", amount(r["margin_per_year"], sym, 2) + " a year"),
-             ("12-month churn", f"{pct(100 * src['churn_rate'])} "
-              f"({int(src['churned']):,} of {int(src['customers']):,})"),
+            _("{formula}; m = revenue × g − cost to serve; r = 1 − 12-month churn",
+              formula=fin.clv_formula),
+            ((_("Revenue per customer-year"), _(
+                "{amount} (SE {se})", amount=amount(src["revenue_per_year"], sym, 2),
+                se=amount(src["revenue_se"], sym, 2))),
+             (_("Cost to serve per customer-year"), _(
+                 "{amount} (SE {se})", amount=amount(src["cts_per_year"], sym, 2),
+                 se=amount(src["cts_se"], sym, 2))),
+             (_("Margin m"), _("{amount} a year", amount=amount(r["margin_per_year"], sym, 2))),
+             (_("12-month churn"), _("{rate} ({churned} of {customers})",
+                                     rate=pct(100 * src["churn_rate"]),
+                                     churned=_n(src["churned"]),
+                                     customers=_n(src["customers"]))),
              *fin.rows(),
-             ("Draws", f"{draws:,}: churn ~ Beta(1 + churned, 1 + stayed), revenue and cost "
-              "~ normal(estimate, SE)")),
+             (_("Draws"), _("{draws}: churn ~ Beta(1 + churned, 1 + stayed), revenue and cost "
+                            "~ normal(estimate, SE)", draws=_draws(draws)))),
             window, fin)
     return out, figs
 
@@ -181,8 +208,8 @@ def _thin_base(est: pd.DataFrame, segs: Sequence[str], cats: Sequence[str]) -> s
     counts = est.set_index(["segment", "nps_category"])["customers"]
     if all(float(counts.get((s, k), 0)) >= config.MIN_BASE for s in segs for k in cats):
         return ""
-    return (f"Insufficient base: fewer than {config.MIN_BASE} customers in one of the NPS "
-            "categories.")
+    return _("Insufficient base: fewer than {min_base} customers in one of the NPS "
+             "categories.", min_base=written(str(config.MIN_BASE)))
 
 
 def category_values(est: pd.DataFrame, fin: Finance, window: str, draws: int = DRAWS
@@ -206,7 +233,7 @@ def category_values(est: pd.DataFrame, fin: Finance, window: str, draws: int = D
     if thin:
         figs = {key: withheld(key, label, "modelled",
                               _("{currency} per customer moved", currency=sym),
-                              "φ × (CLV_to − CLV_from)", window, fin, thin)
+                              _("φ × (CLV_to − CLV_from)"), window, fin, thin)
                 for key, label in (("value_d_to_pa", _("One detractor → passive")),
                                    ("value_pa_to_p", _("One passive → promoter")))}
         return table, figs, "insufficient base in one of the NPS categories"
@@ -220,32 +247,38 @@ def category_values(est: pd.DataFrame, fin: Finance, window: str, draws: int = D
     active = _grid(est, segs, cats, "active_now")
     start = _grid(est, segs, cats, "customers")
     figs: dict[str, MoneyFigure] = {}
-    scope = ("segments weighted by the customers now in the category moved from"
-             if stratified else "all segments pooled (a segment has fewer than "
-             f"{config.MIN_BASE} customers in a category)")
+    scope = (_("segments weighted by the customers now in the category moved from")
+             if stratified else _("all segments pooled (a segment has fewer than {min_base} "
+                                  "customers in a category)",
+                                  min_base=written(str(config.MIN_BASE))))
     for key, label, a, b in (("value_d_to_pa", _("One detractor → passive"), 2, 1),
                              ("value_pa_to_p", _("One passive → promoter"), 1, 0)):
         w = active[:, a] if active[:, a].sum() > 0 else start[:, a]
         w = w / w.sum()
         gap = float(w @ (p[:, b] - p[:, a]))
         sim = phi * ((s[:, :, b] - s[:, :, a]) @ w)
-        by_seg = "; ".join(f"{sg}: {amount(p[i, b] - p[i, a], sym)} (weight {100 * w[i]:.0f}%)"
-                           for i, sg in enumerate(segs))
+        by_seg = _("; ").join(
+            _("{segment}: {amount} (weight {weight})", segment=_segment(sg),
+              amount=amount(p[i, b] - p[i, a], sym), weight=written(f"{100 * w[i]:.0f}%"))
+            for i, sg in enumerate(segs))
         figs[key] = figure(
             key, label, "modelled", fin.phi_mid * gap, band(sim),
             _("{currency} per customer moved (lifetime)", currency=sym),
-            f"φ × Σ_segments w × (CLV_{cats[b]} − CLV_{cats[a]}); " + fin.clv_formula,
-            (("CLV gap by segment", by_seg),
-             ("Weighted CLV gap", amount(gap, sym)),
-             ("Realisation factor φ", f"U({fin.phi_low:g}, {fin.phi_high:g}), point "
-              f"{fin.phi_mid:g}"),
+            _(MOVE_FORMULAS[key], formula=fin.clv_formula),
+            ((_("CLV gap by segment"), by_seg),
+             (_("Weighted CLV gap"), amount(gap, sym)),
+             (_("Realisation factor φ"), _("U({low}, {high}), point {mid}",
+                                           low=written(f"{fin.phi_low:g}"),
+                                           high=written(f"{fin.phi_high:g}"),
+                                           mid=written(f"{fin.phi_mid:g}"))),
              *fin.rows(),
-             ("Scope", scope),
-             ("Draws", f"{draws:,} (Beta churn, normal revenue and cost to serve, uniform φ)")),
+             (_("Scope"), scope),
+             (_("Draws"), _("{draws} (Beta churn, normal revenue and cost to serve, uniform φ)",
+                            draws=_draws(draws)))),
             window, fin,
-            "φ is the share of the gap between categories that the experience itself causes "
-            "(the rest is who the customers are); the gap is an association, not an "
-            "experiment.")
+            _("φ is the share of the gap between categories that the experience itself causes "
+              "(the rest is who the customers are); the gap is an association, not an "
+              "experiment."))
     return table, figs, scope
 
 
@@ -258,7 +291,7 @@ def revenue_at_risk(est: pd.DataFrame, fin: Finance, window: str, draws: int = D
     (answered share of the base)."""
     sym = fin.symbol
     unit = _("{currency} a year (run-rate)", currency=sym)
-    formula = "Σ_segments Σ_(k = passive, detractor) N_k × (c_k − c_promoter) × R_k"
+    formula = _("Σ_segments Σ_(k = passive, detractor) N_k × (c_k − c_promoter) × R_k")
     allrows = est[est["segment"] == ALL].set_index("nps_category")
     total = float(allrows["active_now"].sum()) if len(allrows) else 0.0
     answered = float(allrows.reindex(list(CATEGORIES))["active_now"].fillna(0).sum())
@@ -288,25 +321,31 @@ def revenue_at_risk(est: pd.DataFrame, fin: Finance, window: str, draws: int = D
         "detractors_now": n_now[:, 2].astype(int),
         "excess_churn_passive": excess[:, 0], "excess_churn_detractor": excess[:, 1],
         "value": per_seg, "low": seg_lo, "high": seg_hi})
-    by_seg = "; ".join(
-        f"{r.segment}: {r.passives_now:,} passives × {pp(100 * r.excess_churn_passive)}, "
-        f"{r.detractors_now:,} detractors × {pp(100 * r.excess_churn_detractor)}"
+    by_seg = _("; ").join(
+        _("{segment}: {passives} passives × {passive_excess}, {detractors} detractors × "
+          "{detractor_excess}", segment=_segment(r.segment), passives=_n(r.passives_now),
+          passive_excess=pp(100 * r.excess_churn_passive), detractors=_n(r.detractors_now),
+          detractor_excess=pp(100 * r.excess_churn_detractor))
         for r in rows.itertuples())
     fig = figure(
         "revenue_at_risk", _("Revenue at risk"), "modelled", float(per_seg.sum()), band(sims),
         unit, formula,
-        (("Active customers now by category and excess 12-month churn over promoters", by_seg),
-         ("Revenue per customer-year R_k", "; ".join(
-             f"{sg}: passive {amount(rev[i, 1], sym)}, detractor {amount(rev[i, 2], sym)}"
+        ((_("Active customers now by category and excess 12-month churn over promoters"),
+          by_seg),
+         (_("Revenue per customer-year R_k"), _("; ").join(
+             _("{segment}: passive {passive}, detractor {detractor}", segment=_segment(sg),
+               passive=amount(rev[i, 1], sym), detractor=amount(rev[i, 2], sym))
              for i, sg in enumerate(segs))),
-         ("Coverage", f"{pct(100 * coverage)} of the {int(total):,} active customers have an "
-          "NPS answer; the others are not counted"),
-         ("Scope", "per segment, summed" if stratified else "all segments pooled"),
-         ("Draws", f"{draws:,}: churn ~ Beta posteriors, revenue ~ normal(estimate, SE)")),
+         (_("Coverage"), _("{share} of the {total} active customers have an NPS answer; the "
+                           "others are not counted", share=pct(100 * coverage),
+                           total=_n(total))),
+         (_("Scope"), _("per segment, summed") if stratified else _("all segments pooled")),
+         (_("Draws"), _("{draws}: churn ~ Beta posteriors, revenue ~ normal(estimate, SE)",
+                        draws=_draws(draws)))),
         window, fin,
-        "The run-rate lost by a year from now if the excess churn of passives and detractors "
-        "over promoters continues; the revenue lost within the year is about half of it. "
-        "Churn by category is an association, not proof of cause.")
+        _("The run-rate lost by a year from now if the excess churn of passives and detractors "
+          "over promoters continues; the revenue lost within the year is about half of it. "
+          "Churn by category is an association, not proof of cause."))
     return fig, rows, coverage
 
 
@@ -377,26 +416,27 @@ def complaint_costs(inputs: Inputs, est: pd.DataFrame, fin: Finance, window: str
     comp = float(o["compensation_amount"].sum())
     handling = n_complaints * fin.handling
     observed = figure(
-        "complaint_cost_observed", "Complaints: handling and compensation", "observed",
+        "complaint_cost_observed", _("Complaints: handling and compensation"), "observed",
         handling + comp, None, _("{currency} a year", currency=sym),
-        "complaints × handling cost + compensation paid",
-        (("Complaints", f"{int(n_complaints):,}"),
-         ("Handling cost",
-          f"{amount(fin.handling, sym, 2)} per complaint → {amount(handling, sym)}"),
-         ("Compensation paid", amount(comp, sym)),
-         ("Customers", "active at the window start (later sign-ups are not counted)")),
-        window, fin, "Observed in the trailing 52 weeks; the churn complaints go with is the "
-        "separate, modelled figure.")
+        _("complaints × handling cost + compensation paid"),
+        ((_("Complaints"), _n(n_complaints)),
+         (_("Handling cost"), _("{cost} per complaint → {total}",
+                                cost=amount(fin.handling, sym, 2),
+                                total=amount(handling, sym))),
+         (_("Compensation paid"), amount(comp, sym)),
+         (_("Customers"), _("active at the window start (later sign-ups are not counted)"))),
+        window, fin, _("Observed in the trailing 52 weeks; the churn complaints go with is the "
+                       "separate, modelled figure."))
 
     unit = _("{currency} a year (margin)", currency=sym)
-    formula = ("52/13 × Σ_(NPS category k) N_complainants,k × (c_complainants,k − c_others,k) "
-               "× R_k × g")
+    formula = _("52/13 × Σ_(NPS category k) N_complainants,k × (c_complainants,k − "
+                "c_others,k) × R_k × g")
     g = o.groupby(["nps_category", "has_recent_complaint"])[
         ["customer_count", "churned_count"]].sum().unstack("has_recent_complaint", fill_value=0)
     if True not in g["customer_count"].columns or False not in g["customer_count"].columns:
         return observed, withheld("complaint_churn_cost", _("Complaints: churn they go with"),
                                   "modelled", unit, formula, window, fin,
-                                  "No recent complainants in the selection."), None
+                                  _("No recent complainants in the selection.")), None
     n1, k1 = g["customer_count"][True], g["churned_count"][True]
     n0, k0 = g["customer_count"][False], g["churned_count"][False]
     crude = (100 * (k1.sum() / n1.sum() - k0.sum() / n0.sum()) if n1.sum() and n0.sum()
@@ -412,8 +452,9 @@ def complaint_costs(inputs: Inputs, est: pd.DataFrame, fin: Finance, window: str
     if n1.sum() < config.MIN_BASE:
         return observed, withheld("complaint_churn_cost", _("Complaints: churn they go with"),
                                   "modelled", unit, formula, window, fin,
-                                  f"Insufficient base: {int(n1.sum()):,} recent "
-                                  f"complainants (at least {config.MIN_BASE} needed)."), None
+                                  _("Insufficient base: {count} recent complainants (at least "
+                                    "{min_base} needed).", count=_n(n1.sum()),
+                                    min_base=written(str(config.MIN_BASE)))), None
     excess = n1 * (k1 / n1 - k0 / n0)
     point = per_year * float((excess * rev).sum()) * fin.margin
     rng = rng_for("complaint_churn")
@@ -430,23 +471,30 @@ def complaint_costs(inputs: Inputs, est: pd.DataFrame, fin: Finance, window: str
     modelled = figure(
         "complaint_churn_cost", _("Complaints: churn they go with"), "modelled", point,
         band(sims), unit, formula,
-        (("Recent complainants", f"{detail.complainants:,} customers complained in the "
-          f"{COMPLAINT_FLAG_WEEKS} weeks before the window start"),
-         ("Excess 12-month churn", f"{pp(detail.adjusted_rd)} within NPS category, "
-          f"weighted by the complainants (crude, not adjusted: {pp(detail.crude_rd)})"),
-         ("By NPS category", "; ".join(
-             f"{CATEGORY_LABELS.get(k, k)}: {int(a):,} complainants {pct(100 * b / a)} vs "
-             f"{pct(100 * d / c)} of {int(c):,}" for k, a, b, c, d in zip(
-                 keys, n1, k1, n0, k0, strict=True))),
-         ("Excess leavers", f"{detail.excess_churners:,.1f} a quarter × {per_year:g} quarters"),
-         ("Revenue per customer-year R_k", "; ".join(
-             f"{CATEGORY_LABELS.get(k, k)} {amount(v, sym)}" for k, v in zip(keys, rev,
-                                                                          strict=True))),
-         ("Gross margin g", f"{100 * fin.margin:g}%"),
-         ("Draws", f"{draws:,}: churn ~ Beta posteriors per category, revenue ~ normal")),
+        ((_("Recent complainants"), _("{count} customers complained in the {weeks} weeks "
+                                      "before the window start", count=_n(detail.complainants),
+                                      weeks=written(str(COMPLAINT_FLAG_WEEKS)))),
+         (_("Excess 12-month churn"), _("{adjusted} within NPS category, weighted by the "
+                                        "complainants (crude, not adjusted: {crude})",
+                                        adjusted=pp(detail.adjusted_rd),
+                                        crude=pp(detail.crude_rd))),
+         (_("By NPS category"), _("; ").join(
+             _("{category}: {complainants} complainants {churn} vs {others_churn} of {others}",
+               category=_(CATEGORY_LABELS.get(k, k)), complainants=_n(a),
+               churn=pct(100 * b / a), others_churn=pct(100 * d / c), others=_n(c))
+             for k, a, b, c, d in zip(keys, n1, k1, n0, k0, strict=True))),
+         (_("Excess leavers"), _("{leavers} a quarter × {quarters} quarters",
+                                 leavers=written(f"{detail.excess_churners:,.1f}"),
+                                 quarters=written(f"{per_year:g}"))),
+         (_("Revenue per customer-year R_k"), _("; ").join(
+             _("{category} {amount}", category=_(CATEGORY_LABELS.get(k, k)),
+               amount=amount(v, sym)) for k, v in zip(keys, rev, strict=True))),
+         (_("Gross margin g"), written(f"{100 * fin.margin:g}%")),
+         (_("Draws"), _("{draws}: churn ~ Beta posteriors per category, revenue ~ normal",
+                        draws=_draws(draws)))),
         window, fin,
-        "Adjusted for NPS category only: complainants may differ in other ways, "
-        "so this is an association, not proof that complaints cause the churn. Customers who "
-        "complain in several quarters count once a quarter.")
+        _("Adjusted for NPS category only: complainants may differ in other ways, so this is "
+          "an association, not proof that complaints cause the churn. Customers who complain "
+          "in several quarters count once a quarter."))
     return observed, modelled, detail
 

@@ -72,10 +72,11 @@ class Finance:
     @property
     def clv_formula(self) -> str:
         """The lifetime-value formula in words: margin m a year, received at the end of each
-        year survived with retention r, discounted at d (Gupta & Lehmann 2003)."""
+        year survived with retention r, discounted at d (Gupta & Lehmann 2003); its digits as
+        the reader writes them (a left-to-right isolate in Persian)."""
         if self.horizon is None:
-            return "CLV = m × r / (1 + d − r)"
-        return f"CLV = m × Σ_(t=1..{self.horizon}) r^t / (1 + d)^t"
+            return written("CLV = m × r / (1 + d − r)")
+        return written(f"CLV = m × Σ_(t=1..{self.horizon}) r^t / (1 + d)^t")
 
     def rows(self) -> tuple[tuple[str, str], ...]:
         """The set's values every lifetime-value figure names."""

@@ -49,8 +49,8 @@ from dashboard.warehouse.coverage import Coverage
 #: NPS categories in model order; customers without an answer are kept apart as 'unanswered'.
 CATEGORIES: tuple[str, ...] = ("promoter", "passive", "detractor")
 UNANSWERED = "unanswered"
-#: The label of the all-segments rows.
-ALL = "All segments"
+#: The label of the all-segments rows (a key of the estimates; shown translated, ``_(ALL)``).
+ALL = N_("All segments")
 #: Length of the trailing window the relationships are estimated on.
 WINDOW_WEEKS = 52
 KINDS = {"observed": N_("Observed"), "modelled": N_("Modelled"),
@@ -394,13 +394,39 @@ def clv(margin: np.ndarray | float, retention: np.ndarray | float, discount: flo
 @dataclass(frozen=True)
 class ExternalClaim:
     """A published rule of thumb, quoted with its exact wording, source and year: external
-    context shown beside our own figures, never inside a total and never as a forecast."""
+    context shown beside our own figures, never inside a total and never as a forecast.
 
-    source: str
+    ``citation`` names the publisher, authors or title as published and is never translated
+    (``CITATIONS``); ``described`` is the source line around it (``{citation}``), translated
+    where shown. ``quote`` is the exact English wording. ``translations`` holds, by language,
+    a faithful translation of the quotation: the Persian column of the table is that
+    translation, not the source's own words (the English original stays in ``quote``).
+    ``note`` is how to read it, a translatable template."""
+
+    citation: str
     year: int | None
     quote: str
     note: str
     url: str = ""
+    translations: Mapping[str, str] = field(default_factory=dict)
+    described: str = ""
+
+    @property
+    def source(self) -> str:
+        """The source line in English, as the table shows it."""
+        return self.described.format(citation=self.citation) if self.described else \
+            self.citation
+
+    def source_shown(self) -> str:
+        """The source line in the current language, the citation as published."""
+        if not self.described:
+            return self.citation
+        return i18n._(self.described, citation=self.citation)
+
+    def wording_shown(self) -> str:
+        """The quotation in quotes: its translation in a language that has one, else the exact
+        English wording."""
+        return f"\"{self.translations.get(i18n.current(), self.quote)}\""
 
 
 EXTERNAL_CONTEXT: tuple[ExternalClaim, ...] = (
@@ -409,47 +435,74 @@ EXTERNAL_CONTEXT: tuple[ExternalClaim, ...] = (
         "Review", 1990,
         "companies can boost profits by almost 100 % by retaining just 5 % more of their "
         "customers",
-        "\"5 %\" means 5 percentage points of retention (e.g. 90 % → 95 %), i.e. halving "
-        "defections; the effect is the compounding arithmetic of lifetime value, not a measured "
-        "law. Context only, never a forecast."),
+        N_("\"5 %\" means 5 percentage points of retention (e.g. 90 % → 95 %), i.e. halving "
+           "defections; the effect is the compounding arithmetic of lifetime value, not a "
+           "measured law. Context only, never a forecast."),
+        translations={"fa": "شرکت‌ها می‌توانند تنها با حفظ ۵٪ بیشتر از مشتریان خود، سودشان را "
+                            "تا نزدیک به ۱۰۰٪ افزایش دهند"}),
     ExternalClaim(
         "Reichheld, Bain & Company (\"Prescription for cutting costs\")", 2001,
         "in financial services, a 5 % increase in customer retention produces more than a 25 % "
         "increase in profit",
-        "The popular \"25 %–95 %\" range is a cross-industry spread from Bain's 1990s case work.",
-        "http://docplayer.net/29016-Prescription-for-cutting-costs.html"),
+        N_("The popular \"25 %–95 %\" range is a cross-industry spread from Bain's 1990s case "
+           "work."),
+        "http://docplayer.net/29016-Prescription-for-cutting-costs.html",
+        translations={"fa": "در خدمات مالی، ۵٪ افزایش در حفظ مشتریان بیش از ۲۵٪ افزایش سود "
+                            "به همراه دارد"}),
     ExternalClaim(
         "McKinsey & Company, \"The CEO guide to customer experience\", McKinsey Quarterly "
         "(August)", 2016,
         "achieve revenue gains of 5 to 10 percent, and reduce costs by 15 to 25 percent within "
         "two or three years",
-        "Said of CX leaders; an external sanity range for a multi-year programme, not a target.",
-        "https://ja.scribd.com/document/362268690/The-CEO-guide-to-customer-experience-pdf"),
+        N_("Said of CX leaders; an external sanity range for a multi-year programme, not a "
+           "target."),
+        "https://ja.scribd.com/document/362268690/The-CEO-guide-to-customer-experience-pdf",
+        translations={"fa": "ظرف دو یا سه سال به رشد درآمد ۵ تا ۱۰ درصدی برسند و هزینه‌ها را "
+                            "۱۵ تا ۲۵ درصد کاهش دهند"}),
     ExternalClaim(
-        "Source article of this dashboard (attributed to McKinsey)", None,
+        "McKinsey", None,
         "15–20 % cost reduction",
-        "Not verified: we did not find this wording; the nearest verified figure is 15–25 % "
-        "(McKinsey, The CEO guide to customer experience, 2016). Quote that, attributed, as an "
-        "external benchmark, not as a target."),
+        N_("Not verified: we did not find this wording; the nearest verified figure is 15–25 % "
+           "(McKinsey, The CEO guide to customer experience, 2016). Quote that, attributed, as "
+           "an external benchmark, not as a target."),
+        translations={"fa": "۱۵–۲۰٪ کاهش هزینه"},
+        described=N_("Source article of this dashboard (attributed to {citation})")),
     ExternalClaim(
-        "SQM Group, call-centre best practices", None,
+        "SQM Group", None,
         "a 1 % FCR improvement = $286,000 annual operational savings for the average centre",
-        "Benchmark for an average contact centre, not for this business; SQM add that reduced "
-        "customers at risk is \"typically a 5–10 times greater\" opportunity.",
-        "https://www.sqmgroup.com/call-center-best-practices/"),
+        N_("Benchmark for an average contact centre, not for this business; SQM add that "
+           "reduced customers at risk is \"typically a 5–10 times greater\" opportunity."),
+        "https://www.sqmgroup.com/call-center-best-practices/",
+        translations={"fa": "هر ۱٪ بهبود در حل مسئله در اولین تماس = ۲۸۶٬۰۰۰ دلار صرفه‌جویی "
+                            "عملیاتی سالانه برای یک مرکز تماس متوسط"},
+        described=N_("{citation}, call-centre best practices")),
     ExternalClaim(
-        "Harvard Business Review (Gallo), widely repeated", 2014,
+        "Harvard Business Review (Gallo)", 2014,
         "acquiring a customer costs 5–25× more than retaining one",
-        "Context-free rule of thumb; show only beside our own numbers."),
+        N_("Context-free rule of thumb; show only beside our own numbers."),
+        translations={"fa": "جذب یک مشتری ۵ تا ۲۵ برابر پرهزینه‌تر از حفظ یک مشتری است"},
+        described=N_("{citation}, widely repeated")),
 )
+#: The citations of the external context as published (publishers, authors, titles): shown
+#: as they are in every language, the only Latin words of the table in Persian.
+CITATIONS: tuple[str, ...] = tuple(dict.fromkeys(c.citation for c in EXTERNAL_CONTEXT))
 
 
 def external_context_table() -> pd.DataFrame:
-    """The external claims as text rows (source, year, quote, note, link)."""
+    """The external claims as text rows (source, year, quote, note, link) in the current
+    language. In English the wording is the exact quotation; in a language with a translation
+    (Persian) the column is a faithful translation of the quotation, and says so in its
+    header; the citations stay as published (``CITATIONS``)."""
+    _ = i18n._
+    code = i18n.current()
+    translated = code != "en" and all(code in c.translations for c in EXTERNAL_CONTEXT)
+    wording = _("Wording (translated from the English original)") if translated else \
+        _("Exact wording")
     return pd.DataFrame({
-        "Source": [c.source for c in EXTERNAL_CONTEXT],
-        "Year": [str(c.year) if c.year else "undated" for c in EXTERNAL_CONTEXT],
-        "Exact wording": [f"\"{c.quote}\"" for c in EXTERNAL_CONTEXT],
-        "How to read it": [c.note for c in EXTERNAL_CONTEXT],
-        "Link": [c.url for c in EXTERNAL_CONTEXT],
+        _("Source"): [c.source_shown() for c in EXTERNAL_CONTEXT],
+        _("Year"): [written(str(c.year)) if c.year else _("undated") for c in EXTERNAL_CONTEXT],
+        wording: [c.wording_shown() if translated else f"\"{c.quote}\""
+                  for c in EXTERNAL_CONTEXT],
+        _("How to read it"): [_(c.note) for c in EXTERNAL_CONTEXT],
+        _("Link"): [c.url for c in EXTERNAL_CONTEXT],
     })

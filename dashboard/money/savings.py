@@ -36,6 +36,7 @@ from dashboard.analysis import cost
 from dashboard.analysis.cost import pct
 from dashboard.analysis.cost_model import customer_spread, launch_in, period_mix, window_dates
 from dashboard.i18n import _
+from dashboard.i18n.numbers import written
 from dashboard.metrics import display, stats
 from dashboard.metrics.filters import FilterError, Filters, parse_week, week_label
 from dashboard.money.figures import (
@@ -130,10 +131,12 @@ def price_savings(df: pd.DataFrame, baseline_end: date, selected: date,
     c = replace(period_mix(df, cur_weeks, channels), unit_cost=p)
     nb, nc = b.customer_weeks / window, c.customer_weeks / window
     if min(nb, nc) < config.MIN_BASE:
-        return (f"Savings withheld: insufficient base (mean active customers {round(nb):,} in "
-                f"the baseline and {round(nc):,} now; at least {config.MIN_BASE} needed).")
+        return _("Savings withheld: insufficient base (mean active customers {baseline} in the "
+                 "baseline and {now} now; at least {min_base} needed).",
+                 baseline=written(f"{round(nb):,}"), now=written(f"{round(nc):,}"),
+                 min_base=written(str(config.MIN_BASE)))
     if b.total_contacts == 0 or c.total_contacts == 0:
-        return "Savings withheld: a window has no contacts for these customers."
+        return _("Savings withheld: a window has no contacts for these customers.")
     pp = np.asarray(p)
     var0 = dispersion(df, base_weeks) * float(np.dot(b.contacts, pp**2))
     var1 = dispersion(df, cur_weeks) * float(np.dot(c.contacts, pp**2))
@@ -158,53 +161,62 @@ def baseline_savings(fetch: Fetch, filters: Filters, prices: Mapping[str, float]
     selected = filters.week_start
     window = cost.WINDOW_WEEKS
     unit = _("{currency} a year (run-rate)", currency=sym)
-    formula = ("52 × (cost per customer-week in the baseline − now) × mean active customers a "
-               "week now; cost = Σ contacts × the set's cost per contact")
+    formula = _("52 × (cost per customer-week in the baseline − now) × mean active customers "
+                "a week now; cost = Σ contacts × the set's cost per contact")
     first, everyone, df = cost.channel_rows(fetch, filters)
     launch = launch_in(everyone)
     options = cost.baseline_choices(first, selected, window)
     chosen = cost.default_baseline(options, selected, launch, window)
-    win = f"13 weeks to {filters.week}"
+    win = _("{weeks} weeks to {week}", weeks=written(str(window)), week=filters.week)
 
     def none(reason: str) -> tuple[MoneyFigure, None]:
         return withheld("savings_baseline", _("Savings against baseline"), "observed", unit,
                         formula, win, fin, reason), None
 
     if chosen is None:
-        return none(f"Savings need two full {window}-week windows: the data start in "
-                    f"{week_label(first)}.")
+        return none(_("Savings need two full {weeks}-week windows: the data start in {first}.",
+                      weeks=written(str(window)), first=week_label(first)))
     spread = saving_spread(fetch, filters, parse_week(chosen), selected, prices, window)
     res = price_savings(df, parse_week(chosen), selected, prices, window, spread)
     if isinstance(res, str):
         return none(res)
     res = replace(res, launch_week=launch.week if launch else None)
     lo, hi = res.weekly_ci
-    why = (f"the 13 weeks before the self-service launch detected in {launch.week}"
+    why = (_("the {weeks} weeks before the self-service launch detected in {launch}",
+             weeks=written(str(window)), launch=launch.week)
            if launch and chosen == week_label(launch.week_start - timedelta(weeks=1))
-           else "the 13 weeks before the current window")
+           else _("the {weeks} weeks before the current window", weeks=written(str(window))))
     fig = figure(
         "savings_baseline", _("Savings against baseline"), "observed", res.annual,
         (WEEKS_PER_YEAR * lo, WEEKS_PER_YEAR * hi), unit, formula,
-        (("Baseline", f"{res.baseline_weeks[0]} – {res.baseline_weeks[1]} ({why})"),
-         ("Now", f"{res.current_weeks[0]} – {res.current_weeks[1]}"),
-         ("Cost per customer-week", f"{amount(res.baseline_cpw, sym, 3)} → "
-          f"{amount(res.current_cpw, sym, 3)}"),
-         ("Mean active customers a week now", f"{res.mean_base:,.0f}"),
-         ("Saving a week",
-          f"{amount(res.weekly, sym)} (95% CI {amount(lo, sym)}\u2009–\u2009{amount(hi, sym)})"),
-         ("By effect, a year", "; ".join(f"{cost.EFFECT_LABELS[k].lower()} "
-                                         f"{amount(WEEKS_PER_YEAR * v, sym, 0, True)}"
-                                         for k, v in res.effects.items())),
-         ("Unit costs", "; ".join(f"{cost.channel_label(k)} {amount(v, sym, 2)}"
-                                  for k, v in sorted(prices.items()))
-          + f" (set in force in {filters.week}, both windows)"),
-         ("Interval", "95%, customers as clusters: the variance of the change in cost per "
-                      "customer-week from each customer's contact cost in both windows")),
-        f"{res.baseline_weeks[0]} – {res.current_weeks[1]}", fin,
-        "Observed, not modelled: both windows are priced with the same unit costs, so the "
-        "saving is fewer contacts per customer and a cheaper channel mix; seasonality between "
-        "the windows counts too. It includes the part of the programme's effect that falls in "
-        "the current window: do not add the two.")
+        ((_("Baseline"), _("{first} – {last} ({why})", first=res.baseline_weeks[0],
+                           last=res.baseline_weeks[1], why=why)),
+         (_("Now"), _("{first} – {last}", first=res.current_weeks[0],
+                      last=res.current_weeks[1])),
+         (_("Cost per customer-week"), _("{before} → {after}",
+                                         before=amount(res.baseline_cpw, sym, 3),
+                                         after=amount(res.current_cpw, sym, 3))),
+         (_("Mean active customers a week now"), written(f"{res.mean_base:,.0f}")),
+         (_("Saving a week"), _("{amount} (95% CI {low}\u2009–\u2009{high})",
+                                amount=amount(res.weekly, sym), low=amount(lo, sym),
+                                high=amount(hi, sym))),
+         (_("By effect, a year"), _("; ").join(
+             _("{effect} {amount}", effect=_(cost.EFFECT_LABELS[k]).lower(),
+               amount=amount(WEEKS_PER_YEAR * v, sym, 0, True))
+             for k, v in res.effects.items())),
+         (_("Unit costs"), _("{prices} (set in force in {week}, both windows)",
+                             prices=_("; ").join(
+                                 _("{channel} {amount}", channel=cost.channel_label(k),
+                                   amount=amount(v, sym, 2))
+                                 for k, v in sorted(prices.items())),
+                             week=filters.week)),
+         (_("Interval"), _("95%, customers as clusters: the variance of the change in cost per "
+                           "customer-week from each customer's contact cost in both windows"))),
+        _("{first} – {last}", first=res.baseline_weeks[0], last=res.current_weeks[1]), fin,
+        _("Observed, not modelled: both windows are priced with the same unit costs, so the "
+          "saving is fewer contacts per customer and a cheaper channel mix; seasonality "
+          "between the windows counts too. It includes the part of the programme's effect that "
+          "falls in the current window: do not add the two."))
     return fig, res
 
 
@@ -302,8 +314,8 @@ def programme_did(fetch: Fetch, filters: Filters, prices: Mapping[str, float],
     sym = fin.symbol
     key, label = "programme_savings", _("Programme savings to date")
     unit = _("{currency} since the start", currency=sym)
-    formula = ("(e^(−δ) − 1) × contact cost of the programme segment since the start; δ = DiD "
-               "of log(cost to serve, programme segment / others)")
+    formula = _("(e^(−δ) − 1) × contact cost of the programme segment since the start; δ = "
+                "DiD of log(cost to serve, programme segment / others)")
     segment = str(assumptions_now.get("programme_segment", "") or "")
     start_text = str(assumptions_now.get("programme_start_week", "") or "")
 
@@ -313,10 +325,10 @@ def programme_did(fetch: Fetch, filters: Filters, prices: Mapping[str, float],
     try:
         start = parse_week(start_text)
     except FilterError:
-        return none("The assumption set names no programme start week "
-                    "(programme_start_week).")
+        return none(_("The assumption set names no programme start week "
+                      "(programme_start_week)."))
     if not segment:
-        return none("The assumption set names no programme segment (programme_segment).")
+        return none(_("The assumption set names no programme segment (programme_segment)."))
     selected = filters.week_start
     first = first_week(fetch)
     pre_start = max(start - timedelta(weeks=PROGRAMME_WEEKS_BEFORE), first)
@@ -325,17 +337,21 @@ def programme_did(fetch: Fetch, filters: Filters, prices: Mapping[str, float],
     n_before = (start - pre_start).days // 7
     n_after = (post_last - post_first).days // 7 + 1
     if n_before < MIN_DID_WEEKS or n_after < MIN_DID_WEEKS:
-        return none(f"The programme ({segment}, from {start_text}) needs {MIN_DID_WEEKS} weeks "
-                    f"before its start and {MIN_DID_WEEKS} weeks from week "
-                    f"{PROGRAMME_AFTER[0]} after it up to {filters.week}: there are "
-                    f"{max(n_before, 0)} and {max(n_after, 0)}.")
+        return none(_("The programme ({segment}, from {start}) needs {min_weeks} weeks before "
+                      "its start and {min_weeks} weeks from week {ramp} after it up to {week}: "
+                      "there are {before} and {after}.", segment=segment, start=start_text,
+                      min_weeks=written(str(MIN_DID_WEEKS)),
+                      ramp=written(str(PROGRAMME_AFTER[0])), week=filters.week,
+                      before=written(str(max(n_before, 0))),
+                      after=written(str(max(n_after, 0)))))
     seg_df = fetch("value_segment_weekly", start_week=pre_start, end_week=selected,
                    **filters.customer_params())
     present = sorted(str(s) for s in seg_df["segment"].unique())
     controls = tuple(s for s in present if s != segment)
     if segment not in present or not controls:
-        return none(f"The programme DiD needs the programme segment ({segment}) and at least one "
-                    f"other segment in the selection ({filters.describe()}).")
+        return none(_("The programme DiD needs the programme segment ({segment}) and at least "
+                      "one other segment in the selection ({selection}).", segment=segment,
+                      selection=filters.describe()))
     cust = {"regions": list(filters.regions), "plans": list(filters.plans)}
     survey = {
         "treated": fetch("kpi_survey_weekly", start_week=pre_start, end_week=selected,
@@ -377,8 +393,9 @@ def programme_did(fetch: Fetch, filters: Filters, prices: Mapping[str, float],
     weekly = g.melt(id_vars=["week_start", "k", "group", "window"],
                     value_vars=["nps", "fcr", "cts"], var_name="outcome", value_name="value")
     weekly["week"] = [week_label(w) for w in weekly["week_start"]]
-    weekly["label"] = np.where(weekly["group"] == "treated", f"{segment} (programme)",
-                               "Others: " + ", ".join(controls))
+    weekly["label"] = np.where(weekly["group"] == "treated",
+                               _("{segment} (programme)", segment=segment),
+                               _("Others: {segments}", segments=display.commas(controls)))
     weekly = weekly.rename(columns={"k": "weeks_since_start"})
     prog = Programme(
         segment=segment, controls=controls, start_week=week_label(start),
@@ -390,9 +407,8 @@ def programme_did(fetch: Fetch, filters: Filters, prices: Mapping[str, float],
         cost_since_start=float(since["cost"].sum()),
         customer_weeks_since_start=float(since["active_at_start"].sum()))
     if "cts_log" not in effects:
-        return prog, "Too few weeks with a cost to serve in both groups.", withheld(
-            key, label, "observed", unit, formula, "—", fin,
-            "Too few weeks with a cost to serve in both groups.")
+        few = _("Too few weeks with a cost to serve in both groups.")
+        return prog, few, withheld(key, label, "observed", unit, formula, "—", fin, few)
     e = effects["cts_log"]
     actual = prog.cost_since_start
 
@@ -400,50 +416,62 @@ def programme_did(fetch: Fetch, filters: Filters, prices: Mapping[str, float],
         return actual * (math.exp(-delta) - 1.0)
 
     lvl = effects.get("cts")
-    level_text = ("—" if lvl is None else
-                  f"{amount(-lvl.estimate * prog.customer_weeks_since_start, sym)} (95% CI "
-                  f"{amount(-lvl.ci_high * prog.customer_weeks_since_start, sym)}\u2009–\u2009"
-                  f"{amount(-lvl.ci_low * prog.customer_weeks_since_start, sym)}) = −DiD "
-                  f"{amount(lvl.estimate, sym, 3, True)} per customer-week × "
-                  f"{prog.customer_weeks_since_start:,.0f} customer-weeks")
+    level_text = ("—" if lvl is None else _(
+        "{amount} (95% CI {low}\u2009–\u2009{high}) = −DiD {did} per customer-week × "
+        "{customer_weeks} customer-weeks",
+        amount=amount(-lvl.estimate * prog.customer_weeks_since_start, sym),
+        low=amount(-lvl.ci_high * prog.customer_weeks_since_start, sym),
+        high=amount(-lvl.ci_low * prog.customer_weeks_since_start, sym),
+        did=amount(lvl.estimate, sym, 3, True),
+        customer_weeks=written(f"{prog.customer_weeks_since_start:,.0f}")))
     fig = figure(
         key, label, "observed", saved(e.estimate), (saved(e.ci_high), saved(e.ci_low)), unit,
         formula,
-        (("Programme", f"{segment} from {prog.start_week}; compared with "
-          f"{', '.join(controls)}"),
-         ("Windows", f"before {prog.before[0]} – {prog.before[1]} ({e.weeks_before} weeks), "
-          f"after {prog.after[0]} – {prog.after[1]} ({e.weeks_after} weeks)"),
-         ("DiD of log cost to serve δ", f"{display.signed(e.estimate, 4)} (95% CI "
-          f"{display.span(e.ci_low, e.ci_high, lambda v: display.signed(v, 4))}; "
-          f"Newey–West, {e.lags} lags) = "
-          f"{pct(100 * (math.exp(e.estimate) - 1), 1, True)} for the programme segment"),
-         ("Contact cost of the segment since the start", amount(actual, sym)
-          + f" ({since['k'].nunique()} weeks, the set's unit costs)"),
-         ("Level DiD alternative (not used)", level_text)),
-        f"{prog.before[0]} – {filters.week}", fin,
-        "Observed against the other segments over the same weeks. The effect measured in weeks "
-        f"{PROGRAMME_AFTER[0]}–{PROGRAMME_AFTER[1]} is applied to every week since the start. "
-        "Proportional, not level: a change that cuts every segment's cost by the same share "
-        "(the self-service launch) would otherwise count as a programme saving in a segment "
-        "that costs more to serve.")
+        ((_("Programme"), _("{segment} from {start}; compared with {controls}", segment=segment,
+                            start=prog.start_week, controls=display.commas(controls))),
+         (_("Windows"), _("before {before_first} – {before_last} ({weeks_before} weeks), "
+                          "after {after_first} – {after_last} ({weeks_after} weeks)",
+                          before_first=prog.before[0], before_last=prog.before[1],
+                          weeks_before=written(str(e.weeks_before)),
+                          after_first=prog.after[0], after_last=prog.after[1],
+                          weeks_after=written(str(e.weeks_after)))),
+         (_("DiD of log cost to serve δ"), _(
+             "{did} (95% CI {band}; Newey–West, {lags} lags) = {change} for the programme "
+             "segment", did=display.signed(e.estimate, 4),
+             band=display.span(e.ci_low, e.ci_high, lambda v: display.signed(v, 4)),
+             lags=written(str(e.lags)), change=pct(100 * (math.exp(e.estimate) - 1), 1, True))),
+         (_("Contact cost of the segment since the start"), _(
+             "{amount} ({weeks} weeks, the set's unit costs)", amount=amount(actual, sym),
+             weeks=written(str(since["k"].nunique())))),
+         (_("Level DiD alternative (not used)"), level_text)),
+        _("{first} – {last}", first=prog.before[0], last=filters.week), fin,
+        _("Observed against the other segments over the same weeks. The effect measured in "
+          "weeks {first}–{last} is applied to every week since the start. Proportional, not "
+          "level: a change that cuts every segment's cost by the same share (the self-service "
+          "launch) would otherwise count as a programme saving in a segment that costs more to "
+          "serve.", first=written(str(PROGRAMME_AFTER[0])),
+          last=written(str(PROGRAMME_AFTER[1]))))
     return prog, "", fig
 
 
 def describe_programme(p: Programme) -> str:
     """How the programme's effect is measured, in words."""
-    return (
-        f"Difference-in-differences: {p.segment} (programme from {p.start_week}) against "
-        f"{', '.join(p.controls)} over the same weeks, the {PROGRAMME_WEEKS_BEFORE} weeks "
-        f"before the start ({p.before[0]} – {p.before[1]}) against weeks {PROGRAMME_AFTER[0]}–"
-        f"{PROGRAMME_AFTER[1]} after it ({p.after[0]} – {p.after[1]}; the first "
-        f"{PROGRAMME_AFTER[0]} weeks are the ramp-up). Each effect is the coefficient of a "
-        "post-period dummy in a regression of the weekly programme-minus-others difference, "
-        "with a Newey–West (HAC) standard error for the autocorrelation of weekly series. NPS "
-        "is the weekly relationship NPS; FCR = resolved / contacts; cost to serve = contacts × "
-        "the set's cost per contact / customers active at the week start. Weeks with fewer "
-        f"than {config.MIN_BASE} answers, contacts or customers in a group are left out. The "
+    return _(
+        "Difference-in-differences: {segment} (programme from {start}) against {controls} over "
+        "the same weeks, the {weeks_before} weeks before the start ({before_first} – "
+        "{before_last}) against weeks {after_from}–{after_to} after it ({after_first} – "
+        "{after_last}; the first {ramp} weeks are the ramp-up). Each effect is the coefficient "
+        "of a post-period dummy in a regression of the weekly programme-minus-others "
+        "difference, with a Newey–West (HAC) standard error for the autocorrelation of weekly "
+        "series. NPS is the weekly relationship NPS; FCR = resolved / contacts; cost to serve = "
+        "contacts × the set's cost per contact / customers active at the week start. Weeks with "
+        "fewer than {min_base} answers, contacts or customers in a group are left out. The "
         "money uses the proportional effect (log ratio), because a change that cuts every "
         "segment's cost by the same share would otherwise count as a programme saving in the "
         "segment that costs more to serve. Assumes the segments would have moved in parallel "
-        "without the programme.")
-
+        "without the programme.", segment=p.segment, start=p.start_week,
+        controls=display.commas(p.controls), weeks_before=written(str(PROGRAMME_WEEKS_BEFORE)),
+        before_first=p.before[0], before_last=p.before[1],
+        after_from=written(str(PROGRAMME_AFTER[0])), after_to=written(str(PROGRAMME_AFTER[1])),
+        after_first=p.after[0], after_last=p.after[1], ramp=written(str(PROGRAMME_AFTER[0])),
+        min_base=written(str(config.MIN_BASE)))

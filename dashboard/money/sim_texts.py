@@ -124,12 +124,12 @@ def components_table(result: SimResult) -> pd.DataFrame:
     sym = result.symbol
     c = result.components
     return pd.DataFrame({
-        "Lever": c["label"],
-        "Revenue retained (P50)": [money_text(v, sym) for v in c["revenue_retained_p50"]],
-        "Cost saved (P50)": [money_text(v, sym) for v in c["cost_saved_p50"]],
-        "Profit impact P10": [money_text(v, sym) for v in c["profit_impact_p10"]],
-        "Profit impact P50": [money_text(v, sym) for v in c["profit_impact_p50"]],
-        "Profit impact P90": [money_text(v, sym) for v in c["profit_impact_p90"]],
+        _("Lever"): c["label"],
+        _("Revenue retained (P50)"): [money_text(v, sym) for v in c["revenue_retained_p50"]],
+        _("Cost saved (P50)"): [money_text(v, sym) for v in c["cost_saved_p50"]],
+        _("Profit impact P10"): [money_text(v, sym) for v in c["profit_impact_p10"]],
+        _("Profit impact P50"): [money_text(v, sym) for v in c["profit_impact_p50"]],
+        _("Profit impact P90"): [money_text(v, sym) for v in c["profit_impact_p90"]],
     })
 
 
@@ -201,21 +201,18 @@ def compare_scenarios(estimates: pd.DataFrame, inputs: Inputs, scenarios: Mappin
         low, high = money_text(r[f"{key}_p10"], sym), money_text(r[f"{key}_p90"], sym)
         return f"{money_text(r[f'{key}_p50'], sym)} ({display.between(low, high)})"
 
+    cols = [_("Scenario"), _("Levers"), _("Horizon"), _("Revenue retained P50 (P10 – P90)"),
+            _("Cost saved P50 (P10 – P90)"), _("Profit impact P50 (P10 – P90)"),
+            _("Programme cost"), _("P(profit impact > cost)")]
     rows = []
     for r in numbers.to_dict("records"):
         p = r["p_exceeds_cost_pct"]
-        rows.append({
-            "Scenario": r["scenario"], "Levers": r["levers"],
-            "Horizon": f"{r['horizon_years']} y",
-            "Revenue retained P50 (P10 – P90)": band(r, "revenue_retained"),
-            "Cost saved P50 (P10 – P90)": band(r, "cost_saved"),
-            "Profit impact P50 (P10 – P90)": band(r, "profit_impact"),
-            "Programme cost": money_text(r["programme_cost"], sym),
-            "P(profit impact > cost)": "—" if p is None or pd.isna(p) else f"{p:.0f}%",
-        })
-    cols = ["Scenario", "Levers", "Horizon", "Revenue retained P50 (P10 – P90)",
-            "Cost saved P50 (P10 – P90)", "Profit impact P50 (P10 – P90)", "Programme cost",
-            "P(profit impact > cost)"]
+        rows.append(dict(zip(cols, (
+            r["scenario"], r["levers"],
+            _("{years} y", years=written(str(r["horizon_years"]))),
+            band(r, "revenue_retained"), band(r, "cost_saved"), band(r, "profit_impact"),
+            money_text(r["programme_cost"], sym),
+            "—" if p is None or pd.isna(p) else written(f"{p:.0f}%")), strict=True)))
     return pd.DataFrame(rows, columns=cols)
 
 

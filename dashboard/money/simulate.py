@@ -65,8 +65,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from dashboard import i18n
 from dashboard.i18n import N_, _, currency
-from dashboard.i18n.numbers import written
+from dashboard.i18n.numbers import localize, written
 from dashboard.metrics import display
 from dashboard.money.churn_value import COMPLAINT_FLAG_WEEKS
 from dashboard.money.figures import WEEKS_PER_YEAR, with_coverage, years
@@ -98,7 +99,8 @@ COMPLAINT_FLAG_PER_YEAR = WEEKS_PER_YEAR / COMPLAINT_FLAG_WEEKS
 SELF_SERVICE = "self_service"
 PHONE = "phone"
 P, PA, D = 0, 1, 2  # index of promoter, passive, detractor in CATEGORIES
-_CAT_LABEL = {"promoter": "promoters", "passive": "passives", "detractor": "detractors"}
+_CAT_LABEL = {"promoter": N_("promoters"), "passive": N_("passives"),
+              "detractor": N_("detractors")}
 _QUERIES = ("money_category_outcomes, money_category_contacts, "
             "money_category_contact_spread")
 
@@ -328,30 +330,35 @@ def _plan(w: _World, levers: Levers) -> _Plan:
             want = abs(delta) / 100 * share * w.base[s]
             count = min(want, available[src])
             if count < want - 1e-9:
-                notes.append(f"NPS {signed(delta)} in {seg} capped: only {available[src]:,.0f} "
-                             f"{_CAT_LABEL[CATEGORIES[src]]} to move ({want:,.0f} asked).")
+                notes.append(_("NPS {change} in {segment} capped: only {available} {category} "
+                               "to move ({asked} asked).", change=signed(delta), segment=seg,
+                               available=written(f"{available[src]:,.0f}"),
+                               category=_(_CAT_LABEL[CATEGORIES[src]]),
+                               asked=written(f"{want:,.0f}")))
             seg_moves.append(_Move(s, src, dst, count))
         if seg_moves:
             moves += seg_moves
             nps_segments.append(s)
     if outside:
-        notes.append(f"NPS lever not valued in {', '.join(outside)}: no customers of that "
-                     "segment in the selection.")
+        notes.append(_("NPS lever not valued in {segments}: no customers of that segment in "
+                       "the selection.", segments=display.commas(outside)))
     if thin:
-        notes.append(f"NPS lever not (fully) valued in {', '.join(thin)}: fewer than {MIN_BASE} "
-                     "customers with an NPS answer before the window in a category it moves.")
+        notes.append(_("NPS lever not (fully) valued in {segments}: fewer than {min_base} "
+                       "customers with an NPS answer before the window in a category it moves.",
+                       segments=display.commas(thin), min_base=written(str(MIN_BASE))))
     fcr = np.zeros(len(w.segments))
     if levers.fcr_change_pp:
         d = levers.fcr_change_pp
         cap_up, cap_down = 100 * w.unresolved_share, 100 * (1 - w.unresolved_share)
         fcr = np.where(d > 0, np.minimum(d, cap_up), -np.minimum(-d, cap_down))
         if np.any(np.abs(fcr) < abs(d) - 1e-9):
-            notes.append("First-contact resolution change capped at what the unresolved "
-                         "(resolved) share of assisted contacts allows.")
+            notes.append(_("First-contact resolution change capped at what the unresolved "
+                           "(resolved) share of assisted contacts allows."))
     if levers.complaint_change_pct and (w.complained[:, 0] < MIN_BASE).any():
         few = [s for s, n in zip(w.segments, w.complained[:, 0], strict=True) if n < MIN_BASE]
-        notes.append(f"Complainants' excess churn not valued in {', '.join(few)}: fewer than "
-                     f"{MIN_BASE} recent complainants.")
+        notes.append(_("Complainants' excess churn not valued in {segments}: fewer than "
+                       "{min_base} recent complainants.", segments=display.commas(few),
+                       min_base=written(str(MIN_BASE))))
     return _Plan(
         horizon=levers.horizon_years or w.default_horizon, moves=tuple(moves),
         nps_segments=tuple(nps_segments), complaint_cut=-levers.complaint_change_pct / 100,
@@ -372,26 +379,39 @@ class _Param:
 
 
 def _params(w: _World) -> list[_Param]:
-    out = [_Param("phi", "Realisation factor φ", "fraction", 1.0)]
+    out = [_Param("phi", _(PHI), "fraction", 1.0)]
     for s, seg in enumerate(w.segments):
         for k, cat in enumerate(CATEGORIES):
-            who = f"{seg} {_CAT_LABEL[cat]}"
-            out += [_Param(f"churn|{s}|{k}", f"12-month churn, {who}", "share", 1.0),
-                    _Param(f"revenue|{s}|{k}", f"Revenue per customer-year, {who}", "money", 1.0),
-                    _Param(f"ctsz|{s}|{k}", f"Contact cost per customer-year, {who} (sampling)",
+            who = {"segment": seg, "category": _(_CAT_LABEL[cat])}
+            out += [_Param(f"churn|{s}|{k}", _("12-month churn, {segment} {category}", **who),
+                           "share", 1.0),
+                    _Param(f"revenue|{s}|{k}",
+                           _("Revenue per customer-year, {segment} {category}", **who),
+                           "money", 1.0),
+                    _Param(f"ctsz|{s}|{k}", _("Contact cost per customer-year, {segment} "
+                                              "{category} (sampling)", **who),
                            "money", float(np.nan_to_num(w.contact_rel_se[s, k]
                                                         * (w.contact_vol[s, k] @ w.cpc))),
                            float(w.contact_vol[s, k] @ w.cpc))]
-        out += [_Param(f"churn_c|{s}", f"12-month churn, {seg} recent complainants", "share", 1.0),
-                _Param(f"churn_n|{s}", f"12-month churn, {seg} other customers", "share", 1.0),
-                _Param(f"seg_revenue|{s}", f"Revenue per customer-year, {seg}", "money", 1.0),
-                _Param(f"repeats|{s}", f"Repeat contacts per unresolved contact, {seg}", "ratio",
-                       1.0)]
+        out += [_Param(f"churn_c|{s}", _("12-month churn, {segment} recent complainants",
+                                         segment=seg), "share", 1.0),
+                _Param(f"churn_n|{s}", _("12-month churn, {segment} other customers",
+                                         segment=seg), "share", 1.0),
+                _Param(f"seg_revenue|{s}", _("Revenue per customer-year, {segment}",
+                                             segment=seg), "money", 1.0),
+                _Param(f"repeats|{s}", _("Repeat contacts per unresolved contact, {segment}",
+                                         segment=seg), "ratio", 1.0)]
     for c, ch in enumerate(w.channels):
-        out.append(_Param(f"cpc|{c}", f"Cost per contact, {ch.replace('_', '-')}", "money",
-                          float(w.cpc[c])))
-    out.append(_Param("handling", "Complaint handling cost", "money", w.handling))
+        out.append(_Param(f"cpc|{c}", _("Cost per contact, {channel}", channel=_channel(ch)),
+                          "money", float(w.cpc[c])))
+    out.append(_Param("handling", _("Complaint handling cost"), "money", w.handling))
     return out
+
+
+def _channel(code: str) -> str:
+    """A channel as the simulator names it: ``self-service`` in English, in words in another
+    language (``metrics.display.name``)."""
+    return code.replace("_", "-") if i18n.current() == "en" else display.name(code)
 
 
 def _triangular(rng: np.random.Generator, u: float, n: int) -> np.ndarray:
@@ -580,7 +600,8 @@ PHI, HORIZON = N_("Realisation factor φ"), N_("Horizon")
 
 
 def _cpc_text(w: _World) -> str:
-    prices = _(", ").join(written(f"{ch.replace('_', '-')} {w.symbol}{p:,.2f}")
+    prices = _(", ").join(_("{channel} {price}", channel=_channel(ch),
+                            price=display.money(p, w.symbol, 2))
                           for ch, p in zip(w.channels, w.cpc, strict=True))
     return _("{prices}; each ±{spread} % (triangular)", prices=prices,
              spread=written(f"{w.unit_u * 100:g}"))
@@ -624,19 +645,27 @@ def _figure(w: _World, levers: Levers, plan: _Plan, key: str, values: np.ndarray
         unit_costs=w.unit_costs), w.coverage)
 
 
+#: Each output's formula (translated where used, ``formula``).
 FORMULAS = {
-    "revenue_retained": (
+    "revenue_retained": N_(
         "Σ moved customers × φ × [R_dest × S(1 − c_dest) − R_src × S(1 − c_src)] + complainants "
         "avoided a year × φ × (c_complainant − c_other) × R × W(1 − c_other); "
         "S(r) = Σ_{t=1..H} r^t / (1 + d)^t, W(r) = Σ_{t=1..H} (1 + d)^−t Σ_{i<t} r^i"),
-    "cost_saved": (
+    "cost_saved": N_(
         "Σ moved × φ × [CTS_src × S(1 − c_src) − CTS_dest × S(1 − c_dest)] − complainants "
         "avoided × φ × (c_complainant − c_other) × CTS × W(1 − c_other) + [complaints avoided × "
         "(handling + compensation) + FCR pp × assisted contacts × repeats per unresolved × "
         "CPC of repeats + phone contacts moved × (CPC_phone − CPC_self-service)] a year × "
         "Σ_{t=1..H} (1 + d)^−t"),
-    "profit_impact": "gross margin × revenue retained + cost saved",
+    "profit_impact": N_("gross margin × revenue retained + cost saved"),
 }
+
+
+def formula(key: str) -> str:
+    """The formula of output ``key`` in the current language, its digits as the reader writes
+    them (the ``{t=1..H}`` of a sum is the formula's own notation, not a placeholder)."""
+    text = _(FORMULAS[key])
+    return text if i18n.current() == "en" else localize(text)
 
 
 def _profit(w: _World, comps: Mapping[str, tuple[np.ndarray, np.ndarray]], n: int
@@ -726,11 +755,11 @@ def simulate(estimates: pd.DataFrame, inputs: Inputs, levers: Levers,
     return SimResult(
         levers=levers, horizon=plan.horizon, draws=draws, seed=seed,
         revenue_retained=_figure(w, levers, plan, "revenue_retained", rev,
-                                 FORMULAS["revenue_retained"], draws, seed),
-        cost_saved=_figure(w, levers, plan, "cost_saved", saved, FORMULAS["cost_saved"],
+                                 formula("revenue_retained"), draws, seed),
+        cost_saved=_figure(w, levers, plan, "cost_saved", saved, formula("cost_saved"),
                            draws, seed),
         profit_impact=_figure(w, levers, plan, "profit_impact", profit,
-                              FORMULAS["profit_impact"], draws, seed),
+                              formula("profit_impact"), draws, seed),
         samples=pd.DataFrame({"revenue_retained": rev, "cost_saved": saved,
                               "profit_impact": profit}),
         components=pd.DataFrame(rows, columns=comp_cols),
@@ -756,8 +785,8 @@ def nps_point_value(estimates: pd.DataFrame, inputs: Inputs, segment: str,
         key=f"nps_point_value_{segment}", label=_("Value of +1 NPS point, {segment}",
                                                    segment=where),
         kind="modelled", value=f.value, low=f.low, high=f.high, unit=f.unit,
-        formula="profit impact of NPS +1 (gross margin × revenue retained + cost saved); "
-                + FORMULAS["revenue_retained"],
+        formula=_("profit impact of NPS +1 (gross margin × revenue retained + cost saved); "
+                  "{formula}", formula=formula("revenue_retained")),
         inputs=f.inputs, window=f.window, assumption_set=f.assumption_set, note=f.note,
         unit_costs=f.unit_costs), inputs.coverage)
 

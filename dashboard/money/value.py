@@ -33,7 +33,7 @@ from datetime import timedelta
 import pandas as pd
 
 from dashboard.analysis.cost import pct
-from dashboard.i18n import _
+from dashboard.i18n import N_, _
 from dashboard.i18n.numbers import written
 from dashboard.metrics import dimensions, display, stats
 from dashboard.metrics.filters import Filters, week_label
@@ -67,11 +67,13 @@ from dashboard.warehouse.weeks import first_week
 #: recent-complaint flag are read from it.
 HISTORY_WEEKS = COMPLAINT_FLAG_WEEKS
 OUTCOME_LABELS = {
-    "nps": ("NPS", "points"),
-    "fcr": ("First-contact resolution", "pp"),
-    "cts": ("Cost to serve per customer-week", "currency"),
-    "cts_log": ("Cost to serve, proportional", "%"),
+    "nps": (N_("NPS"), "points"),
+    "fcr": (N_("First-contact resolution"), "pp"),
+    "cts": (N_("Cost to serve per customer-week"), "currency"),
+    "cts_log": (N_("Cost to serve, proportional"), "%"),
 }
+#: The proportional cost-to-serve outcome as the programme's table names it on screen.
+USED_FOR_MONEY = N_("Cost to serve, proportional (used for money)")
 #: The raw tables each section of the page is drawn from (``ValueReport.missing``).
 SECTION_NEEDS = {"clv": (TRANSACTIONS,), "categories": (SURVEYS, TRANSACTIONS),
                  "rar": (SURVEYS, TRANSACTIONS), "savings": (CONTACTS,),
@@ -153,8 +155,19 @@ def _churn_text(r) -> str:
 
 
 def _cost_column(name: str, gap: str) -> str:
-    """A cost-to-serve column's name, saying what it leaves out when a source is not loaded."""
-    return f"{name} ({gap})" if gap else name
+    """A cost-to-serve column's name (translated), saying what it leaves out when a source is
+    not loaded."""
+    return _("{title} ({gap})", title=_(name), gap=gap) if gap else _(name)
+
+
+def _count(n) -> str:
+    """A count of customers as the table shows it: ``4,238`` (``۴٬۲۳۸`` in Persian)."""
+    return written(f"{int(n):,}")
+
+
+def _segment(name: str) -> str:
+    """A segment's name as shown: the all-segments row in words, the others as they are."""
+    return _(ALL) if name == ALL else name
 
 
 def _cost_cell(text: str, gap: str) -> str:
@@ -164,16 +177,16 @@ def _cost_cell(text: str, gap: str) -> str:
 
 def _clv_table(clv: pd.DataFrame, sym: str, gap: str = "") -> pd.DataFrame:
     return pd.DataFrame([{
-        "Segment": r.segment,
-        "Active customers now": f"{int(r.active_now):,}",
-        "Revenue per customer-year": amount(r.revenue_per_year, sym),
-        _cost_column("Cost to serve per customer-year", gap):
+        _("Segment"): _segment(r.segment),
+        _("Active customers now"): _count(r.active_now),
+        _("Revenue per customer-year"): amount(r.revenue_per_year, sym),
+        _cost_column(N_("Cost to serve per customer-year"), gap):
             _cost_cell(amount(r.cts_per_year, sym), gap),
-        "Margin per customer-year": amount(r.margin_per_year, sym),
-        "12-month churn (95% CI)": _churn_text(r),
-        _cost_column("Lifetime value per customer", gap): amount(r.value, sym),
+        _("Margin per customer-year"): amount(r.margin_per_year, sym),
+        _("12-month churn (95% CI)"): _churn_text(r),
+        _cost_column(N_("Lifetime value per customer"), gap): amount(r.value, sym),
         "P10–P90": span(r.low, r.high, lambda v: amount(v, sym)),
-        "+1 pp retention adds": amount(r.per_retention_pp, sym, 0, True),
+        _("+1 pp retention adds"): amount(r.per_retention_pp, sym, 0, True),
     } for r in clv.itertuples(index=False)])
 
 
@@ -184,50 +197,58 @@ def _category_table(cat: pd.DataFrame, sym: str, gap: str = "") -> pd.DataFrame:
         return amount(v, sym)
 
     return pd.DataFrame([{
-        "NPS category (latest answer)": CATEGORY_LABELS.get(r.nps_category, r.nps_category),
-        "Customers at window start": f"{int(r.customers):,}",
-        "12-month churn (95% CI)": _churn_text(r),
-        "Revenue per customer-year (95% CI)": _with_span(
+        _("NPS category (latest answer)"): _(CATEGORY_LABELS.get(r.nps_category,
+                                                                 r.nps_category)),
+        _("Customers at window start"): _count(r.customers),
+        _("12-month churn (95% CI)"): _churn_text(r),
+        _("Revenue per customer-year (95% CI)"): _with_span(
             r.revenue_per_year, r.revenue_per_year - z * r.revenue_se,
             r.revenue_per_year + z * r.revenue_se, cash),
-        _cost_column("Cost to serve per customer-year (95% CI)", gap): _cost_cell(_with_span(
-            r.cts_per_year, r.cts_per_year - z * r.cts_se, r.cts_per_year + z * r.cts_se, cash),
-            gap),
-        _cost_column("Lifetime value (P10–P90)", gap): _with_span(r.clv, r.clv_low, r.clv_high,
-                                                                  cash),
-        "Active customers now": f"{int(r.active_now):,}",
+        _cost_column(N_("Cost to serve per customer-year (95% CI)"), gap): _cost_cell(
+            _with_span(r.cts_per_year, r.cts_per_year - z * r.cts_se,
+                       r.cts_per_year + z * r.cts_se, cash), gap),
+        _cost_column(N_("Lifetime value (P10–P90)"), gap): _with_span(r.clv, r.clv_low,
+                                                                      r.clv_high, cash),
+        _("Active customers now"): _count(r.active_now),
     } for r in cat.itertuples(index=False)])
 
 
 def _rar_table(rows: pd.DataFrame, sym: str) -> pd.DataFrame:
     return pd.DataFrame([{
-        "Segment": r.segment,
-        "Passives now": f"{r.passives_now:,}",
-        "Excess churn, passives": pp(100 * r.excess_churn_passive),
-        "Detractors now": f"{r.detractors_now:,}",
-        "Excess churn, detractors": pp(100 * r.excess_churn_detractor),
-        "Revenue at risk a year": money_text(r.value, sym),
+        _("Segment"): _segment(r.segment),
+        _("Passives now"): _count(r.passives_now),
+        _("Excess churn, passives"): pp(100 * r.excess_churn_passive),
+        _("Detractors now"): _count(r.detractors_now),
+        _("Excess churn, detractors"): pp(100 * r.excess_churn_detractor),
+        _("Revenue at risk a year"): money_text(r.value, sym),
         "P10–P90": span(r.low, r.high, lambda v: money_text(v, sym)),
     } for r in rows.itertuples(index=False)])
 
 
 def _by_segment(table: pd.DataFrame, split_note: str) -> pd.DataFrame:
     """A table by segment as shown: without its Segment column when there is one segment."""
-    return table.drop(columns=["Segment"], errors="ignore") if split_note else table
+    return table.drop(columns=[_("Segment")], errors="ignore") if split_note else table
 
 
 def _did_table(p: Programme | None, sym: str) -> pd.DataFrame:
     if p is None:
         return pd.DataFrame()
+
+    def one(v: float) -> str:
+        return written(f"{v:.1f}")
+
+    def change(v: float) -> str:  # a signed change, no unit: ``+16.6``
+        return display.number(v, 1, signed=True, thousands=False)
+
     fmts: dict[str, Callable[[float], str]] = {
-        "nps": lambda v: f"{v:.1f}", "fcr": lambda v: f"{v:.1f}%",
+        "nps": one, "fcr": lambda v: written(f"{v:.1f}%"),
         "cts": lambda v: amount(v, sym, 3),
         "cts_log": lambda v: amount(v, sym, 3),
     }
     dfmt: dict[str, Callable[[float], str]] = {
-        "nps": lambda v: f"{pct(v, 1, True).rstrip('%')} points",
-        "fcr": lambda v: f"{pct(v, 1, True).rstrip('%')} pp",
-        "cts": lambda v: f"{amount(v, sym, 3, True)} per customer-week",
+        "nps": lambda v: _("{change} points", change=change(v)),
+        "fcr": lambda v: _("{change} pp", change=change(v)),
+        "cts": lambda v: _("{amount} per customer-week", amount=amount(v, sym, 3, True)),
         "cts_log": lambda v: pct(100 * (math.exp(v) - 1), 1, True),
     }
     short: dict[str, Callable[[float], str]] = {
@@ -238,17 +259,19 @@ def _did_table(p: Programme | None, sym: str) -> pd.DataFrame:
     rows = []
     for key, e in p.effects.items():
         f, d, sh = fmts[key], dfmt[key], short[key]
+        outcome = USED_FOR_MONEY if key == "cts_log" else OUTCOME_LABELS[key][0]
         rows.append({
-            "Outcome": OUTCOME_LABELS[key][0] + (" (used for money)" if key == "cts_log"
-                                                 else ""),
-            f"{p.segment} before": f(e.treated_before),
-            f"{p.segment} after": f(e.treated_after),
-            "Others before": f(e.control_before),
-            "Others after": f(e.control_after),
-            "Difference-in-differences": d(e.estimate),
-            "95% CI": f"{sh(e.ci_low)} to {sh(e.ci_high)}",
-            "Newey–West lags": f"{e.lags}",
-            "Weeks (before / after)": f"{e.weeks_before} / {e.weeks_after}",
+            _("Outcome"): _(outcome),
+            _("{segment} before", segment=p.segment): f(e.treated_before),
+            _("{segment} after", segment=p.segment): f(e.treated_after),
+            _("Others before"): f(e.control_before),
+            _("Others after"): f(e.control_after),
+            _("Difference-in-differences"): d(e.estimate),
+            _("95% CI"): _("{low} to {high}", low=sh(e.ci_low), high=sh(e.ci_high)),
+            _("Newey–West lags"): written(f"{e.lags}"),
+            _("Weeks (before / after)"): _("{before} / {after}",
+                                           before=written(f"{e.weeks_before}"),
+                                           after=written(f"{e.weeks_after}")),
         })
     return pd.DataFrame(rows)
 

@@ -40,10 +40,10 @@ DEFAULT_RULE = "half_each"
 #: The raw table each lever acts on (field of ``Levers`` → tables) and its name in sentences:
 #: a lever whose table holds no rows is not offered, and a saved scenario's is left out.
 LEVER_NEEDS: dict[str, tuple[tuple[str, ...], str]] = {
-    "nps": ((SURVEYS,), "NPS change"),
-    "complaint_change_pct": ((COMPLAINTS,), "complaint rate change"),
-    "fcr_change_pp": ((CONTACTS,), "first-contact resolution change"),
-    "self_service_shift_pp": ((CONTACTS,), "phone contacts moved to self-service"),
+    "nps": ((SURVEYS,), N_("NPS change")),
+    "complaint_change_pct": ((COMPLAINTS,), N_("complaint rate change")),
+    "fcr_change_pp": ((CONTACTS,), N_("first-contact resolution change")),
+    "self_service_shift_pp": ((CONTACTS,), N_("phone contacts moved to self-service")),
 }
 #: Lever bounds (also the refusals' rules).
 NPS_LIMIT = 50.0
@@ -186,9 +186,9 @@ def loaded_levers(levers: Levers, coverage: Coverage) -> tuple[Levers, str]:
     if not moved:
         return levers, ""
     kept = replace(levers, **{name: (() if name == "nps" else 0.0) for name in moved})
-    what = ", ".join(LEVER_NEEDS[name][1] for name in moved)
+    what = display.commas(_(LEVER_NEEDS[name][1]) for name in moved)
     tables = sorted({t for name in moved for t in gone[name]}, key=cov.TABLES.index)
-    return kept, f"Not valued ({what}): {cov.message(tables)}."
+    return kept, _("Not valued ({what}): {message}.", what=what, message=cov.message(tables))
 
 
 def signed(v: float) -> str:
