@@ -138,9 +138,13 @@ _ALLOWED_WORD = re.compile(r"\b(?:" + "|".join(sorted(ALLOWED)) + r")\b")
 
 
 def _literal(item: dict) -> bool:
-    """A table cell of a column of data shown as loaded (``LITERAL_COLUMNS``)."""
+    """A table cell of a column of data shown as loaded (``LITERAL_COLUMNS``), or a quoted
+    source's citation as published (``money.inputs.CITATIONS``)."""
     from dashboard import i18n
+    from dashboard.money.inputs import CITATIONS
 
+    if item["t"] in CITATIONS:
+        return True
     if not item.get("col"):
         return False
     with i18n.use("fa"):
