@@ -125,16 +125,26 @@ def english_words(texts: list[dict]) -> dict[str, list[str]]:
     """The Latin words (three letters or more) not in ``ALLOWED``, each with the texts holding
     it; chart-drawn texts count too, icons and the skip link do not."""
     out: dict[str, list[str]] = {}
+    names = _source_names()
     for item in texts:
         if item["icon"] or item.get("code") or _literal(item):
             continue
         for w in re.findall(r"[A-Za-z][A-Za-z'-]{2,}", CODE.sub(" ", item["t"])):
-            if w not in ALLOWED and w not in TABLES:
+            if w not in ALLOWED and w not in TABLES and w not in names:
                 out.setdefault(w, []).append(item["t"][:160])
     return out
 
 
 _ALLOWED_WORD = re.compile(r"\b(?:" + "|".join(sorted(ALLOWED)) + r")\b")
+
+
+def _source_names() -> frozenset[str]:
+    """The proper names of the quoted sources' citations (publishers, authors, titles: ``Harvard
+    Business Review``, ``McKinsey``), kept as published inside a Persian citation."""
+    from dashboard.money.inputs import CITATIONS
+
+    words = {w for c in CITATIONS for w in re.findall(r"\b[A-Z][A-Za-z'-]+", c)}
+    return frozenset(words - {"The", "August"})  # a title's article, a month: words
 
 
 def _literal(item: dict) -> bool:
