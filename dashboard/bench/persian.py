@@ -76,7 +76,9 @@ READ_JS = """() => {
                         // icons, and Streamlit's skip link (hidden until focused by keyboard)
                         icon: s.fontFamily.includes('Material')
                               || !!el.closest('[data-testid="stSkipToContent"]'),
-                        code: !!el.closest('code, pre')});
+                        code: !!el.closest('code, pre'),
+                        // drawn with the font that writes Latin digits as Persian ones
+                        digits: s.fontFamily.startsWith('"CX Persian Digits"')});
     }
     // a table's cells are drawn on a canvas; its accessible copy holds their text
     for (const grid of document.querySelectorAll('[data-testid="stDataFrame"]')) {
@@ -166,7 +168,8 @@ def latin_numbers(texts: list[dict]) -> list[str]:
     digits."""
     out = []
     for item in texts:
-        if item["icon"] or item.get("code") or item["chart"] or _literal(item):
+        if (item["icon"] or item.get("code") or item["chart"] or item.get("digits")
+                or _literal(item)):
             continue
         bare = _ALLOWED_WORD.sub(" ", CODE.sub(" ", item["t"]))
         if re.search(r"[0-9]", bare):

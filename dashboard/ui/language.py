@@ -129,11 +129,15 @@ def selector() -> None:
         st.html(RTL_CSS + chart_digits_css() + widget_css())
 
 
+#: The app's own font family (the theme's "sans serif"), after the digits font in widgets.
+WIDGET_FAMILY = '"Source Sans", sans-serif'
+
+
 def chart_digits_css() -> str:
-    """The style that draws a chart's Latin digits as Persian ones (ticks, hover labels, bar
-    texts: plotly writes numbers with Latin digits only): the ten-glyph font of
-    ``rtl.digits_font``, inline, for the digits only; nothing when the Persian font is not
-    installed."""
+    """The style that draws Latin digits as Persian ones where Streamlit or plotly write them
+    (a chart's ticks, hover labels and bar texts; a slider's values; a number field): the
+    ten-glyph font of ``rtl.digits_font``, inline, for the digits only; nothing when the
+    Persian font is not installed."""
     import base64
 
     from dashboard.exports import rtl
@@ -146,7 +150,10 @@ def chart_digits_css() -> str:
             f'src: url(data:font/ttf;base64,{data}) format("truetype"); '
             "unicode-range: U+0030-0039; }\n"
             f'.js-plotly-plot text {{ font-family: "{rtl.DIGITS_FAMILY}", {rtl.FAMILY} '
-            "!important; }</style>")
+            "!important; }\n"
+            # a slider's values and a number field hold numbers Streamlit writes itself
+            f'[data-testid="stSlider"], [data-testid="stNumberInput"] input {{ font-family: '
+            f'"{rtl.DIGITS_FAMILY}", {WIDGET_FAMILY} !important; }}</style>')
 
 
 def _to_url() -> None:
