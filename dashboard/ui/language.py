@@ -152,7 +152,7 @@ def chart_digits_css() -> str:
             f'.js-plotly-plot text {{ font-family: "{rtl.DIGITS_FAMILY}", {rtl.FAMILY} '
             "!important; }\n"
             # a slider's values and a number field hold numbers Streamlit writes itself
-            f'[data-testid="stSlider"], [data-testid="stNumberInput"] input {{ font-family: '
+            f'[data-testid="stSlider"] *, [data-testid="stNumberInput"] input {{ font-family: '
             f'"{rtl.DIGITS_FAMILY}", {WIDGET_FAMILY} !important; }}</style>')
 
 
