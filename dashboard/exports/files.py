@@ -135,9 +135,9 @@ def decorate(ex: Exhibit, ctx: Context, title: str | None = None) -> go.Figure:
 
 
 def font_family() -> str:
-    """The font family of images and PDF pages: the Persian font in Persian (``rtl.FAMILY``),
-    else ``FONT``."""
-    return rtl.FAMILY if rtl.rtl() else FONT
+    """The font family of images and PDF pages: the Persian font in Persian, its digits font
+    first (``rtl.image_family``), else ``FONT``."""
+    return rtl.image_family() if rtl.rtl() else FONT
 
 
 class RenderError(RuntimeError):
@@ -209,6 +209,7 @@ class Renderer:
         path = chromium_path()
         if path is None:
             raise RenderError(f"no Chromium for images: {INSTALL_CHROMIUM}")
+        rtl.install_digits_font()  # before the browser starts: it reads the fonts once
         loop = asyncio.new_event_loop()
         threading.Thread(target=loop.run_forever, name="kaleido-loop", daemon=True).start()
         cls._loop = loop

@@ -17,10 +17,12 @@ English font and alignment, when the current language is written left to right. 
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 from functools import cache
+from pathlib import Path
 
 from dashboard import i18n
 from dashboard.exports import axes
@@ -150,10 +152,11 @@ def font_file(family: str = PERSIAN_FONT) -> str | None:
 @cache
 def digits_font() -> bytes | None:
     """``DIGITS_FAMILY`` as TrueType bytes: ``PERSIAN_FONT`` cut down (fontTools) to its ten
-    Persian digits U+06F0–U+06F9, each also mapped from its Latin digit U+0030–U+0039, under
-    its own name. None when ``PERSIAN_FONT`` is not installed (charts then keep Latin digits).
-    The page loads it inline with the right-to-left style (nothing from another host), for the
-    Latin digits only (``unicode-range``)."""
+    Persian digits U+06F0–U+06F9, each mapped from its Latin digit U+0030–U+0039 instead, under
+    its own name (a Persian digit keeps the text font, and a PDF's text its code points). None
+    when ``PERSIAN_FONT`` is not installed (charts then keep Latin digits). The page loads it
+    inline with the right-to-left style (nothing from another host), for the Latin digits
+    only (``unicode-range``); images use it installed (``install_digits_font``)."""
     import io
 
     from fontTools import subset
@@ -164,14 +167,14 @@ def digits_font() -> bytes | None:
         return None
     font = TTFont(path)
     options = subset.Options()
-    options.layout_features, options.hinting, options.name_IDs = [], False, ["*"]
+    options.layout_features, options.name_IDs = [], ["*"]
     sub = subset.Subsetter(options)
     sub.populate(unicodes=range(0x06F0, 0x06FA))
     sub.subset(font)
     for table in font["cmap"].tables:
-        if table.isUnicode():
+        if table.isUnicode():  # the Latin digits only: Persian ones stay the text font's
             for i in range(10):
-                table.cmap[0x30 + i] = table.cmap[0x06F0 + i]
+                table.cmap[0x30 + i] = table.cmap.pop(0x06F0 + i)
     names = font["name"]
     for record in list(names.names):
         if record.nameID in (1, 4, 16):
@@ -181,6 +184,40 @@ def digits_font() -> bytes | None:
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
+
+
+#: Where ``install_digits_font`` puts ``DIGITS_FAMILY`` for images: the user's fonts folder,
+#: which fontconfig (and so the Chromium that draws images) reads.
+DIGITS_FILE = (Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+               / "fonts" / "cx-persian-digits.ttf")
+
+
+@cache
+def install_digits_font() -> bool:
+    """``DIGITS_FAMILY`` where fontconfig finds it, so that Persian images (drawn by Chromium
+    from plotly's SVG, which can use installed fonts only) write plotly's digits as ۰–۹: written
+    to ``DIGITS_FILE`` (once a process; again when the made font changed), fontconfig's cache
+    refreshed. True when it is installed; False without the Persian font, or when the folder
+    cannot be written (images then keep Latin digits on their axes)."""
+    data = digits_font()
+    if data is None:
+        return False
+    try:
+        if not (DIGITS_FILE.is_file() and DIGITS_FILE.read_bytes() == data):
+            DIGITS_FILE.parent.mkdir(parents=True, exist_ok=True)
+            DIGITS_FILE.write_bytes(data)
+            subprocess.run(["fc-cache", "-f", str(DIGITS_FILE.parent)], capture_output=True,
+                           timeout=60, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    font_installed.cache_clear()
+    return font_installed(DIGITS_FAMILY)
+
+
+def image_family() -> str:
+    """The font family of Persian images and PDF pages: ``DIGITS_FAMILY`` first when it is
+    installed (their axis numbers in Persian digits), then ``FAMILY``."""
+    return f"{DIGITS_FAMILY}, {FAMILY}" if install_digits_font() else FAMILY
 
 
 def headers() -> dict[str, str]:
