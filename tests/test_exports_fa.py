@@ -167,6 +167,21 @@ def test_persian_images_draw_plotlys_latin_digits_as_persian_ones(renderer):
     assert not same_glyph(latin_plain, persian_four)
 
 
+def test_an_image_keeps_the_charts_colours_where_streamlit_set_plotlys_template(renderer):
+    """Importing Streamlit makes its plotly template the default: placeholder colours
+    (#000001 …) that only its page replaces. A chart made in the app and exported draws its
+    bars in the charts' colours, not near black."""
+    import streamlit  # noqa: F401 - as the app's process has
+
+    ex = persian_chart()
+    assert ex.fig.layout.template.layout.colorway[0] == "#000001"
+    png = export.image(ex, export.Context(Filters(week="2026-W44"), "published", GENERATED),
+                       "png")
+    im = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    first_bar = im[int(im.shape[0] * 0.6), int(im.shape[1] * 0.14)]
+    assert tuple(first_bar) == (0x63, 0x6E, 0xFA), first_bar  # plotly_white's first colour
+
+
 def test_the_persian_page_loads_the_chart_digits_font_inline():
     """The page's Persian style carries the font itself (a data URL: nothing from another
     host), for the Latin digits only, first in the charts' family."""

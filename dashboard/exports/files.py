@@ -108,11 +108,25 @@ def file_name(name: str, filters: Filters, ext: str) -> str:
 literal = text.plotly
 
 
+#: The charts' own plotly template (``charts``), for images.
+IMAGE_TEMPLATE = "plotly_white"
+
+
+def _placeholder_colours(fig: go.Figure) -> bool:
+    """Whether ``fig`` carries Streamlit's plotly template: importing Streamlit makes it
+    plotly's default, and its colours are placeholders (``#000001`` …) that only Streamlit's
+    page replaces with the theme's — an image would draw them near black."""
+    colorway = fig.layout.template.layout.colorway
+    return bool(colorway) and colorway[0].lower() == "#000001"
+
+
 def decorate(ex: Exhibit, ctx: Context, title: str | None = None) -> go.Figure:
     """A copy of the exhibit's figure for export: the title, a line with the chart's own
     period (``Exhibit.span``), filters and n, and at the foot the band (money and interval
     charts) and the source line."""
     fig = go.Figure(copy.deepcopy(ex.fig.to_dict()))
+    if _placeholder_colours(fig):
+        fig.update_layout(template=IMAGE_TEMPLATE)
     foot = ctx.source_line()
     if ex.band:
         foot = i18n._("{band} · {source}", band=rtl.say(ex.band), source=foot)
