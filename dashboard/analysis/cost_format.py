@@ -45,9 +45,10 @@ def channel_label(channel: str) -> str:
     return display.name(channel)
 
 
-#: The descriptions CX Ledger's own assumption files give the unit costs
-#: (``data/demo_assumptions.csv``, ``data/default_assumptions.csv``): the unit-cost table shows
-#: them in the reader's language. A company's own descriptions are shown as written.
+#: The descriptions CX Ledger's own assumption files give the unit costs and the other
+#: assumptions (``data/demo_assumptions.csv``, ``data/default_assumptions.csv``): the unit-cost
+#: table and the Assumptions page show them in the reader's language. A company's own
+#: descriptions are shown as written.
 SHIPPED_DESCRIPTIONS = frozenset({
     N_("Fully loaded cost of one assisted phone contact"),
     N_("Fully loaded cost of one web/app chat contact"),
@@ -62,6 +63,37 @@ SHIPPED_DESCRIPTIONS = frozenset({
     N_("CX Ledger default, not your company's: cost of one store or branch visit handled by "
        "staff"),
     N_("CX Ledger default, not your company's: cost of one social-media care contact"),
+    # the other assumptions (the Assumptions page's values table)
+    N_("Reporting currency (ISO 4217)"),
+    N_("Symbol printed before money figures"),
+    N_("Internal cost of handling one complaint end to end"),
+    N_("Gross margin on revenue"),
+    N_("Annual discount rate for lifetime value"),
+    N_("Target NPS (relationship survey)"),
+    N_("Target CSAT top-2-box share"),
+    N_("Target mean CES (1-7; higher is easier)"),
+    N_("Target complaints per 1000 active customers per week"),
+    N_("Target 4-week churn rate"),
+    N_("Target weekly cost to serve per active customer"),
+    N_("Horizon over which modelled money (lifetime value and the simulator) is counted"),
+    N_("Low end of the share of the promoter-detractor gap that the experience causes"),
+    N_("High end of the share of the promoter-detractor gap that the experience causes"),
+    N_("Plus or minus range of each cost per contact used in the simulator's draws"),
+    N_("Segment of the improvement programme whose effect is measured"),
+    N_("First ISO week of the improvement programme"),
+    N_("CX Ledger default, not your company's: no currency set (ISO 4217 XXX); load your "
+       "assumptions file to set yours"),
+    N_("CX Ledger default, not your company's: the generic currency sign"),
+    N_("CX Ledger default, not your company's: cost of handling one complaint end to end"),
+    N_("CX Ledger default, not your company's: gross margin on revenue"),
+    N_("CX Ledger default, not your company's: annual discount rate for lifetime value"),
+    N_("CX Ledger default, not your company's: horizon over which modelled money is counted"),
+    N_("CX Ledger default, not your company's: low end of the share of the "
+       "promoter-detractor gap that the experience causes"),
+    N_("CX Ledger default, not your company's: high end of the share of the "
+       "promoter-detractor gap that the experience causes"),
+    N_("CX Ledger default, not your company's: plus or minus range of each cost per contact "
+       "in the simulator's draws"),
 })
 
 

@@ -45,6 +45,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 
+from dashboard.i18n import N_, _, current
+from dashboard.i18n.numbers import localize
+from dashboard.metrics.display import CONTRACT_NAMES
 from dashboard.warehouse import weeks
 
 # the rules live with the warehouse (a loaded assumptions file meets the same ones); re-exported
@@ -70,19 +73,24 @@ def check_name(name: str) -> str:
     """A set or scenario name: 1–40 letters, digits, spaces, dots, dashes or underscores."""
     name = (name or "").strip()
     if not _NAME_RE.match(name):
-        raise AssumptionError(
-            f"name {name!r} refused: use 1–40 letters, digits, spaces, dots, dashes or "
-            "underscores, starting with a letter or digit")
+        raise AssumptionError(_(
+            "name {name} refused: use 1–40 letters, digits, spaces, dots, dashes or "
+            "underscores, starting with a letter or digit", name=repr(name)))
     return name
 
 
 def key_label(key: str) -> str:
-    """A key in words: its rule's label, with the channel for a cost per contact
-    ("Cost per contact: self-service")."""
+    """A key in words, in the reader's language: its rule's label, with the channel for a cost
+    per contact ("Cost per contact: self-service"; in Persian the contract's channel in words,
+    «هزینهٔ هر تماس: سلف‌سرویس»)."""
+    label = _(spec_for(key).label)
     if key.startswith("cost_per_contact_"):
-        channel = key.removeprefix("cost_per_contact_").replace("_", "-")
-        return f"{spec_for(key).label}: {channel}"
-    return spec_for(key).label
+        code = key.removeprefix("cost_per_contact_")
+        channel = code.replace("_", "-")
+        if current() != "en" and code in CONTRACT_NAMES:
+            channel = _(CONTRACT_NAMES[code])
+        return _("{label}: {channel}", label=label, channel=channel)
+    return label
 
 
 def today_utc() -> date:
@@ -171,8 +179,10 @@ class AssumptionSet:
         n, total = len(self.defaults_in_force(week_start)), len(self.table(week_start))
         if not n:
             return self.id
-        share = "" if n == total else f": {n} of {total} values"
-        return f"{self.id} (CX Ledger defaults, not your company's{share})"
+        if n == total:
+            return _("{set_id} (CX Ledger defaults, not your company's)", set_id=self.id)
+        return _("{set_id} (CX Ledger defaults, not your company's: {n} of {total} values)",
+                 set_id=self.id, n=localize(str(n)), total=localize(str(total)))
 
 
 def normalised(key: str, text: object) -> str:
@@ -267,13 +277,15 @@ def create_set(store, name: str, based_on: str = PUBLISHED, who: str = "unknown"
     name = check_name(name)
     sets = _sets(store)
     if name == PUBLISHED or name in set(sets["set_name"]):
-        raise AssumptionError(f"name {name!r} refused: a set of that name exists")
+        raise AssumptionError(_("name {name} refused: a set of that name exists",
+                                name=repr(name)))
     if based_on == PUBLISHED:
         base_version: int | None = published_version(store)
     else:
         row = sets[sets["set_name"] == based_on]
         if row.empty or _known(row["published_in"].iloc[0]):
-            raise AssumptionError(f"{based_on!r} refused as a base: it is not an open draft")
+            raise AssumptionError(_("{name} refused as a base: it is not an open draft",
+                                    name=repr(based_on)))
         b = row["base_version"].iloc[0]
         base_version = int(b) if _known(b) else None
     store.write(
@@ -288,13 +300,15 @@ def editable(current: AssumptionSet) -> None:
     """AssumptionError unless ``current`` is an open draft: the published set changes only by
     publishing a draft, and a published draft is the record of what was published."""
     if current.is_published:
-        raise AssumptionError(
-            f"{current.id} refused an edit: the published set changes only by publishing a "
-            "draft. Start a draft from it, change the draft and publish it with a reason.")
+        raise AssumptionError(_(
+            "{set_id} refused an edit: the published set changes only by publishing a "
+            "draft. Start a draft from it, change the draft and publish it with a reason.",
+            set_id=current.id))
     if current.published_in is not None:
-        raise AssumptionError(
-            f"{current.id} refused an edit: it was published (publication "
-            f"#{current.published_in}) and is kept as the record of it. Start a new draft.")
+        raise AssumptionError(_(
+            "{set_id} refused an edit: it was published (publication #{publication}) and is "
+            "kept as the record of it. Start a new draft.", set_id=current.id,
+            publication=localize(str(current.published_in))))
 
 
 def record_change(store, current: AssumptionSet, key: str, new_text: str,
@@ -307,19 +321,22 @@ def record_change(store, current: AssumptionSet, key: str, new_text: str,
     it must be asked for, and it is recorded as such."""
     editable(current)
     if current.name not in set(_sets(store)["set_name"]):
-        raise AssumptionError(f"{current.name!r} refused an edit: no draft of that name; "
-                              "start one first")
+        raise AssumptionError(_("{name} refused an edit: no draft of that name; start one "
+                                "first", name=repr(current.name)))
     if key not in set(current.rows["assumption_key"]):
-        raise AssumptionError(f"{key} refused: not an assumption of this warehouse")
+        raise AssumptionError(_("{key} refused: not an assumption of this warehouse",
+                                key=key))
     value = parse_value(key, new_text)
     start = next_week(today)
     effective_from = effective_from or start
     back_dated = effective_from < start
     if back_dated and not back_date:
-        raise AssumptionError(
-            f"{key} from {effective_from:%Y-%m-%d} refused: that is before the next week "
-            f"({first_week_of(start)}, from {start:%Y-%m-%d}), so it would change weeks "
-            "already reported. Choose back-dating explicitly to mean it.")
+        raise AssumptionError(_(
+            "{key} from {day} refused: that is before the next week ({week}, from {start}), "
+            "so it would change weeks already reported. Choose back-dating explicitly to mean "
+            "it.", key=key, day=f"{effective_from:%Y-%m-%d}", week=first_week_of(start),
+            start=f"{start:%Y-%m-%d}"))
+
     old = current.in_force(effective_from).get(key)
     # every week from effective_from on must stay consistent, so check the set as it would be
     published = current.rows[current.rows["_order"] == 0]
@@ -350,3 +367,73 @@ def _changes_of(s: AssumptionSet) -> pd.DataFrame:
                          "assumption_key": edits["assumption_key"].to_numpy(),
                          "effective_from": edits["valid_from"].to_numpy(),
                          "new_value": edits["value_text"].to_numpy()})
+
+
+# --- values, units and sources as a reader of the Assumptions page reads them ----------------
+
+#: The units CX Ledger's own assumption files give (``data/*_assumptions.csv``), in words for
+#: the screen (``{currency}``: the set's currency by name). A company's own unit is shown as
+#: written.
+UNITS: dict[str, str] = {
+    "code": N_("code"), "symbol": N_("symbol"), "pct": N_("pct"), "points": N_("points"),
+    "score": N_("score"), "fraction": N_("fraction"), "years": N_("years"),
+    "segment": N_("segment"), "ISO week": N_("ISO week"),
+    "currency/contact": N_("{currency} per contact"),
+    "currency/complaint": N_("{currency} per complaint"),
+    "currency/customer/week": N_("{currency} per customer per week"),
+    "per 1000 customers": N_("per {n} customers"),
+}
+
+
+def shown_value(key: str, text: object) -> str:
+    """A value as the Assumptions page's read-only tables show it: as stored in English; in
+    Persian a number in Persian digits with separators (``48000`` → «۴۸٬۰۰۰»), a currency code
+    with its name («تومان (IRT)»), a week as its Jalali week; a symbol or a name as written.
+    (The page's one editable field, the new value, is typed text: read in either digits.)"""
+    raw = "" if text is None else str(text)
+    if current() == "en":
+        return raw
+    kind = spec_for(key).kind
+    try:
+        value = parse_value(key, raw)
+    except AssumptionError:
+        return localize(raw) if kind not in ("symbol", "text") else raw
+    if kind == "currency":
+        from dashboard.i18n.currency import Currency
+
+        name = Currency("", str(value)).name
+        return _("{name} ({code})", name=name, code=value) if name else str(value)
+    if kind == "week":
+        return weeks.week_display(str(value))
+    if isinstance(value, float):
+        plain = _text(value)
+        decimals = len(plain.partition(".")[2]) if "e" not in plain else 0
+        return localize(f"{value:,.{decimals}f}" if "e" not in plain else plain)
+    return str(value)
+
+
+def shown_unit(unit: object, currency: str = "") -> str:
+    """A unit as the reader reads it: as written in English and for a company's own unit; a
+    shipped unit in Persian words, money units naming the set's currency («تومان به‌ازای هر
+    تماس»)."""
+    text = "" if unit is None else str(unit)
+    if current() == "en" or text not in UNITS:
+        return text
+    return _(UNITS[text], currency=currency or _("currency"), n=localize("1000"))
+
+
+def shown_source(source: object) -> str:
+    """Where a value comes from, as the reader reads it: ``warehouse``, ``CX Ledger default``,
+    ``publication #3``, ``edit #7`` as stored in English; in the reader's words otherwise."""
+    text = "" if source is None else str(source)
+    if current() == "en":
+        return text
+    if text == "warehouse":
+        return _("warehouse")
+    if text == SOURCE_DEFAULT:
+        return _("CX Ledger default")
+    kind, _sep, number = text.partition(" #")
+    if number.isdigit() and kind in ("publication", "edit"):
+        n = localize(number)
+        return _("publication #{n}", n=n) if kind == "publication" else _("edit #{n}", n=n)
+    return text

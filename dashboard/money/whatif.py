@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from dashboard.i18n import N_, _
-from dashboard.i18n.numbers import written
+from dashboard.i18n import N_, _, current
+from dashboard.i18n.numbers import localize, written
 from dashboard.metrics import display
 from dashboard.money import assumptions as A
 from dashboard.money.inputs import ALL
@@ -58,14 +58,26 @@ class SimulationError(ValueError):
 # --- levers ------------------------------------------------------------------------------------
 
 
+def _g(value: float) -> str:
+    """A bound of a lever as the reader writes it: ``-50``, ``1e+15`` (English, as given);
+    Persian digits in Persian."""
+    text = f"{value:g}"
+    return text if current() == "en" else localize(text)
+
+
 def _number(name: str, value: object, low: float, high: float) -> float:
+    """``value`` as a number within ``low``–``high``, else SimulationError naming the field
+    (``name``: an identifier, or a lever already in the reader's words), the value and the
+    rule, in the reader's language."""
     try:
         v = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise SimulationError(f"{name} = {value!r} refused: must be a number") from None
+        raise SimulationError(_("{name} = {value} refused: must be a number", name=name,
+                                value=repr(value))) from None
     if not math.isfinite(v) or not low <= v <= high:
-        raise SimulationError(f"{name} = {value!r} refused: must be a number from {low:g} "
-                              f"to {high:g}")
+        raise SimulationError(_("{name} = {value} refused: must be a number from {low} to "
+                                "{high}", name=name, value=repr(value), low=_g(low),
+                                high=_g(high)))
     return v
 
 
@@ -92,14 +104,15 @@ class Levers:
         for seg, pts in raw:
             seg = str(seg)
             if not seg or seg == ALL:
-                raise SimulationError(f"NPS lever segment {seg!r} refused: must be one segment")
-            v = _number(f"NPS change in {seg}", pts, -NPS_LIMIT, NPS_LIMIT)
+                raise SimulationError(_("NPS lever segment {segment} refused: must be one "
+                                        "segment", segment=repr(seg)))
+            v = _number(_("NPS change in {segment}", segment=seg), pts, -NPS_LIMIT, NPS_LIMIT)
             if v:
                 pairs[seg] = v
         object.__setattr__(self, "nps", tuple(sorted(pairs.items())))
         if self.migration_rule not in RULES:
-            raise SimulationError(f"migration_rule = {self.migration_rule!r} refused: must be "
-                                  f"one of {', '.join(RULES)}")
+            raise SimulationError(_("migration_rule = {value} refused: must be one of {rules}",
+                                    value=repr(self.migration_rule), rules=", ".join(RULES)))
         for name in ("complaint_change_pct", "fcr_change_pp"):
             object.__setattr__(self, name, _number(name, getattr(self, name), -PCT_LIMIT,
                                                    PCT_LIMIT))
@@ -108,8 +121,8 @@ class Levers:
         if self.horizon_years is not None:
             h = _number("horizon_years", self.horizon_years, *HORIZON_RANGE)
             if h != int(h):
-                raise SimulationError(f"horizon_years = {self.horizon_years!r} refused: must "
-                                      "be a whole number of years")
+                raise SimulationError(_("horizon_years = {value} refused: must be a whole "
+                                        "number of years", value=repr(self.horizon_years)))
             object.__setattr__(self, "horizon_years", int(h))
         object.__setattr__(self, "programme_cost", _number(
             "programme_cost", self.programme_cost, 0.0, 1e15))
@@ -157,17 +170,21 @@ class Levers:
         try:
             doc = json.loads(text)
         except (TypeError, ValueError) as exc:
-            raise SimulationError(f"scenario payload is not JSON: {exc}") from None
+            raise SimulationError(_("scenario payload is not JSON: {error}",
+                                    error=str(exc))) from None
         if not isinstance(doc, dict) or doc.get("version") != 1:
-            raise SimulationError("scenario payload refused: expected a version 1 document")
+            raise SimulationError(_("scenario payload refused: expected a version {version} "
+                                    "document", version=localize("1")))
         known = {"nps", "migration_rule", "complaint_change_pct", "fcr_change_pp",
                  "self_service_shift_pp", "horizon_years", "programme_cost"}
         unknown = sorted(set(doc) - known - {"version"})
         if unknown:
-            raise SimulationError(f"scenario payload refused: unknown field(s) {unknown}")
+            raise SimulationError(_("scenario payload refused: unknown field(s) {fields}",
+                                    fields=str(unknown)))
         nps = doc.get("nps", {})
         if not isinstance(nps, dict):
-            raise SimulationError("scenario payload refused: nps must map segment to points")
+            raise SimulationError(_("scenario payload refused: nps must map segment to "
+                                    "points"))
         return cls(**{k: v for k, v in doc.items() if k in known and k != "nps"},
                    nps=tuple(nps.items()))
 
@@ -226,7 +243,7 @@ def list_scenarios(store) -> pd.DataFrame:
             lev = Levers.from_json(payload)
         except SimulationError as exc:
             levers.append(None)
-            summary.append(f"unreadable: {exc}")
+            summary.append(_("unreadable: {error}", error=str(exc)))
         else:
             levers.append(lev)
             summary.append(lev.describe())
@@ -241,7 +258,8 @@ def load_scenario(store, name: str) -> Levers:
     df = store.read("store_scenarios")
     hit = df[df["scenario_name"] == name]
     if hit.empty:
-        raise SimulationError(f"no saved scenario named {name!r}")
+        raise SimulationError(_("no saved scenario named {name}", name=repr(name)))
+
     return Levers.from_json(hit["payload"].iloc[0])
 
 

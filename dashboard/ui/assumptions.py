@@ -16,12 +16,18 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from dashboard import i18n
+from dashboard.analysis.cost_format import description
 from dashboard.i18n import N_, _
+from dashboard.i18n import currency as cur
+from dashboard.i18n.numbers import localize
+from dashboard.intake.status import moment
 from dashboard.metrics import display
 from dashboard.metrics.filters import Filters
 from dashboard.money import assumptions as A
 from dashboard.money import publishing, unit_costs
 from dashboard.ui import common as ui
+from dashboard.warehouse import weeks
 
 _WHO_KEY = "asm_who"
 _FLASH_KEY = "asm_flash"
@@ -78,17 +84,25 @@ def name_field() -> None:
 
 
 def values_table(aset: A.AssumptionSet, filters: Filters) -> pd.DataFrame:
-    """The values in force in the selected week, with unit, source and the rule of each."""
+    """The values in force in the selected week, with unit, source and the rule of each: in
+    English as stored; in Persian every cell in the reader's words (labels, units naming the
+    set's currency, rules, shipped descriptions, sources), numbers in Persian digits, currency
+    codes with their name and first days as Jalali days. The table is read-only: a value
+    changes through the edit form's text field, so no cell here stays a number for Streamlit
+    to draw (an editable number would stay a number, its digits drawn by Streamlit)."""
     t = aset.table(filters.week_start)
+    keys = list(t["assumption_key"])
+    unit_currency = cur.from_assumptions(aset.in_force(filters.week_start)).name
     return pd.DataFrame({
-        _("Assumption"): [A.key_label(k) for k in t["assumption_key"]],
+        _("Assumption"): [A.key_label(k) for k in keys],
         _("Key"): t["assumption_key"],
-        _("Value"): t["value_text"].astype(str),
-        _("Unit"): t["unit"].astype(str),
-        _("In force from"): [f"{d:%Y-%m-%d}" for d in t["valid_from"]],
-        _("Source"): t["source"],
-        _("Rule"): [A.spec_for(k).rule() for k in t["assumption_key"]],
-        _("Description"): t["description"].astype(str),
+        _("Value"): [A.shown_value(k, v) for k, v in zip(keys, t["value_text"].astype(str),
+                                                          strict=True)],
+        _("Unit"): [A.shown_unit(u, unit_currency) for u in t["unit"].astype(str)],
+        _("In force from"): [weeks.day_display(d) for d in t["valid_from"]],
+        _("Source"): [A.shown_source(s) for s in t["source"]],
+        _("Rule"): [A.spec_for(k).rule_text() for k in keys],
+        _("Description"): [description(d) for d in t["description"].astype(str)],
     })
 
 
@@ -103,6 +117,8 @@ def change_log(aset: A.AssumptionSet) -> pd.DataFrame:
     columns = [_(c) for c in _LOG_COLUMNS]
     if log.empty:
         return pd.DataFrame(columns=columns)
+    if i18n.current() != "en":
+        return _change_log_shown(aset, log, columns)
     if aset.is_published:
         pubs = [f"#{int(p)}" if pd.notna(p) else _("before publishing")
                 for p in log["publication_id"]]
@@ -116,6 +132,86 @@ def change_log(aset: A.AssumptionSet) -> pd.DataFrame:
         _("When"): log["changed_at"], _("By"): log["changed_by"], _("Reason"): log["reason"],
         _("Publication"): pubs,
     }, columns=columns).iloc[::-1].reset_index(drop=True)
+
+
+def _when(stamp: object) -> str:
+    """A store's timestamp (``2026-12-07 15:43:56 UTC``) as a Persian reader reads it: its
+    Jalali day and time, in UTC."""
+    text = str(stamp)
+    try:
+        ts = pd.Timestamp(text.removesuffix(" UTC"))
+    except ValueError:
+        return text
+    return _("{moment} UTC", moment=moment(ts))
+
+
+def _day(text: object) -> str:
+    """A store's day (``2026-12-14``) as the reader reads it (a Jalali day in Persian)."""
+    try:
+        return weeks.day_display(date.fromisoformat(str(text)))
+    except ValueError:
+        return str(text)
+
+
+def _number_id(value: object, mark: str = "") -> str:
+    """A change's or publication's number in the reader's digits (``#۱۲``)."""
+    return localize(f"{mark}{int(value)}")
+
+
+def _change_log_shown(aset: A.AssumptionSet, log: pd.DataFrame, columns: list[str]
+                      ) -> pd.DataFrame:
+    """``change_log`` in a language other than English: every cell text in the reader's words
+    and digits (numbers, Jalali days, values as ``A.shown_value`` writes them)."""
+    if aset.is_published:
+        pubs = [_number_id(p, "#") if pd.notna(p) else _("before publishing")
+                for p in log["publication_id"]]
+    else:
+        pubs = ["—"] * len(log)
+    keys = list(log["assumption_key"])
+    return pd.DataFrame({
+        "#": [_number_id(i) for i in log["change_id"]], _("Key"): keys,
+        _("From"): [_day(d) for d in log["effective_from"]],
+        _("Old value"): ["—" if v is None or pd.isna(v) else A.shown_value(k, v)
+                         for k, v in zip(keys, log["old_value"], strict=True)],
+        _("New value"): [A.shown_value(k, v) for k, v in zip(keys, log["new_value"],
+                                                              strict=True)],
+        _("Back-dated"): [_("yes") if int(b) else _("no") for b in log["back_dated"]],
+        _("When"): [_when(w) for w in log["changed_at"]], _("By"): log["changed_by"],
+        _("Reason"): log["reason"], _("Publication"): pubs,
+    }, columns=columns).iloc[::-1].reset_index(drop=True)
+
+
+#: The column names of ``publishing.diff_table`` and ``publishing.publications`` (English, as
+#: the CLI prints them), for the catalog: the page shows them translated.
+_DIFF_COLUMNS = (N_("Assumption"), N_("Key"), N_("From"), N_("Until"), N_("Published"),
+                 N_("Draft"), N_("Back-dated"))
+_HISTORY_COLUMNS = ("#", N_("When"), N_("By"), N_("Reason"), N_("Draft"), N_("Versions"),
+                    N_("Changes"))
+
+
+def diff_table(changes: pd.DataFrame) -> pd.DataFrame:
+    """A draft's differences (``publishing.diff``) as the page shows them: in English
+    ``publishing.diff_table`` (as the CLI prints it); in Persian with translated headers,
+    labels and yes/no, Jalali first days and weeks, values as ``A.shown_value`` writes them."""
+    if i18n.current() == "en":
+        return publishing.diff_table(changes)
+    keys = list(changes["assumption_key"])
+
+    def value(k: str, v: object) -> str:
+        return A.shown_value(k, v) if isinstance(v, str) else "—"
+
+    return pd.DataFrame({
+        _("Assumption"): [A.key_label(k) for k in keys],
+        _("Key"): keys,
+        _("From"): [_("{day} ({week})", day=f"{d:%Y-%m-%d}", week=A.first_week_of(d))
+                    for d in changes["start"]],
+        _("Until"): [_("onwards") if e is None or pd.isna(e) else weeks.day_display(e)
+                     for e in changes["end"]],
+        _("Published"): [value(k, v) for k, v in zip(keys, changes["published_value"],
+                                                      strict=True)],
+        _("Draft"): [value(k, v) for k, v in zip(keys, changes["draft_value"], strict=True)],
+        _("Back-dated"): [_("yes") if b else _("no") for b in changes["back_dated"]],
+    }, columns=[_(c) for c in _DIFF_COLUMNS])
 
 
 # --- starting a draft -------------------------------------------------------------------------
@@ -156,14 +252,17 @@ def start_draft_panel(aset: A.AssumptionSet) -> None:
 def edit_form(aset: A.AssumptionSet, today: date | None = None) -> A.AssumptionSet:
     """Change one value of an open draft; returns the draft as it is after the change (or
     unchanged). The first week defaults to the next week; an earlier one needs the
-    back-dating box."""
+    back-dating box. The labels, help and refusals are in the reader's language; what the
+    person types (the new value, read in Latin or Persian digits) and the date picker's days
+    are Streamlit's widgets: an editable value stays as typed, its digits drawn by Streamlit."""
     start = A.next_week(today)
     keys = sorted(set(aset.rows["assumption_key"]))
     with st.form("asm_edit"):
         left, mid, right = st.columns([2, 1, 1])
         with left:
             key = st.selectbox(_("Assumption"), keys, key="asm_key",
-                               format_func=lambda k: f"{A.key_label(k)} ({k})")
+                               format_func=lambda k: _("{name} ({code})",
+                                                       name=A.key_label(k), code=k))
         with mid:
             new = st.text_input(_("New value"), key="asm_value")
         with right:
@@ -216,7 +315,7 @@ def diff_panel(aset: A.AssumptionSet, today: date | None = None) -> pd.DataFrame
         takeaway = _("{n} difference(s) from {published}; every one starts in the next week "
                      "or later.", n=display.number(len(changes), 0, thousands=False),
                      published=published.id)
-    ui.takeaway_table(publishing.diff_table(changes), "asm_diff", takeaway)
+    ui.takeaway_table(diff_table(changes), "asm_diff", takeaway)
     return changes
 
 
@@ -259,8 +358,29 @@ def publish_form(aset: A.AssumptionSet, changes: pd.DataFrame) -> None:
 
 
 def history() -> pd.DataFrame:
-    """Every publication, newest first."""
-    return publishing.publications(ui.app_store())
+    """Every publication, newest first (``publishing.publications``; in Persian with
+    translated headers, Persian digits and Jalali days)."""
+    return history_shown(publishing.publications(ui.app_store()))
+
+
+def history_shown(p: pd.DataFrame) -> pd.DataFrame:
+    """``publishing.publications`` as the page shows it: unchanged in English; in another
+    language its headers translated and its cells text in the reader's digits and days."""
+    if i18n.current() == "en":
+        return p
+    columns = [_(c) if c != "#" else c for c in _HISTORY_COLUMNS]
+    if p.empty:
+        return pd.DataFrame(columns=columns)
+    versions = [_("v{old} → v{new}", old=localize(a.removeprefix("v")),
+                  new=localize(b.removeprefix("v")))
+                for a, b in (str(v).split(" → ") for v in p["Versions"])]
+    return pd.DataFrame({
+        "#": [_number_id(i) for i in p["#"]],
+        _("When"): [_when(w) for w in p["When"]], _("By"): p["By"], _("Reason"): p["Reason"],
+        _("Draft"): p["Draft"], _("Versions"): versions,
+        _("Changes"): [localize(f"{int(n):,}") for n in p["Changes"]],
+    }, columns=columns)
+
 
 
 # --- the unit-cost notices of Weekly KPIs and Cost to serve ------------------------------------

@@ -66,7 +66,9 @@ def lever_controls(segments: tuple[str, ...] | list[str], default_horizon: int,
     shown, when there is a single segment), the migration rule, complaint, FCR and
     self-service levers, horizon and programme cost. Returns them as one ``Levers``. A lever
     whose table holds no rows (``whatif.LEVER_NEEDS``) is not offered: the load hint stands
-    in its place; with none offered the page shows that and stops."""
+    in its place; with none offered the page shows that and stops. Labels and help are in the
+    reader's language; a lever's value stays a number (slider, number input), its digits
+    drawn by Streamlit."""
     gone = whatif.offered(coverage)
     if all(gone.values()):
         ui.not_loaded_note(tuple(t for m in gone.values() for t in m))
@@ -177,7 +179,7 @@ def _load(segments: tuple[str, ...]) -> None:
     missing = [s for s, _ in lev.nps if s not in segments]
     st.session_state[_FLASH] = ("success", _(
         "Loaded scenario {name} (NPS levers of {segments} are outside the selection).",
-        name=repr(name), segments=", ".join(missing)) if missing else _(
+        name=repr(name), segments=display.commas(missing)) if missing else _(
         "Loaded scenario {name}.", name=repr(name)))
 
 

@@ -22,6 +22,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from dashboard import i18n
+from dashboard.i18n import N_, _
+from dashboard.i18n.numbers import localize
 from dashboard.warehouse.numbers import NumberFormat, parse_number
 from dashboard.warehouse.schema import CHANNELS
 from dashboard.warehouse.weeks import FilterError, parse_week
@@ -50,44 +53,73 @@ class Spec:
     low_open: bool = False  # the lower bound itself is not allowed
 
     def rule(self) -> str:
-        """The rule in words (used in refusals and on the Assumptions page)."""
-        if self.kind == "currency":
-            return ("a three-letter currency code such as USD, or IRT (Toman) or IRR (Rial), "
-                    "1 Toman = 10 Rial")
-        if self.kind == "symbol":
-            return "one to four characters"
-        if self.kind == "week":
-            return "an ISO week written YYYY-Www"
-        if self.kind == "text":
-            return "non-empty text of at most 40 characters"
-        unit = {"pct": " %", "years": " years"}.get(self.kind, "")
-        lo = "" if self.low is None else (f"above {self.low:g}{unit}" if self.low_open
-                                           else f"at least {self.low:g}{unit}")
-        hi = "" if self.high is None else f"at most {self.high:g}{unit}"
-        what = "a whole number" if self.kind == "years" else "a number"
-        return " and ".join(x for x in (f"{what} {lo}".strip(), hi) if x)
+        """The rule in words, in English whatever the reader's language: what a loaded file's
+        refused rows are kept aside under (``intake.contract``) and the CLI's refusals."""
+        with i18n.use("en"):
+            return self.rule_text()
+
+    def rule_text(self) -> str:
+        """The rule in words in the reader's language (the Assumptions page, its refusals):
+        ``a number above 0 % and at most 100 %`` / «عددی بیشتر از ۰٪ و حداکثر ۱۰۰٪»."""
+        fixed = _FIXED_RULES.get(self.kind)
+        if fixed:
+            return _(fixed)
+        lo = hi = ""
+        if self.low is not None:
+            lo = _(_BOUNDS[self.kind if self.kind in _BOUNDS else ""][0 if self.low_open else 1],
+                   n=_bound(self.low))
+        if self.high is not None:
+            hi = _(_BOUNDS[self.kind if self.kind in _BOUNDS else ""][2], n=_bound(self.high))
+        what = _("a whole number") if self.kind == "years" else _("a number")
+        if lo and hi:
+            return _("{what} {low} and {high}", what=what, low=lo, high=hi)
+        if lo or hi:
+            return _("{what} {bound}", what=what, bound=lo or hi)
+        return what
 
 
-_CHANNEL_COST = Spec("money", "Cost per contact", 0.0, None)
-_TARGET = Spec("number", "Target")
+def _bound(value: float) -> str:
+    """A bound of a rule as the reader writes it (``0``, ``-100``; «۱۰۰» in Persian)."""
+    text = f"{value:g}"
+    return text if i18n.current() == "en" else localize(text)
+
+
+#: The rules of the kinds without bounds, for the catalog.
+_FIXED_RULES: dict[str, str] = {
+    "currency": N_("a three-letter currency code such as USD, or IRT (Toman) or IRR (Rial), "
+                   "1 Toman = 10 Rial"),
+    "symbol": N_("one to four characters"),
+    "week": N_("an ISO week written YYYY-Www"),
+    "text": N_("non-empty text of at most 40 characters"),
+}
+#: The bounds of a rule by kind: (above, at least, at most), each one template.
+_BOUNDS: dict[str, tuple[str, str, str]] = {
+    "pct": (N_("above {n} %"), N_("at least {n} %"), N_("at most {n} %")),
+    "years": (N_("above {n} years"), N_("at least {n} years"), N_("at most {n} years")),
+    "": (N_("above {n}"), N_("at least {n}"), N_("at most {n}")),
+}
+
+
+_CHANNEL_COST = Spec("money", N_("Cost per contact"), 0.0, None)
+_TARGET = Spec("number", N_("Target"))
 SPECS: dict[str, Spec] = {
-    "currency": Spec("currency", "Currency"),
-    "currency_symbol": Spec("symbol", "Currency symbol"),
-    "complaint_handling_cost": Spec("money", "Complaint handling cost", 0.0),
-    "gross_margin_pct": Spec("pct", "Gross margin", 0.0, 100.0, low_open=True),
-    "discount_rate_pct": Spec("pct", "Discount rate (annual)", 0.0, 100.0),
-    "analysis_horizon_years": Spec("years", "Analysis horizon", 1, 10),
-    "realisation_factor_low": Spec("fraction", "Realisation factor, low", 0.0, 1.0),
-    "realisation_factor_high": Spec("fraction", "Realisation factor, high", 0.0, 1.0),
-    "unit_cost_uncertainty_pct": Spec("pct", "Unit cost uncertainty (±)", 0.0, 100.0),
-    "programme_segment": Spec("text", "Improvement programme: segment"),
-    "programme_start_week": Spec("week", "Improvement programme: first week"),
-    "target_nps": Spec("number", "Target NPS", -100.0, 100.0),
-    "target_csat": Spec("pct", "Target CSAT", 0.0, 100.0),
-    "target_ces": Spec("number", "Target CES", 1.0, 7.0),
-    "target_churn_rate_4w": Spec("pct", "Target 4-week churn", 0.0, 100.0),
-    "target_complaint_rate": Spec("number", "Target complaint rate", 0.0),
-    "target_cost_to_serve": Spec("money", "Target cost to serve", 0.0),
+    "currency": Spec("currency", N_("Currency")),
+    "currency_symbol": Spec("symbol", N_("Currency symbol")),
+    "complaint_handling_cost": Spec("money", N_("Complaint handling cost"), 0.0),
+    "gross_margin_pct": Spec("pct", N_("Gross margin"), 0.0, 100.0, low_open=True),
+    "discount_rate_pct": Spec("pct", N_("Discount rate (annual)"), 0.0, 100.0),
+    "analysis_horizon_years": Spec("years", N_("Analysis horizon"), 1, 10),
+    "realisation_factor_low": Spec("fraction", N_("Realisation factor, low"), 0.0, 1.0),
+    "realisation_factor_high": Spec("fraction", N_("Realisation factor, high"), 0.0, 1.0),
+    "unit_cost_uncertainty_pct": Spec("pct", N_("Unit cost uncertainty (±)"), 0.0, 100.0),
+    "programme_segment": Spec("text", N_("Improvement programme: segment")),
+    "programme_start_week": Spec("week", N_("Improvement programme: first week")),
+    "target_nps": Spec("number", N_("Target NPS"), -100.0, 100.0),
+    "target_csat": Spec("pct", N_("Target CSAT"), 0.0, 100.0),
+    "target_ces": Spec("number", N_("Target CES"), 1.0, 7.0),
+    "target_churn_rate_4w": Spec("pct", N_("Target 4-week churn"), 0.0, 100.0),
+    "target_complaint_rate": Spec("number", N_("Target complaint rate"), 0.0),
+    "target_cost_to_serve": Spec("money", N_("Target cost to serve"), 0.0),
 }
 
 
@@ -123,7 +155,8 @@ def parse_value(key: str, text: object, numbers: NumberFormat = PAGE_NUMBERS) ->
     raw = "" if text is None else str(text).strip()
 
     def refuse() -> AssumptionError:
-        return AssumptionError(f"{key} = {raw!r} refused: must be {spec.rule()}")
+        return AssumptionError(_("{key} = {value} refused: must be {rule}", key=key,
+                                 value=repr(raw), rule=spec.rule_text()))
 
     if spec.kind == "currency":
         if not _CURRENCY_RE.match(raw):
@@ -159,9 +192,9 @@ def check_together(values: Mapping[str, object]) -> None:
     """Rules across keys (the realisation range must not be upside down)."""
     lo, hi = values.get("realisation_factor_low"), values.get("realisation_factor_high")
     if isinstance(lo, float) and isinstance(hi, float) and lo > hi:
-        raise AssumptionError(
-            f"realisation_factor_low = {lo:g} refused: must not exceed realisation_factor_high "
-            f"= {hi:g}")
+        raise AssumptionError(_(
+            "realisation_factor_low = {low} refused: must not exceed realisation_factor_high "
+            "= {high}", low=_bound(lo), high=_bound(hi)))
 
 
 def is_default(description: object) -> bool:
