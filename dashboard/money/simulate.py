@@ -67,7 +67,7 @@ import pandas as pd
 
 from dashboard import i18n
 from dashboard.i18n import N_, _, currency
-from dashboard.i18n.numbers import localize, written
+from dashboard.i18n.numbers import written
 from dashboard.metrics import display
 from dashboard.money.churn_value import COMPLAINT_FLAG_WEEKS
 from dashboard.money.figures import WEEKS_PER_YEAR, with_coverage, years
@@ -79,6 +79,7 @@ from dashboard.money.inputs import (
     churn_draws,
     contact_cost_per_channel,
 )
+from dashboard.money.sim_formulas import formula
 from dashboard.money.unit_costs import UnitCosts
 from dashboard.money.whatif import (
     DEFAULT_RULE,
@@ -643,29 +644,6 @@ def _figure(w: _World, levers: Levers, plan: _Plan, key: str, values: np.ndarray
         unit=_("present value over {years}", years=years(H)),
         formula=formula, inputs=inputs, window=w.window, assumption_set=w.set_id, note=note,
         unit_costs=w.unit_costs), w.coverage)
-
-
-#: Each output's formula (translated where used, ``formula``).
-FORMULAS = {
-    "revenue_retained": N_(
-        "Σ moved customers × φ × [R_dest × S(1 − c_dest) − R_src × S(1 − c_src)] + complainants "
-        "avoided a year × φ × (c_complainant − c_other) × R × W(1 − c_other); "
-        "S(r) = Σ_{t=1..H} r^t / (1 + d)^t, W(r) = Σ_{t=1..H} (1 + d)^−t Σ_{i<t} r^i"),
-    "cost_saved": N_(
-        "Σ moved × φ × [CTS_src × S(1 − c_src) − CTS_dest × S(1 − c_dest)] − complainants "
-        "avoided × φ × (c_complainant − c_other) × CTS × W(1 − c_other) + [complaints avoided × "
-        "(handling + compensation) + FCR pp × assisted contacts × repeats per unresolved × "
-        "CPC of repeats + phone contacts moved × (CPC_phone − CPC_self-service)] a year × "
-        "Σ_{t=1..H} (1 + d)^−t"),
-    "profit_impact": N_("gross margin × revenue retained + cost saved"),
-}
-
-
-def formula(key: str) -> str:
-    """The formula of output ``key`` in the current language, its digits as the reader writes
-    them (the ``{t=1..H}`` of a sum is the formula's own notation, not a placeholder)."""
-    text = _(FORMULAS[key])
-    return text if i18n.current() == "en" else localize(text)
 
 
 def _profit(w: _World, comps: Mapping[str, tuple[np.ndarray, np.ndarray]], n: int
