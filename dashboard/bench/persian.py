@@ -22,14 +22,16 @@ from dashboard.warehouse import config
 
 #: Latin words a Persian screen may show: product and method names, units and codes.
 ALLOWED = frozenset({"NPS", "CSAT", "CES", "CX", "Ledger", "CSV", "PNG", "SVG", "XLSX", "PPTX",
-                     "PDF", "P10", "P50", "P90", "UTC", "BH", "KM", "CLV", "ISO"})
+                     "PDF", "P10", "P50", "P90", "UTC", "BH", "KM", "CLV", "ISO",
+                     # ISO 4217 codes beside their Persian names: «تومان (IRT)»
+                     "IRT", "IRR", "USD", "EUR"})
 #: Code and data a Persian screen shows as they are: identifiers and paths (``survey_responses.
 #: responded_at``, ``queries/….sql``, ``cost_per_contact_<channel>``) and assumption set ids.
 CODE = re.compile(r"\S*\w[_./<>]\w\S*|\b(?:published|draft)(?:\s+v\d+)?\b"
                   r"|\bpython -m dashboard [^،؛]*")
-#: Columns whose cells are data shown as loaded (customer ids): English headers, compared in
-#: Persian.
-LITERAL_COLUMNS = ("Customer id",)
+#: Columns whose cells are data shown as loaded (customer ids) or identifiers a person types
+#: (assumption keys): English headers, compared in Persian.
+LITERAL_COLUMNS = ("Customer id", "Key")
 #: The data contract's table names, identifiers a data steward types (the Data page shows
 #: «مشتریان (customers)»).
 TABLES = ("customers", "survey_responses", "complaints", "contacts", "transactions",
