@@ -283,6 +283,15 @@ def test_publishing_end_to_end(published, store):
     refused("give your name", who="")
     refused(r"cost_per_contact_phone from 2026-03-02 start\(s\) before the next week "
             r"\(2026-W51\)", confirm_back_dated=False)
+    # the same refusal in Persian: the day and the week as their Jalali days
+    from dashboard import i18n
+
+    with i18n.use("fa"), pytest.raises(A.AssumptionError) as refusal:
+        publishing.publish(store, published, d, "Dana", "FY27", confirm_back_dated=False,
+                           today=TODAY)
+    assert str(refusal.value).startswith(
+        "انتشار پذیرفته نشد: cost_per_contact_phone از ۱۱ اسفند ۱۴۰۴ پیش از هفتهٔ آینده "
+        "(هفتهٔ ۲۳ تا ۲۹ آذر ۱۴۰۵) آغاز می‌شود")  # 2 March 2026; 14–20 December 2026
     with pytest.raises(A.AssumptionError, match="only by publishing a draft"):
         A.record_change(store, pub, "gross_margin_pct", "41", NEXT, today=TODAY)
 

@@ -25,6 +25,8 @@ from datetime import date
 
 import pandas as pd
 
+from dashboard import i18n
+from dashboard.i18n import _
 from dashboard.money.assumptions import (
     PUBLISHED,
     AssumptionError,
@@ -105,10 +107,10 @@ def stale(store, draft: AssumptionSet) -> str:
     now = published_version(store)
     if draft.base_version is None or draft.base_version == now:
         return ""
-    return (f"The published set has changed since draft {draft.name!r} was started (it was "
-            f"published v{draft.base_version}, it is published v{now} now): publishing the "
-            "draft would undo those changes. Start a new draft from the published set and "
-            "make the changes there.")
+    return _("The published set has changed since draft {name} was started (it was "
+             "published v{then}, it is published v{now} now): publishing the draft would "
+             "undo those changes. Start a new draft from the published set and make the "
+             "changes there.", name=repr(draft.name), then=draft.base_version, now=now)
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,7 @@ def _steps(published: AssumptionSet, draft: AssumptionSet
     for key in _keys(published, draft):
         pub, dra = published.schedule(key), draft.schedule(key)
         after = list(pub)
-        for day in sorted({d for d, _ in pub} | {d for d, _ in dra}):
+        for day in sorted({d for d, _v in pub} | {d for d, _v in dra}):
             target = _value_at(dra, day)
             have = _value_at(after, day)
             if target is None or have == target:
@@ -157,34 +159,36 @@ def publish(store, published_rows: pd.DataFrame, draft: AssumptionSet, who: str,
     period starts before the next week unless ``confirm_back_dated``."""
     who, reason = (who or "").strip(), (reason or "").strip()
     if draft.is_published:
-        raise AssumptionError("The published set is not published onto itself: start a draft, "
-                              "change it and publish the draft.")
+        raise AssumptionError(_("The published set is not published onto itself: start a "
+                                "draft, change it and publish the draft."))
     if draft.published_in is not None:
-        raise AssumptionError(f"Draft {draft.name!r} was published already (publication "
-                              f"#{draft.published_in}); start a new draft.")
+        raise AssumptionError(_("Draft {name} was published already (publication "
+                                "#{number}); start a new draft.", name=repr(draft.name),
+                                number=draft.published_in))
     if not who or who == "unknown":
-        raise AssumptionError("Publishing refused: give your name (it is recorded with the "
-                              "publication).")
+        raise AssumptionError(_("Publishing refused: give your name (it is recorded with "
+                                "the publication)."))
     if not reason:
-        raise AssumptionError("Publishing refused: give a reason (why the values change; it "
-                              "is recorded with the publication).")
+        raise AssumptionError(_("Publishing refused: give a reason (why the values change; "
+                                "it is recorded with the publication)."))
     why_not = stale(store, draft)
     if why_not:
         raise AssumptionError(why_not)
     current = load_set(store, published_rows, PUBLISHED)
     changes = diff(current, draft, today)
     if changes.empty:
-        raise AssumptionError(f"Nothing to publish: draft {draft.name!r} equals "
-                              f"{current.id}.")
+        raise AssumptionError(_("Nothing to publish: draft {name} equals {current}.",
+                                name=repr(draft.name), current=current.id))
     first = next_week(today)
     back = changes[changes["back_dated"]]
     if len(back) and not confirm_back_dated:
-        keys = ", ".join(f"{k} from {d:%Y-%m-%d}" for k, d in
-                         zip(back["assumption_key"], back["start"], strict=True))
-        raise AssumptionError(
-            f"Publishing refused: {keys} start(s) before the next week "
-            f"({first_week_of(first)}), so publishing would change weeks already reported. "
-            "Confirm the back-dating to publish it.")
+        keys = i18n.commas(_("{key} from {day}", key=k, day=d.date() if hasattr(d, "date")
+                             else d) for k, d in
+                           zip(back["assumption_key"], back["start"], strict=True))
+        raise AssumptionError(_(
+            "Publishing refused: {keys} start(s) before the next week ({week}), so publishing "
+            "would change weeks already reported. Confirm the back-dating to publish it.",
+            keys=keys, week=first_week_of(first)))
     for day in sorted(set(draft.rows["valid_from"])):
         check_together(draft.in_force(day))
     steps = _steps(current, draft)
@@ -209,9 +213,9 @@ def publish(store, published_rows: pd.DataFrame, draft: AssumptionSet, who: str,
         store.write(*write)
     except Exception as exc:  # noqa: BLE001 - one publication per version: another was first
         if published_version(store) != current.version:
-            raise AssumptionError(
+            raise AssumptionError(_(
                 "Publishing refused: the published set changed while this draft was being "
-                "published. Start a new draft from the published set.") from exc
+                "published. Start a new draft from the published set.")) from exc
         raise
     return Publication(draft.name, current.version, current.version + len(steps), who, reason,
                        changes)
