@@ -453,13 +453,17 @@ def exhibit_or_note(ex: dict[str, Exhibit], key: str, *lines: str) -> None:
             note(line)
 
 
-#: Tile labels wrap instead of being cut off with an ellipsis (Streamlit draws them on one
-#: line): "Value of +1 NPS point, Affluent" must be read whole in a quarter of a 1280 px page.
-#: The one style rule of the app; colours and fonts stay in .streamlit/config.toml.
+#: Tile labels and a change's verdict wrap instead of being cut off with an ellipsis: "Value
+#: of +1 NPS point, Affluent" is read whole in a quarter of a 1280 px page. The one style rule
+#: of the app; colours and fonts stay in .streamlit/config.toml.
 FIT_CSS = """<style>
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
     white-space: normal !important; overflow: visible !important;
     text-overflow: clip !important; overflow-wrap: anywhere;
+}
+div:has(> [data-testid="stMetricDeltaDescription"]) { flex-wrap: wrap; }
+[data-testid="stMetricDeltaDescription"], [data-testid="stMetricDeltaDescription"] * {
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
 }
 </style>"""
 
