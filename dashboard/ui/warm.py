@@ -41,9 +41,10 @@ def interval() -> float:
 
 
 def _say(text: str) -> None:
-    """One line to the server's log, on stderr: a command run in the same process (a test,
-    the CLI) keeps its output its own."""
-    print(f"CX Ledger: {text}", file=sys.stderr, flush=True)
+    """One line to the server's log, on the process's own stderr (``sys.__stderr__``): the
+    thread may speak while a command run in the same process (a test, the CLI) has put its own
+    stream in ``sys.stderr``, and that output stays the command's."""
+    print(f"CX Ledger: {text}", file=sys.__stderr__ or sys.stderr, flush=True)
 
 
 def steps() -> list[tuple[str, Callable[[], object]]]:
