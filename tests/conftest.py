@@ -202,6 +202,17 @@ def open_app(demo_db, monkeypatch, tmp_path):
     return open_
 
 
+def open_depth(at):
+    """Weekly KPIs' "how computed" expander opened (a lazy expander: drawn only while open,
+    ``dashboard.ui.weekly.how_computed``) and the page run again; returns ``at``."""
+    from dashboard.ui import weekly
+
+    at.session_state[weekly.DEPTH_KEY] = True
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 #: The session-state key of a page's lazy sections (``ui.sections``) ends so.
 SECTION_KEY = "_tab"
 
@@ -209,7 +220,12 @@ SECTION_KEY = "_tab"
 def every_section(at):
     """Each state of ``at``'s page with one of its lazy sections open (``ui.sections``: only
     the open tab is drawn), the page run again each time; yields the label opened (None for a
-    page without sections). Ends with the first section open again."""
+    page without sections). Ends with the first section open again. A lazy "how computed"
+    expander (``open_depth``) is opened first: its content counts as the page's."""
+    from dashboard.ui import weekly
+
+    if weekly.DEPTH_KEY in at.session_state and not at.session_state[weekly.DEPTH_KEY]:
+        open_depth(at)
     keys = [k for k in at.session_state.keys() if str(k).endswith(SECTION_KEY)]
     if not keys:
         yield None

@@ -17,6 +17,7 @@ from dashboard.exports import text
 from dashboard.money import assumptions as A
 from dashboard.money import publishing, unit_costs
 from dashboard.warehouse import db
+from tests.conftest import open_depth
 
 W = date(2026, 3, 2)
 #: "Today" in the unit tests: a Wednesday of 2026-W50, so the next week is 2026-W51 (Dec 14).
@@ -639,7 +640,7 @@ def test_page_new_value_defaults_to_the_next_week(open_app, demo_wh, tmp_path):
 
 def test_pages_say_when_the_set_differs_from_the_booked_unit_costs(open_app, demo_wh,
                                                                       tmp_path):
-    at = open_app(timeout=120)  # Weekly KPIs
+    at = open_depth(open_app(timeout=120))  # Weekly KPIs, "how computed" open
     week = at.selectbox(key="f_week").value
     monday = date.fromisocalendar(int(week[:4]), int(week[-2:]), 1)
 

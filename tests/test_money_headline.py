@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.money import assumptions as A
 from dashboard.money.inputs import money_text
 from dashboard.warehouse import db
-from tests.conftest import ROOT
+from tests.conftest import ROOT, open_depth
 
 
 def run_money(url: str, store: str, *args: str) -> subprocess.CompletedProcess:
@@ -96,6 +96,7 @@ def test_kpi_page_shows_the_cli_headline(demo_db, store_url, monkeypatch):
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
     at.run()
     assert not at.exception, at.exception
+    open_depth(at)  # the money row's figures, one click away
     week = at.selectbox(key="f_week").value
     doc = money_json(f"duckdb:///{demo_db}", store_url, "--week", week)
     shown = {m.label: m.value for m in at.metric}

@@ -37,6 +37,22 @@ def test_a_missing_chromium_is_found_missing(monkeypatch):
     assert export.images_available()  # the test machine has Debian's chromium (make test)
 
 
+def test_the_browser_lookup_is_kept_briefly_and_redone(monkeypatch, tmp_path):
+    """A page asks for the browser at every chart: the answer is kept for a short time, looked
+    up again when the setting changes or the time is over (a browser installed meanwhile)."""
+    prog = tmp_path / "chromium"
+    prog.write_text("#!/bin/sh\n")
+    monkeypatch.setenv("BROWSER_PATH", str(prog))
+    assert export.chromium_path() is None  # not executable yet
+    prog.chmod(0o755)
+    assert export.chromium_path() is None  # the kept answer
+    monkeypatch.setattr(export, "CHROMIUM_LOOKUP_TTL", 0.0)
+    assert export.chromium_path() == str(prog)  # looked up again
+    monkeypatch.setenv("BROWSER_PATH", MISSING)
+    monkeypatch.setattr(export, "CHROMIUM_LOOKUP_TTL", 30.0)
+    assert export.chromium_path() is None  # another setting: looked up at once
+
+
 def test_chart_buttons_say_what_to_install(open_app, monkeypatch):
     from dashboard.exports.text import markdown
 

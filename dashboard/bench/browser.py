@@ -175,13 +175,15 @@ class BrowserOutcome:
 
 async def pick_filter(pg, rng: random.Random, chosen: dict[str, list[str]], week: str,
                       latest: str, *, week_share: float, remove_share: float,
-                      dims: int = len(DIMENSIONS), before_commit: Callable | None = None
-                      ) -> str:
+                      dims: int = len(DIMENSIONS), before_commit: Callable | None = None,
+                      close: bool = True) -> str:
     """Change one sidebar filter the way a person does: another of the last weeks (typed into
     the week box, with probability ``week_share``), else in one of the first ``dims``
     multiselects remove the last chip (always with two chosen, else with ``remove_share``) or
     add an option its dropdown offers. ``chosen`` is updated; ``before_commit`` (awaited) runs
-    just before the key press or click that commits the change. Returns the week chosen."""
+    just before the key press or click that commits the change. ``close``: the multiselect's
+    dropdown is closed with Escape at once (else left open, as a person leaves it while the
+    page answers; ``close_dropdown`` closes it later). Returns the week chosen."""
     bar = '[data-testid="stSidebar"]'
     commit = before_commit or _nothing
     if dims == 0 or rng.random() < week_share:
@@ -207,8 +209,16 @@ async def pick_filter(pg, rng: random.Random, chosen: dict[str, list[str]], week
         await commit()
         await pg.get_by_role("option", name=name, exact=True).first.click()
         chosen[dim].append(name)
-    await pg.keyboard.press("Escape")
+    if close:
+        await close_dropdown(pg)
     return week
+
+
+async def close_dropdown(pg) -> None:
+    """An open multiselect dropdown closed (Escape) and gone from the page."""
+    await pg.keyboard.press("Escape")
+    await pg.locator('[data-testid="stMultiSelectDropdown"]').wait_for(
+        state="detached", timeout=STEP_TIMEOUT_MS)
 
 
 async def _nothing() -> None:

@@ -213,9 +213,11 @@ def _settle(pg) -> None:
 
 
 def _read_opened(pg) -> dict:
-    """The page's texts with every expander opened."""
+    """The page's texts with every expander opened (a lazy one runs the page again to draw
+    its content: waited for as a run)."""
     if pg.evaluate(OPEN_EXPANDERS_JS):
         pg.wait_for_timeout(600)
+        _settle(pg)
     return pg.evaluate(READ_JS)
 
 

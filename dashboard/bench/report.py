@@ -104,8 +104,9 @@ def browser_timings(path: Path, folder: Path, changes: int = 6) -> dict:
     lines = [p.line() for p in pages]
     lines.append("    browser: the server warmed the latest week in "
                  + (f"{warmed[0]:.1f} s" if warmed else "— (no warm-up line)")
-                 + f" before the first visit; first visit = a fresh session opening the page's "
-                 f"URL; filter change = {changes} sidebar changes per page (another week, a "
+                 + " before the first visit; first visit = a fresh browser opening the page's "
+                 "URL (returning: again in a new tab, the app's files cached); filter change = "
+                 f"{changes} sidebar changes per page (another week, a "
                  "segment, region or plan added or the last removed), each from the click or "
                  "key press to the last change on screen")
     return {"lines": lines}

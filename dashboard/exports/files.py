@@ -174,17 +174,35 @@ NO_CHROMIUM = ("Image downloads (PNG, SVG, and the board pack's PowerPoint and P
                "downloads (CSV, XLSX) work without it.")
 
 
+#: How long a looked-up browser path is trusted (s): a page asks for every chart it draws,
+#: a browser installed while the server runs is found within this time.
+CHROMIUM_LOOKUP_TTL = 30.0
+_chromium_found: dict[tuple, tuple[float, str | None]] = {}
+
+
 def chromium_path() -> str | None:
     """The browser kaleido drives: ``BROWSER_PATH`` if set (None when that is no executable
-    file), else ``chromium`` on PATH."""
+    file), else ``chromium`` on PATH. Looked up again when those settings change, else at most
+    every ``CHROMIUM_LOOKUP_TTL`` seconds (a chart page asked for every chart it drew, each
+    time walking the PATH)."""
     import os
     import shutil
+    import time
 
-    path = os.environ.get("BROWSER_PATH")
+    key = (os.environ.get("BROWSER_PATH"), os.environ.get("PATH"))
+    now = time.monotonic()
+    seen = _chromium_found.get(key)
+    if seen is not None and now - seen[0] < CHROMIUM_LOOKUP_TTL:
+        return seen[1]
+    path = key[0]
     if path:
-        return path if os.access(path, os.X_OK) else None
-    return next((p for p in map(shutil.which, ("chromium", "chromium-browser",
-                                              "google-chrome")) if p), None)
+        found = path if os.access(path, os.X_OK) else None
+    else:
+        found = next((p for p in map(shutil.which, ("chromium", "chromium-browser",
+                                                   "google-chrome")) if p), None)
+    _chromium_found.clear()
+    _chromium_found[key] = (now, found)
+    return found
 
 
 def images_available() -> bool:

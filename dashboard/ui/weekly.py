@@ -100,10 +100,22 @@ def moves_table(moves: Impact) -> pd.DataFrame:
     } for m in moves.moves])
 
 
+#: The "how computed" expander's widget key: open or closed, kept per session.
+DEPTH_KEY = "kpi_depth"
+
+
 def how_computed(report: KpiReport, moves: Impact, head) -> None:
     """The depth behind the first screen, one click away: each move's money, the money row's
-    figures with their bands, and each tile's definition, base, interval and test."""
-    with st.expander(_("How computed: the moves' money, the money row and every tile")):
+    figures with their bands, and each tile's definition, base, interval and test.
+
+    Drawn only while open (Streamlit's lazy expander, ``on_change="rerun"``): closed, as the
+    page opens, its nine tables are neither built nor sent (about a sixth of a filter change's
+    script run); opening it runs the page again from the kept results."""
+    depth = st.expander(_("How computed: the moves' money, the money row and every tile"),
+                        key=DEPTH_KEY, on_change="rerun")
+    if not depth.open:
+        return
+    with depth:
         ui.note(_("The headline ranks the changes that are significant after correction by "
                   "their money a week; within-noise changes follow."))
         ui.table(moves_table(moves), "kpi_moves")
