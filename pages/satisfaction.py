@@ -1,8 +1,9 @@
 """Satisfaction — "How do customers feel, where, and is it changing?"
 
-NPS, CSAT and CES for the filtered customers; the chosen score's trend by group with 95% bands,
-the NPS mix, the score distribution, the expectation gap by touchpoint and the groups that moved
-significantly (Benjamini–Hochberg) against the comparison week.
+NPS, CSAT and CES for the filtered customers, then one of three sections: the chosen score's
+trend by group with 95% bands; the NPS mix and the score distribution; the expectation gap by
+touchpoint and the groups that moved significantly (Benjamini–Hochberg) against the comparison
+week.
 """
 
 import streamlit as st
@@ -23,16 +24,18 @@ report, ex = results.satisfaction_page(filters, view)
 ui.headline(report.headline, icon=":material/sentiment_satisfied:")
 ui.sat_tiles(report)
 
-st.subheader(_("Is it changing?"))
-ui.exhibit(ex["sat_trend"])
-
-left, right = st.columns(2)
-with left:
-    ui.exhibit(ex["sat_mix"])
-with right:
-    ui.exhibit(ex["sat_distribution"])
-
-st.subheader(_("Where?"))
-ui.exhibit_or_note(ex, "sat_gap", report.gap_takeaway, report.gap_note)
-
-ui.sat_movers(report)
+# one section drawn at a time (lazy tabs): a filter change builds and draws its charts only
+section, tab = ui.sections((_("Is it changing?"), _("The mix of answers"), _("Where?")),
+                           "sat_tab")
+with tab:
+    if section == 0:
+        ui.exhibit(ex["sat_trend"])
+    elif section == 1:
+        left, right = st.columns(2)
+        with left:
+            ui.exhibit(ex["sat_mix"])
+        with right:
+            ui.exhibit(ex["sat_distribution"])
+    else:
+        ui.exhibit_or_note(ex, "sat_gap", report.gap_takeaway, report.gap_note)
+        ui.sat_movers(report)

@@ -202,13 +202,15 @@ def _app(path: Path, monkeypatch, page: str | None = None) -> AppTest:
 
 
 def _charts(at: AppTest) -> dict[str, dict]:
-    """Every chart on the page by its widget key: the plotly figure as drawn."""
+    """Every chart on the page by its widget key, over its lazy sections: the plotly figure
+    as drawn."""
     return {el.proto.id.rsplit("-", 1)[-1]: json.loads(el.proto.spec)
-            for el in at.get("plotly_chart")}
+            for el in Seen(at).plotly_chart}
 
 
 def _captions(at: AppTest) -> list[str]:
-    return [c.value.replace("\\", "") for c in at.caption]
+    """Every caption on the page, over its lazy sections."""
+    return [c.value.replace("\\", "") for c in Seen(at).caption]
 
 
 def test_demo_world_offers_every_filter_and_split(full_db, monkeypatch):
@@ -260,7 +262,7 @@ def test_pages_show_one_line_instead_of_one_group(flat_db, monkeypatch):
     caps = _captions(at)
     assert none in caps and SINGLE_NOTES["touchpoint"] in caps
     charts = _charts(at)
-    assert "sat_gap" not in charts and len(at.dataframe) == 0  # no movers table
+    assert "sat_gap" not in charts and len(Seen(at).dataframe) == 0  # no movers table
     assert [t["name"] for t in charts["sat_trend"]["data"] if t.get("name")] == [
         satisfaction.OVERALL]
 
@@ -283,13 +285,12 @@ def test_pages_show_one_line_instead_of_one_group(flat_db, monkeypatch):
 
     at.switch_page("pages/churn.py")
     at.run()
-    seen = Seen(at)  # every section of the page
-    charts = _charts(seen)
+    charts = _charts(at)  # every section of the page
     for key in ("churn_monthly", "churn_monthly_revenue", "churn_revenue_lost"):
         names = {t.get("name") for t in charts[key]["data"]}
         assert names == {churn.ALL_LABEL}, key
         assert "by segment" not in charts[key]["layout"]["title"]["text"]
-    assert any(c.startswith(SINGLE_NOTES["segment"]) for c in _captions(seen))
+    assert any(c.startswith(SINGLE_NOTES["segment"]) for c in _captions(at))
 
     at.switch_page("pages/money.py")
     at.run()

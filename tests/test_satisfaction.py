@@ -18,6 +18,7 @@ from dashboard.exports import charts
 from dashboard.metrics import kpis, stats
 from dashboard.metrics.filters import FilterError, Filters, parse_week
 from dashboard.warehouse import build, config, db
+from tests.conftest import Seen
 
 Z = float(sps.norm.ppf(0.975))
 
@@ -420,20 +421,37 @@ def expected_report(demo_wh, at: AppTest) -> satisfaction.SatisfactionReport:
     return satisfaction.build_report(direct(demo_wh), f, view)
 
 
-def assert_page_shows(at: AppTest, rep: satisfaction.SatisfactionReport) -> None:
+def assert_page_shows(at: AppTest, rep: satisfaction.SatisfactionReport) -> Seen:
+    """What the page shows over its three sections (each opened in turn) is the report's;
+    returns it."""
     assert not at.exception, at.exception
     assert at.title[0].value == "Satisfaction"
     assert at.info[0].value == rep.headline
     shown = {m.label.removesuffix(" · low base"): m.value for m in at.metric}
     assert shown == {t.metric.label: t.value_text for t in rep.tiles}
-    captions = [c.value for c in at.caption]
+    seen = Seen(at)
+    assert seen.sections == ["Is it changing?", "The mix of answers", "Where?"]
+    assert len(seen.plotly_chart) == 4  # trend; mix and distribution; the gap
+    captions = [c.value for c in seen.caption]
     for text in (rep.trend_takeaway, rep.mix_takeaway, rep.distribution_takeaway,
                  rep.gap_takeaway, rep.movers_takeaway, *(t.caption for t in rep.tiles)):
         assert text in captions
-    table = at.dataframe[0].value.reset_index(drop=True)
+    table = seen.dataframe[0].value.reset_index(drop=True)
     names = rep.movers_columns()  # the interval as numbers is for the download only
     want = rep.movers[list(names)].rename(columns=names)
     pd.testing.assert_frame_equal(table, want, check_dtype=False)
+    return seen
+
+
+def test_one_section_is_drawn_at_a_time(page):
+    """The first section alone is drawn on opening (a filter change builds one chart, not
+    four); another tab draws its own."""
+    assert [t.label for t in page.tabs] == ["Is it changing?", "The mix of answers", "Where?"]
+    assert len(page.get("plotly_chart")) == 1 and not page.dataframe
+    page.session_state["sat_tab"] = "Where?"
+    page.run()
+    assert not page.exception, page.exception
+    assert len(page.get("plotly_chart")) == 1 and len(page.dataframe) == 1
 
 
 def test_default_page(page, demo_wh, demo_catalog):
@@ -441,7 +459,7 @@ def test_default_page(page, demo_wh, demo_catalog):
     assert [page.session_state[k] for k in ("sat_score", "sat_split", "sat_grain")] == [
         "nps", "region", "week"]
     rep = expected_report(demo_wh, page)
-    assert_page_shows(page, rep)
+    seen = assert_page_shows(page, rep)
     # the headline number against a count on the raw answers
     n, p, d = demo_wh.sql(
         """
@@ -453,7 +471,7 @@ def test_default_page(page, demo_wh, demo_catalog):
     nps = next(m for m in page.metric if m.label.startswith("NPS"))
     assert nps.value == f"{100 * (p - d) / n:+.1f}"
     assert any(c.value.startswith(f"n = {n:,} · 95% CI") for c in page.caption)
-    assert len(page.dataframe[0].value) == 5  # the five regions
+    assert len(seen.dataframe[0].value) == 5  # the five regions
 
 
 def test_incident_week_on_the_page(page, demo_wh, truth):
@@ -461,8 +479,7 @@ def test_incident_week_on_the_page(page, demo_wh, truth):
     page.selectbox(key="f_compare").set_value("previous")
     page.run()
     rep = expected_report(demo_wh, page)
-    assert_page_shows(page, rep)
-    table = page.dataframe[0].value
+    table = assert_page_shows(page, rep).dataframe[0].value
     first = table.iloc[0]
     assert first["Region"] == truth["incident_region"]
     assert bool(first["Significant"]) and first["Change"] < 0
@@ -488,8 +505,7 @@ def test_filtered_page(page, demo_wh, combo):
     page.run()
     rep = expected_report(demo_wh, page)
     assert rep.view == View(combo["sat_split"], combo["sat_grain"], combo["sat_score"])
-    assert_page_shows(page, rep)
-    table = page.dataframe[0].value
+    table = assert_page_shows(page, rep).dataframe[0].value
     assert table.columns[0] == satisfaction.SPLITS[combo["sat_split"]]
     assert len(table) == rep.movers["group"].nunique() > 0
     # n of the selected week in the table adds up to the score's tile base
