@@ -5,8 +5,10 @@ import streamlit as st
 from dashboard.i18n import _
 from dashboard.ui import common as ui
 from dashboard.ui import data as ui_data
-from dashboard.ui import language, memory, navigation
+from dashboard.ui import frame, language, memory, navigation
 
+# what this run computes once (the exports' context every chart asks for) starts afresh
+frame.start()
 # one cap on malloc arenas for the sessions' threads (glibc; a no-op elsewhere)
 memory.limit_arenas()
 
@@ -14,7 +16,7 @@ memory.limit_arenas()
 language.choose()
 # the page icon is a file served by the app itself: no request leaves the app's own host
 st.set_page_config(page_title="CX Ledger", page_icon=ui.PAGE_ICON, layout="wide")
-ui.fit_styles()
+frame.fit_styles()
 
 
 def _home() -> None:

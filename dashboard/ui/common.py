@@ -27,6 +27,7 @@ from dashboard.metrics.kpis import Catalog, KpiReport, Tile
 from dashboard.metrics.registry import format_delta, format_value
 from dashboard.money import assumptions
 from dashboard.money.assumptions import AssumptionSet
+from dashboard.ui import frame
 from dashboard.ui.language import tile_value, week_help, week_names
 from dashboard.warehouse import config, db, weeks
 from dashboard.warehouse import coverage as cov
@@ -385,8 +386,9 @@ def page_header(title: str, question: str, filters: Filters) -> None:
 
 
 def export_context() -> export.Context:
-    """Period, filters and assumption set of every export made in this run."""
-    return export.Context(current_filters(catalog()), assumption_set().id)
+    """Period, filters and assumption set of every export made in this run (made once a run)."""
+    return frame.once("export", lambda: export.Context(current_filters(catalog()),
+                                                      assumption_set().id))
 
 
 def _downloads(items, key: str, off: dict[str, str] | None = None) -> None:
@@ -451,26 +453,6 @@ def exhibit_or_note(ex: dict[str, Exhibit], key: str, *lines: str) -> None:
     for line in lines:
         if line:
             note(line)
-
-
-#: Tile labels and a change's verdict wrap instead of being cut off with an ellipsis: "Value
-#: of +1 NPS point, Affluent" is read whole in a quarter of a 1280 px page. The one style rule
-#: of the app; colours and fonts stay in .streamlit/config.toml.
-FIT_CSS = """<style>
-[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
-    white-space: normal !important; overflow: visible !important;
-    text-overflow: clip !important; overflow-wrap: anywhere;
-}
-div:has(> [data-testid="stMetricDeltaDescription"]) { flex-wrap: wrap; }
-[data-testid="stMetricDeltaDescription"], [data-testid="stMetricDeltaDescription"] * {
-    white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
-}
-</style>"""
-
-
-def fit_styles() -> None:
-    """The app's one style rule (``FIT_CSS``), drawn once by the frame before every page."""
-    st.html(FIT_CSS)
 
 
 def first_pinned(df: pd.DataFrame, column_config: dict | None) -> dict | None:

@@ -1,0 +1,59 @@
+"""What the frame (``streamlit_app.py``) does at the start of every script run: the app's one
+style rule, and what one run computes once.
+
+Values every chart of a page asks for (the exports' context: period, filters and assumption
+set) are made at the first ask and kept until the next run starts (``start``, called before
+anything is drawn). A widget's callback runs before its run starts, so an edit it makes is
+always seen; the values kept are the session's own (in its session state), never shared
+between sessions.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import TypeVar
+
+import streamlit as st
+
+T = TypeVar("T")
+
+_KEY = "_cx_run"
+_runs = itertools.count(1)
+
+
+def start() -> None:
+    """A new script run: what the last one kept is forgotten."""
+    st.session_state[_KEY] = (next(_runs), {})
+
+
+def once(name: str, make: Callable[[], T]) -> T:
+    """``make()`` the first time this run asks for ``name``, the same value after that (made
+    every time outside a run started with ``start``)."""
+    kept = st.session_state.get(_KEY)
+    if kept is None:
+        return make()
+    values = kept[1]
+    if name not in values:
+        values[name] = make()
+    return values[name]
+
+
+#: Tile labels and a change's verdict wrap instead of being cut off with an ellipsis: "Value
+#: of +1 NPS point, Affluent" is read whole in a quarter of a 1280 px page. The one style rule
+#: of the app; colours and fonts stay in .streamlit/config.toml.
+FIT_CSS = """<style>
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
+    white-space: normal !important; overflow: visible !important;
+    text-overflow: clip !important; overflow-wrap: anywhere;
+}
+div:has(> [data-testid="stMetricDeltaDescription"]) { flex-wrap: wrap; }
+[data-testid="stMetricDeltaDescription"], [data-testid="stMetricDeltaDescription"] * {
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+}
+</style>"""
+
+
+def fit_styles() -> None:
+    """The app's one style rule (``FIT_CSS``), drawn once by the frame before every page."""
+    st.html(FIT_CSS)
