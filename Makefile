@@ -85,7 +85,7 @@ lint: $(STAMP)
 # time (their servers, Chromium sessions and timings are not shared with other tests).
 TEST_WORKERS ?= auto
 test: $(STAMP) browser fonts postgres spark lint
-	$(PY) -m pytest -q -n $(TEST_WORKERS) -m "not browser"
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal -m "not browser"
 	$(PY) -m pytest -q -m browser
 
 # The README's pictures: the Weekly KPIs page's first screen at 1440 x 900 on the pinned demo
