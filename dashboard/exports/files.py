@@ -177,7 +177,8 @@ NO_CHROMIUM = ("Image downloads (PNG, SVG, and the board pack's PowerPoint and P
 #: How long a looked-up browser path is trusted (s): a page asks for every chart it draws,
 #: a browser installed while the server runs is found within this time.
 CHROMIUM_LOOKUP_TTL = 30.0
-_chromium_found: dict[tuple, tuple[float, str | None]] = {}
+#: The last lookup: (BROWSER_PATH, PATH), when, what was found.
+_chromium_seen: tuple[tuple, float, str | None] | None = None
 
 
 def chromium_path() -> str | None:
@@ -189,19 +190,19 @@ def chromium_path() -> str | None:
     import shutil
     import time
 
+    global _chromium_seen
     key = (os.environ.get("BROWSER_PATH"), os.environ.get("PATH"))
     now = time.monotonic()
-    seen = _chromium_found.get(key)
-    if seen is not None and now - seen[0] < CHROMIUM_LOOKUP_TTL:
-        return seen[1]
+    seen = _chromium_seen
+    if seen is not None and seen[0] == key and now - seen[1] < CHROMIUM_LOOKUP_TTL:
+        return seen[2]
     path = key[0]
     if path:
         found = path if os.access(path, os.X_OK) else None
     else:
         found = next((p for p in map(shutil.which, ("chromium", "chromium-browser",
                                                    "google-chrome")) if p), None)
-    _chromium_found.clear()
-    _chromium_found[key] = (now, found)
+    _chromium_seen = (key, now, found)
     return found
 
 

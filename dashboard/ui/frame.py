@@ -10,7 +10,6 @@ between sessions.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -19,21 +18,19 @@ import streamlit as st
 T = TypeVar("T")
 
 _KEY = "_cx_run"
-_runs = itertools.count(1)
 
 
 def start() -> None:
     """A new script run: what the last one kept is forgotten."""
-    st.session_state[_KEY] = (next(_runs), {})
+    st.session_state[_KEY] = {}
 
 
 def once(name: str, make: Callable[[], T]) -> T:
     """``make()`` the first time this run asks for ``name``, the same value after that (made
     every time outside a run started with ``start``)."""
-    kept = st.session_state.get(_KEY)
-    if kept is None:
+    values = st.session_state.get(_KEY)
+    if values is None:
         return make()
-    values = kept[1]
     if name not in values:
         values[name] = make()
     return values[name]
