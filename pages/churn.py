@@ -20,20 +20,12 @@ section, tab = ui.sections((_("Who is leaving"), _("Why: survival by experience"
                             _("What it is costing")), "churn_tab")
 with tab:
     if section == 0:
-        left, right = st.columns(2)
-        with left:
-            ui.exhibit(ex["churn_monthly"])
-        with right:
-            ui.exhibit(ex["churn_monthly_revenue"])
+        ui.side_by_side(ex, "churn_monthly", "churn_monthly_revenue")
         ui.note(report.notes["monthly"])
         ui.exhibit(ex["churn_cohorts"])
         ui.note(report.notes["cohorts"])
     elif section == 1:
-        left, right = st.columns(2)
-        with left:
-            ui.exhibit(ex["churn_km_nps"])
-        with right:
-            ui.exhibit(ex["churn_km_complaint"])
+        ui.side_by_side(ex, "churn_km_nps", "churn_km_complaint")
         ui.takeaway_table(report.survival_rows, "churn_km_table", report.notes["survival"],
                           data=lambda: tables.churn_survival(report))
     else:

@@ -1,7 +1,6 @@
 """Complaints — "What goes wrong, how fast do we fix it, and does recovery keep customers?"
 """
 
-import streamlit as st
 
 from dashboard.exports import tables
 from dashboard.i18n import _
@@ -23,25 +22,13 @@ section, tab = ui.sections((_("What goes wrong"), _("How fast we fix it"),
 with tab:
     if section == 0:
         ui.exhibit(ex["cmp_volume"])
-        left, right = st.columns(2)
-        with left:
-            ui.exhibit_or_note(ex, "cmp_pareto", report.split_note)
-        with right:
-            ui.exhibit(ex["cmp_severity"])
+        ui.side_by_side(ex, "cmp_pareto", "cmp_severity", report.split_note)
         ui.takeaway_table(report.repeat_rows, "cmp_repeat", report.takeaways["repeat"],
                           data=lambda: tables.cmp_repeat(report))
     elif section == 1:
-        left, right = st.columns(2)
-        with left:
-            ui.exhibit(ex["cmp_resolution"])
-        with right:
-            ui.exhibit(ex["cmp_backlog"])
+        ui.side_by_side(ex, "cmp_resolution", "cmp_backlog")
     elif section == 2:
-        left, right = st.columns(2)
-        with left:
-            ui.exhibit(ex["cmp_recovery_retention"])
-        with right:
-            ui.exhibit(ex["cmp_recovery_nps"])
+        ui.side_by_side(ex, "cmp_recovery_retention", "cmp_recovery_nps")
         ui.takeaway_table(report.recovery_rows, "cmp_recovery_table", report.notes["recovery"],
                           data=lambda: tables.cmp_recovery(report))
     else:

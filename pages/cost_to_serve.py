@@ -30,11 +30,7 @@ section, tab = ui.sections((_("Where the cost goes"), _("The digital migration")
                             _("Repeat-contact waste")), "cts_tab")
 with tab:
     if section == 0:
-        left, right = st.columns(2)
-        with left:
-            ui.exhibit(ex["cts_channels"])
-        with right:
-            ui.exhibit_or_note(ex, "cts_segments", report.split_note)
+        ui.side_by_side(ex, "cts_channels", "cts_segments", report.split_note)
         ui.table(report.channel_table, "cts_channel_table",
                  data=lambda: tables.cts_channels(report))
         if not report.split_note:
@@ -45,11 +41,7 @@ with tab:
     elif section == 1:
         ui.exhibit(ex["cts_mix"])
     else:
-        left, right = st.columns(2)
-        with left:
-            ui.exhibit(ex["cts_repeat_channels"])
-        with right:
-            ui.exhibit(ex["cts_repeat_trend"])
+        ui.side_by_side(ex, "cts_repeat_channels", "cts_repeat_trend")
 
 # the savings section stays outside the tabs: its pickers keep their choice on every run
 st.subheader(_("Savings against a baseline"))

@@ -6,7 +6,6 @@ touchpoint and the groups that moved significantly (Benjamini–Hochberg) agains
 week.
 """
 
-import streamlit as st
 
 from dashboard.i18n import _
 from dashboard.ui import common as ui
@@ -31,11 +30,7 @@ with tab:
     if section == 0:
         ui.exhibit(ex["sat_trend"])
     elif section == 1:
-        left, right = st.columns(2)
-        with left:
-            ui.exhibit(ex["sat_mix"])
-        with right:
-            ui.exhibit(ex["sat_distribution"])
+        ui.side_by_side(ex, "sat_mix", "sat_distribution")
     else:
         ui.exhibit_or_note(ex, "sat_gap", report.gap_takeaway, report.gap_note)
         ui.sat_movers(report)

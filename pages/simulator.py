@@ -53,11 +53,7 @@ ex = exhibits.simulator_exhibits(result, values, levers, split_note,
 if levers.is_zero:
     ui.note(sim_texts.tornado_takeaway(result))
 else:
-    left, right = st.columns(2)
-    with left:
-        ui.exhibit(ex["sim_tornado"])
-    with right:
-        ui.exhibit(ex["sim_draws"])
+    ui.side_by_side(ex, "sim_tornado", "sim_draws")
 ui.exhibit_or_note(ex, "sim_point_values", sim_texts.point_values_takeaway(values, result))
 
 st.subheader(_("Scenarios"))

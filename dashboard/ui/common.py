@@ -455,6 +455,18 @@ def exhibit_or_note(ex: dict[str, Exhibit], key: str, *lines: str) -> None:
             note(line)
 
 
+def side_by_side(ex: dict[str, Exhibit], left: str, right: str, note: str | None = None
+                 ) -> None:
+    """Two exhibits in two columns. With ``note``, a side the report may leave out (a split
+    by a dimension with one value) shows that line instead (``exhibit_or_note``)."""
+    for column, key in zip(st.columns(2), (left, right), strict=True):
+        with column:
+            if note is None:
+                exhibit(ex[key])
+            else:
+                exhibit_or_note(ex, key, note)
+
+
 def first_pinned(df: pd.DataFrame, column_config: dict | None) -> dict | None:
     """``column_config`` with the table's first column pinned (frozen while the table scrolls
     sideways) unless a column is pinned already: a table wider than the page keeps its row
