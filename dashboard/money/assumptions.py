@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
@@ -129,6 +129,9 @@ class AssumptionSet:
     base_version: int | None = None
     #: a published draft: the publication that published it (it is then read-only)
     published_in: int | None = None
+    #: week start -> (the values in force, parsed; the table of them): a set never changes,
+    #: and every money figure of a run asks for the same week's values (read-only: copied out)
+    _kept: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -142,22 +145,36 @@ class AssumptionSet:
 
     def in_force(self, week_start: date) -> dict[str, float | str]:
         """Every key's value in force in the week starting ``week_start`` (parsed)."""
-        out: dict[str, float | str] = {}
-        for row in self.table(week_start).itertuples(index=False):
-            try:
-                out[row.assumption_key] = parse_value(row.assumption_key, row.value_text)
-            except AssumptionError:
-                out[row.assumption_key] = str(row.value_text)
-        return out
+        return dict(self._week(week_start)[0])
 
     def table(self, week_start: date) -> pd.DataFrame:
         """The values in force in a week with unit, description, valid_from and source: per key
         the latest valid_from on or before the week, a change winning over the warehouse row
         and a later change over an earlier one."""
-        r = self.rows[self.rows["valid_from"] <= week_start]
-        r = r.sort_values(["assumption_key", "valid_from", "_order"])
-        latest = r.groupby("assumption_key", sort=True).tail(1)
-        return latest[list(ROW_COLUMNS)].reset_index(drop=True)
+        return self._week(week_start)[1].copy()
+
+    def digest(self) -> int:
+        """A hash of the rows' content (what tells two sets' figures apart with their name and
+        version), computed once."""
+        if "digest" not in self._kept:
+            self._kept["digest"] = int(pd.util.hash_pandas_object(self.rows, index=False).sum())
+        return self._kept["digest"]
+
+    def _week(self, week_start: date) -> tuple[dict[str, float | str], pd.DataFrame]:
+        kept = self._kept.get(week_start)
+        if kept is None:
+            r = self.rows[self.rows["valid_from"] <= week_start]
+            r = r.sort_values(["assumption_key", "valid_from", "_order"])
+            latest = r.groupby("assumption_key", sort=True).tail(1)
+            table = latest[list(ROW_COLUMNS)].reset_index(drop=True)
+            values: dict[str, float | str] = {}
+            for row in table.itertuples(index=False):
+                try:
+                    values[row.assumption_key] = parse_value(row.assumption_key, row.value_text)
+                except AssumptionError:
+                    values[row.assumption_key] = str(row.value_text)
+            kept = self._kept[week_start] = (values, table)
+        return kept
 
     def schedule(self, key: str) -> list[tuple[date, str]]:
         """When the key's value changes: (date, value as text) at every date a row of the key

@@ -49,8 +49,7 @@ def kept(page: str, make: Callable[[], T], *inputs: Any) -> T:
 
 def set_key(aset: AssumptionSet) -> tuple:
     """What identifies an assumption set's figures: its name, version and rows' content."""
-    digest = int(pd.util.hash_pandas_object(aset.rows, index=False).sum())
-    return (aset.name, aset.version, aset.base_version, aset.published_in, digest)
+    return (aset.name, aset.version, aset.base_version, aset.published_in, aset.digest())
 
 
 def kpis_page(filters: Filters, coverage: cov.Coverage):
