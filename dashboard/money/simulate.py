@@ -59,6 +59,9 @@ Pure: no Streamlit, no SQL.
 from __future__ import annotations
 
 import math
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -705,6 +708,36 @@ def _value_text(kind: str, v: float, symbol: str) -> str:
     return f"{v:.2f}"
 
 
+#: The world and draws of the last few estimates simulated: (estimates, inputs, draws, seed)
+#: -> (weak references to both, world, draws). The value of an NPS point in each segment, the
+#: headline's and the moves' all simulate the same estimates with other levers: the world and
+#: the draws (independent of the levers) are made once.
+_PREPARED: OrderedDict[tuple[int, int, int, int], tuple] = OrderedDict()
+_PREPARED_LOCK = threading.Lock()
+_PREPARED_KEPT = 8
+
+
+def _prepared(estimates: pd.DataFrame, inputs: Inputs, draws: int, seed: int
+              ) -> tuple[_World, Mapping[str, np.ndarray]]:
+    """The world of ``estimates`` and ``inputs`` and its ``draws`` draws from ``seed`` (read-only
+    arrays), made once while both objects live."""
+    key = (id(estimates), id(inputs), draws, seed)
+    with _PREPARED_LOCK:
+        kept = _PREPARED.get(key)
+        if kept is not None and kept[0]() is estimates and kept[1]() is inputs:
+            _PREPARED.move_to_end(key)
+            return kept[2], kept[3]
+    w = _world(estimates, inputs)
+    P = _draw(w, draws, seed)
+    for arr in P.values():
+        arr.flags.writeable = False
+    with _PREPARED_LOCK:
+        _PREPARED[key] = (weakref.ref(estimates), weakref.ref(inputs), w, P)
+        while len(_PREPARED) > _PREPARED_KEPT:
+            _PREPARED.popitem(last=False)
+    return w, P
+
+
 def simulate(estimates: pd.DataFrame, inputs: Inputs, levers: Levers,
              draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
              tornado: bool = True) -> SimResult:
@@ -714,11 +747,10 @@ def simulate(estimates: pd.DataFrame, inputs: Inputs, levers: Levers,
     if draws < 10:
         raise SimulationError(f"draws = {draws} refused: must be at least 10")
     levers, left_out = loaded_levers(levers, inputs.coverage)
-    w = _world(estimates, inputs)
+    w, P = _prepared(estimates, inputs, draws, seed)
     plan = _plan(w, levers)
     if left_out:
         plan = replace(plan, notes=(left_out, *plan.notes))
-    P = _draw(w, draws, seed)
     comps = _evaluate(w, plan, P)
     rev, saved, profit = _profit(w, comps, draws)
     rows = []
