@@ -52,4 +52,5 @@ language.selector()
 try:
     page.run()
 finally:
+    frame.end()  # its duration, for the speed bench (CX_RUN_TIMES=1)
     memory.release()  # the run's freed frames go back to the system, not kept in the heap

@@ -48,3 +48,41 @@ def test_a_chart_page_reads_the_assumption_set_once_for_its_exports(open_app, mo
     at.run()
     assert not at.exception, at.exception
     assert len(at.get("plotly_chart")) == charts and len(calls) == 1
+
+
+TIMED = '''
+import time
+import streamlit as st
+from dashboard.ui import frame
+
+frame.start()
+time.sleep(0.05)
+frame.end()
+'''
+
+
+def test_a_run_prints_its_duration_only_when_asked(monkeypatch, capfd):
+    """With CX_RUN_TIMES=1 each run prints ``cx script run <ms> ms`` (what the speed bench
+    reads from the server's output); without it nothing."""
+    from dashboard.bench import speed
+    from dashboard.ui import frame
+
+    monkeypatch.delenv(frame.RUN_TIMES_ENV, raising=False)
+    AppTest.from_string(TIMED).run()
+    assert "cx script run" not in capfd.readouterr().err
+    monkeypatch.setenv(frame.RUN_TIMES_ENV, "1")
+    AppTest.from_string(TIMED).run()
+    printed = speed.RUN_LINE.findall(capfd.readouterr().err)
+    assert len(printed) == 1 and 50 <= int(printed[0]) < 5_000
+
+
+def test_the_bench_sums_the_runs_printed_after_a_step_began(tmp_path):
+    from dashboard.bench import speed
+
+    log = tmp_path / "server.log"
+    log.write_text("cx script run 900 ms\n")
+    offset = log.stat().st_size
+    with log.open("a") as fh:
+        fh.write("other output\ncx script run 120 ms\ncx script run 35 ms\n")
+    assert speed.server_runs(log, offset) == 155.0
+    assert speed.server_runs(log, 0) == 1055.0

@@ -26,6 +26,9 @@ def test_every_page_gets_its_figures(demo_db, tmp_path):
         assert all(math.isfinite(ms) and ms > 0
                    for ms in p.first_ms + p.return_ms + p.change_ms), p.title
         assert p.title in p.line()
+        # the server's own share of the change, from the runs it printed (CX_RUN_TIMES=1)
+        assert len(p.server_ms) == 1 and 0 < p.server_ms[0] < p.change_ms[0] + 60_000, p.title
+        assert "on the server p50" in p.line()
     # the server said it had warmed itself before the first visit
     assert len(warmed) == 1 and warmed[0] > 0
 

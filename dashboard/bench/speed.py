@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dashboard.bench import browser as bb
+from dashboard.ui import frame
 
 #: Nothing changed on screen for this long: the step is over.
 QUIET_MS = 600
@@ -50,6 +51,8 @@ WARM_TIMEOUT_S = 600.0
 #: The line the serving process prints when its warm-up is over (``dashboard.ui.warm``).
 WEEK = re.compile(r"\d{4}-W\d{2}")
 WARMED = re.compile(r"warmed .* in ([\d.]+) s")
+#: A script run's duration as the served app prints it (``frame.RUN_LINE``).
+RUN_LINE = re.compile(re.escape(frame.RUN_LINE).replace(re.escape("{ms:.0f}"), r"(\d+)"))
 
 #: Installed in every page before its own scripts run: the time of every change on screen, of
 #: the committing action (the first pointer or key press after ``__cx.arm()``) and script runs.
@@ -113,6 +116,9 @@ class PageSpeed:
     #: of each step (first visit, then the changes): until the last script run was over, the
     #: rest of the step being the browser drawing what the run sent
     run_ms: list[float] = field(default_factory=list)
+    #: of each filter change: the script runs' own time on the server (``frame.RUN_LINE``),
+    #: the rest being the messages' way and the browser's work
+    server_ms: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     def line(self) -> str:
@@ -129,6 +135,8 @@ class PageSpeed:
         if len(self.run_ms) > 1:
             runs = (f";  script run over after {self.run_ms[0]:,.0f} ms (first visit), p50 "
                     f"{bb.percentile(self.run_ms[1:], 0.5):,.0f} ms (changes)")
+        if self.server_ms:
+            runs += f", on the server p50 {bb.percentile(self.server_ms, 0.5):,.0f} ms"
         return (f"    browser {self.title:<20} first visit {first}{again};  filter change "
                 f"{pq(self.change_ms)} ({len(self.change_ms)} tries){runs}{err}")
 
@@ -159,8 +167,9 @@ def wait_warm(log_path: Path, timeout: float = WARM_TIMEOUT_S) -> float | None:
 class _Visit:
     """One fresh browser session on one page: its first visit, then filter changes."""
 
-    def __init__(self, browser, url: str, page: PageSpeed, seed: int) -> None:
-        self.browser, self.url, self.spec = browser, url, page
+    def __init__(self, browser, url: str, page: PageSpeed, seed: int,
+                 log: Path | None = None) -> None:
+        self.browser, self.url, self.spec, self.log = browser, url, page, log
         self.rng = random.Random(seed)
         self.chosen: dict[str, list[str]] = {d: [] for d in bb.DIMENSIONS}
         self.week = ""
@@ -214,6 +223,7 @@ class _Visit:
         """Change one sidebar filter; from the committing click or key press to the last
         change on screen (ms)."""
         pg = self.pg
+        seen = self.log.stat().st_size if self.log is not None else 0
         dims = await pg.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').count()
         self.week = await bb.pick_filter(
             pg, self.rng, self.chosen, self.week, self.latest, week_share=0.3, remove_share=0.4,
@@ -226,6 +236,8 @@ class _Visit:
         if start is None:
             raise AssertionError("the action was not seen by the page")
         self.spec.run_ms.append(await pg.evaluate("() => window.__cx.ended") - start)
+        if self.log is not None:
+            self.spec.server_ms.append(server_runs(self.log, seen))
         return last - start
 
     async def close(self) -> None:
@@ -233,8 +245,18 @@ class _Visit:
             await self.pg.context.close()
 
 
-async def _page(browser, url: str, spec: PageSpeed, changes: int, seed: int) -> None:
-    visit = _Visit(browser, url, spec, seed)
+def server_runs(log: Path, offset: int) -> float:
+    """The script runs' time (ms) the served app printed to ``log`` after ``offset`` bytes
+    (``frame.RUN_LINE`` lines, summed: a step may start more than one run)."""
+    with log.open("rb") as fh:
+        fh.seek(offset)
+        text = fh.read().decode("utf-8", "replace")
+    return float(sum(int(ms) for ms in RUN_LINE.findall(text)))
+
+
+async def _page(browser, url: str, spec: PageSpeed, changes: int, seed: int,
+                log: Path | None = None) -> None:
+    visit = _Visit(browser, url, spec, seed, log)
     try:
         try:
             spec.first_ms.append(await visit.first())
@@ -255,14 +277,15 @@ async def _page(browser, url: str, spec: PageSpeed, changes: int, seed: int) -> 
         await visit.close()
 
 
-async def _run_pages(url: str, specs: list[PageSpeed], changes: int, seed: int) -> None:
+async def _run_pages(url: str, specs: list[PageSpeed], changes: int, seed: int,
+                     log: Path | None = None) -> None:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(bb.CHROMIUM), args=bb.ARGS)
         try:
             for i, spec in enumerate(specs):
-                await _page(browser, url, spec, changes, seed + i)
+                await _page(browser, url, spec, changes, seed + i, log)
         finally:
             await browser.close()
 
@@ -276,7 +299,7 @@ def measure(path: Path, folder: Path, changes: int = 6, pages: list[str] | None 
     warmed, for each page). Returns the pages' figures and the servers' warm-up
     seconds. ``progress`` (optional) gets each page's line as it is measured."""
     specs = [PageSpeed(t, u) for t, u in app_pages() if pages is None or t in pages]
-    env = {"CX_WAREHOUSE_URL": f"duckdb:///{path}"}
+    env = {"CX_WAREHOUSE_URL": f"duckdb:///{path}", frame.RUN_TIMES_ENV: "1"}
     warm: list[float] = []
     groups = [[s] for s in specs] if fresh_server else [specs]
     for i, group in enumerate(groups):
@@ -285,7 +308,7 @@ def measure(path: Path, folder: Path, changes: int = 6, pages: list[str] | None 
             took = wait_warm(log, warm_timeout)
             if took is not None:
                 warm.append(took)
-            asyncio.run(_run_pages(url, group, changes, seed + 100 * i))
+            asyncio.run(_run_pages(url, group, changes, seed + 100 * i, log))
         for s in group:
             if progress is not None:
                 progress(s.line())

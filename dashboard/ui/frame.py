@@ -10,6 +10,9 @@ between sessions.
 
 from __future__ import annotations
 
+import os
+import sys
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -18,11 +21,25 @@ import streamlit as st
 T = TypeVar("T")
 
 _KEY = "_cx_run"
+#: When set to 1, every script run prints how long it took to the server's output
+#: (``cx script run 412 ms``): the speed bench reads it to tell the server's share of a step
+#: from the browser's.
+RUN_TIMES_ENV = "CX_RUN_TIMES"
+#: The line each run prints (``RUN_TIMES_ENV``), its milliseconds in the group.
+RUN_LINE = "cx script run {ms:.0f} ms"
 
 
 def start() -> None:
     """A new script run: what the last one kept is forgotten."""
-    st.session_state[_KEY] = {}
+    st.session_state[_KEY] = {"_started": time.perf_counter()}
+
+
+def end() -> None:
+    """The run is over: with ``CX_RUN_TIMES=1``, its duration printed (``RUN_LINE``)."""
+    values = st.session_state.get(_KEY) or {}
+    if os.environ.get(RUN_TIMES_ENV) == "1" and "_started" in values:
+        ms = 1000 * (time.perf_counter() - values["_started"])
+        print(RUN_LINE.format(ms=ms), file=sys.stderr, flush=True)
 
 
 def once(name: str, make: Callable[[], T]) -> T:
