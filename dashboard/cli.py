@@ -415,8 +415,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     through ``say`` (control characters escaped)."""
     from dashboard.intake import contract, ingest
 
-    if not args.paths and args.as_of is None:
-        say("error: give files or folders to load, or --as-of YYYY-MM-DD", file=sys.stderr)
+    if not args.paths and args.as_of is None and not args.rebuild:
+        say("error: give files or folders to load, --as-of YYYY-MM-DD or --rebuild",
+            file=sys.stderr)
         return 2
     try:
         paths, skipped = ingest.files_in(args.paths)
@@ -427,7 +428,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     try:
         report = ingest.ingest(paths, target, mapping=args.mapping, table=args.table,
                                dry_run=args.dry_run, as_of=args.as_of,
-                               calendar=_calendar(args),
+                               calendar=_calendar(args), rebuild=args.rebuild,
                                progress=_progress if not args.quiet else ingest._noop)
     except (contract.MappingError, ValueError, ingest.IngestBusy) as exc:
         say(f"error: {exc}", file=sys.stderr)
@@ -573,7 +574,7 @@ def parser(prog: str = "python -m dashboard") -> argparse.ArgumentParser:
     i.add_argument("paths", nargs="*", metavar="PATH",
                    help="files, each for one raw table or the assumptions, or folders: every "
                         "CSV/TSV/TXT/Parquet/XLSX file directly inside (not hidden files, not "
-                        "sub-folders); none: only --as-of changes")
+                        "sub-folders); none: only --as-of or --rebuild")
     i.add_argument("--mapping", help="TOML or YAML mapping file (renamed columns, values, "
                                      "scales, constants for missing columns, joined columns, "
                                      "date format, time zone, decimal and thousands "
@@ -588,6 +589,10 @@ def parser(prog: str = "python -m dashboard") -> argparse.ArgumentParser:
                         "latest date any loaded table carries, or the date given earlier while "
                         "the data stays within it); refused when earlier than the data's latest "
                         "date or in the future")
+    i.add_argument("--rebuild", action="store_true",
+                   help="rebuild staging and marts from the loaded data even when nothing else "
+                        "changes (after upgrading CX Ledger; an upgraded version's first load "
+                        "does it anyway)")
     i.add_argument("--out", default=None,
                    help="warehouse file (default: the one CX_WAREHOUSE_URL names, else data/)")
     i.add_argument("--show", type=int, default=20, help="problems to list (default 20)")

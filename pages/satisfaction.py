@@ -10,6 +10,7 @@ week.
 from dashboard.i18n import _
 from dashboard.ui import common as ui
 from dashboard.ui import results
+from dashboard.ui import satisfaction as ui_sat
 
 catalog = ui.catalog()
 filters = ui.current_filters(catalog)
@@ -17,11 +18,11 @@ filters = ui.current_filters(catalog)
 ui.page_header(_("Satisfaction"), _("How do customers feel, where, and is it changing?"),
                filters)
 ui.require_loaded("Satisfaction")
-view = ui.sat_controls(catalog)
+view = ui_sat.controls(catalog)
 report, ex = results.satisfaction_page(filters, view)
 
 ui.headline(report.headline, icon=":material/sentiment_satisfied:")
-ui.sat_tiles(report)
+ui_sat.tiles(report)
 
 # one section drawn at a time (lazy tabs): a filter change builds and draws its charts only
 section, tab = ui.sections((_("Is it changing?"), _("The mix of answers"), _("Where?")),
@@ -33,4 +34,4 @@ with tab:
         ui.side_by_side(ex, "sat_mix", "sat_distribution")
     else:
         ui.exhibit_or_note(ex, "sat_gap", report.gap_takeaway, report.gap_note)
-        ui.sat_movers(report)
+        ui_sat.movers(report)

@@ -4,7 +4,7 @@ CALENDAR_SETTINGS``), kept with the warehouse's first load and refused once it h
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -73,3 +73,21 @@ def settle(builder, given: dict[str, str], stamp: datetime, tables: tuple[str, .
         builder.execute("ingest_setting_clear", params={"setting_key": key})
     builder.record_settings(steps.calendar_setting({**stored, **given}, pd.Timestamp(stamp)))
     return True
+
+
+def parse_as_of(value: date | str | None, now: datetime) -> date | None:
+    """A given as-of date as a date; ValueError (one line) when it is not ``YYYY-MM-DD`` or
+    lies after ``now``'s day (UTC)."""
+    if value is None or isinstance(value, date):
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ValueError(f"bad as-of date {value!r}: expected YYYY-MM-DD, e.g. "
+                             "2026-10-31") from None
+    today = now.astimezone(UTC).date()
+    if day is not None and day > today:
+        raise ValueError(f"as-of date {day:%Y-%m-%d} is in the future (today is "
+                         f"{today:%Y-%m-%d} UTC)")
+    return day

@@ -151,6 +151,7 @@ class IngestReport:
     run_id: str = ""
     calendar: DataCalendar | None = None  # the data's calendar after the run
     as_of_note: str | None = None  # what became of an as-of date given earlier, when it changed
+    rebuild_only: bool = False  # asked to rebuild staging and marts, with no file and no date
 
     @property
     def loaded(self) -> int:
@@ -194,6 +195,9 @@ class IngestReport:
             out.append(f"Dry run: nothing was loaded ({_rows(self.loaded)} would load, "
                        f"{self.quarantined:,} would be quarantined; {self.seconds:.1f} s)."
                        + as_of)
+        elif self.published and self.rebuild_only:
+            out.append(f"Staging and marts rebuilt from the loaded data, contract checks passed "
+                       f"({self.seconds:.1f} s).{as_of}")
         elif self.published and not self.files:
             out.append(f"As-of date kept in the warehouse; staging and marts rebuilt, contract "
                        f"checks passed ({self.seconds:.1f} s).{as_of}")
@@ -588,24 +592,6 @@ def _load_file(builder: Builder, prep: _Prepared, customers: pd.DataFrame, load_
     return customers
 
 
-def parse_as_of(value: date | str | None, now: datetime) -> date | None:
-    """A given as-of date as a date; ValueError (one line) when it is not ``YYYY-MM-DD`` or
-    lies after ``now``'s day (UTC)."""
-    if value is None or isinstance(value, date):
-        day = value
-    else:
-        try:
-            day = date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise ValueError(f"bad as-of date {value!r}: expected YYYY-MM-DD, e.g. "
-                             "2026-10-31") from None
-    today = now.astimezone(UTC).date()
-    if day is not None and day > today:
-        raise ValueError(f"as-of date {day:%Y-%m-%d} is in the future (today is "
-                         f"{today:%Y-%m-%d} UTC)")
-    return day
-
-
 def _settle_as_of(builder: Builder, given: date | None, stamp: datetime
                   ) -> tuple[DataCalendar, bool, str | None]:
     """Decide the as-of date in the copy once its rows are loaded: (the calendar after the run,
@@ -664,8 +650,11 @@ def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
            archive_dir: Path | str | None = None, progress: Progress = _noop,
            names: dict[str, str] | None = None,
            as_of: date | str | None = None,
-           calendar: dict[str, str] | None = None) -> IngestReport:
+           calendar: dict[str, str] | None = None, rebuild: bool = False) -> IngestReport:
     """Load files into the warehouse at ``target`` (see the module docstring).
+
+    Staging and marts are rebuilt on any change, on ``rebuild`` and when another version's SQL
+    built them (``steps.marts_stale``): an upgraded CX Ledger's first load rebuilds them.
 
     ``names`` gives a display name per path (uploads keep their original names). ``as_of``
     (``YYYY-MM-DD``) sets the data's as-of date, kept in the warehouse; with no paths it is the
@@ -682,7 +671,7 @@ def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
     archive_dir = Path(archive_dir or config.archive_dir())
     now = now or datetime.now(UTC)
     stamp = now.astimezone(UTC).replace(tzinfo=None)
-    as_of = parse_as_of(as_of, now)
+    as_of = calendar_setting.parse_as_of(as_of, now)
     if table is not None and table not in LOADABLE:
         raise ValueError(f"unknown table {table!r}: one of {', '.join(LOADABLE)}")
     check_target(target)
@@ -703,7 +692,8 @@ def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
     _refuse_over_rows(prepared, contract.Limits.from_env())
     _stop_here("validated")
     todo = [x for x in prepared if x.report.refused is None]
-    if not todo and (prepared or as_of is None):  # an as-of date alone is a change of its own
+    report.rebuild_only = rebuild and not prepared and as_of is None
+    if not todo and not rebuild and (prepared or as_of is None):  # an as-of date: a change
         report.seconds = time.perf_counter() - t0
         return report
     lock = _Lock(target) if not dry_run else None
@@ -749,7 +739,7 @@ def ingest(paths: Iterable[Path | str], target: Path | str | None = None,
         _stop_here("loaded")
         progress("settling the as-of date")
         report.calendar, settled, report.as_of_note = _settle_as_of(builder, as_of, stamp)
-        changed = changed or settled
+        changed = changed or settled or rebuild or steps.marts_stale(builder)
         if changed:
             progress("rebuilding staging and marts, running the contract checks")
             build.rebuild(builder)

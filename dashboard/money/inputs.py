@@ -370,6 +370,31 @@ def churn_draws(customers: np.ndarray, churned: np.ndarray, rng: np.random.Gener
     return rng.beta(1.0 + churned, 1.0 + customers - churned, size=(draws, len(customers)))
 
 
+def discount_weights(d: float, horizon: int) -> np.ndarray:
+    """1 / (1 + d)^t for t = 1..H."""
+    return (1.0 + d) ** -np.arange(1, horizon + 1, dtype=float)
+
+
+def survival_sum(retention: np.ndarray | float, discount: float, horizon: int
+                 ) -> np.ndarray | float:
+    """S(r) = Σ_{t=1..H} r^t / (1 + d)^t: present value of 1 a year kept while the customer
+    survives (the convention of ``inputs.clv``)."""
+    r = np.asarray(retention, dtype=float)
+    t = np.arange(1, horizon + 1, dtype=float)
+    out = (r[..., None] ** t) @ discount_weights(discount, horizon)
+    return out if np.ndim(out) else float(out)
+
+
+def cohort_sum(retention: np.ndarray | float, discount: float, horizon: int
+               ) -> np.ndarray | float:
+    """W(r) = Σ_{t=1..H} (1 + d)^−t Σ_{i<t} r^i: a new cohort of +1 survivor every year, each
+    surviving on with retention r, counted to the horizon."""
+    r = np.asarray(retention, dtype=float)
+    powers = r[..., None] ** np.arange(horizon, dtype=float)
+    out = np.cumsum(powers, axis=-1) @ discount_weights(discount, horizon)
+    return out if np.ndim(out) else float(out)
+
+
 def clv(margin: np.ndarray | float, retention: np.ndarray | float, discount: float,
         horizon_years: int | None = None) -> np.ndarray | float:
     """Churn-adjusted lifetime value of a yearly margin ``m`` kept with retention ``r``:

@@ -59,9 +59,6 @@ Pure: no Streamlit, no SQL.
 from __future__ import annotations
 
 import math
-import threading
-import weakref
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -80,8 +77,12 @@ from dashboard.money.inputs import (
     Inputs,
     MoneyFigure,
     churn_draws,
+    cohort_sum,
     contact_cost_per_channel,
+    discount_weights,
+    survival_sum,
 )
+from dashboard.money.memo import WhileAlive
 from dashboard.money.sim_formulas import formula
 from dashboard.money.unit_costs import UnitCosts
 from dashboard.money.whatif import (
@@ -455,37 +456,12 @@ def _draw(w: _World, n: int, seed: int) -> dict[str, np.ndarray]:
 # --- the model ---------------------------------------------------------------------------------
 
 
-def _weights(d: float, horizon: int) -> np.ndarray:
-    """1 / (1 + d)^t for t = 1..H."""
-    return (1.0 + d) ** -np.arange(1, horizon + 1, dtype=float)
-
-
-def survival_sum(retention: np.ndarray | float, discount: float, horizon: int
-                 ) -> np.ndarray | float:
-    """S(r) = Σ_{t=1..H} r^t / (1 + d)^t: present value of 1 a year kept while the customer
-    survives (the convention of ``inputs.clv``)."""
-    r = np.asarray(retention, dtype=float)
-    t = np.arange(1, horizon + 1, dtype=float)
-    out = (r[..., None] ** t) @ _weights(discount, horizon)
-    return out if np.ndim(out) else float(out)
-
-
-def cohort_sum(retention: np.ndarray | float, discount: float, horizon: int
-               ) -> np.ndarray | float:
-    """W(r) = Σ_{t=1..H} (1 + d)^−t Σ_{i<t} r^i: a new cohort of +1 survivor every year, each
-    surviving on with retention r, counted to the horizon."""
-    r = np.asarray(retention, dtype=float)
-    powers = r[..., None] ** np.arange(horizon, dtype=float)
-    out = np.cumsum(powers, axis=-1) @ _weights(discount, horizon)
-    return out if np.ndim(out) else float(out)
-
-
 def _evaluate(w: _World, plan: _Plan, P: Mapping[str, np.ndarray]
               ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Revenue retained and cost saved per component, for every row of the inputs ``P``."""
     n = len(P["phi"])
     H, d = plan.horizon, w.discount
-    A_ = float(_weights(d, H).sum())
+    A_ = float(discount_weights(d, H).sum())
     phi = P["phi"]
     cpc = np.stack([P[f"cpc|{c}"] * w.cpc[c] for c in range(len(w.channels))], axis=1) \
         if w.channels else np.zeros((n, 0))  # (n, C)
@@ -708,34 +684,22 @@ def _value_text(kind: str, v: float, symbol: str) -> str:
     return f"{v:.2f}"
 
 
-#: The world and draws of the last few estimates simulated: (estimates, inputs, draws, seed)
-#: -> (weak references to both, world, draws). The value of an NPS point in each segment, the
-#: headline's and the moves' all simulate the same estimates with other levers: the world and
-#: the draws (independent of the levers) are made once.
-_PREPARED: OrderedDict[tuple[int, int, int, int], tuple] = OrderedDict()
-_PREPARED_LOCK = threading.Lock()
-_PREPARED_KEPT = 8
+#: The world and draws of the last estimates simulated (``_prepared``).
+_PREPARED = WhileAlive(8)
 
 
 def _prepared(estimates: pd.DataFrame, inputs: Inputs, draws: int, seed: int
               ) -> tuple[_World, Mapping[str, np.ndarray]]:
-    """The world of ``estimates`` and ``inputs`` and its ``draws`` draws from ``seed`` (read-only
-    arrays), made once while both objects live."""
-    key = (id(estimates), id(inputs), draws, seed)
-    with _PREPARED_LOCK:
-        kept = _PREPARED.get(key)
-        if kept is not None and kept[0]() is estimates and kept[1]() is inputs:
-            _PREPARED.move_to_end(key)
-            return kept[2], kept[3]
-    w = _world(estimates, inputs)
-    P = _draw(w, draws, seed)
-    for arr in P.values():
-        arr.flags.writeable = False
-    with _PREPARED_LOCK:
-        _PREPARED[key] = (weakref.ref(estimates), weakref.ref(inputs), w, P)
-        while len(_PREPARED) > _PREPARED_KEPT:
-            _PREPARED.popitem(last=False)
-    return w, P
+    """The world of ``estimates`` and its draws (read-only), made once while both live: the
+    value of an NPS point per segment, the headline's and the moves' simulations differ only
+    in their levers, on which neither depends."""
+    def make():
+        w = _world(estimates, inputs)
+        P = _draw(w, draws, seed)
+        for arr in P.values():
+            arr.flags.writeable = False
+        return w, P
+    return _PREPARED.get((estimates, inputs), (draws, seed), make)
 
 
 def simulate(estimates: pd.DataFrame, inputs: Inputs, levers: Levers,

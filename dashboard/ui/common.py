@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard.analysis import compare, satisfaction
+from dashboard.analysis import compare
 from dashboard.exports import files as export
 from dashboard.exports import tables as export_tables
 from dashboard.exports import text as literal_text
@@ -29,7 +29,7 @@ from dashboard.money import assumptions
 from dashboard.money.assumptions import AssumptionSet
 from dashboard.ui import frame
 from dashboard.ui.language import tile_value, week_help, week_names
-from dashboard.warehouse import config, db, weeks
+from dashboard.warehouse import config, db, steps, weeks
 from dashboard.warehouse import coverage as cov
 
 #: The browser tab's icon, served by the app (a ``:material/…:`` icon is fetched from a font
@@ -116,9 +116,30 @@ def catalog_value() -> Catalog:
     return db.cached_value(warehouse(), "catalog", lambda: kpis.load_catalog(fetch))
 
 
+#: What a page says when the warehouse's marts were built by another version's SQL.
+STALE_NOTE = N_("This warehouse's marts were built by another version of CX Ledger, so its "
+                "pages cannot be drawn yet. The next load on the Data page rebuilds them from "
+                "the data already loaded (nothing is lost), as does `python -m dashboard "
+                "ingest --rebuild`.")
+
+
+def stale_marts() -> bool:
+    """Whether the warehouse's marts were built by other staging and mart SQL than this
+    version's (``db.WarehouseStale``); False without a warehouse."""
+    wh = warehouse()
+    try:  # a Spark warehouse keeps no fingerprint: never called stale
+        return hasattr(wh, "marts_version") and wh.marts_version() != steps.marts_version()
+    except db.WarehouseMissing:
+        return False
+
+
 def catalog() -> Catalog | None:
     """Filter allowlists from the warehouse; None (with a message shown) when there is none,
-    or when it has no weeks yet (no loaded table carries a date)."""
+    when its marts were built by another version (``STALE_NOTE``), or when it has no weeks yet
+    (no loaded table carries a date)."""
+    if stale_marts():
+        st.error(_(STALE_NOTE), icon=":material/build:")
+        return None
     try:
         cat = catalog_value()
     except db.WarehouseMissing as exc:
@@ -681,9 +702,7 @@ def savings_controls(options, chosen: str | None, labels: dict[str, str],
                  format_func=_labels(bases), horizontal=True)
 
 
-# --- Satisfaction page (dashboard/analysis/satisfaction.py) ---
-
-_SAT_KEYS = {"split": "sat_split", "grain": "sat_grain", "score": "sat_score"}
+# --- page-level pickers ---
 
 
 def _labels(labels: dict[str, str]) -> Callable[[str], str]:
@@ -702,67 +721,6 @@ def choice(label: str, options: dict[str, str], key: str, default: str,
         st.session_state[key] = default
     return st.selectbox(_(label), values, key=key, format_func=_labels(options),
                         help=_(help) if help else None)
-
-
-def sat_controls(cat: Catalog) -> satisfaction.View:
-    """The Satisfaction page's pickers (score, split, grain), as one immutable view; the split
-    offers only the dimensions with two values or more."""
-    left, mid, right = st.columns(3)
-    with left:
-        score = choice(N_("Score"), satisfaction.SCORES, _SAT_KEYS["score"], "nps",
-                       help=N_("The score the trend, distribution and movers show."))
-    splits = satisfaction.split_choices(cat.dims)
-    default = satisfaction.default_view(cat.dims).split
-    with mid:
-        if splits:
-            split = choice(N_("Split by"), splits, _SAT_KEYS["split"], default,
-                           help=N_("Customer attributes (segment, region, plan) or attributes "
-                                   "of the answer (journey stage, touchpoint, channel)."))
-        else:
-            split = default
-            note(cat.dims.none_note(tuple(satisfaction.SPLITS)))
-    with right:
-        grain = choice(N_("Grain"), satisfaction.GRAINS, _SAT_KEYS["grain"], "week",
-                       help=N_("Weekly: the 26 ISO weeks ending with the selected week. "
-                               "Monthly: the 12 calendar months ending with the selected "
-                               "week's month, counted up to the selected week's Sunday."))
-    return satisfaction.View(split=split, grain=grain, score=score)
-
-
-def sat_tiles(report: satisfaction.SatisfactionReport) -> None:
-    """NPS, CSAT and CES of the filtered customers: value, n, interval and corrected change."""
-    for col, t in zip(st.columns(len(report.tiles)), report.tiles, strict=True):
-        m = t.metric
-        with col, st.container(border=True):
-            label = (_("{label} · low base", label=m.label) if t.current.status == "low_base"
-                     else m.label)
-            color = ("normal" if m.higher_is_better else "inverse") if t.significant else "off"
-            st.metric(plain(label), tile_value(t.value_text), delta=t.delta_text,
-                      delta_color=color,
-                      delta_arrow="auto" if t.significant else "off", help=plain(m.definition))
-            st.caption(plain(t.caption))
-            st.caption(plain(t.verdict))
-
-
-def sat_movers(report: satisfaction.SatisfactionReport) -> None:
-    """The movers table (n both weeks, values, change, raw and BH p, verdict) and takeaway;
-    one line instead when the split has a single group."""
-    if report.split_note:
-        note(report.split_note)
-        return
-    names = report.movers_columns()
-    fmt = {"nps": "%+.1f", "csat": "%.1f", "ces": "%.2f"}[report.view.score]
-    num = st.column_config.NumberColumn
-    column_config = {
-        names["group"]: st.column_config.TextColumn(pinned=True),
-        names["value_week"]: num(format=fmt), names["value_compare"]: num(format=fmt),
-        names["delta"]: num(format="%+.2f" if report.view.score == "ces" else "%+.1f"),
-        names["p_value"]: num(format="%.4f"), names["p_adjusted"]: num(format="%.4f"),
-    }
-    st.markdown(f"**{plain(report.movers_title)}**")
-    table(report.movers[list(names)].rename(columns=names), "sat_movers", column_config,
-          data=lambda: export_tables.sat_movers(report))
-    st.caption(plain(report.movers_takeaway))
 
 
 # --- Complaints and Churn & retention pages (analysis/complaints.py, analysis/churn.py) ---

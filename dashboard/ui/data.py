@@ -46,7 +46,11 @@ def catalog_if_any() -> Catalog | None:
 
 
 def warehouse_ready() -> bool:
-    """Whether the warehouse exists and holds the load log; otherwise say what to do."""
+    """Whether the warehouse exists, its marts are this version's and it holds the load log;
+    otherwise say what to do (the upload below works in every case)."""
+    if ui.stale_marts():
+        st.warning(_(ui.STALE_NOTE), icon=":material/build:")
+        return False
     try:
         missing = data_status.missing_tables(ui.fetch)
     except db.WarehouseMissing:

@@ -68,6 +68,12 @@ class Query:
         return self.weight == CUSTOMER_LEVEL
 
     @property
+    def reads_marts(self) -> bool:
+        """Whether the statement reads a mart (``marts.`` outside comments)."""
+        body = "\n".join(line.split("--", 1)[0] for line in self.sql.splitlines())
+        return "marts." in body
+
+    @property
     def used_params(self) -> tuple[str, ...]:
         """The ``$names`` the SQL text actually uses (comments stripped), sorted."""
         body = "\n".join(line.split("--", 1)[0] for line in self.sql.splitlines())

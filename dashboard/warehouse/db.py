@@ -47,6 +47,17 @@ class WarehouseMissing(Exception):
     """The warehouse file does not exist yet."""
 
 
+class WarehouseStale(WarehouseMissing):
+    """The warehouse's marts were built by other staging and mart SQL than this version's (an
+    earlier CX Ledger): their tables and columns are not what the app's queries read. Handled
+    where a missing warehouse is: one line, no query run."""
+
+
+#: What a stale warehouse's marts say to the reader (one line, the remedy in it).
+STALE = ("the warehouse's marts were built by another version of CX Ledger; rebuild them from "
+         "the loaded data with `python -m dashboard ingest --rebuild` (nothing is lost)")
+
+
 def _db_path(url: str) -> Path | None:
     if url.startswith("duckdb:///"):
         p = url.removeprefix("duckdb:///")
@@ -101,6 +112,7 @@ class Warehouse:
         self._engine: sa.Engine | None = None
         self._stamp: tuple[int, int] | None = None
         self._settings: tuple[object, dict[str, str]] | None = None
+        self._version: tuple[object, str | None] | None = None
 
     def _file_stamp(self) -> tuple[int, int] | None:
         if self.path is None:
@@ -171,6 +183,20 @@ class Warehouse:
             self._settings = (stamp, kept)
         return self._settings[1]
 
+    def marts_version(self) -> str | None:
+        """The fingerprint of the SQL that built the marts (``steps.marts_version``), read once
+        per warehouse file; None when the warehouse recorded none (built before it was kept).
+        A named query reading marts is refused (WarehouseStale) unless it is this version's."""
+        stamp = self.stamp
+        if self._version is None or self._version[0] != stamp:
+            try:
+                found = self.sql(get_query("warehouse_build").sql)
+                version = None if found.empty else str(found.iloc[0, 0])
+            except (sa.exc.SQLAlchemyError, duckdb.Error):
+                version = None
+            self._version = (stamp, version)
+        return self._version[1]
+
     def run(self, name: str, **params: Any) -> pd.DataFrame:
         """Run the named query with bound parameters; the declared parameters must all be given.
         A customer-level query on the embedded DuckDB waits for one of the process's
@@ -180,6 +206,8 @@ class Warehouse:
         weeks.set_week_start(kept["week_start"])
         weeks.set_months(kept["months"])
         q = get_query(name)
+        if q.reads_marts and self.marts_version() != steps.marts_version():
+            raise WarehouseStale(STALE)
         given = set(params)
         if given != set(q.params):
             raise QueryError(

@@ -289,6 +289,10 @@ class _SparkBuild(steps.Target):
     def record_settings(self, rows: pd.DataFrame) -> None:
         self._insert("ingest.settings", rows)
 
+    def forget_marts_version(self) -> None:
+        """Nothing to forget: a Spark build starts from empty schemas (``clear``), and its
+        parquet tables take no ``delete``."""
+
     def record_calendar(self, days: pd.DataFrame) -> None:
         """Overwrite ``ingest.calendar_days`` with the days (a build writes them once)."""
         schema = self.spark.table("ingest.calendar_days").schema

@@ -13,14 +13,22 @@ as parquet, listed in a manifest).
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Mapping
 from datetime import date
+from functools import lru_cache
 
 import pandas as pd
 
 from dashboard.warehouse import engines, schema
-from dashboard.warehouse.catalog import QueryError, ingest_statement, layer_queries, script
+from dashboard.warehouse.catalog import (
+    QueryError,
+    get_query,
+    ingest_statement,
+    layer_queries,
+    script,
+)
 
 RAW_TABLES = ("customers", "survey_responses", "complaints", "contacts", "transactions",
               "assumptions")
@@ -36,6 +44,9 @@ CALENDAR_SETTINGS = {
     "week_start": ("iso", "saturday"),  # ISO weeks Monday–Sunday, or Saturday–Friday
     "months": ("gregorian", "jalali"),  # months of the Gregorian or the Jalali calendar
 }
+#: The key of the fingerprint of the staging and mart SQL that built the marts (``marts_version``),
+#: written at every rebuild: the app reads marts only when it equals its own.
+MARTS_VERSION_KEY = "marts_version"
 #: How a warehouse counts time when it says nothing: each setting's default.
 CALENDAR_DEFAULTS = {k: values[0] for k, values in CALENDAR_SETTINGS.items()}
 
@@ -109,6 +120,10 @@ class Target:
         raise NotImplementedError
 
     # --- the steps, the same for every engine ---
+
+    def forget_marts_version(self) -> None:
+        """Remove the fingerprint an earlier rebuild recorded (a rebuild records its own)."""
+        self.statement(self.native(ingest_statement("ingest_marts_version_clear")))
 
     def native(self, sql: str) -> str:
         """SQL of ``queries/`` (DuckDB's dialect, no bound parameters) in the engine's."""
@@ -267,10 +282,38 @@ def kept_calendar(target: Target) -> dict[str, str]:
     return check_calendar(dict(zip(rows["setting_key"], rows["setting_value"], strict=True)))
 
 
+@lru_cache(maxsize=1)
+def marts_version() -> str:
+    """The fingerprint of this version's staging and mart SQL (16 hex digits of a SHA-256 over
+    every statement's name and text): a warehouse whose marts were built by other SQL has other
+    tables and columns than the app's queries read."""
+    digest = hashlib.sha256()
+    for layer in ("staging", "marts"):
+        for q in layer_queries(layer):
+            digest.update(f"{layer}/{q.name}\n{q.sql}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def marts_stale(target: Target) -> bool:
+    """Whether the marts of ``target`` were built by other SQL than this version's (or recorded
+    none: built before the fingerprint was kept)."""
+    found = target.query(target.native(get_query("warehouse_build").sql))
+    return found.empty or str(found.iloc[0, 0]) != marts_version()
+
+
+def marts_version_setting(at: pd.Timestamp | None = None) -> pd.DataFrame:
+    """The row of ``ingest.settings`` that records which SQL built the marts (set ``at``)."""
+    at = at if at is not None else pd.Timestamp.now(tz="UTC").tz_localize(None).floor("s")
+    return pd.DataFrame([(MARTS_VERSION_KEY, marts_version(), at)], columns=SETTING_COLUMNS)
+
+
 def rebuild(target: Target) -> dict[str, int]:
     """Write the calendar's days for the warehouse's month calendar, build staging and marts
-    from the raw tables and run every contract check, recording the run; mart row counts, or
-    ContractViolation naming the failing checks."""
+    from the raw tables and run every contract check, recording the run and the version of
+    the SQL that built them (``marts_version``); mart row counts, or ContractViolation naming
+    the failing checks."""
+    target.forget_marts_version()
+    target.record_settings(marts_version_setting())
     target.record_calendar(calendar_days(kept_calendar(target)["months"]))
     counts = {name: target.count(name) for name in target.build_layers()
               if name.startswith("marts.")}
