@@ -6,6 +6,7 @@ warehouse's differs, the pages say so in one sentence (English and Persian), and
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -41,7 +42,7 @@ def test_a_build_records_this_versions_fingerprint(demo_wh):
 def test_the_fingerprint_follows_the_staging_and_mart_sql(monkeypatch):
     before = steps.marts_version()
     q = catalog.layer_queries("marts")[0]
-    changed = {**catalog.catalog(), q.name: type(q)(**{**q.__dict__, "sql": q.sql + " "})}
+    changed = {**catalog.catalog(), q.name: dataclasses.replace(q, sql=q.sql + " ")}
     steps.marts_version.cache_clear()
     monkeypatch.setattr(catalog, "catalog", lambda: changed)
     try:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -67,17 +67,20 @@ class Query:
         """Declared ``-- weight: customer-level``: it joins or groups customers one by one."""
         return self.weight == CUSTOMER_LEVEL
 
-    @property
+    @cached_property
+    def code(self) -> str:
+        """The SQL text without its comments (each line cut at ``--``)."""
+        return "\n".join(line.split("--", 1)[0] for line in self.sql.splitlines())
+
+    @cached_property
     def reads_marts(self) -> bool:
         """Whether the statement reads a mart (``marts.`` outside comments)."""
-        body = "\n".join(line.split("--", 1)[0] for line in self.sql.splitlines())
-        return "marts." in body
+        return "marts." in self.code
 
     @property
     def used_params(self) -> tuple[str, ...]:
         """The ``$names`` the SQL text actually uses (comments stripped), sorted."""
-        body = "\n".join(line.split("--", 1)[0] for line in self.sql.splitlines())
-        return tuple(sorted(set(_PARAM_RE.findall(body))))
+        return tuple(sorted(set(_PARAM_RE.findall(self.code))))
 
 
 def parse_query(path: Path) -> Query:

@@ -190,8 +190,7 @@ class Warehouse:
         stamp = self.stamp
         if self._version is None or self._version[0] != stamp:
             try:
-                found = self.sql(get_query("warehouse_build").sql)
-                version = None if found.empty else str(found.iloc[0, 0])
+                version = steps.recorded_version(self.sql(get_query("warehouse_build").sql))
             except (sa.exc.SQLAlchemyError, duckdb.Error):
                 version = None
             self._version = (stamp, version)

@@ -294,11 +294,16 @@ def marts_version() -> str:
     return digest.hexdigest()[:16]
 
 
+def recorded_version(found: pd.DataFrame) -> str | None:
+    """The fingerprint a ``warehouse_build`` result holds, None when it holds none."""
+    return None if found.empty else str(found.iloc[0, 0])
+
+
 def marts_stale(target: Target) -> bool:
     """Whether the marts of ``target`` were built by other SQL than this version's (or recorded
     none: built before the fingerprint was kept)."""
     found = target.query(target.native(get_query("warehouse_build").sql))
-    return found.empty or str(found.iloc[0, 0]) != marts_version()
+    return recorded_version(found) != marts_version()
 
 
 def marts_version_setting(at: pd.Timestamp | None = None) -> pd.DataFrame:
