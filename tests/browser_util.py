@@ -147,41 +147,50 @@ def download_labels(pg, key: str) -> list[str]:
         }""", key)
 
 
+_IMAGE_ROWS_JS = """[...document.querySelectorAll('[data-testid="stHorizontalBlock"]')]
+    .flatMap(el => [...el.classList].filter(c => c.startsWith('st-key-dl_')))
+    .map(c => c.slice('st-key-dl_'.length))
+    .filter(k => document.querySelector('.st-key-dl_' + k + '_PNG'))"""
+
+
 def wait_idle(pg, timeout: int = 60_000) -> None:
     """Until the script run is over (``stApp``'s script state, which Streamlit's own browser
-    tests read; the running-man widget only shows on runs longer than a moment), then until
-    every chart that has a download row is drawn (plotly loads lazily, after the run)."""
+    tests read; the running-man widget only shows on runs longer than a moment) and every
+    chart that has a download row is drawn (plotly loads lazily, after the run). The charts
+    are the ones on screen at each check, not a list taken once: a run may remove charts
+    (another section opened) and a list taken before it would wait for them forever."""
     pg.wait_for_function(
         """() => {
             const app = document.querySelector('[data-testid="stApp"]');
-            return app && app.getAttribute('data-test-script-state') === 'notRunning'
-                && app.getAttribute('data-test-connection-state') === 'CONNECTED';
-        }""", timeout=timeout)
-    pg.wait_for_function(
-        """(keys) => keys.every(k => {
-            const el = document.querySelector('.st-key-' + k + ' .js-plotly-plot');
-            return el && el.data;
-        })""", arg=image_rows(pg), timeout=timeout)
+            if (!(app && app.getAttribute('data-test-script-state') === 'notRunning'
+                  && app.getAttribute('data-test-connection-state') === 'CONNECTED')) return false;
+            return (%s).every(k => {
+                const el = document.querySelector('.st-key-' + k + ' .js-plotly-plot');
+                return el && el.data;
+            });
+        }""" % _IMAGE_ROWS_JS, timeout=timeout)
 
 
 def open_section(pg, label: str, timeout: int = 60_000) -> None:
     """Open the page's lazy section (``ui.sections``: a tab drawn only when open) labelled
-    ``label`` and wait until its run is over and its charts are drawn."""
+    ``label`` and wait until its run is over and its charts are drawn: the rows of download
+    buttons of the section open before (its charts and tables) must have left the page first,
+    so the wait cannot end before the run that draws the new section."""
+    before = image_rows(pg) + table_rows(pg)
     pg.locator('[data-testid="stTab"]', has_text=label).first.click()
     pg.wait_for_function(
         """(label) => [...document.querySelectorAll('[data-testid="stTab"]')].some(
             t => t.getAttribute('aria-selected') === 'true' && t.innerText.trim() === label)""",
         arg=label, timeout=timeout)
+    pg.wait_for_function(
+        """(keys) => keys.every(k => !document.querySelector('.st-key-dl_' + k))""",
+        arg=before, timeout=timeout)
     wait_idle(pg, timeout)
 
 
 def image_rows(pg) -> list[str]:
     """The chart keys of the page's chart download rows (``dl_<key>`` holding a PNG button)."""
-    return pg.evaluate(
-        """() => [...document.querySelectorAll('[data-testid="stHorizontalBlock"]')]
-            .flatMap(el => [...el.classList].filter(c => c.startsWith('st-key-dl_')))
-            .map(c => c.slice('st-key-dl_'.length))
-            .filter(k => document.querySelector('.st-key-dl_' + k + '_PNG'))""")
+    return pg.evaluate("() => " + _IMAGE_ROWS_JS)
 
 
 def table_rows(pg) -> list[str]:
