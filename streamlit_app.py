@@ -3,9 +3,9 @@
 import streamlit as st
 
 from dashboard.i18n import _
+from dashboard.ui import access, frame, language, memory, navigation
 from dashboard.ui import common as ui
 from dashboard.ui import data as ui_data
-from dashboard.ui import frame, language, memory, navigation
 
 # what this run computes once (the exports' context every chart asks for) starts afresh
 frame.start()
@@ -23,32 +23,39 @@ def _home() -> None:
     """The app's root URL, ``/``: never drawn, the frame opens Weekly KPIs at its own URL."""
 
 
+# Who is using the app: the sign-in page, the no-role page, or the person whose roles decide
+# the pages below and whose scope narrows every figure (dashboard/ui/access.py)
+person = access.gate()
+
 # Streamlit gives the default page the URL "/" and no other, so a page that is the default
-# cannot be opened by its own URL: the default is a hidden root that opens Weekly KPIs, and
-# /weekly-kpis, like every other page's URL, opens its page directly.
+# cannot be opened by its own URL: the default is a hidden root that opens the person's first
+# page (Weekly KPIs for every role that sees figures), and every page opens by its own URL.
 shown = {p.file: st.Page(p.file, title=_(p.title), icon=p.icon, url_path=p.url_path)
-         for p in navigation.PAGES}
-weekly, data_page = shown["pages/weekly_kpis.py"], shown["pages/data.py"]
+         for p in access.allowed_pages(person)}
 home = st.Page(_home, title="CX Ledger", url_path="home", default=True, visibility="hidden")
-pages = [home, *shown.values()]
-page = st.navigation(pages)
+page = st.navigation([home, *shown.values()])
 if page.url_path == home.url_path:
-    st.switch_page(weekly)
-if page.url_path == data_page.url_path:
+    st.switch_page(next(iter(shown.values())))
+data_page = shown.get("pages/data.py")
+if page.url_path in navigation.WITHOUT_FILTERS:
     # the Data page works without a warehouse or survey data (a new team's first upload); the
     # filter bar is drawn when there is something to filter, so the selection is kept
-    catalog = ui_data.catalog_if_any()
+    catalog = ui_data.catalog_if_any() if page is data_page else None
 else:
     catalog = ui.catalog()
     if catalog is None:
-        st.page_link(data_page, label=_("Load your own files on the Data page"),
-                     icon=":material/upload:")
+        if data_page is not None:
+            st.page_link(data_page, label=_("Load your own files on the Data page"),
+                         icon=":material/upload:")
+        access.sidebar(person)
         language.selector()
         st.stop()
 if catalog is not None:
     ui.filter_bar(catalog)
 # below the filters: the sidebar's first picker stays the week
 language.selector()
+access.sidebar(person)
+access.page_viewed(person, page.url_path)
 try:
     page.run()
 finally:

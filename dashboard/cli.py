@@ -10,50 +10,10 @@ import sys
 import time
 from pathlib import Path
 
-from dashboard import i18n
+from dashboard import cli_access, i18n
+from dashboard.cli_text import printable, say, say_json  # noqa: F401 - printable: the CLI's own
 from dashboard.i18n import _
 from dashboard.warehouse import config
-
-#: Bidirectional controls: shown as escapes too (they reorder what a terminal shows).
-_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def printable(text: object) -> str:
-    """``text`` safe for a terminal: control characters (an ANSI escape, a carriage return, a
-    NUL, C1 controls) and bidirectional controls written as ``\\x1b``/``\\u202e`` escapes, so
-    what a file or value holds is shown, never acted on (one call prints one line). The
-    product's own numbers in their left-to-right isolates (Persian) are kept, as every escape
-    helper keeps them (``exports.text.visible``)."""
-    from dashboard.exports.text import NUMBER_ISOLATE
-
-    parts = NUMBER_ISOLATE.split(str(text))
-    return "".join(part if i % 2 else _printable(part) for i, part in enumerate(parts))
-
-
-def _printable(text: str) -> str:
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if code < 0x20 or 0x7F <= code <= 0x9F:
-            out.append(f"\\x{code:02x}")
-        elif ch in _BIDI:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def say(*parts: object, file=None, flush: bool = False) -> None:
-    """``print`` with every control character escaped (``printable``)."""
-    print(printable(" ".join(str(p) for p in parts)), file=file, flush=flush)
-
-
-def say_json(doc: object) -> None:
-    """Print ``doc`` as JSON (non-ASCII text kept; C0 controls are escaped by JSON itself, C1
-    and bidirectional controls here as ``\\u`` escapes, which JSON reads back the same)."""
-    text = json.dumps(doc, indent=2, ensure_ascii=False, default=str)
-    print("".join(f"\\u{ord(c):04x}" if 0x7F <= ord(c) <= 0x9F or c in _BIDI else c
-                  for c in text))
 
 
 def _progress(msg: str) -> None:
@@ -115,14 +75,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _selection(args: argparse.Namespace):
-    """(fetch, filters) for the CLI's week and filter arguments; FilterError or
-    WarehouseMissing when they are bad (the caller prints one line and exits with 2)."""
+def _selection(args: argparse.Namespace, need: str = "aggregates"):
+    """(fetch, filters, who) for the CLI's week and filter arguments: ``who`` is the identity
+    of ``--as`` (None without it), whose roles must allow ``need`` and whose scope narrows
+    every query (``access.scoped``) and the filters. FilterError or WarehouseMissing when
+    they are bad (the caller prints one line and exits with 2)."""
+    from dashboard.access import scoped
     from dashboard.metrics import kpis
     from dashboard.metrics.filters import FilterError, Filters, validate
     from dashboard.warehouse import db
 
     wh = db.open_warehouse(args.url)
+    who = cli_access.identity(args, need)
+    if who is not None:
+        wh = scoped.reader(wh, who.scope)
     fetch = lambda name, **p: db.cached_run(wh, name, **p)  # noqa: E731
     catalog = kpis.load_catalog(fetch)
     if not catalog.weeks:
@@ -133,8 +99,15 @@ def _selection(args: argparse.Namespace):
         segments=tuple(args.segment or ()), regions=tuple(args.region or ()),
         plans=tuple(args.plan or ()), compare=getattr(args, "compare", "previous"),
     )
+    if who is not None:
+        for dim, allowed in who.scope.as_dict().items():
+            outside = [v for v in getattr(args, dim) or () if v not in allowed]
+            if outside:
+                raise FilterError(f"{dim} {', '.join(outside)} is outside the scope of "
+                                  f"{who.email} ({who.scope.text()})")
+        filters = who.scope.filters(filters)
     validate(filters, catalog.options, catalog.weeks, catalog.calendar)
-    return fetch, filters
+    return fetch, filters, who
 
 
 def cmd_kpis(args: argparse.Namespace) -> int:
@@ -147,11 +120,12 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     from dashboard.warehouse import db
 
     try:
-        fetch, filters = _selection(args)
+        fetch, filters, who = _selection(args)
         aset = _assumption_set(args, fetch)
     except (FilterError, db.WarehouseMissing) as exc:
         say(f"error: {exc}", file=sys.stderr)
         return 2
+    cli_access.audit(args, who, "export", "kpis", filters)
     report = kpis.build_report(fetch, filters)
     # the headline ranks the moves by their money a week (the page's and the pack's own)
     moves = impact.build(fetch, report, aset)
@@ -202,11 +176,12 @@ def cmd_money(args: argparse.Namespace) -> int:
     from dashboard.warehouse import db
 
     try:
-        fetch, filters = _selection(args)
+        fetch, filters, who = _selection(args)
         aset = _assumption_set(args, fetch)
     except (FilterError, db.WarehouseMissing) as exc:
         say(f"error: {exc}", file=sys.stderr)
         return 2
+    cli_access.audit(args, who, "export", "money", filters)
     head = money_headline.build(fetch, filters, aset)
     if args.json:
         say_json(head.to_json())
@@ -343,7 +318,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
                               "--list shows the keys")
         if not keys and not pages:
             keys = exhibits.EXECUTIVE
-        fetch, filters = _selection(args)
+        fetch, filters, who = _selection(args, need="pack")
         aset = _assumption_set(args, fetch)
     except (FilterError, db.WarehouseMissing, pack.PackError, mail.MailError) as exc:
         say(f"error: {exc}", file=sys.stderr)
@@ -370,6 +345,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
                            summary=lambda: summary.build(fetch, filters, aset,
                                                          catalogue.coverage))
         pack.write(built, args.out)
+        cli_access.audit(args, who, "pack", ", ".join(p.name for p in built.written), filters)
     except Exception as exc:  # noqa: BLE001 - a scheduler needs one line and a status
         say(f"pack failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
@@ -465,6 +441,10 @@ def _selection_args(p: argparse.ArgumentParser) -> None:
                             f"whose customers all share one {dim} accepts only that value)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--url", default=None, help="warehouse URL (default CX_WAREHOUSE_URL)")
+    p.add_argument("--as", dest="identity", default=None, metavar="IDENTITY",
+                   help="run as this identity (an e-mail address or a service name granted "
+                        "roles with `roles grant`): refused unless its roles allow it, every "
+                        "figure narrowed to its scope, the run recorded in the audit log")
 
 
 def _contract_tables() -> tuple[str, ...]:
@@ -600,6 +580,8 @@ def parser(prog: str = "python -m dashboard") -> argparse.ArgumentParser:
     i.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     _calendar_args(i, new_only=True)
     i.set_defaults(func=cmd_ingest)
+
+    cli_access.add_parser(sub)
 
     sub.add_parser("serve", help="serve the web app (make run); every option after it goes "
                                  "to streamlit run, e.g. --server.port 8502")

@@ -21,11 +21,14 @@ ui.page_header(_("Assumptions"), _("Which finance inputs stand behind every mone
                                    "who changed them, and why?"), filters)
 ui_assumptions.flash()
 ui.note(ui_assumptions.status(aset))
-ui_assumptions.name_field()
 
-if aset.is_published:
+if not ui_assumptions.may_edit():
+    ui.note(_("Drafts and publishing are for the finance role: yours reads the assumptions."))
+elif aset.is_published:
+    ui_assumptions.name_field()
     ui_assumptions.start_draft_panel(aset)
 else:
+    ui_assumptions.name_field()
     st.subheader(_("Change a value of the draft"))
     aset = ui_assumptions.edit_form(aset)
     st.subheader(_("Differences from the published set — draft {set_id}",

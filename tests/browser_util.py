@@ -163,12 +163,14 @@ def wait_idle(pg, timeout: int = 60_000) -> None:
         """() => {
             const app = document.querySelector('[data-testid="stApp"]');
             if (!(app && app.getAttribute('data-test-script-state') === 'notRunning'
-                  && app.getAttribute('data-test-connection-state') === 'CONNECTED')) return false;
-            return (%s).every(k => {
+                  && app.getAttribute('data-test-connection-state') === 'CONNECTED')) {
+                return false;
+            }
+            return (""" + _IMAGE_ROWS_JS + """).every(k => {
                 const el = document.querySelector('.st-key-' + k + ' .js-plotly-plot');
                 return el && el.data;
             });
-        }""" % _IMAGE_ROWS_JS, timeout=timeout)
+        }""", timeout=timeout)
 
 
 def open_section(pg, label: str, timeout: int = 60_000) -> None:

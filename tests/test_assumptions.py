@@ -465,7 +465,7 @@ def test_a_store_from_before_publishing_is_migrated_and_stays_readable(published
     # opened again: the migration is not run twice
     again = db.AppStore(f"sqlite:///{path}")
     assert again.read("store_migrations_applied")["migration"].tolist() == [
-        "store_migrate_001_publishing"]
+        "store_migrate_001_publishing", "store_migrate_002_access"]
     assert A.load_set(again, published).id == "published v2"
 
 

@@ -32,7 +32,8 @@ _ROOMS: dict[str, frozenset[str]] = {
     "access": frozenset({"metrics", "warehouse"}),
     "ui": frozenset({"access", "exports", "money", "analysis", "metrics", "intake",
                      "warehouse"}),
-    # the command line (dashboard/cli.py, dashboard/__main__.py) composes every room
+    # the command line (dashboard/cli.py, cli_text.py, cli_access.py, __main__.py) composes
+    # every room
     "cli": frozenset({"access", "ui", "exports", "money", "analysis", "metrics", "intake",
                       "warehouse"}),
     "bench": frozenset({"access", "cli", "ui", "exports", "money", "analysis", "metrics", "intake",
@@ -57,7 +58,7 @@ def modules(package: Path = PACKAGE) -> dict[str, Path]:
 
 def room(module: str) -> str:
     parts = module.split(".")
-    if len(parts) == 1 or parts[1] in ("cli", "__main__"):
+    if len(parts) == 1 or parts[1] in ("cli", "cli_text", "cli_access", "__main__"):
         return "cli"
     return parts[1]
 

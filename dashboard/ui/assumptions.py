@@ -26,6 +26,7 @@ from dashboard.metrics import display
 from dashboard.metrics.filters import Filters
 from dashboard.money import assumptions as A
 from dashboard.money import publishing, unit_costs
+from dashboard.ui import access as access_ui
 from dashboard.ui import common as ui
 from dashboard.warehouse import weeks
 
@@ -34,7 +35,17 @@ _FLASH_KEY = "asm_flash"
 
 
 def _who() -> str:
+    """Who changes or publishes: the signed-in person, else the name typed on the page (the
+    single user of a computer without sign-in)."""
+    person = access_ui.current()
+    if person is not None and person.source != "local":
+        return person.email
     return (st.session_state.get(_WHO_KEY) or "").strip()
+
+
+def may_edit() -> bool:
+    """Drafts and publishing are for the finance role."""
+    return access_ui.may("assumptions_edit")
 
 
 def _published_rows() -> pd.DataFrame:
@@ -78,6 +89,11 @@ def status(aset: A.AssumptionSet) -> str:
 def name_field() -> None:
     """Your name, recorded with each change and publication (the signed-in user's by
     default)."""
+    person = access_ui.current()
+    if person is not None and person.source != "local":
+        st.caption(ui.plain(_("Changes and publications are recorded as {who}.",
+                              who=person.email)))
+        return
     if _WHO_KEY not in st.session_state:
         st.session_state[_WHO_KEY] = ui.signed_in_user()
     st.text_input(_("Your name (recorded with each change and publication)"), key=_WHO_KEY)
@@ -220,12 +236,15 @@ def diff_table(changes: pd.DataFrame) -> pd.DataFrame:
 def _start_draft(based_on: str) -> None:
     """Callback: start the draft named in the form and pick it in the sidebar."""
     s = st.session_state
+    if not may_edit():
+        return
     try:
         made = A.create_set(ui.app_store(), s.get("asm_new_name", ""), based_on=based_on,
                             who=_who() or "unknown", description=s.get("asm_new_desc", ""))
     except A.AssumptionError as exc:
         s[_FLASH_KEY] = ("error", str(exc))
     else:
+        access_ui.record("assumption_draft", made, f"started as a copy of {based_on}")
         ui.choose_assumption_set(made)
         s[_FLASH_KEY] = ("success", _("Started draft {name} as a copy of {based_on}; it is "
                                       "picked in the sidebar. Change its values below, then "
@@ -277,13 +296,15 @@ def edit_form(aset: A.AssumptionSet, today: date | None = None) -> A.AssumptionS
                            key="asm_back_date")
         reason = st.text_input(_("Reason"), key="asm_reason")
         submitted = st.form_submit_button(_("Record change"))
-    if submitted:
+    if submitted and may_edit():
         try:
             aset = A.record_change(ui.app_store(), aset, key, new, eff, who=_who() or "unknown",
                                    reason=reason, back_date=back, today=today)
         except A.AssumptionError as exc:
             st.error(ui.plain(str(exc)), icon=":material/block:")
         else:
+            access_ui.record("assumption_draft", aset.name,
+                             f"{key} = {new.strip()} from {eff:%Y-%m-%d}: {reason}")
             values = dict(key=key, value=new.strip(), start=f"{eff:%Y-%m-%d}", set_id=aset.id)
             st.success(ui.plain(
                 _("Recorded: {key} = {value} from {start} (back-dated) in draft {set_id}.",
@@ -323,6 +344,8 @@ def _publish(draft_name: str) -> None:
     """Callback: publish the draft with the form's reason; on success pick the published set
     in the sidebar."""
     s = st.session_state
+    if not may_edit():
+        return
     store = ui.app_store()
     try:
         draft = A.load_set(store, _published_rows(), draft_name)
@@ -332,6 +355,8 @@ def _publish(draft_name: str) -> None:
     except A.AssumptionError as exc:
         s[_FLASH_KEY] = ("error", str(exc))
     else:
+        access_ui.record("assumption_publish", draft_name,
+                         f"{done.published_id}, {len(done.changes)} difference(s): {done.reason}")
         ui.choose_assumption_set(A.PUBLISHED)
         s[_FLASH_KEY] = ("success", _(
             "Published draft {name} as {set_id} ({n} difference(s)), by {who}: {reason}",

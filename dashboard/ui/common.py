@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from dashboard.access import scoped
 from dashboard.analysis import compare
 from dashboard.exports import files as export
 from dashboard.exports import tables as export_tables
@@ -27,6 +28,7 @@ from dashboard.metrics.kpis import Catalog, KpiReport, Tile
 from dashboard.metrics.registry import format_delta, format_value
 from dashboard.money import assumptions
 from dashboard.money.assumptions import AssumptionSet
+from dashboard.ui import access as access_ui
 from dashboard.ui import frame
 from dashboard.ui.language import tile_value, week_help, week_names
 from dashboard.warehouse import config, db, steps, weeks
@@ -78,8 +80,11 @@ def _warehouse(url: str) -> db.Warehouse:
 
 
 def warehouse() -> db.Warehouse:
-    """The warehouse of ``CX_WAREHOUSE_URL``, opened read-only once per process and URL."""
-    return _warehouse(config.warehouse_url())
+    """The warehouse of ``CX_WAREHOUSE_URL``, opened read-only once per process and URL, as
+    this run's person may read it: narrowed to their scope in the data layer
+    (``access.scoped``); outside a run, for the server's warm-up only (``access.server_work``;
+    anything else is refused)."""
+    return scoped.reader(_warehouse(config.warehouse_url()), access_ui.reading_scope())
 
 
 def fetch(name: str, **params) -> pd.DataFrame:
@@ -175,20 +180,9 @@ def filter_bar(cat: Catalog) -> Filters:
     return current_filters(cat)
 
 
-_STORES: dict[str, db.AppStore] = {}
-
-
-def _app_store(url: str) -> db.AppStore:
-    """One app store per URL and process (sessions and the warm-up thread share it)."""
-    with _WAREHOUSES_LOCK:
-        if url not in _STORES:
-            _STORES[url] = db.AppStore(url)
-        return _STORES[url]
-
-
-def app_store() -> db.AppStore:
-    """The app-owned store of ``CX_APP_STORE_URL`` (assumption edits, scenarios)."""
-    return _app_store(config.app_store_url())
+#: The app-owned store of ``CX_APP_STORE_URL`` (assumption edits, scenarios, roles, the audit
+#: log), one per URL and process.
+app_store = access_ui.app_store
 
 
 #: The assumption sets built lately, by what they are built from (``assumption_set``).
@@ -412,17 +406,42 @@ def export_context() -> export.Context:
                                                       assumption_set().id))
 
 
-def _downloads(items, key: str, off: dict[str, str] | None = None) -> None:
+def _downloads(items, key: str, off: dict[str, str] | None = None,
+               customer_list: bool = False) -> None:
     """A row of small download buttons: (label, file name, mime, callable making the bytes).
-    The bytes are made on click (deferred), and the click does not rerun the page. A label in
-    ``off`` is shown disabled, its tip saying why and what to install instead."""
+    The bytes are made on click (deferred), and the click does not rerun the page; each
+    download is recorded in the audit log when it is made. A label in ``off`` is shown
+    disabled, its tip saying why and what to install instead. No row for a person whose roles
+    allow no such download (``may_download``)."""
+    if not may_download(customer_list):
+        return
     off = off or {}
+    scope = export_context().scope_line()
     with st.container(horizontal=True, gap="small", key=f"dl_{key}"):
         for label, name, mime, make in items:
-            st.download_button(label, b"" if label in off else make, file_name=name, mime=mime,
+            st.download_button(label, b"" if label in off else _audited(make, name, scope),
+                               file_name=name, mime=mime,
                                key=f"dl_{key}_{label}", on_click="ignore", type="tertiary",
                                icon=":material/download:", disabled=label in off,
                                help=off.get(label, _("Download {name}", name=name)))
+
+
+def may_download(customer_list: bool = False) -> bool:
+    """Whether this run's person may download a customer list (analysts; data stewards the
+    Data page's raw rows), or aggregates."""
+    if customer_list:
+        return (access_ui.may("customer_ids") and access_ui.may("export_all")) \
+            or access_ui.may("data")
+    return access_ui.may("export_aggregates") or access_ui.may("export_all")
+
+
+def _audited(make: Callable[[], bytes], name: str, scope: str) -> Callable[[], bytes]:
+    record = access_ui.recorder("export", name, scope)
+
+    def made() -> bytes:
+        record()
+        return make()
+    return made
 
 
 def exhibit(ex: Exhibit, ctx: export.Context | None = None, caption: bool = True) -> None:
@@ -448,7 +467,7 @@ def exhibit(ex: Exhibit, ctx: export.Context | None = None, caption: bool = True
          lambda: export.image(ex, ctx, "svg")),
         ("CSV", export.file_name(name, ctx.filters, "csv"), export.CSV_MIME,
          lambda: export.csv_bytes(ex.export_data(), ex.customer_list)),
-    ], ex.key, images_off)
+    ], ex.key, images_off, ex.customer_list)
 
 
 def sections(labels: Sequence[str], key: str):
@@ -528,7 +547,7 @@ def table(df: pd.DataFrame, key: str, column_config: dict | None = None,
          lambda: export.csv_bytes(out(), customer_list, identifiers)),
         ("XLSX", export.file_name(name, ctx.filters, "xlsx"), export.XLSX_MIME,
          lambda: export.xlsx_bytes(out(), name, header, customer_list, identifiers)),
-    ], key)
+    ], key, customer_list=customer_list)
 
 
 # --- Segment comparison page (dashboard/analysis/compare.py) ---
@@ -616,6 +635,10 @@ def takeaway_table(df: pd.DataFrame, key: str, takeaway: str,
     hint instead. ``data`` makes the same rows as numbers, for the downloads."""
     if missing:
         not_loaded_note(missing)
+        return
+    if customer_list and not access_ui.may("customer_ids"):
+        st.info(_("Customer lists are shown to analysts only: your role sees the figures "
+                  "above."), icon=":material/lock:")
         return
     first = df.columns[0] if len(df.columns) else None
     pinned = {first: st.column_config.TextColumn(pinned=True)} if first else None

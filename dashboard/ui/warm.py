@@ -103,11 +103,13 @@ def warm_once() -> tuple[int, list[str]]:
     next round, and a full pass would walk them all, holding every session's thread meanwhile.
     The next round first puts them back (``gc.unfreeze``), so whatever the cache has let go of
     since is collected."""
+    from dashboard.ui import access
     from dashboard.warehouse import db
 
     gc.unfreeze()
     try:
-        return _warm_steps(db)
+        with access.server_work():  # the server's own work: every customer's results
+            return _warm_steps(db)
     finally:
         gc.collect()
         gc.freeze()
