@@ -621,6 +621,9 @@ def _serve(options: list[str]) -> int:
 
     try:
         return serve.main(options)
+    except serve.OpenWithoutSignIn as exc:
+        say(f"error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # noqa: BLE001 - one line, no trace, as for every sub-command

@@ -50,14 +50,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def served_app(env: dict[str, str], log_path: Path) -> Iterator[str]:
+def served_app(env: dict[str, str], log_path: Path, port: int | None = None) -> Iterator[str]:
     """The app served by ``streamlit run`` with ``env`` added to the environment; yields its
     URL once healthy (the test fails after 60 s), output in ``log_path``. A missing browser is a
     failure, never a skip: `make test` installs Debian's chromium."""
     from dashboard.bench import browser as browser_sessions
 
     assert CHROMIUM.exists(), f"{CHROMIUM} missing: apt-get install chromium (make test does)"
-    server = browser_sessions.serve(env, log_path)
+    server = browser_sessions.serve(env, log_path, port=port)
     try:
         url = server.__enter__()
     except RuntimeError as exc:

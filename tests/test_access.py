@@ -309,3 +309,25 @@ def test_a_regional_managers_charts_are_an_analysts_with_the_region_filtered(dem
     m = kpis.build_report(manager, Filters(week=week))
     assert [(t.metric.name, t.current.value, t.current.n) for t in m.tiles] == \
         [(t.metric.name, t.current.value, t.current.n) for t in a.tiles]
+
+
+# --- personal data in customers' words ----------------------------------------------------------
+
+@pytest.mark.parametrize("text, want", [
+    ("write to me at maryam.k+cx@example.co.uk please", "write to me at [e-mail] please"),
+    ("card 6037 9974 1234 5678 was charged twice", "card [card] was charged twice"),
+    ("کارت ۶۰۳۷-۹۹۷۴-۱۲۳۴-۵۶۷۸ دو بار کسر شد", "کارت [card] دو بار کسر شد"),
+    ("my national id is 0012345678", "my national id is [national id]"),
+    ("کد ملی ۰۰۱-۲۳۴۵۶۷-۸ است", "کد ملی [national id] است"),
+    ("call 0912 345 6789 or +98 21 8888 7777", "call [phone] or [phone]"),
+    ("شماره‌ام ۰۹۱۲۳۴۵۶۷۸۹ است", "شماره‌ام [phone] است"),
+    ("order 12345 arrived on 2026-11-03, 3 days late", "order 12345 arrived on 2026-11-03, "
+                                                        "3 days late"),
+    ("NPS 9/10, price 1,250,000 rial", "NPS 9/10, price 1,250,000 rial"),
+])
+def test_personal_data_is_masked_and_the_rest_kept(text, want):
+    from dashboard.access import masking
+
+    assert masking.mask_personal(text) == want
+    assert masking.shown_text(text, True) == text
+    assert masking.shown_text(text, False) == want

@@ -375,6 +375,14 @@ def test_upload_through_the_page_load_refusal_and_bad_mapping(tmp_path, monkeypa
                                 "contract checks passed")
     rows = frame(at, "Latest event age (days)").set_index("Table")["Rows"]
     assert rows.to_dict() == {t: len(fixture_csv(t)) for t in TABLES}
+    # the load is in the audit log: who (the local user), the files, the verdict
+    from dashboard.access import store as access
+    from dashboard.ui import access as access_ui
+
+    load = access.events(access_ui.app_store(), action="load").iloc[0]
+    assert load["actor"] == "local"
+    assert set(load["target"].split(", ")) == {u.name for u in fixture_uploads()}
+    assert load["detail"] == "Loaded 50 row(s); every page now reads the new data. (published)"
     # the filter bar appears with the first weeks of data
     assert [h.value for h in at.sidebar.header] == ["Filters"]
     assert at.selectbox(key="f_week").value == "2026-W12"

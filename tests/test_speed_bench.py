@@ -41,18 +41,28 @@ def test_warm_up_fills_the_cache_with_what_a_new_session_asks(demo_db, monkeypat
     from dashboard.ui import results
     from dashboard.warehouse import db
 
+    from dashboard.ui import access
+
     monkeypatch.setenv("CX_WAREHOUSE_URL", f"duckdb:///{demo_db}")
     db.clear_cache()
     done, failed = warm.warm_once()
     assert failed == [] and done == len(warm.steps())
-    cat = ui.catalog_value()
-    filters = Filters(week=cat.latest_complete)
-    calls = []
-    monkeypatch.setattr(results.churn, "build_report",
-                        lambda *a, **k: calls.append(a) or pytest.fail("computed again"))
-    report, ex = results.churn_page(filters, ui.data_coverage())
-    assert calls == [] and "churn_monthly" in ex
-    assert report is results.churn_page(filters, ui.data_coverage())[0]
+    # outside a session and the warm-up the warehouse is read by nobody
+    with pytest.raises(access.NoPerson):
+        ui.catalog_value()
+    # a new session's person reads the whole company, as the warm-up did (a local user here)
+    token = access._PERSON.set(access.local_user())
+    try:
+        cat = ui.catalog_value()
+        filters = Filters(week=cat.latest_complete)
+        calls = []
+        monkeypatch.setattr(results.churn, "build_report",
+                            lambda *a, **k: calls.append(a) or pytest.fail("computed again"))
+        report, ex = results.churn_page(filters, ui.data_coverage())
+        assert calls == [] and "churn_monthly" in ex
+        assert report is results.churn_page(filters, ui.data_coverage())[0]
+    finally:
+        access._PERSON.reset(token)
 
 
 def test_kept_reports_and_figures_count_against_the_cache_budget():

@@ -471,17 +471,20 @@ def resident_mb(pid: int) -> float:
 
 
 @contextmanager
-def serve(env: dict[str, str], log_path: Path, timeout: float = 60.0) -> Iterator[str]:
+def serve(env: dict[str, str], log_path: Path, timeout: float = 60.0,
+          port: int | None = None) -> Iterator[str]:
     """The app served as ``make run`` serves it (``python -m dashboard serve``, i.e. ``streamlit
     run`` with the pages left to ``st.navigation``) with ``env`` added to the environment (e.g.
     ``CX_WAREHOUSE_URL``), output in ``log_path``; yields its URL once healthy (RuntimeError,
     with the server's output, after ``timeout`` seconds). The bench's and the tests' server
-    (``tests/browser_util.served_app`` wraps it)."""
+    (``tests/browser_util.served_app`` wraps it). ``port``: a free port chosen beforehand (the
+    sign-in tests name the app's address in its secrets first), else one found here."""
     from dashboard.warehouse import config
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    if port is None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "dashboard", "serve",

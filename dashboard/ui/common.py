@@ -82,8 +82,8 @@ def _warehouse(url: str) -> db.Warehouse:
 def warehouse() -> db.Warehouse:
     """The warehouse of ``CX_WAREHOUSE_URL``, opened read-only once per process and URL, as
     this run's person may read it: narrowed to their scope in the data layer
-    (``access.scoped``); outside a run, for the server's warm-up only (``access.server_work``;
-    anything else is refused)."""
+    (``scoped.reader``); outside a run, for the server's warm-up only
+    (``access_ui.server_work``; anything else is refused)."""
     return scoped.reader(_warehouse(config.warehouse_url()), access_ui.reading_scope())
 
 
@@ -442,6 +442,12 @@ def _audited(make: Callable[[], bytes], name: str, scope: str) -> Callable[[], b
         record()
         return make()
     return made
+
+
+def audited_bytes(data: bytes, name: str) -> Callable[[], bytes]:
+    """Bytes made already (a built pack's file), handed out through a download that is
+    recorded in the audit log when it is made."""
+    return _audited(lambda: data, name, export_context().scope_line())
 
 
 def exhibit(ex: Exhibit, ctx: export.Context | None = None, caption: bool = True) -> None:

@@ -22,6 +22,7 @@ from dashboard.intake import contract, ingest
 from dashboard.intake import status as data_status
 from dashboard.metrics import display, kpis
 from dashboard.metrics.kpis import Catalog
+from dashboard.ui import access as access_ui
 from dashboard.ui import common as ui
 from dashboard.ui import language
 from dashboard.warehouse import db
@@ -344,6 +345,9 @@ def run_upload(files, mapping, table: str | None, dry_run: bool, target,
                    state="error" if kind == "error" else "complete", expanded=False)
     if dry_run:
         st.session_state[_CHECKED_KEY] = fingerprint(files)
+    else:
+        access_ui.record("load", ", ".join(getattr(f, "name", "?") for f in files),
+                         f"{verdict} (published)" if report.published else verdict)
     st.session_state[_REPORT_KEY] = {"kind": kind, "verdict": verdict,
                                      "lines": report.lines(),
                                      "problems": data_status.problems_table(report)}

@@ -9,6 +9,7 @@ from dashboard.exports import exhibits, pack, summary
 from dashboard.exports import files as export
 from dashboard.i18n import _
 from dashboard.metrics import display
+from dashboard.ui import access as access_ui
 from dashboard.ui import common as ui
 
 _STATE = "pack_built"
@@ -84,6 +85,8 @@ def build_button(pages, keys, formats, filters, aset) -> None:
                           state="error")
             return
         status.update(label=ui.plain(built.summary()), state="complete", expanded=False)
+    access_ui.record("pack", ", ".join(built.file_name(f) for f in built.files),
+                     f"{filters.week}; {filters.describe()}")
     st.session_state[_STATE] = (signature, built, catalogue.missing)
 
 
@@ -105,7 +108,8 @@ def downloads(pages, keys, formats, filters, aset) -> None:
         ui.note(f"{line}.")
     with st.container(horizontal=True, key="pack_downloads"):
         for fmt, data in built.files.items():
-            st.download_button(_("Download {name}", name=fmt.upper()), data,
+            st.download_button(_("Download {name}", name=fmt.upper()),
+                               ui.audited_bytes(data, built.file_name(fmt)),
                                file_name=built.file_name(fmt), mime=pack.MIME[fmt],
                                key=f"pack_dl_{fmt}", on_click="ignore",
                                icon=":material/download:")

@@ -93,9 +93,87 @@ def base_url_known() -> None:
     routes.create_streamlit_static_handler = handler
 
 
+#: Addresses of this computer only: the app may listen there without sign-in.
+LOCAL_ADDRESSES = frozenset({"localhost", "127.0.0.1", "::1"})
+#: Set to 1 to serve without sign-in on another address anyway (behind a proxy that signs
+#: people in, say): the person who sets it means it.
+OPEN_ENV = "CX_ALLOW_NO_SIGN_IN"
+
+
+class OpenWithoutSignIn(RuntimeError):
+    """The app would listen beyond this computer with nobody signing in."""
+
+
+def _option(options: Sequence[str], name: str) -> str | None:
+    """The value of ``--name value`` or ``--name=value`` among the options (the last one)."""
+    found = None
+    for i, opt in enumerate(options):
+        if opt == f"--{name}" and i + 1 < len(options):
+            found = options[i + 1]
+        elif opt.startswith(f"--{name}="):
+            found = opt.split("=", 1)[1]
+    return found
+
+
+def listen_address(options: Sequence[str]) -> str:
+    """Where the server will listen: ``--server.address``, else ``STREAMLIT_SERVER_ADDRESS``,
+    else ``.streamlit/config.toml``'s, else '' (Streamlit's default: every address)."""
+    import os
+    import tomllib
+
+    given = _option(options, "server.address") or os.environ.get("STREAMLIT_SERVER_ADDRESS")
+    if given is not None:
+        return given.strip()
+    try:
+        with (config.ROOT / ".streamlit" / "config.toml").open("rb") as f:
+            return str(tomllib.load(f).get("server", {}).get("address", "")).strip()
+    except (OSError, tomllib.TOMLDecodeError):
+        return ""
+
+
+def secrets_file(options: Sequence[str]):
+    """The secrets file the app reads: ``--secrets.files``, else ``CX_SECRETS_FILE``, else
+    ``.streamlit/secrets.toml`` (``config.secrets_path``)."""
+    from pathlib import Path
+
+    given = _option(options, "secrets.files")
+    return Path(given) if given else config.secrets_path()
+
+
+def sign_in_configured(path) -> bool:
+    """Whether the secrets file has an ``[auth]`` table (``st.login``'s settings)."""
+    import tomllib
+
+    try:
+        with open(path, "rb") as f:
+            return bool(tomllib.load(f).get("auth"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+
+
+def check_address(options: Sequence[str]) -> None:
+    """OpenWithoutSignIn when the server would listen beyond this computer without sign-in
+    (no ``[auth]`` in the secrets file) and ``CX_ALLOW_NO_SIGN_IN`` is not 1: without sign-in
+    everyone who reaches the address would see everything."""
+    import os
+
+    address = listen_address(options)
+    if address in LOCAL_ADDRESSES or sign_in_configured(secrets_file(options)):
+        return
+    if os.environ.get(OPEN_ENV) == "1":
+        return
+    raise OpenWithoutSignIn(
+        f"refusing to serve on {address or 'every address'} without sign-in: add an [auth] "
+        f"table to {secrets_file(options).name} (README: Sign-in and roles), serve on this "
+        f"computer only (--server.address localhost), or set {OPEN_ENV}=1 to mean it")
+
+
 def main(options: Sequence[str] = ()) -> int:
     """Serve the app from the checkout; ``options`` go to ``streamlit run`` unchanged (e.g.
-    ``--server.port 8502``). Returns the server's exit status once it stops."""
+    ``--server.port 8502``), with ``--secrets.files`` added when ``CX_SECRETS_FILE`` names the
+    secrets file (the app and the headless commands read one file). Refused, before anything
+    starts, when it would listen beyond this computer without sign-in (``check_address``).
+    Returns the server's exit status once it stops."""
     import os
 
     from streamlit.web import cli as streamlit_cli
@@ -103,6 +181,10 @@ def main(options: Sequence[str] = ()) -> int:
     if not (config.ROOT / ENTRY).exists():
         raise FileNotFoundError(f"{ENTRY} is not in {config.ROOT}: the app is served from a "
                                 "checkout of CX Ledger")
+    options = list(options)
+    if os.environ.get("CX_SECRETS_FILE") and _option(options, "secrets.files") is None:
+        options += ["--secrets.files", os.environ["CX_SECRETS_FILE"]]
+    check_address(options)
     os.chdir(config.ROOT)  # .streamlit/config.toml and the pages' paths are read from here
     navigation_only()
     base_url_known()

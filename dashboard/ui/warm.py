@@ -53,13 +53,15 @@ def steps() -> list[tuple[str, Callable[[], object]]]:
     from dashboard.exports import exhibits
     from dashboard.metrics.filters import Filters
     from dashboard.money import assumptions
+    from dashboard.ui import access
     from dashboard.ui import common as ui
     from dashboard.ui import results
 
-    cat = ui.catalog_value()
-    if cat is None or not cat.weeks:
-        return []
-    coverage = ui.data_coverage()
+    with access.server_work():  # run by the warm-up, outside any session
+        cat = ui.catalog_value()
+        if cat is None or not cat.weeks:
+            return []
+        coverage = ui.data_coverage()
     filters = Filters(week=cat.latest_complete)  # a new session's sidebar, untouched
 
     def published():
