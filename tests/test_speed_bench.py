@@ -37,11 +37,9 @@ def test_warm_up_fills_the_cache_with_what_a_new_session_asks(demo_db, monkeypat
     """One warm-up round computes every step; a page's default selection is then found in
     the cache (the same object comes back, nothing computed again)."""
     from dashboard.metrics.filters import Filters
+    from dashboard.ui import access, results
     from dashboard.ui import common as ui
-    from dashboard.ui import results
     from dashboard.warehouse import db
-
-    from dashboard.ui import access
 
     monkeypatch.setenv("CX_WAREHOUSE_URL", f"duckdb:///{demo_db}")
     db.clear_cache()

@@ -53,9 +53,8 @@ def steps() -> list[tuple[str, Callable[[], object]]]:
     from dashboard.exports import exhibits
     from dashboard.metrics.filters import Filters
     from dashboard.money import assumptions
-    from dashboard.ui import access
+    from dashboard.ui import access, results
     from dashboard.ui import common as ui
-    from dashboard.ui import results
 
     with access.server_work():  # run by the warm-up, outside any session
         cat = ui.catalog_value()
