@@ -40,12 +40,12 @@ def world(demo_db, monkeypatch, tmp_path):
     wh = db.Warehouse(f"duckdb:///{demo_db}")
     regions = sorted(wh.run("filter_options").query("dimension == 'region'")["dimension_value"])
 
-    def open_(email, page=None, groups=(), state=None) -> AppTest:
+    def open_(email, page=None, groups=(), state=None, claims=None) -> AppTest:
         at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
         at.secrets["auth"] = AUTH
         at.user = ({"is_logged_in": False} if email is None else
                    {"is_logged_in": True, "email": email, "name": email.split("@")[0],
-                    "groups": list(groups)})
+                    "groups": list(groups), **(claims or {})})
         for k, v in (state or {}).items():
             at.session_state[k] = v
         at.run()
@@ -79,6 +79,20 @@ def test_a_person_without_a_role_is_told_so_and_refused(world):
     assert [b.label for b in at.button] == ["Sign out"] and not at.metric
     ev = access.events(store)
     assert list(ev["action"]) == ["refused"] and list(ev["actor"]) == ["stranger@x.org"]
+
+
+def test_a_sign_in_older_than_its_hours_is_ended(world, monkeypatch):
+    import time
+
+    open_, store, _ = world
+    access.grant(store, ADMIN, "email", "ceo@x.org", "executive", Scope())
+    fresh = open_("ceo@x.org", claims={"iat": int(time.time()) - 3600})
+    assert fresh.metric  # an hour old: in
+    monkeypatch.setenv("CX_SIGN_IN_HOURS", "8")
+    stale = open_("ceo@x.org", claims={"iat": int(time.time()) - 9 * 3600})
+    assert not stale.metric
+    out = access.events(store, action="sign_out").iloc[0]
+    assert (out["actor"], out["detail"]) == ("ceo@x.org", "sign-in older than 8 hours")
 
 
 def test_a_regional_executive_sees_their_region_and_no_downloads(world):
@@ -144,7 +158,7 @@ def test_assumptions_are_edited_by_finance_only(world):
 
 
 def test_a_steward_opens_the_data_page_and_an_admin_the_access_page(world):
-    open_, store, _ = world
+    open_, store, regions = world
     access.grant(store, ADMIN, "email", "dee@x.org", "steward", Scope())
     access.grant(store, ADMIN, "email", "root@x.org", "admin", Scope())
     dee = open_("dee@x.org")  # the root opens the person's first page: the Data page
@@ -153,6 +167,28 @@ def test_a_steward_opens_the_data_page_and_an_admin_the_access_page(world):
     assert [t.value for t in root.title] == ["Access & audit"]
     shown = root.dataframe[0].value
     assert set(shown["Person or group"]) == {"dee@x.org", "root@x.org"}
+    # a grant through the page's form: stored and recorded as the admin's
+    root.text_input(key="adm_subject").input("mo@x.org")
+    root.selectbox(key="adm_role").set_value("marketing")
+    root.text_input(key="adm_scope").input(f"region={regions[0]}")
+    next(b for b in root.button if b.label == "Grant").click()
+    root.run()
+    assert not root.exception, root.exception
+    assert root.success[0].value == markdown("Granted marketing to mo@x.org.")
+    mo = access.principal(store, "mo@x.org")
+    assert mo.roles == {"marketing"} and mo.scope == Scope.parse(f"region={regions[0]}")
+    # a grant the rules refuse: said in one line, nothing stored
+    root.text_input(key="adm_subject").input("dee@x.org")
+    root.selectbox(key="adm_role").set_value("steward")
+    root.text_input(key="adm_scope").input(f"region={regions[0]}")
+    next(b for b in root.button if b.label == "Grant").click()
+    root.run()
+    assert root.error[0].value == markdown("grant: the steward role acts for the whole "
+                                           "company and takes no scope")
+    grants = access.events(store, action="role_grant")
+    assert grants["actor"].iloc[0] == "root@x.org" and grants["target"].iloc[0] == "mo@x.org"
+    audit = root.dataframe[-1].value
+    assert audit["Who"].iloc[0] == "root@x.org"
 
 
 def test_without_sign_in_the_app_refuses_to_listen_beyond_this_computer(tmp_path):

@@ -616,6 +616,16 @@ def test_page_publishing_flow(open_app, demo_db):
     assert hist[["#", "By", "Reason", "Draft", "Versions", "Changes"]].values.tolist() == [
         [1, "Dana (finance)", "FY27 budget approved by the CFO", "FY27 plan", "v0 → v1", 1]]
     assert _digest(demo_db) == before
+    # the audit log: the draft started, its change and the publication, newest first
+    from dashboard.access import store as access
+    from dashboard.ui import access as access_ui
+
+    events = access.events(access_ui.app_store())
+    assert events[["action", "target"]].values.tolist()[:3] == [
+        ["assumption_publish", "FY27 plan"], ["assumption_draft", "FY27 plan"],
+        ["assumption_draft", "FY27 plan"]]
+    assert events["detail"].iloc[0] == ("published v1, 1 difference(s): FY27 budget approved "
+                                        "by the CFO")
 
 
 def test_page_new_value_defaults_to_the_next_week(open_app, demo_wh, tmp_path):

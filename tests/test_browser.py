@@ -303,6 +303,17 @@ def test_board_pack_builds_and_downloads(page, server, demo_wh, tmp_path):
     files = {fmt: bu.download(page, f"pack_dl_{fmt}", tmp_path) for fmt in pack.FORMATS}
     for fmt, path in files.items():
         assert path.name == f"cx-ledger-board-pack_{week.lower()}_all-customers.{fmt}"
+    # the build and each download are in the audit log (the served app's store)
+    import os
+
+    from dashboard.access import store as access
+    from dashboard.warehouse import db
+
+    store = db.AppStore(os.environ["CX_APP_STORE_URL"])
+    built = access.events(store, action="pack").iloc[0]
+    assert set(built["target"].split(", ")) == {p.name for p in files.values()}
+    assert built["detail"] == f"{week}; all customers"
+    assert {p.name for p in files.values()} <= set(access.events(store, action="export")["target"])
 
     # the assumptions in force in the week, read from the warehouse (published set, no edits)
     published = demo_wh.run("assumption_rows")

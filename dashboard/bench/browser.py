@@ -196,7 +196,11 @@ async def pick_filter(pg, rng: random.Random, chosen: dict[str, list[str]], week
         return week
     d = rng.randrange(min(dims, len(DIMENSIONS)))
     dim = DIMENSIONS[d]
-    await pg.locator(f'{bar} [data-testid="stMultiSelect"]').nth(d).click()
+    box = pg.locator(f'{bar} [data-testid="stMultiSelect"]').nth(d)
+    # brought to the middle of the sidebar first, as a person scrolls to it: at the foot of a
+    # 900 px window its dropdown would have no room for a single option
+    await box.evaluate("el => el.scrollIntoView({block: 'center'})")
+    await box.click()
     if chosen[dim] and (len(chosen[dim]) >= 2 or rng.random() < remove_share):
         await commit()
         await pg.keyboard.press("Backspace")  # the last chip goes
