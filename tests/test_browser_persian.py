@@ -40,7 +40,8 @@ def test_every_page_reads_in_persian(server, title, path, file):
         assert pg.errors == [], pg.errors
     assert reading.direction == "rtl"
     assert reading.latin_tiles == [], reading.latin_tiles
-    assert reading.jalali_week, f"{path}: no week named by its Jalali days"
+    if path != "access-audit":  # the admins' page has no filter bar, hence no week
+        assert reading.jalali_week, f"{path}: no week named by its Jalali days"
     assert reading.english == {}, "\n".join(f"{w}: {t[0]!r}" for w, t in reading.english.items())
     assert reading.latin_numbers == [], reading.latin_numbers
     assert reading.overlaps == [], reading.overlaps

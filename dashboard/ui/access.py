@@ -241,8 +241,7 @@ def sidebar(person: Principal) -> None:
     line of the single-user mode."""
     with st.sidebar:
         if person.source == "local":
-            st.caption(_("Single user on this computer: no sign-in is configured "
-                         "(see the README's Sign-in section to add one)."))
+            st.caption(_("Single user on this computer: no sign-in is configured."))
             return
         st.caption(plain(_("Signed in as {who} · {roles} · {scope}", who=person.label,
                            roles=person.role_names(), scope=person.scope.describe())))

@@ -12,6 +12,8 @@ from dashboard.exports import files as export
 from dashboard.i18n import N_, _
 from dashboard.ui import access as access_ui
 from dashboard.ui import common as ui
+from dashboard.ui import navigation
+from dashboard.ui.language import store_time
 
 _KIND_NAMES = {"email": N_("person (e-mail)"), "group": N_("group of the identity provider")}
 _FLASH = "adm_flash"
@@ -28,10 +30,28 @@ def grants_section() -> None:
         _("Person or group"): grants["subject"],
         _("Role"): grants["role_name"].map(lambda r: _(ROLE_NAMES.get(r, r))),
         _("Scope"): grants["scope"].map(lambda s: Scope.parse(s).describe()),
-        _("Granted"): grants["granted_at"],
-        _("By"): grants["granted_by"],
+        _("Granted"): grants["granted_at"].map(store_time),
+        _("By"): grants["granted_by"].map(_who),
     })
     ui.table(shown, "adm_grants")
+
+
+def _who(email: str) -> str:
+    """A person as the tables name them (the single user of a computer without sign-in:
+    'local user')."""
+    return _("local user") if email == "local" else email
+
+
+def _role_names(text: str) -> str:
+    return ", ".join(_(ROLE_NAMES.get(r, r)) for r in str(text).split(",") if r)
+
+
+#: A page's title by its URL path (a page view's target), in the reader's language.
+_TITLES = {p.url_path: p.title for p in navigation.PAGES}
+
+
+def _target(action: str, target: str) -> str:
+    return _(_TITLES[target]) if action == "page_view" and target in _TITLES else target
 
 
 def _change(verb: str) -> None:
@@ -65,8 +85,7 @@ def change_form() -> None:
         cols[1].text_input(_("E-mail address or group"), key="adm_subject")
         cols[2].selectbox(_("Role"), list(ROLES), key="adm_role",
                           format_func=lambda r: _(ROLE_NAMES[r]))
-        cols[3].text_input(_("Scope (blank: the whole company)"), key="adm_scope",
-                           placeholder="region=North", help=_(
+        cols[3].text_input(_("Scope (blank: the whole company)"), key="adm_scope", help=_(
                                "Customer filters the role is restricted to: dimension=value"
                                "[,value…], several separated by ';'. Finance, data stewards "
                                "and admins act for the whole company."))
@@ -88,11 +107,13 @@ def audit_section() -> None:
         ui.note(_("No event matches."))
         return
     shown = pd.DataFrame({
-        _("When"): events["occurred_at"], _("Who"): events["actor"],
-        _("Roles"): events["actor_roles"],
+        _("When"): events["occurred_at"].map(store_time), _("Who"): events["actor"].map(_who),
+        _("Roles"): events["actor_roles"].map(_role_names),
         _("Scope"): events["actor_scope"].map(lambda s: Scope.parse(s).describe()),
         _("Action"): events["action"].map(lambda a: _(access.ACTIONS.get(a, a))),
-        _("On"): events["target"], _("Detail"): events["detail"],
+        _("On"): [_target(a, t) for a, t in zip(events["action"], events["target"],
+                                                 strict=True)],
+        _("Detail"): events["detail"],
     })
     st.dataframe(shown, key="adm_audit", hide_index=True, width="stretch")
     name = f"audit-log_last-{int(days)}-days.csv"

@@ -21,13 +21,13 @@ from dashboard.analysis.cost_format import description
 from dashboard.i18n import N_, _
 from dashboard.i18n import currency as cur
 from dashboard.i18n.numbers import localize
-from dashboard.intake.status import moment
 from dashboard.metrics import display
 from dashboard.metrics.filters import Filters
 from dashboard.money import assumptions as A
 from dashboard.money import publishing, unit_costs
 from dashboard.ui import access as access_ui
 from dashboard.ui import common as ui
+from dashboard.ui.language import store_time
 from dashboard.warehouse import weeks
 
 _WHO_KEY = "asm_who"
@@ -150,17 +150,6 @@ def change_log(aset: A.AssumptionSet) -> pd.DataFrame:
     }, columns=columns).iloc[::-1].reset_index(drop=True)
 
 
-def _when(stamp: object) -> str:
-    """A store's timestamp (``2026-12-07 15:43:56 UTC``) as a Persian reader reads it: its
-    Jalali day and time, in UTC."""
-    text = str(stamp)
-    try:
-        ts = pd.Timestamp(text.removesuffix(" UTC"))
-    except ValueError:
-        return text
-    return _("{moment} UTC", moment=moment(ts))
-
-
 def _day(text: object) -> str:
     """A store's day (``2026-12-14``) as the reader reads it (a Jalali day in Persian)."""
     try:
@@ -192,7 +181,7 @@ def _change_log_shown(aset: A.AssumptionSet, log: pd.DataFrame, columns: list[st
         _("New value"): [A.shown_value(k, v) for k, v in zip(keys, log["new_value"],
                                                               strict=True)],
         _("Back-dated"): [_("yes") if int(b) else _("no") for b in log["back_dated"]],
-        _("When"): [_when(w) for w in log["changed_at"]], _("By"): log["changed_by"],
+        _("When"): [store_time(w) for w in log["changed_at"]], _("By"): log["changed_by"],
         _("Reason"): log["reason"], _("Publication"): pubs,
     }, columns=columns).iloc[::-1].reset_index(drop=True)
 
@@ -401,7 +390,7 @@ def history_shown(p: pd.DataFrame) -> pd.DataFrame:
                 for a, b in (str(v).split(" → ") for v in p["Versions"])]
     return pd.DataFrame({
         "#": [_number_id(i) for i in p["#"]],
-        _("When"): [_when(w) for w in p["When"]], _("By"): p["By"], _("Reason"): p["Reason"],
+        _("When"): [store_time(w) for w in p["When"]], _("By"): p["By"], _("Reason"): p["Reason"],
         _("Draft"): p["Draft"], _("Versions"): versions,
         _("Changes"): [localize(f"{int(n):,}") for n in p["Changes"]],
     }, columns=columns)

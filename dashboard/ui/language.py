@@ -200,3 +200,18 @@ def tile_value(text: str) -> str:
     Values are the app's own formatting, never data."""
     found = _NUMBER_THEN_WORDS.fullmatch(text or "") if i18n.is_rtl() else None
     return f"{found[1]} :small[{found[2]}]" if found else text
+
+
+def store_time(stamp: object) -> str:
+    """A store's timestamp (``2026-12-07 15:43:56 UTC``) as the reader reads it: in Persian
+    its Jalali day and time, in UTC (``intake.status.moment``)."""
+    import pandas as pd
+
+    from dashboard.intake.status import moment
+
+    text = str(stamp)
+    try:
+        ts = pd.Timestamp(text.removesuffix(" UTC"))
+    except ValueError:
+        return text
+    return _("{moment} UTC", moment=moment(ts))
