@@ -7,6 +7,7 @@ upload. Works before there is a warehouse: a new team's first upload creates it.
 import streamlit as st
 
 from dashboard.i18n import _
+from dashboard.ui import access
 from dashboard.ui import common as ui
 from dashboard.ui import data as ui_data
 
@@ -27,4 +28,7 @@ if ui_data.warehouse_ready():
     ui_data.checks_section()
 
 st.subheader(_("Load files"))
-ui_data.upload_section()
+if access.may("data"):
+    ui_data.upload_section()
+else:
+    ui.note(_("Loading files is for data stewards: your role reads this page."))

@@ -132,6 +132,8 @@ def test_pages_follow_roles():
     assert titles("marketing") == [*figures[:5], "segment-comparison", *figures[5:],
                                    "finance-assumptions"]
     assert titles("finance") == [*figures, "finance-assumptions"]
+    assert titles("analyst") == [*figures[:5], "segment-comparison", *figures[5:],
+                                 "board-pack", "finance-assumptions", "data-loads"]
     assert titles("steward") == ["data-loads"]
     assert titles("admin") == ["access-audit"]
     assert titles("steward", "admin") == ["data-loads", "access-audit"]

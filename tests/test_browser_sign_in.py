@@ -172,7 +172,7 @@ def test_an_analyst_sees_customer_ids_and_downloads(app, regions, tmp_path):
     url, store = app
     with bu.browser_page(accept_downloads=True) as pg:
         sign_in(pg, url, "ana")
-        assert nav(pg) == [*FIGURE_PAGES, "Board pack", "Assumptions"]
+        assert nav(pg) == [*FIGURE_PAGES, "Board pack", "Assumptions", "Data"]
         pg.goto(f"{url}/churn-retention")
         bu.wait_idle(pg)
         bu.open_section(pg, "What it is costing")
@@ -180,6 +180,11 @@ def test_an_analyst_sees_customer_ids_and_downloads(app, regions, tmp_path):
         at_risk = bu.read_csv(path)
         assert len(at_risk) > 0 and at_risk["customer_id"].notna().all()
         assert set(at_risk["region"]) > {regions[0]}  # the whole company
+        # the Data page reads, without the upload (loads are the data steward's)
+        pg.goto(f"{url}/data-loads")
+        bu.wait_idle(pg)
+        assert pg.get_by_text("Loading files is for data stewards").count() == 1
+        assert pg.locator('[data-testid="stFileUploader"]').count() == 0
     ev = access.events(store, action="export", actor="ana@x.org")
     assert list(ev["target"]) == [path.name]
 

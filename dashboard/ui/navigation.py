@@ -38,7 +38,9 @@ PAGES: tuple[Page, ...] = (
          ("pack",)),
     Page("pages/assumptions.py", N_("Assumptions"), ":material/rule_settings:",
          "finance-assumptions", ("aggregates", "assumptions_edit")),
-    Page("pages/data.py", N_("Data"), ":material/database:", "data-loads", ("data",)),
+    # loads are the data steward's; analysts read the page (its quarantine holds raw rows)
+    Page("pages/data.py", N_("Data"), ":material/database:", "data-loads",
+         ("data", "customer_ids")),
     Page("pages/access.py", N_("Access & audit"), ":material/admin_panel_settings:",
          "access-audit", ("admin",)),
 )
