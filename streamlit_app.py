@@ -49,6 +49,7 @@ else:
                          icon=":material/upload:")
         access.sidebar(person)
         language.selector()
+        access.end_run()
         st.stop()
 if catalog is not None:
     ui.filter_bar(catalog)
@@ -60,4 +61,5 @@ try:
     page.run()
 finally:
     frame.end()  # its duration, for the speed bench (CX_RUN_TIMES=1)
+    access.end_run()  # the next run's callbacks resolve the person afresh
     memory.release()  # the run's freed frames go back to the system, not kept in the heap

@@ -49,6 +49,12 @@ def test_scopes_join_into_one_set_of_filters_or_not_at_all():
     # same dimensions, one differing: values joined
     a, b = Scope.parse("region=North;plan=Basic"), Scope.parse("region=North;plan=Pro")
     assert a.union(b) == Scope.parse("region=North;plan=Basic,Pro")
+    # a scope holding the other: the larger one
+    inner = Scope.parse("region=North;segment=SMB")
+    outer = Scope.parse("region=North,South;segment=SMB,Mass")
+    assert inner.union(outer) == outer and outer.union(inner) == outer
+    assert Scope.parse("region=North").union(inner) == Scope.parse("region=North")
+    assert outer.contains(inner) and not inner.contains(outer)
     # North-or-SMB is not a set of filters: refused, never widened to North×SMB's box
     with pytest.raises(AccessError, match="different dimensions"):
         north.union(Scope.parse("segment=SMB"))
@@ -96,10 +102,24 @@ def test_a_person_is_the_union_of_their_grants():
     assert p.roles == {"executive"} and p.scope == north
     assert p.can("aggregates") and p.can("pack") and not p.can("customer_ids")
     assert not p.can("export_aggregates") and not p.can("admin")
+    # a South analyst who is a North executive too sees both regions' figures, but customer
+    # lists only as far as the analyst's grant reaches: not at all (they would cover North)
+    p = roles.resolve("MARYAM@x.org", ["cx-analysts"], grants)
+    assert p.roles == {"executive", "analyst"}
+    assert p.scope == Scope.parse("region=North,South")
+    assert not p.can("customer_ids") and p.withheld == roles.DETAIL and p.can("aggregates")
+    # an analyst alone: their region's customer lists
+    south = roles.resolve("s@x.org", ["cx-analysts"], grants)
+    assert south.scope == Scope.parse("region=South") and south.can("customer_ids")
+    # a steward reads every raw row anyway: with a steward's grant the person reads the whole
+    # company (and the South analyst's customer rights are still withheld)
     p = roles.resolve("MARYAM@x.org", ["cx-analysts", "stewards"], grants)
-    assert p.roles == {"executive", "analyst", "steward"}
-    assert p.scope == Scope.parse("region=North,South")  # the steward's grant widens nothing
-    assert p.can("customer_ids") and p.can("data")
+    assert p.scope == Scope() and p.can("data") and not p.can("customer_ids")
+    # a whole-company analyst with a North executive grant: everything, everywhere
+    both = roles.resolve("y@x.org", ["all-analysts", "cx-north"],
+                         [Grant("group", "all-analysts", "analyst"),
+                          Grant("group", "cx-north", "executive", north)])
+    assert both.scope == Scope() and both.can("customer_ids")
     # finance is company-wide: with a North executive grant the person sees every region
     assert roles.resolve("fin@x.org", [], grants).scope == Scope()
     # nobody's grant: no role at all

@@ -81,6 +81,26 @@ def test_a_person_without_a_role_is_told_so_and_refused(world):
     assert list(ev["action"]) == ["refused"] and list(ev["actor"]) == ["stranger@x.org"]
 
 
+def test_sign_in_never_falls_back_to_one_local_user(world, monkeypatch):
+    """The launcher found [auth]: secrets that lose it let nobody in (never everyone in as the
+    local user); an address the provider says is unverified is refused."""
+    open_, store, _ = world
+    access.grant(store, ADMIN, "email", "ceo@x.org", "executive", Scope())
+    monkeypatch.setenv("CX_SIGN_IN_REQUIRED", "1")
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    at.run()  # no [auth] in the secrets any more
+    assert not at.exception and not at.metric and not at.get("plotly_chart")
+    assert at.error[0].value.startswith(markdown("Sign-in is configured but its settings "
+                                                 "cannot be read"))
+    ok = open_("ceo@x.org")
+    assert ok.metric  # with [auth]: the person signs in as before
+    unverified = open_("ceo@x.org", claims={"email_verified": False})
+    assert not unverified.metric
+    assert unverified.warning[0].value == markdown(
+        "Your identity provider sent no verified e-mail address: CX Ledger knows people by "
+        "it. Ask an administrator.")
+
+
 def test_a_sign_in_older_than_its_hours_is_ended(world, monkeypatch):
     import time
 
@@ -191,6 +211,14 @@ def test_a_steward_opens_the_data_page_and_an_admin_the_access_page(world):
     assert grants["actor"].iloc[0] == "root@x.org" and grants["target"].iloc[0] == "mo@x.org"
     audit = root.dataframe[-1].value
     assert audit["Who"].iloc[0] == "root@x.org"
+    # the admin role taken back while the page is open: the form's next grant is refused
+    access.revoke(store, ADMIN, "email", "root@x.org", "admin")
+    root.text_input(key="adm_subject").input("root@x.org")
+    root.selectbox(key="adm_role").set_value("admin")
+    root.text_input(key="adm_scope").input("")
+    next(b for b in root.button if b.label == "Grant").click()
+    root.run()
+    assert not access.principal(store, "root@x.org").roles
 
 
 def test_without_sign_in_the_app_refuses_to_listen_beyond_this_computer(tmp_path):
@@ -212,3 +240,25 @@ def test_without_sign_in_the_app_refuses_to_listen_beyond_this_computer(tmp_path
     serve.check_address(["--server.address", "0.0.0.0", "--secrets.files", str(with_auth)])
     with pytest.raises(serve.OpenWithoutSignIn):
         serve.check_address(["--server.address", "0.0.0.0", "--secrets.files", str(secrets)])
+
+
+def test_quarantined_rows_are_masked_for_a_steward_and_kept_for_an_analyst():
+    import pandas as pd
+
+    from dashboard.ui import data as ui_data
+
+    rows = pd.DataFrame({"Row": [2, 3], "Value": ["0912 345 6789", None],
+                         "Record": ['{"customer_id": "C1", "note": "mail me a@b.org"}', "{}"]})
+    for who, want in (
+            (roles.Principal(email="s@x.org", roles=frozenset({"steward"})),
+             ["[phone]", None, '{"customer_id": "C1", "note": "mail me [e-mail]"}', "{}"]),
+            (roles.Principal(email="a@x.org", roles=frozenset({"analyst"})),
+             ["0912 345 6789", None, '{"customer_id": "C1", "note": "mail me a@b.org"}',
+              "{}"])):
+        token = access_ui._PERSON.set(who)
+        try:
+            out = ui_data.masked(rows)
+        finally:
+            access_ui._PERSON.reset(token)
+        got = [None if pd.isna(v) else v for v in [*out["Value"], *out["Record"]]]
+        assert got == want, who.email

@@ -9,7 +9,10 @@ whole company. The union must stay a set of filters (``Scope.union``): grants wh
 restrict different dimensions cannot be joined, and such a person is refused, never widened.
 
 Finance, data stewards and admins act for the whole company (an assumption or a load changes
-every region's figures): their roles are never scoped.
+every region's figures; a steward reads every raw row; an admin grants any role): their roles
+are never scoped, and a person holding one reads the whole company. Customer-level rights
+(customer lists, unmasked words, every download) reach only as far as the grants that give
+them: when those grants' scope is narrower than the person's, the rights are withheld.
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ ROLE_NAMES: Mapping[str, str] = {
 }
 #: The filter bar's field of each customer dimension.
 _FILTER_ATTRS: Mapping[str, str] = {"segment": "segments", "region": "regions", "plan": "plans"}
+#: The customer-level rights: customer lists, customers' words unmasked, every download.
+DETAIL: frozenset[str] = frozenset({"customer_ids", "personal_text", "export_all"})
 #: Roles that act for the whole company: a grant of one never carries a scope.
 COMPANY_WIDE: frozenset[str] = frozenset({"finance", "steward", "admin"})
 #: Who a grant is for: a person's e-mail address or a group of the identity provider.
@@ -120,6 +125,10 @@ class Scope:
         them; AccessError otherwise (the union would not be a set of filters)."""
         if not self.restricted or not other.restricted:
             return Scope()
+        if self.contains(other):
+            return self
+        if other.contains(self):
+            return other
         a, b = self.as_dict(), other.as_dict()
         if set(a) != set(b):
             raise AccessError(f"scopes {self.text()!r} and {other.text()!r} restrict "
@@ -129,6 +138,12 @@ class Scope:
             raise AccessError(f"scopes {self.text()!r} and {other.text()!r} differ in more "
                               "than one dimension: their union is not a set of filters")
         return Scope.of({d: set(a[d]) | set(b[d]) for d in a})
+
+    def contains(self, other: Scope) -> bool:
+        """Whether every customer of ``other`` is in this scope (each dimension this scope
+        restricts, ``other`` restricts to some of its values)."""
+        mine, theirs = self.as_dict(), other.as_dict()
+        return all(d in theirs and set(theirs[d]) <= set(v) for d, v in mine.items())
 
     def narrow(self, dim: str, requested: Iterable[str]) -> tuple[str, ...]:
         """The values of ``dim`` a query may read for a request (empty: all): the request's
@@ -190,13 +205,15 @@ class Principal:
     scope: Scope = field(default_factory=Scope)
     source: str = "oidc"  # "oidc", "local" (no sign-in configured) or "service"
     groups: tuple[str, ...] = ()
+    #: permissions the roles give but the person does not get (``resolve``)
+    withheld: frozenset[str] = frozenset()
 
     @property
     def permissions(self) -> frozenset[str]:
         out: set[str] = set()
         for role in self.roles:
             out |= ROLES[role]
-        return frozenset(out)
+        return frozenset(out - self.withheld)
 
     def can(self, permission: str) -> bool:
         if permission not in PERMISSIONS:
@@ -228,16 +245,21 @@ def resolve(email: str, groups: Iterable[str], grants: Iterable[Grant], *, name:
     mine = [g for g in grants
             if (g.kind == "email" and normal_email(g.subject) == email)
             or (g.kind == "group" and g.subject in groups)]
+    scope = joined_scope(mine)
+    # customer-level rights reach only as far as the grants that give them: a North analyst
+    # who is also an executive of the whole company sees the whole company's figures but no
+    # customer list at all (never the whole company's) — fail closed
+    detail = [g for g in mine if DETAIL & ROLES[g.role]]
+    withheld = DETAIL if detail and joined_scope(detail) != scope else frozenset()
     return Principal(email=email, name=name, roles=frozenset(g.role for g in mine),
-                     scope=joined_scope(mine), source=source, groups=groups)
+                     scope=scope, source=source, groups=groups, withheld=withheld)
 
 
 def joined_scope(grants: Iterable[Grant]) -> Scope:
-    """The union of the scopes of the grants that open figures (a steward's or admin's grant
-    opens none: it widens no scope; a finance grant is company-wide: it opens every region's).
-    AccessError when they cannot be joined."""
+    """The union of the grants' scopes: a grant of a company-wide role (finance, steward,
+    admin: each sees or changes every region's data) or any unscoped grant makes it the whole
+    company. AccessError when they cannot be joined."""
     scope: Scope | None = None
     for g in grants:
-        if "aggregates" in ROLES[g.role]:
-            scope = g.scope if scope is None else scope.union(g.scope)
+        scope = g.scope if scope is None else scope.union(g.scope)
     return scope or Scope()

@@ -47,12 +47,32 @@ class NoPerson(PermissionError):
     """The warehouse was asked for outside a script run and outside the server's work."""
 
 
+class SignInBroken(RuntimeError):
+    """Sign-in is required but its settings cannot be read: nobody is let in."""
+
+
+#: Set by the launcher when the secrets file it checked has ``[auth]``: from then on the app
+#: never falls back to the single-user mode, whatever happens to the file.
+REQUIRED_ENV = "CX_SIGN_IN_REQUIRED"
+
+
 def auth_section() -> dict | None:
-    """The ``[auth]`` table of the secrets Streamlit read, or None without one."""
+    """The ``[auth]`` table of the secrets Streamlit read; None without one (no secrets file,
+    or one without ``[auth]``). SignInBroken when the secrets cannot be read, or when the
+    launcher found ``[auth]`` and it is gone: sign-in is never switched off by a broken file."""
+    from streamlit.errors import StreamlitSecretNotFoundError
+
     try:
         section = st.secrets.get("auth")
-    except Exception:  # noqa: BLE001 - no secrets file at all: no sign-in configured
-        return None
+    except StreamlitSecretNotFoundError as exc:
+        missing = isinstance(exc, FileNotFoundError) and "parse" not in str(exc).lower()
+        if not missing or os.environ.get(REQUIRED_ENV) == "1":
+            raise SignInBroken(f"the secrets cannot be read: {exc}") from None
+        section = None
+    except Exception as exc:  # noqa: BLE001 - any other failure: closed, never open
+        raise SignInBroken(f"the secrets cannot be read: {exc}") from None
+    if not section and os.environ.get(REQUIRED_ENV) == "1":
+        raise SignInBroken("the secrets no longer hold [auth]")
     return dict(section) if section else None
 
 
@@ -120,8 +140,11 @@ class _Identity:
     """What the identity provider says of the signed-in person (``st.user``'s claims)."""
 
     def __init__(self, claims: dict) -> None:
-        self.email = str(claims.get("email") or claims.get("preferred_username")
-                         or claims.get("sub"))
+        # the e-mail address only (a username may be changed by its holder), refused when
+        # the provider says it is not verified
+        email = claims.get("email")
+        self.email = str(email).strip() if email and claims.get("email_verified",
+                                                                True) is not False else ""
         self.name = str(claims.get("name") or "")
         groups = claims.get(os.environ.get(GROUPS_CLAIM_ENV) or "groups") or ()
         self.groups = [groups] if isinstance(groups, str) else list(groups)
@@ -144,10 +167,13 @@ def resolve() -> Principal | None:
     the signed-in person with their grants (None when nobody is signed in, the sign-in has
     expired, the grants give no role or cannot be joined). Widget callbacks, which run before
     the frame, read the person through it (``current``)."""
-    if not sign_in_configured():
-        return local_user()
+    try:
+        if not sign_in_configured():
+            return local_user()
+    except SignInBroken:
+        return None
     who = _identity()
-    if who is None or who.expired:
+    if who is None or who.expired or not who.email:
         return None
     try:
         person = access.principal(_store(), who.email, who.groups, name=who.name)
@@ -160,7 +186,15 @@ def gate() -> Principal:
     """The person of this run, set for it; draws the sign-in, no-role or refused page and
     stops the run when there is none that may go on."""
     _PERSON.set(None)
-    if not sign_in_configured():
+    try:
+        configured = sign_in_configured()
+    except SignInBroken as exc:
+        st.title("CX Ledger")
+        st.error(plain(_("Sign-in is configured but its settings cannot be read ({error}): "
+                         "nobody is let in until an administrator corrects them.",
+                         error=str(exc))), icon=":material/lock:")
+        st.stop()
+    if not configured:
         person = local_user()
         _PERSON.set(person)
         return person
@@ -168,6 +202,10 @@ def gate() -> Principal:
     if who is None:
         _sign_in_page()
         st.stop()
+    if not who.email:
+        _refused(Principal(email=str(_claims().get("sub") or "unknown")),
+                 _("Your identity provider sent no verified e-mail address: CX Ledger knows "
+                   "people by it. Ask an administrator."))
     if who.expired:
         _sign_out(Principal(email=who.email),
                   _("sign-in older than {hours:g} hours", hours=who.hours))
@@ -204,6 +242,12 @@ def app_store() -> db.AppStore:
 
 
 _store = app_store
+
+
+def end_run() -> None:
+    """The run is over: its person is forgotten, so a widget callback of the next run (which
+    runs before the frame) resolves the person again, with their grants as they are then."""
+    _PERSON.set(None)
 
 
 def _sign_in_page() -> None:
@@ -249,8 +293,10 @@ def sidebar(person: Principal) -> None:
 
 
 def allowed_pages(person: Principal) -> list[navigation.Page]:
-    """The navigation's pages the person may open, in order."""
-    return [p for p in navigation.PAGES if any(person.can(x) for x in p.needs)]
+    """The navigation's pages the person may open, in order (the Data and Access & audit
+    pages, which read every region's rows, only to a person without a scope)."""
+    return [p for p in navigation.PAGES if any(person.can(x) for x in p.needs)
+            and not (p.url_path in navigation.COMPANY_WIDE and person.scope.restricted)]
 
 
 def page_viewed(person: Principal, title: str) -> None:

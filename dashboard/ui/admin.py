@@ -33,7 +33,7 @@ def grants_section() -> None:
         _("Granted"): grants["granted_at"].map(store_time),
         _("By"): grants["granted_by"].map(_who),
     })
-    ui.table(shown, "adm_grants")
+    st.dataframe(shown, key="adm_grants", hide_index=True, width="stretch")
 
 
 def _who(email: str) -> str:
@@ -57,6 +57,9 @@ def _target(action: str, target: str) -> str:
 def _change(verb: str) -> None:
     s = st.session_state
     person = access_ui.current()
+    if person is None or not person.can("admin"):  # a role taken back while the page was open
+        s[_FLASH] = ("error", _("Only an admin may grant or take back roles."))
+        return
     kind, subject, role = s["adm_kind"], s.get("adm_subject") or "", s["adm_role"]
     try:
         if verb == "grant":

@@ -267,17 +267,22 @@ def money_tile(fig, symbol: str) -> None:
 
 
 def current_filters(cat: Catalog) -> Filters:
-    """The selection held by the filter bar's widgets, as one immutable object."""
+    """The selection held by the filter bar's widgets, as one immutable object, inside this
+    run's person's scope (``Scope.filters``)."""
     s = st.session_state
 
     def chosen(dim: str) -> tuple[str, ...]:
         return tuple(s.get(_KEYS[dim]) or ()) if cat.dims.splits(dim) else ()
 
-    return Filters(
+    chosen_filters = Filters(
         week=s.get(_KEYS["week"]) or cat.latest_complete,
         segments=chosen("segment"), regions=chosen("region"), plans=chosen("plan"),
         compare=s.get(_KEYS["compare"]) or "previous",
     )
+    # a scoped person's selection inside their scope (their region named in every title,
+    # export, pack and audit line; a value outside it changes nothing)
+    person = access_ui.current()
+    return chosen_filters if person is None else person.scope.filters(chosen_filters)
 
 
 def kpi_tile(t: Tile, report: KpiReport) -> None:
@@ -419,7 +424,7 @@ def _downloads(items, key: str, off: dict[str, str] | None = None,
     scope = export_context().scope_line()
     with st.container(horizontal=True, gap="small", key=f"dl_{key}"):
         for label, name, mime, make in items:
-            st.download_button(label, b"" if label in off else _audited(make, name, scope),
+            st.download_button(label, b"" if label in off else audited(make, name, scope),
                                file_name=name, mime=mime,
                                key=f"dl_{key}_{label}", on_click="ignore", type="tertiary",
                                icon=":material/download:", disabled=label in off,
@@ -435,7 +440,9 @@ def may_download(customer_list: bool = False) -> bool:
     return access_ui.may("export_aggregates") or access_ui.may("export_all")
 
 
-def _audited(make: Callable[[], bytes], name: str, scope: str) -> Callable[[], bytes]:
+def audited(make: Callable[[], bytes], name: str, scope: str) -> Callable[[], bytes]:
+    """``make``, recorded in the audit log as a download of ``name`` when it is called (on the
+    click, outside the run: the person is taken now)."""
     record = access_ui.recorder("export", name, scope)
 
     def made() -> bytes:
@@ -447,7 +454,7 @@ def _audited(make: Callable[[], bytes], name: str, scope: str) -> Callable[[], b
 def audited_bytes(data: bytes, name: str) -> Callable[[], bytes]:
     """Bytes made already (a built pack's file), handed out through a download that is
     recorded in the audit log when it is made."""
-    return _audited(lambda: data, name, export_context().scope_line())
+    return audited(lambda: data, name, export_context().scope_line())
 
 
 def exhibit(ex: Exhibit, ctx: export.Context | None = None, caption: bool = True) -> None:

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import i18n
+from dashboard.access.masking import mask_personal
 from dashboard.exports import files as export
 from dashboard.i18n import _
 from dashboard.intake import contract, ingest
@@ -79,9 +80,12 @@ def _downloads(df: pd.DataFrame, key: str, name: str, customer_list: bool) -> No
         ("XLSX", f"{stem}.xlsx", export.XLSX_MIME,
          lambda: export.xlsx_bytes(df, name, header, customer_list)),
     ]
+    if not ui.may_download(customer_list):
+        return
     with st.container(horizontal=True, gap="small", key=f"dl_{key}"):
         for label, file_name, mime, make in items:
-            st.download_button(label, make, file_name=file_name, mime=mime,
+            st.download_button(label, ui.audited(make, file_name, "Data page"),
+                               file_name=file_name, mime=mime,
                                key=f"dl_{key}_{label}", on_click="ignore", type="tertiary",
                                icon=":material/download:",
                                help=_("Download {name}", name=file_name))
@@ -168,6 +172,19 @@ def _pick(label: str, options: list, key: str, labels: dict, all_label: str):
     return None if got == _ALL else got
 
 
+def masked(rows: pd.DataFrame) -> pd.DataFrame:
+    """Quarantined rows as this person may see them: e-mail addresses, card, national id and
+    phone numbers in their values and source records masked without the personal-data right
+    (``access.masking``); as loaded with it."""
+    if access_ui.may("personal_text"):
+        return rows
+    out = rows.copy()
+    for column in ("Value", "Record"):
+        if column in out.columns:
+            out[column] = out[column].map(lambda v: v if pd.isna(v) else mask_personal(v))
+    return out
+
+
 def quarantine_section() -> None:
     """Choose a load, table and rule; the quarantined rows with their source record."""
     summary = data_status.quarantine_summary(ui.fetch)
@@ -187,7 +204,7 @@ def quarantine_section() -> None:
     with right:
         rule = _pick(_("Rule"), list(opts.rules), "data_q_rule", {}, _("All rules"))
     choice = data_status.QuarantineChoice(load_id, tbl, rule)
-    rows = data_status.quarantine_rows(ui.fetch, choice)
+    rows = masked(data_status.quarantine_rows(ui.fetch, choice))
     config = {
         "Row": st.column_config.NumberColumn(
             format="%d", help=_("Data row in the file: 1 is the first row under the header.")),

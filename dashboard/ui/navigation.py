@@ -47,3 +47,5 @@ PAGES: tuple[Page, ...] = (
 #: Pages drawn without the filter bar's catalog: the Data page (it works before there is a
 #: warehouse) and the admins' page.
 WITHOUT_FILTERS: frozenset[str] = frozenset({"data-loads", "access-audit"})
+#: Pages that read every region's rows (raw rows, the audit log): never for a scoped person.
+COMPANY_WIDE: frozenset[str] = frozenset({"data-loads", "access-audit"})

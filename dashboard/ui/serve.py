@@ -185,6 +185,9 @@ def main(options: Sequence[str] = ()) -> int:
     if os.environ.get("CX_SECRETS_FILE") and _option(options, "secrets.files") is None:
         options += ["--secrets.files", os.environ["CX_SECRETS_FILE"]]
     check_address(options)
+    if sign_in_configured(secrets_file(options)):
+        # the app never falls back to one local user while this server runs
+        os.environ["CX_SIGN_IN_REQUIRED"] = "1"
     os.chdir(config.ROOT)  # .streamlit/config.toml and the pages' paths are read from here
     navigation_only()
     base_url_known()
