@@ -77,7 +77,10 @@ def test_serve_passes_every_option_to_streamlit_with_the_pages_left_to_navigatio
 
     monkeypatch.setattr(streamlit_cli, "main", fake_main)
     monkeypatch.setattr(PagesManager, "uses_pages_directory", None)
+    monkeypatch.delenv("CX_SECRETS_FILE", raising=False)
+    monkeypatch.delenv("STREAMLIT_SERVER_ADDRESS", raising=False)
     monkeypatch.chdir("/")
+    # served on this computer (.streamlit/config.toml's address): no sign-in needed
     assert cli.main(["serve", "--server.port", "8502", "--server.headless", "true"]) == 3
     assert seen == {"args": ["run", "streamlit_app.py", "--server.port", "8502",
                              "--server.headless", "true"],
