@@ -8,10 +8,10 @@ import streamlit as st
 
 from dashboard.access import store as access
 from dashboard.access.roles import ROLE_NAMES, ROLES, SUBJECT_KINDS, AccessError, Scope
-from dashboard.exports import files as export
 from dashboard.i18n import N_, _
 from dashboard.ui import access as access_ui
 from dashboard.ui import common as ui
+from dashboard.ui import data as ui_data
 from dashboard.ui import navigation
 from dashboard.ui.language import store_time
 
@@ -33,7 +33,7 @@ def grants_section() -> None:
         _("Granted"): grants["granted_at"].map(store_time),
         _("By"): grants["granted_by"].map(_who),
     })
-    st.dataframe(shown, key="adm_grants", hide_index=True, width="stretch")
+    ui_data.table(shown, "adm_grants", "roles granted", allowed=access_ui.may("admin"))
 
 
 def _who(email: str) -> str:
@@ -118,14 +118,5 @@ def audit_section() -> None:
                                                  strict=True)],
         _("Detail"): events["detail"],
     })
-    st.dataframe(shown, key="adm_audit", hide_index=True, width="stretch")
-    name = f"audit-log_last-{int(days)}-days.csv"
-
-    record = access_ui.recorder("export", name, f"{len(events)} events")
-
-    def csv() -> bytes:
-        record()
-        return export.csv_bytes(events)
-
-    st.download_button(_("Audit log as CSV"), csv, file_name=name, mime=export.CSV_MIME,
-                       key="dl_adm_audit_CSV", on_click="ignore", icon=":material/download:")
+    ui_data.table(shown, "adm_audit", f"audit log, last {int(days)} days",
+                  allowed=access_ui.may("admin"))

@@ -69,8 +69,11 @@ def warehouse_ready() -> bool:
     return True
 
 
-def _downloads(df: pd.DataFrame, key: str, name: str, customer_list: bool) -> None:
-    """CSV and XLSX of a table, named ``<name>_<date>``; made on click, no rerun."""
+def _downloads(df: pd.DataFrame, key: str, name: str, customer_list: bool,
+               allowed: bool | None = None) -> None:
+    """CSV and XLSX of a table, named ``<name>_<date>``; made on click, no rerun, recorded in
+    the audit log. None for a person whose roles allow no such download (``allowed``: the
+    page's own rule instead, e.g. the admins' page for its tables)."""
     now = datetime.now(UTC)
     stem = f"{export.slug(name)}_{now:%Y-%m-%d}"
     header = (name, _("Data status at {time} UTC", time=f"{now:%Y-%m-%d %H:%M}"),
@@ -80,7 +83,7 @@ def _downloads(df: pd.DataFrame, key: str, name: str, customer_list: bool) -> No
         ("XLSX", f"{stem}.xlsx", export.XLSX_MIME,
          lambda: export.xlsx_bytes(df, name, header, customer_list)),
     ]
-    if not ui.may_download(customer_list):
+    if not (ui.may_download(customer_list) if allowed is None else allowed):
         return
     with st.container(horizontal=True, gap="small", key=f"dl_{key}"):
         for label, file_name, mime, make in items:
@@ -107,7 +110,7 @@ def screen_config(column_config: dict | None) -> dict | None:
 
 
 def table(df: pd.DataFrame, key: str, name: str, column_config: dict | None = None,
-          customer_list: bool = False) -> None:
+          customer_list: bool = False, allowed: bool | None = None) -> None:
     """A data table (cells are text, never HTML) with CSV and XLSX downloads. Unlike
     ``ui.table`` it needs no week or filters: the Data page works without survey data.
     ``customer_list`` keeps customer ids in the downloads (quarantined source rows). The
@@ -116,7 +119,7 @@ def table(df: pd.DataFrame, key: str, name: str, column_config: dict | None = No
     shown = data_status.on_screen(df)
     st.dataframe(shown, key=key, hide_index=True, width="stretch", placeholder="—",
                  column_config=ui.first_pinned(shown, screen_config(column_config)))
-    _downloads(df, key, name, customer_list)
+    _downloads(df, key, name, customer_list, allowed)
 
 
 def _times(*columns: str) -> dict:
